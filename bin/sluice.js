@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `sluice` command: runs the compiled CLI from dist/ (built by `npm install` through `prepare`).
+import { main } from "../dist/cli/main.js";
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,63 @@
+// Schemas of the connections a profile declares, one per engine type. Adapters read these typed
+// configs; the loader validates them before any adapter exists.
+import { z } from "zod";
+
+const name = z.string().min(1);
+
+export const DuckDbConnection = z.strictObject({
+  type: z.literal("duckdb"),
+  /** Database file, relative to the project directory; `:memory:` for a throwaway database. */
+  path: z.string().min(1).describe("DuckDB database file, relative to the project directory, or :memory:"),
+  /**
+   * When set, tables of this connection are stored as hive-partitioned Parquet under this folder
+   * and read through views in the database file: the embedded data lake.
+   */
+  lake_root: z.string().min(1).optional().describe("Folder of Parquet tables; makes this connection an embedded lake"),
+  schema: name.default("main").describe("Default schema for relations"),
+  threads: z.number().int().positive().optional().describe("DuckDB worker threads"),
+  memory_limit: z.string().optional().describe("DuckDB memory_limit, e.g. 2GB"),
+});
+export type DuckDbConnection = z.infer<typeof DuckDbConnection>;
+
+export const SqlServerConnection = z.strictObject({
+  type: z.literal("sqlserver"),
+  host: name,
+  port: z.number().int().positive().default(1433),
+  database: name,
+  schema: name.default("dbo"),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  encrypt: z.boolean().default(true),
+  trust_server_certificate: z.boolean().default(false),
+  connect_timeout_ms: z.number().int().positive().default(15000),
+  request_timeout_ms: z.number().int().nonnegative().default(0),
+  /** Rows per bulk-load chunk; bounds memory when landing rows from another engine. */
+  bulk_chunk_rows: z.number().int().positive().default(10000),
+  max_retries: z.number().int().nonnegative().default(3),
+  pool_max: z.number().int().positive().default(4),
+});
+export type SqlServerConnection = z.infer<typeof SqlServerConnection>;
+
+export const HiveConnection = z.strictObject({
+  type: z.literal("hive"),
+  host: name,
+  port: z.number().int().positive().default(10000),
+  database: name.default("default"),
+  transport: z.enum(["binary", "http"]).default("binary"),
+  /** HTTP transport path, e.g. `cliservice`. */
+  http_path: z.string().default("cliservice"),
+  auth: z.enum(["nosasl", "plain", "none"]).default("nosasl"),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  connect_timeout_ms: z.number().int().positive().default(10000),
+  /** Rows per fetch when streaming results. */
+  fetch_rows: z.number().int().positive().default(10000),
+  /** Rows per INSERT statement when landing rows from another engine. */
+  insert_batch_rows: z.number().int().positive().default(1000),
+  /** Session settings sent with every session (must be plain strings). */
+  session_conf: z.record(z.string(), z.string()).default({}),
+});
+export type HiveConnection = z.infer<typeof HiveConnection>;
+
+export const ConnectionConfig = z.discriminatedUnion("type", [DuckDbConnection, SqlServerConnection, HiveConnection]);
+export type ConnectionConfig = z.infer<typeof ConnectionConfig>;
