@@ -110,8 +110,8 @@ export interface Dialect {
 export interface Introspector {
   relationKind(rel: RelationName): Promise<RelationKind | null>;
   columns(rel: RelationName): Promise<Column[]>;
-  /** Partition values present in a partitioned table, in partition-column order. */
-  partitions(rel: RelationName): Promise<PartitionValue[]>;
+  /** Partition values present in a table partitioned by `partitionBy`, in that column order. */
+  partitions(rel: RelationName, partitionBy: string[]): Promise<PartitionValue[]>;
 }
 
 /** An engine endpoint: one connection of a target. */

@@ -1,0 +1,133 @@
+// A DuckDB database file as a connection: tables, views and every write mode, each atomic.
+import type { Adapter, Introspector, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
+import { temporaryName } from "../contract.js";
+import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
+import type { DuckDbEngine, DuckDbSession } from "./duckdb-connection.js";
+import { duckdbDialect } from "./duckdb-dialect.js";
+import { DuckDbIntrospector } from "./duckdb-introspector.js";
+import * as sql from "./duckdb-sql.js";
+import { appendRow } from "./duckdb-values.js";
+
+export class DuckDbAdapter implements Adapter {
+  readonly type = "duckdb" as const;
+  readonly capabilities = DUCKDB_CAPABILITIES;
+  readonly dialect = duckdbDialect;
+
+  constructor(
+    readonly connectionName: string,
+    private readonly engine: DuckDbEngine,
+    private readonly path: string,
+    readonly defaultSchema: string,
+    protected readonly runId: string,
+  ) {}
+
+  get defaultDatabase(): string {
+    return this.connectionName;
+  }
+
+  async open(): Promise<Session> {
+    await this.engine.attach(this.connectionName, this.path);
+    return this.engine.open();
+  }
+
+  introspector(session: Session): DuckDbIntrospector {
+    return new DuckDbIntrospector(session, this.connectionName);
+  }
+
+  async version(session: Session): Promise<string> {
+    const { rows } = await session.query("SELECT version()");
+    return `DuckDB ${String(rows[0]?.[0])}`;
+  }
+
+  async ensureSchema(session: Session, schema: string, database?: string): Promise<void> {
+    await session.execute(sql.createSchema(schema, database ?? this.connectionName));
+  }
+
+  async createView(session: Session, rel: RelationName, selectSql: string): Promise<void> {
+    const kind = await this.introspector(session).relationKind(rel);
+    await session.transaction(async () => {
+      if (kind === "table") await session.execute(sql.dropTable(rel));
+      await session.execute(sql.createOrReplaceView(rel, selectSql));
+    });
+  }
+
+  async write(session: Session, rel: RelationName, selectSql: string, mode: WriteMode): Promise<WriteResult> {
+    if (mode.kind === "partitions" && mode.partitions.length === 0) {
+      throw new Error(`refusing to overwrite ${this.dialect.relation(rel)} with an empty partition set`);
+    }
+    const introspector = this.introspector(session);
+    const kind = await introspector.relationKind(rel);
+    if (mode.kind === "replace" || kind !== "table") return this.replace(session, rel, mode.kind === "partitions" ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions) : selectSql, kind);
+    if (mode.kind === "append") return session.execute(sql.insertByName(rel, selectSql));
+
+    // Upserts and partition overwrites: stage the new rows, then delete and insert in one transaction.
+    const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
+    const stagedSql = mode.kind === "partitions" ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions) : selectSql;
+    await session.execute(sql.createTableAs(staging, stagedSql));
+    try {
+      return await session.transaction(async () => {
+        if (mode.kind === "partitions") await session.execute(sql.deletePartitions(rel, mode.partitionBy, mode.partitions));
+        else await session.execute(sql.deleteMatching(rel, staging, mode.uniqueKey));
+        return session.execute(sql.insertByName(rel, `SELECT * FROM ${this.dialect.relation(staging)}`));
+      });
+    } finally {
+      await session.execute(sql.dropTable(staging));
+    }
+  }
+
+  async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+    const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
+    let columns: RowBatch["columns"] | undefined;
+    const duck = (session as DuckDbSession).connection;
+    let appender: Awaited<ReturnType<typeof duck.createAppender>> | undefined;
+    try {
+      for await (const batch of batches) {
+        if (!columns) {
+          columns = batch.columns;
+          await session.execute(sql.createStaging(staging, columns));
+          appender = await duck.createAppender(staging.name, staging.schema, staging.database ?? this.connectionName);
+        }
+        for (const row of batch.rows) appendRow(appender!, row, columns);
+        // Flushing per batch keeps the appender's buffer to one batch of rows.
+        appender!.flushSync();
+      }
+      appender?.closeSync();
+      appender = undefined;
+      if (!columns) throw new Error(`no columns arrived for ${this.dialect.relation(rel)}`);
+      return await this.write(session, rel, sql.selectStaged(staging, columns), mode);
+    } finally {
+      appender?.closeSync();
+      if (columns) await session.execute(sql.dropTable(staging));
+    }
+  }
+
+  async dropRelation(session: Session, rel: RelationName): Promise<void> {
+    const kind = await this.introspector(session).relationKind(rel);
+    if (kind === "view") await session.execute(sql.dropView(rel));
+    if (kind === "table") await session.execute(sql.dropTable(rel));
+  }
+
+  async close(): Promise<void> {
+    // The engine is shared by every DuckDB connection of the target; the target closes it.
+  }
+
+  /** Builds beside the table, then swaps it in within one transaction: readers see old or new, never neither. */
+  private async replace(session: Session, rel: RelationName, selectSql: string, existing: "table" | "view" | null): Promise<WriteResult> {
+    const tmp = temporaryName(rel, "tmp", this.runId, this.capabilities.maxIdentifierLength);
+    await session.execute(sql.createTableAs(tmp, selectSql));
+    try {
+      const { rows } = await session.query(`SELECT count(*) FROM ${this.dialect.relation(tmp)}`);
+      await session.transaction(async () => {
+        if (existing === "table") await session.execute(sql.dropTable(rel));
+        if (existing === "view") await session.execute(sql.dropView(rel));
+        await session.execute(sql.renameTable(tmp, rel.name));
+      });
+      return { rowsAffected: Number(rows[0]?.[0] ?? 0) };
+    } catch (e) {
+      await session.execute(sql.dropTable(tmp)).catch(() => undefined);
+      throw e;
+    }
+  }
+}
+
+export type { Introspector };

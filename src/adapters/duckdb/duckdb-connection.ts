@@ -1,0 +1,129 @@
+// The embedded DuckDB engine of a target and its sessions. Every DuckDB connection of a target is
+// a database file attached to one in-process instance under its connection name, so SQL on one
+// can read the others directly (the compiler relies on this; see compiler/relations.ts).
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { Column, Row, RowBatch, Session, WriteResult } from "../contract.js";
+import { logicalType } from "./duckdb-dialect.js";
+import { toCell } from "./duckdb-values.js";
+
+export class DuckDbEngine {
+  private instance: Promise<DuckDBInstance> | undefined;
+  private readonly attached = new Map<string, Promise<void>>();
+  private readonly sessions = new Set<DuckDbSession>();
+
+  constructor(private readonly settings: { threads?: number; memoryLimit?: string } = {}) {}
+
+  /** Attaches `path` under `name` once; `:memory:` gives a throwaway database. */
+  attach(name: string, path: string): Promise<void> {
+    let pending = this.attached.get(name);
+    if (!pending) {
+      pending = (async () => {
+        if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+        const session = await this.open();
+        try {
+          await session.execute(`ATTACH ${path === ":memory:" ? "':memory:'" : `'${path.replace(/'/g, "''")}'`} AS "${name.replace(/"/g, '""')}"`);
+        } finally {
+          await session.close();
+        }
+      })();
+      this.attached.set(name, pending);
+    }
+    return pending;
+  }
+
+  async open(): Promise<DuckDbSession> {
+    this.instance ??= DuckDBInstance.create(":memory:", {
+      // The npm build bundles parquet, json and icu; never reach for the network at run time.
+      autoinstall_known_extensions: "false",
+      autoload_known_extensions: "false",
+      ...(this.settings.threads ? { threads: String(this.settings.threads) } : {}),
+      ...(this.settings.memoryLimit ? { memory_limit: this.settings.memoryLimit } : {}),
+    });
+    const connection = await (await this.instance).connect();
+    const session = new DuckDbSession(connection, () => this.sessions.delete(session));
+    this.sessions.add(session);
+    return session;
+  }
+
+  async close(): Promise<void> {
+    for (const s of [...this.sessions]) await s.close();
+    if (this.instance) (await this.instance).closeSync();
+    this.instance = undefined;
+    this.attached.clear();
+  }
+}
+
+export class DuckDbSession implements Session {
+  private closed = false;
+
+  constructor(
+    readonly connection: DuckDBConnection,
+    private readonly onClose: () => void,
+  ) {}
+
+  async execute(sql: string): Promise<WriteResult> {
+    const result = await this.connection.run(sql);
+    const changed = result.rowsChanged;
+    return { rowsAffected: typeof changed === "number" ? changed : null };
+  }
+
+  async query(sql: string): Promise<{ columns: Column[]; rows: Row[] }> {
+    const columns: Column[] = [];
+    const rows: Row[] = [];
+    for await (const batch of this.stream(sql, 10_000)) {
+      if (columns.length === 0) columns.push(...batch.columns);
+      rows.push(...batch.rows);
+    }
+    if (columns.length === 0) {
+      const reader = await this.connection.runAndReadAll(`select * from (${sql}) limit 0`).catch(() => undefined);
+      if (reader) columns.push(...reader.columnNames().map((name, i) => column(name, reader.columnTypes()[i]!.toString())));
+    }
+    return { columns, rows };
+  }
+
+  async *stream(sql: string, batchSize = 10_000): AsyncIterable<RowBatch> {
+    const result = await this.connection.stream(sql);
+    const columns = result.columnNames().map((name, i) => column(name, result.columnTypes()[i]!.toString()));
+    let rows: Row[] = [];
+    let yielded = false;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const values of chunk.getRows()) {
+        rows.push(values.map((v, i) => toCell(v, columns[i]!.type)));
+        if (rows.length >= batchSize) {
+          yield { columns, rows };
+          yielded = true;
+          rows = [];
+        }
+      }
+    }
+    // An empty result still yields one batch, so a reader always learns the columns.
+    if (rows.length > 0 || !yielded) yield { columns, rows };
+  }
+
+  async transaction<T>(work: () => Promise<T>): Promise<T> {
+    await this.connection.run("BEGIN TRANSACTION");
+    try {
+      const result = await work();
+      await this.connection.run("COMMIT");
+      return result;
+    } catch (e) {
+      await this.connection.run("ROLLBACK").catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.connection.closeSync();
+    this.onClose();
+  }
+}
+
+function column(name: string, nativeType: string): Column {
+  return { name, nativeType, type: logicalType(nativeType) };
+}

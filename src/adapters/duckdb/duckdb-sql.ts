@@ -1,0 +1,55 @@
+// Statement builders for DuckDB database files: pure functions of names and SQL, pinned by golden
+// files in tests/golden/duckdb/.
+import type { Column, PartitionValue, RelationName } from "../contract.js";
+import { duckdbDialect as d, nativeType } from "./duckdb-dialect.js";
+import { stagingType } from "./duckdb-values.js";
+
+export const createTableAs = (rel: RelationName, sql: string) => `CREATE TABLE ${d.relation(rel)} AS\n${sql}`;
+
+export const createOrReplaceView = (rel: RelationName, sql: string) => `CREATE OR REPLACE VIEW ${d.relation(rel)} AS\n${sql}`;
+
+export const dropTable = (rel: RelationName) => `DROP TABLE IF EXISTS ${d.relation(rel)}`;
+
+export const dropView = (rel: RelationName) => `DROP VIEW IF EXISTS ${d.relation(rel)}`;
+
+export const renameTable = (from: RelationName, to: string) => `ALTER TABLE ${d.relation(from)} RENAME TO ${d.quoteIdentifier(to)}`;
+
+export const insertByName = (rel: RelationName, sql: string) => `INSERT INTO ${d.relation(rel)} BY NAME\n${sql}`;
+
+export const createSchema = (schema: string, database?: string) =>
+  `CREATE SCHEMA IF NOT EXISTS ${database ? `${d.quoteIdentifier(database)}.` : ""}${d.quoteIdentifier(schema)}`;
+
+/** Rows of `target` whose key matches a row of `staging`. */
+export function deleteMatching(target: RelationName, staging: RelationName, uniqueKey: string[]): string {
+  const match = uniqueKey.map((k) => `s.${d.quoteIdentifier(k)} = t.${d.quoteIdentifier(k)}`).join(" AND ");
+  return `DELETE FROM ${d.relation(target)} AS t\nWHERE EXISTS (SELECT 1 FROM ${d.relation(staging)} AS s WHERE ${match})`;
+}
+
+/** A predicate true for rows in one of `partitions`; refuses an empty set rather than match nothing or everything. */
+export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
+  if (partitions.length === 0) throw new Error("refusing to overwrite with an empty partition set");
+  const one = (values: PartitionValue) =>
+    partitionBy.map((col, i) => `CAST(${qualifier}${d.quoteIdentifier(col)} AS VARCHAR) ${values[i] === undefined || values[i] === null ? "IS NULL" : `= ${d.literal(values[i]!)}`}`).join(" AND ");
+  return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
+}
+
+export const deletePartitions = (rel: RelationName, partitionBy: string[], partitions: PartitionValue[]) =>
+  `DELETE FROM ${d.relation(rel)}\nWHERE ${partitionPredicate(partitionBy, partitions)}`;
+
+export const selectPartitions = (sql: string, partitionBy: string[], partitions: PartitionValue[]) =>
+  `SELECT * FROM (\n${sql}\n) AS sluice_partitioned\nWHERE ${partitionPredicate(partitionBy, partitions)}`;
+
+/** The staging table rows from another engine land in (decimals and dates as text, cast later). */
+export function createStaging(rel: RelationName, columns: Column[]): string {
+  const defs = columns.map((c) => `${d.quoteIdentifier(c.name)} ${stagingType(c.type, nativeType)}`).join(",\n  ");
+  return `CREATE TABLE ${d.relation(rel)} (\n  ${defs}\n)`;
+}
+
+/** Reads a staging table back with every column in its real type. */
+export function selectStaged(rel: RelationName, columns: Column[]): string {
+  const cols = columns.map((c) => {
+    const q = d.quoteIdentifier(c.name);
+    return stagingType(c.type, nativeType) === nativeType(c.type) ? q : `CAST(${q} AS ${nativeType(c.type)}) AS ${q}`;
+  });
+  return `SELECT ${cols.join(", ")} FROM ${d.relation(rel)}`;
+}

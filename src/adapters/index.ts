@@ -1,0 +1,47 @@
+// Opens the connections of a target as adapters. The only place that picks an engine by type;
+// drivers for SQL Server and Hive load only when a target uses them.
+import type { TargetConfig } from "../project/schema.js";
+import type { Adapter } from "./contract.js";
+import { createDuckDbAdapter, DuckDbEngine } from "./duckdb/index.js";
+
+export interface Connections {
+  get(name: string): Adapter;
+  all(): Adapter[];
+  close(): Promise<void>;
+}
+
+export async function openConnections(target: TargetConfig, projectDir: string, runId: string): Promise<Connections> {
+  const adapters = new Map<string, Adapter>();
+  // One embedded instance per target, so DuckDB connections read each other's relations.
+  const duckdbSettings = Object.values(target.connections).find((c) => c.type === "duckdb");
+  const engine = new DuckDbEngine(duckdbSettings?.type === "duckdb" ? { threads: duckdbSettings.threads, memoryLimit: duckdbSettings.memory_limit } : {});
+  for (const [name, config] of Object.entries(target.connections)) {
+    switch (config.type) {
+      case "duckdb":
+        adapters.set(name, createDuckDbAdapter(name, config, engine, projectDir, runId));
+        break;
+      case "sqlserver": {
+        const { createSqlServerAdapter } = await import("./sqlserver/index.js");
+        adapters.set(name, createSqlServerAdapter(name, config));
+        break;
+      }
+      case "hive": {
+        const { createHiveAdapter } = await import("./hive/index.js");
+        adapters.set(name, createHiveAdapter(name, config));
+        break;
+      }
+    }
+  }
+  return {
+    get(name) {
+      const adapter = adapters.get(name);
+      if (!adapter) throw new Error(`connection '${name}' is not part of this target`);
+      return adapter;
+    },
+    all: () => [...adapters.values()],
+    async close() {
+      for (const a of adapters.values()) await a.close();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+// The sub-commands: each parses its flags, does its work through the library, and sets the exit code.
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { openConnections } from "../adapters/index.js";
+import { compileProject } from "../compiler/compile.js";
+import { manifestDag, selectNodes } from "../graph/selector.js";
+import { writeManifest } from "../manifest/io.js";
+import { planBuild } from "../planner/plan.js";
+import { createReporter } from "../runner/reporter.js";
+import { newRunId, runCommand, type Command as RunCommandName } from "../runner/run.js";
+import { addCommonOptions, addSelectionOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
+import { INIT_FILES } from "./init-files.js";
+
+interface SelectionOptions extends CommonOptions {
+  select?: string[];
+  exclude?: string[];
+}
+
+export function registerCommands(program: Command, setExit: (code: number) => void): void {
+  addCommonOptions(program.command("compile").description("compile every model to target/ without opening any connection")).action((o: CommonOptions) => {
+    const started = Date.now();
+    const project = loadFromOptions(o);
+    const { manifest, warnings } = compileProject(project);
+    writeManifest(join(project.dir, project.config.target_path), manifest);
+    const counts = new Map<string, number>();
+    for (const n of Object.values(manifest.nodes)) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
+    for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
+    const summary = [...counts].map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ");
+    process.stdout.write(`Compiled ${summary} in ${Date.now() - started} ms to ${project.config.target_path}/\n`);
+  });
+
+  addSelectionOptions(addCommonOptions(program.command("ls").description("list the selected nodes")))
+    .option("--output <format>", "name, path, id or json", "name")
+    .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
+    .action((o: SelectionOptions & { output: string; resourceType?: string[] }) => {
+      const project = loadFromOptions(o);
+      const { manifest } = compileProject(project);
+      const dag = manifestDag(manifest);
+      const selected = o.select?.length ? selectNodes({ manifest, dag }, o.select, o.exclude) : new Set(Object.keys(manifest.nodes));
+      if (!o.select?.length && o.exclude?.length) for (const id of selectNodes({ manifest, dag }, o.exclude, undefined)) selected.delete(id);
+      const nodes = dag.topologicalOrder().filter((id) => selected.has(id)).map((id) => manifest.nodes[id]!).filter((n) => !o.resourceType || o.resourceType.includes(n.kind));
+      for (const n of nodes) {
+        if (o.output === "json") process.stdout.write(`${JSON.stringify({ id: n.id, kind: n.kind, name: n.name, path: n.location.path, tags: n.tags })}\n`);
+        else if (o.output === "path") process.stdout.write(`${n.location.path}\n`);
+        else if (o.output === "id") process.stdout.write(`${n.id}\n`);
+        else if (o.output === "name") process.stdout.write(`${n.kind === "source" ? `source:${n.name}` : n.name}\n`);
+        else throw new UsageError(`--output must be name, path, id or json, got '${o.output}'`);
+      }
+    });
+
+  const runLike = (name: RunCommandName, description: string, fullRefresh: boolean) => {
+    let cmd = addSelectionOptions(addCommonOptions(program.command(name).description(description))).option("--threads <n>", "steps run at once (default: the target's threads)", (v) => positiveInt(v, "--threads"));
+    if (fullRefresh) cmd = cmd.option("--full-refresh", "rebuild incremental models from scratch");
+    cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean }) => {
+      const project = loadFromOptions(o);
+      const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
+      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, fullRefresh: o.fullRefresh, threads: o.threads, reporter });
+      setExit(run.success ? 0 : 1);
+    });
+  };
+  runLike("build", "load seeds, build models and run their tests, in graph order", true);
+  runLike("run", "build models only", true);
+  runLike("test", "run data tests only", false);
+  runLike("seed", "load the CSV seeds", false);
+
+  addSelectionOptions(addCommonOptions(program.command("plan").description("show the steps a build would take, and why")))
+    .option("--full-refresh", "plan a rebuild from scratch")
+    .option("--json", "print the steps as JSON")
+    .action(async (o: SelectionOptions & { fullRefresh?: boolean; json?: boolean }) => {
+      const project = loadFromOptions(o);
+      const { manifest } = compileProject(project);
+      const selected = selectNodes({ manifest, dag: manifestDag(manifest) }, o.select, o.exclude);
+      const connections = await openConnections(project.target, project.dir, newRunId());
+      try {
+        const plan = await planBuild(manifest, selected, connections, { fullRefresh: o.fullRefresh ?? false, include: { models: true, seeds: true, tests: true } });
+        if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+        else for (const [i, s] of plan.steps.entries()) process.stdout.write(`${String(i + 1).padStart(3)}. ${s.action.padEnd(12)} ${s.node}: ${s.reason}\n`);
+      } finally {
+        await connections.close();
+      }
+    });
+
+  addCommonOptions(program.command("clean").description("delete the target/ folder")).action((o: CommonOptions) => {
+    const project = loadFromOptions(o);
+    const dir = join(project.dir, project.config.target_path);
+    rmSync(dir, { recursive: true, force: true });
+    process.stdout.write(`Removed ${project.config.target_path}/\n`);
+  });
+
+  addCommonOptions(program.command("debug").description("check each connection of the target and print engine versions")).action(async (o: CommonOptions) => {
+    const project = loadFromOptions(o);
+    process.stdout.write(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}\n`);
+    const connections = await openConnections(project.target, project.dir, newRunId());
+    let failed = 0;
+    try {
+      for (const adapter of connections.all()) {
+        try {
+          const session = await adapter.open();
+          try {
+            process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): OK, ${await adapter.version(session)}\n`);
+          } finally {
+            await session.close();
+          }
+        } catch (e) {
+          failed += 1;
+          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): FAILED, ${project.secrets.redact(e instanceof Error ? e.message : String(e))}\n`);
+        }
+      }
+    } finally {
+      await connections.close();
+    }
+    setExit(failed === 0 ? 0 : 1);
+  });
+
+  program
+    .command("init")
+    .description("scaffold a new project with an embedded DuckDB target")
+    .argument("[dir]", "folder for the new project", ".")
+    .option("--name <name>", "project name (default: the folder name)")
+    .action((dir: string, o: { name?: string }) => {
+      const root = resolve(dir);
+      if (existsSync(join(root, "project.yml"))) throw new UsageError(`${join(dir, "project.yml")} already exists; init makes new projects only`);
+      const name = (o.name ?? root.split(/[\\/]/).pop() ?? "my_project").replace(/[^A-Za-z0-9_]/g, "_").replace(/^(\d)/, "_$1");
+      for (const [path, text] of Object.entries(INIT_FILES)) {
+        const file = join(root, path);
+        mkdirSync(join(file, ".."), { recursive: true });
+        writeFileSync(file, text.replace(/\{\{PROJECT_NAME\}\}/g, name));
+      }
+      process.stdout.write(`Created project '${name}' in ${dir}. Next: cd ${dir} && sluice build\n`);
+    });
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,49 @@
+// The sluice command line: one sub-command per verb, shared options, and exit codes
+// (0 all good, 1 a model or test failed, 2 the project did not compile or the command was misused).
+import { Command, CommanderError } from "commander";
+import pc from "picocolors";
+import { SelectorError } from "../graph/selector.js";
+import { ProjectError, formatDiagnostic } from "../project/diagnostics.js";
+import { SLUICE_VERSION } from "../version.js";
+import { registerCommands } from "./commands.js";
+import { UsageError } from "./options.js";
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command("sluice")
+    .description("Declarative SQL-model builds across engines: SQL Server, Hive/Spark and DuckDB")
+    .version(SLUICE_VERSION)
+    .exitOverride()
+    .showHelpAfterError();
+  let exitCode = EXIT_OK;
+  registerCommands(program, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv);
+    return exitCode;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  if (e instanceof CommanderError) {
+    // Commander already printed help or the usage message.
+    return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (e instanceof ProjectError) {
+    for (const d of e.diagnostics) process.stderr.write(`${pc.red(formatDiagnostic(d))}\n`);
+    process.stderr.write(`${e.diagnostics.length} error${e.diagnostics.length === 1 ? "" : "s"}; nothing was run or written.\n`);
+    return EXIT_USAGE;
+  }
+  if (e instanceof UsageError || e instanceof SelectorError) {
+    process.stderr.write(`${pc.red(`error: ${e.message}`)}\n`);
+    return EXIT_USAGE;
+  }
+  process.stderr.write(`${pc.red(`error: ${e instanceof Error ? e.message : String(e)}`)}\n`);
+  return EXIT_FAILED;
+}

@@ -1,0 +1,48 @@
+// Options every command shares, and turning them into a loaded project.
+import { resolve } from "node:path";
+import { parse as parseYamlText } from "yaml";
+import type { Command } from "commander";
+import { loadProject, type Project } from "../project/load.js";
+import type { LogFormat } from "../runner/reporter.js";
+
+export interface CommonOptions {
+  projectDir: string;
+  profilesDir?: string;
+  target?: string;
+  vars?: string;
+  logFormat: LogFormat;
+}
+
+export class UsageError extends Error {}
+
+export function addCommonOptions(command: Command): Command {
+  return command
+    .option("--project-dir <dir>", "folder holding project.yml", ".")
+    .option("--profiles-dir <dir>", "folder holding profiles.yml (default: the project folder, or $SLUICE_PROFILES_DIR)")
+    .option("-t, --target <name>", "target of profiles.yml to use (default: its default_target)")
+    .option("--vars <yaml>", "YAML or JSON map overriding project vars, e.g. '{rows: 1000}'")
+    .option("--log-format <format>", "text or json", "text");
+}
+
+export function addSelectionOptions(command: Command): Command {
+  return command
+    .option("-s, --select <selectors...>", "nodes to include: name, +name, name+, @name, tag:x, path:x, config.materialized:x")
+    .option("--exclude <selectors...>", "nodes to leave out, same syntax as --select");
+}
+
+export function parseVars(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  const value: unknown = parseYamlText(text);
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`--vars must be a YAML or JSON map, got: ${text}`);
+  return value as Record<string, unknown>;
+}
+
+export function loadFromOptions(options: CommonOptions): Project {
+  if (options.logFormat !== "text" && options.logFormat !== "json") throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
+  return loadProject({
+    projectDir: resolve(options.projectDir),
+    profilesDir: options.profilesDir ? resolve(options.profilesDir) : undefined,
+    target: options.target,
+    vars: parseVars(options.vars),
+  });
+}

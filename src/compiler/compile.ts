@@ -1,0 +1,473 @@
+// Compiles a loaded project into a manifest: scans every template for its dependencies, resolves
+// configs and connections in graph order, renders every model (incremental ones in both modes)
+// and builds the data tests. Opens no connection. Collects every error before failing.
+import { CycleError, Dag } from "../graph/dag.js";
+import { MANIFEST_VERSION, type ColumnDoc, type Manifest, type ManifestNode, type ModelNode, type RelationRef, type SeedNode, type SourceNode } from "../manifest/types.js";
+import { Diagnostics, didYouMean, type Diagnostic } from "../project/diagnostics.js";
+import { templateErrorPosition, type ModelFile, type Project } from "../project/load.js";
+import { ModelConfig } from "../project/schema.js";
+import { SLUICE_VERSION } from "../version.js";
+import { TemplateEnvironment, type CompiledTemplate, type RenderScope } from "./environment.js";
+import { canRead, defaultPlacement, renderRelation } from "./relations.js";
+import { compileStatic } from "./static-template.js";
+import { buildDataTests } from "./test-nodes.js";
+import { hash } from "../manifest/checksum.js";
+import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntry } from "./properties.js";
+
+export interface CompileResult {
+  manifest: Manifest;
+  warnings: Diagnostic[];
+}
+
+
+interface ModelDraft {
+  file: ModelFile;
+  template: CompiledTemplate;
+  props: PropertyEntry<ModelProps> | undefined;
+  config: ModelConfig;
+  dependsOn: string[];
+}
+
+/** Compiles every node; throws a ProjectError listing every problem when anything is wrong. */
+export function compileProject(project: Project): CompileResult {
+  const diagnostics = new Diagnostics();
+  const env = new TemplateEnvironment();
+  const connections = project.target.connections;
+  const connectionNames = Object.keys(connections);
+  const defaultConnection = project.target.default_connection ?? connectionNames[0]!;
+  if (!connections[defaultConnection]) {
+    diagnostics.error("profiles.yml", 1, 1, `default_connection '${defaultConnection}' is not a connection of target '${project.targetName}'`, didYouMean(defaultConnection, connectionNames));
+  }
+
+  const macros: Manifest["macros"] = {};
+  for (const file of project.macros) {
+    try {
+      for (const name of env.addMacros(file.path, file.text)) macros[name] = { path: file.path, checksum: hash(file.text) };
+    } catch (e) {
+      const { line, column, message } = templateErrorPosition(e);
+      diagnostics.error(file.path, line, column, message, "fix the macro's template syntax");
+    }
+  }
+
+  const props = indexProperties(project);
+  const nodes: Record<string, ManifestNode> = {};
+  const checkConnection = (name: string, file: string, line: number): boolean => {
+    if (connections[name]) return true;
+    diagnostics.error(file, line, 1, `connection '${name}' is not defined in target '${project.targetName}'`, didYouMean(name, connectionNames) ?? `defined: ${connectionNames.join(", ")}`);
+    return false;
+  };
+
+  for (const entry of props.sources) {
+    const { value: source, path, line } = entry;
+    const connection = source.connection ?? defaultConnection;
+    if (!checkConnection(connection, path, line)) continue;
+    const placement = defaultPlacement(connection, connections[connection]!);
+    for (const table of source.tables) {
+      const relation: RelationRef = { connection, database: source.database ?? placement.database, schema: source.schema ?? placement.schema, name: table.identifier ?? table.name };
+      const tracking = table.change_tracking;
+      const node: SourceNode = {
+        id: `source.${source.name}.${table.name}`,
+        kind: "source",
+        name: `${source.name}.${table.name}`,
+        sourceName: source.name,
+        tableName: table.name,
+        location: { path, line: lineOf(entry.text, table.name, line) },
+        description: table.description ?? source.description ?? "",
+        tags: [...(source.tags ?? []), ...(table.tags ?? [])],
+        dependsOn: [],
+        checksum: hash(JSON.stringify({ source: { ...source, tables: undefined }, table })),
+        relation,
+        columns: columnDocs(table.columns),
+        changeTracking: tracking
+          ? {
+              updatedAt: tracking.updated_at,
+              deletes: tracking.deletes
+                ? {
+                    relation: { ...relation, schema: tracking.deletes.schema ?? relation.schema, name: tracking.deletes.table },
+                    key: tracking.deletes.key,
+                    deletedAt: tracking.deletes.deleted_at,
+                    partitionColumns: tracking.deletes.partition_columns ?? [],
+                  }
+                : null,
+              lookback: tracking.lookback ?? null,
+            }
+          : null,
+      };
+      nodes[node.id] = node;
+    }
+  }
+
+  for (const seed of project.seeds) {
+    const entry = props.seeds.get(seed.name);
+    const config = entry?.value.config ?? {};
+    if (config.enabled === false) continue;
+    const connection = config.connection ?? defaultConnection;
+    if (!checkConnection(connection, entry?.path ?? seed.path, entry?.line ?? 1)) continue;
+    const placement = defaultPlacement(connection, connections[connection]!);
+    const node: SeedNode = {
+      id: `seed.${seed.name}`,
+      kind: "seed",
+      name: seed.name,
+      location: { path: seed.path, line: 1 },
+      description: entry?.value.description ?? "",
+      tags: config.tags ?? [],
+      dependsOn: [],
+      checksum: hash(JSON.stringify(config)),
+      relation: { connection, database: placement.database, schema: config.schema ?? placement.schema, name: config.alias ?? seed.name },
+      columns: columnDocs(entry?.value.columns),
+      columnTypes: config.column_types ?? {},
+      delimiter: config.delimiter ?? ",",
+    };
+    nodes[node.id] = node;
+  }
+
+  // Scan every model; resolve what it reads.
+  const nameToId = new Map<string, string>();
+  for (const n of Object.values(nodes)) if (n.kind === "seed") nameToId.set(n.name, n.id);
+  for (const m of project.models) nameToId.set(m.name, `model.${m.name}`);
+  const drafts = new Map<string, ModelDraft>();
+  for (const file of project.models) {
+    const template = compileTemplate(env, file, diagnostics);
+    if (!template) continue;
+    const entry = props.models.get(file.name);
+    const config = mergeConfig(project, file, entry, template, diagnostics);
+    if (!config || config.enabled === false) continue;
+    const dependsOn = resolveDependencies(file, template, config, nameToId, nodes, diagnostics);
+    drafts.set(`model.${file.name}`, { file, template, props: entry, config, dependsOn });
+  }
+  for (const [name, entry] of props.models) {
+    if (!nameToId.has(name)) diagnostics.error(entry.path, entry.line, 1, `properties for model '${name}' but no models/**/${name}.sql exists`, didYouMean(name, [...nameToId.keys()]));
+  }
+
+  const dag = new Dag();
+  for (const id of [...Object.keys(nodes), ...drafts.keys()]) dag.addNode(id);
+  for (const [id, d] of drafts) for (const dep of d.dependsOn) if (dag.has(dep)) dag.addEdge(dep, id);
+  let order: string[] = [];
+  try {
+    order = dag.topologicalOrder();
+  } catch (e) {
+    if (!(e instanceof CycleError)) throw e;
+    const first = drafts.get(e.path[0] ?? "");
+    diagnostics.error(first?.file.path ?? "models", 1, 1, `dependency cycle: ${e.path.map((id) => id.replace(/^model\./, "")).join(" → ")}`, "remove one of these refs");
+  }
+  diagnostics.throwIfErrors();
+
+  // Resolve connections and render, upstream first.
+  const ephemeralSql = new Map<string, { cte: string; sql: string; closure: string[] }>();
+  for (const id of order) {
+    const draft = drafts.get(id);
+    if (!draft) continue;
+    const model = resolveModel(project, draft, nodes, defaultConnection, diagnostics);
+    if (!model) continue;
+    renderModel(project, env, model, draft, nodes, ephemeralSql, diagnostics);
+    nodes[id] = model;
+  }
+  diagnostics.throwIfErrors();
+
+  const tests = buildDataTests(project, env, props, nodes, diagnostics);
+  for (const t of tests) nodes[t.id] = t;
+  diagnostics.throwIfErrors();
+
+  const hooks = renderHooks(project, env, diagnostics);
+  diagnostics.throwIfErrors();
+
+  const manifest: Manifest = {
+    manifestVersion: MANIFEST_VERSION,
+    sluiceVersion: SLUICE_VERSION,
+    generatedAt: new Date().toISOString(),
+    project: project.config.name,
+    target: project.targetName,
+    connections: Object.fromEntries(Object.entries(connections).map(([name, c]) => [name, { type: c.type, lake: c.type === "hive" || (c.type === "duckdb" && c.lake_root !== undefined) }])),
+    nodes,
+    hooks,
+    macros,
+  };
+  return { manifest, warnings: diagnostics.items.filter((d) => d.severity === "warning") };
+}
+
+function renderHooks(project: Project, env: TemplateEnvironment, diagnostics: Diagnostics): Manifest["hooks"] {
+  const render = (which: "on_run_start" | "on_run_end") =>
+    project.config[which].flatMap((hook, i) => {
+      const connection = project.target.connections[hook.connection];
+      if (!connection) {
+        diagnostics.error("project.yml", 1, 1, `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`, didYouMean(hook.connection, Object.keys(project.target.connections)));
+        return [];
+      }
+      try {
+        const scope: RenderScope = {
+          ...renderScope(project, hookScopeModel(hook.connection), {}, false, () => ""),
+          ref: () => {
+            throw new Error("hooks cannot ref() models");
+          },
+        };
+        return [{ connection: hook.connection, sql: env.renderString(hook.sql, scope) }];
+      } catch (e) {
+        const { message } = templateErrorPosition(e);
+        diagnostics.error("project.yml", 1, 1, `${which}[${i}]: ${message}`, renderHint(message, project));
+        return [];
+      }
+    });
+  return { on_run_start: render("on_run_start"), on_run_end: render("on_run_end") };
+}
+
+/** A stand-in model for rendering hooks: they run on a connection, outside any model. */
+function hookScopeModel(connection: string): ModelNode {
+  return {
+    id: "hook",
+    kind: "model",
+    name: "hook",
+    location: { path: "project.yml", line: 1 },
+    description: "",
+    tags: [],
+    dependsOn: [],
+    checksum: "",
+    config: { materialized: "view", connection, compute: connection, schema: "", alias: "", tags: [], partitionBy: [], uniqueKey: [], strategy: null, fullRefresh: null },
+    relation: { connection, schema: "", name: "" },
+    columns: [],
+    rawSql: "",
+    compiledSql: "",
+    compiledIncrementalSql: null,
+    macrosUsed: [],
+  };
+}
+
+function compileTemplate(env: TemplateEnvironment, file: ModelFile, diagnostics: Diagnostics): CompiledTemplate | undefined {
+  try {
+    return compileStatic(file.path, file.text) ?? env.compile(file.path, file.text);
+  } catch (e) {
+    const { line, column, message } = templateErrorPosition(e);
+    diagnostics.error(file.path, line, column, `template syntax: ${message}`, "check the {{ }} and {% %} tags");
+    return undefined;
+  }
+}
+
+/** Folder defaults from project.yml, then the property YAML, then config() in the file. */
+function mergeConfig(project: Project, file: ModelFile, entry: PropertyEntry<ModelProps> | undefined, template: CompiledTemplate, diagnostics: Diagnostics): ModelConfig | undefined {
+  const folders = Object.keys(project.config.models)
+    .filter((folder) => folder === "" || file.folder === folder || file.folder.startsWith(`${folder}/`))
+    .sort((a, b) => a.length - b.length);
+  const merged: Record<string, unknown> = {};
+  for (const folder of folders) Object.assign(merged, project.config.models[folder]);
+  Object.assign(merged, entry?.value.config ?? {});
+  const parsed = ModelConfig.safeParse(template.scan.config);
+  if (!parsed.success) {
+    const call = template.scan.calls.has("config") ? findLine(file.text, "config(") : 1;
+    for (const issue of parsed.error.issues) {
+      const keys = issue.code === "unrecognized_keys" ? issue.keys : [issue.path.join(".")];
+      for (const key of keys) {
+        const hint = issue.code === "unrecognized_keys" ? didYouMean(key, Object.keys(ModelConfig.shape)) : issue.message;
+        diagnostics.error(file.path, call, 1, `config(): ${issue.code === "unrecognized_keys" ? `unknown key '${key}'` : `${key}: ${issue.message}`}`, hint);
+      }
+    }
+    return undefined;
+  }
+  Object.assign(merged, parsed.data);
+  return merged as ModelConfig;
+}
+
+function resolveDependencies(file: ModelFile, template: CompiledTemplate, config: ModelConfig, nameToId: Map<string, string>, nodes: Record<string, ManifestNode>, diagnostics: Diagnostics): string[] {
+  const deps = new Set<string>();
+  for (const ref of template.scan.refs) {
+    const id = nameToId.get(ref.name);
+    if (id) deps.add(id);
+    else diagnostics.error(file.path, ref.line, ref.column, `ref('${ref.name}') not found`, didYouMean(ref.name, nameToId.keys()) ?? "check the model's file name");
+  }
+  for (const src of template.scan.sources) {
+    const id = `source.${src.source}.${src.table}`;
+    if (nodes[id]) deps.add(id);
+    else {
+      const known = Object.values(nodes).filter((n): n is SourceNode => n.kind === "source");
+      const hint = didYouMean(`${src.source}.${src.table}`, known.map((n) => n.name)) ?? "declare it under sources: in a YAML file beside the models";
+      diagnostics.error(file.path, src.line, src.column, `source('${src.source}', '${src.table}') not found`, hint);
+    }
+  }
+  for (const declared of config.depends_on ?? []) {
+    const id = nameToId.get(declared);
+    if (id) deps.add(id);
+    else diagnostics.error(file.path, 1, 1, `depends_on names '${declared}', which is not a model or seed`, didYouMean(declared, nameToId.keys()));
+  }
+  for (const call of template.scan.dynamic) {
+    if (call.fn === "ref" && !(config.depends_on?.length)) {
+      diagnostics.error(file.path, call.line, call.column, "ref() with a computed name cannot be found without running the template", "use a literal name, or list the models in config depends_on");
+    } else if (call.fn === "source") {
+      diagnostics.error(file.path, call.line, call.column, "source() needs literal names", "write source('name', 'table')");
+    }
+  }
+  return [...deps];
+}
+
+/** Decides where the model's SQL runs and where its result lives. */
+function resolveModel(project: Project, draft: ModelDraft, nodes: Record<string, ManifestNode>, defaultConnection: string, diagnostics: Diagnostics): ModelNode | undefined {
+  const { file, config } = draft;
+  const connections = project.target.connections;
+  const names = Object.keys(connections);
+  const inputConnections = [...new Set(draft.dependsOn.flatMap((id) => inputConnectionsOf(nodes[id])))];
+  for (const key of ["connection", "compute"] as const) {
+    const value = config[key];
+    if (value !== undefined && !connections[value]) {
+      diagnostics.error(file.path, findLine(file.text, key), 1, `${key} '${value}' is not a connection of target '${project.targetName}'`, didYouMean(value, names) ?? `defined: ${names.join(", ")}`);
+      return undefined;
+    }
+  }
+  const compute = config.compute ?? (config.connection && inputConnections.includes(config.connection) ? config.connection : inputConnections[0]) ?? config.connection ?? defaultConnection;
+  const connection = config.connection ?? compute;
+  for (const input of inputConnections) {
+    if (!canRead(compute, input, connections)) {
+      const readers = draft.dependsOn.filter((id) => inputConnectionsOf(nodes[id]).includes(input)).map((id) => nodes[id]?.name);
+      diagnostics.error(file.path, 1, 1, `'${file.name}' runs on connection '${compute}' (${connections[compute]!.type}) but reads ${readers.join(", ")} on connection '${input}' (${connections[input]!.type}), and no path joins them`, `set compute: '${input}' (and connection: '${compute}' to land it there), or split the model in two`);
+    }
+  }
+  const materialized = config.materialized ?? "view";
+  if (materialized === "ephemeral" && connection !== compute) {
+    diagnostics.error(file.path, 1, 1, `ephemeral model '${file.name}' cannot land on another connection`, "make it a table or drop connection");
+  }
+  if (materialized === "view" && connection !== compute) {
+    diagnostics.error(file.path, 1, 1, `view '${file.name}' would live on '${connection}' but its SQL runs on '${compute}'`, "views cannot cross engines: make it a table or incremental");
+  }
+  const placement = defaultPlacement(connection, connections[connection]!);
+  const relation: RelationRef = { connection, database: placement.database, schema: config.schema ?? placement.schema, name: config.alias ?? file.name };
+  const strategy = materialized === "incremental" ? config.strategy ?? (config.partition_by?.length ? "insert_overwrite" : config.unique_key?.length ? "merge" : "append") : null;
+  if ((strategy === "merge" || strategy === "delete+insert") && !config.unique_key?.length) {
+    diagnostics.error(file.path, findLine(file.text, "strategy"), 1, `strategy '${strategy}' needs unique_key`, "set unique_key to the column(s) identifying a row");
+  }
+  if (strategy === "insert_overwrite" && !config.partition_by?.length) {
+    diagnostics.error(file.path, findLine(file.text, "strategy"), 1, "strategy 'insert_overwrite' needs partition_by", "set partition_by to the partition column(s)");
+  }
+  const entry = draft.props;
+  return {
+    id: `model.${file.name}`,
+    kind: "model",
+    name: file.name,
+    location: { path: file.path, line: 1 },
+    description: entry?.value.description ?? config.description ?? "",
+    tags: config.tags ?? [],
+    dependsOn: draft.dependsOn.sort(),
+    checksum: "",
+    config: {
+      materialized,
+      connection,
+      compute,
+      schema: relation.schema,
+      alias: relation.name,
+      tags: config.tags ?? [],
+      partitionBy: config.partition_by ?? [],
+      uniqueKey: config.unique_key ?? [],
+      strategy,
+      fullRefresh: config.full_refresh ?? null,
+    },
+    relation,
+    columns: columnDocs(entry?.value.columns),
+    rawSql: file.text,
+    compiledSql: "",
+    compiledIncrementalSql: null,
+    macrosUsed: [],
+  };
+}
+
+/** Connections a reader of this node actually reads from (an ephemeral model reads its inputs). */
+function inputConnectionsOf(node: ManifestNode | undefined): string[] {
+  if (!node || node.kind === "test") return [];
+  if (node.kind === "model") return node.config.materialized === "ephemeral" ? [node.config.compute] : [node.relation.connection];
+  return [node.relation.connection];
+}
+
+function renderModel(
+  project: Project,
+  env: TemplateEnvironment,
+  model: ModelNode,
+  draft: ModelDraft,
+  nodes: Record<string, ManifestNode>,
+  ephemeralSql: Map<string, { cte: string; sql: string; closure: string[] }>,
+  diagnostics: Diagnostics,
+): void {
+  const computeType = project.target.connections[model.config.compute]!.type;
+  const modes = model.config.materialized === "incremental" ? [false, true] : [false];
+  for (const incremental of modes) {
+    const ephemerals: string[] = [];
+    const scope = renderScope(project, model, nodes, incremental, (id) => {
+      const e = ephemeralSql.get(id)!;
+      for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
+      return e.cte;
+    });
+    let sql: string;
+    try {
+      sql = draft.template.render(scope).trim();
+    } catch (e) {
+      const { line, column, message } = templateErrorPosition(e);
+      diagnostics.error(model.location.path, line, column, message, renderHint(message, project));
+      return;
+    }
+    const ctes = ephemerals.map((id) => `${ephemeralSql.get(id)!.cte} as (\n${ephemeralSql.get(id)!.sql}\n)`);
+    if (model.config.materialized === "ephemeral") {
+      ephemeralSql.set(model.id, { cte: cteName(model.name), sql, closure: ephemerals });
+    }
+    const full = model.config.materialized === "ephemeral" ? sql : withCtes(sql, ctes);
+    if (incremental) model.compiledIncrementalSql = full;
+    else model.compiledSql = full;
+  }
+  model.macrosUsed = env.macrosReached(draft.template.scan.calls);
+  model.checksum = hash(JSON.stringify([model.rawSql, model.config, model.macrosUsed.map((m) => env.macros.get(m)), draft.props?.value.config ?? null]));
+}
+
+function renderScope(project: Project, model: ModelNode, nodes: Record<string, ManifestNode>, incremental: boolean, ephemeralRef: (id: string) => string): RenderScope {
+  const connections = project.target.connections;
+  const computeType = connections[model.config.compute]!.type;
+  const relationOf = (node: ManifestNode): string => {
+    if (node.kind === "model" && node.config.materialized === "ephemeral") return ephemeralRef(node.id);
+    if (node.kind === "test") throw new Error(`cannot select from test '${node.name}'`);
+    return renderRelation(computeType, node.relation);
+  };
+  return {
+    ref: (name) => {
+      const node = nodes[`model.${name}`] ?? nodes[`seed.${name}`];
+      if (!node) throw new Error(`ref('${name}') not found`);
+      if (!model.dependsOn.includes(node.id)) throw new Error(`ref('${name}') is built dynamically and not declared; add it to config depends_on`);
+      return relationOf(node);
+    },
+    source: (source, table) => {
+      const node = nodes[`source.${source}.${table}`];
+      if (!node) throw new Error(`source('${source}', '${table}') not found`);
+      return relationOf(node);
+    },
+    config: () => undefined,
+    var: (name, fallback) => {
+      if (name in project.vars) return project.vars[name];
+      if (fallback !== undefined) return fallback;
+      throw new Error(`var('${name}') is not defined`);
+    },
+    envVar: (name, fallback) => {
+      const value = project.env[name] ?? fallback;
+      if (value === undefined) throw new Error(`env_var('${name}') is not set`);
+      return value;
+    },
+    isIncremental: incremental,
+    self: renderRelation(computeType, model.relation),
+    target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
+  };
+}
+
+function renderHint(message: string, project: Project): string {
+  const missingVar = /var\('([^']+)'\) is not defined/.exec(message);
+  if (missingVar) return didYouMean(missingVar[1]!, Object.keys(project.vars)) ?? `define it under vars: in project.yml or pass --vars '{"${missingVar[1]}": ...}'`;
+  if (/env_var/.test(message)) return "set the environment variable or give env_var() a default";
+  return "check the expression at this position";
+}
+
+/** Puts ephemeral models in front of a query as CTEs, joining the query's own WITH if it has one. */
+function withCtes(sql: string, ctes: string[]): string {
+  if (ctes.length === 0) return sql;
+  const own = /^(\s*(?:--[^\n]*\n\s*)*)with\s+(?!recursive\b)/i.exec(sql);
+  if (own) return `${own[1]}with ${ctes.join(",\n")},\n${sql.slice(own[0].length)}`;
+  return `with ${ctes.join(",\n")}\n${sql}`;
+}
+
+/** The CTE name an ephemeral model is inlined under; plain, so it needs no quoting on any engine. */
+function cteName(name: string): string {
+  return `__sluice_ephemeral_${name}`;
+}
+
+function findLine(text: string, needle: string): number {
+  const index = text.indexOf(needle);
+  return index < 0 ? 1 : text.slice(0, index).split("\n").length;
+}
+

@@ -1,0 +1,77 @@
+// Generic data tests: each turns its arguments into a query that returns the failing rows, in the
+// dialect of the engine the tested relation lives on.
+import type { TestType } from "../manifest/types.js";
+
+type EngineType = "duckdb" | "sqlserver" | "hive";
+
+export const GENERIC_TESTS = ["unique", "not_null", "accepted_values", "relationships", "expression", "row_count", "reconcile"] as const;
+
+export interface GenericTestInput {
+  type: Exclude<TestType, "singular" | "reconcile">;
+  engine: EngineType;
+  /** The tested relation as SQL on its engine, already filtered by `where` if given. */
+  relation: string;
+  column: string | null;
+  args: Record<string, unknown>;
+  quote: (name: string) => string;
+  /** The relation `relationships` points at, as SQL. */
+  parent?: string;
+}
+
+/** The failing-rows query of a generic test, or an error message saying which argument is wrong. */
+export function genericTestSql(t: GenericTestInput): string | { error: string; hint: string } {
+  const q = t.quote;
+  const column = t.column;
+  switch (t.type) {
+    case "unique": {
+      const columns = column ? [column] : stringList(t.args["columns"] ?? t.args["column_names"]);
+      if (columns.length === 0) return { error: "unique needs a column", hint: "put it under a column, or give columns: [a, b]" };
+      const cols = columns.map(q).join(", ");
+      const notNull = columns.map((c) => `${q(c)} is not null`).join(" and ");
+      return `select ${cols}, count(*) as n_records\nfrom ${t.relation} tested\nwhere ${notNull}\ngroup by ${cols}\nhaving count(*) > 1`;
+    }
+    case "not_null": {
+      const columns = column ? [column] : stringList(t.args["columns"]);
+      if (columns.length === 0) return { error: "not_null needs a column", hint: "put it under a column, or give columns: [a, b]" };
+      return `select *\nfrom ${t.relation} tested\nwhere ${columns.map((c) => `${q(c)} is null`).join(" or ")}`;
+    }
+    case "accepted_values": {
+      const values = t.args["values"];
+      if (!column) return { error: "accepted_values needs a column", hint: "put it under a column" };
+      if (!Array.isArray(values) || values.length === 0) return { error: "accepted_values needs values", hint: "give values: [a, b, c]" };
+      const quoted = t.args["quote"] !== false;
+      const list = values.map((v) => (quoted ? stringLiteral(String(v), t.engine) : String(v))).join(", ");
+      return `select ${q(column)} as value_field, count(*) as n_records\nfrom ${t.relation} tested\nwhere ${q(column)} is not null and ${q(column)} not in (${list})\ngroup by ${q(column)}`;
+    }
+    case "relationships": {
+      const field = t.args["field"];
+      if (!column) return { error: "relationships needs a column", hint: "put it under a column" };
+      if (typeof field !== "string") return { error: "relationships needs field", hint: "give field: the key column of the parent" };
+      return `select child.${q(column)} as from_field\nfrom ${t.relation} child\nleft join ${t.parent} parent on child.${q(column)} = parent.${q(field)}\nwhere child.${q(column)} is not null and parent.${q(field)} is null`;
+    }
+    case "expression": {
+      const expression = t.args["expression"];
+      if (typeof expression !== "string") return { error: "expression needs expression", hint: "give expression: a boolean SQL expression true for good rows" };
+      const subject = column ? `${q(column)} ` : "";
+      const predicate = column && /^\s*(<|>|=|!=|<>|is |in |between |like )/i.test(expression) ? `${subject}${expression}` : expression;
+      return `select *\nfrom ${t.relation} tested\nwhere not (${predicate})`;
+    }
+    case "row_count": {
+      const min = t.args["min"];
+      const max = t.args["max"];
+      if (min === undefined && max === undefined) return { error: "row_count needs min or max", hint: "give min: N and/or max: N" };
+      const conditions = [min !== undefined ? `count(*) < ${Number(min)}` : null, max !== undefined ? `count(*) > ${Number(max)}` : null].filter(Boolean);
+      return `select count(*) as row_count\nfrom ${t.relation} tested\nhaving ${conditions.join(" or ")}`;
+    }
+  }
+}
+
+export function stringLiteral(value: string, engine: EngineType): string {
+  const escaped = value.replace(/'/g, "''");
+  return engine === "sqlserver" ? `N'${escaped}'` : engine === "hive" ? `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : `'${escaped}'`;
+}
+
+function stringList(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  return Array.isArray(value) ? value.map(String) : [];
+}

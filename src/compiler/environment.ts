@@ -1,0 +1,132 @@
+// The one nunjucks environment a compile uses: context functions (ref, source, config, var,
+// env_var, is_incremental, this, target) bound to whichever node is being rendered, and the
+// project's macros callable from every template. Templates are parsed once; the same AST feeds
+// the dependency scan and the compiled render function.
+import { createRequire } from "node:module";
+import nunjucks from "nunjucks";
+import { parseTemplate, scanTemplate, type TemplateScan } from "./scan.js";
+
+/** What a template sees while one node renders. */
+export interface RenderScope {
+  ref(name: string): string;
+  source(source: string, table: string): string;
+  config(options: Record<string, unknown>): void;
+  var(name: string, fallback?: unknown): unknown;
+  envVar(name: string, fallback?: string): string;
+  isIncremental: boolean;
+  self: string;
+  target: Record<string, unknown>;
+}
+
+export interface CompiledTemplate {
+  path: string;
+  scan: TemplateScan;
+  render(scope: RenderScope): string;
+}
+
+interface NunjucksInternals {
+  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: unknown): void; getCode(): string } };
+}
+
+// nunjucks exposes its parser and compiler but not the transformer that sits between them.
+const transformer = createRequire(import.meta.url)("nunjucks/src/transformer.js") as {
+  transform(ast: unknown, asyncFilters: string[], name: string): unknown;
+};
+
+export class TemplateEnvironment {
+  private readonly env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  private scope: RenderScope | undefined;
+  /** Macro name → defining file. */
+  readonly macros = new Map<string, string>();
+  /** Macro name → names it calls, for finding every macro a model uses. */
+  readonly macroCalls = new Map<string, Set<string>>();
+
+  constructor() {
+    const current = (): RenderScope => {
+      if (!this.scope) throw new Error("context functions are only available while a model renders");
+      return this.scope;
+    };
+    this.env.addGlobal("ref", (...args: string[]) => current().ref(args[args.length - 1]!));
+    this.env.addGlobal("source", (source: string, table: string) => current().source(source, table));
+    this.env.addGlobal("config", (options: Record<string, unknown> = {}) => {
+      const { __keywords, ...rest } = options;
+      void __keywords;
+      current().config(rest);
+      return "";
+    });
+    this.env.addGlobal("var", (name: string, fallback?: unknown) => current().var(name, fallback));
+    this.env.addGlobal("env_var", (name: string, fallback?: string) => current().envVar(name, fallback));
+    this.env.addGlobal("is_incremental", () => current().isIncremental);
+    // `this` and `target` are read like variables, also from inside macros, so they are getters.
+    Object.defineProperty(globalsOf(this.env), "this", { get: () => current().self, enumerable: true });
+    Object.defineProperty(globalsOf(this.env), "target", { get: () => current().target, enumerable: true });
+  }
+
+  /** Parses and compiles a template once. Throws nunjucks' error, with line and column, on bad syntax. */
+  compile(path: string, text: string): CompiledTemplate {
+    const ast = parseTemplate(text);
+    const scan = scanTemplate(ast);
+    const { Compiler } = (nunjucks as unknown as NunjucksInternals).compiler;
+    const compiler = new Compiler(path, true);
+    compiler.compile(transformer.transform(ast, [], path));
+    const props = new Function(compiler.getCode())() as object;
+    const template = new nunjucks.Template({ type: "code", obj: props } as unknown as string, this.env, path);
+    return {
+      path,
+      scan,
+      render: (scope) => this.withScope(scope, () => template.render({})),
+    };
+  }
+
+  /** Registers the macros a macro file defines as globals every template can call. */
+  addMacros(path: string, text: string): string[] {
+    const compiled = this.compile(path, text);
+    const template = new nunjucks.Template(text, this.env, path, true) as unknown as {
+      getExported(cb: (err: Error | null, exported: Record<string, unknown>) => void): void;
+    };
+    let exported: Record<string, unknown> = {};
+    template.getExported((err, result) => {
+      if (err) throw err;
+      exported = result;
+    });
+    const names = Object.keys(exported);
+    for (const name of names) {
+      this.env.addGlobal(name, exported[name]);
+      this.macros.set(name, path);
+      this.macroCalls.set(name, compiled.scan.calls);
+    }
+    return names;
+  }
+
+  /** Every macro `calls` reaches, directly or through other macros. */
+  macrosReached(calls: Iterable<string>): string[] {
+    const seen = new Set<string>();
+    const stack = [...calls];
+    while (stack.length > 0) {
+      const name = stack.pop()!;
+      if (seen.has(name) || !this.macros.has(name)) continue;
+      seen.add(name);
+      stack.push(...(this.macroCalls.get(name) ?? []));
+    }
+    return [...seen].sort();
+  }
+
+  /** Renders a one-off template string (hooks, operations) in a scope. */
+  renderString(text: string, scope: RenderScope): string {
+    return this.withScope(scope, () => this.env.renderString(text, {}));
+  }
+
+  private withScope<T>(scope: RenderScope, work: () => T): T {
+    const previous = this.scope;
+    this.scope = scope;
+    try {
+      return work();
+    } finally {
+      this.scope = previous;
+    }
+  }
+}
+
+function globalsOf(env: nunjucks.Environment): Record<string, unknown> {
+  return (env as unknown as { globals: Record<string, unknown> }).globals;
+}

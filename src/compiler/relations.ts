@@ -1,0 +1,46 @@
+// How a relation is named in SQL on each engine, and which connections can read each other's
+// relations directly. Pure: the compiler needs this without opening any connection.
+import type { ConnectionConfig } from "../project/connection-schema.js";
+import type { RelationRef } from "../manifest/types.js";
+
+type EngineType = ConnectionConfig["type"];
+
+export function quoteIdentifier(type: EngineType, name: string): string {
+  switch (type) {
+    case "sqlserver":
+      return `[${name.replace(/]/g, "]]")}]`;
+    case "hive":
+      return `\`${name.replace(/`/g, "``")}\``;
+    case "duckdb":
+      return `"${name.replace(/"/g, '""')}"`;
+  }
+}
+
+/** The relation as SQL running on an engine of `type` spells it. */
+export function renderRelation(type: EngineType, rel: RelationRef): string {
+  const parts = [rel.database, rel.schema, rel.name].filter((p): p is string => p !== undefined);
+  return parts.map((p) => quoteIdentifier(type, p)).join(".");
+}
+
+/** Where a connection puts relations that name no schema, and the catalog it names them in. */
+export function defaultPlacement(connectionName: string, config: ConnectionConfig): { database?: string; schema: string } {
+  switch (config.type) {
+    // Every DuckDB connection of a target is attached to one embedded instance under its
+    // connection name, so its relations carry that name as their catalog.
+    case "duckdb":
+      return { database: connectionName, schema: config.schema };
+    case "sqlserver":
+      return { schema: config.schema };
+    case "hive":
+      return { schema: config.database };
+  }
+}
+
+/**
+ * Whether SQL running on `compute` can read relations living on `other`. DuckDB connections share
+ * one embedded instance, so they read each other; any other pair needs the runner to move rows.
+ */
+export function canRead(computeName: string, otherName: string, connections: Record<string, ConnectionConfig>): boolean {
+  if (computeName === otherName) return true;
+  return connections[computeName]?.type === "duckdb" && connections[otherName]?.type === "duckdb";
+}

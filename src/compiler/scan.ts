@@ -1,0 +1,109 @@
+// Finds what a template depends on by walking its nunjucks AST: literal ref() and source() calls
+// (even inside branches not taken), literal config() arguments, macros called and refs built
+// dynamically. Pure; positions are 1-based.
+import nunjucks from "nunjucks";
+
+export interface Call {
+  line: number;
+  column: number;
+}
+export interface RefCall extends Call {
+  name: string;
+}
+export interface SourceCall extends Call {
+  source: string;
+  table: string;
+}
+export interface DynamicCall extends Call {
+  fn: "ref" | "source" | "config";
+}
+
+export interface TemplateScan {
+  refs: RefCall[];
+  sources: SourceCall[];
+  /** Merged literal config() keyword arguments. */
+  config: Record<string, unknown>;
+  /** Calls whose arguments are not literals; resolved at render time. */
+  dynamic: DynamicCall[];
+  /** Names of functions called that may be macros. */
+  calls: Set<string>;
+}
+
+interface AstNode {
+  typename: string;
+  fields: string[];
+  lineno: number;
+  colno: number;
+  [field: string]: unknown;
+}
+
+/** Scans a parsed template. */
+export function scanTemplate(ast: unknown): TemplateScan {
+  const scan: TemplateScan = { refs: [], sources: [], config: {}, dynamic: [], calls: new Set() };
+  walk(ast as AstNode, scan);
+  return scan;
+}
+
+/** Parses a template into nunjucks' AST; throws nunjucks' error (with line and column) on bad syntax. */
+export function parseTemplate(text: string): unknown {
+  return (nunjucks as unknown as { parser: { parse(src: string): unknown } }).parser.parse(text);
+}
+
+function walk(node: AstNode | undefined, scan: TemplateScan): void {
+  if (!node || typeof node !== "object") return;
+  if (node.typename === "FunCall") visitCall(node, scan);
+  for (const field of node.fields ?? []) {
+    const value = node[field];
+    if (Array.isArray(value)) for (const v of value) walk(v as AstNode, scan);
+    else if (value && typeof value === "object") walk(value as AstNode, scan);
+  }
+}
+
+function visitCall(node: AstNode, scan: TemplateScan): void {
+  const callee = node["name"] as AstNode | undefined;
+  if (callee?.typename !== "Symbol") return;
+  const fn = callee["value"] as string;
+  const position = { line: callee.lineno + 1, column: callee.colno + 1 };
+  scan.calls.add(fn);
+  const args = ((node["args"] as AstNode | undefined)?.["children"] as AstNode[] | undefined) ?? [];
+  const positional = args.filter((a) => a.typename !== "KeywordArgs");
+  const keywords = args.find((a) => a.typename === "KeywordArgs");
+  if (fn === "ref") {
+    const name = literal(positional[positional.length - 1]);
+    if (typeof name === "string" && positional.length >= 1) scan.refs.push({ name, ...position });
+    else scan.dynamic.push({ fn, ...position });
+  } else if (fn === "source") {
+    const [source, table] = positional.map(literal);
+    if (typeof source === "string" && typeof table === "string") scan.sources.push({ source, table, ...position });
+    else scan.dynamic.push({ fn, ...position });
+  } else if (fn === "config") {
+    const pairs = ((keywords?.["children"] as AstNode[] | undefined) ?? []).map((pair) => [
+      (pair["key"] as AstNode)["value"] as string,
+      literal(pair["value"] as AstNode),
+    ]);
+    if (pairs.some(([, v]) => v === NOT_LITERAL)) scan.dynamic.push({ fn, ...position });
+    else for (const [k, v] of pairs) scan.config[k as string] = v;
+  }
+}
+
+const NOT_LITERAL = Symbol("not literal");
+
+function literal(node: AstNode | undefined): unknown {
+  if (!node) return NOT_LITERAL;
+  if (node.typename === "Literal") return node["value"];
+  if (node.typename === "Array") {
+    const items = ((node["children"] as AstNode[]) ?? []).map(literal);
+    return items.includes(NOT_LITERAL) ? NOT_LITERAL : items;
+  }
+  if (node.typename === "Dict") {
+    const out: Record<string, unknown> = {};
+    for (const pair of (node["children"] as AstNode[]) ?? []) {
+      const key = literal(pair["key"] as AstNode);
+      const value = literal(pair["value"] as AstNode);
+      if (typeof key !== "string" || value === NOT_LITERAL) return NOT_LITERAL;
+      out[key] = value;
+    }
+    return out;
+  }
+  return NOT_LITERAL;
+}

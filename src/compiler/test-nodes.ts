@@ -1,0 +1,219 @@
+// Turns the tests declared in property YAML and the singular test files into test nodes, each a
+// query returning failing rows on the engine where the tested relation lives.
+import type { ManifestNode, RelationRef, TestConfig, TestNode, TestType } from "../manifest/types.js";
+import { didYouMean, type Diagnostics } from "../project/diagnostics.js";
+import { templateErrorPosition, type Project } from "../project/load.js";
+import type { TestEntry } from "../project/schema.js";
+import { hash } from "../manifest/checksum.js";
+import { lineOf, type IndexedProperties, type PropertyEntry } from "./properties.js";
+import type { TemplateEnvironment } from "./environment.js";
+import { GENERIC_TESTS, genericTestSql } from "./data-tests.js";
+import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
+import { compileStatic } from "./static-template.js";
+
+const OPTION_KEYS = new Set(["severity", "where", "error_if", "warn_if", "name", "tags", "config"]);
+
+interface Declared {
+  type: string;
+  args: Record<string, unknown>;
+  options: Record<string, unknown>;
+}
+
+/** Every data test of the project, generic and singular. */
+export function buildDataTests(project: Project, env: TemplateEnvironment, props: IndexedProperties, nodes: Record<string, ManifestNode>, diagnostics: Diagnostics): TestNode[] {
+  const tests: TestNode[] = [];
+  const ids = new Set<string>();
+  const uniqueId = (base: string): string => {
+    let id = `test.${base}`;
+    for (let n = 2; ids.has(id); n++) id = `test.${base}_${n}`;
+    ids.add(id);
+    return id;
+  };
+  const attach = (node: ManifestNode | undefined, entry: PropertyEntry<unknown>, columns: { name: string; tests?: TestEntry[] }[] | undefined, tableTests: TestEntry[] | undefined) => {
+    if (!node || node.kind === "test") return;
+    if (node.kind === "model" && node.config.materialized === "ephemeral") {
+      if (tableTests?.length || columns?.some((c) => c.tests?.length)) diagnostics.error(entry.path, entry.line, 1, `ephemeral model '${node.name}' cannot be tested`, "test the models that use it");
+      return;
+    }
+    const declared: { column: string | null; test: TestEntry }[] = [
+      ...(tableTests ?? []).map((test) => ({ column: null, test })),
+      ...(columns ?? []).flatMap((c) => (c.tests ?? []).map((test) => ({ column: c.name, test }))),
+    ];
+    for (const { column, test } of declared) {
+      const parsed = parseEntry(test);
+      const line = lineOf(entry.text, column ?? node.name.split(".").pop()!, entry.line);
+      if (!parsed) {
+        diagnostics.error(entry.path, line, 1, "a test must be a name or { test_name: { arguments } }", "write e.g. - unique, or - accepted_values: { values: [a, b] }");
+        continue;
+      }
+      if (!(GENERIC_TESTS as readonly string[]).includes(parsed.type)) {
+        diagnostics.error(entry.path, line, 1, `unknown test '${parsed.type}'`, didYouMean(parsed.type, GENERIC_TESTS) ?? `generic tests: ${GENERIC_TESTS.join(", ")}`);
+        continue;
+      }
+      const built = genericTest(project, node, column, parsed, nodes);
+      if ("error" in built) {
+        diagnostics.error(entry.path, line, 1, `${parsed.type} on ${node.name}${column ? `.${column}` : ""}: ${built.error}`, built.hint);
+        continue;
+      }
+      const base = `${parsed.type}_${node.name.replace(/\./g, "_")}${column ? `_${column}` : ""}`;
+      const id = uniqueId((parsed.options["name"] as string | undefined) ?? base);
+      tests.push({
+        id,
+        kind: "test",
+        name: id.slice("test.".length),
+        location: { path: entry.path, line },
+        description: "",
+        tags: [...node.tags, ...toList(parsed.options["tags"])],
+        dependsOn: built.dependsOn,
+        checksum: hash(JSON.stringify([built.sql, parsed])),
+        testType: parsed.type as TestType,
+        attachedTo: node.id,
+        column,
+        args: parsed.args,
+        config: testConfig(parsed.options),
+        connection: node.relation.connection,
+        compiledSql: built.sql,
+      });
+    }
+  };
+
+  for (const [name, entry] of props.models) attach(nodes[`model.${name}`], entry, entry.value.columns, entry.value.tests);
+  for (const [name, entry] of props.seeds) attach(nodes[`seed.${name}`], entry, entry.value.columns, entry.value.tests);
+  for (const entry of props.sources) {
+    for (const table of entry.value.tables) attach(nodes[`source.${entry.value.name}.${table.name}`], entry, table.columns, table.tests);
+  }
+
+  for (const file of project.singularTests) {
+    const test = singularTest(project, env, file, nodes, diagnostics);
+    if (test) {
+      ids.add(test.id);
+      tests.push(test);
+    }
+  }
+  return tests;
+}
+
+function parseEntry(entry: TestEntry): Declared | undefined {
+  if (typeof entry === "string") return { type: entry, args: {}, options: {} };
+  const keys = Object.keys(entry);
+  if (keys.length !== 1) return undefined;
+  const type = keys[0]!;
+  const args: Record<string, unknown> = {};
+  const options: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(entry[type] ?? {})) {
+    if (k === "config" && v && typeof v === "object") Object.assign(options, v);
+    else if (OPTION_KEYS.has(k)) options[k] = v;
+    else args[k] = v;
+  }
+  return { type, args, options };
+}
+
+function testConfig(options: Record<string, unknown>): TestConfig {
+  const severity = options["severity"] === "warn" ? "warn" : "error";
+  return {
+    severity,
+    errorIf: typeof options["error_if"] === "string" ? options["error_if"] : "!=0",
+    warnIf: typeof options["warn_if"] === "string" ? options["warn_if"] : "!=0",
+    where: typeof options["where"] === "string" ? options["where"] : null,
+  };
+}
+
+function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test" }>, column: string | null, declared: Declared, nodes: Record<string, ManifestNode>): { sql: string; dependsOn: string[] } | { error: string; hint: string } {
+  const connections = project.target.connections;
+  const type = connections[node.relation.connection]!.type;
+  const where = typeof declared.options["where"] === "string" ? declared.options["where"] : null;
+  const base = renderRelation(type, node.relation);
+  const relation = where ? `(select * from ${base} where ${where})` : base;
+  const dependsOn = [node.id];
+  let parent: string | undefined;
+  if (declared.type === "reconcile") return { error: "reconcile tests need the lineage planner", hint: "use row_count or expression until reconcile lands" };
+  if (declared.type === "relationships") {
+    const target = parseRelationArg(declared.args["to"]);
+    const parentNode = target ? nodes[target] : undefined;
+    if (!parentNode || parentNode.kind === "test") return { error: `relationships: 'to' must be ref('model') or source('s', 't'), got ${JSON.stringify(declared.args["to"])}`, hint: "give to: ref('parent_model')" };
+    if (!canRead(node.relation.connection, parentNode.relation.connection, connections)) {
+      return { error: `parent on connection '${parentNode.relation.connection}' is not readable from '${node.relation.connection}'`, hint: "test the relationship where both relations live" };
+    }
+    parent = renderRelation(type, parentNode.relation);
+    dependsOn.push(parentNode.id);
+  }
+  const sql = genericTestSql({ type: declared.type as Exclude<TestType, "singular" | "reconcile">, engine: type, relation, column, args: declared.args, quote: (n) => quoteIdentifier(type, n), parent });
+  return typeof sql === "string" ? { sql, dependsOn } : sql;
+}
+
+function parseRelationArg(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const ref = /^\s*ref\(\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(value);
+  if (ref) return `model.${ref[1]}`;
+  const source = /^\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*$/.exec(value);
+  if (source) return `source.${source[1]}.${source[2]}`;
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? `model.${value}` : undefined;
+}
+
+function singularTest(project: Project, env: TemplateEnvironment, file: { name: string; path: string; text: string }, nodes: Record<string, ManifestNode>, diagnostics: Diagnostics): TestNode | undefined {
+  const connections = project.target.connections;
+  const dependsOn: string[] = [];
+  const relationRefs: RelationRef[] = [];
+  const resolve = (id: string, label: string): ManifestNode => {
+    const node = nodes[id] ?? (id.startsWith("model.") ? nodes[`seed.${id.slice(6)}`] : undefined);
+    if (!node || node.kind === "test") throw new Error(`${label} not found`);
+    if (!dependsOn.includes(node.id)) dependsOn.push(node.id);
+    relationRefs.push(node.relation);
+    return node;
+  };
+  try {
+    const template = compileStatic(file.path, file.text) ?? env.compile(file.path, file.text);
+    for (const r of template.scan.refs) resolve(`model.${r.name}`, `ref('${r.name}')`);
+    for (const s of template.scan.sources) resolve(`source.${s.source}.${s.table}`, `source('${s.source}', '${s.table}')`);
+    const connection = relationRefs[0]?.connection ?? project.target.default_connection ?? Object.keys(connections)[0]!;
+    const type = connections[connection]!.type;
+    for (const rel of relationRefs) {
+      if (!canRead(connection, rel.connection, connections)) throw new Error(`reads connections '${connection}' and '${rel.connection}', which no engine joins`);
+    }
+    const renderFor = (node: ManifestNode): string => renderRelation(type, (node as { relation: RelationRef }).relation);
+    const sql = template
+      .render({
+        ref: (name) => renderFor(resolve(`model.${name}`, `ref('${name}')`)),
+        source: (s, t) => renderFor(resolve(`source.${s}.${t}`, `source('${s}', '${t}')`)),
+        config: () => undefined,
+        var: (name, fallback) => {
+          if (name in project.vars) return project.vars[name];
+          if (fallback !== undefined) return fallback;
+          throw new Error(`var('${name}') is not defined`);
+        },
+        envVar: (name, fallback) => project.env[name] ?? fallback ?? "",
+        isIncremental: false,
+        self: "",
+        target: { name: project.targetName, connection, type },
+      })
+      .trim()
+      .replace(/;\s*$/, "");
+    return {
+      id: `test.${file.name}`,
+      kind: "test",
+      name: file.name,
+      location: { path: file.path, line: 1 },
+      description: "",
+      tags: [],
+      dependsOn: dependsOn.sort(),
+      checksum: hash(file.text),
+      testType: "singular",
+      attachedTo: null,
+      column: null,
+      args: {},
+      config: testConfig(template.scan.config),
+      connection,
+      compiledSql: sql,
+    };
+  } catch (e) {
+    const { line, column, message } = templateErrorPosition(e);
+    const names = Object.values(nodes).filter((n) => n.kind !== "test").map((n) => n.name);
+    const missing = /ref\('([^']+)'\) not found/.exec(message);
+    diagnostics.error(file.path, line, column, message, missing ? didYouMean(missing[1]!, names) : undefined);
+    return undefined;
+  }
+}
+
+function toList(value: unknown): string[] {
+  return typeof value === "string" ? [value] : Array.isArray(value) ? value.map(String) : [];
+}

@@ -1,0 +1,137 @@
+// The manifest: the typed, versioned result of compiling, and the only contract between compile,
+// plan, run, docs and PR checks. Its JSON Schema is generated from these types' zod twin in
+// `schemas/manifest.schema.json` (see manifest/schema.ts).
+import type { Materialization, IncrementalStrategy } from "../project/schema.js";
+
+export const MANIFEST_VERSION = 1;
+
+/** Where a relation lives: a connection of the target and a name on it. */
+export interface RelationRef {
+  connection: string;
+  database?: string;
+  schema: string;
+  name: string;
+}
+
+export interface ColumnDoc {
+  name: string;
+  description?: string;
+  dataType?: string;
+  tags: string[];
+}
+
+export interface Location {
+  path: string;
+  line: number;
+}
+
+interface NodeBase {
+  /** `model.sales_history`, `source.production.sales`, `seed.countries`, `test.unique_sales_sale_id`. */
+  id: string;
+  name: string;
+  location: Location;
+  description: string;
+  tags: string[];
+  /** Ids of the nodes this one reads. */
+  dependsOn: string[];
+  /** Hash of what defines the node (SQL, config, macros used); a change gives it a new version. */
+  checksum: string;
+}
+
+export interface ResolvedModelConfig {
+  materialized: Materialization;
+  connection: string;
+  compute: string;
+  schema: string;
+  alias: string;
+  tags: string[];
+  partitionBy: string[];
+  uniqueKey: string[];
+  strategy: IncrementalStrategy | null;
+  fullRefresh: boolean | null;
+}
+
+export interface ModelNode extends NodeBase {
+  kind: "model";
+  config: ResolvedModelConfig;
+  relation: RelationRef;
+  columns: ColumnDoc[];
+  rawSql: string;
+  /** The SQL as it runs on `config.compute` in a full build. */
+  compiledSql: string;
+  /** The SQL of an incremental run (is_incremental() true); only for incremental models. */
+  compiledIncrementalSql: string | null;
+  macrosUsed: string[];
+}
+
+export interface ChangeTrackingDoc {
+  updatedAt: string;
+  deletes: { relation: RelationRef; key: string; deletedAt: string; partitionColumns: string[] } | null;
+  lookback: string | null;
+}
+
+export interface SourceNode extends NodeBase {
+  kind: "source";
+  sourceName: string;
+  tableName: string;
+  relation: RelationRef;
+  columns: ColumnDoc[];
+  changeTracking: ChangeTrackingDoc | null;
+}
+
+export interface SeedNode extends NodeBase {
+  kind: "seed";
+  relation: RelationRef;
+  columns: ColumnDoc[];
+  columnTypes: Record<string, string>;
+  delimiter: string;
+}
+
+export type TestType = "unique" | "not_null" | "accepted_values" | "relationships" | "expression" | "row_count" | "reconcile" | "singular";
+
+export interface TestConfig {
+  severity: "error" | "warn";
+  errorIf: string;
+  warnIf: string;
+  where: string | null;
+}
+
+export interface TestNode extends NodeBase {
+  kind: "test";
+  testType: TestType;
+  /** The model, seed or source the test checks (generic tests). */
+  attachedTo: string | null;
+  column: string | null;
+  args: Record<string, unknown>;
+  config: TestConfig;
+  /** Connection the test query runs on. */
+  connection: string;
+  /** A query returning the failing rows. */
+  compiledSql: string;
+}
+
+export type ManifestNode = ModelNode | SourceNode | SeedNode | TestNode;
+
+export interface Manifest {
+  manifestVersion: typeof MANIFEST_VERSION;
+  sluiceVersion: string;
+  generatedAt: string;
+  project: string;
+  target: string;
+  /** Connection names and engine types of the target; never credentials. */
+  connections: Record<string, { type: "duckdb" | "sqlserver" | "hive"; lake: boolean }>;
+  nodes: Record<string, ManifestNode>;
+  /** Statements run on a connection before and after every build, rendered at compile time. */
+  hooks: { on_run_start: Hook[]; on_run_end: Hook[] };
+  /** Macro name → file and checksum, for state comparison. */
+  macros: Record<string, { path: string; checksum: string }>;
+}
+
+export interface Hook {
+  connection: string;
+  sql: string;
+}
+
+export function isModel(n: ManifestNode | undefined): n is ModelNode {
+  return n?.kind === "model";
+}

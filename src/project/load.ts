@@ -1,0 +1,177 @@
+// Loads a project from disk: project.yml, profiles.yml, the model, macro, test and seed files, and
+// the property YAML beside models. Reads files only; compiling is the compiler's job.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { basename, extname, join, relative, sep } from "node:path";
+import nunjucks from "nunjucks";
+import { Diagnostics, ProjectError, didYouMean } from "./diagnostics.js";
+import { PropertiesFile, ProfilesFile, ProjectFile, type TargetConfig } from "./schema.js";
+import { Secrets } from "./secrets.js";
+import { parseYaml } from "./yaml-file.js";
+
+export interface ProjectFileText {
+  /** Path relative to the project directory, with forward slashes. */
+  path: string;
+  text: string;
+}
+
+export interface ModelFile extends ProjectFileText {
+  name: string;
+  /** Folder under its model path, e.g. `marts/finance`; empty at the top. */
+  folder: string;
+}
+
+export interface SeedFile {
+  name: string;
+  path: string;
+}
+
+export interface LoadOptions {
+  projectDir: string;
+  target?: string;
+  /** Directory holding profiles.yml; defaults to the project directory. */
+  profilesDir?: string;
+  /** Values given with --vars, overriding project vars. */
+  vars?: Record<string, unknown>;
+  /** Environment for env_var(); defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface Project {
+  dir: string;
+  config: ProjectFile;
+  targetName: string;
+  target: TargetConfig;
+  vars: Record<string, unknown>;
+  models: ModelFile[];
+  macros: ProjectFileText[];
+  singularTests: ModelFile[];
+  seeds: SeedFile[];
+  properties: { path: string; text: string; content: PropertiesFile }[];
+  secrets: Secrets;
+  env: Record<string, string | undefined>;
+}
+
+/** Loads everything a compile needs; throws a ProjectError listing every problem found. */
+export function loadProject(options: LoadOptions): Project {
+  const dir = options.projectDir;
+  const diagnostics = new Diagnostics();
+  const env = options.env ?? process.env;
+  const projectPath = join(dir, "project.yml");
+  if (!existsSync(projectPath)) {
+    diagnostics.error("project.yml", 1, 1, `no project.yml in ${dir}`, "run `sluice init` or pass --project-dir");
+    diagnostics.throwIfErrors();
+  }
+  const config = parseYaml("project.yml", readFileSync(projectPath, "utf8"), ProjectFile, diagnostics);
+  diagnostics.throwIfErrors();
+  const project = config!;
+
+  const secrets = new Secrets();
+  const { targetName, target } = loadTarget(options, project, env, secrets, diagnostics);
+
+  const models = listFiles(dir, project.model_paths, ".sql").map(toModelFile);
+  const macros = listFiles(dir, project.macro_paths, ".sql");
+  const singularTests = listFiles(dir, project.test_paths, ".sql").map(toModelFile);
+  const seeds = listFiles(dir, project.seed_paths, ".csv", false).map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
+  const properties = [...listFiles(dir, project.model_paths, ".yml"), ...listFiles(dir, project.model_paths, ".yaml"), ...listFiles(dir, project.seed_paths, ".yml")]
+    .map((f) => ({ ...f, content: parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
+    .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
+
+  const seen = new Map<string, string>();
+  for (const m of [...models, ...seeds]) {
+    const other = seen.get(m.name);
+    if (other) diagnostics.error(m.path, 1, 1, `two nodes are named '${m.name}' (also ${other})`, "rename one file");
+    seen.set(m.name, m.path);
+  }
+  diagnostics.throwIfErrors();
+  return {
+    dir,
+    config: project,
+    targetName,
+    target,
+    vars: { ...project.vars, ...(options.vars ?? {}) },
+    models,
+    macros,
+    singularTests,
+    seeds,
+    properties,
+    secrets,
+    env,
+  };
+}
+
+function loadTarget(
+  options: LoadOptions,
+  project: ProjectFile,
+  env: Record<string, string | undefined>,
+  secrets: Secrets,
+  diagnostics: Diagnostics,
+): { targetName: string; target: TargetConfig } {
+  const profilesDir = options.profilesDir ?? env["SLUICE_PROFILES_DIR"] ?? options.projectDir;
+  const profilesPath = join(profilesDir, "profiles.yml");
+  const shown = relative(options.projectDir, profilesPath) || "profiles.yml";
+  if (!existsSync(profilesPath)) {
+    diagnostics.error(shown, 1, 1, "no profiles.yml found", "create one with `sluice init` or pass --profiles-dir");
+    throw new ProjectError(diagnostics.items);
+  }
+  const raw = readFileSync(profilesPath, "utf8");
+  let rendered: string;
+  try {
+    rendered = renderProfiles(raw, env, secrets);
+  } catch (e) {
+    const { line, column, message } = templateErrorPosition(e);
+    diagnostics.error(shown, line, column, message, "set the environment variable or give env_var() a default");
+    throw new ProjectError(diagnostics.items);
+  }
+  const profiles = parseYaml(shown, rendered, ProfilesFile, diagnostics);
+  diagnostics.throwIfErrors();
+  const targets = profiles!.targets;
+  const targetName = options.target ?? profiles!.default_target ?? project.default_target ?? Object.keys(targets)[0] ?? "dev";
+  const target = targets[targetName];
+  if (!target) {
+    diagnostics.error(shown, 1, 1, `target '${targetName}' is not defined`, didYouMean(targetName, Object.keys(targets)) ?? `defined: ${Object.keys(targets).join(", ")}`);
+    throw new ProjectError(diagnostics.items);
+  }
+  return { targetName, target };
+}
+
+/** Profiles may use env_var('NAME', default) only; every value read is a secret. */
+function renderProfiles(text: string, env: Record<string, string | undefined>, secrets: Secrets): string {
+  const renderer = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
+  return renderer.renderString(text, {
+    env_var: (name: string, fallback?: string) => {
+      const value = env[name] ?? fallback;
+      if (value === undefined) throw new Error(`environment variable '${name}' is not set`);
+      secrets.add(value);
+      return value;
+    },
+  });
+}
+
+/** Line and column of a nunjucks error, parsed from its message ("(unknown path) [Line 3, Column 5]"). */
+export function templateErrorPosition(e: unknown): { line: number; column: number; message: string } {
+  const text = e instanceof Error ? e.message : String(e);
+  const m = /\[Line (\d+), Column (\d+)\]/.exec(text);
+  const message = text.replace(/^\(.*?\)\s*(\[Line \d+, Column \d+\])?\s*/s, "").replace(/\s+/g, " ").replace(/^Error: /, "").trim();
+  return { line: m ? Number(m[1]) : 1, column: m ? Number(m[2]) : 1, message };
+}
+
+function listFiles(dir: string, roots: string[], extension: string, recursive = true): ProjectFileText[] {
+  const out: ProjectFileText[] = [];
+  for (const root of roots) {
+    const absolute = join(dir, root);
+    if (!existsSync(absolute)) continue;
+    const entries = readdirSync(absolute, { recursive, withFileTypes: false }) as string[];
+    for (const entry of entries.sort()) {
+      if (extname(entry) !== extension) continue;
+      const path = join(root, entry).split(sep).join("/");
+      const text = extension === ".csv" ? "" : readFileSync(join(absolute, entry), "utf8");
+      out.push({ path, text });
+    }
+  }
+  return out;
+}
+
+function toModelFile(f: ProjectFileText): ModelFile {
+  const parts = f.path.split("/");
+  return { ...f, name: basename(f.path, ".sql"), folder: parts.slice(1, -1).join("/") };
+}

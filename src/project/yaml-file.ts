@@ -1,0 +1,113 @@
+// Reads one YAML file against its schema and turns every problem into a diagnostic that points at
+// the line and column of the offending key, with the nearest valid key for unknown ones.
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { z } from "zod";
+import { didYouMean, type Diagnostics } from "./diagnostics.js";
+
+/** Parses `text` (from `file`) with `schema`; returns undefined and records diagnostics on failure. */
+export function parseYaml<S extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: S,
+  diagnostics: Diagnostics,
+): z.infer<S> | undefined {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  for (const error of doc.errors) {
+    const pos = lines.linePos(error.pos[0]);
+    diagnostics.error(file, pos.line, pos.col, `invalid YAML: ${error.message.split("\n")[0]}`, "fix the YAML syntax");
+  }
+  if (doc.errors.length > 0) return undefined;
+  const parsed = schema.safeParse(doc.toJS() ?? {});
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    if (issue.code === "unrecognized_keys") {
+      const valid = keysAt(schema, path, doc.toJS());
+      for (const key of issue.keys) {
+        const node = doc.getIn([...path, key], true) as Node | undefined;
+        const keyNode = keyNodeOf(doc.getIn(path, true) as Node | undefined, key) ?? node;
+        const pos = lines.linePos(keyNode?.range?.[0] ?? 0);
+        const hint = didYouMean(key, valid) ?? (valid.length ? `valid keys: ${valid.join(", ")}` : undefined);
+        diagnostics.error(file, pos.line, pos.col, `unknown key '${key}' at ${describePath(path)}`, hint);
+      }
+      continue;
+    }
+    const node = nodeAt(doc, path);
+    const pos = lines.linePos(node?.range?.[0] ?? 0);
+    diagnostics.error(file, pos.line, pos.col, `${describePath(path)}: ${issue.message}`, hintFor(issue));
+  }
+  return undefined;
+}
+
+function nodeAt(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): Node | undefined {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+    if (node && typeof node === "object" && "range" in node) return node;
+  }
+  return undefined;
+}
+
+function keyNodeOf(parent: Node | undefined, key: string): Node | undefined {
+  if (!parent || !isMap(parent)) return undefined;
+  const pair = parent.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+  return (pair?.key as Node | undefined) ?? undefined;
+}
+
+function describePath(path: (string | number)[]): string {
+  if (path.length === 0) return "top level";
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
+}
+
+function hintFor(issue: z.core.$ZodIssue): string | undefined {
+  if (issue.code === "invalid_value" && "values" in issue) return `use one of: ${issue.values.join(", ")}`;
+  if (issue.code === "invalid_type") return `expected ${issue.expected}`;
+  if (issue.code === "invalid_union" && "note" in issue && issue.note === "No matching discriminator") {
+    return "set 'type' to one of the supported values";
+  }
+  return undefined;
+}
+
+/** The keys an object schema accepts at `path`, unwrapping optionals, defaults, arrays and unions. */
+export function keysAt(schema: z.ZodType, path: (string | number)[], value: unknown): string[] {
+  let current: z.ZodType | undefined = schema;
+  let data: unknown = value;
+  for (const step of path) {
+    current = current && unwrap(current, data);
+    if (!current) return [];
+    data = (data as Record<string | number, unknown> | undefined)?.[step];
+    if (current instanceof z.ZodObject) current = current.shape[step as string] as z.ZodType | undefined;
+    else if (current instanceof z.ZodArray) current = current.element as z.ZodType;
+    else if (current instanceof z.ZodRecord) current = current.valueType as z.ZodType;
+    else return [];
+  }
+  current = current && unwrap(current, data);
+  return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
+}
+
+function unwrap(schema: z.ZodType, data: unknown): z.ZodType | undefined {
+  let s: z.ZodType = schema;
+  for (;;) {
+    if (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodDefault) {
+      s = s.unwrap() as z.ZodType;
+    } else if (s instanceof z.ZodPipe) {
+      s = s.in as z.ZodType;
+    } else if (s instanceof z.ZodDiscriminatedUnion || s instanceof z.ZodUnion) {
+      const options = s.options as z.ZodType[];
+      const objectOptions = options.map((o) => unwrap(o, data)).filter((o) => o instanceof z.ZodObject) as z.ZodObject[];
+      const type = (data as { type?: unknown } | undefined)?.type;
+      const chosen =
+        objectOptions.find((o) => {
+          const t = o.shape["type"];
+          return t instanceof z.ZodLiteral && t.values.has(type as never);
+        }) ?? objectOptions[0];
+      if (chosen) return chosen;
+      const arrayOption = options.find((o) => o instanceof z.ZodArray);
+      return arrayOption ?? options[0];
+    } else {
+      return s;
+    }
+  }
+}
+
+export { isSeq };

@@ -1,0 +1,144 @@
+// Executes one plan step: materializes a model (moving rows across engines when its SQL runs
+// elsewhere than its result lives), loads a seed, or runs a data test.
+import { resolve } from "node:path";
+import type { Connections } from "../adapters/index.js";
+import type { Row, Session, WriteMode } from "../adapters/contract.js";
+import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
+import type { PlanStep } from "../planner/plan.js";
+import type { StepOutcome } from "./scheduler.js";
+
+export interface StepContext {
+  manifest: Manifest;
+  connections: Connections;
+  projectDir: string;
+  /** Rows per batch when streaming between engines. */
+  batchRows: number;
+}
+
+export interface StepReport extends StepOutcome {
+  rowsAffected?: number | null;
+  failures?: number;
+  sample?: { columns: string[]; rows: Row[] };
+  partitions?: string[][];
+}
+
+export async function executeStep(step: PlanStep, ctx: StepContext): Promise<StepReport> {
+  const node = ctx.manifest.nodes[step.node];
+  if (node?.kind === "model") return runModel(step, node, ctx);
+  if (node?.kind === "seed") return loadSeed(node, ctx);
+  if (node?.kind === "test") return runTest(node, ctx);
+  throw new Error(`nothing to execute for ${step.node}`);
+}
+
+async function withSession<T>(ctx: StepContext, connection: string, work: (s: Session) => Promise<T>): Promise<T> {
+  const session = await ctx.connections.get(connection).open();
+  try {
+    return await work(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/** True when SQL running on `compute` can write straight into `connection` (one engine). */
+function oneEngine(ctx: StepContext, compute: string, connection: string): boolean {
+  if (compute === connection) return true;
+  const types = ctx.manifest.connections;
+  return types[compute]?.type === "duckdb" && types[connection]?.type === "duckdb";
+}
+
+async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Promise<StepReport> {
+  const target = ctx.connections.get(model.relation.connection);
+  const sql = step.sql === "incremental" ? model.compiledIncrementalSql ?? model.compiledSql : model.compiledSql;
+  const { compute } = model.config;
+  return withSession(ctx, model.relation.connection, async (session) => {
+    await target.ensureSchema(session, model.relation.schema, model.relation.database);
+    if (step.action === "create_view") {
+      await target.createView(session, model.relation, sql);
+      return { status: "success", rowsAffected: null };
+    }
+    let write: WriteMode = step.write!;
+    if (write.kind === "partitions" && write.partitions.length === 0) {
+      // Without a lineage plan, the partitions are those the incremental SQL returns; none means nothing to write.
+      const partitionBy = write.partitionBy;
+      const partitions = await withSession(ctx, compute, (s) => distinctPartitions(s, sql, partitionBy));
+      if (partitions.length === 0) return { status: "success", rowsAffected: 0, message: "no new rows: no partition replaced" };
+      write = { ...write, partitions };
+    }
+    const partitions = write.kind === "partitions" ? write.partitions : undefined;
+    if (oneEngine(ctx, compute, model.relation.connection)) {
+      const result = await target.write(session, model.relation, sql, write);
+      return { status: "success", rowsAffected: result.rowsAffected, partitions };
+    }
+    const result = await withSession(ctx, compute, (source) => target.load(session, model.relation, source.stream(sql, ctx.batchRows), write));
+    return { status: "success", rowsAffected: result.rowsAffected, partitions };
+  });
+}
+
+async function distinctPartitions(session: Session, sql: string, partitionBy: string[]): Promise<string[][]> {
+  const cols = partitionBy.join(", ");
+  const { rows } = await session.query(`select distinct ${cols} from (\n${sql}\n) sluice_rows`);
+  return rows.map((r) => r.map((v) => (v === null ? "" : String(v))));
+}
+
+async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
+  const target = ctx.connections.get(seed.relation.connection);
+  const path = resolve(ctx.projectDir, seed.location.path).replace(/'/g, "''");
+  const types = Object.entries(seed.columnTypes).map(([c, t]) => `'${c.replace(/'/g, "''")}': '${t.replace(/'/g, "''")}'`);
+  const read = `select * from read_csv('${path}', header = true, auto_detect = true, delim = '${seed.delimiter.replace(/'/g, "''")}'${types.length ? `, types = {${types.join(", ")}}` : ""})`;
+  return withSession(ctx, seed.relation.connection, async (session) => {
+    await target.ensureSchema(session, seed.relation.schema, seed.relation.database);
+    if (target.type === "duckdb") return { status: "success", rowsAffected: (await target.write(session, seed.relation, read, { kind: "replace" })).rowsAffected };
+    // Other engines get the rows DuckDB parsed, streamed through the adapter's bulk load.
+    const { DuckDbEngine } = await import("../adapters/duckdb/index.js");
+    const scratch = new DuckDbEngine();
+    try {
+      const reader = await scratch.open();
+      const result = await target.load(session, seed.relation, reader.stream(read, ctx.batchRows), { kind: "replace" });
+      return { status: "success", rowsAffected: result.rowsAffected };
+    } finally {
+      await scratch.close();
+    }
+  });
+}
+
+const SAMPLE_ROWS = 5;
+
+async function runTest(test: TestNode, ctx: StepContext): Promise<StepReport> {
+  return withSession(ctx, test.connection, async (session) => {
+    const { rows } = await session.query(`select count(*) as failures from (\n${test.compiledSql}\n) sluice_failures`);
+    const failures = Number(rows[0]?.[0] ?? 0);
+    let sample: StepReport["sample"];
+    if (failures > 0) {
+      for await (const batch of session.stream(test.compiledSql, SAMPLE_ROWS)) {
+        sample = { columns: batch.columns.map((c) => c.name), rows: batch.rows.slice(0, SAMPLE_ROWS) };
+        break;
+      }
+    }
+    const { severity, errorIf, warnIf } = test.config;
+    const status = severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass";
+    const message = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
+    return { status, failures, sample, message };
+  });
+}
+
+/** Evaluates a threshold such as `!=0`, `>10` or `>=5` against a failure count. */
+export function holds(condition: string, count: number): boolean {
+  const m = /^\s*(!=|==|=|>=|<=|>|<)\s*(\d+)\s*$/.exec(condition);
+  if (!m) throw new Error(`cannot read threshold '${condition}'; write e.g. '>10' or '!=0'`);
+  const n = Number(m[2]);
+  switch (m[1]) {
+    case "!=":
+      return count !== n;
+    case "==":
+    case "=":
+      return count === n;
+    case ">=":
+      return count >= n;
+    case "<=":
+      return count <= n;
+    case ">":
+      return count > n;
+    default:
+      return count < n;
+  }
+}

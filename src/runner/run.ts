@@ -1,0 +1,148 @@
+// One command's run: compile, select, plan, execute the steps on their engines, and write
+// target/run_results.json. Nothing is written to any engine when compile fails.
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { openConnections } from "../adapters/index.js";
+import { compileProject } from "../compiler/compile.js";
+import { manifestDag, selectNodes } from "../graph/selector.js";
+import { writeJson, writeManifest } from "../manifest/io.js";
+import type { Manifest } from "../manifest/types.js";
+import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
+import type { Project } from "../project/load.js";
+import { executeStep, type StepReport } from "./execute-step.js";
+import type { Reporter } from "./reporter.js";
+import { schedule } from "./scheduler.js";
+
+export type Command = "build" | "run" | "test" | "seed";
+
+export interface RunOptions {
+  command: Command;
+  select?: string[];
+  exclude?: string[];
+  fullRefresh?: boolean;
+  threads?: number;
+  reporter: Reporter;
+}
+
+export interface NodeResult extends StepReport {
+  node: string;
+  action: string;
+  startedAt: string | null;
+  elapsedMs: number;
+}
+
+export interface RunResults {
+  runId: string;
+  command: Command;
+  target: string;
+  startedAt: string;
+  elapsedMs: number;
+  success: boolean;
+  results: NodeResult[];
+}
+
+const INCLUDE: Record<Command, PlanOptions["include"]> = {
+  build: { models: true, seeds: true, tests: true },
+  run: { models: true, seeds: false, tests: false },
+  test: { models: false, seeds: false, tests: true },
+  seed: { models: false, seeds: true, tests: false },
+};
+
+export function newRunId(): string {
+  const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
+  return `${stamp}_${randomBytes(3).toString("hex")}`;
+}
+
+export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
+  const startedAt = new Date();
+  const runId = newRunId();
+  const { manifest } = compileProject(project);
+  const targetDir = join(project.dir, project.config.target_path);
+  writeManifest(targetDir, manifest);
+  const selected = selectNodes({ manifest, dag: manifestDag(manifest) }, options.select, options.exclude);
+
+  const connections = await openConnections(project.target, project.dir, runId);
+  const results: NodeResult[] = [];
+  try {
+    await runHooks(manifest, project, connections, "on_run_start", options.reporter);
+    const plan = await planBuild(manifest, selected, connections, { fullRefresh: options.fullRefresh ?? false, include: INCLUDE[options.command] });
+    await executePlan(plan, manifest, project, connections, options, results);
+    await runHooks(manifest, project, connections, "on_run_end", options.reporter);
+  } finally {
+    await connections.close();
+  }
+  const run: RunResults = {
+    runId,
+    command: options.command,
+    target: project.targetName,
+    startedAt: startedAt.toISOString(),
+    elapsedMs: Date.now() - startedAt.getTime(),
+    success: results.every((r) => r.status === "success" || r.status === "pass" || r.status === "warn"),
+    results,
+  };
+  writeJson(join(targetDir, "run_results.json"), run);
+  const counts = countBy(results.map((r) => r.status));
+  const summary = `Done in ${(run.elapsedMs / 1000).toFixed(2)}s: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") || "nothing to do"}`;
+  options.reporter.finish(summary, run.success);
+  return run;
+}
+
+async function executePlan(plan: Plan, manifest: Manifest, project: Project, connections: Awaited<ReturnType<typeof openConnections>>, options: RunOptions, results: NodeResult[]): Promise<void> {
+  const total = plan.steps.length;
+  options.reporter.start(total, options.command);
+  let started = 0;
+  const ctx = { manifest, connections, projectDir: project.dir, batchRows: 10_000 };
+  await schedule(
+    plan.steps,
+    options.threads ?? project.target.threads,
+    async (step) => {
+      const event = { node: step.node, action: step.action, index: ++started, total };
+      const begin = Date.now();
+      options.reporter.nodeStart(event);
+      let report: StepReport;
+      try {
+        report = await executeStep(step, ctx);
+      } catch (e) {
+        report = { status: "error", message: project.secrets.redact(e instanceof Error ? e.message : String(e)) };
+      }
+      const elapsedMs = Date.now() - begin;
+      options.reporter.nodeEnd(event, report, elapsedMs);
+      results.push({ node: step.node, action: step.action, startedAt: new Date(begin).toISOString(), elapsedMs, ...report });
+      return report;
+    },
+    (step, because) => {
+      const event = { node: step.node, action: step.action, index: ++started, total };
+      const report: StepReport = { status: "skipped", message: `upstream ${because} did not succeed` };
+      options.reporter.nodeEnd(event, report, 0);
+      results.push({ node: step.node, action: step.action, startedAt: null, elapsedMs: 0, ...report });
+    },
+  );
+}
+
+async function runHooks(manifest: Manifest, project: Project, connections: Awaited<ReturnType<typeof openConnections>>, which: "on_run_start" | "on_run_end", reporter: Reporter): Promise<void> {
+  for (const hook of manifest.hooks[which]) {
+    const session = await connections.get(hook.connection).open();
+    try {
+      for (const statement of splitStatements(hook.sql)) await session.execute(statement);
+      reporter.info(`${which} hook on ${hook.connection} done`);
+    } catch (e) {
+      throw new Error(`${which} hook on connection '${hook.connection}' failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`);
+    } finally {
+      await session.close();
+    }
+  }
+}
+
+/** Splits a script on semicolons at line ends; hooks are scripts, models are single statements. */
+export function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0 && !/^(--[^\n]*\s*)+$/.test(s));
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}
