@@ -3,13 +3,13 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { openConnections } from "../adapters/index.js";
-import { compileProject } from "../compiler/compile.js";
+import { compileProject, renderOperation } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { planBuild } from "../planner/plan.js";
 import { createReporter } from "../runner/reporter.js";
-import { newRunId, runCommand, type Command as RunCommandName } from "../runner/run.js";
-import { addCommonOptions, addSelectionOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
+import { newRunId, runCommand, splitStatements, type Command as RunCommandName } from "../runner/run.js";
+import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
 
 interface SelectionOptions extends CommonOptions {
@@ -76,6 +76,28 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         const plan = await planBuild(manifest, selected, connections, { fullRefresh: o.fullRefresh ?? false, include: { models: true, seeds: true, tests: true } });
         if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         else for (const [i, s] of plan.steps.entries()) process.stdout.write(`${String(i + 1).padStart(3)}. ${s.action.padEnd(12)} ${s.node}: ${s.reason}\n`);
+      } finally {
+        await connections.close();
+      }
+    });
+
+  addCommonOptions(program.command("run-operation").description("run the SQL a macro renders on one connection"))
+    .argument("<macro>", "name of a macro in macros/")
+    .requiredOption("-c, --connection <name>", "connection the SQL runs on")
+    .option("--args <yaml>", "keyword arguments as a YAML or JSON map, e.g. '{seed: 2}'")
+    .action(async (macro: string, o: CommonOptions & { connection: string; args?: string }) => {
+      const project = loadFromOptions(o);
+      const sql = renderOperation(project, macro, parseVars(o.args), o.connection);
+      const connections = await openConnections(project.target, project.dir, newRunId());
+      try {
+        const session = await connections.get(o.connection).open();
+        try {
+          const statements = splitStatements(sql);
+          for (const statement of statements) await session.execute(statement);
+          process.stdout.write(`Ran ${macro} on ${o.connection}: ${statements.length} statement${statements.length === 1 ? "" : "s"}\n`);
+        } finally {
+          await session.close();
+        }
       } finally {
         await connections.close();
       }

@@ -3,7 +3,7 @@
 // and builds the data tests. Opens no connection. Collects every error before failing.
 import { CycleError, Dag } from "../graph/dag.js";
 import { MANIFEST_VERSION, type ColumnDoc, type Manifest, type ManifestNode, type ModelNode, type RelationRef, type SeedNode, type SourceNode } from "../manifest/types.js";
-import { Diagnostics, didYouMean, type Diagnostic } from "../project/diagnostics.js";
+import { Diagnostics, ProjectError, didYouMean, type Diagnostic } from "../project/diagnostics.js";
 import { templateErrorPosition, type ModelFile, type Project } from "../project/load.js";
 import { ModelConfig } from "../project/schema.js";
 import { SLUICE_VERSION } from "../version.js";
@@ -183,6 +183,23 @@ export function compileProject(project: Project): CompileResult {
     macros,
   };
   return { manifest, warnings: diagnostics.items.filter((d) => d.severity === "warning") };
+}
+
+/**
+ * Renders a call of one of the project's macros with keyword arguments, for `sluice run-operation`.
+ * Returns the SQL the macro produces for `connection`.
+ */
+export function renderOperation(project: Project, macro: string, args: Record<string, unknown>, connection: string): string {
+  const env = new TemplateEnvironment();
+  for (const file of project.macros) env.addMacros(file.path, file.text);
+  if (!env.macros.has(macro)) {
+    throw new ProjectError([{ severity: "error", file: "macros", line: 1, column: 1, message: `no macro named '${macro}'`, hint: didYouMean(macro, env.macros.keys()) ?? "define it with {% macro name() %} in macros/" }]);
+  }
+  if (!project.target.connections[connection]) {
+    throw new ProjectError([{ severity: "error", file: "profiles.yml", line: 1, column: 1, message: `connection '${connection}' is not defined in target '${project.targetName}'`, hint: didYouMean(connection, Object.keys(project.target.connections)) }]);
+  }
+  const call = `{{ ${macro}(${Object.entries(args).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}) }}`;
+  return env.renderString(call, renderScope(project, hookScopeModel(connection), {}, false, () => ""));
 }
 
 function renderHooks(project: Project, env: TemplateEnvironment, diagnostics: Diagnostics): Manifest["hooks"] {

@@ -57,6 +57,10 @@ export class TemplateEnvironment {
     this.env.addGlobal("var", (name: string, fallback?: unknown) => current().var(name, fallback));
     this.env.addGlobal("env_var", (name: string, fallback?: string) => current().envVar(name, fallback));
     this.env.addGlobal("is_incremental", () => current().isIncremental);
+    // Lets a macro stop the compile with its own message, like dbt's raise_compiler_error.
+    this.env.addGlobal("raise_error", (message: string) => {
+      throw new Error(message);
+    });
     // `this` and `target` are read like variables, also from inside macros, so they are getters.
     Object.defineProperty(globalsOf(this.env), "this", { get: () => current().self, enumerable: true });
     Object.defineProperty(globalsOf(this.env), "target", { get: () => current().target, enumerable: true });

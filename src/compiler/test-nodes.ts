@@ -129,7 +129,7 @@ function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test
   if (declared.type === "reconcile") return { error: "reconcile tests need the lineage planner", hint: "use row_count or expression until reconcile lands" };
   if (declared.type === "relationships") {
     const target = parseRelationArg(declared.args["to"]);
-    const parentNode = target ? nodes[target] : undefined;
+    const parentNode = target ? nodes[target] ?? nodes[target.replace(/^model\./, "seed.")] : undefined;
     if (!parentNode || parentNode.kind === "test") return { error: `relationships: 'to' must be ref('model') or source('s', 't'), got ${JSON.stringify(declared.args["to"])}`, hint: "give to: ref('parent_model')" };
     if (!canRead(node.relation.connection, parentNode.relation.connection, connections)) {
       return { error: `parent on connection '${parentNode.relation.connection}' is not readable from '${node.relation.connection}'`, hint: "test the relationship where both relations live" };

@@ -79,15 +79,29 @@ async function planModel(model: ModelNode, connections: Connections, options: Pl
   }
 }
 
-/** Steps this node waits for: the nearest upstream steps through ephemerals, and their blocking tests. */
+/**
+ * Steps this node waits for: the nearest upstream steps (looking through ephemerals and sources),
+ * and the error-severity tests that check only nodes upstream of it.
+ */
 function upstreamSteps(manifest: Manifest, node: ManifestNode, stepIds: Set<string>, testsOf: Map<string, string[]>): string[] {
+  const ancestors = new Set<string>();
+  const collect = (id: string) => {
+    if (ancestors.has(id)) return;
+    ancestors.add(id);
+    for (const d of manifest.nodes[id]?.dependsOn ?? []) collect(d);
+  };
+  for (const d of node.dependsOn) collect(d);
   const after = new Set<string>();
   const visit = (id: string) => {
     const n = manifest.nodes[id];
     if (!n) return;
     if (stepIds.has(id)) {
       after.add(id);
-      if (node.kind !== "test") for (const t of testsOf.get(id) ?? []) if ((manifest.nodes[t] as { config: { severity: string } }).config.severity === "error" && t !== node.id) after.add(t);
+      if (node.kind === "test") return;
+      for (const t of testsOf.get(id) ?? []) {
+        const test = manifest.nodes[t];
+        if (test?.kind === "test" && test.config.severity === "error" && test.dependsOn.every((d) => ancestors.has(d))) after.add(t);
+      }
       return;
     }
     for (const d of n.dependsOn) visit(d);

@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
 import nunjucks from "nunjucks";
+import { isMap, parseDocument, visit, type Document, type Scalar } from "yaml";
 import { Diagnostics, ProjectError, didYouMean } from "./diagnostics.js";
 import { PropertiesFile, ProfilesFile, ProjectFile, type TargetConfig } from "./schema.js";
 import { Secrets } from "./secrets.js";
@@ -114,28 +115,41 @@ function loadTarget(
     throw new ProjectError(diagnostics.items);
   }
   const raw = readFileSync(profilesPath, "utf8");
-  let rendered: string;
-  try {
-    rendered = renderProfiles(raw, env, secrets);
-  } catch (e) {
-    const { line, column, message } = templateErrorPosition(e);
-    diagnostics.error(shown, line, column, message, "set the environment variable or give env_var() a default");
-    throw new ProjectError(diagnostics.items);
-  }
-  const profiles = parseYaml(shown, rendered, ProfilesFile, diagnostics);
+  let targetName = options.target;
+  const renderTarget = (doc: Document) => {
+    const targets = doc.get("targets");
+    if (!isMap(targets)) return;
+    const names = targets.items.map((pair) => String((pair.key as Scalar).value));
+    targetName ??= (doc.get("default_target") as string | undefined) ?? project.default_target ?? names[0] ?? "dev";
+    // Only the chosen target is rendered and validated: another target's env vars need not be set.
+    for (const name of names) if (name !== targetName) targets.delete(name);
+    visit(targets, {
+      Scalar(_key, node) {
+        if (typeof node.value !== "string" || !node.value.includes("{{")) return;
+        try {
+          const rendered = renderProfileValue(node.value, env, secrets);
+          node.value = /^\d+$/.test(rendered) ? Number(rendered) : rendered;
+        } catch (e) {
+          const pos = lineCounter(raw, node.range?.[0] ?? 0);
+          diagnostics.error(shown, pos.line, pos.col, e instanceof Error ? e.message : String(e), "set the environment variable or give env_var() a default");
+        }
+      },
+    });
+  };
+  const profiles = parseYaml(shown, raw, ProfilesFile, diagnostics, renderTarget);
   diagnostics.throwIfErrors();
   const targets = profiles!.targets;
-  const targetName = options.target ?? profiles!.default_target ?? project.default_target ?? Object.keys(targets)[0] ?? "dev";
-  const target = targets[targetName];
+  const target = targets[targetName!];
   if (!target) {
-    diagnostics.error(shown, 1, 1, `target '${targetName}' is not defined`, didYouMean(targetName, Object.keys(targets)) ?? `defined: ${Object.keys(targets).join(", ")}`);
+    const defined = yamlTargetNames(raw);
+    diagnostics.error(shown, 1, 1, `target '${targetName}' is not defined`, didYouMean(targetName!, defined) ?? `defined: ${defined.join(", ")}`);
     throw new ProjectError(diagnostics.items);
   }
-  return { targetName, target };
+  return { targetName: targetName!, target };
 }
 
-/** Profiles may use env_var('NAME', default) only; every value read is a secret. */
-function renderProfiles(text: string, env: Record<string, string | undefined>, secrets: Secrets): string {
+/** A profile value may use env_var('NAME', default) only; every value it reads is a secret. */
+function renderProfileValue(text: string, env: Record<string, string | undefined>, secrets: Secrets): string {
   const renderer = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
   return renderer.renderString(text, {
     env_var: (name: string, fallback?: string) => {
@@ -145,6 +159,16 @@ function renderProfiles(text: string, env: Record<string, string | undefined>, s
       return value;
     },
   });
+}
+
+function lineCounter(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, col: (before[before.length - 1]?.length ?? 0) + 1 };
+}
+
+function yamlTargetNames(text: string): string[] {
+  const targets = parseDocument(text).get("targets");
+  return isMap(targets) ? targets.items.map((pair) => String((pair.key as Scalar).value)) : [];
 }
 
 /** Line and column of a nunjucks error, parsed from its message ("(unknown path) [Line 3, Column 5]"). */

@@ -1,6 +1,6 @@
 // Reads one YAML file against its schema and turns every problem into a diagnostic that points at
 // the line and column of the offending key, with the nearest valid key for unknown ones.
-import { isMap, isSeq, LineCounter, parseDocument, type Node } from "yaml";
+import { isMap, LineCounter, parseDocument, type Document, type Node } from "yaml";
 import { z } from "zod";
 import { didYouMean, type Diagnostics } from "./diagnostics.js";
 
@@ -10,6 +10,8 @@ export function parseYaml<S extends z.ZodType>(
   text: string,
   schema: S,
   diagnostics: Diagnostics,
+  /** Changes the parsed document before validation; node positions stay those of the text. */
+  prepare?: (doc: Document) => void,
 ): z.infer<S> | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -18,6 +20,7 @@ export function parseYaml<S extends z.ZodType>(
     diagnostics.error(file, pos.line, pos.col, `invalid YAML: ${error.message.split("\n")[0]}`, "fix the YAML syntax");
   }
   if (doc.errors.length > 0) return undefined;
+  prepare?.(doc);
   const parsed = schema.safeParse(doc.toJS() ?? {});
   if (parsed.success) return parsed.data;
   for (const issue of parsed.error.issues) {
@@ -109,5 +112,3 @@ function unwrap(schema: z.ZodType, data: unknown): z.ZodType | undefined {
     }
   }
 }
-
-export { isSeq };

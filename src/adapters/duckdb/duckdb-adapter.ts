@@ -27,7 +27,10 @@ export class DuckDbAdapter implements Adapter {
 
   async open(): Promise<Session> {
     await this.engine.attach(this.connectionName, this.path);
-    return this.engine.open();
+    const session = await this.engine.open();
+    // Unqualified names in hooks and operations mean this connection's database.
+    await session.execute(`USE ${this.dialect.quoteIdentifier(this.connectionName)}.${this.dialect.quoteIdentifier(this.defaultSchema)}`);
+    return session;
   }
 
   introspector(session: Session): DuckDbIntrospector {
