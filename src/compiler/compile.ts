@@ -410,8 +410,9 @@ function renderModel(
     try {
       sql = draft.template.render(scope).trim();
     } catch (e) {
-      const { line, column, message } = templateErrorPosition(e);
-      diagnostics.error(model.location.path, line, column, message, renderHint(message, project));
+      const reported = templateErrorPosition(e);
+      const { line, column } = callPosition(model.rawSql, reported.message) ?? reported;
+      diagnostics.error(model.location.path, line, column, reported.message, renderHint(reported.message, project));
       return;
     }
     const ctes = ephemerals.map((id) => `${ephemeralSql.get(id)!.cte} as (\n${ephemeralSql.get(id)!.sql}\n)`);
@@ -461,6 +462,19 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
     self: renderRelation(computeType, model.relation),
     target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
   };
+}
+
+/**
+ * Where the failing context-function call sits in the template. nunjucks reports runtime errors
+ * at the enclosing tag, often lines away, so the call named in the message is looked up instead.
+ */
+function callPosition(text: string, message: string): { line: number; column: number } | undefined {
+  const call = /\b((?:env_)?var|ref|source)\('([^']+)'/.exec(message);
+  if (!call) return undefined;
+  const index = new RegExp(`\\b${call[1]}\\(\\s*['"]${call[2]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}['"]`).exec(text)?.index;
+  if (index === undefined) return undefined;
+  const before = text.slice(0, index).split("\n");
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
 }
 
 function renderHint(message: string, project: Project): string {

@@ -1,0 +1,312 @@
+// The lake adapter for Hive and the Spark Thrift Server: turns sluice's write modes into sequences
+// of HiveQL statements that never expose half a write, and lands rows computed on other engines.
+import {
+  temporaryName,
+  type Adapter,
+  type Column,
+  type LogicalType,
+  type PartitionValue,
+  type RelationName,
+  type Row,
+  type RowBatch,
+  type Session,
+  type WriteMode,
+  type WriteResult,
+} from "../contract.js";
+import type { HiveConnection } from "../../project/connection-schema.js";
+import { hiveCapabilities } from "./hive-capabilities.js";
+import { HiveSession, openHiveSession } from "./hive-connection.js";
+import { hiveDialect } from "./hive-dialect.js";
+import { HiveIntrospector } from "./hive-introspector.js";
+import * as sql from "./hive-sql.js";
+
+export class HiveAdapter implements Adapter {
+  readonly type = "hive" as const;
+  readonly capabilities = hiveCapabilities;
+  readonly dialect = hiveDialect;
+  readonly defaultSchema: string;
+  /** Hive names relations `database.table` only; sluice's schema is the Hive database. */
+  readonly defaultDatabase = undefined;
+  private readonly sessions = new Set<HiveSession>();
+  /** Part of every temporary name, so two builds on one lake never collide. Hive lowercases names. */
+  private readonly runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+
+  constructor(
+    readonly connectionName: string,
+    private readonly config: HiveConnection,
+  ) {
+    this.defaultSchema = config.database;
+  }
+
+  async open(): Promise<Session> {
+    const session = await openHiveSession(this.config, (closed) => this.sessions.delete(closed));
+    this.sessions.add(session);
+    return session;
+  }
+
+  introspector(session: Session): HiveIntrospector {
+    return new HiveIntrospector(session);
+  }
+
+  async version(session: Session): Promise<string> {
+    const { rows } = await session.query("SELECT version()");
+    return `HiveServer2 ${String(rows[0]?.[0] ?? "unknown")}`;
+  }
+
+  async ensureSchema(session: Session, schema: string): Promise<void> {
+    await session.execute(sql.createSchema(this.dialect, schema));
+  }
+
+  async createView(session: Session, rel: RelationName, selectSql: string): Promise<void> {
+    if ((await this.introspector(session).relationKind(rel)) === "table") {
+      await session.execute(sql.dropTable(this.dialect, rel));
+    }
+    await session.execute(sql.createView(this.dialect, rel, selectSql));
+  }
+
+  async write(session: Session, rel: RelationName, selectSql: string, mode: WriteMode): Promise<WriteResult> {
+    switch (mode.kind) {
+      case "replace":
+        await this.replace(session, rel, selectSql, mode.partitionBy ?? []);
+        return { rowsAffected: null };
+      case "append":
+        await this.append(session, rel, selectSql);
+        return { rowsAffected: null };
+      case "merge":
+      case "delete+insert":
+      case "partitions": {
+        if (mode.kind === "partitions") sql.assertPartitionSet(this.dialect, rel, mode.partitionBy, mode.partitions);
+        // Merge reads the new rows twice and a partition overwrite once per partition: stage them
+        // once so the query runs once and every statement sees the same rows.
+        const filtered =
+          mode.kind === "partitions"
+            ? `SELECT * FROM (\n${selectSql.trim()}\n) AS q\nWHERE ${sql.partitionFilter(this.dialect, "q", mode.partitionBy, mode.partitions)}`
+            : selectSql;
+        const staging = this.temporary(rel, "stg");
+        try {
+          await session.execute(sql.createTableAs(this.dialect, staging, filtered));
+          await this.applyFromStaging(session, rel, staging, mode);
+        } finally {
+          await session.execute(sql.dropTable(this.dialect, staging)).catch(() => undefined);
+        }
+        return { rowsAffected: null };
+      }
+    }
+  }
+
+  /**
+   * Lands rows computed on another engine. They go into a staging table through multi-row
+   * INSERT ... VALUES of `insert_batch_rows` rows each: no storage shared with the remote engine is
+   * assumed (no HDFS or object-store credentials), so the Thrift connection is the only way in, and
+   * memory holds one statement's rows at a time. The mode is then applied from the staging table.
+   */
+  async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+    if (mode.kind === "partitions") sql.assertPartitionSet(this.dialect, rel, mode.partitionBy, mode.partitions);
+    const staging = this.temporary(rel, "stg");
+    let created = false;
+    try {
+      let types: LogicalType[] = [];
+      let pending: Row[] = [];
+      let total = 0;
+      const flush = async () => {
+        if (pending.length === 0) return;
+        await session.execute(sql.insertValues(this.dialect, staging, types, pending));
+        total += pending.length;
+        pending = [];
+      };
+      for await (const batch of batches) {
+        if (!created) {
+          await session.execute(sql.createTable(this.dialect, staging, batch.columns.map((c) => this.columnSpec(c))));
+          created = true;
+          types = batch.columns.map((c) => c.type);
+        }
+        for (const row of batch.rows) {
+          pending.push(row);
+          if (pending.length >= this.config.insert_batch_rows) await flush();
+        }
+      }
+      await flush();
+      if (!created) {
+        // No batch at all: the staging table takes the target's shape, so the mode still applies
+        // (a replace empties the table, a partition overwrite empties the named partitions).
+        if ((await this.introspector(session).relationKind(rel)) !== "table") {
+          if (mode.kind === "append" || mode.kind === "merge" || mode.kind === "delete+insert") return { rowsAffected: 0 };
+          throw new Error(`cannot create ${this.dialect.relation(rel)} from a load with no batches: its columns are unknown`);
+        }
+        await session.execute(`CREATE TABLE ${this.dialect.relation(staging)} LIKE ${this.dialect.relation(rel)}`);
+        created = true;
+      }
+      await this.applyFromStaging(session, rel, staging, mode);
+      return { rowsAffected: total };
+    } finally {
+      if (created) await session.execute(sql.dropTable(this.dialect, staging)).catch(() => undefined);
+    }
+  }
+
+  async dropRelation(session: Session, rel: RelationName): Promise<void> {
+    const kind = await this.introspector(session).relationKind(rel);
+    if (kind === "view") await session.execute(sql.dropView(this.dialect, rel));
+    if (kind === "table") await session.execute(sql.dropTable(this.dialect, rel));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.sessions].map((s) => s.close()));
+    this.sessions.clear();
+  }
+
+  private async applyFromStaging(session: Session, rel: RelationName, staging: RelationName, mode: WriteMode): Promise<void> {
+    const fromStaging = `SELECT * FROM ${this.dialect.relation(staging)}`;
+    switch (mode.kind) {
+      case "replace":
+        return this.replace(session, rel, fromStaging, mode.partitionBy ?? []);
+      case "append":
+        return this.append(session, rel, fromStaging);
+      case "merge":
+      case "delete+insert":
+        return this.merge(session, rel, staging, mode.uniqueKey);
+      case "partitions":
+        return this.overwritePartitions(session, rel, staging, mode.partitionBy, mode.partitions);
+    }
+  }
+
+  /**
+   * Replaces the whole table by building it beside the target and swapping it in with renames.
+   * Chosen over `INSERT OVERWRITE TABLE t SELECT ...` because that deletes the old files before the
+   * job writes new ones on Spark (readers see an empty table for the whole job) and cannot change
+   * the table's columns; a rename is a metastore update, so readers see the old table until the
+   * swap and the new one after it, with a window of milliseconds between the two renames.
+   */
+  private async replace(session: Session, rel: RelationName, selectSql: string, partitionBy: string[]): Promise<void> {
+    const tmp = this.temporary(rel, "tmp");
+    try {
+      await this.buildTable(session, tmp, selectSql, partitionBy);
+      await this.swapIn(session, tmp, rel);
+    } catch (error) {
+      await session.execute(sql.dropTable(this.dialect, tmp)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async buildTable(session: Session, rel: RelationName, selectSql: string, partitionBy: string[]): Promise<void> {
+    if (partitionBy.length === 0) {
+      await session.execute(sql.createTableAs(this.dialect, rel, selectSql));
+      return;
+    }
+    const { columns } = await session.query(`SELECT * FROM (\n${selectSql.trim()}\n) AS q\nLIMIT 0`);
+    const { data, partitions } = this.splitColumns(rel, columns, partitionBy);
+    await session.execute(sql.createTable(this.dialect, rel, data, partitions));
+    // A dynamic-partition insert is safe here: the table was created empty a moment ago.
+    await session.execute(
+      sql.insertSelect(this.dialect, rel, {
+        overwrite: true,
+        columns: [...data, ...partitions].map((c) => c.name),
+        partitionBy: partitions.map((c) => c.name),
+        selectSql,
+      }),
+    );
+  }
+
+  private async swapIn(session: Session, tmp: RelationName, rel: RelationName): Promise<void> {
+    const kind = await this.introspector(session).relationKind(rel);
+    if (kind === "view") await session.execute(sql.dropView(this.dialect, rel));
+    if (kind !== "table") {
+      await session.execute(sql.renameTable(this.dialect, tmp, rel));
+      return;
+    }
+    const old = this.temporary(rel, "old");
+    await session.execute(sql.renameTable(this.dialect, rel, old));
+    try {
+      await session.execute(sql.renameTable(this.dialect, tmp, rel));
+    } catch (error) {
+      await session.execute(sql.renameTable(this.dialect, old, rel));
+      throw error;
+    }
+    await session.execute(sql.dropTable(this.dialect, old));
+  }
+
+  private async append(session: Session, rel: RelationName, selectSql: string): Promise<void> {
+    if ((await this.introspector(session).relationKind(rel)) !== "table") {
+      return this.replace(session, rel, selectSql, []);
+    }
+    const introspector = this.introspector(session);
+    const columns = await introspector.columns(rel);
+    const partitionBy = await introspector.partitionColumns(rel);
+    await session.execute(
+      sql.insertSelect(this.dialect, rel, { overwrite: false, columns: columns.map((c) => c.name), partitionBy, selectSql }),
+    );
+  }
+
+  /**
+   * Merge and delete+insert without ACID tables: the table's new content (old rows whose key is not
+   * among the new rows, plus the new rows) is built beside it and swapped in, so readers see the
+   * table before or after, never between the delete and the insert.
+   */
+  private async merge(session: Session, rel: RelationName, staging: RelationName, uniqueKey: string[]): Promise<void> {
+    if (uniqueKey.length === 0) throw new Error(`merge into ${this.dialect.relation(rel)} needs a unique_key`);
+    const introspector = this.introspector(session);
+    if ((await introspector.relationKind(rel)) !== "table") {
+      return this.replace(session, rel, `SELECT * FROM ${this.dialect.relation(staging)}`, []);
+    }
+    const columns = (await introspector.columns(rel)).map((c) => c.name);
+    const missing = uniqueKey.filter((k) => !columns.some((c) => c.toLowerCase() === k.toLowerCase()));
+    if (missing.length > 0) {
+      throw new Error(`unique_key column(s) ${missing.join(", ")} not found in ${this.dialect.relation(rel)} (columns: ${columns.join(", ")})`);
+    }
+    const partitionBy = await introspector.partitionColumns(rel);
+    await this.replace(session, rel, sql.mergeSelect(this.dialect, rel, staging, { columns, uniqueKey }), partitionBy);
+  }
+
+  private async overwritePartitions(
+    session: Session,
+    rel: RelationName,
+    staging: RelationName,
+    partitionBy: string[],
+    partitions: PartitionValue[],
+  ): Promise<void> {
+    const introspector = this.introspector(session);
+    if ((await introspector.relationKind(rel)) !== "table") {
+      const { columns } = await session.query(`SELECT * FROM ${this.dialect.relation(staging)} LIMIT 0`);
+      const split = this.splitColumns(rel, columns, partitionBy);
+      await session.execute(sql.createTable(this.dialect, rel, split.data, split.partitions));
+    }
+    const tablePartitionBy = await introspector.partitionColumns(rel);
+    if (tablePartitionBy.map((p) => p.toLowerCase()).join(",") !== partitionBy.map((p) => p.toLowerCase()).join(",")) {
+      throw new Error(
+        `${this.dialect.relation(rel)} is partitioned by (${tablePartitionBy.join(", ") || "nothing"}), ` +
+          `but the step overwrites partitions of (${partitionBy.join(", ")}); run a full refresh to re-create it`,
+      );
+    }
+    const partitionSet = new Set(tablePartitionBy.map((p) => p.toLowerCase()));
+    const dataColumns = (await introspector.columns(rel)).map((c) => c.name).filter((c) => !partitionSet.has(c.toLowerCase()));
+    for (const statement of sql.overwritePartitions(this.dialect, rel, { dataColumns, partitionBy: tablePartitionBy, partitions, source: staging })) {
+      await session.execute(statement);
+    }
+    const present = new Set(
+      (await session.query(sql.distinctPartitions(this.dialect, staging, tablePartitionBy))).rows.map((row) => JSON.stringify(row.map(String))),
+    );
+    const emptied = partitions.filter((p) => !present.has(JSON.stringify(p)));
+    if (emptied.length > 0) await session.execute(sql.dropPartitions(this.dialect, rel, tablePartitionBy, emptied));
+  }
+
+  private splitColumns(rel: RelationName, columns: Column[], partitionBy: string[]): { data: sql.ColumnSpec[]; partitions: sql.ColumnSpec[] } {
+    const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
+    const partitions = partitionBy.map((p) => {
+      const column = byName.get(p.toLowerCase());
+      if (!column) {
+        throw new Error(`partition column '${p}' of ${this.dialect.relation(rel)} is not in the query's columns (${columns.map((c) => c.name).join(", ")})`);
+      }
+      return this.columnSpec(column);
+    });
+    const partitionSet = new Set(partitionBy.map((p) => p.toLowerCase()));
+    const data = columns.filter((c) => !partitionSet.has(c.name.toLowerCase())).map((c) => this.columnSpec(c));
+    return { data, partitions };
+  }
+
+  private columnSpec(column: Column): sql.ColumnSpec {
+    return { name: column.name, nativeType: this.dialect.nativeType(column.type) };
+  }
+
+  private temporary(rel: RelationName, purpose: "tmp" | "stg" | "old"): RelationName {
+    return temporaryName(rel, purpose, this.runId, this.capabilities.maxIdentifierLength);
+  }
+}

@@ -1,0 +1,173 @@
+// HiveQL spelling: backtick quoting, type mapping both ways and literals. Pure and deterministic;
+// the text it produces is valid on both Hive (2.3+) and Spark SQL.
+import type { CellValue, Dialect, LogicalType, RelationName } from "../contract.js";
+
+/** Hive's widest DECIMAL; wider logical decimals are clamped to it. */
+const MAX_DECIMAL_PRECISION = 38;
+
+export class HiveDialect implements Dialect {
+  quoteIdentifier(name: string): string {
+    return `\`${name.replaceAll("`", "``")}\``;
+  }
+
+  /** `schema`.`name`: a Hive database is sluice's schema; Hive has no catalog level to name. */
+  relation(rel: RelationName): string {
+    return `${this.quoteIdentifier(rel.schema)}.${this.quoteIdentifier(rel.name)}`;
+  }
+
+  literal(value: CellValue): string {
+    if (value === null) return "NULL";
+    if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
+    if (typeof value === "bigint") return bigintLiteral(value);
+    if (typeof value === "number") {
+      if (Number.isSafeInteger(value)) return String(value);
+      return `CAST(${this.string(numberText(value))} AS DOUBLE)`;
+    }
+    if (typeof value === "string") return this.string(value);
+    if (value instanceof Date) return `TIMESTAMP ${this.string(timestampText(value))}`;
+    return `unhex('${Buffer.from(value).toString("hex").toUpperCase()}')`;
+  }
+
+  /**
+   * A literal of exactly `type`, for multi-row VALUES where Spark infers each column's type from
+   * the literals (a decimal's string must not land as a STRING, a NULL must keep its type).
+   */
+  typedLiteral(value: CellValue, type: LogicalType): string {
+    if (value === null) return `CAST(NULL AS ${this.nativeType(type)})`;
+    switch (type.kind) {
+      case "boolean":
+        return typeof value === "boolean" ? this.literal(value) : `CAST(${this.literal(value)} AS BOOLEAN)`;
+      case "integer": {
+        if (typeof value === "bigint" || typeof value === "number" || typeof value === "string") {
+          const text = typeof value === "string" ? value.trim() : typeof value === "number" ? numberText(value) : value.toString();
+          if (!/^-?\d+$/.test(text)) throw new TypeError(`not an integer for a ${type.bits}-bit column: ${String(value)}`);
+          if (type.bits === 64) return bigintLiteral(BigInt(text));
+          return type.bits === 32 ? text : `CAST(${text} AS ${this.nativeType(type)})`;
+        }
+        return `CAST(${this.literal(value)} AS ${this.nativeType(type)})`;
+      }
+      case "decimal":
+        return `CAST(${this.string(typeof value === "string" ? value.trim() : typeof value === "number" ? numberText(value) : String(value))} AS ${this.nativeType(type)})`;
+      case "float":
+        return `CAST(${this.string(typeof value === "number" ? numberText(value) : String(value))} AS ${this.nativeType(type)})`;
+      case "string":
+        return this.string(typeof value === "string" ? value : value instanceof Date ? timestampText(value) : String(value));
+      case "date":
+        return `DATE ${this.string(value instanceof Date ? value.toISOString().slice(0, 10) : String(value))}`;
+      case "timestamp":
+        return `TIMESTAMP ${this.string(value instanceof Date ? timestampText(value) : String(value))}`;
+      case "binary":
+        return value instanceof Uint8Array ? this.literal(value) : `CAST(${this.literal(value)} AS BINARY)`;
+    }
+  }
+
+  /** A string literal. Hive and Spark unescape backslashes, so they are escaped along with quotes. */
+  string(text: string): string {
+    const escaped = text
+      .replaceAll("\\", "\\\\")
+      .replaceAll("'", "\\'")
+      .replaceAll("\n", "\\n")
+      .replaceAll("\r", "\\r")
+      .replaceAll("\t", "\\t")
+      .replaceAll("\0", "\\0");
+    return `'${escaped}'`;
+  }
+
+  /**
+   * STRING rather than VARCHAR(n): Hive and Spark store both the same in Parquet, and VARCHAR(n)
+   * silently truncates on Hive, which would turn a wider source value into a wrong one.
+   */
+  nativeType(type: LogicalType): string {
+    switch (type.kind) {
+      case "boolean":
+        return "BOOLEAN";
+      case "integer":
+        return { 8: "TINYINT", 16: "SMALLINT", 32: "INT", 64: "BIGINT" }[type.bits];
+      case "decimal": {
+        const precision = Math.min(Math.max(type.precision, 1), MAX_DECIMAL_PRECISION);
+        return `DECIMAL(${precision},${Math.min(type.scale, precision)})`;
+      }
+      case "float":
+        return type.bits === 32 ? "FLOAT" : "DOUBLE";
+      case "string":
+        return "STRING";
+      case "date":
+        return "DATE";
+      case "timestamp":
+        return "TIMESTAMP";
+      case "binary":
+        return "BINARY";
+    }
+  }
+
+  /**
+   * The logical type of a Hive or Spark type name, as DESCRIBE and result metadata spell it.
+   * Complex types (ARRAY, MAP, STRUCT) travel as their JSON text, so they map to string.
+   */
+  logicalType(nativeType: string): LogicalType {
+    const t = nativeType.trim().toUpperCase();
+    const decimal = /^(?:DECIMAL|NUMERIC|DEC)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$/.exec(t);
+    if (decimal) return { kind: "decimal", precision: Number(decimal[1] ?? 10), scale: Number(decimal[2] ?? 0) };
+    const text = /^(?:VARCHAR|CHAR)\s*\(\s*(\d+)\s*\)$/.exec(t);
+    if (text) return { kind: "string", length: Number(text[1]) };
+    if (/^(ARRAY|MAP|STRUCT|UNIONTYPE)\s*</.test(t)) return { kind: "string" };
+    switch (t) {
+      case "BOOLEAN":
+        return { kind: "boolean" };
+      case "TINYINT":
+      case "BYTE":
+        return { kind: "integer", bits: 8 };
+      case "SMALLINT":
+      case "SHORT":
+        return { kind: "integer", bits: 16 };
+      case "INT":
+      case "INTEGER":
+        return { kind: "integer", bits: 32 };
+      case "BIGINT":
+      case "LONG":
+        return { kind: "integer", bits: 64 };
+      case "FLOAT":
+      case "REAL":
+        return { kind: "float", bits: 32 };
+      case "DOUBLE":
+      case "DOUBLE PRECISION":
+        return { kind: "float", bits: 64 };
+      case "STRING":
+      case "VARCHAR":
+      case "CHAR":
+      case "VOID":
+      case "NULL":
+        return { kind: "string" };
+      case "DATE":
+        return { kind: "date" };
+      case "TIMESTAMP":
+      case "TIMESTAMP_LTZ":
+      case "TIMESTAMP_NTZ":
+      case "TIMESTAMPLOCALTZ":
+        return { kind: "timestamp" };
+      case "BINARY":
+        return { kind: "binary" };
+      default:
+        throw new TypeError(`unknown Hive type '${nativeType}': sluice maps BOOLEAN, integer, DECIMAL, FLOAT, DOUBLE, STRING, VARCHAR, CHAR, DATE, TIMESTAMP, BINARY and complex types`);
+    }
+  }
+}
+
+/** `-9223372036854775808L` would parse as a negated overflow on some engines; CAST is exact. */
+function bigintLiteral(value: bigint): string {
+  return value < -(2n ** 63n) + 1n ? `CAST('${value}' AS BIGINT)` : `${value}L`;
+}
+
+/** A number without exponent notation where that is exact, else JS's shortest round-trip text. */
+function numberText(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return String(value);
+}
+
+/** `YYYY-MM-DD HH:MM:SS.mmm` in UTC: sessions run with a UTC time zone, so text and instant agree. */
+export function timestampText(value: Date): string {
+  return value.toISOString().replace("T", " ").replace("Z", "");
+}
+
+export const hiveDialect = new HiveDialect();

@@ -1,0 +1,86 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sluice } from "../helpers/cli.js";
+import { queryDuckDb } from "../helpers/duckdb.js";
+import { exampleProject, type TempProject } from "../helpers/temp-project.js";
+
+// Builds the example project (CoolWearPT) with the real binary, then checks the lake and mart
+// against SQL written here, independently of the models, straight on the DuckDB files.
+let project: TempProject;
+const files = () => ({
+  source: join(project.dir, ".sluice/dev/source.duckdb"),
+  lake: join(project.dir, ".sluice/dev/lake.duckdb"),
+  mart: join(project.dir, ".sluice/dev/mart.duckdb"),
+});
+
+beforeAll(() => {
+  project = exampleProject();
+});
+afterAll(() => project.remove());
+
+async function expectMartMatchesSource(): Promise<void> {
+  const expected = await queryDuckDb(
+    { source: files().source },
+    `select c.country, extract(year from s.sale_date) * 100 + extract(month from s.sale_date) as year_month,
+            count(*) as sales, sum(s.quantity)::bigint as units, sum(s.quantity * s.unit_price)::varchar as revenue
+     from source.production.sales s join source.production.clients c using (client_id)
+     group by all order by all`,
+  );
+  const actual = await queryDuckDb(
+    { mart: files().mart },
+    `select country, year_month, sales, units::bigint as units, revenue::varchar as revenue from mart.main.sales_by_country_month order by all`,
+  );
+  expect(actual).toEqual(expected);
+}
+
+describe("example project on embedded DuckDB", () => {
+  it("builds end to end and every test passes", () => {
+    const run = sluice(["build", "--project-dir", project.dir, "--vars", "{coolwear_sales: 3000}"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Done in [\d.]+s: \d+ pass, \d+ success/);
+    expect(run.stdout).not.toMatch(/FAIL|ERROR/);
+  });
+
+  it("lands in the mart exactly the aggregates of the source", async () => {
+    await expectMartMatchesSource();
+  });
+
+  it("computes the daily category report with average and median", async () => {
+    const expected = await queryDuckDb(
+      { source: files().source },
+      `select s.sale_date::varchar as day, p.category, count(*) as sales,
+              round(avg(s.quantity * s.unit_price), 6) as avg_revenue, round(median(s.quantity * s.unit_price), 6) as median_revenue
+       from source.production.sales s join source.production.products p using (product_id)
+       group by all order by all limit 50`,
+    );
+    const actual = await queryDuckDb(
+      { mart: files().mart },
+      `select sale_date::varchar as day, category, sales, round(avg_revenue, 6) as avg_revenue, round(median_revenue, 6) as median_revenue
+       from mart.main.daily_category_revenue order by all limit 50`,
+    );
+    expect(actual).toEqual(expected);
+  });
+
+  it("follows the source after the generator inserts, updates and deletes sales", async () => {
+    const mutate = sluice(["run-operation", "coolwear_mutate", "--connection", "source", "--args", "{seed: 7, new_sales: 50, updated_sales: 40, deleted_sales: 10}", "--project-dir", project.dir]);
+    expect(mutate.code).toBe(0);
+    const removed = await queryDuckDb({ source: files().source }, "select count(*)::int as n from source.production.removed");
+    expect(removed).toEqual([{ n: 10 }]);
+    const run = sluice(["build", "--project-dir", project.dir]);
+    expect(run.code).toBe(0);
+    await expectMartMatchesSource();
+  });
+
+  it("writes the manifest, compiled SQL and run results", async () => {
+    const { readFileSync } = await import("node:fs");
+    const manifest = JSON.parse(readFileSync(join(project.dir, "target/manifest.json"), "utf8"));
+    expect(manifest.manifestVersion).toBe(1);
+    expect(manifest.nodes["model.sales_history"].config).toMatchObject({ connection: "lake", compute: "source", partitionBy: ["year_month"] });
+    const compiled = readFileSync(join(project.dir, "target/compiled/models/lake/sales_history.sql"), "utf8");
+    expect(compiled).toContain('from "source"."production"."sales" s');
+    const results = JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8"));
+    expect(results.success).toBe(true);
+    expect(results.results.find((r: { node: string }) => r.node === "model.sales_history").rowsAffected).toBeGreaterThan(2900);
+  });
+});

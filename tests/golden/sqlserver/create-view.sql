@@ -1,0 +1,8 @@
+CREATE OR ALTER VIEW [mart].[sales] AS
+-- monthly sales, newest first
+WITH s AS (SELECT sale_id, amount, sold_on FROM [source].[sales] WHERE note <> 'it''s (odd)'),
+m (sale_id, ym) AS (SELECT sale_id, FORMAT(sold_on, 'yyyyMM') FROM s)
+SELECT s.sale_id, m.ym AS year_month, s.amount, N'x' AS customer
+FROM s JOIN m ON m.sale_id = s.sale_id
+ORDER BY s.sale_id
+OFFSET 0 ROWS;

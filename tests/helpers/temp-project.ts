@@ -1,0 +1,57 @@
+// Builds throwaway projects for tests: files from a map, or a copy of the example project, in a
+// fresh temporary folder that the test removes afterwards.
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface TempProject {
+  dir: string;
+  write(path: string, text: string): void;
+  remove(): void;
+}
+
+export const DUCKDB_PROFILE = `targets:
+  dev:
+    connections:
+      warehouse:
+        type: duckdb
+        path: .sluice/warehouse.duckdb
+`;
+
+/** A project from `files`; project.yml and profiles.yml get defaults when not given. */
+export function tempProject(files: Record<string, string>): TempProject {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-test-"));
+  const project: TempProject = {
+    dir,
+    write(path, text) {
+      const file = join(dir, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+  project.write("project.yml", "name: test_project\n");
+  project.write("profiles.yml", DUCKDB_PROFILE);
+  for (const [path, text] of Object.entries(files)) project.write(path, text);
+  return project;
+}
+
+/** A copy of the repository's example project (CoolWearPT). */
+export function exampleProject(): TempProject {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-example-"));
+  for (const entry of ["project.yml", "profiles.yml", "models", "macros", "seeds", "data_tests"]) {
+    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  return {
+    dir,
+    write(path, text) {
+      const file = join(dir, path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
