@@ -60,19 +60,23 @@ from range(1, {{ new_sales }} + 1) t(i)
 cross join (select max(sale_id) as max_id from production.sales) m
 join production.products p on p.product_id = 1 + (hash(i, {{ seed }}, 'product') % 200)::int;
 
--- Updated sales: a new quantity, and every third one moved to another month.
+-- Updated sales, among the last 60 days of sales (old sales rarely change): a new quantity, and
+-- every third one moved 45 days back, into another month.
 update production.sales
 set quantity = quantity + 1,
     sale_date = case when sale_id % 3 = 0 then sale_date - 45 else sale_date end,
     update_date = now()::timestamp
 where sale_id in (
-  select sale_id from production.sales order by hash(sale_id, {{ seed }}, 'update') limit {{ updated_sales }}
+  select sale_id from production.sales
+  where sale_date > (select max(sale_date) - 60 from production.sales where sale_date <= current_date - 3)
+  order by hash(sale_id, {{ seed }}, 'update') limit {{ updated_sales }}
 );
 
--- Deleted sales, recorded with the partition they lived in.
+-- Deleted sales, among the last 60 days too, recorded with the partition they lived in.
 insert into production.removed
 select sale_id, now()::timestamp, (year(sale_date) * 100 + month(sale_date))::int
 from production.sales
+where sale_date > (select max(sale_date) - 60 from production.sales where sale_date <= current_date - 3)
 order by hash(sale_id, {{ seed }}, 'delete')
 limit {{ deleted_sales }};
 

@@ -6,7 +6,9 @@ import { openConnections } from "../adapters/index.js";
 import { compileProject, renderOperation } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
-import { planBuild } from "../planner/plan.js";
+import { formatPlan, planBuild } from "../planner/plan.js";
+import { expandPartitions } from "../planner/watermarks.js";
+import { openWorkspace } from "../runner/workspace.js";
 import { createReporter } from "../runner/reporter.js";
 import { newRunId, runCommand, splitStatements, type Command as RunCommandName } from "../runner/run.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, UsageError, type CommonOptions } from "./options.js";
@@ -49,13 +51,20 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       }
     });
 
-  const runLike = (name: RunCommandName, description: string, fullRefresh: boolean) => {
-    let cmd = addSelectionOptions(addCommonOptions(program.command(name).description(description))).option("--threads <n>", "steps run at once (default: the target's threads)", (v) => positiveInt(v, "--threads"));
-    if (fullRefresh) cmd = cmd.option("--full-refresh", "rebuild incremental models from scratch");
-    cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean }) => {
+  const runLike = (name: RunCommandName, description: string, writes: boolean) => {
+    let cmd = addSelectionOptions(addCommonOptions(program.command(name).description(description)))
+      .option("--threads <n>", "steps run at once (default: the target's threads)", (v) => positiveInt(v, "--threads"))
+      .option("--lock-timeout <seconds>", "wait this long for another build holding the run lock (default: refuse at once)", (v) => nonNegative(v, "--lock-timeout"));
+    if (writes) {
+      cmd = cmd
+        .option("--full-refresh", "rebuild incremental models from scratch and reset their watermarks")
+        .option("--restate <model>", "replay chosen partitions of a partitioned model, and cascade downstream")
+        .option("--partitions <spec>", "partitions for --restate: 202101..202106 (months), 1..9, or a,b,c");
+    }
+    cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, fullRefresh: o.fullRefresh, threads: o.threads, reporter });
+      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, reporter });
       setExit(run.success ? 0 : 1);
     });
   };
@@ -66,18 +75,21 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 
   addSelectionOptions(addCommonOptions(program.command("plan").description("show the steps a build would take, and why")))
     .option("--full-refresh", "plan a rebuild from scratch")
+    .option("--restate <model>", "plan replaying chosen partitions of a model")
+    .option("--partitions <spec>", "partitions for --restate")
+    .option("--lock-timeout <seconds>", "wait this long for a running build", (v) => nonNegative(v, "--lock-timeout"))
     .option("--json", "print the steps as JSON")
-    .action(async (o: SelectionOptions & { fullRefresh?: boolean; json?: boolean }) => {
+    .action(async (o: SelectionOptions & { fullRefresh?: boolean; restate?: string; partitions?: string; json?: boolean; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const { manifest } = compileProject(project);
       const selected = selectNodes({ manifest, dag: manifestDag(manifest) }, o.select, o.exclude);
-      const connections = await openConnections(project.target, project.dir, newRunId());
+      const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });
       try {
-        const plan = await planBuild(manifest, selected, connections, { fullRefresh: o.fullRefresh ?? false, include: { models: true, seeds: true, tests: true } });
+        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, { fullRefresh: o.fullRefresh ?? false, include: { models: true, seeds: true, tests: true }, restate: restateOption(o) });
         if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-        else for (const [i, s] of plan.steps.entries()) process.stdout.write(`${String(i + 1).padStart(3)}. ${s.action.padEnd(12)} ${s.node}: ${s.reason}\n`);
+        else process.stdout.write(formatPlan(plan));
       } finally {
-        await connections.close();
+        await workspace.close("success");
       }
     });
 
@@ -151,6 +163,22 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       }
       process.stdout.write(`Created project '${name}' in ${dir}. Next: cd ${dir} && sluice build\n`);
     });
+}
+
+function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: string[][] } | undefined {
+  if (!o.restate && !o.partitions) return undefined;
+  if (!o.restate || !o.partitions) throw new UsageError("--restate MODEL and --partitions SPEC go together");
+  try {
+    return { model: o.restate, partitions: expandPartitions(o.partitions) };
+  } catch (e) {
+    throw new UsageError(`--partitions ${o.partitions}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function nonNegative(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number of seconds, got '${value}'`);
+  return n;
 }
 
 function positiveInt(value: string, flag: string): number {

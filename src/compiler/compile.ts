@@ -8,7 +8,8 @@ import { templateErrorPosition, type ModelFile, type Project } from "../project/
 import { ModelConfig } from "../project/schema.js";
 import { SLUICE_VERSION } from "../version.js";
 import { TemplateEnvironment, type CompiledTemplate, type RenderScope } from "./environment.js";
-import { canRead, defaultPlacement, renderRelation } from "./relations.js";
+import { canRead, defaultPlacement, quoteIdentifier, renderRelation } from "./relations.js";
+import { watermarkPlaceholder } from "./watermark-placeholders.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
 import { hash } from "../manifest/checksum.js";
@@ -244,6 +245,7 @@ function hookScopeModel(connection: string): ModelNode {
     rawSql: "",
     compiledSql: "",
     compiledIncrementalSql: null,
+    lineage: null,
     macrosUsed: [],
   };
 }
@@ -377,6 +379,7 @@ function resolveModel(project: Project, draft: ModelDraft, nodes: Record<string,
     rawSql: file.text,
     compiledSql: "",
     compiledIncrementalSql: null,
+    lineage: null,
     macrosUsed: [],
   };
 }
@@ -397,15 +400,25 @@ function renderModel(
   ephemeralSql: Map<string, { cte: string; sql: string; closure: string[] }>,
   diagnostics: Diagnostics,
 ): void {
-  const computeType = project.target.connections[model.config.compute]!.type;
-  const modes = model.config.materialized === "incremental" ? [false, true] : [false];
-  for (const incremental of modes) {
+  const trackedSources = model.config.materialized === "incremental" && model.config.partitionBy.length > 0
+    ? model.dependsOn.filter((id) => nodes[id]?.kind === "source" && (nodes[id] as SourceNode).changeTracking !== null)
+    : [];
+  const variants: Variant[] = model.config.materialized === "incremental" ? ["full", "incremental"] : ["full"];
+  if (trackedSources.length > 0) variants.push("changes");
+  for (const variant of variants) {
     const ephemerals: string[] = [];
-    const scope = renderScope(project, model, nodes, incremental, (id) => {
+    const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
       const e = ephemeralSql.get(id)!;
       for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
       return e.cte;
     });
+    if (variant === "changes") {
+      const plain = scope.source;
+      scope.source = (source, table) => {
+        const node = nodes[`source.${source}.${table}`];
+        return node?.kind === "source" && trackedSources.includes(node.id) ? changeWindow(project, model, node) : plain(source, table);
+      };
+    }
     let sql: string;
     try {
       sql = draft.template.render(scope).trim();
@@ -420,11 +433,21 @@ function renderModel(
       ephemeralSql.set(model.id, { cte: cteName(model.name), sql, closure: ephemerals });
     }
     const full = model.config.materialized === "ephemeral" ? sql : withCtes(sql, ctes);
-    if (incremental) model.compiledIncrementalSql = full;
+    if (variant === "incremental") model.compiledIncrementalSql = full;
+    else if (variant === "changes") model.lineage = { trackedSources, changesSql: full };
     else model.compiledSql = full;
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
   model.checksum = hash(JSON.stringify([model.rawSql, model.config, model.macrosUsed.map((m) => env.macros.get(m)), draft.props?.value.config ?? null]));
+}
+
+type Variant = "full" | "incremental" | "changes";
+
+/** A tracked source narrowed to the rows changed in its window; the planner fills the bounds. */
+function changeWindow(project: Project, model: ModelNode, source: SourceNode): string {
+  const type = project.target.connections[model.config.compute]!.type;
+  const column = quoteIdentifier(type, source.changeTracking!.updatedAt);
+  return `(select * from ${renderRelation(type, source.relation)} where ${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
 }
 
 function renderScope(project: Project, model: ModelNode, nodes: Record<string, ManifestNode>, incremental: boolean, ephemeralRef: (id: string) => string): RenderScope {

@@ -61,6 +61,12 @@ export interface ModelNode extends NodeBase {
   compiledSql: string;
   /** The SQL of an incremental run (is_incremental() true); only for incremental models. */
   compiledIncrementalSql: string | null;
+  /**
+   * For a partitioned incremental model reading change-tracked sources: the model's SQL with each
+   * tracked source narrowed to its change window, whose bounds are placeholders the planner fills
+   * (see planner/watermarks.ts). Its partitions are the partitions the changes touch.
+   */
+  lineage: { trackedSources: string[]; changesSql: string } | null;
   macrosUsed: string[];
 }
 

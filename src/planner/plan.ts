@@ -2,7 +2,10 @@
 // `build` executes the very same list, so the explanation cannot drift from what runs.
 import type { Connections } from "../adapters/index.js";
 import type { WriteMode } from "../adapters/contract.js";
+import { manifestDag } from "../graph/selector.js";
+import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ManifestNode, ModelNode } from "../manifest/types.js";
+import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
 
 export type StepAction =
   /** Load a seed's CSV, replacing its table. */
@@ -13,6 +16,10 @@ export type StepAction =
   | "build_table"
   /** Apply the incremental SQL with the model's strategy. */
   | "incremental"
+  /** Replace exactly the named partitions, rebuilt whole from the model's full SQL. */
+  | "replace_partitions"
+  /** Nothing to do; the reason says why. */
+  | "skip"
   /** Run a data test. */
   | "run_test";
 
@@ -25,6 +32,8 @@ export interface PlanStep {
   write: WriteMode | null;
   /** Steps that must succeed first (models upstream, and the blocking tests on them). */
   after: string[];
+  /** For models tracked in the ledger: the watermarks to commit once the data and tests commit. */
+  watermarks?: WatermarkFact[];
 }
 
 export interface Plan {
@@ -35,48 +44,98 @@ export interface PlanOptions {
   fullRefresh: boolean;
   /** Include data tests (build, test) and/or models and seeds (build, run, seed). */
   include: { models: boolean; seeds: boolean; tests: boolean };
+  /** Replay chosen partitions of one model (and what inherits them downstream). */
+  restate?: { model: string; partitions: string[][] };
 }
 
-/** Plans the selected nodes; looks at what exists on the engines to choose incremental or full. */
-export async function planBuild(manifest: Manifest, selected: Set<string>, connections: Connections, options: PlanOptions): Promise<Plan> {
+/** Plans the selected nodes; looks at the engines and the ledger to choose what to rebuild. */
+export async function planBuild(manifest: Manifest, selected: Set<string>, connections: Connections, ledger: Ledger | null, options: PlanOptions): Promise<Plan> {
   const steps: PlanStep[] = [];
-  const nodes = Object.values(manifest.nodes).filter((n) => selected.has(n.id));
-  const included = nodes.filter((n) => (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") || (n.kind === "seed" && options.include.seeds) || (n.kind === "test" && options.include.tests));
+  const order = manifestDag(manifest).topologicalOrder();
+  const included = order
+    .map((id) => manifest.nodes[id]!)
+    .filter((n) => selected.has(n.id))
+    .filter((n) => (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") || (n.kind === "seed" && options.include.seeds) || (n.kind === "test" && options.include.tests));
   const stepIds = new Set(included.map((n) => n.id));
   const testsOf = new Map<string, string[]>();
   for (const n of included) if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
+  /** Partition sets decided so far, for models downstream partitioned the same way. */
+  const partitionsOf = new Map<string, { partitionBy: string[]; partitions: string[][] }>();
 
   for (const node of included) {
     const after = upstreamSteps(manifest, node, stepIds, testsOf);
     if (node.kind === "seed") steps.push({ node: node.id, action: "load_seed", reason: "seed CSV loaded in full", sql: null, write: { kind: "replace" }, after });
     else if (node.kind === "test") steps.push({ node: node.id, action: "run_test", reason: `${node.config.severity} test`, sql: null, write: null, after });
-    else if (node.kind === "model") steps.push({ ...(await planModel(node, connections, options)), after });
+    else if (node.kind === "model") {
+      const step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf)), after };
+      if (step.write?.kind === "partitions") partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
+      steps.push(step);
+    }
   }
-  return { steps: order(steps) };
+  return { steps };
 }
 
-async function planModel(model: ModelNode, connections: Connections, options: PlanOptions): Promise<Omit<PlanStep, "after">> {
+async function planModel(
+  model: ModelNode,
+  manifest: Manifest,
+  connections: Connections,
+  ledger: Ledger | null,
+  options: PlanOptions,
+  partitionsOf: Map<string, { partitionBy: string[]; partitions: string[][] }>,
+): Promise<Omit<PlanStep, "after">> {
   const base = { node: model.id };
   const { materialized, strategy, partitionBy, uniqueKey } = model.config;
+  const rebuild = (reason: string, watermarks?: WatermarkFact[]) => ({ ...base, action: "build_table" as const, reason, sql: "full" as const, write: { kind: "replace" as const, partitionBy }, watermarks });
+  const replace = (partitions: string[][], reason: string, watermarks?: WatermarkFact[]) => ({ ...base, action: "replace_partitions" as const, reason, sql: "full" as const, write: { kind: "partitions" as const, partitionBy, partitions }, watermarks });
+
   if (materialized === "view") return { ...base, action: "create_view", reason: "view replaced", sql: "full", write: null };
-  if (materialized === "table") return { ...base, action: "build_table", reason: "table rebuilt in full and swapped in", sql: "full", write: { kind: "replace", partitionBy } };
+  if (materialized === "table") return rebuild("table rebuilt in full and swapped in");
   const fullRefresh = options.fullRefresh && model.config.fullRefresh !== false;
-  if (fullRefresh) return { ...base, action: "build_table", reason: "--full-refresh: rebuilt from scratch", sql: "full", write: { kind: "replace", partitionBy } };
+  const exists = await relationExists(model, connections);
+
+  if (options.restate && options.restate.model === model.name) {
+    if (partitionBy.length === 0) throw new Error(`--restate ${model.name}: the model has no partition_by`);
+    if (!exists) return rebuild("restated, but the table does not exist yet: built in full");
+    return replace(options.restate.partitions, `restate ${describePartitions(options.restate.partitions)} on request`);
+  }
+  // A model partitioned like an upstream model whose partitions are being replaced inherits them.
+  if (strategy === "insert_overwrite" && exists && !fullRefresh) {
+    const inherited = new PartitionSet();
+    const from: string[] = [];
+    for (const dep of model.dependsOn) {
+      const up = partitionsOf.get(dep);
+      if (up && sameColumns(up.partitionBy, partitionBy)) {
+        for (const p of up.partitions) inherited.add(p);
+        from.push(manifest.nodes[dep]!.name);
+      }
+    }
+    if (inherited.size > 0 && !model.lineage) return replace(inherited.values(), `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`);
+  }
+  if (model.lineage && ledger) {
+    const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh);
+    if (decision.kind === "full") return rebuild(decision.reason, decision.watermarks);
+    if (decision.kind === "none") return { ...base, action: "skip", reason: decision.reason, sql: null, write: null, watermarks: decision.watermarks };
+    return replace(decision.partitions, decision.reason, decision.watermarks);
+  }
+  if (fullRefresh) return rebuild("--full-refresh: rebuilt from scratch");
+  if (!exists) return rebuild("first build: table does not exist yet");
+  if (strategy === "insert_overwrite") return { ...base, action: "incremental", reason: "replacing the partitions the incremental SQL returns", sql: "incremental", write: { kind: "partitions", partitionBy, partitions: [] } };
+  if (strategy === "merge" || strategy === "delete+insert") return { ...base, action: "incremental", reason: `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"} on ${uniqueKey.join(", ")}`, sql: "incremental", write: { kind: strategy, uniqueKey } };
+  return { ...base, action: "incremental", reason: "new rows appended", sql: "incremental", write: { kind: "append" } };
+}
+
+async function relationExists(model: ModelNode, connections: Connections): Promise<boolean> {
   const adapter = connections.get(model.relation.connection);
   const session = await adapter.open();
   try {
-    const kind = await adapter.introspector(session).relationKind(model.relation);
-    if (kind !== "table") return { ...base, action: "build_table", reason: kind === "view" ? "a view stands where the table goes: built in full" : "first build: table does not exist yet", sql: "full", write: { kind: "replace", partitionBy } };
-    if (strategy === "insert_overwrite") {
-      const partitions = await adapter.introspector(session).partitions(model.relation, partitionBy);
-      if (partitions.length === 0) return { ...base, action: "build_table", reason: "table holds no partitions: built in full", sql: "full", write: { kind: "replace", partitionBy } };
-      return { ...base, action: "incremental", reason: `replacing the partitions the incremental SQL returns among ${partitions.length} present`, sql: "incremental", write: { kind: "partitions", partitionBy, partitions: [] } };
-    }
-    if (strategy === "merge" || strategy === "delete+insert") return { ...base, action: "incremental", reason: `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"} on ${uniqueKey.join(", ")}`, sql: "incremental", write: { kind: strategy, uniqueKey } };
-    return { ...base, action: "incremental", reason: "new rows appended", sql: "incremental", write: { kind: "append" } };
+    return (await adapter.introspector(session).relationKind(model.relation)) === "table";
   } finally {
     await session.close();
   }
+}
+
+function sameColumns(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]!.toLowerCase());
 }
 
 /**
@@ -110,20 +169,8 @@ function upstreamSteps(manifest: Manifest, node: ManifestNode, stepIds: Set<stri
   return [...after].sort();
 }
 
-/** Orders steps so each comes after the steps it waits for, keeping a stable order otherwise. */
-function order(steps: PlanStep[]): PlanStep[] {
-  const byId = new Map(steps.map((s) => [s.node, s]));
-  const done = new Set<string>();
-  const out: PlanStep[] = [];
-  const visit = (s: PlanStep) => {
-    if (done.has(s.node)) return;
-    done.add(s.node);
-    for (const a of s.after) {
-      const up = byId.get(a);
-      if (up) visit(up);
-    }
-    out.push(s);
-  };
-  for (const s of steps) visit(s);
-  return out;
+/** The plan as `sluice plan` prints it: one line per step with its action and reason. */
+export function formatPlan(plan: Plan): string {
+  const width = String(plan.steps.length).length;
+  return plan.steps.map((s, i) => `${String(i + 1).padStart(width)}. ${s.action.padEnd(18)} ${s.node}: ${s.reason}\n`).join("") || "nothing to do\n";
 }

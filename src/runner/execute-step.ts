@@ -5,11 +5,15 @@ import type { Connections } from "../adapters/index.js";
 import type { Row, Session, WriteMode } from "../adapters/contract.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
+import type { Ledger } from "../ledger/ledger.js";
+import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
 import type { StepOutcome } from "./scheduler.js";
 
 export interface StepContext {
   manifest: Manifest;
   connections: Connections;
+  ledger: Ledger;
+  runId: string;
   projectDir: string;
   /** Rows per batch when streaming between engines. */
   batchRows: number;
@@ -20,10 +24,13 @@ export interface StepReport extends StepOutcome {
   failures?: number;
   sample?: { columns: string[]; rows: Row[] };
   partitions?: string[][];
+  /** Rows (and a checksum where the engine gives one) of each partition written, for the ledger. */
+  partitionRows?: { partition: string[]; rows: number; checksum: string | null }[];
 }
 
 export async function executeStep(step: PlanStep, ctx: StepContext): Promise<StepReport> {
   const node = ctx.manifest.nodes[step.node];
+  if (step.action === "skip") return { status: "success", rowsAffected: 0, message: step.reason };
   if (node?.kind === "model") return runModel(step, node, ctx);
   if (node?.kind === "seed") return loadSeed(node, ctx);
   if (node?.kind === "test") return runTest(node, ctx);
@@ -65,13 +72,32 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
       write = { ...write, partitions };
     }
     const partitions = write.kind === "partitions" ? write.partitions : undefined;
-    if (oneEngine(ctx, compute, model.relation.connection)) {
-      const result = await target.write(session, model.relation, sql, write);
-      return { status: "success", rowsAffected: result.rowsAffected, partitions };
-    }
-    const result = await withSession(ctx, compute, (source) => target.load(session, model.relation, source.stream(sql, ctx.batchRows), write));
-    return { status: "success", rowsAffected: result.rowsAffected, partitions };
+    // Written before the data: a run killed mid-write leaves these for the next run to redo.
+    if (model.lineage && partitions) await ctx.ledger.markPending(ctx.runId, model.id, partitions);
+    const mode = write;
+    const result = oneEngine(ctx, compute, model.relation.connection)
+      ? await target.write(session, model.relation, sql, mode)
+      : await withSession(ctx, compute, (source) => target.load(session, model.relation, source.stream(sql, ctx.batchRows), mode));
+    const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
+    return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
+}
+
+/** Rows per partition of what was just written (all partitions after a full build), read back from the table. */
+async function countPartitions(session: Session, ctx: StepContext, model: ModelNode, written: string[][] | undefined): Promise<NonNullable<StepReport["partitionRows"]>> {
+  const engine = ctx.manifest.connections[model.relation.connection]!.type;
+  const cols = model.config.partitionBy.map((p) => `CAST(${quoteIdentifier(engine, p)} AS ${engine === "sqlserver" ? "NVARCHAR(4000)" : engine === "hive" ? "STRING" : "VARCHAR"})`);
+  const checksum = engine === "duckdb" ? "CAST(bit_xor(hash(sluice_row)) AS VARCHAR)" : "NULL";
+  const only = written ? ` where ${written.map((p) => `(${cols.map((c, i) => `${c} = '${(p[i] ?? "").replace(/'/g, "''")}'`).join(" and ")})`).join(" or ")}` : "";
+  const { rows } = await session.query(`select ${cols.join(", ")}, count(*), ${checksum} from ${renderRelation(engine, model.relation)} sluice_row${only} group by ${cols.join(", ")}`);
+  const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
+  const n = cols.length;
+  const found = rows.map((r) => ({ partition: r.slice(0, n).map((v) => (v === null ? "" : String(v))), rows: Number(r[n]), checksum: r[n + 1] === null ? null : String(r[n + 1]) }));
+  const present = found.filter((p) => !wanted || wanted.has(JSON.stringify(p.partition)));
+  // A replaced partition that no longer has rows is recorded as empty, so the ledger says it was emptied.
+  const seen = new Set(present.map((p) => JSON.stringify(p.partition)));
+  const emptied = (written ?? []).filter((p) => !seen.has(JSON.stringify(p))).map((partition) => ({ partition, rows: 0, checksum: null }));
+  return [...present, ...emptied];
 }
 
 async function distinctPartitions(session: Session, sql: string, partitionBy: string[]): Promise<string[][]> {

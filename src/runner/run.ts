@@ -2,16 +2,16 @@
 // target/run_results.json. Nothing is written to any engine when compile fails.
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { openConnections } from "../adapters/index.js";
 import { compileProject } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import type { Manifest } from "../manifest/types.js";
 import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
-import { executeStep, type StepReport } from "./execute-step.js";
+import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
 import type { Reporter } from "./reporter.js";
-import { schedule } from "./scheduler.js";
+import { PASSING, schedule } from "./scheduler.js";
+import { openWorkspace, type Workspace } from "./workspace.js";
 
 export type Command = "build" | "run" | "test" | "seed";
 
@@ -21,12 +21,16 @@ export interface RunOptions {
   exclude?: string[];
   fullRefresh?: boolean;
   threads?: number;
+  restate?: { model: string; partitions: string[][] };
+  /** How long to wait for another build holding the run lock, in milliseconds (default: refuse at once). */
+  lockWaitMs?: number;
   reporter: Reporter;
 }
 
 export interface NodeResult extends StepReport {
   node: string;
   action: string;
+  reason: string;
   startedAt: string | null;
   elapsedMs: number;
 }
@@ -61,15 +65,18 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   writeManifest(targetDir, manifest);
   const selected = selectNodes({ manifest, dag: manifestDag(manifest) }, options.select, options.exclude);
 
-  const connections = await openConnections(project.target, project.dir, runId);
+  const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
   const results: NodeResult[] = [];
+  let ok = false;
   try {
+    const { connections, ledger } = workspace;
     await runHooks(manifest, project, connections, "on_run_start", options.reporter);
-    const plan = await planBuild(manifest, selected, connections, { fullRefresh: options.fullRefresh ?? false, include: INCLUDE[options.command] });
-    await executePlan(plan, manifest, project, connections, options, results);
+    const plan = await planBuild(manifest, selected, connections, ledger, { fullRefresh: options.fullRefresh ?? false, include: INCLUDE[options.command], restate: options.restate });
+    await executePlan(plan, manifest, project, workspace, options, results);
     await runHooks(manifest, project, connections, "on_run_end", options.reporter);
+    ok = results.every((r) => PASSING.has(r.status));
   } finally {
-    await connections.close();
+    await workspace.close(ok ? "success" : "failed");
   }
   const run: RunResults = {
     runId,
@@ -77,7 +84,7 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     target: project.targetName,
     startedAt: startedAt.toISOString(),
     elapsedMs: Date.now() - startedAt.getTime(),
-    success: results.every((r) => r.status === "success" || r.status === "pass" || r.status === "warn"),
+    success: ok,
     results,
   };
   writeJson(join(targetDir, "run_results.json"), run);
@@ -87,12 +94,12 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   return run;
 }
 
-async function executePlan(plan: Plan, manifest: Manifest, project: Project, connections: Awaited<ReturnType<typeof openConnections>>, options: RunOptions, results: NodeResult[]): Promise<void> {
+async function executePlan(plan: Plan, manifest: Manifest, project: Project, workspace: Workspace, options: RunOptions, results: NodeResult[]): Promise<void> {
   const total = plan.steps.length;
   options.reporter.start(total, options.command);
   let started = 0;
-  const ctx = { manifest, connections, projectDir: project.dir, batchRows: 10_000 };
-  await schedule(
+  const ctx: StepContext = { manifest, connections: workspace.connections, ledger: workspace.ledger, runId: workspace.runId, projectDir: project.dir, batchRows: 10_000 };
+  const outcomes = await schedule(
     plan.steps,
     options.threads ?? project.target.threads,
     async (step) => {
@@ -107,19 +114,37 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, con
       }
       const elapsedMs = Date.now() - begin;
       options.reporter.nodeEnd(event, report, elapsedMs);
-      results.push({ node: step.node, action: step.action, startedAt: new Date(begin).toISOString(), elapsedMs, ...report });
+      results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: new Date(begin).toISOString(), elapsedMs, ...report });
       return report;
     },
     (step, because) => {
       const event = { node: step.node, action: step.action, index: ++started, total };
       const report: StepReport = { status: "skipped", message: `upstream ${because} did not succeed` };
       options.reporter.nodeEnd(event, report, 0);
-      results.push({ node: step.node, action: step.action, startedAt: null, elapsedMs: 0, ...report });
+      results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: null, elapsedMs: 0, ...report });
     },
   );
+  await commitLedger(plan, manifest, workspace, results, outcomes);
 }
 
-async function runHooks(manifest: Manifest, project: Project, connections: Awaited<ReturnType<typeof openConnections>>, which: "on_run_start" | "on_run_end", reporter: Reporter): Promise<void> {
+/**
+ * Advances the ledger for each model whose data committed and whose error-severity tests passed;
+ * a model with a failed blocking test keeps its old watermark, so the next build redoes its window.
+ */
+async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace, results: NodeResult[], outcomes: Map<string, { status: string }>): Promise<void> {
+  for (const step of plan.steps) {
+    const model = manifest.nodes[step.node];
+    if (model?.kind !== "model" || !model.lineage) continue;
+    if (!PASSING.has(outcomes.get(step.node)?.status as NodeResult["status"])) continue;
+    const blocking = Object.values(manifest.nodes).filter((n) => n.kind === "test" && n.attachedTo === model.id && n.config.severity === "error");
+    if (blocking.some((t) => outcomes.has(t.id) && !PASSING.has(outcomes.get(t.id)!.status as NodeResult["status"]))) continue;
+    const report = results.find((r) => r.node === step.node);
+    const loads = (report?.partitionRows ?? []).map((p) => ({ model: model.id, modelVersion: model.checksum, partition: p.partition, rows: p.rows, checksum: p.checksum }));
+    await workspace.ledger.commitLoad(workspace.runId, model.id, loads, step.watermarks ?? [], step.action === "build_table");
+  }
+}
+
+async function runHooks(manifest: Manifest, project: Project, connections: Workspace["connections"], which: "on_run_start" | "on_run_end", reporter: Reporter): Promise<void> {
   for (const hook of manifest.hooks[which]) {
     const session = await connections.get(hook.connection).open();
     try {

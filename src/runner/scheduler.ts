@@ -14,7 +14,7 @@ export interface SchedulableStep {
 }
 
 /** Statuses that let downstream steps go on. */
-const PASSING: ReadonlySet<StepStatus> = new Set(["success", "pass", "warn"]);
+export const PASSING: ReadonlySet<StepStatus> = new Set(["success", "pass", "warn"]);
 
 export async function schedule<S extends SchedulableStep>(
   steps: S[],

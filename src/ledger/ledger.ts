@@ -1,0 +1,140 @@
+// The lineage ledger: append-only facts of what was loaded (run, model, model version, partition,
+// source, watermark range, rows, checksum) and the partitions a run set out to replace. It lives in
+// an embedded DuckDB file under the project's state folder, never in the lake.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Session } from "../adapters/contract.js";
+import { DuckDbEngine } from "../adapters/duckdb/index.js";
+import { duckdbDialect as d } from "../adapters/duckdb/duckdb-dialect.js";
+import type { Watermark } from "../planner/watermarks.js";
+
+export interface PartitionLoad {
+  model: string;
+  modelVersion: string;
+  partition: string[];
+  rows: number;
+  checksum: string | null;
+}
+
+export interface WatermarkFact {
+  model: string;
+  modelVersion: string;
+  source: string;
+  from: Watermark | null;
+  to: Watermark;
+}
+
+export interface PartitionState {
+  partition: string[];
+  rows: number;
+  loadedAt: string;
+  runId: string;
+  watermark: string | null;
+}
+
+const SCHEMA = [
+  `create table if not exists runs (run_id varchar primary key, target varchar, command varchar, host varchar, pid integer, started_at timestamp, finished_at timestamp, status varchar)`,
+  `create table if not exists watermarks (run_id varchar, model varchar, model_version varchar, source varchar, watermark_from varchar, watermark_to varchar, watermark_kind varchar, committed_at timestamp)`,
+  `create table if not exists partition_loads (run_id varchar, model varchar, model_version varchar, partition_key varchar, row_count bigint, checksum varchar, loaded_at timestamp)`,
+  `create table if not exists pending_partitions (run_id varchar, model varchar, partition_key varchar, planned_at timestamp)`,
+];
+
+export class Ledger {
+  private constructor(
+    private readonly engine: DuckDbEngine,
+    private readonly session: Session,
+  ) {}
+
+  static async open(path: string): Promise<Ledger> {
+    mkdirSync(dirname(path), { recursive: true });
+    const engine = new DuckDbEngine();
+    await engine.attach("ledger", path);
+    const session = await engine.open();
+    await session.execute("use ledger");
+    for (const statement of SCHEMA) await session.execute(statement);
+    return new Ledger(engine, session);
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+    await this.engine.close();
+  }
+
+  async runStarted(run: { runId: string; target: string; command: string; host: string; pid: number }): Promise<void> {
+    await this.session.execute(`insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ${lit(run.command)}, ${lit(run.host)}, ${run.pid}, now(), null, 'running')`);
+  }
+
+  async runFinished(runId: string, status: "success" | "failed"): Promise<void> {
+    await this.session.execute(`update runs set finished_at = now(), status = ${lit(status)} where run_id = ${lit(runId)}`);
+  }
+
+  /** The latest committed watermark of `source` for `model`, and the model version it was loaded with. */
+  async watermark(model: string, source: string): Promise<{ watermark: Watermark; modelVersion: string } | null> {
+    const { rows } = await this.session.query(
+      `select watermark_to, watermark_kind, model_version from watermarks where model = ${lit(model)} and source = ${lit(source)} order by committed_at desc, rowid desc limit 1`,
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { watermark: { value: String(row[0]), kind: String(row[1]) as Watermark["kind"] }, modelVersion: String(row[2]) };
+  }
+
+  /** Partitions a run planned to replace but did not commit: the next run redoes them. */
+  async pendingPartitions(model: string): Promise<string[][]> {
+    const { rows } = await this.session.query(`select distinct partition_key from pending_partitions where model = ${lit(model)} order by 1`);
+    return rows.map((r) => JSON.parse(String(r[0])) as string[]);
+  }
+
+  async markPending(runId: string, model: string, partitions: string[][]): Promise<void> {
+    if (partitions.length === 0) return;
+    const values = partitions.map((p) => `(${lit(runId)}, ${lit(model)}, ${lit(JSON.stringify(p))}, now())`).join(", ");
+    await this.session.execute(`insert into pending_partitions values ${values}`);
+  }
+
+  /**
+   * Records a model's load as one transaction: its partitions' facts, its new watermarks, and the
+   * end of its pending partitions. Called only after the data and its blocking tests committed.
+   */
+  async commitLoad(runId: string, model: string, loads: PartitionLoad[], watermarks: WatermarkFact[], resetPending: boolean): Promise<void> {
+    await this.session.transaction(async () => {
+      if (loads.length > 0) {
+        const values = loads.map((l) => `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ${lit(JSON.stringify(l.partition))}, ${l.rows}, ${l.checksum === null ? "null" : lit(l.checksum)}, now())`);
+        await this.session.execute(`insert into partition_loads values ${values.join(", ")}`);
+      }
+      for (const w of watermarks) {
+        await this.session.execute(
+          `insert into watermarks values (${lit(runId)}, ${lit(w.model)}, ${lit(w.modelVersion)}, ${lit(w.source)}, ${w.from ? lit(w.from.value) : "null"}, ${lit(w.to.value)}, ${lit(w.to.kind)}, now())`,
+        );
+      }
+      if (resetPending) await this.session.execute(`delete from pending_partitions where model = ${lit(model)}`);
+      else if (loads.length > 0) {
+        const keys = loads.map((l) => lit(JSON.stringify(l.partition))).join(", ");
+        await this.session.execute(`delete from pending_partitions where model = ${lit(model)} and partition_key in (${keys})`);
+      }
+    });
+  }
+
+  /** Each partition's latest load, for docs and `sluice ledger`. */
+  async partitions(model: string): Promise<PartitionState[]> {
+    const { rows } = await this.session.query(`
+      select p.partition_key, p.row_count, strftime(p.loaded_at, '%Y-%m-%d %H:%M:%S'), p.run_id,
+             (select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model)
+      from partition_loads p
+      where p.model = ${lit(model)}
+      qualify row_number() over (partition by p.partition_key order by p.loaded_at desc, p.rowid desc) = 1
+      order by p.partition_key`);
+    return rows.map((r) => ({ partition: JSON.parse(String(r[0])) as string[], rows: Number(r[1]), loadedAt: String(r[2]), runId: String(r[3]), watermark: r[4] === null ? null : String(r[4]) }));
+  }
+
+  /** Folds old facts: keeps the latest load per partition and the latest watermark per model and source. */
+  async compact(): Promise<{ removed: number }> {
+    return this.session.transaction(async () => {
+      const a = await this.session.execute(`delete from partition_loads where rowid not in (select arg_max(rowid, loaded_at) from partition_loads group by model, partition_key)`);
+      const b = await this.session.execute(`delete from watermarks where rowid not in (select arg_max(rowid, committed_at) from watermarks group by model, source)`);
+      return { removed: (a.rowsAffected ?? 0) + (b.rowsAffected ?? 0) };
+    });
+  }
+}
+
+function lit(value: string): string {
+  return d.literal(value);
+}

@@ -1,0 +1,60 @@
+// What a command that reads or writes the target needs open: the run lock (one writer per project
+// and target), the ledger and the target's connections — opened in that order, closed in reverse.
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { openConnections, type Connections } from "../adapters/index.js";
+import { Ledger } from "../ledger/ledger.js";
+import { RunLock } from "../ledger/run-lock.js";
+import type { Project } from "../project/load.js";
+
+export interface Workspace {
+  runId: string;
+  connections: Connections;
+  ledger: Ledger;
+  close(status: "success" | "failed"): Promise<void>;
+}
+
+export interface WorkspaceOptions {
+  runId: string;
+  command: string;
+  /** How long to wait for another build holding the lock, in milliseconds. */
+  lockWaitMs: number;
+}
+
+export function statePaths(project: Project): { ledger: string; lock: string } {
+  const dir = join(project.dir, project.config.state_path, project.targetName);
+  return { ledger: join(dir, "ledger.duckdb"), lock: join(dir, "run.lock") };
+}
+
+export async function openWorkspace(project: Project, options: WorkspaceOptions): Promise<Workspace> {
+  if (project.target.ledger.connection) {
+    throw new Error(`ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`);
+  }
+  const paths = statePaths(project);
+  const lock = await RunLock.acquire(paths.lock, { runId: options.runId, command: options.command, waitMs: options.lockWaitMs });
+  let ledger: Ledger | undefined;
+  try {
+    ledger = await Ledger.open(paths.ledger);
+    await ledger.runStarted({ runId: options.runId, target: project.targetName, command: options.command, host: hostname(), pid: process.pid });
+    const connections = await openConnections(project.target, project.dir, options.runId);
+    const opened = ledger;
+    return {
+      runId: options.runId,
+      connections,
+      ledger: opened,
+      async close(status) {
+        try {
+          await connections.close();
+          await opened.runFinished(options.runId, status);
+          await opened.close();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (e) {
+    await ledger?.close();
+    lock.release();
+    throw e;
+  }
+}
