@@ -26,6 +26,6 @@ try {
   clearTimeout(timer);
   process.exit(0);
 } catch (error) {
-  console.error(`probe: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`probe: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
   process.exit(1);
 }

@@ -3,18 +3,18 @@
 #
 # pyspark comes from the Python package index into a project-local virtualenv (.venv-spark/); its
 # wheel bundles spark-hive and spark-hive-thriftserver jars, so nothing else is fetched. The server
-# uses an embedded Derby metastore and a warehouse under .sluice/spark/, binds to 127.0.0.1 only,
+# uses an embedded Derby metastore and a warehouse under .sluice/spark-server/, binds to 127.0.0.1 only,
 # and accepts NOSASL over the binary transport. Idempotent: a server already answering on the port
 # is left alone. Waits until a real query succeeds, or fails after SLUICE_SPARK_START_TIMEOUT s.
 #
 # Env: SLUICE_SPARK_PORT (10000), SLUICE_SPARK_START_TIMEOUT (180), SLUICE_SPARK_DRIVER_MEMORY (1g),
-#      SLUICE_SPARK_STATE (.sluice/spark), PYTHON (python3).
+#      SLUICE_SPARK_STATE (.sluice/spark-server), PYTHON (python3).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${SLUICE_SPARK_PORT:-10000}"
 TIMEOUT="${SLUICE_SPARK_START_TIMEOUT:-180}"
-STATE="${SLUICE_SPARK_STATE:-$ROOT/.sluice/spark}"
+STATE="${SLUICE_SPARK_STATE:-$ROOT/.sluice/spark-server}"
 VENV="$ROOT/.venv-spark"
 PYSPARK_SPEC="pyspark==3.5.*"
 PID_FILE="$STATE/thriftserver.pid"
@@ -30,7 +30,7 @@ probe_query() {
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
-if port_open && probe_query; then
+if probe_query; then
   log "already running on 127.0.0.1:$PORT"
   exit 0
 fi
@@ -106,7 +106,7 @@ while true; do
     rm -f "$PID_FILE"
     exit 1
   fi
-  if port_open && probe_query; then
+  if probe_query; then
     log "ready on 127.0.0.1:$PORT after $(( $(date +%s) - started_at )) s (pid $pid)"
     exit 0
   fi

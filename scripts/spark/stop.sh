@@ -3,7 +3,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-STATE="${SLUICE_SPARK_STATE:-$ROOT/.sluice/spark}"
+STATE="${SLUICE_SPARK_STATE:-$ROOT/.sluice/spark-server}"
 PID_FILE="$STATE/thriftserver.pid"
 
 if [[ ! -f "$PID_FILE" ]]; then

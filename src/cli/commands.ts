@@ -163,6 +163,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       }
       process.stdout.write(`Created project '${name}' in ${dir}. Next: cd ${dir} && sluice build\n`);
     });
+
 }
 
 function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: string[][] } | undefined {

@@ -9,6 +9,7 @@ import { lineOf, type IndexedProperties, type PropertyEntry } from "./properties
 import type { TemplateEnvironment } from "./environment.js";
 import { GENERIC_TESTS, genericTestSql } from "./data-tests.js";
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
+import { castText } from "./partition-sql.js";
 import { compileStatic } from "./static-template.js";
 
 const OPTION_KEYS = new Set(["severity", "where", "error_if", "warn_if", "name", "tags", "config"]);
@@ -73,6 +74,7 @@ export function buildDataTests(project: Project, env: TemplateEnvironment, props
         config: testConfig(parsed.options),
         connection: node.relation.connection,
         compiledSql: built.sql,
+        reconcile: built.reconcile ?? null,
       });
     }
   };
@@ -118,7 +120,7 @@ function testConfig(options: Record<string, unknown>): TestConfig {
   };
 }
 
-function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test" }>, column: string | null, declared: Declared, nodes: Record<string, ManifestNode>): { sql: string; dependsOn: string[] } | { error: string; hint: string } {
+function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test" }>, column: string | null, declared: Declared, nodes: Record<string, ManifestNode>): { sql: string; dependsOn: string[]; reconcile?: TestNode["reconcile"] } | { error: string; hint: string } {
   const connections = project.target.connections;
   const type = connections[node.relation.connection]!.type;
   const where = typeof declared.options["where"] === "string" ? declared.options["where"] : null;
@@ -126,7 +128,7 @@ function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test
   const relation = where ? `(select * from ${base} where ${where})` : base;
   const dependsOn = [node.id];
   let parent: string | undefined;
-  if (declared.type === "reconcile") return { error: "reconcile tests need the lineage planner", hint: "use row_count or expression until reconcile lands" };
+  if (declared.type === "reconcile") return reconcileTest(project, node, declared);
   if (declared.type === "relationships") {
     const target = parseRelationArg(declared.args["to"]);
     const parentNode = target ? nodes[target] ?? nodes[target.replace(/^model\./, "seed.")] : undefined;
@@ -139,6 +141,31 @@ function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test
   }
   const sql = genericTestSql({ type: declared.type as Exclude<TestType, "singular" | "reconcile">, engine: type, relation, column, args: declared.args, quote: (n) => quoteIdentifier(type, n), parent });
   return typeof sql === "string" ? { sql, dependsOn } : sql;
+}
+
+/**
+ * A reconcile test profiles a model two ways per partition (row count and column sums): its stored
+ * table, and its SQL run again where it computes, across engines. Rows that differ fail.
+ */
+function reconcileTest(project: Project, node: Exclude<ManifestNode, { kind: "test" }>, declared: Declared): { sql: string; dependsOn: string[]; reconcile: NonNullable<TestNode["reconcile"]> } | { error: string; hint: string } {
+  if (node.kind !== "model") return { error: "reconcile compares a model with its inputs", hint: "put it on a model" };
+  const keyColumns = toList(declared.args["partition_by"] ?? declared.args["group_by"]);
+  const keys = keyColumns.length > 0 ? keyColumns : node.config.partitionBy;
+  const sums = toList(declared.args["sums"] ?? declared.args["columns"]);
+  const connections = project.target.connections;
+  const profile = (engine: "duckdb" | "sqlserver" | "hive", from: string) => {
+    const q = (n: string) => quoteIdentifier(engine, n);
+    const text = (e: string) => castText(engine, e);
+    const cols = [...keys.map((k) => `${text(q(k))} as ${q(k)}`), "count(*) as row_count", ...sums.map((c) => `${text(`sum(${q(c)})`)} as ${q(`sum_${c}`)}`)];
+    return `select ${cols.join(", ")}\nfrom ${from}${keys.length ? `\ngroup by ${keys.map((k) => text(q(k))).join(", ")}` : ""}`;
+  };
+  const stored = connections[node.relation.connection]!.type;
+  const compute = connections[node.config.compute]!.type;
+  return {
+    sql: profile(stored, renderRelation(stored, node.relation)),
+    dependsOn: [node.id],
+    reconcile: { connection: node.config.compute, sql: profile(compute, `(\n${node.compiledSql}\n) sluice_model`), keyColumns: keys },
+  };
 }
 
 function parseRelationArg(value: unknown): string | undefined {
@@ -204,6 +231,7 @@ function singularTest(project: Project, env: TemplateEnvironment, file: { name: 
       config: testConfig(template.scan.config),
       connection,
       compiledSql: sql,
+      reconcile: null,
     };
   } catch (e) {
     const { line, column, message } = templateErrorPosition(e);

@@ -112,8 +112,10 @@ export interface TestNode extends NodeBase {
   config: TestConfig;
   /** Connection the test query runs on. */
   connection: string;
-  /** A query returning the failing rows. */
+  /** A query returning the failing rows; for `reconcile`, the per-partition profile of the stored table. */
   compiledSql: string;
+  /** For `reconcile`: the same profile of the model's SQL, run where the model computes. */
+  reconcile: { connection: string; sql: string; keyColumns: string[] } | null;
 }
 
 export type ManifestNode = ModelNode | SourceNode | SeedNode | TestNode;

@@ -7,6 +7,7 @@ import type { Connections } from "../adapters/index.js";
 import type { Session } from "../adapters/contract.js";
 import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
 import { fillWatermarks } from "../compiler/watermark-placeholders.js";
+import { partitionColumnsText } from "../compiler/partition-sql.js";
 import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
 import { later, readHighWatermark, watermarkLiteral, windowStart, type Watermark } from "./watermarks.js";
@@ -87,7 +88,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
         if (change.deleted > 0) {
           const recorded = model.config.partitionBy.every((p) => deletes.partitionColumns.includes(p));
           if (recorded) {
-            const cols = model.config.partitionBy.map((p) => castText(engine, quoteIdentifier(engine, p))).join(", ");
+            const cols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
             for (const row of (await session.query(`select distinct ${cols} from ${rel} where ${deletedWindow}`)).rows) dirty.add(row.map(text));
           }
           for (const k of await column(session, `select ${quoteIdentifier(engine, deletes.key)} from ${rel} where ${deletedWindow}`)) keysToLocate.add(k);
@@ -99,7 +100,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
   const anyChange = changes.some((c) => c.changed > 0 || c.deleted > 0);
   if (anyChange) {
     // New partitions of inserted and updated rows: the model's own SQL over the changed rows.
-    const cols = model.config.partitionBy.map((p) => castText(computeEngine, quoteIdentifier(computeEngine, p))).join(", ");
+    const cols = partitionColumnsText(computeEngine, model.config.partitionBy).join(", ");
     await withSession(connections, compute, async (session) => {
       for (const row of (await session.query(`select distinct ${cols} from (\n${changesSql}\n) sluice_changes`)).rows) dirty.add(row.map(text));
     });
@@ -109,7 +110,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
       const engine = engineOf(model.relation.connection);
       const keys = [...keysToLocate];
       await withSession(connections, model.relation.connection, async (session) => {
-        const pcols = model.config.partitionBy.map((p) => castText(engine, quoteIdentifier(engine, p))).join(", ");
+        const pcols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
         for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
           const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => (/^-?\d+$/.test(k) ? k : `'${k.replace(/'/g, "''")}'`)).join(", ");
           const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${quoteIdentifier(engine, keyColumn)} in (${list})`;
@@ -181,10 +182,6 @@ async function column(session: Session, sql: string): Promise<string[]> {
   const out: string[] = [];
   for await (const batch of session.stream(sql, 10_000)) for (const row of batch.rows) out.push(text(row[0] ?? null));
   return out;
-}
-
-function castText(engine: EngineType, expression: string): string {
-  return engine === "sqlserver" ? `CONVERT(NVARCHAR(4000), ${expression})` : `CAST(${expression} AS ${engine === "hive" ? "STRING" : "VARCHAR"})`;
 }
 
 function text(value: unknown): string {

@@ -2,11 +2,12 @@
 // elsewhere than its result lives), loads a seed, or runs a data test.
 import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
-import type { Row, Session, WriteMode } from "../adapters/contract.js";
+import type { CellValue, Row, Session, WriteMode } from "../adapters/contract.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
 import type { Ledger } from "../ledger/ledger.js";
-import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
+import { renderRelation } from "../compiler/relations.js";
+import { partitionColumnsText, partitionPredicate, selectPartitions } from "../compiler/partition-sql.js";
 import type { StepOutcome } from "./scheduler.js";
 
 export interface StepContext {
@@ -75,9 +76,12 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
     // Written before the data: a run killed mid-write leaves these for the next run to redo.
     if (model.lineage && partitions) await ctx.ledger.markPending(ctx.runId, model.id, partitions);
     const mode = write;
+    const computeEngine = ctx.manifest.connections[compute]!.type;
+    // Across engines only the named partitions' rows travel: the filter runs where the SQL runs.
+    const moved = mode.kind === "partitions" ? selectPartitions(computeEngine, sql, mode.partitionBy, mode.partitions) : sql;
     const result = oneEngine(ctx, compute, model.relation.connection)
       ? await target.write(session, model.relation, sql, mode)
-      : await withSession(ctx, compute, (source) => target.load(session, model.relation, source.stream(sql, ctx.batchRows), mode));
+      : await withSession(ctx, compute, (source) => target.load(session, model.relation, source.stream(moved, ctx.batchRows), mode));
     const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
@@ -86,9 +90,9 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
 /** Rows per partition of what was just written (all partitions after a full build), read back from the table. */
 async function countPartitions(session: Session, ctx: StepContext, model: ModelNode, written: string[][] | undefined): Promise<NonNullable<StepReport["partitionRows"]>> {
   const engine = ctx.manifest.connections[model.relation.connection]!.type;
-  const cols = model.config.partitionBy.map((p) => `CAST(${quoteIdentifier(engine, p)} AS ${engine === "sqlserver" ? "NVARCHAR(4000)" : engine === "hive" ? "STRING" : "VARCHAR"})`);
+  const cols = partitionColumnsText(engine, model.config.partitionBy);
   const checksum = engine === "duckdb" ? "CAST(bit_xor(hash(sluice_row)) AS VARCHAR)" : "NULL";
-  const only = written ? ` where ${written.map((p) => `(${cols.map((c, i) => `${c} = '${(p[i] ?? "").replace(/'/g, "''")}'`).join(" and ")})`).join(" or ")}` : "";
+  const only = written && written.length > 0 ? ` where ${partitionPredicate(engine, model.config.partitionBy, written)}` : "";
   const { rows } = await session.query(`select ${cols.join(", ")}, count(*), ${checksum} from ${renderRelation(engine, model.relation)} sluice_row${only} group by ${cols.join(", ")}`);
   const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
   const n = cols.length;
@@ -130,6 +134,7 @@ async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
 const SAMPLE_ROWS = 5;
 
 async function runTest(test: TestNode, ctx: StepContext): Promise<StepReport> {
+  if (test.reconcile) return runReconcile(test, test.reconcile, ctx);
   return withSession(ctx, test.connection, async (session) => {
     const { rows } = await session.query(`select count(*) as failures from (\n${test.compiledSql}\n) sluice_failures`);
     const failures = Number(rows[0]?.[0] ?? 0);
@@ -145,6 +150,41 @@ async function runTest(test: TestNode, ctx: StepContext): Promise<StepReport> {
     const message = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
     return { status, failures, sample, message };
   });
+}
+
+/** Profiles the stored table and the model's SQL on their own engines and fails on every partition that differs. */
+async function runReconcile(test: TestNode, reconcile: NonNullable<TestNode["reconcile"]>, ctx: StepContext): Promise<StepReport> {
+  const [stored, computed] = await Promise.all([
+    withSession(ctx, test.connection, (s) => s.query(test.compiledSql)),
+    withSession(ctx, reconcile.connection, (s) => s.query(reconcile.sql)),
+  ]);
+  const keys = reconcile.keyColumns.length;
+  const index = (rows: CellValue[][]) => new Map(rows.map((r) => [JSON.stringify(r.slice(0, keys).map(normalize)), r.slice(keys).map(normalize)]));
+  const lake = index(stored.rows);
+  const source = index(computed.rows);
+  const measures = stored.columns.slice(keys).map((c) => c.name);
+  const failing: CellValue[][] = [];
+  for (const key of new Set([...lake.keys(), ...source.keys()])) {
+    const a = lake.get(key);
+    const b = source.get(key);
+    if (JSON.stringify(a) !== JSON.stringify(b)) failing.push([...(JSON.parse(key) as string[]), ...(a ?? measures.map(() => null)), ...(b ?? measures.map(() => null))]);
+  }
+  const columns = [...stored.columns.slice(0, keys).map((c) => c.name), ...measures.map((m) => `stored_${m}`), ...measures.map((m) => `computed_${m}`)];
+  const { severity, errorIf, warnIf } = test.config;
+  const status = severity === "error" && holds(errorIf, failing.length) ? "fail" : holds(warnIf, failing.length) ? "warn" : "pass";
+  return {
+    status,
+    failures: failing.length,
+    sample: failing.length ? { columns, rows: failing.slice(0, SAMPLE_ROWS) } : undefined,
+    message: failing.length ? `${failing.length === 1 ? "1 partition differs" : `${failing.length} partitions differ`} between ${test.connection} and ${reconcile.connection}` : undefined,
+  };
+}
+
+/** Numbers as text without trailing zeros, so `12.50` on one engine equals `12.5` on another. */
+function normalize(value: CellValue): string | null {
+  if (value === null) return null;
+  const text = typeof value === "bigint" || typeof value === "number" ? String(value) : String(value);
+  return /^-?\d+\.\d+$/.test(text) ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
 }
 
 /** Evaluates a threshold such as `!=0`, `>10` or `>=5` against a failure count. */

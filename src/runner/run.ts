@@ -66,18 +66,13 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const selected = selectNodes({ manifest, dag: manifestDag(manifest) }, options.select, options.exclude);
 
   const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
-  const results: NodeResult[] = [];
-  let ok = false;
+  let results: NodeResult[] = [];
   try {
-    const { connections, ledger } = workspace;
-    await runHooks(manifest, project, connections, "on_run_start", options.reporter);
-    const plan = await planBuild(manifest, selected, connections, ledger, { fullRefresh: options.fullRefresh ?? false, include: INCLUDE[options.command], restate: options.restate });
-    await executePlan(plan, manifest, project, workspace, options, results);
-    await runHooks(manifest, project, connections, "on_run_end", options.reporter);
-    ok = results.every((r) => PASSING.has(r.status));
+    results = await runSteps(project, manifest, selected, workspace, options);
   } finally {
-    await workspace.close(ok ? "success" : "failed");
+    await workspace.close(results.length > 0 && results.every((r) => PASSING.has(r.status)) ? "success" : "failed");
   }
+  const ok = results.every((r) => PASSING.has(r.status));
   const run: RunResults = {
     runId,
     command: options.command,
@@ -92,6 +87,17 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const summary = `Done in ${(run.elapsedMs / 1000).toFixed(2)}s: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") || "nothing to do"}`;
   options.reporter.finish(summary, run.success);
   return run;
+}
+
+/** Plans and executes the selected nodes of a compiled manifest in an open workspace. */
+export async function runSteps(project: Project, manifest: Manifest, selected: Set<string>, workspace: Workspace, options: RunOptions): Promise<NodeResult[]> {
+  const results: NodeResult[] = [];
+  const { connections, ledger } = workspace;
+  await runHooks(manifest, project, connections, "on_run_start", options.reporter);
+  const plan = await planBuild(manifest, selected, connections, ledger, { fullRefresh: options.fullRefresh ?? false, include: INCLUDE[options.command], restate: options.restate });
+  await executePlan(plan, manifest, project, workspace, options, results);
+  await runHooks(manifest, project, connections, "on_run_end", options.reporter);
+  return results;
 }
 
 async function executePlan(plan: Plan, manifest: Manifest, project: Project, workspace: Workspace, options: RunOptions, results: NodeResult[]): Promise<void> {

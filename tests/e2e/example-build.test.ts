@@ -104,4 +104,17 @@ describe("example project on embedded DuckDB", () => {
     expect(history.reason).toMatch(/^rebuild partitions? .* of sales_history: \d+ inserted or updated and 10 deleted rows in production\.sales since /);
     expect(history.partitions.length).toBeLessThan(10);
   });
+
+  it("fails the reconcile test when the mart drifts from the lake", async () => {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const instance = await DuckDBInstance.create(files().mart);
+    const c = await instance.connect();
+    await c.run("update main.sales_by_country_month set revenue = revenue + 1 where year_month = (select min(year_month) from main.sales_by_country_month) and country = 'PT'");
+    c.closeSync();
+    instance.closeSync();
+    const run = sluice(["test", "--project-dir", project.dir, "--select", "sales_by_country_month"]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/FAIL\s+run_test test\.reconcile_sales_by_country_month .*1 partition differs between mart and lake/);
+    expect(sluice(["build", "--project-dir", project.dir, "--select", "sales_by_country_month"]).code).toBe(0);
+  });
 });

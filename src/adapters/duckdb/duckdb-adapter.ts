@@ -2,11 +2,11 @@
 import type { Adapter, Introspector, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
 import { temporaryName } from "../contract.js";
 import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
-import type { DuckDbEngine, DuckDbSession } from "./duckdb-connection.js";
+import type { DuckDbEngine } from "./duckdb-connection.js";
 import { duckdbDialect } from "./duckdb-dialect.js";
 import { DuckDbIntrospector } from "./duckdb-introspector.js";
 import * as sql from "./duckdb-sql.js";
-import { appendRow } from "./duckdb-values.js";
+import { withStagedRows } from "./duckdb-staging.js";
 
 export class DuckDbAdapter implements Adapter {
   readonly type = "duckdb" as const;
@@ -80,28 +80,7 @@ export class DuckDbAdapter implements Adapter {
 
   async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
     const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
-    let columns: RowBatch["columns"] | undefined;
-    const duck = (session as DuckDbSession).connection;
-    let appender: Awaited<ReturnType<typeof duck.createAppender>> | undefined;
-    try {
-      for await (const batch of batches) {
-        if (!columns) {
-          columns = batch.columns;
-          await session.execute(sql.createStaging(staging, columns));
-          appender = await duck.createAppender(staging.name, staging.schema, staging.database ?? this.connectionName);
-        }
-        for (const row of batch.rows) appendRow(appender!, row, columns);
-        // Flushing per batch keeps the appender's buffer to one batch of rows.
-        appender!.flushSync();
-      }
-      appender?.closeSync();
-      appender = undefined;
-      if (!columns) throw new Error(`no columns arrived for ${this.dialect.relation(rel)}`);
-      return await this.write(session, rel, sql.selectStaged(staging, columns), mode);
-    } finally {
-      appender?.closeSync();
-      if (columns) await session.execute(sql.dropTable(staging));
-    }
+    return withStagedRows(session, staging, this.connectionName, batches, this.dialect.relation(rel), (selectSql) => this.write(session, rel, selectSql, mode));
   }
 
   async dropRelation(session: Session, rel: RelationName): Promise<void> {

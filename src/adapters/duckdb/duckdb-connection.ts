@@ -10,30 +10,51 @@ import { toCell } from "./duckdb-values.js";
 
 export class DuckDbEngine {
   private instance: Promise<DuckDBInstance> | undefined;
+  private readonly registered = new Map<string, string>();
   private readonly attached = new Map<string, Promise<void>>();
   private readonly sessions = new Set<DuckDbSession>();
 
   constructor(private readonly settings: { threads?: number; memoryLimit?: string } = {}) {}
 
-  /** Attaches `path` under `name` once; `:memory:` gives a throwaway database. */
-  attach(name: string, path: string): Promise<void> {
-    let pending = this.attached.get(name);
-    if (!pending) {
-      pending = (async () => {
-        if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-        const session = await this.open();
-        try {
-          await session.execute(`ATTACH ${path === ":memory:" ? "':memory:'" : `'${path.replace(/'/g, "''")}'`} AS "${name.replace(/"/g, '""')}"`);
-        } finally {
-          await session.close();
-        }
-      })();
-      this.attached.set(name, pending);
-    }
-    return pending;
+  /**
+   * Declares a database of the target. Every session attaches every declared database first, so SQL
+   * on one connection can read another even when that connection was never opened itself.
+   */
+  register(name: string, path: string): void {
+    this.registered.set(name, path);
+  }
+
+  /** Declares and attaches `path` under `name`; `:memory:` gives a throwaway database. */
+  async attach(name: string, path: string): Promise<void> {
+    this.register(name, path);
+    await this.attachRegistered();
   }
 
   async open(): Promise<DuckDbSession> {
+    await this.attachRegistered();
+    return this.connect();
+  }
+
+  private attachRegistered(): Promise<void> {
+    const missing = [...this.registered].filter(([name]) => !this.attached.has(name));
+    for (const [name, path] of missing) {
+      this.attached.set(
+        name,
+        (async () => {
+          if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+          const session = await this.connect();
+          try {
+            await session.execute(`ATTACH IF NOT EXISTS ${path === ":memory:" ? "':memory:'" : `'${path.replace(/'/g, "''")}'`} AS "${name.replace(/"/g, '""')}"`);
+          } finally {
+            await session.close();
+          }
+        })(),
+      );
+    }
+    return Promise.all(this.attached.values()).then(() => undefined);
+  }
+
+  private async connect(): Promise<DuckDbSession> {
     this.instance ??= DuckDBInstance.create(":memory:", {
       // The npm build bundles parquet, json and icu; never reach for the network at run time.
       autoinstall_known_extensions: "false",

@@ -81,6 +81,12 @@ const REQUIRED_SESSION_CONF: Readonly<Record<string, string>> = {
   "hive.exec.dynamic.partition.mode": "nonstrict",
   // Timestamps travel as UTC instants; literals and results are read in the session's zone.
   "spark.sql.session.timeZone": "UTC",
+  // Dates and timestamps are proleptic Gregorian everywhere else sluice runs; without these, Spark
+  // refuses to write dates before 1582 to Parquet (or would shift them as legacy Hive did).
+  "spark.sql.parquet.datetimeRebaseModeInWrite": "CORRECTED",
+  "spark.sql.parquet.datetimeRebaseModeInRead": "CORRECTED",
+  "spark.sql.parquet.int96RebaseModeInWrite": "CORRECTED",
+  "spark.sql.parquet.int96RebaseModeInRead": "CORRECTED",
 };
 
 /** Poll delays for operation status: start fast for quick DDL, back off for long jobs. */
@@ -138,7 +144,9 @@ export async function openHiveSession(config: HiveConnection, onClose?: (session
       connection,
       capturingAuth as never,
     );
-    const configuration: Record<string, string> = { "use:database": config.database };
+    // No "use:database": opening a session on a database that does not exist yet fails, and the
+    // adapter creates the database itself (ensureSchema). Relations are always fully qualified.
+    const configuration: Record<string, string> = {};
     for (const [key, value] of Object.entries({ ...REQUIRED_SESSION_CONF, ...config.session_conf })) {
       configuration[`set:hiveconf:${key}`] = String(value);
     }
@@ -409,7 +417,10 @@ export function plainDecimal(text: string): string {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof Error) return error.message;
+  // Thrift replies carry their message in a status object rather than an Error.
+  const status = (error as { status?: { errorMessage?: string }; errorMessage?: string } | null) ?? {};
+  return status.status?.errorMessage ?? status.errorMessage ?? JSON.stringify(error);
 }
 
 function delay(ms: number): Promise<void> {

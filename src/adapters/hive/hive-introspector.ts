@@ -9,6 +9,8 @@ export class HiveIntrospector implements Introspector {
   async relationKind(rel: RelationName): Promise<RelationKind | null> {
     const d = hiveDialect;
     // SHOW TABLES patterns treat only `*` and `|` as wildcards, so a literal name matches itself.
+    const databases = await this.session.query(`SHOW DATABASES LIKE ${d.string(rel.schema.toLowerCase())}`);
+    if (!databases.rows.some((row) => String(row[0]).toLowerCase() === rel.schema.toLowerCase())) return null;
     const tables = await this.session.query(`SHOW TABLES IN ${d.quoteIdentifier(rel.schema)} LIKE ${d.string(rel.name.toLowerCase())}`);
     const wanted = rel.name.toLowerCase();
     const found = tables.rows.some((row) => {

@@ -1,0 +1,299 @@
+// The embedded data lake: a DuckDB connection with `lake_root` keeps its tables as hive-partitioned
+// Parquet under lake_root and exposes each as a view in its DuckDB catalog.
+//
+// Layout: `<lake_root>/<schema>/<table>/<p1>=<v1>[/<p2>=<v2>]/_v<runId>_<n>/*.parquet`, or
+// `<lake_root>/<schema>/<table>/_v<runId>_<n>/` when unpartitioned. The `_v…` folder holds no `=`,
+// so hive partition parsing ignores it. A partition may hold several live version folders (append).
+//
+// The metadata tables `"<conn>"."sluice_lake"."partitions"` (one row per live version folder: the
+// partition values as a JSON array, the folder, its row count) and `"sluice_lake"."tables"` (columns,
+// partition columns and their types) are the single source of truth for what is live.
+//
+// A write: COPY the rows to `<table>/_staging_<run>_<n>` (PARTITION_BY when partitioned), move each
+// produced partition's files into a new `_v…` folder inside its partition directory, then in ONE
+// DuckDB transaction replace the metadata rows of exactly the partitions written and CREATE OR
+// REPLACE the view over the live folders (`hive_types` keeps partition columns in their types).
+// Readers therefore see the old or the new table, never a mix. Superseded folders are deleted when
+// the adapter closes at the end of the run, not at commit: a query that bound the old view a moment
+// before the commit may still be opening their files. A process that dies before the transaction
+// (or before closing) leaves unreferenced `_v…` folders, which the next write of that table sweeps
+// away; the table stays as it was.
+//
+// Write modes: replace rewrites every partition (partitions no longer produced disappear);
+// partitions rewrites exactly the named ones (one that yields no rows disappears, an empty list is
+// refused); append adds version folders next to the live ones; merge and delete+insert stage the new
+// rows in a temporary table and rewrite the partitions they touch (the whole table when
+// unpartitioned) as the existing rows without a matching key UNION ALL BY NAME the new rows.
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Adapter, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
+import { temporaryName } from "../contract.js";
+import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
+import { DuckDbAdapter } from "./duckdb-adapter.js";
+import type { DuckDbEngine, DuckDbSession } from "./duckdb-connection.js";
+import { duckdbDialect } from "./duckdb-dialect.js";
+import { DuckDbIntrospector } from "./duckdb-introspector.js";
+import { placeStagedFiles, removeFolders, stagedPartitionPaths, stagingName, sweepTable, tableDir, unusedVersion, type StagedFile } from "./duckdb-lake-files.js";
+import { DuckDbLakeIntrospector, readDefinition, readFolders } from "./duckdb-lake-introspector.js";
+import * as lakeSql from "./duckdb-lake-sql.js";
+import type { LakeColumn, LakeFolder, LakeTableDefinition } from "./duckdb-lake-sql.js";
+import * as sql from "./duckdb-sql.js";
+import { withStagedRows } from "./duckdb-staging.js";
+
+export interface DuckDbLakeOptions {
+  /** Runs after the new version folders are in place, just before the metadata transaction (a seam for crash tests). */
+  beforeCommit?: (rel: RelationName) => Promise<void> | void;
+  /** The clock that stamps metadata rows. */
+  now?: () => Date;
+}
+
+/** How one rewrite lands: the partition columns, what the table was, and which live folders it supersedes. */
+interface Rewrite {
+  partitionBy: string[];
+  previous: LakeTableDefinition | undefined;
+  supersedes: (folder: LakeFolder) => boolean;
+  /** Keep columns the previous definition had and the new rows lack (append and upserts). */
+  keepColumns: boolean;
+}
+
+export class DuckDbLakeAdapter implements Adapter {
+  readonly type = "duckdb" as const;
+  readonly capabilities = DUCKDB_CAPABILITIES;
+  readonly dialect = duckdbDialect;
+  /** The lake's catalog is a DuckDB database file; plain views and schemas are its business. */
+  private readonly catalog: DuckDbAdapter;
+  private metadataReady: Promise<void> | undefined;
+  private folderCounter = 0;
+  /** Folders superseded by this adapter: in-flight readers may still open them, so they go at close(). */
+  private readonly retired = new Set<string>();
+
+  constructor(
+    readonly connectionName: string,
+    engine: DuckDbEngine,
+    path: string,
+    /** Absolute folder the Parquet tables live under. */
+    private readonly lakeRoot: string,
+    readonly defaultSchema: string,
+    private readonly runId: string,
+    private readonly options: DuckDbLakeOptions = {},
+  ) {
+    this.catalog = new DuckDbAdapter(connectionName, engine, path, defaultSchema, runId);
+  }
+
+  get defaultDatabase(): string {
+    return this.connectionName;
+  }
+
+  async open(): Promise<Session> {
+    const session = await this.catalog.open();
+    try {
+      await this.ensureMetadata(session);
+    } catch (e) {
+      await session.close();
+      throw e;
+    }
+    return session;
+  }
+
+  introspector(session: Session): DuckDbLakeIntrospector {
+    return new DuckDbLakeIntrospector(session, this.connectionName, () => this.ensureMetadata(session));
+  }
+
+  version(session: Session): Promise<string> {
+    return this.catalog.version(session);
+  }
+
+  ensureSchema(session: Session, schema: string, database?: string): Promise<void> {
+    return this.catalog.ensureSchema(session, schema, database);
+  }
+
+  async createView(session: Session, name: RelationName, selectSql: string): Promise<void> {
+    const rel = this.qualified(name);
+    await this.ensureMetadata(session);
+    if (!(await readDefinition(session, this.connectionName, rel))) return this.catalog.createView(session, rel, selectSql);
+    await this.forget(session, rel, sql.createOrReplaceView(rel, selectSql));
+  }
+
+  async dropRelation(session: Session, name: RelationName): Promise<void> {
+    const rel = this.qualified(name);
+    await this.ensureMetadata(session);
+    if (!(await readDefinition(session, this.connectionName, rel))) return this.catalog.dropRelation(session, rel);
+    await this.forget(session, rel, sql.dropView(rel));
+  }
+
+  async write(session: Session, name: RelationName, selectSql: string, mode: WriteMode): Promise<WriteResult> {
+    const rel = this.qualified(name);
+    if (mode.kind === "partitions" && mode.partitions.length === 0) {
+      throw new Error(`refusing to overwrite ${this.dialect.relation(rel)} with an empty partition set`);
+    }
+    await this.ensureMetadata(session);
+    await this.ensureSchema(session, rel.schema, rel.database);
+    const previous = await readDefinition(session, this.connectionName, rel);
+
+    if (!previous || mode.kind === "replace") {
+      // A first write builds the whole table, whatever the mode (as for database files).
+      const partitionBy = mode.kind === "replace" || mode.kind === "partitions" ? (mode.partitionBy ?? []) : [];
+      const rows = mode.kind === "partitions" ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions) : selectSql;
+      return this.rewrite(session, rel, rows, { partitionBy, previous, supersedes: () => true, keepColumns: false });
+    }
+    switch (mode.kind) {
+      case "partitions": {
+        if (mode.partitionBy.join("\u0000") !== previous.partitionBy.join("\u0000")) {
+          throw new Error(
+            `cannot overwrite partitions (${mode.partitionBy.join(", ")}) of ${this.dialect.relation(rel)}: the lake table is partitioned by (${previous.partitionBy.join(", ")}); rebuild it with --full-refresh`,
+          );
+        }
+        const named = new Set(mode.partitions.map((p) => keyId(p)));
+        const rows = sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions);
+        return this.rewrite(session, rel, rows, { partitionBy: previous.partitionBy, previous, supersedes: (f) => named.has(keyId(f.key)), keepColumns: false });
+      }
+      case "append":
+        return this.rewrite(session, rel, selectSql, { partitionBy: previous.partitionBy, previous, supersedes: () => false, keepColumns: true });
+      case "merge":
+      case "delete+insert":
+        return this.upsert(session, rel, selectSql, mode.uniqueKey, previous);
+    }
+  }
+
+  async load(session: Session, name: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+    const rel = this.qualified(name);
+    const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
+    await this.ensureSchema(session, rel.schema, rel.database);
+    return withStagedRows(session, staging, this.connectionName, batches, this.dialect.relation(rel), (selectSql) => this.write(session, rel, selectSql, mode));
+  }
+
+  /** Deletes the folders this run superseded. The engine is shared by every DuckDB connection of the target; the target closes it. */
+  async close(): Promise<void> {
+    const folders = [...this.retired];
+    this.retired.clear();
+    await removeFolders(this.lakeRoot, folders);
+  }
+
+  /** Makes a lake table something else (a view, or nothing) in one transaction, retiring all its folders. */
+  private async forget(session: Session, rel: RelationName, replacement: string): Promise<void> {
+    const folders = await readFolders(session, this.connectionName, rel);
+    await session.transaction(async () => {
+      for (const statement of lakeSql.forgetTable(this.connectionName, rel)) await session.execute(statement);
+      await session.execute(replacement);
+    });
+    for (const f of folders) this.retired.add(f.filesDir);
+    await sweepTable(this.lakeRoot, tableDir(rel), this.retired);
+  }
+
+  /** Names in this lake's catalog always carry it: a schema may share the catalog's name (`lake.lake`). */
+  private qualified(rel: RelationName): RelationName {
+    return { ...rel, database: rel.database ?? this.connectionName };
+  }
+
+  /** Creates the bookkeeping tables once per adapter; concurrent sessions share the one attempt. */
+  private ensureMetadata(session: Session): Promise<void> {
+    this.metadataReady ??= (async () => {
+      for (const statement of lakeSql.createMetadata(this.connectionName)) await session.execute(statement);
+    })().catch((e: unknown) => {
+      this.metadataReady = undefined;
+      throw e;
+    });
+    return this.metadataReady;
+  }
+
+  /**
+   * Upsert on `uniqueKey`: the new rows go to a temporary table first, then the partitions they
+   * touch are rewritten as the existing rows without a matching key plus the new rows.
+   */
+  private async upsert(session: Session, rel: RelationName, selectSql: string, uniqueKey: string[], previous: LakeTableDefinition): Promise<WriteResult> {
+    const tempName = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength).name;
+    const staged = lakeSql.tempRelation(tempName);
+    await session.execute(lakeSql.createTempTable(tempName, selectSql));
+    try {
+      const { rows: counted } = await session.query(`SELECT count(*) FROM ${staged}`);
+      const rowsAffected = Number(counted[0]?.[0] ?? 0);
+      const { partitionBy } = previous;
+      if (partitionBy.length === 0) {
+        await this.rewrite(session, rel, lakeSql.upsertRows(rel, staged, uniqueKey, [], undefined), { partitionBy, previous, supersedes: () => true, keepColumns: true });
+        return { rowsAffected };
+      }
+      const { rows } = await session.query(lakeSql.affectedPartitions(rel, staged, uniqueKey, partitionBy));
+      const keys = rows.map((r) => r.map((v) => (v === null ? null : String(v))));
+      if (keys.length === 0) return { rowsAffected: 0 };
+      const affected = new Set(keys.map(keyId));
+      await this.rewrite(session, rel, lakeSql.upsertRows(rel, staged, uniqueKey, partitionBy, keys), {
+        partitionBy,
+        previous,
+        supersedes: (f) => affected.has(keyId(f.key)),
+        keepColumns: true,
+      });
+      return { rowsAffected };
+    } finally {
+      await session.execute(`DROP TABLE IF EXISTS ${staged}`);
+    }
+  }
+
+  /** Writes `rowsSql` as new version folders, commits them with the metadata and view, then sweeps. */
+  private async rewrite(session: Session, rel: RelationName, rowsSql: string, how: Rewrite): Promise<WriteResult> {
+    const described = await this.describe(session, rowsSql);
+    const missing = how.partitionBy.filter((p) => !described.some((c) => c.name === p));
+    if (missing.length > 0) throw new Error(`cannot partition ${this.dialect.relation(rel)} by ${missing.join(", ")}: the model's SQL has no such column`);
+    const definition: LakeTableDefinition = { columns: how.keepColumns && how.previous ? mergeColumns(how.previous.columns, described) : described, partitionBy: how.partitionBy };
+
+    const table = tableDir(rel);
+    const tableAbs = join(this.lakeRoot, table);
+    const stagingDir = join(tableAbs, stagingName(this.runId, ++this.folderCounter));
+    await mkdir(stagingDir, { recursive: true });
+    const files = await this.copy(session, rowsSql, stagingDir, how.partitionBy);
+    const version = unusedVersion(tableAbs, stagedPartitionPaths(stagingDir, files), this.runId, this.folderCounter);
+    this.folderCounter = version.next;
+    const added = await placeStagedFiles({ lakeRoot: this.lakeRoot, table, stagingDir, files, partitionBy: how.partitionBy, version: version.name });
+    await rm(stagingDir, { recursive: true, force: true });
+
+    const existing = how.previous ? await readFolders(session, this.connectionName, rel) : [];
+    const superseded = existing.filter(how.supersedes);
+    const live = [...existing.filter((f) => !how.supersedes(f)), ...added];
+    const standing = how.previous ? "lake" : await new DuckDbIntrospector(session, this.connectionName).relationKind(rel);
+    await this.options.beforeCommit?.(rel);
+    const statements = lakeSql.commitStatements({
+      catalog: this.connectionName,
+      rel,
+      definition,
+      superseded,
+      added,
+      live,
+      lakeRoot: this.lakeRoot.replace(/\\/g, "/"),
+      writtenAt: (this.options.now ?? (() => new Date()))(),
+      dropTable: standing === "table",
+    });
+    await session.transaction(async () => {
+      for (const statement of statements) await session.execute(statement);
+    });
+    for (const f of superseded) this.retired.add(f.filesDir);
+    await sweepTable(this.lakeRoot, table, new Set([...live.map((f) => f.filesDir), ...this.retired]));
+    return { rowsAffected: added.reduce((n, f) => n + f.rowCount, 0) };
+  }
+
+  private async describe(session: Session, rowsSql: string): Promise<LakeColumn[]> {
+    const { rows } = await session.query(lakeSql.describe(rowsSql));
+    return rows.map((r) => ({ name: String(r[0]), nativeType: String(r[1]) }));
+  }
+
+  /** Runs the COPY and reads its RETURN_STATS (the map of partition values needs the raw reader). */
+  private async copy(session: Session, rowsSql: string, stagingDir: string, partitionBy: string[]): Promise<StagedFile[]> {
+    const reader = await (session as DuckDbSession).connection.runAndReadAll(lakeSql.copyToStaging(rowsSql, stagingDir.replace(/\\/g, "/"), partitionBy));
+    const stats = reader.getRowObjectsJson() as { filename: string; count: string | number; partition_keys: { key: string; value: string | null }[] | null }[];
+    return stats.map((s) => ({
+      filename: s.filename,
+      rowCount: Number(s.count),
+      partitionKeys: Object.fromEntries((s.partition_keys ?? []).map((k) => [k.key, k.value])),
+    }));
+  }
+}
+
+/** Compares partition values the way the planner spells them: NULL and "" are the same partition. */
+function keyId(key: (string | null)[]): string {
+  return JSON.stringify(key.map((v) => v ?? ""));
+}
+
+/** The previous columns in their order (typed as now where both have them), then the new ones. */
+function mergeColumns(previous: LakeColumn[], next: LakeColumn[]): LakeColumn[] {
+  const byName = new Map(next.map((c) => [c.name, c]));
+  const merged = previous.map((c) => byName.get(c.name) ?? c);
+  return [...merged, ...next.filter((c) => !previous.some((p) => p.name === c.name))];
+}

@@ -1,0 +1,179 @@
+// Statement builders for the embedded Parquet lake: the COPY that writes files, the view that reads
+// the live version folders, and the metadata rows that say which folders are live. Pure functions
+// of names, paths and SQL, pinned by golden files in tests/golden/duckdb-lake/.
+import type { RelationName } from "../contract.js";
+import { duckdbDialect as d } from "./duckdb-dialect.js";
+
+/** Schema of the lake's own bookkeeping tables, inside the lake's DuckDB catalog. */
+export const METADATA_SCHEMA = "sluice_lake";
+
+/** A column of a lake table as the table definition keeps it. */
+export interface LakeColumn {
+  name: string;
+  /** DuckDB's spelling of the type, e.g. `DECIMAL(18,2)`. */
+  nativeType: string;
+}
+
+/** What a lake table is: its columns in order, and which of them partition it (also in order). */
+export interface LakeTableDefinition {
+  columns: LakeColumn[];
+  partitionBy: string[];
+}
+
+/** One live version folder of one partition (unpartitioned tables have the key `[]`). */
+export interface LakeFolder {
+  /** Partition values as DuckDB casts them to VARCHAR, in `partitionBy` order; null for NULL. */
+  key: (string | null)[];
+  /** The folder of Parquet files, relative to the lake root, with `/` separators. */
+  filesDir: string;
+  rowCount: number;
+}
+
+const meta = (catalog: string, table: "tables" | "partitions") => `${d.quoteIdentifier(catalog)}.${d.quoteIdentifier(METADATA_SCHEMA)}.${d.quoteIdentifier(table)}`;
+
+const text = (value: string) => d.literal(value);
+
+/** The bookkeeping schema and tables, created once per lake catalog. */
+export function createMetadata(catalog: string): string[] {
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${d.quoteIdentifier(catalog)}.${d.quoteIdentifier(METADATA_SCHEMA)}`,
+    `CREATE TABLE IF NOT EXISTS ${meta(catalog, "tables")} (\n  "schema" VARCHAR NOT NULL,\n  table_name VARCHAR NOT NULL,\n  columns VARCHAR NOT NULL,\n  partition_by VARCHAR NOT NULL,\n  defined_at TIMESTAMP NOT NULL\n)`,
+    `CREATE TABLE IF NOT EXISTS ${meta(catalog, "partitions")} (\n  "schema" VARCHAR NOT NULL,\n  table_name VARCHAR NOT NULL,\n  partition_key VARCHAR NOT NULL,\n  files_dir VARCHAR NOT NULL,\n  row_count BIGINT NOT NULL,\n  written_at TIMESTAMP NOT NULL\n)`,
+  ];
+}
+
+const whereTable = (rel: RelationName) => `"schema" = ${text(rel.schema)} AND table_name = ${text(rel.name)}`;
+
+/** The definition row of one table: `columns` and `partition_by` as JSON. */
+export const selectDefinition = (catalog: string, rel: RelationName) => `SELECT columns, partition_by FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`;
+
+/** The live folders of one table, in a stable order. */
+export const selectFolders = (catalog: string, rel: RelationName) =>
+  `SELECT partition_key, files_dir, row_count FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\nORDER BY partition_key, files_dir`;
+
+/**
+ * The statements of one commit, run in a single transaction: forget the superseded folders, record
+ * the new ones and the definition, and point the view at exactly the live folders.
+ */
+export function commitStatements(args: {
+  catalog: string;
+  rel: RelationName;
+  definition: LakeTableDefinition;
+  superseded: LakeFolder[];
+  added: LakeFolder[];
+  live: LakeFolder[];
+  lakeRoot: string;
+  writtenAt: Date;
+  /** A DuckDB table (not a lake table) stands at `rel` and must go first. */
+  dropTable: boolean;
+}): string[] {
+  const { catalog, rel, definition, superseded, added, live, lakeRoot, writtenAt } = args;
+  const at = d.literal(writtenAt);
+  const statements: string[] = [];
+  if (args.dropTable) statements.push(`DROP TABLE IF EXISTS ${d.relation(rel)}`);
+  if (superseded.length > 0) {
+    statements.push(`DELETE FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\n  AND files_dir IN (${superseded.map((f) => text(f.filesDir)).join(", ")})`);
+  }
+  if (added.length > 0) {
+    const rows = added.map((f) => `(${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(f.key))}, ${text(f.filesDir)}, ${f.rowCount}, ${at})`);
+    statements.push(`INSERT INTO ${meta(catalog, "partitions")} VALUES\n  ${rows.join(",\n  ")}`);
+  }
+  statements.push(`DELETE FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`);
+  statements.push(
+    `INSERT INTO ${meta(catalog, "tables")} VALUES (${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(definition.columns))}, ${text(JSON.stringify(definition.partitionBy))}, ${at})`,
+  );
+  statements.push(createLakeView(rel, definition, live, lakeRoot));
+  return statements;
+}
+
+/** Forgets a lake table: its folders, its definition and its view. */
+export const forgetTable = (catalog: string, rel: RelationName): string[] => [
+  `DELETE FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}`,
+  `DELETE FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`,
+];
+
+/**
+ * The view readers query: `read_parquet` over the live folders, partition columns typed by
+ * `hive_types` so `year_month` stays INTEGER and a date stays DATE. With no live folder it is an
+ * empty SELECT with the right column types.
+ */
+export function createLakeView(rel: RelationName, definition: LakeTableDefinition, live: LakeFolder[], lakeRoot: string): string {
+  const head = `CREATE OR REPLACE VIEW ${d.relation(rel)} AS\n`;
+  if (live.length === 0) {
+    const cols = definition.columns.map((c) => `CAST(NULL AS ${c.nativeType}) AS ${d.quoteIdentifier(c.name)}`);
+    return `${head}SELECT ${cols.join(", ")}\nWHERE false`;
+  }
+  const globs = live.map((f) => `  ${text(`${lakeRoot}/${f.filesDir}/*.parquet`)}`).join(",\n");
+  const cols = definition.columns.map((c) => d.quoteIdentifier(c.name)).join(", ");
+  return `${head}SELECT ${cols}\nFROM read_parquet([\n${globs}\n], ${readOptions(definition)})`;
+}
+
+function readOptions(definition: LakeTableDefinition): string {
+  if (definition.partitionBy.length === 0) return "hive_partitioning = false, union_by_name = true";
+  const types = definition.partitionBy.map((p) => {
+    const column = definition.columns.find((c) => c.name === p);
+    if (!column) throw new Error(`partition column '${p}' is not a column of the table`);
+    return `${text(p)}: ${text(column.nativeType)}`;
+  });
+  return `hive_partitioning = true, hive_types = {${types.join(", ")}}, union_by_name = true`;
+}
+
+/**
+ * Writes the rows of `sql` as Parquet under `stagingDir`: one folder per partition when
+ * partitioned (partition columns live in the folder names, not the files), else one file.
+ * RETURN_STATS reports each file with its row count and partition values.
+ */
+export function copyToStaging(sql: string, stagingDir: string, partitionBy: string[]): string {
+  if (partitionBy.length === 0) return `COPY (\n${sql}\n) TO ${text(`${stagingDir}/data_0.parquet`)} (FORMAT parquet, RETURN_STATS true)`;
+  const cols = partitionBy.map((c) => d.quoteIdentifier(c)).join(", ");
+  return `COPY (\n${sql}\n) TO ${text(stagingDir)} (FORMAT parquet, PARTITION_BY (${cols}), RETURN_STATS true)`;
+}
+
+/** The column names and types a query yields, without running it. */
+export const describe = (sql: string) => `DESCRIBE (\n${sql}\n)`;
+
+/** A predicate true for rows in one of `keys` (values compared as VARCHAR, null as IS NULL). */
+export function keyPredicate(partitionBy: string[], keys: (string | null)[][], qualifier = ""): string {
+  if (keys.length === 0) throw new Error("refusing to build a predicate over an empty partition set");
+  const one = (key: (string | null)[]) =>
+    partitionBy
+      .map((col, i) => {
+        const value = key[i];
+        return `CAST(${qualifier}${d.quoteIdentifier(col)} AS VARCHAR) ${value === null || value === undefined ? "IS NULL" : `= ${text(value)}`}`;
+      })
+      .join(" AND ");
+  return keys.map((k) => `(${one(k)})`).join("\n   OR ");
+}
+
+/** Stages the new rows of an upsert in a temporary table of this session. */
+export const createTempTable = (name: string, sql: string) => `CREATE TEMP TABLE ${d.quoteIdentifier(name)} AS\n${sql}`;
+
+export const tempRelation = (name: string) => `${d.quoteIdentifier("temp")}.${d.quoteIdentifier("main")}.${d.quoteIdentifier(name)}`;
+
+const keyMatch = (uniqueKey: string[]) => uniqueKey.map((k) => `s.${d.quoteIdentifier(k)} = t.${d.quoteIdentifier(k)}`).join(" AND ");
+
+/**
+ * Partitions an upsert touches: those of the new rows, and those holding an existing row whose key
+ * matches a new row (an update may move a row to another partition, which dirties both).
+ */
+export function affectedPartitions(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[]): string {
+  const cols = (q: string) => partitionBy.map((p) => `CAST(${q}.${d.quoteIdentifier(p)} AS VARCHAR)`).join(", ");
+  return (
+    `SELECT DISTINCT ${cols("s")} FROM ${staged} AS s\n` +
+    `UNION\n` +
+    `SELECT DISTINCT ${cols("t")} FROM ${d.relation(rel)} AS t\nWHERE EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})`
+  );
+}
+
+/**
+ * The new content of the rewritten part of a table after an upsert: existing rows (of the affected
+ * partitions, or all when `keys` is undefined) whose key no new row has, plus every new row.
+ */
+export function upsertRows(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[], keys: (string | null)[][] | undefined): string {
+  const inPartitions = keys === undefined ? "" : `(${keyPredicate(partitionBy, keys, "t.")})\n  AND `;
+  return (
+    `SELECT * FROM ${d.relation(rel)} AS t\nWHERE ${inPartitions}NOT EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})\n` +
+    `UNION ALL BY NAME\n` +
+    `SELECT * FROM ${staged}`
+  );
+}

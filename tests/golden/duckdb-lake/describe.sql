@@ -1,0 +1,4 @@
+DESCRIBE (
+SELECT sale_id, amount, year_month
+FROM source.production.sales
+)

@@ -1,0 +1,105 @@
+// Pins the SQL the embedded lake generates: each builder's text against a checked-in golden file in
+// tests/golden/duckdb-lake/ (UPDATE_GOLDEN=1 rewrites them).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import type { RelationName } from "../../src/adapters/contract.js";
+import * as sql from "../../src/adapters/duckdb/duckdb-lake-sql.js";
+import type { LakeFolder, LakeTableDefinition } from "../../src/adapters/duckdb/duckdb-lake-sql.js";
+
+const goldenDir = join(dirname(fileURLToPath(import.meta.url)), "..", "golden", "duckdb-lake");
+
+/** Compares `actual` with tests/golden/duckdb-lake/<name>.sql, or rewrites the file when UPDATE_GOLDEN=1. */
+function expectGolden(name: string, actual: string): void {
+  const file = join(goldenDir, `${name}.sql`);
+  const text = actual.endsWith("\n") ? actual : `${actual}\n`;
+  if (process.env.UPDATE_GOLDEN === "1") {
+    mkdirSync(goldenDir, { recursive: true });
+    writeFileSync(file, text);
+    return;
+  }
+  if (!existsSync(file)) throw new Error(`golden file ${name}.sql is missing; run with UPDATE_GOLDEN=1 to create it`);
+  expect(text).toBe(readFileSync(file, "utf8"));
+}
+
+const sales: RelationName = { database: "lake", schema: "lake", name: "sales_history" };
+const select = "SELECT sale_id, amount, year_month\nFROM source.production.sales";
+const lakeRoot = "/lake-root";
+const definition: LakeTableDefinition = {
+  columns: [
+    { name: "sale_id", nativeType: "BIGINT" },
+    { name: "amount", nativeType: "DECIMAL(18,2)" },
+    { name: "sale_date", nativeType: "DATE" },
+    { name: "year_month", nativeType: "INTEGER" },
+  ],
+  partitionBy: ["year_month"],
+};
+const folder = (month: string, version: string, rowCount: number): LakeFolder => ({
+  key: [month],
+  filesDir: `lake/sales_history/year_month=${month}/${version}`,
+  rowCount,
+});
+const staged = sql.tempRelation("sales_history__sluice_stg_r1_1");
+
+describe("duckdb-lake-sql builders match their golden SQL", () => {
+  it("creates the bookkeeping tables", () => expectGolden("create-metadata", sql.createMetadata("lake").join(";\n")));
+  it("reads a table's definition and live folders", () =>
+    expectGolden("read-metadata", [sql.selectDefinition("lake", sales), sql.selectFolders("lake", sales)].join(";\n")));
+  it("copies partitioned rows to a staging folder", () => expectGolden("copy-partitioned", sql.copyToStaging(select, "/lake-root/lake/sales_history/_staging_r1_1", ["year_month"])));
+  it("copies unpartitioned rows to one file", () => expectGolden("copy-unpartitioned", sql.copyToStaging(select, "/lake-root/lake/clients/_staging_r1_1", [])));
+  it("describes a query's columns", () => expectGolden("describe", sql.describe(select)));
+  it("points the view at the live folders with typed partition columns", () =>
+    expectGolden("view-partitioned", sql.createLakeView(sales, definition, [folder("202101", "_vr0_1", 10), folder("202101", "_vr1_2", 3), folder("202102", "_vr1_2", 7)], lakeRoot)));
+  it("reads an unpartitioned table without hive partitioning", () =>
+    expectGolden("view-unpartitioned", sql.createLakeView(sales, { ...definition, partitionBy: [] }, [{ key: [], filesDir: "lake/sales_history/_vr1_1", rowCount: 4 }], lakeRoot)));
+  it("keeps the column types of a table with no live folder", () => expectGolden("view-empty", sql.createLakeView(sales, definition, [], lakeRoot)));
+  it("commits a partition overwrite in one transaction's statements", () =>
+    expectGolden(
+      "commit-partitions",
+      sql
+        .commitStatements({
+          catalog: "lake",
+          rel: sales,
+          definition,
+          superseded: [folder("202102", "_vr0_1", 5)],
+          added: [folder("202102", "_vr1_2", 7)],
+          live: [folder("202101", "_vr0_1", 10), folder("202102", "_vr1_2", 7)],
+          lakeRoot,
+          writtenAt: new Date("2024-05-06T07:08:09.000Z"),
+          dropTable: false,
+        })
+        .join(";\n"),
+    ));
+  it("drops a database table standing where a first write lands", () =>
+    expectGolden(
+      "commit-first-write",
+      sql
+        .commitStatements({
+          catalog: "lake",
+          rel: sales,
+          definition,
+          superseded: [],
+          added: [{ key: [null], filesDir: "lake/sales_history/year_month=__HIVE_DEFAULT_PARTITION__/_vr1_1", rowCount: 2 }],
+          live: [{ key: [null], filesDir: "lake/sales_history/year_month=__HIVE_DEFAULT_PARTITION__/_vr1_1", rowCount: 2 }],
+          lakeRoot,
+          writtenAt: new Date("2024-05-06T07:08:09.000Z"),
+          dropTable: true,
+        })
+        .join(";\n"),
+    ));
+  it("forgets a table", () => expectGolden("forget-table", sql.forgetTable("lake", sales).join(";\n")));
+  it("stages upsert rows in a temporary table", () => expectGolden("create-temp-table", sql.createTempTable("sales_history__sluice_stg_r1_1", select)));
+  it("finds the partitions an upsert touches", () => expectGolden("affected-partitions", sql.affectedPartitions(sales, staged, ["sale_id"], ["year_month"])));
+  it("rewrites the touched partitions of an upsert", () =>
+    expectGolden("upsert-partitions", sql.upsertRows(sales, staged, ["sale_id"], ["year_month"], [["202101"], [null]])));
+  it("rewrites a whole unpartitioned table on upsert", () => expectGolden("upsert-unpartitioned", sql.upsertRows(sales, staged, ["sale_id", "line"], [], undefined)));
+});
+
+describe("duckdb-lake-sql guards", () => {
+  it("refuses a predicate over no partitions", () => expect(() => sql.keyPredicate(["year_month"], [])).toThrow(/empty partition set/));
+  it("refuses a partition column the table lacks", () =>
+    expect(() => sql.createLakeView(sales, { ...definition, partitionBy: ["region"] }, [folder("202101", "_vr1_1", 1)], lakeRoot)).toThrow(/partition column 'region'/));
+  it("escapes quotes in paths and values", () =>
+    expect(sql.keyPredicate(["name"], [["O'Brien"]])).toBe(`(CAST("name" AS VARCHAR) = 'O''Brien')`));
+});
