@@ -3,6 +3,7 @@
 import type { TargetConfig } from "../project/schema.js";
 import type { Adapter } from "./contract.js";
 import { createDuckDbAdapter, DuckDbEngine } from "./duckdb/index.js";
+import { adapterWithFaultInjection } from "./fault-injection.js";
 
 export interface Connections {
   get(name: string): Adapter;
@@ -32,6 +33,7 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
       }
     }
   }
+  for (const [name, adapter] of adapters) adapters.set(name, adapterWithFaultInjection(adapter));
   return {
     get(name) {
       const adapter = adapters.get(name);

@@ -13,6 +13,7 @@ import { createReporter } from "../runner/reporter.js";
 import { newRunId, runCommand, splitStatements, type Command as RunCommandName } from "../runner/run.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
+import { registerLedgerCommands } from "./ledger-command.js";
 
 interface SelectionOptions extends CommonOptions {
   select?: string[];
@@ -114,6 +115,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         await connections.close();
       }
     });
+
+  registerLedgerCommands(program);
 
   addCommonOptions(program.command("clean").description("delete the target/ folder")).action((o: CommonOptions) => {
     const project = loadFromOptions(o);

@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Session } from "../adapters/contract.js";
 import { DuckDbEngine } from "../adapters/duckdb/index.js";
+import { withFaultInjection } from "../adapters/fault-injection.js";
 import { duckdbDialect as d } from "../adapters/duckdb/duckdb-dialect.js";
 import type { Watermark } from "../planner/watermarks.js";
 
@@ -49,7 +50,7 @@ export class Ledger {
     mkdirSync(dirname(path), { recursive: true });
     const engine = new DuckDbEngine();
     await engine.attach("ledger", path);
-    const session = await engine.open();
+    const session = withFaultInjection(await engine.open());
     await session.execute("use ledger");
     for (const statement of SCHEMA) await session.execute(statement);
     return new Ledger(engine, session);
@@ -123,6 +124,12 @@ export class Ledger {
       qualify row_number() over (partition by p.partition_key order by p.loaded_at desc, p.rowid desc) = 1
       order by p.partition_key`);
     return rows.map((r) => ({ partition: JSON.parse(String(r[0])) as string[], rows: Number(r[1]), loadedAt: String(r[2]), runId: String(r[3]), watermark: r[4] === null ? null : String(r[4]) }));
+  }
+
+  /** Models with loads on record. */
+  async models(): Promise<string[]> {
+    const { rows } = await this.session.query("select distinct model from partition_loads order by 1");
+    return rows.map((r) => String(r[0]));
   }
 
   /** Folds old facts: keeps the latest load per partition and the latest watermark per model and source. */
