@@ -11,13 +11,15 @@ import { expandPartitions } from "../planner/watermarks.js";
 import { openWorkspace } from "../runner/workspace.js";
 import { createReporter } from "../runner/reporter.js";
 import { newRunId, runCommand, splitStatements, type Command as RunCommandName } from "../runner/run.js";
-import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, UsageError, type CommonOptions } from "./options.js";
+import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
 import { registerLedgerCommands } from "./ledger-command.js";
+import { registerCheckCommand } from "./check-command.js";
 
 interface SelectionOptions extends CommonOptions {
   select?: string[];
   exclude?: string[];
+  state?: string;
 }
 
 export function registerCommands(program: Command, setExit: (code: number) => void): void {
@@ -40,8 +42,9 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const project = loadFromOptions(o);
       const { manifest } = compileProject(project);
       const dag = manifestDag(manifest);
-      const selected = o.select?.length ? selectNodes({ manifest, dag }, o.select, o.exclude) : new Set(Object.keys(manifest.nodes));
-      if (!o.select?.length && o.exclude?.length) for (const id of selectNodes({ manifest, dag }, o.exclude, undefined)) selected.delete(id);
+      const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
+      const selected = o.select?.length ? selectNodes(ctx, o.select, o.exclude) : new Set(Object.keys(manifest.nodes));
+      if (!o.select?.length && o.exclude?.length) for (const id of selectNodes(ctx, o.exclude, undefined)) selected.delete(id);
       const nodes = dag.topologicalOrder().filter((id) => selected.has(id)).map((id) => manifest.nodes[id]!).filter((n) => !o.resourceType || o.resourceType.includes(n.kind));
       for (const n of nodes) {
         if (o.output === "json") process.stdout.write(`${JSON.stringify({ id: n.id, kind: n.kind, name: n.name, path: n.location.path, tags: n.tags })}\n`);
@@ -65,7 +68,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, reporter });
+      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, reporter });
       setExit(run.success ? 0 : 1);
     });
   };
@@ -83,7 +86,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .action(async (o: SelectionOptions & { fullRefresh?: boolean; restate?: string; partitions?: string; json?: boolean; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const { manifest } = compileProject(project);
-      const selected = selectNodes({ manifest, dag: manifestDag(manifest) }, o.select, o.exclude);
+      const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude);
       const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });
       try {
         const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, { fullRefresh: o.fullRefresh ?? false, include: { models: true, seeds: true, tests: true }, restate: restateOption(o) });
@@ -117,6 +120,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     });
 
   registerLedgerCommands(program);
+  registerCheckCommand(program, setExit);
 
   addCommonOptions(program.command("clean").description("delete the target/ folder")).action((o: CommonOptions) => {
     const project = loadFromOptions(o);

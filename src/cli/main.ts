@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { SelectorError } from "../graph/selector.js";
+import { StateError } from "../manifest/state.js";
 import { ProjectError, formatDiagnostic } from "../project/diagnostics.js";
 import { SLUICE_VERSION } from "../version.js";
 import { registerCommands } from "./commands.js";
@@ -40,7 +41,7 @@ function reportError(e: unknown): number {
     process.stderr.write(`${e.diagnostics.length} error${e.diagnostics.length === 1 ? "" : "s"}; nothing was run or written.\n`);
     return EXIT_USAGE;
   }
-  if (e instanceof UsageError || e instanceof SelectorError) {
+  if (e instanceof UsageError || e instanceof SelectorError || e instanceof StateError) {
     process.stderr.write(`${pc.red(`error: ${e.message}`)}\n`);
     return EXIT_USAGE;
   }

@@ -27,7 +27,8 @@ export function addCommonOptions(command: Command): Command {
 export function addSelectionOptions(command: Command): Command {
   return command
     .option("-s, --select <selectors...>", "nodes to include: name, +name, name+, @name, tag:x, path:x, config.materialized:x")
-    .option("--exclude <selectors...>", "nodes to leave out, same syntax as --select");
+    .option("--exclude <selectors...>", "nodes to leave out, same syntax as --select")
+    .option("--state <dir>", "folder of a previous manifest.json, for state:new and state:modified selectors");
 }
 
 export function parseVars(text: string | undefined): Record<string, unknown> {
@@ -46,3 +47,5 @@ export function loadFromOptions(options: CommonOptions): Project {
     vars: parseVars(options.vars),
   });
 }
+
+export { stateFor } from "../manifest/state.js";

@@ -160,7 +160,7 @@ export function compileProject(project: Project): CompileResult {
     if (!draft) continue;
     const model = resolveModel(project, draft, nodes, defaultConnection, diagnostics);
     if (!model) continue;
-    renderModel(project, env, model, draft, nodes, ephemeralSql, diagnostics);
+    renderModel(project, env, Object.fromEntries(Object.entries(macros).map(([name, m]) => [name, m.checksum])), model, draft, nodes, ephemeralSql, diagnostics);
     nodes[id] = model;
   }
   diagnostics.throwIfErrors();
@@ -394,6 +394,7 @@ function inputConnectionsOf(node: ManifestNode | undefined): string[] {
 function renderModel(
   project: Project,
   env: TemplateEnvironment,
+  macroChecksums: Record<string, string>,
   model: ModelNode,
   draft: ModelDraft,
   nodes: Record<string, ManifestNode>,
@@ -438,7 +439,8 @@ function renderModel(
     else model.compiledSql = full;
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
-  model.checksum = hash(JSON.stringify([model.rawSql, model.config, model.macrosUsed.map((m) => env.macros.get(m)), draft.props?.value.config ?? null]));
+  // The version of the model: its SQL, its config and the text of every macro it reaches.
+  model.checksum = hash(JSON.stringify([model.rawSql, model.config, model.macrosUsed.map((m) => macroChecksums[m] ?? null), draft.props?.value.config ?? null]));
 }
 
 type Variant = "full" | "incremental" | "changes";

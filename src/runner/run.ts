@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { compileProject } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
+import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
 import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
@@ -19,6 +20,8 @@ export interface RunOptions {
   command: Command;
   select?: string[];
   exclude?: string[];
+  /** Folder of a previous manifest, for state: selectors. */
+  stateDir?: string;
   fullRefresh?: boolean;
   threads?: number;
   restate?: { model: string; partitions: string[][] };
@@ -62,8 +65,9 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const runId = newRunId();
   const { manifest } = compileProject(project);
   const targetDir = join(project.dir, project.config.target_path);
+  // Read before this run's manifest overwrites it, when --state points at this project's own target/.
+  const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude);
   writeManifest(targetDir, manifest);
-  const selected = selectNodes({ manifest, dag: manifestDag(manifest) }, options.select, options.exclude);
 
   const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
   let results: NodeResult[] = [];
