@@ -63,12 +63,13 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       cmd = cmd
         .option("--full-refresh", "rebuild incremental models from scratch and reset their watermarks")
         .option("--restate <model>", "replay chosen partitions of a partitioned model, and cascade downstream")
-        .option("--partitions <spec>", "partitions for --restate: 202101..202106 (months), 1..9, or a,b,c");
+        .option("--partitions <spec>", "partitions for --restate: 202101..202106 (months), 1..9, or a,b,c")
+        .option("--openlineage <file|url>", "send OpenLineage START/COMPLETE/FAIL events per model to a JSON-lines file or an http(s) endpoint");
     }
-    cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number }) => {
+    cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number; openlineage?: string }) => {
       const project = loadFromOptions(o);
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, reporter });
+      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter });
       setExit(run.success ? 0 : 1);
     });
   };

@@ -10,6 +10,7 @@ import type { Manifest } from "../manifest/types.js";
 import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
 import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
+import { createLineageEmitter } from "./openlineage.js";
 import type { Reporter } from "./reporter.js";
 import { PASSING, schedule } from "./scheduler.js";
 import { openWorkspace, type Workspace } from "./workspace.js";
@@ -25,6 +26,8 @@ export interface RunOptions {
   fullRefresh?: boolean;
   threads?: number;
   restate?: { model: string; partitions: string[][] };
+  /** A file or http(s) URL to send OpenLineage run events to. */
+  openLineage?: string;
   /** How long to wait for another build holding the run lock, in milliseconds (default: refuse at once). */
   lockWaitMs?: number;
   reporter: Reporter;
@@ -108,6 +111,7 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
   const total = plan.steps.length;
   options.reporter.start(total, options.command);
   let started = 0;
+  const lineage = createLineageEmitter(options.openLineage, manifest);
   const ctx: StepContext = { manifest, connections: workspace.connections, ledger: workspace.ledger, runId: workspace.runId, projectDir: project.dir, batchRows: 10_000 };
   const outcomes = await schedule(
     plan.steps,
@@ -116,12 +120,15 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
       const event = { node: step.node, action: step.action, index: ++started, total };
       const begin = Date.now();
       options.reporter.nodeStart(event);
+      const emits = step.action !== "skip" && step.action !== "run_test";
+      if (emits) await lineage?.start(step.node);
       let report: StepReport;
       try {
         report = await executeStep(step, ctx);
       } catch (e) {
         report = { status: "error", message: project.secrets.redact(e instanceof Error ? e.message : String(e)) };
       }
+      if (emits) await lineage?.end(step.node, report.status === "success", report.rowsAffected, report.status === "success" ? undefined : report.message);
       const elapsedMs = Date.now() - begin;
       options.reporter.nodeEnd(event, report, elapsedMs);
       results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: new Date(begin).toISOString(), elapsedMs, ...report });
@@ -135,6 +142,7 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
     },
   );
   await commitLedger(plan, manifest, workspace, results, outcomes);
+  for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
 }
 
 /**
