@@ -1,5 +1,5 @@
 // A DuckDB database file as a connection: tables, views and every write mode, each atomic.
-import type { Adapter, Introspector, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
+import type { Adapter, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
 import { temporaryName } from "../contract.js";
 import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
 import type { DuckDbEngine } from "./duckdb-connection.js";
@@ -112,4 +112,3 @@ export class DuckDbAdapter implements Adapter {
   }
 }
 
-export type { Introspector };

@@ -1,0 +1,212 @@
+// Renders templates into SQL: a model's variants (full, incremental, and the change window of a
+// lineage model), the scope of context functions each sees, hooks and operations.
+import { hash } from "../manifest/checksum.js";
+import type { Manifest, ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
+import { Diagnostics, ProjectError, didYouMean } from "../project/diagnostics.js";
+import { templateErrorPosition, type Project } from "../project/load.js";
+import { TemplateEnvironment, type CompiledTemplate, type RenderScope } from "./environment.js";
+import type { ModelProps, PropertyEntry } from "./properties.js";
+import { quoteIdentifier, renderRelation } from "./relations.js";
+import { watermarkPlaceholder } from "./watermark-placeholders.js";
+
+/** What rendering a model needs from the compile that scanned it. */
+export interface RenderDraft {
+  template: CompiledTemplate;
+  props: PropertyEntry<ModelProps> | undefined;
+}
+
+/**
+ * Renders a call of one of the project's macros with keyword arguments, for `sluice run-operation`.
+ * Returns the SQL the macro produces for `connection`.
+ */
+export function renderOperation(project: Project, macro: string, args: Record<string, unknown>, connection: string): string {
+  const env = new TemplateEnvironment();
+  for (const file of project.macros) env.addMacros(file.path, file.text);
+  if (!env.macros.has(macro)) {
+    throw new ProjectError([{ severity: "error", file: "macros", line: 1, column: 1, message: `no macro named '${macro}'`, hint: didYouMean(macro, env.macros.keys()) ?? "define it with {% macro name() %} in macros/" }]);
+  }
+  if (!project.target.connections[connection]) {
+    throw new ProjectError([{ severity: "error", file: "profiles.yml", line: 1, column: 1, message: `connection '${connection}' is not defined in target '${project.targetName}'`, hint: didYouMean(connection, Object.keys(project.target.connections)) }]);
+  }
+  const call = `{{ ${macro}(${Object.entries(args).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}) }}`;
+  return env.renderString(call, renderScope(project, hookScopeModel(connection), {}, false, () => ""));
+}
+
+export function renderHooks(project: Project, env: TemplateEnvironment, diagnostics: Diagnostics): Manifest["hooks"] {
+  const render = (which: "on_run_start" | "on_run_end") =>
+    project.config[which].flatMap((hook, i) => {
+      const connection = project.target.connections[hook.connection];
+      if (!connection) {
+        diagnostics.error("project.yml", 1, 1, `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`, didYouMean(hook.connection, Object.keys(project.target.connections)));
+        return [];
+      }
+      try {
+        const scope: RenderScope = {
+          ...renderScope(project, hookScopeModel(hook.connection), {}, false, () => ""),
+          ref: () => {
+            throw new Error("hooks cannot ref() models");
+          },
+        };
+        return [{ connection: hook.connection, sql: env.renderString(hook.sql, scope) }];
+      } catch (e) {
+        const { message } = templateErrorPosition(e);
+        diagnostics.error("project.yml", 1, 1, `${which}[${i}]: ${message}`, renderHint(message, project));
+        return [];
+      }
+    });
+  return { on_run_start: render("on_run_start"), on_run_end: render("on_run_end") };
+}
+
+/** A stand-in model for rendering hooks: they run on a connection, outside any model. */
+function hookScopeModel(connection: string): ModelNode {
+  return {
+    id: "hook",
+    kind: "model",
+    name: "hook",
+    location: { path: "project.yml", line: 1 },
+    description: "",
+    tags: [],
+    dependsOn: [],
+    checksum: "",
+    config: { materialized: "view", connection, compute: connection, schema: "", alias: "", tags: [], partitionBy: [], uniqueKey: [], strategy: null, fullRefresh: null },
+    relation: { connection, schema: "", name: "" },
+    columns: [],
+    rawSql: "",
+    compiledSql: "",
+    compiledIncrementalSql: null,
+    lineage: null,
+    macrosUsed: [],
+  };
+}
+
+export function renderModel(
+  project: Project,
+  env: TemplateEnvironment,
+  macroChecksums: Record<string, string>,
+  model: ModelNode,
+  draft: RenderDraft,
+  nodes: Record<string, ManifestNode>,
+  ephemeralSql: Map<string, { cte: string; sql: string; closure: string[] }>,
+  diagnostics: Diagnostics,
+): void {
+  const trackedSources = model.config.materialized === "incremental" && model.config.partitionBy.length > 0
+    ? model.dependsOn.filter((id) => nodes[id]?.kind === "source" && (nodes[id] as SourceNode).changeTracking !== null)
+    : [];
+  const variants: Variant[] = model.config.materialized === "incremental" ? ["full", "incremental"] : ["full"];
+  if (trackedSources.length > 0) variants.push("changes");
+  for (const variant of variants) {
+    const ephemerals: string[] = [];
+    const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
+      const e = ephemeralSql.get(id)!;
+      for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
+      return e.cte;
+    });
+    if (variant === "changes") {
+      const plain = scope.source;
+      scope.source = (source, table) => {
+        const node = nodes[`source.${source}.${table}`];
+        return node?.kind === "source" && trackedSources.includes(node.id) ? changeWindow(project, model, node) : plain(source, table);
+      };
+    }
+    let sql: string;
+    try {
+      sql = draft.template.render(scope).trim();
+    } catch (e) {
+      const reported = templateErrorPosition(e);
+      const { line, column } = callPosition(model.rawSql, reported.message) ?? reported;
+      diagnostics.error(model.location.path, line, column, reported.message, renderHint(reported.message, project));
+      return;
+    }
+    const ctes = ephemerals.map((id) => `${ephemeralSql.get(id)!.cte} as (\n${ephemeralSql.get(id)!.sql}\n)`);
+    if (model.config.materialized === "ephemeral") {
+      ephemeralSql.set(model.id, { cte: cteName(model.name), sql, closure: ephemerals });
+    }
+    const full = model.config.materialized === "ephemeral" ? sql : withCtes(sql, ctes);
+    if (variant === "incremental") model.compiledIncrementalSql = full;
+    else if (variant === "changes") model.lineage = { trackedSources, changesSql: full };
+    else model.compiledSql = full;
+  }
+  model.macrosUsed = env.macrosReached(draft.template.scan.calls);
+  // The version of the model: its SQL, its config and the text of every macro it reaches.
+  model.checksum = hash(JSON.stringify([model.rawSql, model.config, model.macrosUsed.map((m) => macroChecksums[m] ?? null), draft.props?.value.config ?? null]));
+}
+
+type Variant = "full" | "incremental" | "changes";
+
+/** A tracked source narrowed to the rows changed in its window; the planner fills the bounds. */
+function changeWindow(project: Project, model: ModelNode, source: SourceNode): string {
+  const type = project.target.connections[model.config.compute]!.type;
+  const column = quoteIdentifier(type, source.changeTracking!.updatedAt);
+  return `(select * from ${renderRelation(type, source.relation)} where ${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
+}
+
+function renderScope(project: Project, model: ModelNode, nodes: Record<string, ManifestNode>, incremental: boolean, ephemeralRef: (id: string) => string): RenderScope {
+  const connections = project.target.connections;
+  const computeType = connections[model.config.compute]!.type;
+  const relationOf = (node: ManifestNode): string => {
+    if (node.kind === "model" && node.config.materialized === "ephemeral") return ephemeralRef(node.id);
+    if (node.kind === "test") throw new Error(`cannot select from test '${node.name}'`);
+    return renderRelation(computeType, node.relation);
+  };
+  return {
+    ref: (name) => {
+      const node = nodes[`model.${name}`] ?? nodes[`seed.${name}`];
+      if (!node) throw new Error(`ref('${name}') not found`);
+      if (!model.dependsOn.includes(node.id)) throw new Error(`ref('${name}') is built dynamically and not declared; add it to config depends_on`);
+      return relationOf(node);
+    },
+    source: (source, table) => {
+      const node = nodes[`source.${source}.${table}`];
+      if (!node) throw new Error(`source('${source}', '${table}') not found`);
+      return relationOf(node);
+    },
+    config: () => undefined,
+    var: (name, fallback) => {
+      if (name in project.vars) return project.vars[name];
+      if (fallback !== undefined) return fallback;
+      throw new Error(`var('${name}') is not defined`);
+    },
+    envVar: (name, fallback) => {
+      const value = project.env[name] ?? fallback;
+      if (value === undefined) throw new Error(`env_var('${name}') is not set`);
+      return value;
+    },
+    isIncremental: incremental,
+    self: renderRelation(computeType, model.relation),
+    target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
+  };
+}
+
+/**
+ * Where the failing context-function call sits in the template. nunjucks reports runtime errors
+ * at the enclosing tag, often lines away, so the call named in the message is looked up instead.
+ */
+function callPosition(text: string, message: string): { line: number; column: number } | undefined {
+  const call = /\b((?:env_)?var|ref|source)\('([^']+)'/.exec(message);
+  if (!call) return undefined;
+  const index = new RegExp(`\\b${call[1]}\\(\\s*['"]${call[2]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}['"]`).exec(text)?.index;
+  if (index === undefined) return undefined;
+  const before = text.slice(0, index).split("\n");
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
+function renderHint(message: string, project: Project): string {
+  const missingVar = /var\('([^']+)'\) is not defined/.exec(message);
+  if (missingVar) return didYouMean(missingVar[1]!, Object.keys(project.vars)) ?? `define it under vars: in project.yml or pass --vars '{"${missingVar[1]}": ...}'`;
+  if (/env_var/.test(message)) return "set the environment variable or give env_var() a default";
+  return "check the expression at this position";
+}
+
+/** Puts ephemeral models in front of a query as CTEs, joining the query's own WITH if it has one. */
+function withCtes(sql: string, ctes: string[]): string {
+  if (ctes.length === 0) return sql;
+  const own = /^(\s*(?:--[^\n]*\n\s*)*)with\s+(?!recursive\b)/i.exec(sql);
+  if (own) return `${own[1]}with ${ctes.join(",\n")},\n${sql.slice(own[0].length)}`;
+  return `with ${ctes.join(",\n")}\n${sql}`;
+}
+
+/** The CTE name an ephemeral model is inlined under; plain, so it needs no quoting on any engine. */
+function cteName(name: string): string {
+  return `__sluice_ephemeral_${name}`;
+}
+
