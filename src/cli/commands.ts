@@ -1,21 +1,22 @@
 // The sub-commands: each parses its flags, does its work through the library, and sets the exit code.
+// What opens engines (DuckDB's native module, drivers, the runner) loads inside the commands that
+// need it, so `compile`, `ls` and `check` start without it.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { openConnections } from "../adapters/index.js";
 import { compileProject } from "../compiler/compile.js";
 import { renderOperation } from "../compiler/render.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { formatPlan, planBuild } from "../planner/plan.js";
 import { expandPartitions } from "../planner/watermarks.js";
-import { openWorkspace } from "../runner/workspace.js";
-import { createReporter } from "../runner/reporter.js";
-import { newRunId, runCommand, splitStatements, type Command as RunCommandName } from "../runner/run.js";
+import type { Command as RunCommandName } from "../runner/run.js";
+import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
+import { registerDocsCommands } from "./docs-command.js";
 
 interface SelectionOptions extends CommonOptions {
   select?: string[];
@@ -69,6 +70,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     }
     cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number; openlineage?: string }) => {
       const project = loadFromOptions(o);
+      const { runCommand } = await import("../runner/run.js");
+      const { createReporter } = await import("../runner/reporter.js");
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
       const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter });
       setExit(run.success ? 0 : 1);
@@ -89,6 +92,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const project = loadFromOptions(o);
       const { manifest } = compileProject(project);
       const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude);
+      const { openWorkspace } = await import("../runner/workspace.js");
       const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });
       try {
         const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, { fullRefresh: o.fullRefresh ?? false, include: { models: true, seeds: true, tests: true }, restate: restateOption(o) });
@@ -106,6 +110,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .action(async (macro: string, o: CommonOptions & { connection: string; args?: string }) => {
       const project = loadFromOptions(o);
       const sql = renderOperation(project, macro, parseVars(o.args), o.connection);
+      const { openConnections } = await import("../adapters/index.js");
+      const { splitStatements } = await import("../runner/run.js");
       const connections = await openConnections(project.target, project.dir, newRunId());
       try {
         const session = await connections.get(o.connection).open();
@@ -134,6 +140,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   addCommonOptions(program.command("debug").description("check each connection of the target and print engine versions")).action(async (o: CommonOptions) => {
     const project = loadFromOptions(o);
     process.stdout.write(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}\n`);
+    const { openConnections } = await import("../adapters/index.js");
     const connections = await openConnections(project.target, project.dir, newRunId());
     let failed = 0;
     try {
@@ -173,6 +180,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       process.stdout.write(`Created project '${name}' in ${dir}. Next: cd ${dir} && sluice build\n`);
     });
 
+  registerDocsCommands(program, setExit);
 }
 
 function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: string[][] } | undefined {

@@ -1,8 +1,7 @@
 // `sluice ledger`: what the lineage ledger says was loaded, and compaction of old facts.
 import type { Command } from "commander";
 import { describePartitions } from "../planner/lineage.js";
-import { newRunId } from "../runner/run.js";
-import { openWorkspace } from "../runner/workspace.js";
+import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, loadFromOptions, type CommonOptions } from "./options.js";
 
 export function registerLedgerCommands(program: Command): void {
@@ -13,6 +12,7 @@ export function registerLedgerCommands(program: Command): void {
     .option("--json", "print as JSON")
     .action(async (o: CommonOptions & { model?: string; json?: boolean }) => {
       const project = loadFromOptions(o);
+      const { openWorkspace } = await import("../runner/workspace.js");
       const workspace = await openWorkspace(project, { runId: newRunId(), command: "ledger show", lockWaitMs: 0 });
       try {
         const models = o.model ? [`model.${o.model}`] : await workspace.ledger.models();
@@ -33,6 +33,7 @@ export function registerLedgerCommands(program: Command): void {
 
   addCommonOptions(ledger.command("compact").description("fold old facts: keep the latest load per partition and watermark per source")).action(async (o: CommonOptions) => {
     const project = loadFromOptions(o);
+    const { openWorkspace } = await import("../runner/workspace.js");
     const workspace = await openWorkspace(project, { runId: newRunId(), command: "ledger compact", lockWaitMs: 0 });
     try {
       const { removed } = await workspace.ledger.compact();

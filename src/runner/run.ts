@@ -1,6 +1,5 @@
 // One command's run: compile, select, plan, execute the steps on their engines, and write
 // target/run_results.json. Nothing is written to any engine when compile fails.
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { compileProject } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
@@ -13,6 +12,8 @@ import { executeStep, type StepContext, type StepReport } from "./execute-step.j
 import { createLineageEmitter } from "./openlineage.js";
 import type { Reporter } from "./reporter.js";
 import { PASSING, schedule } from "./scheduler.js";
+import { newRunId } from "./run-id.js";
+export { newRunId };
 import { openWorkspace, type Workspace } from "./workspace.js";
 
 export type Command = "build" | "run" | "test" | "seed";
@@ -58,10 +59,6 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
   seed: { models: false, seeds: true, tests: false },
 };
 
-export function newRunId(): string {
-  const stamp = new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14);
-  return `${stamp}_${randomBytes(3).toString("hex")}`;
-}
 
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
   const startedAt = new Date();

@@ -1,0 +1,67 @@
+// `sluice docs generate` and `sluice docs serve`: the lineage docs site under <target_path>/docs/.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { compileProject } from "../compiler/compile.js";
+import type { Manifest } from "../manifest/types.js";
+import type { Project } from "../project/load.js";
+import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
+
+export function registerDocsCommands(program: Command, setExit: (code: number) => void): void {
+  const docs = program.command("docs").description("the lineage docs site: generate it, or serve it locally");
+
+  addCommonOptions(docs.command("generate").description("compile the project and write the docs site to target/docs/")).action(async (o: CommonOptions) => {
+    const dir = await generate(o);
+    process.stdout.write(`Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`);
+    setExit(0);
+  });
+
+  addCommonOptions(docs.command("serve").description("serve target/docs/ on this machine, generating it first if missing"))
+    .option("--port <n>", "port to listen on", (v) => port(v), 8080)
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .action(async (o: CommonOptions & { port: number; host: string }) => {
+      const project = loadFromOptions(o);
+      let dir = join(project.dir, project.config.target_path, "docs");
+      if (!existsSync(join(dir, "index.html"))) dir = await generate(o);
+      const { serveDocs } = await import("../docs/serve.js");
+      const { url } = await serveDocs({ dir, host: o.host, port: o.port });
+      process.stdout.write(`Serving the docs site at ${url} (Ctrl+C to stop)\n`);
+      setExit(0);
+    });
+}
+
+/** Compiles the project and writes its docs site; returns the site's folder. */
+async function generate(o: CommonOptions): Promise<string> {
+  const project = loadFromOptions(o);
+  const { manifest, warnings } = compileProject(project);
+  for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
+  const { generateDocs } = await import("../docs/generate.js");
+  return generateDocs(manifest, join(project.dir, project.config.target_path), { partitions: await partitionFreshness(project, manifest) }).dir;
+}
+
+/** Each lineage model's partitions as the ledger last recorded them; null when no ledger exists yet. */
+async function partitionFreshness(project: Project, manifest: Manifest): Promise<Record<string, { partition: string; loadedAt: string; rows: number; watermark: string | null }[]> | null> {
+  const { statePaths } = await import("../runner/workspace.js");
+  const path = statePaths(project).ledger;
+  if (!existsSync(path)) return null;
+  const { Ledger } = await import("../ledger/ledger.js");
+  // The ledger file is the running build's while one runs; the docs then go without freshness.
+  const ledger = await Ledger.open(path).catch(() => undefined);
+  if (!ledger) return null;
+  try {
+    const out: Record<string, { partition: string; loadedAt: string; rows: number; watermark: string | null }[]> = {};
+    for (const node of Object.values(manifest.nodes)) {
+      if (node.kind !== "model" || !node.lineage) continue;
+      out[node.id] = (await ledger.partitions(node.id)).map((p) => ({ partition: p.partition.join("/"), loadedAt: p.loadedAt, rows: p.rows, watermark: p.watermark }));
+    }
+    return out;
+  } finally {
+    await ledger.close();
+  }
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got '${value}'`);
+  return n;
+}

@@ -1,0 +1,135 @@
+// Writes the static docs site to <target>/docs/: index.html, the browser code and styles copied from
+// src/docs/assets/, and the site data as scripts that set globals, so the site opens from file://
+// with no server, no fetch and nothing loaded from the network.
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Manifest } from "../manifest/types.js";
+import type { RunResults } from "../runner/run.js";
+import { buildSiteData, type PartitionFreshness, type SiteData } from "./site-data.js";
+
+/**
+ * The browser assets live in src/docs/assets/ and are not compiled; both src/docs/generate.ts
+ * (tsx, tests) and dist/docs/generate.js (the CLI) sit two folders below the package root.
+ */
+export const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/docs/assets");
+
+const ASSET_FILES = ["app.js", "detail.js", "style.css"] as const;
+
+/** Globals the data scripts assign; app.js reads them. */
+export const DATA_GLOBAL = "SLUICE_DOCS";
+export const DETAILS_GLOBAL = "SLUICE_DOCS_DETAILS";
+
+/**
+ * Node fields only the detail panel reads. They go to details.js, which the page loads after it
+ * has drawn the graph: at 10k models they are most of the data (SQL three times over).
+ */
+export const DETAIL_FIELDS = ["description", "columns", "config", "rawSql", "compiledSql", "compiledIncrementalSql"] as const;
+
+export interface GenerateOptions {
+  /** The run results to show; by default read from <targetDir>/run_results.json if present. */
+  runResults?: RunResults | null;
+  partitions?: Record<string, PartitionFreshness[]> | null;
+}
+
+export interface GeneratedSite {
+  dir: string;
+  nodes: number;
+  data: SiteData;
+}
+
+/** Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there. */
+export function generateDocs(manifest: Manifest, targetDir: string, options: GenerateOptions = {}): GeneratedSite {
+  const runResults = options.runResults !== undefined ? options.runResults : readRunResults(targetDir);
+  const data = buildSiteData(manifest, { runResults, partitions: options.partitions ?? null });
+  const dir = join(targetDir, "docs");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, "assets"), { recursive: true });
+  for (const file of ASSET_FILES) copyFileSync(join(ASSETS_DIR, file), join(dir, "assets", file));
+  const { graph, details } = splitDetails(data);
+  writeFileSync(join(dir, "data.js"), globalScript(DATA_GLOBAL, graph));
+  writeFileSync(join(dir, "details.js"), globalScript(DETAILS_GLOBAL, details));
+  writeFileSync(join(dir, "index.html"), indexHtml(data));
+  return { dir, nodes: data.nodes.length, data };
+}
+
+/** The last run's results, or null when there are none or they cannot be read. */
+export function readRunResults(targetDir: string): RunResults | null {
+  const file = join(targetDir, "run_results.json");
+  if (!existsSync(file)) return null;
+  try {
+    const value = JSON.parse(readFileSync(file, "utf8")) as RunResults;
+    return Array.isArray(value.results) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The site data without the detail fields, and those fields per node, in node order. */
+export function splitDetails(data: SiteData): { graph: SiteData; details: Record<string, unknown>[] } {
+  const details: Record<string, unknown>[] = [];
+  const nodes = data.nodes.map((n) => {
+    const rest: Record<string, unknown> = { ...n };
+    const detail: Record<string, unknown> = {};
+    for (const f of DETAIL_FIELDS) {
+      detail[f] = n[f];
+      delete rest[f];
+    }
+    details.push(detail);
+    return rest as unknown as SiteData["nodes"][number];
+  });
+  return { graph: { ...data, nodes }, details };
+}
+
+/**
+ * `window.NAME = JSON.parse("...")`: JSON.parse of a string loads faster than an object literal of
+ * the same size. `<`, `>` and `&` are written as \u escapes, so no description or SQL text
+ * appears as markup anywhere in the generated files.
+ */
+export function globalScript(name: string, value: unknown): string {
+  const literal = JSON.stringify(JSON.stringify(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `window.${name} = JSON.parse(${literal});\n`;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function indexHtml(data: SiteData): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(data.project)} · sluice docs</title>
+<link rel="stylesheet" href="assets/style.css">
+</head>
+<body>
+<header id="bar">
+  <span id="title"></span>
+  <div id="search-box">
+    <input id="search" type="search" placeholder="Search: name, tag:x, path:x, +name+ (Enter)" autocomplete="off" spellcheck="false">
+    <ol id="results" hidden></ol>
+  </div>
+  <label>upstream <select id="up-depth"></select></label>
+  <label>downstream <select id="down-depth"></select></label>
+  <label><input id="show-tests" type="checkbox"> tests</label>
+  <button id="show-all" type="button">Whole project</button>
+  <span id="status" aria-live="polite"></span>
+</header>
+<main>
+  <section id="graph-pane">
+    <svg id="graph" xmlns="http://www.w3.org/2000/svg"></svg>
+    <svg id="graph-overlay" xmlns="http://www.w3.org/2000/svg" aria-hidden="true"></svg>
+    <div id="legend"></div>
+  </section>
+  <aside id="detail"></aside>
+</main>
+<noscript>This site needs JavaScript; nothing is loaded from the network.</noscript>
+<script src="data.js"></script>
+<script src="assets/detail.js"></script>
+<script src="assets/app.js"></script>
+</body>
+</html>
+`;
+}
