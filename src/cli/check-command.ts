@@ -2,7 +2,7 @@
 // modes), runs the offline checks, and reports as plain lines, GitHub annotations and JUnit XML.
 // Exit 2 when anything is wrong, so a workflow step fails.
 import type { Command } from "commander";
-import { compileProject } from "../compiler/compile.js";
+import { compileProjectCached } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { checkManifest } from "../manifest/checks.js";
@@ -23,7 +23,7 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
     .option("--format <format>", "text or github (default: github inside GitHub Actions, else text)")
     .option("--junit <path>", "also write a JUnit XML report")
     .option("--state <dir>", "previous manifest folder: also list the nodes state:modified+ selects")
-    .action((o: CheckOptions) => {
+    .action(async (o: CheckOptions) => {
       const started = Date.now();
       const format = o.format ?? (process.env["GITHUB_ACTIONS"] === "true" ? "github" : "text");
       if (format !== "text" && format !== "github") throw new UsageError(`--format must be text or github, got '${format}'`);
@@ -32,8 +32,8 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       let checked: { name: string; file: string }[] = [];
       let modified: string[] | undefined;
       try {
-        const { manifest, warnings } = compileProject(project);
-        writeManifest(join(project.dir, project.config.target_path), manifest);
+        const { manifest, warnings } = await compileProjectCached(project);
+        await writeManifest(join(project.dir, project.config.target_path), manifest);
         diagnostics = [...warnings, ...checkManifest(manifest)];
         checked = Object.values(manifest.nodes).filter((n) => n.kind !== "source").map((n) => ({ name: n.id, file: n.location.path }));
         const state = stateFor(manifest, o.state);

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { compileProject } from "../compiler/compile.js";
+import { compileProjectCached } from "../compiler/compile.js";
 import { renderOperation } from "../compiler/render.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
@@ -25,11 +25,11 @@ interface SelectionOptions extends CommonOptions {
 }
 
 export function registerCommands(program: Command, setExit: (code: number) => void): void {
-  addCommonOptions(program.command("compile").description("compile every model to target/ without opening any connection")).action((o: CommonOptions) => {
+  addCommonOptions(program.command("compile").description("compile every model to target/ without opening any connection")).action(async (o: CommonOptions) => {
     const started = Date.now();
     const project = loadFromOptions(o);
-    const { manifest, warnings } = compileProject(project);
-    writeManifest(join(project.dir, project.config.target_path), manifest);
+    const { manifest, warnings } = await compileProjectCached(project);
+    await writeManifest(join(project.dir, project.config.target_path), manifest);
     const counts = new Map<string, number>();
     for (const n of Object.values(manifest.nodes)) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
     for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
@@ -40,9 +40,9 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   addSelectionOptions(addCommonOptions(program.command("ls").description("list the selected nodes")))
     .option("--output <format>", "name, path, id or json", "name")
     .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
-    .action((o: SelectionOptions & { output: string; resourceType?: string[] }) => {
+    .action(async (o: SelectionOptions & { output: string; resourceType?: string[] }) => {
       const project = loadFromOptions(o);
-      const { manifest } = compileProject(project);
+      const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
       const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
       const selected = o.select?.length ? selectNodes(ctx, o.select, o.exclude) : new Set(Object.keys(manifest.nodes));
@@ -90,7 +90,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--json", "print the steps as JSON")
     .action(async (o: SelectionOptions & { fullRefresh?: boolean; restate?: string; partitions?: string; json?: boolean; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
-      const { manifest } = compileProject(project);
+      const { manifest } = await compileProjectCached(project);
       const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude);
       const { openWorkspace } = await import("../runner/workspace.js");
       const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });

@@ -2,7 +2,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { compileProject } from "../compiler/compile.js";
+import { compileProjectCached } from "../compiler/compile.js";
 import type { Manifest } from "../manifest/types.js";
 import type { Project } from "../project/load.js";
 import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
@@ -33,7 +33,7 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
 /** Compiles the project and writes its docs site; returns the site's folder. */
 async function generate(o: CommonOptions): Promise<string> {
   const project = loadFromOptions(o);
-  const { manifest, warnings } = compileProject(project);
+  const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");
   return generateDocs(manifest, join(project.dir, project.config.target_path), { partitions: await partitionFreshness(project, manifest) }).dir;

@@ -11,6 +11,8 @@ import { TemplateEnvironment, type CompiledTemplate } from "./environment.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
+import { generateAll, type TemplateResult } from "./template-batch.js";
+import { join } from "node:path";
 import { renderHooks, renderModel } from "./render.js";
 import { hash } from "../manifest/checksum.js";
 import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntry } from "./properties.js";
@@ -30,7 +32,29 @@ interface ModelDraft {
 }
 
 /** Compiles every node; throws a ProjectError listing every problem when anything is wrong. */
-export function compileProject(project: Project): CompileResult {
+export interface CompileOptions {
+  /** Templates already compiled or generated, by path (see compileProjectCached); others are done here. */
+  templates?: Map<string, TemplateResult | CompiledTemplate>;
+}
+
+/**
+ * Compiles like compileProject, with template code from the content-hash cache under the state
+ * folder and, for many uncached templates, generated on two threads. What the CLI uses.
+ */
+export async function compileProjectCached(project: Project): Promise<CompileResult> {
+  const templates = new Map<string, TemplateResult | CompiledTemplate>();
+  const dynamic: ModelFile[] = [];
+  for (const m of project.models) {
+    const fast = compileStatic(m.path, m.text);
+    if (fast) templates.set(m.path, fast);
+    else dynamic.push(m);
+  }
+  const cacheFile = join(project.dir, project.config.state_path, "cache", "templates.json");
+  for (const [path, generated] of await generateAll(dynamic, cacheFile)) templates.set(path, generated);
+  return compileProject(project, { templates });
+}
+
+export function compileProject(project: Project, options: CompileOptions = {}): CompileResult {
   const diagnostics = new Diagnostics();
   const env = new TemplateEnvironment();
   const connections = project.target.connections;
@@ -128,7 +152,7 @@ export function compileProject(project: Project): CompileResult {
   for (const m of project.models) nameToId.set(m.name, `model.${m.name}`);
   const drafts = new Map<string, ModelDraft>();
   for (const file of project.models) {
-    const template = compileTemplate(env, file, diagnostics);
+    const template = compileTemplate(env, file, options.templates?.get(file.path), diagnostics);
     if (!template) continue;
     const entry = props.models.get(file.name);
     const config = mergeConfig(project, file, entry, template, diagnostics);
@@ -186,9 +210,15 @@ export function compileProject(project: Project): CompileResult {
   return { manifest, warnings: diagnostics.items.filter((d) => d.severity === "warning") };
 }
 
-function compileTemplate(env: TemplateEnvironment, file: ModelFile, diagnostics: Diagnostics): CompiledTemplate | undefined {
+function compileTemplate(env: TemplateEnvironment, file: ModelFile, given: TemplateResult | CompiledTemplate | undefined, diagnostics: Diagnostics): CompiledTemplate | undefined {
+  if (given && "render" in given) return given;
+  const generated = given;
+  if (generated && "error" in generated) {
+    diagnostics.error(file.path, generated.line, generated.column, `template syntax: ${templateErrorPosition(new Error(generated.error)).message}`, "check the {{ }} and {% %} tags");
+    return undefined;
+  }
   try {
-    return compileStatic(file.path, file.text) ?? env.compile(file.path, file.text);
+    return generated ? env.compile(file.path, file.text, generated) : compileStatic(file.path, file.text) ?? env.compile(file.path, file.text);
   } catch (e) {
     const { line, column, message } = templateErrorPosition(e);
     diagnostics.error(file.path, line, column, `template syntax: ${message}`, "check the {{ }} and {% %} tags");

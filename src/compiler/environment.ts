@@ -2,9 +2,9 @@
 // env_var, is_incremental, this, target) bound to whichever node is being rendered, and the
 // project's macros callable from every template. Templates are parsed once; the same AST feeds
 // the dependency scan and the compiled render function.
-import { createRequire } from "node:module";
 import nunjucks from "nunjucks";
-import { parseTemplate, scanTemplate, type TemplateScan } from "./scan.js";
+import type { TemplateScan } from "./scan.js";
+import { generateTemplateCode, scanOf, type TemplateCode } from "./template-code.js";
 
 /** What a template sees while one node renders. */
 export interface RenderScope {
@@ -23,15 +23,6 @@ export interface CompiledTemplate {
   scan: TemplateScan;
   render(scope: RenderScope): string;
 }
-
-interface NunjucksInternals {
-  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: unknown): void; getCode(): string } };
-}
-
-// nunjucks exposes its parser and compiler but not the transformer that sits between them.
-const transformer = createRequire(import.meta.url)("nunjucks/src/transformer.js") as {
-  transform(ast: unknown, asyncFilters: string[], name: string): unknown;
-};
 
 export class TemplateEnvironment {
   private readonly env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
@@ -66,18 +57,17 @@ export class TemplateEnvironment {
     Object.defineProperty(globalsOf(this.env), "target", { get: () => current().target, enumerable: true });
   }
 
-  /** Parses and compiles a template once. Throws nunjucks' error, with line and column, on bad syntax. */
-  compile(path: string, text: string): CompiledTemplate {
-    const ast = parseTemplate(text);
-    const scan = scanTemplate(ast);
-    const { Compiler } = (nunjucks as unknown as NunjucksInternals).compiler;
-    const compiler = new Compiler(path, true);
-    compiler.compile(transformer.transform(ast, [], path));
-    const props = new Function(compiler.getCode())() as object;
+  /**
+   * Compiles a template once, from its generated code when the caller has it (cache or worker), else
+   * from its text. Throws nunjucks' error, with line and column, on bad syntax.
+   */
+  compile(path: string, text: string, generated?: TemplateCode): CompiledTemplate {
+    const { code, scan } = generated ?? generateTemplateCode(path, text);
+    const props = new Function(code)() as object;
     const template = new nunjucks.Template({ type: "code", obj: props } as unknown as string, this.env, path);
     return {
       path,
-      scan,
+      scan: scanOf({ code, scan }),
       render: (scope) => this.withScope(scope, () => template.render({})),
     };
   }

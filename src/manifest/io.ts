@@ -1,21 +1,67 @@
 // Writes and reads the artifacts under target/: manifest.json, compiled SQL and run_results.json.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import { hash } from "./checksum.js";
 import { MANIFEST_VERSION, type Manifest } from "./types.js";
 
-export function writeManifest(targetDir: string, manifest: Manifest): void {
+/** Files written at once; enough to keep the file system busy without a flood of handles. */
+const PARALLEL_WRITES = 32;
+const INDEX = ".sluice-index.json";
+
+/**
+ * Writes manifest.json and target/compiled/**.sql. Compiled files that did not change since the
+ * last compile are left alone (an index of content hashes says which), and files of nodes that are
+ * gone are removed, so a recompile of a large unchanged project writes almost nothing.
+ */
+export async function writeManifest(targetDir: string, manifest: Manifest): Promise<void> {
   mkdirSync(targetDir, { recursive: true });
   writeFileSync(join(targetDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+
   const compiledDir = join(targetDir, "compiled");
-  rmSync(compiledDir, { recursive: true, force: true });
+  const files = compiledFiles(manifest);
+  const indexPath = join(compiledDir, INDEX);
+  let previous: Record<string, string> = {};
+  if (existsSync(indexPath)) {
+    try {
+      previous = JSON.parse(readFileSync(indexPath, "utf8")) as Record<string, string>;
+    } catch {
+      rmSync(compiledDir, { recursive: true, force: true });
+    }
+  } else rmSync(compiledDir, { recursive: true, force: true });
+
+  const index: Record<string, string> = {};
+  const changed: [string, string][] = [];
+  for (const [path, text] of files) {
+    index[path] = hash(text);
+    if (previous[path] !== index[path] || !existsSync(join(compiledDir, path))) changed.push([path, text]);
+  }
+  for (const path of Object.keys(previous)) if (!(path in index)) rmSync(join(compiledDir, path), { force: true });
+  for (const dir of new Set(changed.map(([path]) => dirname(join(compiledDir, path))))) mkdirSync(dir, { recursive: true });
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL_WRITES }, async () => {
+      while (next < changed.length) {
+        const [path, text] = changed[next++]!;
+        await writeFile(join(compiledDir, path), text);
+      }
+    }),
+  );
+  mkdirSync(compiledDir, { recursive: true });
+  writeFileSync(indexPath, JSON.stringify(index));
+}
+
+/** Compiled SQL files by path under target/compiled/: models (and their incremental variant) and tests. */
+function compiledFiles(manifest: Manifest): Map<string, string> {
+  const files = new Map<string, string>();
   for (const node of Object.values(manifest.nodes)) {
     if (node.kind !== "model" && node.kind !== "test") continue;
     if (node.kind === "model" && node.config.materialized === "ephemeral") continue;
-    const file = join(compiledDir, node.location.path.replace(/\.(sql|ya?ml)$/, "") + (node.kind === "test" && node.testType !== "singular" ? `/${node.name}.sql` : ".sql"));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${node.compiledSql}\n`);
-    if (node.kind === "model" && node.compiledIncrementalSql !== null) writeFileSync(file.replace(/\.sql$/, ".incremental.sql"), `${node.compiledIncrementalSql}\n`);
+    const path = node.location.path.replace(/\.(sql|ya?ml)$/, "") + (node.kind === "test" && node.testType !== "singular" ? `/${node.name}.sql` : ".sql");
+    files.set(path, `${node.compiledSql}\n`);
+    if (node.kind === "model" && node.compiledIncrementalSql !== null) files.set(path.replace(/\.sql$/, ".incremental.sql"), `${node.compiledIncrementalSql}\n`);
   }
+  return files;
 }
 
 /** Reads a manifest written by this or an earlier sluice; refuses another manifest version. */

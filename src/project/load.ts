@@ -176,7 +176,11 @@ export function templateErrorPosition(e: unknown): { line: number; column: numbe
   const text = e instanceof Error ? e.message : String(e);
   const m = /\[Line (\d+), Column (\d+)\]/.exec(text);
   const message = text.replace(/^\(.*?\)\s*(\[Line \d+, Column \d+\])?\s*/s, "").replace(/\s+/g, " ").replace(/^Error: /, "").trim();
-  return { line: m ? Number(m[1]) : 1, column: m ? Number(m[2]) : 1, message };
+  // Parse errors carry their 1-based position as fields; runtime errors put it in the message.
+  const fields = e as { lineno?: unknown; colno?: unknown } | null;
+  const line = m ? Number(m[1]) : typeof fields?.lineno === "number" ? fields.lineno : 1;
+  const column = m ? Number(m[2]) : typeof fields?.colno === "number" ? fields.colno : 1;
+  return { line, column, message };
 }
 
 function listFiles(dir: string, roots: string[], extension: string, recursive = true): ProjectFileText[] {

@@ -1,7 +1,7 @@
 // One command's run: compile, select, plan, execute the steps on their engines, and write
 // target/run_results.json. Nothing is written to any engine when compile fails.
 import { join } from "node:path";
-import { compileProject } from "../compiler/compile.js";
+import { compileProjectCached } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
@@ -63,11 +63,11 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
   const startedAt = new Date();
   const runId = newRunId();
-  const { manifest } = compileProject(project);
+  const { manifest } = await compileProjectCached(project);
   const targetDir = join(project.dir, project.config.target_path);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.
   const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude);
-  writeManifest(targetDir, manifest);
+  await writeManifest(targetDir, manifest);
 
   const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
   let results: NodeResult[] = [];

@@ -51,6 +51,11 @@ describe("compiler", () => {
     expect(errors[2]).toMatch(/^models\/c\.sql:1:\d+ error: template syntax/);
   });
 
+  it("points a template syntax error at its line", () => {
+    const errors = compileErrors({ "models/a.sql": "select 1 as id\nfrom x\nwhere {% if %}" });
+    expect(errors[0]).toMatch(/^models\/a\.sql:3:\d+ error: template syntax: unexpected token/);
+  });
+
   it("names the path of a dependency cycle", () => {
     const errors = compileErrors({
       "models/a.sql": "select * from {{ ref('c') }}",
