@@ -30,7 +30,7 @@ interface SourceChanges {
 }
 
 /** Keys looked up per query when finding the old partitions of changed rows. */
-const KEYS_PER_LOOKUP = 1000;
+const KEYS_PER_LOOKUP = 5000;
 
 export async function planLineage(model: ModelNode, manifest: Manifest, connections: Connections, ledger: Ledger, tableExists: boolean, fullRefresh: boolean): Promise<LineageDecision> {
   const lineage = model.lineage!;

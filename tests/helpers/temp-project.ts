@@ -21,30 +21,9 @@ export const DUCKDB_PROFILE = `targets:
         path: .sluice/warehouse.duckdb
 `;
 
-/** A project from `files`; project.yml and profiles.yml get defaults when not given. */
-export function tempProject(files: Record<string, string>): TempProject {
-  const dir = mkdtempSync(join(tmpdir(), "sluice-test-"));
-  const project: TempProject = {
-    dir,
-    write(path, text) {
-      const file = join(dir, path);
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, text);
-    },
-    remove: () => rmSync(dir, { recursive: true, force: true }),
-  };
-  project.write("project.yml", "name: test_project\n");
-  project.write("profiles.yml", DUCKDB_PROFILE);
-  for (const [path, text] of Object.entries(files)) project.write(path, text);
-  return project;
-}
-
-/** A copy of the repository's example project (CoolWearPT). */
-export function exampleProject(): TempProject {
-  const dir = mkdtempSync(join(tmpdir(), "sluice-example-"));
-  for (const entry of ["project.yml", "profiles.yml", "models", "macros", "seeds", "data_tests"]) {
-    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  }
+/** An empty project folder under the system's temporary folder. */
+function emptyProject(prefix: string): TempProject {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
     write(path, text) {
@@ -54,4 +33,22 @@ export function exampleProject(): TempProject {
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** A project from `files`; project.yml and profiles.yml get defaults when not given. */
+export function tempProject(files: Record<string, string>): TempProject {
+  const project = emptyProject("sluice-test-");
+  project.write("project.yml", "name: test_project\n");
+  project.write("profiles.yml", DUCKDB_PROFILE);
+  for (const [path, text] of Object.entries(files)) project.write(path, text);
+  return project;
+}
+
+/** A copy of the repository's example project (CoolWearPT). */
+export function exampleProject(): TempProject {
+  const project = emptyProject("sluice-example-");
+  for (const entry of ["project.yml", "profiles.yml", "models", "macros", "seeds", "data_tests"]) {
+    cpSync(join(REPO_ROOT, entry), join(project.dir, entry), { recursive: true });
+  }
+  return project;
 }

@@ -2,7 +2,7 @@
 // another month, some arriving late), and deletes; after every incremental build, each table must
 // equal what a full rebuild gives. Seeded and reproducible: a failure prints its seed, and
 // SLUICE_PROPERTY_SEED=N replays one sequence.
-import { expect } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Session } from "../../src/adapters/contract.js";
 import { openConnections } from "../../src/adapters/index.js";
 import { compileProject } from "../../src/compiler/compile.js";
@@ -164,3 +164,30 @@ export async function runSequence(seed: number): Promise<void> {
   }
 }
 
+
+/**
+ * The property's suite for half of the seeds (odd or even), so two test files run on both cores.
+ * SLUICE_PROPERTY_SEQUENCES sets how many sequences in all (default 1000); SLUICE_PROPERTY_SEED=N
+ * replays one.
+ */
+export function sequencesSuite(half: 0 | 1): void {
+  const total = Number(process.env["SLUICE_PROPERTY_SEQUENCES"] ?? 1000);
+  const only = process.env["SLUICE_PROPERTY_SEED"];
+  const seeds = only ? (Number(only) % 2 === half ? [Number(only)] : []) : Array.from({ length: total }, (_, i) => i + 1).filter((s) => s % 2 === half);
+  let project: TempProject;
+  beforeAll(() => {
+    project = setUpProject();
+  });
+  afterAll(() => project.remove());
+  describe("incremental equals full", () => {
+    it(`holds over ${seeds.length} random sequences (${half === 0 ? "even" : "odd"} seeds)`, async () => {
+      for (const seed of seeds) {
+        try {
+          await runSequence(seed);
+        } catch (e) {
+          throw new Error(`failing seed ${seed} (replay with SLUICE_PROPERTY_SEED=${seed}): ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    }, 1_800_000);
+  });
+}

@@ -1,27 +1,12 @@
 // Pins the SQL the embedded lake generates: each builder's text against a checked-in golden file in
 // tests/golden/duckdb-lake/ (UPDATE_GOLDEN=1 rewrites them).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { goldenFiles } from "../helpers/golden.js";
 import type { RelationName } from "../../src/adapters/contract.js";
 import * as sql from "../../src/adapters/duckdb/duckdb-lake-sql.js";
 import type { LakeFolder, LakeTableDefinition } from "../../src/adapters/duckdb/duckdb-lake-sql.js";
 
-const goldenDir = join(dirname(fileURLToPath(import.meta.url)), "..", "golden", "duckdb-lake");
-
-/** Compares `actual` with tests/golden/duckdb-lake/<name>.sql, or rewrites the file when UPDATE_GOLDEN=1. */
-function expectGolden(name: string, actual: string): void {
-  const file = join(goldenDir, `${name}.sql`);
-  const text = actual.endsWith("\n") ? actual : `${actual}\n`;
-  if (process.env.UPDATE_GOLDEN === "1") {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  if (!existsSync(file)) throw new Error(`golden file ${name}.sql is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(text).toBe(readFileSync(file, "utf8"));
-}
+const expectGolden = goldenFiles("duckdb-lake");
 
 const sales: RelationName = { database: "lake", schema: "lake", name: "sales_history" };
 const select = "SELECT sale_id, amount, year_month\nFROM source.production.sales";

@@ -1,29 +1,14 @@
 // Pins the HiveQL the Hive adapter generates: each builder's text against a checked-in golden file
 // in tests/golden/hive/ (UPDATE_GOLDEN=1 rewrites them), plus quoting, literals and type mapping.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { goldenFiles } from "../helpers/golden.js";
 import type { RelationName } from "../../src/adapters/contract.js";
 import { hiveDialect as d } from "../../src/adapters/hive/hive-dialect.js";
 import { parseTimestamp, plainDecimal } from "../../src/adapters/hive/hive-connection.js";
 import { parsePartitionPath } from "../../src/adapters/hive/hive-introspector.js";
 import * as sql from "../../src/adapters/hive/hive-sql.js";
 
-const goldenDir = join(dirname(fileURLToPath(import.meta.url)), "..", "golden", "hive");
-
-/** Compares `actual` with tests/golden/hive/<name>.sql, or rewrites the file when UPDATE_GOLDEN=1. */
-function expectGolden(name: string, actual: string): void {
-  const file = join(goldenDir, `${name}.sql`);
-  const text = actual.endsWith("\n") ? actual : `${actual}\n`;
-  if (process.env.UPDATE_GOLDEN === "1") {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  if (!existsSync(file)) throw new Error(`golden file ${name}.sql is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(text).toBe(readFileSync(file, "utf8"));
-}
+const expectGolden = goldenFiles("hive");
 
 const sales: RelationName = { schema: "lake", name: "sales_history" };
 const staging: RelationName = { schema: "lake", name: "sales_history__sluice_stg_r1_1" };

@@ -1,8 +1,7 @@
 // Pins the T-SQL the SQL Server adapter generates: dialect rules by table, builders by golden files.
 // UPDATE_GOLDEN=1 rewrites the golden files; review the diff like any other code change.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { goldenFiles } from "../helpers/golden.js";
 import { temporaryName, type Column, type LogicalType, type RelationName } from "../../src/adapters/contract.js";
 import { sqlServerDialect as d } from "../../src/adapters/sqlserver/sqlserver-dialect.js";
 import { columnsSql, declaredType, relationKindSql } from "../../src/adapters/sqlserver/sqlserver-introspector.js";
@@ -26,19 +25,7 @@ import {
   swapTableSql,
 } from "../../src/adapters/sqlserver/sqlserver-sql.js";
 
-const goldenDir = fileURLToPath(new URL("../golden/sqlserver/", import.meta.url));
-
-function expectGolden(name: string, actual: string): void {
-  const file = `${goldenDir}${name}.sql`;
-  const text = `${actual.trimEnd()}\n`;
-  if (process.env.UPDATE_GOLDEN === "1") {
-    mkdirSync(goldenDir, { recursive: true });
-    writeFileSync(file, text);
-    return;
-  }
-  if (!existsSync(file)) throw new Error(`Golden file tests/golden/sqlserver/${name}.sql is missing; run with UPDATE_GOLDEN=1 to create it`);
-  expect(text).toBe(readFileSync(file, "utf8"));
-}
+const expectGolden = goldenFiles("sqlserver");
 
 const sales: RelationName = { schema: "mart", name: "sales" };
 const salesStg: RelationName = { schema: "mart", name: "sales__sluice_stg_r1_1" };

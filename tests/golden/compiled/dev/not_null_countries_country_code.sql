@@ -1,0 +1,3 @@
+select *
+from "lake"."main"."countries" tested
+where "country_code" is null

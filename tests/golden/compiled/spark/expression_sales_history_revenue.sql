@@ -1,0 +1,3 @@
+select *
+from `coolwear`.`sales_history` tested
+where not (`revenue` >= 0)

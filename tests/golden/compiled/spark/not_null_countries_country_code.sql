@@ -1,0 +1,3 @@
+select *
+from `coolwear`.`countries` tested
+where `country_code` is null

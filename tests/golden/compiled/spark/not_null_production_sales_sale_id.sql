@@ -1,0 +1,3 @@
+select *
+from "source"."production"."sales" tested
+where "sale_id" is null

@@ -1,0 +1,3 @@
+select *
+from "mart"."main"."sales_by_country_month" tested
+where "revenue" is null

@@ -1,0 +1,3 @@
+select *
+from `coolwear`.`sales_history` tested
+where `sale_id` is null

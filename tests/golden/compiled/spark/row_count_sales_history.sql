@@ -1,0 +1,3 @@
+select count(*) as row_count
+from `coolwear`.`sales_history` tested
+having count(*) < 1

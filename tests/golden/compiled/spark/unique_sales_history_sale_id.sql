@@ -1,0 +1,5 @@
+select `sale_id`, count(*) as n_records
+from `coolwear`.`sales_history` tested
+where `sale_id` is not null
+group by `sale_id`
+having count(*) > 1

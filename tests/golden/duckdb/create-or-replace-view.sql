@@ -1,0 +1,2 @@
+CREATE OR REPLACE VIEW "mart"."main"."sales" AS
+SELECT sale_id, amount, year_month FROM "source"."production"."sales"

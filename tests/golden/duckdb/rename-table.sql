@@ -1,0 +1,1 @@
+ALTER TABLE "mart"."main"."sales__sluice_stg_r1_1" RENAME TO "sales"
