@@ -3,6 +3,7 @@
 // browser only draws and never lays out the whole graph.
 import { graphlib, layout } from "@dagrejs/dagre";
 import type { Manifest, ManifestNode } from "../manifest/types.js";
+import { columnLineage, type ColumnLineage } from "./column-lineage.js";
 import type { NodeResult, RunResults } from "../runner/run.js";
 
 /** Size of a node box in the layout, in SVG units; the browser draws boxes of this size. */
@@ -89,6 +90,8 @@ export interface SiteNode {
   xt: number;
   yt: number;
   result: SiteRunResult | null;
+  /** Column-level lineage of a model, or why it is unknown; null for other nodes. */
+  columnLineage: ColumnLineage | null;
 }
 
 export interface SiteData {
@@ -122,7 +125,7 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
   const index = new Map(ordered.map((n, i) => [n.id, i]));
   const results = lastResults(inputs.runResults ?? null);
   const columnTests = testsByColumn(ordered);
-  const nodes = ordered.map((n): SiteNode => siteNode(n, index, results, columnTests));
+  const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests));
   // Two layouts, so hiding tests leaves no holes; the second only when there are tests.
   const withoutTests = layOut(nodes, false);
   const hasTests = nodes.some((n) => n.kind === "test");
@@ -162,7 +165,7 @@ function nodeCompute(n: ManifestNode): string {
   return n.kind === "model" ? n.config.compute : nodeConnection(n);
 }
 
-function siteNode(n: ManifestNode, index: Map<string, number>, results: Map<string, SiteRunResult>, columnTests: Map<string, Map<string, string[]>>): SiteNode {
+function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number>, results: Map<string, SiteRunResult>, columnTests: Map<string, Map<string, string[]>>): SiteNode {
   const base = {
     id: n.id,
     kind: n.kind,
@@ -183,6 +186,7 @@ function siteNode(n: ManifestNode, index: Map<string, number>, results: Map<stri
     rawSql: null,
     compiledSql: null,
     compiledIncrementalSql: null,
+    columnLineage: null,
     materialized: null,
     relation: "",
     columns: [],
@@ -201,6 +205,7 @@ function siteNode(n: ManifestNode, index: Map<string, number>, results: Map<stri
         rawSql: n.rawSql,
         compiledSql: n.compiledSql,
         compiledIncrementalSql: n.compiledIncrementalSql,
+        columnLineage: n.config.materialized === "ephemeral" ? null : columnLineage(n, manifest),
       };
     case "source":
       return { ...base, relation: relation(n.relation), columns: columns(n.columns), config: { source: n.sourceName, table: n.tableName, changeTracking: n.changeTracking } };

@@ -55,6 +55,34 @@
       s.appendChild(ul);
     }
 
+    /** Where each output column comes from; unknown lineage says why and shows nothing guessed. */
+    function columnLineage(parent, lineage) {
+      const s = section(parent, "Column lineage");
+      s.setAttribute("data-section", "column-lineage");
+      if (!lineage.known) {
+        s.appendChild(el("p", { class: "muted" }, `Unknown: ${lineage.reason}.`));
+        return;
+      }
+      const indexOf = new Map(nodes.map((node, k) => [node.id, k]));
+      const table = el("table", { id: "detail-column-lineage" });
+      table.appendChild(headerRow(["column", "from"]));
+      for (const c of lineage.columns) {
+        const tr = el("tr");
+        tr.appendChild(el("td", {}, c.name));
+        const td = el("td");
+        if (!c.from.length) td.appendChild(el("span", { class: "muted" }, "computed (no input column)"));
+        c.from.forEach((f, k) => {
+          if (k) td.appendChild(document.createTextNode(", "));
+          const at = indexOf.get(f.node);
+          if (at !== undefined) td.appendChild(link(at));
+          td.appendChild(document.createTextNode(`.${f.column}`));
+        });
+        tr.appendChild(td);
+        table.appendChild(tr);
+      }
+      s.appendChild(table);
+    }
+
     function sqlBlock(parent, title, sql) {
       if (sql === null || sql === undefined) return;
       const d = el("details", { "data-sql": title });
@@ -125,6 +153,7 @@
         for (const c of n.columns) table.appendChild(row([c.name, c.dataType || "", c.description, c.tests.join(", ")]));
         s.appendChild(table);
       }
+      if (n.columnLineage) columnLineage(panel, n.columnLineage);
       if (testsOf[i].length) linkList(panel, "Tests", testsOf[i]);
       if (Object.keys(n.config).length) keyValues(section(panel, "Config"), Object.entries(n.config));
 
