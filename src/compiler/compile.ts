@@ -12,6 +12,7 @@ import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
 import { generateAll, type TemplateResult } from "./template-batch.js";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderHooks, renderModel } from "./render.js";
 import { hash } from "../manifest/checksum.js";
@@ -137,7 +138,8 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
       description: entry?.value.description ?? "",
       tags: config.tags ?? [],
       dependsOn: [],
-      checksum: hash(JSON.stringify(config)),
+      // The seed's version: its config and its data, so an edited CSV reloads.
+      checksum: hash(JSON.stringify(config) + readFileSync(join(project.dir, seed.path), "utf8")),
       relation: { connection, database: placement.database, schema: config.schema ?? placement.schema, name: config.alias ?? seed.name },
       columns: columnDocs(entry?.value.columns),
       columnTypes: config.column_types ?? {},

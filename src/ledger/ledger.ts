@@ -25,6 +25,12 @@ export interface WatermarkFact {
   to: Watermark;
 }
 
+export interface NodeOutcome {
+  version: string;
+  status: string;
+  at: string;
+}
+
 export interface PartitionState {
   partition: string[];
   rows: number;
@@ -38,6 +44,7 @@ const SCHEMA = [
   `create table if not exists watermarks (run_id varchar, model varchar, model_version varchar, source varchar, watermark_from varchar, watermark_to varchar, watermark_kind varchar, committed_at timestamp)`,
   `create table if not exists partition_loads (run_id varchar, model varchar, model_version varchar, partition_key varchar, row_count bigint, checksum varchar, loaded_at timestamp)`,
   `create table if not exists pending_partitions (run_id varchar, model varchar, partition_key varchar, planned_at timestamp)`,
+  `create table if not exists node_outcomes (run_id varchar, node varchar, version varchar, status varchar, recorded_at timestamp)`,
 ];
 
 export class Ledger {
@@ -126,6 +133,21 @@ export class Ledger {
     return rows.map((r) => ({ partition: JSON.parse(String(r[0])) as string[], rows: Number(r[1]), loadedAt: String(r[2]), runId: String(r[3]), watermark: r[4] === null ? null : String(r[4]) }));
   }
 
+  /** Records how a node's step ended, with the version it ran at; skipped steps are not recorded. */
+  async recordOutcomes(runId: string, outcomes: { node: string; version: string; status: string }[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const values = outcomes.map((o) => `(${lit(runId)}, ${lit(o.node)}, ${lit(o.version)}, ${lit(o.status)}, now())`);
+    await this.session.execute(`insert into node_outcomes values ${values.join(", ")}`);
+  }
+
+  /** The last recorded outcome of each node: its version, status and when (as sortable text). */
+  async lastOutcomes(): Promise<Map<string, NodeOutcome>> {
+    const { rows } = await this.session.query(
+      "select node, version, status, strftime(recorded_at, '%Y-%m-%d %H:%M:%S.%f') from node_outcomes qualify row_number() over (partition by node order by recorded_at desc, rowid desc) = 1",
+    );
+    return new Map(rows.map((r) => [String(r[0]), { version: String(r[1]), status: String(r[2]), at: String(r[3]) }]));
+  }
+
   /** Models with loads on record. */
   async models(): Promise<string[]> {
     const { rows } = await this.session.query("select distinct model from partition_loads order by 1");
@@ -137,7 +159,8 @@ export class Ledger {
     return this.session.transaction(async () => {
       const a = await this.session.execute(`delete from partition_loads where rowid not in (select arg_max(rowid, loaded_at) from partition_loads group by model, partition_key)`);
       const b = await this.session.execute(`delete from watermarks where rowid not in (select arg_max(rowid, committed_at) from watermarks group by model, source)`);
-      return { removed: (a.rowsAffected ?? 0) + (b.rowsAffected ?? 0) };
+      const c = await this.session.execute(`delete from node_outcomes where rowid not in (select arg_max(rowid, recorded_at) from node_outcomes group by node)`);
+      return { removed: (a.rowsAffected ?? 0) + (b.rowsAffected ?? 0) + (c.rowsAffected ?? 0) };
     });
   }
 }

@@ -6,6 +6,7 @@ import { manifestDag } from "../graph/selector.js";
 import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ManifestNode, ModelNode } from "../manifest/types.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
+import { UnchangedNodes } from "./unchanged.js";
 
 export type StepAction =
   /** Load a seed's CSV, replacing its table. */
@@ -46,6 +47,11 @@ export interface PlanOptions {
   include: { models: boolean; seeds: boolean; tests: boolean };
   /** Replay chosen partitions of one model (and what inherits them downstream). */
   restate?: { model: string; partitions: string[][] };
+  /**
+   * Skip seeds, views, tables and tests whose version and inputs are unchanged since they last
+   * succeeded (build and run); `sluice test` and `sluice seed` always run what they select.
+   */
+  skipUnchanged?: boolean;
 }
 
 /** Plans the selected nodes; looks at the engines and the ledger to choose what to rebuild. */
@@ -61,16 +67,21 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
   for (const n of included) if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
   /** Partition sets decided so far, for models downstream partitioned the same way. */
   const partitionsOf = new Map<string, { partitionBy: string[]; partitions: string[][] }>();
+  const unchanged = options.skipUnchanged && ledger && !options.fullRefresh && !options.restate ? new UnchangedNodes(manifest, await ledger.lastOutcomes()) : undefined;
 
   for (const node of included) {
     const after = upstreamSteps(manifest, node, stepIds, testsOf);
-    if (node.kind === "seed") steps.push({ node: node.id, action: "load_seed", reason: "seed CSV loaded in full", sql: null, write: { kind: "replace" }, after });
-    else if (node.kind === "test") steps.push({ node: node.id, action: "run_test", reason: `${node.config.severity} test`, sql: null, write: null, after });
+    const since = unchanged ? await unchanged.check(node, connections) : null;
+    let step: PlanStep;
+    if (since) step = { node: node.id, action: "skip", reason: since, sql: null, write: null, after };
+    else if (node.kind === "seed") step = { node: node.id, action: "load_seed", reason: "seed CSV loaded in full", sql: null, write: { kind: "replace" }, after };
+    else if (node.kind === "test") step = { node: node.id, action: "run_test", reason: `${node.config.severity} test`, sql: null, write: null, after };
     else if (node.kind === "model") {
-      const step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf)), after };
+      step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf)), after };
       if (step.write?.kind === "partitions") partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
-      steps.push(step);
-    }
+    } else continue;
+    unchanged?.planned(step);
+    steps.push(step);
   }
   return { steps };
 }

@@ -31,7 +31,7 @@ export interface StepReport extends StepOutcome {
 
 export async function executeStep(step: PlanStep, ctx: StepContext): Promise<StepReport> {
   const node = ctx.manifest.nodes[step.node];
-  if (step.action === "skip") return { status: "success", rowsAffected: 0, message: step.reason };
+  if (step.action === "skip") return { status: "success", rowsAffected: null, message: step.reason };
   if (node?.kind === "model") return runModel(step, node, ctx);
   if (node?.kind === "seed") return loadSeed(node, ctx);
   if (node?.kind === "test") return runTest(node, ctx);

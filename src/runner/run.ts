@@ -87,7 +87,7 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     results,
   };
   writeJson(join(targetDir, "run_results.json"), run);
-  const counts = countBy(results.map((r) => r.status));
+  const counts = countBy(results.map((r) => (r.action === "skip" && r.status === "success" ? "unchanged" : r.status)));
   const summary = `Done in ${(run.elapsedMs / 1000).toFixed(2)}s: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") || "nothing to do"}`;
   options.reporter.finish(summary, run.success);
   return run;
@@ -98,7 +98,12 @@ export async function runSteps(project: Project, manifest: Manifest, selected: S
   const results: NodeResult[] = [];
   const { connections, ledger } = workspace;
   await runHooks(manifest, project, connections, "on_run_start", options.reporter);
-  const plan = await planBuild(manifest, selected, connections, ledger, { fullRefresh: options.fullRefresh ?? false, include: INCLUDE[options.command], restate: options.restate });
+  const plan = await planBuild(manifest, selected, connections, ledger, {
+    fullRefresh: options.fullRefresh ?? false,
+    include: INCLUDE[options.command],
+    restate: options.restate,
+    skipUnchanged: options.command === "build" || options.command === "run",
+  });
   await executePlan(plan, manifest, project, workspace, options, results);
   await runHooks(manifest, project, connections, "on_run_end", options.reporter);
   return results;
@@ -139,6 +144,11 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
     },
   );
   await commitLedger(plan, manifest, workspace, results, outcomes);
+  // What ran, at which version and how it ended: the next build skips what is still unchanged.
+  await workspace.ledger.recordOutcomes(
+    workspace.runId,
+    plan.steps.filter((s) => s.action !== "skip" && outcomes.get(s.node)?.status !== "skipped").map((s) => ({ node: s.node, version: manifest.nodes[s.node]!.checksum, status: outcomes.get(s.node)?.status ?? "error" })),
+  );
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
 }
 
