@@ -95,7 +95,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const { openWorkspace } = await import("../runner/workspace.js");
       const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });
       try {
-        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, { fullRefresh: o.fullRefresh ?? false, include: { models: true, seeds: true, tests: true }, restate: restateOption(o) });
+        const { planOptionsFor } = await import("../runner/run.js");
+        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, planOptionsFor("build", { fullRefresh: o.fullRefresh, restate: restateOption(o) }));
         if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         else process.stdout.write(formatPlan(plan));
       } finally {

@@ -15,10 +15,15 @@ export function partitionColumnsText(engine: EngineType, partitionBy: string[]):
   return partitionBy.map((p) => castText(engine, quoteIdentifier(engine, p)));
 }
 
-/** A predicate true for rows in one of `partitions`; refuses an empty set rather than match nothing. */
+/**
+ * A predicate true for rows in one of `partitions`; refuses an empty set rather than match nothing.
+ * DuckDB and SQL Server compare the column itself with a text literal (cast to the column's type,
+ * so indexes, pruning and statistics apply); Hive compares the column's text, since its coercion
+ * of a string and a number differs between versions.
+ */
 export function partitionPredicate(engine: EngineType, partitionBy: string[], partitions: string[][]): string {
   if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
-  const cols = partitionColumnsText(engine, partitionBy);
+  const cols = engine === "hive" ? partitionColumnsText(engine, partitionBy) : partitionBy.map((p) => quoteIdentifier(engine, p));
   const literal = (v: string) => `${engine === "sqlserver" ? "N" : ""}'${engine === "hive" ? v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") : v.replace(/'/g, "''")}'`;
   return partitions.map((p) => `(${cols.map((c, i) => `${c} = ${literal(p[i] ?? "")}`).join(" and ")})`).join(" or ");
 }

@@ -93,17 +93,22 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   return run;
 }
 
+/** How a command plans: what it includes and what it may skip. `sluice plan` plans as `build` does. */
+export function planOptionsFor(command: Command, options: { fullRefresh?: boolean; restate?: RunOptions["restate"] }): PlanOptions {
+  return {
+    fullRefresh: options.fullRefresh ?? false,
+    include: INCLUDE[command],
+    restate: options.restate,
+    skipUnchanged: command === "build" || command === "run",
+  };
+}
+
 /** Plans and executes the selected nodes of a compiled manifest in an open workspace. */
 export async function runSteps(project: Project, manifest: Manifest, selected: Set<string>, workspace: Workspace, options: RunOptions): Promise<NodeResult[]> {
   const results: NodeResult[] = [];
   const { connections, ledger } = workspace;
   await runHooks(manifest, project, connections, "on_run_start", options.reporter);
-  const plan = await planBuild(manifest, selected, connections, ledger, {
-    fullRefresh: options.fullRefresh ?? false,
-    include: INCLUDE[options.command],
-    restate: options.restate,
-    skipUnchanged: options.command === "build" || options.command === "run",
-  });
+  const plan = await planBuild(manifest, selected, connections, ledger, planOptionsFor(options.command, options));
   await executePlan(plan, manifest, project, workspace, options, results);
   await runHooks(manifest, project, connections, "on_run_end", options.reporter);
   return results;

@@ -2,6 +2,7 @@
 // the live version folders, and the metadata rows that say which folders are live. Pure functions
 // of names, paths and SQL, pinned by golden files in tests/golden/duckdb-lake/.
 import type { RelationName } from "../contract.js";
+import { partitionPredicate } from "./duckdb-sql.js";
 import { duckdbDialect as d } from "./duckdb-dialect.js";
 
 /** Schema of the lake's own bookkeeping tables, inside the lake's DuckDB catalog. */
@@ -132,18 +133,8 @@ export function copyToStaging(sql: string, stagingDir: string, partitionBy: stri
 /** The column names and types a query yields, without running it. */
 export const describe = (sql: string) => `DESCRIBE (\n${sql}\n)`;
 
-/** A predicate true for rows in one of `keys` (values compared as VARCHAR, null as IS NULL). */
-export function keyPredicate(partitionBy: string[], keys: (string | null)[][], qualifier = ""): string {
-  if (keys.length === 0) throw new Error("refusing to build a predicate over an empty partition set");
-  const one = (key: (string | null)[]) =>
-    partitionBy
-      .map((col, i) => {
-        const value = key[i];
-        return `CAST(${qualifier}${d.quoteIdentifier(col)} AS VARCHAR) ${value === null || value === undefined ? "IS NULL" : `= ${text(value)}`}`;
-      })
-      .join(" AND ");
-  return keys.map((k) => `(${one(k)})`).join("\n   OR ");
-}
+/** A predicate true for rows in one of `keys` (null as IS NULL); the database-file adapter's, shared. */
+export const keyPredicate = partitionPredicate;
 
 /** Stages the new rows of an upsert in a temporary table of this session. */
 export const createTempTable = (name: string, sql: string) => `CREATE TEMP TABLE ${d.quoteIdentifier(name)} AS\n${sql}`;

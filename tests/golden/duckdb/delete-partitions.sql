@@ -1,3 +1,3 @@
 DELETE FROM "mart"."main"."sales"
-WHERE (CAST("year_month" AS VARCHAR) = '202108')
-   OR (CAST("year_month" AS VARCHAR) = '202111')
+WHERE ("year_month" = '202108')
+   OR ("year_month" = '202111')

@@ -1,4 +1,4 @@
 SELECT * FROM (
 SELECT sale_id, amount, year_month FROM "source"."production"."sales"
 ) AS sluice_partitioned
-WHERE (CAST("country" AS VARCHAR) = 'PT' AND CAST("year_month" AS VARCHAR) = '202108')
+WHERE ("country" = 'PT' AND "year_month" = '202108')
