@@ -5,6 +5,7 @@
 // every fifth model's columns. Deterministic for a given N.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom } from "../../tests/helpers/random.js";
 
 export interface Generated {
   dir: string;
@@ -16,17 +17,6 @@ export interface Generated {
   sourceTables: number;
 }
 
-/** A small deterministic PRNG (mulberry32), so every run generates the same project. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const name = (i: number) => `m_${String(i).padStart(5, "0")}`;
 
@@ -35,7 +25,7 @@ export function generateProject(dir: string, models: number): Generated {
   const layers = models >= 5000 ? 20 : 10;
   const perLayer = Math.ceil(models / layers);
   const sourceTables = 20;
-  const rand = rng(models);
+  const rand = seededRandom(models);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
   mkdirSync(join(dir, "models"), { recursive: true });

@@ -12,23 +12,13 @@ import { loadProject, type Project } from "../../src/project/load.js";
 import type { Reporter } from "../../src/runner/reporter.js";
 import { runSteps } from "../../src/runner/run.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { seededRandom } from "../helpers/random.js";
 
 const STEPS = 3;
 const LOOKBACK = 3;
 
 const silent: Reporter = { start() {}, nodeStart() {}, nodeEnd() {}, info() {}, finish() {} };
 
-/** Small deterministic PRNG (mulberry32), so a seed replays the same sequence. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Compiles the property's project once; each sequence then gets fresh in-memory databases and ledger. */
 export function setUpProject(): TempProject {
@@ -127,7 +117,7 @@ async function expectIncrementalEqualsFull(session: Session, seed: number, step:
 }
 
 export async function runSequence(seed: number): Promise<void> {
-  const rand = random(seed);
+  const rand = seededRandom(seed);
   const connections = await openConnections(loaded.target, loaded.dir, `p${seed}`);
   const ledger = await Ledger.open(":memory:");
   const workspace = { runId: `p${seed}`, connections, ledger, close: async () => undefined };
