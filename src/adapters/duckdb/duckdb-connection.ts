@@ -6,7 +6,7 @@ import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Column, Row, RowBatch, Session, WriteResult } from "../contract.js";
 import { logicalType } from "./duckdb-dialect.js";
-import { toCell } from "./duckdb-values.js";
+import { cellConverter } from "./duckdb-values.js";
 
 export class DuckDbEngine {
   private instance: Promise<DuckDBInstance> | undefined;
@@ -107,13 +107,17 @@ export class DuckDbSession implements Session {
   async *stream(sql: string, batchSize = 10_000): AsyncIterable<RowBatch> {
     const result = await this.connection.stream(sql);
     const columns = result.columnNames().map((name, i) => column(name, result.columnTypes()[i]!.toString()));
+    const convert = columns.map((c) => cellConverter(c.type));
+    const width = convert.length;
     let rows: Row[] = [];
     let yielded = false;
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       for (const values of chunk.getRows()) {
-        rows.push(values.map((v, i) => toCell(v, columns[i]!.type)));
+        const row: Row = new Array(width);
+        for (let i = 0; i < width; i++) row[i] = convert[i]!(values[i] ?? null);
+        rows.push(row);
         if (rows.length >= batchSize) {
           yield { columns, rows };
           yielded = true;

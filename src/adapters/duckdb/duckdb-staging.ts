@@ -3,7 +3,7 @@
 import type { Column, RelationName, RowBatch, Session } from "../contract.js";
 import type { DuckDbSession } from "./duckdb-connection.js";
 import * as sql from "./duckdb-sql.js";
-import { appendRow } from "./duckdb-values.js";
+import { rowAppender } from "./duckdb-values.js";
 
 /**
  * Creates `staging` in `catalog` from the first batch's columns, appends every row, then runs `use`
@@ -19,6 +19,7 @@ export async function withStagedRows<T>(
   use: (selectSql: string, columns: Column[]) => Promise<T>,
 ): Promise<T> {
   let columns: Column[] | undefined;
+  let append: ReturnType<typeof rowAppender> | undefined;
   const duck = (session as DuckDbSession).connection;
   let appender: Awaited<ReturnType<typeof duck.createAppender>> | undefined;
   try {
@@ -27,8 +28,9 @@ export async function withStagedRows<T>(
         columns = batch.columns;
         await session.execute(sql.createStaging(staging, columns));
         appender = await duck.createAppender(staging.name, staging.schema, staging.database ?? catalog);
+        append = rowAppender(columns);
       }
-      for (const row of batch.rows) appendRow(appender!, row, columns);
+      append!(appender!, batch.rows);
       // Flushing per batch keeps the appender's buffer to one batch of rows.
       appender!.flushSync();
     }

@@ -9,56 +9,70 @@ import {
 } from "@duckdb/node-api";
 import type { CellValue, Column, LogicalType } from "../contract.js";
 
-export function toCell(value: DuckDBValue, type: LogicalType): CellValue {
-  if (value === null || value === undefined) return null;
-  if (value instanceof DuckDBDecimalValue) return value.toString();
-  if (value instanceof DuckDBDateValue) return value.toString();
-  if (value instanceof DuckDBTimestampValue) return new Date(Number(value.micros / 1000n));
-  if (value instanceof DuckDBBlobValue) return value.bytes;
-  if (typeof value === "bigint") return type.kind === "integer" && type.bits === 64 ? value : Number(value);
-  if (typeof value === "number" || typeof value === "string" || typeof value === "boolean") return value;
-  return String(value);
+type ToCell = (value: DuckDBValue) => CellValue;
+
+/**
+ * The converter of one column's DuckDB values to cells, chosen once per column from its type, so
+ * streaming a batch does no per-value type dispatch.
+ */
+export function cellConverter(type: LogicalType): ToCell {
+  switch (type.kind) {
+    case "integer":
+      return type.bits === 64 ? (v) => (v === null ? null : (v as bigint)) : (v) => (v === null ? null : Number(v));
+    case "decimal":
+    case "date":
+      return (v) => (v === null ? null : (v as DuckDBDecimalValue | DuckDBDateValue).toString());
+    case "timestamp":
+      return (v) => (v === null ? null : new Date(Number((v as DuckDBTimestampValue).micros / 1000n)));
+    case "binary":
+      return (v) => (v === null ? null : (v as DuckDBBlobValue).bytes);
+    case "float":
+    case "boolean":
+      return (v) => (v === null ? null : (v as number | boolean));
+    case "string":
+      return (v) => (v === null ? null : typeof v === "string" ? v : String(v));
+  }
 }
 
-/** Appends one row of cells, typed by `columns`, to a DuckDB appender. */
-export function appendRow(appender: DuckDBAppender, row: CellValue[], columns: Column[]): void {
-  for (let i = 0; i < columns.length; i++) {
-    const value = row[i];
-    const type = columns[i]!.type;
-    if (value === null || value === undefined) {
-      appender.appendNull();
-      continue;
-    }
-    switch (type.kind) {
-      case "boolean":
-        appender.appendBoolean(Boolean(value));
-        break;
-      case "integer":
-        if (type.bits === 64) appender.appendBigInt(BigInt(value as number | bigint | string));
-        else appender.appendInteger(Number(value));
-        break;
-      case "float":
-        appender.appendDouble(Number(value));
-        break;
-      case "decimal":
-        // Decimals travel as text so no digit is lost; DuckDB casts the text exactly.
-        appender.appendVarchar(String(value));
-        break;
-      case "date":
-        appender.appendVarchar(value instanceof Date ? value.toISOString().slice(0, 10) : String(value));
-        break;
-      case "timestamp":
-        appender.appendTimestamp(new DuckDBTimestampValue(BigInt((value instanceof Date ? value : new Date(String(value))).getTime()) * 1000n));
-        break;
-      case "binary":
-        appender.appendBlob(value instanceof Uint8Array ? value : Buffer.from(String(value)));
-        break;
-      case "string":
-        appender.appendVarchar(String(value));
-        break;
-    }
+type Append = (appender: DuckDBAppender, value: NonNullable<CellValue>) => void;
+
+/** The appender call for one column, chosen once per column from its type. */
+function columnAppender(type: LogicalType): Append {
+  switch (type.kind) {
+    case "boolean":
+      return (a, v) => a.appendBoolean(Boolean(v));
+    case "integer":
+      return type.bits === 64 ? (a, v) => a.appendBigInt(typeof v === "bigint" ? v : BigInt(v as number | string)) : (a, v) => a.appendInteger(Number(v));
+    case "float":
+      return (a, v) => a.appendDouble(Number(v));
+    // Decimals travel as text so no digit is lost; DuckDB casts the text exactly.
+    case "decimal":
+      return (a, v) => a.appendVarchar(String(v));
+    case "date":
+      return (a, v) => a.appendVarchar(v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
+    case "timestamp":
+      return (a, v) => a.appendTimestamp(new DuckDBTimestampValue(BigInt((v instanceof Date ? v : new Date(String(v))).getTime()) * 1000n));
+    case "binary":
+      return (a, v) => a.appendBlob(v instanceof Uint8Array ? v : Buffer.from(String(v)));
+    case "string":
+      return (a, v) => a.appendVarchar(typeof v === "string" ? v : String(v));
   }
-  appender.endRow();
+}
+
+/** Appends rows of cells, typed by `columns`, to a DuckDB appender. */
+export function rowAppender(columns: Column[]): (appender: DuckDBAppender, rows: CellValue[][]) => void {
+  const appends = columns.map((c) => columnAppender(c.type));
+  const width = appends.length;
+  return (appender, rows) => {
+    for (const row of rows) {
+      for (let i = 0; i < width; i++) {
+        const value = row[i];
+        if (value === null || value === undefined) appender.appendNull();
+        else appends[i]!(appender, value);
+      }
+      appender.endRow();
+    }
+  };
 }
 
 /** The type a column is staged under before it is cast to its real type (decimals and dates go as text). */
