@@ -131,7 +131,7 @@ function loadTarget(
           node.value = /^\d+$/.test(rendered) ? Number(rendered) : rendered;
         } catch (e) {
           const pos = lineCounter(raw, node.range?.[0] ?? 0);
-          diagnostics.error(shown, pos.line, pos.col, e instanceof Error ? e.message : String(e), "set the environment variable or give env_var() a default");
+          diagnostics.error(shown, pos.line, pos.col, templateErrorPosition(e).message, "set the environment variable or give env_var() a default");
         }
       },
     });
