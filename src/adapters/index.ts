@@ -1,13 +1,15 @@
 // Opens the connections of a target as adapters. The only place that picks an engine by type;
 // drivers for SQL Server and Hive load only when a target uses them.
 import type { TargetConfig } from "../project/schema.js";
-import type { Adapter } from "./contract.js";
+import type { Adapter, Session } from "./contract.js";
 import { createDuckDbAdapter, DuckDbEngine } from "./duckdb/index.js";
 import { adapterWithFaultInjection } from "./fault-injection.js";
 
 export interface Connections {
   get(name: string): Adapter;
   all(): Adapter[];
+  /** Runs `work` on a session of connection `name`, closing the session whatever happens. */
+  withSession<T>(name: string, work: (session: Session, adapter: Adapter) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -34,13 +36,23 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
     }
   }
   for (const [name, adapter] of adapters) adapters.set(name, adapterWithFaultInjection(adapter));
+  const get = (name: string): Adapter => {
+    const adapter = adapters.get(name);
+    if (!adapter) throw new Error(`connection '${name}' is not part of this target`);
+    return adapter;
+  };
   return {
-    get(name) {
-      const adapter = adapters.get(name);
-      if (!adapter) throw new Error(`connection '${name}' is not part of this target`);
-      return adapter;
-    },
+    get,
     all: () => [...adapters.values()],
+    async withSession(name, work) {
+      const adapter = get(name);
+      const session = await adapter.open();
+      try {
+        return await work(session, adapter);
+      } finally {
+        await session.close();
+      }
+    },
     async close() {
       for (const a of adapters.values()) await a.close();
       await engine.close();

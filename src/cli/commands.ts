@@ -115,14 +115,11 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const { splitStatements } = await import("../runner/run.js");
       const connections = await openConnections(project.target, project.dir, newRunId());
       try {
-        const session = await connections.get(o.connection).open();
-        try {
-          const statements = splitStatements(sql);
+        const statements = splitStatements(sql);
+        await connections.withSession(o.connection, async (session) => {
           for (const statement of statements) await session.execute(statement);
-          process.stdout.write(`Ran ${macro} on ${o.connection}: ${statements.length} statement${statements.length === 1 ? "" : "s"}\n`);
-        } finally {
-          await session.close();
-        }
+        });
+        process.stdout.write(`Ran ${macro} on ${o.connection}: ${statements.length} statement${statements.length === 1 ? "" : "s"}\n`);
       } finally {
         await connections.close();
       }
@@ -147,12 +144,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     try {
       for (const adapter of connections.all()) {
         try {
-          const session = await adapter.open();
-          try {
-            process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): OK, ${await adapter.version(session)}\n`);
-          } finally {
-            await session.close();
-          }
+          const version = await connections.withSession(adapter.connectionName, (session) => adapter.version(session));
+          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): OK, ${version}\n`);
         } catch (e) {
           failed += 1;
           process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): FAILED, ${project.secrets.redact(e instanceof Error ? e.message : String(e))}\n`);

@@ -164,13 +164,8 @@ async function highWatermark(session: Session, engine: EngineType, source: Sourc
   return later(updated, deleted);
 }
 
-async function withSession<T>(connections: Connections, name: string, work: (s: Session) => Promise<T>): Promise<T> {
-  const session = await connections.get(name).open();
-  try {
-    return await work(session);
-  } finally {
-    await session.close();
-  }
+function withSession<T>(connections: Connections, name: string, work: (s: Session) => Promise<T>): Promise<T> {
+  return connections.withSession(name, work);
 }
 
 async function count(session: Session, sql: string): Promise<number> {

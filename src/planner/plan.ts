@@ -136,13 +136,7 @@ async function planModel(
 }
 
 async function relationExists(model: ModelNode, connections: Connections): Promise<boolean> {
-  const adapter = connections.get(model.relation.connection);
-  const session = await adapter.open();
-  try {
-    return (await adapter.introspector(session).relationKind(model.relation)) === "table";
-  } finally {
-    await session.close();
-  }
+  return connections.withSession(model.relation.connection, async (session, adapter) => (await adapter.introspector(session).relationKind(model.relation)) === "table");
 }
 
 function sameColumns(a: string[], b: string[]): boolean {

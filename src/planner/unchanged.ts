@@ -42,12 +42,6 @@ export class UnchangedNodes {
   }
 }
 
-async function exists(node: Exclude<ManifestNode, { kind: "test" | "source" }>, connections: Connections): Promise<boolean> {
-  const adapter = connections.get(node.relation.connection);
-  const session = await adapter.open();
-  try {
-    return (await adapter.introspector(session).relationKind(node.relation)) !== null;
-  } finally {
-    await session.close();
-  }
+function exists(node: Exclude<ManifestNode, { kind: "test" | "source" }>, connections: Connections): Promise<boolean> {
+  return connections.withSession(node.relation.connection, async (session, adapter) => (await adapter.introspector(session).relationKind(node.relation)) !== null);
 }

@@ -38,13 +38,8 @@ export async function executeStep(step: PlanStep, ctx: StepContext): Promise<Ste
   throw new Error(`nothing to execute for ${step.node}`);
 }
 
-async function withSession<T>(ctx: StepContext, connection: string, work: (s: Session) => Promise<T>): Promise<T> {
-  const session = await ctx.connections.get(connection).open();
-  try {
-    return await work(session);
-  } finally {
-    await session.close();
-  }
+function withSession<T>(ctx: StepContext, connection: string, work: (s: Session) => Promise<T>): Promise<T> {
+  return ctx.connections.withSession(connection, work);
 }
 
 /** True when SQL running on `compute` can write straight into `connection` (one engine). */

@@ -176,14 +176,13 @@ async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace
 
 async function runHooks(manifest: Manifest, project: Project, connections: Workspace["connections"], which: "on_run_start" | "on_run_end", reporter: Reporter): Promise<void> {
   for (const hook of manifest.hooks[which]) {
-    const session = await connections.get(hook.connection).open();
     try {
-      for (const statement of splitStatements(hook.sql)) await session.execute(statement);
+      await connections.withSession(hook.connection, async (session) => {
+        for (const statement of splitStatements(hook.sql)) await session.execute(statement);
+      });
       reporter.info(`${which} hook on ${hook.connection} done`);
     } catch (e) {
       throw new Error(`${which} hook on connection '${hook.connection}' failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`);
-    } finally {
-      await session.close();
     }
   }
 }
