@@ -2,7 +2,7 @@
 // files in tests/golden/duckdb/.
 import type { Column, PartitionValue, RelationName } from "../contract.js";
 import { duckdbDialect as d, nativeType } from "./duckdb-dialect.js";
-import { stagingType } from "./duckdb-values.js";
+import { fromStaged, stagingType } from "./duckdb-values.js";
 
 export const createTableAs = (rel: RelationName, sql: string) => `CREATE TABLE ${d.relation(rel)} AS\n${sql}`;
 
@@ -54,7 +54,8 @@ export function createStaging(rel: RelationName, columns: Column[]): string {
 export function selectStaged(rel: RelationName, columns: Column[]): string {
   const cols = columns.map((c) => {
     const q = d.quoteIdentifier(c.name);
-    return stagingType(c.type, nativeType) === nativeType(c.type) ? q : `CAST(${q} AS ${nativeType(c.type)}) AS ${q}`;
+    const read = fromStaged(q, c.type, nativeType);
+    return read === q ? q : `${read} AS ${q}`;
   });
   return `SELECT ${cols.join(", ")} FROM ${d.relation(rel)}`;
 }

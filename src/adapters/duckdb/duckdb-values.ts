@@ -19,11 +19,12 @@ export function cellConverter(type: LogicalType): ToCell {
   switch (type.kind) {
     case "integer":
       return type.bits === 64 ? (v) => (v === null ? null : (v as bigint)) : (v) => (v === null ? null : Number(v));
+    // Streamed as text and epoch milliseconds (see streamedExpression).
     case "decimal":
     case "date":
-      return (v) => (v === null ? null : (v as DuckDBDecimalValue | DuckDBDateValue).toString());
+      return (v) => (v === null ? null : typeof v === "string" ? v : (v as DuckDBDecimalValue | DuckDBDateValue).toString());
     case "timestamp":
-      return (v) => (v === null ? null : new Date(Number((v as DuckDBTimestampValue).micros / 1000n)));
+      return (v) => (v === null ? null : v instanceof DuckDBTimestampValue ? new Date(Number(v.micros / 1000n)) : new Date(Number(v)));
     case "binary":
       return (v) => (v === null ? null : (v as DuckDBBlobValue).bytes);
     case "float":
@@ -31,6 +32,22 @@ export function cellConverter(type: LogicalType): ToCell {
       return (v) => (v === null ? null : (v as number | boolean));
     case "string":
       return (v) => (v === null ? null : typeof v === "string" ? v : String(v));
+  }
+}
+
+/** Whether a column's streamed values need converting to cells (see streamedExpression). */
+export function needsConversion(type: LogicalType, streamedAsText: boolean): boolean {
+  switch (type.kind) {
+    case "integer":
+      return type.bits !== 64 && type.bits !== 32;
+    case "decimal":
+    case "date":
+      return !streamedAsText;
+    case "string":
+    case "boolean":
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -51,7 +68,7 @@ function columnAppender(type: LogicalType): Append {
     case "date":
       return (a, v) => a.appendVarchar(v instanceof Date ? v.toISOString().slice(0, 10) : String(v));
     case "timestamp":
-      return (a, v) => a.appendTimestamp(new DuckDBTimestampValue(BigInt((v instanceof Date ? v : new Date(String(v))).getTime()) * 1000n));
+      return (a, v) => a.appendDouble(v instanceof Date ? v.getTime() : Date.parse(String(v)));
     case "binary":
       return (a, v) => a.appendBlob(v instanceof Uint8Array ? v : Buffer.from(String(v)));
     case "string":
@@ -77,5 +94,24 @@ export function rowAppender(columns: Column[]): (appender: DuckDBAppender, rows:
 
 /** The type a column is staged under before it is cast to its real type (decimals and dates go as text). */
 export function stagingType(type: LogicalType, native: (t: LogicalType) => string): string {
-  return type.kind === "decimal" || type.kind === "date" ? "VARCHAR" : native(type);
+  if (type.kind === "decimal" || type.kind === "date") return "VARCHAR";
+  // Timestamps are staged as epoch milliseconds: appending a number is far cheaper than a value object.
+  if (type.kind === "timestamp") return "DOUBLE";
+  return native(type);
+}
+
+/** The expression that reads a staged column back in its real type. */
+export function fromStaged(quoted: string, type: LogicalType, native: (t: LogicalType) => string): string {
+  if (type.kind === "timestamp") return `make_timestamp(CAST(${quoted} * 1000 AS BIGINT))`;
+  return stagingType(type, native) === native(type) ? quoted : `CAST(${quoted} AS ${native(type)})`;
+}
+
+/**
+ * How a streamed column is read: decimals and dates as DuckDB's own text, timestamps as epoch
+ * milliseconds — DuckDB converts these natively, far faster than a value object per cell in JS.
+ */
+export function streamedExpression(quoted: string, type: LogicalType): string {
+  if (type.kind === "decimal" || type.kind === "date") return `CAST(${quoted} AS VARCHAR)`;
+  if (type.kind === "timestamp") return `epoch_ms(${quoted})`;
+  return quoted;
 }
