@@ -32,3 +32,13 @@ export function partitionPredicate(engine: EngineType, partitionBy: string[], pa
 export function selectPartitions(engine: EngineType, sql: string, partitionBy: string[], partitions: string[][]): string {
   return `select * from (\n${sql}\n) sluice_rows\nwhere ${partitionPredicate(engine, partitionBy, partitions)}`;
 }
+
+/**
+ * A reconcile profile: row count and text sums per key, over `from` (a relation or a derived
+ * table). The same function builds the stored and the computed side, so the two always compare.
+ */
+export function reconcileProfile(engine: EngineType, from: string, keys: string[], sums: string[]): string {
+  const q = (n: string) => quoteIdentifier(engine, n);
+  const cols = [...keys.map((k) => `${castText(engine, q(k))} as ${q(k)}`), "count(*) as row_count", ...sums.map((c) => `${castText(engine, `sum(${q(c)})`)} as ${q(`sum_${c}`)}`)];
+  return `select ${cols.join(", ")}\nfrom ${from}${keys.length ? `\ngroup by ${keys.map((k) => castText(engine, q(k))).join(", ")}` : ""}`;
+}

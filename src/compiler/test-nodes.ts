@@ -9,7 +9,7 @@ import { lineOf, type IndexedProperties, type PropertyEntry } from "./properties
 import type { TemplateEnvironment } from "./environment.js";
 import { GENERIC_TESTS, genericTestSql } from "./data-tests.js";
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
-import { castText } from "./partition-sql.js";
+import { reconcileProfile } from "./partition-sql.js";
 import { compileStatic } from "./static-template.js";
 
 const OPTION_KEYS = new Set(["severity", "where", "error_if", "warn_if", "name", "tags", "config"]);
@@ -153,18 +153,12 @@ function reconcileTest(project: Project, node: Exclude<ManifestNode, { kind: "te
   const keys = keyColumns.length > 0 ? keyColumns : node.config.partitionBy;
   const sums = toList(declared.args["sums"] ?? declared.args["columns"]);
   const connections = project.target.connections;
-  const profile = (engine: "duckdb" | "sqlserver" | "hive", from: string) => {
-    const q = (n: string) => quoteIdentifier(engine, n);
-    const text = (e: string) => castText(engine, e);
-    const cols = [...keys.map((k) => `${text(q(k))} as ${q(k)}`), "count(*) as row_count", ...sums.map((c) => `${text(`sum(${q(c)})`)} as ${q(`sum_${c}`)}`)];
-    return `select ${cols.join(", ")}\nfrom ${from}${keys.length ? `\ngroup by ${keys.map((k) => text(q(k))).join(", ")}` : ""}`;
-  };
   const stored = connections[node.relation.connection]!.type;
   const compute = connections[node.config.compute]!.type;
   return {
-    sql: profile(stored, renderRelation(stored, node.relation)),
+    sql: reconcileProfile(stored, renderRelation(stored, node.relation), keys, sums),
     dependsOn: [node.id],
-    reconcile: { connection: node.config.compute, sql: profile(compute, `(\n${node.compiledSql}\n) sluice_model`), keyColumns: keys },
+    reconcile: { connection: node.config.compute, sql: reconcileProfile(compute, `(\n${node.compiledSql}\n) sluice_model`, keys, sums), keyColumns: keys, sums },
   };
 }
 

@@ -114,8 +114,11 @@ export interface TestNode extends NodeBase {
   connection: string;
   /** A query returning the failing rows; for `reconcile`, the per-partition profile of the stored table. */
   compiledSql: string;
-  /** For `reconcile`: the same profile of the model's SQL, run where the model computes. */
-  reconcile: { connection: string; sql: string; keyColumns: string[] } | null;
+  /**
+   * For `reconcile`: the same profile of the model's SQL, run where the model computes. A build
+   * that replaced some partitions profiles just those, on both sides.
+   */
+  reconcile: { connection: string; sql: string; keyColumns: string[]; sums: string[] } | null;
 }
 
 export type ManifestNode = ModelNode | SourceNode | SeedNode | TestNode;

@@ -7,7 +7,7 @@ import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.
 import type { PlanStep } from "../planner/plan.js";
 import type { Ledger } from "../ledger/ledger.js";
 import { renderRelation } from "../compiler/relations.js";
-import { partitionColumnsText, partitionPredicate, selectPartitions } from "../compiler/partition-sql.js";
+import { partitionColumnsText, partitionPredicate, reconcileProfile, selectPartitions } from "../compiler/partition-sql.js";
 import type { StepOutcome } from "./scheduler.js";
 
 export interface StepContext {
@@ -18,6 +18,8 @@ export interface StepContext {
   projectDir: string;
   /** Rows per batch when streaming between engines. */
   batchRows: number;
+  /** Partitions each model replaced in this run, so its reconcile tests profile just those. */
+  replaced: Map<string, string[][]>;
 }
 
 export interface StepReport extends StepOutcome {
@@ -78,6 +80,7 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
       ? await target.write(session, model.relation, sql, mode)
       : await withSession(ctx, compute, (source) => target.load(session, model.relation, source.stream(moved, ctx.batchRows), mode));
     const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
+    if (partitions) ctx.replaced.set(model.id, partitions);
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
 }
@@ -149,9 +152,10 @@ async function runTest(test: TestNode, ctx: StepContext): Promise<StepReport> {
 
 /** Profiles the stored table and the model's SQL on their own engines and fails on every partition that differs. */
 async function runReconcile(test: TestNode, reconcile: NonNullable<TestNode["reconcile"]>, ctx: StepContext): Promise<StepReport> {
+  const queries = reconcileQueries(test, reconcile, ctx);
   const [stored, computed] = await Promise.all([
-    withSession(ctx, test.connection, (s) => s.query(test.compiledSql)),
-    withSession(ctx, reconcile.connection, (s) => s.query(reconcile.sql)),
+    withSession(ctx, test.connection, (s) => s.query(queries.stored)),
+    withSession(ctx, reconcile.connection, (s) => s.query(queries.computed)),
   ]);
   const keys = reconcile.keyColumns.length;
   const index = (rows: CellValue[][]) => new Map(rows.map((r) => [JSON.stringify(r.slice(0, keys).map(normalize)), r.slice(keys).map(normalize)]));
@@ -171,7 +175,31 @@ async function runReconcile(test: TestNode, reconcile: NonNullable<TestNode["rec
     status,
     failures: failing.length,
     sample: failing.length ? { columns, rows: failing.slice(0, SAMPLE_ROWS) } : undefined,
-    message: failing.length ? `${failing.length === 1 ? "1 partition differs" : `${failing.length} partitions differ`} between ${test.connection} and ${reconcile.connection}` : undefined,
+    message: failing.length
+      ? `${failing.length === 1 ? "1 partition differs" : `${failing.length} partitions differ`} between ${test.connection} and ${reconcile.connection}`
+      : queries.scope,
+  };
+}
+
+/**
+ * The two profiles to compare: whole tables, or — when this run replaced some partitions of the
+ * model and the test profiles by its partition columns — just those partitions on both sides.
+ */
+function reconcileQueries(test: TestNode, reconcile: NonNullable<TestNode["reconcile"]>, ctx: StepContext): { stored: string; computed: string; scope?: string } {
+  const model = test.attachedTo ? ctx.manifest.nodes[test.attachedTo] : undefined;
+  const partitions = model ? ctx.replaced.get(model.id) : undefined;
+  if (model?.kind !== "model" || !partitions?.length || reconcile.keyColumns.join() !== model.config.partitionBy.join()) {
+    return { stored: test.compiledSql, computed: reconcile.sql };
+  }
+  const keys = reconcile.keyColumns;
+  const storedEngine = ctx.manifest.connections[test.connection]!.type;
+  const computeEngine = ctx.manifest.connections[reconcile.connection]!.type;
+  const storedFrom = `(select * from ${renderRelation(storedEngine, model.relation)} where ${partitionPredicate(storedEngine, keys, partitions)}) sluice_partitions`;
+  const computedFrom = `(\n${selectPartitions(computeEngine, model.compiledSql, keys, partitions)}\n) sluice_model`;
+  return {
+    stored: reconcileProfile(storedEngine, storedFrom, keys, reconcile.sums),
+    computed: reconcileProfile(computeEngine, computedFrom, keys, reconcile.sums),
+    scope: `checked the ${partitions.length} partition${partitions.length === 1 ? "" : "s"} this build replaced`,
   };
 }
 

@@ -119,7 +119,7 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
   options.reporter.start(total, options.command);
   let started = 0;
   const lineage = createLineageEmitter(options.openLineage, manifest);
-  const ctx: StepContext = { manifest, connections: workspace.connections, ledger: workspace.ledger, runId: workspace.runId, projectDir: project.dir, batchRows: 10_000 };
+  const ctx: StepContext = { manifest, connections: workspace.connections, ledger: workspace.ledger, runId: workspace.runId, projectDir: project.dir, batchRows: 10_000, replaced: new Map() };
   const outcomes = await schedule(
     plan.steps,
     options.threads ?? project.target.threads,

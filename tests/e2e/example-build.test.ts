@@ -103,6 +103,9 @@ describe("example project on embedded DuckDB", () => {
     expect(history.action).toBe("replace_partitions");
     expect(history.reason).toMatch(/^rebuild partitions? .* of sales_history: \d+ inserted or updated and 10 deleted rows in production\.sales since /);
     expect(history.partitions.length).toBeLessThan(10);
+    // Its reconcile test profiled just the partitions the build replaced, on the lake and the source.
+    const reconcile = results.results.find((r: { node: string }) => r.node === "test.reconcile_sales_history");
+    expect(reconcile).toMatchObject({ status: "pass", message: `checked the ${history.partitions.length} partitions this build replaced` });
   });
 
   it("fails the reconcile test when the mart drifts from the lake", async () => {
