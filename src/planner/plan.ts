@@ -37,6 +37,9 @@ export interface PlanStep {
   watermarks?: WatermarkFact[];
 }
 
+/** What each planned model does to its partitions: the set it replaces, or all of them. */
+type PartitionsOf = Map<string, { partitionBy: string[]; partitions: string[][] | "all" }>;
+
 export interface Plan {
   steps: PlanStep[];
 }
@@ -66,7 +69,7 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
   const testsOf = new Map<string, string[]>();
   for (const n of included) if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
   /** Partition sets decided so far, for models downstream partitioned the same way. */
-  const partitionsOf = new Map<string, { partitionBy: string[]; partitions: string[][] }>();
+  const partitionsOf: PartitionsOf = new Map();
   const unchanged = options.skipUnchanged && ledger && !options.fullRefresh && !options.restate ? new UnchangedNodes(manifest, await ledger.lastOutcomes()) : undefined;
 
   for (const node of included) {
@@ -79,6 +82,7 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
     else if (node.kind === "model") {
       step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf)), after };
       if (step.write?.kind === "partitions") partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
+      else if (step.action === "build_table") partitionsOf.set(node.id, { partitionBy: node.config.partitionBy, partitions: "all" });
     } else continue;
     unchanged?.planned(step);
     steps.push(step);
@@ -92,7 +96,7 @@ async function planModel(
   connections: Connections,
   ledger: Ledger | null,
   options: PlanOptions,
-  partitionsOf: Map<string, { partitionBy: string[]; partitions: string[][] }>,
+  partitionsOf: PartitionsOf,
 ): Promise<Omit<PlanStep, "after">> {
   const base = { node: model.id };
   const { materialized, strategy, partitionBy, uniqueKey } = model.config;
@@ -109,18 +113,19 @@ async function planModel(
     if (!exists) return rebuild("restated, but the table does not exist yet: built in full");
     return replace(options.restate.partitions, `restate ${describePartitions(options.restate.partitions)} on request`);
   }
-  // A model partitioned like an upstream model whose partitions are being replaced inherits them.
-  if (strategy === "insert_overwrite" && exists && !fullRefresh) {
+  // A model partitioned like an upstream model whose partitions are being replaced inherits them;
+  // when that upstream model is rebuilt in full, so is this one.
+  if (strategy === "insert_overwrite" && exists && !fullRefresh && !model.lineage) {
     const inherited = new PartitionSet();
     const from: string[] = [];
     for (const dep of model.dependsOn) {
       const up = partitionsOf.get(dep);
-      if (up && sameColumns(up.partitionBy, partitionBy)) {
-        for (const p of up.partitions) inherited.add(p);
-        from.push(manifest.nodes[dep]!.name);
-      }
+      if (!up || !sameColumns(up.partitionBy, partitionBy)) continue;
+      if (up.partitions === "all") return rebuild(`upstream ${manifest.nodes[dep]!.name} is rebuilt in full: built in full`);
+      for (const p of up.partitions) inherited.add(p);
+      from.push(manifest.nodes[dep]!.name);
     }
-    if (inherited.size > 0 && !model.lineage) return replace(inherited.values(), `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`);
+    if (inherited.size > 0) return replace(inherited.values(), `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`);
   }
   if (model.lineage && ledger) {
     const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh);

@@ -20,14 +20,22 @@ const LOOKBACK = 3;
 const silent: Reporter = { start() {}, nodeStart() {}, nodeEnd() {}, info() {}, finish() {} };
 
 
-/** Compiles the property's project once; each sequence then gets fresh in-memory databases and ledger. */
-export function setUpProject(): TempProject {
+/** Where the lake lives: an in-memory DuckDB, or a database on a Spark Thrift Server. */
+export type LakeKind = { kind: "duckdb" } | { kind: "spark"; host: string; port: number; database: string };
+
+let lake: LakeKind = { kind: "duckdb" };
+
+/** Compiles the property's project once; each sequence then gets a fresh source and ledger. */
+export function setUpProject(lakeKind: LakeKind = { kind: "duckdb" }): TempProject {
+  lake = lakeKind;
+  const lakeConnection =
+    lake.kind === "duckdb" ? `{ type: duckdb, path: ":memory:" }` : `{ type: hive, host: ${lake.host}, port: ${lake.port}, database: ${lake.database}, auth: nosasl }`;
   const project = tempProject({
     "profiles.yml": `targets:
   dev:
     connections:
       src: { type: duckdb, path: ":memory:" }
-      lake: { type: duckdb, path: ":memory:" }
+      lake: ${lakeConnection}
 `,
     "models/sources.yml": `sources:
   - name: app
@@ -103,17 +111,25 @@ class Source {
   }
 }
 
-async function expectIncrementalEqualsFull(session: Session, seed: number, step: number): Promise<void> {
+/** The lake's tables as rows, read on the lake's own engine. */
+function lakeQuery(table: "hist" | "hist_copy" | "monthly"): string {
+  const rel = lake.kind === "duckdb" ? `lake.main.${table}` : `${lake.database}.${table}`;
+  const text = lake.kind === "duckdb" ? "varchar" : "string";
+  if (table === "hist") return `select sale_id, cast(sale_date as ${text}) as d, amount, cast(ym as int) as ym from ${rel} order by sale_id`;
+  if (table === "hist_copy") return `select sale_id, doubled, cast(ym as int) as ym from ${rel} order by sale_id`;
+  return `select cast(ym as int) as ym, cast(n as int) as n, cast(total as int) as total from ${rel} order by ym`;
+}
+
+async function expectIncrementalEqualsFull(source: Session, lakeSession: Session, seed: number, step: number): Promise<void> {
   const where = `seed ${seed}, step ${step}`;
-  const expected = await rows(session, "select sale_id, sale_date::varchar as d, amount, (year(sale_date) * 100 + month(sale_date))::int as ym from src.app.sales order by sale_id");
-  expect(await rows(session, "select sale_id, sale_date::varchar as d, amount, ym::int as ym from lake.main.hist order by sale_id"), `${where}: hist differs from a full build`).toEqual(expected);
-  expect(await rows(session, "select sale_id, doubled, ym::int as ym from lake.main.hist_copy order by sale_id"), `${where}: hist_copy differs`).toEqual(
+  const expected = await rows(source, "select sale_id, sale_date::varchar as d, amount, (year(sale_date) * 100 + month(sale_date))::int as ym from src.app.sales order by sale_id");
+  expect(await rows(lakeSession, lakeQuery("hist")), `${where}: hist differs from a full build`).toEqual(expected);
+  expect(await rows(lakeSession, lakeQuery("hist_copy")), `${where}: hist_copy differs`).toEqual(
     expected.map((r) => ({ sale_id: r["sale_id"], doubled: Number(r["amount"]) * 2, ym: r["ym"] })),
   );
-  expect(
-    await rows(session, "select ym::int as ym, n::int as n, total::int as total from lake.main.monthly order by ym"),
-    `${where}: monthly differs`,
-  ).toEqual(await rows(session, "select (year(sale_date) * 100 + month(sale_date))::int as ym, count(*)::int as n, sum(amount)::int as total from src.app.sales group by 1 order by 1"));
+  expect(await rows(lakeSession, lakeQuery("monthly")), `${where}: monthly differs`).toEqual(
+    await rows(source, "select (year(sale_date) * 100 + month(sale_date))::int as ym, count(*)::int as n, sum(amount)::int as total from src.app.sales group by 1 order by 1"),
+  );
 }
 
 export async function runSequence(seed: number): Promise<void> {
@@ -129,10 +145,16 @@ export async function runSequence(seed: number): Promise<void> {
     if (failed.length > 0) throw new Error(`seed ${seed}: build failed: ${JSON.stringify(failed)}`);
   };
   const source = new Source(async (sql) => void (await session.execute(sql)), rand);
+  // A Spark session caches table file listings, so each check reads the lake in a new session, as
+  // every build step does.
+  const check = async (step: number) => {
+    if (lake.kind === "duckdb") return expectIncrementalEqualsFull(session, session, seed, step);
+    await connections.withSession("lake", (lakeSession) => expectIncrementalEqualsFull(session, lakeSession, seed, step));
+  };
   try {
     await source.setup(5 + Math.floor(rand() * 20));
     await build();
-    await expectIncrementalEqualsFull(session, seed, 0);
+    await check(0);
     for (let step = 1; step <= STEPS; step++) {
       const ops = 1 + Math.floor(rand() * 4);
       for (let i = 0; i < ops; i++) {
@@ -145,7 +167,7 @@ export async function runSequence(seed: number): Promise<void> {
         else await source.remove(pick);
       }
       await build();
-      await expectIncrementalEqualsFull(session, seed, step);
+      await check(step);
     }
   } finally {
     await session.close();
