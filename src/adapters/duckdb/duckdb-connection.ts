@@ -5,8 +5,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Column, Row, RowBatch, Session, WriteResult } from "../contract.js";
-import { duckdbDialect, logicalType } from "./duckdb-dialect.js";
-import { cellConverter, needsConversion, streamedExpression } from "./duckdb-values.js";
+import { logicalType } from "./duckdb-dialect.js";
+import { cellConverter, needsConversion } from "./duckdb-values.js";
 
 export class DuckDbEngine {
   private instance: Promise<DuckDBInstance> | undefined;
@@ -105,16 +105,10 @@ export class DuckDbSession implements Session {
   }
 
   async *stream(sql: string, batchSize = 10_000): AsyncIterable<RowBatch> {
-    const prepared = await this.connection.prepare(sql);
-    const columns = Array.from({ length: prepared.columnCount }, (_, i) => column(prepared.columnName(i), prepared.columnType(i).toString()));
-    const names = new Set(columns.map((c) => c.name));
-    const converted = names.size === columns.length && columns.some((c) => streamedExpression("x", c.type) !== "x");
-    const query = converted
-      ? `SELECT ${columns.map((c) => `${streamedExpression(duckdbDialect.quoteIdentifier(c.name), c.type)} AS ${duckdbDialect.quoteIdentifier(c.name)}`).join(", ")} FROM (\n${sql}\n) AS sluice_stream`
-      : sql;
-    const result = await this.connection.stream(query);
+    const result = await this.connection.stream(sql);
+    const columns = result.columnNames().map((name, i) => column(name, result.columnTypes()[i]!.toString()));
     // Columns whose values arrive as cells already (numbers, strings, booleans) are left as they are.
-    const convert = columns.map((c, i) => [i, cellConverter(c.type)] as const).filter(([i]) => needsConversion(columns[i]!.type, converted));
+    const convert = columns.map((c, i) => [i, cellConverter(c.type)] as const).filter(([i]) => needsConversion(columns[i]!.type));
     let rows: Row[] = [];
     let yielded = false;
     for (;;) {

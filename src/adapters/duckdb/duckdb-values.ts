@@ -19,12 +19,11 @@ export function cellConverter(type: LogicalType): ToCell {
   switch (type.kind) {
     case "integer":
       return type.bits === 64 ? (v) => (v === null ? null : (v as bigint)) : (v) => (v === null ? null : Number(v));
-    // Streamed as text and epoch milliseconds (see streamedExpression).
     case "decimal":
     case "date":
-      return (v) => (v === null ? null : typeof v === "string" ? v : (v as DuckDBDecimalValue | DuckDBDateValue).toString());
+      return (v) => (v === null ? null : (v as DuckDBDecimalValue | DuckDBDateValue).toString());
     case "timestamp":
-      return (v) => (v === null ? null : v instanceof DuckDBTimestampValue ? new Date(Number(v.micros / 1000n)) : new Date(Number(v)));
+      return (v) => (v === null ? null : new Date(Number((v as DuckDBTimestampValue).micros / 1000n)));
     case "binary":
       return (v) => (v === null ? null : (v as DuckDBBlobValue).bytes);
     case "float":
@@ -35,14 +34,11 @@ export function cellConverter(type: LogicalType): ToCell {
   }
 }
 
-/** Whether a column's streamed values need converting to cells (see streamedExpression). */
-export function needsConversion(type: LogicalType, streamedAsText: boolean): boolean {
+/** Whether a column's values need converting to cells; numbers, strings and booleans arrive as cells. */
+export function needsConversion(type: LogicalType): boolean {
   switch (type.kind) {
     case "integer":
       return type.bits !== 64 && type.bits !== 32;
-    case "decimal":
-    case "date":
-      return !streamedAsText;
     case "string":
     case "boolean":
       return false;
@@ -106,12 +102,3 @@ export function fromStaged(quoted: string, type: LogicalType, native: (t: Logica
   return stagingType(type, native) === native(type) ? quoted : `CAST(${quoted} AS ${native(type)})`;
 }
 
-/**
- * How a streamed column is read: decimals and dates as DuckDB's own text, timestamps as epoch
- * milliseconds — DuckDB converts these natively, far faster than a value object per cell in JS.
- */
-export function streamedExpression(quoted: string, type: LogicalType): string {
-  if (type.kind === "decimal" || type.kind === "date") return `CAST(${quoted} AS VARCHAR)`;
-  if (type.kind === "timestamp") return `epoch_ms(${quoted})`;
-  return quoted;
-}
