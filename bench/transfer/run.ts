@@ -1,5 +1,5 @@
 // Transfer benchmark: rows/s and peak RSS for moving N rows (1M, 10M; int, bigint, decimal(18,2),
-// varchar, date, timestamp) through sluice's adapters, each case in its own process (see case.ts),
+// varchar, date, timestamp) through sluice's adapters, each case in its own process (see case.mjs),
 // against DuckDB's own COPY / CREATE TABLE AS in the same run. Peak RSS is the child's, from GNU
 // time when installed (else the child's own process.resourceUsage().maxRSS).
 // Targets: ≥ 0.8× native when both sides are DuckDB; ≥ 1M rows/s through Node streaming; peak RSS < 256 MB.
@@ -11,12 +11,15 @@ import { ensureBuilt, fmt, log, median, OUT, REPO, report, summariseProfile, tab
 const SIZES = (process.env.BENCH_TRANSFER_SIZES ?? "1000000,10000000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const spark = process.env.SLUICE_TEST_SPARK;
-const CASES = ["native_copy", "lake_write", "lake_load", "native_ctas", "duck_write", "duck_load", "stream_only", ...(spark ? ["spark_load"] : [])];
+/** DuckDB memory_limit for the capped variants of the streaming cases (a profile's `memory_limit`). */
+const CAP = process.env.BENCH_TRANSFER_MEMORY_LIMIT ?? "32MB";
+const CASES = ["native_copy", "lake_write", "lake_load", `lake_load:${CAP}`, "native_ctas", "duck_write", "duck_load", `duck_load:${CAP}`, "stream_only", ...(spark ? ["spark_load"] : [])];
 const BASELINE: Record<string, string> = { lake_write: "native_copy", lake_load: "native_copy", duck_write: "native_ctas", duck_load: "native_ctas", stream_only: "native_ctas", spark_load: "native_copy" };
+const baselineOf = (c: string) => BASELINE[c.split(":")[0]!];
 const RSS_TARGET = 256;
 
 function runCase(name: string, rows: number, work: string): { opMs: number; rssMb: number } {
-  const r = timed(process.execPath, ["--import", "tsx", join(REPO, "bench", "transfer", "case.ts"), name, String(rows), work]);
+  const r = timed(process.execPath, [join(REPO, "bench", "transfer", "case.mjs"), name, String(rows), work]);
   const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { opMs: number; maxRssMb: number };
   return { opMs: out.opMs, rssMb: r.maxRssMb ?? out.maxRssMb };
 }
@@ -45,7 +48,7 @@ for (const n of SIZES) {
 const profDir = join(OUT, "transfer", "profile");
 rmSync(profDir, { recursive: true, force: true });
 const smallest = Math.min(...SIZES);
-timed(process.execPath, ["--cpu-prof", "--cpu-prof-dir", profDir, "--import", "tsx", join(REPO, "bench", "transfer", "case.ts"), "duck_load", String(smallest), join(OUT, "transfer", `n${smallest}`)]);
+timed(process.execPath, ["--cpu-prof", "--cpu-prof-dir", profDir, join(REPO, "bench", "transfer", "case.mjs"), "duck_load", String(smallest), join(OUT, "transfer", `n${smallest}`)]);
 const profiles = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile")).map((f) => summariseProfile(join(profDir, f)));
 const profile = profiles.sort((a, b) => b.totalMs - a.totalMs)[0];
 
@@ -61,15 +64,16 @@ const LABEL: Record<string, string> = {
 };
 const rowsOut = results.map((r) => {
   const ms = median(r.opMs);
-  const base = BASELINE[r.case] ? results.find((x) => x.rows === r.rows && x.case === BASELINE[r.case]) : undefined;
+  const base = baselineOf(r.case) ? results.find((x) => x.rows === r.rows && x.case === baselineOf(r.case)) : undefined;
   const ratio = base ? median(base.opMs) / ms : undefined;
   const rss = Math.max(...r.rssMb);
   const throughput = r.rows / (ms / 1000);
   const targets: string[] = [];
   if (ratio !== undefined && (r.case === "duck_write" || r.case === "lake_write")) targets.push(ratio >= 0.8 ? "≥0.8× met" : "≥0.8× missed");
-  if (r.case.endsWith("_load") || r.case === "stream_only") targets.push(throughput >= 1e6 ? "≥1M rows/s met" : "≥1M rows/s missed");
+  if (r.case.split(":")[0]!.endsWith("_load") || r.case === "stream_only") targets.push(throughput >= 1e6 ? "≥1M rows/s met" : "≥1M rows/s missed");
   targets.push(rss < RSS_TARGET ? "RSS met" : "RSS missed");
-  return [fmt.n(r.rows), LABEL[r.case] ?? r.case, fmt.s(ms), fmt.n(Math.round(throughput)), ratio === undefined ? "—" : fmt.x(ratio), fmt.mb(rss), targets.join(", ")];
+  const [name, cap] = r.case.split(":");
+  return [fmt.n(r.rows), `${LABEL[name!] ?? name}${cap ? `, DuckDB memory_limit ${cap}` : ""}`, fmt.s(ms), fmt.n(Math.round(throughput)), ratio === undefined ? "—" : fmt.x(ratio), fmt.mb(rss), targets.join(", ")];
 });
 let md = table(["rows", "path", "median time", "rows/s", "speed vs baseline", "peak RSS (max of runs)", "targets"], rowsOut);
 md += `\n\nSpeed vs baseline = baseline time / path time (1.00× = as fast as DuckDB alone). ${spark ? "" : "DuckDB → Spark skipped: SLUICE_TEST_SPARK is not set. "}Load average (1 min): ${load.map((l) => l.toFixed(2)).join(" → ")}.`;

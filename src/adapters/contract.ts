@@ -28,10 +28,34 @@ export interface Column {
 export type CellValue = null | boolean | number | bigint | string | Date | Uint8Array;
 export type Row = CellValue[];
 
-/** A batch of rows with the columns that describe them, as streamed out of a session. */
+/**
+ * Which rows of a column hold a value: bit `i` (least significant bit first within each byte) is 1
+ * when row `i` is not NULL. The layout of DuckDB's and Arrow's validity masks, so a mask moves
+ * between engines as one copy. A vector without one has no NULLs.
+ */
+export type Validity = Uint8Array;
+
+/**
+ * One column of a batch. Columns whose type has a fixed-width form travel in typed arrays, so a
+ * column of 2,048 values crosses from one engine to another as one memory copy instead of 2,048
+ * JavaScript values; anything else travels as cells. The typed forms, by the column's logical type:
+ * - `int32`: integers up to 32 bits; dates as days since 1970-01-01.
+ * - `int64`: 64-bit integers; decimals of precision up to 18 as the unscaled integer (value ×
+ *   10^scale); timestamps as microseconds since 1970-01-01 UTC.
+ * - `float64`: floating-point numbers.
+ * `src/adapters/batch.ts` reads any vector as cells and turns cells into the typed form.
+ */
+export type ColumnVector =
+  | { encoding: "cells"; values: CellValue[] }
+  | { encoding: "int32"; values: Int32Array; validity?: Validity }
+  | { encoding: "int64"; values: BigInt64Array; validity?: Validity }
+  | { encoding: "float64"; values: Float64Array; validity?: Validity };
+
+/** A batch of rows as streamed out of a session, column by column: `vectors[i]` holds `columns[i]`. */
 export interface RowBatch {
   columns: Column[];
-  rows: Row[];
+  rowCount: number;
+  vectors: ColumnVector[];
 }
 
 /** A relation's place on a connection. `database` is the catalog where the engine has one. */

@@ -4,6 +4,7 @@
 // deleted row, and the old partition (read from the model's own table) of every changed or deleted
 // key, so a row that moved dirties both months — and the watermarks to commit once it is loaded.
 import type { Connections } from "../adapters/index.js";
+import { batchRows } from "../adapters/batch.js";
 import type { Session } from "../adapters/contract.js";
 import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
 import { fillWatermarks } from "../compiler/watermark-placeholders.js";
@@ -175,7 +176,7 @@ async function count(session: Session, sql: string): Promise<number> {
 
 async function column(session: Session, sql: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const batch of session.stream(sql, 10_000)) for (const row of batch.rows) out.push(text(row[0] ?? null));
+  for await (const batch of session.stream(sql, 10_000)) for (const row of batchRows(batch)) out.push(text(row[0] ?? null));
   return out;
 }
 

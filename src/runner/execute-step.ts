@@ -2,6 +2,7 @@
 // elsewhere than its result lives), loads a seed, or runs a data test.
 import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
+import { batchRows } from "../adapters/batch.js";
 import type { CellValue, Row, Session, WriteMode } from "../adapters/contract.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
@@ -139,7 +140,7 @@ async function runTest(test: TestNode, ctx: StepContext): Promise<StepReport> {
     let sample: StepReport["sample"];
     if (failures > 0) {
       for await (const batch of session.stream(test.compiledSql, SAMPLE_ROWS)) {
-        sample = { columns: batch.columns.map((c) => c.name), rows: batch.rows.slice(0, SAMPLE_ROWS) };
+        sample = { columns: batch.columns.map((c) => c.name), rows: batchRows(batch).slice(0, SAMPLE_ROWS) };
         break;
       }
     }

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { batchFromRows } from "../../src/adapters/batch.js";
 import type { Column, Row, RowBatch, Session } from "../../src/adapters/contract.js";
 import { DuckDbEngine } from "../../src/adapters/duckdb/duckdb-connection.js";
 import { DuckDbLakeAdapter, type DuckDbLakeOptions } from "../../src/adapters/duckdb/duckdb-lake-adapter.js";
@@ -200,8 +201,8 @@ describe("the embedded Parquet lake", () => {
       [9223372036854775807n, null, null, null, null, "2021-03-05", null, null],
     ];
     async function* batches(): AsyncIterable<RowBatch> {
-      yield { columns, rows: input.slice(0, 2) };
-      yield { columns, rows: input.slice(2) };
+      yield batchFromRows(columns, input.slice(0, 2));
+      yield batchFromRows(columns, input.slice(2));
     }
     const rel = { schema: "lake", name: "typed" };
     const result = await adapter.load(session, rel, batches(), { kind: "replace", partitionBy: ["day"] });

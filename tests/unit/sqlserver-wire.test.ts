@@ -4,6 +4,7 @@
 // statements is covered by the live suite in tests/integration/sqlserver/.
 import sql from "mssql";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { batchFromRows, batchRows } from "../../src/adapters/batch.js";
 import type { Adapter, Column, RelationName, RowBatch, Session } from "../../src/adapters/contract.js";
 import { createSqlServerAdapter } from "../../src/adapters/sqlserver/index.js";
 import { SqlServerConnection } from "../../src/project/connection-schema.js";
@@ -119,7 +120,7 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
           return [9_007_199_254_740_993n + BigInt(id), "12345678901234567890.1234567891", "2021-08-01", `Łódź ${id}`];
         });
         produced += rows.length;
-        yield { columns, rows };
+        yield batchFromRows(columns, rows);
       }
     }
     const result = await adapter.load(session, sales, source(), { kind: "replace" });
@@ -211,12 +212,12 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
       await new Promise((resolve) => setTimeout(resolve, 5)); // a slow consumer: the driver is paused meanwhile
       batches.push(batch);
     }
-    expect(batches.map((b) => b.rows.length)).toEqual([10, 10, 5]);
+    expect(batches.map((b) => b.rowCount)).toEqual([10, 10, 5]);
     const columns = batches[0]?.columns ?? [];
     expect(columns.map((c) => c.nativeType)).toEqual(["BIGINT", "DECIMAL(38,10)", "DECIMAL(9,2)", "DATE", "NVARCHAR(50)", "DATETIME2(7)", "BIT"]);
     expect(columns[1]?.type).toEqual({ kind: "decimal", precision: 38, scale: 10 });
-    expect(batches[0]?.rows[0]).toEqual([9_007_199_254_740_993n, "12345678901234567890.1234567891", "19.90", "2021-08-01", "Łódź", loadedAt, true]);
-    expect(batches[2]?.rows[4]?.[1]).toBeNull();
+    expect(batchRows(batches[0]!)[0]).toEqual([9_007_199_254_740_993n, "12345678901234567890.1234567891", "19.90", "2021-08-01", "Łódź", loadedAt, true]);
+    expect(batchRows(batches[2]!)[4]?.[1]).toBeNull();
     expect(double.requests().filter((e) => e.kind === "rpc")).toEqual([]);
   });
 
@@ -236,7 +237,7 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
     try {
       for await (const batch of session.stream("SELECT note FROM src.notes", 1000)) {
         sinceTake = 0;
-        total += batch.rows.length;
+        total += batch.rowCount;
         await new Promise((resolve) => setTimeout(resolve, 1));
       }
     } finally {
@@ -266,7 +267,7 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
       resultSets: [{ columns: [int("n")], rows: Array.from({ length: 5000 }, (_, i) => [i]) }],
     });
     for await (const batch of session.stream("SELECT n FROM src.many", 100)) {
-      expect(batch.rows[0]).toEqual([0]);
+      expect(batchRows(batch)[0]).toEqual([0]);
       break;
     }
     await expect(session.execute("SELECT 2")).resolves.toEqual({ rowsAffected: 0 });

@@ -6,7 +6,8 @@ import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Column, Row, RowBatch, Session, WriteResult } from "../contract.js";
 import { logicalType } from "./duckdb-dialect.js";
-import { cellConverter, needsConversion } from "./duckdb-values.js";
+import { batchRows, sliceBatch } from "../batch.js";
+import { CHUNK_ROWS, readChunk } from "./duckdb-values.js";
 
 export class DuckDbEngine {
   private instance: Promise<DuckDBInstance> | undefined;
@@ -93,40 +94,39 @@ export class DuckDbSession implements Session {
   async query(sql: string): Promise<{ columns: Column[]; rows: Row[] }> {
     const columns: Column[] = [];
     const rows: Row[] = [];
-    for await (const batch of this.stream(sql, 10_000)) {
+    for await (const batch of this.stream(sql)) {
       if (columns.length === 0) columns.push(...batch.columns);
-      rows.push(...batch.rows);
-    }
-    if (columns.length === 0) {
-      const reader = await this.connection.runAndReadAll(`select * from (${sql}) limit 0`).catch(() => undefined);
-      if (reader) columns.push(...reader.columnNames().map((name, i) => column(name, reader.columnTypes()[i]!.toString())));
+      for (const row of batchRows(batch)) rows.push(row);
     }
     return { columns, rows };
   }
 
-  async *stream(sql: string, batchSize = 10_000): AsyncIterable<RowBatch> {
+  /** One batch per DuckDB data chunk (2,048 rows), split further when `batchSize` is smaller. */
+  async *stream(sql: string, batchSize = CHUNK_ROWS): AsyncIterable<RowBatch> {
     const result = await this.connection.stream(sql);
-    const columns = result.columnNames().map((name, i) => column(name, result.columnTypes()[i]!.toString()));
-    // Columns whose values arrive as cells already (numbers, strings, booleans) are left as they are.
-    const convert = columns.map((c, i) => [i, cellConverter(c.type)] as const).filter(([i]) => needsConversion(columns[i]!.type));
-    let rows: Row[] = [];
+    const types = result.columnTypes();
+    const columns = result.columnNames().map((name, i) => column(name, types[i]!.toString()));
     let yielded = false;
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      for (const values of chunk.getRows()) {
-        const row = values as Row;
-        for (const [i, to] of convert) row[i] = to(values[i] ?? null);
-        rows.push(row);
-        if (rows.length >= batchSize) {
-          yield { columns, rows };
-          yielded = true;
-          rows = [];
+    // The next chunk is always being fetched (on DuckDB's threads) while this one is converted and
+    // consumed, so the engine and the reader work at the same time; one chunk ahead bounds memory.
+    let next = result.fetchChunk();
+    try {
+      for (;;) {
+        const chunk = await next;
+        if (!chunk || chunk.rowCount === 0) break;
+        next = result.fetchChunk();
+        const batch: RowBatch = { columns, rowCount: chunk.rowCount, vectors: readChunk(chunk, columns, types) };
+        for (let start = 0; start < batch.rowCount; start += batchSize) {
+          yield start === 0 && batch.rowCount <= batchSize ? batch : sliceBatch(batch, start, Math.min(batch.rowCount, start + batchSize));
         }
+        yielded = true;
       }
+    } finally {
+      // A reader that stops early leaves a fetch in flight; let it land before the session is reused.
+      await next.catch(() => undefined);
     }
     // An empty result still yields one batch, so a reader always learns the columns.
-    if (rows.length > 0 || !yielded) yield { columns, rows };
+    if (!yielded) yield { columns, rowCount: 0, vectors: columns.map(() => ({ encoding: "cells", values: [] })) };
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {

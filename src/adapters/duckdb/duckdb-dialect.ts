@@ -47,10 +47,14 @@ export function logicalType(native: string): LogicalType {
   if (decimal) return { kind: "decimal", precision: Number(decimal[1]), scale: Number(decimal[2]) };
   if (t === "DECIMAL" || t === "NUMERIC") return { kind: "decimal", precision: 18, scale: 3 };
   if (t === "BOOLEAN" || t === "BOOL") return { kind: "boolean" };
-  if (t === "TINYINT" || t === "UTINYINT") return { kind: "integer", bits: 8 };
-  if (t === "SMALLINT" || t === "USMALLINT") return { kind: "integer", bits: 16 };
-  if (t === "INTEGER" || t === "INT" || t === "UINTEGER") return { kind: "integer", bits: 32 };
-  if (t === "BIGINT" || t === "UBIGINT" || t === "HUGEINT") return { kind: "integer", bits: 64 };
+  // Unsigned integers take the next wider signed type, and integers wider than 64 bits an exact
+  // decimal, so no value changes on its way to an engine without them.
+  if (t === "TINYINT") return { kind: "integer", bits: 8 };
+  if (t === "SMALLINT" || t === "UTINYINT") return { kind: "integer", bits: 16 };
+  if (t === "INTEGER" || t === "INT" || t === "USMALLINT") return { kind: "integer", bits: 32 };
+  if (t === "BIGINT" || t === "UINTEGER") return { kind: "integer", bits: 64 };
+  if (t === "UBIGINT") return { kind: "decimal", precision: 20, scale: 0 };
+  if (t === "HUGEINT" || t === "UHUGEINT") return { kind: "decimal", precision: 38, scale: 0 };
   if (t === "FLOAT" || t === "REAL") return { kind: "float", bits: 32 };
   if (t === "DOUBLE") return { kind: "float", bits: 64 };
   if (t === "DATE") return { kind: "date" };

@@ -46,7 +46,7 @@ export const selectPartitions = (sql: string, partitionBy: string[], partitions:
 
 /** The staging table rows from another engine land in (decimals and dates as text, cast later). */
 export function createStaging(rel: RelationName, columns: Column[]): string {
-  const defs = columns.map((c) => `${d.quoteIdentifier(c.name)} ${stagingType(c.type, nativeType)}`).join(",\n  ");
+  const defs = columns.map((c) => `${d.quoteIdentifier(c.name)} ${stagingType(c.type).toString()}`).join(",\n  ");
   return `CREATE TABLE ${d.relation(rel)} (\n  ${defs}\n)`;
 }
 

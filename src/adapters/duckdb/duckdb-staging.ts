@@ -1,9 +1,11 @@
-// Lands rows from another engine in a DuckDB staging table through the appender, holding one batch
-// in memory at a time. Shared by the database-file adapter and the lake adapter.
+// Lands rows from another engine in a DuckDB staging table through the appender, one data chunk at
+// a time, holding one batch in memory (the appender hands its rows to DuckDB's storage as its
+// buffer fills). Shared by the database-file adapter and the lake adapter.
+import { DuckDBDataChunk } from "@duckdb/node-api";
 import type { Column, RelationName, RowBatch, Session } from "../contract.js";
 import type { DuckDbSession } from "./duckdb-connection.js";
 import * as sql from "./duckdb-sql.js";
-import { rowAppender } from "./duckdb-values.js";
+import { batchAppender, stagingType } from "./duckdb-values.js";
 
 /**
  * Creates `staging` in `catalog` from the first batch's columns, appends every row, then runs `use`
@@ -19,7 +21,7 @@ export async function withStagedRows<T>(
   use: (selectSql: string, columns: Column[]) => Promise<T>,
 ): Promise<T> {
   let columns: Column[] | undefined;
-  let append: ReturnType<typeof rowAppender> | undefined;
+  let append: ReturnType<typeof batchAppender> | undefined;
   const duck = (session as DuckDbSession).connection;
   let appender: Awaited<ReturnType<typeof duck.createAppender>> | undefined;
   try {
@@ -28,11 +30,9 @@ export async function withStagedRows<T>(
         columns = batch.columns;
         await session.execute(sql.createStaging(staging, columns));
         appender = await duck.createAppender(staging.name, staging.schema, staging.database ?? catalog);
-        append = rowAppender(columns);
+        append = batchAppender(columns, DuckDBDataChunk.create(columns.map((c) => stagingType(c.type))));
       }
-      append!(appender!, batch.rows);
-      // Flushing per batch keeps the appender's buffer to one batch of rows.
-      appender!.flushSync();
+      append!(appender!, batch.vectors, batch.rowCount);
     }
     appender?.closeSync();
     appender = undefined;

@@ -14,6 +14,7 @@ import {
   type WriteResult,
 } from "../contract.js";
 import type { HiveConnection } from "../../project/connection-schema.js";
+import { batchRows } from "../batch.js";
 import { hiveCapabilities } from "./hive-capabilities.js";
 import { HiveSession, openHiveSession } from "./hive-connection.js";
 import { hiveDialect } from "./hive-dialect.js";
@@ -120,7 +121,7 @@ export class HiveAdapter implements Adapter {
           created = true;
           types = batch.columns.map((c) => c.type);
         }
-        for (const row of batch.rows) {
+        for (const row of batchRows(batch)) {
           pending.push(row);
           if (pending.length >= this.config.insert_batch_rows) await flush();
         }

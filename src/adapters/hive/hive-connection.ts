@@ -2,6 +2,7 @@
 // deadline, run statements asynchronously and poll their status with backoff, and read result sets
 // page by page from the raw Thrift columns so BIGINT and DECIMAL keep every digit.
 import hive from "hive-driver";
+import { batchFromRows, batchRows } from "../batch.js";
 import type { Column, Row, RowBatch, Session, WriteResult, CellValue } from "../contract.js";
 import type { HiveConnection } from "../../project/connection-schema.js";
 import { hiveDialect } from "./hive-dialect.js";
@@ -219,7 +220,7 @@ export class HiveSession implements Session {
     const rows: Row[] = [];
     for await (const batch of this.stream(sql, this.config.fetch_rows)) {
       columns = batch.columns;
-      for (const row of batch.rows) rows.push(row);
+      for (const row of batchRows(batch)) rows.push(row);
     }
     return { columns, rows };
   }
@@ -246,7 +247,7 @@ export class HiveSession implements Session {
         op.flush();
         if (rows.length > 0 || !yielded) {
           yielded = true;
-          yield { columns, rows };
+          yield batchFromRows(columns, rows);
         }
       } while (op.hasMoreRows());
     } finally {

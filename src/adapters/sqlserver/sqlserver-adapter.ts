@@ -1,4 +1,5 @@
 // The SQL Server adapter: sessions over `mssql`, writes built by sqlserver-sql.ts, introspection.
+import { batchRows } from "../batch.js";
 import {
   temporaryName,
   type Adapter,
@@ -222,6 +223,6 @@ function refuseEmptyPartitionSet(rel: RelationName, mode: WriteMode): void {
 }
 
 async function* restOfRows(first: RowBatch, rest: AsyncIterator<RowBatch>): AsyncIterable<Row[]> {
-  yield first.rows;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value.rows;
+  yield batchRows(first);
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield batchRows(next.value);
 }

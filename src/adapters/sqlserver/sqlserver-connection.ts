@@ -5,6 +5,7 @@
 // `query()` goes through sp_executesql. A session needs one physical connection so that its batches,
 // its transaction and its session settings stay together; with max 1 every request lands on it.
 import sql from "mssql";
+import { batchFromRows, batchRows } from "../batch.js";
 import type { Column, Row, RowBatch, Session, WriteResult } from "../contract.js";
 import type { SqlServerConnection } from "../../project/connection-schema.js";
 import { sqlServerDialect } from "./sqlserver-dialect.js";
@@ -99,7 +100,7 @@ export class SqlServerSession implements Session {
     const rows: Row[] = [];
     for await (const batch of this.stream(text)) {
       columns = batch.columns;
-      rows.push(...batch.rows);
+      rows.push(...batchRows(batch));
     }
     return { columns, rows };
   }
@@ -107,7 +108,7 @@ export class SqlServerSession implements Session {
   /** Runs a query of sluice's own whose columns need no exact-decimal treatment. */
   async queryPlain(text: string): Promise<Row[]> {
     const rows: Row[] = [];
-    for await (const batch of this.streamOnce(text, 10_000, new Map())) rows.push(...batch.rows);
+    for await (const batch of this.streamOnce(text, 10_000, new Map())) rows.push(...batchRows(batch));
     return rows;
   }
 
@@ -174,7 +175,7 @@ export class SqlServerSession implements Session {
       w?.();
     };
     const flush = (): void => {
-      if (rows.length > 0) ready.push({ columns, rows });
+      if (rows.length > 0) ready.push(batchFromRows(columns, rows));
       rows = [];
     };
     request.on("recordset", (meta: unknown) => {
@@ -215,7 +216,7 @@ export class SqlServerSession implements Session {
         if (failure) throw failure;
         if (finished) {
           // An empty result still says what its columns are, which a load needs to create its table.
-          if (yieldedBatches === 0 && columns.length > 0) yield { columns, rows: [] };
+          if (yieldedBatches === 0 && columns.length > 0) yield batchFromRows(columns, []);
           return;
         }
         if (paused) {

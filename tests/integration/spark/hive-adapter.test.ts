@@ -1,6 +1,7 @@
 // The Hive adapter against a real Spark Thrift Server (scripts/spark/start.sh). Runs only when
 // SLUICE_TEST_SPARK=host:port is set; otherwise the suite is reported as skipped, saying why.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { batchFromRows, batchRows } from "../../../src/adapters/batch.js";
 import type { Adapter, Column, RelationName, Row, RowBatch, Session } from "../../../src/adapters/contract.js";
 import { createHiveAdapter, EmptyPartitionSetError, HiveConnectionError } from "../../../src/adapters/hive/index.js";
 import type { HiveIntrospector } from "../../../src/adapters/hive/hive-introspector.js";
@@ -149,8 +150,8 @@ suite(endpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_REASON, () 
     expect(rows).toEqual(everyRow);
     const streamed: Row[] = [];
     for await (const batch of session.stream(`SELECT * FROM ${adapter.dialect.relation(rel)} ORDER BY id`, 2)) {
-      expect(batch.rows.length).toBeLessThanOrEqual(2);
-      streamed.push(...batch.rows);
+      expect(batch.rowCount).toBeLessThanOrEqual(2);
+      streamed.push(...batchRows(batch));
     }
     expect(streamed).toEqual(everyRow);
   });
@@ -166,7 +167,7 @@ suite(endpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_REASON, () 
       session,
       sales,
       (async function* () {
-        yield { columns, rows: [[40n, "40.00", 202104]] };
+        yield batchFromRows(columns, [[40n, "40.00", 202104]]);
       })(),
       { kind: "partitions", partitionBy: ["year_month"], partitions: [["202104"]] },
     );
@@ -199,7 +200,7 @@ suite(endpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_REASON, () 
 function batchesOf(groups: Row[][]): AsyncIterable<RowBatch> {
   const columns = groups.length > 0 ? everyTypeColumns() : [];
   return (async function* () {
-    for (const rows of groups) yield { columns, rows };
+    for (const rows of groups) yield batchFromRows(columns, rows);
   })();
 }
 

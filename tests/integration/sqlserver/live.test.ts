@@ -3,6 +3,7 @@
 // Runs only when SLUICE_TEST_MSSQL holds a connection string; otherwise it is reported as skipped.
 // Everything it creates lives in a schema of its own, dropped at the end.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { batchFromRows } from "../../../src/adapters/batch.js";
 import type { Adapter, CellValue, Column, RelationName, RowBatch, Session } from "../../../src/adapters/contract.js";
 import { createSqlServerAdapter } from "../../../src/adapters/sqlserver/index.js";
 import { parseSqlServerConnectionString } from "./connection-string.js";
@@ -145,13 +146,13 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
     ];
     async function* source(): AsyncIterable<RowBatch> {
       for (let b = 0; b < 25; b++) {
-        yield {
+        yield batchFromRows(
           columns,
-          rows: Array.from({ length: 1000 }, (_, i) => {
+          Array.from({ length: 1000 }, (_, i) => {
             const id = b * 1000 + i;
             return [BigInt(id) + 9_007_199_254_740_000n, `12345678901234567890.${String(id).padStart(10, "0")}`, "2021-08-01", `Łódź ${id}`, new Date(Date.UTC(2021, 7, 1, 0, 0, id % 60)), id % 2 === 0, new Uint8Array([id % 256])];
           }),
-        };
+        );
       }
     }
     const result = await adapter.load(session, rel("landed"), source(), { kind: "replace" });

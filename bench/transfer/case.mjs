@@ -1,5 +1,8 @@
-// One transfer case in its own process, so its peak RSS is its own:
-//   node --import tsx bench/transfer/case.ts <case> <rows> <workDir>
+// One transfer case in its own process, so its peak RSS is its own. Plain JavaScript on the built
+// dist/ (what `sluice` itself runs), so no TypeScript loader sits in the measured process:
+//   node bench/transfer/case.mjs <case>[:<memory_limit>] <rows> <workDir>
+// A `:<memory_limit>` suffix (e.g. duck_load:128MB) runs a sluice case with the DuckDB memory_limit
+// a profile would set.
 // Prints one JSON line: { case, rows, opMs, maxRssMb }. `opMs` times only the transfer itself
 // (instance creation, ATTACH and session opening are outside it). Cases:
 //   generate      creates <workDir>/src.duckdb with main.t (int, bigint, decimal(18,2), varchar, date, timestamp)
@@ -14,19 +17,19 @@
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { DuckDbEngine, createDuckDbAdapter } from "../../src/adapters/duckdb/index.js";
-import type { Adapter, RelationName } from "../../src/adapters/contract.js";
-import { DuckDbConnection, HiveConnection } from "../../src/project/connection-schema.js";
+import { DuckDbEngine, createDuckDbAdapter } from "../../dist/adapters/duckdb/index.js";
+import { DuckDbConnection, HiveConnection } from "../../dist/project/connection-schema.js";
 
-const [which, rowsText, workArg] = process.argv.slice(2);
+const [caseArg, rowsText, workArg] = process.argv.slice(2);
+const [which, memoryLimit] = caseArg.split(":");
 const rows = Number(rowsText);
-const work = resolve(workArg!);
+const work = resolve(workArg);
 const srcFile = join(work, "src.duckdb");
-const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const q = (s) => `'${s.replace(/'/g, "''")}'`;
 const SELECT = `SELECT * FROM "src"."main"."t"`;
-const rel: RelationName = { schema: "main", name: "t" };
+const rel = { schema: "main", name: "t" };
 
-async function native(run: (con: Awaited<ReturnType<DuckDBInstance["connect"]>>) => Promise<unknown>, attachDst: boolean): Promise<number> {
+async function native(run, attachDst) {
   const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
   const con = await instance.connect();
   await con.run(`ATTACH ${q(srcFile)} AS src (READ_ONLY)`);
@@ -39,8 +42,8 @@ async function native(run: (con: Awaited<ReturnType<DuckDBInstance["connect"]>>)
   return ms;
 }
 
-async function viaSluice(kind: "lake" | "duck", run: (target: Adapter, src: Adapter) => Promise<unknown>): Promise<number> {
-  const engine = new DuckDbEngine();
+async function viaSluice(kind, run) {
+  const engine = new DuckDbEngine(benchEngineSettings());
   const src = createDuckDbAdapter("src", DuckDbConnection.parse({ type: "duckdb", path: srcFile }), engine, work, "bench");
   const target = createDuckDbAdapter(
     "dst",
@@ -57,16 +60,16 @@ async function viaSluice(kind: "lake" | "duck", run: (target: Adapter, src: Adap
   return ms;
 }
 
-async function load(target: Adapter, src: Adapter): Promise<void> {
+async function load(target, src) {
   const session = await target.open();
   const reader = await src.open();
-  await target.load(session, rel, reader.stream(SELECT, 10_000), { kind: "replace" });
+  await target.load(session, rel, reader.stream(SELECT), { kind: "replace" });
   await reader.close();
   await session.close();
 }
 
-let opMs: number;
-let extra: Record<string, unknown> = {};
+let opMs;
+let extra = {};
 switch (which) {
   case "generate": {
     rmSync(work, { recursive: true, force: true });
@@ -119,16 +122,16 @@ switch (which) {
     opMs = await viaSluice("duck", async (_target, src) => {
       const reader = await src.open();
       let n = 0;
-      for await (const batch of reader.stream(SELECT, 10_000)) n += batch.rows.length;
+      for await (const batch of reader.stream(SELECT)) n += batch.rowCount;
       await reader.close();
       extra = { counted: n };
     });
     break;
   case "spark_load": {
     const [host, port] = (process.env.SLUICE_TEST_SPARK ?? "").split(":");
-    const { createHiveAdapter } = await import("../../src/adapters/hive/index.js");
+    const { createHiveAdapter } = await import("../../dist/adapters/hive/index.js");
     const spark = createHiveAdapter("spark", HiveConnection.parse({ type: "hive", host, port: Number(port ?? 10000), database: "default", auth: "nosasl" }));
-    const engine = new DuckDbEngine();
+    const engine = new DuckDbEngine(benchEngineSettings());
     const src = createDuckDbAdapter("src", DuckDbConnection.parse({ type: "duckdb", path: srcFile }), engine, work, "bench");
     const t = performance.now();
     await load(spark, src);
@@ -140,4 +143,9 @@ switch (which) {
   default:
     throw new Error(`unknown case ${which}`);
 }
-process.stdout.write(JSON.stringify({ case: which, rows, opMs, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra }) + "\n");
+process.stdout.write(JSON.stringify({ case: caseArg, rows, opMs, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra }) + "\n");
+
+/** DuckDB settings for the sluice cases, as a profile's `memory_limit` would give them. */
+function benchEngineSettings() {
+  return memoryLimit ? { memoryLimit } : {};
+}
