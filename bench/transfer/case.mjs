@@ -13,7 +13,8 @@
 //   duck_write    sluice DuckDB adapter write() ({kind: replace}): in-engine CREATE TABLE AS + swap
 //   duck_load     sluice DuckDB adapter load() fed by another session's stream(): rows pass through Node
 //   stream_only   only the reading half of the *_load cases: iterate stream() and drop the rows
-//   spark_load    sluice Hive adapter load() into Spark, fed by a DuckDB stream (needs SLUICE_TEST_SPARK=host:port)
+//   spark_stage   sluice Hive adapter load() into Spark with stage_dir, fed by a DuckDB stream (needs SLUICE_TEST_SPARK=host:port)
+//   spark_insert  the same without stage_dir (batched INSERT ... VALUES), first 20,000 rows only
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -27,6 +28,7 @@ const work = resolve(workArg);
 const srcFile = join(work, "src.duckdb");
 const q = (s) => `'${s.replace(/'/g, "''")}'`;
 const SELECT = `SELECT * FROM "src"."main"."t"`;
+const SPARK_INSERT_ROWS = 20_000;
 const rel = { schema: "main", name: "t" };
 
 async function native(run, attachDst) {
@@ -60,10 +62,10 @@ async function viaSluice(kind, run) {
   return ms;
 }
 
-async function load(target, src) {
+async function load(target, src, select = SELECT) {
   const session = await target.open();
   const reader = await src.open();
-  await target.load(session, rel, reader.stream(SELECT), { kind: "replace" });
+  await target.load(session, rel, reader.stream(select), { kind: "replace" });
   await reader.close();
   await session.close();
 }
@@ -127,15 +129,24 @@ switch (which) {
       extra = { counted: n };
     });
     break;
-  case "spark_load": {
+  case "spark_stage":
+  case "spark_insert": {
+    // Into Spark through the Hive adapter's load(): with stage_dir (Parquet files the server reads
+    // from a shared folder), or through batched INSERT ... VALUES, which is slow enough that it
+    // moves only the first SPARK_INSERT_ROWS rows.
     const [host, port] = (process.env.SLUICE_TEST_SPARK ?? "").split(":");
     const { createHiveAdapter } = await import("../../dist/adapters/hive/index.js");
-    const spark = createHiveAdapter("spark", HiveConnection.parse({ type: "hive", host, port: Number(port ?? 10000), database: "default", auth: "nosasl" }));
+    const stageDir = join(work, "spark-stage");
+    mkdirSync(stageDir, { recursive: true });
+    const staged = which === "spark_stage";
+    const spark = createHiveAdapter("spark", HiveConnection.parse({ type: "hive", host, port: Number(port ?? 10000), database: "default", auth: "nosasl", ...(staged ? { stage_dir: stageDir } : {}) }));
     const engine = new DuckDbEngine(benchEngineSettings());
     const src = createDuckDbAdapter("src", DuckDbConnection.parse({ type: "duckdb", path: srcFile }), engine, work, "bench");
+    const moved = staged ? rows : Math.min(rows, SPARK_INSERT_ROWS);
     const t = performance.now();
-    await load(spark, src);
+    await load(spark, src, staged ? SELECT : `${SELECT} LIMIT ${moved}`);
     opMs = performance.now() - t;
+    extra = { moved };
     await spark.close();
     await engine.close();
     break;

@@ -4,10 +4,18 @@
 # pyspark comes from the Python package index into a project-local virtualenv (.venv-spark/); its
 # wheel bundles spark-hive and spark-hive-thriftserver jars, so nothing else is fetched. The server
 # uses an embedded Derby metastore and a warehouse under .sluice/spark-server/, binds to 127.0.0.1 only,
-# and accepts NOSASL over the binary transport. Idempotent: a server already answering on the port
-# is left alone. Waits until a real query succeeds, or fails after SLUICE_SPARK_START_TIMEOUT s.
+# and by default accepts NOSASL over the binary transport. Idempotent: a server already answering on
+# the port (in the same mode) is left alone. Waits until a real query succeeds, or fails after
+# SLUICE_SPARK_START_TIMEOUT s.
 #
-# Env: SLUICE_SPARK_PORT (10000), SLUICE_SPARK_START_TIMEOUT (180), SLUICE_SPARK_DRIVER_MEMORY (1g),
+# Other modes, for the transport and auth tests (one mode per server; each server needs its own
+# SLUICE_SPARK_STATE, because an embedded Derby metastore cannot be shared, and its own port):
+#   SLUICE_SPARK_TRANSPORT=binary|http  http serves Thrift over HTTP on the port, path /cliservice.
+#   SLUICE_SPARK_AUTH=NOSASL|NONE       NONE is HiveServer2's SASL PLAIN (binary) or HTTP Basic
+#                                       login that accepts any user and password.
+#
+# Env: SLUICE_SPARK_PORT (10000), SLUICE_SPARK_TRANSPORT (binary), SLUICE_SPARK_AUTH (NOSASL),
+#      SLUICE_SPARK_START_TIMEOUT (180), SLUICE_SPARK_DRIVER_MEMORY (1g),
 #      SLUICE_SPARK_STATE (.sluice/spark-server), PYTHON (python3).
 set -euo pipefail
 
@@ -15,23 +23,43 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PORT="${SLUICE_SPARK_PORT:-10000}"
 TIMEOUT="${SLUICE_SPARK_START_TIMEOUT:-180}"
 STATE="${SLUICE_SPARK_STATE:-$ROOT/.sluice/spark-server}"
+# Absolute, because the server runs in it and is handed paths inside it (a relative one would nest).
+mkdir -p "$STATE"
+STATE="$(cd "$STATE" && pwd)"
 VENV="$ROOT/.venv-spark"
 PYSPARK_SPEC="pyspark==3.5.*"
+TRANSPORT="$(echo "${SLUICE_SPARK_TRANSPORT:-binary}" | tr '[:upper:]' '[:lower:]')"
+AUTH="$(echo "${SLUICE_SPARK_AUTH:-NOSASL}" | tr '[:lower:]' '[:upper:]')"
+HTTP_PATH=cliservice
 PID_FILE="$STATE/thriftserver.pid"
 LOG_FILE="$STATE/thriftserver.log"
 started_at=$(date +%s)
 
 log() { echo "spark: $*" >&2; }
 
+case "$TRANSPORT" in
+  binary) transport_conf=(--hiveconf "hive.server2.thrift.port=$PORT" --hiveconf hive.server2.transport.mode=binary) ;;
+  http)
+    transport_conf=(--hiveconf "hive.server2.thrift.http.port=$PORT" --hiveconf hive.server2.transport.mode=http
+      --hiveconf "hive.server2.thrift.http.path=$HTTP_PATH")
+    ;;
+  *) log "SLUICE_SPARK_TRANSPORT must be binary or http, not '$TRANSPORT'"; exit 1 ;;
+esac
+case "$AUTH" in
+  NOSASL | NONE) ;;
+  *) log "SLUICE_SPARK_AUTH must be NOSASL or NONE, not '$AUTH'"; exit 1 ;;
+esac
+MODE="$TRANSPORT, auth $AUTH"
+
 probe_query() {
   # A real round trip through the same driver sluice uses: open session, run a query, read a row.
-  (cd "$ROOT" && node "$ROOT/scripts/spark/probe.mjs" 127.0.0.1 "$PORT") >/dev/null 2>&1
+  (cd "$ROOT" && node "$ROOT/scripts/spark/probe.mjs" 127.0.0.1 "$PORT" "$TRANSPORT" "$AUTH" "$HTTP_PATH") >/dev/null 2>&1
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; }
 
 if probe_query; then
-  log "already running on 127.0.0.1:$PORT"
+  log "already running on 127.0.0.1:$PORT ($MODE)"
   exit 0
 fi
 
@@ -39,7 +67,7 @@ if [[ -f "$PID_FILE" ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
   log "process $(cat "$PID_FILE") is starting already; waiting for it"
 else
   if port_open; then
-    log "port $PORT is taken by something that does not answer HiveServer2 queries; set SLUICE_SPARK_PORT"
+    log "port $PORT is taken by something that does not answer HiveServer2 queries in this mode ($MODE); set SLUICE_SPARK_PORT"
     exit 1
   fi
 
@@ -70,7 +98,7 @@ else
 
   mkdir -p "$STATE/warehouse" "$STATE/tmp"
   cd "$STATE"  # Derby and Spark drop files (derby.log, metastore_db) in the working directory
-  log "starting HiveThriftServer2 on 127.0.0.1:$PORT (log: $LOG_FILE)"
+  log "starting HiveThriftServer2 on 127.0.0.1:$PORT ($MODE; log: $LOG_FILE)"
   nohup "$SPARK_HOME/bin/spark-submit" \
     --master 'local[2]' \
     --driver-memory "${SLUICE_SPARK_DRIVER_MEMORY:-1g}" \
@@ -87,9 +115,8 @@ else
     --conf spark.hadoop.hive.exec.dynamic.partition=true \
     --conf spark.hadoop.hive.exec.dynamic.partition.mode=nonstrict \
     --hiveconf hive.server2.thrift.bind.host=127.0.0.1 \
-    --hiveconf "hive.server2.thrift.port=$PORT" \
-    --hiveconf hive.server2.transport.mode=binary \
-    --hiveconf hive.server2.authentication=NOSASL \
+    "${transport_conf[@]}" \
+    --hiveconf "hive.server2.authentication=$AUTH" \
     --hiveconf hive.server2.enable.doAs=false \
     --hiveconf hive.exec.dynamic.partition.mode=nonstrict \
     spark-internal \
@@ -107,7 +134,7 @@ while true; do
     exit 1
   fi
   if probe_query; then
-    log "ready on 127.0.0.1:$PORT after $(( $(date +%s) - started_at )) s (pid $pid)"
+    log "ready on 127.0.0.1:$PORT ($MODE) after $(( $(date +%s) - started_at )) s (pid $pid)"
     exit 0
   fi
   if (( $(date +%s) >= deadline )); then

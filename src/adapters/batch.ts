@@ -201,7 +201,14 @@ function toDays(cell: NonNullable<CellValue>): number {
   if (cell instanceof Date) return Math.floor(cell.getTime() / MS_PER_DAY);
   const match = /^(-?\d{4,})-(\d{2})-(\d{2})/.exec(String(cell));
   if (!match) throw new Error(`not a date: ${JSON.stringify(String(cell))}`);
-  return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / MS_PER_DAY;
+  return utcDays(Number(match[1]), Number(match[2]), Number(match[3]));
+}
+
+/** Days since 1970-01-01 of a calendar date; unlike Date.UTC, years 0–99 stay themselves. */
+function utcDays(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return Math.round(date.getTime() / MS_PER_DAY);
 }
 
 /** Microseconds since 1970-01-01 UTC of a `Date`, or of ISO text (no zone means UTC), exactly. */
@@ -212,7 +219,7 @@ function toMicros(cell: NonNullable<CellValue>): bigint {
   const match = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(text);
   if (!match) throw new Error(`not a timestamp: ${JSON.stringify(text)}`);
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
-  const days = BigInt(Date.UTC(Number(y), Number(mo) - 1, Number(d)) / MS_PER_DAY);
+  const days = BigInt(utcDays(Number(y), Number(mo), Number(d)));
   const micros = ((BigInt(h) * 60n + BigInt(mi)) * 60n + BigInt(s)) * 1_000_000n + BigInt(fraction.padEnd(6, "0").slice(0, 6));
   return days * MICROS_PER_DAY + micros - zoneOffsetMicros(zone);
 }

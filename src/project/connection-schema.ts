@@ -54,6 +54,19 @@ export const HiveConnection = z.strictObject({
   fetch_rows: z.number().int().positive().default(10000),
   /** Rows per INSERT statement when landing rows from another engine. */
   insert_batch_rows: z.number().int().positive().default(1000),
+  /**
+   * A directory both sluice and the server reach. When set, rows from other engines are staged
+   * there as Parquet files the server reads, instead of going through INSERT ... VALUES. A plain
+   * path is one the server reads under the same name (as file://); otherwise `local` is where
+   * sluice writes and `remote` the same directory as the server names it (file://, hdfs://, s3a://).
+   */
+  stage_dir: z
+    .union([z.string(), z.strictObject({ local: z.string(), remote: z.string().min(1) })])
+    .optional()
+    .refine((v) => v === undefined || /^(?:\/|[A-Za-z]:[\\/])/.test(typeof v === "string" ? v : v.local), {
+      message: "stage_dir must be an absolute path (its `local` path when it is an object): sluice may run from another folder than the project's",
+    })
+    .describe("Directory shared with the server for staging loaded rows as Parquet: a path, or { local, remote }"),
   /** Session settings sent with every session (must be plain strings). */
   session_conf: z.record(z.string(), z.string()).default({}),
 });

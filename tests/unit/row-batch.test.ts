@@ -79,6 +79,15 @@ describe("typed vectors", () => {
     expect(back[2]).toEqual([-2147483648, -1n, "0.01", "0.0000", "1969-12-31", new Date(-1), -0, ""]);
   });
 
+  it("keep years before 100 as they are", () => {
+    const days = typedVector({ kind: "date" }, { encoding: "cells", values: ["0001-01-01", "0099-12-31"] }, 2);
+    const batch = { columns: [{ name: "d", nativeType: "DATE", type: { kind: "date" as const } }], rowCount: 2, vectors: [days] };
+    expect(batchRows(batch).map((r) => r[0])).toEqual(["0001-01-01", "0099-12-31"]);
+    const micros = typedVector({ kind: "timestamp" }, { encoding: "cells", values: ["0050-06-15 12:00:00"] }, 1);
+    const at = batchRows({ columns: [{ name: "t", nativeType: "TIMESTAMP", type: { kind: "timestamp" } }], rowCount: 1, vectors: [micros] })[0]![0] as Date;
+    expect([at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate(), at.getUTCHours()]).toEqual([50, 5, 15, 12]);
+  });
+
   it("keep text with a zone at its instant", () => {
     const v = typedVector({ kind: "timestamp" }, { encoding: "cells", values: ["2024-01-01T12:00:00+02:00", "2024-01-01 10:00:00Z"] }, 2);
     expect(v.encoding === "int64" && [...v.values]).toEqual([1704103200000000n, 1704103200000000n]);

@@ -19,6 +19,7 @@ import { hiveCapabilities } from "./hive-capabilities.js";
 import { HiveSession, openHiveSession } from "./hive-connection.js";
 import { hiveDialect } from "./hive-dialect.js";
 import { HiveIntrospector } from "./hive-introspector.js";
+import { assertStageDir, stageDirOf, withParquetStage, type StageDir } from "./hive-parquet-stage.js";
 import * as sql from "./hive-sql.js";
 
 export class HiveAdapter implements Adapter {
@@ -96,13 +97,37 @@ export class HiveAdapter implements Adapter {
   }
 
   /**
-   * Lands rows computed on another engine. They go into a staging table through multi-row
-   * INSERT ... VALUES of `insert_batch_rows` rows each: no storage shared with the remote engine is
-   * assumed (no HDFS or object-store credentials), so the Thrift connection is the only way in, and
-   * memory holds one statement's rows at a time. The mode is then applied from the staging table.
+   * Lands rows computed on another engine in a staging relation, then applies the mode from it as
+   * `write` does. Which way the rows travel depends on the connection's `stage_dir`:
+   * - set: as Parquet files in that directory, which the server reads directly (shared storage);
+   *   0.1–0.2M rows/s into Spark on a 2-core machine.
+   * - not set: as multi-row INSERT ... VALUES through the Thrift connection, the only way in that
+   *   needs no storage shared with the server (no HDFS or object-store access); about 1k rows/s.
+   * Either way memory holds a bounded number of rows.
    */
   async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
     if (mode.kind === "partitions") sql.assertPartitionSet(this.dialect, rel, mode.partitionBy, mode.partitions);
+    const stage = stageDirOf(this.config.stage_dir);
+    return stage ? this.loadThroughFiles(session, rel, batches, mode, stage) : this.loadThroughInserts(session, rel, batches, mode);
+  }
+
+  /** Stages the rows as Parquet files in the shared `stage`; see hive-parquet-stage.ts. */
+  private async loadThroughFiles(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode, stage: StageDir): Promise<WriteResult> {
+    assertStageDir(stage);
+    const rows = await readAhead(batches);
+    if (!rows) return this.loadNothing(session, rel, mode);
+    const names = { files: this.temporary(rel, "stg"), view: this.temporary(rel, "stg") };
+    return withParquetStage(session, this.dialect, stage, names, rows, this.dialect.relation(rel), async (staging, count) => {
+      await this.applyFromStaging(session, rel, staging, mode);
+      return { rowsAffected: count };
+    });
+  }
+
+  /**
+   * Stages the rows through INSERT ... VALUES of `insert_batch_rows` rows each into a staging
+   * table, holding one statement's rows at a time.
+   */
+  private async loadThroughInserts(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
     const staging = this.temporary(rel, "stg");
     let created = false;
     try {
@@ -127,20 +152,31 @@ export class HiveAdapter implements Adapter {
         }
       }
       await flush();
-      if (!created) {
-        // No batch at all: the staging table takes the target's shape, so the mode still applies
-        // (a replace empties the table, a partition overwrite empties the named partitions).
-        if ((await this.introspector(session).relationKind(rel)) !== "table") {
-          if (mode.kind === "append" || mode.kind === "merge" || mode.kind === "delete+insert") return { rowsAffected: 0 };
-          throw new Error(`cannot create ${this.dialect.relation(rel)} from a load with no batches: its columns are unknown`);
-        }
-        await session.execute(`CREATE TABLE ${this.dialect.relation(staging)} LIKE ${this.dialect.relation(rel)}`);
-        created = true;
-      }
+      if (!created) return await this.loadNothing(session, rel, mode);
       await this.applyFromStaging(session, rel, staging, mode);
       return { rowsAffected: total };
     } finally {
       if (created) await session.execute(sql.dropTable(this.dialect, staging)).catch(() => undefined);
+    }
+  }
+
+  /**
+   * A load that brought no batch at all: an empty staging table takes the target's shape, so the
+   * mode still applies (a replace empties the table, a partition overwrite empties the named
+   * partitions). With no target table there are no columns to create one from.
+   */
+  private async loadNothing(session: Session, rel: RelationName, mode: WriteMode): Promise<WriteResult> {
+    if ((await this.introspector(session).relationKind(rel)) !== "table") {
+      if (mode.kind === "append" || mode.kind === "merge" || mode.kind === "delete+insert") return { rowsAffected: 0 };
+      throw new Error(`cannot create ${this.dialect.relation(rel)} from a load with no batches: its columns are unknown`);
+    }
+    const staging = this.temporary(rel, "stg");
+    try {
+      await session.execute(`CREATE TABLE ${this.dialect.relation(staging)} LIKE ${this.dialect.relation(rel)}`);
+      await this.applyFromStaging(session, rel, staging, mode);
+      return { rowsAffected: 0 };
+    } finally {
+      await session.execute(sql.dropTable(this.dialect, staging)).catch(() => undefined);
     }
   }
 
@@ -310,4 +346,18 @@ export class HiveAdapter implements Adapter {
   private temporary(rel: RelationName, purpose: "tmp" | "stg" | "old"): RelationName {
     return temporaryName(rel, purpose, this.runId, this.capabilities.maxIdentifierLength);
   }
+}
+
+/**
+ * `batches` with its first batch already read, or undefined when there is none. The rest is read
+ * through the same iterator, so a consumer that stops early still closes the source.
+ */
+async function readAhead(batches: AsyncIterable<RowBatch>): Promise<AsyncIterable<RowBatch> | undefined> {
+  const iterator = batches[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return undefined;
+  return (async function* () {
+    yield first.value;
+    yield* { [Symbol.asyncIterator]: () => iterator };
+  })();
 }

@@ -109,7 +109,8 @@ export class HiveQueryError extends Error {
 /**
  * Opens one HiveServer2 session on its own connection. Connecting and opening the session share
  * one deadline (`connect_timeout_ms`): a server that speaks another auth mode often just waits for
- * bytes that never come, and this turns that hang into an error naming the likely cause.
+ * bytes that never come, and this turns that hang into an error naming the likely cause. A server
+ * in another mode that does answer fails at once, with a hint at the setting to change.
  */
 export async function openHiveSession(config: HiveConnection, onClose?: (session: HiveSession) => void): Promise<HiveSession> {
   const client = new hive.HiveClient(TCLIService, T as never);
@@ -121,15 +122,21 @@ export async function openHiveSession(config: HiveConnection, onClose?: (session
       return auth.authenticate(t);
     },
   };
-  const where = `${config.transport} ${config.host}:${config.port} (auth ${config.auth})`;
+  const where =
+    config.transport === "http"
+      ? `http ${config.host}:${config.port}${httpPathOf(config)} (auth ${config.auth})`
+      : `binary ${config.host}:${config.port} (auth ${config.auth})`;
+  // Hints name a mode mismatch, which only the opening exchange can reveal; later losses are plain.
+  let opening = true;
+  const failure = (text: string) => new HiveConnectionError(opening ? `${text}.${mismatchHint(config, text)}` : text);
 
   let lost: ((error: Error) => void) | undefined;
   const lostPromise = new Promise<never>((_, reject) => {
     lost = reject;
   });
   lostPromise.catch(() => undefined);
-  client.on("error", (error: Error) => lost?.(new HiveConnectionError(`connection to ${where} failed: ${error.message}`)));
-  client.on("close", () => lost?.(new HiveConnectionError(`connection to ${where} was closed by the server`)));
+  client.on("error", (error: Error) => lost?.(failure(`connection to ${where} failed: ${firstLineOf(error.message)}`)));
+  client.on("close", () => lost?.(failure(`connection to ${where} was closed by the server`)));
 
   const start = async (): Promise<DriverSession> => {
     const connection = config.transport === "http" ? new hive.connections.HttpConnection() : new hive.connections.TcpConnection();
@@ -139,7 +146,7 @@ export async function openHiveSession(config: HiveConnection, onClose?: (session
         port: config.port,
         options: {
           connect_timeout: config.connect_timeout_ms,
-          ...(config.transport === "http" ? { path: `/${config.http_path.replace(/^\/+/, "")}` } : {}),
+          ...(config.transport === "http" ? { path: httpPathOf(config) } : {}),
         },
       },
       connection,
@@ -166,14 +173,18 @@ export async function openHiveSession(config: HiveConnection, onClose?: (session
       reject(
         new HiveConnectionError(
           `no HiveServer2 session from ${where} within ${config.connect_timeout_ms} ms. ` +
-            `Check that the server runs there and that its hive.server2.authentication ` +
-            `(NOSASL vs NONE/LDAP = plain) and transport mode match the profile's auth and transport.`,
+            (config.transport === "binary" && config.auth !== "nosasl"
+              ? `A server with hive.server2.authentication=NOSASL waits silently for a login it does not expect: ` +
+                `if it runs NOSASL, set auth: nosasl.`
+              : `Check that the server runs there and that its hive.server2.authentication ` +
+                `(NOSASL vs NONE/LDAP = plain) and transport mode match the profile's auth and transport.`),
         ),
       );
     }, config.connect_timeout_ms);
   });
   try {
     const session = await Promise.race([start(), deadline, lostPromise]);
+    opening = false;
     const opened: HiveSession = new HiveSession(session, config, () => {
       client.close();
       onClose?.(opened);
@@ -183,14 +194,54 @@ export async function openHiveSession(config: HiveConnection, onClose?: (session
     transport?.getTransport()?.destroy?.();
     client.close();
     if (error instanceof HiveConnectionError) throw error;
-    throw new HiveConnectionError(`could not open a session on ${where}: ${messageOf(error)}`);
+    throw failure(`could not open a session on ${where}: ${firstLineOf(messageOf(error))}`);
   } finally {
     clearTimeout(timer);
   }
 }
 
+function httpPathOf(config: HiveConnection): string {
+  return `/${config.http_path.replace(/^\/+/, "")}`;
+}
+
+/**
+ * The setting a failed opening most likely got wrong, read from how the server answered. A server
+ * in another transport or auth mode answers in recognisable ways (a Jetty error page, a dropped
+ * socket), and the driver's own words for them ("socket hang up") do not say what to change.
+ */
+export function mismatchHint(config: HiveConnection, message: string): string {
+  if (/ECONNREFUSED/.test(message)) return " Nothing listens there: check host and port, and that the server runs.";
+  if (config.transport === "binary") {
+    if (/HTTP\/|Jetty|\b\d\.\d [45]\d\d\b/.test(message)) {
+      return " The server answered in HTTP: it runs hive.server2.transport.mode=http; set transport: http (and http_path).";
+    }
+    if (config.auth === "nosasl" && /closed by the server/.test(message)) {
+      return (
+        " A server closes a connection that opens without a login when it expects one: if it runs " +
+        "hive.server2.authentication=NONE (or LDAP), set auth: none (or plain) with user and password; " +
+        "if it runs hive.server2.transport.mode=http, set transport: http."
+      );
+    }
+    return "";
+  }
+  if (/Parse Error|socket hang up|ECONNRESET/.test(message)) {
+    return " The server does not answer HTTP there: it likely runs hive.server2.transport.mode=binary; set transport: binary.";
+  }
+  if (/status code: 40[45]\b/.test(message)) {
+    return ` No HiveServer2 at ${httpPathOf(config)}: set http_path to the server's hive.server2.thrift.http.path (usually cliservice).`;
+  }
+  if (/status code: 40[13]\b/.test(message)) return " The server refused the login: check user and password.";
+  return "";
+}
+
+function firstLineOf(text: string): string {
+  return text.split("\n", 1)[0]?.trim() ?? text;
+}
+
 function authenticationFor(config: HiveConnection): DriverAuth {
   const credentials = { username: config.user ?? "anonymous", password: config.password ?? "anonymous" };
+  // Over HTTP every auth mode sends a Basic login: HiveServer2's servlet takes the user name from it
+  // even under NOSASL, and refuses a request without one.
   if (config.transport === "http") return new hive.auth.PlainHttpAuthentication(credentials) as unknown as DriverAuth;
   if (config.auth === "nosasl") return new hive.auth.NoSaslAuthentication() as unknown as DriverAuth;
   // `none` is HiveServer2's NONE mode: SASL PLAIN whose password is not checked.
@@ -266,11 +317,15 @@ export class HiveSession implements Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Wait at most 2 s for CloseSession, and clear that timer: a pending one would keep the process
+    // (a finished `sluice build`) alive for the rest of the 2 s.
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([this.driver.close(), delay(2000)]);
+      await Promise.race([this.driver.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
     } catch {
       // The server may already have dropped the session; the connection is closed below anyway.
     } finally {
+      clearTimeout(timer);
       this.closeConnection();
     }
   }

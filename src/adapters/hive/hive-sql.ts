@@ -175,3 +175,29 @@ export function insertValues(d: HiveDialect, rel: RelationName, types: LogicalTy
   const tuples = rows.map((row) => `  (${types.map((t, i) => d.typedLiteral(row[i] ?? null, t)).join(", ")})`);
   return `INSERT INTO TABLE ${d.relation(rel)} VALUES\n${tuples.join(",\n")}`;
 }
+
+/**
+ * A table over Parquet files another process wrote under `location` (a URI the server resolves:
+ * file://, hdfs://, s3a://). EXTERNAL, so dropping it leaves the files to whoever wrote them; Hive's
+ * spelling, which Spark accepts too and reads with its own Parquet reader.
+ */
+export function createExternalParquetTable(d: HiveDialect, rel: RelationName, columns: ColumnSpec[], location: string): string {
+  const list = columns.map((c) => `  ${d.quoteIdentifier(c.name)} ${c.nativeType}`).join(",\n");
+  return `CREATE EXTERNAL TABLE ${d.relation(rel)} (\n${list}\n)\nSTORED AS PARQUET\nLOCATION ${d.string(location)}`;
+}
+
+/** A column of a staging view: `from` is read from the source and cast to `cast` when given. */
+export interface ViewColumn {
+  from: string;
+  name: string;
+  cast?: string;
+}
+
+/** A view giving the columns of `source` their real names and, where `cast` says, their real types. */
+export function createStagingView(d: HiveDialect, view: RelationName, source: RelationName, columns: ViewColumn[]): string {
+  const list = columns.map((c) => {
+    const read = `src.${d.quoteIdentifier(c.from)}`;
+    return `  ${c.cast ? `CAST(${read} AS ${c.cast})` : read} AS ${d.quoteIdentifier(c.name)}`;
+  });
+  return `CREATE VIEW ${d.relation(view)} AS\nSELECT\n${list.join(",\n")}\nFROM ${d.relation(source)} AS src`;
+}
