@@ -158,5 +158,5 @@ process.stdout.write(JSON.stringify({ case: caseArg, rows, opMs, maxRssMb: proce
 
 /** DuckDB settings for the sluice cases, as a profile's `memory_limit` would give them. */
 function benchEngineSettings() {
-  return memoryLimit ? { memoryLimit } : {};
+  return { tempDirectory: join(work, "tmp"), ...(memoryLimit ? { memoryLimit } : {}) };
 }

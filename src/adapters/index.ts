@@ -1,5 +1,7 @@
 // Opens the connections of a target as adapters. The only place that picks an engine by type;
 // drivers for SQL Server and Hive load only when a target uses them.
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { TargetConfig } from "../project/schema.js";
 import type { Adapter, Session } from "./contract.js";
 import { createDuckDbAdapter, DuckDbEngine } from "./duckdb/index.js";
@@ -17,7 +19,12 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
   const adapters = new Map<string, Adapter>();
   // One embedded instance per target, so DuckDB connections read each other's relations.
   const duckdbSettings = Object.values(target.connections).find((c) => c.type === "duckdb");
-  const engine = new DuckDbEngine(duckdbSettings?.type === "duckdb" ? { threads: duckdbSettings.threads, memoryLimit: duckdbSettings.memory_limit } : {});
+  // Spill files of this run, removed when it closes its connections.
+  const tempDirectory = join(projectDir, ".sluice", "tmp", runId);
+  const engine = new DuckDbEngine({
+    tempDirectory,
+    ...(duckdbSettings?.type === "duckdb" ? { threads: duckdbSettings.threads, memoryLimit: duckdbSettings.memory_limit } : {}),
+  });
   for (const [name, config] of Object.entries(target.connections)) {
     switch (config.type) {
       case "duckdb":
@@ -56,6 +63,7 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
     async close() {
       for (const a of adapters.values()) await a.close();
       await engine.close();
+      await rm(tempDirectory, { recursive: true, force: true });
     },
   };
 }

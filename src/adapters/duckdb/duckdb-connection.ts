@@ -15,7 +15,11 @@ export class DuckDbEngine {
   private readonly attached = new Map<string, Promise<void>>();
   private readonly sessions = new Set<DuckDbSession>();
 
-  constructor(private readonly settings: { threads?: number; memoryLimit?: string } = {}) {}
+  /**
+   * `tempDirectory` is where DuckDB spills what does not fit in `memoryLimit` (staged rows, large
+   * sorts and joins); DuckDB's own default is `.tmp` in whatever folder the process runs in.
+   */
+  constructor(private readonly settings: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}) {}
 
   /**
    * Declares a database of the target. Every session attaches every declared database first, so SQL
@@ -56,12 +60,15 @@ export class DuckDbEngine {
   }
 
   private async connect(): Promise<DuckDbSession> {
+    // DuckDB creates the spill folder itself, but not the folders above it.
+    if (!this.instance && this.settings.tempDirectory) mkdirSync(dirname(this.settings.tempDirectory), { recursive: true });
     this.instance ??= DuckDBInstance.create(":memory:", {
       // The npm build bundles parquet, json and icu; never reach for the network at run time.
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
       ...(this.settings.threads ? { threads: String(this.settings.threads) } : {}),
       ...(this.settings.memoryLimit ? { memory_limit: this.settings.memoryLimit } : {}),
+      ...(this.settings.tempDirectory ? { temp_directory: this.settings.tempDirectory } : {}),
     });
     const connection = await (await this.instance).connect();
     const session = new DuckDbSession(connection, () => this.sessions.delete(session));
