@@ -62,10 +62,10 @@ async function viaSluice(kind, run) {
   return ms;
 }
 
-async function load(target, src, select = SELECT) {
+async function load(target, src, select = SELECT, into = rel) {
   const session = await target.open();
   const reader = await src.open();
-  await target.load(session, rel, reader.stream(select), { kind: "replace" });
+  await target.load(session, into, reader.stream(select), { kind: "replace" });
   await reader.close();
   await session.close();
 }
@@ -144,7 +144,7 @@ switch (which) {
     const src = createDuckDbAdapter("src", DuckDbConnection.parse({ type: "duckdb", path: srcFile }), engine, work, "bench");
     const moved = staged ? rows : Math.min(rows, SPARK_INSERT_ROWS);
     const t = performance.now();
-    await load(spark, src, staged ? SELECT : `${SELECT} LIMIT ${moved}`);
+    await load(spark, src, staged ? SELECT : `${SELECT} LIMIT ${moved}`, { schema: "default", name: "sluice_bench_t" });
     opMs = performance.now() - t;
     extra = { moved };
     await spark.close();

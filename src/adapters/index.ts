@@ -18,12 +18,14 @@ export interface Connections {
 export async function openConnections(target: TargetConfig, projectDir: string, runId: string): Promise<Connections> {
   const adapters = new Map<string, Adapter>();
   // One embedded instance per target, so DuckDB connections read each other's relations.
-  const duckdbSettings = Object.values(target.connections).find((c) => c.type === "duckdb");
+  // The instance's settings come from the first DuckDB connection that sets each one.
+  const duckdb = Object.values(target.connections).flatMap((c) => (c.type === "duckdb" ? [c] : []));
   // Spill files of this run, removed when it closes its connections.
   const tempDirectory = join(projectDir, ".sluice", "tmp", runId);
   const engine = new DuckDbEngine({
     tempDirectory,
-    ...(duckdbSettings?.type === "duckdb" ? { threads: duckdbSettings.threads, memoryLimit: duckdbSettings.memory_limit } : {}),
+    threads: duckdb.find((c) => c.threads !== undefined)?.threads,
+    memoryLimit: duckdb.find((c) => c.memory_limit !== undefined)?.memory_limit,
   });
   for (const [name, config] of Object.entries(target.connections)) {
     switch (config.type) {

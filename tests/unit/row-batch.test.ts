@@ -194,6 +194,25 @@ describe("DuckDB stream() → load(), every type, column by column", () => {
     expect(rows[3]?.[4]).toBe(`${"Łódź ✓ 😀 ".repeat(5)}4999`);
   });
 
+  it("replaces a table or a view whole: the staged table itself when its types are the real ones, else a copy", async () => {
+    const names = async () => (await dst.query(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'dst' ORDER BY 1`)).rows.map((r) => r[0]);
+    const asIs = `SELECT id, big, d18, long_text, day, ts FROM src.main.every`;
+    const widened = `SELECT id, tiny, d4 FROM src.main.every WHERE id < 10`;
+    await dst.execute(`CREATE OR REPLACE VIEW dst.main.swapped AS SELECT 1 AS x`);
+    for (const [select, expected] of [[asIs, 5000n], [widened, 10n], [asIs, 5000n]] as const) {
+      const before = await names();
+      const result = await target.load(dst, { database: "dst", schema: "main", name: "swapped" }, src.stream(select), { kind: "replace" });
+      expect(result.rowsAffected).toBe(Number(expected));
+      const { rows } = await dst.query(`SELECT count(*) FROM (SELECT * FROM dst.main.swapped EXCEPT ALL ${select})`);
+      expect(rows[0]?.[0]).toBe(0n);
+      expect((await dst.query(`SELECT count(*) FROM dst.main.swapped`)).rows[0]?.[0]).toBe(expected);
+      // No staging or temporary table is left behind, and nothing else changed.
+      expect(await names()).toEqual([...new Set([...before.filter((n) => n !== "swapped"), "swapped"])].sort());
+    }
+    const types = (await columnsOf(dst, "dst.swapped")).map(([, type]) => type);
+    expect(types).toEqual(["INTEGER", "BIGINT", "DECIMAL(18,2)", "VARCHAR", "DATE", "TIMESTAMP"]);
+  });
+
   it("yields one empty batch with the columns for an empty result", async () => {
     const batches: RowBatch[] = [];
     for await (const batch of src.stream(`SELECT id, long_text FROM src.main.every WHERE false`)) batches.push(batch);

@@ -3,10 +3,11 @@ import type { Adapter, RelationName, RowBatch, Session, WriteMode, WriteResult }
 import { temporaryName } from "../contract.js";
 import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
 import type { DuckDbEngine } from "./duckdb-connection.js";
-import { duckdbDialect } from "./duckdb-dialect.js";
+import { duckdbDialect, nativeType } from "./duckdb-dialect.js";
 import { DuckDbIntrospector } from "./duckdb-introspector.js";
 import * as sql from "./duckdb-sql.js";
 import { withStagedRows } from "./duckdb-staging.js";
+import { stagingType } from "./duckdb-values.js";
 
 export class DuckDbAdapter implements Adapter {
   readonly type = "duckdb" as const;
@@ -80,7 +81,14 @@ export class DuckDbAdapter implements Adapter {
 
   async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
     const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
-    return withStagedRows(session, staging, this.connectionName, batches, this.dialect.relation(rel), (selectSql) => this.write(session, rel, selectSql, mode));
+    const existing = mode.kind === "replace" ? await this.introspector(session).relationKind(rel) : null;
+    return withStagedRows(session, staging, this.connectionName, batches, this.dialect.relation(rel), (selectSql, columns) => {
+      // A whole-table replace whose columns were staged in their real types: the staging table,
+      // built beside the table, is the new table; swap it in rather than copy it once more.
+      const asIs = columns.every((c) => stagingType(c.type).toString() === nativeType(c.type));
+      if (mode.kind === "replace" && !mode.partitionBy?.length && asIs) return this.swapIn(session, staging, rel, existing);
+      return this.write(session, rel, selectSql, mode);
+    });
   }
 
   async dropRelation(session: Session, rel: RelationName): Promise<void> {
@@ -93,20 +101,25 @@ export class DuckDbAdapter implements Adapter {
     // The engine is shared by every DuckDB connection of the target; the target closes it.
   }
 
-  /** Builds beside the table, then swaps it in within one transaction: readers see old or new, never neither. */
+  /** Builds beside the table, then swaps it in. */
   private async replace(session: Session, rel: RelationName, selectSql: string, existing: "table" | "view" | null): Promise<WriteResult> {
     const tmp = temporaryName(rel, "tmp", this.runId, this.capabilities.maxIdentifierLength);
     await session.execute(sql.createTableAs(tmp, selectSql));
+    return this.swapIn(session, tmp, rel, existing);
+  }
+
+  /** Puts the table `built` (beside `rel`) in its place in one transaction: readers see old or new, never neither. */
+  private async swapIn(session: Session, built: RelationName, rel: RelationName, existing: "table" | "view" | null): Promise<WriteResult> {
     try {
-      const { rows } = await session.query(`SELECT count(*) FROM ${this.dialect.relation(tmp)}`);
+      const { rows } = await session.query(`SELECT count(*) FROM ${this.dialect.relation(built)}`);
       await session.transaction(async () => {
         if (existing === "table") await session.execute(sql.dropTable(rel));
         if (existing === "view") await session.execute(sql.dropView(rel));
-        await session.execute(sql.renameTable(tmp, rel.name));
+        await session.execute(sql.renameTable(built, rel.name));
       });
       return { rowsAffected: Number(rows[0]?.[0] ?? 0) };
     } catch (e) {
-      await session.execute(sql.dropTable(tmp)).catch(() => undefined);
+      await session.execute(sql.dropTable(built)).catch(() => undefined);
       throw e;
     }
   }
