@@ -1,46 +1,28 @@
 // The Hive adapter against a real Spark Thrift Server (scripts/spark/start.sh). Runs only when
 // SLUICE_TEST_SPARK=host:port is set; otherwise the suite is reported as skipped, saying why.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, expect, it } from "vitest";
 import { batchFromRows, batchRows } from "../../../src/adapters/batch.js";
 import type { Adapter, Column, RelationName, Row, RowBatch, Session } from "../../../src/adapters/contract.js";
 import { createHiveAdapter, EmptyPartitionSetError, HiveConnectionError } from "../../../src/adapters/hive/index.js";
 import type { HiveIntrospector } from "../../../src/adapters/hive/hive-introspector.js";
-import { HiveConnection } from "../../../src/project/connection-schema.js";
+import { SKIP_REASON, sparkConfig, sparkEndpoint, sparkSuite, useSparkSchema } from "./spark-schema.js";
 
-const endpoint = process.env.SLUICE_TEST_SPARK;
-const SKIP_REASON = "skipped: no Spark Thrift Server (set SLUICE_TEST_SPARK)";
-if (!endpoint) console.log(SKIP_REASON);
-const suite = endpoint ? describe : describe.skip;
+const config = (overrides: Record<string, unknown> = {}) => sparkConfig({ insert_batch_rows: 2, fetch_rows: 3, ...overrides });
 
-function config(overrides: Record<string, unknown> = {}): HiveConnection {
-  const [host = "127.0.0.1", port = "10000"] = (endpoint ?? "").split(":");
-  return HiveConnection.parse({ type: "hive", host, port: Number(port), insert_batch_rows: 2, fetch_rows: 3, ...overrides });
-}
-
-suite(endpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_REASON, () => {
-  const schema = `sluice_it_${Date.now().toString(36)}`;
+sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_REASON, () => {
+  const spark = useSparkSchema("sluice_it", () => config());
+  const schema = spark.schema;
   const sales: RelationName = { schema, name: "sales_history" };
   let adapter: Adapter;
   let session: Session;
   let introspector: HiveIntrospector;
+  beforeAll(() => ({ adapter, session, introspector } = spark));
 
   const salesSelect = (rows: Array<[number, string, number]>) =>
     `SELECT CAST(sale_id AS BIGINT) AS sale_id, CAST(amount AS DECIMAL(18,2)) AS amount, CAST(year_month AS INT) AS year_month\n` +
     `FROM VALUES ${rows.map(([id, amount, ym]) => `(${id}, '${amount}', ${ym})`).join(", ")} AS v(sale_id, amount, year_month)`;
   const salesRows = async () =>
     (await session.query(`SELECT sale_id, amount, year_month FROM ${adapter.dialect.relation(sales)} ORDER BY sale_id`)).rows;
-
-  beforeAll(async () => {
-    adapter = createHiveAdapter("lake", config());
-    session = await adapter.open();
-    introspector = adapter.introspector(session) as HiveIntrospector;
-    await adapter.ensureSchema(session, schema);
-  });
-
-  afterAll(async () => {
-    if (session) await session.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
-    if (adapter) await adapter.close();
-  });
 
   it("reports the engine version", async () => {
     expect(await adapter.version(session)).toMatch(/^HiveServer2 3\.5\./);

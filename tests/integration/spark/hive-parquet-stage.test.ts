@@ -6,20 +6,14 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { batchFromRows } from "../../../src/adapters/batch.js";
 import type { Adapter, Column, RelationName, Row, RowBatch, Session } from "../../../src/adapters/contract.js";
 import { createHiveAdapter } from "../../../src/adapters/hive/index.js";
 import type { HiveIntrospector } from "../../../src/adapters/hive/hive-introspector.js";
-import { HiveConnection } from "../../../src/project/connection-schema.js";
+import { SKIP_REASON, sparkConfig, sparkEndpoint, sparkSuite, useSparkSchema } from "./spark-schema.js";
 
-const endpoint = process.env.SLUICE_TEST_SPARK;
-const SKIP_REASON = "skipped: no Spark Thrift Server (set SLUICE_TEST_SPARK)";
-if (!endpoint) console.log(SKIP_REASON);
-const suite = endpoint ? describe : describe.skip;
-
-suite(endpoint ? "Hive adapter loads through Parquet files in a shared stage_dir" : SKIP_REASON, () => {
-  const schema = `sluice_stage_it_${Date.now().toString(36)}`;
+sparkSuite(sparkEndpoint ? "Hive adapter loads through Parquet files in a shared stage_dir" : SKIP_REASON, () => {
   // sluice writes through a symlink, the server reads the real path: `local` and `remote` differ.
   let root: string;
   let real: string;
@@ -28,31 +22,24 @@ suite(endpoint ? "Hive adapter loads through Parquet files in a shared stage_dir
   let session: Session;
   let introspector: HiveIntrospector;
 
-  const config = (overrides: Record<string, unknown> = {}) => {
-    const [host = "127.0.0.1", port = "10000"] = (endpoint ?? "").split(":");
-    return HiveConnection.parse({ type: "hive", host, port: Number(port), stage_dir: { local, remote: `file://${real}` }, ...overrides });
-  };
+  const config = (overrides: Record<string, unknown> = {}) => sparkConfig({ stage_dir: { local, remote: `file://${real}` }, ...overrides });
   const q = (rel: RelationName) => adapter.dialect.relation(rel);
   const leftovers = async () => ({
     files: readdirSync(real),
     relations: (await session.query(`SHOW TABLES IN \`${schema}\``)).rows.map((r) => String(r[1])).filter((n) => n.includes("__sluice_")),
   });
 
-  beforeAll(async () => {
+  beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), "sluice-stage-it-"));
     real = join(root, "shared");
     local = join(root, "mounted");
     mkdirSync(real);
     symlinkSync(real, local);
-    adapter = createHiveAdapter("lake", config());
-    session = await adapter.open();
-    introspector = adapter.introspector(session) as HiveIntrospector;
-    await adapter.ensureSchema(session, schema);
   });
-
-  afterAll(async () => {
-    if (session) await session.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
-    if (adapter) await adapter.close();
+  const spark = useSparkSchema("sluice_stage_it", () => config());
+  const schema = spark.schema;
+  beforeAll(() => ({ adapter, session, introspector } = spark));
+  afterAll(() => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
