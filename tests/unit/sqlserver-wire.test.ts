@@ -6,8 +6,9 @@ import sql from "mssql";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { batchFromRows, batchRows } from "../../src/adapters/batch.js";
 import type { Adapter, Column, RelationName, RowBatch, Session } from "../../src/adapters/contract.js";
+import { DuckDbEngine, createDuckDbAdapter } from "../../src/adapters/duckdb/index.js";
 import { createSqlServerAdapter } from "../../src/adapters/sqlserver/index.js";
-import { SqlServerConnection } from "../../src/project/connection-schema.js";
+import { DuckDbConnection, SqlServerConnection } from "../../src/project/connection-schema.js";
 import { TdsTestDouble, type RecordedEvent, type ScriptedColumn } from "../doubles/tds/index.js";
 
 const double = new TdsTestDouble();
@@ -52,6 +53,53 @@ function scriptExistingSales(columns: Array<[string, string, number, number, num
   double.when((e) => /sys\.columns/.test(batchText(e)), {
     resultSets: [{ columns: [nv("name"), nv("type_name"), int("max_length"), int("precision"), int("scale")], rows: columns }],
   });
+}
+
+/** Scripts a 25-row result of bigint, wide and narrow decimals, date, nvarchar, datetime2 and bit. */
+function scriptSalesResult(): { query: string; loadedAt: Date } {
+  const query = "SELECT id, amount, price, sold_on, name, loaded_at, flag FROM src.sales";
+  double.when((e) => batchText(e).includes("dm_exec_describe_first_result_set"), {
+    resultSets: [
+      {
+        columns: [nv("name"), nv("system_type_name"), int("precision"), int("scale")],
+        rows: [
+          ["id", "bigint", 19, 0],
+          ["amount", "decimal(38,10)", 38, 10],
+          ["price", "decimal(9,2)", 9, 2],
+          ["sold_on", "date", 10, 0],
+          ["name", "nvarchar(50)", 0, 0],
+          ["loaded_at", "datetime2(7)", 27, 7],
+          ["flag", "bit", 1, 0],
+        ],
+      },
+    ],
+  });
+  const loadedAt = new Date("2021-08-01T12:34:56.789Z");
+  double.when((e) => batchText(e).includes("CAST([amount] AS VARCHAR(48)) AS [amount]"), {
+    resultSets: [
+      {
+        columns: [
+          { name: "id", type: { kind: "bigint" } },
+          { name: "amount", type: { kind: "nvarchar", length: 48 } },
+          { name: "price", type: { kind: "decimal", precision: 9, scale: 2 } },
+          { name: "sold_on", type: { kind: "date" } },
+          { name: "name", type: { kind: "nvarchar", length: 50 } },
+          { name: "loaded_at", type: { kind: "datetime2", scale: 7 } },
+          { name: "flag", type: { kind: "bit" } },
+        ],
+        rows: Array.from({ length: 25 }, (_, i) => [
+          9_007_199_254_740_993n + BigInt(i),
+          i === 24 ? null : "12345678901234567890.1234567891",
+          "19.90",
+          "2021-08-01",
+          "Łódź",
+          loadedAt,
+          i % 2 === 0,
+        ]),
+      },
+    ],
+  });
+  return { query, loadedAt };
 }
 
 describe("SQL Server adapter on the wire (TDS test double)", () => {
@@ -165,48 +213,7 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("streams a result set in batches, mapping bigint, wide decimals, dates, nvarchar, datetime2 and bit", async () => {
-    const query = "SELECT id, amount, price, sold_on, name, loaded_at, flag FROM src.sales";
-    double.when((e) => batchText(e).includes("dm_exec_describe_first_result_set"), {
-      resultSets: [
-        {
-          columns: [nv("name"), nv("system_type_name"), int("precision"), int("scale")],
-          rows: [
-            ["id", "bigint", 19, 0],
-            ["amount", "decimal(38,10)", 38, 10],
-            ["price", "decimal(9,2)", 9, 2],
-            ["sold_on", "date", 10, 0],
-            ["name", "nvarchar(50)", 0, 0],
-            ["loaded_at", "datetime2(7)", 27, 7],
-            ["flag", "bit", 1, 0],
-          ],
-        },
-      ],
-    });
-    const loadedAt = new Date("2021-08-01T12:34:56.789Z");
-    double.when((e) => batchText(e).includes("CAST([amount] AS VARCHAR(48)) AS [amount]"), {
-      resultSets: [
-        {
-          columns: [
-            { name: "id", type: { kind: "bigint" } },
-            { name: "amount", type: { kind: "nvarchar", length: 48 } },
-            { name: "price", type: { kind: "decimal", precision: 9, scale: 2 } },
-            { name: "sold_on", type: { kind: "date" } },
-            { name: "name", type: { kind: "nvarchar", length: 50 } },
-            { name: "loaded_at", type: { kind: "datetime2", scale: 7 } },
-            { name: "flag", type: { kind: "bit" } },
-          ],
-          rows: Array.from({ length: 25 }, (_, i) => [
-            9_007_199_254_740_993n + BigInt(i),
-            i === 24 ? null : "12345678901234567890.1234567891",
-            "19.90",
-            "2021-08-01",
-            "Łódź",
-            loadedAt,
-            i % 2 === 0,
-          ]),
-        },
-      ],
-    });
+    const { query, loadedAt } = scriptSalesResult();
     const batches: RowBatch[] = [];
     for await (const batch of session.stream(query, 10)) {
       await new Promise((resolve) => setTimeout(resolve, 5)); // a slow consumer: the driver is paused meanwhile
@@ -219,6 +226,43 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
     expect(batchRows(batches[0]!)[0]).toEqual([9_007_199_254_740_993n, "12345678901234567890.1234567891", "19.90", "2021-08-01", "Łódź", loadedAt, true]);
     expect(batchRows(batches[2]!)[4]?.[1]).toBeNull();
     expect(double.requests().filter((e) => e.kind === "rpc")).toEqual([]);
+  });
+
+  it("bulk-loads a DuckDB stream (typed column batches) with every value as DuckDB holds it", async () => {
+    const engine = new DuckDbEngine();
+    const duck = createDuckDbAdapter("lake", DuckDbConnection.parse({ type: "duckdb", path: ":memory:" }), engine, ".", "wire");
+    try {
+      const source = await duck.open();
+      const select = `SELECT (9007199254740993 + i)::BIGINT AS sale_id, (i * 1.25 - 3)::DECIMAL(18, 2) AS amount, DATE '0099-12-31' + i::INTEGER AS sold_on,
+        TIMESTAMP '2021-08-01 12:34:56.789' + to_seconds(i) AS sold_at, 'Łódź ' || i AS customer, i % 2 = 0 AS paid, CASE WHEN i > 0 THEN i END::INTEGER AS n
+        FROM range(3000) r(i)`;
+      const result = await adapter.load(session, sales, source.stream(select), { kind: "replace" });
+      expect(result.rowsAffected).toBe(3000);
+      const chunks = double.requests().filter((e) => e.kind === "bulk");
+      expect(chunks.map((e) => e.rows)).toEqual([3000]);
+      expect(chunks[0]?.text).toMatch(/\(\[sale_id\] bigint, \[amount\] nvarchar\(\d+\), \[sold_on\] date, \[sold_at\] datetime2\(\d\), \[customer\] nvarchar\(\w+\), \[paid\] bit, \[n\] int\)/);
+      expect(chunks[0]?.firstRow).toEqual([9_007_199_254_740_993n, "-3.00", "0099-12-31", new Date("2021-08-01T12:34:56.789Z"), "Łódź 0", true, null]);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("lands a streamed result in DuckDB with every value as SQL Server sent it", async () => {
+    const { query, loadedAt } = scriptSalesResult();
+    const engine = new DuckDbEngine();
+    const duck = createDuckDbAdapter("lake", DuckDbConnection.parse({ type: "duckdb", path: ":memory:" }), engine, ".", "wire");
+    try {
+      const target = await duck.open();
+      const landed: RelationName = { database: "lake", schema: "main", name: "sales" };
+      expect((await duck.load(target, landed, session.stream(query, 10), { kind: "replace" })).rowsAffected).toBe(25);
+      const { columns, rows } = await target.query(`SELECT * FROM lake.main.sales ORDER BY id`);
+      expect(columns.map((c) => c.nativeType)).toEqual(["BIGINT", "DECIMAL(38,10)", "DECIMAL(9,2)", "DATE", "VARCHAR", "TIMESTAMP", "BOOLEAN"]);
+      expect(rows[0]).toEqual([9_007_199_254_740_993n, "12345678901234567890.1234567891", "19.90", "2021-08-01", "Łódź", loadedAt, true]);
+      expect(rows[24]).toEqual([9_007_199_254_741_017n, null, "19.90", "2021-08-01", "Łódź", loadedAt, true]);
+      expect(rows.filter((r) => r[6] === false)).toHaveLength(12);
+    } finally {
+      await engine.close();
+    }
   });
 
   it("pauses the driver while a full batch waits for a slow consumer (at most one batch of rows in hand)", async () => {
