@@ -66,6 +66,34 @@ export function genericTestSql(t: GenericTestInput): string | { error: string; h
   }
 }
 
+/** Test types whose failing rows can be narrowed to the partitions a build replaced (see scopedGenericTestSql). */
+export const SCOPABLE_TESTS: readonly TestType[] = ["unique", "not_null", "accepted_values", "relationships", "expression"];
+
+/**
+ * The failing-rows query of a generic test narrowed to `scoped`: the tested relation filtered to the
+ * partitions a build replaced (and to `where`). Row-wise tests read only those rows; `unique` returns
+ * the keys found there that occur more than once in the whole relation, with their whole-table
+ * count, so a duplicate across a replaced and an untouched partition still fails. Rows with a NULL
+ * key column are left out on both sides, as the unscoped test does. Null for tests that cannot be
+ * narrowed this way (row_count).
+ */
+export function scopedGenericTestSql(t: GenericTestInput, scoped: string): string | { error: string; hint: string } | null {
+  if (!SCOPABLE_TESTS.includes(t.type)) return null;
+  if (t.type !== "unique") return genericTestSql({ ...t, relation: scoped });
+  const q = t.quote;
+  const columns = t.column ? [t.column] : stringList(t.args["columns"] ?? t.args["column_names"]);
+  if (columns.length === 0) return { error: "unique needs a column", hint: "put it under a column, or give columns: [a, b]" };
+  const keys = columns.map((c) => `tested.${q(c)}`);
+  const notNull = columns.map((c) => `${q(c)} is not null`).join(" and ");
+  const join = columns.map((c) => `tested.${q(c)} = touched.${q(c)}`).join(" and ");
+  return (
+    `select ${columns.map((c) => `tested.${q(c)} as ${q(c)}`).join(", ")}, count(*) as n_records\n` +
+    `from ${t.relation} tested\n` +
+    `join (select distinct ${columns.map(q).join(", ")} from ${scoped} touched_rows where ${notNull}) touched on ${join}\n` +
+    `group by ${keys.join(", ")}\nhaving count(*) > 1`
+  );
+}
+
 export function stringLiteral(value: string, engine: EngineType): string {
   const escaped = value.replace(/'/g, "''");
   return engine === "sqlserver" ? `N'${escaped}'` : engine === "hive" ? `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : `'${escaped}'`;

@@ -1,15 +1,15 @@
 // Turns the tests declared in property YAML and the singular test files into test nodes, each a
 // query returning failing rows on the engine where the tested relation lives.
-import type { ManifestNode, RelationRef, TestConfig, TestNode, TestType } from "../manifest/types.js";
+import type { Manifest, ManifestNode, RelationRef, TestConfig, TestNode, TestType } from "../manifest/types.js";
 import { didYouMean, type Diagnostics } from "../project/diagnostics.js";
 import { templateErrorPosition, type Project } from "../project/load.js";
 import type { TestEntry } from "../project/schema.js";
 import { hash } from "../manifest/checksum.js";
 import { lineOf, type IndexedProperties, type PropertyEntry } from "./properties.js";
 import type { TemplateEnvironment } from "./environment.js";
-import { GENERIC_TESTS, genericTestSql } from "./data-tests.js";
+import { GENERIC_TESTS, genericTestSql, SCOPABLE_TESTS, scopedGenericTestSql, type GenericTestInput } from "./data-tests.js";
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
-import { reconcileProfile } from "./partition-sql.js";
+import { partitionPredicate, reconcileProfile } from "./partition-sql.js";
 import { compileStatic } from "./static-template.js";
 
 const OPTION_KEYS = new Set(["severity", "where", "error_if", "warn_if", "name", "tags", "config"]);
@@ -160,6 +160,49 @@ function reconcileTest(project: Project, node: Exclude<ManifestNode, { kind: "te
     dependsOn: [node.id],
     reconcile: { connection: node.config.compute, sql: reconcileProfile(compute, `(\n${node.compiledSql}\n) sluice_model`, keys, sums), keyColumns: keys, sums },
   };
+}
+
+/** SQL that may make a row's verdict depend on more than the row: subqueries, the clock, randomness. */
+const NOT_ROW_LOCAL = /\bselect\b|\bcurrent_|\bnow\s*\(|getdate|sysdate|\brandom\s*\(|\brand\s*\(|\buuid|newid/i;
+
+/**
+ * A generic test's failing-rows query narrowed to `partitions` of the model it tests, or why it must
+ * read the whole table. Sound only for tests whose verdict on a row depends on that row alone (or,
+ * for `unique`, on the rows sharing its key), whose `where` and `expression` are row-local, and
+ * whose stored query is exactly what this compiler gives (a manifest from another version is not
+ * narrowed). Whether the rest of the table is still clean is the planner's question, not this one's.
+ */
+export function scopedTestSql(manifest: Manifest, test: TestNode, partitions: string[][]): { sql: string } | { whole: string } {
+  const model = test.attachedTo ? manifest.nodes[test.attachedTo] : undefined;
+  if (!SCOPABLE_TESTS.includes(test.testType)) return { whole: `${test.testType} tests are not narrowed to partitions` };
+  if (model?.kind !== "model" || model.config.partitionBy.length === 0) return { whole: "it does not test a partitioned model" };
+  if (partitions.length === 0) return { whole: "no partitions were named" };
+  const row = [test.config.where, typeof test.args["expression"] === "string" ? test.args["expression"] : null].find((s) => s && NOT_ROW_LOCAL.test(s));
+  if (row) return { whole: `'${row}' may depend on more than the row` };
+  const engine = manifest.connections[test.connection]?.type;
+  if (!engine) return { whole: `connection '${test.connection}' is not in the manifest` };
+  const base = renderRelation(engine, model.relation);
+  const where = test.config.where;
+  let parent: string | undefined;
+  if (test.testType === "relationships") {
+    const target = parseRelationArg(test.args["to"]);
+    const parentNode = target ? manifest.nodes[target] ?? manifest.nodes[target.replace(/^model\./, "seed.")] : undefined;
+    if (!parentNode || parentNode.kind === "test") return { whole: "its parent is not in the manifest" };
+    parent = renderRelation(engine, parentNode.relation);
+  }
+  const input: GenericTestInput = {
+    type: test.testType as GenericTestInput["type"],
+    engine,
+    relation: where ? `(select * from ${base} where ${where})` : base,
+    column: test.column,
+    args: test.args,
+    quote: (n) => quoteIdentifier(engine, n),
+    parent,
+  };
+  if (genericTestSql(input) !== test.compiledSql) return { whole: "its compiled SQL is not the one this version of sluice generates" };
+  const predicate = partitionPredicate(engine, model.config.partitionBy, partitions);
+  const scoped = scopedGenericTestSql(input, `(select * from ${base} where (${predicate})${where ? ` and (${where})` : ""})`);
+  return typeof scoped === "string" ? { sql: scoped } : { whole: scoped ? scoped.error : `${test.testType} tests are not narrowed to partitions` };
 }
 
 function parseRelationArg(value: unknown): string | undefined {

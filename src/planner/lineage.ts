@@ -79,7 +79,8 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
       const window = `${quoteIdentifier(engine, tracking.updatedAt)} > ${lower} and ${quoteIdentifier(engine, tracking.updatedAt)} <= ${upper}`;
       change.changed = await count(session, `select count(*) from ${renderRelation(engine, source.relation)} where ${window}`);
       if (keyColumn && change.changed > 0) {
-        for (const k of await column(session, `select ${quoteIdentifier(engine, keyColumn)} from ${renderRelation(engine, source.relation)} where ${window}`)) keysToLocate.add(k);
+        // A NULL key matches no stored row, so there is nothing to locate for it.
+        for (const k of await column(session, `select ${quoteIdentifier(engine, keyColumn)} from ${renderRelation(engine, source.relation)} where ${window} and ${quoteIdentifier(engine, keyColumn)} is not null`)) keysToLocate.add(k);
       }
       const deletes = tracking.deletes;
       if (deletes) {
@@ -92,7 +93,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
             const cols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
             for (const row of (await session.query(`select distinct ${cols} from ${rel} where ${deletedWindow}`)).rows) dirty.add(row.map(text));
           }
-          for (const k of await column(session, `select ${quoteIdentifier(engine, deletes.key)} from ${rel} where ${deletedWindow}`)) keysToLocate.add(k);
+          for (const k of await column(session, `select ${quoteIdentifier(engine, deletes.key)} from ${rel} where ${deletedWindow} and ${quoteIdentifier(engine, deletes.key)} is not null`)) keysToLocate.add(k);
         }
       }
     });

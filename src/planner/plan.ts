@@ -4,8 +4,9 @@ import type { Connections } from "../adapters/index.js";
 import type { WriteMode } from "../adapters/contract.js";
 import { manifestDag } from "../graph/selector.js";
 import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
-import type { Manifest, ManifestNode, ModelNode } from "../manifest/types.js";
+import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
+import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
 
 export type StepAction =
@@ -35,6 +36,8 @@ export interface PlanStep {
   after: string[];
   /** For models tracked in the ledger: the watermarks to commit once the data and tests commit. */
   watermarks?: WatermarkFact[];
+  /** For a test narrowed to the partitions its model replaces in this build: which, and the query. */
+  scope?: TestScope;
 }
 
 /** What each planned model does to its partitions: the set it replaces, or all of them. */
@@ -70,7 +73,11 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
   for (const n of included) if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
   /** Partition sets decided so far, for models downstream partitioned the same way. */
   const partitionsOf: PartitionsOf = new Map();
-  const unchanged = options.skipUnchanged && ledger && !options.fullRefresh && !options.restate ? new UnchangedNodes(manifest, await ledger.lastOutcomes()) : undefined;
+  const outcomes = ledger && !options.fullRefresh && (options.skipUnchanged || (options.include.models && options.include.tests)) ? await ledger.lastOutcomes() : undefined;
+  const unchanged = options.skipUnchanged && outcomes && !options.restate ? new UnchangedNodes(manifest, outcomes) : undefined;
+  /** Models whose named partitions this build replaces, and the nodes it writes: what tests may be narrowed to. */
+  const replacing = new Map<string, string[][]>();
+  const changing = new Set<string>();
 
   for (const node of included) {
     const after = upstreamSteps(manifest, node, stepIds, testsOf);
@@ -78,16 +85,27 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
     let step: PlanStep;
     if (since) step = { node: node.id, action: "skip", reason: since, sql: null, write: null, after };
     else if (node.kind === "seed") step = { node: node.id, action: "load_seed", reason: "seed CSV loaded in full", sql: null, write: { kind: "replace" }, after };
-    else if (node.kind === "test") step = { node: node.id, action: "run_test", reason: `${node.config.severity} test`, sql: null, write: null, after };
+    else if (node.kind === "test") step = { ...testStep(node, outcomes ? scopeTest(node, { manifest, replacing, changing, outcomes }) : { scope: null }), after };
     else if (node.kind === "model") {
       step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf)), after };
       if (step.write?.kind === "partitions") partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
       else if (step.action === "build_table") partitionsOf.set(node.id, { partitionBy: node.config.partitionBy, partitions: "all" });
+      // A restated model outside the ledger leaves no trace if killed after writing, so its tests stay whole.
+      if (step.action === "replace_partitions" && step.write?.kind === "partitions" && step.write.partitions.length > 0 && (node.lineage || options.restate?.model !== node.name)) replacing.set(node.id, step.write.partitions);
     } else continue;
     unchanged?.planned(step);
+    if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);
     steps.push(step);
   }
   return { steps };
+}
+
+/** A test's step: narrowed to its model's replaced partitions when `scoped` says so, with the reason either way. */
+function testStep(test: TestNode, scoped: ReturnType<typeof scopeTest>): Omit<PlanStep, "after"> {
+  const base = { node: test.id, action: "run_test" as const, sql: null, write: null };
+  const severity = `${test.config.severity} test`;
+  if (scoped.scope) return { ...base, reason: `${severity} ${scoped.describe}, the rows this build replaces; the rest is unchanged since it passed`, scope: scoped.scope };
+  return { ...base, reason: "whole" in scoped && scoped.whole ? `${severity} over the whole table: ${scoped.whole}` : severity };
 }
 
 async function planModel(

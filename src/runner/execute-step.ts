@@ -6,6 +6,7 @@ import { batchRows } from "../adapters/batch.js";
 import type { CellValue, Row, Session, WriteMode } from "../adapters/contract.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
+import { describePartitions } from "../planner/lineage.js";
 import type { Ledger } from "../ledger/ledger.js";
 import { renderRelation } from "../compiler/relations.js";
 import { partitionColumnsText, partitionPredicate, reconcileProfile, selectPartitions } from "../compiler/partition-sql.js";
@@ -28,6 +29,8 @@ export interface StepReport extends StepOutcome {
   failures?: number;
   sample?: { columns: string[]; rows: Row[] };
   partitions?: string[][];
+  /** For a test narrowed to the partitions its model replaced in this build: which (the rest passed before and is unchanged). */
+  scope?: { model: string; partitions: string[][] };
   /** Rows (and a checksum where the engine gives one) of each partition written, for the ledger. */
   partitionRows?: { partition: string[]; rows: number; checksum: string | null }[];
 }
@@ -37,7 +40,7 @@ export async function executeStep(step: PlanStep, ctx: StepContext): Promise<Ste
   if (step.action === "skip") return { status: "success", rowsAffected: null, message: step.reason };
   if (node?.kind === "model") return runModel(step, node, ctx);
   if (node?.kind === "seed") return loadSeed(node, ctx);
-  if (node?.kind === "test") return runTest(node, ctx);
+  if (node?.kind === "test") return runTest(node, step, ctx);
   throw new Error(`nothing to execute for ${step.node}`);
 }
 
@@ -132,22 +135,28 @@ async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
 
 const SAMPLE_ROWS = 5;
 
-async function runTest(test: TestNode, ctx: StepContext): Promise<StepReport> {
+async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promise<StepReport> {
   if (test.reconcile) return runReconcile(test, test.reconcile, ctx);
+  // A scoped test reads only the partitions its model replaced; the plan checked the rest is clean.
+  const sql = step.scope?.sql ?? test.compiledSql;
+  const model = step.scope ? ctx.manifest.nodes[step.scope.model] : undefined;
+  const scope = step.scope && model ? { model: step.scope.model, partitions: step.scope.partitions } : undefined;
+  const scopeText = scope && model ? `on ${describePartitions(scope.partitions)} of ${model.name}` : undefined;
   return withSession(ctx, test.connection, async (session) => {
-    const { rows } = await session.query(`select count(*) as failures from (\n${test.compiledSql}\n) sluice_failures`);
+    const { rows } = await session.query(`select count(*) as failures from (\n${sql}\n) sluice_failures`);
     const failures = Number(rows[0]?.[0] ?? 0);
     let sample: StepReport["sample"];
     if (failures > 0) {
-      for await (const batch of session.stream(test.compiledSql, SAMPLE_ROWS)) {
+      for await (const batch of session.stream(sql, SAMPLE_ROWS)) {
         sample = { columns: batch.columns.map((c) => c.name), rows: batchRows(batch).slice(0, SAMPLE_ROWS) };
         break;
       }
     }
     const { severity, errorIf, warnIf } = test.config;
     const status = severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass";
-    const message = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
-    return { status, failures, sample, message };
+    const counted = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
+    const message = [counted, scopeText].filter(Boolean).join(" ") || undefined;
+    return { status, failures, sample, message, ...(scope ? { scope } : {}) };
   });
 }
 

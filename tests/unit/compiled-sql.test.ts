@@ -1,7 +1,9 @@
 // Pins the SQL the example project compiles to, per model and variant (full, incremental, and the
-// change window of a lineage model), against golden files in tests/golden/compiled/.
+// change window of a lineage model, and tests narrowed to replaced partitions), against golden files
+// in tests/golden/compiled/.
 import { describe, it } from "vitest";
 import { compileProject } from "../../src/compiler/compile.js";
+import { scopedTestSql } from "../../src/compiler/test-nodes.js";
 import { loadProject } from "../../src/project/load.js";
 import { goldenFiles } from "../helpers/golden.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
@@ -17,6 +19,12 @@ describe("the example project's compiled SQL", () => {
         if (node.kind === "model" && node.compiledIncrementalSql) expectGolden(`${node.name}.incremental`, node.compiledIncrementalSql);
         if (node.kind === "model" && node.lineage) expectGolden(`${node.name}.changes`, node.lineage.changesSql);
         if (node.kind === "test" && node.reconcile) expectGolden(`${node.name}.computed`, node.reconcile.sql);
+        // A test narrowed to two replaced partitions of its model, as a build runs it.
+        const model = node.kind === "test" && node.attachedTo ? manifest.nodes[node.attachedTo] : undefined;
+        if (node.kind === "test" && model?.kind === "model" && model.config.partitionBy.length > 0) {
+          const scoped = scopedTestSql(manifest, node, [model.config.partitionBy.map(() => "202309"), model.config.partitionBy.map(() => "202310")]);
+          if ("sql" in scoped) expectGolden(`${node.name}.scoped`, scoped.sql);
+        }
       });
     }
   }

@@ -1,0 +1,3 @@
+select *
+from (select * from `coolwear`.`sales_history` where ((CAST(`year_month` AS STRING) = '202309') or (CAST(`year_month` AS STRING) = '202310'))) tested
+where not (`revenue` >= 0)
