@@ -125,7 +125,7 @@ export class Ledger {
   async partitions(model: string): Promise<PartitionState[]> {
     const { rows } = await this.session.query(`
       select p.partition_key, p.row_count, strftime(p.loaded_at, '%Y-%m-%d %H:%M:%S'), p.run_id,
-             (select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model)
+             (select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model and w.watermark_kind <> 'fingerprint')
       from partition_loads p
       where p.model = ${lit(model)}
       qualify row_number() over (partition by p.partition_key order by p.loaded_at desc, p.rowid desc) = 1

@@ -11,6 +11,7 @@ import { fillWatermarks } from "../compiler/watermark-placeholders.js";
 import { partitionColumnsText } from "../compiler/partition-sql.js";
 import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
+import { fingerprint, untrackedSources } from "./fingerprints.js";
 import { later, readHighWatermark, watermarkLiteral, windowStart, type Watermark } from "./watermarks.js";
 
 type EngineType = "duckdb" | "sqlserver" | "hive";
@@ -40,8 +41,15 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
 
   const previous = await Promise.all(sources.map((s) => ledger.watermark(model.id, s.id)));
   const current = await Promise.all(sources.map((s) => withSession(connections, s.relation.connection, (session) => highWatermark(session, engineOf(s.relation.connection), s))));
-  const facts = (from: (i: number) => Watermark | null): WatermarkFact[] =>
-    sources.flatMap((s, i) => (current[i] ? [{ model: model.id, modelVersion: model.checksum, source: s.id, from: from(i), to: current[i]! }] : []));
+  // Untracked sources are recorded by fingerprint, beside the watermarks, and committed with them.
+  const untracked = untrackedSources(model, manifest);
+  const printedBefore = await Promise.all(untracked.map((s) => ledger.watermark(model.id, s.id)));
+  const printed = await Promise.all(untracked.map((s) => withSession(connections, s.relation.connection, (session) => fingerprint(session, engineOf(s.relation.connection), s))));
+  const printFacts = untracked.map((s, i): WatermarkFact => ({ model: model.id, modelVersion: model.checksum, source: s.id, from: printedBefore[i]?.watermark ?? null, to: { value: printed[i]!, kind: "fingerprint" } }));
+  const facts = (from: (i: number) => Watermark | null): WatermarkFact[] => [
+    ...sources.flatMap((s, i) => (current[i] ? [{ model: model.id, modelVersion: model.checksum, source: s.id, from: from(i), to: current[i]! }] : [])),
+    ...printFacts,
+  ];
 
   const full = (reason: string): LineageDecision => ({ kind: "full", reason, partitions: [], watermarks: facts(() => null) });
   if (fullRefresh) return full("--full-refresh: rebuilt from scratch, watermarks reset");
@@ -50,6 +58,11 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
   if (unloaded) return full(`no watermark recorded for ${unloaded.name}: built in full`);
   const versions = new Set(previous.map((p) => p!.modelVersion));
   if (!versions.has(model.checksum) || versions.size > 1) return full(`model changed (version ${[...versions].join(", ")} → ${model.checksum}): rebuilt in full`);
+  const moved = untracked.filter((_, i) => printedBefore[i] && printedBefore[i]!.watermark.value !== printed[i]);
+  if (moved.length > 0) {
+    const names = moved.map((s) => s.name).join(", ");
+    return full(`${names} changed since ${model.name} was last loaded (row count and hash) and ${moved.length > 1 ? "have" : "has"} no change tracking: rebuilt in full`);
+  }
 
   const compute = model.config.compute;
   const computeEngine = engineOf(compute);
@@ -124,6 +137,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
   const pending = await ledger.pendingPartitions(model.id);
   for (const p of pending) dirty.add(p);
 
+  // Only what moved is committed: watermarks that advanced, and fingerprints seen for the first time.
   const watermarks = facts((i) => previous[i]!.watermark).filter((w) => w.from === null || w.from.value !== w.to.value);
   const since = changes.map((c) => `${c.changed} inserted or updated and ${c.deleted} deleted rows in ${c.source.name} since ${c.from!.value}`).join("; ");
   if (dirty.size === 0) {

@@ -10,7 +10,8 @@ type EngineType = "duckdb" | "sqlserver" | "hive";
 export interface Watermark {
   /** The value as the engine prints it, e.g. `2026-11-20 10:00:00.123456` or `42`. */
   value: string;
-  kind: "timestamp" | "number" | "string";
+  /** `fingerprint`: not a watermark but the row count and hash of an untracked source (see fingerprints.ts). */
+  kind: "timestamp" | "number" | "string" | "fingerprint";
 }
 
 /** The watermark as a SQL literal of its own type on `engine`. */
