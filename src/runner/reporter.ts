@@ -123,7 +123,7 @@ class JsonReporter implements Reporter {
   }
 
   nodeEnd(e: NodeEvent, report: StepReport, elapsedMs: number): void {
-    this.emit({ event: "node_end", ...e, status: report.status, elapsed_ms: elapsedMs, rows_affected: report.rowsAffected ?? null, failures: report.failures ?? null, message: report.message ?? null });
+    this.emit({ event: "node_end", ...e, status: report.status, elapsed_ms: elapsedMs, rows_affected: report.rowsAffected ?? null, failures: report.failures ?? null, message: report.message ?? null, ...(report.scope ? { scope: report.scope } : {}) });
   }
 
   info(message: string): void {

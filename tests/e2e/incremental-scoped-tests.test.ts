@@ -137,9 +137,15 @@ describe("data tests in an incremental build", () => {
     expect(results().get("test.unique_hist_receipt")?.scope).toBeUndefined();
 
     await onSource(`update app.sales set amount = 21, updated_at = ${++clock} where sale_id = 2`);
-    const again = run("build");
+    const again = run("build", "--log-format", "json");
     expect(again.code, again.stdout + again.stderr).toBe(0);
     expect(results().get("test.unique_hist_receipt")?.scope).toEqual({ model: "model.hist", partitions: [["202602"]] });
+    const ended = again.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { event: string; node?: string; scope?: unknown })
+      .find((e) => e.event === "node_end" && e.node === "test.unique_hist_receipt");
+    expect(ended?.scope).toEqual({ model: "model.hist", partitions: [["202602"]] });
   });
 
   it("tests whole tables in a full refresh", () => {
