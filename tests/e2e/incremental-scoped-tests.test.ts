@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
+import { executeOnDuckDb } from "../helpers/duckdb.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { trackedSalesSources } from "../helpers/tracked-sales.js";
 
 // Data tests in a build that replaced some partitions read only those partitions (unique: the keys
 // found there, over the whole table), and say so; bad rows landing in a rebuilt partition still
@@ -18,17 +20,7 @@ beforeAll(() => {
       src: { type: duckdb, path: .sluice/src.duckdb }
       lake: { type: duckdb, path: .sluice/lake.duckdb }
 `,
-    "models/sources.yml": `sources:
-  - name: app
-    connection: src
-    schema: app
-    tables:
-      - name: sales
-        change_tracking:
-          updated_at: updated_at
-          deletes: { table: removed, key: sale_id, deleted_at: removed_at, partition_columns: [ym] }
-      - name: removed
-`,
+    "models/sources.yml": trackedSalesSources(),
     "models/hist.sql": `{{ config(materialized='incremental', connection='lake', compute='src', partition_by='ym', unique_key='sale_id') }}
 select sale_id, receipt, status, amount, year(sale_date) * 100 + month(sale_date) as ym
 from {{ source('app', 'sales') }}`,
@@ -56,16 +48,7 @@ select sale_id, amount, ym from {{ ref('hist') }}
 });
 afterAll(() => project.remove());
 
-async function onSource(sql: string): Promise<void> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  const { mkdirSync } = await import("node:fs");
-  mkdirSync(join(project.dir, ".sluice"), { recursive: true });
-  const instance = await DuckDBInstance.create(":memory:");
-  const c = await instance.connect();
-  await c.run(`attach '${join(project.dir, ".sluice/src.duckdb")}' as src; use src; ${sql}`);
-  c.closeSync();
-  instance.closeSync();
-}
+const onSource = (sql: string) => executeOnDuckDb(join(project.dir, ".sluice/src.duckdb"), "src", sql);
 
 interface Result {
   node: string;

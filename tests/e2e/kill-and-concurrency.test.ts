@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
 import { queryDuckDb } from "../helpers/duckdb.js";
 import { REPO_ROOT, tempProject, type TempProject } from "../helpers/temp-project.js";
+import { trackedSalesSources } from "../helpers/tracked-sales.js";
 
 let project: TempProject;
 const state = () => join(project.dir, ".sluice");
@@ -30,16 +31,7 @@ on_run_start:
       create table if not exists app.sales as select i as sale_id, date '2026-01-01' + (i * 7 % 150)::int as sale_date, i % 50 as amount, 1::bigint as updated_at from range(1, 201) t(i);
       create table if not exists app.removed (sale_id int, removed_at bigint, ym int);
 `,
-    "models/sources.yml": `sources:
-  - name: app
-    connection: src
-    schema: app
-    tables:
-      - name: sales
-        change_tracking:
-          updated_at: updated_at
-          deletes: { table: removed, key: sale_id, deleted_at: removed_at, partition_columns: [ym] }
-`,
+    "models/sources.yml": trackedSalesSources({ tables: [] }),
     "models/hist.sql": `{{ config(materialized='incremental', connection='lake', compute='src', partition_by='ym', unique_key='sale_id') }}
 select sale_id, sale_date, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`,
     "models/monthly.sql": `{{ config(materialized='table', connection='lake') }}

@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
+import { executeOnDuckDb, queryDuckDb } from "../helpers/duckdb.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { trackedSalesSources } from "../helpers/tracked-sales.js";
 
 // A lineage model joins a source without change tracking (products, read through a view). A change
 // there has no stamp to find it by, so the model's fingerprint of it moves and the model is rebuilt
@@ -19,18 +21,7 @@ beforeAll(() => {
       src: { type: duckdb, path: .sluice/src.duckdb }
       lake: { type: duckdb, path: .sluice/lake.duckdb }
 `,
-    "models/sources.yml": `sources:
-  - name: app
-    connection: src
-    schema: app
-    tables:
-      - name: sales
-        change_tracking:
-          updated_at: updated_at
-          deletes: { table: removed, key: sale_id, deleted_at: removed_at, partition_columns: [ym] }
-      - name: removed
-      - name: products
-`,
+    "models/sources.yml": trackedSalesSources({ tables: ["removed", "products"] }),
     "models/products_v.sql": `{{ config(materialized='view', connection='src') }}
 select product_id, upper(name) as product from {{ source('app', 'products') }}`,
     "models/hist.sql": `{{ config(materialized='incremental', connection='lake', compute='src', partition_by='ym', unique_key='sale_id') }}
@@ -40,26 +31,8 @@ from {{ source('app', 'sales') }} s join {{ ref('products_v') }} p on p.product_
 });
 afterAll(() => project.remove());
 
-async function onSource(sql: string): Promise<void> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  mkdirSync(join(project.dir, ".sluice"), { recursive: true });
-  const instance = await DuckDBInstance.create(":memory:");
-  const c = await instance.connect();
-  await c.run(`attach '${join(project.dir, ".sluice/src.duckdb")}' as src; use src; ${sql}`);
-  c.closeSync();
-  instance.closeSync();
-}
-
-async function lake(sql: string): Promise<unknown[][]> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
-  const instance = await DuckDBInstance.create(":memory:");
-  const c = await instance.connect();
-  await c.run(`attach '${join(project.dir, ".sluice/lake.duckdb")}' as lake (read_only)`);
-  const rows = (await c.runAndReadAll(sql)).getRowsJS();
-  c.closeSync();
-  instance.closeSync();
-  return rows;
-}
+const onSource = (sql: string) => executeOnDuckDb(join(project.dir, ".sluice/src.duckdb"), "src", sql);
+const lake = async (sql: string) => (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, sql)).map((r) => Object.values(r));
 
 const hist = () => (JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as { results: { node: string; reason: string; partitions?: string[][] }[] }).results.find((r) => r.node === "model.hist")!;
 const run = (...args: string[]) => sluice([...args, "--project-dir", project.dir]);

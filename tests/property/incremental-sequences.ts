@@ -13,6 +13,7 @@ import type { Reporter } from "../../src/runner/reporter.js";
 import { runSteps } from "../../src/runner/run.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
 import { seededRandom } from "../helpers/random.js";
+import { trackedSalesSources } from "../helpers/tracked-sales.js";
 
 const STEPS = 3;
 const LOOKBACK = 3;
@@ -37,18 +38,7 @@ export function setUpProject(lakeKind: LakeKind = { kind: "duckdb" }): TempProje
       src: { type: duckdb, path: ":memory:" }
       lake: ${lakeConnection}
 `,
-    "models/sources.yml": `sources:
-  - name: app
-    connection: src
-    schema: app
-    tables:
-      - name: sales
-        change_tracking:
-          updated_at: updated_at
-          lookback: "${LOOKBACK}"
-          deletes: { table: removed, key: sale_id, deleted_at: removed_at, partition_columns: [ym] }
-      - name: removed
-`,
+    "models/sources.yml": trackedSalesSources({ lookback: String(LOOKBACK) }),
     "models/hist.sql": `{{ config(materialized='incremental', connection='lake', compute='src', partition_by='ym', unique_key='sale_id') }}
 select sale_id, sale_date, amount, year(sale_date) * 100 + month(sale_date) as ym
 from {{ source('app', 'sales') }}`,
