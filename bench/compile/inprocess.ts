@@ -11,6 +11,6 @@ const project = loadProject({ projectDir: dir });
 const t1 = performance.now();
 const { manifest } = compileProject(project);
 const t2 = performance.now();
-writeManifest(join(dir, project.config.target_path), manifest);
+await writeManifest(join(dir, project.config.target_path), manifest);
 const t3 = performance.now();
 process.stdout.write(JSON.stringify({ loadMs: t1 - t0, compileMs: t2 - t1, writeMs: t3 - t2, nodes: Object.keys(manifest.nodes).length, startupMs: t0 }) + "\n");

@@ -11,10 +11,11 @@ import { TemplateEnvironment, type CompiledTemplate } from "./environment.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
-import { generateAll, type TemplateResult } from "./template-batch.js";
+import { startGenerating, type RenderPool, type TemplateResult } from "./template-batch.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderHooks, renderModel } from "./render.js";
+import { renderHooks, renderJobFor, renderModel } from "./render.js";
+import { renderJob, type RenderJob } from "./render-pool.js";
 import { hash } from "../manifest/checksum.js";
 import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntry } from "./properties.js";
 
@@ -36,11 +37,13 @@ interface ModelDraft {
 export interface CompileOptions {
   /** Templates already compiled or generated, by path (see compileProjectCached); others are done here. */
   templates?: Map<string, TemplateResult | CompiledTemplate>;
+  /** Another thread to share rendering with (see render-pool.ts); everything renders here without. */
+  renderPool?: RenderPool;
 }
 
 /**
  * Compiles like compileProject, with template code from the content-hash cache under the state
- * folder and, for many uncached templates, generated on two threads. What the CLI uses.
+ * folder and, for many dynamic templates, generated and rendered on two threads. What the CLI uses.
  */
 export async function compileProjectCached(project: Project): Promise<CompileResult> {
   const templates = new Map<string, TemplateResult | CompiledTemplate>();
@@ -51,8 +54,13 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
     else dynamic.push(m);
   }
   const cacheFile = join(project.dir, project.config.state_path, "cache", "templates.json");
-  for (const [path, generated] of await generateAll(dynamic, cacheFile)) templates.set(path, generated);
-  return compileProject(project, { templates });
+  const generation = startGenerating(dynamic, cacheFile);
+  try {
+    for (const [path, generated] of await generation.results()) templates.set(path, generated);
+    return compileProject(project, { templates, renderPool: generation.renderPool });
+  } finally {
+    generation.close();
+  }
 }
 
 export function compileProject(project: Project, options: CompileOptions = {}): CompileResult {
@@ -179,14 +187,31 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   }
   diagnostics.throwIfErrors();
 
-  // Resolve connections and render, upstream first.
-  const ephemeralSql = new Map<string, { cte: string; sql: string; closure: string[] }>();
+  // Resolve connections, upstream first; then render in the same order, sharing with another
+  // thread what it can render alone. A model's render sees only the models before it, as if each
+  // were resolved and rendered in turn.
+  const steps: { id: string; draft: ModelDraft; model: ModelNode | undefined; problems: Diagnostics }[] = [];
+  const resolved = new Map<string, ModelNode>();
   for (const id of order) {
     const draft = drafts.get(id);
     if (!draft) continue;
-    const model = resolveModel(project, draft, nodes, defaultConnection, diagnostics);
+    // Kept aside so every model's problems are reported in graph order, as when each rendered in turn.
+    const problems = new Diagnostics();
+    const model = resolveModel(project, draft, nodes, defaultConnection, problems);
+    steps.push({ id, draft, model, problems });
     if (!model) continue;
-    renderModel(project, env, Object.fromEntries(Object.entries(macros).map(([name, m]) => [name, m.checksum])), model, draft, nodes, ephemeralSql, diagnostics);
+    resolved.set(id, model);
+    nodes[id] = model;
+  }
+  const clean = steps.every((s) => !s.problems.hasErrors);
+  const rendered = options.renderPool && clean ? renderElsewhere(project, options, options.renderPool, resolved, drafts, nodes) : new Map<string, string[]>();
+  for (const id of resolved.keys()) delete nodes[id];
+  const ephemeralSql = new Map<string, { cte: string; sql: string; closure: string[] }>();
+  const macroChecksums = Object.fromEntries(Object.entries(macros).map(([name, m]) => [name, m.checksum]));
+  for (const { id, draft, model, problems } of steps) {
+    diagnostics.items.push(...problems.items);
+    if (!model) continue;
+    renderModel(project, env, macroChecksums, model, draft, nodes, ephemeralSql, diagnostics, rendered.get(id));
     nodes[id] = model;
   }
   diagnostics.throwIfErrors();
@@ -210,6 +235,36 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     macros,
   };
   return { manifest, warnings: diagnostics.items.filter((d) => d.severity === "warning") };
+}
+
+/**
+ * Renders on `pool` and this thread at once every model that renders alone (see renderJobFor):
+ * dynamic templates on either thread, static ones (cheap) here while the worker starts. Returns
+ * the SQL of each variant by model id; a model missing from it is rendered in graph order.
+ */
+function renderElsewhere(project: Project, options: CompileOptions, pool: RenderPool, resolved: Map<string, ModelNode>, drafts: Map<string, ModelDraft>, nodes: Record<string, ManifestNode>): Map<string, string[]> {
+  const context = { vars: project.vars, env: { ...project.env } };
+  const shared: { id: string; job: RenderJob }[] = [];
+  const local: { id: string; job: RenderJob }[] = [];
+  for (const [id, model] of resolved) {
+    const given = options.templates?.get(model.location.path);
+    const code = given && "code" in given ? given.code : undefined;
+    const job = renderJobFor(project, model, nodes, code ?? "");
+    if (job) (code !== undefined ? shared : local).push({ id, job });
+  }
+  const out = new Map<string, string[]>();
+  const here = ({ id, job }: { id: string; job: RenderJob }) => renderJob(job, context, drafts.get(id)!.template.render);
+  if (shared.length === 0) return out;
+  const outputs = pool.render(project.macros, context, shared.map((s) => s.job), (i) => here(shared[i]!), () => {
+    for (const l of local) {
+      const sql = here(l);
+      if (sql) out.set(l.id, sql);
+    }
+  });
+  outputs.forEach((sql, i) => {
+    if (sql) out.set(shared[i]!.id, sql);
+  });
+  return out;
 }
 
 function compileTemplate(env: TemplateEnvironment, file: ModelFile, given: TemplateResult | CompiledTemplate | undefined, diagnostics: Diagnostics): CompiledTemplate | undefined {

@@ -63,12 +63,16 @@ export class TemplateEnvironment {
    */
   compile(path: string, text: string, generated?: TemplateCode): CompiledTemplate {
     const { code, scan } = generated ?? generateTemplateCode(path, text);
-    const props = new Function(code)() as object;
-    const template = new nunjucks.Template({ type: "code", obj: props } as unknown as string, this.env, path);
+    // Turned into a function on first render only: a template rendered on another thread never is.
+    let template: nunjucks.Template | undefined;
     return {
       path,
       scan: scanOf({ code, scan }),
-      render: (scope) => this.withScope(scope, () => template.render({})),
+      render: (scope) => {
+        template ??= new nunjucks.Template({ type: "code", obj: new Function(code)() as object } as unknown as string, this.env, path);
+        const compiled = template;
+        return this.withScope(scope, () => compiled.render({}));
+      },
     };
   }
 

@@ -8,6 +8,7 @@ import { TemplateEnvironment, type CompiledTemplate, type RenderScope } from "./
 import type { ModelProps, PropertyEntry } from "./properties.js";
 import { quoteIdentifier, renderRelation } from "./relations.js";
 import { watermarkPlaceholder } from "./watermark-placeholders.js";
+import type { RenderJob } from "./render-pool.js";
 
 /** What rendering a model needs from the compile that scanned it. */
 export interface RenderDraft {
@@ -88,13 +89,15 @@ export function renderModel(
   nodes: Record<string, ManifestNode>,
   ephemeralSql: Map<string, { cte: string; sql: string; closure: string[] }>,
   diagnostics: Diagnostics,
+  /** The SQL of each variant, rendered already ahead of graph order (see renderJobFor). */
+  rendered?: string[],
 ): void {
   const trackedSources = model.config.materialized === "incremental" && model.config.partitionBy.length > 0
     ? model.dependsOn.filter((id) => nodes[id]?.kind === "source" && (nodes[id] as SourceNode).changeTracking !== null)
     : [];
   const variants: Variant[] = model.config.materialized === "incremental" ? ["full", "incremental"] : ["full"];
   if (trackedSources.length > 0) variants.push("changes");
-  for (const variant of variants) {
+  for (const [index, variant] of variants.entries()) {
     const ephemerals: string[] = [];
     const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
       const e = ephemeralSql.get(id)!;
@@ -110,7 +113,7 @@ export function renderModel(
     }
     let sql: string;
     try {
-      sql = draft.template.render(scope).trim();
+      sql = rendered?.[index] ?? draft.template.render(scope).trim();
     } catch (e) {
       const reported = templateErrorPosition(e);
       const { line, column } = callPosition(model.rawSql, reported.message) ?? reported;
@@ -132,6 +135,37 @@ export function renderModel(
 }
 
 type Variant = "full" | "incremental" | "changes";
+
+/**
+ * A model as a job another thread can render without the graph (see render-pool.ts), or undefined
+ * when its render needs more: an ephemeral model, one that reads ephemeral models (their SQL is
+ * inlined), or one with a change-window variant. What the job carries is what renderScope gives.
+ */
+export function renderJobFor(project: Project, model: ModelNode, nodes: Record<string, ManifestNode>, code: string): RenderJob | undefined {
+  const materialized = model.config.materialized;
+  if (materialized === "ephemeral") return undefined;
+  const computeType = project.target.connections[model.config.compute]!.type;
+  const refs: Record<string, string> = {};
+  const sources: Record<string, string> = {};
+  for (const id of model.dependsOn) {
+    const node = nodes[id];
+    if (!node || node.kind === "test") continue;
+    if (node.kind === "model" && node.config.materialized === "ephemeral") return undefined;
+    if (node.kind === "source") {
+      if (materialized === "incremental" && model.config.partitionBy.length > 0 && node.changeTracking !== null) return undefined;
+      sources[`${node.sourceName}\0${node.tableName}`] = renderRelation(computeType, node.relation);
+    } else refs[node.name] = renderRelation(computeType, node.relation);
+  }
+  return {
+    path: model.location.path,
+    code,
+    refs,
+    sources,
+    self: renderRelation(computeType, model.relation),
+    target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
+    incremental: materialized === "incremental" ? [false, true] : [false],
+  };
+}
 
 /** A tracked source narrowed to the rows changed in its window; the planner fills the bounds. */
 function changeWindow(project: Project, model: ModelNode, source: SourceNode): string {

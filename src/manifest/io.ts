@@ -10,9 +10,10 @@ const PARALLEL_WRITES = 32;
 const INDEX = ".sluice-index.json";
 
 /**
- * Writes manifest.json and target/compiled/**.sql. Compiled files that did not change since the
- * last compile are left alone (an index of content hashes says which), and files of nodes that are
- * gone are removed, so a recompile of a large unchanged project writes almost nothing.
+ * Writes manifest.json and target/compiled/**.sql (one file per model, and per incremental variant).
+ * Compiled files that did not change since the last compile are left alone (an index of content
+ * hashes says which), and files of nodes that are gone are removed, so a recompile of a large
+ * unchanged project writes almost nothing.
  */
 export async function writeManifest(targetDir: string, manifest: Manifest): Promise<void> {
   mkdirSync(targetDir, { recursive: true });
@@ -51,15 +52,18 @@ export async function writeManifest(targetDir: string, manifest: Manifest): Prom
   writeFileSync(indexPath, JSON.stringify(index));
 }
 
-/** Compiled SQL files by path under target/compiled/: models (and their incremental variant) and tests. */
+/**
+ * Compiled SQL files by path under target/compiled/: models and their incremental variant. Data
+ * tests are not written as files (nothing reads them and there are often more tests than models, so
+ * they were a third of the files a cold compile wrote); their SQL is in manifest.json.
+ */
 function compiledFiles(manifest: Manifest): Map<string, string> {
   const files = new Map<string, string>();
   for (const node of Object.values(manifest.nodes)) {
-    if (node.kind !== "model" && node.kind !== "test") continue;
-    if (node.kind === "model" && node.config.materialized === "ephemeral") continue;
-    const path = node.location.path.replace(/\.(sql|ya?ml)$/, "") + (node.kind === "test" && node.testType !== "singular" ? `/${node.name}.sql` : ".sql");
+    if (node.kind !== "model" || node.config.materialized === "ephemeral") continue;
+    const path = node.location.path.replace(/\.sql$/, "") + ".sql";
     files.set(path, `${node.compiledSql}\n`);
-    if (node.kind === "model" && node.compiledIncrementalSql !== null) files.set(path.replace(/\.sql$/, ".incremental.sql"), `${node.compiledIncrementalSql}\n`);
+    if (node.compiledIncrementalSql !== null) files.set(path.replace(/\.sql$/, ".incremental.sql"), `${node.compiledIncrementalSql}\n`);
   }
   return files;
 }

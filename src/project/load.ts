@@ -69,11 +69,14 @@ export function loadProject(options: LoadOptions): Project {
   const secrets = new Secrets();
   const { targetName, target } = loadTarget(options, project, env, secrets, diagnostics);
 
-  const models = listFiles(dir, project.model_paths, ".sql").map(toModelFile);
-  const macros = listFiles(dir, project.macro_paths, ".sql");
-  const singularTests = listFiles(dir, project.test_paths, ".sql").map(toModelFile);
-  const seeds = listFiles(dir, project.seed_paths, ".csv", false).map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
-  const properties = [...listFiles(dir, project.model_paths, ".yml"), ...listFiles(dir, project.model_paths, ".yaml"), ...listFiles(dir, project.seed_paths, ".yml")]
+  // Each folder is listed once, however many kinds of file are read from it.
+  const listings = new Map<string, string[]>();
+  const list = (roots: string[], extension: string, recursive = true) => listFiles(dir, roots, extension, recursive, listings);
+  const models = list(project.model_paths, ".sql").map(toModelFile);
+  const macros = list(project.macro_paths, ".sql");
+  const singularTests = list(project.test_paths, ".sql").map(toModelFile);
+  const seeds = list(project.seed_paths, ".csv", false).map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
+  const properties = [...list(project.model_paths, ".yml"), ...list(project.model_paths, ".yaml"), ...list(project.seed_paths, ".yml")]
     .map((f) => ({ ...f, content: parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
 
@@ -183,13 +186,18 @@ export function templateErrorPosition(e: unknown): { line: number; column: numbe
   return { line, column, message };
 }
 
-function listFiles(dir: string, roots: string[], extension: string, recursive = true): ProjectFileText[] {
+function listFiles(dir: string, roots: string[], extension: string, recursive: boolean, listings: Map<string, string[]>): ProjectFileText[] {
   const out: ProjectFileText[] = [];
   for (const root of roots) {
     const absolute = join(dir, root);
-    if (!existsSync(absolute)) continue;
-    const entries = readdirSync(absolute, { recursive, withFileTypes: false }) as string[];
-    for (const entry of entries.sort()) {
+    const key = `${recursive ? "r" : "-"}${absolute}`;
+    let entries = listings.get(key);
+    if (!entries) {
+      if (!existsSync(absolute)) continue;
+      entries = (readdirSync(absolute, { recursive, withFileTypes: false }) as string[]).sort();
+      listings.set(key, entries);
+    }
+    for (const entry of entries) {
       if (extname(entry) !== extension) continue;
       const path = join(root, entry).split(sep).join("/");
       const text = extension === ".csv" ? "" : readFileSync(join(absolute, entry), "utf8");
