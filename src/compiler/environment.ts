@@ -18,6 +18,20 @@ export interface RenderScope {
   target: Record<string, unknown>;
 }
 
+/** `var(name, fallback)`: the project's value, else the fallback, else an error naming it. */
+export function lookUpVar(vars: Record<string, unknown>, name: string, fallback: unknown): unknown {
+  if (name in vars) return vars[name];
+  if (fallback !== undefined) return fallback;
+  throw new Error(`var('${name}') is not defined`);
+}
+
+/** `env_var(name, fallback)`: the environment's value, else the fallback, else an error naming it. */
+export function lookUpEnvVar(env: Record<string, string | undefined>, name: string, fallback: string | undefined): string {
+  const value = env[name] ?? fallback;
+  if (value === undefined) throw new Error(`env_var('${name}') is not set`);
+  return value;
+}
+
 export interface CompiledTemplate {
   path: string;
   scan: TemplateScan;

@@ -4,7 +4,7 @@
 // counter; a job that fails anywhere is left to the compile, which renders it again in graph order
 // and reports the error exactly as if no worker had been involved.
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import type { RenderScope } from "./environment.js";
+import { lookUpEnvVar, lookUpVar, type RenderScope } from "./environment.js";
 
 /** One model to render: its generated code and what its context functions return. */
 export interface RenderJob {
@@ -50,16 +50,8 @@ export function jobScope(job: RenderJob, context: RenderContext, incremental: bo
       return relation;
     },
     config: () => undefined,
-    var: (name, fallback) => {
-      if (name in context.vars) return context.vars[name];
-      if (fallback !== undefined) return fallback;
-      throw new Error(`var('${name}') is not defined`);
-    },
-    envVar: (name, fallback) => {
-      const value = context.env[name] ?? fallback;
-      if (value === undefined) throw new Error(`env_var('${name}') is not set`);
-      return value;
-    },
+    var: (name, fallback) => lookUpVar(context.vars, name, fallback),
+    envVar: (name, fallback) => lookUpEnvVar(context.env, name, fallback),
     isIncremental: incremental,
     self: job.self,
     target: job.target,
@@ -77,11 +69,19 @@ export function renderJob(job: RenderJob, context: RenderContext, render: (scope
 
 /** Takes jobs from the shared counter until none are left; returns the outputs by job index. */
 export function takeJobs(slots: Int32Array, count: number, run: (index: number) => RenderOutput): [number, RenderOutput][] {
-  const done: [number, RenderOutput][] = [];
+  return takeShared(slots, NEXT_JOB, CHUNK, count, run);
+}
+
+/**
+ * Work shared between threads: each takes the next `chunk` indexes below `count` from the counter
+ * in `slot` until none are left, and returns what `run` gave for the indexes it took.
+ */
+export function takeShared<T>(slots: Int32Array, slot: number, chunk: number, count: number, run: (index: number) => T): [number, T][] {
+  const done: [number, T][] = [];
   for (;;) {
-    const start = Atomics.add(slots, NEXT_JOB, CHUNK);
+    const start = Atomics.add(slots, slot, chunk);
     if (start >= count) return done;
-    for (let i = start; i < Math.min(start + CHUNK, count); i++) done.push([i, run(i)]);
+    for (let i = start; i < Math.min(start + chunk, count); i++) done.push([i, run(i)]);
   }
 }
 

@@ -4,7 +4,7 @@ import { hash } from "../manifest/checksum.js";
 import type { Manifest, ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
 import { Diagnostics, ProjectError, didYouMean } from "../project/diagnostics.js";
 import { templateErrorPosition, type Project } from "../project/load.js";
-import { TemplateEnvironment, type CompiledTemplate, type RenderScope } from "./environment.js";
+import { lookUpEnvVar, lookUpVar, TemplateEnvironment, type CompiledTemplate, type RenderScope } from "./environment.js";
 import type { ModelProps, PropertyEntry } from "./properties.js";
 import { quoteIdentifier, renderRelation } from "./relations.js";
 import { watermarkPlaceholder } from "./watermark-placeholders.js";
@@ -195,16 +195,8 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
       return relationOf(node);
     },
     config: () => undefined,
-    var: (name, fallback) => {
-      if (name in project.vars) return project.vars[name];
-      if (fallback !== undefined) return fallback;
-      throw new Error(`var('${name}') is not defined`);
-    },
-    envVar: (name, fallback) => {
-      const value = project.env[name] ?? fallback;
-      if (value === undefined) throw new Error(`env_var('${name}') is not set`);
-      return value;
-    },
+    var: (name, fallback) => lookUpVar(project.vars, name, fallback),
+    envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback),
     isIncremental: incremental,
     self: renderRelation(computeType, model.relation),
     target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { hash } from "../manifest/checksum.js";
 import { SLUICE_VERSION } from "../version.js";
-import { awaitWorkerOutputs, takeJobs, type RenderContext, type RenderJob, type RenderOutput } from "./render-pool.js";
+import { awaitWorkerOutputs, takeJobs, takeShared, type RenderContext, type RenderJob, type RenderOutput } from "./render-pool.js";
 import { tryGenerateTemplateCode, type TemplateCode, type TemplateCodeError } from "./template-code.js";
 
 /** Below this many dynamic templates a worker costs more to start than it saves. */
@@ -98,12 +98,7 @@ export function startGenerating(templates: { path: string; text: string }[], cac
 
 /** Generates templates taken from the shared counter until none are left; results by index. */
 export function takeTemplates(slots: Int32Array, count: number, generate: (index: number) => TemplateResult): [number, TemplateResult][] {
-  const done: [number, TemplateResult][] = [];
-  for (;;) {
-    const start = Atomics.add(slots, NEXT_TEMPLATE, CHUNK);
-    if (start >= count) return done;
-    for (let i = start; i < Math.min(start + CHUNK, count); i++) done.push([i, generate(i)]);
-  }
+  return takeShared(slots, NEXT_TEMPLATE, CHUNK, count, generate);
 }
 
 function workerPool(worker: Worker, slots: Int32Array, failed: () => boolean): RenderPool {

@@ -6,7 +6,7 @@ import { templateErrorPosition, type Project } from "../project/load.js";
 import type { TestEntry } from "../project/schema.js";
 import { hash } from "../manifest/checksum.js";
 import { lineOf, type IndexedProperties, type PropertyEntry } from "./properties.js";
-import type { TemplateEnvironment } from "./environment.js";
+import { lookUpVar, type TemplateEnvironment } from "./environment.js";
 import { GENERIC_TESTS, genericTestSql, SCOPABLE_TESTS, scopedGenericTestSql, type GenericTestInput } from "./data-tests.js";
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
 import { partitionPredicate, reconcileProfile } from "./partition-sql.js";
@@ -240,11 +240,7 @@ function singularTest(project: Project, env: TemplateEnvironment, file: { name: 
         ref: (name) => renderFor(resolve(`model.${name}`, `ref('${name}')`)),
         source: (s, t) => renderFor(resolve(`source.${s}.${t}`, `source('${s}', '${t}')`)),
         config: () => undefined,
-        var: (name, fallback) => {
-          if (name in project.vars) return project.vars[name];
-          if (fallback !== undefined) return fallback;
-          throw new Error(`var('${name}') is not defined`);
-        },
+        var: (name, fallback) => lookUpVar(project.vars, name, fallback),
         envVar: (name, fallback) => project.env[name] ?? fallback ?? "",
         isIncremental: false,
         self: "",

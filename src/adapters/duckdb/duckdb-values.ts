@@ -37,7 +37,8 @@ export function readChunk(chunk: DuckDBDataChunk, columns: Column[], types: Duck
     const raw = duckdb.data_chunk_get_vector(chunk.chunk, c);
     const validity = readValidity(raw, rowCount);
     const type = types[c]!;
-    const width = (bytes: number) => copyOf(duckdb.vector_get_data(raw, rowCount * bytes));
+    // A copy: the chunk's memory is DuckDB's and goes when the chunk does.
+    const width = (bytes: number) => duckdb.vector_get_data(raw, rowCount * bytes).slice();
     switch (type.typeId) {
       case DuckDBTypeId.INTEGER:
       case DuckDBTypeId.DATE:
@@ -88,10 +89,6 @@ export function readChunk(chunk: DuckDBDataChunk, columns: Column[], types: Duck
     for (let i = 0; i < rowCount; i++) values[i] = toCell(vector.getItem(i));
     return { encoding: "cells", values };
   });
-}
-
-function copyOf(view: Uint8Array): Uint8Array {
-  return view.slice();
 }
 
 function readValidity(raw: duckdb.Vector, rowCount: number): Validity | undefined {
