@@ -4,7 +4,32 @@
   alone); `coolwear_mutate` changes it the way the shop's application does between pipeline runs:
   new sales, updated sales (some moved to another month) and deleted sales recorded in `removed`.
   Run it with: sluice run-operation coolwear_mutate --connection source --args '{seed: 1}'
+
+  "Now" is the var `coolwear_now` when it is set (a timestamp such as '2026-06-15 10:00:00', which
+  tests pin so that their data does not move with the calendar), else the engine's own clock.
+  With a pinned clock, each later mutation needs a later `coolwear_now`: the build reads only changes
+  stamped after the last one it loaded.
 #}
+
+{#- The generator's "now" as a DuckDB TIMESTAMP: the pinned `coolwear_now`, else the engine's clock. -#}
+{% macro coolwear_now() -%}
+  {%- set pinned = var('coolwear_now', none) -%}
+  {%- if pinned -%}
+    cast('{{ pinned | replace("'", "''") }}' as timestamp)
+  {%- else -%}
+    now()::timestamp
+  {%- endif -%}
+{%- endmacro %}
+
+{#- Today for data checks, on any engine: the date of the pinned `coolwear_now`, else current_date. -#}
+{% macro coolwear_today() -%}
+  {%- set pinned = var('coolwear_now', none) -%}
+  {%- if pinned -%}
+    cast(cast('{{ pinned | replace("'", "''") }}' as timestamp) as date)
+  {%- else -%}
+    current_date
+  {%- endif -%}
+{%- endmacro %}
 
 {% macro coolwear_generate(sales) %}
 create schema if not exists production;
@@ -46,16 +71,16 @@ create table if not exists production.removed (
 {% endmacro %}
 
 {% macro coolwear_mutate(seed=1, new_sales=200, updated_sales=100, deleted_sales=20) %}
--- New sales, dated today by the source's own clock.
+-- New sales, dated today by the generator's clock (see coolwear_now above).
 insert into production.sales
 select
   m.max_id + i as sale_id,
   1 + (hash(i, {{ seed }}, 'client') % (select count(*) from production.clients))::int as client_id,
   p.product_id,
-  current_date - (hash(i, {{ seed }}, 'age') % 3)::int as sale_date,
+  {{ coolwear_today() }} - (hash(i, {{ seed }}, 'age') % 3)::int as sale_date,
   1 + (hash(i, {{ seed }}, 'quantity') % 5)::int as quantity,
   p.unit_price,
-  now()::timestamp as update_date
+  {{ coolwear_now() }} as update_date
 from range(1, {{ new_sales }} + 1) t(i)
 cross join (select max(sale_id) as max_id from production.sales) m
 join production.products p on p.product_id = 1 + (hash(i, {{ seed }}, 'product') % 200)::int;
@@ -65,18 +90,18 @@ join production.products p on p.product_id = 1 + (hash(i, {{ seed }}, 'product')
 update production.sales
 set quantity = quantity + 1,
     sale_date = case when sale_id % 3 = 0 then sale_date - 45 else sale_date end,
-    update_date = now()::timestamp
+    update_date = {{ coolwear_now() }}
 where sale_id in (
   select sale_id from production.sales
-  where sale_date > (select max(sale_date) - 60 from production.sales where sale_date <= current_date - 3)
+  where sale_date > (select max(sale_date) - 60 from production.sales where sale_date <= {{ coolwear_today() }} - 3)
   order by hash(sale_id, {{ seed }}, 'update') limit {{ updated_sales }}
 );
 
 -- Deleted sales, among the last 60 days too, recorded with the partition they lived in.
 insert into production.removed
-select sale_id, now()::timestamp, (year(sale_date) * 100 + month(sale_date))::int
+select sale_id, {{ coolwear_now() }}, (year(sale_date) * 100 + month(sale_date))::int
 from production.sales
-where sale_date > (select max(sale_date) - 60 from production.sales where sale_date <= current_date - 3)
+where sale_date > (select max(sale_date) - 60 from production.sales where sale_date <= {{ coolwear_today() }} - 3)
 order by hash(sale_id, {{ seed }}, 'delete')
 limit {{ deleted_sales }};
 

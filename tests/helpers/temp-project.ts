@@ -1,9 +1,10 @@
 // Builds throwaway projects for tests: files from a map, or a copy of the example project, in a
 // fresh temporary folder that the test removes afterwards.
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TEST_CLOCK } from "./clock.js";
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -44,11 +45,18 @@ export function tempProject(files: Record<string, string>): TempProject {
   return project;
 }
 
-/** A copy of the repository's example project (CoolWearPT). */
+/**
+ * A copy of the repository's example project (CoolWearPT), its data generator pinned to
+ * TEST_CLOCK (the `coolwear_now` var) so the data does not move with the calendar.
+ */
 export function exampleProject(): TempProject {
   const project = emptyProject("sluice-example-");
   for (const entry of ["project.yml", "profiles.yml", "models", "macros", "seeds", "data_tests"]) {
     cpSync(join(REPO_ROOT, entry), join(project.dir, entry), { recursive: true });
   }
+  const config = join(project.dir, "project.yml");
+  const text = readFileSync(config, "utf8");
+  if (!/^vars:\n/m.test(text)) throw new Error("the example's project.yml has no top-level vars: block to pin the clock in");
+  writeFileSync(config, text.replace(/^vars:\n/m, `vars:\n  coolwear_now: "${TEST_CLOCK}"\n`));
   return project;
 }

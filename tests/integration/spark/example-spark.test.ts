@@ -3,6 +3,8 @@
 // Runs when SLUICE_TEST_SPARK=host:port is set (.ci/run starts a server); skipped otherwise.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describePartitions } from "../../../src/planner/lineage.js";
+import type { Plan } from "../../../src/planner/plan.js";
 import { sluice } from "../../helpers/cli.js";
 import { queryDuckDb } from "../../helpers/duckdb.js";
 import { exampleProject, type TempProject } from "../../helpers/temp-project.js";
@@ -45,8 +47,16 @@ suite("example project on a Spark lake", () => {
 
   it("replaces only the months the source changes touched", async () => {
     expect(run(["run-operation", "coolwear_mutate", "--connection", "source", "--args", "{seed: 4, new_sales: 30, updated_sales: 20, deleted_sales: 5}"]).code).toBe(0);
-    const plan = run(["plan", "--select", "sales_history"]);
-    expect(plan.stdout).toMatch(/replace_partitions\s+model\.sales_history: rebuild partitions? .* 5 deleted rows in production\.sales since/);
+    const plan = run(["plan", "--select", "sales_history", "--json"]);
+    expect(plan.code, plan.stdout + plan.stderr).toBe(0);
+    const step = (JSON.parse(plan.stdout) as Plan).steps.find((s) => s.node === "model.sales_history")!;
+    expect(step.action).toBe("replace_partitions");
+    const partitions = step.write?.kind === "partitions" ? step.write.partitions : [];
+    expect(partitions.length).toBeGreaterThan(0);
+    // The wording follows the number of months touched ("partitions a, b" or "7 partitions (a … b)").
+    const months = `rebuild ${describePartitions(partitions)} of sales_history: `;
+    expect(step.reason.startsWith(months), step.reason).toBe(true);
+    expect(step.reason).toMatch(/ 5 deleted rows in production\.sales since /);
     const result = run(["build"]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/SUCCESS replace_partitions model\.sales_history \d+ rows \d+ partitions?/);

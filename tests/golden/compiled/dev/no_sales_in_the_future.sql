@@ -1,4 +1,5 @@
--- A sale dated after today means a clock or data-entry problem upstream.
+-- A sale dated after today means a clock or data-entry problem upstream. "Today" is the generator's
+-- pinned clock when the var coolwear_now is set (see macros/coolwear_data.sql), else the engine's.
 select sale_id, sale_date
 from "lake"."main"."sales_history"
 where sale_date > current_date
