@@ -110,7 +110,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--args <yaml>", "keyword arguments as a YAML or JSON map, e.g. '{seed: 2}'")
     .action(async (macro: string, o: CommonOptions & { connection: string; args?: string }) => {
       const project = loadFromOptions(o);
-      const sql = renderOperation(project, macro, parseVars(o.args), o.connection);
+      const sql = renderOperation(project, macro, parseVars(o.args, "--args"), o.connection);
       const { openConnections } = await import("../adapters/index.js");
       const { splitStatements } = await import("../runner/run.js");
       const connections = await openConnections(project.target, project.dir, newRunId());

@@ -1,8 +1,10 @@
 // The sluice command line: one sub-command per verb, shared options, and exit codes
-// (0 all good, 1 a model or test failed, 2 the project did not compile or the command was misused).
+// (0 all good, 1 a model or test failed, 2 the project did not compile or the command was misused,
+// 3 another run holds the run lock, or this run lost it).
 import { Command, CommanderError } from "commander";
 import pc from "picocolors";
 import { SelectorError } from "../graph/selector.js";
+import { LockHeldError, LockLostError } from "../ledger/run-lock.js";
 import { StateError } from "../manifest/state.js";
 import { ProjectError, formatDiagnostic } from "../project/diagnostics.js";
 import { SLUICE_VERSION } from "../version.js";
@@ -12,6 +14,8 @@ import { UsageError } from "./options.js";
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** Distinct from a failure, so a scheduler can retry later instead of paging someone. */
+export const EXIT_LOCKED = 3;
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("sluice")
@@ -44,6 +48,10 @@ function reportError(e: unknown): number {
   if (e instanceof UsageError || e instanceof SelectorError || e instanceof StateError) {
     process.stderr.write(`${pc.red(`error: ${e.message}`)}\n`);
     return EXIT_USAGE;
+  }
+  if (e instanceof LockHeldError || e instanceof LockLostError) {
+    process.stderr.write(`${pc.red(`error: ${e.message}`)}\n`);
+    return EXIT_LOCKED;
   }
   process.stderr.write(`${pc.red(`error: ${e instanceof Error ? e.message : String(e)}`)}\n`);
   return EXIT_FAILED;

@@ -31,10 +31,16 @@ export function addSelectionOptions(command: Command): Command {
     .option("--state <dir>", "folder of a previous manifest.json, for state:new and state:modified selectors");
 }
 
-export function parseVars(text: string | undefined): Record<string, unknown> {
+export function parseVars(text: string | undefined, flag = "--vars"): Record<string, unknown> {
   if (!text) return {};
-  const value: unknown = parseYamlText(text);
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`--vars must be a YAML or JSON map, got: ${text}`);
+  let value: unknown;
+  try {
+    value = parseYamlText(text);
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    throw new UsageError(`${flag} is not valid YAML (${reason}); pass a map such as '{rows: 1000}'`);
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`${flag} must be a YAML or JSON map, got: ${text}`);
   return value as Record<string, unknown>;
 }
 

@@ -1,6 +1,7 @@
 // The lineage ledger: append-only facts of what was loaded (run, model, model version, partition,
 // source, watermark range, rows, checksum) and the partitions a run set out to replace. It lives in
-// an embedded DuckDB file under the project's state folder, never in the lake.
+// an embedded DuckDB file under the project's state folder, never in the lake. Every write checks
+// the run lock's fencing token first, so a run that lost the lock records nothing more.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Session } from "../adapters/contract.js";
@@ -8,6 +9,7 @@ import { DuckDbEngine } from "../adapters/duckdb/index.js";
 import { withFaultInjection } from "../adapters/fault-injection.js";
 import { duckdbDialect as d } from "../adapters/duckdb/duckdb-dialect.js";
 import type { Watermark } from "../planner/watermarks.js";
+import { LockLostError, type LockFence } from "./run-lock.js";
 
 export interface PartitionLoad {
   model: string;
@@ -45,22 +47,59 @@ const SCHEMA = [
   `create table if not exists partition_loads (run_id varchar, model varchar, model_version varchar, partition_key varchar, row_count bigint, checksum varchar, loaded_at timestamp)`,
   `create table if not exists pending_partitions (run_id varchar, model varchar, partition_key varchar, planned_at timestamp)`,
   `create table if not exists node_outcomes (run_id varchar, node varchar, version varchar, status varchar, recorded_at timestamp)`,
+  // The newest lock generation that wrote here: commits from an older one are refused.
+  `create table if not exists lock_fence (token bigint)`,
 ];
 
 export class Ledger {
   private constructor(
     private readonly engine: DuckDbEngine,
     private readonly session: Session,
+    private readonly fence: LockFence | undefined,
+    private readonly lockPath: string,
   ) {}
 
-  static async open(path: string): Promise<Ledger> {
+  /** Opens the ledger; with `fence`, claims it for that lock generation and checks it on every write. */
+  static async open(path: string, fence?: LockFence): Promise<Ledger> {
     mkdirSync(dirname(path), { recursive: true });
     const engine = new DuckDbEngine();
     await engine.attach("ledger", path);
     const session = withFaultInjection(await engine.open());
     await session.execute("use ledger");
     for (const statement of SCHEMA) await session.execute(statement);
-    return new Ledger(engine, session);
+    const ledger = new Ledger(engine, session, fence, fence?.path ?? path);
+    try {
+      if (fence) await ledger.claimFence(fence.token);
+    } catch (e) {
+      await ledger.close();
+      throw e;
+    }
+    return ledger;
+  }
+
+  /** Records `token` as the newest generation, refusing when a newer one has written already. */
+  private async claimFence(token: number): Promise<void> {
+    await this.session.transaction(async () => {
+      const newest = await this.fencedBy();
+      if (newest > token) throw new LockLostError(this.lockPath, token, undefined);
+      await this.session.execute("delete from lock_fence");
+      await this.session.execute(`insert into lock_fence values (${token})`);
+    });
+  }
+
+  private async fencedBy(): Promise<number> {
+    const { rows } = await this.session.query("select coalesce(max(token), 0) from lock_fence");
+    return Number(rows[0]?.[0] ?? 0);
+  }
+
+  /**
+   * The fence: the lock file must show no newer generation, and inside a commit the ledger itself
+   * must not have been claimed by one, so the check and the commit cannot be split by a takeover.
+   */
+  private async checkFence(inTransaction: boolean): Promise<void> {
+    if (!this.fence) return;
+    this.fence.assertHeld();
+    if (inTransaction && (await this.fencedBy()) !== this.fence.token) throw new LockLostError(this.lockPath, this.fence.token, undefined);
   }
 
   async close(): Promise<void> {
@@ -69,9 +108,11 @@ export class Ledger {
   }
 
   async runStarted(run: { runId: string; target: string; command: string; host: string; pid: number }): Promise<void> {
+    await this.checkFence(false);
     await this.session.execute(`insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ${lit(run.command)}, ${lit(run.host)}, ${run.pid}, now(), null, 'running')`);
   }
 
+  /** Not fenced: a run that lost the lock still closes its own row, and touches no fact. */
   async runFinished(runId: string, status: "success" | "failed"): Promise<void> {
     await this.session.execute(`update runs set finished_at = now(), status = ${lit(status)} where run_id = ${lit(runId)}`);
   }
@@ -94,6 +135,7 @@ export class Ledger {
 
   async markPending(runId: string, model: string, partitions: string[][]): Promise<void> {
     if (partitions.length === 0) return;
+    await this.checkFence(false);
     const values = partitions.map((p) => `(${lit(runId)}, ${lit(model)}, ${lit(JSON.stringify(p))}, now())`).join(", ");
     await this.session.execute(`insert into pending_partitions values ${values}`);
   }
@@ -104,6 +146,7 @@ export class Ledger {
    */
   async commitLoad(runId: string, model: string, loads: PartitionLoad[], watermarks: WatermarkFact[], resetPending: boolean): Promise<void> {
     await this.session.transaction(async () => {
+      await this.checkFence(true);
       if (loads.length > 0) {
         const values = loads.map((l) => `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ${lit(JSON.stringify(l.partition))}, ${l.rows}, ${l.checksum === null ? "null" : lit(l.checksum)}, now())`);
         await this.session.execute(`insert into partition_loads values ${values.join(", ")}`);
@@ -136,6 +179,7 @@ export class Ledger {
   /** Records how a node's step ended, with the version it ran at; skipped steps are not recorded. */
   async recordOutcomes(runId: string, outcomes: { node: string; version: string; status: string }[]): Promise<void> {
     if (outcomes.length === 0) return;
+    await this.checkFence(false);
     const values = outcomes.map((o) => `(${lit(runId)}, ${lit(o.node)}, ${lit(o.version)}, ${lit(o.status)}, now())`);
     await this.session.execute(`insert into node_outcomes values ${values.join(", ")}`);
   }
@@ -157,6 +201,7 @@ export class Ledger {
   /** Folds old facts: keeps the latest load per partition and the latest watermark per model and source. */
   async compact(): Promise<{ removed: number }> {
     return this.session.transaction(async () => {
+      await this.checkFence(true);
       const a = await this.session.execute(`delete from partition_loads where rowid not in (select arg_max(rowid, loaded_at) from partition_loads group by model, partition_key)`);
       const b = await this.session.execute(`delete from watermarks where rowid not in (select arg_max(rowid, committed_at) from watermarks group by model, source)`);
       const c = await this.session.execute(`delete from node_outcomes where rowid not in (select arg_max(rowid, recorded_at) from node_outcomes group by node)`);

@@ -1,10 +1,21 @@
-// One writer per project and target: a lock file beside the ledger, created exclusively, holding
-// who has it (host, pid, run, start) and a heartbeat. A lock whose holder process is gone (same
-// host) or whose heartbeat is stale is taken over; the takeover renames the stale file away first,
-// so of two processes taking over at once only one wins.
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+// One writer per project and target. The lock is a folder, `run.lock/`, of numbered generation
+// files; the newest generation is the holder unless it was released or its holder is gone.
+//
+// Why this is safe (the proof the tests exercise):
+// - A generation file is created once, complete, by hard-linking a private file into place, which
+//   fails if the name exists. Of any number of processes taking over generation g, exactly one
+//   creates g+1; no reader ever sees a half-written holder.
+// - Nobody rewrites a file it did not create. The heartbeat and the release only change the times
+//   of the holder's own file through its open descriptor, so a stale holder that wakes up cannot
+//   touch the lock that replaced it.
+// - The newest generation file is never deleted, so generations only grow; the generation is the
+//   fencing token. A holder is still the holder exactly while no newer generation exists, and the
+//   ledger refuses a commit from any older token (ledger/ledger.ts).
+// - A holder on this host whose process is alive keeps the lock whatever its heartbeat says (a
+//   build stopped with SIGSTOP is not dead); a holder on another host is judged by its heartbeat.
+import { closeSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
+import { join } from "node:path";
 
 export interface LockHolder {
   host: string;
@@ -12,15 +23,34 @@ export interface LockHolder {
   runId: string;
   command: string;
   startedAt: string;
+  /** When the holder last showed it was alive: its file's modification time. */
   heartbeatAt: string;
+  /** The lock's generation, which is also its fencing token. */
+  generation: number;
 }
 
 export class LockHeldError extends Error {
-  constructor(readonly holder: LockHolder, path: string) {
+  constructor(
+    readonly holder: LockHolder,
+    path: string,
+  ) {
     super(
-      `another build holds the lock ${path}: ${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}, last heartbeat ${holder.heartbeatAt}; wait for it, or pass --lock-timeout SECONDS to wait`,
+      `another build holds the lock ${path}: ${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}, ` +
+        `started ${holder.startedAt}, last heartbeat ${holder.heartbeatAt}; wait for it, or pass --lock-timeout SECONDS to wait`,
     );
     this.name = "LockHeldError";
+  }
+}
+
+/** This process held the lock and another took it over (its heartbeat was judged stale). */
+export class LockLostError extends Error {
+  constructor(path: string, generation: number, newer: LockHolder | undefined) {
+    const who = newer ? `${newer.command} run ${newer.runId}, pid ${newer.pid} on ${newer.host}` : "another process";
+    super(
+      `this run lost the lock ${path} (generation ${generation}) to ${who}; nothing more was recorded in the ledger, ` +
+        "and the next build redoes the unfinished work",
+    );
+    this.name = "LockLostError";
   }
 }
 
@@ -29,94 +59,253 @@ export interface LockOptions {
   command: string;
   /** How long to wait for a live holder, in milliseconds; 0 refuses at once. */
   waitMs: number;
-  /** A heartbeat older than this means the holder is dead, even on another host. */
+  /** A holder on another host whose heartbeat is older than this is gone. */
   staleAfterMs?: number;
   heartbeatEveryMs?: number;
+  /** How often to look again while waiting; the wait backs off from here to 2 s. */
+  pollEveryMs?: number;
+  /** The host name this process records and judges by (default: the machine's). */
+  host?: string;
+  /** Told when a lock is taken over from a holder that is gone, or from an unreadable file. */
+  notice?: (message: string) => void;
 }
 
-export class RunLock {
-  private timer: NodeJS.Timeout | undefined;
-  private holder: LockHolder | undefined;
+/** What the ledger needs to refuse commits from a run that no longer holds the lock. */
+export interface LockFence {
+  readonly path: string;
+  readonly token: number;
+  /** Throws LockLostError when a newer generation exists. */
+  assertHeld(): void;
+}
 
-  private constructor(readonly path: string) {}
+const GENERATION = /^(\d{12})\.json$/;
+const fileOf = (generation: number) => `${String(generation).padStart(12, "0")}.json`;
+
+export class RunLock implements LockFence {
+  private timer: NodeJS.Timeout | undefined;
+  private released = false;
+
+  private constructor(
+    readonly path: string,
+    readonly token: number,
+    private readonly fd: number,
+  ) {}
 
   /** Takes the lock, waiting up to `waitMs` for a live holder; throws LockHeldError after that. */
   static async acquire(path: string, options: LockOptions): Promise<RunLock> {
-    const lock = new RunLock(path);
+    const host = options.host ?? hostname();
     const staleAfter = options.staleAfterMs ?? 60_000;
+    const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
     const deadline = Date.now() + options.waitMs;
-    mkdirSync(dirname(path), { recursive: true });
-    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
-      if (lock.tryCreate(options)) {
-        lock.startHeartbeat(options.heartbeatEveryMs ?? Math.max(1_000, Math.floor(staleAfter / 4)));
-        return lock;
-      }
-      const holder = readHolder(path);
-      if (holder && isStale(holder, staleAfter)) {
-        // Rename, not delete: if two processes see the same stale lock, only one rename succeeds.
-        try {
-          renameSync(path, `${path}.stale-${process.pid}`);
-          rmSync(`${path}.stale-${process.pid}`, { force: true });
-        } catch {
-          // Someone else took it over first; go round again.
+    let delay = options.pollEveryMs ?? 100;
+    for (;;) {
+      const legacy = ensureFolder(path, host, staleAfter, notice);
+      const newest = generations(path).at(-1) ?? 0;
+      const verdict = newest === 0 ? ({ kind: "free" } as const) : judge(path, newest, host, staleAfter);
+      if (verdict.kind === "gone") continue;
+      const holder = legacy ?? (verdict.kind === "held" ? verdict.holder : undefined);
+      if (!holder) {
+        if (verdict.kind === "taken over") notice(verdict.message);
+        const lock = RunLock.tryCreate(path, newest + 1, host, options);
+        if (lock) {
+          lock.removeOlder();
+          lock.startHeartbeat(options.heartbeatEveryMs ?? Math.max(1_000, Math.floor(staleAfter / 4)));
+          return lock;
         }
         continue;
       }
-      if (Date.now() >= deadline) {
-        if (holder) throw new LockHeldError(holder, path);
-        continue;
-      }
-      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(10, deadline - Date.now()))));
+      if (Date.now() >= deadline) throw new LockHeldError(holder, path);
+      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      delay = Math.min(delay * 2, 2_000);
     }
   }
 
-  /** Releases the lock if this process still holds it. */
+  /** The live holder of the lock at `path`, if any: for messages such as `debug`'s. */
+  static holder(path: string, staleAfterMs = 60_000): LockHolder | undefined {
+    const newest = generations(path).at(-1);
+    if (newest === undefined) return undefined;
+    const verdict = judge(path, newest, hostname(), staleAfterMs);
+    return verdict.kind === "held" ? verdict.holder : undefined;
+  }
+
+  /** Throws LockLostError when another process has taken the lock over since this one took it. */
+  assertHeld(): void {
+    const newest = generations(this.path).at(-1) ?? 0;
+    if (newest > this.token) throw new LockLostError(this.path, this.token, readHolder(this.path, newest));
+  }
+
+  /** Releases the lock: marks this run's own generation released. Never touches a newer one. */
   release(): void {
+    if (this.released) return;
+    this.released = true;
     if (this.timer) clearInterval(this.timer);
-    const current = readHolder(this.path);
-    if (current && this.holder && current.pid === this.holder.pid && current.runId === this.holder.runId) rmSync(this.path, { force: true });
+    try {
+      futimesSync(this.fd, 0, 0);
+    } finally {
+      closeSync(this.fd);
+    }
   }
 
-  private tryCreate(options: LockOptions): boolean {
+  /** Creates generation `generation`, complete, or returns undefined when another process did first. */
+  private static tryCreate(path: string, generation: number, host: string, options: LockOptions): RunLock | undefined {
     const now = new Date().toISOString();
-    const holder: LockHolder = { host: hostname(), pid: process.pid, runId: options.runId, command: options.command, startedAt: now, heartbeatAt: now };
-    let fd: number;
+    const content = JSON.stringify({ host, pid: process.pid, runId: options.runId, command: options.command, startedAt: now });
+    const draft = join(path, `.draft-${process.pid}-${generation}-${Math.random().toString(36).slice(2)}`);
+    const fd = openSync(draft, "wx");
     try {
-      fd = openSync(this.path, "wx");
+      writeSync(fd, content);
+      linkSync(draft, join(path, fileOf(generation)));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      closeSync(fd);
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return undefined;
       throw e;
+    } finally {
+      unlinkSync(draft);
     }
-    writeFileSync(fd, JSON.stringify(holder));
-    closeSync(fd);
-    this.holder = holder;
-    return true;
+    const lock = new RunLock(path, generation, fd);
+    // A process that judged from an old listing may create a generation below the newest; it lost.
+    if ((generations(path).at(-1) ?? 0) > generation) {
+      lock.release();
+      return undefined;
+    }
+    return lock;
+  }
+
+  /** Generations two or more below this one: nobody judges by them any more. */
+  private removeOlder(): void {
+    for (const g of generations(this.path)) {
+      if (g < this.token - 1) unlinkSync(join(this.path, fileOf(g)));
+    }
   }
 
   private startHeartbeat(everyMs: number): void {
     this.timer = setInterval(() => {
-      if (!this.holder) return;
-      this.holder = { ...this.holder, heartbeatAt: new Date().toISOString() };
-      const tmp = `${this.path}.beat-${process.pid}`;
-      writeFileSync(tmp, JSON.stringify(this.holder));
-      renameSync(tmp, this.path);
+      const now = new Date();
+      futimesSync(this.fd, now, now);
     }, everyMs);
     this.timer.unref();
   }
 }
 
-function readHolder(path: string): LockHolder | undefined {
+type Verdict =
+  | { kind: "free" }
+  | { kind: "held"; holder: LockHolder }
+  | { kind: "taken over"; message: string }
+  /** The file went away while being read: look again. */
+  | { kind: "gone" };
+
+/** Whether generation `generation` still holds the lock, as seen from `host`. */
+function judge(path: string, generation: number, host: string, staleAfterMs: number): Verdict {
+  const file = join(path, fileOf(generation));
+  let modified: number;
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as LockHolder;
+    modified = statSync(file).mtimeMs;
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return { kind: "gone" };
+    throw e;
+  }
+  if (modified === 0) return { kind: "free" };
+  const holder = parseHolder(text, modified, generation);
+  // Generation files appear complete, so an unreadable one was damaged; it cannot be a live holder.
+  if (!holder) return { kind: "taken over", message: `the run lock ${file} was ${text.trim() ? "not a readable lock" : "empty"}; taking it over` };
+  const age = Date.now() - modified;
+  if (holder.host === host) {
+    if (processAlive(holder.pid)) return { kind: "held", holder };
+    return { kind: "taken over", message: `taking over the run lock of ${holder.command} run ${holder.runId}: its process ${holder.pid} is gone` };
+  }
+  if (age > staleAfterMs) {
+    return { kind: "taken over", message: `taking over the run lock of ${holder.command} run ${holder.runId} on ${holder.host}: no heartbeat for ${Math.round(age / 1000)} s` };
+  }
+  return { kind: "held", holder };
+}
+
+/**
+ * Makes sure `path` is the lock folder. A plain file there is a lock of sluice before 0.2 (or a
+ * damaged one): its live holder is returned and respected; anything else is removed. Unlinking
+ * never removes a folder, so two processes doing this at once cannot remove each other's lock.
+ */
+function ensureFolder(path: string, host: string, staleAfterMs: number, notice: (m: string) => void): LockHolder | undefined {
+  let isFile = false;
+  try {
+    isFile = !lstatSync(path).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  if (isFile) {
+    let text = "";
+    let modified = 0;
+    try {
+      text = readFileSync(path, "utf8");
+      modified = statSync(path).mtimeMs;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    }
+    const old = legacyHolder(text, modified);
+    const alive = old && (old.host === host ? processAlive(old.pid) : Date.now() - Date.parse(old.heartbeatAt) <= staleAfterMs);
+    if (old && alive) return old;
+    notice(`the run lock ${path} was ${old ? `left by ${old.command} run ${old.runId}, which is gone` : text.trim() ? "not a readable lock" : "empty"}; taking it over`);
+    try {
+      unlinkSync(path);
+    } catch (e) {
+      if (!["ENOENT", "EISDIR", "EPERM"].includes((e as NodeJS.ErrnoException).code ?? "")) throw e;
+    }
+  }
+  mkdirSync(path, { recursive: true });
+  return undefined;
+}
+
+function generations(path: string): number[] {
+  let names: string[];
+  try {
+    names = readdirSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return [];
+    throw e;
+  }
+  return names.flatMap((n) => {
+    const m = GENERATION.exec(n);
+    return m ? [Number(m[1])] : [];
+  }).sort((a, b) => a - b);
+}
+
+function readHolder(path: string, generation: number): LockHolder | undefined {
+  const file = join(path, fileOf(generation));
+  try {
+    return parseHolder(readFileSync(file, "utf8"), statSync(file).mtimeMs, generation);
   } catch {
-    // A lock file being written right now, or just removed.
     return undefined;
   }
 }
 
-function isStale(holder: LockHolder, staleAfterMs: number): boolean {
-  if (holder.host === hostname() && !processAlive(holder.pid)) return true;
-  return Date.now() - Date.parse(holder.heartbeatAt) > staleAfterMs;
+function parseHolder(text: string, modifiedMs: number, generation: number): LockHolder | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== "object") return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v["host"] !== "string" || typeof v["pid"] !== "number" || typeof v["runId"] !== "string") return undefined;
+  return {
+    host: v["host"],
+    pid: v["pid"],
+    runId: v["runId"],
+    command: typeof v["command"] === "string" ? v["command"] : "build",
+    startedAt: typeof v["startedAt"] === "string" ? v["startedAt"] : "unknown",
+    heartbeatAt: new Date(modifiedMs).toISOString(),
+    generation,
+  };
+}
+
+/** A lock file of the earlier format, which kept its heartbeat inside. */
+function legacyHolder(text: string, modifiedMs: number): LockHolder | undefined {
+  const holder = parseHolder(text, modifiedMs, 0);
+  if (!holder) return undefined;
+  const beat = (JSON.parse(text) as Record<string, unknown>)["heartbeatAt"];
+  return typeof beat === "string" && !Number.isNaN(Date.parse(beat)) ? { ...holder, heartbeatAt: beat } : holder;
 }
 
 function processAlive(pid: number): boolean {

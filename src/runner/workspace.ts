@@ -34,7 +34,7 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
   const lock = await RunLock.acquire(paths.lock, { runId: options.runId, command: options.command, waitMs: options.lockWaitMs });
   let ledger: Ledger | undefined;
   try {
-    ledger = await Ledger.open(paths.ledger);
+    ledger = await Ledger.open(paths.ledger, lock);
     await ledger.runStarted({ runId: options.runId, target: project.targetName, command: options.command, host: hostname(), pid: process.pid });
     const connections = await openConnections(project.target, project.dir, options.runId);
     const opened = ledger;

@@ -110,7 +110,7 @@ describe("two builds at once", () => {
     const lock = await RunLock.acquire(join(state(), "dev/run.lock"), { runId: "holder-run", command: "build", waitMs: 0 });
     try {
       const refused = sluice(["build", "--project-dir", project.dir]);
-      expect(refused.code).toBe(1);
+      expect(refused.code).toBe(3);
       expect(refused.stdout + refused.stderr).toMatch(/another build holds the lock .*run\.lock: build run holder-run, pid \d+ on \S+, started /);
     } finally {
       lock.release();
