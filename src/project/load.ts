@@ -71,11 +71,11 @@ export function loadProject(options: LoadOptions): Project {
 
   // Each folder is listed once, however many kinds of file are read from it.
   const listings = new Map<string, string[]>();
-  const list = (roots: string[], extension: string, recursive = true) => listFiles(dir, roots, extension, recursive, listings);
+  const list = (roots: string[], extension: string) => listFiles(dir, roots, extension, listings);
   const models = list(project.model_paths, ".sql").map(toModelFile);
   const macros = list(project.macro_paths, ".sql");
   const singularTests = list(project.test_paths, ".sql").map(toModelFile);
-  const seeds = list(project.seed_paths, ".csv", false).map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
+  const seeds = list(project.seed_paths, ".csv").map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
   const properties = [...list(project.model_paths, ".yml"), ...list(project.model_paths, ".yaml"), ...list(project.seed_paths, ".yml")]
     .map((f) => ({ ...f, content: parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
@@ -186,16 +186,15 @@ export function templateErrorPosition(e: unknown): { line: number; column: numbe
   return { line, column, message };
 }
 
-function listFiles(dir: string, roots: string[], extension: string, recursive: boolean, listings: Map<string, string[]>): ProjectFileText[] {
+function listFiles(dir: string, roots: string[], extension: string, listings: Map<string, string[]>): ProjectFileText[] {
   const out: ProjectFileText[] = [];
   for (const root of roots) {
     const absolute = join(dir, root);
-    const key = `${recursive ? "r" : "-"}${absolute}`;
-    let entries = listings.get(key);
+    let entries = listings.get(absolute);
     if (!entries) {
       if (!existsSync(absolute)) continue;
-      entries = (readdirSync(absolute, { recursive, withFileTypes: false }) as string[]).sort();
-      listings.set(key, entries);
+      entries = (readdirSync(absolute, { recursive: true, withFileTypes: false }) as string[]).sort();
+      listings.set(absolute, entries);
     }
     for (const entry of entries) {
       if (extname(entry) !== extension) continue;

@@ -1,5 +1,6 @@
 // Executes one plan step: materializes a model (moving rows across engines when its SQL runs
 // elsewhere than its result lives), loads a seed, or runs a data test.
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
@@ -11,6 +12,8 @@ import type { Ledger } from "../ledger/ledger.js";
 import { renderRelation } from "../compiler/relations.js";
 import { partitionColumnsText, partitionPredicate, reconcileProfile, selectPartitions } from "../compiler/partition-sql.js";
 import type { StepOutcome } from "./scheduler.js";
+import { parseSeed } from "./seed-file.js";
+import { stageSeed } from "./seed-stage.js";
 
 export interface StepContext {
   manifest: Manifest;
@@ -112,25 +115,28 @@ async function distinctPartitions(session: Session, sql: string, partitionBy: st
   return rows.map((r) => r.map((v) => (v === null ? "" : String(v))));
 }
 
+/**
+ * Loads a seed: the CSV is parsed and checked (shape, then every value against its column's type)
+ * in a scratch DuckDB before the target is touched, and only then lands through the adapter's
+ * staged load, which swaps the new table in. A file that fails a check replaces nothing.
+ */
 async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
   const target = ctx.connections.get(seed.relation.connection);
-  const path = resolve(ctx.projectDir, seed.location.path).replace(/'/g, "''");
-  const types = Object.entries(seed.columnTypes).map(([c, t]) => `'${c.replace(/'/g, "''")}': '${t.replace(/'/g, "''")}'`);
-  const read = `select * from read_csv('${path}', header = true, auto_detect = true, delim = '${seed.delimiter.replace(/'/g, "''")}'${types.length ? `, types = {${types.join(", ")}}` : ""})`;
-  return withSession(ctx, seed.relation.connection, async (session) => {
-    await target.ensureSchema(session, seed.relation.schema, seed.relation.database);
-    if (target.type === "duckdb") return { status: "success", rowsAffected: (await target.write(session, seed.relation, read, { kind: "replace" })).rowsAffected };
-    // Other engines get the rows DuckDB parsed, streamed through the adapter's bulk load.
-    const { DuckDbEngine } = await import("../adapters/duckdb/index.js");
-    const scratch = new DuckDbEngine();
-    try {
-      const reader = await scratch.open();
-      const result = await target.load(session, seed.relation, reader.stream(read, ctx.batchRows), { kind: "replace" });
+  const path = seed.location.path;
+  const table = parseSeed(path, readFileSync(resolve(ctx.projectDir, path), "utf8"), seed.delimiter);
+  const { DuckDbEngine } = await import("../adapters/duckdb/index.js");
+  const scratch = new DuckDbEngine({ threads: 1 });
+  try {
+    const staged = await scratch.open();
+    const select = await stageSeed(staged, path, table, seed.columnTypes);
+    return await withSession(ctx, seed.relation.connection, async (session) => {
+      await target.ensureSchema(session, seed.relation.schema, seed.relation.database);
+      const result = await target.load(session, seed.relation, staged.stream(select, ctx.batchRows), { kind: "replace" });
       return { status: "success", rowsAffected: result.rowsAffected };
-    } finally {
-      await scratch.close();
-    }
-  });
+    });
+  } finally {
+    await scratch.close();
+  }
 }
 
 const SAMPLE_ROWS = 5;
