@@ -9,7 +9,7 @@ const num = (value: string): Watermark => ({ value, kind: "number" });
 describe("watermarks", () => {
   it.each([
     [ts("2026-11-20 10:00:00.123456"), "duckdb", "CAST('2026-11-20 10:00:00.123456' AS TIMESTAMP)"],
-    [ts("2026-11-20 10:00:00.1234567"), "sqlserver", "CAST('2026-11-20 10:00:00.1234567' AS DATETIME2(7))"],
+    [ts("2026-11-20 10:00:00.1234567"), "sqlserver", "CAST(N'2026-11-20 10:00:00.1234567' AS DATETIME2(7))"],
     [ts("2026-11-20 10:00:00"), "hive", "CAST('2026-11-20 10:00:00' AS TIMESTAMP)"],
     [num("42"), "duckdb", "42"],
     [{ value: "a'b", kind: "string" } as Watermark, "sqlserver", "N'a''b'"],
@@ -24,7 +24,7 @@ describe("watermarks", () => {
   it.each([
     [ts("2026-11-20 10:00:00"), null, "duckdb", "CAST('2026-11-20 10:00:00' AS TIMESTAMP)"],
     [ts("2026-11-20 10:00:00"), "10 minutes", "duckdb", "(CAST('2026-11-20 10:00:00' AS TIMESTAMP) - INTERVAL '10' MINUTE)"],
-    [ts("2026-11-20 10:00:00"), "2 hours", "sqlserver", "DATEADD(hour, -2, CAST('2026-11-20 10:00:00' AS DATETIME2(7)))"],
+    [ts("2026-11-20 10:00:00"), "2 hours", "sqlserver", "DATEADD(hour, -2, CAST(N'2026-11-20 10:00:00' AS DATETIME2(7)))"],
     [num("100"), "5", "duckdb", "(100 - 5)"],
   ] as const)("starts the window of %j with lookback %j on %s at %s", (w, lookback, engine, sql) => {
     expect(windowStart(w, lookback, engine)).toBe(sql);

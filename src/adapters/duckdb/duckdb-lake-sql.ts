@@ -1,7 +1,7 @@
 // Statement builders for the embedded Parquet lake: the COPY that writes files, the view that reads
 // the live version folders, and the metadata rows that say which folders are live. Pure functions
 // of names, paths and SQL, pinned by golden files in tests/golden/duckdb-lake/.
-import type { RelationName } from "../contract.js";
+import type { PartitionValue, RelationName } from "../contract.js";
 import { partitionPredicate } from "./duckdb-sql.js";
 import { duckdbDialect as d } from "./duckdb-dialect.js";
 
@@ -160,7 +160,7 @@ export function affectedPartitions(rel: RelationName, staged: string, uniqueKey:
  * The new content of the rewritten part of a table after an upsert: existing rows (of the affected
  * partitions, or all when `keys` is undefined) whose key no new row has, plus every new row.
  */
-export function upsertRows(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[], keys: (string | null)[][] | undefined): string {
+export function upsertRows(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[], keys: PartitionValue[] | undefined): string {
   const inPartitions = keys === undefined ? "" : `(${keyPredicate(partitionBy, keys, "t.")})\n  AND `;
   return (
     `SELECT * FROM ${d.relation(rel)} AS t\nWHERE ${inPartitions}NOT EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})\n` +

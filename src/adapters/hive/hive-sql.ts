@@ -110,9 +110,7 @@ export function overwritePartitions(
   for (let i = 0; i < unique.length; i += MAX_PARTITIONS_PER_STATEMENT) {
     const branches = unique.slice(i, i + MAX_PARTITIONS_PER_STATEMENT).map((values) => {
       const spec = opts.partitionBy.map((p, k) => `${d.quoteIdentifier(p)} = ${d.string(values[k] ?? "")}`).join(", ");
-      const where = opts.partitionBy
-        .map((p, k) => `CAST(src.${d.quoteIdentifier(p)} AS STRING) = ${d.string(values[k] ?? "")}`)
-        .join(" AND ");
+      const where = d.partitionPredicate(opts.partitionBy, [values], "src.");
       return `INSERT OVERWRITE TABLE ${d.relation(rel)} PARTITION (${spec})\n  SELECT ${cols}\n  WHERE ${where}`;
     });
     statements.push(`FROM ${d.relation(opts.source)} AS src\n${branches.join("\n")}`);
@@ -143,12 +141,9 @@ export function mergeSelect(
   ].join("\n");
 }
 
-/** A WHERE predicate keeping the rows of `alias` that fall in `partitions` (compared as text). */
+/** A WHERE predicate keeping the rows of `alias` that fall in `partitions`: the dialect's. */
 export function partitionFilter(d: HiveDialect, alias: string, partitionBy: string[], partitions: PartitionValue[]): string {
-  if (partitions.length === 0) throw new Error("a partition filter needs at least one partition");
-  return partitions
-    .map((values) => `(${partitionBy.map((p, k) => `CAST(${alias}.${d.quoteIdentifier(p)} AS STRING) = ${d.string(values[k] ?? "")}`).join(" AND ")})`)
-    .join("\n   OR ");
+  return d.partitionPredicate(partitionBy, partitions, `${alias}.`);
 }
 
 /** The partition values present in `source`, as text, to tell which named partitions came out empty. */
