@@ -151,7 +151,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
 
 /** "partitions 202108, 202111" or "12 partitions (202101 … 202112)". */
 export function describePartitions(partitions: PartitionValue[]): string {
-  const names = partitions.map((p) => p.join("/"));
+  const names = partitions.map((p) => p.map((v) => v ?? "NULL").join("/"));
   if (names.length === 1) return `partition ${names[0]}`;
   if (names.length <= 6) return `partitions ${names.join(", ")}`;
   return `${names.length} partitions (${names[0]} … ${names[names.length - 1]})`;
@@ -202,7 +202,8 @@ function keyId(value: CellValue): string {
   return `${typeof value}:${value instanceof Date ? value.toISOString() : String(value)}`;
 }
 
-function text(value: unknown): string {
-  return value === null || value === undefined ? "" : value instanceof Date ? value.toISOString() : String(value);
+/** A partition value as read through the dialect's castText: its text, or null for the NULL partition. */
+function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value);
 }
 

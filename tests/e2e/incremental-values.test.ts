@@ -37,4 +37,57 @@ describe("incremental equals full", () => {
     expect(both.incremental).toEqual(both.full);
     expect(both.incremental).toHaveLength(3);
   });
+
+  it("keeps NULL a partition of its own, apart from the texts 'NULL', 'null', '__HIVE_DEFAULT_PARTITION__' and ''", async () => {
+    pair = incrementalVsFull({
+      "models/sources.yml": trackedSalesSources(),
+      "models/hist.sql": hist(`select sale_id, amount, region as ym from {{ source('app', 'sales') }}`),
+    });
+    await pair.onSource(`create schema app;
+      create table app.sales (sale_id int, amount int, region varchar, updated_at bigint);
+      create table app.removed (sale_id int, removed_at bigint, ym varchar);
+      insert into app.sales values (1, 1, NULL, 1), (2, 2, 'NULL', 1), (3, 3, 'null', 1),
+        (4, 4, '__HIVE_DEFAULT_PARTITION__', 1), (5, 5, '', 1), (6, 6, 'north', 1), (7, 7, NULL, 1)`);
+    pair.buildIncremental();
+    let both = await pair.compare("hist", "sale_id");
+    expect(both.incremental).toEqual(both.full);
+    // Each text reads back as itself after a full refresh too; only the real NULLs are NULL.
+    expect(both.full.map((r) => JSON.parse(r as string).ym)).toEqual([null, "NULL", "null", "__HIVE_DEFAULT_PARTITION__", "", "north", null]);
+    // Moves into and out of the NULL partition, an update inside it, and a delete from it.
+    await pair.onSource(`update app.sales set region = NULL, updated_at = 2 where sale_id = 2;
+      update app.sales set region = 'south', updated_at = 2 where sale_id = 1;
+      update app.sales set amount = 70, updated_at = 2 where sale_id = 7`);
+    const run = pair.buildIncremental();
+    expect(run.stdout).not.toMatch(/rebuilt in full/);
+    both = await pair.compare("hist", "sale_id");
+    expect(both.incremental).toEqual(both.full);
+    await pair.onSource(`delete from app.sales where sale_id in (2, 5); insert into app.removed values (2, 3, NULL), (5, 3, '')`);
+    pair.buildIncremental();
+    both = await pair.compare("hist", "sale_id");
+    expect(both.incremental).toEqual(both.full);
+    expect(both.incremental).toHaveLength(5);
+  });
+
+  it("rebuilds the NULL partition of a DATE partition column, and partitions by a column whose name needs quoting", async () => {
+    pair = incrementalVsFull({
+      "models/sources.yml": trackedSalesSources(),
+      "models/hist.sql": hist(
+        `select sale_id, amount, sale_date as "Sale Day" from {{ source('app', 'sales') }}`,
+        `partition_by='Sale Day', unique_key='sale_id'`,
+      ),
+    });
+    await pair.onSource(`create schema app;
+      create table app.sales (sale_id int, amount int, sale_date date, updated_at bigint);
+      create table app.removed (sale_id int, removed_at bigint, ym date);
+      insert into app.sales values (1, 1, NULL, 1), (2, 2, date '2026-01-05', 1), (3, 3, NULL, 1)`);
+    pair.buildIncremental();
+    await pair.onSource(`update app.sales set amount = 30, updated_at = 2 where sale_id = 3;
+      update app.sales set sale_date = NULL, updated_at = 2 where sale_id = 2`);
+    pair.buildIncremental();
+    const second = pair.buildIncremental();
+    expect(second.stdout).toMatch(/no changes in app\.sales/);
+    const both = await pair.compare("hist", "sale_id");
+    expect(both.incremental).toEqual(both.full);
+    expect(both.incremental.map((r) => JSON.parse(r as string)["Sale Day"])).toEqual([null, null, null]);
+  });
 });
