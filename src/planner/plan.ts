@@ -6,6 +6,7 @@ import { manifestDag } from "../graph/selector.js";
 import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
+import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
 
@@ -129,7 +130,8 @@ async function planModel(
   if (options.restate && options.restate.model === model.name) {
     if (partitionBy.length === 0) throw new Error(`--restate ${model.name}: the model has no partition_by`);
     if (!exists) return rebuild("restated, but the table does not exist yet: built in full");
-    return replace(options.restate.partitions, `restate ${describePartitions(options.restate.partitions)} on request`);
+    const restated = await restatedPartitions(model, options.restate.partitions, connections);
+    return replace(restated, `restate ${describePartitions(restated)} on request`);
   }
   // A model partitioned like an upstream model whose partitions are being replaced inherits them;
   // when that upstream model is rebuilt in full, so is this one.

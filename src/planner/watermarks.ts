@@ -61,22 +61,3 @@ export function later(a: Watermark | null, b: Watermark | null): Watermark | nul
   if (a.kind === "number" && b.kind === "number") return Number(a.value) >= Number(b.value) ? a : b;
   return a.value >= b.value ? a : b;
 }
-
-/** Expands `202101..202106` (months when both ends look like YYYYMM, else integers) or `a,b,c`. */
-export function expandPartitions(spec: string): string[][] {
-  return spec.split(",").flatMap((part) => {
-    const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(part);
-    if (!range) return [[part.trim()]];
-    const [from, to] = [Number(range[1]), Number(range[2])];
-    if (to < from) throw new Error(`partition range ${part} runs backwards`);
-    const months = /^\d{6}$/.test(range[1]!) && /^\d{6}$/.test(range[2]!);
-    const out: string[][] = [];
-    for (let v = from; v <= to; ) {
-      out.push([String(v)]);
-      if (months) v = v % 100 === 12 ? (Math.floor(v / 100) + 1) * 100 + 1 : v + 1;
-      else v += 1;
-      if (out.length > 100_000) throw new Error(`partition range ${part} is too large`);
-    }
-    return out;
-  });
-}

@@ -90,4 +90,47 @@ describe("incremental equals full", () => {
     expect(both.incremental).toEqual(both.full);
     expect(both.incremental.map((r) => JSON.parse(r as string)["Sale Day"])).toEqual([null, null, null]);
   });
+
+  it("restates partitions spelled another way by their column's type, without duplicating rows", async () => {
+    pair = incrementalVsFull({
+      "models/sources.yml": trackedSalesSources(),
+      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
+      "models/daily.sql": hist(`select sale_id, amount, sale_date from {{ source('app', 'sales') }}`, `partition_by='sale_date', unique_key='sale_id'`),
+    });
+    await pair.onSource(`create schema app;
+      create table app.sales (sale_id int, amount int, sale_date date, updated_at bigint);
+      create table app.removed (sale_id int, removed_at bigint, ym int);
+      insert into app.sales values (1, 1, date '2026-01-01', 1), (2, 2, date '2026-01-02', 1), (3, 3, date '2026-02-01', 1)`);
+    pair.buildIncremental();
+    // A fix written without a new stamp: only a restatement picks it up.
+    await pair.onSource(`update app.sales set amount = amount * 10`);
+    expect(pair.run("plan", "--restate", "hist", "--partitions", "0202601").stdout).toMatch(/restate partition 202601 on request/);
+    pair.buildIncremental("--restate", "hist", "--partitions", "0202601");
+    pair.buildIncremental("--restate", "daily", "--partitions", "2026-1-1..2026-1-2");
+    const monthly = await pair.compare("hist", "sale_id");
+    const january = (rows: unknown[]) => rows.filter((r) => JSON.parse(r as string).ym === 202601);
+    expect(january(monthly.incremental)).toEqual(january(monthly.full));
+    expect(monthly.incremental).toHaveLength(3);
+    const daily = await pair.compare("daily", "sale_id");
+    expect(daily.incremental.slice(0, 2)).toEqual(daily.full.slice(0, 2));
+    expect(daily.incremental).toHaveLength(3);
+  });
+
+  it("refuses a month range with month 13 as a usage error, and a value not of the column's type, writing nothing", async () => {
+    pair = incrementalVsFull({
+      "models/sources.yml": trackedSalesSources(),
+      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
+    });
+    await pair.onSource(`create schema app;
+      create table app.sales (sale_id int, amount int, sale_date date, updated_at bigint);
+      create table app.removed (sale_id int, removed_at bigint, ym int);
+      insert into app.sales values (1, 1, date '2026-01-01', 1)`);
+    pair.buildIncremental();
+    const month13 = pair.run("build", "--restate", "hist", "--partitions", "202601..202613");
+    expect(month13.code).toBe(2);
+    expect(month13.stderr).toMatch(/--partitions 202601\.\.202613: '202613' in 202601\.\.202613 is not a month/);
+    const wrongType = pair.run("build", "--restate", "hist", "--partitions", "2026-01");
+    expect(wrongType.code).not.toBe(0);
+    expect(wrongType.stdout + wrongType.stderr).toMatch(/'2026-01' is not an integer, the type of partition column ym/);
+  });
 });

@@ -12,6 +12,8 @@ export interface IncrementalVsFull {
   onSource(sql: string): Promise<void>;
   /** `build` on the incremental copy (plus `args`), asserting it succeeded. */
   buildIncremental(...args: string[]): CliResult;
+  /** Any sluice command on the incremental copy, whatever its exit code. */
+  run(...args: string[]): CliResult;
   /** The rows of `table` (in the lake's `main` schema) on each copy after a full refresh of the other. */
   compare(table: string, orderBy: string): Promise<{ incremental: unknown[]; full: unknown[] }>;
   incremental: TempProject;
@@ -44,6 +46,7 @@ export function incrementalVsFull(files: Record<string, string>): IncrementalVsF
   return {
     onSource: (sql) => executeOnDuckDb(sourcePath, "src", sql),
     buildIncremental: (...args) => build(incremental, args),
+    run: (...args) => sluice([...args, "--project-dir", incremental.dir]),
     async compare(table, orderBy) {
       build(full, ["--full-refresh"]);
       return { incremental: await rows(incremental, table, orderBy), full: await rows(full, table, orderBy) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { describePartitions, PartitionSet } from "../../src/planner/lineage.js";
-import { expandPartitions, later, watermarkLiteral, windowStart, type Watermark } from "../../src/planner/watermarks.js";
+import { later, watermarkLiteral, windowStart, type Watermark } from "../../src/planner/watermarks.js";
 import { fillWatermarks, watermarkPlaceholder } from "../../src/compiler/watermark-placeholders.js";
 
 const ts = (value: string): Watermark => ({ value, kind: "timestamp" });
@@ -41,19 +41,6 @@ describe("watermarks", () => {
     [null, num("3"), "3"],
   ])("takes the later of %j and %j", (a, b, value) => {
     expect(later(a, b)?.value).toBe(value);
-  });
-
-  it.each([
-    ["202111..202202", [["202111"], ["202112"], ["202201"], ["202202"]]],
-    ["1..3", [["1"], ["2"], ["3"]]],
-    ["a,b", [["a"], ["b"]]],
-    ["202101..202101,x", [["202101"], ["x"]]],
-  ])("expands %s", (spec, partitions) => {
-    expect(expandPartitions(spec)).toEqual(partitions);
-  });
-
-  it("refuses a range that runs backwards", () => {
-    expect(() => expandPartitions("202106..202101")).toThrow(/runs backwards/);
   });
 
   it("fills only the placeholders of the named source", () => {

@@ -26,7 +26,7 @@
 // unpartitioned) as the existing rows without a matching key UNION ALL BY NAME the new rows.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Adapter, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
+import type { Adapter, PartitionValue, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
 import { temporaryName } from "../contract.js";
 import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
 import { DuckDbAdapter } from "./duckdb-adapter.js";
@@ -145,8 +145,9 @@ export class DuckDbLakeAdapter implements Adapter {
             `cannot overwrite partitions (${mode.partitionBy.join(", ")}) of ${this.dialect.relation(rel)}: the lake table is partitioned by (${previous.partitionBy.join(", ")}); rebuild it with --full-refresh`,
           );
         }
-        const named = new Set(mode.partitions.map((p) => keyId(p)));
-        const rows = sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions);
+        const partitions = await this.typedKeys(session, rel, previous, mode.partitions);
+        const named = new Set(partitions.map((p) => keyId(p)));
+        const rows = sql.selectPartitions(selectSql, mode.partitionBy, partitions);
         return this.rewrite(session, rel, rows, { partitionBy: previous.partitionBy, previous, supersedes: (f) => named.has(keyId(f.key)), keepColumns: false, whole: false });
       }
       case "append":
@@ -228,6 +229,22 @@ export class DuckDbLakeAdapter implements Adapter {
       return { rowsAffected };
     } finally {
       await session.execute(`DROP TABLE IF EXISTS ${staged}`);
+    }
+  }
+
+  /**
+   * The named partitions as the table's own values print (each cast to its column's type and back
+   * to text), so `2024-1-1` supersedes the folder of `2024-01-01` instead of adding a second copy
+   * of its rows beside it. A value that is not of its column's type is refused before any write.
+   */
+  private async typedKeys(session: Session, rel: RelationName, definition: LakeTableDefinition, partitions: PartitionValue[]): Promise<PartitionValue[]> {
+    const types = definition.partitionBy.map((p) => definition.columns.find((c) => c.name === p)?.nativeType ?? "VARCHAR");
+    try {
+      const { rows } = await session.query(lakeSql.typedPartitionKeys(types, partitions));
+      return rows.map((r) => r.slice(1).map((v) => (v === null ? null : String(v))));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new Error(`cannot replace partitions of ${this.dialect.relation(rel)} (${definition.partitionBy.join(", ")}: ${types.join(", ")}): ${reason}`);
     }
   }
 

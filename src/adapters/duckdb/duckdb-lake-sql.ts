@@ -149,6 +149,12 @@ export function copyToStaging(sql: string, stagingDir: string, partitionBy: stri
   return `COPY (\n${sql}\n) TO ${text(stagingDir)} (FORMAT parquet, PARTITION_BY (${cols})${inFiles}, RETURN_STATS true)`;
 }
 
+/** Each partition's values cast to the partition columns' `types` and printed back, in order. */
+export function typedPartitionKeys(types: string[], partitions: PartitionValue[]): string {
+  const rows = partitions.map((p, i) => `(${[String(i), ...types.map((t, k) => `CAST(CAST(${p[k] === null || p[k] === undefined ? "NULL" : text(p[k]!)} AS ${t}) AS VARCHAR)`)].join(", ")})`);
+  return `SELECT * FROM (VALUES\n  ${rows.join(",\n  ")}\n) AS keys\nORDER BY 1`;
+}
+
 /** The column names and types a query yields, without running it. */
 export const describe = (sql: string) => `DESCRIBE (\n${sql}\n)`;
 
