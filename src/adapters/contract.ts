@@ -10,7 +10,11 @@ export type LogicalType =
   | { kind: "float"; bits: 32 | 64 }
   | { kind: "string"; length?: number }
   | { kind: "date" }
-  | { kind: "timestamp" }
+  /**
+   * `withTimeZone`: an instant (DuckDB TIMESTAMPTZ, SQL Server DATETIMEOFFSET), written and compared
+   * in UTC. `nanoseconds`: the engine keeps digits past the microsecond (DuckDB TIMESTAMP_NS).
+   */
+  | { kind: "timestamp"; withTimeZone?: boolean; nanoseconds?: boolean }
   | { kind: "binary" };
 
 export interface Column {
@@ -97,8 +101,12 @@ export type WriteMode =
    */
   | { kind: "partitions"; partitionBy: string[]; partitions: PartitionValue[] };
 
-/** One partition's values, in the order of the table's partition columns, as strings. */
-export type PartitionValue = string[];
+/**
+ * One partition's values, in the order of the table's partition columns: each the engine's text of
+ * the value (as `Dialect.castText` prints it), or null for the NULL partition, which is a partition
+ * of its own on every engine and never the same as the empty string.
+ */
+export type PartitionValue = (string | null)[];
 
 export interface WriteResult {
   rowsAffected: number | null;
@@ -122,8 +130,25 @@ export interface Dialect {
   quoteIdentifier(name: string): string;
   /** The fully qualified, quoted name of a relation. */
   relation(rel: RelationName): string;
-  /** A SQL literal for a value. */
+  /** Which engine's SQL this is. */
+  readonly engine: "duckdb" | "sqlserver" | "hive";
+  /** A SQL literal for a value, of the type the value has in JavaScript. */
   literal(value: CellValue): string;
+  /**
+   * A literal of exactly `type`, from a value or its text (`2024-01-01`, `12.50`, `2024-03-31
+   * 01:30:00+02`): a string stays a string even when it looks like a number, a NULL keeps its type,
+   * a timestamp with zone is written as its UTC instant. Refuses text that is not of the type.
+   */
+  typedLiteral(value: CellValue, type: LogicalType): string;
+  /** `expression` as the engine's text, the form partition values are read and compared in. */
+  castText(expression: string): string;
+  /**
+   * A predicate true for rows in one of `partitions` (`qualifier` prefixes each column, e.g. `t.`).
+   * A null value matches NULL only and `''` matches the empty string only. Like any SQL equality it
+   * may be NULL (not false) on rows outside the set, so a caller negating it must make it two-valued
+   * first. An empty set is refused rather than matching nothing or everything.
+   */
+  partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier?: string): string;
   /** The engine's type for a logical type. */
   nativeType(type: LogicalType): string;
   /** The logical type for an engine type name, e.g. `DECIMAL(18,2)`. */

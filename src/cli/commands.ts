@@ -9,7 +9,7 @@ import { renderOperation } from "../compiler/render.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { formatPlan, planBuild } from "../planner/plan.js";
-import { expandPartitions } from "../planner/watermarks.js";
+import { expandPartitions } from "../planner/restate.js";
 import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
@@ -177,7 +177,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   registerDocsCommands(program, setExit);
 }
 
-function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: string[][] } | undefined {
+function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: (string | null)[][] } | undefined {
   if (!o.restate && !o.partitions) return undefined;
   if (!o.restate || !o.partitions) throw new UsageError("--restate MODEL and --partitions SPEC go together");
   try {

@@ -1,35 +1,27 @@
-// SQL over partition values on any engine: values travel as text, so a partition is compared as
-// the text of its columns. Pure; used by the planner, the runner and reconcile tests alike.
-import { quoteIdentifier } from "./relations.js";
-
-type EngineType = "duckdb" | "sqlserver" | "hive";
+// SQL over partition values on any engine: a partition is read as the text of its columns (NULL
+// as NULL) and filtered by the engine's dialect. Pure; used by the planner, the runner and
+// reconcile tests alike.
+import type { PartitionValue } from "../adapters/contract.js";
+import { dialectFor, type EngineType } from "../adapters/dialects.js";
 
 /** `expression` as text on `engine`. */
 export function castText(engine: EngineType, expression: string): string {
-  if (engine === "sqlserver") return `CONVERT(NVARCHAR(4000), ${expression})`;
-  return `CAST(${expression} AS ${engine === "hive" ? "STRING" : "VARCHAR"})`;
+  return dialectFor(engine).castText(expression);
 }
 
 /** The partition columns as text, in order. */
 export function partitionColumnsText(engine: EngineType, partitionBy: string[]): string[] {
-  return partitionBy.map((p) => castText(engine, quoteIdentifier(engine, p)));
+  const d = dialectFor(engine);
+  return partitionBy.map((p) => d.castText(d.quoteIdentifier(p)));
 }
 
-/**
- * A predicate true for rows in one of `partitions`; refuses an empty set rather than match nothing.
- * DuckDB and SQL Server compare the column itself with a text literal (cast to the column's type,
- * so indexes, pruning and statistics apply); Hive compares the column's text, since its coercion
- * of a string and a number differs between versions.
- */
-export function partitionPredicate(engine: EngineType, partitionBy: string[], partitions: string[][]): string {
-  if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
-  const cols = engine === "hive" ? partitionColumnsText(engine, partitionBy) : partitionBy.map((p) => quoteIdentifier(engine, p));
-  const literal = (v: string) => `${engine === "sqlserver" ? "N" : ""}'${engine === "hive" ? v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") : v.replace(/'/g, "''")}'`;
-  return partitions.map((p) => `(${cols.map((c, i) => `${c} = ${literal(p[i] ?? "")}`).join(" and ")})`).join(" or ");
+/** A predicate true for rows in one of `partitions` (NULL as IS NULL); refuses an empty set rather than match nothing. */
+export function partitionPredicate(engine: EngineType, partitionBy: string[], partitions: PartitionValue[]): string {
+  return dialectFor(engine).partitionPredicate(partitionBy, partitions);
 }
 
 /** Rows of `sql` in the given partitions, filtered where the SQL runs so only they travel. */
-export function selectPartitions(engine: EngineType, sql: string, partitionBy: string[], partitions: string[][]): string {
+export function selectPartitions(engine: EngineType, sql: string, partitionBy: string[], partitions: PartitionValue[]): string {
   return `select * from (\n${sql}\n) sluice_rows\nwhere ${partitionPredicate(engine, partitionBy, partitions)}`;
 }
 
@@ -38,7 +30,13 @@ export function selectPartitions(engine: EngineType, sql: string, partitionBy: s
  * table). The same function builds the stored and the computed side, so the two always compare.
  */
 export function reconcileProfile(engine: EngineType, from: string, keys: string[], sums: string[]): string {
-  const q = (n: string) => quoteIdentifier(engine, n);
-  const cols = [...keys.map((k) => `${castText(engine, q(k))} as ${q(k)}`), "count(*) as row_count", ...sums.map((c) => `${castText(engine, `sum(${q(c)})`)} as ${q(`sum_${c}`)}`)];
-  return `select ${cols.join(", ")}\nfrom ${from}${keys.length ? `\ngroup by ${keys.map((k) => castText(engine, q(k))).join(", ")}` : ""}`;
+  const d = dialectFor(engine);
+  const q = (n: string) => d.quoteIdentifier(n);
+  const cols = [
+    ...keys.map((k) => `${d.castText(q(k))} as ${q(k)}`),
+    "count(*) as row_count",
+    ...sums.map((c) => `${d.castText(`sum(${q(c)})`)} as ${q(`sum_${c}`)}`),
+  ];
+  const groupBy = keys.length ? `\ngroup by ${keys.map((k) => d.castText(q(k))).join(", ")}` : "";
+  return `select ${cols.join(", ")}\nfrom ${from}${groupBy}`;
 }

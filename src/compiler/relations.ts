@@ -1,25 +1,19 @@
 // How a relation is named in SQL on each engine, and which connections can read each other's
-// relations directly. Pure: the compiler needs this without opening any connection.
+// relations directly. Pure: the compiler needs this without opening any connection. The spelling
+// itself is the engine's dialect's, the one place each engine quotes.
+import { dialectFor } from "../adapters/dialects.js";
 import type { ConnectionConfig } from "../project/connection-schema.js";
 import type { RelationRef } from "../manifest/types.js";
 
 type EngineType = ConnectionConfig["type"];
 
 export function quoteIdentifier(type: EngineType, name: string): string {
-  switch (type) {
-    case "sqlserver":
-      return `[${name.replace(/]/g, "]]")}]`;
-    case "hive":
-      return `\`${name.replace(/`/g, "``")}\``;
-    case "duckdb":
-      return `"${name.replace(/"/g, '""')}"`;
-  }
+  return dialectFor(type).quoteIdentifier(name);
 }
 
 /** The relation as SQL running on an engine of `type` spells it. */
 export function renderRelation(type: EngineType, rel: RelationRef): string {
-  const parts = [rel.database, rel.schema, rel.name].filter((p): p is string => p !== undefined);
-  return parts.map((p) => quoteIdentifier(type, p)).join(".");
+  return dialectFor(type).relation(rel);
 }
 
 /** Where a connection puts relations that name no schema, and the catalog it names them in. */

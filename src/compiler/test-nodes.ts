@@ -1,5 +1,6 @@
 // Turns the tests declared in property YAML and the singular test files into test nodes, each a
 // query returning failing rows on the engine where the tested relation lives.
+import type { PartitionValue } from "../adapters/contract.js";
 import type { Manifest, ManifestNode, RelationRef, TestConfig, TestNode, TestType } from "../manifest/types.js";
 import { didYouMean, type Diagnostics } from "../project/diagnostics.js";
 import { templateErrorPosition, type Project } from "../project/load.js";
@@ -172,7 +173,7 @@ const NOT_ROW_LOCAL = /\bselect\b|\bcurrent_|\bnow\s*\(|getdate|sysdate|\brandom
  * whose stored query is exactly what this compiler gives (a manifest from another version is not
  * narrowed). Whether the rest of the table is still clean is the planner's question, not this one's.
  */
-export function scopedTestSql(manifest: Manifest, test: TestNode, partitions: string[][]): { sql: string } | { whole: string } {
+export function scopedTestSql(manifest: Manifest, test: TestNode, partitions: PartitionValue[]): { sql: string } | { whole: string } {
   const model = test.attachedTo ? manifest.nodes[test.attachedTo] : undefined;
   if (!SCOPABLE_TESTS.includes(test.testType)) return { whole: `${test.testType} tests are not narrowed to partitions` };
   if (model?.kind !== "model" || model.config.partitionBy.length === 0) return { whole: "it does not test a partitioned model" };

@@ -4,7 +4,7 @@
 // the run lock's fencing token first, so a run that lost the lock records nothing more.
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Session } from "../adapters/contract.js";
+import type { PartitionValue, Session } from "../adapters/contract.js";
 import { DuckDbEngine } from "../adapters/duckdb/index.js";
 import { withFaultInjection } from "../adapters/fault-injection.js";
 import { duckdbDialect as d } from "../adapters/duckdb/duckdb-dialect.js";
@@ -14,7 +14,7 @@ import { LockLostError, type LockFence } from "./run-lock.js";
 export interface PartitionLoad {
   model: string;
   modelVersion: string;
-  partition: string[];
+  partition: PartitionValue;
   rows: number;
   checksum: string | null;
 }
@@ -34,7 +34,7 @@ export interface NodeOutcome {
 }
 
 export interface PartitionState {
-  partition: string[];
+  partition: PartitionValue;
   rows: number;
   loadedAt: string;
   runId: string;
@@ -128,12 +128,12 @@ export class Ledger {
   }
 
   /** Partitions a run planned to replace but did not commit: the next run redoes them. */
-  async pendingPartitions(model: string): Promise<string[][]> {
+  async pendingPartitions(model: string): Promise<PartitionValue[]> {
     const { rows } = await this.session.query(`select distinct partition_key from pending_partitions where model = ${lit(model)} order by 1`);
-    return rows.map((r) => JSON.parse(String(r[0])) as string[]);
+    return rows.map((r) => JSON.parse(String(r[0])) as PartitionValue);
   }
 
-  async markPending(runId: string, model: string, partitions: string[][]): Promise<void> {
+  async markPending(runId: string, model: string, partitions: PartitionValue[]): Promise<void> {
     if (partitions.length === 0) return;
     await this.checkFence(false);
     const values = partitions.map((p) => `(${lit(runId)}, ${lit(model)}, ${lit(JSON.stringify(p))}, now())`).join(", ");
@@ -173,7 +173,7 @@ export class Ledger {
       where p.model = ${lit(model)}
       qualify row_number() over (partition by p.partition_key order by p.loaded_at desc, p.rowid desc) = 1
       order by p.partition_key`);
-    return rows.map((r) => ({ partition: JSON.parse(String(r[0])) as string[], rows: Number(r[1]), loadedAt: String(r[2]), runId: String(r[3]), watermark: r[4] === null ? null : String(r[4]) }));
+    return rows.map((r) => ({ partition: JSON.parse(String(r[0])) as PartitionValue, rows: Number(r[1]), loadedAt: String(r[2]), runId: String(r[3]), watermark: r[4] === null ? null : String(r[4]) }));
   }
 
   /** Records how a node's step ended, with the version it ran at; skipped steps are not recorded. */

@@ -3,10 +3,8 @@
 // every such source — its row count and an order-independent hash of its rows — and a model whose
 // fingerprints moved since its last load is rebuilt whole, so no partition keeps a stale join.
 import type { Session } from "../adapters/contract.js";
-import { renderRelation } from "../compiler/relations.js";
+import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { Manifest, ModelNode, RelationRef, SourceNode } from "../manifest/types.js";
-
-type EngineType = "duckdb" | "sqlserver" | "hive";
 
 /**
  * The sources without change tracking that `model` reads, directly or through the views and
@@ -35,7 +33,7 @@ export function untrackedSources(model: ModelNode, manifest: Manifest): SourceNo
 
 /** One text that changes whenever a row of `source` is inserted, updated or deleted (barring hash collisions). */
 export async function fingerprint(session: Session, engine: EngineType, source: SourceNode): Promise<string> {
-  const { rows } = await session.query(fingerprintSql(engine, renderRelation(engine, source.relation)));
+  const { rows } = await session.query(fingerprintSql(engine, dialectFor(engine).relation(source.relation)));
   return String(rows[0]?.[0] ?? "");
 }
 

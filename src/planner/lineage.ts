@@ -5,7 +5,8 @@
 // key, so a row that moved dirties both months — and the watermarks to commit once it is loaded.
 import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
-import type { Session } from "../adapters/contract.js";
+import type { CellValue, PartitionValue, Session } from "../adapters/contract.js";
+import { dialectFor } from "../adapters/dialects.js";
 import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
 import { fillWatermarks } from "../compiler/watermark-placeholders.js";
 import { partitionColumnsText } from "../compiler/partition-sql.js";
@@ -19,7 +20,7 @@ type EngineType = "duckdb" | "sqlserver" | "hive";
 export interface LineageDecision {
   kind: "full" | "partitions" | "none";
   reason: string;
-  partitions: string[][];
+  partitions: PartitionValue[];
   watermarks: WatermarkFact[];
 }
 
@@ -80,7 +81,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
   }
 
   const dirty = new PartitionSet();
-  const keysToLocate = new Set<string>();
+  const keysToLocate = new Map<string, CellValue>();
   for (const change of changes) {
     const { source } = change;
     const tracking = source.changeTracking!;
@@ -93,7 +94,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
       change.changed = await count(session, `select count(*) from ${renderRelation(engine, source.relation)} where ${window}`);
       if (keyColumn && change.changed > 0) {
         // A NULL key matches no stored row, so there is nothing to locate for it.
-        for (const k of await column(session, `select ${quoteIdentifier(engine, keyColumn)} from ${renderRelation(engine, source.relation)} where ${window} and ${quoteIdentifier(engine, keyColumn)} is not null`)) keysToLocate.add(k);
+        for (const k of await column(session, `select ${quoteIdentifier(engine, keyColumn)} from ${renderRelation(engine, source.relation)} where ${window} and ${quoteIdentifier(engine, keyColumn)} is not null`)) keysToLocate.set(keyId(k), k);
       }
       const deletes = tracking.deletes;
       if (deletes) {
@@ -106,7 +107,7 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
             const cols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
             for (const row of (await session.query(`select distinct ${cols} from ${rel} where ${deletedWindow}`)).rows) dirty.add(row.map(text));
           }
-          for (const k of await column(session, `select ${quoteIdentifier(engine, deletes.key)} from ${rel} where ${deletedWindow} and ${quoteIdentifier(engine, deletes.key)} is not null`)) keysToLocate.add(k);
+          for (const k of await column(session, `select ${quoteIdentifier(engine, deletes.key)} from ${rel} where ${deletedWindow} and ${quoteIdentifier(engine, deletes.key)} is not null`)) keysToLocate.set(keyId(k), k);
         }
       }
     });
@@ -123,11 +124,11 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
     const keyColumn = model.config.uniqueKey[0] ?? sources.map((s) => s.changeTracking!.deletes?.key).find(Boolean);
     if (keyColumn && keysToLocate.size > 0) {
       const engine = engineOf(model.relation.connection);
-      const keys = [...keysToLocate];
+      const keys = [...keysToLocate.values()];
       await withSession(connections, model.relation.connection, async (session) => {
         const pcols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
         for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
-          const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => (/^-?\d+$/.test(k) ? k : `'${k.replace(/'/g, "''")}'`)).join(", ");
+          const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => dialectFor(engine).literal(k)).join(", ");
           const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${quoteIdentifier(engine, keyColumn)} in (${list})`;
           for (const row of (await session.query(sql)).rows) dirty.add(row.map(text));
         }
@@ -149,8 +150,8 @@ export async function planLineage(model: ModelNode, manifest: Manifest, connecti
 }
 
 /** "partitions 202108, 202111" or "12 partitions (202101 … 202112)". */
-export function describePartitions(partitions: string[][]): string {
-  const names = partitions.map((p) => p.join("/"));
+export function describePartitions(partitions: PartitionValue[]): string {
+  const names = partitions.map((p) => p.map((v) => v ?? "NULL").join("/"));
   if (names.length === 1) return `partition ${names[0]}`;
   if (names.length <= 6) return `partitions ${names.join(", ")}`;
   return `${names.length} partitions (${names[0]} … ${names[names.length - 1]})`;
@@ -158,9 +159,9 @@ export function describePartitions(partitions: string[][]): string {
 
 /** A set of partitions, each a list of values, kept sorted. */
 export class PartitionSet {
-  private readonly keys = new Map<string, string[]>();
+  private readonly keys = new Map<string, PartitionValue>();
 
-  add(partition: string[]): void {
+  add(partition: PartitionValue): void {
     this.keys.set(JSON.stringify(partition), partition);
   }
 
@@ -168,7 +169,7 @@ export class PartitionSet {
     return this.keys.size;
   }
 
-  values(): string[][] {
+  values(): PartitionValue[] {
     return [...this.keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
   }
 }
@@ -189,13 +190,20 @@ async function count(session: Session, sql: string): Promise<number> {
   return Number(rows[0]?.[0] ?? 0);
 }
 
-async function column(session: Session, sql: string): Promise<string[]> {
-  const out: string[] = [];
-  for await (const batch of session.stream(sql, 10_000)) for (const row of batchRows(batch)) out.push(text(row[0] ?? null));
+/** The values of a query's first column, each with the type it has in the engine (a VARCHAR `007` stays text). */
+async function column(session: Session, sql: string): Promise<CellValue[]> {
+  const out: CellValue[] = [];
+  for await (const batch of session.stream(sql, 10_000)) for (const row of batchRows(batch)) out.push(row[0] ?? null);
   return out;
 }
 
-function text(value: unknown): string {
-  return value === null || value === undefined ? "" : value instanceof Date ? value.toISOString() : String(value);
+/** One key per value and type: the text `7` and the number 7 are different keys. */
+function keyId(value: CellValue): string {
+  return `${typeof value}:${value instanceof Date ? value.toISOString() : String(value)}`;
+}
+
+/** A partition value as read through the dialect's castText: its text, or null for the NULL partition. */
+function text(value: unknown): string | null {
+  return value === null || value === undefined ? null : value instanceof Date ? value.toISOString() : String(value);
 }
 

@@ -1,11 +1,12 @@
 // The plan: the ordered steps a command will take, each with its reason. `plan` prints it and
 // `build` executes the very same list, so the explanation cannot drift from what runs.
 import type { Connections } from "../adapters/index.js";
-import type { WriteMode } from "../adapters/contract.js";
+import type { PartitionValue, WriteMode } from "../adapters/contract.js";
 import { manifestDag } from "../graph/selector.js";
 import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
+import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
 
@@ -41,7 +42,7 @@ export interface PlanStep {
 }
 
 /** What each planned model does to its partitions: the set it replaces, or all of them. */
-type PartitionsOf = Map<string, { partitionBy: string[]; partitions: string[][] | "all" }>;
+type PartitionsOf = Map<string, { partitionBy: string[]; partitions: PartitionValue[] | "all" }>;
 
 export interface Plan {
   steps: PlanStep[];
@@ -52,7 +53,7 @@ export interface PlanOptions {
   /** Include data tests (build, test) and/or models and seeds (build, run, seed). */
   include: { models: boolean; seeds: boolean; tests: boolean };
   /** Replay chosen partitions of one model (and what inherits them downstream). */
-  restate?: { model: string; partitions: string[][] };
+  restate?: { model: string; partitions: PartitionValue[] };
   /**
    * Skip seeds, views, tables and tests whose version and inputs are unchanged since they last
    * succeeded (build and run); `sluice test` and `sluice seed` always run what they select.
@@ -76,7 +77,7 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
   const outcomes = ledger && !options.fullRefresh && (options.skipUnchanged || (options.include.models && options.include.tests)) ? await ledger.lastOutcomes() : undefined;
   const unchanged = options.skipUnchanged && outcomes && !options.restate ? new UnchangedNodes(manifest, outcomes) : undefined;
   /** Models whose named partitions this build replaces, and the nodes it writes: what tests may be narrowed to. */
-  const replacing = new Map<string, string[][]>();
+  const replacing = new Map<string, PartitionValue[]>();
   const changing = new Set<string>();
 
   for (const node of included) {
@@ -119,7 +120,7 @@ async function planModel(
   const base = { node: model.id };
   const { materialized, strategy, partitionBy, uniqueKey } = model.config;
   const rebuild = (reason: string, watermarks?: WatermarkFact[]) => ({ ...base, action: "build_table" as const, reason, sql: "full" as const, write: { kind: "replace" as const, partitionBy }, watermarks });
-  const replace = (partitions: string[][], reason: string, watermarks?: WatermarkFact[]) => ({ ...base, action: "replace_partitions" as const, reason, sql: "full" as const, write: { kind: "partitions" as const, partitionBy, partitions }, watermarks });
+  const replace = (partitions: PartitionValue[], reason: string, watermarks?: WatermarkFact[]) => ({ ...base, action: "replace_partitions" as const, reason, sql: "full" as const, write: { kind: "partitions" as const, partitionBy, partitions }, watermarks });
 
   if (materialized === "view") return { ...base, action: "create_view", reason: "view replaced", sql: "full", write: null };
   if (materialized === "table") return rebuild("table rebuilt in full and swapped in");
@@ -129,7 +130,8 @@ async function planModel(
   if (options.restate && options.restate.model === model.name) {
     if (partitionBy.length === 0) throw new Error(`--restate ${model.name}: the model has no partition_by`);
     if (!exists) return rebuild("restated, but the table does not exist yet: built in full");
-    return replace(options.restate.partitions, `restate ${describePartitions(options.restate.partitions)} on request`);
+    const restated = await restatedPartitions(model, options.restate.partitions, connections);
+    return replace(restated, `restate ${describePartitions(restated)} on request`);
   }
   // A model partitioned like an upstream model whose partitions are being replaced inherits them;
   // when that upstream model is rebuilt in full, so is this one.

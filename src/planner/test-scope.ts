@@ -2,6 +2,7 @@
 // passing must mean what a whole-table pass means, so scoping needs the rest of the table to be
 // clean already: the test passed with no failing row at its current version, and nothing it reads
 // has been written since, except the named partitions of its model in this very build.
+import type { PartitionValue } from "../adapters/contract.js";
 import type { NodeOutcome } from "../ledger/ledger.js";
 import type { Manifest, TestNode } from "../manifest/types.js";
 import { scopedTestSql } from "../compiler/test-nodes.js";
@@ -11,7 +12,7 @@ import { describePartitions } from "./lineage.js";
 export interface TestScope {
   /** The model whose partitions are checked. */
   model: string;
-  partitions: string[][];
+  partitions: PartitionValue[];
   /** The failing-rows query over just those partitions (for `unique`: keys found there, counted over the whole table). */
   sql: string;
 }
@@ -19,7 +20,7 @@ export interface TestScope {
 export interface ScopeInputs {
   manifest: Manifest;
   /** Models whose partitions this build replaces, and which (never empty). */
-  replacing: Map<string, string[][]>;
+  replacing: Map<string, PartitionValue[]>;
   /** Nodes this build writes before the test runs. */
   changing: Set<string>;
   /** The last recorded outcome of each node, from the ledger. */

@@ -2,10 +2,8 @@
 // source itself (its max update stamp), kept as exact text so no precision is lost between runs.
 // Pure helpers; the queries run on the source's own engine.
 import type { Session } from "../adapters/contract.js";
-import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
+import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { RelationRef } from "../manifest/types.js";
-
-type EngineType = "duckdb" | "sqlserver" | "hive";
 
 export interface Watermark {
   /** The value as the engine prints it, e.g. `2026-11-20 10:00:00.123456` or `42`. */
@@ -20,9 +18,9 @@ export function watermarkLiteral(w: Watermark, engine: EngineType): string {
     if (!/^-?\d+(\.\d+)?$/.test(w.value)) throw new Error(`watermark '${w.value}' is not a number`);
     return w.value;
   }
-  const text = `'${w.value.replace(/'/g, "''")}'`;
-  if (w.kind === "string") return engine === "sqlserver" ? `N${text}` : text;
-  return engine === "sqlserver" ? `CAST(${text} AS DATETIME2(7))` : `CAST(${text} AS TIMESTAMP)`;
+  const d = dialectFor(engine);
+  if (w.kind === "string") return d.typedLiteral(w.value, { kind: "string" });
+  return engine === "sqlserver" ? `CAST(${d.literal(w.value)} AS DATETIME2(7))` : `CAST(${d.literal(w.value)} AS TIMESTAMP)`;
 }
 
 /**
@@ -45,9 +43,11 @@ export function windowStart(w: Watermark, lookback: string | null, engine: Engin
 
 /** Reads the highest value of `column` in `rel` on its own engine, exactly; null when the table is empty. */
 export async function readHighWatermark(session: Session, engine: EngineType, rel: RelationRef, column: string): Promise<Watermark | null> {
-  const col = quoteIdentifier(engine, column);
-  const asText = engine === "sqlserver" ? `CONVERT(NVARCHAR(40), MAX(${col}), 121)` : `CAST(MAX(${col}) AS ${engine === "hive" ? "STRING" : "VARCHAR"})`;
-  const { rows } = await session.query(`select MAX(${col}) as high, ${asText} as high_text from ${renderRelation(engine, rel)}`);
+  const d = dialectFor(engine);
+  const col = d.quoteIdentifier(column);
+  // Style 121 keeps every fractional digit of a DATETIME2; the default style would drop them.
+  const asText = engine === "sqlserver" ? `CONVERT(NVARCHAR(40), MAX(${col}), 121)` : d.castText(`MAX(${col})`);
+  const { rows } = await session.query(`select MAX(${col}) as high, ${asText} as high_text from ${d.relation(rel)}`);
   const [raw, text] = rows[0] ?? [null, null];
   if (raw === null || raw === undefined || text === null) return null;
   const kind: Watermark["kind"] = raw instanceof Date ? "timestamp" : typeof raw === "number" || typeof raw === "bigint" ? "number" : /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}/.test(String(text)) ? "timestamp" : "string";
@@ -60,23 +60,4 @@ export function later(a: Watermark | null, b: Watermark | null): Watermark | nul
   if (!b) return a;
   if (a.kind === "number" && b.kind === "number") return Number(a.value) >= Number(b.value) ? a : b;
   return a.value >= b.value ? a : b;
-}
-
-/** Expands `202101..202106` (months when both ends look like YYYYMM, else integers) or `a,b,c`. */
-export function expandPartitions(spec: string): string[][] {
-  return spec.split(",").flatMap((part) => {
-    const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(part);
-    if (!range) return [[part.trim()]];
-    const [from, to] = [Number(range[1]), Number(range[2])];
-    if (to < from) throw new Error(`partition range ${part} runs backwards`);
-    const months = /^\d{6}$/.test(range[1]!) && /^\d{6}$/.test(range[2]!);
-    const out: string[][] = [];
-    for (let v = from; v <= to; ) {
-      out.push([String(v)]);
-      if (months) v = v % 100 === 12 ? (Math.floor(v / 100) + 1) * 100 + 1 : v + 1;
-      else v += 1;
-      if (out.length > 100_000) throw new Error(`partition range ${part} is too large`);
-    }
-    return out;
-  });
 }

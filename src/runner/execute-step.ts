@@ -4,12 +4,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
-import type { CellValue, Row, Session, WriteMode } from "../adapters/contract.js";
+import type { CellValue, PartitionValue, Row, Session, WriteMode } from "../adapters/contract.js";
+import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
 import { describePartitions } from "../planner/lineage.js";
 import type { Ledger } from "../ledger/ledger.js";
-import { renderRelation } from "../compiler/relations.js";
 import { partitionColumnsText, partitionPredicate, reconcileProfile, selectPartitions } from "../compiler/partition-sql.js";
 import type { StepOutcome } from "./scheduler.js";
 import { parseSeed } from "./seed-file.js";
@@ -24,18 +24,18 @@ export interface StepContext {
   /** Rows per batch when streaming between engines. */
   batchRows: number;
   /** Partitions each model replaced in this run, so its reconcile tests profile just those. */
-  replaced: Map<string, string[][]>;
+  replaced: Map<string, PartitionValue[]>;
 }
 
 export interface StepReport extends StepOutcome {
   rowsAffected?: number | null;
   failures?: number;
   sample?: { columns: string[]; rows: Row[] };
-  partitions?: string[][];
+  partitions?: PartitionValue[];
   /** For a test narrowed to the partitions its model replaced in this build: which (the rest passed before and is unchanged). */
-  scope?: { model: string; partitions: string[][] };
+  scope?: { model: string; partitions: PartitionValue[] };
   /** Rows (and a checksum where the engine gives one) of each partition written, for the ledger. */
-  partitionRows?: { partition: string[]; rows: number; checksum: string | null }[];
+  partitionRows?: { partition: PartitionValue; rows: number; checksum: string | null }[];
 }
 
 export async function executeStep(step: PlanStep, ctx: StepContext): Promise<StepReport> {
@@ -72,7 +72,8 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
     if (write.kind === "partitions" && write.partitions.length === 0) {
       // Without a lineage plan, the partitions are those the incremental SQL returns; none means nothing to write.
       const partitionBy = write.partitionBy;
-      const partitions = await withSession(ctx, compute, (s) => distinctPartitions(s, sql, partitionBy));
+      const engine = ctx.manifest.connections[compute]!.type;
+      const partitions = await withSession(ctx, compute, (s) => distinctPartitions(s, engine, sql, partitionBy));
       if (partitions.length === 0) return { status: "success", rowsAffected: 0, message: "no new rows: no partition replaced" };
       write = { ...write, partitions };
     }
@@ -93,15 +94,16 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
 }
 
 /** Rows per partition of what was just written (all partitions after a full build), read back from the table. */
-async function countPartitions(session: Session, ctx: StepContext, model: ModelNode, written: string[][] | undefined): Promise<NonNullable<StepReport["partitionRows"]>> {
+async function countPartitions(session: Session, ctx: StepContext, model: ModelNode, written: PartitionValue[] | undefined): Promise<NonNullable<StepReport["partitionRows"]>> {
   const engine = ctx.manifest.connections[model.relation.connection]!.type;
   const cols = partitionColumnsText(engine, model.config.partitionBy);
   const checksum = engine === "duckdb" ? "CAST(bit_xor(hash(sluice_row)) AS VARCHAR)" : "NULL";
   const only = written && written.length > 0 ? ` where ${partitionPredicate(engine, model.config.partitionBy, written)}` : "";
-  const { rows } = await session.query(`select ${cols.join(", ")}, count(*), ${checksum} from ${renderRelation(engine, model.relation)} sluice_row${only} group by ${cols.join(", ")}`);
+  const rel = dialectFor(engine).relation(model.relation);
+  const { rows } = await session.query(`select ${cols.join(", ")}, count(*), ${checksum} from ${rel} sluice_row${only} group by ${cols.join(", ")}`);
   const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
   const n = cols.length;
-  const found = rows.map((r) => ({ partition: r.slice(0, n).map((v) => (v === null ? "" : String(v))), rows: Number(r[n]), checksum: r[n + 1] === null ? null : String(r[n + 1]) }));
+  const found = rows.map((r) => ({ partition: r.slice(0, n).map(partitionText), rows: Number(r[n]), checksum: r[n + 1] === null ? null : String(r[n + 1]) }));
   const present = found.filter((p) => !wanted || wanted.has(JSON.stringify(p.partition)));
   // A replaced partition that no longer has rows is recorded as empty, so the ledger says it was emptied.
   const seen = new Set(present.map((p) => JSON.stringify(p.partition)));
@@ -109,10 +111,15 @@ async function countPartitions(session: Session, ctx: StepContext, model: ModelN
   return [...present, ...emptied];
 }
 
-async function distinctPartitions(session: Session, sql: string, partitionBy: string[]): Promise<string[][]> {
-  const cols = partitionBy.join(", ");
+async function distinctPartitions(session: Session, engine: EngineType, sql: string, partitionBy: string[]): Promise<PartitionValue[]> {
+  const cols = partitionColumnsText(engine, partitionBy).join(", ");
   const { rows } = await session.query(`select distinct ${cols} from (\n${sql}\n) sluice_rows`);
-  return rows.map((r) => r.map((v) => (v === null ? "" : String(v))));
+  return rows.map((r) => r.map(partitionText));
+}
+
+/** A partition value as read back through `castText`: its text, or null for the NULL partition. */
+function partitionText(value: CellValue): string | null {
+  return value === null ? null : String(value);
 }
 
 /**
@@ -210,7 +217,7 @@ function reconcileQueries(test: TestNode, reconcile: NonNullable<TestNode["recon
   const keys = reconcile.keyColumns;
   const storedEngine = ctx.manifest.connections[test.connection]!.type;
   const computeEngine = ctx.manifest.connections[reconcile.connection]!.type;
-  const storedFrom = `(select * from ${renderRelation(storedEngine, model.relation)} where ${partitionPredicate(storedEngine, keys, partitions)}) sluice_partitions`;
+  const storedFrom = `(select * from ${dialectFor(storedEngine).relation(model.relation)} where ${partitionPredicate(storedEngine, keys, partitions)}) sluice_partitions`;
   const computedFrom = `(\n${selectPartitions(computeEngine, model.compiledSql, keys, partitions)}\n) sluice_model`;
   return {
     stored: reconcileProfile(storedEngine, storedFrom, keys, reconcile.sums),

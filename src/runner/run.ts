@@ -1,6 +1,7 @@
 // One command's run: compile, select, plan, execute the steps on their engines, and write
 // target/run_results.json. Nothing is written to any engine when compile fails.
 import { join } from "node:path";
+import type { PartitionValue } from "../adapters/contract.js";
 import { compileProjectCached } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
@@ -26,7 +27,7 @@ export interface RunOptions {
   stateDir?: string;
   fullRefresh?: boolean;
   threads?: number;
-  restate?: { model: string; partitions: string[][] };
+  restate?: { model: string; partitions: PartitionValue[] };
   /** A file or http(s) URL to send OpenLineage run events to. */
   openLineage?: string;
   /** How long to wait for another build holding the run lock, in milliseconds (default: refuse at once). */

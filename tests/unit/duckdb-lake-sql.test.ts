@@ -19,6 +19,7 @@ const definition: LakeTableDefinition = {
     { name: "year_month", nativeType: "INTEGER" },
   ],
   partitionBy: ["year_month"],
+  valuesInFiles: true,
 };
 const folder = (month: string, version: string, rowCount: number): LakeFolder => ({
   key: [month],
@@ -34,8 +35,14 @@ describe("duckdb-lake-sql builders match their golden SQL", () => {
   it("copies partitioned rows to a staging folder", () => expectGolden("copy-partitioned", sql.copyToStaging(select, "/lake-root/lake/sales_history/_staging_r1_1", ["year_month"])));
   it("copies unpartitioned rows to one file", () => expectGolden("copy-unpartitioned", sql.copyToStaging(select, "/lake-root/lake/clients/_staging_r1_1", [])));
   it("describes a query's columns", () => expectGolden("describe", sql.describe(select)));
+  it("prints named partition values as the table's typed values", () =>
+    expectGolden("typed-partition-keys", sql.typedPartitionKeys(["INTEGER", "DATE"], [["0202401", "2024-1-1"], [null, "2024-02-01"]])));
   it("points the view at the live folders with typed partition columns", () =>
     expectGolden("view-partitioned", sql.createLakeView(sales, definition, [folder("202101", "_vr0_1", 10), folder("202101", "_vr1_2", 3), folder("202102", "_vr1_2", 7)], lakeRoot)));
+  it("reads partition values from folder names in a table written before they lived in files", () =>
+    expectGolden("view-partitioned-legacy", sql.createLakeView(sales, { ...definition, valuesInFiles: false }, [folder("202101", "_vr0_1", 10)], lakeRoot)));
+  it("copies rows of a table written before values lived in files as then", () =>
+    expectGolden("copy-partitioned-legacy", sql.copyToStaging(select, "/lake-root/lake/sales_history/_staging_r1_1", ["year_month"], false)));
   it("reads an unpartitioned table without hive partitioning", () =>
     expectGolden("view-unpartitioned", sql.createLakeView(sales, { ...definition, partitionBy: [] }, [{ key: [], filesDir: "lake/sales_history/_vr1_1", rowCount: 4 }], lakeRoot)));
   it("keeps the column types of a table with no live folder", () => expectGolden("view-empty", sql.createLakeView(sales, definition, [], lakeRoot)));

@@ -45,6 +45,19 @@ describe("hive-sql builders match their golden HiveQL", () => {
     ));
   it("drops partitions an overwrite left empty", () =>
     expectGolden("drop-partitions", sql.dropPartitions(d, sales, ["year_month", "region"], [["202108", "north"], ["202111", "o'brien"]])));
+  it("overwrites and drops the NULL partition as Hive's default partition, with IS NULL", () =>
+    expectGolden(
+      "overwrite-null-partition",
+      [
+        ...sql.overwritePartitions(d, sales, { dataColumns: ["sale_id"], partitionBy: ["region"], partitions: [[null], ["NULL"]], source: staging }),
+        sql.dropPartitions(d, sales, ["region"], [[null]]),
+        sql.ambiguousPartitionValues(d, staging, ["region"]),
+      ].join(";\n"),
+    ));
+  it.each(["", "__HIVE_DEFAULT_PARTITION__"])("refuses the partition value %j, which Hive would read back as NULL", (value) =>
+    expect(() => sql.overwritePartitions(d, sales, { dataColumns: ["sale_id"], partitionBy: ["region"], partitions: [[value]], source: staging })).toThrow(
+      /Hive and Spark store it as the NULL partition/,
+    ));
   it("builds a merge as old rows without a new key plus the new rows", () =>
     expectGolden("merge-select", sql.mergeSelect(d, sales, staging, { columns: ["sale_id", "amount", "year_month"], uniqueKey: ["sale_id"] })));
   it("filters a query to the named partitions", () =>
@@ -126,6 +139,8 @@ describe("HiveDialect", () => {
 describe("result decoding helpers", () => {
   it("reads partition paths with escaped values", () => {
     expect(parsePartitionPath("year_month=202101/region=north%2Fwest", ["year_month", "region"])).toEqual(["202101", "north/west"]);
+    expect(parsePartitionPath("region=__HIVE_DEFAULT_PARTITION__", ["region"])).toEqual([null]);
+    expect(parsePartitionPath("region=NULL", ["region"])).toEqual(["NULL"]);
   });
   it("reads decimal text without an exponent", () => {
     expect(plainDecimal("1E-10")).toBe("0.0000000001");

@@ -26,7 +26,7 @@
 // unpartitioned) as the existing rows without a matching key UNION ALL BY NAME the new rows.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Adapter, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
+import type { Adapter, PartitionValue, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
 import { temporaryName } from "../contract.js";
 import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
 import { DuckDbAdapter } from "./duckdb-adapter.js";
@@ -54,6 +54,8 @@ interface Rewrite {
   supersedes: (folder: LakeFolder) => boolean;
   /** Keep columns the previous definition had and the new rows lack (append and upserts). */
   keepColumns: boolean;
+  /** Every live folder is superseded: the table is written anew, in the current layout. */
+  whole: boolean;
 }
 
 export class DuckDbLakeAdapter implements Adapter {
@@ -134,7 +136,7 @@ export class DuckDbLakeAdapter implements Adapter {
       // A first write builds the whole table, whatever the mode (as for database files).
       const partitionBy = mode.kind === "replace" || mode.kind === "partitions" ? (mode.partitionBy ?? []) : [];
       const rows = mode.kind === "partitions" ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions) : selectSql;
-      return this.rewrite(session, rel, rows, { partitionBy, previous, supersedes: () => true, keepColumns: false });
+      return this.rewrite(session, rel, rows, { partitionBy, previous, supersedes: () => true, keepColumns: false, whole: true });
     }
     switch (mode.kind) {
       case "partitions": {
@@ -143,12 +145,13 @@ export class DuckDbLakeAdapter implements Adapter {
             `cannot overwrite partitions (${mode.partitionBy.join(", ")}) of ${this.dialect.relation(rel)}: the lake table is partitioned by (${previous.partitionBy.join(", ")}); rebuild it with --full-refresh`,
           );
         }
-        const named = new Set(mode.partitions.map((p) => keyId(p)));
-        const rows = sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions);
-        return this.rewrite(session, rel, rows, { partitionBy: previous.partitionBy, previous, supersedes: (f) => named.has(keyId(f.key)), keepColumns: false });
+        const partitions = await this.typedKeys(session, rel, previous, mode.partitions);
+        const named = new Set(partitions.map((p) => keyId(p)));
+        const rows = sql.selectPartitions(selectSql, mode.partitionBy, partitions);
+        return this.rewrite(session, rel, rows, { partitionBy: previous.partitionBy, previous, supersedes: (f) => named.has(keyId(f.key)), keepColumns: false, whole: false });
       }
       case "append":
-        return this.rewrite(session, rel, selectSql, { partitionBy: previous.partitionBy, previous, supersedes: () => false, keepColumns: true });
+        return this.rewrite(session, rel, selectSql, { partitionBy: previous.partitionBy, previous, supersedes: () => false, keepColumns: true, whole: false });
       case "merge":
       case "delete+insert":
         return this.upsert(session, rel, selectSql, mode.uniqueKey, previous);
@@ -209,7 +212,7 @@ export class DuckDbLakeAdapter implements Adapter {
       const rowsAffected = Number(counted[0]?.[0] ?? 0);
       const { partitionBy } = previous;
       if (partitionBy.length === 0) {
-        await this.rewrite(session, rel, lakeSql.upsertRows(rel, staged, uniqueKey, [], undefined), { partitionBy, previous, supersedes: () => true, keepColumns: true });
+        await this.rewrite(session, rel, lakeSql.upsertRows(rel, staged, uniqueKey, [], undefined), { partitionBy, previous, supersedes: () => true, keepColumns: true, whole: true });
         return { rowsAffected };
       }
       const { rows } = await session.query(lakeSql.affectedPartitions(rel, staged, uniqueKey, partitionBy));
@@ -221,10 +224,27 @@ export class DuckDbLakeAdapter implements Adapter {
         previous,
         supersedes: (f) => affected.has(keyId(f.key)),
         keepColumns: true,
+        whole: false,
       });
       return { rowsAffected };
     } finally {
       await session.execute(`DROP TABLE IF EXISTS ${staged}`);
+    }
+  }
+
+  /**
+   * The named partitions as the table's own values print (each cast to its column's type and back
+   * to text), so `2024-1-1` supersedes the folder of `2024-01-01` instead of adding a second copy
+   * of its rows beside it. A value that is not of its column's type is refused before any write.
+   */
+  private async typedKeys(session: Session, rel: RelationName, definition: LakeTableDefinition, partitions: PartitionValue[]): Promise<PartitionValue[]> {
+    const types = definition.partitionBy.map((p) => definition.columns.find((c) => c.name === p)?.nativeType ?? "VARCHAR");
+    try {
+      const { rows } = await session.query(lakeSql.typedPartitionKeys(types, partitions));
+      return rows.map((r) => r.slice(1).map((v) => (v === null ? null : String(v))));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      throw new Error(`cannot replace partitions of ${this.dialect.relation(rel)} (${definition.partitionBy.join(", ")}: ${types.join(", ")}): ${reason}`);
     }
   }
 
@@ -233,16 +253,20 @@ export class DuckDbLakeAdapter implements Adapter {
     const described = await this.describe(session, rowsSql);
     const missing = how.partitionBy.filter((p) => !described.some((c) => c.name === p));
     if (missing.length > 0) throw new Error(`cannot partition ${this.dialect.relation(rel)} by ${missing.join(", ")}: the model's SQL has no such column`);
-    const definition: LakeTableDefinition = { columns: how.keepColumns && how.previous ? mergeColumns(how.previous.columns, described) : described, partitionBy: how.partitionBy };
+    // A rewrite of the whole table takes the current layout; a partial one keeps the table's own.
+    const valuesInFiles = how.whole || how.previous?.valuesInFiles === true;
+    const columns = how.keepColumns && how.previous ? mergeColumns(how.previous.columns, described) : described;
+    const definition: LakeTableDefinition = { columns, partitionBy: how.partitionBy, valuesInFiles };
 
     const table = tableDir(rel);
     const tableAbs = join(this.lakeRoot, table);
     const stagingDir = join(tableAbs, stagingName(this.runId, ++this.folderCounter));
     await mkdir(stagingDir, { recursive: true });
-    const files = await this.copy(session, rowsSql, stagingDir, how.partitionBy);
-    const version = unusedVersion(tableAbs, stagedPartitionPaths(stagingDir, files), this.runId, this.folderCounter);
+    const files = await this.copy(session, rowsSql, stagingDir, how.partitionBy, valuesInFiles);
+    const layout = { stagingDir, partitionBy: how.partitionBy, valuesInFiles };
+    const version = unusedVersion(tableAbs, stagedPartitionPaths(layout, files), this.runId, this.folderCounter);
     this.folderCounter = version.next;
-    const added = await placeStagedFiles({ lakeRoot: this.lakeRoot, table, stagingDir, files, partitionBy: how.partitionBy, version: version.name });
+    const added = await placeStagedFiles({ lakeRoot: this.lakeRoot, table, files, version: version.name, ...layout });
     await rm(stagingDir, { recursive: true, force: true });
 
     const existing = how.previous ? await readFolders(session, this.connectionName, rel) : [];
@@ -275,8 +299,9 @@ export class DuckDbLakeAdapter implements Adapter {
   }
 
   /** Runs the COPY and reads its RETURN_STATS (the map of partition values needs the raw reader). */
-  private async copy(session: Session, rowsSql: string, stagingDir: string, partitionBy: string[]): Promise<StagedFile[]> {
-    const reader = await (session as DuckDbSession).connection.runAndReadAll(lakeSql.copyToStaging(rowsSql, stagingDir.replace(/\\/g, "/"), partitionBy));
+  private async copy(session: Session, rowsSql: string, stagingDir: string, partitionBy: string[], valuesInFiles: boolean): Promise<StagedFile[]> {
+    const copy = lakeSql.copyToStaging(rowsSql, stagingDir.replace(/\\/g, "/"), partitionBy, valuesInFiles);
+    const reader = await (session as DuckDbSession).connection.runAndReadAll(copy);
     const stats = reader.getRowObjectsJson() as { filename: string; count: string | number; partition_keys: { key: string; value: string | null }[] | null }[];
     return stats.map((s) => ({
       filename: s.filename,
@@ -286,9 +311,9 @@ export class DuckDbLakeAdapter implements Adapter {
   }
 }
 
-/** Compares partition values the way the planner spells them: NULL and "" are the same partition. */
+/** One partition's identity: NULL and "" are different partitions. */
 function keyId(key: (string | null)[]): string {
-  return JSON.stringify(key.map((v) => v ?? ""));
+  return JSON.stringify(key);
 }
 
 /** The previous columns in their order (typed as now where both have them), then the new ones. */

@@ -34,27 +34,54 @@ export interface StagedFile {
   partitionKeys: Record<string, string | null>;
 }
 
+/** Where a COPY left its files and how their partition folders are named. */
+export interface StagingLayout {
+  stagingDir: string;
+  partitionBy: string[];
+  /** Values are in the files, so folders are named by `partitionPath`, not by DuckDB. */
+  valuesInFiles: boolean;
+}
+
+/** Hive's name of the folder of the NULL partition (Spark and Hive read it back as NULL). */
+export const HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
+
+/**
+ * A partition's folder, `<col>=<value>/…`, in Hive's convention: NULL is the default partition and
+ * other values are percent-escaped, so every value gets a folder of its own and Hive's unescaping
+ * reads it back. A leading `_` or `.` is escaped too: Hadoop readers skip such folders, this lake's
+ * sweep would take `_v…` for a version folder, and the text '__HIVE_DEFAULT_PARTITION__' must not
+ * land in NULL's folder.
+ */
+export function partitionPath(partitionBy: string[], key: (string | null)[]): string {
+  const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/^[_.]/, (c) => (c === "_" ? "%5F" : "%2E"));
+  return partitionBy.map((p, i) => `${escape(p)}=${key[i] === null || key[i] === undefined ? HIVE_DEFAULT_PARTITION : escape(key[i]!)}`).join("/");
+}
+
+/** The folder (relative to the table folder) a staged file lands in. */
+function stagedPath(layout: StagingLayout, file: StagedFile): string {
+  if (layout.valuesInFiles && layout.partitionBy.length > 0) return partitionPath(layout.partitionBy, fileKey(layout, file));
+  return relative(layout.stagingDir, dirname(file.filename)).split(sep).filter(Boolean).join("/");
+}
+
+const fileKey = (layout: StagingLayout, file: StagedFile) => layout.partitionBy.map((p) => file.partitionKeys[p] ?? null);
+
 /**
  * Moves every staged file into `<partition dir>/<version>/` under the table folder and returns the
  * new folders. `version` must be unused in every partition directory it lands in.
  */
-export async function placeStagedFiles(args: {
-  lakeRoot: string;
-  table: string;
-  stagingDir: string;
-  files: StagedFile[];
-  partitionBy: string[];
-  version: string;
-}): Promise<LakeFolder[]> {
+export async function placeStagedFiles(args: StagingLayout & { lakeRoot: string; table: string; files: StagedFile[]; version: string }): Promise<LakeFolder[]> {
   const folders = new Map<string, LakeFolder>();
   for (const file of args.files) {
-    const partitionPath = relative(args.stagingDir, dirname(file.filename)).split(sep).filter(Boolean).join("/");
-    const filesDir = [args.table, partitionPath, args.version].filter(Boolean).join("/");
+    const filesDir = [args.table, stagedPath(args, file), args.version].filter(Boolean).join("/");
     let folder = folders.get(filesDir);
     if (!folder) {
-      folder = { key: args.partitionBy.map((p) => file.partitionKeys[p] ?? null), filesDir, rowCount: 0 };
+      folder = { key: fileKey(args, file), filesDir, rowCount: 0 };
       folders.set(filesDir, folder);
       await mkdir(join(args.lakeRoot, filesDir), { recursive: true });
+    }
+    if (JSON.stringify(folder.key) !== JSON.stringify(fileKey(args, file))) {
+      // Only folder names parsed by DuckDB (tables written before values lived in files) can collide.
+      throw new Error(`partition values ${JSON.stringify(fileKey(args, file))} and ${JSON.stringify(folder.key)} share the folder ${filesDir}; rebuild the table with --full-refresh`);
     }
     folder.rowCount += file.rowCount;
     const name = file.filename.slice(dirname(file.filename).length + 1);
@@ -64,8 +91,8 @@ export async function placeStagedFiles(args: {
 }
 
 /** Partition directories (relative to the table folder) that staged files will land in. */
-export function stagedPartitionPaths(stagingDir: string, files: StagedFile[]): string[] {
-  return [...new Set(files.map((f) => relative(stagingDir, dirname(f.filename)).split(sep).filter(Boolean).join("/")))];
+export function stagedPartitionPaths(layout: StagingLayout, files: StagedFile[]): string[] {
+  return [...new Set(files.map((f) => stagedPath(layout, f)))];
 }
 
 /** The first `_v<run>_<n>` name, from `start` on, that no target partition directory holds yet. */

@@ -11,7 +11,11 @@ export async function readDefinition(session: Session, catalog: string, rel: Rel
   const { rows } = await session.query(lakeSql.selectDefinition(catalog, rel));
   const row = rows[0];
   if (!row) return undefined;
-  return { columns: JSON.parse(String(row[0])) as LakeTableDefinition["columns"], partitionBy: JSON.parse(String(row[1])) as string[] };
+  return {
+    columns: JSON.parse(String(row[0])) as LakeTableDefinition["columns"],
+    partitionBy: JSON.parse(String(row[1])) as string[],
+    valuesInFiles: row[2] === "files",
+  };
 }
 
 /** The live version folders of a lake table. */
@@ -54,16 +58,22 @@ export class DuckDbLakeIntrospector implements Introspector {
     const seen = new Map<string, PartitionValue>();
     for (const folder of await readFolders(this.session, this.catalog, rel)) {
       if (folder.rowCount === 0) continue;
-      const value = positions.map((i) => folder.key[i] ?? "");
+      const value = positions.map((i) => folder.key[i] ?? null);
       seen.set(JSON.stringify(value), value);
     }
     return [...seen.values()].sort(compareValues);
   }
 }
 
+/** NULL first, then values in natural order (202109 before 202110, "a2" before "a10"). */
 function compareValues(a: PartitionValue, b: PartitionValue): number {
   for (let i = 0; i < a.length; i++) {
-    const c = (a[i] ?? "").localeCompare(b[i] ?? "", "en", { numeric: true });
+    const [x, y] = [a[i] ?? null, b[i] ?? null];
+    if (x === null || y === null) {
+      if (x !== y) return x === null ? -1 : 1;
+      continue;
+    }
+    const c = x.localeCompare(y, "en", { numeric: true });
     if (c !== 0) return c;
   }
   return 0;

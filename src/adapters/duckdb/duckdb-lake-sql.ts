@@ -1,7 +1,7 @@
 // Statement builders for the embedded Parquet lake: the COPY that writes files, the view that reads
 // the live version folders, and the metadata rows that say which folders are live. Pure functions
 // of names, paths and SQL, pinned by golden files in tests/golden/duckdb-lake/.
-import type { RelationName } from "../contract.js";
+import type { PartitionValue, RelationName } from "../contract.js";
 import { partitionPredicate } from "./duckdb-sql.js";
 import { duckdbDialect as d } from "./duckdb-dialect.js";
 
@@ -19,6 +19,13 @@ export interface LakeColumn {
 export interface LakeTableDefinition {
   columns: LakeColumn[];
   partitionBy: string[];
+  /**
+   * Partition values live in the Parquet files beside the rows, typed, and are read from there;
+   * folder names only place the files. Folder names cannot tell NULL from the text 'NULL' or
+   * '__HIVE_DEFAULT_PARTITION__' (DuckDB reads all three back as NULL). False for tables written
+   * before: they keep reading values from folder names until rebuilt in full.
+   */
+  valuesInFiles: boolean;
 }
 
 /** One live version folder of one partition (unpartitioned tables have the key `[]`). */
@@ -39,6 +46,8 @@ export function createMetadata(catalog: string): string[] {
   return [
     `CREATE SCHEMA IF NOT EXISTS ${d.quoteIdentifier(catalog)}.${d.quoteIdentifier(METADATA_SCHEMA)}`,
     `CREATE TABLE IF NOT EXISTS ${meta(catalog, "tables")} (\n  "schema" VARCHAR NOT NULL,\n  table_name VARCHAR NOT NULL,\n  columns VARCHAR NOT NULL,\n  partition_by VARCHAR NOT NULL,\n  defined_at TIMESTAMP NOT NULL\n)`,
+    // Added after the first release: `files` when partition values are read from the files.
+    `ALTER TABLE ${meta(catalog, "tables")} ADD COLUMN IF NOT EXISTS partition_values VARCHAR`,
     `CREATE TABLE IF NOT EXISTS ${meta(catalog, "partitions")} (\n  "schema" VARCHAR NOT NULL,\n  table_name VARCHAR NOT NULL,\n  partition_key VARCHAR NOT NULL,\n  files_dir VARCHAR NOT NULL,\n  row_count BIGINT NOT NULL,\n  written_at TIMESTAMP NOT NULL\n)`,
   ];
 }
@@ -46,7 +55,7 @@ export function createMetadata(catalog: string): string[] {
 const whereTable = (rel: RelationName) => `"schema" = ${text(rel.schema)} AND table_name = ${text(rel.name)}`;
 
 /** The definition row of one table: `columns` and `partition_by` as JSON. */
-export const selectDefinition = (catalog: string, rel: RelationName) => `SELECT columns, partition_by FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`;
+export const selectDefinition = (catalog: string, rel: RelationName) => `SELECT columns, partition_by, partition_values FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`;
 
 /** The live folders of one table, in a stable order. */
 export const selectFolders = (catalog: string, rel: RelationName) =>
@@ -81,7 +90,14 @@ export function commitStatements(args: {
   }
   statements.push(`DELETE FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`);
   statements.push(
-    `INSERT INTO ${meta(catalog, "tables")} VALUES (${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(definition.columns))}, ${text(JSON.stringify(definition.partitionBy))}, ${at})`,
+    `INSERT INTO ${meta(catalog, "tables")} ("schema", table_name, columns, partition_by, defined_at, partition_values)\nVALUES (${[
+      text(rel.schema),
+      text(rel.name),
+      text(JSON.stringify(definition.columns)),
+      text(JSON.stringify(definition.partitionBy)),
+      at,
+      definition.valuesInFiles ? text("files") : "NULL",
+    ].join(", ")})`,
   );
   statements.push(createLakeView(rel, definition, live, lakeRoot));
   return statements;
@@ -110,12 +126,12 @@ export function createLakeView(rel: RelationName, definition: LakeTableDefinitio
 }
 
 function readOptions(definition: LakeTableDefinition): string {
-  if (definition.partitionBy.length === 0) return "hive_partitioning = false, union_by_name = true";
   const types = definition.partitionBy.map((p) => {
     const column = definition.columns.find((c) => c.name === p);
     if (!column) throw new Error(`partition column '${p}' is not a column of the table`);
     return `${text(p)}: ${text(column.nativeType)}`;
   });
+  if (types.length === 0 || definition.valuesInFiles) return "hive_partitioning = false, union_by_name = true";
   return `hive_partitioning = true, hive_types = {${types.join(", ")}}, union_by_name = true`;
 }
 
@@ -124,10 +140,19 @@ function readOptions(definition: LakeTableDefinition): string {
  * partitioned (partition columns live in the folder names, not the files), else one file.
  * RETURN_STATS reports each file with its row count and partition values.
  */
-export function copyToStaging(sql: string, stagingDir: string, partitionBy: string[]): string {
+export function copyToStaging(sql: string, stagingDir: string, partitionBy: string[], valuesInFiles = true): string {
   if (partitionBy.length === 0) return `COPY (\n${sql}\n) TO ${text(`${stagingDir}/data_0.parquet`)} (FORMAT parquet, RETURN_STATS true)`;
   const cols = partitionBy.map((c) => d.quoteIdentifier(c)).join(", ");
-  return `COPY (\n${sql}\n) TO ${text(stagingDir)} (FORMAT parquet, PARTITION_BY (${cols}), RETURN_STATS true)`;
+  // Values in the files; unique file names, since NULL and the text '__HIVE_DEFAULT_PARTITION__'
+  // share DuckDB's folder and would otherwise overwrite each other's data_0.parquet.
+  const inFiles = valuesInFiles ? ", WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'data_{uuid}'" : "";
+  return `COPY (\n${sql}\n) TO ${text(stagingDir)} (FORMAT parquet, PARTITION_BY (${cols})${inFiles}, RETURN_STATS true)`;
+}
+
+/** Each partition's values cast to the partition columns' `types` and printed back, in order. */
+export function typedPartitionKeys(types: string[], partitions: PartitionValue[]): string {
+  const rows = partitions.map((p, i) => `(${[String(i), ...types.map((t, k) => `CAST(CAST(${p[k] === null || p[k] === undefined ? "NULL" : text(p[k]!)} AS ${t}) AS VARCHAR)`)].join(", ")})`);
+  return `SELECT * FROM (VALUES\n  ${rows.join(",\n  ")}\n) AS keys\nORDER BY 1`;
 }
 
 /** The column names and types a query yields, without running it. */
@@ -160,7 +185,7 @@ export function affectedPartitions(rel: RelationName, staged: string, uniqueKey:
  * The new content of the rewritten part of a table after an upsert: existing rows (of the affected
  * partitions, or all when `keys` is undefined) whose key no new row has, plus every new row.
  */
-export function upsertRows(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[], keys: (string | null)[][] | undefined): string {
+export function upsertRows(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[], keys: PartitionValue[] | undefined): string {
   const inPartitions = keys === undefined ? "" : `(${keyPredicate(partitionBy, keys, "t.")})\n  AND `;
   return (
     `SELECT * FROM ${d.relation(rel)} AS t\nWHERE ${inPartitions}NOT EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})\n` +

@@ -193,6 +193,15 @@ export class HiveAdapter implements Adapter {
 
   private async applyFromStaging(session: Session, rel: RelationName, staging: RelationName, mode: WriteMode): Promise<void> {
     const fromStaging = `SELECT * FROM ${this.dialect.relation(staging)}`;
+    const partitionBy = mode.kind === "replace" || mode.kind === "partitions" ? (mode.partitionBy ?? []) : [];
+    if (partitionBy.length > 0) {
+      const { rows } = await session.query(sql.ambiguousPartitionValues(this.dialect, staging, partitionBy));
+      const row = rows[0];
+      if (row) {
+        const k = row.findIndex((v) => v !== null && sql.AMBIGUOUS_PARTITION_VALUES.includes(String(v)));
+        throw new sql.AmbiguousPartitionValueError(this.dialect.relation(rel), partitionBy[k] ?? "?", String(row[k]));
+      }
+    }
     switch (mode.kind) {
       case "replace":
         return this.replace(session, rel, fromStaging, mode.partitionBy ?? []);
@@ -319,7 +328,7 @@ export class HiveAdapter implements Adapter {
       await session.execute(statement);
     }
     const present = new Set(
-      (await session.query(sql.distinctPartitions(this.dialect, staging, tablePartitionBy))).rows.map((row) => JSON.stringify(row.map(String))),
+      (await session.query(sql.distinctPartitions(this.dialect, staging, tablePartitionBy))).rows.map((row) => JSON.stringify(row.map((v) => (v === null ? null : String(v))))),
     );
     const emptied = partitions.filter((p) => !present.has(JSON.stringify(p)));
     if (emptied.length > 0) await session.execute(sql.dropPartitions(this.dialect, rel, tablePartitionBy, emptied));

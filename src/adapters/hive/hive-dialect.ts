@@ -1,11 +1,14 @@
-// HiveQL spelling: backtick quoting, type mapping both ways and literals. Pure and deterministic;
-// the text it produces is valid on both Hive (2.3+) and Spark SQL.
-import type { CellValue, Dialect, LogicalType, RelationName } from "../contract.js";
+// HiveQL spelling: backtick quoting, type mapping both ways, literals of every type and partition
+// predicates. Pure and deterministic; the text it produces is valid on both Hive (2.3+) and Spark SQL.
+import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
+import { booleanValue, dateText, decimalText, equalsOrNull, floatText, integerText, stringText, timestampText as canonicalTimestamp } from "../literal-text.js";
 
 /** Hive's widest DECIMAL; wider logical decimals are clamped to it. */
 const MAX_DECIMAL_PRECISION = 38;
 
 export class HiveDialect implements Dialect {
+  readonly engine = "hive" as const;
+
   quoteIdentifier(name: string): string {
     return `\`${name.replaceAll("`", "``")}\``;
   }
@@ -36,29 +39,47 @@ export class HiveDialect implements Dialect {
     if (value === null) return `CAST(NULL AS ${this.nativeType(type)})`;
     switch (type.kind) {
       case "boolean":
-        return typeof value === "boolean" ? this.literal(value) : `CAST(${this.literal(value)} AS BOOLEAN)`;
+        return booleanValue(value) ? "TRUE" : "FALSE";
       case "integer": {
-        if (typeof value === "bigint" || typeof value === "number" || typeof value === "string") {
-          const text = typeof value === "string" ? value.trim() : typeof value === "number" ? numberText(value) : value.toString();
-          if (!/^-?\d+$/.test(text)) throw new TypeError(`not an integer for a ${type.bits}-bit column: ${String(value)}`);
-          if (type.bits === 64) return bigintLiteral(BigInt(text));
-          return type.bits === 32 ? text : `CAST(${text} AS ${this.nativeType(type)})`;
-        }
-        return `CAST(${this.literal(value)} AS ${this.nativeType(type)})`;
+        const text = integerText(typeof value === "number" ? numberText(value) : value);
+        if (type.bits === 64) return bigintLiteral(BigInt(text));
+        return type.bits === 32 ? text : `CAST(${text} AS ${this.nativeType(type)})`;
       }
       case "decimal":
-        return `CAST(${this.string(typeof value === "string" ? value.trim() : typeof value === "number" ? numberText(value) : String(value))} AS ${this.nativeType(type)})`;
+        return `CAST(${this.string(decimalText(typeof value === "number" ? numberText(value) : value))} AS ${this.nativeType(type)})`;
       case "float":
-        return `CAST(${this.string(typeof value === "number" ? numberText(value) : String(value))} AS ${this.nativeType(type)})`;
+        return `CAST(${this.string(floatText(typeof value === "number" ? numberText(value) : value))} AS ${this.nativeType(type)})`;
       case "string":
-        return this.string(typeof value === "string" ? value : value instanceof Date ? timestampText(value) : String(value));
+        return this.string(stringText(value));
       case "date":
-        return `DATE ${this.string(value instanceof Date ? value.toISOString().slice(0, 10) : String(value))}`;
+        return `DATE ${this.string(dateText(value))}`;
       case "timestamp":
-        return `TIMESTAMP ${this.string(value instanceof Date ? timestampText(value) : String(value))}`;
+        // Sessions run in UTC and TIMESTAMP has no zone, so an instant is written as its UTC text;
+        // Spark keeps microseconds, so digits past them are refused rather than dropped.
+        return `TIMESTAMP ${this.string(canonicalTimestamp(value, 6))}`;
       case "binary":
         return value instanceof Uint8Array ? this.literal(value) : `CAST(${this.literal(value)} AS BINARY)`;
     }
+  }
+
+  castText(expression: string): string {
+    return `CAST(${expression} AS STRING)`;
+  }
+
+  /**
+   * The column's text compared with the value's, since Hive's coercion of a string and a number
+   * differs between versions; NULL as IS NULL (Hive's default partition).
+   */
+  partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
+    if (partitions.length === 0) throw new Error("a partition filter needs at least one partition");
+    const one = (values: PartitionValue) =>
+      partitionBy
+        .map((p, k) => {
+          const column = `${qualifier}${this.quoteIdentifier(p)}`;
+          return values[k] === null ? `${column} IS NULL` : `${this.castText(column)} ${equalsOrNull(values[k], (v) => this.string(v))}`;
+        })
+        .join(" AND ");
+    return partitions.map((values) => `(${one(values)})`).join("\n   OR ");
   }
 
   /** A string literal. Hive and Spark unescape backslashes, so they are escaped along with quotes. */

@@ -75,13 +75,15 @@ export class HiveIntrospector implements Introspector {
 
 /** `year_month=202101/region=north%2Fwest` → ['202101', 'north/west'], in `partitionBy` order. */
 export function parsePartitionPath(path: string, partitionBy: string[]): PartitionValue {
-  const values = new Map<string, string>();
+  const values = new Map<string, string | null>();
   for (const part of path.split("/")) {
     const eq = part.indexOf("=");
     if (eq < 0) continue;
-    values.set(unescapePathName(part.slice(0, eq)).toLowerCase(), unescapePathName(part.slice(eq + 1)));
+    // The default partition is where Hive and Spark keep NULL (compared before unescaping).
+    const raw = part.slice(eq + 1);
+    values.set(unescapePathName(part.slice(0, eq)).toLowerCase(), raw === "__HIVE_DEFAULT_PARTITION__" ? null : unescapePathName(raw));
   }
-  return partitionBy.map((p) => values.get(p.toLowerCase()) ?? "");
+  return partitionBy.map((p) => values.get(p.toLowerCase()) ?? null);
 }
 
 /** Hive escapes special characters in partition paths as %XX. */

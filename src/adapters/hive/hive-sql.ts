@@ -21,6 +21,37 @@ export class EmptyPartitionSetError extends Error {
   }
 }
 
+/**
+ * Partition values Hive and Spark cannot keep apart from NULL: both store NULL in the folder
+ * `__HIVE_DEFAULT_PARTITION__`, so that text reads back as NULL, and Spark refuses or nulls an
+ * empty string. ('NULL' and 'null' are ordinary values there and survive.)
+ */
+export const AMBIGUOUS_PARTITION_VALUES = ["", "__HIVE_DEFAULT_PARTITION__"];
+
+/** Thrown before a write that would turn a partition value into NULL on Hive or Spark. */
+export class AmbiguousPartitionValueError extends Error {
+  override readonly name = "AmbiguousPartitionValueError";
+  constructor(rel: string, column: string, value: string) {
+    super(
+      `cannot write partition ${column} = '${value}' of ${rel}: Hive and Spark store it as the NULL partition ` +
+        `(__HIVE_DEFAULT_PARTITION__), so it would read back as NULL. Map it to another value in the model ` +
+        `(e.g. coalesce(nullif(${column}, ''), 'none')) or partition by another column.`,
+    );
+  }
+}
+
+/** The first row of `source` whose partition columns hold a value Hive cannot keep apart from NULL. */
+export function ambiguousPartitionValues(d: HiveDialect, source: RelationName, partitionBy: string[]): string {
+  const values = AMBIGUOUS_PARTITION_VALUES.map((v) => d.string(v)).join(", ");
+  const cols = partitionBy.map((p) => d.castText(d.quoteIdentifier(p)));
+  return `SELECT ${cols.join(", ")}\nFROM ${d.relation(source)}\nWHERE ${cols.map((c) => `${c} IN (${values})`).join(" OR ")}\nLIMIT 1`;
+}
+
+/** `p = 'v'` in a static partition spec; `p = NULL` names the NULL (default) partition. */
+function partitionSpec(d: HiveDialect, partitionBy: string[], values: PartitionValue): string {
+  return partitionBy.map((p, k) => `${d.quoteIdentifier(p)} = ${values[k] === null ? "NULL" : d.string(values[k] ?? "")}`).join(", ");
+}
+
 export function createSchema(d: HiveDialect, schema: string): string {
   return `CREATE DATABASE IF NOT EXISTS ${d.quoteIdentifier(schema)}`;
 }
@@ -77,6 +108,8 @@ export function assertPartitionSet(d: HiveDialect, rel: RelationName, partitionB
   if (partitions.length === 0) throw new EmptyPartitionSetError(d.relation(rel));
   if (partitionBy.length === 0) throw new Error(`cannot overwrite partitions of ${d.relation(rel)}: the step names no partition columns`);
   for (const values of partitions) {
+    const ambiguous = values.findIndex((v) => v !== null && AMBIGUOUS_PARTITION_VALUES.includes(v));
+    if (ambiguous >= 0) throw new AmbiguousPartitionValueError(d.relation(rel), partitionBy[ambiguous] ?? "?", values[ambiguous]!);
     if (values.length !== partitionBy.length) {
       throw new Error(
         `partition (${values.join(", ")}) of ${d.relation(rel)} has ${values.length} values; ` +
@@ -109,10 +142,8 @@ export function overwritePartitions(
   const statements: string[] = [];
   for (let i = 0; i < unique.length; i += MAX_PARTITIONS_PER_STATEMENT) {
     const branches = unique.slice(i, i + MAX_PARTITIONS_PER_STATEMENT).map((values) => {
-      const spec = opts.partitionBy.map((p, k) => `${d.quoteIdentifier(p)} = ${d.string(values[k] ?? "")}`).join(", ");
-      const where = opts.partitionBy
-        .map((p, k) => `CAST(src.${d.quoteIdentifier(p)} AS STRING) = ${d.string(values[k] ?? "")}`)
-        .join(" AND ");
+      const spec = partitionSpec(d, opts.partitionBy, values);
+      const where = d.partitionPredicate(opts.partitionBy, [values], "src.");
       return `INSERT OVERWRITE TABLE ${d.relation(rel)} PARTITION (${spec})\n  SELECT ${cols}\n  WHERE ${where}`;
     });
     statements.push(`FROM ${d.relation(opts.source)} AS src\n${branches.join("\n")}`);
@@ -143,12 +174,9 @@ export function mergeSelect(
   ].join("\n");
 }
 
-/** A WHERE predicate keeping the rows of `alias` that fall in `partitions` (compared as text). */
+/** A WHERE predicate keeping the rows of `alias` that fall in `partitions`: the dialect's. */
 export function partitionFilter(d: HiveDialect, alias: string, partitionBy: string[], partitions: PartitionValue[]): string {
-  if (partitions.length === 0) throw new Error("a partition filter needs at least one partition");
-  return partitions
-    .map((values) => `(${partitionBy.map((p, k) => `CAST(${alias}.${d.quoteIdentifier(p)} AS STRING) = ${d.string(values[k] ?? "")}`).join(" AND ")})`)
-    .join("\n   OR ");
+  return d.partitionPredicate(partitionBy, partitions, `${alias}.`);
 }
 
 /** The partition values present in `source`, as text, to tell which named partitions came out empty. */
@@ -162,7 +190,7 @@ export function distinctPartitions(d: HiveDialect, source: RelationName, partiti
  * Dropping a partition with no rows changes no query's answer; it tidies the metastore.
  */
 export function dropPartitions(d: HiveDialect, rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
-  const specs = partitions.map((values) => `PARTITION (${partitionBy.map((p, k) => `${d.quoteIdentifier(p)} = ${d.string(values[k] ?? "")}`).join(", ")})`);
+  const specs = partitions.map((values) => `PARTITION (${partitionSpec(d, partitionBy, values)})`);
   return `ALTER TABLE ${d.relation(rel)} DROP IF EXISTS\n  ${specs.join(",\n  ")}`;
 }
 

@@ -1,8 +1,12 @@
-// T-SQL quoting, literals and type mapping between sluice's logical types and SQL Server types.
-import type { CellValue, Dialect, LogicalType, RelationName } from "../contract.js";
+// T-SQL quoting, literals of every type, partition predicates and type mapping between sluice's
+// logical types and SQL Server types. Pure; the one place T-SQL is quoted.
+import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
+import { booleanValue, dateText, decimalText, equalsOrNull, floatText, integerText, stringText, timestampText } from "../literal-text.js";
 import { SQL_SERVER_MAX_DECIMAL_PRECISION, SQL_SERVER_MAX_NVARCHAR_LENGTH } from "./sqlserver-capabilities.js";
 
 export class SqlServerDialect implements Dialect {
+  readonly engine = "sqlserver" as const;
+
   /** `[name]`, with `]` doubled, the only character that needs escaping inside brackets. */
   quoteIdentifier(name: string): string {
     if (name.length === 0) throw new Error("SQL Server identifiers cannot be empty");
@@ -37,6 +41,55 @@ export class SqlServerDialect implements Dialect {
       return `CAST('${value.toISOString().slice(0, 23)}' AS DATETIME2(6))`;
     }
     return `0x${Buffer.from(value).toString("hex").toUpperCase()}`;
+  }
+
+  typedLiteral(value: CellValue, type: LogicalType): string {
+    if (value === null) return `CAST(NULL AS ${this.literalType(type)})`;
+    switch (type.kind) {
+      case "boolean":
+        return booleanValue(value) ? "CAST(1 AS BIT)" : "CAST(0 AS BIT)";
+      case "integer":
+        return `CAST(${integerText(value)} AS ${this.nativeType(type)})`;
+      case "decimal":
+        return `CAST('${decimalText(value)}' AS ${this.nativeType(type)})`;
+      case "float":
+        return `CAST('${floatText(value)}' AS ${this.nativeType(type)})`;
+      case "string":
+        return this.stringLiteral(stringText(value));
+      case "date":
+        return `CAST('${dateText(value)}' AS DATE)`;
+      case "timestamp": {
+        // DATETIME2(7) and DATETIMEOFFSET(7) keep 100 ns: more digits are refused, not rounded.
+        const text = timestampText(value, 7).replace(" ", "T");
+        return type.withTimeZone ? `CAST('${text}+00:00' AS DATETIMEOFFSET(7))` : `CAST('${text}' AS DATETIME2(7))`;
+      }
+      case "binary":
+        return value instanceof Uint8Array ? this.literal(value) : `CAST(${this.stringLiteral(stringText(value))} AS VARBINARY(MAX))`;
+    }
+  }
+
+  private literalType(type: LogicalType): string {
+    if (type.kind !== "timestamp") return this.nativeType(type);
+    return type.withTimeZone ? "DATETIMEOFFSET(7)" : "DATETIME2(7)";
+  }
+
+  castText(expression: string): string {
+    return `CONVERT(NVARCHAR(4000), ${expression})`;
+  }
+
+  /** The column compared with a Unicode literal, which SQL Server converts to the column's type (indexes apply). */
+  partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
+    if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
+    if (partitionBy.length === 1) {
+      // One column: an IN list (one seek per value), and IS NULL for the NULL partition.
+      const col = `${qualifier}${this.quoteIdentifier(partitionBy[0]!)}`;
+      const values = partitions.map((p) => p[0]).filter((v): v is string => typeof v === "string");
+      const terms = [...(values.length ? [`${col} IN (${values.map((v) => this.stringLiteral(v)).join(", ")})`] : []), ...(partitions.some((p) => p[0] === null) ? [`${col} IS NULL`] : [])];
+      return terms.length === 1 ? terms[0]! : `(${terms.join(" OR ")})`;
+    }
+    const one = (values: PartitionValue) =>
+      partitionBy.map((c, i) => `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`).join(" AND ");
+    return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
   }
 
   nativeType(type: LogicalType): string {
@@ -112,8 +165,9 @@ export class SqlServerDialect implements Dialect {
       case "DATETIME2":
       case "DATETIME":
       case "SMALLDATETIME":
-      case "DATETIMEOFFSET":
         return { kind: "timestamp" };
+      case "DATETIMEOFFSET":
+        return { kind: "timestamp", withTimeZone: true };
       case "VARBINARY":
       case "BINARY":
       case "IMAGE":

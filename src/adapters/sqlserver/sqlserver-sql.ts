@@ -138,15 +138,9 @@ export function mergeSql(target: RelationName, source: RelationName, columns: st
   return atomic(lines);
 }
 
-/** The predicate selecting exactly the named partitions; partition values are compared as strings. */
+/** The predicate selecting exactly the named partitions: the dialect's (NULL as IS NULL). */
 export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[]): string {
-  if (partitionBy.length === 1) {
-    const col = d.quoteIdentifier(partitionBy[0] ?? "");
-    return `${col} IN (${partitions.map((p) => d.stringLiteral(p[0] ?? "")).join(", ")})`;
-  }
-  return partitions
-    .map((p) => `(${partitionBy.map((c, i) => `${d.quoteIdentifier(c)} = ${d.stringLiteral(p[i] ?? "")}`).join(" AND ")})`)
-    .join("\n   OR ");
+  return d.partitionPredicate(partitionBy, partitions);
 }
 
 /**
@@ -183,7 +177,9 @@ export function replacePartitionsSql(
 /** Keeps only the named partitions in a freshly built table, before it becomes the target. */
 export function keepPartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
   if (partitions.length === 0) throw new EmptyPartitionSetError(rel);
-  return `DELETE FROM ${d.relation(rel)}\nWHERE NOT (${partitionPredicate(partitionBy, partitions)});`;
+  // The predicate is NULL, not false, for a row with a NULL partition column outside the set: CASE
+  // makes it two-valued, so such a row is deleted rather than kept by `NOT (NULL)`.
+  return `DELETE FROM ${d.relation(rel)}\nWHERE CASE WHEN ${partitionPredicate(partitionBy, partitions)} THEN 1 ELSE 0 END = 0;`;
 }
 
 /** Empties the named partitions, for a partition replacement whose new result has no rows at all. */

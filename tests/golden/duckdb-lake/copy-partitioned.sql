@@ -1,4 +1,4 @@
 COPY (
 SELECT sale_id, amount, year_month
 FROM source.production.sales
-) TO '/lake-root/lake/sales_history/_staging_r1_1' (FORMAT parquet, PARTITION_BY ("year_month"), RETURN_STATS true)
+) TO '/lake-root/lake/sales_history/_staging_r1_1' (FORMAT parquet, PARTITION_BY ("year_month"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'data_{uuid}', RETURN_STATS true)

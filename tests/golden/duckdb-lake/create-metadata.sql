@@ -6,6 +6,7 @@ CREATE TABLE IF NOT EXISTS "lake"."sluice_lake"."tables" (
   partition_by VARCHAR NOT NULL,
   defined_at TIMESTAMP NOT NULL
 );
+ALTER TABLE "lake"."sluice_lake"."tables" ADD COLUMN IF NOT EXISTS partition_values VARCHAR;
 CREATE TABLE IF NOT EXISTS "lake"."sluice_lake"."partitions" (
   "schema" VARCHAR NOT NULL,
   table_name VARCHAR NOT NULL,

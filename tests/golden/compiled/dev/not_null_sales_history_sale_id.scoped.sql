@@ -1,3 +1,4 @@
 select *
-from (select * from "lake"."main"."sales_history" where (("year_month" = '202309') or ("year_month" = '202310'))) tested
+from (select * from "lake"."main"."sales_history" where (("year_month" = '202309')
+   OR ("year_month" = '202310'))) tested
 where "sale_id" is null

@@ -1,3 +1,4 @@
 select *
-from (select * from `coolwear`.`sales_history` where ((CAST(`year_month` AS STRING) = '202309') or (CAST(`year_month` AS STRING) = '202310'))) tested
+from (select * from `coolwear`.`sales_history` where ((CAST(`year_month` AS STRING) = '202309')
+   OR (CAST(`year_month` AS STRING) = '202310'))) tested
 where `year_month` is null
