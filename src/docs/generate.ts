@@ -30,6 +30,8 @@ export interface GenerateOptions {
   /** The run results to show; by default read from <targetDir>/run_results.json if present. */
   runResults?: RunResults | null;
   partitions?: Record<string, PartitionFreshness[]> | null;
+  /** The clock for the site's generation time; tests pin it. */
+  now?: () => Date;
 }
 
 export interface GeneratedSite {
@@ -41,7 +43,7 @@ export interface GeneratedSite {
 /** Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there. */
 export function generateDocs(manifest: Manifest, targetDir: string, options: GenerateOptions = {}): GeneratedSite {
   const runResults = options.runResults !== undefined ? options.runResults : readRunResults(targetDir);
-  const data = buildSiteData(manifest, { runResults, partitions: options.partitions ?? null });
+  const data = buildSiteData(manifest, { runResults, partitions: options.partitions ?? null, ...(options.now ? { now: options.now } : {}) });
   const dir = join(targetDir, "docs");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "assets"), { recursive: true });
@@ -102,6 +104,7 @@ function indexHtml(data: SiteData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(data.project)} · sluice docs</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/style.css">
 </head>
 <body>
@@ -117,6 +120,7 @@ function indexHtml(data: SiteData): string {
   <button id="show-all" type="button">Whole project</button>
   <span id="status" aria-live="polite"></span>
 </header>
+<div id="notice" role="alert" hidden></div>
 <main>
   <section id="graph-pane">
     <svg id="graph" xmlns="http://www.w3.org/2000/svg"></svg>

@@ -12,6 +12,22 @@ const CONTENT_TYPES: Record<string, string> = {
   ".png": "image/png",
 };
 
+/**
+ * The site is static and loads nothing from elsewhere: scripts, styles and images from itself only,
+ * no inline script, no requests, no framing. A description that slipped past escaping could run
+ * nothing and send nothing.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
 export interface ServeOptions {
   dir: string;
   host: string;
@@ -33,7 +49,13 @@ export function serveDocs(options: ServeOptions): Promise<{ server: Server; url:
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
       return;
     }
-    res.writeHead(200, { "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream", "content-length": size, "cache-control": "no-cache" });
+    res.writeHead(200, {
+      "content-type": CONTENT_TYPES[extname(file)] ?? "application/octet-stream",
+      "content-length": size,
+      "cache-control": "no-cache",
+      "content-security-policy": CONTENT_SECURITY_POLICY,
+      "x-content-type-options": "nosniff",
+    });
     if (req.method === "HEAD") res.end();
     else createReadStream(file).pipe(res);
   });

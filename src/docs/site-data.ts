@@ -90,6 +90,14 @@ export interface SiteNode {
   xt: number;
   yt: number;
   result: SiteRunResult | null;
+  /**
+   * The worst outcome of the node's last run and of the tests that check it (`fail`, `error`,
+   * `warn`, `skipped`, `pass`/`success`), so a model whose test failed never reads as green; null
+   * when neither ran.
+   */
+  health: string | null;
+  /** A lineage model (tracked sources): the only kind with partition freshness in the ledger. */
+  lineage: boolean;
   /** Column-level lineage of a model, or why it is unknown; null for other nodes. */
   columnLineage: ColumnLineage | null;
 }
@@ -98,6 +106,9 @@ export interface SiteData {
   project: string;
   target: string;
   sluiceVersion: string;
+  /** When the manifest was compiled. */
+  compiledAt: string;
+  /** When this site was generated (shown on the landing page). */
   generatedAt: string;
   connections: SiteConnection[];
   nodes: SiteNode[];
@@ -116,7 +127,12 @@ export interface LayoutSize {
 export interface SiteInputs {
   runResults?: RunResults | null;
   partitions?: Record<string, PartitionFreshness[]> | null;
+  /** The clock for `generatedAt`; tests pin it. */
+  now?: () => Date;
 }
+
+/** How bad an outcome is: a node's health is its worst one. Unknown statuses count as errors. */
+export const STATUS_RANK: Record<string, number> = { success: 0, pass: 0, skipped: 1, warn: 2, error: 3, fail: 3 };
 
 /** Builds the site data: nodes sorted by id, lineage as indices, colours and layout. */
 export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): SiteData {
@@ -126,6 +142,7 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
   const results = lastResults(inputs.runResults ?? null);
   const columnTests = testsByColumn(ordered);
   const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests));
+  markHealth(nodes);
   // Two layouts, so hiding tests leaves no holes; the second only when there are tests.
   const withoutTests = layOut(nodes, false);
   const hasTests = nodes.some((n) => n.kind === "test");
@@ -136,7 +153,8 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
     project: manifest.project,
     target: manifest.target,
     sluiceVersion: manifest.sluiceVersion,
-    generatedAt: manifest.generatedAt,
+    compiledAt: manifest.generatedAt,
+    generatedAt: (inputs.now ?? (() => new Date()))().toISOString(),
     connections,
     nodes,
     layout: { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, withoutTests, withTests },
@@ -183,6 +201,8 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
     xt: 0,
     yt: 0,
     result: results.get(n.id) ?? null,
+    health: null,
+    lineage: false,
     rawSql: null,
     compiledSql: null,
     compiledIncrementalSql: null,
@@ -204,7 +224,9 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
         config: { ...n.config, trackedSources: n.lineage?.trackedSources ?? null },
         rawSql: n.rawSql,
         compiledSql: n.compiledSql,
-        compiledIncrementalSql: n.compiledIncrementalSql,
+        // Shown only where it differs: a model whose incremental SQL is its full SQL has one query.
+        compiledIncrementalSql: n.compiledIncrementalSql === n.compiledSql ? null : n.compiledIncrementalSql,
+        lineage: n.lineage !== null && n.lineage !== undefined,
         columnLineage: n.config.materialized === "ephemeral" ? null : columnLineage(n, manifest),
       };
     case "source":
@@ -218,6 +240,20 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
         config: { testType: n.testType, column: n.column, args: n.args, ...n.config, reconcile: n.reconcile },
         compiledSql: n.compiledSql,
       };
+  }
+}
+
+/** Sets each node's health: its own last status, or worse, that of a test that checks it. */
+export function markHealth(nodes: SiteNode[]): void {
+  const rank = (s: string) => STATUS_RANK[s] ?? 3;
+  for (const n of nodes) n.health = n.result?.status ?? null;
+  for (const t of nodes) {
+    if (t.kind !== "test" || !t.result) continue;
+    const checked = t.attachedTo >= 0 ? [t.attachedTo] : t.upstream;
+    for (const i of checked) {
+      const n = nodes[i]!;
+      if (n.health === null || rank(t.result.status) > rank(n.health)) n.health = t.result.status;
+    }
   }
 }
 

@@ -22,18 +22,29 @@ const SCHEMA = `models:
     columns:
       - name: country
         data_type: varchar
-        tests: [unique, not_null]
+        tests:
+          - unique
+          - not_null
+          - accepted_values: { values: [PT] }
+      - name: customers
+        tests:
+          - accepted_values: { values: [2], severity: warn }
 `;
 
 let dir: string;
+/** Screenshots go to SLUICE_DOCS_SHOTS when set, so a reviewer can look at them; else the temp project. */
+const shot = (name: string) => join(process.env.SLUICE_DOCS_SHOTS ?? dir, name);
 let browser: Browser | undefined;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sluice-docs-e2e-"));
   expect(sluice(["init", dir]).code).toBe(0);
   writeFileSync(join(dir, "models/marts/schema.yml"), SCHEMA);
+  // One test fails (ES is not an accepted country) and one warns (ES has 1 customer, not 2): the
+  // build reports the failure, and the site must show it.
   const build = sluice(["build", "--project-dir", dir]);
-  expect(build.stderr).toBe("");
+  expect(build.code).toBe(1);
+  expect(build.stdout).toMatch(/accepted_values_customers_by_country_country/);
   const generate = sluice(["docs", "generate", "--project-dir", dir]);
   expect(generate.stderr).toBe("");
   expect(generate.code).toBe(0);
@@ -58,7 +69,7 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
 
     await page.fill("#search", "tag:finance");
     // The model first, then the tests that inherit its tag.
-    await expect.poll(() => page.locator("#results li").allTextContents()).toHaveLength(3);
+    await expect.poll(() => page.locator("#results li").allTextContents()).toHaveLength(5);
     expect(await page.locator("#results li").first().textContent()).toBe("customers_by_country model · models/marts/customers_by_country.sql");
     await page.fill("#search", "customers_by");
     await page.press("#search", "Enter");
@@ -69,7 +80,9 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     expect(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
     expect(await page.locator("#detail script, #detail img").count()).toBe(0);
     expect(await page.locator("#detail-columns").textContent()).toMatch(/country.*varchar.*(unique, not_null|not_null, unique)/);
+    // The model itself built; its health is its worst test.
     expect(await page.locator("#detail-status").textContent()).toBe("success");
+    expect(await page.locator("#detail-health").textContent()).toBe("fail");
     expect(await page.locator("[data-sql='compiled']").textContent()).toContain("group by country");
 
     // Click the upstream model in the graph, then follow the lineage link to the seed.
@@ -79,7 +92,8 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     await page.locator("[data-section='upstream'] a", { hasText: "customers" }).click();
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("customers");
     expect(await page.locator("[data-section='last run']").textContent()).toMatch(/rows\s*3/);
-    expect(await page.locator("[data-section='partitions']").textContent()).toContain("The ledger records no partition of this model.");
+    // A seed has no partitions in the ledger: the section is not shown at all.
+    expect(await page.locator("[data-section='partitions']").count()).toBe(0);
 
     // Focus on the seed's lineage one step downstream.
     await page.selectOption("#down-depth", "1");
@@ -87,9 +101,8 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     await expect.poll(() => page.locator("#status").textContent()).toContain("customers+1");
     expect(await page.locator("svg [data-id]").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")).sort())).toEqual(["model.stg_customers", "seed.customers"]);
 
-    const shot = join(dir, "docs-browser.png");
-    await page.screenshot({ path: shot });
-    expect(existsSync(shot)).toBe(true);
+    await page.screenshot({ path: shot("docs-browser.png") });
+    expect(existsSync(shot("docs-browser.png"))).toBe(true);
     expect(errors).toEqual([]);
     expect(requests.filter((u) => !u.startsWith("file://"))).toEqual([]);
     await page.close();
@@ -114,8 +127,105 @@ describe("sluice docs serve", () => {
       expect(await index.text()).toContain('<script src="data.js"></script>');
       expect((await fetch(`${url}assets/app.js`)).headers.get("content-type")).toContain("javascript");
       expect((await fetch(`${url}missing.js`)).status).toBe(404);
+      const csp = index.headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("connect-src 'none'");
+      // The site works under its own policy: no violation, no error, the graph and panel drawn.
+      if (browser) {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on("pageerror", (e) => problems.push(String(e)));
+        page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+        await page.goto(`${url}#!/model.customers_by_country`);
+        await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+        await expect.poll(() => page.locator("#detail-tests tr").count()).toBe(5);
+        expect(problems).toEqual([]);
+        await page.close();
+      }
     } finally {
       child.kill();
     }
+  });
+});
+
+describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
+  async function open(hash = "") {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + hash);
+    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    return { page, errors };
+  }
+
+  it("lists the failed and warned tests on the landing page, worst first, with failing rows", async () => {
+    const { page, errors } = await open();
+    const rows = await page.locator("#landing-failures tr").allTextContents();
+    expect(rows.slice(1)).toEqual([
+      "failaccepted_values_customers_by_country_country1customers_by_country",
+      "warnaccepted_values_customers_by_country_customers1customers_by_country",
+    ]);
+    expect(await page.locator("#generated-at").textContent()).toMatch(/^Site generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    await page.screenshot({ path: shot("landing.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("shows each test's last outcome and failing rows on its model's page, and a red badge in the graph", async () => {
+    const { page, errors } = await open("#!/model.customers_by_country");
+    await expect.poll(() => page.locator("#detail-name").textContent()).toBe("customers_by_country");
+    const tests = await page.locator("#detail-tests tr").evaluateAll((trs) =>
+      trs.slice(1).map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
+    );
+    expect(tests).toEqual([
+      ["accepted_values_customers_by_country_country", "country", "fail", "1"],
+      ["accepted_values_customers_by_country_customers", "customers", "warn", "1"],
+      ["not_null_customers_by_country_country", "country", "pass", "0"],
+      ["unique_customers_by_country_country", "country", "pass", "0"],
+    ]);
+    expect(await page.locator("svg [data-id='model.customers_by_country'] circle.status").getAttribute("class")).toBe("status bad");
+    expect(await page.locator("svg [data-id='model.stg_customers'] circle.status").getAttribute("class")).toBe("status ok");
+    // The model's SQL has no incremental variant, and no empty section is shown.
+    expect(await page.locator("[data-sql='compiled incremental']").count()).toBe(0);
+    expect(await page.locator("[data-section='partitions']").count()).toBe(0);
+    await page.screenshot({ path: shot("model-tests.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("labels every drawn node differently, even tests whose names share a long middle", async () => {
+    const { page } = await open();
+    await page.check("#show-tests");
+    const labels = await page.locator("svg .node text").allTextContents();
+    // Seed, two models and the four tests of customers_by_country.
+    expect(labels.length).toBe(7);
+    expect(new Set(labels).size).toBe(labels.length);
+    expect(labels.filter((l) => l.startsWith("✓ accepted_…"))).toHaveLength(2);
+    await page.close();
+  });
+
+  it("shows a test's config as readable key/values, not JSON", async () => {
+    const { page } = await open("#!/test.accepted_values_customers_by_country_customers");
+    await expect.poll(() => page.locator("#detail-name").textContent()).toBe("accepted_values_customers_by_country_customers");
+    const config = (await page.locator("[data-section='config']").textContent())!;
+    expect(config).toContain("severitywarn");
+    expect(config).toContain("values2");
+    expect(config).not.toMatch(/[{}"]/);
+    await page.close();
+  });
+
+  it.each([
+    ["#!/model.customers_by_country%", /malformed/],
+    ["#!/model.nothing_here", /model\.nothing_here, which is not in this project/],
+  ])("falls back to the landing page with a message for the link %s", async (hash, message) => {
+    const { page, errors } = await open(hash);
+    expect(await page.locator("#notice").isVisible()).toBe(true);
+    expect(await page.locator("#notice").textContent()).toMatch(message);
+    const project = await page.evaluate(() => (window as unknown as { SLUICE_DOCS: { project: string } }).SLUICE_DOCS.project);
+    expect(await page.locator("#detail-name").textContent()).toBe(project);
+    await page.screenshot({ path: shot("bad-link.png") });
+    expect(errors).toEqual([]);
+    await page.close();
   });
 });

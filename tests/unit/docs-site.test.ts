@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { runInNewContext } from "node:vm";
 import { afterEach, describe, expect, it } from "vitest";
 import { globalScript, generateDocs } from "../../src/docs/generate.js";
-import { fileFor } from "../../src/docs/serve.js";
+import { CONTENT_SECURITY_POLICY, fileFor, serveDocs } from "../../src/docs/serve.js";
 import { buildSiteData, CONNECTION_COLOURS, type SiteData } from "../../src/docs/site-data.js";
 import { MANIFEST_VERSION, type Manifest, type ModelNode, type SourceNode, type TestNode } from "../../src/manifest/types.js";
 import type { RunResults } from "../../src/runner/run.js";
@@ -143,6 +143,49 @@ describe("docs site data", () => {
     expect(data.partitions).toBeNull();
   });
 
+  it("gives a model the health of its worst test, while its own status stays what it was", () => {
+    const result = (node: string, status: string, failures?: number) => ({ node, action: "run", reason: "", startedAt: null, elapsedMs: 1, status, ...(failures === undefined ? {} : { failures }) });
+    const run = (testStatus: string): RunResults => ({
+      runId: "r1",
+      command: "build",
+      target: "dev",
+      startedAt: "2026-01-01T00:00:00.000Z",
+      elapsedMs: 10,
+      success: false,
+      results: [result("model.sales_history", "success"), result("test.unique_sales_history_id", testStatus, 3)] as RunResults["results"],
+    });
+    for (const [testStatus, health] of [["pass", "success"], ["warn", "warn"], ["fail", "fail"], ["error", "error"]] as const) {
+      const data = buildSiteData(manifest(), { runResults: run(testStatus) });
+      expect(byId(data, "model.sales_history").result!.status).toBe("success");
+      expect(byId(data, "model.sales_history").health, testStatus).toBe(health);
+      expect(byId(data, "test.unique_sales_history_id").result!.failures).toBe(3);
+      // The model downstream is not checked by that test and did not run.
+      expect(byId(data, "model.sales_by_month").health).toBeNull();
+    }
+  });
+
+  it("drops the incremental SQL when it is the full SQL, and keeps it when it differs", () => {
+    const m = manifest();
+    const history = m.nodes["model.sales_history"] as ModelNode;
+    history.compiledIncrementalSql = history.compiledSql;
+    const data = buildSiteData(m);
+    expect(byId(data, "model.sales_history").compiledIncrementalSql).toBeNull();
+    expect(byId(data, "model.sales_by_month").compiledIncrementalSql).toContain("where 1 = 1");
+  });
+
+  it("marks only lineage models as having partition freshness", () => {
+    const m = manifest();
+    (m.nodes["model.sales_history"] as ModelNode).lineage = { trackedSources: ["source.production.sales"], changesSql: "select 1" };
+    const data = buildSiteData(m);
+    expect(data.nodes.filter((n) => n.lineage).map((n) => n.id)).toEqual(["model.sales_history"]);
+  });
+
+  it("stamps the site with the time it was generated, apart from the manifest's compile time", () => {
+    const data = buildSiteData(manifest(), { now: () => new Date("2026-03-04T05:06:07.000Z") });
+    expect(data.generatedAt).toBe("2026-03-04T05:06:07.000Z");
+    expect(data.compiledAt).toBe("2026-01-01T00:00:00.000Z");
+  });
+
   it("writes no description as markup: <script> stays text in every generated file", () => {
     dir = mkdtempSync(join(tmpdir(), "sluice-docs-"));
     const site = generateDocs(manifest(), dir, { runResults: null });
@@ -170,6 +213,26 @@ describe("docs site data", () => {
     const window: { X?: { text: string } } = {};
     runInNewContext(script, { window });
     expect(window.X!.text).toBe("a\u2028b</script>");
+  });
+});
+
+describe("docs server", () => {
+  it("sends a Content-Security-Policy that allows only the site's own scripts and styles", async () => {
+    dir = mkdtempSync(join(tmpdir(), "sluice-docs-"));
+    const site = generateDocs(manifest(), dir, { runResults: null });
+    const { server, url } = await serveDocs({ dir: site.dir, host: "127.0.0.1", port: 0 });
+    try {
+      for (const path of ["", "assets/app.js", "data.js"]) {
+        const res = await fetch(url + path);
+        expect(res.status).toBe(200);
+        expect(res.headers.get("content-security-policy")).toBe(CONTENT_SECURITY_POLICY);
+        expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      }
+      expect(CONTENT_SECURITY_POLICY).toMatch(/default-src 'none'.*script-src 'self'/);
+      expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -233,14 +233,22 @@
     const g = svgEl("g", { class: `node kind-${n.kind}`, "data-id": n.id, transform: `translate(${state.px[i] - W / 2},${state.py[i] - H / 2})` });
     g.appendChild(svgEl("rect", { width: W, height: H, rx: n.kind === "source" ? H / 2 : 3, fill: c, stroke: c }));
     const text = svgEl("text", { x: n.kind === "source" ? 12 : 8, y: H / 2 + 4 });
-    const label = KIND_GLYPH[n.kind] + n.name;
-    text.textContent = label.length > 27 ? `${label.slice(0, 26)}…` : label;
+    text.textContent = shortLabel(KIND_GLYPH[n.kind] + n.name);
     g.appendChild(text);
-    if (n.result) g.appendChild(svgEl("circle", { cx: W - 9, cy: H / 2, r: 4, class: `status ${STATUS_CLASS[n.result.status] || "skip"}` }));
+    if (n.health) g.appendChild(svgEl("circle", { cx: W - 9, cy: H / 2, r: 4, class: `status ${STATUS_CLASS[n.health] || "bad"}` }));
     const title = svgEl("title");
     title.textContent = `${n.id}\n${n.connection}${n.compute !== n.connection ? ` (computed on ${n.compute})` : ""}`;
     g.appendChild(title);
     return g;
+  }
+
+  /**
+   * A label that fits a box, cut in the middle: generic tests share their middle (the model's name)
+   * and differ at the start (the test type) and the end (the column), so both ends stay.
+   */
+  function shortLabel(label) {
+    if (label.length <= 27) return label;
+    return `${label.slice(0, 11)}…${label.slice(-15)}`;
   }
 
   /**
@@ -381,10 +389,29 @@
     }
   }
 
+  /**
+   * Follows the address: `#!/<node id>`. A link that is cut or mangled (a lone `%`, an id that no
+   * longer exists) shows the landing page and says why, instead of failing.
+   */
   function fromHash() {
     const m = /^#!\/(.+)$/.exec(location.hash);
-    const i = m ? byId.get(decodeURIComponent(m[1])) : undefined;
-    if (i !== undefined) navigate(i, state.focus >= 0);
+    if (!m) return;
+    let id = null;
+    try {
+      id = decodeURIComponent(m[1]);
+    } catch (e) {
+      notice(`The link ${location.hash} is malformed (${e.name}); showing the whole project.`);
+      return;
+    }
+    const i = byId.get(id);
+    if (i === undefined) notice(`The link names ${id}, which is not in this project; showing the whole project.`);
+    else navigate(i, state.focus >= 0);
+  }
+
+  function notice(text) {
+    const box = $("notice");
+    box.textContent = text;
+    box.hidden = false;
   }
   window.addEventListener("popstate", fromHash);
 
@@ -562,10 +589,7 @@
   fit();
   render();
   updateStatus();
-  const panel = $("detail");
-  panel.appendChild(el("h2", {}, D.project));
-  panel.appendChild(el("p", {}, `${N} nodes on ${D.connections.length} connection${D.connections.length === 1 ? "" : "s"}. Click a node, or search.`));
-  if (D.run) panel.appendChild(el("p", { class: "muted" }, `Last run: ${D.run.command} ${D.run.runId}, ${D.run.success ? "succeeded" : "failed"}.`));
+  detail.landing();
   fromHash();
   // The mark times the site's opening (bench/docs); details load once the graph is on screen.
   requestAnimationFrame(() =>

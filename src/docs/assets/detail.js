@@ -4,6 +4,8 @@
   "use strict";
 
   const STATUS_CLASS = { success: "ok", pass: "ok", warn: "warn", error: "bad", fail: "bad", skipped: "skip" };
+  const STATUS_RANK = { success: 0, pass: 0, skipped: 1, warn: 2, error: 3, fail: 3 };
+  const rank = (s) => (s in STATUS_RANK ? STATUS_RANK[s] : 3);
 
   /** Returns `render(i)`, which fills #detail with node `i`. */
   window.SluiceDocsDetail = function (ctx) {
@@ -25,10 +27,123 @@
         dl.appendChild(el("dt", {}, k));
         const dd = el("dd");
         if (v instanceof Node) dd.appendChild(v);
-        else dd.textContent = typeof v === "string" ? v : JSON.stringify(v);
+        else dd.textContent = typeof v === "string" ? v : String(v);
         dl.appendChild(dd);
       }
       parent.appendChild(dl);
+    }
+
+    /**
+     * A config value as a reader wants it: lists joined, yes/no, nested objects as nested
+     * key/value lists, empty values left out; null when there is nothing to show.
+     */
+    function readable(v) {
+      if (v === null || v === undefined || v === "") return null;
+      if (typeof v === "boolean") return v ? "yes" : "no";
+      if (Array.isArray(v)) {
+        if (!v.length) return null;
+        if (v.every((x) => x === null || typeof x !== "object")) return v.join(", ");
+        const ul = el("ul", { class: "links" });
+        for (const x of v) {
+          const li = el("li");
+          const shown = readable(x);
+          if (shown instanceof Node) li.appendChild(shown);
+          else li.textContent = shown === null ? "" : shown;
+          ul.appendChild(li);
+        }
+        return ul;
+      }
+      if (typeof v === "object") {
+        const rows = Object.entries(v).map(([k, x]) => [snake(k), readable(x)]).filter(([, x]) => x !== null);
+        if (!rows.length) return null;
+        const dl = el("dl", { class: "nested" });
+        keyValuesInto(dl, rows);
+        return dl;
+      }
+      return String(v);
+    }
+
+    /** Config keys as project YAML spells them (partition_by, not partitionBy). */
+    const snake = (k) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+    function keyValuesInto(dl, rows) {
+      for (const [k, v] of rows) {
+        dl.appendChild(el("dt", {}, k));
+        const dd = el("dd");
+        if (v instanceof Node) dd.appendChild(v);
+        else dd.textContent = v;
+        dl.appendChild(dd);
+      }
+    }
+
+    function statusBadge(status, id) {
+      return el("span", Object.assign({ class: `badge ${STATUS_CLASS[status] || "bad"}` }, id ? { id } : {}), status);
+    }
+
+    /** The tests that check node `i`, each with its last outcome and failing rows. */
+    function testTable(parent, tests) {
+      const s = section(parent, `Tests (${tests.length})`);
+      s.setAttribute("data-section", "tests");
+      const table = el("table", { id: "detail-tests" });
+      table.appendChild(headerRow(["test", "column", "last outcome", "failing rows"]));
+      const ordered = [...tests].sort((a, b) => rank(resultStatus(b)) - rank(resultStatus(a)) || nodes[a].name.localeCompare(nodes[b].name));
+      for (const t of ordered) {
+        const n = nodes[t];
+        const tr = el("tr", { "data-test": n.id });
+        const name = el("td");
+        name.appendChild(link(t));
+        tr.appendChild(name);
+        tr.appendChild(el("td", {}, (n.config && n.config.column) || ""));
+        const outcome = el("td");
+        if (n.result) outcome.appendChild(statusBadge(n.result.status));
+        else outcome.appendChild(el("span", { class: "muted" }, D.run ? "not in the last run" : "not run"));
+        tr.appendChild(outcome);
+        tr.appendChild(el("td", {}, n.result && n.result.failures !== null ? String(n.result.failures) : ""));
+        table.appendChild(tr);
+      }
+      s.appendChild(table);
+    }
+    const resultStatus = (i) => (nodes[i].result ? nodes[i].result.status : "pass");
+
+    /** The landing page: the project, when the site was made, and every failure of the last run. */
+    function landing() {
+      const panel = $("detail");
+      panel.replaceChildren();
+      panel.appendChild(el("h2", { id: "detail-name" }, D.project));
+      panel.appendChild(el("p", {}, `${nodes.length} nodes on ${D.connections.length} connection${D.connections.length === 1 ? "" : "s"}. Click a node, or search.`));
+      panel.appendChild(el("p", { class: "muted", id: "generated-at" }, `Site generated ${D.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} from target ${D.target}.`));
+      const s = section(panel, "Last run");
+      s.setAttribute("data-section", "failures");
+      if (!D.run) {
+        s.appendChild(el("p", { class: "muted" }, "No run results: run sluice build, then generate again."));
+        return;
+      }
+      s.appendChild(el("p", {}, `${D.run.command} ${D.run.runId}, ${D.run.success ? "succeeded" : "failed"}, started ${D.run.startedAt}.`));
+      const bad = [];
+      for (let i = 0; i < nodes.length; i++) if (nodes[i].result && rank(nodes[i].result.status) >= 2) bad.push(i);
+      bad.sort((a, b) => rank(nodes[b].result.status) - rank(nodes[a].result.status) || nodes[a].id.localeCompare(nodes[b].id));
+      if (!bad.length) {
+        s.appendChild(el("p", { class: "muted" }, "No test failed or warned, and no node errored."));
+        return;
+      }
+      const table = el("table", { id: "landing-failures" });
+      table.appendChild(headerRow(["outcome", "node", "failing rows", "checks"]));
+      for (const i of bad) {
+        const n = nodes[i];
+        const tr = el("tr");
+        const outcome = el("td");
+        outcome.appendChild(statusBadge(n.result.status));
+        tr.appendChild(outcome);
+        const name = el("td");
+        name.appendChild(link(i));
+        tr.appendChild(name);
+        tr.appendChild(el("td", {}, n.result.failures === null ? "" : String(n.result.failures)));
+        const checks = el("td");
+        if (n.attachedTo >= 0) checks.appendChild(link(n.attachedTo));
+        tr.appendChild(checks);
+        table.appendChild(tr);
+      }
+      s.appendChild(table);
     }
 
     function connectionLabel(name) {
@@ -119,32 +234,44 @@
         ["tags", n.tags.length ? n.tags.join(", ") : null],
       ]);
 
-      const run = section(panel, "Last run");
-      run.setAttribute("data-section", "last run");
-      if (n.result) {
-        const r = n.result;
-        const status = el("span", { class: `badge ${STATUS_CLASS[r.status] || "skip"}`, id: "detail-status" }, r.status);
-        keyValues(run, [
-          ["status", status],
-          ["rows", r.rowsAffected],
-          ["failures", r.failures],
-          ["time", `${(r.elapsedMs / 1000).toFixed(2)} s`],
-          ["started", r.startedAt],
-          ["step", `${r.action} in ${r.command} ${r.runId}`],
-          ["why", r.reason],
-          ["message", r.message],
-        ]);
-      } else run.appendChild(el("p", { class: "muted" }, D.run ? "Not part of the last run." : "No run results: run sluice build, then generate again."));
+      if (n.kind !== "source") {
+        const run = section(panel, "Last run");
+        run.setAttribute("data-section", "last run");
+        if (n.result) {
+          const r = n.result;
+          const rows = [
+            ["status", statusBadge(r.status, "detail-status")],
+            ["rows", r.rowsAffected],
+            ["failing rows", r.failures],
+            ["time", `${(r.elapsedMs / 1000).toFixed(2)} s`],
+            ["started", r.startedAt],
+            ["step", `${r.action} in ${r.command} ${r.runId}`],
+            ["why", r.reason],
+            ["message", r.message],
+          ];
+          if (n.health && rank(n.health) > rank(r.status)) {
+            const worst = testsOf[i].filter((t) => nodes[t].result && nodes[t].result.status === n.health).length;
+            const note = el("span");
+            note.appendChild(statusBadge(n.health, "detail-health"));
+            note.appendChild(document.createTextNode(` ${worst} test${worst === 1 ? "" : "s"} ${n.health === "warn" ? "warned" : "failed"}`));
+            rows.unshift(["health", note]);
+          }
+          keyValues(run, rows);
+        } else run.appendChild(el("p", { class: "muted" }, D.run ? "Not part of the last run." : "No run results: run sluice build, then generate again."));
+      }
 
-      const fresh = section(panel, "Partition freshness (from the ledger)");
-      fresh.setAttribute("data-section", "partitions");
-      const partitions = D.partitions && D.partitions[n.id];
-      if (partitions && partitions.length) {
-        const table = el("table");
-        table.appendChild(headerRow(["partition", "loaded at", "rows", "watermark"]));
-        for (const p of partitions) table.appendChild(row([p.partition, p.loadedAt, p.rows === null ? "" : String(p.rows), p.watermark || ""]));
-        fresh.appendChild(table);
-      } else fresh.appendChild(el("p", { class: "muted placeholder" }, D.partitions ? "The ledger records no partition of this model." : "No ledger: run sluice build, then generate again."));
+      // Partition freshness applies to lineage models only: the ledger records partitions of nothing else.
+      if (n.lineage) {
+        const fresh = section(panel, "Partition freshness (from the ledger)");
+        fresh.setAttribute("data-section", "partitions");
+        const partitions = D.partitions && D.partitions[n.id];
+        if (partitions && partitions.length) {
+          const table = el("table");
+          table.appendChild(headerRow(["partition", "loaded at", "rows", "watermark"]));
+          for (const p of partitions) table.appendChild(row([p.partition, p.loadedAt, p.rows === null ? "" : String(p.rows), p.watermark || ""]));
+          fresh.appendChild(table);
+        } else fresh.appendChild(el("p", { class: "muted placeholder" }, D.partitions ? "The ledger records no partition of this model." : "No ledger: run sluice build, then generate again."));
+      }
 
       if (n.columns.length) {
         const s = section(panel, "Columns");
@@ -154,16 +281,25 @@
         s.appendChild(table);
       }
       if (n.columnLineage) columnLineage(panel, n.columnLineage);
-      if (testsOf[i].length) linkList(panel, "Tests", testsOf[i]);
-      if (Object.keys(n.config).length) keyValues(section(panel, "Config"), Object.entries(n.config));
+      if (testsOf[i].length) testTable(panel, testsOf[i]);
+      const config = readable(n.config);
+      if (config) {
+        const s = section(panel, "Config");
+        s.setAttribute("data-section", "config");
+        s.appendChild(config);
+      }
 
-      const sql = section(panel, "SQL");
-      sqlBlock(sql, "raw", n.rawSql);
-      sqlBlock(sql, n.kind === "test" ? "compiled (returns failing rows)" : "compiled", n.compiledSql);
-      sqlBlock(sql, "compiled incremental", n.compiledIncrementalSql);
-      if (!sql.querySelector("details")) sql.appendChild(el("p", { class: "muted" }, "none"));
+      const sqlBlocks = [
+        ["raw", n.rawSql],
+        [n.kind === "test" ? "compiled (returns failing rows)" : "compiled", n.compiledSql],
+        ["compiled incremental", n.compiledIncrementalSql],
+      ].filter(([, sql]) => sql !== null && sql !== undefined);
+      if (sqlBlocks.length) {
+        const sql = section(panel, "SQL");
+        for (const [title, text] of sqlBlocks) sqlBlock(sql, title, text);
+      }
 
-      linkList(panel, "Upstream", n.upstream);
+      if (n.kind !== "source" && n.kind !== "seed") linkList(panel, "Upstream", n.upstream);
       linkList(panel, "Downstream", downstream[i].filter((j) => nodes[j].kind !== "test"));
     }
 
@@ -178,6 +314,6 @@
       return tr;
     }
 
-    return { render };
+    return { render, landing };
   };
 })();
