@@ -1,5 +1,6 @@
 // One command's run: compile, select, plan, execute the steps on their engines, and write
 // target/run_results.json. Nothing is written to any engine when compile fails.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileProjectCached } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
@@ -8,6 +9,7 @@ import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
 import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
+import { explainModelFailure, explainTestFailure, type FailureContext } from "./engine-error.js";
 import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
 import { createLineageEmitter } from "./openlineage.js";
 import type { Reporter } from "./reporter.js";
@@ -133,7 +135,8 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
       try {
         report = await executeStep(step, ctx);
       } catch (e) {
-        report = { status: "error", message: project.secrets.redact(e instanceof Error ? e.message : String(e)) };
+        const message = await explainFailure(manifest, step, e instanceof Error ? e.message : String(e), failureContext(project, manifest, workspace));
+        report = { status: "error", message: project.secrets.redact(message) };
       }
       if (emits) await lineage?.end(step.node, report.status === "success", report.rowsAffected, report.status === "success" ? undefined : report.message);
       const elapsedMs = Date.now() - begin;
@@ -155,6 +158,34 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
     plan.steps.filter((s) => s.action !== "skip" && outcomes.get(s.node)?.status !== "skipped").map((s) => ({ node: s.node, version: manifest.nodes[s.node]!.checksum, status: outcomes.get(s.node)?.status ?? "error" })),
   );
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
+}
+
+/** Maps an engine failure of a step back to the files the user wrote (see engine-error.ts). */
+async function explainFailure(manifest: Manifest, step: Plan["steps"][number], message: string, ctx: FailureContext): Promise<string> {
+  const node = manifest.nodes[step.node];
+  try {
+    if (node?.kind === "model") return await explainModelFailure(node, step.sql === "incremental", message, ctx);
+    if (node?.kind === "test") return await explainTestFailure(node, node.attachedTo ? manifest.nodes[node.attachedTo] : undefined, message, ctx);
+  } catch {
+    // The explanation is a courtesy: the engine's own message still says what failed.
+  }
+  return message;
+}
+
+function failureContext(project: Project, manifest: Manifest, workspace: Workspace): FailureContext {
+  return {
+    targetPath: project.config.target_path,
+    yamlFiles: [...project.properties.map((p) => ({ path: p.path, text: p.text })), { path: "project.yml", text: readFileSync(join(project.dir, "project.yml"), "utf8") }],
+    engines: manifest.connections,
+    columnsOf: async (connection, sql) => {
+      try {
+        const { columns } = await workspace.connections.withSession(connection, (s) => s.query(`select * from (\n${sql}\n) sluice_probe where 1 = 0`));
+        return columns.map((c) => c.name);
+      } catch {
+        return undefined;
+      }
+    },
+  };
 }
 
 /**
