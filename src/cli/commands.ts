@@ -73,7 +73,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const { runCommand } = await import("../runner/run.js");
       const { createReporter } = await import("../runner/reporter.js");
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter });
+      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter, startedAtMs: performance.timeOrigin });
       setExit(run.success ? 0 : 1);
     });
   };

@@ -34,6 +34,8 @@ export interface RunOptions {
   /** How long to wait for another build holding the run lock, in milliseconds (default: refuse at once). */
   lockWaitMs?: number;
   reporter: Reporter;
+  /** When the command began (ms since the epoch), so `Done in` covers loading and compiling too; default: this call. */
+  startedAtMs?: number;
 }
 
 export interface NodeResult extends StepReport {
@@ -89,9 +91,7 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     results,
   };
   writeJson(join(targetDir, "run_results.json"), run);
-  const counts = countBy(results.map((r) => (r.action === "skip" && r.status === "success" ? "unchanged" : r.status)));
-  const summary = `Done in ${(run.elapsedMs / 1000).toFixed(2)}s: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") || "nothing to do"}`;
-  options.reporter.finish(summary, run.success);
+  options.reporter.finish(`Done in ${((Date.now() - (options.startedAtMs ?? startedAt.getTime())) / 1000).toFixed(2)}s`, run.success);
   return run;
 }
 
@@ -206,12 +206,16 @@ async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace
 }
 
 async function runHooks(manifest: Manifest, project: Project, connections: Workspace["connections"], which: "on_run_start" | "on_run_end", reporter: Reporter): Promise<void> {
-  for (const hook of manifest.hooks[which]) {
+  const hooks = manifest.hooks[which];
+  for (const [i, hook] of hooks.entries()) {
+    const name = `${which} hook ${i + 1}/${hooks.length} on ${hook.connection}`;
+    const begin = Date.now();
     try {
+      reporter.info(`${name}: running`);
       await connections.withSession(hook.connection, async (session) => {
         for (const statement of splitStatements(hook.sql)) await session.execute(statement);
       });
-      reporter.info(`${which} hook on ${hook.connection} done`);
+      reporter.info(`${name}: done (${((Date.now() - begin) / 1000).toFixed(2)}s)`);
     } catch (e) {
       throw new Error(`${which} hook on connection '${hook.connection}' failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`);
     }
@@ -224,10 +228,4 @@ export function splitStatements(sql: string): string[] {
     .split(/;\s*(?:\n|$)/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0 && !/^(--[^\n]*\s*)+$/.test(s));
-}
-
-function countBy(values: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of values) out[v] = (out[v] ?? 0) + 1;
-  return out;
 }

@@ -1,5 +1,7 @@
 // What a person sees when a model or test fails in the engine: the file and line they wrote, the
 // engine's words, and the compiled SQL to open. Real DuckDB through the real binary.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
@@ -56,5 +58,21 @@ describe("run-time error messages", () => {
     expect(sluice(["run", "--project-dir", project.dir]).code).toBe(0);
     const run = sluice(["run", "--project-dir", project.dir]);
     expect(run.stdout).toContain("models/u.yml:5: unique_key of model u names column 'idd'");
+  });
+
+  it("shows hooks with progress and timing, and counts Done in from the start of the command", () => {
+    project = tempProject({
+      "project.yml": "name: p\non_run_start:\n  - { connection: warehouse, sql: 'create table if not exists h as select 1 as x' }\n"
+        + "  - { connection: warehouse, sql: 'select count(*) from range(1000)' }\n",
+      "models/a.sql": "select 1 as id",
+    });
+    const run = sluice(["build", "--project-dir", project.dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/on_run_start hook 1\/2 on warehouse: running\non_run_start hook 1\/2 on warehouse: done \(\d+\.\d\ds\)/);
+    expect(run.stdout).toMatch(/on_run_start hook 2\/2 on warehouse: done/);
+    const done = Number(/Done in ([\d.]+)s\. PASS 1 WARN 0 ERROR 0 SKIP 0 UNCHANGED 0 TOTAL 1/.exec(run.stdout)?.[1]);
+    const results = JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as { elapsedMs: number };
+    // The run's own elapsed time starts after the process loaded; Done in starts before.
+    expect(done * 1000).toBeGreaterThanOrEqual(results.elapsedMs);
   });
 });
