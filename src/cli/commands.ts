@@ -14,6 +14,7 @@ import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
+import { diagnosticEvent, emitEvent } from "./log-events.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
@@ -32,9 +33,15 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     await writeManifest(join(project.dir, project.config.target_path), manifest);
     const counts = new Map<string, number>();
     for (const n of Object.values(manifest.nodes)) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
-    for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
     const summary = [...counts].map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ");
-    process.stdout.write(`Compiled ${summary} in ${Date.now() - started} ms to ${project.config.target_path}/\n`);
+    const done = `Compiled ${summary} in ${Date.now() - started} ms to ${project.config.target_path}/`;
+    if (o.logFormat === "json") {
+      for (const w of warnings) emitEvent("warning", { kind: "project", ...diagnosticEvent(w) });
+      emitEvent("info", { message: done });
+      return;
+    }
+    for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
+    process.stdout.write(`${done}\n`);
   });
 
   addSelectionOptions(addCommonOptions(program.command("ls").description("list the selected nodes")))
@@ -137,7 +144,9 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 
   addCommonOptions(program.command("debug").description("check each connection of the target and print engine versions")).action(async (o: CommonOptions) => {
     const project = loadFromOptions(o);
-    process.stdout.write(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}\n`);
+    const json = o.logFormat === "json";
+    const say = (text: string, event: string, fields: Record<string, unknown>) => (json ? emitEvent(event, fields) : process.stdout.write(`${text}\n`));
+    say(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}`, "info", { project: project.config.name, target: project.targetName });
     const { openConnections } = await import("../adapters/index.js");
     const connections = await openConnections(project.target, project.dir, newRunId());
     let failed = 0;
@@ -145,10 +154,11 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       for (const adapter of connections.all()) {
         try {
           const version = await connections.withSession(adapter.connectionName, (session) => adapter.version(session));
-          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): OK, ${version}\n`);
+          say(`  ${adapter.connectionName} (${adapter.type}): OK, ${version}`, "connection", { name: adapter.connectionName, type: adapter.type, ok: true, version });
         } catch (e) {
           failed += 1;
-          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): FAILED, ${project.secrets.redact(e instanceof Error ? e.message : String(e))}\n`);
+          const error = project.secrets.redact(e instanceof Error ? e.message : String(e));
+          say(`  ${adapter.connectionName} (${adapter.type}): FAILED, ${error}`, "connection", { name: adapter.connectionName, type: adapter.type, ok: false, error });
         }
       }
     } finally {
