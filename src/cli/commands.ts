@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { compileProjectCached } from "../compiler/compile.js";
 import { renderOperation } from "../compiler/render.js";
-import { manifestDag, selectNodes } from "../graph/selector.js";
+import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { formatPlan, planBuild } from "../planner/plan.js";
 import { expandPartitions } from "../planner/watermarks.js";
@@ -14,7 +14,7 @@ import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
-import { diagnosticEvent, emitEvent } from "./log-events.js";
+import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
@@ -48,12 +48,12 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--output <format>", "name, path, id or json", "name")
     .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
     .action(async (o: SelectionOptions & { output: string; resourceType?: string[] }) => {
+      for (const kind of o.resourceType ?? []) checkResourceType(kind, "--resource-type");
       const project = loadFromOptions(o);
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
       const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
-      const selected = o.select?.length ? selectNodes(ctx, o.select, o.exclude) : new Set(Object.keys(manifest.nodes));
-      if (!o.select?.length && o.exclude?.length) for (const id of selectNodes(ctx, o.exclude, undefined)) selected.delete(id);
+      const selected = selectNodes(ctx, o.select?.length ? o.select : ["*"], o.exclude, { includeSources: true, warn: selectorWarning(o.logFormat) });
       const nodes = dag.topologicalOrder().filter((id) => selected.has(id)).map((id) => manifest.nodes[id]!).filter((n) => !o.resourceType || o.resourceType.includes(n.kind));
       for (const n of nodes) {
         if (o.output === "json") process.stdout.write(`${JSON.stringify({ id: n.id, kind: n.kind, name: n.name, path: n.location.path, tags: n.tags })}\n`);
@@ -98,12 +98,14 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .action(async (o: SelectionOptions & { fullRefresh?: boolean; restate?: string; partitions?: string; json?: boolean; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const { manifest } = await compileProjectCached(project);
-      const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude);
+      const restate = restateOption(o);
+      if (restate) checkRestate(manifest, restate.model);
+      const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude, { warn: selectorWarning(o.logFormat) });
       const { openWorkspace } = await import("../runner/workspace.js");
       const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });
       try {
         const { planOptionsFor } = await import("../runner/run.js");
-        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, planOptionsFor("build", { fullRefresh: o.fullRefresh, restate: restateOption(o) }));
+        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }));
         if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         else process.stdout.write(formatPlan(plan));
       } finally {

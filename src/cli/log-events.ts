@@ -44,3 +44,8 @@ export function needsFinish(argv: string[], failed: boolean): boolean {
   const command = commandOf(argv);
   return failed || command === undefined || !REPORTED.has(command);
 }
+
+/** Where a command outside a run says that a selector matched nothing: stderr, or a JSON event. */
+export function selectorWarning(format: "text" | "json"): (message: string) => void {
+  return (message) => (format === "json" ? emitEvent("warning", { kind: "selector", message }) : process.stderr.write(`warning: ${message}\n`));
+}

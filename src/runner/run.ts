@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compileProjectCached } from "../compiler/compile.js";
-import { manifestDag, selectNodes } from "../graph/selector.js";
+import { checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
@@ -70,7 +70,9 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const { manifest } = await compileProjectCached(project);
   const targetDir = join(project.dir, project.config.target_path);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.
-  const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude);
+  if (options.restate) checkRestate(manifest, options.restate.model);
+  const warn = (message: string) => options.reporter.info(`warning: ${message}`);
+  const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude, { warn });
   await writeManifest(targetDir, manifest);
 
   const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
