@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { compileProjectCached } from "../compiler/compile.js";
-import { renderOperation } from "../compiler/render.js";
 import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { formatPlan, planBuild } from "../planner/plan.js";
@@ -119,19 +118,10 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--args <yaml>", "keyword arguments as a YAML or JSON map, e.g. '{seed: 2}'")
     .action(async (macro: string, o: CommonOptions & { connection: string; args?: string }) => {
       const project = loadFromOptions(o);
-      const sql = renderOperation(project, macro, parseVars(o.args), o.connection);
-      const { openConnections } = await import("../adapters/index.js");
-      const { splitStatements } = await import("../runner/run.js");
-      const connections = await openConnections(project.target, project.dir, newRunId());
-      try {
-        const statements = splitStatements(sql);
-        await connections.withSession(o.connection, async (session) => {
-          for (const statement of statements) await session.execute(statement);
-        });
-        process.stdout.write(`Ran ${macro} on ${o.connection}: ${statements.length} statement${statements.length === 1 ? "" : "s"}\n`);
-      } finally {
-        await connections.close();
-      }
+      const args = parseVars(o.args);
+      const { runOperation } = await import("../runner/operation.js");
+      const count = await runOperation(project, macro, args, o.connection, newRunId());
+      process.stdout.write(`Ran ${macro} on ${o.connection}: ${count} statement${count === 1 ? "" : "s"}\n`);
     });
 
   registerLedgerCommands(program);
@@ -149,23 +139,10 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     const json = o.logFormat === "json";
     const say = (text: string, event: string, fields: Record<string, unknown>) => (json ? emitEvent(event, fields) : process.stdout.write(`${text}\n`));
     say(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}`, "info", { project: project.config.name, target: project.targetName });
-    const { openConnections } = await import("../adapters/index.js");
-    const connections = await openConnections(project.target, project.dir, newRunId());
-    let failed = 0;
-    try {
-      for (const adapter of connections.all()) {
-        try {
-          const version = await connections.withSession(adapter.connectionName, (session) => adapter.version(session));
-          say(`  ${adapter.connectionName} (${adapter.type}): OK, ${version}`, "connection", { name: adapter.connectionName, type: adapter.type, ok: true, version });
-        } catch (e) {
-          failed += 1;
-          const error = project.secrets.redact(e instanceof Error ? e.message : String(e));
-          say(`  ${adapter.connectionName} (${adapter.type}): FAILED, ${error}`, "connection", { name: adapter.connectionName, type: adapter.type, ok: false, error });
-        }
-      }
-    } finally {
-      await connections.close();
-    }
+    const { checkConnections } = await import("../runner/connection-check.js");
+    const checks = await checkConnections(project, newRunId());
+    for (const c of checks) say(`  ${c.name} (${c.type}): ${c.ok ? `OK, ${c.version}` : `FAILED, ${c.error}`}`, "connection", c);
+    const failed = checks.filter((c) => !c.ok).length;
     setExit(failed === 0 ? 0 : 1);
   });
 
