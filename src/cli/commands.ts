@@ -17,6 +17,7 @@ import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
+import { registerSchemaCommand } from "./schema-command.js";
 
 interface SelectionOptions extends CommonOptions {
   select?: string[];
@@ -164,6 +165,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     });
 
   registerDocsCommands(program, setExit);
+  registerSchemaCommand(program);
 }
 
 function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: string[][] } | undefined {

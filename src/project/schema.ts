@@ -1,6 +1,6 @@
 // Schemas of the project's YAML files: project.yml, profiles.yml and the property files beside
 // models. One zod schema per file gives the types, the validation errors and the JSON Schema
-// editors use (see `schemas/` and `sluice schema`).
+// editors use (project/json-schemas.ts; shipped in schemas/, printed by `sluice schema`).
 import { z } from "zod";
 import { ConnectionConfig } from "./connection-schema.js";
 
