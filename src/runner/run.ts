@@ -69,8 +69,8 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const runId = newRunId();
   const { manifest } = await compileProjectCached(project);
   const targetDir = join(project.dir, project.config.target_path);
-  // Read before this run's manifest overwrites it, when --state points at this project's own target/.
   if (options.restate) checkRestate(manifest, options.restate.model);
+  // Read before this run's manifest overwrites it, when --state points at this project's own target/.
   const warn = (message: string) => options.reporter.info(`warning: ${message}`);
   const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude, { warn });
   await writeManifest(targetDir, manifest);
