@@ -24,18 +24,29 @@ export function commandOf(argv: string[]): string | undefined {
 }
 
 /** Writes one JSON event line. */
-export function emitEvent(event: string, fields: Record<string, unknown>, out: { write(s: string): unknown } = process.stdout): void {
+export function emitEvent(
+  event: string,
+  fields: Record<string, unknown>,
+  out: { write(s: string): unknown } = process.stdout,
+): void {
   out.write(`${JSON.stringify({ ts: new Date().toISOString(), event, ...fields })}\n`);
 }
 
 export function diagnosticEvent(d: Diagnostic): Record<string, unknown> {
-  return { severity: d.severity, file: d.file, line: d.line, column: d.column, message: d.message, hint: d.hint ?? null };
+  const { severity, file, line, column, message } = d;
+  return { severity, file, line, column, message, hint: d.hint ?? null };
 }
 
 /** The events an error becomes: one per diagnostic of a project error, else one with its kind. */
 export function errorEvents(e: unknown): { event: string; fields: Record<string, unknown> }[] {
-  if (e instanceof ProjectError) return e.diagnostics.map((d) => ({ event: d.severity === "error" ? "error" : "warning", fields: { kind: "project", ...diagnosticEvent(d) } }));
-  const kind = e instanceof CommanderError || e instanceof UsageError || e instanceof SelectorError || e instanceof StateError ? "usage" : "runtime";
+  if (e instanceof ProjectError) {
+    return e.diagnostics.map((d) => ({
+      event: d.severity === "error" ? "error" : "warning",
+      fields: { kind: "project", ...diagnosticEvent(d) },
+    }));
+  }
+  const usage = [CommanderError, UsageError, SelectorError, StateError].some((type) => e instanceof type);
+  const kind = usage ? "usage" : "runtime";
   return [{ event: "error", fields: { kind, message: e instanceof Error ? e.message : String(e) } }];
 }
 
@@ -47,5 +58,8 @@ export function needsFinish(argv: string[], failed: boolean): boolean {
 
 /** Where a command outside a run says that a selector matched nothing: stderr, or a JSON event. */
 export function selectorWarning(format: "text" | "json"): (message: string) => void {
-  return (message) => (format === "json" ? emitEvent("warning", { kind: "selector", message }) : process.stderr.write(`warning: ${message}\n`));
+  return (message) => {
+    if (format === "json") emitEvent("warning", { kind: "selector", message });
+    else process.stderr.write(`warning: ${message}\n`);
+  };
 }

@@ -20,7 +20,9 @@ export function registerSchemaCommand(program: Command): void {
         process.stdout.write(`Wrote ${names.map((n) => YAML_SCHEMAS[n].file).join(", ")} to ${o.write}\n`);
         return;
       }
-      if (!kind || !(names as string[]).includes(kind)) throw new UsageError(`sluice schema takes one of ${names.join(", ")}${kind ? `, got '${kind}'` : ""}`);
+      if (!kind || !(names as string[]).includes(kind)) {
+        throw new UsageError(`sluice schema takes one of ${names.join(", ")}${kind ? `, got '${kind}'` : ""}`);
+      }
       process.stdout.write(jsonSchemaText(kind as YamlSchemaName));
     });
 }

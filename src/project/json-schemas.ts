@@ -8,7 +8,7 @@ import { ProfilesFile, ProjectFile, PropertiesFile } from "./schema.js";
 export const YAML_SCHEMAS = {
   project: { schema: ProjectFile, file: "project.schema.json", title: "sluice project.yml" },
   profiles: { schema: ProfilesFile, file: "profiles.schema.json", title: "sluice profiles.yml" },
-  properties: { schema: PropertiesFile, file: "properties.schema.json", title: "sluice property YAML (models/**/*.yml)" },
+  properties: { schema: PropertiesFile, file: "properties.schema.json", title: "sluice property YAML" },
 } as const;
 
 export type YamlSchemaName = keyof typeof YAML_SCHEMAS;
@@ -23,7 +23,11 @@ export function jsonSchema(name: YamlSchemaName): Record<string, unknown> {
   return { title, ...(name === "profiles" ? allowTemplates(generated) : generated) };
 }
 
-const TEMPLATE = { type: "string", pattern: "\\{\\{", description: "a template such as {{ env_var('PORT') }}, rendered before validation" };
+const TEMPLATE = {
+  type: "string",
+  pattern: "\\{\\{",
+  description: "a template such as {{ env_var('PORT') }}, rendered before validation",
+};
 
 /**
  * Profiles are rendered before they are validated, so `port: "{{ env_var('PORT') }}"` is valid
@@ -34,9 +38,11 @@ function allowTemplates(node: unknown): Record<string, unknown> {
   if (!node || typeof node !== "object") return node as Record<string, unknown>;
   const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, allowTemplates(v)]));
   const types = ([] as unknown[]).concat(out["type"] ?? []);
-  if (types.length > 0 && !types.includes("string") && types.some((t) => t === "number" || t === "integer" || t === "boolean")) {
+  const scalar = types.some((t) => t === "number" || t === "integer" || t === "boolean");
+  if (scalar && !types.includes("string")) {
     const { description, default: fallback, ...rest } = out;
-    return { ...(description ? { description } : {}), ...(fallback !== undefined ? { default: fallback } : {}), anyOf: [rest, TEMPLATE] };
+    const docs = { ...(description ? { description } : {}), ...(fallback !== undefined ? { default: fallback } : {}) };
+    return { ...docs, anyOf: [rest, TEMPLATE] };
   }
   return out;
 }

@@ -2,9 +2,12 @@
 import { openConnections } from "../adapters/index.js";
 import type { Project } from "../project/load.js";
 
-export type ConnectionCheck = { name: string; type: string } & ({ ok: true; version: string } | { ok: false; error: string });
+export type ConnectionCheck = { name: string; type: string } & (
+  | { ok: true; version: string }
+  | { ok: false; error: string }
+);
 
-/** One result per connection, in the target's order; a failure is reported, not thrown, so every connection is tried. */
+/** One result per connection, in the target's order; a failure is reported, not thrown, so all are tried. */
 export async function checkConnections(project: Project, runId: string): Promise<ConnectionCheck[]> {
   const connections = await openConnections(project.target, project.dir, runId);
   const checks: ConnectionCheck[] = [];

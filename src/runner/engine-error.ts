@@ -82,7 +82,12 @@ export function compiledPath(targetPath: string, model: ModelNode, incremental: 
 }
 
 /** Explains a failed model step: a missing configured column first, else the mapped engine error. */
-export async function explainModelFailure(model: ModelNode, incremental: boolean, message: string, ctx: FailureContext): Promise<string> {
+export async function explainModelFailure(
+  model: ModelNode,
+  incremental: boolean,
+  message: string,
+  ctx: FailureContext,
+): Promise<string> {
   const sql = incremental ? (model.compiledIncrementalSql ?? model.compiledSql) : model.compiledSql;
   const named = [
     ...model.config.uniqueKey.map((c) => ({ key: "unique_key", column: c })),
@@ -93,20 +98,27 @@ export async function explainModelFailure(model: ModelNode, incremental: boolean
     const missing = columns && named.find((n) => !has(columns, n.column));
     if (columns && missing) {
       const where = configLine(model, missing.key, ctx.yamlFiles);
-      return `${where}: ${missing.key} of model ${model.name} names column '${missing.column}', which its SQL does not return; ${hint(missing.column, columns)}`;
+      const named = `${missing.key} of model ${model.name} names column '${missing.column}'`;
+      return `${where}: ${named}, which its SQL does not return; ${hint(missing.column, columns)}`;
     }
   }
   const file = compiledPath(ctx.targetPath, model, incremental);
   const at = engineLine(message);
   const compiled = at ? compiledLineOf(sql, at) : undefined;
   const template = compiled ? templateLineOf(model.rawSql, sql, compiled) : undefined;
-  const where = template ? `${model.location.path}:${template}` : compiled ? `${file}:${compiled}` : model.location.path;
+  const compiledAt = compiled ? `${file}:${compiled}` : model.location.path;
+  const where = template ? `${model.location.path}:${template}` : compiledAt;
   const open = compiled ? `${file}:${compiled}` : file;
   return `${where}: ${engineWords(message)} (compiled SQL: ${open})`;
 }
 
 /** Explains a failed test: a tested column its model does not have, else the engine's words at the test's YAML line. */
-export async function explainTestFailure(test: TestNode, owner: ManifestNode | undefined, message: string, ctx: FailureContext): Promise<string> {
+export async function explainTestFailure(
+  test: TestNode,
+  owner: ManifestNode | undefined,
+  message: string,
+  ctx: FailureContext,
+): Promise<string> {
   const where = `${test.location.path}:${test.location.line}`;
   const named = [test.column, ...list(test.args["columns"])].filter((c): c is string => typeof c === "string");
   if (owner && owner.kind !== "test" && named.length > 0) {
@@ -114,7 +126,9 @@ export async function explainTestFailure(test: TestNode, owner: ManifestNode | u
     const columns = await ctx.columnsOf(test.connection, `select * from ${renderRelation(engine, owner.relation)}`);
     const missing = columns && named.find((c) => !has(columns, c));
     if (columns && missing) {
-      return `${where}: test ${test.name} names column '${missing}', which ${owner.kind} ${owner.name} does not have; ${hint(missing, columns)}`;
+      const owned = `${owner.kind} ${owner.name}`;
+      const named = `test ${test.name} names column '${missing}'`;
+      return `${where}: ${named}, which ${owned} does not have; ${hint(missing, columns)}`;
     }
   }
   return `${where}: test ${test.name} failed in the engine: ${engineWords(message)}`;

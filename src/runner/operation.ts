@@ -5,7 +5,13 @@ import type { Project } from "../project/load.js";
 import { splitStatements } from "./run.js";
 
 /** Renders `macro` with `args` for `connection` and runs its statements there; returns how many ran. */
-export async function runOperation(project: Project, macro: string, args: Record<string, unknown>, connection: string, runId: string): Promise<number> {
+export async function runOperation(
+  project: Project,
+  macro: string,
+  args: Record<string, unknown>,
+  connection: string,
+  runId: string,
+): Promise<number> {
   const sql = renderOperation(project, macro, args, connection);
   const connections = await openConnections(project.target, project.dir, runId);
   try {
