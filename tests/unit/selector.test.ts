@@ -93,6 +93,10 @@ describe("selectors", () => {
     expect(() => select(["resource_type:sources"])).toThrow(/resource_type: 'sources' is not a resource type/);
   });
 
+  it("refuses an unknown selector method, naming the known ones", () => {
+    expect(() => select(["tags:nightly"])).toThrow(/^unknown selector method 'tags'; use name, tag, path, source/);
+  });
+
   it("asks for --state when state: is used without it", () => {
     expect(() => select(["state:modified"])).toThrow(/needs a previous manifest: pass --state DIR/);
   });
