@@ -71,16 +71,12 @@ export interface RelationName {
 
 export type RelationKind = "table" | "view";
 
-/** What an engine can do. Each flag says what changes in sluice when it is true. */
+/**
+ * What an engine can do that sluice code reads. Each flag says what changes in sluice when it is
+ * set. (Flags for transactional DDL, MERGE and partition overwrite were declared and never read:
+ * each adapter's write path implements its engine's behaviour and says so where it does.)
+ */
 export interface Capabilities {
-  /** DDL runs inside a transaction and rolls back with it: table swaps happen in one transaction. */
-  readonly supportsTransactionalDdl: boolean;
-  /** Multi-statement transactions exist: merge and delete+insert commit all or nothing. */
-  readonly supportsTransactions: boolean;
-  /** A native MERGE statement exists; otherwise `merge` runs as delete+insert. */
-  readonly supportsMerge: boolean;
-  /** Partitions can be replaced whole (INSERT OVERWRITE or directory swap) without touching others. */
-  readonly supportsPartitionOverwrite: boolean;
   /** Longest identifier the engine accepts; temporary names are shortened to fit. */
   readonly maxIdentifierLength: number;
 }

@@ -8,6 +8,7 @@ import { writeManifest } from "../manifest/io.js";
 import { checkManifest } from "../manifest/checks.js";
 import { stateFor } from "../manifest/state.js";
 import { ProjectError, type Diagnostic } from "../project/diagnostics.js";
+import type { Project } from "../project/load.js";
 import { join } from "node:path";
 import { githubAnnotation, plainLine, writeJunit } from "./check-report.js";
 import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
@@ -27,11 +28,14 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       const started = Date.now();
       const format = o.format ?? (process.env["GITHUB_ACTIONS"] === "true" ? "github" : "text");
       if (format !== "text" && format !== "github") throw new UsageError(`--format must be text or github, got '${format}'`);
-      const project = loadFromOptions(o);
+      let project: Project | undefined;
       let diagnostics: Diagnostic[] = [];
       let checked: { name: string; file: string }[] = [];
       let modified: string[] | undefined;
       try {
+        // Loading is a phase of the check too: YAML syntax, unknown keys, wrong types, duplicate
+        // names and profile errors are the commonest mistakes in a pull request.
+        project = loadFromOptions(o);
         const { manifest, warnings } = await compileProjectCached(project);
         await writeManifest(join(project.dir, project.config.target_path), manifest);
         diagnostics = [...warnings, ...checkManifest(manifest)];
@@ -41,10 +45,12 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       } catch (e) {
         if (!(e instanceof ProjectError)) throw e;
         diagnostics = e.diagnostics;
-        checked = project.models.map((m) => ({ name: `model.${m.name}`, file: m.path }));
+        checked = project?.models.map((m) => ({ name: `model.${m.name}`, file: m.path })) ?? [];
       }
+      const redact = (text: string) => project?.secrets.redact(text) ?? text;
+      diagnostics = diagnostics.map((d) => ({ ...d, message: redact(d.message), ...(d.hint ? { hint: redact(d.hint) } : {}) }));
       const line = format === "github" ? githubAnnotation : plainLine;
-      for (const d of diagnostics) process.stdout.write(`${project.secrets.redact(line(d))}\n`);
+      for (const d of diagnostics) process.stdout.write(`${line(d)}\n`);
       if (o.junit) writeJunit(o.junit, checked, diagnostics, Date.now() - started);
       const errors = diagnostics.filter((d) => d.severity === "error").length;
       if (modified) process.stdout.write(`state:modified+ selects ${modified.length} node${modified.length === 1 ? "" : "s"}${modified.length ? `: ${modified.join(", ")}` : ""}\n`);

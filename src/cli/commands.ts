@@ -5,8 +5,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { compileProjectCached } from "../compiler/compile.js";
-import { renderOperation } from "../compiler/render.js";
-import { manifestDag, selectNodes } from "../graph/selector.js";
+import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { formatPlan, planBuild } from "../planner/plan.js";
 import { expandPartitions } from "../planner/restate.js";
@@ -14,9 +13,11 @@ import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
+import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
+import { registerSchemaCommand } from "./schema-command.js";
 
 interface SelectionOptions extends CommonOptions {
   select?: string[];
@@ -32,21 +33,27 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     await writeManifest(join(project.dir, project.config.target_path), manifest);
     const counts = new Map<string, number>();
     for (const n of Object.values(manifest.nodes)) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
-    for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
     const summary = [...counts].map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ");
-    process.stdout.write(`Compiled ${summary} in ${Date.now() - started} ms to ${project.config.target_path}/\n`);
+    const done = `Compiled ${summary} in ${Date.now() - started} ms to ${project.config.target_path}/`;
+    if (o.logFormat === "json") {
+      for (const w of warnings) emitEvent("warning", { kind: "project", ...diagnosticEvent(w) });
+      emitEvent("info", { message: done });
+      return;
+    }
+    for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
+    process.stdout.write(`${done}\n`);
   });
 
   addSelectionOptions(addCommonOptions(program.command("ls").description("list the selected nodes")))
     .option("--output <format>", "name, path, id or json", "name")
     .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
     .action(async (o: SelectionOptions & { output: string; resourceType?: string[] }) => {
+      for (const kind of o.resourceType ?? []) checkResourceType(kind, "--resource-type");
       const project = loadFromOptions(o);
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
       const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
-      const selected = o.select?.length ? selectNodes(ctx, o.select, o.exclude) : new Set(Object.keys(manifest.nodes));
-      if (!o.select?.length && o.exclude?.length) for (const id of selectNodes(ctx, o.exclude, undefined)) selected.delete(id);
+      const selected = selectNodes(ctx, o.select?.length ? o.select : ["*"], o.exclude, { includeSources: true, warn: selectorWarning(o.logFormat) });
       const nodes = dag.topologicalOrder().filter((id) => selected.has(id)).map((id) => manifest.nodes[id]!).filter((n) => !o.resourceType || o.resourceType.includes(n.kind));
       for (const n of nodes) {
         if (o.output === "json") process.stdout.write(`${JSON.stringify({ id: n.id, kind: n.kind, name: n.name, path: n.location.path, tags: n.tags })}\n`);
@@ -73,7 +80,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const { runCommand } = await import("../runner/run.js");
       const { createReporter } = await import("../runner/reporter.js");
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter });
+      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter, startedAtMs: performance.timeOrigin });
       setExit(run.success ? 0 : 1);
     });
   };
@@ -91,12 +98,14 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .action(async (o: SelectionOptions & { fullRefresh?: boolean; restate?: string; partitions?: string; json?: boolean; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const { manifest } = await compileProjectCached(project);
-      const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude);
+      const restate = restateOption(o);
+      if (restate) checkRestate(manifest, restate.model);
+      const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude, { warn: selectorWarning(o.logFormat) });
       const { openWorkspace } = await import("../runner/workspace.js");
       const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });
       try {
         const { planOptionsFor } = await import("../runner/run.js");
-        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, planOptionsFor("build", { fullRefresh: o.fullRefresh, restate: restateOption(o) }));
+        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }));
         if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
         else process.stdout.write(formatPlan(plan));
       } finally {
@@ -110,19 +119,10 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--args <yaml>", "keyword arguments as a YAML or JSON map, e.g. '{seed: 2}'")
     .action(async (macro: string, o: CommonOptions & { connection: string; args?: string }) => {
       const project = loadFromOptions(o);
-      const sql = renderOperation(project, macro, parseVars(o.args, "--args"), o.connection);
-      const { openConnections } = await import("../adapters/index.js");
-      const { splitStatements } = await import("../runner/run.js");
-      const connections = await openConnections(project.target, project.dir, newRunId());
-      try {
-        const statements = splitStatements(sql);
-        await connections.withSession(o.connection, async (session) => {
-          for (const statement of statements) await session.execute(statement);
-        });
-        process.stdout.write(`Ran ${macro} on ${o.connection}: ${statements.length} statement${statements.length === 1 ? "" : "s"}\n`);
-      } finally {
-        await connections.close();
-      }
+      const args = parseVars(o.args, "--args");
+      const { runOperation } = await import("../runner/operation.js");
+      const count = await runOperation(project, macro, args, o.connection, newRunId());
+      process.stdout.write(`Ran ${macro} on ${o.connection}: ${count} statement${count === 1 ? "" : "s"}\n`);
     });
 
   registerLedgerCommands(program);
@@ -137,23 +137,13 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 
   addCommonOptions(program.command("debug").description("check each connection of the target and print engine versions")).action(async (o: CommonOptions) => {
     const project = loadFromOptions(o);
-    process.stdout.write(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}\n`);
-    const { openConnections } = await import("../adapters/index.js");
-    const connections = await openConnections(project.target, project.dir, newRunId());
-    let failed = 0;
-    try {
-      for (const adapter of connections.all()) {
-        try {
-          const version = await connections.withSession(adapter.connectionName, (session) => adapter.version(session));
-          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): OK, ${version}\n`);
-        } catch (e) {
-          failed += 1;
-          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): FAILED, ${project.secrets.redact(e instanceof Error ? e.message : String(e))}\n`);
-        }
-      }
-    } finally {
-      await connections.close();
-    }
+    const json = o.logFormat === "json";
+    const say = (text: string, event: string, fields: Record<string, unknown>) => (json ? emitEvent(event, fields) : process.stdout.write(`${text}\n`));
+    say(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}`, "info", { project: project.config.name, target: project.targetName });
+    const { checkConnections } = await import("../runner/connection-check.js");
+    const checks = await checkConnections(project, newRunId());
+    for (const c of checks) say(`  ${c.name} (${c.type}): ${c.ok ? `OK, ${c.version}` : `FAILED, ${c.error}`}`, "connection", c);
+    const failed = checks.filter((c) => !c.ok).length;
     setExit(failed === 0 ? 0 : 1);
   });
 
@@ -175,6 +165,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     });
 
   registerDocsCommands(program, setExit);
+  registerSchemaCommand(program);
 }
 
 function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: (string | null)[][] } | undefined {

@@ -1,12 +1,16 @@
-// The files `sluice init` writes: a runnable project on embedded DuckDB.
+// The files `sluice init` writes: a runnable project on embedded DuckDB. The YAML files name the
+// JSON Schema the package ships, found where npm installs sluice in the project (editors with the
+// YAML language server then complete and check keys).
+const schema = (up: string, file: string) => `# yaml-language-server: $schema=${up}node_modules/sluice/schemas/${file}\n`;
+
 export const INIT_FILES: Record<string, string> = {
-  "project.yml": `name: {{PROJECT_NAME}}
+  "project.yml": `${schema("", "project.schema.json")}name: {{PROJECT_NAME}}
 default_target: dev
 models:
   marts:
     materialized: table
 `,
-  "profiles.yml": `# Targets and their connections. Credentials come from env_var('NAME') only.
+  "profiles.yml": `${schema("", "profiles.schema.json")}# Targets and their connections. Credentials come from env_var('NAME') only.
 targets:
   dev:
     connections:
@@ -26,7 +30,7 @@ from {{ ref('customers') }}
 from {{ ref('stg_customers') }}
 group by country
 `,
-  "models/marts/schema.yml": `models:
+  "models/marts/schema.yml": `${schema("../../", "properties.schema.json")}models:
   - name: customers_by_country
     description: Customers per country.
     columns:

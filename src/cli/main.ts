@@ -2,13 +2,14 @@
 // (0 all good, 1 a model or test failed, 2 the project did not compile or the command was misused,
 // 3 another run holds the run lock, or this run lost it).
 import { Command, CommanderError } from "commander";
-import pc from "picocolors";
 import { SelectorError } from "../graph/selector.js";
 import { LockHeldError, LockLostError } from "../ledger/run-lock.js";
 import { StateError } from "../manifest/state.js";
 import { ProjectError, formatDiagnostic } from "../project/diagnostics.js";
 import { SLUICE_VERSION } from "../version.js";
+import { colours } from "../runner/reporter.js";
 import { registerCommands } from "./commands.js";
+import { emitEvent, errorEvents, logFormatOf, needsFinish } from "./log-events.js";
 import { UsageError } from "./options.js";
 
 export const EXIT_OK = 0;
@@ -27,15 +28,21 @@ export async function main(argv: string[]): Promise<number> {
   registerCommands(program, (code) => {
     exitCode = code;
   });
+  const json = logFormatOf(argv) === "json";
+  let failed = false;
   try {
     await program.parseAsync(argv);
-    return exitCode;
   } catch (e) {
-    return reportError(e);
+    failed = true;
+    exitCode = reportError(e);
+    if (json) for (const { event, fields } of errorEvents(e)) emitEvent(event, fields);
   }
+  if (json && needsFinish(argv, failed)) emitEvent("finish", { ok: exitCode === EXIT_OK, exit_code: exitCode });
+  return exitCode;
 }
 
 function reportError(e: unknown): number {
+  const pc = colours(process.stderr);
   if (e instanceof CommanderError) {
     // Commander already printed help or the usage message.
     return e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;

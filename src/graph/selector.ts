@@ -2,7 +2,7 @@
 // `tag:x`, `path:models/marts`, `config.materialized:table`, `source:production`, `state:new`,
 // `state:modified`, `*`. Spaces make unions, commas make intersections.
 import type { Manifest, ManifestNode } from "../manifest/types.js";
-import { didYouMean } from "../project/diagnostics.js";
+import { didYouMean, nearest } from "../project/diagnostics.js";
 import { Dag } from "./dag.js";
 
 export class SelectorError extends Error {}
@@ -22,17 +22,27 @@ export function manifestDag(manifest: Manifest): Dag {
   return dag;
 }
 
+export interface SelectOptions {
+  /** Keep source tables in the result (`ls` lists them; a run has nothing to do with them). */
+  includeSources?: boolean;
+  /** Told of each selector that matches no node; the selection goes on without it. */
+  warn?: (message: string) => void;
+}
+
 /**
  * Selects node ids. Without `select`, every model, seed and test. Tests come along with the nodes
- * they check; sources are never run but can anchor `source:x+`.
+ * they check; sources anchor `source:x+` and bring their tests, and are kept only if asked.
+ * A selector that matches nothing is the same for every kind (name, tag:, path:, state:, …): a
+ * warning, not an error, as in dbt, so `state:modified+` on an unchanged branch is no failure.
+ * A selector that cannot be read is a SelectorError (a usage error).
  */
-export function selectNodes(ctx: SelectionContext, select: string[] | undefined, exclude: string[] | undefined): Set<string> {
-  const runnable = (n: ManifestNode) => n.kind !== "source";
+export function selectNodes(ctx: SelectionContext, select: string[] | undefined, exclude: string[] | undefined, options: SelectOptions = {}): Set<string> {
+  const keep = (n: ManifestNode) => n.kind !== "source" || options.includeSources === true;
+  const pick = (exprs: string[], flag: string) => union(exprs.flatMap(splitUnion).map((expr) => intersect(expr.split(",").map((atom) => selectAtom(ctx, atom, flag, options.warn)))));
   let chosen: Set<string>;
-  if (!select || select.length === 0) chosen = new Set(Object.values(ctx.manifest.nodes).filter(runnable).map((n) => n.id));
-  else chosen = union(select.flatMap(splitUnion).map((expr) => intersect(expr.split(",").map((atom) => selectAtom(ctx, atom)))));
-  for (const id of [...chosen]) if (!runnable(ctx.manifest.nodes[id]!)) chosen.delete(id);
-  // Tests of chosen nodes come along, as dbt users expect.
+  if (!select || select.length === 0) chosen = new Set(Object.values(ctx.manifest.nodes).filter((n) => n.kind !== "source").map((n) => n.id));
+  else chosen = pick(select, "--select");
+  // Tests of chosen nodes come along, as dbt users expect; a chosen source brings its tests too.
   for (const node of Object.values(ctx.manifest.nodes)) {
     if (node.kind !== "test") continue;
     const anchors = node.attachedTo ? [node.attachedTo] : node.dependsOn;
@@ -40,11 +50,40 @@ export function selectNodes(ctx: SelectionContext, select: string[] | undefined,
     if (anchors.some((d) => chosen.has(d)) || (onSourcesOnly && !select?.length)) chosen.add(node.id);
   }
   if (exclude && exclude.length > 0) {
-    const excluded = union(exclude.flatMap(splitUnion).map((expr) => intersect(expr.split(",").map((atom) => selectAtom(ctx, atom)))));
+    const excluded = pick(exclude, "--exclude");
     for (const id of excluded) chosen.delete(id);
     for (const node of Object.values(ctx.manifest.nodes)) if (node.kind === "test" && node.attachedTo && excluded.has(node.attachedTo)) chosen.delete(node.id);
   }
+  for (const id of [...chosen]) if (!keep(ctx.manifest.nodes[id]!)) chosen.delete(id);
   return chosen;
+}
+
+/**
+ * The model `--restate` names, checked: it must exist and be an incremental model with
+ * partition_by, since restating replays chosen partitions of it.
+ */
+export function checkRestate(manifest: Manifest, name: string): void {
+  const models = Object.values(manifest.nodes).filter((n) => n.kind === "model");
+  const model = models.find((n) => n.name === name);
+  if (!model) {
+    const hint = didYouMean(name, models.map((m) => m.name));
+    throw new SelectorError(`--restate ${name}: no model is named '${name}'${hint ? `; ${hint}` : ""}`);
+  }
+  const { materialized, partitionBy } = model.config;
+  if (materialized !== "incremental" || partitionBy.length === 0) {
+    const what = materialized === "incremental" ? "an incremental model without partition_by" : `a ${materialized}`;
+    throw new SelectorError(`--restate ${name}: ${name} is ${what}; only incremental models with partition_by replay partitions. Rebuild it with --full-refresh -s ${name}`);
+  }
+}
+
+/** The node kinds a `resource_type:` selector or an `--resource-type` flag may name. */
+export const RESOURCE_TYPES = ["model", "seed", "test", "source"] as const;
+
+/** Refuses an unknown resource type, naming the known ones. */
+export function checkResourceType(kind: string, flag: string): void {
+  if ((RESOURCE_TYPES as readonly string[]).includes(kind)) return;
+  const hint = didYouMean(kind, RESOURCE_TYPES);
+  throw new SelectorError(`${flag} '${kind}' is not a resource type${hint ? `; ${hint}` : ""}; use ${RESOURCE_TYPES.join(", ")}`);
 }
 
 function splitUnion(s: string): string[] {
@@ -53,13 +92,17 @@ function splitUnion(s: string): string[] {
 
 const GRAPH_OPERATORS = /^(@)?(?:(\d*)\+)?(.+?)(?:\+(\d*))?$/;
 
-function selectAtom(ctx: SelectionContext, atom: string): Set<string> {
+function selectAtom(ctx: SelectionContext, atom: string, flag: string, warn: SelectOptions["warn"]): Set<string> {
   const m = GRAPH_OPERATORS.exec(atom);
-  if (!m) throw new SelectorError(`cannot read selector '${atom}'`);
-  const [, at, upDepth, body, downDepth] = m;
+  const body = m?.[3];
+  if (!m || !body || /^[+@]|[+@]$/.test(body) || (m[1] && m[2] !== undefined)) {
+    throw new SelectorError(`${flag} '${atom}' is malformed: graph operators are +name, N+name, name+, name+N and @name (once each side)`);
+  }
+  const [, at, upDepth, , downDepth] = m;
   const hasUp = /^@?\d*\+/.test(atom);
   const hasDown = /\+\d*$/.test(atom);
-  const base = matchMethod(ctx, body!);
+  const base = matchMethod(ctx, body);
+  if (base.size === 0) warn?.(`${flag} '${atom}' matches no node${nameHint(ctx, body)}`);
   const out = new Set(base);
   for (const id of base) {
     if (hasUp) for (const a of ctx.dag.ancestors(id, upDepth ? Number(upDepth) : undefined)) out.add(a);
@@ -69,6 +112,21 @@ function selectAtom(ctx: SelectionContext, atom: string): Set<string> {
   return out;
 }
 
+/** "; did you mean …" for a name or tag that matched nothing, when a near one exists. */
+function nameHint(ctx: SelectionContext, body: string): string {
+  const nodes = Object.values(ctx.manifest.nodes);
+  const colon = body.indexOf(":");
+  const method = colon >= 0 ? body.slice(0, colon) : "name";
+  const value = colon >= 0 ? body.slice(colon + 1) : body;
+  const candidates =
+    method === "name" ? nodes.flatMap((n) => (n.kind === "source" ? [n.name, n.sourceName] : [n.name]))
+    : method === "tag" ? nodes.flatMap((n) => n.tags)
+    : method === "source" ? nodes.flatMap((n) => (n.kind === "source" ? [n.sourceName] : []))
+    : [];
+  const near = nearest(value, new Set(candidates));
+  return near ? `; did you mean '${method === "name" ? "" : `${method}:`}${near}'?` : "";
+}
+
 function matchMethod(ctx: SelectionContext, body: string): Set<string> {
   const nodes = Object.values(ctx.manifest.nodes);
   const colon = body.indexOf(":");
@@ -76,16 +134,9 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
   const value = colon >= 0 ? body.slice(colon + 1) : body;
   const ids = (predicate: (n: ManifestNode) => boolean) => new Set(nodes.filter(predicate).map((n) => n.id));
   switch (method) {
-    case "name": {
+    case "name":
       if (value === "*") return ids(() => true);
-      const found = ids((n) => n.kind !== "test" ? n.name === value || (n.kind === "source" && n.sourceName === value) : n.name === value);
-      if (found.size === 0) {
-        const names = nodes.map((n) => n.name);
-        const hint = didYouMean(value, names);
-        throw new SelectorError(`no node is named '${value}'${hint ? `; ${hint}` : ""}`);
-      }
-      return found;
-    }
+      return ids((n) => (n.kind !== "test" ? n.name === value || (n.kind === "source" && n.sourceName === value) : n.name === value));
     case "tag":
       return ids((n) => n.tags.includes(value));
     case "path":
@@ -93,6 +144,7 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
     case "source":
       return ids((n) => n.kind === "source" && (n.sourceName === value || n.name === value));
     case "resource_type":
+      checkResourceType(value, "resource_type:");
       return ids((n) => n.kind === value);
     case "test_type":
       return ids((n) => n.kind === "test" && n.testType === value);

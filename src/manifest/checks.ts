@@ -1,6 +1,7 @@
-// Offline checks of a compiled manifest, beyond what compiling already refuses: columns that tests
-// and configs name must exist where a node declares its schema (every column listed with a
-// data_type; a partial list only documents or tests some columns and proves nothing).
+// Offline checks of a compiled manifest, beyond what compiling already refuses: columns that tests,
+// configs (unique_key, partition_by) and change tracking name must exist where a node declares
+// its schema (every column listed with a data_type; a partial list only documents or tests some
+// columns and proves nothing).
 import type { Diagnostic } from "../project/diagnostics.js";
 import { didYouMean } from "../project/diagnostics.js";
 import type { Manifest, ManifestNode, TestNode } from "./types.js";
@@ -26,6 +27,19 @@ export function checkManifest(manifest: Manifest): Diagnostic[] {
       if (!names) continue;
       for (const [key, columns] of [["partition_by", node.config.partitionBy], ["unique_key", node.config.uniqueKey]] as const) {
         for (const c of columns) if (!names.includes(c.toLowerCase())) report(node, c, `config ${key}`, node);
+      }
+    }
+    if (node.kind === "source" && node.changeTracking) {
+      const tracking = node.changeTracking;
+      if (declared(node) && !declared(node)!.includes(tracking.updatedAt.toLowerCase())) report(node, tracking.updatedAt, "change_tracking.updated_at", node);
+      // The deletes table is checked when it is itself declared as a source table with a schema.
+      const deletes = tracking.deletes;
+      const rel = (r: { connection: string; schema: string; name: string }) => `${r.connection}.${r.schema}.${r.name}`.toLowerCase();
+      const deletesNode = deletes && Object.values(manifest.nodes).find((n) => n.kind === "source" && rel(n.relation) === rel(deletes.relation));
+      if (deletes && deletesNode && declared(deletesNode)) {
+        for (const [key, columns] of [["key", [deletes.key]], ["deleted_at", [deletes.deletedAt]], ["partition_columns", deletes.partitionColumns]] as const) {
+          for (const c of columns) if (!declared(deletesNode)!.includes(c.toLowerCase())) report(node, c, `change_tracking.deletes.${key}`, deletesNode);
+        }
       }
     }
     if (node.kind !== "test" || !node.attachedTo) continue;

@@ -1,6 +1,6 @@
 // The manifest: the typed, versioned result of compiling, and the only contract between compile,
-// plan, run, docs and PR checks. Its JSON Schema is generated from these types' zod twin in
-// `schemas/manifest.schema.json` (see manifest/schema.ts).
+// plan, run, docs and PR checks. It has no JSON Schema yet: readers check `manifestVersion`
+// (manifest/io.ts); the YAML files users write do have theirs (project/json-schemas.ts).
 import type { Materialization, IncrementalStrategy } from "../project/schema.js";
 
 export const MANIFEST_VERSION = 1;

@@ -1,6 +1,6 @@
 // Schemas of the project's YAML files: project.yml, profiles.yml and the property files beside
 // models. One zod schema per file gives the types, the validation errors and the JSON Schema
-// editors use (see `schemas/` and `sluice schema`).
+// editors use (project/json-schemas.ts; shipped in schemas/, printed by `sluice schema`).
 import { z } from "zod";
 import { ConnectionConfig } from "./connection-schema.js";
 
@@ -157,9 +157,12 @@ export const ProjectFile = z.strictObject({
 export type ProjectFile = z.infer<typeof ProjectFile>;
 
 export const LedgerConfig = z.strictObject({
-  /** A DuckDB file under the state folder (default), or a schema on one of the target's connections. */
+  /**
+   * A ledger on one of the target's connections instead of the DuckDB file under the state folder;
+   * refused at run time until it is supported (runner/workspace.ts). A `schema` key for it is
+   * added with it: nothing would read one today.
+   */
   connection: z.string().optional(),
-  schema: z.string().default("sluice_ledger"),
 });
 
 export const TargetConfig = z.strictObject({
@@ -167,7 +170,7 @@ export const TargetConfig = z.strictObject({
   /** Connection of models that have no inputs and name none. */
   default_connection: z.string().optional(),
   threads: z.number().int().positive().default(4),
-  ledger: LedgerConfig.default({ schema: "sluice_ledger" }),
+  ledger: LedgerConfig.default({}),
 });
 export type TargetConfig = z.infer<typeof TargetConfig>;
 

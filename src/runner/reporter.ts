@@ -2,6 +2,8 @@
 // when piped, JSON lines for machines. Every line passes through the secret redactor.
 import logUpdate from "log-update";
 import pc from "picocolors";
+
+type Colors = ReturnType<typeof pc.createColors>;
 import type { StepReport } from "./execute-step.js";
 
 export type LogFormat = "text" | "json";
@@ -23,17 +25,60 @@ export interface Reporter {
 
 export function createReporter(format: LogFormat, redact: (s: string) => string, stream: NodeJS.WriteStream = process.stdout): Reporter {
   if (format === "json") return new JsonReporter(redact, stream);
-  return new TextReporter(redact, stream, Boolean(stream.isTTY) && !process.env["CI"]);
+  return new TextReporter(redact, stream, Boolean(stream.isTTY) && !process.env["CI"], colours(stream));
 }
 
-const STATUS_COLOUR: Record<string, (s: string) => string> = {
-  success: pc.green,
-  pass: pc.green,
-  warn: pc.yellow,
-  skipped: pc.yellow,
-  error: pc.red,
-  fail: pc.red,
-};
+/**
+ * Colours for a stream: on for a terminal, off when piped (also under CI, where picocolors alone
+ * would turn them on), `FORCE_COLOR` (not `0`) forces them and `NO_COLOR` turns them off.
+ */
+export function colours(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Colors {
+  const force = env["FORCE_COLOR"];
+  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return pc.createColors(false);
+  if (force !== undefined) return pc.createColors(force !== "0" && force !== "false");
+  return pc.createColors(Boolean(stream.isTTY));
+}
+
+/** The one word a step's result is reported by, whatever kind of node it is. */
+export type ResultWord = "pass" | "warn" | "error" | "skip" | "unchanged";
+
+export const RESULT_WORDS: readonly ResultWord[] = ["pass", "warn", "error", "skip", "unchanged"];
+
+/**
+ * A model that built and a test that passed both `pass`; an engine error and a failed
+ * error-severity test both `error`; `skip` is only "not run because something upstream failed",
+ * and a step the plan found up to date is `unchanged`.
+ */
+export function resultWord(action: string, status: StepReport["status"]): ResultWord {
+  if (status === "skipped") return "skip";
+  if (action === "skip") return "unchanged";
+  if (status === "warn") return "warn";
+  if (status === "error" || status === "fail") return "error";
+  return "pass";
+}
+
+/** Tallies results and keeps what failed or warned, for the recap at the end of a run. */
+class Tally {
+  readonly counts = new Map<ResultWord, number>(RESULT_WORDS.map((w) => [w, 0]));
+  readonly notable: { word: ResultWord; node: string; firstLine: string }[] = [];
+
+  add(node: string, word: ResultWord, message: string | undefined): void {
+    this.counts.set(word, (this.counts.get(word) ?? 0) + 1);
+    if (word === "error" || word === "warn") this.notable.push({ word, node, firstLine: (message ?? "").split("\n")[0]!.trim() });
+  }
+
+  totals(): Record<ResultWord | "total", number> {
+    const out = Object.fromEntries(this.counts) as Record<ResultWord, number>;
+    return { ...out, total: [...this.counts.values()].reduce((a, b) => a + b, 0) };
+  }
+
+  line(): string {
+    const t = this.totals();
+    return `${RESULT_WORDS.map((w) => `${w.toUpperCase()} ${t[w]}`).join(" ")} TOTAL ${t.total}`;
+  }
+}
+
+const WORD_COLOUR: Record<ResultWord, "green" | "yellow" | "red" | "dim"> = { pass: "green", warn: "yellow", error: "red", skip: "yellow", unchanged: "dim" };
 
 class TextReporter implements Reporter {
   private readonly running = new Map<string, NodeEvent>();
@@ -41,11 +86,13 @@ class TextReporter implements Reporter {
   private total = 0;
   private startedAt = Date.now();
   private timer: NodeJS.Timeout | undefined;
+  private readonly tally = new Tally();
 
   constructor(
     private readonly redact: (s: string) => string,
     private readonly stream: NodeJS.WriteStream,
     private readonly live: boolean,
+    private readonly pc: Colors,
   ) {}
 
   start(total: number, what: string): void {
@@ -64,11 +111,13 @@ class TextReporter implements Reporter {
   nodeEnd(e: NodeEvent, report: StepReport, elapsedMs: number): void {
     this.running.delete(e.node);
     this.done += 1;
-    const colour = STATUS_COLOUR[report.status] ?? ((s: string) => s);
+    const word = resultWord(e.action, report.status);
+    this.tally.add(e.node, word, report.message);
+    const colour = this.pc[WORD_COLOUR[word]];
     const rows = report.rowsAffected != null ? ` ${report.rowsAffected} rows` : "";
     const parts = report.partitions?.length ? ` ${report.partitions.length} partition${report.partitions.length === 1 ? "" : "s"}` : "";
     const message = report.message ? ` — ${report.message}` : "";
-    this.print(`${this.counter(e.index)} ${colour(report.status.toUpperCase().padEnd(7))} ${e.action} ${e.node}${rows}${parts} (${(elapsedMs / 1000).toFixed(2)}s)${message}`);
+    this.print(`${this.counter(e.index)} ${colour(word.toUpperCase().padEnd(9))} ${e.action} ${e.node}${rows}${parts} (${(elapsedMs / 1000).toFixed(2)}s)${message}`);
     if (report.sample && report.sample.rows.length > 0) {
       this.print(`      ${report.sample.columns.join(" | ")}`);
       for (const row of report.sample.rows) this.print(`      ${row.map((v) => (v === null ? "NULL" : String(v))).join(" | ")}`);
@@ -83,7 +132,17 @@ class TextReporter implements Reporter {
   finish(summary: string, ok: boolean): void {
     if (this.timer) clearInterval(this.timer);
     if (this.live) logUpdate.clear();
-    this.stream.write(`${ok ? pc.green(summary) : pc.red(summary)}\n`);
+    const { notable } = this.tally;
+    if (notable.length > 0) {
+      const errors = notable.filter((n) => n.word === "error").length;
+      const warnings = notable.length - errors;
+      this.stream.write(`\n${this.redact(`Completed with ${plural(errors, "error")} and ${plural(warnings, "warning")}:`)}\n`);
+      for (const n of notable) {
+        const colour = this.pc[WORD_COLOUR[n.word]];
+        this.stream.write(`  ${colour(n.word.toUpperCase().padEnd(5))} ${this.redact(`${n.node}: ${n.firstLine}`)}\n`);
+      }
+    }
+    this.stream.write(`${(ok ? this.pc.green : this.pc.red)(this.redact(`${summary}. ${this.tally.line()}`))}\n`);
   }
 
   private counter(index: number): string {
@@ -100,11 +159,13 @@ class TextReporter implements Reporter {
     if (!this.live) return;
     const elapsed = ((Date.now() - this.startedAt) / 1000).toFixed(1);
     const names = [...this.running.keys()].slice(0, 3).join(", ");
-    logUpdate(pc.dim(`[${this.done}/${this.total}] ${elapsed}s ${names ? `running ${names}` : ""}`));
+    logUpdate(this.pc.dim(`[${this.done}/${this.total}] ${elapsed}s ${names ? `running ${names}` : ""}`));
   }
 }
 
 class JsonReporter implements Reporter {
+  private readonly tally = new Tally();
+
   constructor(
     private readonly redact: (s: string) => string,
     private readonly stream: NodeJS.WriteStream,
@@ -123,7 +184,9 @@ class JsonReporter implements Reporter {
   }
 
   nodeEnd(e: NodeEvent, report: StepReport, elapsedMs: number): void {
-    this.emit({ event: "node_end", ...e, status: report.status, elapsed_ms: elapsedMs, rows_affected: report.rowsAffected ?? null, failures: report.failures ?? null, message: report.message ?? null, ...(report.scope ? { scope: report.scope } : {}) });
+    const status = resultWord(e.action, report.status);
+    this.tally.add(e.node, status, report.message);
+    this.emit({ event: "node_end", ...e, status, elapsed_ms: elapsedMs, rows_affected: report.rowsAffected ?? null, failures: report.failures ?? null, message: report.message ?? null, ...(report.scope ? { scope: report.scope } : {}) });
   }
 
   info(message: string): void {
@@ -131,6 +194,10 @@ class JsonReporter implements Reporter {
   }
 
   finish(summary: string, ok: boolean): void {
-    this.emit({ event: "finish", summary, ok });
+    this.emit({ event: "finish", summary: `${summary}. ${this.tally.line()}`, ok, totals: this.tally.totals() });
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

@@ -1,14 +1,16 @@
 // One command's run: compile, select, plan, execute the steps on their engines, and write
 // target/run_results.json. Nothing is written to any engine when compile fails.
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PartitionValue } from "../adapters/contract.js";
 import { compileProjectCached } from "../compiler/compile.js";
-import { manifestDag, selectNodes } from "../graph/selector.js";
+import { checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
 import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
+import { explainModelFailure, explainTestFailure, type FailureContext } from "./engine-error.js";
 import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
 import { createLineageEmitter } from "./openlineage.js";
 import type { Reporter } from "./reporter.js";
@@ -33,6 +35,8 @@ export interface RunOptions {
   /** How long to wait for another build holding the run lock, in milliseconds (default: refuse at once). */
   lockWaitMs?: number;
   reporter: Reporter;
+  /** When the command began (ms since the epoch), so `Done in` covers loading and compiling too; default: this call. */
+  startedAtMs?: number;
 }
 
 export interface NodeResult extends StepReport {
@@ -66,8 +70,10 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const runId = newRunId();
   const { manifest } = await compileProjectCached(project);
   const targetDir = join(project.dir, project.config.target_path);
+  if (options.restate) checkRestate(manifest, options.restate.model);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.
-  const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude);
+  const warn = (message: string) => options.reporter.info(`warning: ${message}`);
+  const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude, { warn });
   await writeManifest(targetDir, manifest);
 
   const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
@@ -88,9 +94,7 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     results,
   };
   writeJson(join(targetDir, "run_results.json"), run);
-  const counts = countBy(results.map((r) => (r.action === "skip" && r.status === "success" ? "unchanged" : r.status)));
-  const summary = `Done in ${(run.elapsedMs / 1000).toFixed(2)}s: ${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(", ") || "nothing to do"}`;
-  options.reporter.finish(summary, run.success);
+  options.reporter.finish(`Done in ${((Date.now() - (options.startedAtMs ?? startedAt.getTime())) / 1000).toFixed(2)}s`, run.success);
   return run;
 }
 
@@ -134,7 +138,8 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
       try {
         report = await executeStep(step, ctx);
       } catch (e) {
-        report = { status: "error", message: project.secrets.redact(e instanceof Error ? e.message : String(e)) };
+        const message = await explainFailure(manifest, step, e instanceof Error ? e.message : String(e), failureContext(project, manifest, workspace));
+        report = { status: "error", message: project.secrets.redact(message) };
       }
       if (emits) await lineage?.end(step.node, report.status === "success", report.rowsAffected, report.status === "success" ? undefined : report.message);
       const elapsedMs = Date.now() - begin;
@@ -158,6 +163,34 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
 }
 
+/** Maps an engine failure of a step back to the files the user wrote (see engine-error.ts). */
+async function explainFailure(manifest: Manifest, step: Plan["steps"][number], message: string, ctx: FailureContext): Promise<string> {
+  const node = manifest.nodes[step.node];
+  try {
+    if (node?.kind === "model") return await explainModelFailure(node, step.sql === "incremental", message, ctx);
+    if (node?.kind === "test") return await explainTestFailure(node, node.attachedTo ? manifest.nodes[node.attachedTo] : undefined, message, ctx);
+  } catch {
+    // The explanation is a courtesy: the engine's own message still says what failed.
+  }
+  return message;
+}
+
+function failureContext(project: Project, manifest: Manifest, workspace: Workspace): FailureContext {
+  return {
+    targetPath: project.config.target_path,
+    yamlFiles: [...project.properties.map((p) => ({ path: p.path, text: p.text })), { path: "project.yml", text: readFileSync(join(project.dir, "project.yml"), "utf8") }],
+    engines: manifest.connections,
+    columnsOf: async (connection, sql) => {
+      try {
+        const { columns } = await workspace.connections.withSession(connection, (s) => s.query(`select * from (\n${sql}\n) sluice_probe where 1 = 0`));
+        return columns.map((c) => c.name);
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
 /**
  * Advances the ledger for each model whose data committed and whose error-severity tests passed;
  * a model with a failed blocking test keeps its old watermark, so the next build redoes its window.
@@ -176,12 +209,16 @@ async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace
 }
 
 async function runHooks(manifest: Manifest, project: Project, connections: Workspace["connections"], which: "on_run_start" | "on_run_end", reporter: Reporter): Promise<void> {
-  for (const hook of manifest.hooks[which]) {
+  const hooks = manifest.hooks[which];
+  for (const [i, hook] of hooks.entries()) {
+    const name = `${which} hook ${i + 1}/${hooks.length} on ${hook.connection}`;
+    const begin = Date.now();
     try {
+      reporter.info(`${name}: running`);
       await connections.withSession(hook.connection, async (session) => {
         for (const statement of splitStatements(hook.sql)) await session.execute(statement);
       });
-      reporter.info(`${which} hook on ${hook.connection} done`);
+      reporter.info(`${name}: done (${((Date.now() - begin) / 1000).toFixed(2)}s)`);
     } catch (e) {
       throw new Error(`${which} hook on connection '${hook.connection}' failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`);
     }
@@ -194,10 +231,4 @@ export function splitStatements(sql: string): string[] {
     .split(/;\s*(?:\n|$)/)
     .map((s) => s.trim())
     .filter((s) => s.length > 0 && !/^(--[^\n]*\s*)+$/.test(s));
-}
-
-function countBy(values: string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const v of values) out[v] = (out[v] ?? 0) + 1;
-  return out;
 }

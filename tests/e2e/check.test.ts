@@ -78,7 +78,7 @@ describe("sluice check (PR checks)", () => {
     expect(action.runs.using).toBe("composite");
     const scripts = action.runs.steps.map((s) => s.run ?? "").join("\n");
     expect(scripts).toContain("sluice.js\" check");
-    expect(scripts).toContain("--select \"state:modified+\"");
+    expect(scripts).toContain("--select \"+state:modified+\"");
     const workflow = parse(readFileSync(join(REPO_ROOT, ".github/workflows/sluice-pr.yml"), "utf8")) as { on: unknown; jobs: Record<string, unknown> };
     expect(Object.keys(workflow.on as object)).toEqual(["pull_request"]);
     expect(existsSync(join(REPO_ROOT, "bin/sluice.js"))).toBe(true);

@@ -48,9 +48,9 @@ describe("sluice command line", () => {
     });
     const run = sluice(["build", "--project-dir", project.dir]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/FAIL\s+run_test test\.unique_a_id .*1 failing row/);
+    expect(run.stdout).toMatch(/ERROR\s+run_test test\.unique_a_id .*1 failing row/);
     expect(run.stdout).toMatch(/id \| n_records\n\s+1 \| 2/);
-    expect(run.stdout).toMatch(/SKIPPED build_table model\.b/);
+    expect(run.stdout).toMatch(/SKIP +build_table model\.b/);
   });
 
   it("passes with a warning when a warn-severity test fails", () => {

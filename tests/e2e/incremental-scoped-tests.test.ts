@@ -102,7 +102,7 @@ describe("data tests in an incremental build", () => {
     expect(r.get("test.unique_hist_sale_id")).toMatchObject({ status: "pass", failures: 0, scope: { partitions: [["202601"]] } });
     expect(r.get("test.not_null_hist_sale_id")).toMatchObject({ status: "fail", failures: 1, message: "1 failing row on partition 202601 of hist" });
     expect(r.get("test.accepted_values_hist_status")).toMatchObject({ status: "fail", failures: 1, sample: { columns: ["value_field", "n_records"], rows: [["lost", "1"]] } });
-    expect(build.stdout).toMatch(/FAIL +run_test test\.unique_hist_receipt .* — 1 failing row on partition 202601 of hist\n +receipt \| n_records\n +r3 \| 2/);
+    expect(build.stdout).toMatch(/ERROR +run_test test\.unique_hist_receipt .* — 1 failing row on partition 202601 of hist\n +receipt \| n_records\n +r3 \| 2/);
   });
 
   it("tests whole tables with sluice test, and after a failure until the test passes again", async () => {

@@ -22,20 +22,24 @@ function sources(): { path: string; imports: string[] }[] {
 /** The layer a file belongs to: its first folder under src/. */
 const layerOf = (path: string) => (path.includes("/") ? path.split("/")[0]! : "root");
 
-/** Which layers each layer may import (besides itself, root files and node/npm modules). */
-const ALLOWED: Record<string, string[]> = {
-  project: [],
-  manifest: ["project"],
-  graph: ["manifest", "project"],
-  compiler: ["manifest", "graph", "project"],
-  adapters: ["project"],
-  ledger: ["adapters", "planner", "manifest", "project"],
-  planner: ["adapters", "compiler", "graph", "ledger", "manifest", "project"],
-  runner: ["adapters", "compiler", "graph", "ledger", "manifest", "planner", "project"],
-  docs: ["compiler", "graph", "manifest", "project", "runner"],
-  cli: ["adapters", "compiler", "docs", "graph", "ledger", "manifest", "planner", "project", "runner"],
-  root: [],
-};
+/**
+ * The documented rule as ranks: a layer imports only layers of lower rank (and itself, root files
+ * and packages). The tiers are cli → runner/planner → compiler/graph/manifest → project; inside a
+ * tier the one direction that makes sense is fixed (the runner executes plans, the planner reads
+ * the ledger; the compiler builds a graph of manifest nodes), and docs, which the cli runs beside
+ * the runner, reads the manifest, not the runner. Adapters stand apart: they import only project,
+ * and only runner, planner and ledger import them.
+ */
+const RANK: Record<string, number> = { project: 0, manifest: 1, graph: 2, compiler: 3, ledger: 4, planner: 5, runner: 6, docs: 6, cli: 7 };
+const ADAPTER_USERS = ["runner", "planner", "ledger"];
+
+function allowed(from: string, to: string): boolean {
+  if (to === from || to === "root") return true;
+  if (from === "root") return false;
+  if (to === "adapters") return ADAPTER_USERS.includes(from);
+  if (from === "adapters") return to === "project";
+  return (RANK[to] ?? Infinity) < (RANK[from] ?? -Infinity);
+}
 
 /** Adapter files any layer may import: the dialects, pure SQL spelling that opens no connection. */
 const PURE_ADAPTER_FILES = ["adapters/dialects.js", "adapters/contract.js"];
@@ -54,7 +58,7 @@ describe("layering", () => {
     expect(offending).toEqual([]);
   });
 
-  it("imports layers only in the allowed direction", () => {
+  it("imports layers only in the documented direction", () => {
     const offending: string[] = [];
     for (const f of sources()) {
       const from = layerOf(f.path);
@@ -62,9 +66,28 @@ describe("layering", () => {
         const target = relative(SRC, join(SRC, f.path, "..", i)).split("\\").join("/");
         const to = layerOf(target);
         if (PURE_ADAPTER_FILES.includes(target)) continue;
-        if (to !== from && to !== "root" && !(ALLOWED[from] ?? []).includes(to)) offending.push(`${f.path} (${from}) imports ${i} (${to})`);
+        if (!allowed(from, to)) offending.push(`${f.path} (${from}) imports ${i} (${to})`);
       }
     }
-    expect(offending).toEqual([]);
+    // Known violations in files other sessions own, left for the lead to reconcile; a new one, or
+    // one of these fixed, changes this list. The run-results type belongs beside the manifest
+    // (docs reads it); the ledger reads the planner's watermark type.
+    expect(offending).toEqual([
+      "docs/generate.ts (docs) imports ../runner/run.js (runner)",
+      "docs/site-data.ts (docs) imports ../runner/run.js (runner)",
+      "ledger/ledger.ts (ledger) imports ../planner/watermarks.js (planner)",
+    ]);
+  });
+
+  it("reaches engines through the adapter registry, not an engine's folder", () => {
+    const offending = sources()
+      .filter((f) => !f.path.startsWith("adapters/"))
+      .flatMap((f) => f.imports.filter((i) => /\/adapters\/[^/]+\//.test(i)).map((i) => `${f.path} imports ${i}`));
+    // Known: the ledger and the seed loader construct DuckDB themselves (files other sessions own).
+    expect(offending).toEqual([
+      "ledger/ledger.ts imports ../adapters/duckdb/index.js",
+      "ledger/ledger.ts imports ../adapters/duckdb/duckdb-dialect.js",
+      "runner/execute-step.ts imports ../adapters/duckdb/index.js",
+    ]);
   });
 });

@@ -1,21 +1,7 @@
-// What SQL Server can do, as declared constants the runner and planner read through the contract.
+// What SQL Server can do, as declared constants the adapter reads through the contract.
 import type { Capabilities } from "../contract.js";
 
 export const SQL_SERVER_CAPABILITIES: Capabilities = {
-  /**
-   * True: CREATE/DROP/sp_rename run inside a transaction and roll back with it, so a table swap
-   * (rename old away, rename staging in, drop old) commits as one unit and readers never see a gap.
-   */
-  supportsTransactionalDdl: true,
-  /** True: merge, delete+insert and partition replacement commit all or nothing. */
-  supportsTransactions: true,
-  /** True: `merge` writes use T-SQL MERGE (with HOLDLOCK so concurrent upserts do not race). */
-  supportsMerge: true,
-  /**
-   * False: SQL Server has no INSERT OVERWRITE; named partitions are replaced by delete-where-partition-in
-   * plus insert in one transaction, which gives the same all-or-nothing result.
-   */
-  supportsPartitionOverwrite: false,
   /** sysname is NVARCHAR(128): longer identifiers are refused by the server. */
   maxIdentifierLength: 128,
 };

@@ -59,9 +59,9 @@ suite("example project on a Spark lake", () => {
     expect(step.reason).toMatch(/ 5 deleted rows in production\.sales since /);
     const result = run(["build"]);
     expect(result.code, result.stdout + result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/SUCCESS replace_partitions model\.sales_history \d+ rows \d+ partitions?/);
+    expect(result.stdout).toMatch(/PASS +replace_partitions model\.sales_history \d+ rows \d+ partitions?/);
     await expectMartMatchesSource();
     const again = run(["build", "--select", "sales_history"]);
-    expect(again.stdout).toMatch(/SUCCESS skip model\.sales_history .* no changes in production\.sales/);
+    expect(again.stdout).toMatch(/UNCHANGED skip model\.sales_history .* no changes in production\.sales/);
   }, 300_000);
 });
