@@ -36,7 +36,9 @@ export function dateText(value: CellValue): string {
   const m = typeof value === "string" ? /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(value) : null;
   if (!m) throw new LiteralTypeError(`'${String(value)}' is not a date; write YYYY-MM-DD`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const check = new Date(Date.UTC(y, mo - 1, d));
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const check = new Date(0);
+  check.setUTCFullYear(y, mo - 1, d);
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
     throw new LiteralTypeError(`'${String(value)}' is not a date: ${y}-${pad(mo)} has no day ${d}`);
   }
