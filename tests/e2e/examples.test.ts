@@ -169,3 +169,60 @@ describe("examples/spark-medallion", () => {
     expect(run.stderr).toContain("medallion_mutate needs the day");
   });
 });
+
+describe("examples/star-schema", () => {
+  let copy: ExampleCopy;
+  beforeAll(() => {
+    copy = copyExample("star-schema");
+  });
+  afterAll(() => copy.remove());
+
+  it("builds from an empty folder and its report equals SQL on the OLTP database", async () => {
+    build(copy, "--vars", "{classic_orders: 800}");
+    const expected = await queryDuckDb(
+      { src: copy.file("source") },
+      `select year(o.orderDate)::int as year, c.country, p.productLine as product_line, count(*)::int as lines,
+              sum(d.quantityOrdered)::int as units, sum(d.quantityOrdered * d.priceEach)::decimal(18, 2)::varchar as revenue
+       from src.classicmodels.orderdetails d join src.classicmodels.orders o using (orderNumber)
+       join src.classicmodels.customers c using (customerNumber) join src.classicmodels.products p using (productCode)
+       group by all order by all`,
+    );
+    expect(expected.length).toBeGreaterThan(20);
+    const actual = await queryDuckDb(
+      { mart: copy.file("mart") },
+      `select year::int as year, country, product_line, order_lines::int as lines, units::int as units,
+              revenue::decimal(18, 2)::varchar as revenue
+       from mart.main.sales_by_country_product_line order by all`,
+    );
+    expect(actual).toEqual(expected);
+  });
+
+  it("resolves every fact's surrogate keys to the customer, product and date of its source row", async () => {
+    const expected = await queryDuckDb(
+      { src: copy.file("source") },
+      `select d.orderNumber as order_number, d.orderLineNumber as line, o.customerNumber::int as customer,
+              d.productCode as product, o.orderDate::varchar as day
+       from src.classicmodels.orderdetails d join src.classicmodels.orders o using (orderNumber) order by 1, 2`,
+    );
+    const actual = await queryDuckDb(
+      { mart: copy.file("mart") },
+      `select f.order_number, f.order_line_number as line, c.customer_number::int as customer, p.product_code as product,
+              d.day::varchar as day
+       from mart.main.fact_order_lines f
+       left join mart.main.dim_customer c on c.customer_key = f.customer_key
+       left join mart.main.dim_product p on p.product_key = f.product_key
+       left join mart.main.dim_date d on d.date_key = f.order_date_key
+       order by 1, 2`,
+    );
+    expect(actual).toEqual(expected);
+    const payments = await queryDuckDb(
+      { mart: copy.file("mart") },
+      `select count(*)::int as n, count(c.customer_key)::int as with_customer, count(d.date_key)::int as with_date
+       from mart.main.fact_payments f
+       left join mart.main.dim_customer c on c.customer_key = f.customer_key
+       left join mart.main.dim_date d on d.date_key = f.payment_date_key`,
+    );
+    expect(payments[0]!["n"]).toBeGreaterThan(0);
+    expect(payments).toEqual([{ n: payments[0]!["n"], with_customer: payments[0]!["n"], with_date: payments[0]!["n"] }]);
+  });
+});
