@@ -1,0 +1,228 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sluice } from "../helpers/cli.js";
+import { queryDuckDb } from "../helpers/duckdb.js";
+import { REPO_ROOT } from "../helpers/temp-project.js";
+
+// Builds each project under examples/ with the real binary on its embedded `dev` target, in a copy,
+// and checks its reports against SQL written here straight on the source database (not the
+// models' SQL). Incremental examples then change their source with their own mutation macro, build
+// again, and must hold exactly what a full refresh of the same data holds.
+
+interface ExampleCopy {
+  dir: string;
+  file(name: "source" | "lake" | "mart"): string;
+  remove(): void;
+}
+
+/** A copy of examples/NAME in a fresh temporary folder, without any state or artifacts. */
+function copyExample(name: string): ExampleCopy {
+  const dir = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
+  const from = join(REPO_ROOT, "examples", name);
+  cpSync(from, dir, {
+    recursive: true,
+    filter: (path) => !/[\\/](\.sluice|target)$/.test(path.slice(from.length)),
+  });
+  return {
+    dir,
+    file: (connection) => join(dir, ".sluice/dev", `${connection}.duckdb`),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function build(copy: ExampleCopy, ...args: string[]): void {
+  const run = sluice(["build", "--project-dir", copy.dir, ...args]);
+  expect(run.stderr, run.stdout).toBe("");
+  expect(run.code, run.stdout).toBe(0);
+}
+
+function runOperation(copy: ExampleCopy, macro: string, args: string): void {
+  const run = sluice(["run-operation", macro, "--connection", "source", "--args", args, "--project-dir", copy.dir]);
+  expect(run.code, run.stderr).toBe(0);
+}
+
+/** The `action` of each model in the last run's run_results.json, by model name. */
+function lastActions(copy: ExampleCopy): Record<string, string> {
+  const results = JSON.parse(readFileSync(join(copy.dir, "target/run_results.json"), "utf8")) as {
+    results: { node: string; action?: string }[];
+  };
+  const actions: Record<string, string> = {};
+  for (const r of results.results) if (r.node.startsWith("model.") && r.action) actions[r.node.slice(6)] = r.action;
+  return actions;
+}
+
+/**
+ * Every table and view in `main` of a connection's DuckDB file, each as its sorted rows. The file is
+ * attached under its connection's name, which the embedded lake's views name.
+ */
+async function snapshot(copy: ExampleCopy, connection: "lake" | "mart"): Promise<Record<string, unknown[]>> {
+  const attach = { [connection]: copy.file(connection) };
+  const names = await queryDuckDb(
+    attach,
+    `select table_name from information_schema.tables
+     where table_catalog = '${connection}' and table_schema = 'main' order by 1`,
+  );
+  expect(names.length).toBeGreaterThan(0);
+  const tables: Record<string, unknown[]> = {};
+  for (const { table_name } of names) {
+    const name = String(table_name);
+    tables[name] = await queryDuckDb(attach, `select * from ${connection}.main."${name}" order by all`);
+  }
+  return tables;
+}
+
+describe("examples/spark-medallion", () => {
+  let copy: ExampleCopy;
+  beforeAll(() => {
+    copy = copyExample("spark-medallion");
+  });
+  afterAll(() => copy.remove());
+
+  async function expectReportsMatchSource(): Promise<void> {
+    const source = { app: copy.file("source") };
+    const lake = { lake: copy.file("lake") };
+    const orderReport = await queryDuckDb(
+      source,
+      `with per_order as (
+         select o.order_id, cast(o.order_ts as date) as day, coalesce(sum(i.quantity * i.base_price), 0) as revenue
+         from app.app.orders o left join app.app.order_items i using (order_id) group by all)
+       select day::varchar as day, count(*)::int as orders, sum(revenue)::decimal(18, 2)::varchar as total,
+              round(avg(revenue)::double, 6) as average
+       from per_order group by day order by day`,
+    );
+    expect(orderReport.length).toBeGreaterThan(50);
+    expect(
+      await queryDuckDb(
+        lake,
+        `select order_date::varchar as day, orders::int as orders, total_revenue::decimal(18, 2)::varchar as total,
+                round(avg_revenue::double, 6) as average
+         from lake.main.order_report order by day`,
+      ),
+    ).toEqual(orderReport);
+
+    const categoryReport = await queryDuckDb(
+      source,
+      `select cast(o.order_ts as date)::varchar as day, c.name as category, count(*)::int as items,
+              round(avg(i.quantity * i.base_price)::double, 6) as average,
+              round(median(i.quantity * i.base_price)::double, 6) as median
+       from app.app.order_items i join app.app.orders o using (order_id)
+       join app.app.product_x_category pc using (product_id) join app.app.categories c using (category_id)
+       group by all order by all`,
+    );
+    expect(categoryReport.length).toBeGreaterThan(200);
+    expect(
+      await queryDuckDb(
+        lake,
+        `select order_date::varchar as day, category_name as category, items::int as items,
+                round(avg_revenue::double, 6) as average, round(median_revenue::double, 6) as median
+         from lake.main.category_report order by all`,
+      ),
+    ).toEqual(categoryReport);
+
+    const wide = await queryDuckDb(
+      source,
+      `select i.order_item_id, i.order_id, o.buyer_id, bu.username as buyer, i.seller_id, su.username as seller,
+              p.name as product, (i.quantity * i.base_price)::varchar as revenue, cast(o.order_ts as date)::varchar as day,
+              (select c.name from app.app.product_x_category pc join app.app.categories c using (category_id)
+               where pc.product_id = i.product_id order by c.category_id limit 1) as primary_category
+       from app.app.order_items i join app.app.orders o using (order_id)
+       join app.app.buyers b on b.buyer_id = o.buyer_id join app.app.users bu on bu.user_id = b.user_id
+       join app.app.sellers s on s.seller_id = i.seller_id join app.app.users su on su.user_id = s.user_id
+       join app.app.products p on p.product_id = i.product_id
+       order by i.order_item_id`,
+    );
+    expect(
+      await queryDuckDb(
+        lake,
+        `select order_item_id, order_id, buyer_id, buyer_username as buyer, seller_id, seller_username as seller,
+                product_name as product, revenue::varchar as revenue, order_date::varchar as day, primary_category
+         from lake.main.obt_order_items order by order_item_id`,
+      ),
+    ).toEqual(wide);
+  }
+
+  it("builds from an empty folder and its reports equal SQL on the app database", async () => {
+    build(copy, "--vars", "{medallion_orders: 800}");
+    await expectReportsMatchSource();
+  });
+
+  it("after a day of new and updated orders, rebuilds just the changed days and equals a full refresh", async () => {
+    runOperation(copy, "medallion_mutate", '{day: "2026-03-05", seed: 1, new_orders: 40, updated_orders: 30}');
+    const changed = await queryDuckDb(
+      { app: copy.file("source") },
+      "select count(*)::int as n from app.app.orders where updated_at = timestamp '2026-03-05 18:00:00'",
+    );
+    expect(changed).toEqual([{ n: 70 }]);
+    build(copy);
+    expect(lastActions(copy)).toMatchObject({ bronze_orders: "replace_partitions", bronze_order_items: "replace_partitions" });
+    await expectReportsMatchSource();
+    const incremental = await snapshot(copy, "lake");
+    build(copy, "--full-refresh");
+    expect(await snapshot(copy, "lake")).toEqual(incremental);
+  });
+
+  it("refuses a mutation without its day instead of reading the clock", () => {
+    const run = sluice(["run-operation", "medallion_mutate", "--connection", "source", "--project-dir", copy.dir]);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain("medallion_mutate needs the day");
+  });
+});
+
+describe("examples/star-schema", () => {
+  let copy: ExampleCopy;
+  beforeAll(() => {
+    copy = copyExample("star-schema");
+  });
+  afterAll(() => copy.remove());
+
+  it("builds from an empty folder and its report equals SQL on the OLTP database", async () => {
+    build(copy, "--vars", "{classic_orders: 800}");
+    const expected = await queryDuckDb(
+      { src: copy.file("source") },
+      `select year(o.orderDate)::int as year, c.country, p.productLine as product_line, count(*)::int as lines,
+              sum(d.quantityOrdered)::int as units, sum(d.quantityOrdered * d.priceEach)::decimal(18, 2)::varchar as revenue
+       from src.classicmodels.orderdetails d join src.classicmodels.orders o using (orderNumber)
+       join src.classicmodels.customers c using (customerNumber) join src.classicmodels.products p using (productCode)
+       group by all order by all`,
+    );
+    expect(expected.length).toBeGreaterThan(20);
+    const actual = await queryDuckDb(
+      { mart: copy.file("mart") },
+      `select year::int as year, country, product_line, order_lines::int as lines, units::int as units,
+              revenue::decimal(18, 2)::varchar as revenue
+       from mart.main.sales_by_country_product_line order by all`,
+    );
+    expect(actual).toEqual(expected);
+  });
+
+  it("resolves every fact's surrogate keys to the customer, product and date of its source row", async () => {
+    const expected = await queryDuckDb(
+      { src: copy.file("source") },
+      `select d.orderNumber as order_number, d.orderLineNumber as line, o.customerNumber::int as customer,
+              d.productCode as product, o.orderDate::varchar as day
+       from src.classicmodels.orderdetails d join src.classicmodels.orders o using (orderNumber) order by 1, 2`,
+    );
+    const actual = await queryDuckDb(
+      { mart: copy.file("mart") },
+      `select f.order_number, f.order_line_number as line, c.customer_number::int as customer, p.product_code as product,
+              d.day::varchar as day
+       from mart.main.fact_order_lines f
+       left join mart.main.dim_customer c on c.customer_key = f.customer_key
+       left join mart.main.dim_product p on p.product_key = f.product_key
+       left join mart.main.dim_date d on d.date_key = f.order_date_key
+       order by 1, 2`,
+    );
+    expect(actual).toEqual(expected);
+    const payments = await queryDuckDb(
+      { mart: copy.file("mart") },
+      `select count(*)::int as n, count(c.customer_key)::int as with_customer, count(d.date_key)::int as with_date
+       from mart.main.fact_payments f
+       left join mart.main.dim_customer c on c.customer_key = f.customer_key
+       left join mart.main.dim_date d on d.date_key = f.payment_date_key`,
+    );
+    expect(payments[0]!["n"]).toBeGreaterThan(0);
+    expect(payments).toEqual([{ n: payments[0]!["n"], with_customer: payments[0]!["n"], with_date: payments[0]!["n"] }]);
+  });
+});
