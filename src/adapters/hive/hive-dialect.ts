@@ -82,6 +82,16 @@ export class HiveDialect implements Dialect {
     return partitions.map((values) => `(${one(values)})`).join("\n   OR ");
   }
 
+  /** Sessions run in UTC, so a timestamp's text is its UTC wall clock already. */
+  watermarkText(expression: string): string {
+    return this.castText(expression);
+  }
+
+  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
+    if (type.kind === "date") return `date_sub(${expression}, ${amount})`;
+    return `(${expression} - INTERVAL ${amount} ${unit.toUpperCase()}S)`;
+  }
+
   /** A string literal. Hive and Spark unescape backslashes, so they are escaped along with quotes. */
   string(text: string): string {
     const escaped = text

@@ -92,6 +92,18 @@ export class SqlServerDialect implements Dialect {
     return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
   }
 
+  /** Style 121 keeps every fractional digit; the default style would drop them. */
+  watermarkText(expression: string, type: LogicalType): string {
+    if (type.kind === "timestamp" && type.withTimeZone) return `CONVERT(NVARCHAR(40), SWITCHOFFSET(${expression}, '+00:00'), 121)`;
+    if (type.kind === "timestamp" || type.kind === "date") return `CONVERT(NVARCHAR(40), ${expression}, 121)`;
+    return this.castText(expression);
+  }
+
+  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
+    const [n, u] = unit === "day" && type.kind === "timestamp" && type.withTimeZone ? [amount * 24, "hour"] : [amount, unit];
+    return `DATEADD(${u}, -${n}, ${expression})`;
+  }
+
   nativeType(type: LogicalType): string {
     switch (type.kind) {
       case "boolean":
