@@ -78,6 +78,12 @@ export class DuckDbDialect implements Dialect {
     return type.kind === "date" ? `CAST(${moved} AS DATE)` : moved;
   }
 
+  /** 64-bit row hashes summed exactly as HUGEINT and reduced modulo 2^64. */
+  fingerprintSql(relation: string): string {
+    const sum = `coalesce(sum(hash(sluice_row)::HUGEINT) % 18446744073709551616, 0)`;
+    return `select cast(count(*) as varchar) || ':' || cast(${sum} as varchar) from ${relation} sluice_row`;
+  }
+
   nativeType(type: LogicalType): string {
     return nativeType(type);
   }

@@ -104,6 +104,22 @@ export class SqlServerDialect implements Dialect {
     return `DATEADD(${u}, -${n}, ${expression})`;
   }
 
+  /**
+   * Each row as JSON (every column, text and xml included, NULLs spelled out), hashed with SHA-256;
+   * its first 8 bytes as a signed BIGINT, summed exactly as DECIMAL(38,0) and reduced modulo 2^64.
+   * The hash is computed in a CROSS APPLY because T-SQL cannot aggregate over a subquery.
+   */
+  fingerprintSql(relation: string): string {
+    const json = "(select sluice_row.* for json path, without_array_wrapper, include_null_values)";
+    const m = "18446744073709551616";
+    const sum = `coalesce(sum(cast(h.row_hash as decimal(38,0))), 0)`;
+    return (
+      `select cast(count_big(*) as varchar(20)) + ':' + cast(((${sum} % ${m}) + ${m}) % ${m} as varchar(20))\n` +
+      `from ${relation} as sluice_row\n` +
+      `cross apply (select cast(substring(hashbytes('SHA2_256', ${json}), 1, 8) as bigint) as row_hash) as h`
+    );
+  }
+
   nativeType(type: LogicalType): string {
     switch (type.kind) {
       case "boolean":
