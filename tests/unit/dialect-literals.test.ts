@@ -32,6 +32,9 @@ const LITERALS: Record<EngineType, Row[]> = {
     ["9007199254740993", big, "CAST(9007199254740993 AS BIGINT)"],
     ["12.50", dec, "CAST('12.50' AS DECIMAL(18,2))"],
     ["2024-1-1", date, "DATE '2024-01-01'"],
+    ["0001-01-01", date, "DATE '0001-01-01'"],
+    ["2024-02-29", date, "DATE '2024-02-29'"],
+    ["0001-01-01 00:30:00+01", tstz, "TIMESTAMPTZ '0000-12-31 23:30:00+00'"],
     ["2024-03-31 01:30:00", ts, "TIMESTAMP '2024-03-31 01:30:00'"],
     ["2024-03-31 03:30:00+02", tstz, "TIMESTAMPTZ '2024-03-31 01:30:00+00'"],
     ["2024-10-27 02:30:00-05:30", tstz, "TIMESTAMPTZ '2024-10-27 08:00:00+00'"],
@@ -84,6 +87,7 @@ describe.each(Object.keys(LITERALS) as EngineType[])("%s literals", (engine) => 
     ["1,5", dec, /not a decimal/],
     ["2024-13-01", date, /no day|not a date/],
     ["2024-02-30", date, /has no day 30/],
+    ["2023-02-29", date, /has no day 29/],
     ["yesterday", ts, /not a timestamp/],
     ["maybe", bool, /not a boolean/],
   ] as [string, LogicalType, RegExp][])("refuses %j as %j", (value, type, message) => {
