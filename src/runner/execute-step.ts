@@ -122,9 +122,11 @@ function partitionText(value: CellValue): string | null {
 
 async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
   const target = ctx.connections.get(seed.relation.connection);
-  const path = resolve(ctx.projectDir, seed.location.path).replace(/'/g, "''");
-  const types = Object.entries(seed.columnTypes).map(([c, t]) => `'${c.replace(/'/g, "''")}': '${t.replace(/'/g, "''")}'`);
-  const read = `select * from read_csv('${path}', header = true, auto_detect = true, delim = '${seed.delimiter.replace(/'/g, "''")}'${types.length ? `, types = {${types.join(", ")}}` : ""})`;
+  // Seeds are read by DuckDB whatever engine they land on, so their literals are DuckDB's.
+  const s = (text: string) => dialectFor("duckdb").typedLiteral(text, { kind: "string" });
+  const path = s(resolve(ctx.projectDir, seed.location.path));
+  const types = Object.entries(seed.columnTypes).map(([c, t]) => `${s(c)}: ${s(t)}`);
+  const read = `select * from read_csv(${path}, header = true, auto_detect = true, delim = ${s(seed.delimiter)}${types.length ? `, types = {${types.join(", ")}}` : ""})`;
   return withSession(ctx, seed.relation.connection, async (session) => {
     await target.ensureSchema(session, seed.relation.schema, seed.relation.database);
     if (target.type === "duckdb") return { status: "success", rowsAffected: (await target.write(session, seed.relation, read, { kind: "replace" })).rowsAffected };

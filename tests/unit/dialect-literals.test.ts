@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CellValue, LogicalType, Session } from "../../src/adapters/contract.js";
 import { dialectFor, type EngineType } from "../../src/adapters/dialects.js";
 import { DuckDbEngine } from "../../src/adapters/duckdb/index.js";
+import { stringLiteral } from "../../src/compiler/data-tests.js";
 
 const text: LogicalType = { kind: "string" };
 const int: LogicalType = { kind: "integer", bits: 32 };
@@ -155,5 +156,15 @@ describe("DuckDB literals on DuckDB", () => {
     const where = d.partitionPredicate(["p"], [[null]]);
     const { rows } = await session.query(`select count(*) from (values (NULL), ('NULL'), (''), ('null')) t(p) where ${where}`);
     expect(Number(rows[0]?.[0])).toBe(1);
+  });
+});
+
+describe("data-test literals", () => {
+  it.each([
+    ["hive", "a\nb'c", "'a\\nb\\'c'"],
+    ["sqlserver", "Ω'", "N'Ω'''"],
+    ["duckdb", "a\\b", "'a\\b'"],
+  ] as [EngineType, string, string][])("come from the %s dialect", (engine, value, sql) => {
+    expect(stringLiteral(value, engine)).toBe(sql);
   });
 });
