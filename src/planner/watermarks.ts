@@ -55,7 +55,8 @@ function watermarkType(w: Watermark): LogicalType {
     case "date":
       return { kind: "date" };
     case "number":
-      return /^-?\d+$/.test(w.value) ? { kind: "integer", bits: 64 } : { kind: "decimal", precision: 38, scale: w.value.split(".")[1]?.length ?? 0 };
+      if (/^-?\d+$/.test(w.value)) return { kind: "integer", bits: 64 };
+      return { kind: "decimal", precision: 38, scale: w.value.split(".")[1]?.length ?? 0 };
     default:
       return { kind: "string" };
   }
@@ -91,7 +92,10 @@ export function windowStart(w: Watermark, lookback: string | null, engine: Engin
     return `(${base} - ${lookback.trim()})`;
   }
   if (w.kind === "string") {
-    throw new LookbackError(`lookback '${lookback}' needs a timestamp, date or number update column, and this one holds text; cast it in the source (a view) or drop the lookback`);
+    throw new LookbackError(
+      `lookback '${lookback}' needs a timestamp, date or number update column, and this one holds text; ` +
+        "cast it in the source (a view) or drop the lookback",
+    );
   }
   const m = /^\s*(\d+)\s*(second|minute|hour|day)s?\s*$/i.exec(lookback);
   if (!m) throw new LookbackError(`cannot read lookback '${lookback}'; write e.g. '10 minutes' or '2 hours'`);

@@ -84,7 +84,9 @@ export class SqlServerDialect implements Dialect {
       // One column: an IN list (one seek per value), and IS NULL for the NULL partition.
       const col = `${qualifier}${this.quoteIdentifier(partitionBy[0]!)}`;
       const values = partitions.map((p) => p[0]).filter((v): v is string => typeof v === "string");
-      const terms = [...(values.length ? [`${col} IN (${values.map((v) => this.stringLiteral(v)).join(", ")})`] : []), ...(partitions.some((p) => p[0] === null) ? [`${col} IS NULL`] : [])];
+      const terms: string[] = [];
+      if (values.length) terms.push(`${col} IN (${values.map((v) => this.stringLiteral(v)).join(", ")})`);
+      if (partitions.some((p) => p[0] === null)) terms.push(`${col} IS NULL`);
       return terms.length === 1 ? terms[0]! : `(${terms.join(" OR ")})`;
     }
     const one = (values: PartitionValue) =>
