@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { Ledger } from "../../src/ledger/ledger.js";
 import { queryDuckDb } from "../helpers/duckdb.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
@@ -18,7 +19,7 @@ function commitIn(tz: string, value: string): void {
   const module = pathToFileURL(join(REPO_ROOT, "dist/ledger/ledger.js")).href;
   const script = `const { Ledger } = await import(${JSON.stringify(module)});
     const ledger = await Ledger.open(${JSON.stringify(ledgerPath)});
-    await ledger.commitLoad("run-${tz}", "model.m", [], [{ model: "model.m", modelVersion: "v", source: "source.s", from: null, to: { value: ${JSON.stringify(value)}, kind: "number" } }], false);
+    await ledger.commitLoad("run-${tz}", "model.m", [{ model: "model.m", modelVersion: "v", partition: [${JSON.stringify("p-")} + ${JSON.stringify(value)}], rows: 1, checksum: null }], [{ model: "model.m", modelVersion: "v", source: "source.s", from: null, to: { value: ${JSON.stringify(value)}, kind: "number" } }], false);
     await ledger.close();`;
   const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env: { ...process.env, TZ: tz }, encoding: "utf8" });
   expect(child.status, child.stderr).toBe(0);
@@ -36,6 +37,17 @@ describe("the ledger's clock", () => {
       // A TIMESTAMP read as UTC: within the test's own span, not nine hours ahead or eight behind.
       expect(Number(r["at"])).toBeGreaterThanOrEqual(before - 1000);
       expect(Number(r["at"])).toBeLessThanOrEqual(after + 1000);
+    }
+  });
+
+  it("says its load times are UTC", async () => {
+    const ledger = await Ledger.open(ledgerPath);
+    try {
+      const loads = await ledger.partitions("model.m");
+      expect(loads.map((p) => p.partition)).toEqual([["p-1"], ["p-2"]]);
+      for (const p of loads) expect(p.loadedAt).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/);
+    } finally {
+      await ledger.close();
     }
   });
 });
