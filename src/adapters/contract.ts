@@ -145,6 +145,22 @@ export interface Dialect {
    * first. An empty set is refused rather than matching nothing or everything.
    */
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier?: string): string;
+  /**
+   * `expression` (a value of `type`) as exact text for a watermark: every fractional digit kept,
+   * and an instant with zone printed as its UTC wall clock, whatever the session's time zone.
+   */
+  watermarkText(expression: string, type: LogicalType): string;
+  /**
+   * `expression` (a value of `type`) moved back by `amount` units, for a lookback window. Days are
+   * 24 hours on instants, so a DST change in the session's zone cannot widen or narrow the window.
+   */
+  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string;
+  /**
+   * One text, `<rows>:<sum>`, that changes whenever a row of `relation` is inserted, updated or
+   * deleted (barring hash collisions): the row count and the sum of every row's hash. A sum, not an
+   * XOR, so two equal rows do not cancel and a change to duplicated rows is seen.
+   */
+  fingerprintSql(relation: string): string;
   /** The engine's type for a logical type. */
   nativeType(type: LogicalType): string;
   /** The logical type for an engine type name, e.g. `DECIMAL(18,2)`. */

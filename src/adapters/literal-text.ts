@@ -36,10 +36,7 @@ export function dateText(value: CellValue): string {
   const m = typeof value === "string" ? /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(value) : null;
   if (!m) throw new LiteralTypeError(`'${String(value)}' is not a date; write YYYY-MM-DD`);
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
-  const check = new Date(0);
-  check.setUTCFullYear(y, mo - 1, d);
-  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d) {
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) {
     throw new LiteralTypeError(`'${String(value)}' is not a date: ${y}-${pad(mo)} has no day ${d}`);
   }
   return `${m[1]}-${pad(mo)}-${pad(d)}`;
@@ -84,7 +81,11 @@ export function timestampText(value: CellValue, maxDigits = 9): string {
   if (p.offsetMinutes) {
     const [y, mo, d] = date.split("-").map(Number) as [number, number, number];
     const [h, mi, s] = time.split(":").map(Number) as [number, number, number];
-    const utc = new Date(Date.UTC(y, mo - 1, d, h, mi - p.offsetMinutes, s)).toISOString();
+    // setUTCFullYear, not Date.UTC, which reads years 0–99 as 1900–1999.
+    const instant = new Date(0);
+    instant.setUTCFullYear(y, mo - 1, d);
+    instant.setUTCHours(h, mi - p.offsetMinutes, s);
+    const utc = instant.toISOString();
     date = utc.slice(0, 10);
     time = utc.slice(11, 19);
   }
@@ -116,6 +117,11 @@ export function booleanValue(value: CellValue): boolean {
 export function equalsOrNull(value: string | null | undefined, literal: (v: string) => string): string {
   if (value === undefined) throw new Error("a partition has fewer values than partition columns");
   return value === null ? "IS NULL" : `= ${literal(value)}`;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 function pad(n: number): string {

@@ -1,5 +1,6 @@
 // Generic data tests: each turns its arguments into a query that returns the failing rows, in the
 // dialect of the engine the tested relation lives on.
+import { dialectFor } from "../adapters/dialects.js";
 import type { TestType } from "../manifest/types.js";
 
 type EngineType = "duckdb" | "sqlserver" | "hive";
@@ -94,9 +95,9 @@ export function scopedGenericTestSql(t: GenericTestInput, scoped: string): strin
   );
 }
 
+/** A string literal on `engine`: the dialect's, so Hive's control characters are escaped too. */
 export function stringLiteral(value: string, engine: EngineType): string {
-  const escaped = value.replace(/'/g, "''");
-  return engine === "sqlserver" ? `N'${escaped}'` : engine === "hive" ? `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : `'${escaped}'`;
+  return dialectFor(engine).typedLiteral(value, { kind: "string" });
 }
 
 function stringList(value: unknown): string[] {

@@ -109,12 +109,12 @@ export class Ledger {
 
   async runStarted(run: { runId: string; target: string; command: string; host: string; pid: number }): Promise<void> {
     await this.checkFence(false);
-    await this.session.execute(`insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ${lit(run.command)}, ${lit(run.host)}, ${run.pid}, now(), null, 'running')`);
+    await this.session.execute(`insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ${lit(run.command)}, ${lit(run.host)}, ${run.pid}, ${UTC_NOW}, null, 'running')`);
   }
 
   /** Not fenced: a run that lost the lock still closes its own row, and touches no fact. */
   async runFinished(runId: string, status: "success" | "failed"): Promise<void> {
-    await this.session.execute(`update runs set finished_at = now(), status = ${lit(status)} where run_id = ${lit(runId)}`);
+    await this.session.execute(`update runs set finished_at = ${UTC_NOW}, status = ${lit(status)} where run_id = ${lit(runId)}`);
   }
 
   /** The latest committed watermark of `source` for `model`, and the model version it was loaded with. */
@@ -136,7 +136,7 @@ export class Ledger {
   async markPending(runId: string, model: string, partitions: PartitionValue[]): Promise<void> {
     if (partitions.length === 0) return;
     await this.checkFence(false);
-    const values = partitions.map((p) => `(${lit(runId)}, ${lit(model)}, ${lit(JSON.stringify(p))}, now())`).join(", ");
+    const values = partitions.map((p) => `(${lit(runId)}, ${lit(model)}, ${lit(JSON.stringify(p))}, ${UTC_NOW})`).join(", ");
     await this.session.execute(`insert into pending_partitions values ${values}`);
   }
 
@@ -148,12 +148,12 @@ export class Ledger {
     await this.session.transaction(async () => {
       await this.checkFence(true);
       if (loads.length > 0) {
-        const values = loads.map((l) => `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ${lit(JSON.stringify(l.partition))}, ${l.rows}, ${l.checksum === null ? "null" : lit(l.checksum)}, now())`);
+        const values = loads.map((l) => `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ${lit(JSON.stringify(l.partition))}, ${l.rows}, ${l.checksum === null ? "null" : lit(l.checksum)}, ${UTC_NOW})`);
         await this.session.execute(`insert into partition_loads values ${values.join(", ")}`);
       }
       for (const w of watermarks) {
         await this.session.execute(
-          `insert into watermarks values (${lit(runId)}, ${lit(w.model)}, ${lit(w.modelVersion)}, ${lit(w.source)}, ${w.from ? lit(w.from.value) : "null"}, ${lit(w.to.value)}, ${lit(w.to.kind)}, now())`,
+          `insert into watermarks values (${lit(runId)}, ${lit(w.model)}, ${lit(w.modelVersion)}, ${lit(w.source)}, ${w.from ? lit(w.from.value) : "null"}, ${lit(w.to.value)}, ${lit(w.to.kind)}, ${UTC_NOW})`,
         );
       }
       if (resetPending) await this.session.execute(`delete from pending_partitions where model = ${lit(model)}`);
@@ -167,7 +167,7 @@ export class Ledger {
   /** Each partition's latest load, for docs and `sluice ledger`. */
   async partitions(model: string): Promise<PartitionState[]> {
     const { rows } = await this.session.query(`
-      select p.partition_key, p.row_count, strftime(p.loaded_at, '%Y-%m-%d %H:%M:%S'), p.run_id,
+      select p.partition_key, p.row_count, strftime(p.loaded_at, '%Y-%m-%d %H:%M:%S UTC'), p.run_id,
              (select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model and w.watermark_kind <> 'fingerprint')
       from partition_loads p
       where p.model = ${lit(model)}
@@ -180,7 +180,7 @@ export class Ledger {
   async recordOutcomes(runId: string, outcomes: { node: string; version: string; status: string }[]): Promise<void> {
     if (outcomes.length === 0) return;
     await this.checkFence(false);
-    const values = outcomes.map((o) => `(${lit(runId)}, ${lit(o.node)}, ${lit(o.version)}, ${lit(o.status)}, now())`);
+    const values = outcomes.map((o) => `(${lit(runId)}, ${lit(o.node)}, ${lit(o.version)}, ${lit(o.status)}, ${UTC_NOW})`);
     await this.session.execute(`insert into node_outcomes values ${values.join(", ")}`);
   }
 
@@ -209,6 +209,13 @@ export class Ledger {
     });
   }
 }
+
+/**
+ * The ledger's clock: now as UTC wall-clock time. DuckDB's now() is an instant that becomes local
+ * wall-clock time in a TIMESTAMP column, so facts stamped in Tokyo and in UTC (or either side of a
+ * DST fall-back) would order wrongly and "latest" would pick an older fact.
+ */
+const UTC_NOW = "timezone('UTC', now())";
 
 function lit(value: string): string {
   return d.literal(value);

@@ -1,6 +1,6 @@
 // Sources a lineage model reads without change tracking (the dimensions it joins: clients,
 // products) can change in any row without a stamp to find it by. Each plan reads a fingerprint of
-// every such source — its row count and an order-independent hash of its rows — and a model whose
+// every such source — its row count and the sum of its rows' hashes — and a model whose
 // fingerprints moved since its last load is rebuilt whole, so no partition keeps a stale join.
 import type { Session } from "../adapters/contract.js";
 import { dialectFor, type EngineType } from "../adapters/dialects.js";
@@ -37,17 +37,9 @@ export async function fingerprint(session: Session, engine: EngineType, source: 
   return String(rows[0]?.[0] ?? "");
 }
 
-/** `<rows>:<hash>`, the hash combining every row's hash so row order does not matter. */
+/** `<rows>:<sum of row hashes>`, in the engine's dialect: order-independent and multiset-safe. */
 export function fingerprintSql(engine: EngineType, relation: string): string {
-  switch (engine) {
-    case "duckdb":
-      return `select cast(count(*) as varchar) || ':' || coalesce(cast(bit_xor(hash(sluice_row)) as varchar), '0') from ${relation} sluice_row`;
-    case "sqlserver":
-      // BINARY_CHECKSUM skips text, ntext, image and xml columns: a change only there goes unseen.
-      return `select cast(count_big(*) as varchar(20)) + ':' + cast(coalesce(checksum_agg(binary_checksum(*)), 0) as varchar(20)) from ${relation}`;
-    case "hive":
-      return `select concat(cast(count(*) as string), ':', cast(coalesce(sum(cast(hash(*) as decimal(38,0))), 0) as string)) from ${relation}`;
-  }
+  return dialectFor(engine).fingerprintSql(relation);
 }
 
 function sameRelation(a: RelationRef, b: RelationRef): boolean {

@@ -26,7 +26,9 @@ export function expandPartitions(spec: string): PartitionValue[] {
     if (/^\d{6}$/.test(from) && /^\d{6}$/.test(to)) return monthRange(from, to, part);
     if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(from) && /^\d{4}-\d{1,2}-\d{1,2}$/.test(to)) return dateRange(from, to, part);
     if (/^[+-]?\d+$/.test(from) && /^[+-]?\d+$/.test(to)) return integerRange(BigInt(from), BigInt(to), part);
-    throw new Error(`cannot read the range '${part.trim()}': write months (202101..202106), dates (2024-01-01..2024-01-31) or integers (1..9)`);
+    throw new Error(
+      `cannot read the range '${part.trim()}': write months (202101..202106), dates (2024-01-01..2024-01-31) or integers (1..9)`,
+    );
   });
 }
 
@@ -79,11 +81,19 @@ export class RestateValueError extends Error {
  * `YYYY-MM-DD HH:MM:SS[.fraction]`. `types[i]` is the type of `partitionBy[i]`, or undefined when
  * the table does not exist yet (then values stay as given: the build is a full one anyway).
  */
-export function canonicalRestate(model: string, partitionBy: string[], types: (LogicalType | undefined)[], partitions: PartitionValue[]): PartitionValue[] {
+export function canonicalRestate(
+  model: string,
+  partitionBy: string[],
+  types: (LogicalType | undefined)[],
+  partitions: PartitionValue[],
+): PartitionValue[] {
   const seen = new Map<string, PartitionValue>();
   for (const partition of partitions) {
     if (partition.length !== partitionBy.length) {
-      throw new RestateValueError(`--restate ${model}: partition (${partition.join(", ")}) has ${partition.length} values; ${model} is partitioned by ${partitionBy.join(", ")}`);
+      throw new RestateValueError(
+        `--restate ${model}: partition (${partition.join(", ")}) has ${partition.length} values; ` +
+          `${model} is partitioned by ${partitionBy.join(", ")}`,
+      );
     }
     const canonical = partition.map((value, i) => {
       const type = types[i];
@@ -102,7 +112,9 @@ export function canonicalRestate(model: string, partitionBy: string[], types: (L
 
 /** The restated partitions of `model`, read by the types its stored table's partition columns have. */
 export async function restatedPartitions(model: ModelNode, partitions: PartitionValue[], connections: Connections): Promise<PartitionValue[]> {
-  const columns = await connections.withSession(model.relation.connection, (session, adapter) => adapter.introspector(session).columns(model.relation));
+  const columns = await connections.withSession(model.relation.connection, (session, adapter) =>
+    adapter.introspector(session).columns(model.relation),
+  );
   const types = model.config.partitionBy.map((p) => columns.find((c) => c.name.toLowerCase() === p.toLowerCase())?.type);
   return canonicalRestate(model.name, model.config.partitionBy, types, partitions);
 }

@@ -97,7 +97,8 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
 async function countPartitions(session: Session, ctx: StepContext, model: ModelNode, written: PartitionValue[] | undefined): Promise<NonNullable<StepReport["partitionRows"]>> {
   const engine = ctx.manifest.connections[model.relation.connection]!.type;
   const cols = partitionColumnsText(engine, model.config.partitionBy);
-  const checksum = engine === "duckdb" ? "CAST(bit_xor(hash(sluice_row)) AS VARCHAR)" : "NULL";
+  // A sum of row hashes (mod 2^64), as in fingerprints: equal rows must not cancel as under XOR.
+  const checksum = engine === "duckdb" ? "CAST(sum(hash(sluice_row)::HUGEINT) % 18446744073709551616 AS VARCHAR)" : "NULL";
   const only = written && written.length > 0 ? ` where ${partitionPredicate(engine, model.config.partitionBy, written)}` : "";
   const rel = dialectFor(engine).relation(model.relation);
   const { rows } = await session.query(`select ${cols.join(", ")}, count(*), ${checksum} from ${rel} sluice_row${only} group by ${cols.join(", ")}`);

@@ -12,6 +12,8 @@ export interface IncrementalVsFull {
   onSource(sql: string): Promise<void>;
   /** `build` on the incremental copy (plus `args`), asserting it succeeded. */
   buildIncremental(...args: string[]): CliResult;
+  /** The TZ of every sluice process from now on (a cron in UTC, a person in Tokyo). */
+  timeZone(tz: string): void;
   /** Any sluice command on the incremental copy, whatever its exit code. */
   run(...args: string[]): CliResult;
   /** The rows of `table` (in the lake's `main` schema) on each copy after a full refresh of the other. */
@@ -32,8 +34,9 @@ export function incrementalVsFull(files: Record<string, string>): IncrementalVsF
 `;
   incremental.write("profiles.yml", profile(".sluice/src.duckdb"));
   const full = tempProject({ ...files, "profiles.yml": profile(sourcePath) });
+  const env: Record<string, string> = {};
   const build = (project: TempProject, args: string[]) => {
-    const run = sluice(["build", "--project-dir", project.dir, ...args]);
+    const run = sluice(["build", "--project-dir", project.dir, ...args], { env });
     expect(run.code, `${args.join(" ")}\n${run.stdout}${run.stderr}`).toBe(0);
     return run;
   };
@@ -46,7 +49,10 @@ export function incrementalVsFull(files: Record<string, string>): IncrementalVsF
   return {
     onSource: (sql) => executeOnDuckDb(sourcePath, "src", sql),
     buildIncremental: (...args) => build(incremental, args),
-    run: (...args) => sluice([...args, "--project-dir", incremental.dir]),
+    run: (...args) => sluice([...args, "--project-dir", incremental.dir], { env }),
+    timeZone: (tz) => {
+      env["TZ"] = tz;
+    },
     async compare(table, orderBy) {
       build(full, ["--full-refresh"]);
       return { incremental: await rows(incremental, table, orderBy), full: await rows(full, table, orderBy) };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CellValue, LogicalType, Session } from "../../src/adapters/contract.js";
 import { dialectFor, type EngineType } from "../../src/adapters/dialects.js";
 import { DuckDbEngine } from "../../src/adapters/duckdb/index.js";
+import { stringLiteral } from "../../src/compiler/data-tests.js";
 
 const text: LogicalType = { kind: "string" };
 const int: LogicalType = { kind: "integer", bits: 32 };
@@ -33,6 +34,8 @@ const LITERALS: Record<EngineType, Row[]> = {
     ["12.50", dec, "CAST('12.50' AS DECIMAL(18,2))"],
     ["2024-1-1", date, "DATE '2024-01-01'"],
     ["0001-01-01", date, "DATE '0001-01-01'"],
+    ["2024-02-29", date, "DATE '2024-02-29'"],
+    ["0001-01-01 00:30:00+01", tstz, "TIMESTAMPTZ '0000-12-31 23:30:00+00'"],
     ["2024-03-31 01:30:00", ts, "TIMESTAMP '2024-03-31 01:30:00'"],
     ["2024-03-31 03:30:00+02", tstz, "TIMESTAMPTZ '2024-03-31 01:30:00+00'"],
     ["2024-10-27 02:30:00-05:30", tstz, "TIMESTAMPTZ '2024-10-27 08:00:00+00'"],
@@ -88,6 +91,7 @@ describe.each(Object.keys(LITERALS) as EngineType[])("%s literals", (engine) => 
     ["2024-13-01", date, /no day|not a date/],
     ["2024-02-30", date, /has no day 30/],
     ["0099-02-29", date, /has no day 29/],
+    ["2023-02-29", date, /has no day 29/],
     ["yesterday", ts, /not a timestamp/],
     ["maybe", bool, /not a boolean/],
   ] as [string, LogicalType, RegExp][])("refuses %j as %j", (value, type, message) => {
@@ -155,5 +159,15 @@ describe("DuckDB literals on DuckDB", () => {
     const where = d.partitionPredicate(["p"], [[null]]);
     const { rows } = await session.query(`select count(*) from (values (NULL), ('NULL'), (''), ('null')) t(p) where ${where}`);
     expect(Number(rows[0]?.[0])).toBe(1);
+  });
+});
+
+describe("data-test literals", () => {
+  it.each([
+    ["hive", "a\nb'c", "'a\\nb\\'c'"],
+    ["sqlserver", "Ω'", "N'Ω'''"],
+    ["duckdb", "a\\b", "'a\\b'"],
+  ] as [EngineType, string, string][])("come from the %s dialect", (engine, value, sql) => {
+    expect(stringLiteral(value, engine)).toBe(sql);
   });
 });

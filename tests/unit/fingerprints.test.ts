@@ -1,5 +1,6 @@
 // Untracked sources of a lineage model and the fingerprint SQL read from them each plan.
 import { describe, expect, it } from "vitest";
+import { DuckDbEngine } from "../../src/adapters/duckdb/index.js";
 import type { Manifest, ModelNode, SourceNode } from "../../src/manifest/types.js";
 import { fingerprintSql, untrackedSources } from "../../src/planner/fingerprints.js";
 import { goldenFiles } from "../helpers/golden.js";
@@ -43,4 +44,28 @@ describe("fingerprint SQL", () => {
     ["sqlserver", "[app].[products]"],
     ["hive", "`app`.`products`"],
   ] as const)("on %s", (engine, rel) => goldenFiles(engine)("fingerprint", fingerprintSql(engine, rel)));
+});
+
+describe("fingerprints on DuckDB", () => {
+  it.each([
+    ["a change to both of two equal rows", "(1, 'tee'), (1, 'tee')", "(1, 'cap'), (1, 'cap')"],
+    ["a row swapped for a second copy of another", "(1, 'tee'), (2, 'cap')", "(1, 'tee'), (1, 'tee')"],
+    ["two rows swapping one value", "(1, 'tee'), (2, 'cap')", "(1, 'cap'), (2, 'tee')"],
+  ])("see %s", async (_, before, after) => {
+    const engine = new DuckDbEngine();
+    const session = await engine.open();
+    try {
+      const printOf = async (rows: string) => {
+        await session.execute(`create or replace table products as select * from (values ${rows}) t(product_id, name)`);
+        return String((await session.query(fingerprintSql("duckdb", "products"))).rows[0]?.[0]);
+      };
+      const [a, b] = [await printOf(before), await printOf(after)];
+      expect(a).toMatch(/^2:\d+$/);
+      expect(b).not.toBe(a);
+      expect(await printOf(before)).toBe(a);
+    } finally {
+      await session.close();
+      await engine.close();
+    }
+  });
 });

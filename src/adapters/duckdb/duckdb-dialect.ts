@@ -66,6 +66,24 @@ export class DuckDbDialect implements Dialect {
     return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
   }
 
+  watermarkText(expression: string, type: LogicalType): string {
+    if (type.kind === "timestamp" && type.withTimeZone) return `CAST(timezone('UTC', ${expression}) AS VARCHAR)`;
+    return this.castText(expression);
+  }
+
+  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
+    const [n, u] = unit === "day" && type.kind === "timestamp" && type.withTimeZone ? [amount * 24, "HOUR"] : [amount, unit.toUpperCase()];
+    const moved = `(${expression} - INTERVAL '${n}' ${u})`;
+    // DATE - INTERVAL is a TIMESTAMP in DuckDB; the bound stays a DATE so comparisons stay DATE.
+    return type.kind === "date" ? `CAST(${moved} AS DATE)` : moved;
+  }
+
+  /** 64-bit row hashes summed exactly as HUGEINT and reduced modulo 2^64. */
+  fingerprintSql(relation: string): string {
+    const sum = `coalesce(sum(hash(sluice_row)::HUGEINT) % 18446744073709551616, 0)`;
+    return `select cast(count(*) as varchar) || ':' || cast(${sum} as varchar) from ${relation} sluice_row`;
+  }
+
   nativeType(type: LogicalType): string {
     return nativeType(type);
   }

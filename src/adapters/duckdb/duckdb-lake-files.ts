@@ -53,8 +53,10 @@ export const HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
  * land in NULL's folder.
  */
 export function partitionPath(partitionBy: string[], key: (string | null)[]): string {
-  const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/^[_.]/, (c) => (c === "_" ? "%5F" : "%2E"));
-  return partitionBy.map((p, i) => `${escape(p)}=${key[i] === null || key[i] === undefined ? HIVE_DEFAULT_PARTITION : escape(key[i]!)}`).join("/");
+  const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+  const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*~]/g, hex).replace(/^[_.]/, hex);
+  const value = (v: string | null | undefined) => (v === null || v === undefined ? HIVE_DEFAULT_PARTITION : escape(v));
+  return partitionBy.map((p, i) => `${escape(p)}=${value(key[i])}`).join("/");
 }
 
 /** The folder (relative to the table folder) a staged file lands in. */
@@ -69,7 +71,9 @@ const fileKey = (layout: StagingLayout, file: StagedFile) => layout.partitionBy.
  * Moves every staged file into `<partition dir>/<version>/` under the table folder and returns the
  * new folders. `version` must be unused in every partition directory it lands in.
  */
-export async function placeStagedFiles(args: StagingLayout & { lakeRoot: string; table: string; files: StagedFile[]; version: string }): Promise<LakeFolder[]> {
+export async function placeStagedFiles(
+  args: StagingLayout & { lakeRoot: string; table: string; files: StagedFile[]; version: string },
+): Promise<LakeFolder[]> {
   const folders = new Map<string, LakeFolder>();
   for (const file of args.files) {
     const filesDir = [args.table, stagedPath(args, file), args.version].filter(Boolean).join("/");
@@ -81,7 +85,8 @@ export async function placeStagedFiles(args: StagingLayout & { lakeRoot: string;
     }
     if (JSON.stringify(folder.key) !== JSON.stringify(fileKey(args, file))) {
       // Only folder names parsed by DuckDB (tables written before values lived in files) can collide.
-      throw new Error(`partition values ${JSON.stringify(fileKey(args, file))} and ${JSON.stringify(folder.key)} share the folder ${filesDir}; rebuild the table with --full-refresh`);
+      const [a, b] = [JSON.stringify(fileKey(args, file)), JSON.stringify(folder.key)];
+      throw new Error(`partition values ${a} and ${b} share the folder ${filesDir}; rebuild the table with --full-refresh`);
     }
     folder.rowCount += file.rowCount;
     const name = file.filename.slice(dirname(file.filename).length + 1);

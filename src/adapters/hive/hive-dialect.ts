@@ -82,6 +82,21 @@ export class HiveDialect implements Dialect {
     return partitions.map((values) => `(${one(values)})`).join("\n   OR ");
   }
 
+  /** Sessions run in UTC, so a timestamp's text is its UTC wall clock already. */
+  watermarkText(expression: string): string {
+    return this.castText(expression);
+  }
+
+  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
+    if (type.kind === "date") return `date_sub(${expression}, ${amount})`;
+    return `(${expression} - INTERVAL ${amount} ${unit.toUpperCase()}S)`;
+  }
+
+  /** Hive's 32-bit `hash(*)` of each row, summed exactly (Hive has no 64-bit row hash). */
+  fingerprintSql(relation: string): string {
+    return `select concat(cast(count(*) as string), ':', cast(coalesce(sum(cast(hash(*) as decimal(38,0))), 0) as string)) from ${relation}`;
+  }
+
   /** A string literal. Hive and Spark unescape backslashes, so they are escaped along with quotes. */
   string(text: string): string {
     const escaped = text

@@ -84,12 +84,42 @@ export class SqlServerDialect implements Dialect {
       // One column: an IN list (one seek per value), and IS NULL for the NULL partition.
       const col = `${qualifier}${this.quoteIdentifier(partitionBy[0]!)}`;
       const values = partitions.map((p) => p[0]).filter((v): v is string => typeof v === "string");
-      const terms = [...(values.length ? [`${col} IN (${values.map((v) => this.stringLiteral(v)).join(", ")})`] : []), ...(partitions.some((p) => p[0] === null) ? [`${col} IS NULL`] : [])];
+      const terms: string[] = [];
+      if (values.length) terms.push(`${col} IN (${values.map((v) => this.stringLiteral(v)).join(", ")})`);
+      if (partitions.some((p) => p[0] === null)) terms.push(`${col} IS NULL`);
       return terms.length === 1 ? terms[0]! : `(${terms.join(" OR ")})`;
     }
     const one = (values: PartitionValue) =>
       partitionBy.map((c, i) => `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`).join(" AND ");
     return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
+  }
+
+  /** Style 121 keeps every fractional digit; the default style would drop them. */
+  watermarkText(expression: string, type: LogicalType): string {
+    if (type.kind === "timestamp" && type.withTimeZone) return `CONVERT(NVARCHAR(40), SWITCHOFFSET(${expression}, '+00:00'), 121)`;
+    if (type.kind === "timestamp" || type.kind === "date") return `CONVERT(NVARCHAR(40), ${expression}, 121)`;
+    return this.castText(expression);
+  }
+
+  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
+    const [n, u] = unit === "day" && type.kind === "timestamp" && type.withTimeZone ? [amount * 24, "hour"] : [amount, unit];
+    return `DATEADD(${u}, -${n}, ${expression})`;
+  }
+
+  /**
+   * Each row as JSON (every column, text and xml included, NULLs spelled out), hashed with SHA-256;
+   * its first 8 bytes as a signed BIGINT, summed exactly as DECIMAL(38,0) and reduced modulo 2^64.
+   * The hash is computed in a CROSS APPLY because T-SQL cannot aggregate over a subquery.
+   */
+  fingerprintSql(relation: string): string {
+    const json = "(select sluice_row.* for json path, without_array_wrapper, include_null_values)";
+    const m = "18446744073709551616";
+    const sum = `coalesce(sum(cast(h.row_hash as decimal(38,0))), 0)`;
+    return (
+      `select cast(count_big(*) as varchar(20)) + ':' + cast(((${sum} % ${m}) + ${m}) % ${m} as varchar(20))\n` +
+      `from ${relation} as sluice_row\n` +
+      `cross apply (select cast(substring(hashbytes('SHA2_256', ${json}), 1, 8) as bigint) as row_hash) as h`
+    );
   }
 
   nativeType(type: LogicalType): string {
