@@ -17,6 +17,7 @@ import { INIT_FILES } from "./init-files.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
+import { registerDebugCommand } from "./debug-command.js";
 
 interface SelectionOptions extends CommonOptions {
   select?: string[];
@@ -135,28 +136,6 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     process.stdout.write(`Removed ${project.config.target_path}/\n`);
   });
 
-  addCommonOptions(program.command("debug").description("check each connection of the target and print engine versions")).action(async (o: CommonOptions) => {
-    const project = loadFromOptions(o);
-    process.stdout.write(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}\n`);
-    const { openConnections } = await import("../adapters/index.js");
-    const connections = await openConnections(project.target, project.dir, newRunId());
-    let failed = 0;
-    try {
-      for (const adapter of connections.all()) {
-        try {
-          const version = await connections.withSession(adapter.connectionName, (session) => adapter.version(session));
-          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): OK, ${version}\n`);
-        } catch (e) {
-          failed += 1;
-          process.stdout.write(`  ${adapter.connectionName} (${adapter.type}): FAILED, ${project.secrets.redact(e instanceof Error ? e.message : String(e))}\n`);
-        }
-      }
-    } finally {
-      await connections.close();
-    }
-    setExit(failed === 0 ? 0 : 1);
-  });
-
   program
     .command("init")
     .description("scaffold a new project with an embedded DuckDB target")
@@ -175,6 +154,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     });
 
   registerDocsCommands(program, setExit);
+  registerDebugCommand(program, setExit);
 }
 
 function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: string[][] } | undefined {
