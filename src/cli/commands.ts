@@ -17,6 +17,7 @@ import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
+import { registerDebugCommand } from "./debug-command.js";
 import { registerSchemaCommand } from "./schema-command.js";
 
 interface SelectionOptions extends CommonOptions {
@@ -135,18 +136,6 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     process.stdout.write(`Removed ${project.config.target_path}/\n`);
   });
 
-  addCommonOptions(program.command("debug").description("check each connection of the target and print engine versions")).action(async (o: CommonOptions) => {
-    const project = loadFromOptions(o);
-    const json = o.logFormat === "json";
-    const say = (text: string, event: string, fields: Record<string, unknown>) => (json ? emitEvent(event, fields) : process.stdout.write(`${text}\n`));
-    say(`project ${project.config.name} at ${project.dir}\ntarget ${project.targetName}`, "info", { project: project.config.name, target: project.targetName });
-    const { checkConnections } = await import("../runner/connection-check.js");
-    const checks = await checkConnections(project, newRunId());
-    for (const c of checks) say(`  ${c.name} (${c.type}): ${c.ok ? `OK, ${c.version}` : `FAILED, ${c.error}`}`, "connection", c);
-    const failed = checks.filter((c) => !c.ok).length;
-    setExit(failed === 0 ? 0 : 1);
-  });
-
   program
     .command("init")
     .description("scaffold a new project with an embedded DuckDB target")
@@ -166,6 +155,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 
   registerDocsCommands(program, setExit);
   registerSchemaCommand(program);
+  registerDebugCommand(program, setExit);
 }
 
 function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: (string | null)[][] } | undefined {

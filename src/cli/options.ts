@@ -4,6 +4,7 @@ import { parse as parseYamlText } from "yaml";
 import type { Command } from "commander";
 import { loadProject, type Project } from "../project/load.js";
 import type { LogFormat } from "../runner/reporter.js";
+import { redactProcessOutput } from "./redacted-output.js";
 
 export interface CommonOptions {
   projectDir: string;
@@ -46,12 +47,14 @@ export function parseVars(text: string | undefined, flag = "--vars"): Record<str
 
 export function loadFromOptions(options: CommonOptions): Project {
   if (options.logFormat !== "text" && options.logFormat !== "json") throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
-  return loadProject({
+  const project = loadProject({
     projectDir: resolve(options.projectDir),
     profilesDir: options.profilesDir ? resolve(options.profilesDir) : undefined,
     target: options.target,
     vars: parseVars(options.vars),
   });
+  redactProcessOutput(project.secrets);
+  return project;
 }
 
 export { stateFor } from "../manifest/state.js";

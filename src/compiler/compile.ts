@@ -243,7 +243,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
  * the SQL of each variant by model id; a model missing from it is rendered in graph order.
  */
 function renderElsewhere(project: Project, options: CompileOptions, pool: RenderPool, resolved: Map<string, ModelNode>, drafts: Map<string, ModelDraft>, nodes: Record<string, ManifestNode>): Map<string, string[]> {
-  const context = { vars: project.vars, env: { ...project.env } };
+  const context = { vars: project.vars, env: { ...project.env }, secretEnv: project.secrets.secretEnvNames() };
   const shared: { id: string; job: RenderJob }[] = [];
   const local: { id: string; job: RenderJob }[] = [];
   for (const [id, model] of resolved) {

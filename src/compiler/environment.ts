@@ -3,6 +3,7 @@
 // project's macros callable from every template. Templates are parsed once; the same AST feeds
 // the dependency scan and the compiled render function.
 import nunjucks from "nunjucks";
+import { isSecretEnvName } from "../project/secrets.js";
 import type { TemplateScan } from "./scan.js";
 import { generateTemplateCode, scanOf, type TemplateCode } from "./template-code.js";
 
@@ -25,8 +26,13 @@ export function lookUpVar(vars: Record<string, unknown>, name: string, fallback:
   throw new Error(`var('${name}') is not defined`);
 }
 
-/** `env_var(name, fallback)`: the environment's value, else the fallback, else an error naming it. */
-export function lookUpEnvVar(env: Record<string, string | undefined>, name: string, fallback: string | undefined): string {
+/**
+ * `env_var(name, fallback)`: the environment's value, else the fallback, else an error naming it.
+ * A secret (SLUICE_ENV_SECRET_*, or a variable a profile reads into a credential: `secretNames`)
+ * is an error: SQL lands in the manifest, compiled files and the docs, so a secret may not be in it.
+ */
+export function lookUpEnvVar(env: Record<string, string | undefined>, name: string, fallback: string | undefined, secretNames: readonly string[]): string {
+  if (isSecretEnvName(name, secretNames)) throw new Error(`env_var('${name}') is a secret and cannot be rendered into SQL`);
   const value = env[name] ?? fallback;
   if (value === undefined) throw new Error(`env_var('${name}') is not set`);
   return value;

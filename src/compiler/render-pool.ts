@@ -24,6 +24,8 @@ export interface RenderJob {
 export interface RenderContext {
   vars: Record<string, unknown>;
   env: Record<string, string | undefined>;
+  /** Environment variables that feed credentials; env_var() refuses them (and SLUICE_ENV_SECRET_*). */
+  secretEnv: string[];
 }
 
 /** The trimmed SQL of each variant, or null when the job must be rendered by the compile. */
@@ -51,7 +53,7 @@ export function jobScope(job: RenderJob, context: RenderContext, incremental: bo
     },
     config: () => undefined,
     var: (name, fallback) => lookUpVar(context.vars, name, fallback),
-    envVar: (name, fallback) => lookUpEnvVar(context.env, name, fallback),
+    envVar: (name, fallback) => lookUpEnvVar(context.env, name, fallback, context.secretEnv),
     isIncremental: incremental,
     self: job.self,
     target: job.target,

@@ -196,7 +196,7 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
     },
     config: () => undefined,
     var: (name, fallback) => lookUpVar(project.vars, name, fallback),
-    envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback),
+    envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback, project.secrets.secretEnvNames()),
     isIncremental: incremental,
     self: renderRelation(computeType, model.relation),
     target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
@@ -219,6 +219,7 @@ function callPosition(text: string, message: string): { line: number; column: nu
 function renderHint(message: string, project: Project): string {
   const missingVar = /var\('([^']+)'\) is not defined/.exec(message);
   if (missingVar) return didYouMean(missingVar[1]!, Object.keys(project.vars)) ?? `define it under vars: in project.yml or pass --vars '{"${missingVar[1]}": ...}'`;
+  if (/is a secret and cannot be rendered/.test(message)) return "read secrets in profiles.yml connection fields only; SQL is written to target/ and the docs";
   if (/env_var/.test(message)) return "set the environment variable or give env_var() a default";
   return "check the expression at this position";
 }

@@ -7,7 +7,7 @@ import { templateErrorPosition, type Project } from "../project/load.js";
 import type { TestEntry } from "../project/schema.js";
 import { hash } from "../manifest/checksum.js";
 import { lineOf, type IndexedProperties, type PropertyEntry } from "./properties.js";
-import { lookUpVar, type TemplateEnvironment } from "./environment.js";
+import { lookUpEnvVar, lookUpVar, type TemplateEnvironment } from "./environment.js";
 import { GENERIC_TESTS, genericTestSql, SCOPABLE_TESTS, scopedGenericTestSql, type GenericTestInput } from "./data-tests.js";
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
 import { partitionPredicate, reconcileProfile } from "./partition-sql.js";
@@ -242,7 +242,7 @@ function singularTest(project: Project, env: TemplateEnvironment, file: { name: 
         source: (s, t) => renderFor(resolve(`source.${s}.${t}`, `source('${s}', '${t}')`)),
         config: () => undefined,
         var: (name, fallback) => lookUpVar(project.vars, name, fallback),
-        envVar: (name, fallback) => project.env[name] ?? fallback ?? "",
+        envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback ?? "", project.secrets.secretEnvNames()),
         isIncremental: false,
         self: "",
         target: { name: project.targetName, connection, type },

@@ -13,7 +13,7 @@
 //   ledger refuses a commit from any older token (ledger/ledger.ts).
 // - A holder on this host whose process is alive keeps the lock whatever its heartbeat says (a
 //   build stopped with SIGSTOP is not dead); a holder on another host is judged by its heartbeat.
-import { closeSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -140,6 +140,9 @@ export class RunLock implements LockFence {
     this.released = true;
     if (this.timer) clearInterval(this.timer);
     try {
+      // Two marks: the time, for the readers of this file in place, and a line in the file, for a
+      // copy of the project (cp -r, a CI cache, a checkout) that does not keep the times.
+      writeSync(this.fd, RELEASED_MARK, fstatSync(this.fd).size);
       futimesSync(this.fd, 0, 0);
     } finally {
       closeSync(this.fd);
@@ -206,7 +209,7 @@ function judge(path: string, generation: number, host: string, staleAfterMs: num
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { kind: "gone" };
     throw e;
   }
-  if (modified === 0) return { kind: "free" };
+  if (modified === 0 || text.endsWith(RELEASED_MARK)) return { kind: "free" };
   const holder = parseHolder(text, modified, generation);
   // Generation files appear complete, so an unreadable one was damaged; it cannot be a live holder.
   if (!holder) return { kind: "taken over", message: `the run lock ${file} was ${text.trim() ? "not a readable lock" : "empty"}; taking it over` };
@@ -278,6 +281,9 @@ function readHolder(path: string, generation: number): LockHolder | undefined {
     return undefined;
   }
 }
+
+/** Appended by the holder to its own file when it releases the lock. */
+const RELEASED_MARK = "\nreleased\n";
 
 function parseHolder(text: string, modifiedMs: number, generation: number): LockHolder | undefined {
   let value: unknown;

@@ -4,6 +4,18 @@ import { z } from "zod";
 
 const name = z.string().min(1);
 
+/**
+ * A number a profile may also give as text: values rendered from env_var() stay strings (so a
+ * digit-only password stays a password), and the fields that are numbers read them here.
+ */
+export function fromText<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (typeof v === "string" && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
+}
+/** A yes/no a profile may also give as the text `true` or `false`. */
+function flag() {
+  return z.preprocess((v) => (typeof v === "string" && /^(true|false)$/i.test(v.trim()) ? v.trim().toLowerCase() === "true" : v), z.boolean());
+}
+
 export const DuckDbConnection = z.strictObject({
   type: z.literal("duckdb"),
   /** Database file, relative to the project directory; `:memory:` for a throwaway database. */
@@ -14,7 +26,7 @@ export const DuckDbConnection = z.strictObject({
    */
   lake_root: z.string().min(1).optional().describe("Folder of Parquet tables; makes this connection an embedded lake"),
   schema: name.default("main").describe("Default schema for relations"),
-  threads: z.number().int().positive().optional().describe("DuckDB worker threads"),
+  threads: fromText(z.number().int().positive()).optional().describe("DuckDB worker threads"),
   memory_limit: z.string().optional().describe("DuckDB memory_limit, e.g. 2GB"),
 });
 export type DuckDbConnection = z.infer<typeof DuckDbConnection>;
@@ -22,26 +34,26 @@ export type DuckDbConnection = z.infer<typeof DuckDbConnection>;
 export const SqlServerConnection = z.strictObject({
   type: z.literal("sqlserver"),
   host: name,
-  port: z.number().int().positive().default(1433),
+  port: fromText(z.number().int().positive()).default(1433),
   database: name,
   schema: name.default("dbo"),
   user: z.string().optional(),
   password: z.string().optional(),
-  encrypt: z.boolean().default(true),
-  trust_server_certificate: z.boolean().default(false),
-  connect_timeout_ms: z.number().int().positive().default(15000),
-  request_timeout_ms: z.number().int().nonnegative().default(0),
+  encrypt: flag().default(true),
+  trust_server_certificate: flag().default(false),
+  connect_timeout_ms: fromText(z.number().int().positive()).default(15000),
+  request_timeout_ms: fromText(z.number().int().nonnegative()).default(0),
   /** Rows per bulk-load chunk; bounds memory when landing rows from another engine. */
-  bulk_chunk_rows: z.number().int().positive().default(10000),
-  max_retries: z.number().int().nonnegative().default(3),
-  pool_max: z.number().int().positive().default(4),
+  bulk_chunk_rows: fromText(z.number().int().positive()).default(10000),
+  max_retries: fromText(z.number().int().nonnegative()).default(3),
+  pool_max: fromText(z.number().int().positive()).default(4),
 });
 export type SqlServerConnection = z.infer<typeof SqlServerConnection>;
 
 export const HiveConnection = z.strictObject({
   type: z.literal("hive"),
   host: name,
-  port: z.number().int().positive().default(10000),
+  port: fromText(z.number().int().positive()).default(10000),
   database: name.default("default"),
   transport: z.enum(["binary", "http"]).default("binary"),
   /** HTTP transport path, e.g. `cliservice`. */
@@ -49,11 +61,11 @@ export const HiveConnection = z.strictObject({
   auth: z.enum(["nosasl", "plain", "none"]).default("nosasl"),
   user: z.string().optional(),
   password: z.string().optional(),
-  connect_timeout_ms: z.number().int().positive().default(10000),
+  connect_timeout_ms: fromText(z.number().int().positive()).default(10000),
   /** Rows per fetch when streaming results. */
-  fetch_rows: z.number().int().positive().default(10000),
+  fetch_rows: fromText(z.number().int().positive()).default(10000),
   /** Rows per INSERT statement when landing rows from another engine. */
-  insert_batch_rows: z.number().int().positive().default(1000),
+  insert_batch_rows: fromText(z.number().int().positive()).default(1000),
   /**
    * A directory both sluice and the server reach. When set, rows from other engines are staged
    * there as Parquet files the server reads, instead of going through INSERT ... VALUES. A plain

@@ -3,10 +3,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
 import nunjucks from "nunjucks";
-import { isMap, parseDocument, visit, type Document, type Scalar } from "yaml";
+import { isMap, isPair, isScalar, parseDocument, visit, type Document, type Scalar } from "yaml";
 import { Diagnostics, ProjectError, didYouMean } from "./diagnostics.js";
 import { PropertiesFile, ProfilesFile, ProjectFile, type TargetConfig } from "./schema.js";
-import { Secrets } from "./secrets.js";
+import { isCredentialField, isSecretEnvName, Secrets } from "./secrets.js";
 import { parseYaml } from "./yaml-file.js";
 
 export interface ProjectFileText {
@@ -127,11 +127,15 @@ function loadTarget(
     // Only the chosen target is rendered and validated: another target's env vars need not be set.
     for (const name of names) if (name !== targetName) targets.delete(name);
     visit(targets, {
-      Scalar(_key, node) {
+      Scalar(_key, node, path) {
+        const parent = path[path.length - 1];
+        const field = isPair(parent) && parent.value === node && isScalar(parent.key) ? String(parent.key.value) : "";
+        // A credential written in the file is as secret as one read from the environment.
+        if (isCredentialField(field) && node.value !== null && node.value !== undefined) secrets.add(String(node.value));
         if (typeof node.value !== "string" || !node.value.includes("{{")) return;
         try {
-          const rendered = renderProfileValue(node.value, env, secrets);
-          node.value = /^\d+$/.test(rendered) ? Number(rendered) : rendered;
+          // Values stay strings (a digit-only password is a password); the schema reads numbers from them.
+          node.value = renderProfileValue(node.value, env, secrets, isCredentialField(field));
         } catch (e) {
           const pos = lineCounter(raw, node.range?.[0] ?? 0);
           diagnostics.error(shown, pos.line, pos.col, templateErrorPosition(e).message, "set the environment variable or give env_var() a default");
@@ -151,14 +155,18 @@ function loadTarget(
   return { targetName: targetName!, target };
 }
 
-/** A profile value may use env_var('NAME', default) only; every value it reads is a secret. */
-function renderProfileValue(text: string, env: Record<string, string | undefined>, secrets: Secrets): string {
+/**
+ * A profile value may use env_var('NAME', default) only. What it reads is a secret when the field
+ * is a credential or the variable is named SLUICE_ENV_SECRET_*.
+ */
+function renderProfileValue(text: string, env: Record<string, string | undefined>, secrets: Secrets, credential: boolean): string {
   const renderer = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
   return renderer.renderString(text, {
     env_var: (name: string, fallback?: string) => {
       const value = env[name] ?? fallback;
       if (value === undefined) throw new Error(`environment variable '${name}' is not set`);
-      secrets.add(value);
+      if (credential) secrets.addEnvName(name);
+      if (credential || isSecretEnvName(name, [])) secrets.add(value);
       return value;
     },
   });

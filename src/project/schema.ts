@@ -2,7 +2,7 @@
 // models. One zod schema per file gives the types, the validation errors and the JSON Schema
 // editors use (project/json-schemas.ts; shipped in schemas/, printed by `sluice schema`).
 import { z } from "zod";
-import { ConnectionConfig } from "./connection-schema.js";
+import { ConnectionConfig, fromText } from "./connection-schema.js";
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be letters, digits and _, not starting with a digit");
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
@@ -169,7 +169,7 @@ export const TargetConfig = z.strictObject({
   connections: z.record(z.string(), ConnectionConfig),
   /** Connection of models that have no inputs and name none. */
   default_connection: z.string().optional(),
-  threads: z.number().int().positive().default(4),
+  threads: fromText(z.number().int().positive()).default(4),
   ledger: LedgerConfig.default({}),
 });
 export type TargetConfig = z.infer<typeof TargetConfig>;

@@ -30,6 +30,7 @@ const staged = sql.tempRelation("sales_history__sluice_stg_r1_1");
 
 describe("duckdb-lake-sql builders match their golden SQL", () => {
   it("creates the bookkeeping tables", () => expectGolden("create-metadata", sql.createMetadata("lake").join(";\n")));
+  it("reads every table with its live folders and view, to re-point views on open", () => expectGolden("read-all-tables", sql.selectAllTables("lake")));
   it("reads a table's definition and live folders", () =>
     expectGolden("read-metadata", [sql.selectDefinition("lake", sales), sql.selectFolders("lake", sales)].join(";\n")));
   it("copies partitioned rows to a staging folder", () => expectGolden("copy-partitioned", sql.copyToStaging(select, "/lake-root/lake/sales_history/_staging_r1_1", ["year_month"])));

@@ -89,6 +89,17 @@ describe("run lock", () => {
     second.release();
   });
 
+  it("reads a released lock as free after a copy that does not keep file times", async () => {
+    const path = lockPath();
+    (await RunLock.acquire(path, { runId: "r1", command: "build", waitMs: 0 })).release();
+    // cp -r, a CI cache or a checkout gives the file a fresh time; the holder's pid is this live one.
+    for (const name of generationFiles(path)) utimesSync(join(path, name), new Date(), new Date());
+    const notices: string[] = [];
+    const again = await RunLock.acquire(path, { runId: "r2", command: "build", waitMs: 0, notice: (m) => notices.push(m) });
+    again.release();
+    expect(notices).toEqual([]);
+  });
+
   it("takes over a lock whose process is gone, saying so", async () => {
     const path = lockPath();
     const pid = deadPid();

@@ -188,15 +188,51 @@ export class DuckDbLakeAdapter implements Adapter {
     return { ...rel, database: rel.database ?? this.connectionName };
   }
 
-  /** Creates the bookkeeping tables once per adapter; concurrent sessions share the one attempt. */
+  /**
+   * Creates the bookkeeping tables and re-points stale views, once per adapter; concurrent sessions
+   * share the one attempt.
+   */
   private ensureMetadata(session: Session): Promise<void> {
     this.metadataReady ??= (async () => {
       for (const statement of lakeSql.createMetadata(this.connectionName)) await session.execute(statement);
+      await this.repointViews(session);
     })().catch((e: unknown) => {
       this.metadataReady = undefined;
       throw e;
     });
     return this.metadataReady;
+  }
+
+  /**
+   * The metadata names files relative to the lake root, and a view must name them absolutely. A
+   * project folder that was moved, copied or checked out elsewhere has views that read the old
+   * place's files (or none): each view that does not name its live folders under this lake root is
+   * rebuilt from the metadata, in one transaction. Views already right are left alone, so a
+   * reader does not write.
+   */
+  private async repointViews(session: Session): Promise<void> {
+    const root = this.lakeRoot.replace(/\\/g, "/");
+    const { rows } = await session.query(lakeSql.selectAllTables(this.connectionName));
+    const stale: string[] = [];
+    for (const [schema, name, columns, partitionBy, values, folders, viewSql] of rows) {
+      const live = (JSON.parse(folders === null ? "[]" : String(folders)) as { key: string; dir: string; rows: number }[]).map((f) => ({
+        key: JSON.parse(f.key) as (string | null)[],
+        filesDir: f.dir,
+        rowCount: Number(f.rows),
+      }));
+      const current = viewSql === null ? "" : String(viewSql);
+      if (viewSql !== null && live.every((f) => current.includes(lakeSql.folderGlob(root, f)))) continue;
+      const definition: LakeTableDefinition = {
+        columns: JSON.parse(String(columns)) as LakeColumn[],
+        partitionBy: JSON.parse(String(partitionBy)) as string[],
+        valuesInFiles: values === "files",
+      };
+      stale.push(lakeSql.createLakeView({ database: this.connectionName, schema: String(schema), name: String(name) }, definition, live, root));
+    }
+    if (stale.length === 0) return;
+    await session.transaction(async () => {
+      for (const statement of stale) await session.execute(statement);
+    });
   }
 
   /**

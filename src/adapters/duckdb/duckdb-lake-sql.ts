@@ -61,6 +61,19 @@ export const selectDefinition = (catalog: string, rel: RelationName) => `SELECT 
 export const selectFolders = (catalog: string, rel: RelationName) =>
   `SELECT partition_key, files_dir, row_count FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\nORDER BY partition_key, files_dir`;
 
+/** Every lake table's definition, with its live folders as a JSON list, to re-point the views on open. */
+export const selectAllTables = (catalog: string) =>
+  `SELECT t."schema", t.table_name, t.columns, t.partition_by, t.partition_values,\n`
+  + `  (SELECT to_json(list({key: p.partition_key, dir: p.files_dir, rows: p.row_count} ORDER BY p.partition_key, p.files_dir))\n`
+  + `   FROM ${meta(catalog, "partitions")} p WHERE p."schema" = t."schema" AND p.table_name = t.table_name) AS folders,\n`
+  + `  (SELECT v.sql FROM duckdb_views() v WHERE v.database_name = ${text(catalog)} AND v.schema_name = t."schema" AND v.view_name = t.table_name) AS view_sql\n`
+  + `FROM ${meta(catalog, "tables")} t\nORDER BY t."schema", t.table_name`;
+
+/** The literal a view names one live folder's files by; a view lacking it reads files elsewhere. */
+export function folderGlob(lakeRoot: string, folder: LakeFolder): string {
+  return text(`${lakeRoot}/${folder.filesDir}/*.parquet`);
+}
+
 /**
  * The statements of one commit, run in a single transaction: forget the superseded folders, record
  * the new ones and the definition, and point the view at exactly the live folders.
@@ -120,7 +133,7 @@ export function createLakeView(rel: RelationName, definition: LakeTableDefinitio
     const cols = definition.columns.map((c) => `CAST(NULL AS ${c.nativeType}) AS ${d.quoteIdentifier(c.name)}`);
     return `${head}SELECT ${cols.join(", ")}\nWHERE false`;
   }
-  const globs = live.map((f) => `  ${text(`${lakeRoot}/${f.filesDir}/*.parquet`)}`).join(",\n");
+  const globs = live.map((f) => `  ${folderGlob(lakeRoot, f)}`).join(",\n");
   const cols = definition.columns.map((c) => d.quoteIdentifier(c.name)).join(", ");
   return `${head}SELECT ${cols}\nFROM read_parquet([\n${globs}\n], ${readOptions(definition)})`;
 }
