@@ -26,8 +26,9 @@ export function manifestDag(manifest: Manifest): Dag {
  * Selects node ids. Without `select`, every model, seed and test. Tests come along with the nodes
  * they check; sources are never run but can anchor `source:x+`.
  */
-export function selectNodes(ctx: SelectionContext, select: string[] | undefined, exclude: string[] | undefined): Set<string> {
-  const runnable = (n: ManifestNode) => n.kind !== "source";
+export function selectNodes(ctx: SelectionContext, select: string[] | undefined, exclude: string[] | undefined, options: { sources?: boolean } = {}): Set<string> {
+  // The docs site's search keeps sources: it shows what a selector names, not what would run.
+  const runnable = (n: ManifestNode) => options.sources === true || n.kind !== "source";
   let chosen: Set<string>;
   if (!select || select.length === 0) chosen = new Set(Object.values(ctx.manifest.nodes).filter(runnable).map((n) => n.id));
   else chosen = union(select.flatMap(splitUnion).map((expr) => intersect(expr.split(",").map((atom) => selectAtom(ctx, atom)))));

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
@@ -35,6 +35,18 @@ let dir: string;
 /** Screenshots go to SLUICE_DOCS_SHOTS when set, so a reviewer can look at them; else the temp project. */
 const shot = (name: string) => join(process.env.SLUICE_DOCS_SHOTS ?? dir, name);
 let browser: Browser | undefined;
+
+type DocsWindow = { SLUICE_DOCS_VIEW: { screenPosition(id: string): { x: number; y: number } | null; drawn(): string[]; label(key: string): string | null } };
+
+/** Clicks where the graph draws node `id` (a WebGL canvas has no element per node). */
+export async function clickNode(page: Page, id: string): Promise<void> {
+  const at = await page.evaluate((nodeId) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.screenPosition(nodeId), id);
+  if (!at) throw new Error(`${id} is not drawn`);
+  const box = (await page.locator("#graph").boundingBox())!;
+  await page.mouse.click(box.x + at.x, box.y + at.y);
+}
+
+const drawn = (page: Page) => page.evaluate(() => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.drawn().sort());
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sluice-docs-e2e-"));
@@ -86,7 +98,7 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     expect(await page.locator("[data-sql='compiled']").textContent()).toContain("group by country");
 
     // Click the upstream model in the graph, then follow the lineage link to the seed.
-    await page.click("svg [data-id='model.stg_customers']");
+    await clickNode(page, "model.stg_customers");
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("stg_customers");
     expect(await page.locator("[data-section='downstream']").textContent()).toContain("customers_by_country");
     await page.locator("[data-section='upstream'] a", { hasText: "customers" }).click();
@@ -99,7 +111,7 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     await page.selectOption("#down-depth", "1");
     await page.selectOption("#up-depth", "0");
     await expect.poll(() => page.locator("#status").textContent()).toContain("customers+1");
-    expect(await page.locator("svg [data-id]").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")).sort())).toEqual(["model.stg_customers", "seed.customers"]);
+    await expect.poll(() => drawn(page)).toEqual(["model.stg_customers", "seed.customers"]);
 
     await page.screenshot({ path: shot("docs-browser.png") });
     expect(existsSync(shot("docs-browser.png"))).toBe(true);
@@ -184,8 +196,23 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
       ["not_null_customers_by_country_country", "country", "pass", "0"],
       ["unique_customers_by_country_country", "country", "pass", "0"],
     ]);
-    expect(await page.locator("svg [data-id='model.customers_by_country'] circle.status").getAttribute("class")).toBe("status bad");
-    expect(await page.locator("svg [data-id='model.stg_customers'] circle.status").getAttribute("class")).toBe("status ok");
+    // In the graph the model's label says it failed, and the overlay rings it in red.
+    const label = (id: string) => page.evaluate((key) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(key), id);
+    expect(await label("model.customers_by_country")).toBe("✗ customers_by_country");
+    expect(await label("model.stg_customers")).toBe("stg_customers");
+    const redAround = (id: string) =>
+      page.evaluate((nodeId) => {
+        const at = (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.screenPosition(nodeId)!;
+        const canvas = document.getElementById("graph-overlay") as HTMLCanvasElement;
+        const ratio = canvas.width / canvas.clientWidth;
+        const size = Math.round(80 * ratio);
+        const pixels = canvas.getContext("2d")!.getImageData(Math.round(at.x * ratio) - size / 2, Math.round(at.y * ratio) - size / 2, size, size).data;
+        let red = 0;
+        for (let k = 0; k < pixels.length; k += 4) if (pixels[k]! > 150 && pixels[k + 1]! < 80 && pixels[k + 2]! < 80 && pixels[k + 3]! > 100) red++;
+        return red;
+      }, id);
+    await expect.poll(() => redAround("model.customers_by_country")).toBeGreaterThan(20);
+    expect(await redAround("model.stg_customers")).toBe(0);
     // The model's SQL has no incremental variant, and no empty section is shown.
     expect(await page.locator("[data-sql='compiled incremental']").count()).toBe(0);
     expect(await page.locator("[data-section='partitions']").count()).toBe(0);
@@ -194,14 +221,14 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
     await page.close();
   });
 
-  it("labels every drawn node differently, even tests whose names share a long middle", async () => {
-    const { page } = await open();
-    await page.check("#show-tests");
-    const labels = await page.locator("svg .node text").allTextContents();
-    // Seed, two models and the four tests of customers_by_country.
-    expect(labels.length).toBe(7);
-    expect(new Set(labels).size).toBe(labels.length);
-    expect(labels.filter((l) => l.startsWith("✓ accepted_…"))).toHaveLength(2);
+  it("labels every drawn node by its whole name and lists tests by theirs, so no two read the same", async () => {
+    const { page } = await open("#!/model.customers_by_country");
+    const keys = await drawn(page);
+    const labels = await page.evaluate((ks) => ks.map((k) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(k)), keys);
+    expect(labels.sort()).toEqual(["stg_customers", "▤ customers", "✗ customers_by_country"]);
+    const tests = await page.locator("#detail-tests tr td:first-child").allTextContents();
+    expect(tests.filter((t) => t.startsWith("accepted_values_customers_by_country_"))).toHaveLength(2);
+    expect(new Set(tests).size).toBe(tests.length);
     await page.close();
   });
 
