@@ -256,3 +256,57 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
     await page.close();
   });
 });
+
+describe.skipIf(!hasChromium)("docs site search and filters", () => {
+  async function open(hash = "") {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + hash);
+    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    return page;
+  }
+  const results = async (page: Page, query: string) => {
+    await page.fill("#search", query);
+    await expect.poll(() => page.locator("#match-count").textContent()).not.toBe("");
+    return page.locator("#results li").allTextContents();
+  };
+  const names = (rows: string[]) => rows.map((r) => r.split(" ")[0]);
+
+  it("finds text in descriptions and SQL, and says where it matched", async () => {
+    const page = await open();
+    expect(await results(page, "upper(country)")).toEqual(["stg_customers model · models/staging/stg_customers.sql · SQL"]);
+    expect(await results(page, "customers per country")).toEqual(["customers_by_country model · models/marts/customers_by_country.sql · description"]);
+    await page.close();
+  });
+
+  it("runs the CLI's selector language, with graph operators and --exclude", async () => {
+    const page = await open();
+    expect(names(await results(page, "tag:finance --exclude test_type:accepted_values"))).toEqual([
+      "customers_by_country",
+      "not_null_customers_by_country_country",
+      "unique_customers_by_country_country",
+    ]);
+    expect(names(await results(page, "+customers_by_country --exclude resource_type:test"))).toEqual(["customers_by_country", "stg_customers", "customers"]);
+    expect(names(await results(page, "@stg_customers --exclude resource_type:test"))).toEqual(["customers_by_country", "stg_customers", "customers"]);
+    expect(names(await results(page, "config.materialized:table --exclude resource_type:test"))).toEqual(["customers_by_country"]);
+    expect(await results(page, "nosuch_model+")).toEqual([expect.stringMatching(/^no node is named 'nosuch_model'/)]);
+    // Enter on a lineage selector focuses on it with its depths.
+    await page.fill("#search", "stg_customers+1");
+    await page.press("#search", "Enter");
+    await expect.poll(() => page.locator("#status").textContent()).toContain("lineage stg_customers+1");
+    await expect.poll(() => drawn(page)).toEqual(["model.customers_by_country", "model.stg_customers"]);
+    await page.close();
+  });
+
+  it("filters the graph and the results by status and by resource type", async () => {
+    const page = await open();
+    await page.selectOption("#filter-status", "fail");
+    await expect.poll(() => drawn(page)).toEqual(["model.customers_by_country"]);
+    expect(names(await results(page, "customers"))).toEqual(["customers_by_country", "accepted_values_customers_by_country_country"]);
+    await page.selectOption("#filter-status", "");
+    await page.selectOption("#filter-type", "seed");
+    await expect.poll(() => drawn(page)).toEqual(["seed.customers"]);
+    expect(await page.evaluate(() => location.hash)).toContain("type=seed");
+    await page.screenshot({ path: shot("filters.png") });
+    await page.close();
+  });
+});

@@ -167,3 +167,24 @@ describe.skipIf(!hasChromium)("docs site at scale", () => {
     await page.close();
   });
 });
+
+describe.skipIf(!hasChromium)("docs site search at scale", () => {
+  it("finds every model by a column name, marks them all, and lists more than fifty", async () => {
+    const { page } = await open();
+    await page.fill("#search", "customer_id");
+    await expect.poll(() => page.locator("#match-count").textContent()).toBe("3000 matches");
+    expect(await page.locator("#results li").count()).toBe(201);
+    expect(await page.locator("#results li").first().textContent()).toMatch(/ · column customer_id$/);
+    await page.close();
+  });
+
+  it("selects a source's descendants with source: and a connection with the filter", async () => {
+    const { page } = await open();
+    await page.fill("#search", "source:erp --exclude resource_type:model");
+    await expect.poll(() => page.locator("#match-count").textContent()).toBe("300 matches");
+    await page.fill("#search", "");
+    await page.selectOption("#filter-conn", "mart");
+    await expect.poll(async () => (await drawn(page)).sort()).toEqual(["group:models/mart/layer_5", "group:models/mart/layer_6"]);
+    await page.close();
+  });
+});

@@ -277,7 +277,9 @@
       state.up = lineageQuery.up;
       state.down = lineageQuery.down;
       syncDepthControls();
-      setFocus(lastResults[0]);
+      // Focus on the node the selector names, not on the first of its lineage.
+      const named = lastResults.find((i) => nodes[i].name === lineageQuery.name);
+      setFocus(named !== undefined ? named : lastResults[0]);
     } else navigate(lastResults[0]);
   });
   resultsList.addEventListener("click", () => (resultsList.hidden = true));
