@@ -49,7 +49,7 @@ export const DETAILS_GLOBAL = "SLUICE_DOCS_DETAILS";
  * Node fields only the detail panel reads. They go to details.js, which the page loads after it
  * has drawn the graph: at 10k models they are most of the data (SQL three times over).
  */
-export const DETAIL_FIELDS = ["description", "columns", "config", "rawSql", "compiledSql", "compiledIncrementalSql", "columnLineage"] as const;
+export const DETAIL_FIELDS = ["description", "columns", "config", "rawSql", "compiledSql", "compiledIncrementalSql", "columnLineage", "alsoReads"] as const;
 
 export interface GenerateOptions {
   /** The run results to show; by default read from <targetDir>/run_results.json if present. */

@@ -2,7 +2,7 @@
 // shows, their lineage as indices, a colour per connection and a layered layout from dagre, so the
 // browser only draws and never lays out the whole graph.
 import { posix } from "node:path";
-import type { Manifest, ManifestNode } from "../manifest/types.js";
+import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
 import { columnLineage, type ColumnLineage } from "./column-lineage.js";
 import { groupedLayouts, NODE_HEIGHT, NODE_WIDTH, ranks, type Grouping } from "./layout.js";
 import type { NodeResult, RunResults } from "../runner/run.js";
@@ -100,6 +100,8 @@ export interface SiteNode {
   health: string | null;
   /** A lineage model (tracked sources): the only kind with partition freshness in the ledger. */
   lineage: boolean;
+  /** Relations read besides the nodes upstream: the deletes table of each tracked source. */
+  alsoReads: { relation: string; why: string }[];
   /** Column-level lineage of a model, or why it is unknown; null for other nodes. */
   columnLineage: ColumnLineage | null;
 }
@@ -150,7 +152,8 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
   const index = new Map(ordered.map((n, i) => [n.id, i]));
   const results = lastResults(inputs.runResults ?? null);
   const columnTests = testsByColumn(ordered);
-  const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests));
+  const lineages = new Map<string, ColumnLineage>();
+  const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests, lineages));
   markHealth(nodes);
   const groups = layOut(nodes);
   const run = inputs.runResults ?? null;
@@ -189,7 +192,14 @@ function nodeCompute(n: ManifestNode): string {
   return n.kind === "model" ? n.config.compute : nodeConnection(n);
 }
 
-function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number>, results: Map<string, SiteRunResult>, columnTests: Map<string, Map<string, string[]>>): SiteNode {
+function siteNode(
+  n: ManifestNode,
+  manifest: Manifest,
+  index: Map<string, number>,
+  results: Map<string, SiteRunResult>,
+  columnTests: Map<string, Map<string, string[]>>,
+  lineages: Map<string, ColumnLineage>,
+): SiteNode {
   const base = {
     id: n.id,
     kind: n.kind,
@@ -217,6 +227,7 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
     compiledSql: null,
     compiledIncrementalSql: null,
     columnLineage: null,
+    alsoReads: [],
     materialized: null,
     relation: "",
     columns: [],
@@ -237,7 +248,8 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
         // Shown only where it differs: a model whose incremental SQL is its full SQL has one query.
         compiledIncrementalSql: n.compiledIncrementalSql === n.compiledSql ? null : n.compiledIncrementalSql,
         lineage: n.lineage !== null && n.lineage !== undefined,
-        columnLineage: n.config.materialized === "ephemeral" ? null : columnLineage(n, manifest),
+        columnLineage: columnLineage(n, manifest, lineages),
+        alsoReads: deletesTables(n, manifest),
       };
     case "source":
       return { ...base, relation: relation(n.relation), columns: columns(n.columns), config: { source: n.sourceName, table: n.tableName, changeTracking: n.changeTracking } };
@@ -246,6 +258,7 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
     case "test":
       return {
         ...base,
+        upstream: [...base.upstream, ...reconciledSources(n, manifest, index).filter((i) => !base.upstream.includes(i))],
         attachedTo: n.attachedTo === null ? -1 : (index.get(n.attachedTo) ?? -1),
         config: { testType: n.testType, column: n.column, args: n.args, ...n.config, reconcile: n.reconcile },
         compiledSql: n.compiledSql,
@@ -324,4 +337,25 @@ function layOut(all: SiteNode[]): Record<Grouping, SiteGroup[]> {
   }
   const groups = (g: Grouping) => laid[g].groups.map(({ key, x, y, width, height, members: m }) => ({ key, x, y, width, height, count: m.length }));
   return { folder: groups("folder"), connection: groups("connection") };
+}
+
+/** A lineage model reads each tracked source's deletes table too: the edge the graph cannot draw. */
+function deletesTables(n: ModelNode, manifest: Manifest): { relation: string; why: string }[] {
+  const out: { relation: string; why: string }[] = [];
+  for (const id of n.lineage?.trackedSources ?? []) {
+    const source = manifest.nodes[id];
+    const deletes = source?.kind === "source" ? source.changeTracking?.deletes : null;
+    if (!deletes) continue;
+    const r = deletes.relation;
+    out.push({ relation: [r.database, r.schema, r.name].filter(Boolean).join("."), why: `deleted keys of ${id} (${deletes.key}, ${deletes.deletedAt})` });
+  }
+  return out;
+}
+
+/** A reconcile test compares its model with the model's tracked sources: it reads those too. */
+function reconciledSources(t: TestNode, manifest: Manifest, index: Map<string, number>): number[] {
+  if (t.testType !== "reconcile" || !t.attachedTo) return [];
+  const model = manifest.nodes[t.attachedTo];
+  if (model?.kind !== "model") return [];
+  return (model.lineage?.trackedSources ?? []).map((id) => index.get(id)).filter((i): i is number => i !== undefined);
 }

@@ -310,3 +310,23 @@ describe.skipIf(!hasChromium)("docs site search and filters", () => {
     await page.close();
   });
 });
+
+describe.skipIf(!hasChromium)("docs site column lineage", () => {
+  it("follows a column across models: its input, its origin, and the columns computed from it", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + "#!/model.customers_by_country");
+    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    await expect.poll(() => page.locator("#detail-name").textContent()).toBe("customers_by_country");
+    const country = page.locator("#detail-column-lineage tr[data-column='country']");
+    expect(await country.locator("[data-cell='from']").textContent()).toBe("stg_customers.country");
+    expect(await country.locator("[data-cell='origin']").textContent()).toBe("customers.country");
+    await country.locator("[data-cell='from'] a").click();
+    await expect.poll(() => page.locator("#detail-name").textContent()).toBe("stg_customers");
+    // Undeclared columns the SQL yields are listed too.
+    expect(await page.locator("#detail-columns").textContent()).toContain("(from the SQL; not declared)");
+    const used = page.locator("#detail-column-lineage tr[data-column='country'] [data-cell='used-by']");
+    expect(await used.textContent()).toBe("customers_by_country.country");
+    await page.screenshot({ path: shot("column-lineage.png") });
+    await page.close();
+  });
+});

@@ -209,6 +209,20 @@ describe("docs site data", () => {
     expect(data.nodes.filter((n) => n.lineage).map((n) => n.id)).toEqual(["model.sales_history"]);
   });
 
+  it("draws the edges the graph lacked: a lineage model's deletes table, a reconcile test's source", () => {
+    const m = manifest();
+    const source = m.nodes["source.production.sales"] as SourceNode;
+    source.changeTracking = { updatedAt: "updated_at", lookback: null, deletes: { relation: { connection: "source", schema: "production", name: "sales_deletes" }, key: "sale_id", deletedAt: "deleted_at", partitionColumns: [] } };
+    (m.nodes["model.sales_history"] as ModelNode).lineage = { trackedSources: ["source.production.sales"], changesSql: "select 1" };
+    const test = m.nodes["test.unique_sales_history_id"] as TestNode;
+    test.testType = "reconcile";
+    const data = buildSiteData(m);
+    expect(byId(data, "model.sales_history").alsoReads).toEqual([{ relation: "production.sales_deletes", why: "deleted keys of source.production.sales (sale_id, deleted_at)" }]);
+    expect(ids(data, byId(data, "test.unique_sales_history_id").upstream)).toEqual(["model.sales_history", "source.production.sales"]);
+    // Without a reconcile test, no edge is made up.
+    expect(ids(data, byId(buildSiteData(manifest()), "test.unique_sales_history_id").upstream)).toEqual(["model.sales_history"]);
+  });
+
   it("stamps the site with the time it was generated, apart from the manifest's compile time", () => {
     const data = buildSiteData(manifest(), { now: () => new Date("2026-03-04T05:06:07.000Z") });
     expect(data.generatedAt).toBe("2026-03-04T05:06:07.000Z");
