@@ -94,10 +94,11 @@
 
   function select(i) {
     state.selected = i;
+    const before = view.view.selected;
     view.view.selected = i >= 0 && nodes[i].kind === "test" ? (nodes[i].attachedTo >= 0 ? nodes[i].attachedTo : nodes[i].upstream[0]) : i;
     if (i >= 0) renderDetail(i);
     else detail.landing();
-    view.refresh();
+    view.refreshSelection(before);
     updateStatus();
   }
 

@@ -52,6 +52,9 @@
       maxCameraRatio: 4,
       stagePadding: 40,
       allowInvalidContainer: true,
+      // While the camera moves, edges and labels wait: at 10k nodes they are most of a frame.
+      hideEdgesOnMove: true,
+      hideLabelsOnMove: true,
       nodeReducer: reduceNode,
       edgeReducer: reduceEdge,
     });
@@ -323,6 +326,17 @@
       keyOf,
       indexOf,
       refresh: () => renderer.refresh({ skipIndexation: true }),
+      /** Redraws only what a change of selection touches: the two nodes and their edges. */
+      refreshSelection(before) {
+        const keys = [before, view.selected].filter((i) => i >= 0).map((i) => keyOf(i)).filter((k) => k !== null && graph.hasNode(k));
+        const edges = keys.flatMap((k) => graph.edges(k));
+        try {
+          renderer.refresh({ partialGraph: { nodes: keys, edges }, skipIndexation: true });
+        } catch (e) {
+          // Nodes added since the last frame (a group just opened) are not drawn yet: draw all.
+          renderer.refresh();
+        }
+      },
       zoom: (factor) => (factor > 1 ? camera.animatedZoom({ duration: 150, factor }) : camera.animatedUnzoom({ duration: 150, factor: 1 / factor })),
       setGrouping(g) {
         view.grouping = g;
