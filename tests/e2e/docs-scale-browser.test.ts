@@ -188,3 +188,33 @@ describe.skipIf(!hasChromium)("docs site search at scale", () => {
     await page.close();
   });
 });
+
+describe.skipIf(!hasChromium)("docs site minimap", () => {
+  it("frames the viewport: the whole map when fitted, a small box when zoomed in", async () => {
+    const { page } = await open();
+    // The frame is drawn in black on the minimap; measure its extent in pixels.
+    const frame = () =>
+      page.evaluate(() => {
+        const c = document.getElementById("minimap") as HTMLCanvasElement;
+        const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+        let [x0, x1, y0, y1] = [Infinity, -Infinity, Infinity, -Infinity];
+        for (let y = 0; y < c.height; y++)
+          for (let x = 0; x < c.width; x++) {
+            const k = (y * c.width + x) * 4;
+            if (d[k]! < 30 && d[k + 1]! < 30 && d[k + 2]! < 30 && d[k + 3]! > 200) [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+          }
+        return { width: x1 - x0, height: y1 - y0, cx: (x0 + x1) / 2 };
+      });
+    await page.waitForTimeout(300);
+    const fitted = await frame();
+    expect(fitted.width).toBeGreaterThan(150);
+    await page.click("#zoom-in");
+    await page.click("#zoom-in");
+    await page.click("#zoom-in");
+    await page.waitForTimeout(600);
+    const zoomed = await frame();
+    expect(zoomed.width).toBeLessThan(fitted.width / 2);
+    expect(zoomed.width).toBeGreaterThan(5);
+    await page.close();
+  });
+});

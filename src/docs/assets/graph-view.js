@@ -256,11 +256,25 @@
       const c = minimap.getContext("2d");
       c.putImageData(minimapBase, 0, 0);
       const f = minimapFrame();
-      const a = renderer.viewportToGraph({ x: 0, y: 0 });
-      const b = renderer.viewportToGraph({ x: container.clientWidth, y: container.clientHeight });
+      // The viewport's corners in layout units, by inverting graphToViewport (no rotation is used).
+      const g0 = { x: f.b.x[0], y: f.b.y[0] };
+      const g1 = { x: f.b.x[1], y: f.b.y[1] };
+      const v0 = renderer.graphToViewport(g0);
+      const v1 = renderer.graphToViewport(g1);
+      const sx = (v1.x - v0.x) / (g1.x - g0.x || 1);
+      const sy = (v1.y - v0.y) / (g1.y - g0.y || 1);
+      const toGraph = (x, y) => ({ x: g0.x + (x - v0.x) / (sx || 1), y: g0.y + (y - v0.y) / (sy || 1) });
+      const a = toGraph(0, 0);
+      const b = toGraph(container.clientWidth, container.clientHeight);
       c.strokeStyle = dark ? "#fff" : "#000";
       c.lineWidth = 1;
-      c.strokeRect(f.ox + (a.x - f.b.x[0]) * f.s, f.oy + (f.b.y[1] - a.y) * f.s, (b.x - a.x) * f.s, (a.y - b.y) * f.s);
+      // Clamped to the map, so a view wider than the project still shows its frame.
+      const [w, h] = [minimap.width, minimap.height];
+      const left = Math.max(0.5, f.ox + (a.x - f.b.x[0]) * f.s);
+      const top = Math.max(0.5, f.oy + (f.b.y[1] - a.y) * f.s);
+      const right = Math.min(w - 0.5, f.ox + (b.x - f.b.x[0]) * f.s);
+      const bottom = Math.min(h - 0.5, f.oy + (f.b.y[1] - b.y) * f.s);
+      if (right > left && bottom > top) c.strokeRect(left, top, right - left, bottom - top);
     }
     minimap.addEventListener("click", (e) => {
       const r = minimap.getBoundingClientRect();
