@@ -1,17 +1,22 @@
 // Bench for the docs site at scale: generates the site of a synthetic 10k-model project spread over
-// three connections, then measures in headless chromium how long it takes to open and to answer
-// clicks. Run with `npx tsx bench/docs/run.ts [models] [tests]`; needs /usr/bin/chromium.
+// three connections in a child process (time and peak memory), then measures in headless chromium
+// how long it takes to open and to answer click, focus, zoom, pan and search. With `--baseline DIR`
+// (a checkout of the code before, sharing this tree's node_modules) the same generate and open are
+// measured for it in the same run. `npx tsx bench/docs/run.ts [models] [tests] [--baseline DIR]`.
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
-import { generateDocs } from "../../src/docs/generate.js";
+import { cpus, loadavg, totalmem, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { chromium, type Page } from "playwright-core";
 import { MANIFEST_VERSION, type Manifest, type ManifestNode, type ModelNode } from "../../src/manifest/types.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const MODELS = Number(process.argv[2] ?? 10_000);
-const TESTS = Number(process.argv[3] ?? 2_000);
+const args = process.argv.slice(2).filter((a, i, all) => a !== "--baseline" && all[i - 1] !== "--baseline");
+const MODELS = Number(args[0] ?? 10_000);
+const TESTS = Number(args[1] ?? 2_000);
+const BASELINE = process.argv.includes("--baseline") ? resolve(process.argv[process.argv.indexOf("--baseline") + 1]!) : null;
+const HERE = dirname(fileURLToPath(import.meta.url));
 const SOURCES = 300;
 const LAYERS = 6;
 
@@ -84,102 +89,113 @@ const stats = (xs: number[]) => {
   return `median ${at(0.5).toFixed(1)} ms, p95 ${at(0.95).toFixed(1)} ms, max ${s[s.length - 1]!.toFixed(1)} ms (n=${s.length})`;
 };
 
+/** Generates in a child process, so its peak memory is the generate's alone. */
+function generate(generator: string, out: string): { ms: number; maxRssMb: number; dir: string; nodes: number } {
+  const stdout = execFileSync(process.execPath, ["--import", "tsx", join(HERE, "generate-child.ts"), generator, String(MODELS), String(TESTS), out], { encoding: "utf8", maxBuffer: 1 << 26 });
+  return JSON.parse(stdout.trim().split("\n").pop()!) as { ms: number; maxRssMb: number; dir: string; nodes: number };
+}
+
+/** Opens the site five times: navigation start to the first frame with the graph drawn. */
+async function openTimes(page: Page, dir: string): Promise<number[]> {
+  const opens: number[] = [];
+  for (let run = 0; run < 5; run++) {
+    await page.goto(`${pathToFileURL(join(dir, "index.html")).href}?run=${run}`);
+    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true, null, { timeout: 120_000 });
+    opens.push(await page.evaluate(() => performance.getEntriesByName("sluice-docs-painted")[0]!.startTime));
+  }
+  return opens;
+}
+
+/**
+ * Latency of one real input (through playwright's mouse and keyboard): from the event's timestamp
+ * to the end of the next frame after it was handled (a task queued from requestAnimationFrame,
+ * registered before the page's own handlers run, so sigma's render in that frame is included).
+ */
+async function latency(page: Page, type: string, act: () => Promise<void>): Promise<number> {
+  await page.evaluate((t) => {
+    const w = window as unknown as { __lat: Promise<number> };
+    w.__lat = new Promise((done) => {
+      const h = (e: Event) => {
+        window.removeEventListener(t, h, true);
+        const t0 = e.timeStamp;
+        requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0)));
+      };
+      window.addEventListener(t, h, true);
+    });
+  }, type);
+  await act();
+  return page.evaluate(() => (window as unknown as { __lat: Promise<number> }).__lat);
+}
+
+async function interactions(page: Page, dir: string): Promise<Record<string, number[]>> {
+  await page.goto(pathToFileURL(join(dir, "index.html")).href);
+  await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true, null, { timeout: 120_000 });
+  await page.click("#expand-all");
+  await page.waitForTimeout(500);
+  const drawn = await page.evaluate(() => (window as unknown as { SLUICE_DOCS_VIEW: { drawn(): string[] } }).SLUICE_DOCS_VIEW.drawn().length);
+  console.log(`every group open: ${drawn} nodes drawn`);
+  const box = (await page.locator("#graph").boundingBox())!;
+  const out: Record<string, number[]> = { click: [], focus: [], zoom: [], pan: [], search: [] };
+  const pause = () => page.waitForTimeout(300);
+  const ids = await page.evaluate(() => (window as unknown as { SLUICE_DOCS: { nodes: { id: string; kind: string }[] } }).SLUICE_DOCS.nodes.filter((n) => n.kind === "model").map((n) => n.id));
+  for (let k = 0; k < 20; k++) {
+    // Click a node where it is drawn (zoomed so it can be hit).
+    await page.click("#zoom-fit");
+    await pause();
+    const id = ids[(k * 7919) % ids.length]!;
+    await page.evaluate((nodeId) => (window as unknown as { location: Location }).location.hash = `#!/${encodeURIComponent(nodeId)}`, id);
+    await pause();
+    const at = await page.evaluate((nodeId) => (window as unknown as { SLUICE_DOCS_VIEW: { screenPosition(i: string): { x: number; y: number } | null } }).SLUICE_DOCS_VIEW.screenPosition(nodeId), id);
+    if (at && at.x > 0 && at.y > 0 && at.x < box.width && at.y < box.height) out.click!.push(await latency(page, "click", () => page.mouse.click(box.x + at.x, box.y + at.y)));
+    await pause();
+    out.focus!.push(await latency(page, "click", () => page.click("#focus-button")));
+    await pause();
+    await page.click("#show-all");
+    await pause();
+    out.zoom!.push(await latency(page, "wheel", () => page.mouse.wheel(0, k % 2 ? 240 : -240)));
+    await pause();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    out.pan!.push(await latency(page, "mousemove", () => page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40)));
+    await page.mouse.up();
+    await pause();
+    await page.fill("#search", "");
+    out.search!.push(await latency(page, "input", () => page.fill("#search", `lake_l${1 + (k % 4)}_${k}`)));
+    await pause();
+  }
+  await page.screenshot({ path: join(tmpdir(), "sluice-docs-bench.png") });
+  return out;
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) {
     console.log("skipped: no chromium (apt-get install chromium)");
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), "sluice-docs-bench-"));
+  console.log(`${new Date().toISOString()} · ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB · load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(`project: ${SOURCES} sources, ${MODELS} models, ${TESTS} tests`);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  // tsx compiles the functions passed to page.evaluate with esbuild's `__name` helper calls.
+  await page.addInitScript({ content: "window.__name = (f) => f;" });
+  page.on("pageerror", (e) => console.error(`page error: ${String(e)}`));
+  const dirs: string[] = [];
   try {
-    const manifest = syntheticManifest(MODELS, TESTS);
-    let started = performance.now();
-    const site = generateDocs(manifest, dir, { runResults: null });
-    const generateMs = performance.now() - started;
-    const dataMb = statSync(join(site.dir, "data.js")).size / 1e6;
-    console.log(`project: ${SOURCES} sources, ${MODELS} models, ${TESTS} tests (${site.nodes} nodes); ${cpus().length} cores`);
-    console.log(`generate (layout with and without tests + write): ${(generateMs / 1000).toFixed(1)} s, data.js ${dataMb.toFixed(1)} MB`);
-
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    // tsx compiles the functions passed to page.evaluate with esbuild's `__name` helper calls.
-    await page.addInitScript({ content: "window.__name = (f) => f;" });
-    page.on("pageerror", (e) => console.error(`page error: ${String(e)}`));
-    const opens: number[] = [];
-    const withDetails: number[] = [];
-    for (let run = 0; run < 5; run++) {
-      await page.goto(`${pathToFileURL(join(site.dir, "index.html")).href}?run=${run}`);
-      await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
-      // From navigation start to the first frame with the graph drawn (the site marks it), and to
-      // the details (descriptions, columns, SQL) loaded after it.
-      const [painted, ready] = await page.evaluate(() => [performance.getEntriesByName("sluice-docs-painted")[0]!.startTime, performance.now()]);
-      opens.push(painted!);
-      withDetails.push(ready!);
+    const runs: [string, string][] = [["this tree", join(HERE, "../../src/docs/generate.ts")]];
+    if (BASELINE) runs.push(["baseline", join(BASELINE, "src/docs/generate.ts")]);
+    for (const [name, generator] of runs) {
+      const out = mkdtempSync(join(tmpdir(), "sluice-docs-bench-"));
+      dirs.push(out);
+      const site = generate(generator, out);
+      const sizes = ["data.js", "details.js"].map((f) => (statSync(join(site.dir, f)).size / 1e6).toFixed(1)).join(" / ");
+      console.log(`[${name}] generate: ${(site.ms / 1000).toFixed(1)} s, peak memory ${site.maxRssMb.toFixed(0)} MB, data.js / details.js ${sizes} MB`);
+      console.log(`[${name}] open (navigation start to graph on screen): ${stats(await openTimes(page, site.dir))}`);
+      if (name === "this tree") for (const [what, xs] of Object.entries(await interactions(page, site.dir))) console.log(`[${name}] ${what}: ${stats(xs)}`);
     }
-    console.log(`open (navigation start to graph on screen): ${stats(opens)}`);
-    console.log(`details loaded after (upper bound, includes polling): ${stats(withDetails)}`);
-
-    const clicks = await page.evaluate(async () => {
-      // The next frame drawn: a task queued from requestAnimationFrame runs once the frame is committed.
-      const frame = () => new Promise<number>((r) => requestAnimationFrame(() => setTimeout(() => r(performance.now()))));
-      // A pause between actions, as a user makes: the previous redraw's rasterizing is not billed to the next click.
-      const pause = () => new Promise((r) => setTimeout(r, 300));
-      const svg = document.getElementById("graph")!;
-      const data = (window as unknown as { SLUICE_DOCS: { nodes: { x: number; y: number; kind: string; id: string }[] } }).SLUICE_DOCS;
-      const view = () => /translate\(([-\d.e]+),([-\d.e]+)\) scale\(([-\d.e]+)\)/.exec(document.getElementById("viewport")!.getAttribute("transform")!)!.map(Number);
-      const box = svg.getBoundingClientRect();
-      const models = data.nodes.filter((n) => n.kind === "model");
-      const graphClick: number[] = [];
-      const focus: number[] = [];
-      const focusClick: number[] = [];
-      const follow: number[] = [];
-      const back: number[] = [];
-      for (let k = 0; k < 25; k++) {
-        const n = models[Math.floor((k * 7919) % models.length)]!;
-        const [, tx, ty, scale] = view();
-        await pause();
-        let t = performance.now();
-        svg.dispatchEvent(new MouseEvent("click", { bubbles: true, clientX: box.left + tx! + n.x * scale!, clientY: box.top + ty! + n.y * scale! }));
-        graphClick.push((await frame()) - t);
-        // Clicks land on whole pixels, so at whole-project zoom a neighbour may be the nearest node.
-        if (!document.getElementById("focus-button")) throw new Error(`click at ${n.id} selected nothing`);
-        await pause();
-        t = performance.now();
-        document.getElementById("focus-button")!.click();
-        focus.push((await frame()) - t);
-        const drawn = [...document.querySelectorAll<SVGGElement>("#graph [data-id]")];
-        const target = drawn[Math.floor(drawn.length / 2)];
-        if (target) {
-          const r = target.getBoundingClientRect();
-          await pause();
-          t = performance.now();
-          svg.dispatchEvent(new MouseEvent("click", { bubbles: true, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }));
-          focusClick.push((await frame()) - t);
-        }
-        const link = document.querySelector<HTMLAnchorElement>("[data-section='upstream'] a");
-        if (link) {
-          await pause();
-          t = performance.now();
-          link.click();
-          follow.push((await frame()) - t);
-        }
-        await pause();
-        t = performance.now();
-        document.getElementById("show-all")!.click();
-        back.push((await frame()) - t);
-      }
-      return { graphClick, focus, focusClick, follow, back };
-    });
-    console.log(`click a node in the whole-project graph (select, panel, redraw): ${stats(clicks.graphClick)}`);
-    console.log(`focus its lineage (+m+, all depths): ${stats(clicks.focus)}`);
-    console.log(`click a node drawn in the focus view: ${stats(clicks.focusClick)}`);
-    console.log(`follow an upstream link in the panel: ${stats(clicks.follow)}`);
-    console.log(`back to the whole project: ${stats(clicks.back)}`);
-    const shot = join(tmpdir(), "sluice-docs-bench.png");
-    await page.screenshot({ path: shot });
-    console.log(`screenshot: ${shot}`);
-    await browser.close();
+    console.log(`load after: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await browser.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 }
 

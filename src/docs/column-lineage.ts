@@ -1,7 +1,9 @@
-// Column-level lineage for the docs site, where the SQL allows it: a plain SELECT whose FROM names
-// the model's inputs and whose columns are expressions over qualified (or unambiguous) columns.
-// Anything else — `select *`, a subquery or CTE of the model's own, SQL the parser does not read —
-// is marked unknown with the reason. Nothing is guessed.
+// Column-level lineage for the docs site, read from the compiled SQL by node-sql-parser: each output
+// column of a model and the input-model columns it is computed from, through CTEs, subqueries in
+// FROM, UNION branches, `*` and `t.*` (expanded from the columns known for an input: declared in
+// YAML, or its own lineage), casts, and unqualified columns that only one input has. Where the SQL
+// does not say (a star over an input whose columns nobody knows, a column two inputs share), the
+// lineage is unknown, with the reason. Nothing is guessed.
 import { createRequire } from "node:module";
 import type { Manifest, ManifestNode, ModelNode } from "../manifest/types.js";
 
@@ -19,15 +21,26 @@ interface SqlParser {
   astify(sql: string, options: { database: string }): unknown;
 }
 
-interface AstNode {
-  type?: string;
-  table?: string | null;
-  column?: string | { expr?: { value?: string } };
-  [key: string]: unknown;
+type Ast = Record<string, unknown>;
+
+/**
+ * The grammars tried for each engine, in order. Snowflake's reads what DuckDB and Spark add to
+ * Postgres and Hive SQL (QUALIFY, GROUP BY ALL, `::`), so it is the fallback everywhere.
+ */
+const DIALECTS = { duckdb: ["postgresql", "snowflake"], sqlserver: ["transactsql", "snowflake"], hive: ["hive", "snowflake"] } as const;
+
+/** Columns of a relation in scope: lower-cased name → the input columns behind it, in order. */
+type Columns = Map<string, { name: string; from: ColumnSource[] }>;
+
+interface Relation {
+  alias: string;
+  /** The input node a base relation is; null for a CTE or subquery. */
+  node: string | null;
+  /** Null when nobody knows the input's columns: a qualified reference is still trusted. */
+  columns: Columns | null;
 }
 
-/** The SQL dialect node-sql-parser reads for each engine sluice compiles for. */
-const DIALECT = { duckdb: "postgresql", sqlserver: "transactsql", hive: "hive" } as const;
+class Unknown extends Error {}
 
 let parser: SqlParser | undefined;
 
@@ -38,87 +51,201 @@ function sqlParser(): SqlParser {
   return parser;
 }
 
-export function columnLineage(model: ModelNode, manifest: Manifest): ColumnLineage {
-  const engine = manifest.connections[model.config.compute]?.type ?? "duckdb";
-  let ast: unknown;
-  try {
-    ast = sqlParser().astify(model.compiledSql, { database: DIALECT[engine] });
-  } catch {
-    return { known: false, reason: "the SQL is beyond the lineage parser" };
-  }
-  const select = (Array.isArray(ast) ? ast[0] : ast) as AstNode | undefined;
-  if (!select || select.type !== "select" || select["_next"] || select["union"]) return { known: false, reason: "not a single plain SELECT" };
-  if (Array.isArray(select["with"]) && select["with"].length > 0) return { known: false, reason: "the model defines its own CTEs" };
-
-  const inputs = inputRelations(model, manifest);
-  const aliases = new Map<string, string | null>();
-  for (const item of (select["from"] as AstNode[] | null) ?? []) {
-    const name = typeof item.table === "string" ? item.table : null;
-    const alias = (item["as"] as string | null) ?? name;
-    if (!alias) return { known: false, reason: "a FROM item without a name" };
-    const node = name ? inputs.get(qualified(item).toLowerCase()) ?? inputs.get(name.toLowerCase()) ?? null : null;
-    aliases.set(alias.toLowerCase(), node);
-  }
-  const only = aliases.size === 1 ? [...aliases.values()][0] ?? null : null;
-
-  const columns: { name: string; from: ColumnSource[] }[] = [];
-  for (const item of (select["columns"] as AstNode[] | string) ?? []) {
-    if (typeof item === "string" || columnName(item["expr"] as AstNode) === "*") return { known: false, reason: "select * over a schema the docs do not know" };
-    const expr = item["expr"] as AstNode;
-    const name = (item["as"] as string | null) ?? (expr.type === "column_ref" ? columnName(expr) : null);
-    if (!name) return { known: false, reason: "an expression without a name" };
-    const from: ColumnSource[] = [];
-    for (const ref of columnRefs(expr)) {
-      const column = columnName(ref);
-      if (!column) continue;
-      const node = ref.table ? aliases.get(ref.table.toLowerCase()) : only;
-      if (!node) return { known: false, reason: `cannot tell which input ${ref.table ? `'${ref.table}'` : "an unqualified column"} (${column}) comes from` };
-      if (!from.some((f) => f.node === node && f.column === column)) from.push({ node, column });
-    }
-    columns.push({ name, from });
-  }
-  return { known: true, columns };
+/** The lineage of one model; `cache` shares input models' lineage between calls. */
+export function columnLineage(model: ModelNode, manifest: Manifest, cache: Map<string, ColumnLineage> = new Map()): ColumnLineage {
+  const hit = cache.get(model.id);
+  if (hit) return hit;
+  const result = compute(model, manifest, cache);
+  cache.set(model.id, result);
+  return result;
 }
 
-/** The model's inputs by the names its compiled SQL may use for them. */
-function inputRelations(model: ModelNode, manifest: Manifest): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const id of model.dependsOn) {
-    const node: ManifestNode | undefined = manifest.nodes[id];
-    if (!node || node.kind === "test") continue;
-    if (node.kind === "model" && node.config.materialized === "ephemeral") {
-      out.set(`__sluice_ephemeral_${node.name}`.toLowerCase(), id);
-      continue;
-    }
-    const r = node.relation;
-    for (const key of [[r.database, r.schema, r.name], [r.schema, r.name], [r.name]]) {
-      if (key.every(Boolean)) out.set(key.join(".").toLowerCase(), id);
+function compute(model: ModelNode, manifest: Manifest, cache: Map<string, ColumnLineage>): ColumnLineage {
+  const engine = manifest.connections[model.config.compute]?.type ?? "duckdb";
+  let ast: unknown;
+  let lastError = "";
+  for (const database of DIALECTS[engine]) {
+    try {
+      ast = sqlParser().astify(model.compiledSql, { database });
+      break;
+    } catch (e) {
+      lastError = e instanceof Error ? e.message.split("\n")[0]!.slice(0, 120) : String(e);
     }
   }
+  if (ast === undefined) return { known: false, reason: `the SQL parser cannot read the SQL (${lastError})` };
+  const statement = (Array.isArray(ast) ? ast[0] : ast) as Ast | undefined;
+  if (!statement || statement["type"] !== "select") return { known: false, reason: "the model's SQL is not a SELECT" };
+  const env = new Env(model, manifest, cache);
+  try {
+    const columns = env.query(statement, new Map());
+    return { known: true, columns: [...columns.values()].map(({ name, from }) => ({ name, from })) };
+  } catch (e) {
+    if (e instanceof Unknown) return { known: false, reason: e.message };
+    throw e;
+  }
+}
+
+/** What a model's SQL can name: its inputs, by every name its compiled SQL may use for them. */
+class Env {
+  private readonly inputs = new Map<string, string>();
+
+  constructor(
+    model: ModelNode,
+    private readonly manifest: Manifest,
+    private readonly cache: Map<string, ColumnLineage>,
+  ) {
+    for (const id of model.dependsOn) {
+      const node: ManifestNode | undefined = manifest.nodes[id];
+      if (!node || node.kind === "test") continue;
+      if (node.kind === "model" && node.config.materialized === "ephemeral") {
+        this.inputs.set(`__sluice_ephemeral_${node.name}`.toLowerCase(), id);
+        continue;
+      }
+      const r = node.relation;
+      for (const key of [[r.database, r.schema, r.name], [r.schema, r.name], [r.name]]) {
+        if (key.every(Boolean)) this.inputs.set(key.join(".").toLowerCase(), id);
+      }
+    }
+  }
+
+  /** A SELECT, or a chain of them joined by UNION / INTERSECT / EXCEPT (matched by position). */
+  query(select: Ast, ctes: Map<string, Columns>): Columns {
+    const first = this.select(select, ctes);
+    for (let next = select["_next"] as Ast | undefined; next; next = next["_next"] as Ast | undefined) {
+      const branch = [...this.select(next, ctes).values()];
+      const mine = [...first.values()];
+      if (branch.length !== mine.length) throw new Unknown("the branches of a UNION have different numbers of columns");
+      mine.forEach((c, k) => (c.from = merge(c.from, branch[k]!.from)));
+    }
+    return first;
+  }
+
+  private select(select: Ast, outer: Map<string, Columns>): Columns {
+    const ctes = new Map(outer);
+    for (const w of (select["with"] as Ast[] | null) ?? []) {
+      const name = text(w["name"]).toLowerCase();
+      // An ephemeral input is inlined as a CTE: it stays the input it is, so lineage points at it.
+      if (this.inputs.has(name)) continue;
+      const stmt = w["stmt"] as Ast;
+      ctes.set(name, this.query((stmt["ast"] as Ast | undefined) ?? stmt, ctes));
+    }
+    const relations = ((select["from"] as Ast[] | null) ?? []).map((item) => this.relation(item, ctes));
+    const out: Columns = new Map();
+    const add = (name: string, from: ColumnSource[]) => out.set(name.toLowerCase(), { name, from });
+    const columns = select["columns"] as Ast[] | string;
+    for (const item of typeof columns === "string" ? [{ expr: { type: "column_ref", table: null, column: "*" } }] : columns) {
+      const expr = item["expr"] as Ast;
+      if (expr["type"] === "column_ref" && columnName(expr) === "*") {
+        const table = expr["table"] ? text(expr["table"]) : null;
+        const chosen = table ? [this.find(relations, table)] : relations;
+        for (const r of chosen) {
+          if (!r.columns) throw new Unknown(`select ${table ? `${table}.` : ""}* over ${r.alias}, whose columns are not known (declare them in its YAML)`);
+          for (const c of r.columns.values()) add(c.name, c.from);
+        }
+        continue;
+      }
+      const name = (item["as"] as string | null) ?? (expr["type"] === "column_ref" ? columnName(expr) : null);
+      if (!name) throw new Unknown("an output column is an expression without a name (give it an alias)");
+      let from: ColumnSource[] = [];
+      for (const ref of columnRefs(expr)) from = merge(from, this.resolve(relations, ref));
+      add(name, from);
+    }
+    return out;
+  }
+
+  private relation(item: Ast, ctes: Map<string, Columns>): Relation {
+    const sub = item["expr"] as Ast | undefined;
+    if (sub && (sub["ast"] as Ast | undefined)?.["type"] === "select") {
+      const alias = (item["as"] as string | null) ?? "(subquery)";
+      return { alias, node: null, columns: this.query(sub["ast"] as Ast, ctes) };
+    }
+    if (item["table"] === undefined || item["table"] === null) throw new Unknown("a FROM item that is not a table or subquery (a table function or VALUES)");
+    const name = text(item["table"]);
+    const alias = (item["as"] as string | null) ?? name;
+    const qualified = [item["db"], item["schema"], name].filter((p) => typeof p === "string" && p.length > 0).join(".").toLowerCase();
+    const cte = qualified === name.toLowerCase() ? ctes.get(qualified) : undefined;
+    if (cte) return { alias, node: null, columns: cte };
+    const node = this.inputs.get(qualified) ?? this.inputs.get(name.toLowerCase());
+    if (!node) throw new Unknown(`it reads ${qualified}, which is none of its inputs`);
+    const known = this.columnsOf(node);
+    return { alias, node, columns: known && new Map(known.map((c) => [c.toLowerCase(), { name: c, from: [{ node, column: c }] }])) };
+  }
+
+  /** Known columns of an input: declared in YAML, else its own lineage; null when neither says. */
+  private columnsOf(id: string): string[] | null {
+    const node = this.manifest.nodes[id];
+    if (!node || node.kind === "test") return null;
+    const declared = node.columns.map((c) => c.name);
+    if (node.kind === "seed") for (const c of Object.keys(node.columnTypes ?? {})) if (!declared.includes(c)) declared.push(c);
+    if (declared.length) return declared;
+    if (node.kind !== "model") return null;
+    const lineage = columnLineage(node, this.manifest, this.cache);
+    return lineage.known ? lineage.columns.map((c) => c.name) : null;
+  }
+
+  private find(relations: Relation[], alias: string): Relation {
+    const r = relations.find((x) => x.alias.toLowerCase() === alias.toLowerCase());
+    if (!r) throw new Unknown(`'${alias}' names no relation of the query`);
+    return r;
+  }
+
+  private resolve(relations: Relation[], ref: Ast): ColumnSource[] {
+    const column = columnName(ref);
+    if (!column || column === "*") return [];
+    const table = ref["table"] ? text(ref["table"]) : null;
+    if (table) return this.from(this.find(relations, table), column);
+    if (relations.length === 1) return this.from(relations[0]!, column);
+    if (relations.length === 0) throw new Unknown(`the column ${column} has no relation to come from`);
+    const having = relations.filter((r) => r.columns?.has(column.toLowerCase()));
+    if (having.length === 1) return this.from(having[0]!, column);
+    if (having.length > 1) throw new Unknown(`the unqualified column ${column} is in ${having.map((r) => r.alias).join(" and ")}`);
+    const blind = relations.filter((r) => !r.columns).map((r) => r.alias);
+    throw new Unknown(
+      blind.length
+        ? `cannot tell which input the unqualified column ${column} comes from: the columns of ${blind.join(", ")} are not known`
+        : `the unqualified column ${column} is in no input`,
+    );
+  }
+
+  private from(r: Relation, column: string): ColumnSource[] {
+    if (!r.columns) return [{ node: r.node!, column }];
+    const hit = r.columns.get(column.toLowerCase());
+    if (hit) return hit.from;
+    // Declared columns may be incomplete; the engine checks the SQL, so a base input is trusted.
+    if (r.node) return [{ node: r.node, column }];
+    throw new Unknown(`${r.alias} has no column ${column}`);
+  }
+}
+
+function merge(a: ColumnSource[], b: ColumnSource[]): ColumnSource[] {
+  const out = [...a];
+  for (const s of b) if (!out.some((x) => x.node === s.node && x.column === s.column)) out.push(s);
   return out;
 }
 
-function qualified(item: AstNode): string {
-  return [item["db"], item["schema"], item.table].filter((p) => typeof p === "string" && p.length > 0).join(".");
+/** An identifier the parser gives as a string or as `{ value }`. */
+function text(v: unknown): string {
+  if (typeof v === "string") return v;
+  const value = (v as { value?: unknown } | null)?.value;
+  return typeof value === "string" ? value : String(value ?? "");
 }
 
-function columnName(ref: AstNode | undefined): string | null {
-  if (!ref || ref.type !== "column_ref") return null;
-  const c = ref.column;
-  return typeof c === "string" ? c : (c?.expr?.value ?? null);
+function columnName(ref: Ast): string | null {
+  const c = ref["column"];
+  if (typeof c === "string") return c;
+  const value = (c as { expr?: { value?: unknown } } | undefined)?.expr?.value;
+  return typeof value === "string" ? value : null;
 }
 
-/** Every column reference inside an expression. */
-function columnRefs(expr: unknown): AstNode[] {
-  const out: AstNode[] = [];
+/** Every column reference inside an expression; a subquery in it is beyond this reader. */
+function columnRefs(expr: unknown): Ast[] {
+  const out: Ast[] = [];
   const visit = (v: unknown) => {
     if (!v || typeof v !== "object") return;
     if (Array.isArray(v)) return v.forEach(visit);
-    const node = v as AstNode;
-    if (node.type === "column_ref") {
-      out.push(node);
-      return;
-    }
+    const node = v as Ast;
+    if (node["type"] === "column_ref") return void out.push(node);
+    if (node["type"] === "select" || (node["ast"] as Ast | undefined)?.["type"] === "select") throw new Unknown("an output column is computed by a subquery");
     for (const value of Object.values(node)) visit(value);
   };
   visit(expr);

@@ -4,6 +4,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildSync } from "esbuild";
 import type { Manifest } from "../manifest/types.js";
 import type { RunResults } from "../runner/run.js";
 import { buildSiteData, type PartitionFreshness, type SiteData } from "./site-data.js";
@@ -14,7 +15,31 @@ import { buildSiteData, type PartitionFreshness, type SiteData } from "./site-da
  */
 export const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/docs/assets");
 
-const ASSET_FILES = ["app.js", "detail.js", "style.css"] as const;
+const ASSET_FILES = ["app.js", "detail.js", "graph-view.js", "search.js", "style.css"] as const;
+
+/** Entry of the browser bundle (sigma, graphology, the selector), beside the assets folder. */
+const VENDOR_ENTRY = resolve(ASSETS_DIR, "../browser/vendor.ts");
+
+let vendorBundle: string | undefined;
+
+/**
+ * The browser bundle, built once per process (about 0.3 s): built from the installed packages and
+ * the selector's source at generate time, so it cannot drift from either.
+ */
+export function vendorScript(): string {
+  vendorBundle ??= buildSync({
+    entryPoints: [VENDOR_ENTRY],
+    bundle: true,
+    minify: true,
+    format: "iife",
+    platform: "browser",
+    target: "es2020",
+    write: false,
+    legalComments: "eof",
+    logLevel: "silent",
+  }).outputFiles[0]!.text;
+  return vendorBundle;
+}
 
 /** Globals the data scripts assign; app.js reads them. */
 export const DATA_GLOBAL = "SLUICE_DOCS";
@@ -24,7 +49,7 @@ export const DETAILS_GLOBAL = "SLUICE_DOCS_DETAILS";
  * Node fields only the detail panel reads. They go to details.js, which the page loads after it
  * has drawn the graph: at 10k models they are most of the data (SQL three times over).
  */
-export const DETAIL_FIELDS = ["description", "columns", "config", "rawSql", "compiledSql", "compiledIncrementalSql", "columnLineage"] as const;
+export const DETAIL_FIELDS = ["description", "columns", "config", "rawSql", "compiledSql", "compiledIncrementalSql", "columnLineage", "alsoReads"] as const;
 
 export interface GenerateOptions {
   /** The run results to show; by default read from <targetDir>/run_results.json if present. */
@@ -48,6 +73,7 @@ export function generateDocs(manifest: Manifest, targetDir: string, options: Gen
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "assets"), { recursive: true });
   for (const file of ASSET_FILES) copyFileSync(join(ASSETS_DIR, file), join(dir, "assets", file));
+  writeFileSync(join(dir, "assets", "vendor.js"), vendorScript());
   const { graph, details } = splitDetails(data);
   writeFileSync(join(dir, "data.js"), globalScript(DATA_GLOBAL, graph));
   writeFileSync(join(dir, "details.js"), globalScript(DETAILS_GLOBAL, details));
@@ -111,26 +137,43 @@ function indexHtml(data: SiteData): string {
 <header id="bar">
   <span id="title"></span>
   <div id="search-box">
-    <input id="search" type="search" placeholder="Search: name, tag:x, path:x, +name+ (Enter)" autocomplete="off" spellcheck="false">
+    <input id="search" type="search" aria-label="Search" placeholder="Search text, or a selector: tag:x, path:x, source:x, config.materialized:table, +name+, @name, … --exclude …" autocomplete="off" spellcheck="false">
     <ol id="results" hidden></ol>
   </div>
+  <span id="match-count" aria-live="polite"></span>
+  <label>connection <select id="filter-conn"><option value="">all</option></select></label>
+  <label>type <select id="filter-type"><option value="">all</option></select></label>
+  <label>status <select id="filter-status"><option value="">all</option></select></label>
   <label>upstream <select id="up-depth"></select></label>
   <label>downstream <select id="down-depth"></select></label>
-  <label><input id="show-tests" type="checkbox"> tests</label>
   <button id="show-all" type="button">Whole project</button>
-  <span id="status" aria-live="polite"></span>
 </header>
 <div id="notice" role="alert" hidden></div>
 <main>
   <section id="graph-pane">
-    <svg id="graph" xmlns="http://www.w3.org/2000/svg"></svg>
-    <svg id="graph-overlay" xmlns="http://www.w3.org/2000/svg" aria-hidden="true"></svg>
+    <div id="graph" tabindex="0" role="application" aria-label="Lineage graph: arrows move along the lineage, Enter focuses, + and - zoom, 0 fits"></div>
+    <canvas id="graph-overlay" aria-hidden="true"></canvas>
+    <div id="controls">
+      <button id="zoom-in" type="button" title="Zoom in (+)">+</button>
+      <button id="zoom-out" type="button" title="Zoom out (-)">−</button>
+      <button id="zoom-fit" type="button" title="Fit (0)">fit</button>
+    </div>
+    <canvas id="minimap" width="220" height="140" title="Whole project: click to move there"></canvas>
+    <details id="groups" open>
+      <summary>Groups by <select id="grouping"><option value="folder">folder</option><option value="connection">connection</option></select></summary>
+      <div><button id="expand-all" type="button">open all</button> <button id="collapse-all" type="button">close all</button></div>
+      <div id="group-list"></div>
+    </details>
     <div id="legend"></div>
+    <div id="status" aria-live="polite"></div>
   </section>
   <aside id="detail"></aside>
 </main>
 <noscript>This site needs JavaScript; nothing is loaded from the network.</noscript>
 <script src="data.js"></script>
+<script src="assets/vendor.js"></script>
+<script src="assets/search.js"></script>
+<script src="assets/graph-view.js"></script>
 <script src="assets/detail.js"></script>
 <script src="assets/app.js"></script>
 </body>

@@ -1,14 +1,12 @@
 // Turns a manifest (and the last run's results) into the docs site's data: the nodes the browser
 // shows, their lineage as indices, a colour per connection and a layered layout from dagre, so the
 // browser only draws and never lays out the whole graph.
-import { graphlib, layout } from "@dagrejs/dagre";
-import type { Manifest, ManifestNode } from "../manifest/types.js";
+import { posix } from "node:path";
+import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
 import { columnLineage, type ColumnLineage } from "./column-lineage.js";
+import { groupedLayouts, NODE_HEIGHT, NODE_WIDTH, ranks, type Grouping } from "./layout.js";
 import type { NodeResult, RunResults } from "../runner/run.js";
 
-/** Size of a node box in the layout, in SVG units; the browser draws boxes of this size. */
-export const NODE_WIDTH = 200;
-export const NODE_HEIGHT = 30;
 
 /**
  * Categorical colours handed to connections in the manifest's order (Tableau 10: distinct for the
@@ -16,8 +14,6 @@ export const NODE_HEIGHT = 30;
  */
 export const CONNECTION_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"] as const;
 
-/** Above this many nodes, dagre's crossing-reduction passes are skipped: they cost minutes at 10k. */
-const FULL_ORDERING_MAX_NODES = 2000;
 
 export interface SiteConnection {
   name: string;
@@ -83,12 +79,18 @@ export interface SiteNode {
   upstream: number[];
   /** Index of the node a generic test checks, or -1. */
   attachedTo: number;
-  /** Centre of the node box in the whole-project layout without tests (a test: with them). */
+  /** The folder of its file: its group when grouped by folder. */
+  folder: string;
+  /** Centre of the node in the layout grouped by folder, and its group there (a test: its model's). */
   x: number;
   y: number;
-  /** Centre of the node box in the whole-project layout with tests. */
-  xt: number;
-  yt: number;
+  fg: number;
+  /** The same, grouped by connection. */
+  cx: number;
+  cy: number;
+  cg: number;
+  /** Longest path from a node without inputs: its column in a lineage view. */
+  rank: number;
   result: SiteRunResult | null;
   /**
    * The worst outcome of the node's last run and of the tests that check it (`fail`, `error`,
@@ -98,6 +100,8 @@ export interface SiteNode {
   health: string | null;
   /** A lineage model (tracked sources): the only kind with partition freshness in the ledger. */
   lineage: boolean;
+  /** Relations read besides the nodes upstream: the deletes table of each tracked source. */
+  alsoReads: { relation: string; why: string }[];
   /** Column-level lineage of a model, or why it is unknown; null for other nodes. */
   columnLineage: ColumnLineage | null;
 }
@@ -112,16 +116,23 @@ export interface SiteData {
   generatedAt: string;
   connections: SiteConnection[];
   nodes: SiteNode[];
-  layout: { nodeWidth: number; nodeHeight: number; withoutTests: LayoutSize; withTests: LayoutSize };
+  layout: { nodeWidth: number; nodeHeight: number };
+  /** The top groups of each grouping, in the order nodes' `fg`/`cg` index them. */
+  groups: Record<Grouping, SiteGroup[]>;
   /** The run the results come from, or null when target/run_results.json was absent. */
   run: { runId: string; command: string; startedAt: string; elapsedMs: number; success: boolean } | null;
   /** Node id → partition freshness from the ledger; null until the ledger exists. */
   partitions: Record<string, PartitionFreshness[]> | null;
 }
 
-export interface LayoutSize {
+export interface SiteGroup {
+  key: string;
+  x: number;
+  y: number;
   width: number;
   height: number;
+  /** Nodes in it, tests not counted. */
+  count: number;
 }
 
 export interface SiteInputs {
@@ -141,13 +152,10 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
   const index = new Map(ordered.map((n, i) => [n.id, i]));
   const results = lastResults(inputs.runResults ?? null);
   const columnTests = testsByColumn(ordered);
-  const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests));
+  const lineages = new Map<string, ColumnLineage>();
+  const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests, lineages));
   markHealth(nodes);
-  // Two layouts, so hiding tests leaves no holes; the second only when there are tests.
-  const withoutTests = layOut(nodes, false);
-  const hasTests = nodes.some((n) => n.kind === "test");
-  const withTests = hasTests ? layOut(nodes, true) : withoutTests;
-  if (!hasTests) for (const n of nodes) [n.xt, n.yt] = [n.x, n.y];
+  const groups = layOut(nodes);
   const run = inputs.runResults ?? null;
   return {
     project: manifest.project,
@@ -157,7 +165,8 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
     generatedAt: (inputs.now ?? (() => new Date()))().toISOString(),
     connections,
     nodes,
-    layout: { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT, withoutTests, withTests },
+    layout: { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
+    groups,
     run: run && { runId: run.runId, command: run.command, startedAt: run.startedAt, elapsedMs: run.elapsedMs, success: run.success },
     partitions: inputs.partitions ?? null,
   };
@@ -183,7 +192,14 @@ function nodeCompute(n: ManifestNode): string {
   return n.kind === "model" ? n.config.compute : nodeConnection(n);
 }
 
-function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number>, results: Map<string, SiteRunResult>, columnTests: Map<string, Map<string, string[]>>): SiteNode {
+function siteNode(
+  n: ManifestNode,
+  manifest: Manifest,
+  index: Map<string, number>,
+  results: Map<string, SiteRunResult>,
+  columnTests: Map<string, Map<string, string[]>>,
+  lineages: Map<string, ColumnLineage>,
+): SiteNode {
   const base = {
     id: n.id,
     kind: n.kind,
@@ -196,10 +212,14 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
     compute: nodeCompute(n),
     upstream: n.dependsOn.map((d) => index.get(d)).filter((i): i is number => i !== undefined),
     attachedTo: -1,
+    folder: posix.dirname(n.location.path),
     x: 0,
     y: 0,
-    xt: 0,
-    yt: 0,
+    fg: 0,
+    cx: 0,
+    cy: 0,
+    cg: 0,
+    rank: 0,
     result: results.get(n.id) ?? null,
     health: null,
     lineage: false,
@@ -207,6 +227,7 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
     compiledSql: null,
     compiledIncrementalSql: null,
     columnLineage: null,
+    alsoReads: [],
     materialized: null,
     relation: "",
     columns: [],
@@ -227,7 +248,8 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
         // Shown only where it differs: a model whose incremental SQL is its full SQL has one query.
         compiledIncrementalSql: n.compiledIncrementalSql === n.compiledSql ? null : n.compiledIncrementalSql,
         lineage: n.lineage !== null && n.lineage !== undefined,
-        columnLineage: n.config.materialized === "ephemeral" ? null : columnLineage(n, manifest),
+        columnLineage: columnLineage(n, manifest, lineages),
+        alsoReads: deletesTables(n, manifest),
       };
     case "source":
       return { ...base, relation: relation(n.relation), columns: columns(n.columns), config: { source: n.sourceName, table: n.tableName, changeTracking: n.changeTracking } };
@@ -236,6 +258,7 @@ function siteNode(n: ManifestNode, manifest: Manifest, index: Map<string, number
     case "test":
       return {
         ...base,
+        upstream: [...base.upstream, ...reconciledSources(n, manifest, index).filter((i) => !base.upstream.includes(i))],
         attachedTo: n.attachedTo === null ? -1 : (index.get(n.attachedTo) ?? -1),
         config: { testType: n.testType, column: n.column, args: n.args, ...n.config, reconcile: n.reconcile },
         compiledSql: n.compiledSql,
@@ -292,58 +315,47 @@ function siteResult(run: RunResults, r: NodeResult): SiteRunResult {
 }
 
 /**
- * Lays the project out left to right with dagre and writes each node's centre into it: `xt`/`yt`
- * with tests, else `x`/`y` (and tests keep their with-tests place there). Ranks come from the
- * longest path from the sources (see `sourceAlignedRanks`); dagre orders and places the nodes.
+ * Places every node but the tests in both groupings (tests are drawn by their model), and returns
+ * the groups. A test takes the place of the node it checks.
  */
-function layOut(all: SiteNode[], withTests: boolean): LayoutSize {
-  const members = all.map((_n, i) => i).filter((i) => withTests || all[i]!.kind !== "test");
-  if (members.length === 0) return { width: 0, height: 0 };
-  const g = new graphlib.Graph();
-  // dagre accepts a function as ranker (its exported RankerFunction type); GraphLabel's field type
-  // names only the built-in rankers, hence the cast.
-  g.setGraph({ rankdir: "LR", nodesep: 12, ranksep: 80, marginx: 20, marginy: 20, ranker: sourceAlignedRanks as unknown as "longest-path" });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const i of members) g.setNode(String(i), { width: NODE_WIDTH, height: NODE_HEIGHT });
-  for (const i of members) {
-    for (const u of all[i]!.upstream) if (u !== i && g.hasNode(String(u))) g.setEdge(String(u), String(i));
-  }
-  layout(g, { disableOptimalOrderHeuristic: members.length > FULL_ORDERING_MAX_NODES });
-  for (const i of members) {
-    const label = g.node(String(i));
+function layOut(all: SiteNode[]): Record<Grouping, SiteGroup[]> {
+  const members = all.map((_n, i) => i).filter((i) => all[i]!.kind !== "test");
+  const local = new Map(members.map((i, k) => [i, k]));
+  const input = members.map((i) => ({ folder: all[i]!.folder, connection: all[i]!.connection, upstream: all[i]!.upstream.filter((u) => local.has(u)).map((u) => local.get(u)!) }));
+  const laid = groupedLayouts(input);
+  const rank = ranks(input);
+  members.forEach((i, k) => {
     const n = all[i]!;
-    const [x, y] = [Math.round(label.x ?? 0), Math.round(label.y ?? 0)];
-    if (withTests) [n.xt, n.yt] = [x, y];
-    if (!withTests || n.kind === "test") [n.x, n.y] = [x, y];
+    [n.x, n.y, n.fg] = [laid.folder.x[k]!, laid.folder.y[k]!, laid.folder.group[k]!];
+    [n.cx, n.cy, n.cg] = [laid.connection.x[k]!, laid.connection.y[k]!, laid.connection.group[k]!];
+    n.rank = rank[k]!;
+  });
+  for (const t of all) {
+    if (t.kind !== "test") continue;
+    const at = all[t.attachedTo >= 0 ? t.attachedTo : (t.upstream[0] ?? -1)];
+    if (at) [t.x, t.y, t.fg, t.cx, t.cy, t.cg, t.rank] = [at.x, at.y, at.fg, at.cx, at.cy, at.cg, at.rank + 1];
   }
-  const graph = g.graph();
-  return { width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0) };
+  const groups = (g: Grouping) => laid[g].groups.map(({ key, x, y, width, height, members: m }) => ({ key, x, y, width, height, count: m.length }));
+  return { folder: groups("folder"), connection: groups("connection") };
 }
 
-/**
- * dagre ranker: a node's rank is the longest path to it from a node with no inputs. Sources and
- * seeds line up on the left and a test sits right after what it checks; dagre's built-in
- * longest-path ranker aligns on the sinks instead (pushing every test to the far right), and its
- * network-simplex ranker takes minutes on thousands of nodes.
- */
-export function sourceAlignedRanks(g: graphlib.Graph): void {
-  const rank = new Map<string, number>();
-  const pending = new Map<string, number>();
-  const ready: string[] = [];
-  for (const v of g.nodes()) {
-    const n = g.inEdges(v)?.length ?? 0;
-    pending.set(v, n);
-    if (n === 0) ready.push(v);
+/** A lineage model reads each tracked source's deletes table too: the edge the graph cannot draw. */
+function deletesTables(n: ModelNode, manifest: Manifest): { relation: string; why: string }[] {
+  const out: { relation: string; why: string }[] = [];
+  for (const id of n.lineage?.trackedSources ?? []) {
+    const source = manifest.nodes[id];
+    const deletes = source?.kind === "source" ? source.changeTracking?.deletes : null;
+    if (!deletes) continue;
+    const r = deletes.relation;
+    out.push({ relation: [r.database, r.schema, r.name].filter(Boolean).join("."), why: `deleted keys of ${id} (${deletes.key}, ${deletes.deletedAt})` });
   }
-  for (let v = ready.pop(); v !== undefined; v = ready.pop()) {
-    const r = rank.get(v) ?? 0;
-    (g.node(v) as { rank?: number }).rank = r;
-    for (const e of g.outEdges(v) ?? []) {
-      const minlen = (g.edge(e) as { minlen?: number } | undefined)?.minlen ?? 1;
-      rank.set(e.w, Math.max(rank.get(e.w) ?? 0, r + minlen));
-      const left = (pending.get(e.w) ?? 1) - 1;
-      pending.set(e.w, left);
-      if (left === 0) ready.push(e.w);
-    }
-  }
+  return out;
+}
+
+/** A reconcile test compares its model with the model's tracked sources: it reads those too. */
+function reconciledSources(t: TestNode, manifest: Manifest, index: Map<string, number>): number[] {
+  if (t.testType !== "reconcile" || !t.attachedTo) return [];
+  const model = manifest.nodes[t.attachedTo];
+  if (model?.kind !== "model") return [];
+  return (model.lineage?.trackedSources ?? []).map((id) => index.get(id)).filter((i): i is number => i !== undefined);
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
@@ -35,6 +35,18 @@ let dir: string;
 /** Screenshots go to SLUICE_DOCS_SHOTS when set, so a reviewer can look at them; else the temp project. */
 const shot = (name: string) => join(process.env.SLUICE_DOCS_SHOTS ?? dir, name);
 let browser: Browser | undefined;
+
+type DocsWindow = { SLUICE_DOCS_VIEW: { screenPosition(id: string): { x: number; y: number } | null; drawn(): string[]; label(key: string): string | null } };
+
+/** Clicks where the graph draws node `id` (a WebGL canvas has no element per node). */
+export async function clickNode(page: Page, id: string): Promise<void> {
+  const at = await page.evaluate((nodeId) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.screenPosition(nodeId), id);
+  if (!at) throw new Error(`${id} is not drawn`);
+  const box = (await page.locator("#graph").boundingBox())!;
+  await page.mouse.click(box.x + at.x, box.y + at.y);
+}
+
+const drawn = (page: Page) => page.evaluate(() => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.drawn().sort());
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sluice-docs-e2e-"));
@@ -86,7 +98,7 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     expect(await page.locator("[data-sql='compiled']").textContent()).toContain("group by country");
 
     // Click the upstream model in the graph, then follow the lineage link to the seed.
-    await page.click("svg [data-id='model.stg_customers']");
+    await clickNode(page, "model.stg_customers");
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("stg_customers");
     expect(await page.locator("[data-section='downstream']").textContent()).toContain("customers_by_country");
     await page.locator("[data-section='upstream'] a", { hasText: "customers" }).click();
@@ -99,7 +111,7 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     await page.selectOption("#down-depth", "1");
     await page.selectOption("#up-depth", "0");
     await expect.poll(() => page.locator("#status").textContent()).toContain("customers+1");
-    expect(await page.locator("svg [data-id]").evaluateAll((els) => els.map((e) => e.getAttribute("data-id")).sort())).toEqual(["model.stg_customers", "seed.customers"]);
+    await expect.poll(() => drawn(page)).toEqual(["model.stg_customers", "seed.customers"]);
 
     await page.screenshot({ path: shot("docs-browser.png") });
     expect(existsSync(shot("docs-browser.png"))).toBe(true);
@@ -184,8 +196,23 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
       ["not_null_customers_by_country_country", "country", "pass", "0"],
       ["unique_customers_by_country_country", "country", "pass", "0"],
     ]);
-    expect(await page.locator("svg [data-id='model.customers_by_country'] circle.status").getAttribute("class")).toBe("status bad");
-    expect(await page.locator("svg [data-id='model.stg_customers'] circle.status").getAttribute("class")).toBe("status ok");
+    // In the graph the model's label says it failed, and the overlay rings it in red.
+    const label = (id: string) => page.evaluate((key) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(key), id);
+    expect(await label("model.customers_by_country")).toBe("✗ customers_by_country");
+    expect(await label("model.stg_customers")).toBe("stg_customers");
+    const redAround = (id: string) =>
+      page.evaluate((nodeId) => {
+        const at = (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.screenPosition(nodeId)!;
+        const canvas = document.getElementById("graph-overlay") as HTMLCanvasElement;
+        const ratio = canvas.width / canvas.clientWidth;
+        const size = Math.round(80 * ratio);
+        const pixels = canvas.getContext("2d")!.getImageData(Math.round(at.x * ratio) - size / 2, Math.round(at.y * ratio) - size / 2, size, size).data;
+        let red = 0;
+        for (let k = 0; k < pixels.length; k += 4) if (pixels[k]! > 150 && pixels[k + 1]! < 80 && pixels[k + 2]! < 80 && pixels[k + 3]! > 100) red++;
+        return red;
+      }, id);
+    await expect.poll(() => redAround("model.customers_by_country")).toBeGreaterThan(20);
+    expect(await redAround("model.stg_customers")).toBe(0);
     // The model's SQL has no incremental variant, and no empty section is shown.
     expect(await page.locator("[data-sql='compiled incremental']").count()).toBe(0);
     expect(await page.locator("[data-section='partitions']").count()).toBe(0);
@@ -194,14 +221,14 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
     await page.close();
   });
 
-  it("labels every drawn node differently, even tests whose names share a long middle", async () => {
-    const { page } = await open();
-    await page.check("#show-tests");
-    const labels = await page.locator("svg .node text").allTextContents();
-    // Seed, two models and the four tests of customers_by_country.
-    expect(labels.length).toBe(7);
-    expect(new Set(labels).size).toBe(labels.length);
-    expect(labels.filter((l) => l.startsWith("✓ accepted_…"))).toHaveLength(2);
+  it("labels every drawn node by its whole name and lists tests by theirs, so no two read the same", async () => {
+    const { page } = await open("#!/model.customers_by_country");
+    const keys = await drawn(page);
+    const labels = await page.evaluate((ks) => ks.map((k) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(k)), keys);
+    expect(labels.sort()).toEqual(["stg_customers", "▤ customers", "✗ customers_by_country"]);
+    const tests = await page.locator("#detail-tests tr td:first-child").allTextContents();
+    expect(tests.filter((t) => t.startsWith("accepted_values_customers_by_country_"))).toHaveLength(2);
+    expect(new Set(tests).size).toBe(tests.length);
     await page.close();
   });
 
@@ -226,6 +253,80 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
     expect(await page.locator("#detail-name").textContent()).toBe(project);
     await page.screenshot({ path: shot("bad-link.png") });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("docs site search and filters", () => {
+  async function open(hash = "") {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + hash);
+    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    return page;
+  }
+  const results = async (page: Page, query: string) => {
+    await page.fill("#search", query);
+    await expect.poll(() => page.locator("#match-count").textContent()).not.toBe("");
+    return page.locator("#results li").allTextContents();
+  };
+  const names = (rows: string[]) => rows.map((r) => r.split(" ")[0]);
+
+  it("finds text in descriptions and SQL, and says where it matched", async () => {
+    const page = await open();
+    expect(await results(page, "upper(country)")).toEqual(["stg_customers model · models/staging/stg_customers.sql · SQL"]);
+    expect(await results(page, "customers per country")).toEqual(["customers_by_country model · models/marts/customers_by_country.sql · description"]);
+    await page.close();
+  });
+
+  it("runs the CLI's selector language, with graph operators and --exclude", async () => {
+    const page = await open();
+    expect(names(await results(page, "tag:finance --exclude test_type:accepted_values"))).toEqual([
+      "customers_by_country",
+      "not_null_customers_by_country_country",
+      "unique_customers_by_country_country",
+    ]);
+    expect(names(await results(page, "+customers_by_country --exclude resource_type:test"))).toEqual(["customers_by_country", "stg_customers", "customers"]);
+    expect(names(await results(page, "@stg_customers --exclude resource_type:test"))).toEqual(["customers_by_country", "stg_customers", "customers"]);
+    expect(names(await results(page, "config.materialized:table --exclude resource_type:test"))).toEqual(["customers_by_country"]);
+    expect(await results(page, "nosuch_model+")).toEqual([expect.stringMatching(/^no node is named 'nosuch_model'/)]);
+    // Enter on a lineage selector focuses on it with its depths.
+    await page.fill("#search", "stg_customers+1");
+    await page.press("#search", "Enter");
+    await expect.poll(() => page.locator("#status").textContent()).toContain("lineage stg_customers+1");
+    await expect.poll(() => drawn(page)).toEqual(["model.customers_by_country", "model.stg_customers"]);
+    await page.close();
+  });
+
+  it("filters the graph and the results by status and by resource type", async () => {
+    const page = await open();
+    await page.selectOption("#filter-status", "fail");
+    await expect.poll(() => drawn(page)).toEqual(["model.customers_by_country"]);
+    expect(names(await results(page, "customers"))).toEqual(["customers_by_country", "accepted_values_customers_by_country_country"]);
+    await page.selectOption("#filter-status", "");
+    await page.selectOption("#filter-type", "seed");
+    await expect.poll(() => drawn(page)).toEqual(["seed.customers"]);
+    expect(await page.evaluate(() => location.hash)).toContain("type=seed");
+    await page.screenshot({ path: shot("filters.png") });
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("docs site column lineage", () => {
+  it("follows a column across models: its input, its origin, and the columns computed from it", async () => {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + "#!/model.customers_by_country");
+    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    await expect.poll(() => page.locator("#detail-name").textContent()).toBe("customers_by_country");
+    const country = page.locator("#detail-column-lineage tr[data-column='country']");
+    expect(await country.locator("[data-cell='from']").textContent()).toBe("stg_customers.country");
+    expect(await country.locator("[data-cell='origin']").textContent()).toBe("customers.country");
+    await country.locator("[data-cell='from'] a").click();
+    await expect.poll(() => page.locator("#detail-name").textContent()).toBe("stg_customers");
+    // Undeclared columns the SQL yields are listed too.
+    expect(await page.locator("#detail-columns").textContent()).toContain("(from the SQL; not declared)");
+    const used = page.locator("#detail-column-lineage tr[data-column='country'] [data-cell='used-by']");
+    expect(await used.textContent()).toBe("customers_by_country.country");
+    await page.screenshot({ path: shot("column-lineage.png") });
     await page.close();
   });
 });

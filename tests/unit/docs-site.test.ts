@@ -115,16 +115,45 @@ describe("docs site data", () => {
     expect(byId(buildSiteData(manifest()), "model.sales_history").columns[0]).toMatchObject({ name: "id", dataType: "int", tests: ["unique"] });
   });
 
-  it("lays nodes out left to right in lineage order, with and without tests", () => {
+  it("lays nodes out left to right in lineage order inside groups, by folder and by connection", () => {
     const data = buildSiteData(manifest());
     const [source, history, month, test] = ["source.production.sales", "model.sales_history", "model.sales_by_month", "test.unique_sales_history_id"].map((id) => byId(data, id));
-    for (const n of data.nodes) for (const v of [n.x, n.y, n.xt, n.yt]) expect(Number.isFinite(v)).toBe(true);
+    for (const n of data.nodes) for (const v of [n.x, n.y, n.cx, n.cy]) expect(Number.isFinite(v)).toBe(true);
     expect(source!.x).toBeLessThan(history!.x);
     expect(history!.x).toBeLessThan(month!.x);
-    // The test sits right after what it checks, not at the far right with the marts' sinks.
-    expect(test!.xt).toBeGreaterThan(history!.xt);
-    expect(data.layout.withoutTests.width).toBeGreaterThan(0);
-    expect(data.layout.withTests.height).toBeGreaterThan(0);
+    expect(source!.cx).toBeLessThan(history!.cx);
+    expect(history!.cx).toBeLessThan(month!.cx);
+    expect([source!.rank, history!.rank, month!.rank]).toEqual([0, 1, 2]);
+    // A test is drawn by the model it checks.
+    expect([test!.x, test!.y, test!.fg]).toEqual([history!.x, history!.y, history!.fg]);
+    expect(data.groups.folder.map((g) => [g.key, g.count])).toEqual([["models", 1], ["models/lake", 1], ["models/mart", 1]]);
+    expect(data.groups.connection.map((g) => [g.key, g.count])).toEqual([["lake", 1], ["mart", 1], ["source", 1]]);
+    // Every node sits inside its group's box, and groups do not overlap.
+    for (const grouping of ["folder", "connection"] as const) {
+      const groups = data.groups[grouping];
+      for (const n of data.nodes) {
+        const g = groups[grouping === "folder" ? n.fg : n.cg]!;
+        const [x, y] = grouping === "folder" ? [n.x, n.y] : [n.cx, n.cy];
+        expect(Math.abs(x - g.x) + 100).toBeLessThanOrEqual(g.width / 2 + 1);
+        expect(Math.abs(y - g.y) + 15).toBeLessThanOrEqual(g.height / 2 + 1);
+      }
+      for (const a of groups) for (const b of groups) if (a !== b) expect(Math.abs(a.x - b.x) >= (a.width + b.width) / 2 || Math.abs(a.y - b.y) >= (a.height + b.height) / 2).toBe(true);
+    }
+  });
+
+  it("wraps a tall column of unconnected models into a block", () => {
+    const m = manifest();
+    for (let k = 0; k < 100; k++) {
+      const extra = model(`wide_${k}`, "lake", "lake", []);
+      extra.location = { path: "models/wide/x.sql", line: 1 };
+      m.nodes[extra.id] = extra;
+    }
+    const data = buildSiteData(m);
+    const wide = data.groups.folder.find((g) => g.key === "models/wide")!;
+    expect(wide.count).toBe(100);
+    const columns = new Set(data.nodes.filter((n) => n.id.startsWith("model.wide_")).map((n) => n.x));
+    expect(columns.size).toBeGreaterThan(3);
+    expect(wide.height).toBeLessThan(wide.width * 2);
   });
 
   it("keeps the last run's status, rows and time per node", () => {
@@ -180,6 +209,20 @@ describe("docs site data", () => {
     expect(data.nodes.filter((n) => n.lineage).map((n) => n.id)).toEqual(["model.sales_history"]);
   });
 
+  it("draws the edges the graph lacked: a lineage model's deletes table, a reconcile test's source", () => {
+    const m = manifest();
+    const source = m.nodes["source.production.sales"] as SourceNode;
+    source.changeTracking = { updatedAt: "updated_at", lookback: null, deletes: { relation: { connection: "source", schema: "production", name: "sales_deletes" }, key: "sale_id", deletedAt: "deleted_at", partitionColumns: [] } };
+    (m.nodes["model.sales_history"] as ModelNode).lineage = { trackedSources: ["source.production.sales"], changesSql: "select 1" };
+    const test = m.nodes["test.unique_sales_history_id"] as TestNode;
+    test.testType = "reconcile";
+    const data = buildSiteData(m);
+    expect(byId(data, "model.sales_history").alsoReads).toEqual([{ relation: "production.sales_deletes", why: "deleted keys of source.production.sales (sale_id, deleted_at)" }]);
+    expect(ids(data, byId(data, "test.unique_sales_history_id").upstream)).toEqual(["model.sales_history", "source.production.sales"]);
+    // Without a reconcile test, no edge is made up.
+    expect(ids(data, byId(buildSiteData(manifest()), "test.unique_sales_history_id").upstream)).toEqual(["model.sales_history"]);
+  });
+
   it("stamps the site with the time it was generated, apart from the manifest's compile time", () => {
     const data = buildSiteData(manifest(), { now: () => new Date("2026-03-04T05:06:07.000Z") });
     expect(data.generatedAt).toBe("2026-03-04T05:06:07.000Z");
@@ -204,7 +247,7 @@ describe("docs site data", () => {
     const site = generateDocs(manifest(), dir, { runResults: null });
     const html = readFileSync(join(site.dir, "index.html"), "utf8");
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    for (const file of ["assets/app.js", "assets/detail.js"]) expect(readFileSync(join(site.dir, file), "utf8")).not.toMatch(/fetch\(|XMLHttpRequest|innerHTML|import\(/);
+    for (const file of ["assets/app.js", "assets/detail.js", "assets/graph-view.js", "assets/search.js"]) expect(readFileSync(join(site.dir, file), "utf8")).not.toMatch(/fetch\(|XMLHttpRequest|innerHTML|import\(/);
   });
 
   it("escapes line and paragraph separators in the data script", () => {

@@ -170,29 +170,81 @@
       s.appendChild(ul);
     }
 
-    /** Where each output column comes from; unknown lineage says why and shows nothing guessed. */
-    function columnLineage(parent, lineage) {
+    /** `node id \0 column` → the model columns computed from it, built once details are in. */
+    let usedBy = null;
+    const indexOf = new Map(nodes.map((node, k) => [node.id, k]));
+    function consumers(id, column) {
+      if (!usedBy) {
+        usedBy = new Map();
+        nodes.forEach((m, j) => {
+          if (!m.columnLineage || !m.columnLineage.known) return;
+          for (const c of m.columnLineage.columns) {
+            for (const f of c.from) {
+              const key = `${f.node}\u0000${f.column.toLowerCase()}`;
+              const list = usedBy.get(key) || [];
+              list.push({ node: j, column: c.name });
+              usedBy.set(key, list);
+            }
+          }
+        });
+      }
+      return usedBy.get(`${id}\u0000${column.toLowerCase()}`) || [];
+    }
+
+    /** The columns at the start of a column's lineage, followed through every model with lineage. */
+    function origins(from) {
+      const out = [];
+      const seen = new Set();
+      const walk = (f, depth) => {
+        const key = `${f.node}\u0000${f.column.toLowerCase()}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const at = indexOf.get(f.node);
+        const lineage = at === undefined ? null : nodes[at].columnLineage;
+        const col = lineage && lineage.known && lineage.columns.find((c) => c.name.toLowerCase() === f.column.toLowerCase());
+        if (col && col.from.length && depth < 50) col.from.forEach((g) => walk(g, depth + 1));
+        else out.push(f);
+      };
+      from.forEach((f) => walk(f, 0));
+      return out;
+    }
+
+    function columnLinks(td, list) {
+      list.forEach((f, k) => {
+        if (k) td.appendChild(document.createTextNode(", "));
+        const at = indexOf.get(f.node);
+        if (at !== undefined) td.appendChild(link(at));
+        td.appendChild(document.createTextNode(`.${f.column}`));
+      });
+    }
+
+    /**
+     * Where each output column comes from (one hop and at its origin) and which model columns are
+     * computed from it; unknown lineage says why and shows nothing guessed.
+     */
+    function columnLineage(parent, n, lineage) {
       const s = section(parent, "Column lineage");
       s.setAttribute("data-section", "column-lineage");
       if (!lineage.known) {
         s.appendChild(el("p", { class: "muted" }, `Unknown: ${lineage.reason}.`));
         return;
       }
-      const indexOf = new Map(nodes.map((node, k) => [node.id, k]));
       const table = el("table", { id: "detail-column-lineage" });
-      table.appendChild(headerRow(["column", "from"]));
+      table.appendChild(headerRow(["column", "from", "origin", "used by"]));
       for (const c of lineage.columns) {
-        const tr = el("tr");
+        const tr = el("tr", { "data-column": c.name });
         tr.appendChild(el("td", {}, c.name));
-        const td = el("td");
-        if (!c.from.length) td.appendChild(el("span", { class: "muted" }, "computed (no input column)"));
-        c.from.forEach((f, k) => {
-          if (k) td.appendChild(document.createTextNode(", "));
-          const at = indexOf.get(f.node);
-          if (at !== undefined) td.appendChild(link(at));
-          td.appendChild(document.createTextNode(`.${f.column}`));
-        });
-        tr.appendChild(td);
+        const from = el("td", { "data-cell": "from" });
+        if (!c.from.length) from.appendChild(el("span", { class: "muted" }, "computed (no input column)"));
+        columnLinks(from, c.from);
+        tr.appendChild(from);
+        const origin = el("td", { "data-cell": "origin" });
+        const roots = origins(c.from);
+        if (roots.length && JSON.stringify(roots) !== JSON.stringify(c.from)) columnLinks(origin, roots);
+        tr.appendChild(origin);
+        const used = el("td", { "data-cell": "used-by" });
+        columnLinks(used, consumers(n.id, c.name).map((u) => ({ node: nodes[u.node].id, column: u.column })));
+        tr.appendChild(used);
         table.appendChild(tr);
       }
       s.appendChild(table);
@@ -273,14 +325,25 @@
         } else fresh.appendChild(el("p", { class: "muted placeholder" }, D.partitions ? "The ledger records no partition of this model." : "No ledger: run sluice build, then generate again."));
       }
 
-      if (n.columns.length) {
+      // Declared columns, then the columns the SQL yields that YAML does not declare.
+      const fromSql = n.columnLineage && n.columnLineage.known ? n.columnLineage.columns.map((c) => c.name) : [];
+      const declared = new Set(n.columns.map((c) => c.name.toLowerCase()));
+      const columns = n.columns.concat(fromSql.filter((c) => !declared.has(c.toLowerCase())).map((name) => ({ name, dataType: null, description: "", tests: [], undeclared: true })));
+      if (columns.length) {
         const s = section(panel, "Columns");
         const table = el("table", { id: "detail-columns" });
         table.appendChild(headerRow(["name", "type", "description", "tests"]));
-        for (const c of n.columns) table.appendChild(row([c.name, c.dataType || "", c.description, c.tests.join(", ")]));
+        for (const c of columns) table.appendChild(row([c.name, c.dataType || "", c.undeclared ? "(from the SQL; not declared)" : c.description, c.tests.join(", ")]));
         s.appendChild(table);
       }
-      if (n.columnLineage) columnLineage(panel, n.columnLineage);
+      if (n.columnLineage) columnLineage(panel, n, n.columnLineage);
+      if (n.alsoReads && n.alsoReads.length) {
+        const s = section(panel, "Also reads");
+        s.setAttribute("data-section", "also reads");
+        const table = el("table");
+        for (const r of n.alsoReads) table.appendChild(row([r.relation, r.why]));
+        s.appendChild(table);
+      }
       if (testsOf[i].length) testTable(panel, testsOf[i]);
       const config = readable(n.config);
       if (config) {

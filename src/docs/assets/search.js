@@ -1,0 +1,94 @@
+// The docs site's search: the CLI's own selector language (bundled from src/graph/selector.ts, with
+// `--exclude`), or free text over names, ids, tags, descriptions, column names and SQL.
+(function () {
+  "use strict";
+
+  const SELECTOR = /^(@|\d*\+)|\+\d*$|^(tag|path|source|resource_type|test_type|state|config\.[a-z_]+):|\s--exclude\s|^\*$/;
+  let D, nodes, byId, dag, manifest, texts;
+
+  /** A manifest as the selector reads it, from the site's nodes (config once details are in). */
+  function selectionManifest() {
+    const out = {};
+    for (const n of nodes) {
+      out[n.id] = {
+        id: n.id,
+        kind: n.kind,
+        name: n.name,
+        tags: n.tags,
+        location: { path: n.path, line: n.line },
+        sourceName: n.kind === "source" ? n.id.split(".")[1] : undefined,
+        testType: n.kind === "test" && n.config ? n.config.testType : undefined,
+        attachedTo: n.kind === "test" ? (n.attachedTo >= 0 ? nodes[n.attachedTo].id : null) : undefined,
+        dependsOn: n.upstream.map((u) => nodes[u].id),
+        config: n.config || {},
+      };
+    }
+    return { nodes: out };
+  }
+
+  window.SluiceDocsSearch = {
+    init(ctx) {
+      D = ctx.data;
+      nodes = D.nodes;
+      byId = ctx.byId;
+      manifest = selectionManifest();
+      dag = window.SluiceDocsLib.manifestDag(manifest);
+      texts = null;
+    },
+    /** Details (descriptions, columns, SQL, config) are in: searchable, and selectable by config. */
+    detailsLoaded() {
+      manifest = selectionManifest();
+      texts = nodes.map((n) => ({
+        description: (n.description || "").toLowerCase(),
+        columns: (n.columns || []).map((c) => c.name.toLowerCase()),
+        sql: `${n.rawSql || ""}\n${n.compiledSql || ""}`.toLowerCase(),
+      }));
+    },
+    /** `{ indices, error, why }`: matches best first, a selector error, why each free-text hit matched. */
+    run(text) {
+      const q = text.trim();
+      if (!q) return { indices: [] };
+      if (SELECTOR.test(q)) return selector(q);
+      return freeText(q.toLowerCase());
+    },
+    /** `2+name+1`, `+name`, `name+`: the depths to focus with, or null. */
+    lineageOf(text) {
+      const m = /^(\d*\+)?([^+\s]+?)(\+\d*)?$/.exec(text.trim());
+      if (!m || (!m[1] && !m[3])) return null;
+      const depth = (s) => (!s ? 0 : s.replace("+", "") === "" ? Infinity : Number(s.replace("+", "")));
+      return { name: m[2], up: depth(m[1]), down: depth(m[3]) };
+    },
+  };
+
+  function selector(q) {
+    const [select, exclude] = q.split(/\s+--exclude\s+/);
+    try {
+      const ids = window.SluiceDocsLib.selectNodes({ manifest, dag }, [select], exclude ? [exclude] : undefined, { includeSources: true });
+      const indices = [...ids].map((id) => byId.get(id)).filter((i) => i !== undefined);
+      indices.sort((a, b) => (nodes[a].kind === "test") - (nodes[b].kind === "test") || nodes[a].id.localeCompare(nodes[b].id));
+      return { indices };
+    } catch (e) {
+      return { indices: [], error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  function freeText(q) {
+    const hits = [];
+    const why = new Map();
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      const name = n.name.toLowerCase();
+      let rank = name === q ? 0 : name.startsWith(q) ? 1 : name.includes(q) ? 2 : n.id.toLowerCase().includes(q) || n.tags.some((t) => t.toLowerCase() === q) ? 3 : -1;
+      if (rank < 0 && texts) {
+        const t = texts[i];
+        const column = t.columns.find((c) => c.includes(q));
+        if (t.description.includes(q)) (rank = 4), why.set(i, "description");
+        else if (column !== undefined) (rank = 5), why.set(i, `column ${column}`);
+        else if (t.sql.includes(q)) (rank = 6), why.set(i, "SQL");
+      }
+      if (rank >= 0) hits.push([rank * 2 + (n.kind === "test" ? 1 : 0), i]);
+    }
+    hits.sort((a, b) => a[0] - b[0] || nodes[a[1]].name.localeCompare(nodes[b[1]].name));
+    return { indices: hits.map((h) => h[1]), why };
+  }
+})();
