@@ -45,6 +45,8 @@ export class TemplateEnvironment {
   readonly macros = new Map<string, string>();
   /** Macro name → names it calls, for finding every macro a model uses. */
   readonly macroCalls = new Map<string, Set<string>>();
+  /** Custom materialization name → the file whose {% materialization %} block defines it. */
+  readonly materializations = new Map<string, string>();
 
   constructor() {
     const current = (): RenderScope => {
@@ -108,6 +110,13 @@ export class TemplateEnvironment {
       this.macroCalls.set(name, compiled.scan.calls);
     }
     return names;
+  }
+
+  /** Calls one of the project's macros with positional arguments while `scope` renders. */
+  callMacro(name: string, args: unknown[], scope: RenderScope): unknown {
+    const macro = globalsOf(this.env)[name];
+    if (typeof macro !== "function") throw new Error(`no macro named '${name}'`);
+    return this.withScope(scope, () => (macro as (...a: unknown[]) => unknown)(...args));
   }
 
   /** Every macro `calls` reaches, directly or through other macros. */

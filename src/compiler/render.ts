@@ -9,6 +9,7 @@ import type { ModelProps, PropertyEntry } from "./properties.js";
 import { quoteIdentifier, renderRelation } from "./relations.js";
 import { watermarkPlaceholder } from "./watermark-placeholders.js";
 import type { RenderJob } from "./render-pool.js";
+import { targetContext } from "./target-context.js";
 
 /** What rendering a model needs from the compile that scanned it. */
 export interface RenderDraft {
@@ -162,7 +163,7 @@ export function renderJobFor(project: Project, model: ModelNode, nodes: Record<s
     refs,
     sources,
     self: renderRelation(computeType, model.relation),
-    target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
+    target: targetContext(project, model.config.connection, model.config.compute),
     incremental: materialized === "incremental" ? [false, true] : [false],
   };
 }
@@ -199,7 +200,7 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
     envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback),
     isIncremental: incremental,
     self: renderRelation(computeType, model.relation),
-    target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
+    target: targetContext(project, model.config.connection, model.config.compute),
   };
 }
 

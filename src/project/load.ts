@@ -4,7 +4,11 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
 import nunjucks from "nunjucks";
 import { isMap, parseDocument, visit, type Document, type Scalar } from "yaml";
-import { Diagnostics, ProjectError, didYouMean } from "./diagnostics.js";
+import { Diagnostics, ProjectError, didYouMean, type Diagnostic } from "./diagnostics.js";
+import { configFromTree, normalizeModelConfig, normalizeSeedConfig } from "./dbt-config.js";
+import { DBT_PROJECT_FILE, readDbtProject, type DbtSettings } from "./dbt-project.js";
+import { dbtProfilesCandidates, findDbtProfiles, readDbtProfile } from "./dbt-profiles.js";
+import { readDbtProperties } from "./dbt-properties.js";
 import { PropertiesFile, ProfilesFile, ProjectFile, type TargetConfig } from "./schema.js";
 import { Secrets } from "./secrets.js";
 import { parseYaml } from "./yaml-file.js";
@@ -19,11 +23,23 @@ export interface ModelFile extends ProjectFileText {
   name: string;
   /** Folder under its model path, e.g. `marts/finance`; empty at the top. */
   folder: string;
+  /** A dbt project's config for this file from dbt_project.yml, in sluice's keys (see dbt-config.ts). */
+  defaults?: Record<string, unknown>;
 }
 
 export interface SeedFile {
   name: string;
   path: string;
+  /** A dbt project's config for this seed from dbt_project.yml. */
+  defaults?: Record<string, unknown>;
+}
+
+/** What a project read from dbt's files carries beyond a sluice project. */
+export interface DbtProject extends DbtSettings {
+  /** The profile's one connection, where every model, seed and source of the project lives. */
+  connection: string;
+  /** The connection's default schema: dbt's `target.schema`. */
+  targetSchema: string;
 }
 
 export interface LoadOptions {
@@ -50,6 +66,10 @@ export interface Project {
   properties: { path: string; text: string; content: PropertiesFile }[];
   secrets: Secrets;
   env: Record<string, string | undefined>;
+  /** Set when the project was read from dbt_project.yml. */
+  dbt?: DbtProject;
+  /** Problems that do not stop a compile (keys dbt knows and sluice ignores), reported with it. */
+  warnings: Diagnostic[];
 }
 
 /** Loads everything a compile needs; throws a ProjectError listing every problem found. */
@@ -58,27 +78,54 @@ export function loadProject(options: LoadOptions): Project {
   const diagnostics = new Diagnostics();
   const env = options.env ?? process.env;
   const projectPath = join(dir, "project.yml");
-  if (!existsSync(projectPath)) {
-    diagnostics.error("project.yml", 1, 1, `no project.yml in ${dir}`, "run `sluice init` or pass --project-dir");
+  const dbtPath = join(dir, DBT_PROJECT_FILE);
+  const isDbt = !existsSync(projectPath) && existsSync(dbtPath);
+  if (!existsSync(projectPath) && !isDbt) {
+    diagnostics.error("project.yml", 1, 1, `no project.yml or dbt_project.yml in ${dir}`, "run `sluice init` or pass --project-dir");
     diagnostics.throwIfErrors();
   }
-  const config = parseYaml("project.yml", readFileSync(projectPath, "utf8"), ProjectFile, diagnostics);
+  let dbtSettings: DbtSettings | undefined;
+  let config: ProjectFile | undefined;
+  if (isDbt) {
+    const read = readDbtProject(readFileSync(dbtPath, "utf8"), env, diagnostics);
+    config = read?.config;
+    dbtSettings = read?.dbt;
+  } else {
+    config = parseYaml("project.yml", readFileSync(projectPath, "utf8"), ProjectFile, diagnostics);
+  }
   diagnostics.throwIfErrors();
   const project = config!;
 
   const secrets = new Secrets();
-  const { targetName, target } = loadTarget(options, project, env, secrets, diagnostics);
+  let dbt: DbtProject | undefined;
+  let targetName: string;
+  let target: TargetConfig;
+  if (dbtSettings) {
+    ({ targetName, target, dbt } = loadDbtTarget(options, dbtSettings, env, secrets, diagnostics));
+    project.on_run_start = dbt.onRunStart.map((sql) => ({ connection: dbt!.connection, sql }));
+    project.on_run_end = dbt.onRunEnd.map((sql) => ({ connection: dbt!.connection, sql }));
+  } else {
+    ({ targetName, target } = loadTarget(options, project, env, secrets, diagnostics));
+  }
 
   // Each folder is listed once, however many kinds of file are read from it.
   const listings = new Map<string, string[]>();
   const list = (roots: string[], extension: string, recursive = true) => listFiles(dir, roots, extension, recursive, listings);
   const models = list(project.model_paths, ".sql").map(toModelFile);
   const macros = list(project.macro_paths, ".sql");
-  const singularTests = list(project.test_paths, ".sql").map(toModelFile);
-  const seeds = list(project.seed_paths, ".csv", false).map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
-  const properties = [...list(project.model_paths, ".yml"), ...list(project.model_paths, ".yaml"), ...list(project.seed_paths, ".yml")]
-    .map((f) => ({ ...f, content: parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
+  let singularTests = list(project.test_paths, ".sql").map(toModelFile);
+  if (dbt) {
+    // dbt reads tests/generic/ as macros: the {% test %} blocks of generic tests.
+    macros.push(...singularTests.filter((t) => t.folder === "generic" || t.folder.startsWith("generic/")));
+    singularTests = singularTests.filter((t) => !(t.folder === "generic" || t.folder.startsWith("generic/")));
+  }
+  const seeds: SeedFile[] = list(project.seed_paths, ".csv", dbt !== undefined).map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
+  const yamlRoots = dbt ? [...project.model_paths, ...project.seed_paths, ...project.test_paths, ...project.macro_paths] : [...project.model_paths];
+  const yamlFiles = [...list(yamlRoots, ".yml"), ...list(yamlRoots, ".yaml"), ...(dbt ? [] : list(project.seed_paths, ".yml"))];
+  const properties = yamlFiles
+    .map((f) => ({ ...f, content: dbt ? readDbtProperties(f.path, f.text, testDefaults(dbt, f.path), diagnostics) : parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
+  if (dbt) applyDbtTrees(dbt, models, seeds, diagnostics);
 
   const seen = new Map<string, string>();
   for (const m of [...models, ...seeds]) {
@@ -100,7 +147,70 @@ export function loadProject(options: LoadOptions): Project {
     properties,
     secrets,
     env,
+    dbt,
+    warnings: diagnostics.items.filter((d) => d.severity === "warning"),
   };
+}
+
+/** The config each model and seed gets from dbt_project.yml's trees, by its fqn. */
+function applyDbtTrees(dbt: DbtProject, models: ModelFile[], seeds: SeedFile[], diagnostics: Diagnostics): void {
+  for (const m of models) {
+    const normalized = normalizeModelConfig(configFromTree(dbt.trees.models, [dbt.projectName, ...splitFolder(m.folder), m.name]));
+    for (const { key, why } of normalized.ignored) diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${m.name}: config '${key}' is ignored: ${why}`);
+    if (normalized.unsupportedMaterialization) normalized.config["materialized"] = normalized.unsupportedMaterialization;
+    m.defaults = normalized.config;
+  }
+  for (const s of seeds) {
+    const folders = splitFolder(s.path.split("/").slice(1, -1).join("/"));
+    const normalized = normalizeSeedConfig(configFromTree(dbt.trees.seeds, [dbt.projectName, ...folders, s.name]));
+    for (const { key, why } of normalized.ignored) diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${s.name}: config '${key}' is ignored: ${why}`);
+    s.defaults = normalized.config;
+  }
+}
+
+/** dbt_project.yml's `data_tests:` config for the tests a property file declares, by its folder. */
+function testDefaults(dbt: DbtSettings, path: string): Record<string, unknown> {
+  const folders = splitFolder(path.split("/").slice(1, -1).join("/"));
+  const config = configFromTree(dbt.trees.tests, [dbt.projectName, ...folders]);
+  return Object.fromEntries(Object.entries(config).filter(([k]) => ["severity", "where", "error_if", "warn_if", "tags", "enabled", "store_failures", "limit", "meta"].includes(k)));
+}
+
+function splitFolder(folder: string): string[] {
+  return folder === "" ? [] : folder.split("/");
+}
+
+/** The target of a dbt project: from dbt's profiles.yml, or from a sluice profiles.yml beside it. */
+function loadDbtTarget(
+  options: LoadOptions,
+  settings: DbtSettings,
+  env: Record<string, string | undefined>,
+  secrets: Secrets,
+  diagnostics: Diagnostics,
+): { targetName: string; target: TargetConfig; dbt: DbtProject } {
+  const candidates = dbtProfilesCandidates(options.projectDir, options.profilesDir, env);
+  const found = findDbtProfiles(candidates);
+  if (!found) {
+    diagnostics.error("profiles.yml", 1, 1, `no profiles.yml found (looked in ${candidates.map((c) => relative(options.projectDir, c) || c).join(", ")})`, `create one with a profile '${settings.profile}', or pass --profiles-dir`);
+    throw new ProjectError(diagnostics.items);
+  }
+  const shown = relative(options.projectDir, found) || "profiles.yml";
+  const raw = readFileSync(found, "utf8");
+  const isSluiceFormat = isMap(parseDocument(raw).get("targets"));
+  let targetName: string;
+  let target: TargetConfig;
+  let connection: string;
+  if (isSluiceFormat) {
+    ({ targetName, target } = loadTarget({ ...options, profilesDir: found.slice(0, -"/profiles.yml".length) }, ProjectFile.parse({ name: settings.projectName }), env, secrets, diagnostics));
+    connection = target.default_connection ?? Object.keys(target.connections)[0]!;
+  } else {
+    const read = readDbtProfile(shown, raw, settings.profile, options.target, (v) => renderProfileValue(v, env, secrets), diagnostics);
+    diagnostics.throwIfErrors();
+    if (!read) throw new ProjectError(diagnostics.items);
+    ({ targetName, target, connection } = read);
+  }
+  const config = target.connections[connection]!;
+  const targetSchema = config.type === "hive" ? config.database : config.schema;
+  return { targetName, target, dbt: { ...settings, connection, targetSchema } };
 }
 
 function loadTarget(

@@ -1,0 +1,205 @@
+// Reading dbt's own project files: dbt_project.yml, dbt's profiles.yml, config trees, dbt's schema
+// naming and its property-YAML keys, against the dbt-format fixture project tests/fixtures/dbt-shop.
+import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { compileProject } from "../../src/compiler/compile.js";
+import type { ModelNode, SeedNode, TestNode } from "../../src/manifest/types.js";
+import { ProjectError, formatDiagnostic } from "../../src/project/diagnostics.js";
+import { loadProject } from "../../src/project/load.js";
+import { REPO_ROOT } from "../helpers/temp-project.js";
+
+const FIXTURE = join(REPO_ROOT, "tests/fixtures/dbt-shop");
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A dbt project in a fresh folder: the fixture's files, changed or added by `files`. */
+function dbtProject(files: Record<string, string | null> = {}, base = FIXTURE): string {
+  const dir = mkdtempSync(join(tmpdir(), "sluice-dbt-"));
+  made.push(dir);
+  if (base) cpSync(base, dir, { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    if (text === null) rmSync(join(dir, path), { force: true });
+    else {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  }
+  return dir;
+}
+
+function errorsOf(work: () => unknown): string[] {
+  try {
+    work();
+  } catch (e) {
+    if (e instanceof ProjectError) return e.diagnostics.map(formatDiagnostic);
+    throw e;
+  }
+  throw new Error("expected a ProjectError");
+}
+
+const model = (nodes: Record<string, unknown>, name: string) => nodes[`model.${name}`] as ModelNode;
+
+describe("dbt_project.yml and dbt's profiles.yml", () => {
+  it("reads the project, its profile's duckdb output and its vars (project-scoped ones too)", () => {
+    const project = loadProject({ projectDir: FIXTURE, env: {} });
+    expect(project.config.name).toBe("bike_shop");
+    expect(project.targetName).toBe("dev");
+    expect(project.dbt?.connection).toBe("bike_shop");
+    expect(project.target.connections).toEqual({ bike_shop: { type: "duckdb", path: "bike_shop.duckdb", schema: "main" } });
+    expect(project.target.threads).toBe(2);
+    expect(project.vars).toMatchObject({ min_quantity: 1, shop_name: "Pedal & Co" });
+  });
+
+  it("finds profiles.yml through --profiles-dir, DBT_PROFILES_DIR and ~/.dbt, and says where it looked", () => {
+    const profile = "bike_shop_profile:\n  target: ci\n  outputs:\n    ci: { type: duckdb, path: ci.duckdb }\n";
+    const dir = dbtProject({ "profiles.yml": null });
+    const elsewhere = dbtProject({ "profiles.yml": profile }, "");
+    const home = dbtProject({ ".dbt/profiles.yml": profile.replace(/ci/g, "home") }, "");
+    expect(loadProject({ projectDir: dir, env: { DBT_PROFILES_DIR: elsewhere } }).targetName).toBe("ci");
+    expect(loadProject({ projectDir: dir, profilesDir: elsewhere, env: {} }).target.connections).toHaveProperty("ci");
+    expect(loadProject({ projectDir: dir, env: { HOME: home } }).targetName).toBe("home");
+    const errors = errorsOf(() => loadProject({ projectDir: dir, env: { HOME: dir } }));
+    expect(errors[0]).toMatch(/^profiles\.yml:1:1 error: no profiles\.yml found \(looked in .*\.dbt\/profiles\.yml\); create one with a profile 'bike_shop_profile'/);
+  });
+
+  it("maps sqlserver and spark outputs to sluice's adapters, and names an output type it cannot use", () => {
+    const outputs = (output: string) => dbtProject({ "profiles.yml": `bike_shop_profile:\n  target: prod\n  outputs:\n    prod:\n${output}` });
+    const mssql = loadProject({
+      projectDir: outputs("      type: sqlserver\n      server: db.example.com\n      port: 1433\n      database: shop\n      schema: analytics\n      user: loader\n      password: \"{{ env_var('SHOP_PW') }}\"\n      trust_cert: true\n      driver: ODBC Driver 18 for SQL Server\n"),
+      env: { SHOP_PW: "pw-value" },
+    });
+    expect(mssql.target.connections["shop"]).toMatchObject({ type: "sqlserver", host: "db.example.com", database: "shop", schema: "analytics", user: "loader", trust_server_certificate: true });
+    expect(mssql.secrets.redact("pw-value")).not.toContain("pw-value");
+    const spark = loadProject({ projectDir: outputs("      type: spark\n      method: thrift\n      host: 127.0.0.1\n      port: 10000\n      schema: lake\n      auth: NOSASL\n"), env: {} });
+    expect(spark.target.connections["lake"]).toMatchObject({ type: "hive", host: "127.0.0.1", port: 10000, database: "lake", transport: "binary", auth: "nosasl" });
+    expect(spark.dbt?.targetSchema).toBe("lake");
+    const errors = errorsOf(() => loadProject({ projectDir: outputs("      type: snowflake\n      account: x\n"), env: {} }));
+    expect(errors).toEqual([expect.stringMatching(/^profiles\.yml:\d+:\d+ error: output 'prod' of profile 'bike_shop_profile': type 'snowflake' has no sluice adapter; sluice connects to duckdb, sqlserver and spark\/hive$/)]);
+  });
+
+  it("names the profile dbt_project.yml asks for when profiles.yml lacks it", () => {
+    const dir = dbtProject({ "profiles.yml": "bike_shop:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: a.duckdb }\n" });
+    expect(errorsOf(() => loadProject({ projectDir: dir, env: {} }))).toEqual([
+      "profiles.yml:1:1 error: profile 'bike_shop_profile' (named by dbt_project.yml) is not in profiles.yml; profiles: bike_shop",
+    ]);
+  });
+});
+
+describe("dbt configs and naming", () => {
+  it("adds folder configs up as dbt does: parent tags kept, nearer configs win, config() last", () => {
+    const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
+    const revenue = model(manifest.nodes, "bike_revenue");
+    expect(revenue.tags).toEqual(["shop", "marts", "finance"]);
+    expect(revenue.config.materialized).toBe("table");
+    const staging = model(manifest.nodes, "stg_bikes");
+    expect(staging.tags).toEqual(["shop", "staging"]);
+    expect(staging.config.materialized).toBe("view");
+  });
+
+  it("names schemas as dbt's default generate_schema_name does: target schema, then _custom", () => {
+    const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
+    expect(model(manifest.nodes, "bike_revenue").relation).toEqual({ connection: "bike_shop", database: "bike_shop", schema: "main_marts", name: "bike_revenue" });
+    expect(model(manifest.nodes, "stg_bikes").relation.schema).toBe("main");
+    expect(model(manifest.nodes, "bike_revenue").compiledSql).toContain(`from "bike_shop"."main"."stg_bikes" b`);
+  });
+
+  it("honours the project's generate_schema_name and generate_alias_name macros", () => {
+    const dir = dbtProject({
+      "macros/naming.sql": [
+        "{% macro generate_schema_name(custom_schema_name, node) -%}",
+        "  {%- if custom_schema_name is none -%}{{ target.schema }}{%- else -%}{{ custom_schema_name | trim }}{%- endif -%}",
+        "{%- endmacro %}",
+        "{% macro generate_alias_name(custom_alias_name=none, node=none) -%}",
+        "  {%- if node.resource_type == 'seed' -%}seed_{{ node.name }}{%- else -%}{{ custom_alias_name or node.name }}{%- endif -%}",
+        "{%- endmacro %}",
+      ].join("\n"),
+    });
+    const { manifest } = compileProject(loadProject({ projectDir: dir, env: {} }));
+    expect(model(manifest.nodes, "bike_revenue").relation.schema).toBe("marts");
+    expect(model(manifest.nodes, "stg_bikes").relation.schema).toBe("main");
+    expect((manifest.nodes["seed.raw_bikes"] as SeedNode).relation.name).toBe("seed_raw_bikes");
+  });
+
+  it("reads dbt config keys in config() and reports the ones that change nothing here", () => {
+    const dir = dbtProject({
+      "models/marts/bike_revenue.sql": "{{ config(materialized='incremental', unique_key='bike_id', incremental_strategy='delete+insert', on_schema_change='fail', post_hook='grant select on {{ this }} to r') }}\nselect 1 as bike_id",
+    });
+    const { manifest, warnings } = compileProject(loadProject({ projectDir: dir, env: {} }));
+    const revenue = model(manifest.nodes, "bike_revenue");
+    expect(revenue.config).toMatchObject({ materialized: "incremental", uniqueKey: ["bike_id"], strategy: "delete+insert" });
+    expect(warnings.map(formatDiagnostic)).toEqual(expect.arrayContaining([
+      "models/marts/bike_revenue.sql:1:1 warning: config 'on_schema_change' is ignored: on_schema_change 'fail' is not implemented: a changed column list is not synced",
+      "models/marts/bike_revenue.sql:1:1 warning: config 'post_hook' is ignored: model hooks are not run by sluice yet",
+    ]));
+  });
+
+  it("refuses a materialization sluice does not build, saying where it was set", () => {
+    const dir = dbtProject({ "models/marts/bike_revenue.sql": "{{ config(materialized='materialized_view') }}\nselect 1 as bike_id" });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual([
+      "models/marts/bike_revenue.sql:1:1 error: materialized 'materialized_view' (set in models/marts/bike_revenue.sql:1) is not a materialization sluice builds; use view, table, incremental or ephemeral",
+    ]);
+  });
+
+  it("types seed columns as dbt does, explicit column_types first", () => {
+    const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
+    expect((manifest.nodes["seed.raw_bikes"] as SeedNode).columnTypes).toEqual({ bike_id: "INTEGER", model_name: "varchar", list_price: "DOUBLE", launched_on: "DATE", is_electric: "BOOLEAN" });
+    expect((manifest.nodes["seed.raw_rentals"] as SeedNode).columnTypes).toMatchObject({ rented_at: "TIMESTAMP", status: "VARCHAR" });
+  });
+});
+
+describe("dbt property YAML", () => {
+  it("accepts dbt's keys, builds data_tests with arguments and config, and reports what it ignores", () => {
+    const { manifest, warnings } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
+    const tests = Object.values(manifest.nodes).filter((n): n is TestNode => n.kind === "test");
+    const accepted = tests.find((t) => t.testType === "accepted_values")!;
+    expect(accepted.args).toEqual({ values: ["returned", "open", "lost"] });
+    expect(accepted.config.severity).toBe("warn");
+    expect(tests.map((t) => t.name).sort()).toEqual([
+      "accepted_values_stg_rentals_status", "no_negative_revenue", "not_null_raw_bikes_bike_id", "not_null_stg_bikes_bike_id",
+      "relationships_stg_rentals_bike_id", "unique_bike_revenue_bike_id", "unique_stg_bikes_bike_id",
+    ]);
+    expect(warnings.map(formatDiagnostic)).toEqual(expect.arrayContaining([
+      "models/marts/_marts.yml:9:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
+      "models/staging/_staging.yml:13:9 warning: 'constraints' are not applied by sluice yet",
+      "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
+    ]));
+  });
+
+  it("warns that versions, freshness and snapshots are not supported, without failing", () => {
+    const dir = dbtProject({
+      "models/more.yml": [
+        "version: 2",
+        "models:",
+        "  - name: bike_revenue",
+        "    latest_version: 2",
+        "    versions: [{ v: 2 }]",
+        "sources:",
+        "  - name: shop_db",
+        "    loader: fivetran",
+        "    freshness: { warn_after: { count: 1, period: day } }",
+        "    loaded_at_field: synced_at",
+        "    tables:",
+        "      - name: orders",
+        "        data_tests: [{ dbt_utils_stub: { arguments: { x: 1 } } }]",
+        "snapshots:",
+        "  - name: snap",
+      ].join("\n"),
+      "models/marts/_marts.yml": null,
+    });
+    const project = loadProject({ projectDir: dir, env: {} });
+    const messages = project.warnings.map(formatDiagnostic);
+    expect(messages).toEqual(expect.arrayContaining([
+      "models/more.yml:4:5 warning: 'latest_version' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>",
+      "models/more.yml:9:5 warning: 'freshness' is ignored: source freshness is not checked by sluice yet",
+      "models/more.yml:10:5 warning: 'loaded_at_field' is ignored: source freshness is not checked by sluice yet",
+      "models/more.yml:14:1 warning: 'snapshots' is ignored: snapshots are not supported yet",
+    ]));
+    // dbt: a source's schema defaults to its name.
+    const source = project.properties.flatMap((p) => p.content.sources ?? [])[0]!;
+    expect(source.schema).toBe("shop_db");
+  });
+});
