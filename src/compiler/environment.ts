@@ -3,6 +3,8 @@
 // project's macros callable from every template. Templates are parsed once; the same AST feeds
 // the dependency scan and the compiled render function.
 import nunjucks from "nunjucks";
+import "./jinja-compat.js";
+import { addDbtContext, relationFromSql } from "./jinja-context.js";
 import type { TemplateScan } from "./scan.js";
 import { generateTemplateCode, scanOf, type TemplateCode } from "./template-code.js";
 
@@ -16,6 +18,8 @@ export interface RenderScope {
   isIncremental: boolean;
   self: string;
   target: Record<string, unknown>;
+  /** The model's resolved config in dbt's keys, for config.get(); absent where it is not known. */
+  modelConfig?: Record<string, unknown>;
 }
 
 /** `var(name, fallback)`: the project's value, else the fallback, else an error naming it. */
@@ -53,14 +57,30 @@ export class TemplateEnvironment {
       if (!this.scope) throw new Error("context functions are only available while a model renders");
       return this.scope;
     };
-    this.env.addGlobal("ref", (...args: string[]) => current().ref(args[args.length - 1]!));
-    this.env.addGlobal("source", (source: string, table: string) => current().source(source, table));
-    this.env.addGlobal("config", (options: Record<string, unknown> = {}) => {
+    // ref('model') and ref('package', 'model'); relations render as SQL and have dbt's parts.
+    this.env.addGlobal("ref", (...args: string[]) => relationFromSql(current().ref(args[args.length - 1]!)));
+    this.env.addGlobal("source", (source: string, table: string) => relationFromSql(current().source(source, table)));
+    const config = (options: Record<string, unknown> = {}) => {
       const { __keywords, ...rest } = options;
       void __keywords;
       current().config(rest);
       return "";
+    };
+    // dbt's config.get / config.require read the model's resolved config.
+    const configValue = (key: string): unknown => {
+      const values = current().modelConfig;
+      if (!values) throw new Error(`config.get('${key}') is not available here`);
+      return values[key];
+    };
+    Object.assign(config, {
+      get: (key: string, fallback: unknown = null) => configValue(key) ?? fallback,
+      require: (key: string) => {
+        const value = configValue(key);
+        if (value === undefined || value === null) throw new Error(`config '${key}' is required but not set`);
+        return value;
+      },
     });
+    this.env.addGlobal("config", config);
     this.env.addGlobal("var", (name: string, fallback?: unknown) => current().var(name, fallback));
     this.env.addGlobal("env_var", (name: string, fallback?: string) => current().envVar(name, fallback));
     this.env.addGlobal("is_incremental", () => current().isIncremental);
@@ -69,8 +89,15 @@ export class TemplateEnvironment {
       throw new Error(message);
     });
     // `this` and `target` are read like variables, also from inside macros, so they are getters.
-    Object.defineProperty(globalsOf(this.env), "this", { get: () => current().self, enumerable: true });
+    Object.defineProperty(globalsOf(this.env), "this", { get: () => relationFromSql(current().self), enumerable: true });
     Object.defineProperty(globalsOf(this.env), "target", { get: () => current().target, enumerable: true });
+    // The loader fixes both per compile (see load.ts), so every thread renders the same values.
+    const started = new Date().toISOString();
+    addDbtContext(this.env, {
+      runStartedAt: () => (this.scope?.envVar("SLUICE_RUN_STARTED_AT", "") || started),
+      invocationId: () => this.scope?.envVar("SLUICE_INVOCATION_ID", "") || "00000000-0000-0000-0000-000000000000",
+      write: (line) => process.stderr.write(`${line}\n`),
+    });
   }
 
   /**
@@ -105,6 +132,8 @@ export class TemplateEnvironment {
     });
     const names = Object.keys(exported);
     for (const name of names) {
+      const materialization = /^materialization__(.+)__[^_]+$/.exec(name);
+      if (materialization) this.materializations.set(materialization[1]!, path);
       this.env.addGlobal(name, exported[name]);
       this.macros.set(name, path);
       this.macroCalls.set(name, compiled.scan.calls);

@@ -201,6 +201,16 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
     isIncremental: incremental,
     self: renderRelation(computeType, model.relation),
     target: targetContext(project, model.config.connection, model.config.compute),
+    modelConfig: {
+      materialized: model.config.materialized,
+      schema: model.config.schema,
+      alias: model.config.alias,
+      tags: model.config.tags,
+      unique_key: model.config.uniqueKey.length === 1 ? model.config.uniqueKey[0] : model.config.uniqueKey.length ? model.config.uniqueKey : null,
+      partition_by: model.config.partitionBy.length ? model.config.partitionBy : null,
+      incremental_strategy: model.config.strategy,
+      full_refresh: model.config.fullRefresh,
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // Loads a project from disk: project.yml, profiles.yml, the model, macro, test and seed files, and
 // the property YAML beside models. Reads files only; compiling is the compiler's job.
+import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
 import nunjucks from "nunjucks";
@@ -76,7 +77,14 @@ export interface Project {
 export function loadProject(options: LoadOptions): Project {
   const dir = options.projectDir;
   const diagnostics = new Diagnostics();
-  const env = options.env ?? process.env;
+  // run_started_at and invocation_id are fixed here, once per compile, so every thread renders the
+  // same; setting SLUICE_RUN_STARTED_AT pins the clock (tests, reproducible builds).
+  const given = options.env ?? process.env;
+  const env = {
+    ...given,
+    SLUICE_RUN_STARTED_AT: given["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
+    SLUICE_INVOCATION_ID: given["SLUICE_INVOCATION_ID"] || randomUUID(),
+  };
   const projectPath = join(dir, "project.yml");
   const dbtPath = join(dir, DBT_PROJECT_FILE);
   const isDbt = !existsSync(projectPath) && existsSync(dbtPath);

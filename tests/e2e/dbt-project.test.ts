@@ -21,7 +21,7 @@ describe("a dbt project built unchanged", () => {
   it("builds every model and seed and passes every test", () => {
     expect(build.stderr).toBe("");
     expect(build.code).toBe(0);
-    expect(build.stdout).toMatch(/Done in .*: 5 success, 7 pass/);
+    expect(build.stdout).toMatch(/Done in .*: 6 success, 8 pass/);
   });
 
   it("puts each relation where dbt-duckdb puts it, with the data the SQL gives", async () => {
@@ -33,6 +33,7 @@ describe("a dbt project built unchanged", () => {
       { table_schema: "main", table_name: "stg_bikes", table_type: "VIEW" },
       { table_schema: "main", table_name: "stg_rentals", table_type: "VIEW" },
       { table_schema: "main_marts", table_name: "bike_revenue", table_type: "BASE TABLE" },
+      { table_schema: "main_marts", table_name: "rental_labels", table_type: "BASE TABLE" },
     ]);
     const revenue = await queryDuckDb({ bike_shop: db }, "select bike_id, model_name, rentals, revenue, shop from bike_shop.main_marts.bike_revenue order by bike_id");
     expect(revenue).toEqual([
@@ -40,6 +41,12 @@ describe("a dbt project built unchanged", () => {
       { bike_id: 2, model_name: "trailblazer", rentals: "2", revenue: 5551.5, shop: "Pedal & Co" },
       { bike_id: 3, model_name: "commuter", rentals: "1", revenue: 1920, shop: "Pedal & Co" },
     ]);
+    // Rendered through the Jinja features dbt projects use (see the model's template).
+    const labels = await queryDuckDb({ bike_shop: db }, "select * from bike_shop.main_marts.rental_labels where rental_id = 12");
+    expect(labels).toEqual([{
+      rental_id: 12, relation_name: "RENTAL_LABELS", schema_name: "main_marts", is_current: true, measure_count: 2, status_label: "Out",
+      is_open: true, quantity_plus_id: 13, joined: "a, b", split_text: "x|y", target_text: "duckdb/main",
+    }]);
     const types = await queryDuckDb({ bike_shop: db }, "select column_name, data_type from information_schema.columns where table_catalog = 'bike_shop' and table_name = 'raw_bikes' order by ordinal_position");
     expect(types.map((t) => `${t["column_name"]} ${t["data_type"]}`)).toEqual(["bike_id INTEGER", "model_name VARCHAR", "list_price DOUBLE", "launched_on DATE", "is_electric BOOLEAN"]);
   });

@@ -144,6 +144,28 @@ describe("dbt configs and naming", () => {
     ]);
   });
 
+  it("refuses a custom materialization by name, pointing at its {% materialization %} block", () => {
+    const dir = dbtProject({
+      "macros/fancy.sql": "{% materialization fancy, adapter='duckdb' %}{{ return({'relations': [this]}) }}{% endmaterialization %}",
+      "dbt_project.yml": "name: bike_shop\nprofile: bike_shop_profile\nmodels:\n  bike_shop:\n    marts:\n      +materialized: fancy\n",
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual([
+      "models/marts/bike_revenue.sql:1:1 error: materialized 'fancy' (set in dbt_project.yml) is a custom materialization ({% materialization %} in macros/fancy.sql); sluice does not run custom materializations; use view, table, incremental or ephemeral",
+      "models/marts/rental_labels.sql:1:1 error: materialized 'fancy' (set in dbt_project.yml) is a custom materialization ({% materialization %} in macros/fancy.sql); sluice does not run custom materializations; use view, table, incremental or ephemeral",
+    ]);
+  });
+
+  it("counts a ref inside a {% set %} block as a dependency, and pins run_started_at per compile", () => {
+    const dir = dbtProject({
+      "models/marts/stamped.sql": "{% set inner %}select bike_id from {{ ref('stg_bikes') }}{% endset %}\nselect *, '{{ run_started_at }}' as at, '{{ invocation_id }}' as inv from ({{ inner }})",
+    });
+    const env = { SLUICE_RUN_STARTED_AT: "2025-01-02T03:04:05Z", SLUICE_INVOCATION_ID: "run-7" };
+    const { manifest } = compileProject(loadProject({ projectDir: dir, env }));
+    const stamped = model(manifest.nodes, "stamped");
+    expect(stamped.dependsOn).toEqual(["model.stg_bikes"]);
+    expect(stamped.compiledSql).toBe(`select *, '2025-01-02 03:04:05+00:00' as at, 'run-7' as inv from (select bike_id from "bike_shop"."main"."stg_bikes")`);
+  });
+
   it("types seed columns as dbt does, explicit column_types first", () => {
     const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
     expect((manifest.nodes["seed.raw_bikes"] as SeedNode).columnTypes).toEqual({ bike_id: "INTEGER", model_name: "varchar", list_price: "DOUBLE", launched_on: "DATE", is_electric: "BOOLEAN" });
@@ -159,11 +181,11 @@ describe("dbt property YAML", () => {
     expect(accepted.args).toEqual({ values: ["returned", "open", "lost"] });
     expect(accepted.config.severity).toBe("warn");
     expect(tests.map((t) => t.name).sort()).toEqual([
-      "accepted_values_stg_rentals_status", "no_negative_revenue", "not_null_raw_bikes_bike_id", "not_null_stg_bikes_bike_id",
+      "accepted_values_stg_rentals_status", "at_least_bike_revenue_revenue", "no_negative_revenue", "not_null_raw_bikes_bike_id", "not_null_stg_bikes_bike_id",
       "relationships_stg_rentals_bike_id", "unique_bike_revenue_bike_id", "unique_stg_bikes_bike_id",
     ]);
     expect(warnings.map(formatDiagnostic)).toEqual(expect.arrayContaining([
-      "models/marts/_marts.yml:9:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
+      "models/marts/_marts.yml:14:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
       "models/staging/_staging.yml:13:9 warning: 'constraints' are not applied by sluice yet",
       "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
     ]));
