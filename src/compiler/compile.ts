@@ -78,9 +78,10 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   }
 
   const macros: Manifest["macros"] = {};
+  if (project.dbt) env.useDbtProject(project.dbt.projectName, project.dbt.dispatch);
   for (const file of project.macros) {
     try {
-      for (const name of env.addMacros(file.path, file.text)) macros[name] = { path: file.path, checksum: hash(file.text) };
+      for (const name of env.addMacros(file.path, file.text, file.package)) macros[name] = { path: file.path, checksum: hash(file.text) };
     } catch (e) {
       const { line, column, message } = templateErrorPosition(e);
       diagnostics.error(file.path, line, column, message, "fix the macro's template syntax");

@@ -5,6 +5,8 @@
 import nunjucks from "nunjucks";
 import "./jinja-compat.js";
 import { addDbtContext, relationFromSql } from "./jinja-context.js";
+import { DbtNamespace } from "./dbt-namespace.js";
+import type { DispatchEntry } from "../project/dbt-project.js";
 import type { TemplateScan } from "./scan.js";
 import { generateTemplateCode, scanOf, type TemplateCode } from "./template-code.js";
 
@@ -51,6 +53,11 @@ export class TemplateEnvironment {
   readonly macroCalls = new Map<string, Set<string>>();
   /** Custom materialization name → the file whose {% materialization %} block defines it. */
   readonly materializations = new Map<string, string>();
+  /** dbt's package namespaces, built-ins and adapter.dispatch. */
+  private readonly dbt: DbtNamespace;
+  /** Macros the root project defines: package macros never replace them under their bare name. */
+  private readonly rootMacros = new Set<string>();
+  private rootName: string | undefined;
 
   constructor() {
     const current = (): RenderScope => {
@@ -98,6 +105,26 @@ export class TemplateEnvironment {
       invocationId: () => this.scope?.envVar("SLUICE_INVOCATION_ID", "") || "00000000-0000-0000-0000-000000000000",
       write: (line) => process.stderr.write(`${line}\n`),
     });
+    this.dbt = new DbtNamespace(() => current().target["type"] as "duckdb" | "sqlserver" | "hive");
+    const builtins = this.dbt.builtins();
+    this.env.addGlobal("dbt", builtins);
+    // dbt's cross-database macros are callable by their bare names too.
+    for (const [name, fn] of Object.entries(builtins)) if (!(name in globalsOf(this.env))) this.env.addGlobal(name, fn);
+    const { adapter, api } = this.dbt.adapterObjects();
+    this.env.addGlobal("adapter", adapter);
+    this.env.addGlobal("api", api);
+  }
+
+  /** Makes adapter.dispatch follow a dbt project's `dispatch:` and names its root package. */
+  useDbtProject(rootProject: string, dispatch: DispatchEntry[]): void {
+    this.rootName = rootProject;
+    this.dbt.configure(rootProject, dispatch);
+    this.env.addGlobal(rootProject, this.dbt.namespace(rootProject));
+  }
+
+  /** A macro of one package, as `pkg.name` finds it. */
+  packageMacro(pkg: string, name: string): unknown {
+    return this.dbt.macro(pkg, name);
   }
 
   /**
@@ -119,8 +146,11 @@ export class TemplateEnvironment {
     };
   }
 
-  /** Registers the macros a macro file defines as globals every template can call. */
-  addMacros(path: string, text: string): string[] {
+  /**
+   * Registers the macros a macro file defines as globals every template can call, and under the
+   * namespace of `pkg` (a dbt package) when given. A root project macro keeps its bare name.
+   */
+  addMacros(path: string, text: string, pkg?: string): string[] {
     const compiled = this.compile(path, text);
     const template = new nunjucks.Template(text, this.env, path, true) as unknown as {
       getExported(cb: (err: Error | null, exported: Record<string, unknown>) => void): void;
@@ -134,6 +164,13 @@ export class TemplateEnvironment {
     for (const name of names) {
       const materialization = /^materialization__(.+)__[^_]+$/.exec(name);
       if (materialization) this.materializations.set(materialization[1]!, path);
+      if (pkg !== undefined) {
+        const space = this.dbt.add(pkg, name, exported[name] as (...args: unknown[]) => unknown);
+        if (!(pkg in globalsOf(this.env)) || globalsOf(this.env)[pkg] !== space) this.env.addGlobal(pkg, space);
+      }
+      const isPackage = pkg !== undefined && pkg !== this.rootName;
+      if (!isPackage) this.rootMacros.add(name);
+      if (isPackage && this.rootMacros.has(name)) continue;
       this.env.addGlobal(name, exported[name]);
       this.macros.set(name, path);
       this.macroCalls.set(name, compiled.scan.calls);
@@ -141,9 +178,9 @@ export class TemplateEnvironment {
     return names;
   }
 
-  /** Calls one of the project's macros with positional arguments while `scope` renders. */
-  callMacro(name: string, args: unknown[], scope: RenderScope): unknown {
-    const macro = globalsOf(this.env)[name];
+  /** Calls one of the project's macros (of package `pkg`, when given) with positional arguments while `scope` renders. */
+  callMacro(name: string, args: unknown[], scope: RenderScope, pkg?: string): unknown {
+    const macro = pkg !== undefined ? this.dbt.macro(pkg, name) : globalsOf(this.env)[name];
     if (typeof macro !== "function") throw new Error(`no macro named '${name}'`);
     return this.withScope(scope, () => (macro as (...a: unknown[]) => unknown)(...args));
   }

@@ -15,6 +15,14 @@ export class MacroReturn {
   constructor(readonly value: unknown) {}
 }
 
+/** The global that marks `*args` / `**kwargs` in a call; the call spreads what it marks. */
+export const SPREAD_GLOBAL = "__sluice_spread";
+
+/** What `*items` or `**mapping` evaluates to inside a call's argument list. */
+export class Spread {
+  constructor(readonly value: unknown, readonly kind: "*" | "**") {}
+}
+
 /** Name of the macro a {% materialization name, adapter %} block defines. */
 export function materializationMacroName(name: string, adapter: string): string {
   return `materialization__${name}__${adapter}`;
@@ -69,6 +77,16 @@ function patchParser(): void {
           this.nextToken();
           break;
         }
+      }
+      const star = this.peekToken();
+      if (star.type === lexer.TOKEN_OPERATOR && (star.value === "*" || star.value === "**")) {
+        // f(*items) and f(**mapping): marked here, spread when the call runs (see callWrap below).
+        this.nextToken();
+        const spread = this.parseExpression();
+        const kind = new nodes.Literal(star.lineno, star.colno, star.value);
+        args.addChild(new nodes.FunCall(star.lineno, star.colno, new nodes.Symbol(star.lineno, star.colno, SPREAD_GLOBAL), new nodes.NodeList(star.lineno, star.colno, [spread, kind])));
+        first = false;
+        continue;
       }
       const arg = this.parseExpression();
       if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) kwargs.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
@@ -171,6 +189,23 @@ function parseMaterialization(parser: Any): Any {
 }
 
 function patchCompiler(): void {
+  /** A call's name goes into generated code as a string for error messages: keep it on one line. */
+  const getNodeName = Compiler.prototype._getNodeName;
+  Compiler.prototype._getNodeName = function patchedGetNodeName(this: Any, node: Any) {
+    return String(getNodeName.call(this, node)).replace(/[\r\n\u2028\u2029\\]/g, " ");
+  };
+
+  /** Dict keys may be any expression, as in Python: {key.lower(): value}. A bare name stays a string. */
+  const compilePair = Compiler.prototype.compilePair;
+  Compiler.prototype.compilePair = function patchedCompilePair(this: Any, node: Any, frame: Any) {
+    const key = node.key;
+    if (key instanceof nodes.Symbol || (key instanceof nodes.Literal && typeof key.value === "string")) return compilePair.call(this, node, frame);
+    this._emit("[");
+    this._compileExpression(key, frame);
+    this._emit("]: ");
+    this._compileExpression(node.value, frame);
+  };
+
   /** `{% set ns.attr = value %}` (namespace() objects) assigns the attribute. */
   const compileSet = Compiler.prototype.compileSet;
   Compiler.prototype.compileSet = function patchedCompileSet(this: Any, node: Any, frame: Any) {
@@ -239,6 +274,21 @@ function patchRuntime(): void {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(kwargs ?? {})) if (!["__keywords", "__varargs", "caller", ...declared].includes(k)) out[k] = v;
     return out;
+  };
+
+  const callWrap = runtime.callWrap;
+  /** Spreads `*items` into positional arguments and `**mapping` into keyword arguments. */
+  runtime.callWrap = function patchedCallWrap(obj: unknown, name: string, context: unknown, args: unknown[]) {
+    if (!args.some((a) => a instanceof Spread)) return callWrap(obj, name, context, args);
+    const positional: unknown[] = [];
+    let keywords: Record<string, unknown> | undefined;
+    for (const arg of args) {
+      if (arg instanceof Spread && arg.kind === "*") positional.push(...(Array.isArray(arg.value) ? arg.value : []));
+      else if (arg instanceof Spread) keywords = { ...keywords, ...(arg.value as object), __keywords: true };
+      else if (arg !== null && typeof arg === "object" && Object.prototype.hasOwnProperty.call(arg, "__keywords")) keywords = { ...keywords, ...(arg as object) };
+      else positional.push(arg);
+    }
+    return callWrap(obj, name, context, keywords ? [...positional, keywords] : positional);
   };
 
   /** None renders empty; only an undefined name is an error. */

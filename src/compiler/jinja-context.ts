@@ -5,7 +5,7 @@
 // faked: a model rendered without its query results would build wrong data.
 import nunjucks from "nunjucks";
 import { parse as parseYamlText, stringify as toYamlText } from "yaml";
-import { MacroReturn, pythonRepr } from "./jinja-compat.js";
+import { MacroReturn, pythonRepr, Spread, SPREAD_GLOBAL } from "./jinja-compat.js";
 
 /** A relation as dbt's templates see it: renders as its SQL name, and has its parts. */
 export class Relation extends String {
@@ -241,6 +241,9 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
     }
     return {};
   };
+  // sluice keeps no table of failing rows (store_failures), so tests select their failures as usual.
+  env.addGlobal("should_store_failures", () => false);
+  env.addGlobal(SPREAD_GLOBAL, (value: unknown, kind: "*" | "**") => new Spread(value, kind));
   env.addGlobal("namespace", (...args: unknown[]) => ({ ...(args[0] && typeof args[0] === "object" ? (args[0] as object) : {}), ...keywordsOf(args) }));
   env.addGlobal("return", (value: unknown) => {
     throw new MacroReturn(value);

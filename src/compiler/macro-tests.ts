@@ -9,10 +9,12 @@ import { relationFromSql } from "./jinja-context.js";
 import { renderRelation } from "./relations.js";
 import { targetContext } from "./target-context.js";
 
-/** The macro a test entry names: `name` → test_name; `package.name` → test_name (one namespace). */
-export function testMacroName(env: TemplateEnvironment, type: string): string | undefined {
-  const name = `test_${type.split(".").pop()}`;
-  return env.macros.has(name) ? name : undefined;
+/** The macro a test entry names: `name` → test_name; `package.name` → that package's test_name. */
+export function testMacroName(env: TemplateEnvironment, type: string): { name: string; pkg?: string } | undefined {
+  const parts = type.split(".");
+  const name = `test_${parts.pop()}`;
+  if (parts.length === 1) return env.packageMacro(parts[0]!, name) ? { name, pkg: parts[0]! } : undefined;
+  return parts.length === 0 && env.macros.has(name) ? { name } : undefined;
 }
 
 const RELATION_ARG = /^\s*(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*$/;
@@ -21,7 +23,7 @@ const RELATION_ARG = /^\s*(ref|source)\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+
 export function macroTestSql(
   project: Project,
   env: TemplateEnvironment,
-  macro: string,
+  macro: { name: string; pkg?: string },
   node: Exclude<ManifestNode, { kind: "test" }>,
   column: string | null,
   args: Record<string, unknown>,
@@ -60,10 +62,10 @@ export function macroTestSql(
     target: targetContext(project, connection, connection),
   };
   try {
-    const sql = String(env.callMacro(macro, [kwargs], scope)).trim().replace(/;\s*$/, "");
-    if (sql === "") return { error: `${macro} rendered no SQL`, hint: "the test block must select the failing rows" };
+    const sql = String(env.callMacro(macro.name, [kwargs], scope, macro.pkg)).trim().replace(/;\s*$/, "");
+    if (sql === "") return { error: `${macro.name} rendered no SQL`, hint: "the test block must select the failing rows" };
     return { sql, dependsOn };
   } catch (e) {
-    return { error: (e as Error).message.replace(/^\(.*?\)\s*/s, "").replace(/\s+/g, " ").replace(/^Error: /, ""), hint: `check the {% test %} block of ${env.macros.get(macro)}` };
+    return { error: (e as Error).message.replace(/^\(.*?\)\s*/s, "").replace(/\s+/g, " ").replace(/^Error: /, ""), hint: `check the {% test %} block of ${env.macros.get(macro.name) ?? macro.name}` };
   }
 }

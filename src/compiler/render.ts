@@ -23,7 +23,8 @@ export interface RenderDraft {
  */
 export function renderOperation(project: Project, macro: string, args: Record<string, unknown>, connection: string): string {
   const env = new TemplateEnvironment();
-  for (const file of project.macros) env.addMacros(file.path, file.text);
+  if (project.dbt) env.useDbtProject(project.dbt.projectName, project.dbt.dispatch);
+  for (const file of project.macros) env.addMacros(file.path, file.text, file.package);
   if (!env.macros.has(macro)) {
     throw new ProjectError([{ severity: "error", file: "macros", line: 1, column: 1, message: `no macro named '${macro}'`, hint: didYouMean(macro, env.macros.keys()) ?? "define it with {% macro name() %} in macros/" }]);
   }

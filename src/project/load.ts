@@ -18,6 +18,8 @@ export interface ProjectFileText {
   /** Path relative to the project directory, with forward slashes. */
   path: string;
   text: string;
+  /** For a dbt project's macros: the package (the project itself, or an installed package) they belong to. */
+  package?: string;
 }
 
 export interface ModelFile extends ProjectFileText {
@@ -133,7 +135,12 @@ export function loadProject(options: LoadOptions): Project {
   const properties = yamlFiles
     .map((f) => ({ ...f, content: dbt ? readDbtProperties(f.path, f.text, testDefaults(dbt, f.path), diagnostics) : parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
-  if (dbt) applyDbtTrees(dbt, models, seeds, diagnostics);
+  if (dbt) {
+    applyDbtTrees(dbt, models, seeds, diagnostics);
+    for (const m of macros) m.package = dbt.projectName;
+    // Package macros come first, so a root project macro of the same name is the one its bare name calls.
+    macros.unshift(...loadDbtPackages(dir, dbt, env, diagnostics));
+  }
 
   const seen = new Map<string, string>();
   for (const m of [...models, ...seeds]) {
@@ -158,6 +165,58 @@ export function loadProject(options: LoadOptions): Project {
     dbt,
     warnings: diagnostics.items.filter((d) => d.severity === "warning"),
   };
+}
+
+/**
+ * The macros of the dbt packages a project uses: `local:` entries of packages.yml (or
+ * dependencies.yml) read where they are, and every package `dbt deps` installed under
+ * packages-install-path, used as it is. Their models are not built.
+ */
+function loadDbtPackages(dir: string, dbt: DbtProject, env: Record<string, string | undefined>, diagnostics: Diagnostics): ProjectFileText[] {
+  const roots: string[] = [];
+  let wantsInstalled = false;
+  for (const file of ["packages.yml", "dependencies.yml"]) {
+    const path = join(dir, file);
+    if (!existsSync(path)) continue;
+    const doc = parseDocument(readFileSync(path, "utf8"));
+    const entries = (doc.toJS() as { packages?: unknown } | null)?.packages;
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (entry && typeof entry === "object" && typeof (entry as { local?: unknown }).local === "string") roots.push((entry as { local: string }).local);
+      else if (entry && typeof entry === "object") wantsInstalled = true;
+    }
+  }
+  const installed = join(dir, dbt.packagesPath);
+  if (existsSync(installed)) {
+    for (const name of readdirSync(installed).sort()) {
+      const root = join(dbt.packagesPath, name);
+      if (existsSync(join(dir, root, DBT_PROJECT_FILE)) && !roots.some((r) => join(r) === root)) roots.push(root);
+    }
+  } else if (wantsInstalled) {
+    diagnostics.error("packages.yml", 1, 1, `packages are listed but ${dbt.packagesPath}/ does not exist`, "install them with `dbt deps` (sluice uses dbt_packages/ as it is), or list local: packages");
+    return [];
+  }
+  const out: ProjectFileText[] = [];
+  const seen = new Set<string>();
+  for (const root of roots) {
+    const projectFile = join(dir, root, DBT_PROJECT_FILE);
+    if (!existsSync(projectFile)) {
+      diagnostics.error("packages.yml", 1, 1, `package at '${root}' has no dbt_project.yml`, "point local: at a dbt package's folder");
+      continue;
+    }
+    const quiet = new Diagnostics();
+    const read = readDbtProject(readFileSync(projectFile, "utf8"), env, quiet);
+    diagnostics.items.push(...quiet.items.filter((d) => d.severity === "error").map((d) => ({ ...d, file: join(root, d.file).split(sep).join("/") })));
+    if (!read || seen.has(read.dbt.projectName) || read.dbt.projectName === dbt.projectName) continue;
+    seen.add(read.dbt.projectName);
+    const at = (paths: string[]) => paths.map((p) => join(root, p).split(sep).join("/"));
+    const files = listFiles(dir, at(read.config.macro_paths), ".sql", true, new Map());
+    const tests = listFiles(dir, at(read.config.test_paths.map((p) => `${p}/generic`)), ".sql", true, new Map());
+    for (const f of [...files, ...tests]) out.push({ ...f, package: read.dbt.projectName });
+    if (listFiles(dir, at(read.config.model_paths), ".sql", true, new Map()).length > 0) {
+      diagnostics.warn("packages.yml", 1, 1, `the models of package '${read.dbt.projectName}' are not built: sluice reads packages' macros only, so far`);
+    }
+  }
+  return out;
 }
 
 /** The config each model and seed gets from dbt_project.yml's trees, by its fqn. */

@@ -150,6 +150,7 @@ describe("dbt configs and naming", () => {
       "dbt_project.yml": "name: bike_shop\nprofile: bike_shop_profile\nmodels:\n  bike_shop:\n    marts:\n      +materialized: fancy\n",
     });
     expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual([
+      "models/marts/bike_prices.sql:1:1 error: materialized 'fancy' (set in dbt_project.yml) is a custom materialization ({% materialization %} in macros/fancy.sql); sluice does not run custom materializations; use view, table, incremental or ephemeral",
       "models/marts/bike_revenue.sql:1:1 error: materialized 'fancy' (set in dbt_project.yml) is a custom materialization ({% materialization %} in macros/fancy.sql); sluice does not run custom materializations; use view, table, incremental or ephemeral",
       "models/marts/rental_labels.sql:1:1 error: materialized 'fancy' (set in dbt_project.yml) is a custom materialization ({% materialization %} in macros/fancy.sql); sluice does not run custom materializations; use view, table, incremental or ephemeral",
     ]);
@@ -181,11 +182,12 @@ describe("dbt property YAML", () => {
     expect(accepted.args).toEqual({ values: ["returned", "open", "lost"] });
     expect(accepted.config.severity).toBe("warn");
     expect(tests.map((t) => t.name).sort()).toEqual([
-      "accepted_values_stg_rentals_status", "at_least_bike_revenue_revenue", "no_negative_revenue", "not_null_raw_bikes_bike_id", "not_null_stg_bikes_bike_id",
+      "accepted_values_stg_rentals_status", "at_least_bike_revenue_revenue", "no_negative_revenue", "not_blank_bike_prices_quoted_name",
+      "not_null_raw_bikes_bike_id", "not_null_stg_bikes_bike_id",
       "relationships_stg_rentals_bike_id", "unique_bike_revenue_bike_id", "unique_stg_bikes_bike_id",
     ]);
     expect(warnings.map(formatDiagnostic)).toEqual(expect.arrayContaining([
-      "models/marts/_marts.yml:14:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
+      "models/marts/_marts.yml:19:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
       "models/staging/_staging.yml:13:9 warning: 'constraints' are not applied by sluice yet",
       "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
     ]));
@@ -223,5 +225,44 @@ describe("dbt property YAML", () => {
     // dbt: a source's schema defaults to its name.
     const source = project.properties.flatMap((p) => p.content.sources ?? [])[0]!;
     expect(source.schema).toBe("shop_db");
+  });
+});
+
+describe("dbt packages and the macro namespace", () => {
+  it("reads a local package's macros under its name and dispatches in the order dbt_project.yml gives", () => {
+    const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
+    const sql = model(manifest.nodes, "bike_prices").compiledSql;
+    expect(sql).toContain("cast(round(list_price * 100) as bigint) as price_cents");
+    expect(sql).toContain("'shop:bike' as label");
+    expect(sql).toContain(`'#' || cast(bike_id as varchar) as tag`);
+    expect(sql).toContain(`md5(cast(model_name as TEXT)) as name_hash`);
+    expect(sql).toContain(`"model_name" as quoted_name`);
+    const test = Object.values(manifest.nodes).find((n): n is TestNode => n.kind === "test" && n.name === "not_blank_bike_prices_quoted_name")!;
+    expect(test.testType).toBe("generic");
+    expect(test.compiledSql).toBe(`select quoted_name from "bike_shop"."main_marts"."bike_prices" where trim(quoted_name) = ''`);
+  });
+
+  it("falls back to the package's default__ when the search order names only the package", () => {
+    const dir = dbtProject({ "macros/label_override.sql": null });
+    const { manifest } = compileProject(loadProject({ projectDir: dir, env: {} }));
+    expect(model(manifest.nodes, "bike_prices").compiledSql).toContain("'package:bike' as label");
+  });
+
+  it("uses packages installed in dbt_packages/ as they are, and says when listed packages are not installed", () => {
+    const dir = dbtProject({ "packages.yml": "packages:\n  - package: example/shop_helpers\n    version: 0.1.0\n" });
+    cpSync(join(dir, "packages/shop_helpers"), join(dir, "dbt_packages/shop_helpers"), { recursive: true });
+    rmSync(join(dir, "packages"), { recursive: true });
+    const { manifest } = compileProject(loadProject({ projectDir: dir, env: {} }));
+    expect(model(manifest.nodes, "bike_prices").compiledSql).toContain("as price_cents");
+    rmSync(join(dir, "dbt_packages"), { recursive: true });
+    expect(errorsOf(() => loadProject({ projectDir: dir, env: {} }))).toEqual([
+      "packages.yml:1:1 error: packages are listed but dbt_packages/ does not exist; install them with `dbt deps` (sluice uses dbt_packages/ as it is), or list local: packages",
+    ]);
+  });
+
+  it("names the implementations adapter.dispatch looked for when none exists", () => {
+    const dir = dbtProject({ "models/marts/bike_prices.sql": "select {{ adapter.dispatch('nothing', 'shop_helpers')() }}" });
+    const errors = errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })));
+    expect(errors[0]).toContain("adapter.dispatch('nothing', 'shop_helpers') found no implementation (tried bike_shop.duckdb__nothing, bike_shop.default__nothing, shop_helpers.duckdb__nothing, shop_helpers.default__nothing)");
   });
 });

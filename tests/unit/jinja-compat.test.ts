@@ -119,3 +119,15 @@ describe("dbt's context", () => {
     expect(render("{{ [{'t': 'x'}, {'t': 'y'}] | selectattr('t', 'equalto', 'y') | list | length }} {{ 3 is integer }} {{ 2.5 is float }} {{ [1] is sequence }}")).toBe("1 True True True");
   });
 });
+
+describe("calls as Python writes them", () => {
+  it("spreads *args and **kwargs, and takes computed dict keys", () => {
+    const macros = "{% macro show(a, b=0) %}{{ a }}/{{ b }}/{{ varargs }}/{{ kwargs }}{% endmacro %}";
+    expect(render("{% set l = [1, 2, 3] %}{% set k = {'b': 5, 'z': 6} %}{{ show(*l) }} {{ show(0, **k) }}", macros)).toBe("1/2/[3]/{} 0/5/[]/{'z': 6}");
+    expect(render("{% set key = 'AbC' %}{{ {key.lower(): 1} }}")).toBe("{'abc': 1}");
+  });
+
+  it("compiles a call whose text spans lines", () => {
+    expect(render("{{ 'a{}\nb'.format(\n1) }}")).toBe("a1\nb");
+  });
+});
