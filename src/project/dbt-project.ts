@@ -42,7 +42,13 @@ const READ_KEYS = new Set([
 const QUIET_KEYS = new Set(["log-path", "docs-paths", "asset-paths", "analysis-paths", "query-comment", "dbt-cloud", "restrict-access"]);
 
 /** Parses dbt_project.yml; undefined (with diagnostics) when it cannot be read. */
-export function readDbtProject(text: string, env: Record<string, string | undefined>, diagnostics: Diagnostics): { config: ProjectFile; dbt: DbtSettings } | undefined {
+export function readDbtProject(
+  text: string,
+  env: Record<string, string | undefined>,
+  diagnostics: Diagnostics,
+  /** --vars, which dbt_project.yml's own var() calls see over its vars. */
+  cliVars: Record<string, unknown> = {},
+): { config: ProjectFile; dbt: DbtSettings } | undefined {
   const file = DBT_PROJECT_FILE;
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
@@ -72,7 +78,16 @@ export function readDbtProject(text: string, env: Record<string, string | undefi
     return undefined;
   }
   const vars = projectVars(raw["vars"], name);
-  const render = (value: unknown) => renderSetting(value, env, vars);
+  const render = (value: unknown) => renderSetting(value, env, { ...vars, ...cliVars });
+  try {
+    return settingsOf(raw, name, vars, render);
+  } catch (e) {
+    diagnostics.error(file, 1, 1, e instanceof Error ? e.message.replace(/^\(.*?\)\s*/s, "").replace(/^Error: /, "") : String(e), "set the environment variable or give env_var() a default");
+    return undefined;
+  }
+}
+
+function settingsOf(raw: Record<string, unknown>, name: string, vars: Record<string, unknown>, render: (v: unknown) => unknown): { config: ProjectFile; dbt: DbtSettings } {
   const paths = (key: string, legacy: string | undefined, fallback: string) => {
     const value = raw[key] ?? (legacy ? raw[legacy] : undefined);
     return value === undefined ? [fallback] : (Array.isArray(value) ? value : [value]).map((v) => String(render(v)));

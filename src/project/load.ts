@@ -97,7 +97,7 @@ export function loadProject(options: LoadOptions): Project {
   let dbtSettings: DbtSettings | undefined;
   let config: ProjectFile | undefined;
   if (isDbt) {
-    const read = readDbtProject(readFileSync(dbtPath, "utf8"), env, diagnostics);
+    const read = readDbtProject(readFileSync(dbtPath, "utf8"), env, diagnostics, options.vars);
     config = read?.config;
     dbtSettings = read?.dbt;
   } else {

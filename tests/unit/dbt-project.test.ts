@@ -1,6 +1,6 @@
 // Reading dbt's own project files: dbt_project.yml, dbt's profiles.yml, config trees, dbt's schema
 // naming and its property-YAML keys, against the dbt-format fixture project tests/fixtures/dbt-shop.
-import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -74,6 +74,8 @@ describe("dbt_project.yml and dbt's profiles.yml", () => {
     });
     expect(mssql.target.connections["shop"]).toMatchObject({ type: "sqlserver", host: "db.example.com", database: "shop", schema: "analytics", user: "loader", trust_server_certificate: true });
     expect(mssql.secrets.redact("pw-value")).not.toContain("pw-value");
+    const duck = loadProject({ projectDir: outputs("      type: duckdb\n      path: x.duckdb\n      extensions: [httpfs]\n"), env: {} });
+    expect(duck.warnings.filter((w) => w.file === "profiles.yml").map(formatDiagnostic)).toEqual([expect.stringMatching(/^profiles\.yml:\d+:\d+ warning: output 'prod': 'extensions' is ignored by sluice$/)]);
     const spark = loadProject({ projectDir: outputs("      type: spark\n      method: thrift\n      host: 127.0.0.1\n      port: 10000\n      schema: lake\n      auth: NOSASL\n"), env: {} });
     expect(spark.target.connections["lake"]).toMatchObject({ type: "hive", host: "127.0.0.1", port: 10000, database: "lake", transport: "binary", auth: "nosasl" });
     expect(spark.dbt?.targetSchema).toBe("lake");
@@ -264,5 +266,32 @@ describe("dbt packages and the macro namespace", () => {
     const dir = dbtProject({ "models/marts/bike_prices.sql": "select {{ adapter.dispatch('nothing', 'shop_helpers')() }}" });
     const errors = errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })));
     expect(errors[0]).toContain("adapter.dispatch('nothing', 'shop_helpers') found no implementation (tried bike_shop.duckdb__nothing, bike_shop.default__nothing, shop_helpers.duckdb__nothing, shop_helpers.default__nothing)");
+  });
+});
+
+describe("more of dbt_project.yml", () => {
+  it("runs on-run-start / on-run-end on the profile's connection, reads nested seed folders and a sluice profiles.yml", () => {
+    const dir = dbtProject({
+      "dbt_project.yml": "name: bike_shop\nprofile: bike_shop_profile\nvars: { min_quantity: 1, shop_name: s }\non-run-start: \"create schema if not exists {{ target.schema }}_audit\"\non-run-end:\n  - \"select 1\"\n",
+      "seeds/extra/raw_colours.csv": "colour_id,colour\n1,red\n",
+      "profiles.yml": "targets:\n  dev:\n    connections:\n      wh: { type: duckdb, path: wh.duckdb }\n",
+      "models/marts/_marts.yml": null,
+    });
+    writeFileSync(join(dir, "dbt_project.yml"), `${readFileSync(join(dir, "dbt_project.yml"), "utf8")}models:\n  bike_shop:\n    marts:\n      +schema: "{{ env_var('MART_SCHEMA', 'marts') }}"\n      +enabled: "{{ var('marts_on', true) }}"\n`);
+    const project = loadProject({ projectDir: dir, env: {} });
+    expect(project.dbt?.connection).toBe("wh");
+    const { manifest } = compileProject(project);
+    expect(manifest.hooks).toEqual({ on_run_start: [{ connection: "wh", sql: "create schema if not exists main_audit" }], on_run_end: [{ connection: "wh", sql: "select 1" }] });
+    expect((manifest.nodes["seed.raw_colours"] as SeedNode).relation).toEqual({ connection: "wh", database: "wh", schema: "main", name: "raw_colours" });
+    const withEnv = compileProject(loadProject({ projectDir: dir, env: { MART_SCHEMA: "reporting" } })).manifest;
+    expect(model(withEnv.nodes, "bike_revenue").relation.schema).toBe("main_reporting");
+    writeFileSync(join(dir, "dbt_project.yml"), readFileSync(join(dir, "dbt_project.yml"), "utf8").replace("env_var('MART_SCHEMA', 'marts')", "env_var('MART_SCHEMA')"));
+    expect(errorsOf(() => loadProject({ projectDir: dir, env: {} }))).toEqual([
+      "dbt_project.yml:1:1 error: env_var('MART_SCHEMA') is not set; set the environment variable or give env_var() a default",
+    ]);
+    rmSync(join(dir, "tests/no_negative_revenue.sql"));
+    const off = compileProject(loadProject({ projectDir: dir, env: { MART_SCHEMA: "m" }, vars: { marts_on: false } }));
+    expect(off.manifest.nodes["model.bike_revenue"]).toBeUndefined();
+    expect(off.manifest.nodes["model.stg_bikes"]).toBeDefined();
   });
 });

@@ -1,6 +1,6 @@
 // Templates render as Jinja (and dbt) render them: each case is a template and the text Jinja 2
 // gives for it, rendered through sluice's real template environment.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TemplateEnvironment, type RenderScope } from "../../src/compiler/environment.js";
 
 function scope(overrides: Partial<RenderScope> = {}): RenderScope {
@@ -129,5 +129,28 @@ describe("calls as Python writes them", () => {
 
   it("compiles a call whose text spans lines", () => {
     expect(render("{{ 'a{}\nb'.format(\n1) }}")).toBe("a1\nb");
+  });
+});
+
+describe("call blocks", () => {
+  it("passes caller() to a macro, also one that returns early", () => {
+    const macros = "{% macro wrap() %}[{{ caller() }}]{% endmacro %}{% macro pick(x) %}{% if x %}{{ return(caller()) }}{% endif %}none{% endmacro %}";
+    expect(render("{% call wrap() %}in{% endcall %} {% call pick(true) %}yes{% endcall %} {% call pick(false) %}yes{% endcall %}", macros)).toBe("[in] yes none");
+  });
+});
+
+describe("log and print", () => {
+  it("write log(info=True) and print() to stderr and render nothing", () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      expect(render("a{{ log('quiet') }}{{ log('shown', info=True) }}{{ print(['p']) }}b")).toBe("ab");
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written).toEqual(["shown\n", "['p']\n"]);
   });
 });
