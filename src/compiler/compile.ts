@@ -17,6 +17,9 @@ import { join } from "node:path";
 import { renderHooks, renderJobFor, renderModel } from "./render.js";
 import { renderJob, type RenderJob } from "./render-pool.js";
 import { hash } from "../manifest/checksum.js";
+import { mergeDbtModelConfig } from "./dbt-model-config.js";
+import { dbtRelationName } from "./dbt-naming.js";
+import { dbtSeedColumnTypes } from "./dbt-seed-types.js";
 import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntry } from "./properties.js";
 
 export interface CompileResult {
@@ -65,6 +68,7 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
 
 export function compileProject(project: Project, options: CompileOptions = {}): CompileResult {
   const diagnostics = new Diagnostics();
+  diagnostics.items.push(...project.warnings);
   const env = new TemplateEnvironment();
   const connections = project.target.connections;
   const connectionNames = Object.keys(connections);
@@ -74,9 +78,10 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   }
 
   const macros: Manifest["macros"] = {};
+  if (project.dbt) env.useDbtProject(project.dbt.projectName, project.dbt.dispatch);
   for (const file of project.macros) {
     try {
-      for (const name of env.addMacros(file.path, file.text)) macros[name] = { path: file.path, checksum: hash(file.text) };
+      for (const name of env.addMacros(file.path, file.text, file.package)) macros[name] = { path: file.path, checksum: hash(file.text) };
     } catch (e) {
       const { line, column, message } = templateErrorPosition(e);
       diagnostics.error(file.path, line, column, message, "fix the macro's template syntax");
@@ -133,11 +138,12 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
 
   for (const seed of project.seeds) {
     const entry = props.seeds.get(seed.name);
-    const config = entry?.value.config ?? {};
+    const config = { ...seed.defaults, ...entry?.value.config };
     if (config.enabled === false) continue;
     const connection = config.connection ?? defaultConnection;
     if (!checkConnection(connection, entry?.path ?? seed.path, entry?.line ?? 1)) continue;
     const placement = defaultPlacement(connection, connections[connection]!);
+    const csv = readFileSync(join(project.dir, seed.path), "utf8");
     const node: SeedNode = {
       id: `seed.${seed.name}`,
       kind: "seed",
@@ -147,10 +153,10 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
       tags: config.tags ?? [],
       dependsOn: [],
       // The seed's version: its config and its data, so an edited CSV reloads.
-      checksum: hash(JSON.stringify(config) + readFileSync(join(project.dir, seed.path), "utf8")),
-      relation: { connection, database: placement.database, schema: config.schema ?? placement.schema, name: config.alias ?? seed.name },
+      checksum: hash(JSON.stringify(config) + csv),
+      relation: { connection, database: placement.database, ...seedPlacement(project, env, seed, config, placement.schema) },
       columns: columnDocs(entry?.value.columns),
-      columnTypes: config.column_types ?? {},
+      columnTypes: project.dbt ? dbtSeedColumnTypes(csv, config.delimiter ?? ",", config.column_types ?? {}) : config.column_types ?? {},
       delimiter: config.delimiter ?? ",",
     };
     nodes[node.id] = node;
@@ -165,7 +171,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     const template = compileTemplate(env, file, options.templates?.get(file.path), diagnostics);
     if (!template) continue;
     const entry = props.models.get(file.name);
-    const config = mergeConfig(project, file, entry, template, diagnostics);
+    const config = project.dbt ? mergeDbtModelConfig(file, entry, template, env, diagnostics) : mergeConfig(project, file, entry, template, diagnostics);
     if (!config || config.enabled === false) continue;
     const dependsOn = resolveDependencies(file, template, config, nameToId, nodes, diagnostics);
     drafts.set(`model.${file.name}`, { file, template, props: entry, config, dependsOn });
@@ -197,7 +203,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     if (!draft) continue;
     // Kept aside so every model's problems are reported in graph order, as when each rendered in turn.
     const problems = new Diagnostics();
-    const model = resolveModel(project, draft, nodes, defaultConnection, problems);
+    const model = resolveModel(project, env, draft, nodes, defaultConnection, problems);
     steps.push({ id, draft, model, problems });
     if (!model) continue;
     resolved.set(id, model);
@@ -339,7 +345,7 @@ function resolveDependencies(file: ModelFile, template: CompiledTemplate, config
 }
 
 /** Decides where the model's SQL runs and where its result lives. */
-function resolveModel(project: Project, draft: ModelDraft, nodes: Record<string, ManifestNode>, defaultConnection: string, diagnostics: Diagnostics): ModelNode | undefined {
+function resolveModel(project: Project, env: TemplateEnvironment, draft: ModelDraft, nodes: Record<string, ManifestNode>, defaultConnection: string, diagnostics: Diagnostics): ModelNode | undefined {
   const { file, config } = draft;
   const connections = project.target.connections;
   const names = Object.keys(connections);
@@ -367,7 +373,10 @@ function resolveModel(project: Project, draft: ModelDraft, nodes: Record<string,
     diagnostics.error(file.path, 1, 1, `view '${file.name}' would live on '${connection}' but its SQL runs on '${compute}'`, "views cannot cross engines: make it a table or incremental");
   }
   const placement = defaultPlacement(connection, connections[connection]!);
-  const relation: RelationRef = { connection, database: placement.database, schema: config.schema ?? placement.schema, name: config.alias ?? file.name };
+  const named = project.dbt
+    ? dbtRelationName(project, env, { kind: "model", name: file.name, path: file.path, folders: file.folder ? file.folder.split("/") : [], config })
+    : { schema: config.schema ?? placement.schema, name: config.alias ?? file.name };
+  const relation: RelationRef = { connection, database: placement.database, ...named };
   const strategy = materialized === "incremental" ? config.strategy ?? (config.partition_by?.length ? "insert_overwrite" : config.unique_key?.length ? "merge" : "append") : null;
   if ((strategy === "merge" || strategy === "delete+insert") && !config.unique_key?.length) {
     diagnostics.error(file.path, findLine(file.text, "strategy"), 1, `strategy '${strategy}' needs unique_key`, "set unique_key to the column(s) identifying a row");
@@ -405,6 +414,12 @@ function resolveModel(project: Project, draft: ModelDraft, nodes: Record<string,
     lineage: null,
     macrosUsed: [],
   };
+}
+
+/** A seed's schema and name: dbt's naming in a dbt project, else its config or the connection's. */
+function seedPlacement(project: Project, env: TemplateEnvironment, seed: Project["seeds"][number], config: { schema?: string; alias?: string }, schema: string): { schema: string; name: string } {
+  if (!project.dbt) return { schema: config.schema ?? schema, name: config.alias ?? seed.name };
+  return dbtRelationName(project, env, { kind: "seed", name: seed.name, path: seed.path, folders: seed.path.split("/").slice(1, -1), config });
 }
 
 /** Connections a reader of this node actually reads from (an ephemeral model reads its inputs). */

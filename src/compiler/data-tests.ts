@@ -8,7 +8,7 @@ type EngineType = "duckdb" | "sqlserver" | "hive";
 export const GENERIC_TESTS = ["unique", "not_null", "accepted_values", "relationships", "expression", "row_count", "reconcile"] as const;
 
 export interface GenericTestInput {
-  type: Exclude<TestType, "singular" | "reconcile">;
+  type: Exclude<TestType, "singular" | "reconcile" | "generic">;
   engine: EngineType;
   /** The tested relation as SQL on its engine, already filtered by `where` if given. */
   relation: string;

@@ -9,6 +9,7 @@ import type { ModelProps, PropertyEntry } from "./properties.js";
 import { quoteIdentifier, renderRelation } from "./relations.js";
 import { watermarkPlaceholder } from "./watermark-placeholders.js";
 import type { RenderJob } from "./render-pool.js";
+import { targetContext } from "./target-context.js";
 
 /** What rendering a model needs from the compile that scanned it. */
 export interface RenderDraft {
@@ -22,7 +23,8 @@ export interface RenderDraft {
  */
 export function renderOperation(project: Project, macro: string, args: Record<string, unknown>, connection: string): string {
   const env = new TemplateEnvironment();
-  for (const file of project.macros) env.addMacros(file.path, file.text);
+  if (project.dbt) env.useDbtProject(project.dbt.projectName, project.dbt.dispatch);
+  for (const file of project.macros) env.addMacros(file.path, file.text, file.package);
   if (!env.macros.has(macro)) {
     throw new ProjectError([{ severity: "error", file: "macros", line: 1, column: 1, message: `no macro named '${macro}'`, hint: didYouMean(macro, env.macros.keys()) ?? "define it with {% macro name() %} in macros/" }]);
   }
@@ -162,7 +164,7 @@ export function renderJobFor(project: Project, model: ModelNode, nodes: Record<s
     refs,
     sources,
     self: renderRelation(computeType, model.relation),
-    target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
+    target: targetContext(project, model.config.connection, model.config.compute),
     incremental: materialized === "incremental" ? [false, true] : [false],
   };
 }
@@ -199,7 +201,17 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
     envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback, project.secrets.secretEnvNames()),
     isIncremental: incremental,
     self: renderRelation(computeType, model.relation),
-    target: { name: project.targetName, connection: model.config.connection, compute: model.config.compute, type: computeType },
+    target: targetContext(project, model.config.connection, model.config.compute),
+    modelConfig: {
+      materialized: model.config.materialized,
+      schema: model.config.schema,
+      alias: model.config.alias,
+      tags: model.config.tags,
+      unique_key: model.config.uniqueKey.length === 1 ? model.config.uniqueKey[0] : model.config.uniqueKey.length ? model.config.uniqueKey : null,
+      partition_by: model.config.partitionBy.length ? model.config.partitionBy : null,
+      incremental_strategy: model.config.strategy,
+      full_refresh: model.config.fullRefresh,
+    },
   };
 }
 

@@ -2,6 +2,8 @@
 // (even inside branches not taken), literal config() arguments, macros called and refs built
 // dynamically. Pure; positions are 1-based.
 import nunjucks from "nunjucks";
+// Templates are read as Jinja reads them (trailing commas, {% do %}, …) wherever they are parsed.
+import "./jinja-compat.js";
 
 export interface Call {
   line: number;
@@ -57,6 +59,8 @@ function walk(node: AstNode | undefined, scan: TemplateScan): void {
     if (Array.isArray(value)) for (const v of value) walk(v as AstNode, scan);
     else if (value && typeof value === "object") walk(value as AstNode, scan);
   }
+  // A block {% set x %}…{% endset %} keeps its body outside the node's declared fields.
+  if (node.typename === "Set" && node["body"]) walk(node["body"] as AstNode, scan);
 }
 
 function visitCall(node: AstNode, scan: TemplateScan): void {
@@ -77,6 +81,10 @@ function visitCall(node: AstNode, scan: TemplateScan): void {
     if (typeof source === "string" && typeof table === "string") scan.sources.push({ source, table, ...position });
     else scan.dynamic.push({ fn, ...position });
   } else if (fn === "config") {
+    // dbt's dict form, config({'materialized': 'table'}), reads like keywords.
+    const dict = positional.length === 1 ? literal(positional[0]) : undefined;
+    if (dict !== undefined && dict !== NOT_LITERAL && typeof dict === "object" && !Array.isArray(dict)) Object.assign(scan.config, dict);
+    else if (positional.length > 0) scan.dynamic.push({ fn, ...position });
     const pairs = ((keywords?.["children"] as AstNode[] | undefined) ?? []).map((pair) => [
       (pair["key"] as AstNode)["value"] as string,
       literal(pair["value"] as AstNode),

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { MessageChannel, Worker } from "node:worker_threads";
 import { hash } from "../manifest/checksum.js";
 import { SLUICE_VERSION } from "../version.js";
+import { JINJA_COMPAT_VERSION } from "./jinja-compat.js";
 import { awaitWorkerOutputs, takeJobs, takeShared, type RenderContext, type RenderJob, type RenderOutput } from "./render-pool.js";
 import { tryGenerateTemplateCode, type TemplateCode, type TemplateCodeError } from "./template-code.js";
 
@@ -48,7 +49,7 @@ export interface TemplateGeneration {
  */
 export function startGenerating(templates: { path: string; text: string }[], cacheFile: string | undefined): TemplateGeneration {
   const cache = readCache(cacheFile);
-  const keys = templates.map((t) => hash(`${SLUICE_VERSION}\0${t.path}\0${t.text}`));
+  const keys = templates.map((t) => hash(`${SLUICE_VERSION}\0${JINJA_COMPAT_VERSION}\0${t.path}\0${t.text}`));
   const results = new Map<string, TemplateResult>();
   const missing: { path: string; text: string }[] = [];
   templates.forEach((t, i) => {

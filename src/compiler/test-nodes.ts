@@ -12,6 +12,7 @@ import { GENERIC_TESTS, genericTestSql, SCOPABLE_TESTS, scopedGenericTestSql, ty
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
 import { partitionPredicate, reconcileProfile } from "./partition-sql.js";
 import { compileStatic } from "./static-template.js";
+import { macroTestSql, testMacroName } from "./macro-tests.js";
 
 const OPTION_KEYS = new Set(["severity", "where", "error_if", "warn_if", "name", "tags", "config"]);
 
@@ -48,16 +49,19 @@ export function buildDataTests(project: Project, env: TemplateEnvironment, props
         diagnostics.error(entry.path, line, 1, "a test must be a name or { test_name: { arguments } }", "write e.g. - unique, or - accepted_values: { values: [a, b] }");
         continue;
       }
-      if (!(GENERIC_TESTS as readonly string[]).includes(parsed.type)) {
-        diagnostics.error(entry.path, line, 1, `unknown test '${parsed.type}'`, didYouMean(parsed.type, GENERIC_TESTS) ?? `generic tests: ${GENERIC_TESTS.join(", ")}`);
+      const macro = (GENERIC_TESTS as readonly string[]).includes(parsed.type) ? undefined : testMacroName(env, parsed.type);
+      if (!(GENERIC_TESTS as readonly string[]).includes(parsed.type) && !macro) {
+        const known = [...GENERIC_TESTS, ...[...env.macros.keys()].filter((m) => m.startsWith("test_")).map((m) => m.slice(5))];
+        diagnostics.error(entry.path, line, 1, `unknown test '${parsed.type}'`, didYouMean(parsed.type, known) ?? `generic tests: ${known.join(", ")}`);
         continue;
       }
-      const built = genericTest(project, node, column, parsed, nodes);
+      const where = typeof parsed.options["where"] === "string" ? parsed.options["where"] : null;
+      const built: { sql: string; dependsOn: string[]; reconcile?: TestNode["reconcile"] } | { error: string; hint: string } = macro ? macroTestSql(project, env, macro, node, column, parsed.args, where, nodes) : genericTest(project, node, column, parsed, nodes);
       if ("error" in built) {
         diagnostics.error(entry.path, line, 1, `${parsed.type} on ${node.name}${column ? `.${column}` : ""}: ${built.error}`, built.hint);
         continue;
       }
-      const base = `${parsed.type}_${node.name.replace(/\./g, "_")}${column ? `_${column}` : ""}`;
+      const base = `${parsed.type.split(".").pop()}_${node.name.replace(/\./g, "_")}${column ? `_${column}` : ""}`;
       const id = uniqueId((parsed.options["name"] as string | undefined) ?? base);
       tests.push({
         id,
@@ -68,7 +72,7 @@ export function buildDataTests(project: Project, env: TemplateEnvironment, props
         tags: [...node.tags, ...toList(parsed.options["tags"])],
         dependsOn: built.dependsOn,
         checksum: hash(JSON.stringify([built.sql, parsed])),
-        testType: parsed.type as TestType,
+        testType: macro ? "generic" : (parsed.type as TestType),
         attachedTo: node.id,
         column,
         args: parsed.args,
@@ -140,7 +144,7 @@ function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test
     parent = renderRelation(type, parentNode.relation);
     dependsOn.push(parentNode.id);
   }
-  const sql = genericTestSql({ type: declared.type as Exclude<TestType, "singular" | "reconcile">, engine: type, relation, column, args: declared.args, quote: (n) => quoteIdentifier(type, n), parent });
+  const sql = genericTestSql({ type: declared.type as Exclude<TestType, "singular" | "reconcile" | "generic">, engine: type, relation, column, args: declared.args, quote: (n) => quoteIdentifier(type, n), parent });
   return typeof sql === "string" ? { sql, dependsOn } : sql;
 }
 

@@ -93,7 +93,8 @@ export interface SeedNode extends NodeBase {
   delimiter: string;
 }
 
-export type TestType = "unique" | "not_null" | "accepted_values" | "relationships" | "expression" | "row_count" | "reconcile" | "singular";
+/** `generic`: a test defined by a {% test %} block in the project's macros. */
+export type TestType = "unique" | "not_null" | "accepted_values" | "relationships" | "expression" | "row_count" | "reconcile" | "singular" | "generic";
 
 export interface TestConfig {
   severity: "error" | "warn";

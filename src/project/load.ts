@@ -1,10 +1,15 @@
 // Loads a project from disk: project.yml, profiles.yml, the model, macro, test and seed files, and
 // the property YAML beside models. Reads files only; compiling is the compiler's job.
+import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
 import nunjucks from "nunjucks";
 import { isMap, isPair, isScalar, parseDocument, visit, type Document, type Scalar } from "yaml";
-import { Diagnostics, ProjectError, didYouMean } from "./diagnostics.js";
+import { Diagnostics, ProjectError, didYouMean, type Diagnostic } from "./diagnostics.js";
+import { configFromTree, normalizeModelConfig, normalizeSeedConfig } from "./dbt-config.js";
+import { DBT_PROJECT_FILE, readDbtProject, type DbtSettings } from "./dbt-project.js";
+import { dbtProfilesCandidates, findDbtProfiles, readDbtProfile } from "./dbt-profiles.js";
+import { readDbtProperties } from "./dbt-properties.js";
 import { PropertiesFile, ProfilesFile, ProjectFile, type TargetConfig } from "./schema.js";
 import { isCredentialField, isSecretEnvName, Secrets } from "./secrets.js";
 import { parseYaml } from "./yaml-file.js";
@@ -13,17 +18,31 @@ export interface ProjectFileText {
   /** Path relative to the project directory, with forward slashes. */
   path: string;
   text: string;
+  /** For a dbt project's macros: the package (the project itself, or an installed package) they belong to. */
+  package?: string;
 }
 
 export interface ModelFile extends ProjectFileText {
   name: string;
   /** Folder under its model path, e.g. `marts/finance`; empty at the top. */
   folder: string;
+  /** A dbt project's config for this file from dbt_project.yml, in sluice's keys (see dbt-config.ts). */
+  defaults?: Record<string, unknown>;
 }
 
 export interface SeedFile {
   name: string;
   path: string;
+  /** A dbt project's config for this seed from dbt_project.yml. */
+  defaults?: Record<string, unknown>;
+}
+
+/** What a project read from dbt's files carries beyond a sluice project. */
+export interface DbtProject extends DbtSettings {
+  /** The profile's one connection, where every model, seed and source of the project lives. */
+  connection: string;
+  /** The connection's default schema: dbt's `target.schema`. */
+  targetSchema: string;
 }
 
 export interface LoadOptions {
@@ -50,35 +69,78 @@ export interface Project {
   properties: { path: string; text: string; content: PropertiesFile }[];
   secrets: Secrets;
   env: Record<string, string | undefined>;
+  /** Set when the project was read from dbt_project.yml. */
+  dbt?: DbtProject;
+  /** Problems that do not stop a compile (keys dbt knows and sluice ignores), reported with it. */
+  warnings: Diagnostic[];
 }
 
 /** Loads everything a compile needs; throws a ProjectError listing every problem found. */
 export function loadProject(options: LoadOptions): Project {
   const dir = options.projectDir;
   const diagnostics = new Diagnostics();
-  const env = options.env ?? process.env;
+  // run_started_at and invocation_id are fixed here, once per compile, so every thread renders the
+  // same; setting SLUICE_RUN_STARTED_AT pins the clock (tests, reproducible builds).
+  const given = options.env ?? process.env;
+  const env = {
+    ...given,
+    SLUICE_RUN_STARTED_AT: given["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
+    SLUICE_INVOCATION_ID: given["SLUICE_INVOCATION_ID"] || randomUUID(),
+  };
   const projectPath = join(dir, "project.yml");
-  if (!existsSync(projectPath)) {
-    diagnostics.error("project.yml", 1, 1, `no project.yml in ${dir}`, "run `sluice init` or pass --project-dir");
+  const dbtPath = join(dir, DBT_PROJECT_FILE);
+  const isDbt = !existsSync(projectPath) && existsSync(dbtPath);
+  if (!existsSync(projectPath) && !isDbt) {
+    diagnostics.error("project.yml", 1, 1, `no project.yml or dbt_project.yml in ${dir}`, "run `sluice init` or pass --project-dir");
     diagnostics.throwIfErrors();
   }
-  const config = parseYaml("project.yml", readFileSync(projectPath, "utf8"), ProjectFile, diagnostics);
+  let dbtSettings: DbtSettings | undefined;
+  let config: ProjectFile | undefined;
+  if (isDbt) {
+    const read = readDbtProject(readFileSync(dbtPath, "utf8"), env, diagnostics, options.vars);
+    config = read?.config;
+    dbtSettings = read?.dbt;
+  } else {
+    config = parseYaml("project.yml", readFileSync(projectPath, "utf8"), ProjectFile, diagnostics);
+  }
   diagnostics.throwIfErrors();
   const project = config!;
 
   const secrets = new Secrets();
-  const { targetName, target } = loadTarget(options, project, env, secrets, diagnostics);
+  let dbt: DbtProject | undefined;
+  let targetName: string;
+  let target: TargetConfig;
+  if (dbtSettings) {
+    ({ targetName, target, dbt } = loadDbtTarget(options, dbtSettings, env, secrets, diagnostics));
+    project.on_run_start = dbt.onRunStart.map((sql) => ({ connection: dbt!.connection, sql }));
+    project.on_run_end = dbt.onRunEnd.map((sql) => ({ connection: dbt!.connection, sql }));
+  } else {
+    ({ targetName, target } = loadTarget(options, project, env, secrets, diagnostics));
+  }
 
   // Each folder is listed once, however many kinds of file are read from it.
   const listings = new Map<string, string[]>();
   const list = (roots: string[], extension: string) => listFiles(dir, roots, extension, listings);
   const models = list(project.model_paths, ".sql").map(toModelFile);
   const macros = list(project.macro_paths, ".sql");
-  const singularTests = list(project.test_paths, ".sql").map(toModelFile);
-  const seeds = list(project.seed_paths, ".csv").map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
-  const properties = [...list(project.model_paths, ".yml"), ...list(project.model_paths, ".yaml"), ...list(project.seed_paths, ".yml")]
-    .map((f) => ({ ...f, content: parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
+  let singularTests = list(project.test_paths, ".sql").map(toModelFile);
+  if (dbt) {
+    // dbt reads tests/generic/ as macros: the {% test %} blocks of generic tests.
+    macros.push(...singularTests.filter((t) => t.folder === "generic" || t.folder.startsWith("generic/")));
+    singularTests = singularTests.filter((t) => !(t.folder === "generic" || t.folder.startsWith("generic/")));
+  }
+  const seeds: SeedFile[] = list(project.seed_paths, ".csv").map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
+  const yamlRoots = dbt ? [...project.model_paths, ...project.seed_paths, ...project.test_paths, ...project.macro_paths] : [...project.model_paths];
+  const yamlFiles = [...list(yamlRoots, ".yml"), ...list(yamlRoots, ".yaml"), ...(dbt ? [] : list(project.seed_paths, ".yml"))];
+  const properties = yamlFiles
+    .map((f) => ({ ...f, content: dbt ? readDbtProperties(f.path, f.text, testDefaults(dbt, f.path), diagnostics) : parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
+  if (dbt) {
+    applyDbtTrees(dbt, models, seeds, diagnostics);
+    for (const m of macros) m.package = dbt.projectName;
+    // Package macros come first, so a root project macro of the same name is the one its bare name calls.
+    macros.unshift(...loadDbtPackages(dir, dbt, env, diagnostics));
+  }
 
   const seen = new Map<string, string>();
   for (const m of [...models, ...seeds]) {
@@ -100,7 +162,122 @@ export function loadProject(options: LoadOptions): Project {
     properties,
     secrets,
     env,
+    dbt,
+    warnings: diagnostics.items.filter((d) => d.severity === "warning"),
   };
+}
+
+/**
+ * The macros of the dbt packages a project uses: `local:` entries of packages.yml (or
+ * dependencies.yml) read where they are, and every package `dbt deps` installed under
+ * packages-install-path, used as it is. Their models are not built.
+ */
+function loadDbtPackages(dir: string, dbt: DbtProject, env: Record<string, string | undefined>, diagnostics: Diagnostics): ProjectFileText[] {
+  const roots: string[] = [];
+  let wantsInstalled = false;
+  for (const file of ["packages.yml", "dependencies.yml"]) {
+    const path = join(dir, file);
+    if (!existsSync(path)) continue;
+    const doc = parseDocument(readFileSync(path, "utf8"));
+    const entries = (doc.toJS() as { packages?: unknown } | null)?.packages;
+    for (const entry of Array.isArray(entries) ? entries : []) {
+      if (entry && typeof entry === "object" && typeof (entry as { local?: unknown }).local === "string") roots.push((entry as { local: string }).local);
+      else if (entry && typeof entry === "object") wantsInstalled = true;
+    }
+  }
+  const installed = join(dir, dbt.packagesPath);
+  if (existsSync(installed)) {
+    for (const name of readdirSync(installed).sort()) {
+      const root = join(dbt.packagesPath, name);
+      if (existsSync(join(dir, root, DBT_PROJECT_FILE)) && !roots.some((r) => join(r) === root)) roots.push(root);
+    }
+  } else if (wantsInstalled) {
+    diagnostics.error("packages.yml", 1, 1, `packages are listed but ${dbt.packagesPath}/ does not exist`, "install them with `dbt deps` (sluice uses dbt_packages/ as it is), or list local: packages");
+    return [];
+  }
+  const out: ProjectFileText[] = [];
+  const seen = new Set<string>();
+  for (const root of roots) {
+    const projectFile = join(dir, root, DBT_PROJECT_FILE);
+    if (!existsSync(projectFile)) {
+      diagnostics.error("packages.yml", 1, 1, `package at '${root}' has no dbt_project.yml`, "point local: at a dbt package's folder");
+      continue;
+    }
+    const quiet = new Diagnostics();
+    const read = readDbtProject(readFileSync(projectFile, "utf8"), env, quiet);
+    diagnostics.items.push(...quiet.items.filter((d) => d.severity === "error").map((d) => ({ ...d, file: join(root, d.file).split(sep).join("/") })));
+    if (!read || seen.has(read.dbt.projectName) || read.dbt.projectName === dbt.projectName) continue;
+    seen.add(read.dbt.projectName);
+    const at = (paths: string[]) => paths.map((p) => join(root, p).split(sep).join("/"));
+    const files = listFiles(dir, at(read.config.macro_paths), ".sql", new Map());
+    const tests = listFiles(dir, at(read.config.test_paths.map((p) => `${p}/generic`)), ".sql", new Map());
+    for (const f of [...files, ...tests]) out.push({ ...f, package: read.dbt.projectName });
+    if (listFiles(dir, at(read.config.model_paths), ".sql", new Map()).length > 0) {
+      diagnostics.warn("packages.yml", 1, 1, `the models of package '${read.dbt.projectName}' are not built: sluice reads packages' macros only, so far`);
+    }
+  }
+  return out;
+}
+
+/** The config each model and seed gets from dbt_project.yml's trees, by its fqn. */
+function applyDbtTrees(dbt: DbtProject, models: ModelFile[], seeds: SeedFile[], diagnostics: Diagnostics): void {
+  for (const m of models) {
+    const normalized = normalizeModelConfig(configFromTree(dbt.trees.models, [dbt.projectName, ...splitFolder(m.folder), m.name]));
+    for (const { key, why } of normalized.ignored) diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${m.name}: config '${key}' is ignored: ${why}`);
+    if (normalized.unsupportedMaterialization) normalized.config["materialized"] = normalized.unsupportedMaterialization;
+    m.defaults = normalized.config;
+  }
+  for (const s of seeds) {
+    const folders = splitFolder(s.path.split("/").slice(1, -1).join("/"));
+    const normalized = normalizeSeedConfig(configFromTree(dbt.trees.seeds, [dbt.projectName, ...folders, s.name]));
+    for (const { key, why } of normalized.ignored) diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${s.name}: config '${key}' is ignored: ${why}`);
+    s.defaults = normalized.config;
+  }
+}
+
+/** dbt_project.yml's `data_tests:` config for the tests a property file declares, by its folder. */
+function testDefaults(dbt: DbtSettings, path: string): Record<string, unknown> {
+  const folders = splitFolder(path.split("/").slice(1, -1).join("/"));
+  const config = configFromTree(dbt.trees.tests, [dbt.projectName, ...folders]);
+  return Object.fromEntries(Object.entries(config).filter(([k]) => ["severity", "where", "error_if", "warn_if", "tags", "enabled", "store_failures", "limit", "meta"].includes(k)));
+}
+
+function splitFolder(folder: string): string[] {
+  return folder === "" ? [] : folder.split("/");
+}
+
+/** The target of a dbt project: from dbt's profiles.yml, or from a sluice profiles.yml beside it. */
+function loadDbtTarget(
+  options: LoadOptions,
+  settings: DbtSettings,
+  env: Record<string, string | undefined>,
+  secrets: Secrets,
+  diagnostics: Diagnostics,
+): { targetName: string; target: TargetConfig; dbt: DbtProject } {
+  const candidates = dbtProfilesCandidates(options.projectDir, options.profilesDir, env);
+  const found = findDbtProfiles(candidates);
+  if (!found) {
+    diagnostics.error("profiles.yml", 1, 1, `no profiles.yml found (looked in ${candidates.map((c) => relative(options.projectDir, c) || c).join(", ")})`, `create one with a profile '${settings.profile}', or pass --profiles-dir`);
+    throw new ProjectError(diagnostics.items);
+  }
+  const shown = relative(options.projectDir, found) || "profiles.yml";
+  const raw = readFileSync(found, "utf8");
+  const isSluiceFormat = isMap(parseDocument(raw).get("targets"));
+  let targetName: string;
+  let target: TargetConfig;
+  let connection: string;
+  if (isSluiceFormat) {
+    ({ targetName, target } = loadTarget({ ...options, profilesDir: found.slice(0, -"/profiles.yml".length) }, ProjectFile.parse({ name: settings.projectName }), env, secrets, diagnostics));
+    connection = target.default_connection ?? Object.keys(target.connections)[0]!;
+  } else {
+    const read = readDbtProfile(shown, raw, settings.profile, options.target, (v, field) => renderProfileValue(v, env, secrets, isCredentialField(field)), diagnostics);
+    diagnostics.throwIfErrors();
+    if (!read) throw new ProjectError(diagnostics.items);
+    ({ targetName, target, connection } = read);
+  }
+  const config = target.connections[connection]!;
+  const targetSchema = config.type === "hive" ? config.database : config.schema;
+  return { targetName, target, dbt: { ...settings, connection, targetSchema } };
 }
 
 function loadTarget(
