@@ -6,6 +6,7 @@ import { dirname } from "node:path";
 import type { Session } from "../adapters/contract.js";
 import { DuckDbEngine } from "../adapters/duckdb/index.js";
 import { withFaultInjection } from "../adapters/fault-injection.js";
+import { serialSession } from "../adapters/serial-session.js";
 import { duckdbDialect as d } from "../adapters/duckdb/duckdb-dialect.js";
 import type { Watermark } from "../planner/watermarks.js";
 
@@ -57,7 +58,8 @@ export class Ledger {
     mkdirSync(dirname(path), { recursive: true });
     const engine = new DuckDbEngine();
     await engine.attach("ledger", path);
-    const session = withFaultInjection(await engine.open());
+    // Steps on several threads record to the ledger at once; its one session takes them in turn.
+    const session = serialSession(withFaultInjection(await engine.open()));
     await session.execute("use ledger");
     for (const statement of SCHEMA) await session.execute(statement);
     return new Ledger(engine, session);

@@ -66,7 +66,12 @@ export interface ModelNode extends NodeBase {
    * tracked source narrowed to its change window, whose bounds are placeholders the planner fills
    * (see planner/watermarks.ts). Its partitions are the partitions the changes touch.
    */
-  lineage: { trackedSources: string[]; changesSql: string } | null;
+  lineage: {
+    trackedSources: string[];
+    changesSql: string;
+    /** Why the model's SQL is outside the incremental contract, so every build is full (see compiler/incremental-contract.ts). */
+    fullRebuild?: string | null;
+  } | null;
   macrosUsed: string[];
 }
 
