@@ -38,6 +38,11 @@ export interface PlanStep {
   watermarks?: WatermarkFact[];
   /** For a test narrowed to the partitions its model replaces in this build: which, and the query. */
   scope?: TestScope;
+  /**
+   * Why this step's watermarks are not committed even if it succeeds: a blocking test of the model
+   * is not part of the run, so nothing proves the loaded rows good (see blockingTests).
+   */
+  ledgerHeld?: string;
 }
 
 /** What each planned model does to its partitions: the set it replaces, or all of them. */
@@ -64,10 +69,13 @@ export interface PlanOptions {
 export async function planBuild(manifest: Manifest, selected: Set<string>, connections: Connections, ledger: Ledger | null, options: PlanOptions): Promise<Plan> {
   const steps: PlanStep[] = [];
   const order = manifestDag(manifest).topologicalOrder();
+  // Models-only commands (`sluice run`) still run the blocking tests of the lineage models they
+  // write: their watermarks may advance only once those tests pass.
+  const guardsLedger = (t: TestNode): boolean => options.include.models && !options.include.tests && lineageModelsGuarded(manifest, t).some((m) => selected.has(m));
   const included = order
     .map((id) => manifest.nodes[id]!)
     .filter((n) => selected.has(n.id))
-    .filter((n) => (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") || (n.kind === "seed" && options.include.seeds) || (n.kind === "test" && options.include.tests));
+    .filter((n) => (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") || (n.kind === "seed" && options.include.seeds) || (n.kind === "test" && (options.include.tests || guardsLedger(n))));
   const stepIds = new Set(included.map((n) => n.id));
   const testsOf = new Map<string, string[]>();
   for (const n of included) if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
@@ -95,9 +103,38 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
     } else continue;
     unchanged?.planned(step);
     if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);
+    if (node.kind === "test" && !options.include.tests) step.reason += `, run because ${lineageModelsGuarded(manifest, node).map((m) => manifest.nodes[m]!.name).join(", ")} commits its watermarks only after its blocking tests pass`;
     steps.push(step);
   }
+  for (const step of steps) {
+    const model = manifest.nodes[step.node];
+    if (model?.kind !== "model" || !model.lineage || !step.watermarks?.length) continue;
+    const missing = blockingTests(manifest, model.id).filter((t) => !stepIds.has(t));
+    if (missing.length === 0) continue;
+    const names = missing.map((t) => manifest.nodes[t]!.name).join(", ");
+    step.ledgerHeld = `watermarks not advanced: its error test${missing.length > 1 ? "s" : ""} ${names} ${missing.length > 1 ? "are" : "is"} not part of this run, so the next build loads this window again`;
+    step.reason += `; ${step.ledgerHeld}`;
+  }
   return { steps };
+}
+
+/** The error-severity tests whose pass a lineage model's watermarks wait for: its own, and singular tests reading it. */
+export function blockingTests(manifest: Manifest, modelId: string): string[] {
+  return Object.values(manifest.nodes)
+    .filter((n): n is TestNode => n.kind === "test" && n.config.severity === "error")
+    .filter((t) => t.attachedTo === modelId || (t.testType === "singular" && t.dependsOn.includes(modelId)))
+    .map((t) => t.id)
+    .sort();
+}
+
+/** The lineage models whose watermarks wait for `test`. */
+function lineageModelsGuarded(manifest: Manifest, test: TestNode): string[] {
+  if (test.config.severity !== "error") return [];
+  const candidates = test.testType === "singular" ? test.dependsOn : test.attachedTo ? [test.attachedTo] : [];
+  return candidates.filter((id) => {
+    const n = manifest.nodes[id];
+    return n?.kind === "model" && n.lineage !== null;
+  });
 }
 
 /** A test's step: narrowed to its model's replaced partitions when `scoped` says so, with the reason either way. */

@@ -6,7 +6,7 @@ import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
-import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
+import { blockingTests, planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
 import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
 import { createLineageEmitter } from "./openlineage.js";
@@ -148,7 +148,7 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
       results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: null, elapsedMs: 0, ...report });
     },
   );
-  await commitLedger(plan, manifest, workspace, results, outcomes);
+  await commitLedger(plan, manifest, workspace, results, outcomes, options.reporter);
   // What ran, at which version and how it ended: the next build skips what is still unchanged.
   await workspace.ledger.recordOutcomes(
     workspace.runId,
@@ -161,13 +161,17 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
  * Advances the ledger for each model whose data committed and whose error-severity tests passed;
  * a model with a failed blocking test keeps its old watermark, so the next build redoes its window.
  */
-async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace, results: NodeResult[], outcomes: Map<string, { status: string }>): Promise<void> {
+async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace, results: NodeResult[], outcomes: Map<string, { status: string }>, reporter: Reporter): Promise<void> {
   for (const step of plan.steps) {
     const model = manifest.nodes[step.node];
     if (model?.kind !== "model" || !model.lineage) continue;
     if (!PASSING.has(outcomes.get(step.node)?.status as NodeResult["status"])) continue;
-    const blocking = Object.values(manifest.nodes).filter((n) => n.kind === "test" && n.attachedTo === model.id && n.config.severity === "error");
-    if (blocking.some((t) => outcomes.has(t.id) && !PASSING.has(outcomes.get(t.id)!.status as NodeResult["status"]))) continue;
+    if (step.ledgerHeld) {
+      reporter.info(`${model.name}: ${step.ledgerHeld}`);
+      continue;
+    }
+    // Every blocking test must have run and passed: one that did not run proves nothing.
+    if (!blockingTests(manifest, model.id).every((t) => PASSING.has(outcomes.get(t)?.status as NodeResult["status"]))) continue;
     const report = results.find((r) => r.node === step.node);
     const loads = (report?.partitionRows ?? []).map((p) => ({ model: model.id, modelVersion: model.checksum, partition: p.partition, rows: p.rows, checksum: p.checksum }));
     await workspace.ledger.commitLoad(workspace.runId, model.id, loads, step.watermarks ?? [], step.action === "build_table");
