@@ -49,6 +49,10 @@ export interface ResolvedModelConfig {
   uniqueKey: string[];
   strategy: IncrementalStrategy | null;
   fullRefresh: boolean | null;
+  /** Built in full on every build, declared by the model (outside the incremental contract on purpose). */
+  fullRefreshOnly?: boolean;
+  /** Share of stored partitions at which a lineage plan rebuilds in full instead (default 0.5). */
+  fullRebuildShare?: number;
 }
 
 export interface ModelNode extends NodeBase {
@@ -71,6 +75,8 @@ export interface ModelNode extends NodeBase {
     changesSql: string;
     /** Why the model's SQL is outside the incremental contract, so every build is full (see compiler/incremental-contract.ts). */
     fullRebuild?: string | null;
+    /** Where a changed source row is found in the model's table (see compiler/incremental-contract.ts). */
+    keys?: { source: string; sourceColumn: string; modelColumn: string }[];
   } | null;
   macrosUsed: string[];
 }

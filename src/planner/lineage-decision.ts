@@ -63,7 +63,8 @@ export interface LineageDecision {
 export interface DecisionOptions {
   /**
    * When the dirty partitions are at least this share of the stored ones (and more than one), one
-   * full rebuild is cheaper than replacing them one by one. 1 turns the switch off.
+   * full rebuild is cheaper than replacing them one by one. 1 turns the switch off, even with
+   * every partition dirty.
    */
   fullRebuildShare: number;
 }
@@ -112,7 +113,7 @@ export function decideLineage(facts: LineageFacts, options: DecisionOptions = DE
   }
   const pendingCount = sortedPartitions(changes.pending).length;
   const unfinished = pendingCount > 0 ? ` (${pendingCount} left unfinished by an earlier run)` : "";
-  if (changes.stored !== null && dirty.length > 1 && dirty.length >= options.fullRebuildShare * changes.stored) {
+  if (options.fullRebuildShare < 1 && changes.stored !== null && dirty.length > 1 && dirty.length >= options.fullRebuildShare * changes.stored) {
     const share = Math.round((100 * dirty.length) / Math.max(changes.stored, 1));
     const reason = `${dirty.length} of ${changes.stored} partitions of ${facts.model.name} are dirty (${share}%, at or above ` +
       `full_rebuild_share ${options.fullRebuildShare}): rebuilt in full as one write; ${since}${unfinished}`;

@@ -7,7 +7,7 @@ import { batchRows } from "../adapters/batch.js";
 import type { PartitionValue, Session } from "../adapters/contract.js";
 import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
 import { fillWatermarks } from "../compiler/watermark-placeholders.js";
-import { partitionColumnsText } from "../compiler/partition-sql.js";
+import { castText, partitionColumnsText } from "../compiler/partition-sql.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
 import { fingerprint, untrackedSources } from "./fingerprints.js";
@@ -78,15 +78,17 @@ export async function probeChanges(model: ModelNode, manifest: Manifest, connect
     const engine = engineOf(source.relation.connection);
     const lower = windowStart(from, tracking.lookback, engine);
     const upper = watermarkLiteral(to, engine);
-    const keyColumn = tracking.deletes?.key ?? model.config.uniqueKey[0];
+    // The key the compile-time contract found in the model's result (incremental-contract.ts).
+    const keyColumn = model.lineage!.keys?.find((k) => k.source === fact.id)?.sourceColumn;
     const q = (c: string) => quoteIdentifier(engine, c);
+    const keyText = (c: string) => castText(engine, q(c));
     const count = await connections.withSession(source.relation.connection, async (session) => {
       const window = `${q(tracking.updatedAt)} > ${lower} and ${q(tracking.updatedAt)} <= ${upper}`;
       const rel = renderRelation(engine, source.relation);
       const changed = await countOf(session, `select count(*) from ${rel} where ${window}`);
       if (keyColumn && changed > 0) {
         // A NULL key matches no stored row, so there is nothing to locate for it.
-        for (const k of await column(session, `select ${q(keyColumn)} from ${rel} where ${window} and ${q(keyColumn)} is not null`)) keysToLocate.add(k);
+        for (const k of await column(session, `select ${keyText(keyColumn)} from ${rel} where ${window} and ${q(keyColumn)} is not null`)) keysToLocate.add(k);
       }
       let deleted = 0;
       const deletes = tracking.deletes;
@@ -99,8 +101,10 @@ export async function probeChanges(model: ModelNode, manifest: Manifest, connect
             const cols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
             for (const row of (await session.query(`select distinct ${cols} from ${drel} where ${deletedWindow}`)).rows) touched.push(partitionOf(row));
           }
-          const keys = await column(session, `select ${q(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null`);
-          for (const k of keys) keysToLocate.add(k);
+          if (keyColumn) {
+            const keys = await column(session, `select ${keyText(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null`);
+            for (const k of keys) keysToLocate.add(k);
+          }
         }
       }
       return { changed, deleted };
@@ -114,15 +118,18 @@ export async function probeChanges(model: ModelNode, manifest: Manifest, connect
     const rows = await connections.withSession(model.config.compute, async (s) => (await s.query(`select distinct ${cols} from (\n${changesSql}\n) sluice_changes`)).rows);
     for (const row of rows) touched.push(partitionOf(row));
     // Old partitions of changed and deleted keys: where the model's table holds them now.
-    const keyColumn = model.config.uniqueKey[0] ?? facts.tracked.map((t) => (manifest.nodes[t.id] as SourceNode).changeTracking!.deletes?.key).find(Boolean);
+    // Keys are compared as text on both sides, so a text key that looks like a number ('007')
+    // keeps its zeros and a key of any type can be spelled as one literal.
+    const keyColumn = model.lineage!.keys?.[0]?.modelColumn;
     if (keyColumn && keysToLocate.size > 0) {
       const engine = engineOf(model.relation.connection);
       const keys = [...keysToLocate];
-      await connections.withSession(model.relation.connection, async (session) => {
+      await connections.withSession(model.relation.connection, async (session, adapter) => {
         const pcols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
+        const column = castText(engine, quoteIdentifier(engine, keyColumn));
         for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
-          const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => (/^-?\d+$/.test(k) ? k : `'${k.replace(/'/g, "''")}'`)).join(", ");
-          const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${quoteIdentifier(engine, keyColumn)} in (${list})`;
+          const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => adapter.dialect.literal(k)).join(", ");
+          const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${column} in (${list})`;
           for (const row of (await session.query(sql)).rows) touched.push(partitionOf(row));
         }
       });

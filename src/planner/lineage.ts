@@ -21,7 +21,8 @@ export async function planLineage(
 ): Promise<LineageDecision> {
   const facts = await gatherLineageFacts(model, manifest, connections, ledger, tableExists, fullRefresh);
   const changes = fullBuildReason(facts) === null ? await probeChanges(model, manifest, connections, ledger, facts) : null;
-  return decideLineage({ ...facts, changes }, options);
+  const share = model.config.fullRebuildShare;
+  return decideLineage({ ...facts, changes }, options ?? (share === undefined ? undefined : { fullRebuildShare: share }));
 }
 
 /** A set of partitions, each a list of values, kept sorted. */

@@ -35,6 +35,8 @@ export const ModelConfig = z.strictObject({
   unique_key: stringList.optional(),
   strategy: IncrementalStrategy.optional(),
   full_refresh: z.boolean().optional().describe("false: --full-refresh leaves this model incremental"),
+  full_refresh_only: z.boolean().optional().describe("true: a lineage model outside the incremental contract, built in full every time"),
+  full_rebuild_share: z.number().min(0).max(1).optional().describe("share of stored partitions dirty at which a lineage plan rebuilds in full"),
   depends_on: z.array(z.string()).optional().describe("Refs the template builds dynamically"),
   description: z.string().optional(),
 });

@@ -51,6 +51,8 @@ const cases: [string, Row, string, RegExp, string[]?][] = [
   ["most partitions dirty", { touched: ["1", "2", "3"], stored: 5 }, "full", /3 of 5 partitions of hist are dirty \(60%, at or above full_rebuild_share 0\.5\): rebuilt in full as one write/],
   ["just under the share", { touched: ["1", "2"], stored: 5 }, "partitions", /rebuild partitions 1, 2/, ["1", "2"]],
   ["share 1 turns the switch off", { touched: ["1", "2", "3"], stored: 4, share: 1 }, "partitions", /rebuild partitions 1, 2, 3/, ["1", "2", "3"]],
+  ["share 1 keeps even all partitions incremental", { touched: ["1", "2"], stored: 2, share: 1 }, "partitions", /rebuild partitions 1, 2/, ["1", "2"]],
+  ["every partition dirty", { touched: ["1", "2"], stored: 2 }, "full", /2 of 2 partitions of hist are dirty \(100%/],
   ["a single partition never switches", { touched: ["1"], stored: 1 }, "partitions", /rebuild partition 1 of hist/, ["1"]],
   ["unknown partition count never switches", { touched: ["1", "2", "3"], stored: null }, "partitions", /rebuild partitions 1, 2, 3/, ["1", "2", "3"]],
 ];
