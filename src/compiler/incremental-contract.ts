@@ -246,3 +246,36 @@ function lineOf(text: string, word: string): number {
   const index = text.search(new RegExp(`\\b${word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`, "i"));
   return index < 0 ? 1 : text.slice(0, index).split("\n").length;
 }
+
+/**
+ * Whether `model` may inherit the partitions being replaced in `upstream` (both partitioned by
+ * the same columns): each of its partition columns must be the upstream's column passed straight
+ * through (a roll-up keeping another column of that name holds other values), and no window
+ * function may mix partitions. Reasons when not, null when it may.
+ */
+export function inheritanceProblem(model: ModelNode, upstream: ManifestNode, engine: EngineType): string | null {
+  if (upstream.kind === "test") return "it reads a test";
+  let ast: unknown;
+  try {
+    ast = astify(model.compiledSql, engine);
+  } catch {
+    return "the SQL parser cannot read it";
+  }
+  const select = (Array.isArray(ast) ? ast[0] : ast) as AstNode | undefined;
+  if (!select || select.type !== "select" || select["_next"]) return "it is not a single SELECT";
+  const window = crossRowConstruct(select);
+  if (window?.word === "over") return window.what;
+  const aliases = new Set<string>();
+  const rel = upstream.relation;
+  for (const item of (select["from"] as AstNode[] | null) ?? []) {
+    const table = item["table"];
+    if (typeof table === "string" && same(table, rel.name)) aliases.add(String(item["as"] ?? table).toLowerCase());
+  }
+  if (aliases.size === 0) return `it does not read ${upstream.name} in its FROM`;
+  const outputs = outputColumns(select, aliases);
+  for (const p of model.config.partitionBy) {
+    const passed = outputs.some(([out, from]) => (out === "*" && from === "*") || (same(out, p) && same(from, p)));
+    if (!passed) return `its column ${p} is not ${upstream.name}.${p} passed through`;
+  }
+  return null;
+}

@@ -47,6 +47,8 @@ export interface LineageFacts {
   tableExists: boolean;
   /** Why the model's shape cannot be built incrementally (see compiler/incremental-contract.ts), or null. */
   outsideContract: string | null;
+  /** Seeds and tables the model reads that were written since its last load, or are in this build, each as a phrase. */
+  writtenInputs: string[];
   tracked: TrackedFact[];
   untracked: UntrackedFact[];
   changes: ChangeFacts | null;
@@ -76,6 +78,7 @@ export function fullBuildReason(f: Omit<LineageFacts, "changes">): string | null
   if (f.fullRefresh) return "--full-refresh: rebuilt from scratch, watermarks reset";
   if (!f.tableExists) return "first build: table does not exist yet";
   if (f.outsideContract) return `${f.outsideContract}: rebuilt in full`;
+  if (f.writtenInputs.length > 0) return `${f.writtenInputs.join("; ")}, and it has no change tracking: rebuilt in full`;
   const unloaded = f.tracked.find((s) => s.previous === null);
   if (unloaded) return `no watermark recorded for ${unloaded.name}: built in full`;
   const versions = new Set([...f.tracked, ...f.untracked].flatMap((s) => (s.previous ? [s.previous.modelVersion] : [])));

@@ -27,6 +27,7 @@ export async function gatherLineageFacts(
   ledger: Ledger,
   tableExists: boolean,
   fullRefresh: boolean,
+  writtenInputs: string[],
 ): Promise<Omit<LineageFacts, "changes">> {
   const engineOf = (s: SourceNode) => manifest.connections[s.relation.connection]!.type as EngineType;
   const tracked: TrackedFact[] = [];
@@ -47,6 +48,7 @@ export async function gatherLineageFacts(
     fullRefresh,
     tableExists,
     outsideContract: model.lineage!.fullRebuild ?? null,
+    writtenInputs,
     tracked,
     untracked,
   };

@@ -17,9 +17,10 @@ export async function planLineage(
   ledger: Ledger,
   tableExists: boolean,
   fullRefresh: boolean,
+  writtenInputs: string[] = [],
   options?: DecisionOptions,
 ): Promise<LineageDecision> {
-  const facts = await gatherLineageFacts(model, manifest, connections, ledger, tableExists, fullRefresh);
+  const facts = await gatherLineageFacts(model, manifest, connections, ledger, tableExists, fullRefresh, writtenInputs);
   const changes = fullBuildReason(facts) === null ? await probeChanges(model, manifest, connections, ledger, facts) : null;
   const share = model.config.fullRebuildShare;
   return decideLineage({ ...facts, changes }, options ?? (share === undefined ? undefined : { fullRebuildShare: share }));

@@ -3,11 +3,12 @@
 import type { Connections } from "../adapters/index.js";
 import type { WriteMode } from "../adapters/contract.js";
 import { manifestDag } from "../graph/selector.js";
-import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
+import type { Ledger, NodeOutcome, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
+import { inheritanceProblem } from "../compiler/incremental-contract.js";
 
 export type StepAction =
   /** Load a seed's CSV, replacing its table. */
@@ -95,7 +96,7 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
     else if (node.kind === "seed") step = { node: node.id, action: "load_seed", reason: "seed CSV loaded in full", sql: null, write: { kind: "replace" }, after };
     else if (node.kind === "test") step = { ...testStep(node, outcomes ? scopeTest(node, { manifest, replacing, changing, outcomes }) : { scope: null }), after };
     else if (node.kind === "model") {
-      step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf)), after };
+      step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf, { changing, outcomes })), after };
       if (step.write?.kind === "partitions") partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
       else if (step.action === "build_table") partitionsOf.set(node.id, { partitionBy: node.config.partitionBy, partitions: "all" });
       // A restated model outside the ledger leaves no trace if killed after writing, so its tests stay whole.
@@ -152,6 +153,7 @@ async function planModel(
   ledger: Ledger | null,
   options: PlanOptions,
   partitionsOf: PartitionsOf,
+  written: { changing: Set<string>; outcomes: Map<string, NodeOutcome> | undefined },
 ): Promise<Omit<PlanStep, "after">> {
   const base = { node: model.id };
   const { materialized, strategy, partitionBy, uniqueKey } = model.config;
@@ -177,13 +179,15 @@ async function planModel(
       const up = partitionsOf.get(dep);
       if (!up || !sameColumns(up.partitionBy, partitionBy)) continue;
       if (up.partitions === "all") return rebuild(`upstream ${manifest.nodes[dep]!.name} is rebuilt in full: built in full`);
+      const problem = inheritanceProblem(model, manifest.nodes[dep]!, manifest.connections[model.config.compute]!.type);
+      if (problem) return rebuild(`${model.location.path}: cannot inherit the partitions replaced in ${manifest.nodes[dep]!.name}: ${problem}; rebuilt in full`);
       for (const p of up.partitions) inherited.add(p);
       from.push(manifest.nodes[dep]!.name);
     }
     if (inherited.size > 0) return replace(inherited.values(), `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`);
   }
   if (model.lineage && ledger) {
-    const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh);
+    const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh, writtenInputs(model, manifest, written.changing, written.outcomes));
     if (decision.kind === "full") return rebuild(decision.reason, decision.watermarks);
     if (decision.kind === "none") return { ...base, action: "skip", reason: decision.reason, sql: null, write: null, watermarks: decision.watermarks };
     return replace(decision.partitions, decision.reason, decision.watermarks);
@@ -193,6 +197,30 @@ async function planModel(
   if (strategy === "insert_overwrite") return { ...base, action: "incremental", reason: "replacing the partitions the incremental SQL returns", sql: "incremental", write: { kind: "partitions", partitionBy, partitions: [] } };
   if (strategy === "merge" || strategy === "delete+insert") return { ...base, action: "incremental", reason: `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"} on ${uniqueKey.join(", ")}`, sql: "incremental", write: { kind: strategy, uniqueKey } };
   return { ...base, action: "incremental", reason: "new rows appended", sql: "incremental", write: { kind: "append" } };
+}
+
+/**
+ * The seeds and tables a lineage model reads (directly or through views and ephemeral models)
+ * that this build writes before it, or that another command wrote since the model's last load.
+ * They have no change tracking, so the model is rebuilt in full after either.
+ */
+function writtenInputs(model: ModelNode, manifest: Manifest, changing: Set<string>, outcomes: Map<string, NodeOutcome> | undefined): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const loaded = outcomes?.get(model.id);
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const node = manifest.nodes[id];
+    if (node?.kind === "model" && (node.config.materialized === "view" || node.config.materialized === "ephemeral")) return node.dependsOn.forEach(visit);
+    if (node?.kind !== "seed" && node?.kind !== "model") return;
+    const what = `${node.kind} ${node.name}`;
+    const at = outcomes?.get(id)?.at;
+    if (changing.has(id)) out.push(`${what} is written in this build`);
+    else if (loaded && at && at > loaded.at) out.push(`${what} was written since ${model.name} was last loaded`);
+  };
+  model.dependsOn.forEach(visit);
+  return out;
 }
 
 async function relationExists(model: ModelNode, connections: Connections): Promise<boolean> {

@@ -11,6 +11,7 @@ interface Row {
   fullRefresh?: boolean;
   exists?: boolean;
   outside?: string;
+  written?: string[];
   sales?: Recorded | null;
   now?: number | null;
   dims?: [Recorded | null, string][];
@@ -27,6 +28,7 @@ function facts(r: Row): LineageFacts {
     fullRefresh: r.fullRefresh ?? false,
     tableExists: r.exists ?? true,
     outsideContract: r.outside ?? null,
+    writtenInputs: r.written ?? [],
     tracked: [{ id: "source.app.sales", name: "app.sales", previous: r.sales === undefined ? at("v2", 10) : r.sales, current: r.now === null ? null : ts(r.now ?? 12) }],
     untracked: (r.dims ?? []).map(([previous, current], i) => ({ id: `source.app.d${i}`, name: `app.d${i}`, previous, current })),
     changes: { counts: [{ changed: r.changed ?? (r.touched ?? []).length, deleted: 0 }], touched: (r.touched ?? []).map((p) => [p]), pending: (r.pending ?? []).map((p) => [p]), stored: r.stored ?? 100 },
@@ -37,6 +39,7 @@ const cases: [string, Row, string, RegExp, string[]?][] = [
   ["full refresh resets", { fullRefresh: true, touched: ["1"] }, "full", /--full-refresh/],
   ["first build", { exists: false }, "full", /first build/],
   ["outside the contract", { outside: "window function at models/h.sql:3" }, "full", /window function at models\/h\.sql:3: rebuilt in full/],
+  ["a seed written since the last load", { written: ["seed countries was written since hist was last loaded"], touched: ["1"] }, "full", /^seed countries was written since hist was last loaded, and it has no change tracking: rebuilt in full$/],
   ["no watermark for a tracked source", { sales: null }, "full", /no watermark recorded for app\.sales/],
   ["model version changed", { sales: at("v1", 10) }, "full", /model changed \(version v1 → v2\)/],
   ["two versions on record", { dims: [[fp("v1", "3:9"), "3:9"]] }, "full", /model changed \(version v1, v2 → v2\)/],
