@@ -11,7 +11,7 @@ import { castText, partitionColumnsText } from "../compiler/partition-sql.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
 import { fingerprint, untrackedSources } from "./fingerprints.js";
-import type { ChangeFacts, LineageFacts, TrackedFact, UntrackedFact } from "./lineage-decision.js";
+import { sortedPartitions, type ChangeFacts, type LineageFacts, type TrackedFact, type UntrackedFact } from "./lineage-decision.js";
 import { later, readHighWatermark, watermarkLiteral, windowStart, type Watermark } from "./watermarks.js";
 
 type EngineType = "duckdb" | "sqlserver" | "hive";
@@ -60,12 +60,20 @@ export async function gatherLineageFacts(
  * recorded partitions, and where the model's table holds the changed or deleted keys now (their
  * old partitions, so a row that moved dirties both).
  */
-export async function probeChanges(model: ModelNode, manifest: Manifest, connections: Connections, ledger: Ledger, facts: Omit<LineageFacts, "changes">): Promise<ChangeFacts> {
+export async function probeChanges(
+  model: ModelNode,
+  manifest: Manifest,
+  connections: Connections,
+  ledger: Ledger,
+  facts: Omit<LineageFacts, "changes">,
+  fullRebuildShare: number,
+): Promise<ChangeFacts> {
   const engineOf = (connection: string) => manifest.connections[connection]!.type as EngineType;
   const computeEngine = engineOf(model.config.compute);
   const touched: PartitionValue[] = [];
-  const keysToLocate = new Set<string>();
   const counts: ChangeFacts["counts"] = [];
+  /** Queries for the keys of changed and deleted rows, run only if their old partitions are needed. */
+  const keyQueries: { connection: string; sql: string }[] = [];
   let changesSql = model.lineage!.changesSql;
   for (const fact of facts.tracked) {
     const source = manifest.nodes[fact.id] as SourceNode;
@@ -88,10 +96,8 @@ export async function probeChanges(model: ModelNode, manifest: Manifest, connect
       const window = `${q(tracking.updatedAt)} > ${lower} and ${q(tracking.updatedAt)} <= ${upper}`;
       const rel = renderRelation(engine, source.relation);
       const changed = await countOf(session, `select count(*) from ${rel} where ${window}`);
-      if (keyColumn && changed > 0) {
-        // A NULL key matches no stored row, so there is nothing to locate for it.
-        for (const k of await column(session, `select ${keyText(keyColumn)} from ${rel} where ${window} and ${q(keyColumn)} is not null`)) keysToLocate.add(k);
-      }
+      // A NULL key matches no stored row, so there is nothing to locate for it.
+      if (keyColumn && changed > 0) keyQueries.push({ connection: source.relation.connection, sql: `select ${keyText(keyColumn)} from ${rel} where ${window} and ${q(keyColumn)} is not null` });
       let deleted = 0;
       const deletes = tracking.deletes;
       if (deletes) {
@@ -103,10 +109,7 @@ export async function probeChanges(model: ModelNode, manifest: Manifest, connect
             const cols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
             for (const row of (await session.query(`select distinct ${cols} from ${drel} where ${deletedWindow}`)).rows) touched.push(partitionOf(row));
           }
-          if (keyColumn) {
-            const keys = await column(session, `select ${keyText(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null`);
-            for (const k of keys) keysToLocate.add(k);
-          }
+          if (keyColumn) keyQueries.push({ connection: source.relation.connection, sql: `select ${keyText(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null` });
         }
       }
       return { changed, deleted };
@@ -114,32 +117,46 @@ export async function probeChanges(model: ModelNode, manifest: Manifest, connect
     counts.push(count);
   }
 
-  if (counts.some((c) => c.changed > 0 || c.deleted > 0)) {
+  if (counts.some((c) => c.changed > 0)) {
     // New partitions of inserted and updated rows: the model's own SQL over the changed rows.
     const cols = partitionColumnsText(computeEngine, model.config.partitionBy).join(", ");
     const rows = await connections.withSession(model.config.compute, async (s) => (await s.query(`select distinct ${cols} from (\n${changesSql}\n) sluice_changes`)).rows);
     for (const row of rows) touched.push(partitionOf(row));
-    // Old partitions of changed and deleted keys: where the model's table holds them now.
-    // Keys are compared as text on both sides, so a text key that looks like a number ('007')
-    // keeps its zeros and a key of any type can be spelled as one literal.
-    const keyColumn = model.lineage!.keys?.[0]?.modelColumn;
-    if (keyColumn && keysToLocate.size > 0) {
-      const engine = engineOf(model.relation.connection);
-      const keys = [...keysToLocate];
-      await connections.withSession(model.relation.connection, async (session, adapter) => {
-        const pcols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
-        const column = castText(engine, quoteIdentifier(engine, keyColumn));
-        for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
-          const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => adapter.dialect.literal(k)).join(", ");
-          const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${column} in (${list})`;
-          for (const row of (await session.query(sql)).rows) touched.push(partitionOf(row));
-        }
-      });
-    }
   }
   const pending = await ledger.pendingPartitions(model.id);
-  const stored = touched.length + pending.length > 1 ? await storedPartitions(model, connections) : null;
+  const known = sortedPartitions([...touched, ...pending]).length;
+  const stored = known > 1 || keyQueries.length > 0 ? await storedPartitions(model, connections) : null;
+  // When the partitions known so far already call for a full rebuild, the old partitions of the
+  // changed keys cannot change that; not looking them up keeps a mostly-dirty plan cheap.
+  const enough = fullRebuildShare < 1 && stored !== null && known > 1 && known >= fullRebuildShare * stored;
+  const keyColumn = model.lineage!.keys?.[0]?.modelColumn;
+  if (!enough && keyColumn && keyQueries.length > 0) touched.push(...(await oldPartitions(model, manifest, connections, keyColumn, keyQueries)));
   return { counts, touched, pending, stored };
+}
+
+/**
+ * Old partitions of changed and deleted keys: where the model's table holds them now. Keys are
+ * compared as text on both sides, so a text key that looks like a number ('007') keeps its zeros
+ * and a key of any type is spelled as one literal.
+ */
+async function oldPartitions(model: ModelNode, manifest: Manifest, connections: Connections, keyColumn: string, keyQueries: { connection: string; sql: string }[]): Promise<PartitionValue[]> {
+  const keysToLocate = new Set<string>();
+  for (const k of keyQueries) {
+    for (const key of await connections.withSession(k.connection, (s) => column(s, k.sql))) keysToLocate.add(key);
+  }
+  const out: PartitionValue[] = [];
+  const engine = manifest.connections[model.relation.connection]!.type as EngineType;
+  const keys = [...keysToLocate];
+  await connections.withSession(model.relation.connection, async (session, adapter) => {
+    const pcols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
+    const column = castText(engine, quoteIdentifier(engine, keyColumn));
+    for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
+      const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => adapter.dialect.literal(k)).join(", ");
+      const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${column} in (${list})`;
+      for (const row of (await session.query(sql)).rows) out.push(partitionOf(row));
+    }
+  });
+  return out;
 }
 
 /** How many partitions the model's table holds, from the engine's own listing. */

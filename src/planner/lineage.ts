@@ -5,7 +5,7 @@ import type { Connections } from "../adapters/index.js";
 import type { PartitionValue } from "../adapters/contract.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Manifest, ModelNode } from "../manifest/types.js";
-import { decideLineage, fullBuildReason, sortedPartitions, type DecisionOptions, type LineageDecision } from "./lineage-decision.js";
+import { decideLineage, DEFAULT_DECISION_OPTIONS, fullBuildReason, sortedPartitions, type DecisionOptions, type LineageDecision } from "./lineage-decision.js";
 import { gatherLineageFacts, probeChanges } from "./lineage-facts.js";
 
 export { describePartitions, type LineageDecision } from "./lineage-decision.js";
@@ -21,9 +21,9 @@ export async function planLineage(
   options?: DecisionOptions,
 ): Promise<LineageDecision> {
   const facts = await gatherLineageFacts(model, manifest, connections, ledger, tableExists, fullRefresh, writtenInputs);
-  const changes = fullBuildReason(facts) === null ? await probeChanges(model, manifest, connections, ledger, facts) : null;
-  const share = model.config.fullRebuildShare;
-  return decideLineage({ ...facts, changes }, options ?? (share === undefined ? undefined : { fullRebuildShare: share }));
+  const decided = options ?? { fullRebuildShare: model.config.fullRebuildShare ?? DEFAULT_DECISION_OPTIONS.fullRebuildShare };
+  const changes = fullBuildReason(facts) === null ? await probeChanges(model, manifest, connections, ledger, facts, decided.fullRebuildShare) : null;
+  return decideLineage({ ...facts, changes }, decided);
 }
 
 /** A set of partitions, each a list of values, kept sorted. */
