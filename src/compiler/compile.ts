@@ -125,6 +125,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
                   }
                 : null,
               lookback: tracking.lookback ?? null,
+              ...(tracking.stamp_problems ? { stampProblems: tracking.stamp_problems } : {}),
             }
           : null,
       };

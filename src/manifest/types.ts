@@ -85,6 +85,8 @@ export interface ChangeTrackingDoc {
   updatedAt: string;
   deletes: { relation: RelationRef; key: string; deletedAt: string; partitionColumns: string[] } | null;
   lookback: string | null;
+  /** What a plan does about rows with a NULL stamp or a stamp after the source's clock (default warn). */
+  stampProblems?: "warn" | "error";
 }
 
 export interface SourceNode extends NodeBase {

@@ -19,6 +19,8 @@ export interface TrackedFact {
   previous: Recorded | null;
   /** Null when the source holds no stamped row yet. */
   current: Watermark | null;
+  /** Rows whose stamp is NULL (never loaded), and rows stamped after the source's own clock. */
+  stamps?: { nulls: number; future: number; policy: "warn" | "error" };
 }
 
 /** A source without change tracking: its fingerprint at the last load and now. */
@@ -57,6 +59,8 @@ export interface LineageFacts {
 export interface LineageDecision {
   kind: "full" | "partitions" | "none";
   reason: string;
+  /** Problems with the sources' stamps, reported in the plan and the run summary. */
+  warnings: string[];
   partitions: PartitionValue[];
   /** Watermarks and fingerprints to commit once the data and the model's blocking tests commit. */
   watermarks: WatermarkFact[];
@@ -97,6 +101,32 @@ export function fullBuildReason(f: Omit<LineageFacts, "changes">): string | null
 
 /** The plan of a lineage model from its facts. `facts.changes` is needed unless a full build is due. */
 export function decideLineage(facts: LineageFacts, options: DecisionOptions = DEFAULT_DECISION_OPTIONS): LineageDecision {
+  const warnings = stampWarnings(facts);
+  const refused = facts.tracked.find((s) => s.stamps?.policy === "error" && (s.stamps.nulls > 0 || s.stamps.future > 0));
+  if (refused) {
+    throw new Error(`${warnings.join("; ")}; ${refused.name} has stamp_problems: error, so ${facts.model.name} is not planned (fix the stamps, or set stamp_problems: warn)`);
+  }
+  return { ...decide(facts, options), warnings };
+}
+
+/**
+ * What is wrong with the stamps: rows with a NULL stamp are never in any window, and a row stamped
+ * after the source's clock becomes the watermark, so rows written later with an earlier, true
+ * stamp fall below it and are never loaded.
+ */
+export function stampWarnings(facts: Pick<LineageFacts, "tracked">): string[] {
+  return facts.tracked.flatMap((s) => {
+    const out: string[] = [];
+    const rows = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
+    if (s.stamps && s.stamps.nulls > 0) out.push(`${rows(s.stamps.nulls)} of ${s.name} ${s.stamps.nulls === 1 ? "has" : "have"} a NULL update stamp and ${s.stamps.nulls === 1 ? "is" : "are"} never loaded incrementally`);
+    if (s.stamps && s.stamps.future > 0) {
+      out.push(`${rows(s.stamps.future)} of ${s.name} ${s.stamps.future === 1 ? "is" : "are"} stamped after the source's clock (watermark ${s.current?.value}), so rows written later with true stamps before it will be missed`);
+    }
+    return out;
+  });
+}
+
+function decide(facts: LineageFacts, options: DecisionOptions): Omit<LineageDecision, "warnings"> {
   const full = fullBuildReason(facts);
   if (full !== null) return { kind: "full", reason: full, partitions: [], watermarks: watermarkFacts(facts, true) };
   const changes = facts.changes;

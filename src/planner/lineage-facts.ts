@@ -35,7 +35,8 @@ export async function gatherLineageFacts(
     const source = manifest.nodes[id] as SourceNode;
     const previous = await ledger.watermark(model.id, id);
     const current = await connections.withSession(source.relation.connection, (s) => highWatermark(s, engineOf(source), source));
-    tracked.push({ id, name: source.name, previous, current });
+    const stamps = await connections.withSession(source.relation.connection, (s) => stampCounts(s, engineOf(source), source, current));
+    tracked.push({ id, name: source.name, previous, current, stamps: { ...stamps, policy: source.changeTracking!.stampProblems ?? "warn" } });
   }
   const untracked: UntrackedFact[] = [];
   for (const source of untrackedSources(model, manifest)) {
@@ -169,6 +170,18 @@ async function highWatermark(session: Session, engine: EngineType, source: Sourc
   const updated = await readHighWatermark(session, engine, source.relation, tracking.updatedAt);
   const deleted = tracking.deletes ? await readHighWatermark(session, engine, tracking.deletes.relation, tracking.deletes.deletedAt) : null;
   return later(updated, deleted);
+}
+
+/**
+ * Rows with a NULL stamp, and rows stamped after the source's own clock (timestamps only: a
+ * number has no clock to compare with), in one scan of the source.
+ */
+async function stampCounts(session: Session, engine: EngineType, source: SourceNode, current: Watermark | null): Promise<{ nulls: number; future: number }> {
+  const col = quoteIdentifier(engine, source.changeTracking!.updatedAt);
+  const clock = engine === "sqlserver" ? "SYSDATETIME()" : "current_timestamp";
+  const future = current?.kind === "timestamp" ? `count(case when ${col} > ${clock} then 1 end)` : "0";
+  const { rows } = await session.query(`select count(*) - count(${col}), ${future} from ${renderRelation(engine, source.relation)}`);
+  return { nulls: Number(rows[0]?.[0] ?? 0), future: Number(rows[0]?.[1] ?? 0) };
 }
 
 async function countOf(session: Session, sql: string): Promise<number> {

@@ -44,6 +44,8 @@ export interface PlanStep {
    * is not part of the run, so nothing proves the loaded rows good (see blockingTests).
    */
   ledgerHeld?: string;
+  /** Problems the plan found and the run summary repeats (e.g. rows with a NULL update stamp). */
+  warnings?: string[];
 }
 
 /** What each planned model does to its partitions: the set it replaces, or all of them. */
@@ -188,9 +190,11 @@ async function planModel(
   }
   if (model.lineage && ledger) {
     const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh, writtenInputs(model, manifest, written.changing, written.outcomes));
-    if (decision.kind === "full") return rebuild(decision.reason, decision.watermarks);
-    if (decision.kind === "none") return { ...base, action: "skip", reason: decision.reason, sql: null, write: null, watermarks: decision.watermarks };
-    return replace(decision.partitions, decision.reason, decision.watermarks);
+    const warned = decision.warnings.length > 0 ? { warnings: decision.warnings } : {};
+    const reason = decision.reason + decision.warnings.map((w) => `; warning: ${w}`).join("");
+    if (decision.kind === "full") return { ...rebuild(reason, decision.watermarks), ...warned };
+    if (decision.kind === "none") return { ...base, action: "skip", reason, sql: null, write: null, watermarks: decision.watermarks, ...warned };
+    return { ...replace(decision.partitions, reason, decision.watermarks), ...warned };
   }
   if (fullRefresh) return rebuild("--full-refresh: rebuilt from scratch");
   if (!exists) return rebuild("first build: table does not exist yet");

@@ -86,6 +86,7 @@ export const ChangeTracking = z.strictObject({
     })
     .optional(),
   lookback: z.string().optional().describe("Interval re-read for late writers, e.g. '10 minutes'"),
+  stamp_problems: z.enum(["warn", "error"]).optional().describe("rows with a NULL stamp or one after the source's clock: warn (default) or fail the plan"),
 });
 
 export const SourceTable = z.strictObject({

@@ -155,6 +155,7 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
     plan.steps.filter((s) => s.action !== "skip" && outcomes.get(s.node)?.status !== "skipped").map((s) => ({ node: s.node, version: manifest.nodes[s.node]!.checksum, status: outcomes.get(s.node)?.status ?? "error" })),
   );
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
+  for (const step of plan.steps) for (const w of step.warnings ?? []) options.reporter.info(`warning: ${step.node}: ${w}`);
 }
 
 /**

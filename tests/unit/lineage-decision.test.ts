@@ -91,3 +91,27 @@ describe("decideLineage", () => {
     expect(() => decideLineage({ ...facts({}), changes: null })).toThrow(/change probes were not run/);
   });
 });
+
+describe("stamp problems", () => {
+  const withStamps = (nulls: number, future: number, policy: "warn" | "error" = "warn"): LineageFacts => {
+    const f = facts({ touched: ["1"] });
+    f.tracked[0]!.stamps = { nulls, future, policy };
+    return f;
+  };
+
+  it.each([
+    [0, 0, []],
+    [1, 0, ["1 row of app.sales has a NULL update stamp and is never loaded incrementally"]],
+    [3, 0, ["3 rows of app.sales have a NULL update stamp and are never loaded incrementally"]],
+    [0, 2, [`2 rows of app.sales are stamped after the source's clock (watermark ${ts(12).value}), so rows written later with true stamps before it will be missed`]],
+  ] as [number, number, string[]][])("%i NULL and %i future stamps", (nulls, future, warnings) => {
+    const d = decideLineage(withStamps(nulls, future));
+    expect(d.warnings).toEqual(warnings);
+    expect(d.kind).toBe("partitions");
+  });
+
+  it("fails the plan when the source says stamp_problems: error", () => {
+    expect(() => decideLineage(withStamps(2, 0, "error"))).toThrow(/2 rows of app\.sales have a NULL update stamp .*; app\.sales has stamp_problems: error, so hist is not planned/);
+    expect(decideLineage(withStamps(0, 0, "error")).kind).toBe("partitions");
+  });
+});
