@@ -152,7 +152,10 @@ async function oldPartitions(model: ModelNode, manifest: Manifest, connections: 
     const pcols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
     const column = castText(engine, quoteIdentifier(engine, keyColumn));
     for (let i = 0; i < keys.length; i += KEYS_PER_LOOKUP) {
-      const list = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => adapter.dialect.literal(k)).join(", ");
+      const literals = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => adapter.dialect.literal(k));
+      // DuckDB tests a long IN list of constants against a computed column one by one (30 s for
+      // 2,000 keys over 3M rows); as a semi-join on a VALUES list it hashes them (0.4 s).
+      const list = engine === "duckdb" ? `select k from (values ${literals.map((l) => `(${l})`).join(", ")}) sluice_keys(k)` : literals.join(", ");
       const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${column} in (${list})`;
       for (const row of (await session.query(sql)).rows) out.push(partitionOf(row));
     }
