@@ -37,7 +37,7 @@ function versions(v: Variant): { hist: string; totals: string } {
         description: ${v.description ?? "sales"}${v.identifier ? `\n        identifier: ${v.identifier}` : ""}
         change_tracking: { updated_at: ${v.updatedAt ?? "updated_at"} }
 `,
-    "models/hist.sql": `{{ config(materialized='incremental', partition_by='ym') }}
+    "models/hist.sql": `{{ config(materialized='incremental', partition_by='ym', unique_key='sale_id') }}
 select sale_id, amount * {{ var('factor', 1) }} as amount, ym from {{ source('app', 'sales') }}${v.comment ?? ""}`,
     "models/totals.sql": `{{ config(materialized='table') }}
 select ym, sum(amount) as total, '{{ env_var('SLUICE_TEST_REGION', 'eu') }}' as region from {{ ref('hist') }} group by ym`,
