@@ -59,6 +59,24 @@ const sourceRows = await count("select count(*) from production.sales");
 const inDirty = dirty.length ? await count(`select count(*) from production.sales where year(sale_date) * 100 + month(sale_date) in (${dirty.join(", ")})`) : 0;
 con.closeSync();
 instance.closeSync();
+
+// Every partition dirty: every sale stamped now, then the incremental build (which the plan turns
+// into one full rebuild past full_rebuild_share) and a --full-refresh on the same data, in turn.
+{
+  const src = await DuckDBInstance.create(join(dir, ".sluice", "dev", "source.duckdb"));
+  const c = await src.connect();
+  await c.run("update production.sales set update_date = now()::timestamp");
+  c.closeSync();
+  src.closeSync();
+}
+const allDirtyPlan = sluice(["plan", ...vars]);
+const allDirty = sluice(["build", ...vars]);
+const allDirtyResults = readResults();
+const refresh = sluice(["build", "--full-refresh", ...vars]);
+const refreshResults = readResults();
+const allSh = node(allDirtyResults.results, "model.sales_history");
+const refreshSh = node(refreshResults.results, "model.sales_history");
+log(`every partition dirty: build ${fmt.s(allDirty.wallMs)} vs --full-refresh ${fmt.s(refresh.wallMs)}\n${allDirtyPlan.stdout}`);
 load.push(loadavg()[0]!);
 
 const shFull = node(fullResults.results, "model.sales_history");
@@ -79,6 +97,10 @@ const md =
       ["rows written to the lake = rows in dirty partitions (run_results partitionRows sum)", fmt.n(written)],
       ["sales_history rowsAffected", fmt.n(sh.rowsAffected ?? 0)],
       ["rows of production.sales in those partitions (counted in the source)", `${fmt.n(inDirty)} (${((100 * inDirty) / sourceRows).toFixed(1)}% of the source)`],
+      ["every partition dirty: `sluice build` wall", fmt.s(allDirty.wallMs)],
+      ["every partition dirty: `sluice build --full-refresh` wall", fmt.s(refresh.wallMs)],
+      ["**every partition dirty / --full-refresh** (target ≤ 1.2×)", `**${(allDirty.wallMs / refresh.wallMs).toFixed(2)}×**`],
+      ["every partition dirty: sales_history step (action) vs --full-refresh", `${fmt.s(allSh.elapsedMs)} (${allSh.action}) vs ${fmt.s(refreshSh.elapsedMs)}`],
     ],
   ) +
   `\n\nIncremental build, per step (run_results.json):\n\n` +
@@ -101,6 +123,8 @@ report(
     fullResults,
     incrementalResults: incrResults,
     noChangeResults: noopResults,
+    allDirty: { wallMs: allDirty.wallMs, plan: allDirtyPlan.stdout, results: allDirtyResults },
+    fullRefresh: { wallMs: refresh.wallMs, results: refreshResults },
     loadavg: load,
   },
   md,

@@ -6,6 +6,7 @@ import type { TargetConfig } from "../project/schema.js";
 import type { Adapter, Session } from "./contract.js";
 import { createDuckDbAdapter, DuckDbEngine } from "./duckdb/index.js";
 import { adapterWithFaultInjection } from "./fault-injection.js";
+import { adapterWithSerialSessions } from "./serial-session.js";
 
 export interface Connections {
   get(name: string): Adapter;
@@ -44,7 +45,7 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
       }
     }
   }
-  for (const [name, adapter] of adapters) adapters.set(name, adapterWithFaultInjection(adapter));
+  for (const [name, adapter] of adapters) adapters.set(name, adapterWithSerialSessions(adapterWithFaultInjection(adapter)));
   const get = (name: string): Adapter => {
     const adapter = adapters.get(name);
     if (!adapter) throw new Error(`connection '${name}' is not part of this target`);

@@ -11,6 +11,7 @@ import { TemplateEnvironment, type CompiledTemplate } from "./environment.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
+import { checkIncrementalContract } from "./incremental-contract.js";
 import { startGenerating, type RenderPool, type TemplateResult } from "./template-batch.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -129,6 +130,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
                   }
                 : null,
               lookback: tracking.lookback ?? null,
+              ...(tracking.stamp_problems ? { stampProblems: tracking.stamp_problems } : {}),
             }
           : null,
       };
@@ -220,6 +222,8 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     renderModel(project, env, macroChecksums, model, draft, nodes, ephemeralSql, diagnostics, rendered.get(id));
     nodes[id] = model;
   }
+  diagnostics.throwIfErrors();
+  checkIncrementalContract(nodes, (c) => connections[c]!.type, diagnostics, (m) => m.config.fullRefreshOnly === true);
   diagnostics.throwIfErrors();
 
   const tests = buildDataTests(project, env, props, nodes, diagnostics);
@@ -405,6 +409,8 @@ function resolveModel(project: Project, env: TemplateEnvironment, draft: ModelDr
       uniqueKey: config.unique_key ?? [],
       strategy,
       fullRefresh: config.full_refresh ?? null,
+      ...(config.full_refresh_only !== undefined ? { fullRefreshOnly: config.full_refresh_only } : {}),
+      ...(config.full_rebuild_share !== undefined ? { fullRebuildShare: config.full_rebuild_share } : {}),
     },
     relation,
     columns: columnDocs(entry?.value.columns),

@@ -1,6 +1,6 @@
 // Renders templates into SQL: a model's variants (full, incremental, and the change window of a
 // lineage model), the scope of context functions each sees, hooks and operations.
-import { hash } from "../manifest/checksum.js";
+import { modelVersion } from "../manifest/checksum.js";
 import type { Manifest, ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
 import { Diagnostics, ProjectError, didYouMean } from "../project/diagnostics.js";
 import { templateErrorPosition, type Project } from "../project/load.js";
@@ -132,8 +132,7 @@ export function renderModel(
     else model.compiledSql = full;
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
-  // The version of the model: its SQL, its config and the text of every macro it reaches.
-  model.checksum = hash(JSON.stringify([model.rawSql, model.config, model.macrosUsed.map((m) => macroChecksums[m] ?? null), draft.props?.value.config ?? null]));
+  model.checksum = modelVersion(model, model.dependsOn.map((id) => nodes[id]), model.macrosUsed.map((m) => macroChecksums[m] ?? null), draft.props?.value.config ?? null);
 }
 
 type Variant = "full" | "incremental" | "changes";

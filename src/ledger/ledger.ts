@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import type { PartitionValue, Session } from "../adapters/contract.js";
 import { DuckDbEngine } from "../adapters/duckdb/index.js";
 import { withFaultInjection } from "../adapters/fault-injection.js";
+import { serialSession } from "../adapters/serial-session.js";
 import { duckdbDialect as d } from "../adapters/duckdb/duckdb-dialect.js";
 import type { Watermark } from "../planner/watermarks.js";
 import { LockLostError, type LockFence } from "./run-lock.js";
@@ -64,7 +65,8 @@ export class Ledger {
     mkdirSync(dirname(path), { recursive: true });
     const engine = new DuckDbEngine();
     await engine.attach("ledger", path);
-    const session = withFaultInjection(await engine.open());
+    // Steps on several threads record to the ledger at once; its one session takes them in turn.
+    const session = serialSession(withFaultInjection(await engine.open()));
     await session.execute("use ledger");
     for (const statement of SCHEMA) await session.execute(statement);
     const ledger = new Ledger(engine, session, fence, fence?.path ?? path);

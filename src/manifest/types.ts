@@ -49,6 +49,10 @@ export interface ResolvedModelConfig {
   uniqueKey: string[];
   strategy: IncrementalStrategy | null;
   fullRefresh: boolean | null;
+  /** Built in full on every build, declared by the model (outside the incremental contract on purpose). */
+  fullRefreshOnly?: boolean;
+  /** Share of stored partitions at which a lineage plan rebuilds in full instead (default 0.5). */
+  fullRebuildShare?: number;
 }
 
 export interface ModelNode extends NodeBase {
@@ -66,7 +70,14 @@ export interface ModelNode extends NodeBase {
    * tracked source narrowed to its change window, whose bounds are placeholders the planner fills
    * (see planner/watermarks.ts). Its partitions are the partitions the changes touch.
    */
-  lineage: { trackedSources: string[]; changesSql: string } | null;
+  lineage: {
+    trackedSources: string[];
+    changesSql: string;
+    /** Why the model's SQL is outside the incremental contract, so every build is full (see compiler/incremental-contract.ts). */
+    fullRebuild?: string | null;
+    /** Where a changed source row is found in the model's table (see compiler/incremental-contract.ts). */
+    keys?: { source: string; sourceColumn: string; modelColumn: string }[];
+  } | null;
   macrosUsed: string[];
 }
 
@@ -74,6 +85,8 @@ export interface ChangeTrackingDoc {
   updatedAt: string;
   deletes: { relation: RelationRef; key: string; deletedAt: string; partitionColumns: string[] } | null;
   lookback: string | null;
+  /** What a plan does about rows with a NULL stamp or a stamp after the source's clock (default warn). */
+  stampProblems?: "warn" | "error";
 }
 
 export interface SourceNode extends NodeBase {

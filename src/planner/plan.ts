@@ -3,12 +3,13 @@
 import type { Connections } from "../adapters/index.js";
 import type { PartitionValue, WriteMode } from "../adapters/contract.js";
 import { manifestDag } from "../graph/selector.js";
-import type { Ledger, WatermarkFact } from "../ledger/ledger.js";
+import type { Ledger, NodeOutcome, WatermarkFact } from "../ledger/ledger.js";
 import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
 import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
+import { inheritanceProblem } from "../compiler/incremental-contract.js";
 
 export type StepAction =
   /** Load a seed's CSV, replacing its table. */
@@ -39,6 +40,13 @@ export interface PlanStep {
   watermarks?: WatermarkFact[];
   /** For a test narrowed to the partitions its model replaces in this build: which, and the query. */
   scope?: TestScope;
+  /**
+   * Why this step's watermarks are not committed even if it succeeds: a blocking test of the model
+   * is not part of the run, so nothing proves the loaded rows good (see blockingTests).
+   */
+  ledgerHeld?: string;
+  /** Problems the plan found and the run summary repeats (e.g. rows with a NULL update stamp). */
+  warnings?: string[];
 }
 
 /** What each planned model does to its partitions: the set it replaces, or all of them. */
@@ -65,10 +73,13 @@ export interface PlanOptions {
 export async function planBuild(manifest: Manifest, selected: Set<string>, connections: Connections, ledger: Ledger | null, options: PlanOptions): Promise<Plan> {
   const steps: PlanStep[] = [];
   const order = manifestDag(manifest).topologicalOrder();
+  // Models-only commands (`sluice run`) still run the blocking tests of the lineage models they
+  // write: their watermarks may advance only once those tests pass.
+  const guardsLedger = (t: TestNode): boolean => options.include.models && !options.include.tests && lineageModelsGuarded(manifest, t).some((m) => selected.has(m));
   const included = order
     .map((id) => manifest.nodes[id]!)
     .filter((n) => selected.has(n.id))
-    .filter((n) => (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") || (n.kind === "seed" && options.include.seeds) || (n.kind === "test" && options.include.tests));
+    .filter((n) => (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") || (n.kind === "seed" && options.include.seeds) || (n.kind === "test" && (options.include.tests || guardsLedger(n))));
   const stepIds = new Set(included.map((n) => n.id));
   const testsOf = new Map<string, string[]>();
   for (const n of included) if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
@@ -88,7 +99,7 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
     else if (node.kind === "seed") step = { node: node.id, action: "load_seed", reason: "seed CSV loaded in full", sql: null, write: { kind: "replace" }, after };
     else if (node.kind === "test") step = { ...testStep(node, outcomes ? scopeTest(node, { manifest, replacing, changing, outcomes }) : { scope: null }), after };
     else if (node.kind === "model") {
-      step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf)), after };
+      step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf, { changing, outcomes })), after };
       if (step.write?.kind === "partitions") partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
       else if (step.action === "build_table") partitionsOf.set(node.id, { partitionBy: node.config.partitionBy, partitions: "all" });
       // A restated model outside the ledger leaves no trace if killed after writing, so its tests stay whole.
@@ -96,9 +107,38 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
     } else continue;
     unchanged?.planned(step);
     if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);
+    if (node.kind === "test" && !options.include.tests) step.reason += `, run because ${lineageModelsGuarded(manifest, node).map((m) => manifest.nodes[m]!.name).join(", ")} commits its watermarks only after its blocking tests pass`;
     steps.push(step);
   }
+  for (const step of steps) {
+    const model = manifest.nodes[step.node];
+    if (model?.kind !== "model" || !model.lineage || !step.watermarks?.length) continue;
+    const missing = blockingTests(manifest, model.id).filter((t) => !stepIds.has(t));
+    if (missing.length === 0) continue;
+    const names = missing.map((t) => manifest.nodes[t]!.name).join(", ");
+    step.ledgerHeld = `watermarks not advanced: its error test${missing.length > 1 ? "s" : ""} ${names} ${missing.length > 1 ? "are" : "is"} not part of this run, so the next build loads this window again`;
+    step.reason += `; ${step.ledgerHeld}`;
+  }
   return { steps };
+}
+
+/** The error-severity tests whose pass a lineage model's watermarks wait for: its own, and singular tests reading it. */
+export function blockingTests(manifest: Manifest, modelId: string): string[] {
+  return Object.values(manifest.nodes)
+    .filter((n): n is TestNode => n.kind === "test" && n.config.severity === "error")
+    .filter((t) => t.attachedTo === modelId || (t.testType === "singular" && t.dependsOn.includes(modelId)))
+    .map((t) => t.id)
+    .sort();
+}
+
+/** The lineage models whose watermarks wait for `test`. */
+function lineageModelsGuarded(manifest: Manifest, test: TestNode): string[] {
+  if (test.config.severity !== "error") return [];
+  const candidates = test.testType === "singular" ? test.dependsOn : test.attachedTo ? [test.attachedTo] : [];
+  return candidates.filter((id) => {
+    const n = manifest.nodes[id];
+    return n?.kind === "model" && n.lineage !== null;
+  });
 }
 
 /** A test's step: narrowed to its model's replaced partitions when `scoped` says so, with the reason either way. */
@@ -116,6 +156,7 @@ async function planModel(
   ledger: Ledger | null,
   options: PlanOptions,
   partitionsOf: PartitionsOf,
+  written: { changing: Set<string>; outcomes: Map<string, NodeOutcome> | undefined },
 ): Promise<Omit<PlanStep, "after">> {
   const base = { node: model.id };
   const { materialized, strategy, partitionBy, uniqueKey } = model.config;
@@ -142,22 +183,50 @@ async function planModel(
       const up = partitionsOf.get(dep);
       if (!up || !sameColumns(up.partitionBy, partitionBy)) continue;
       if (up.partitions === "all") return rebuild(`upstream ${manifest.nodes[dep]!.name} is rebuilt in full: built in full`);
+      const problem = inheritanceProblem(model, manifest.nodes[dep]!, manifest.connections[model.config.compute]!.type);
+      if (problem) return rebuild(`${model.location.path}: cannot inherit the partitions replaced in ${manifest.nodes[dep]!.name}: ${problem}; rebuilt in full`);
       for (const p of up.partitions) inherited.add(p);
       from.push(manifest.nodes[dep]!.name);
     }
     if (inherited.size > 0) return replace(inherited.values(), `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`);
   }
   if (model.lineage && ledger) {
-    const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh);
-    if (decision.kind === "full") return rebuild(decision.reason, decision.watermarks);
-    if (decision.kind === "none") return { ...base, action: "skip", reason: decision.reason, sql: null, write: null, watermarks: decision.watermarks };
-    return replace(decision.partitions, decision.reason, decision.watermarks);
+    const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh, writtenInputs(model, manifest, written.changing, written.outcomes));
+    const warned = decision.warnings.length > 0 ? { warnings: decision.warnings } : {};
+    const reason = decision.reason + decision.warnings.map((w) => `; warning: ${w}`).join("");
+    if (decision.kind === "full") return { ...rebuild(reason, decision.watermarks), ...warned };
+    if (decision.kind === "none") return { ...base, action: "skip", reason, sql: null, write: null, watermarks: decision.watermarks, ...warned };
+    return { ...replace(decision.partitions, reason, decision.watermarks), ...warned };
   }
   if (fullRefresh) return rebuild("--full-refresh: rebuilt from scratch");
   if (!exists) return rebuild("first build: table does not exist yet");
   if (strategy === "insert_overwrite") return { ...base, action: "incremental", reason: "replacing the partitions the incremental SQL returns", sql: "incremental", write: { kind: "partitions", partitionBy, partitions: [] } };
   if (strategy === "merge" || strategy === "delete+insert") return { ...base, action: "incremental", reason: `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"} on ${uniqueKey.join(", ")}`, sql: "incremental", write: { kind: strategy, uniqueKey } };
   return { ...base, action: "incremental", reason: "new rows appended", sql: "incremental", write: { kind: "append" } };
+}
+
+/**
+ * The seeds and tables a lineage model reads (directly or through views and ephemeral models)
+ * that this build writes before it, or that another command wrote since the model's last load.
+ * They have no change tracking, so the model is rebuilt in full after either.
+ */
+function writtenInputs(model: ModelNode, manifest: Manifest, changing: Set<string>, outcomes: Map<string, NodeOutcome> | undefined): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const loaded = outcomes?.get(model.id);
+  const visit = (id: string) => {
+    if (seen.has(id)) return;
+    seen.add(id);
+    const node = manifest.nodes[id];
+    if (node?.kind === "model" && (node.config.materialized === "view" || node.config.materialized === "ephemeral")) return node.dependsOn.forEach(visit);
+    if (node?.kind !== "seed" && node?.kind !== "model") return;
+    const what = `${node.kind} ${node.name}`;
+    const at = outcomes?.get(id)?.at;
+    if (changing.has(id)) out.push(`${what} is written in this build`);
+    else if (loaded && at && at > loaded.at) out.push(`${what} was written since ${model.name} was last loaded`);
+  };
+  model.dependsOn.forEach(visit);
+  return out;
 }
 
 async function relationExists(model: ModelNode, connections: Connections): Promise<boolean> {

@@ -35,6 +35,8 @@ export const ModelConfig = z.strictObject({
   unique_key: stringList.optional(),
   strategy: IncrementalStrategy.optional(),
   full_refresh: z.boolean().optional().describe("false: --full-refresh leaves this model incremental"),
+  full_refresh_only: z.boolean().optional().describe("true: a lineage model outside the incremental contract, built in full every time"),
+  full_rebuild_share: z.number().min(0).max(1).optional().describe("share of stored partitions dirty at which a lineage plan rebuilds in full"),
   depends_on: z.array(z.string()).optional().describe("Refs the template builds dynamically"),
   description: z.string().optional(),
 });
@@ -84,6 +86,7 @@ export const ChangeTracking = z.strictObject({
     })
     .optional(),
   lookback: z.string().optional().describe("Interval re-read for late writers, e.g. '10 minutes'"),
+  stamp_problems: z.enum(["warn", "error"]).optional().describe("rows with a NULL stamp or one after the source's clock: warn (default) or fail the plan"),
 });
 
 export const SourceTable = z.strictObject({

@@ -8,7 +8,7 @@ import { checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
-import { planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
+import { blockingTests, planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
 import { explainModelFailure, explainTestFailure, type FailureContext } from "./engine-error.js";
 import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
@@ -154,13 +154,14 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
       results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: null, elapsedMs: 0, ...report });
     },
   );
-  await commitLedger(plan, manifest, workspace, results, outcomes);
+  await commitLedger(plan, manifest, workspace, results, outcomes, options.reporter);
   // What ran, at which version and how it ended: the next build skips what is still unchanged.
   await workspace.ledger.recordOutcomes(
     workspace.runId,
     plan.steps.filter((s) => s.action !== "skip" && outcomes.get(s.node)?.status !== "skipped").map((s) => ({ node: s.node, version: manifest.nodes[s.node]!.checksum, status: outcomes.get(s.node)?.status ?? "error" })),
   );
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
+  for (const step of plan.steps) for (const w of step.warnings ?? []) options.reporter.info(`warning: ${step.node}: ${w}`);
 }
 
 /** Maps an engine failure of a step back to the files the user wrote (see engine-error.ts). */
@@ -195,13 +196,17 @@ function failureContext(project: Project, manifest: Manifest, workspace: Workspa
  * Advances the ledger for each model whose data committed and whose error-severity tests passed;
  * a model with a failed blocking test keeps its old watermark, so the next build redoes its window.
  */
-async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace, results: NodeResult[], outcomes: Map<string, { status: string }>): Promise<void> {
+async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace, results: NodeResult[], outcomes: Map<string, { status: string }>, reporter: Reporter): Promise<void> {
   for (const step of plan.steps) {
     const model = manifest.nodes[step.node];
     if (model?.kind !== "model" || !model.lineage) continue;
     if (!PASSING.has(outcomes.get(step.node)?.status as NodeResult["status"])) continue;
-    const blocking = Object.values(manifest.nodes).filter((n) => n.kind === "test" && n.attachedTo === model.id && n.config.severity === "error");
-    if (blocking.some((t) => outcomes.has(t.id) && !PASSING.has(outcomes.get(t.id)!.status as NodeResult["status"]))) continue;
+    if (step.ledgerHeld) {
+      reporter.info(`${model.name}: ${step.ledgerHeld}`);
+      continue;
+    }
+    // Every blocking test must have run and passed: one that did not run proves nothing.
+    if (!blockingTests(manifest, model.id).every((t) => PASSING.has(outcomes.get(t)?.status as NodeResult["status"]))) continue;
     const report = results.find((r) => r.node === step.node);
     const loads = (report?.partitionRows ?? []).map((p) => ({ model: model.id, modelVersion: model.checksum, partition: p.partition, rows: p.rows, checksum: p.checksum }));
     await workspace.ledger.commitLoad(workspace.runId, model.id, loads, step.watermarks ?? [], step.action === "build_table");
