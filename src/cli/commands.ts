@@ -72,9 +72,16 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const project = loadFromOptions(o);
       const { runCommand } = await import("../runner/run.js");
       const { createReporter } = await import("../runner/reporter.js");
+      const { Cancellation, cancelOnSignals, SIGNAL_EXIT } = await import("../runner/cancellation.js");
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter });
-      setExit(run.success ? 0 : 1);
+      const cancellation = new Cancellation();
+      const restoreSignals = cancelOnSignals(cancellation, (m) => process.stderr.write(`${m}\n`));
+      try {
+        const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, cancellation, reporter });
+        setExit(cancellation.by ? SIGNAL_EXIT[cancellation.by] : run.success ? 0 : 1);
+      } finally {
+        restoreSignals();
+      }
     });
   };
   runLike("build", "load seeds, build models and run their tests, in graph order", true);
