@@ -115,12 +115,21 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .argument("<macro>", "name of a macro in macros/")
     .requiredOption("-c, --connection <name>", "connection the SQL runs on")
     .option("--args <yaml>", "keyword arguments as a YAML or JSON map, e.g. '{seed: 2}'")
-    .action(async (macro: string, o: CommonOptions & { connection: string; args?: string }) => {
+    .option("--lock-timeout <seconds>", "wait this long for a running build (default: refuse at once)", (v) => nonNegative(v, "--lock-timeout"))
+    .action(async (macro: string, o: CommonOptions & { connection: string; args?: string; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const sql = renderOperation(project, macro, parseVars(o.args, "--args"), o.connection);
       const { openConnections } = await import("../adapters/index.js");
       const { splitStatements } = await import("../runner/run.js");
-      const connections = await openConnections(project.target, project.dir, newRunId());
+      const { statePaths } = await import("../runner/workspace.js");
+      const { RunLock } = await import("../ledger/run-lock.js");
+      // An operation writes to the target's engines like a build does, so it takes the same lock.
+      const runId = newRunId();
+      const lock = await RunLock.acquire(statePaths(project).lock, { runId, command: "run-operation", waitMs: (o.lockTimeout ?? 0) * 1000 });
+      const connections = await openConnections(project.target, project.dir, runId).catch((e: unknown) => {
+        lock.release();
+        throw e;
+      });
       try {
         const statements = splitStatements(sql);
         await connections.withSession(o.connection, async (session) => {
@@ -128,7 +137,11 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         });
         process.stdout.write(`Ran ${macro} on ${o.connection}: ${statements.length} statement${statements.length === 1 ? "" : "s"}\n`);
       } finally {
-        await connections.close();
+        try {
+          await connections.close();
+        } finally {
+          lock.release();
+        }
       }
     });
 
