@@ -50,7 +50,8 @@ export function cancelOnSignals(cancellation: Cancellation, say: (message: strin
       process.kill(process.pid, signal);
       return;
     }
-    say(`${signal}: cancelling. No new step starts and running queries are being cancelled; ${signal === "SIGINT" ? "press Ctrl-C" : "send SIGTERM"} again to exit at once`);
+    const again = signal === "SIGINT" ? "press Ctrl-C" : "send SIGTERM";
+    say(`${signal}: cancelling. No new step starts and running queries are being cancelled; ${again} again to exit at once`);
     cancellation.cancel(signal);
   };
   const onInt = () => handle("SIGINT");
