@@ -118,6 +118,12 @@ export interface Session {
   stream(sql: string, batchSize?: number): AsyncIterable<RowBatch>;
   /** Runs `work` in one transaction: commits when it resolves, rolls back when it throws. */
   transaction<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * Asks the engine to stop the statement running on this session (DuckDB interrupt, Hive cancel
+   * operation, SQL Server attention). That statement then fails; the session stays usable, so
+   * the caller's rollback and clean-up still run. Does nothing when no statement is running.
+   */
+  cancel?(): Promise<void>;
   close(): Promise<void>;
 }
 

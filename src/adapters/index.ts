@@ -7,12 +7,18 @@ import type { Adapter, Session } from "./contract.js";
 import { createDuckDbAdapter, DuckDbEngine } from "./duckdb/index.js";
 import { adapterWithFaultInjection } from "./fault-injection.js";
 import { adapterWithSerialSessions } from "./serial-session.js";
+import { StatementTracker } from "./statement-tracker.js";
 
 export interface Connections {
   get(name: string): Adapter;
   all(): Adapter[];
   /** Runs `work` on a session of connection `name`, closing the session whatever happens. */
   withSession<T>(name: string, work: (session: Session, adapter: Adapter) => Promise<T>): Promise<T>;
+  /**
+   * Cancels the run's engine work: interrupts every statement running on this target's sessions,
+   * and any statement started afterwards once it has run a few seconds (clean-up gets to finish).
+   */
+  cancel(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -45,7 +51,12 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
       }
     }
   }
-  for (const [name, adapter] of adapters) adapters.set(name, adapterWithSerialSessions(adapterWithFaultInjection(adapter)));
+  const tracker = new StatementTracker();
+  // The tracker sits next to the engine's session, so it sees the statement that runs, not one
+  // still waiting its turn in the serial queue.
+  for (const [name, adapter] of adapters) {
+    adapters.set(name, adapterWithSerialSessions(tracker.adapter(adapterWithFaultInjection(adapter))));
+  }
   const get = (name: string): Adapter => {
     const adapter = adapters.get(name);
     if (!adapter) throw new Error(`connection '${name}' is not part of this target`);
@@ -63,7 +74,9 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
         await session.close();
       }
     },
+    cancel: () => tracker.cancel(),
     async close() {
+      tracker.stop();
       for (const a of adapters.values()) await a.close();
       await engine.close();
       await rm(tempDirectory, { recursive: true, force: true });

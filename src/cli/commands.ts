@@ -80,9 +80,16 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const project = loadFromOptions(o);
       const { runCommand } = await import("../runner/run.js");
       const { createReporter } = await import("../runner/reporter.js");
+      const { Cancellation, cancelOnSignals, SIGNAL_EXIT } = await import("../runner/cancellation.js");
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, reporter, startedAtMs: performance.timeOrigin });
-      setExit(run.success ? 0 : 1);
+      const cancellation = new Cancellation();
+      const restoreSignals = cancelOnSignals(cancellation, (m) => process.stderr.write(`${m}\n`));
+      try {
+        const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, cancellation, reporter, startedAtMs: performance.timeOrigin });
+        setExit(cancellation.by ? SIGNAL_EXIT[cancellation.by] : run.success ? 0 : 1);
+      } finally {
+        restoreSignals();
+      }
     });
   };
   runLike("build", "load seeds, build models and run their tests, in graph order", true);
@@ -118,11 +125,12 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .argument("<macro>", "name of a macro in macros/")
     .requiredOption("-c, --connection <name>", "connection the SQL runs on")
     .option("--args <yaml>", "keyword arguments as a YAML or JSON map, e.g. '{seed: 2}'")
-    .action(async (macro: string, o: CommonOptions & { connection: string; args?: string }) => {
+    .option("--lock-timeout <seconds>", "wait this long for a running build (default: refuse at once)", (v) => nonNegative(v, "--lock-timeout"))
+    .action(async (macro: string, o: CommonOptions & { connection: string; args?: string; lockTimeout?: number }) => {
       const project = loadFromOptions(o);
       const args = parseVars(o.args, "--args");
       const { runOperation } = await import("../runner/operation.js");
-      const count = await runOperation(project, macro, args, o.connection, newRunId());
+      const count = await runOperation(project, macro, args, o.connection, newRunId(), (o.lockTimeout ?? 0) * 1000);
       process.stdout.write(`Ran ${macro} on ${o.connection}: ${count} statement${count === 1 ? "" : "s"}\n`);
     });
 

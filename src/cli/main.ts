@@ -19,6 +19,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_LOCKED = 3;
 
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   const program = new Command("sluice")
     .description("Declarative SQL-model builds across engines: SQL Server, Hive/Spark and DuckDB")
     .version(SLUICE_VERSION)
@@ -39,6 +40,18 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (json && needsFinish(argv, failed)) emitEvent("finish", { ok: exitCode === EXIT_OK, exit_code: exitCode });
   return exitCode;
+}
+
+/**
+ * `sluice build | head -1`: once the reader has gone, output is dropped instead of crashing the
+ * process with an EPIPE stack trace; the command runs to its end and exits with its own code.
+ */
+function ignoreClosedPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE" && e.code !== "ERR_STREAM_DESTROYED") throw e;
+    });
+  }
 }
 
 function reportError(e: unknown): number {

@@ -115,7 +115,7 @@ export class Ledger {
   }
 
   /** Not fenced: a run that lost the lock still closes its own row, and touches no fact. */
-  async runFinished(runId: string, status: "success" | "failed"): Promise<void> {
+  async runFinished(runId: string, status: "success" | "failed" | "cancelled"): Promise<void> {
     await this.session.execute(`update runs set finished_at = ${UTC_NOW}, status = ${lit(status)} where run_id = ${lit(runId)}`);
   }
 

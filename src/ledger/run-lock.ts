@@ -13,7 +13,20 @@
 //   ledger refuses a commit from any older token (ledger/ledger.ts).
 // - A holder on this host whose process is alive keeps the lock whatever its heartbeat says (a
 //   build stopped with SIGSTOP is not dead); a holder on another host is judged by its heartbeat.
-import { closeSync, fstatSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  futimesSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -212,14 +225,16 @@ function judge(path: string, generation: number, host: string, staleAfterMs: num
   if (modified === 0 || text.endsWith(RELEASED_MARK)) return { kind: "free" };
   const holder = parseHolder(text, modified, generation);
   // Generation files appear complete, so an unreadable one was damaged; it cannot be a live holder.
-  if (!holder) return { kind: "taken over", message: `the run lock ${file} was ${text.trim() ? "not a readable lock" : "empty"}; taking it over` };
+  const damage = text.trim() ? "not a readable lock" : "empty";
+  if (!holder) return { kind: "taken over", message: `the run lock ${file} was ${damage}; taking it over` };
   const age = Date.now() - modified;
+  const whose = `taking over the run lock of ${holder.command} run ${holder.runId}`;
   if (holder.host === host) {
     if (processAlive(holder.pid)) return { kind: "held", holder };
-    return { kind: "taken over", message: `taking over the run lock of ${holder.command} run ${holder.runId}: its process ${holder.pid} is gone` };
+    return { kind: "taken over", message: `${whose}: its process ${holder.pid} is gone` };
   }
   if (age > staleAfterMs) {
-    return { kind: "taken over", message: `taking over the run lock of ${holder.command} run ${holder.runId} on ${holder.host}: no heartbeat for ${Math.round(age / 1000)} s` };
+    return { kind: "taken over", message: `${whose} on ${holder.host}: no heartbeat for ${Math.round(age / 1000)} s` };
   }
   return { kind: "held", holder };
 }
@@ -248,7 +263,8 @@ function ensureFolder(path: string, host: string, staleAfterMs: number, notice: 
     const old = legacyHolder(text, modified);
     const alive = old && (old.host === host ? processAlive(old.pid) : Date.now() - Date.parse(old.heartbeatAt) <= staleAfterMs);
     if (old && alive) return old;
-    notice(`the run lock ${path} was ${old ? `left by ${old.command} run ${old.runId}, which is gone` : text.trim() ? "not a readable lock" : "empty"}; taking it over`);
+    const what = old ? `left by ${old.command} run ${old.runId}, which is gone` : text.trim() ? "not a readable lock" : "empty";
+    notice(`the run lock ${path} was ${what}; taking it over`);
     try {
       unlinkSync(path);
     } catch (e) {

@@ -40,16 +40,18 @@ export function colours(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = pr
 }
 
 /** The one word a step's result is reported by, whatever kind of node it is. */
-export type ResultWord = "pass" | "warn" | "error" | "skip" | "unchanged";
+export type ResultWord = "pass" | "warn" | "error" | "skip" | "unchanged" | "cancelled";
 
-export const RESULT_WORDS: readonly ResultWord[] = ["pass", "warn", "error", "skip", "unchanged"];
+export const RESULT_WORDS: readonly ResultWord[] = ["pass", "warn", "error", "skip", "unchanged", "cancelled"];
 
 /**
  * A model that built and a test that passed both `pass`; an engine error and a failed
  * error-severity test both `error`; `skip` is only "not run because something upstream failed",
- * and a step the plan found up to date is `unchanged`.
+ * a step the plan found up to date is `unchanged`, and one a Ctrl-C or SIGTERM stopped or kept
+ * from starting is `cancelled`.
  */
 export function resultWord(action: string, status: StepReport["status"]): ResultWord {
+  if (status === "cancelled" || status === "not_started") return "cancelled";
   if (status === "skipped") return "skip";
   if (action === "skip") return "unchanged";
   if (status === "warn") return "warn";
@@ -74,11 +76,13 @@ class Tally {
 
   line(): string {
     const t = this.totals();
-    return `${RESULT_WORDS.map((w) => `${w.toUpperCase()} ${t[w]}`).join(" ")} TOTAL ${t.total}`;
+    // CANCELLED only in a run a signal stopped, so every other run's line reads as dbt's does.
+    const shown = RESULT_WORDS.filter((w) => w !== "cancelled" || t[w] > 0);
+    return `${shown.map((w) => `${w.toUpperCase()} ${t[w]}`).join(" ")} TOTAL ${t.total}`;
   }
 }
 
-const WORD_COLOUR: Record<ResultWord, "green" | "yellow" | "red" | "dim"> = { pass: "green", warn: "yellow", error: "red", skip: "yellow", unchanged: "dim" };
+const WORD_COLOUR: Record<ResultWord, "green" | "yellow" | "red" | "dim"> = { pass: "green", warn: "yellow", error: "red", skip: "yellow", unchanged: "dim", cancelled: "yellow" };
 
 class TextReporter implements Reporter {
   private readonly running = new Map<string, NodeEvent>();

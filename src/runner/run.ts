@@ -1,5 +1,6 @@
 // One command's run: compile, select, plan, execute the steps on their engines, and write
-// target/run_results.json. Nothing is written to any engine when compile fails.
+// target/run_results.json. Nothing is written to any engine when compile fails. A cancelled run
+// (runner/cancellation.ts) still closes its engines, releases the lock and writes its results.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PartitionValue } from "../adapters/contract.js";
@@ -11,6 +12,7 @@ import type { Manifest } from "../manifest/types.js";
 import { blockingTests, planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
 import { explainModelFailure, explainTestFailure, type FailureContext } from "./engine-error.js";
+import type { Cancellation, CancelSignal } from "./cancellation.js";
 import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
 import { createLineageEmitter } from "./openlineage.js";
 import type { Reporter } from "./reporter.js";
@@ -34,6 +36,8 @@ export interface RunOptions {
   openLineage?: string;
   /** How long to wait for another build holding the run lock, in milliseconds (default: refuse at once). */
   lockWaitMs?: number;
+  /** Set by Ctrl-C or SIGTERM: stops scheduling and cancels the engines' running statements. */
+  cancellation?: Cancellation;
   reporter: Reporter;
   /** When the command began (ms since the epoch), so `Done in` covers loading and compiling too; default: this call. */
   startedAtMs?: number;
@@ -54,6 +58,8 @@ export interface RunResults {
   startedAt: string;
   elapsedMs: number;
   success: boolean;
+  /** The signal that cancelled the run; its nodes then include `cancelled` and `not_started` ones. */
+  cancelledBy?: CancelSignal;
   results: NodeResult[];
 }
 
@@ -77,13 +83,22 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   await writeManifest(targetDir, manifest);
 
   const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
-  let results: NodeResult[] = [];
+  const cancellation = options.cancellation;
+  const stopEngines = cancellation?.onCancel(() => void workspace.connections.cancel());
+  const results: NodeResult[] = [];
+  let failure: unknown;
   try {
-    results = await runSteps(project, manifest, selected, workspace, options);
+    await runSteps(project, manifest, selected, workspace, options, results);
+  } catch (e) {
+    // A statement interrupted by the cancel may fail a hook or the plan: the run is cancelled, not failed.
+    if (!cancellation?.cancelled) throw e;
+    failure = e;
   } finally {
-    await workspace.close(results.length > 0 && results.every((r) => PASSING.has(r.status)) ? "success" : "failed");
+    stopEngines?.();
+    const passed = results.length > 0 && results.every((r) => PASSING.has(r.status));
+    await workspace.close(cancellation?.cancelled ? "cancelled" : passed ? "success" : "failed");
   }
-  const ok = results.every((r) => PASSING.has(r.status));
+  const ok = !cancellation?.cancelled && results.every((r) => PASSING.has(r.status));
   const run: RunResults = {
     runId,
     command: options.command,
@@ -91,9 +106,11 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     startedAt: startedAt.toISOString(),
     elapsedMs: Date.now() - startedAt.getTime(),
     success: ok,
+    ...(cancellation?.by ? { cancelledBy: cancellation.by } : {}),
     results,
   };
   writeJson(join(targetDir, "run_results.json"), run);
+  if (cancellation?.by) reportCancelled(options.reporter, cancellation.by, results, failure);
   options.reporter.finish(`Done in ${((Date.now() - (options.startedAtMs ?? startedAt.getTime())) / 1000).toFixed(2)}s`, run.success);
   return run;
 }
@@ -108,14 +125,27 @@ export function planOptionsFor(command: Command, options: { fullRefresh?: boolea
   };
 }
 
-/** Plans and executes the selected nodes of a compiled manifest in an open workspace. */
-export async function runSteps(project: Project, manifest: Manifest, selected: Set<string>, workspace: Workspace, options: RunOptions): Promise<NodeResult[]> {
-  const results: NodeResult[] = [];
+/** What a cancelled run says it stopped: the steps it cancelled and those it never started. */
+function reportCancelled(reporter: Reporter, by: CancelSignal, results: NodeResult[], failure: unknown): void {
+  const named = (status: string) => results.filter((r) => r.status === status).map((r) => r.node);
+  const cancelled = named("cancelled");
+  const notStarted = named("not_started");
+  const list = (nodes: string[]) => (nodes.length ? nodes.join(", ") : "none");
+  reporter.info(`Cancelled by ${by}: ${cancelled.length} running step${cancelled.length === 1 ? "" : "s"} cancelled (${list(cancelled)}), ${notStarted.length} not started (${list(notStarted)})`);
+  if (failure !== undefined && cancelled.length === 0 && results.length === 0) {
+    reporter.info(`cancelled before any step ran: ${failure instanceof Error ? failure.message : String(failure)}`);
+  }
+}
+
+/** Plans and executes the selected nodes of a compiled manifest in an open workspace, into `results`. */
+export async function runSteps(project: Project, manifest: Manifest, selected: Set<string>, workspace: Workspace, options: RunOptions, results: NodeResult[] = []): Promise<NodeResult[]> {
   const { connections, ledger } = workspace;
+  const cancelled = () => options.cancellation?.cancelled === true;
   await runHooks(manifest, project, connections, "on_run_start", options.reporter);
+  if (cancelled()) return results;
   const plan = await planBuild(manifest, selected, connections, ledger, planOptionsFor(options.command, options));
   await executePlan(plan, manifest, project, workspace, options, results);
-  await runHooks(manifest, project, connections, "on_run_end", options.reporter);
+  if (!cancelled()) await runHooks(manifest, project, connections, "on_run_end", options.reporter);
   return results;
 }
 
@@ -138,8 +168,11 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
       try {
         report = await executeStep(step, ctx);
       } catch (e) {
-        const message = await explainFailure(manifest, step, e instanceof Error ? e.message : String(e), failureContext(project, manifest, workspace));
-        report = { status: "error", message: project.secrets.redact(message) };
+        const raw = e instanceof Error ? e.message : String(e);
+        const by = options.cancellation?.by;
+        // A cancelled statement has nothing to explain, and the engines are being stopped.
+        const message = project.secrets.redact(by ? raw : await explainFailure(manifest, step, raw, failureContext(project, manifest, workspace)));
+        report = by ? { status: "cancelled", message: `cancelled by ${by}: ${message}` } : { status: "error", message };
       }
       if (emits) await lineage?.end(step.node, report.status === "success", report.rowsAffected, report.status === "success" ? undefined : report.message);
       const elapsedMs = Date.now() - begin;
@@ -153,12 +186,19 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
       options.reporter.nodeEnd(event, report, 0);
       results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: null, elapsedMs: 0, ...report });
     },
+    options.cancellation && {
+      signal: options.cancellation.signal,
+      notStarted: (step) => {
+        const report: StepReport = { status: "not_started", message: "not started: the run was cancelled" };
+        results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: null, elapsedMs: 0, ...report });
+      },
+    },
   );
   await commitLedger(plan, manifest, workspace, results, outcomes, options.reporter);
   // What ran, at which version and how it ended: the next build skips what is still unchanged.
   await workspace.ledger.recordOutcomes(
     workspace.runId,
-    plan.steps.filter((s) => s.action !== "skip" && outcomes.get(s.node)?.status !== "skipped").map((s) => ({ node: s.node, version: manifest.nodes[s.node]!.checksum, status: outcomes.get(s.node)?.status ?? "error" })),
+    plan.steps.filter((s) => s.action !== "skip" && !["skipped", "not_started"].includes(outcomes.get(s.node)?.status ?? "")).map((s) => ({ node: s.node, version: manifest.nodes[s.node]!.checksum, status: outcomes.get(s.node)?.status ?? "error" })),
   );
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
   for (const step of plan.steps) for (const w of step.warnings ?? []) options.reporter.info(`warning: ${step.node}: ${w}`);

@@ -1,7 +1,9 @@
 // Runs plan steps in dependency order on up to `threads` at once. A step whose upstream failed is
-// skipped (and says which step failed); warnings do not block.
+// skipped (and says which step failed); warnings do not block. Once `signal` aborts, no step starts:
+// the running ones finish (or fail, being cancelled) and every waiting one is "not_started".
 
-export type StepStatus = "success" | "error" | "skipped" | "pass" | "warn" | "fail";
+/** `cancelled`: was running when the run was cancelled; `not_started`: the run was cancelled first. */
+export type StepStatus = "success" | "error" | "skipped" | "pass" | "warn" | "fail" | "cancelled" | "not_started";
 
 export interface StepOutcome {
   status: StepStatus;
@@ -21,6 +23,7 @@ export async function schedule<S extends SchedulableStep>(
   threads: number,
   run: (step: S) => Promise<StepOutcome>,
   skipped: (step: S, because: string) => void,
+  stop?: { signal: AbortSignal; notStarted: (step: S) => void },
 ): Promise<Map<string, StepOutcome>> {
   const outcomes = new Map<string, StepOutcome>();
   const known = new Set(steps.map((s) => s.node));
@@ -31,6 +34,14 @@ export async function schedule<S extends SchedulableStep>(
   const blocker = (s: S) => s.after.find((a) => known.has(a) && !PASSING.has(outcomes.get(a)!.status));
 
   while (waiting.size > 0 || running.size > 0) {
+    if (stop?.signal.aborted && waiting.size > 0) {
+      for (const step of waiting) {
+        outcomes.set(step.node, { status: "not_started", message: "not started: the run was cancelled" });
+        stop.notStarted(step);
+      }
+      waiting.clear();
+      continue;
+    }
     let progressed = false;
     for (const step of [...waiting]) {
       if (!ready(step)) continue;

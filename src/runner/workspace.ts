@@ -11,7 +11,7 @@ export interface Workspace {
   runId: string;
   connections: Connections;
   ledger: Ledger;
-  close(status: "success" | "failed"): Promise<void>;
+  close(status: "success" | "failed" | "cancelled"): Promise<void>;
 }
 
 export interface WorkspaceOptions {

@@ -58,3 +58,27 @@ describe("scheduler", () => {
     expect(outcomes.get("a")).toEqual({ status: "error", message: "disk full" });
   });
 });
+
+describe("scheduler, cancelled", () => {
+  it("starts no step once the signal aborts: running steps finish, waiting ones are not started", async () => {
+    const controller = new AbortController();
+    const started: string[] = [];
+    const notStarted: string[] = [];
+    const outcomes = await schedule(
+      [step("a"), step("b"), step("c", ["a"]), step("d", ["b"])],
+      2,
+      async (s): Promise<StepOutcome> => {
+        started.push(s.node);
+        if (s.node === "a") controller.abort();
+        await new Promise((r) => setTimeout(r, 10));
+        return { status: "success" };
+      },
+      () => undefined,
+      { signal: controller.signal, notStarted: (s) => notStarted.push(s.node) },
+    );
+    expect(started).toEqual(["a", "b"]);
+    expect(notStarted.sort()).toEqual(["c", "d"]);
+    expect(outcomes.get("c")?.status).toBe("not_started");
+    expect(outcomes.get("b")?.status).toBe("success");
+  });
+});

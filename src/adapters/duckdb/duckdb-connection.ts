@@ -148,6 +148,11 @@ export class DuckDbSession implements Session {
     }
   }
 
+  async cancel(): Promise<void> {
+    // An interrupt with nothing running is a no-op: it does not poison the next statement.
+    if (!this.closed) this.connection.interrupt();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

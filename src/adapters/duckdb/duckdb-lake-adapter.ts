@@ -298,12 +298,17 @@ export class DuckDbLakeAdapter implements Adapter {
     const tableAbs = join(this.lakeRoot, table);
     const stagingDir = join(tableAbs, stagingName(this.runId, ++this.folderCounter));
     await mkdir(stagingDir, { recursive: true });
-    const files = await this.copy(session, rowsSql, stagingDir, how.partitionBy, valuesInFiles);
-    const layout = { stagingDir, partitionBy: how.partitionBy, valuesInFiles };
-    const version = unusedVersion(tableAbs, stagedPartitionPaths(layout, files), this.runId, this.folderCounter);
-    this.folderCounter = version.next;
-    const added = await placeStagedFiles({ lakeRoot: this.lakeRoot, table, files, version: version.name, ...layout });
-    await rm(stagingDir, { recursive: true, force: true });
+    let added: Awaited<ReturnType<typeof placeStagedFiles>>;
+    try {
+      const files = await this.copy(session, rowsSql, stagingDir, how.partitionBy, valuesInFiles);
+      const layout = { stagingDir, partitionBy: how.partitionBy, valuesInFiles };
+      const version = unusedVersion(tableAbs, stagedPartitionPaths(layout, files), this.runId, this.folderCounter);
+      this.folderCounter = version.next;
+      added = await placeStagedFiles({ lakeRoot: this.lakeRoot, table, files, version: version.name, ...layout });
+    } finally {
+      // A failed or cancelled COPY leaves no staging folder behind.
+      await rm(stagingDir, { recursive: true, force: true });
+    }
 
     const existing = how.previous ? await readFolders(session, this.connectionName, rel) : [];
     const superseded = existing.filter(how.supersedes);

@@ -251,6 +251,8 @@ function authenticationFor(config: HiveConnection): DriverAuth {
 /** One open HiveServer2 session. Not safe for concurrent use. */
 export class HiveSession implements Session {
   private closed = false;
+  /** The operation submitted last and not yet closed, for cancel(). */
+  private running: DriverOperation | undefined;
 
   constructor(
     private readonly driver: DriverSession,
@@ -342,6 +344,7 @@ export class HiveSession implements Session {
     } catch (error) {
       throw queryError(sql, messageOf(error), undefined);
     }
+    this.running = op;
     let wait = POLL_FIRST_MS;
     for (;;) {
       let status: DriverOperationStatus;
@@ -367,6 +370,13 @@ export class HiveSession implements Session {
       await delay(wait);
       wait = Math.min(POLL_MAX_MS, Math.round(wait * POLL_FACTOR));
     }
+  }
+
+  /** Cancels the operation in flight on the server; its status poll then ends in CANCELED_STATE. */
+  async cancel(): Promise<void> {
+    const op = this.running;
+    if (!op || this.closed) return;
+    await this.rpc(op.cancel()).catch(() => undefined);
   }
 
   /** Thrift never answers a call on a dropped connection; race each call with the loss. */

@@ -48,6 +48,8 @@ export function mssqlConfig(config: SqlServerConnection): sql.config {
 export class SqlServerSession implements Session {
   private transactionInProgress: sql.Transaction | null = null;
   private closed = false;
+  /** The request sent last, for cancel(): a session runs one request at a time. */
+  private latest: sql.Request | undefined;
 
   private constructor(
     private readonly pool: sql.ConnectionPool,
@@ -68,6 +70,11 @@ export class SqlServerSession implements Session {
     return new SqlServerSession(pool, options, onClose);
   }
 
+  /** Sends an attention for the running request; tedious then fails it with ECANCEL. */
+  async cancel(): Promise<void> {
+    if (!this.closed) this.latest?.cancel();
+  }
+
   get inTransaction(): boolean {
     return this.transactionInProgress !== null;
   }
@@ -77,6 +84,7 @@ export class SqlServerSession implements Session {
     if (this.closed) throw new Error("This SQL Server session is closed; open a new one");
     const request = this.transactionInProgress ? new sql.Request(this.transactionInProgress) : new sql.Request(this.pool);
     request.arrayRowMode = true;
+    this.latest = request;
     return request;
   }
 
