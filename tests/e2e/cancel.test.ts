@@ -128,13 +128,21 @@ describe("a cancelled build", () => {
   }, 180_000);
 
   it("exits at once on a second signal", async () => {
-    project = slowExample();
-    const ended = await buildAndSignal(project.dir, ["SIGINT", "SIGINT"]);
+    // The first signal's clean-up can finish within the 100 ms before the second arrives; then
+    // the run ended cleanly with 130 and there is nothing to prove, so try again (at most 4 times).
+    const ends: Ended[] = [];
+    for (let attempt = 0; attempt < 4 && !ends.some((e) => e.signal === "SIGINT"); attempt++) {
+      project?.remove();
+      project = slowExample();
+      ends.push(await buildAndSignal(project.dir, ["SIGINT", "SIGINT"]));
+    }
+    for (const e of ends) expect(e.signal === "SIGINT" || e.code === 130, e.stdout + e.stderr).toBe(true);
     // Killed by the signal itself, which a shell reports as 130.
-    expect(ended.signal, ended.stdout + ended.stderr).toBe("SIGINT");
-    expect(ended.stderr).toContain("SIGINT again: exiting at once");
-    expect(ended.afterSignalMs).toBeLessThan(15_000);
-  }, 180_000);
+    const killed = ends.find((e) => e.signal === "SIGINT");
+    expect(killed, "the second signal never arrived during the clean-up").toBeDefined();
+    expect(killed!.stderr).toContain("SIGINT again: exiting at once");
+    expect(killed!.afterSignalMs).toBeLessThan(15_000);
+  }, 300_000);
 });
 
 describe("a build piped into head -1", () => {
