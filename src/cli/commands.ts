@@ -14,6 +14,7 @@ import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
+import { folderProblem } from "../project/paths.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
@@ -71,6 +72,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     }
     cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number; openlineage?: string }) => {
       const project = loadFromOptions(o);
+      const lineageProblem = o.openlineage && !/^https?:\/\//.test(o.openlineage) ? folderProblem(project.dir, o.openlineage, "--openlineage") : null;
+      if (lineageProblem) throw new UsageError(lineageProblem);
       const { runCommand } = await import("../runner/run.js");
       const { createReporter } = await import("../runner/reporter.js");
       const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
