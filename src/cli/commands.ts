@@ -14,6 +14,7 @@ import { newRunId } from "../runner/run-id.js";
 import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
 import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
+import { folderProblem } from "../project/paths.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
@@ -78,6 +79,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     }
     cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number; openlineage?: string }) => {
       const project = loadFromOptions(o);
+      const lineageProblem = o.openlineage && !/^https?:\/\//.test(o.openlineage) ? folderProblem(project.dir, o.openlineage, "--openlineage") : null;
+      if (lineageProblem) throw new UsageError(lineageProblem);
       const { runCommand } = await import("../runner/run.js");
       const { createReporter } = await import("../runner/reporter.js");
       const { Cancellation, cancelOnSignals, SIGNAL_EXIT } = await import("../runner/cancellation.js");

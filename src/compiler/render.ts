@@ -43,6 +43,8 @@ export function renderHooks(project: Project, env: TemplateEnvironment, diagnost
         diagnostics.error("project.yml", 1, 1, `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`, didYouMean(hook.connection, Object.keys(project.target.connections)));
         return [];
       }
+      // A hook written for other engines (the example's DuckDB data generator on a SQL Server target) is left out.
+      if (hook.connection_types && !hook.connection_types.includes(connection.type)) return [];
       try {
         const scope: RenderScope = {
           ...renderScope(project, hookScopeModel(hook.connection), {}, false, () => ""),

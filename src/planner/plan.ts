@@ -4,7 +4,8 @@ import type { Connections } from "../adapters/index.js";
 import type { PartitionValue, WriteMode } from "../adapters/contract.js";
 import { manifestDag } from "../graph/selector.js";
 import type { Ledger, NodeOutcome, WatermarkFact } from "../ledger/ledger.js";
-import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
+import type { Manifest, ManifestNode, ModelNode, SourceNode, TestNode } from "../manifest/types.js";
+import { untrackedSources } from "./fingerprints.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
 import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
@@ -191,6 +192,12 @@ async function planModel(
     if (inherited.size > 0) return replace(inherited.values(), `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`);
   }
   if (model.lineage && ledger) {
+    // On a fresh clone the sources may not exist until the on_run_start hook creates them: `plan`,
+    // which runs no hook, says so instead of failing on the probe.
+    const missing = await missingSources(model, manifest, connections);
+    if (missing.length > 0) {
+      return rebuild(`${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist yet (a hook or another process must create ${missing.length === 1 ? "it" : "them"} first): built in full once ${missing.length === 1 ? "it exists" : "they exist"}`);
+    }
     const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh, writtenInputs(model, manifest, written.changing, written.outcomes));
     const warned = decision.warnings.length > 0 ? { warnings: decision.warnings } : {};
     const reason = decision.reason + decision.warnings.map((w) => `; warning: ${w}`).join("");
@@ -227,6 +234,17 @@ function writtenInputs(model: ModelNode, manifest: Manifest, changing: Set<strin
   };
   model.dependsOn.forEach(visit);
   return out;
+}
+
+/** The sources a lineage model probes (tracked and fingerprinted) that do not exist, as `source.table`. */
+async function missingSources(model: ModelNode, manifest: Manifest, connections: Connections): Promise<string[]> {
+  const probed = [...model.lineage!.trackedSources.map((id) => manifest.nodes[id] as SourceNode), ...untrackedSources(model, manifest)];
+  const missing: string[] = [];
+  for (const source of probed) {
+    const kind = await connections.withSession(source.relation.connection, async (session, adapter) => adapter.introspector(session).relationKind(source.relation));
+    if (kind === null) missing.push(`${source.sourceName}.${source.tableName}`);
+  }
+  return missing;
 }
 
 async function relationExists(model: ModelNode, connections: Connections): Promise<boolean> {

@@ -139,6 +139,15 @@ export type PropertiesFile = z.infer<typeof PropertiesFile>;
 export const Hook = z.strictObject({
   connection: z.string(),
   sql: z.string(),
+  /**
+   * The engine types the hook is written for; on a target where `connection` is another type the
+   * hook is left out (not rendered, not run). Default: every type.
+   */
+  connection_types: z
+    .array(z.enum(["duckdb", "sqlserver", "hive"]))
+    .min(1)
+    .optional()
+    .describe("Engine types this hook's SQL is written for, e.g. [duckdb]; skipped on other types"),
 });
 
 export const ProjectFile = z.strictObject({
