@@ -226,3 +226,70 @@ describe("examples/star-schema", () => {
     expect(payments).toEqual([{ n: payments[0]!["n"], with_customer: payments[0]!["n"], with_date: payments[0]!["n"] }]);
   });
 });
+
+describe("examples/olist", () => {
+  let copy: ExampleCopy;
+  beforeAll(() => {
+    copy = copyExample("olist");
+  });
+  afterAll(() => copy.remove());
+
+  async function expectReportsMatchSource(): Promise<void> {
+    const summary = await queryDuckDb(
+      { src: copy.file("source") },
+      `with per_order as (
+         select o.order_id, cast(o.order_purchase_timestamp as date) as day, o.order_status,
+                o.order_delivered_customer_date > o.order_estimated_delivery_date + interval 1 day as late,
+                (select sum(price) from src.olist.order_items i where i.order_id = o.order_id) as price,
+                (select sum(freight_value) from src.olist.order_items i where i.order_id = o.order_id) as freight,
+                (select sum(payment_value) from src.olist.order_payments p where p.order_id = o.order_id) as paid,
+                (select avg(review_score) from src.olist.order_reviews r where r.order_id = o.order_id) as score
+         from src.olist.orders o)
+       select day::varchar as day, count(*)::int as orders, coalesce(sum(price), 0)::decimal(18, 2)::varchar as revenue,
+              coalesce(sum(freight), 0)::decimal(18, 2)::varchar as freight, coalesce(sum(paid), 0)::decimal(18, 2)::varchar as paid,
+              count(*) filter (where order_status = 'delivered')::int as delivered,
+              count(*) filter (where late)::int as late, round(avg(score), 6) as score
+       from per_order group by day order by day`,
+    );
+    expect(summary.length).toBeGreaterThan(50);
+    expect(
+      await queryDuckDb(
+        { lake: copy.file("lake") },
+        `select purchase_date::varchar as day, orders::int as orders, revenue::decimal(18, 2)::varchar as revenue,
+                freight::decimal(18, 2)::varchar as freight, payments::decimal(18, 2)::varchar as paid,
+                delivered_orders::int as delivered, late_orders::int as late, round(avg_review_score, 6) as score
+         from lake.main.daily_summary order by day`,
+      ),
+    ).toEqual(summary);
+
+    const features = await queryDuckDb(
+      { src: copy.file("source") },
+      `select order_id, round(date_diff('second', order_purchase_timestamp, order_delivered_customer_date) / 86400.0, 6) as days,
+              (select sum(p.product_weight_g) from src.olist.order_items i join src.olist.products p using (product_id)
+               where i.order_id = o.order_id)::int as weight
+       from src.olist.orders o where order_status = 'delivered' order by order_id`,
+    );
+    expect(features.length).toBeGreaterThan(100);
+    expect(
+      await queryDuckDb(
+        { lake: copy.file("lake") },
+        "select order_id, round(days_to_customer, 6) as days, total_weight_g::int as weight from lake.main.delivery_features order by order_id",
+      ),
+    ).toEqual(features);
+  }
+
+  it("builds from an empty folder and its summary and features equal SQL on the source", async () => {
+    build(copy, "--vars", "{olist_orders: 1200}");
+    await expectReportsMatchSource();
+  });
+
+  it("after an hour of new and delivered orders, replaces just the changed days and equals a full refresh", async () => {
+    runOperation(copy, "olist_mutate", '{hour: "2018-03-05 10:00:00", seed: 1, new_orders: 40, delivered: 30}');
+    build(copy);
+    expect(lastActions(copy)).toMatchObject({ clean_orders: "replace_partitions" });
+    await expectReportsMatchSource();
+    const incremental = await snapshot(copy, "lake");
+    build(copy, "--full-refresh");
+    expect(await snapshot(copy, "lake")).toEqual(incremental);
+  });
+});
