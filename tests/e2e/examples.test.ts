@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,8 +38,8 @@ function build(copy: ExampleCopy, ...args: string[]): void {
   expect(run.code, run.stdout).toBe(0);
 }
 
-function runOperation(copy: ExampleCopy, macro: string, args: string): void {
-  const run = sluice(["run-operation", macro, "--connection", "source", "--args", args, "--project-dir", copy.dir]);
+function runOperation(copy: ExampleCopy, macro: string, args: string, connection = "source"): void {
+  const run = sluice(["run-operation", macro, "--connection", connection, "--args", args, "--project-dir", copy.dir]);
   expect(run.code, run.stderr).toBe(0);
 }
 
@@ -291,5 +291,71 @@ describe("examples/olist", () => {
     const incremental = await snapshot(copy, "lake");
     build(copy, "--full-refresh");
     expect(await snapshot(copy, "lake")).toEqual(incremental);
+  });
+});
+
+describe("examples/hive-external", () => {
+  let copy: ExampleCopy;
+  let landing: string;
+  beforeAll(() => {
+    copy = copyExample("hive-external");
+    landing = join(copy.dir, "landing");
+  });
+  afterAll(() => copy.remove());
+
+  /** The country aggregate computed here straight from the landed files. */
+  async function countryMetricsFromFiles(dir: string): Promise<Record<string, unknown>[]> {
+    return queryDuckDb(
+      {},
+      `select c.country_region as country, count(distinct c.customer_id)::int as customers,
+              count(distinct h.sales_order_id)::int as orders, sum(d.order_qty)::int as units,
+              sum(d.order_qty * d.unit_price)::decimal(18, 2)::varchar as revenue
+       from read_parquet('${dir}/sales_order_detail.parquet') d
+       join read_csv('${dir}/sales_order_header.csv', header = true) h using (sales_order_id)
+       join read_csv('${dir}/customer.csv', header = true) c on c.customer_id = h.customer_id
+       group by all order by all`,
+    );
+  }
+
+  async function countryMetrics(): Promise<Record<string, unknown>[]> {
+    return queryDuckDb(
+      { lake: copy.file("lake") },
+      `select country, customers::int as customers, orders::int as orders, units::int as units,
+              revenue::decimal(18, 2)::varchar as revenue
+       from lake.main.country_metrics order by all`,
+    );
+  }
+
+  it("builds from the landed files and its aggregate equals SQL read straight from them", async () => {
+    build(copy, "--vars", `{landing_dir: "${landing}"}`);
+    const expected = await countryMetricsFromFiles(landing);
+    expect(expected.length).toBe(6);
+    expect(await countryMetrics()).toEqual(expected);
+    const [lines] = await queryDuckDb({}, `select count(*)::int as n from read_parquet('${landing}/sales_order_detail.parquet')`);
+    const [joined] = await queryDuckDb({ lake: copy.file("lake") }, "select count(*)::int as n from lake.main.v_salesorderdetails_demo");
+    expect(joined).toEqual(lines);
+  });
+
+  it("follows a landed file that changed since the last build", async () => {
+    const file = join(landing, "customer.csv");
+    writeFileSync(file, readFileSync(file, "utf8").replaceAll(",Germany,", ",France,"));
+    build(copy, "--vars", `{landing_dir: "${landing}"}`);
+    const expected = await countryMetricsFromFiles(landing);
+    expect(expected.map((r) => r["country"])).not.toContain("Germany");
+    expect(await countryMetrics()).toEqual(expected);
+  });
+
+  it("ships exactly the files its generator writes", async () => {
+    const fresh = mkdtempSync(join(tmpdir(), "sluice-landing-"));
+    try {
+      runOperation(copy, "land_files", `{dir: "${fresh}"}`, "lake");
+      const shipped = join(REPO_ROOT, "examples/hive-external/landing");
+      expect(readFileSync(join(fresh, "customer.csv"), "utf8")).toBe(readFileSync(join(shipped, "customer.csv"), "utf8"));
+      expect(readFileSync(join(fresh, "sales_order_header.csv"), "utf8")).toBe(readFileSync(join(shipped, "sales_order_header.csv"), "utf8"));
+      const rows = (dir: string) => queryDuckDb({}, `select * from read_parquet('${dir}/sales_order_detail.parquet') order by all`);
+      expect(await rows(fresh)).toEqual(await rows(shipped));
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });
