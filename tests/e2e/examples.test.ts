@@ -12,34 +12,45 @@ import { REPO_ROOT } from "../helpers/temp-project.js";
 // again, and must hold exactly what a full refresh of the same data holds.
 
 interface ExampleCopy {
+  /** The copy's folder, root/examples/NAME. */
   dir: string;
+  /** The folder commands run in, as a clone's root: `--project-dir examples/NAME` names the copy. */
+  root: string;
+  projectDir: string;
   file(name: "source" | "lake" | "mart"): string;
   remove(): void;
 }
 
-/** A copy of examples/NAME in a fresh temporary folder, without any state or artifacts. */
+/** A copy of examples/NAME under a fresh temporary folder, without any state or artifacts. */
 function copyExample(name: string): ExampleCopy {
-  const dir = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
-  const from = join(REPO_ROOT, "examples", name);
+  const root = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
+  const projectDir = `examples/${name}`;
+  const dir = join(root, projectDir);
+  const from = join(REPO_ROOT, projectDir);
   cpSync(from, dir, {
     recursive: true,
     filter: (path) => !/[\\/](\.sluice|target)$/.test(path.slice(from.length)),
   });
   return {
     dir,
+    root,
+    projectDir,
     file: (connection) => join(dir, ".sluice/dev", `${connection}.duckdb`),
-    remove: () => rmSync(dir, { recursive: true, force: true }),
+    remove: () => rmSync(root, { recursive: true, force: true }),
   };
 }
 
+/** `sluice build --project-dir examples/NAME ARGS`, run from the copy's root as the README says. */
 function build(copy: ExampleCopy, ...args: string[]): void {
-  const run = sluice(["build", "--project-dir", copy.dir, ...args]);
+  const run = sluice(["build", "--project-dir", copy.projectDir, ...args], { cwd: copy.root });
   expect(run.stderr, run.stdout).toBe("");
   expect(run.code, run.stdout).toBe(0);
 }
 
 function runOperation(copy: ExampleCopy, macro: string, args: string, connection = "source"): void {
-  const run = sluice(["run-operation", macro, "--connection", connection, "--args", args, "--project-dir", copy.dir]);
+  const run = sluice(["run-operation", macro, "--connection", connection, "--args", args, "--project-dir", copy.projectDir], {
+    cwd: copy.root,
+  });
   expect(run.code, run.stderr).toBe(0);
 }
 
@@ -327,22 +338,34 @@ describe("examples/hive-external", () => {
   }
 
   it("builds from the landed files and its aggregate equals SQL read straight from them", async () => {
-    build(copy, "--vars", `{landing_dir: "${landing}"}`);
+    // The default landing_dir, examples/hive-external/landing, read from the folder sluice runs in.
+    build(copy);
     const expected = await countryMetricsFromFiles(landing);
     expect(expected.length).toBe(6);
     expect(await countryMetrics()).toEqual(expected);
-    const [lines] = await queryDuckDb({}, `select count(*)::int as n from read_parquet('${landing}/sales_order_detail.parquet')`);
-    const [joined] = await queryDuckDb({ lake: copy.file("lake") }, "select count(*)::int as n from lake.main.v_salesorderdetails_demo");
-    expect(joined).toEqual(lines);
   });
 
-  it("follows a landed file that changed since the last build", async () => {
+  it("follows a landed file that changed since the last build, and its view joins every line once", async () => {
     const file = join(landing, "customer.csv");
     writeFileSync(file, readFileSync(file, "utf8").replaceAll(",Germany,", ",France,"));
-    build(copy, "--vars", `{landing_dir: "${landing}"}`);
+    build(copy);
     const expected = await countryMetricsFromFiles(landing);
     expect(expected.map((r) => r["country"])).not.toContain("Germany");
     expect(await countryMetrics()).toEqual(expected);
+    // The views name the files by the relative default path, so they are read from the copy's root
+    // (this suite runs in forked processes, where chdir is allowed).
+    const [lines] = await queryDuckDb({}, `select count(*)::int as n from read_parquet('${landing}/sales_order_detail.parquet')`);
+    const before = process.cwd();
+    process.chdir(copy.root);
+    try {
+      const [joined] = await queryDuckDb(
+        { lake: copy.file("lake") },
+        "select count(*)::int as n, count(distinct sales_order_detail_id)::int as ids from lake.main.v_salesorderdetails_demo",
+      );
+      expect(joined).toEqual({ n: lines!["n"], ids: lines!["n"] });
+    } finally {
+      process.chdir(before);
+    }
   });
 
   it("ships exactly the files its generator writes", async () => {
