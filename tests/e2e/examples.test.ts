@@ -48,9 +48,10 @@ function build(copy: ExampleCopy, ...args: string[]): void {
 }
 
 function runOperation(copy: ExampleCopy, macro: string, args: string, connection = "source"): void {
-  const run = sluice(["run-operation", macro, "--connection", connection, "--args", args, "--project-dir", copy.projectDir], {
-    cwd: copy.root,
-  });
+  const run = sluice(
+    ["run-operation", macro, "--connection", connection, "--args", args, "--project-dir", copy.projectDir],
+    { cwd: copy.root },
+  );
   expect(run.code, run.stderr).toBe(0);
 }
 
@@ -135,7 +136,8 @@ describe("examples/spark-medallion", () => {
     const wide = await queryDuckDb(
       source,
       `select i.order_item_id, i.order_id, o.buyer_id, bu.username as buyer, i.seller_id, su.username as seller,
-              p.name as product, (i.quantity * i.base_price)::varchar as revenue, cast(o.order_ts as date)::varchar as day,
+              p.name as product, (i.quantity * i.base_price)::varchar as revenue,
+              cast(o.order_ts as date)::varchar as day,
               (select c.name from app.app.product_x_category pc join app.app.categories c using (category_id)
                where pc.product_id = i.product_id order by c.category_id limit 1) as primary_category
        from app.app.order_items i join app.app.orders o using (order_id)
@@ -167,7 +169,10 @@ describe("examples/spark-medallion", () => {
     );
     expect(changed).toEqual([{ n: 70 }]);
     build(copy);
-    expect(lastActions(copy)).toMatchObject({ bronze_orders: "replace_partitions", bronze_order_items: "replace_partitions" });
+    expect(lastActions(copy)).toMatchObject({
+      bronze_orders: "replace_partitions",
+      bronze_order_items: "replace_partitions",
+    });
     await expectReportsMatchSource();
     const incremental = await snapshot(copy, "lake");
     build(copy, "--full-refresh");
@@ -193,7 +198,8 @@ describe("examples/star-schema", () => {
     const expected = await queryDuckDb(
       { src: copy.file("source") },
       `select year(o.orderDate)::int as year, c.country, p.productLine as product_line, count(*)::int as lines,
-              sum(d.quantityOrdered)::int as units, sum(d.quantityOrdered * d.priceEach)::decimal(18, 2)::varchar as revenue
+              sum(d.quantityOrdered)::int as units,
+              sum(d.quantityOrdered * d.priceEach)::decimal(18, 2)::varchar as revenue
        from src.classicmodels.orderdetails d join src.classicmodels.orders o using (orderNumber)
        join src.classicmodels.customers c using (customerNumber) join src.classicmodels.products p using (productCode)
        group by all order by all`,
@@ -217,7 +223,8 @@ describe("examples/star-schema", () => {
     );
     const actual = await queryDuckDb(
       { mart: copy.file("mart") },
-      `select f.order_number, f.order_line_number as line, c.customer_number::int as customer, p.product_code as product,
+      `select f.order_number, f.order_line_number as line, c.customer_number::int as customer,
+              p.product_code as product,
               d.day::varchar as day
        from mart.main.fact_order_lines f
        left join mart.main.dim_customer c on c.customer_key = f.customer_key
@@ -234,7 +241,8 @@ describe("examples/star-schema", () => {
        left join mart.main.dim_date d on d.date_key = f.payment_date_key`,
     );
     expect(payments[0]!["n"]).toBeGreaterThan(0);
-    expect(payments).toEqual([{ n: payments[0]!["n"], with_customer: payments[0]!["n"], with_date: payments[0]!["n"] }]);
+    const n = payments[0]!["n"];
+    expect(payments).toEqual([{ n, with_customer: n, with_date: n }]);
   });
 });
 
@@ -257,7 +265,8 @@ describe("examples/olist", () => {
                 (select avg(review_score) from src.olist.order_reviews r where r.order_id = o.order_id) as score
          from src.olist.orders o)
        select day::varchar as day, count(*)::int as orders, coalesce(sum(price), 0)::decimal(18, 2)::varchar as revenue,
-              coalesce(sum(freight), 0)::decimal(18, 2)::varchar as freight, coalesce(sum(paid), 0)::decimal(18, 2)::varchar as paid,
+              coalesce(sum(freight), 0)::decimal(18, 2)::varchar as freight,
+              coalesce(sum(paid), 0)::decimal(18, 2)::varchar as paid,
               count(*) filter (where order_status = 'delivered')::int as delivered,
               count(*) filter (where late)::int as late, round(avg(score), 6) as score
        from per_order group by day order by day`,
@@ -275,7 +284,8 @@ describe("examples/olist", () => {
 
     const features = await queryDuckDb(
       { src: copy.file("source") },
-      `select order_id, round(date_diff('second', order_purchase_timestamp, order_delivered_customer_date) / 86400.0, 6) as days,
+      `select order_id,
+              round(date_diff('second', order_purchase_timestamp, order_delivered_customer_date) / 86400.0, 6) as days,
               (select sum(p.product_weight_g) from src.olist.order_items i join src.olist.products p using (product_id)
                where i.order_id = o.order_id)::int as weight
        from src.olist.orders o where order_status = 'delivered' order by order_id`,
@@ -284,7 +294,8 @@ describe("examples/olist", () => {
     expect(
       await queryDuckDb(
         { lake: copy.file("lake") },
-        "select order_id, round(days_to_customer, 6) as days, total_weight_g::int as weight from lake.main.delivery_features order by order_id",
+        `select order_id, round(days_to_customer, 6) as days, total_weight_g::int as weight
+         from lake.main.delivery_features order by order_id`,
       ),
     ).toEqual(features);
   }
@@ -294,7 +305,7 @@ describe("examples/olist", () => {
     await expectReportsMatchSource();
   });
 
-  it("after an hour of new and delivered orders, replaces just the changed days and equals a full refresh", async () => {
+  it("after an hour of new and delivered orders, replaces the changed days and equals a full refresh", async () => {
     runOperation(copy, "olist_mutate", '{hour: "2018-03-05 10:00:00", seed: 1, new_orders: 40, delivered: 30}');
     build(copy);
     expect(lastActions(copy)).toMatchObject({ clean_orders: "replace_partitions" });
@@ -354,13 +365,17 @@ describe("examples/hive-external", () => {
     expect(await countryMetrics()).toEqual(expected);
     // The views name the files by the relative default path, so they are read from the copy's root
     // (this suite runs in forked processes, where chdir is allowed).
-    const [lines] = await queryDuckDb({}, `select count(*)::int as n from read_parquet('${landing}/sales_order_detail.parquet')`);
+    const [lines] = await queryDuckDb(
+      {},
+      `select count(*)::int as n from read_parquet('${landing}/sales_order_detail.parquet')`,
+    );
     const before = process.cwd();
     process.chdir(copy.root);
     try {
       const [joined] = await queryDuckDb(
         { lake: copy.file("lake") },
-        "select count(*)::int as n, count(distinct sales_order_detail_id)::int as ids from lake.main.v_salesorderdetails_demo",
+        `select count(*)::int as n, count(distinct sales_order_detail_id)::int as ids
+         from lake.main.v_salesorderdetails_demo`,
       );
       expect(joined).toEqual({ n: lines!["n"], ids: lines!["n"] });
     } finally {
@@ -373,9 +388,11 @@ describe("examples/hive-external", () => {
     try {
       runOperation(copy, "land_files", `{dir: "${fresh}"}`, "lake");
       const shipped = join(REPO_ROOT, "examples/hive-external/landing");
-      expect(readFileSync(join(fresh, "customer.csv"), "utf8")).toBe(readFileSync(join(shipped, "customer.csv"), "utf8"));
-      expect(readFileSync(join(fresh, "sales_order_header.csv"), "utf8")).toBe(readFileSync(join(shipped, "sales_order_header.csv"), "utf8"));
-      const rows = (dir: string) => queryDuckDb({}, `select * from read_parquet('${dir}/sales_order_detail.parquet') order by all`);
+      const text = (dir: string, file: string) => readFileSync(join(dir, file), "utf8");
+      expect(text(fresh, "customer.csv")).toBe(text(shipped, "customer.csv"));
+      expect(text(fresh, "sales_order_header.csv")).toBe(text(shipped, "sales_order_header.csv"));
+      const rows = (dir: string) =>
+        queryDuckDb({}, `select * from read_parquet('${dir}/sales_order_detail.parquet') order by all`);
       expect(await rows(fresh)).toEqual(await rows(shipped));
     } finally {
       rmSync(fresh, { recursive: true, force: true });

@@ -16,7 +16,8 @@ copy (
     'First' || i as first_name,
     'Last' || i as last_name,
     'customer' || i || '@example.com' as email_address,
-    (['United States', 'Canada', 'United Kingdom', 'France', 'Germany', 'Australia'])[1 + (hash(i, 'country') % 6)::int] as country_region,
+    (['United States', 'Canada', 'United Kingdom', 'France', 'Germany', 'Australia'])
+      [1 + (hash(i, 'country') % 6)::int] as country_region,
     date '2020-01-01' + (hash(i, 'since') % 700)::int as modified_date
   from range(1, 61) t(i)
   order by i

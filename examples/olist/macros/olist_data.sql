@@ -39,7 +39,8 @@ from range(1, 41) t(i);
 create table if not exists olist.products as
 select
   'p' || i as product_id,
-  (['bed_bath_table', 'health_beauty', 'sports_leisure', 'furniture_decor', 'computers_accessories', 'housewares'])[1 + (hash(i, 'cat') % 6)::int] as product_category_name,
+  (['bed_bath_table', 'health_beauty', 'sports_leisure', 'furniture_decor', 'computers_accessories', 'housewares'])
+    [1 + (hash(i, 'cat') % 6)::int] as product_category_name,
   (100 + hash(i, 'weight') % 5000)::int as product_weight_g
 from range(1, 201) t(i);
 
@@ -113,7 +114,8 @@ with totals as (
 select
   t.order_id,
   p.n::int as payment_sequential,
-  case when p.n = 2 then 'voucher' else (['credit_card', 'boleto', 'debit_card'])[1 + (hash(t.order_id, 'pay') % 3)::int] end as payment_type,
+  case when p.n = 2 then 'voucher' else (['credit_card', 'boleto', 'debit_card'])
+    [1 + (hash(t.order_id, 'pay') % 3)::int] end as payment_type,
   case when p.n = 1 then 1 + (hash(t.order_id, 'inst') % 6)::int else 1 end as payment_installments,
   case when hash(t.order_id, 'split') % 4 = 0
        then (case when p.n = 1 then t.total - round(t.total / 4, 2) else round(t.total / 4, 2) end)
@@ -126,7 +128,8 @@ where p.n = 1 or hash(t.order_id, 'split') % 4 = 0;
 
 {% macro olist_mutate(hour=none, seed=1, new_orders=40, delivered=30) %}
 {%- if not hour -%}
-{{ raise_error("olist_mutate needs the hour it runs at, e.g. --args '{hour: \"2018-03-05 10:00:00\"}': it never reads the clock") }}
+{{ raise_error("olist_mutate needs the hour it runs at, e.g. --args '{hour: \"2018-03-05 10:00:00\"}': "
+  ~ "it never reads the clock") }}
 {%- endif -%}
 {%- set stamp = "cast('" ~ (hour | replace("'", "''")) ~ "' as timestamp)" -%}
 -- Orders purchased in the hour before, approved ten minutes later.
@@ -144,7 +147,9 @@ select
 from range(1, {{ new_orders }} + 1) t(i)
 cross join (select max(cast(substr(order_id, 2) as integer)) as max_id from olist.orders) m;
 
-{{ olist_order_lines("select order_id from olist.orders where order_status = 'approved' and updated_at = " ~ stamp, stamp) }}
+{%- set new_orders_sql = "select order_id from olist.orders "
+  ~ "where order_status = 'approved' and updated_at = " ~ stamp %}
+{{ olist_order_lines(new_orders_sql, stamp) }}
 
 -- Shipped orders delivered two hours ago, and reviewed now.
 update olist.orders
