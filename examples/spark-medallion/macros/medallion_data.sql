@@ -103,7 +103,8 @@ from events e;
 {% macro medallion_items(orders_sql, create=true) %}
 {% if create %}create table if not exists app.order_items as{% else %}insert into app.order_items{% endif %}
 with lines as (
-  select o.order_id, o.order_ts, l.line_number, 1 + (hash(o.order_id, l.line_number, 'product') % 100)::int as product_id
+  select o.order_id, o.order_ts, l.line_number,
+         1 + (hash(o.order_id, l.line_number, 'product') % 100)::int as product_id
   from ({{ orders_sql }}) o
   cross join range(1, 4) l(line_number)
   where l.line_number <= 1 + (hash(o.order_id, 'lines') % 3)::int
@@ -125,7 +126,8 @@ join app.products p on p.product_id = l.product_id;
 
 {% macro medallion_mutate(day=none, seed=1, new_orders=50, updated_orders=30) %}
 {%- if not day -%}
-{{ raise_error("medallion_mutate needs the day it runs on, e.g. --args '{day: \"2026-03-05\"}': it never reads the clock") }}
+{{ raise_error("medallion_mutate needs the day it runs on, e.g. --args '{day: \"2026-03-05\"}': "
+  ~ "it never reads the clock") }}
 {%- endif -%}
 {%- set stamp = "(cast('" ~ (day | replace("'", "''")) ~ "' as date) + interval 18 hour)" -%}
 -- New orders placed on the day, before the 18:00 load, with their items.
@@ -139,7 +141,9 @@ select
 from range(1, {{ new_orders }} + 1) t(i)
 cross join (select max(order_id) as max_id from app.orders) m;
 
-{{ medallion_items("select order_id, order_ts from app.orders where order_id not in (select order_id from app.order_items)", create=false) }}
+{%- set new_orders_sql = "select order_id, order_ts from app.orders "
+  ~ "where order_id not in (select order_id from app.order_items)" %}
+{{ medallion_items(new_orders_sql, create=false) }}
 
 -- Updated orders among the 30 days before the day: delivered, every fourth one's timestamp
 -- corrected one day back (into another daily partition).

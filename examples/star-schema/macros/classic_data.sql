@@ -22,8 +22,10 @@ create table if not exists classicmodels.products as
 select
   {{ classic_product_code('i') }} as productCode,
   'Model ' || i as productName,
-  (['Classic Cars', 'Motorcycles', 'Planes', 'Ships', 'Trains', 'Trucks and Buses', 'Vintage Cars'])[1 + (hash(i, 'line') % 7)::int] as productLine,
-  (['Autoart', 'Exoto', 'Gearbox', 'Highway 66', 'Min Lin', 'Welly'])[1 + (hash(i, 'vendor') % 6)::int] as productVendor,
+  (['Classic Cars', 'Motorcycles', 'Planes', 'Ships', 'Trains', 'Trucks and Buses', 'Vintage Cars'])
+    [1 + (hash(i, 'line') % 7)::int] as productLine,
+  (['Autoart', 'Exoto', 'Gearbox', 'Highway 66', 'Min Lin', 'Welly'])
+    [1 + (hash(i, 'vendor') % 6)::int] as productVendor,
   (hash(i, 'stock') % 9000)::int as quantityInStock,
   (10 + (hash(i, 'buy') % 9000) / 100.0)::decimal(10, 2) as buyPrice,
   (20 + (hash(i, 'buy') % 9000) / 50.0)::decimal(10, 2) as MSRP
@@ -46,7 +48,8 @@ from range(1, 21) t(i);
 
 create table if not exists classicmodels.customers as
 with placed as (
-  select i, (['Madrid', 'Paris', 'Lyon', 'Berlin', 'NYC', 'Tokyo', 'Sydney', 'London'])[1 + (hash(i, 'city') % 8)::int] as city
+  select i, (['Madrid', 'Paris', 'Lyon', 'Berlin', 'NYC', 'Tokyo', 'Sydney', 'London'])
+    [1 + (hash(i, 'city') % 8)::int] as city
   from range(1, 121) t(i)
 )
 select
@@ -65,14 +68,16 @@ select
   10100 + i as orderNumber,
   date '2024-01-01' + (hash(i, 'day') % 730)::int as orderDate,
   date '2024-01-01' + (hash(i, 'day') % 730)::int + 10 as requiredDate,
-  case when hash(i, 'shipped') % 10 = 0 then null else date '2024-01-01' + (hash(i, 'day') % 730)::int + 1 + (hash(i, 'ship') % 6)::int end as shippedDate,
+  case when hash(i, 'shipped') % 10 = 0 then null
+       else date '2024-01-01' + (hash(i, 'day') % 730)::int + 1 + (hash(i, 'ship') % 6)::int end as shippedDate,
   case when hash(i, 'shipped') % 10 = 0 then 'In Process' else 'Shipped' end as status,
   100 + 1 + (hash(i, 'customer') % 120)::int as customerNumber
 from range(1, {{ orders }} + 1) t(i);
 
 create table if not exists classicmodels.orderdetails as
 with lines as (
-  select o.orderNumber, l.n as orderLineNumber, {{ classic_product_code("1 + (hash(o.orderNumber, l.n, 'p') % 60)::int") }} as productCode
+  select o.orderNumber, l.n as orderLineNumber,
+         {{ classic_product_code("1 + (hash(o.orderNumber, l.n, 'p') % 60)::int") }} as productCode
   from classicmodels.orders o cross join range(1, 5) l(n)
   where l.n <= 1 + (hash(o.orderNumber, 'lines') % 4)::int
 )
