@@ -164,7 +164,8 @@ export function renderJobFor(project: Project, model: ModelNode, nodes: Record<s
     code,
     refs,
     sources,
-    self: renderRelation(computeType, model.relation),
+    // A hook or an operation has no relation of its own (and SQL Server refuses an empty name).
+    self: model.relation.name ? renderRelation(computeType, model.relation) : "",
     target: targetContext(project, model.config.connection, model.config.compute),
     incremental: materialized === "incremental" ? [false, true] : [false],
   };
@@ -201,7 +202,8 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
     var: (name, fallback) => lookUpVar(project.vars, name, fallback),
     envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback, project.secrets.secretEnvNames()),
     isIncremental: incremental,
-    self: renderRelation(computeType, model.relation),
+    // A hook or an operation has no relation of its own (and SQL Server refuses an empty name).
+    self: model.relation.name ? renderRelation(computeType, model.relation) : "",
     target: targetContext(project, model.config.connection, model.config.compute),
     modelConfig: {
       materialized: model.config.materialized,

@@ -63,10 +63,15 @@
   function selector(q) {
     const [select, exclude] = q.split(/\s+--exclude\s+/);
     try {
-      const ids = window.SluiceDocsLib.selectNodes({ manifest, dag }, [select], exclude ? [exclude] : undefined, { includeSources: true });
+      // A selector that matches nothing warns, as on the command line; here the warning is the answer.
+      const warnings = [];
+      const ids = window.SluiceDocsLib.selectNodes({ manifest, dag }, [select], exclude ? [exclude] : undefined, {
+        includeSources: true,
+        warn: (message) => warnings.push(message),
+      });
       const indices = [...ids].map((id) => byId.get(id)).filter((i) => i !== undefined);
       indices.sort((a, b) => (nodes[a].kind === "test") - (nodes[b].kind === "test") || nodes[a].id.localeCompare(nodes[b].id));
-      return { indices };
+      return indices.length === 0 && warnings.length > 0 ? { indices, error: warnings[0] } : { indices };
     } catch (e) {
       return { indices: [], error: e instanceof Error ? e.message : String(e) };
     }
