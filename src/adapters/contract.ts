@@ -140,7 +140,7 @@ export interface Introspector {
 
 /** An engine endpoint: one connection of a target. */
 export interface Adapter {
-  readonly type: "duckdb" | "sqlserver" | "hive";
+  readonly type: "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
   /** The connection's name in the profile (`source`, `lake`, `mart`). */
   readonly connectionName: string;
   readonly capabilities: Capabilities;

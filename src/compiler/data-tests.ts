@@ -2,7 +2,7 @@
 // dialect of the engine the tested relation lives on.
 import type { TestType } from "../manifest/types.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 export const GENERIC_TESTS = ["unique", "not_null", "accepted_values", "relationships", "expression", "row_count", "reconcile"] as const;
 
@@ -96,7 +96,7 @@ export function scopedGenericTestSql(t: GenericTestInput, scoped: string): strin
 
 export function stringLiteral(value: string, engine: EngineType): string {
   const escaped = value.replace(/'/g, "''");
-  return engine === "sqlserver" ? `N'${escaped}'` : engine === "hive" ? `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : `'${escaped}'`;
+  return engine === "sqlserver" ? `N'${escaped}'` : engine === "hive" || engine === "mysql" ? `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'` : `'${escaped}'`;
 }
 
 function stringList(value: unknown): string[] {

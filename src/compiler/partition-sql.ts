@@ -2,11 +2,12 @@
 // the text of its columns. Pure; used by the planner, the runner and reconcile tests alike.
 import { quoteIdentifier } from "./relations.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 /** `expression` as text on `engine`. */
 export function castText(engine: EngineType, expression: string): string {
   if (engine === "sqlserver") return `CONVERT(NVARCHAR(4000), ${expression})`;
+  if (engine === "mysql") return `CAST(${expression} AS CHAR)`;
   return `CAST(${expression} AS ${engine === "hive" ? "STRING" : "VARCHAR"})`;
 }
 
@@ -24,7 +25,8 @@ export function partitionColumnsText(engine: EngineType, partitionBy: string[]):
 export function partitionPredicate(engine: EngineType, partitionBy: string[], partitions: string[][]): string {
   if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
   const cols = engine === "hive" ? partitionColumnsText(engine, partitionBy) : partitionBy.map((p) => quoteIdentifier(engine, p));
-  const literal = (v: string) => `${engine === "sqlserver" ? "N" : ""}'${engine === "hive" ? v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") : v.replace(/'/g, "''")}'`;
+  const backslashEscapes = engine === "hive" || engine === "mysql";
+  const literal = (v: string) => `${engine === "sqlserver" ? "N" : ""}'${backslashEscapes ? v.replace(/\\/g, "\\\\").replace(/'/g, "\\'") : v.replace(/'/g, "''")}'`;
   return partitions.map((p) => `(${cols.map((c, i) => `${c} = ${literal(p[i] ?? "")}`).join(" and ")})`).join(" or ");
 }
 

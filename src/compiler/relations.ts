@@ -10,8 +10,10 @@ export function quoteIdentifier(type: EngineType, name: string): string {
     case "sqlserver":
       return `[${name.replace(/]/g, "]]")}]`;
     case "hive":
+    case "mysql":
       return `\`${name.replace(/`/g, "``")}\``;
     case "duckdb":
+    case "postgres":
       return `"${name.replace(/"/g, '""')}"`;
   }
 }
@@ -32,6 +34,11 @@ export function defaultPlacement(connectionName: string, config: ConnectionConfi
     case "sqlserver":
       return { schema: config.schema };
     case "hive":
+      return { schema: config.database };
+    case "postgres":
+      return { schema: config.schema };
+    // MySQL's schemas are its databases.
+    case "mysql":
       return { schema: config.database };
   }
 }

@@ -27,7 +27,7 @@ interface AstNode {
 }
 
 /** The SQL dialect node-sql-parser reads for each engine sluice compiles for. */
-const DIALECT = { duckdb: "postgresql", sqlserver: "transactsql", hive: "hive" } as const;
+const DIALECT = { duckdb: "postgresql", sqlserver: "transactsql", hive: "hive", postgres: "postgresql", mysql: "mariadb" } as const;
 
 let parser: SqlParser | undefined;
 

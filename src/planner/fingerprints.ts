@@ -3,10 +3,12 @@
 // every such source — its row count and an order-independent hash of its rows — and a model whose
 // fingerprints moved since its last load is rebuilt whole, so no partition keeps a stale join.
 import type { Session } from "../adapters/contract.js";
+import { mysqlFingerprint } from "../adapters/mysql/mysql-fingerprint.js";
+import { postgresFingerprintSql } from "../adapters/postgres/postgres-fingerprint.js";
 import { renderRelation } from "../compiler/relations.js";
 import type { Manifest, ModelNode, RelationRef, SourceNode } from "../manifest/types.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 /**
  * The sources without change tracking that `model` reads, directly or through the views and
@@ -35,6 +37,8 @@ export function untrackedSources(model: ModelNode, manifest: Manifest): SourceNo
 
 /** One text that changes whenever a row of `source` is inserted, updated or deleted (barring hash collisions). */
 export async function fingerprint(session: Session, engine: EngineType, source: SourceNode): Promise<string> {
+  // MySQL has no row-to-text, so its fingerprint lists the columns first (one query more).
+  if (engine === "mysql") return mysqlFingerprint(session, source.relation);
   const { rows } = await session.query(fingerprintSql(engine, renderRelation(engine, source.relation)));
   return String(rows[0]?.[0] ?? "");
 }
@@ -49,6 +53,10 @@ export function fingerprintSql(engine: EngineType, relation: string): string {
       return `select cast(count_big(*) as varchar(20)) + ':' + cast(coalesce(checksum_agg(binary_checksum(*)), 0) as varchar(20)) from ${relation}`;
     case "hive":
       return `select concat(cast(count(*) as string), ':', cast(coalesce(sum(cast(hash(*) as decimal(38,0))), 0) as string)) from ${relation}`;
+    case "postgres":
+      return postgresFingerprintSql(relation);
+    case "mysql":
+      throw new Error("a MySQL fingerprint needs the source's columns: use fingerprint()");
   }
 }
 

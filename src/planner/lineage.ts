@@ -14,7 +14,7 @@ import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
 import { fingerprint, untrackedSources } from "./fingerprints.js";
 import { later, readHighWatermark, watermarkLiteral, windowStart, type Watermark } from "./watermarks.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 export interface LineageDecision {
   kind: "full" | "partitions" | "none";

@@ -5,7 +5,7 @@ import type { Session } from "../adapters/contract.js";
 import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
 import type { RelationRef } from "../manifest/types.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 export interface Watermark {
   /** The value as the engine prints it, e.g. `2026-11-20 10:00:00.123456` or `42`. */
@@ -20,9 +20,11 @@ export function watermarkLiteral(w: Watermark, engine: EngineType): string {
     if (!/^-?\d+(\.\d+)?$/.test(w.value)) throw new Error(`watermark '${w.value}' is not a number`);
     return w.value;
   }
-  const text = `'${w.value.replace(/'/g, "''")}'`;
+  const quoted = engine === "mysql" ? w.value.replace(/\\/g, "\\\\") : w.value;
+  const text = `'${quoted.replace(/'/g, "''")}'`;
   if (w.kind === "string") return engine === "sqlserver" ? `N${text}` : text;
-  return engine === "sqlserver" ? `CAST(${text} AS DATETIME2(7))` : `CAST(${text} AS TIMESTAMP)`;
+  if (engine === "sqlserver") return `CAST(${text} AS DATETIME2(7))`;
+  return engine === "mysql" ? `CAST(${text} AS DATETIME(6))` : `CAST(${text} AS TIMESTAMP)`;
 }
 
 /**
@@ -46,7 +48,8 @@ export function windowStart(w: Watermark, lookback: string | null, engine: Engin
 /** Reads the highest value of `column` in `rel` on its own engine, exactly; null when the table is empty. */
 export async function readHighWatermark(session: Session, engine: EngineType, rel: RelationRef, column: string): Promise<Watermark | null> {
   const col = quoteIdentifier(engine, column);
-  const asText = engine === "sqlserver" ? `CONVERT(NVARCHAR(40), MAX(${col}), 121)` : `CAST(MAX(${col}) AS ${engine === "hive" ? "STRING" : "VARCHAR"})`;
+  const textType = engine === "hive" ? "STRING" : engine === "mysql" ? "CHAR" : "VARCHAR";
+  const asText = engine === "sqlserver" ? `CONVERT(NVARCHAR(40), MAX(${col}), 121)` : `CAST(MAX(${col}) AS ${textType})`;
   const { rows } = await session.query(`select MAX(${col}) as high, ${asText} as high_text from ${renderRelation(engine, rel)}`);
   const [raw, text] = rows[0] ?? [null, null];
   if (raw === null || raw === undefined || text === null) return null;

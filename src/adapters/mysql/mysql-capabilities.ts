@@ -1,0 +1,29 @@
+// What MySQL and MariaDB (InnoDB) can do, as declared constants the runner and planner read.
+import type { Capabilities } from "../contract.js";
+
+export const MYSQL_CAPABILITIES: Capabilities = {
+  /**
+   * False: every DDL statement commits the open transaction first (an implicit commit), so no DDL
+   * rolls back with a transaction. What sluice relies on instead: one RENAME TABLE statement that
+   * names several renames is atomic (all of them or none, and no reader sees the name missing, since
+   * it waits on the table's metadata lock), so a swap is `RENAME TABLE t TO old, staging TO t` and
+   * only the DROP of the old table comes after it. A crash between the two leaves an `__sluice_old`
+   * table beside the target, never a missing or half-loaded target.
+   */
+  supportsTransactionalDdl: false,
+  /** True on InnoDB: merge, delete+insert and partition replacement (DML only) commit all or nothing. */
+  supportsTransactions: true,
+  /** False: no MERGE statement, and ON DUPLICATE KEY needs a unique index; `merge` runs as delete+insert. */
+  supportsMerge: false,
+  /** False: named partitions are replaced by delete-where plus insert in one transaction. */
+  supportsPartitionOverwrite: false,
+  /** MySQL and MariaDB refuse table names longer than 64 characters. */
+  maxIdentifierLength: 64,
+};
+
+/** DECIMAL precision tops out at 65 digits, scale at 30. */
+export const MYSQL_MAX_DECIMAL_PRECISION = 65;
+export const MYSQL_MAX_DECIMAL_SCALE = 30;
+
+/** VARCHAR(n) of utf8mb4 fits a 65,535-byte row only up to about 16,383 characters; longer is LONGTEXT. */
+export const MYSQL_MAX_VARCHAR_LENGTH = 16383;
