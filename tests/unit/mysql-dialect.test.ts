@@ -20,7 +20,8 @@ const salesTmp: RelationName = { schema: "mart", name: "sales__sluice_tmp_r1_3" 
 const columns = ["sale_id", "year_month", "amount", "customer"];
 const modelSql = "WITH s AS (SELECT * FROM source.sales WHERE note <> 'it''s')\nSELECT sale_id, year_month, amount, customer FROM s;\n";
 const col = (name: string, type: LogicalType): Column => ({ name, type, nativeType: "" });
-const field = (f: Partial<FieldPacket>) => ({ name: "c", decimals: 0, flags: 0, ...f }) as FieldPacket;
+const field = (f: { columnType: number; columnLength?: number; decimals?: number; flags?: number; characterSet?: number }) =>
+  ({ name: "c", decimals: 0, flags: 0, ...f }) as unknown as FieldPacket;
 
 describe("MySQL dialect", () => {
   it("backquotes identifiers, doubling a backquote inside, and names relations database.name", () => {

@@ -113,6 +113,11 @@ export class MySqlSession implements Session {
       columns = fields.map((f) => describeField(f, mysqlDialect));
       decoders = columns.map((c) => (c.type.kind === "timestamp" ? (v: unknown) => v : cellDecoder(c.type)));
     });
+    // mysql2 reports a dropped socket on the connection only, and leaves the row stream waiting
+    // for rows that never come: fail the stream with the connection's error instead.
+    const lost = (error?: Error) => rows.destroy(error ?? new Error("The MySQL connection was closed mid-stream"));
+    this.connection.once("error", lost);
+    this.connection.once("end", lost);
     let batch: Row[] = [];
     let yielded = false;
     try {
@@ -126,6 +131,8 @@ export class MySqlSession implements Session {
       }
       if (batch.length > 0 || !yielded) yield batchWithExactTimestamps(columns ?? [], batch);
     } finally {
+      this.connection.removeListener("error", lost);
+      this.connection.removeListener("end", lost);
       // A reader that stops early leaves rows unread: destroying the stream resumes the socket so
       // the driver drains them, and the connection stays usable.
       if (!rows.destroyed) rows.destroy();
