@@ -71,15 +71,15 @@ async function collect(batches: AsyncIterable<RowBatch>): Promise<RowBatch[]> {
   return out;
 }
 
-async function readAll(session: Session, sql: string, batchSize?: number): Promise<string[][]> {
+export async function readAll(session: Session, sql: string, batchSize?: number): Promise<string[][]> {
   return (await collect(session.stream(sql, batchSize))).flatMap(exactRows);
 }
 
-async function* batchesOf(columns: Column[], rows: Row[], size: number): AsyncIterable<RowBatch> {
+export async function* batchesOf(columns: Column[], rows: Row[], size: number): AsyncIterable<RowBatch> {
   for (let at = 0; at < rows.length; at += size) yield batchWithExactTimestamps(columns, rows.slice(at, at + size));
 }
 
-const EXPECTED = exactRows(batchWithExactTimestamps(TYPED_COLUMNS, TYPED_ROWS));
+export const EXPECTED = exactRows(batchWithExactTimestamps(TYPED_COLUMNS, TYPED_ROWS));
 
 export function adapterConformance(engine: ConformanceEngine): void {
   const rel = (name: string): RelationName => ({ schema: engine.schema, name });
@@ -122,6 +122,15 @@ export function adapterConformance(engine: ConformanceEngine): void {
         expect(await readAll(session, ordered(adapter, "typed"), 2)).toEqual(EXPECTED);
         const types = (await adapter.introspector(session).columns(rel("typed"))).map((c) => c.type);
         expect(types).toEqual(TYPED_COLUMNS.map((c) => c.type));
+      });
+    });
+
+    it("refuses a loaded value that does not fit its column instead of truncating it, and leaves the target as it was", async () => {
+      await withAdapter(async (adapter, session) => {
+        const columns = [col("id", { kind: "integer", bits: 32 }), col("code", { kind: "string", length: 2 })];
+        await adapter.load(session, rel("codes"), batchesOf(columns, [[1, "ab"]], 1), { kind: "replace" });
+        await expect(adapter.load(session, rel("codes"), batchesOf(columns, [[2, "abcdef"]], 1), { kind: "replace" })).rejects.toThrow();
+        expect((await session.query(`SELECT id, code FROM ${q(adapter, "codes")}`)).rows).toEqual([[1, "ab"]]);
       });
     });
 

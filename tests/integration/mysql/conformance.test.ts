@@ -1,8 +1,8 @@
 // The adapter conformance suite against a real MariaDB (or MySQL) server. Runs when SLUICE_TEST_MYSQL
 // holds a connection URL (`npm run mariadb:start` prints one; .ci/run starts a server); skipped otherwise.
-import { afterAll, describe } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createMySqlAdapter } from "../../../src/adapters/mysql/index.js";
-import { adapterConformance } from "../conformance.js";
+import { adapterConformance, batchesOf, EXPECTED, readAll, TYPED_COLUMNS, TYPED_ROWS } from "../conformance.js";
 import { mysqlConfig, uniqueName } from "../servers.js";
 import { seriesSql } from "./series.js";
 
@@ -18,6 +18,18 @@ suite("MySQL", () => {
     schema,
     adapter,
     seriesSql,
+  });
+  it("loads every type exactly through multi-row INSERTs too (bulk_load: insert)", async () => {
+    const a = createMySqlAdapter("mart", mysqlConfig(url!, { bulk_load: "insert", insert_batch_rows: 2 }), { runId: "ins" });
+    const s = await a.open();
+    try {
+      const rel = { schema, name: "typed_inserted" };
+      await a.load(s, rel, batchesOf(TYPED_COLUMNS, TYPED_ROWS, 3), { kind: "replace" });
+      expect(await readAll(s, `SELECT * FROM ${a.dialect.relation(rel)} ORDER BY id`)).toEqual(EXPECTED);
+    } finally {
+      await s.close();
+      await a.close();
+    }
   });
   afterAll(async () => {
     const a = createMySqlAdapter("admin", mysqlConfig(url!));
