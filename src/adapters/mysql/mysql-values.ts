@@ -119,7 +119,9 @@ export function cellDecoder(type: LogicalType): (value: unknown) => CellValue {
 }
 
 /** LOAD DATA text escaping with ESCAPED BY '\\': these are the characters it reads specially. */
+const LOAD_SPECIAL = /[\\\t\n\r\0]/;
 function escapeLoad(text: string): string {
+  if (!LOAD_SPECIAL.test(text)) return text;
   return text.replace(/[\\\t\n\r\0]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\0"));
 }
 

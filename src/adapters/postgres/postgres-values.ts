@@ -100,7 +100,9 @@ export function toCell(value: unknown): CellValue {
 }
 
 /** COPY text escaping: backslash, tab, newline and carriage return are the characters it reads specially. */
+const COPY_SPECIAL = /[\\\t\n\r]/;
 function escapeCopy(text: string): string {
+  if (!COPY_SPECIAL.test(text)) return text;
   return text.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
 }
 
