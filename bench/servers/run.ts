@@ -33,7 +33,11 @@ function generate(): RowBatch[] {
   const out: RowBatch[] = [];
   for (let start = 0; start < ROWS; start += BATCH) {
     const n = Math.min(BATCH, ROWS - start);
-    const id = new Int32Array(n), big = new BigInt64Array(n), amount = new BigInt64Array(n), day = new Int32Array(n), at = new BigInt64Array(n);
+    const id = new Int32Array(n),
+      big = new BigInt64Array(n),
+      amount = new BigInt64Array(n),
+      day = new Int32Array(n),
+      at = new BigInt64Array(n);
     const customer: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const k = start + i;
@@ -95,7 +99,9 @@ async function bench(engine: Engine, batches: RowBatch[]): Promise<void> {
   const session = await main.open();
   await main.ensureSchema(session, SCHEMA);
   const q = (name: string) => main.dialect.relation({ schema: SCHEMA, name });
-  const defs = COLUMNS.map((c) => `${main.dialect.quoteIdentifier(c.name)} ${main.dialect.nativeType(c.type)}`).join(", ");
+  const defs = COLUMNS.map((c) => `${main.dialect.quoteIdentifier(c.name)} ${main.dialect.nativeType(c.type)}`).join(
+    ", ",
+  );
   for (let run = 0; run < RUNS; run++) {
     await main.dropRelation(session, { schema: SCHEMA, name: "t_native" });
     await session.execute(`CREATE TABLE ${q("t_native")} (${defs})`);
@@ -105,7 +111,11 @@ async function bench(engine: Engine, batches: RowBatch[]): Promise<void> {
     for (const { label, adapter } of engine.adapters) {
       const a = adapter();
       const s = await a.open();
-      record(engine.name, `load: ${label}`, await timedMs(() => a.load(s, { schema: SCHEMA, name: "t_adapter" }, replay(batches), { kind: "replace" })));
+      record(
+        engine.name,
+        `load: ${label}`,
+        await timedMs(() => a.load(s, { schema: SCHEMA, name: "t_adapter" }, replay(batches), { kind: "replace" })),
+      );
       await s.close();
       await a.close();
     }
@@ -115,9 +125,13 @@ async function bench(engine: Engine, batches: RowBatch[]): Promise<void> {
     engine.nativeRead(`${SCHEMA}.t_native`);
     record(engine.name, "read: server's own tool", Number(process.hrtime.bigint() - readStarted) / 1e6);
     let seen = 0;
-    record(engine.name, "read: adapter stream()", await timedMs(async () => {
-      for await (const b of session.stream(`SELECT * FROM ${q("t_adapter")}`, BATCH)) seen += b.rowCount;
-    }));
+    record(
+      engine.name,
+      "read: adapter stream()",
+      await timedMs(async () => {
+        for await (const b of session.stream(`SELECT * FROM ${q("t_adapter")}`, BATCH)) seen += b.rowCount;
+      }),
+    );
     if (seen !== ROWS) throw new Error(`${engine.name}: the adapter read ${seen} rows, not ${ROWS}`);
   }
   await session.execute(engine.name === "postgres" ? `DROP SCHEMA ${SCHEMA} CASCADE` : `DROP DATABASE ${SCHEMA}`);
@@ -130,9 +144,26 @@ const pgUrl = process.env.SLUICE_TEST_POSTGRES;
 if (pgUrl) {
   const config = postgresConfig(pgUrl);
   const psql = (command: string) =>
-    timed("psql", ["-X", "-q", "-h", config.host, "-p", String(config.port), "-U", config.user ?? "postgres", "-d", config.database, "-c", command], {
-      env: { PGPASSWORD: config.password ?? "" },
-    });
+    timed(
+      "psql",
+      [
+        "-X",
+        "-q",
+        "-h",
+        config.host,
+        "-p",
+        String(config.port),
+        "-U",
+        config.user ?? "postgres",
+        "-d",
+        config.database,
+        "-c",
+        command,
+      ],
+      {
+        env: { PGPASSWORD: config.password ?? "" },
+      },
+    );
   engines.push({
     name: "postgres",
     adapters: [{ label: "adapter load() (COPY FROM STDIN)", adapter: () => createPostgresAdapter("bench", config) }],
@@ -145,16 +176,31 @@ const myUrl = process.env.SLUICE_TEST_MYSQL;
 if (myUrl) {
   const config = mysqlConfig(myUrl);
   const client = (args: string[]) =>
-    timed("mariadb", ["-h", config.host, "-P", String(config.port), `-u${config.user ?? "root"}`, `-p${config.password ?? ""}`, ...args]);
+    timed("mariadb", [
+      "-h",
+      config.host,
+      "-P",
+      String(config.port),
+      `-u${config.user ?? "root"}`,
+      `-p${config.password ?? ""}`,
+      ...args,
+    ]);
   engines.push({
     name: "mysql",
     adapters: [
       { label: "adapter load() (LOAD DATA LOCAL INFILE)", adapter: () => createMySqlAdapter("bench", config) },
-      { label: "adapter load() (bulk_load: insert)", adapter: () => createMySqlAdapter("bench", { ...config, bulk_load: "insert" }) },
+      {
+        label: "adapter load() (bulk_load: insert)",
+        adapter: () => createMySqlAdapter("bench", { ...config, bulk_load: "insert" }),
+      },
     ],
     fileText: loadText,
     nativeLoad: (file, t) =>
-      client(["--local-infile=1", "-e", `LOAD DATA LOCAL INFILE '${file}' INTO TABLE ${t} FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'`]),
+      client([
+        "--local-infile=1",
+        "-e",
+        `LOAD DATA LOCAL INFILE '${file}' INTO TABLE ${t} FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'`,
+      ]),
     nativeRead: (t) => client(["--quick", "--batch", "-e", `SELECT * FROM ${t}`]),
   });
 } else log("SLUICE_TEST_MYSQL is not set: skipping MySQL");
@@ -167,7 +213,13 @@ for (const engine of engines) {
 }
 const rows = results.map((r) => {
   const base = results.find((b) => b.engine === r.engine && b.case === `${r.case.split(":")[0]}: server's own tool`)!;
-  return [r.engine, r.case, fmt.s(median(r.ms)), fmt.n(Math.round(ROWS / (median(r.ms) / 1000))), fmt.x(median(base.ms) / median(r.ms))];
+  return [
+    r.engine,
+    r.case,
+    fmt.s(median(r.ms)),
+    fmt.n(Math.round(ROWS / (median(r.ms) / 1000))),
+    fmt.x(median(base.ms) / median(r.ms)),
+  ];
 });
 report(
   "servers",

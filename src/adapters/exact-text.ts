@@ -57,7 +57,11 @@ export type ExactText = string | Uint8Array | null;
  * or `t`/`f` as `booleans` says, decimals and 64-bit integers as their digits, floats as the
  * shortest text that reads back as the same double.
  */
-export function exactTextReader(type: LogicalType, vector: ColumnVector, booleans: "tf" | "10"): (i: number) => ExactText {
+export function exactTextReader(
+  type: LogicalType,
+  vector: ColumnVector,
+  booleans: "tf" | "10",
+): (i: number) => ExactText {
   if (type.kind === "date" && vector.encoding === "int32") {
     const { values, validity } = vector;
     return (i) => (isValid(validity, i) ? dayText(values[i]!) : null);
@@ -93,7 +97,9 @@ export function cellText(value: CellValue, booleans: "tf" | "10"): ExactText {
  */
 export function batchWithExactTimestamps(columns: Column[], rows: Row[]): RowBatch {
   const batch = batchFromRows(columns, rows);
-  batch.vectors = batch.vectors.map((v, c) => (columns[c]!.type.kind === "timestamp" ? timestampVector(columns[c]!.type, v, rows.length) : v));
+  batch.vectors = batch.vectors.map((v, c) =>
+    columns[c]!.type.kind === "timestamp" ? timestampVector(columns[c]!.type, v, rows.length) : v,
+  );
   return batch;
 }
 
@@ -125,7 +131,8 @@ const dayNumbers = new Map<string, number>();
 
 function plainTimestampMicros(text: string): bigint | null {
   const n = text.length;
-  if (n < 19 || n > 26 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58) return null;
+  if (n < 19 || n > 26 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58)
+    return null;
   let days = dayNumbers.get(text.slice(0, 10));
   if (days === undefined) {
     const [y, m, d] = [Number(text.slice(0, 4)), Number(text.slice(5, 7)), Number(text.slice(8, 10))];

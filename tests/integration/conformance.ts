@@ -3,7 +3,15 @@
 // concurrent reader, merge, delete+insert, partition replacement, watermark and fingerprint reads.
 import { describe, expect, it } from "vitest";
 import { batchRows } from "../../src/adapters/batch.js";
-import type { Adapter, Column, LogicalType, RelationName, Row, RowBatch, Session } from "../../src/adapters/contract.js";
+import type {
+  Adapter,
+  Column,
+  LogicalType,
+  RelationName,
+  Row,
+  RowBatch,
+  Session,
+} from "../../src/adapters/contract.js";
 import { batchWithExactTimestamps, exactTextReader } from "../../src/adapters/exact-text.js";
 import { fingerprint } from "../../src/planner/fingerprints.js";
 import { readHighWatermark, windowStart, watermarkLiteral } from "../../src/planner/watermarks.js";
@@ -37,12 +45,43 @@ export const TYPED_COLUMNS: Column[] = [
 
 /** Rows as the driver-neutral cells a source hands over; timestamps as exact text. */
 export const TYPED_ROWS: Row[] = [
-  [1, true, 9007199254740993n, "12345678901234567890123456.1234567890", "-1234567890123456.78", 0.1,
-    "ação 😀 汉字\ttab\nnewline \\ back ' quote \" dq", "2026-02-28", "2026-11-20 10:00:00.123456", bytes(0, 9, 10, 13, 92, 39, 255)],
-  [2, false, -9223372036854775808n, "-0.0000000001", "0.00", -1e300, "", "1970-01-01", "1969-12-31 23:59:59.999999", bytes()],
+  [
+    1,
+    true,
+    9007199254740993n,
+    "12345678901234567890123456.1234567890",
+    "-1234567890123456.78",
+    0.1,
+    "ação 😀 汉字\ttab\nnewline \\ back ' quote \" dq",
+    "2026-02-28",
+    "2026-11-20 10:00:00.123456",
+    bytes(0, 9, 10, 13, 92, 39, 255),
+  ],
+  [
+    2,
+    false,
+    -9223372036854775808n,
+    "-0.0000000001",
+    "0.00",
+    -1e300,
+    "",
+    "1970-01-01",
+    "1969-12-31 23:59:59.999999",
+    bytes(),
+  ],
   [3, null, null, null, null, null, null, null, null, null],
-  [4, true, 9223372036854775807n, "99999999999999999999999999.9999999999", "9999999999999999.99", 1.7976931348623157e308,
-    "NULL", "9999-12-31", "2038-01-19 03:14:08.000001", new TextEncoder().encode("NULL")],
+  [
+    4,
+    true,
+    9223372036854775807n,
+    "99999999999999999999999999.9999999999",
+    "9999999999999999.99",
+    1.7976931348623157e308,
+    "NULL",
+    "9999-12-31",
+    "2038-01-19 03:14:08.000001",
+    new TextEncoder().encode("NULL"),
+  ],
 ];
 
 function bytes(...values: number[]): Uint8Array {
@@ -55,12 +94,14 @@ export function exactRows(batch: RowBatch): string[][] {
   const cells = batchRows(batch);
   const out: string[][] = [];
   for (let i = 0; i < batch.rowCount; i++) {
-    out.push(readers.map((read, c) => {
-      const value = read(i);
-      const cell = cells[i]![c];
-      const kind = cell === null ? "null" : cell instanceof Uint8Array ? "bytes" : typeof cell;
-      return `${kind}:${value instanceof Uint8Array ? Buffer.from(value).toString("hex") : String(value)}`;
-    }));
+    out.push(
+      readers.map((read, c) => {
+        const value = read(i);
+        const cell = cells[i]![c];
+        const kind = cell === null ? "null" : cell instanceof Uint8Array ? "bytes" : typeof cell;
+        return `${kind}:${value instanceof Uint8Array ? Buffer.from(value).toString("hex") : String(value)}`;
+      }),
+    );
   }
   return out;
 }
@@ -96,7 +137,8 @@ export function adapterConformance(engine: ConformanceEngine): void {
   }
 
   const q = (adapter: Adapter, name: string) => adapter.dialect.relation(rel(name));
-  const ordered = (adapter: Adapter, name: string) => `SELECT * FROM ${q(adapter, name)} ORDER BY ${adapter.dialect.quoteIdentifier("id")}`;
+  const ordered = (adapter: Adapter, name: string) =>
+    `SELECT * FROM ${q(adapter, name)} ORDER BY ${adapter.dialect.quoteIdentifier("id")}`;
 
   async function tableNames(session: Session): Promise<string[]> {
     const sql =
@@ -111,13 +153,17 @@ export function adapterConformance(engine: ConformanceEngine): void {
       await withAdapter(async (adapter, session) => {
         await adapter.ensureSchema(session, engine.schema);
         await adapter.ensureSchema(session, engine.schema);
-        expect(await adapter.version(session)).toMatch(engine.type === "postgres" ? /PostgreSQL 1\d/ : /MariaDB|^\d+\.\d+/);
+        expect(await adapter.version(session)).toMatch(
+          engine.type === "postgres" ? /PostgreSQL 1\d/ : /MariaDB|^\d+\.\d+/,
+        );
       });
     });
 
     it("bulk-loads every type and streams it back exactly: 64-bit integers past 2^53, wide decimals, µs timestamps, unicode, bytes, NULLs", async () => {
       await withAdapter(async (adapter, session) => {
-        const loaded = await adapter.load(session, rel("typed"), batchesOf(TYPED_COLUMNS, TYPED_ROWS, 3), { kind: "replace" });
+        const loaded = await adapter.load(session, rel("typed"), batchesOf(TYPED_COLUMNS, TYPED_ROWS, 3), {
+          kind: "replace",
+        });
         expect(loaded.rowsAffected).toBe(TYPED_ROWS.length);
         expect(await readAll(session, ordered(adapter, "typed"), 2)).toEqual(EXPECTED);
         const types = (await adapter.introspector(session).columns(rel("typed"))).map((c) => c.type);
@@ -129,7 +175,9 @@ export function adapterConformance(engine: ConformanceEngine): void {
       await withAdapter(async (adapter, session) => {
         const columns = [col("id", { kind: "integer", bits: 32 }), col("code", { kind: "string", length: 2 })];
         await adapter.load(session, rel("codes"), batchesOf(columns, [[1, "ab"]], 1), { kind: "replace" });
-        await expect(adapter.load(session, rel("codes"), batchesOf(columns, [[2, "abcdef"]], 1), { kind: "replace" })).rejects.toThrow();
+        await expect(
+          adapter.load(session, rel("codes"), batchesOf(columns, [[2, "abcdef"]], 1), { kind: "replace" }),
+        ).rejects.toThrow();
         expect((await session.query(`SELECT id, code FROM ${q(adapter, "codes")}`)).rows).toEqual([[1, "ab"]]);
       });
     });
@@ -185,17 +233,23 @@ export function adapterConformance(engine: ConformanceEngine): void {
 
     it("bulk-loads 100,000 rows from a lazy source, keeping every decimal digit", async () => {
       await withAdapter(async (adapter, session) => {
-        const columns = [col("id", { kind: "integer", bits: 64 }), col("amount", { kind: "decimal", precision: 30, scale: 4 })];
+        const columns = [
+          col("id", { kind: "integer", bits: 64 }),
+          col("amount", { kind: "decimal", precision: 30, scale: 4 }),
+        ];
         async function* source(): AsyncIterable<RowBatch> {
           for (let start = 0; start < 100_000; start += 5000) {
             const rows: Row[] = [];
-            for (let i = start; i < start + 5000; i++) rows.push([BigInt(i), `${i}123456789012345678.${String(i % 10000).padStart(4, "0")}`]);
+            for (let i = start; i < start + 5000; i++)
+              rows.push([BigInt(i), `${i}123456789012345678.${String(i % 10000).padStart(4, "0")}`]);
             yield batchWithExactTimestamps(columns, rows);
           }
         }
         const result = await adapter.load(session, rel("bulk"), source(), { kind: "replace" });
         expect(result.rowsAffected).toBe(100_000);
-        const { rows } = await session.query(`SELECT COUNT(*), SUM(${adapter.dialect.quoteIdentifier("id")}), MAX(amount) FROM ${q(adapter, "bulk")}`);
+        const { rows } = await session.query(
+          `SELECT COUNT(*), SUM(${adapter.dialect.quoteIdentifier("id")}), MAX(amount) FROM ${q(adapter, "bulk")}`,
+        );
         expect(rows[0]?.map(String)).toEqual(["100000", "4999950000", "99999123456789012345678.9999"]);
       });
     }, 120_000);
@@ -240,23 +294,47 @@ export function adapterConformance(engine: ConformanceEngine): void {
         expect(await adapter.introspector(session).relationKind(rel("shape"))).toBe("view");
         await adapter.write(session, rel("shape"), "SELECT 3 AS id", { kind: "replace" });
         expect(await adapter.introspector(session).relationKind(rel("shape"))).toBe("table");
-        expect((await session.query(`SELECT id FROM ${q(adapter, "shape")}`)).rows.map((x) => Number(x[0]))).toEqual([3]);
+        expect((await session.query(`SELECT id FROM ${q(adapter, "shape")}`)).rows.map((x) => Number(x[0]))).toEqual([
+          3,
+        ]);
       });
     });
 
     async function keyed(adapter: Adapter, session: Session, name: string): Promise<void> {
-      await adapter.write(session, rel(name), "SELECT 1 AS id, 'a' AS v UNION ALL SELECT 2, 'b' UNION ALL SELECT 3, 'c'", { kind: "replace" });
+      await adapter.write(
+        session,
+        rel(name),
+        "SELECT 1 AS id, 'a' AS v UNION ALL SELECT 2, 'b' UNION ALL SELECT 3, 'c'",
+        { kind: "replace" },
+      );
     }
     const contents = async (adapter: Adapter, session: Session, name: string) =>
-      (await session.query(`SELECT id, v FROM ${q(adapter, name)} ORDER BY id`)).rows.map((x) => `${Number(x[0])}=${String(x[1])}`);
+      (await session.query(`SELECT id, v FROM ${q(adapter, name)} ORDER BY id`)).rows.map(
+        (x) => `${Number(x[0])}=${String(x[1])}`,
+      );
 
     it("merges on a unique key: matched rows updated, new rows inserted, others untouched", async () => {
       await withAdapter(async (adapter, session) => {
         await keyed(adapter, session, "merged");
-        await adapter.write(session, rel("merged"), "SELECT 2 AS id, 'B' AS v UNION ALL SELECT 4, 'D'", { kind: "merge", uniqueKey: ["id"] });
+        await adapter.write(session, rel("merged"), "SELECT 2 AS id, 'B' AS v UNION ALL SELECT 4, 'D'", {
+          kind: "merge",
+          uniqueKey: ["id"],
+        });
         expect(await contents(adapter, session, "merged")).toEqual(["1=a", "2=B", "3=c", "4=D"]);
         const columns = [col("id", { kind: "integer", bits: 32 }), col("v", { kind: "string" })];
-        await adapter.load(session, rel("merged"), batchesOf(columns, [[3, "C"], [5, "E"]], 1), { kind: "merge", uniqueKey: ["id"] });
+        await adapter.load(
+          session,
+          rel("merged"),
+          batchesOf(
+            columns,
+            [
+              [3, "C"],
+              [5, "E"],
+            ],
+            1,
+          ),
+          { kind: "merge", uniqueKey: ["id"] },
+        );
         expect(await contents(adapter, session, "merged")).toEqual(["1=a", "2=B", "3=C", "4=D", "5=E"]);
       });
     });
@@ -264,7 +342,10 @@ export function adapterConformance(engine: ConformanceEngine): void {
     it("deletes and inserts on a unique key in one transaction, and rolls back whole when the insert fails", async () => {
       await withAdapter(async (adapter, session) => {
         await keyed(adapter, session, "replaced");
-        await adapter.write(session, rel("replaced"), "SELECT 1 AS id, 'A' AS v UNION ALL SELECT 9, 'I'", { kind: "delete+insert", uniqueKey: ["id"] });
+        await adapter.write(session, rel("replaced"), "SELECT 1 AS id, 'A' AS v UNION ALL SELECT 9, 'I'", {
+          kind: "delete+insert",
+          uniqueKey: ["id"],
+        });
         expect(await contents(adapter, session, "replaced")).toEqual(["1=A", "2=b", "3=c", "9=I"]);
         // A value too long for the target's column fails the insert after the delete ran.
         await adapter.dropRelation(session, rel("narrow"));
@@ -272,7 +353,10 @@ export function adapterConformance(engine: ConformanceEngine): void {
         await session.execute(`INSERT INTO ${q(adapter, "narrow")} VALUES (1, 'x'), (2, 'y')`);
         const before = await contents(adapter, session, "narrow");
         await expect(
-          adapter.write(session, rel("narrow"), "SELECT 1 AS id, 'far too long for one character' AS v", { kind: "delete+insert", uniqueKey: ["id"] }),
+          adapter.write(session, rel("narrow"), "SELECT 1 AS id, 'far too long for one character' AS v", {
+            kind: "delete+insert",
+            uniqueKey: ["id"],
+          }),
         ).rejects.toThrow();
         expect(await contents(adapter, session, "narrow")).toEqual(before);
       });
@@ -280,11 +364,23 @@ export function adapterConformance(engine: ConformanceEngine): void {
 
     it("replaces exactly the named partitions and refuses an empty partition set", async () => {
       await withAdapter(async (adapter, session) => {
-        await adapter.write(session, rel("parted"), "SELECT 1 AS id, 'a' AS v UNION ALL SELECT 2, 'b' UNION ALL SELECT 3, 'c'", { kind: "replace" });
+        await adapter.write(
+          session,
+          rel("parted"),
+          "SELECT 1 AS id, 'a' AS v UNION ALL SELECT 2, 'b' UNION ALL SELECT 3, 'c'",
+          { kind: "replace" },
+        );
         const mode = { kind: "partitions" as const, partitionBy: ["id"], partitions: [["2"], ["4"]] };
-        await adapter.write(session, rel("parted"), "SELECT 2 AS id, 'B' AS v UNION ALL SELECT 3, 'C' UNION ALL SELECT 4, 'D'", mode);
+        await adapter.write(
+          session,
+          rel("parted"),
+          "SELECT 2 AS id, 'B' AS v UNION ALL SELECT 3, 'C' UNION ALL SELECT 4, 'D'",
+          mode,
+        );
         expect(await contents(adapter, session, "parted")).toEqual(["1=a", "2=B", "3=c", "4=D"]);
-        await expect(adapter.write(session, rel("parted"), "SELECT 1 AS id, 'z' AS v", { ...mode, partitions: [] })).rejects.toThrow(/partition set is empty/);
+        await expect(
+          adapter.write(session, rel("parted"), "SELECT 1 AS id, 'z' AS v", { ...mode, partitions: [] }),
+        ).rejects.toThrow(/partition set is empty/);
         expect(await contents(adapter, session, "parted")).toEqual(["1=a", "2=B", "3=c", "4=D"]);
       });
     });
@@ -293,13 +389,24 @@ export function adapterConformance(engine: ConformanceEngine): void {
       await withAdapter(async (adapter, session) => {
         const columns = [col("id", { kind: "integer", bits: 32 }), col("updated_at", { kind: "timestamp" })];
         const stamps = ["2026-11-20 10:00:00.000001", "2026-11-20 10:04:59.999999", "2026-11-20 10:05:00.123456"];
-        await adapter.load(session, rel("stamped"), batchesOf(columns, stamps.map((s, i) => [i + 1, s]), 10), { kind: "replace" });
+        await adapter.load(
+          session,
+          rel("stamped"),
+          batchesOf(
+            columns,
+            stamps.map((s, i) => [i + 1, s]),
+            10,
+          ),
+          { kind: "replace" },
+        );
         const ref = { connection: "c", schema: engine.schema, name: "stamped" };
         const high = await readHighWatermark(session, engine.type, ref, "updated_at");
         expect(high).toEqual({ value: "2026-11-20 10:05:00.123456", kind: "timestamp" });
         const count = async (lower: string) => {
           const where = `updated_at > ${lower} AND updated_at <= ${watermarkLiteral(high!, engine.type)}`;
-          return Number((await session.query(`SELECT COUNT(*) FROM ${q(adapter, "stamped")} WHERE ${where}`)).rows[0]?.[0]);
+          return Number(
+            (await session.query(`SELECT COUNT(*) FROM ${q(adapter, "stamped")} WHERE ${where}`)).rows[0]?.[0],
+          );
         };
         const previous = { value: "2026-11-20 10:04:59.999999", kind: "timestamp" as const };
         expect(await count(windowStart(previous, null, engine.type))).toBe(1);
@@ -312,7 +419,12 @@ export function adapterConformance(engine: ConformanceEngine): void {
 
     it("fingerprints an untracked source so that any change, including one more duplicate row, moves it", async () => {
       await withAdapter(async (adapter, session) => {
-        await adapter.write(session, rel("dims"), "SELECT 1 AS id, 'a' AS v UNION ALL SELECT 1, 'a' UNION ALL SELECT 2, 'b'", { kind: "replace" });
+        await adapter.write(
+          session,
+          rel("dims"),
+          "SELECT 1 AS id, 'a' AS v UNION ALL SELECT 1, 'a' UNION ALL SELECT 2, 'b'",
+          { kind: "replace" },
+        );
         const source = { relation: { connection: "c", schema: engine.schema, name: "dims" } } as SourceNode;
         const first = await fingerprint(session, engine.type, source);
         expect(first).toMatch(/^3:\d+$/);

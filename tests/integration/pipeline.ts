@@ -52,7 +52,8 @@ function sluiceAsync(args: string[], env: Record<string, string>): Promise<CliRu
 }
 
 /** A pinned clock: the n-th second of 2026-01-01, as a timestamp literal both engines read. */
-const stamp = (n: number) => `TIMESTAMP '2026-01-01 ${String(Math.floor(n / 3600)).padStart(2, "0")}:${String(Math.floor(n / 60) % 60).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}.000000'`;
+const stamp = (n: number) =>
+  `TIMESTAMP '2026-01-01 ${String(Math.floor(n / 3600)).padStart(2, "0")}:${String(Math.floor(n / 60) % 60).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}.000000'`;
 
 export function pipelineSuite(engine: PipelineEngine): void {
   const dropped: string[] = [];
@@ -116,9 +117,15 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
       await a.ensureSchema(s, mart);
       const d = a.dialect;
       const t = (kind: "integer" | "date" | "decimal" | "timestamp") =>
-        d.nativeType(kind === "integer" ? { kind, bits: 32 } : kind === "decimal" ? { kind, precision: 12, scale: 2 } : { kind });
-      await s.execute(`CREATE TABLE ${d.quoteIdentifier(app)}.sales (sale_id ${t("integer")}, sale_date ${t("date")}, amount ${t("decimal")}, updated_at ${t("timestamp")})`);
-      await s.execute(`CREATE TABLE ${d.quoteIdentifier(app)}.removed (sale_id ${t("integer")}, removed_at ${t("timestamp")}, ym ${t("integer")})`);
+        d.nativeType(
+          kind === "integer" ? { kind, bits: 32 } : kind === "decimal" ? { kind, precision: 12, scale: 2 } : { kind },
+        );
+      await s.execute(
+        `CREATE TABLE ${d.quoteIdentifier(app)}.sales (sale_id ${t("integer")}, sale_date ${t("date")}, amount ${t("decimal")}, updated_at ${t("timestamp")})`,
+      );
+      await s.execute(
+        `CREATE TABLE ${d.quoteIdentifier(app)}.removed (sale_id ${t("integer")}, removed_at ${t("timestamp")}, ym ${t("integer")})`,
+      );
     });
     const build = (...args: string[]) => sluiceAsync(["build", "--project-dir", project.dir, ...args], engine.env);
     const q = (name: string, schema = app) => `${engine.adapter().dialect.quoteIdentifier(schema)}.${name}`;
@@ -132,8 +139,16 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
   /** What a correct build holds, computed on the source itself. */
   async function expected(p: Pipeline) {
     return withSession(async (s) => ({
-      hist: text((await s.query(`SELECT sale_id, amount, ${engine.yearMonth} AS ym FROM ${p.q("sales")} ORDER BY sale_id`)).rows),
-      monthly: text((await s.query(`SELECT ${engine.yearMonth} AS ym, COUNT(*), SUM(amount) FROM ${p.q("sales")} GROUP BY 1 ORDER BY 1`)).rows),
+      hist: text(
+        (await s.query(`SELECT sale_id, amount, ${engine.yearMonth} AS ym FROM ${p.q("sales")} ORDER BY sale_id`)).rows,
+      ),
+      monthly: text(
+        (
+          await s.query(
+            `SELECT ${engine.yearMonth} AS ym, COUNT(*), SUM(amount) FROM ${p.q("sales")} GROUP BY 1 ORDER BY 1`,
+          )
+        ).rows,
+      ),
     }));
   }
 
@@ -157,7 +172,10 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
   async function ledgerWatermarks(p: Pipeline): Promise<unknown[]> {
     const ledger = join(p.project.dir, ".sluice/dev/ledger.duckdb");
     if (!existsSync(ledger)) return [];
-    return queryDuckDb({ ledger }, "select model, source, watermark_from, watermark_to from ledger.main.watermarks order by all");
+    return queryDuckDb(
+      { ledger },
+      "select model, source, watermark_from, watermark_to from ledger.main.watermarks order by all",
+    );
   }
 
   const run = (_p: Pipeline, sql: string) => withSession((s) => s.execute(sql));
@@ -174,9 +192,11 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
       const rand = seededRandom(15);
       let clock = 100;
       let nextId = 1;
-      const date = () => `DATE '2026-0${1 + Math.floor(rand() * 6)}-${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}'`;
+      const date = () =>
+        `DATE '2026-0${1 + Math.floor(rand() * 6)}-${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}'`;
       const amount = () => (Math.floor(rand() * 100_000) / 100).toFixed(2);
-      const insert = () => run(p, `INSERT INTO ${p.q("sales")} VALUES (${nextId++}, ${date()}, ${amount()}, ${stamp(++clock)})`);
+      const insert = () =>
+        run(p, `INSERT INTO ${p.q("sales")} VALUES (${nextId++}, ${date()}, ${amount()}, ${stamp(++clock)})`);
       const pick = () => 1 + Math.floor(rand() * (nextId - 1));
       for (let i = 0; i < 40; i++) await insert();
       const first = await expectBuilt(p);
@@ -187,11 +207,22 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
           const r = rand();
           const id = pick();
           if (r < 0.3) await insert();
-          else if (r < 0.55) await run(p, `UPDATE ${p.q("sales")} SET amount = amount + 1, updated_at = ${stamp(++clock)} WHERE sale_id = ${id}`);
-          else if (r < 0.8) await run(p, `UPDATE ${p.q("sales")} SET sale_date = ${date()}, updated_at = ${stamp(++clock)} WHERE sale_id = ${id}`);
+          else if (r < 0.55)
+            await run(
+              p,
+              `UPDATE ${p.q("sales")} SET amount = amount + 1, updated_at = ${stamp(++clock)} WHERE sale_id = ${id}`,
+            );
+          else if (r < 0.8)
+            await run(
+              p,
+              `UPDATE ${p.q("sales")} SET sale_date = ${date()}, updated_at = ${stamp(++clock)} WHERE sale_id = ${id}`,
+            );
           else {
             clock += 1;
-            await run(p, `INSERT INTO ${p.q("removed")} SELECT sale_id, ${stamp(clock)}, ${engine.yearMonth} FROM ${p.q("sales")} WHERE sale_id = ${id}`);
+            await run(
+              p,
+              `INSERT INTO ${p.q("removed")} SELECT sale_id, ${stamp(clock)}, ${engine.yearMonth} FROM ${p.q("sales")} WHERE sale_id = ${id}`,
+            );
             await run(p, `DELETE FROM ${p.q("sales")} WHERE sale_id = ${id}`);
           }
         }
@@ -207,7 +238,8 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
 
     async function lateCommit(lookback: string | undefined): Promise<{ late: boolean; out: string }> {
       const p = await pipelineProject({ lookback });
-      for (let i = 1; i <= 5; i++) await run(p, `INSERT INTO ${p.q("sales")} VALUES (${i}, DATE '2026-01-0${i}', ${i}.00, ${stamp(i * 10)})`);
+      for (let i = 1; i <= 5; i++)
+        await run(p, `INSERT INTO ${p.q("sales")} VALUES (${i}, DATE '2026-01-0${i}', ${i}.00, ${stamp(i * 10)})`);
       await expectBuilt(p);
       // A writer stamps its row at second 60 and has not committed when the build reads the
       // watermark, which a row committed at second 70 has moved to 70.
@@ -246,7 +278,10 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
       const port = await proxy.start();
       try {
         const p = await pipelineProject({ sourcePort: port });
-        await run(p, `INSERT INTO ${p.q("sales")} SELECT i, ${engine.dayOf2026("i % 180")}, i % 1000, ${stamp(1)} FROM (${engine.seriesSql(20_000)}) AS g`);
+        await run(
+          p,
+          `INSERT INTO ${p.q("sales")} SELECT i, ${engine.dayOf2026("i % 180")}, i % 1000, ${stamp(1)} FROM (${engine.seriesSql(20_000)}) AS g`,
+        );
         await expectBuilt(p);
         const martBefore = await martContents(p);
         const ledgerBefore = await ledgerWatermarks(p);

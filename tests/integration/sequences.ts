@@ -30,7 +30,8 @@ export interface SequenceEngine {
 const STEPS = 3;
 const LOOKBACK_SECONDS = 3;
 const silent: Reporter = { start() {}, nodeStart() {}, nodeEnd() {}, info() {}, finish() {} };
-const stamp = (n: number) => `TIMESTAMP '2026-01-01 ${String(Math.floor(n / 3600)).padStart(2, "0")}:${String(Math.floor(n / 60) % 60).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}'`;
+const stamp = (n: number) =>
+  `TIMESTAMP '2026-01-01 ${String(Math.floor(n / 3600)).padStart(2, "0")}:${String(Math.floor(n / 60) % 60).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}'`;
 const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? "null" : String(v))).join("|"));
 
 export function sequencesOnServer(engine: SequenceEngine): void {
@@ -92,21 +93,33 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
     const run = (sql: string) => source.execute(sql);
     await run(`DROP TABLE IF EXISTS ${q("sales")}`);
     await run(`DROP TABLE IF EXISTS ${q("removed")}`);
-    await run(`CREATE TABLE ${q("sales")} (sale_id INTEGER, sale_date DATE, amount INTEGER, updated_at ${admin.dialect.nativeType({ kind: "timestamp" })})`);
-    await run(`CREATE TABLE ${q("removed")} (sale_id INTEGER, removed_at ${admin.dialect.nativeType({ kind: "timestamp" })}, ym INTEGER)`);
+    await run(
+      `CREATE TABLE ${q("sales")} (sale_id INTEGER, sale_date DATE, amount INTEGER, updated_at ${admin.dialect.nativeType({ kind: "timestamp" })})`,
+    );
+    await run(
+      `CREATE TABLE ${q("removed")} (sale_id INTEGER, removed_at ${admin.dialect.nativeType({ kind: "timestamp" })}, ym INTEGER)`,
+    );
     let clock = 10;
     let nextId = 1;
-    const date = () => `DATE '2026-0${1 + Math.floor(rand() * 6)}-${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}'`;
-    const insert = () => run(`INSERT INTO ${q("sales")} VALUES (${nextId++}, ${date()}, ${Math.floor(rand() * 100)}, ${stamp(++clock)})`);
+    const date = () =>
+      `DATE '2026-0${1 + Math.floor(rand() * 6)}-${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}'`;
+    const insert = () =>
+      run(`INSERT INTO ${q("sales")} VALUES (${nextId++}, ${date()}, ${Math.floor(rand() * 100)}, ${stamp(++clock)})`);
     /** The sale at `pick` modulo the row count, in key order (computed here: MySQL cannot update from its own subquery). */
     const saleAt = async (pick: number): Promise<number | null> => {
-      const ids = (await source.query(`SELECT sale_id FROM ${q("sales")} ORDER BY sale_id`)).rows.map((r) => Number(r[0]));
+      const ids = (await source.query(`SELECT sale_id FROM ${q("sales")} ORDER BY sale_id`)).rows.map((r) =>
+        Number(r[0]),
+      );
       return ids.length === 0 ? null : ids[pick % ids.length]!;
     };
     const connections = await openConnections(loaded.target, loaded.dir, `s${seed}`);
     const ledger = await Ledger.open(":memory:");
     const workspace = { runId: `s${seed}`, connections, ledger, close: async () => undefined };
-    const selected = new Set(Object.values(manifest.nodes).filter((n) => n.kind === "model").map((n) => n.id));
+    const selected = new Set(
+      Object.values(manifest.nodes)
+        .filter((n) => n.kind === "model")
+        .map((n) => n.id),
+    );
     const lake = await connections.get("lake").open();
     const build = async (step: number) => {
       const results = await runSteps(loaded, manifest, selected, workspace, { command: "run", reporter: silent });
@@ -115,13 +128,38 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
     };
     const check = async (step: number) => {
       const where = `seed ${seed}, step ${step}`;
-      const sales = text((await source.query(`SELECT sale_id, CAST(sale_date AS CHAR(10)), amount, ${engine.yearMonth} FROM ${q("sales")} ORDER BY sale_id`)).rows);
-      const hist = text((await lake.query("SELECT sale_id, CAST(sale_date AS VARCHAR), amount, ym FROM lake.main.hist ORDER BY sale_id")).rows);
+      const sales = text(
+        (
+          await source.query(
+            `SELECT sale_id, CAST(sale_date AS CHAR(10)), amount, ${engine.yearMonth} FROM ${q("sales")} ORDER BY sale_id`,
+          )
+        ).rows,
+      );
+      const hist = text(
+        (
+          await lake.query(
+            "SELECT sale_id, CAST(sale_date AS VARCHAR), amount, ym FROM lake.main.hist ORDER BY sale_id",
+          )
+        ).rows,
+      );
       expect(hist, `${where}: hist differs from a full build`).toEqual(sales);
-      const doubled = text((await lake.query("SELECT sale_id, doubled, ym FROM lake.main.hist_copy ORDER BY sale_id")).rows);
-      expect(doubled, `${where}: hist_copy differs`).toEqual(sales.map((r) => { const [id, , amount, ym] = r.split("|"); return `${id}|${Number(amount) * 2}|${ym}`; }));
+      const doubled = text(
+        (await lake.query("SELECT sale_id, doubled, ym FROM lake.main.hist_copy ORDER BY sale_id")).rows,
+      );
+      expect(doubled, `${where}: hist_copy differs`).toEqual(
+        sales.map((r) => {
+          const [id, , amount, ym] = r.split("|");
+          return `${id}|${Number(amount) * 2}|${ym}`;
+        }),
+      );
       const monthly = text((await lake.query("SELECT ym, n, total FROM lake.main.monthly ORDER BY ym")).rows);
-      const expected = text((await source.query(`SELECT ${engine.yearMonth} AS ym, COUNT(*), SUM(amount) FROM ${q("sales")} GROUP BY 1 ORDER BY 1`)).rows);
+      const expected = text(
+        (
+          await source.query(
+            `SELECT ${engine.yearMonth} AS ym, COUNT(*), SUM(amount) FROM ${q("sales")} GROUP BY 1 ORDER BY 1`,
+          )
+        ).rows,
+      );
       expect(monthly, `${where}: monthly differs`).toEqual(expected);
     };
     try {
@@ -145,9 +183,13 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
           } else if (r < 0.85) {
             // A late writer: its stamp is older than the newest one, but within the lookback.
             const late = clock - 1 - Math.floor(rand() * (LOOKBACK_SECONDS - 1));
-            await run(`UPDATE ${q("sales")} SET amount = amount + 1, updated_at = ${stamp(late)} WHERE sale_id = ${id}`);
+            await run(
+              `UPDATE ${q("sales")} SET amount = amount + 1, updated_at = ${stamp(late)} WHERE sale_id = ${id}`,
+            );
           } else {
-            await run(`INSERT INTO ${q("removed")} SELECT sale_id, ${stamp(clock)}, ${engine.yearMonth} FROM ${q("sales")} WHERE sale_id = ${id}`);
+            await run(
+              `INSERT INTO ${q("removed")} SELECT sale_id, ${stamp(clock)}, ${engine.yearMonth} FROM ${q("sales")} WHERE sale_id = ${id}`,
+            );
             await run(`DELETE FROM ${q("sales")} WHERE sale_id = ${id}`);
           }
         }
@@ -166,7 +208,9 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
       try {
         await runSequence(seed);
       } catch (e) {
-        throw new Error(`failing seed ${seed} (replay with SLUICE_PROPERTY_SEED=${seed}): ${e instanceof Error ? e.message : String(e)}`);
+        throw new Error(
+          `failing seed ${seed} (replay with SLUICE_PROPERTY_SEED=${seed}): ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
   }, 600_000);

@@ -2,7 +2,13 @@
 // from SLUICE_TEST_POSTGRES / SLUICE_TEST_MYSQL (URLs, as scripts/postgres|mariadb/start.sh print).
 import { MySqlConnection, PostgresConnection } from "../../src/project/connection-schema.js";
 
-function parts(url: string): { host: string; port: number | undefined; user?: string; password?: string; database: string } {
+function parts(url: string): {
+  host: string;
+  port: number | undefined;
+  user?: string;
+  password?: string;
+  database: string;
+} {
   const u = new URL(url);
   return {
     host: u.hostname,

@@ -19,11 +19,26 @@ describe("exact timestamp text", () => {
   });
 
   it("formats days since 1970 as YYYY-MM-DD, the same on every call", () => {
-    expect([dayText(0), dayText(-1), dayText(20_412), dayText(20_412)]).toEqual(["1970-01-01", "1969-12-31", "2025-11-20", "2025-11-20"]);
+    expect([dayText(0), dayText(-1), dayText(20_412), dayText(20_412)]).toEqual([
+      "1970-01-01",
+      "1969-12-31",
+      "2025-11-20",
+      "2025-11-20",
+    ]);
   });
 
   it.each([
-    ["plain", ["2026-11-20 10:00:00", "2026-11-20 10:00:00.1", "2026-11-20 10:00:00.123456", "1969-12-31 23:59:59.999999", "0001-01-01 00:00:00", null]],
+    [
+      "plain",
+      [
+        "2026-11-20 10:00:00",
+        "2026-11-20 10:00:00.1",
+        "2026-11-20 10:00:00.123456",
+        "1969-12-31 23:59:59.999999",
+        "0001-01-01 00:00:00",
+        null,
+      ],
+    ],
     ["with zones", ["2026-11-20 10:00:00.5+02", "2026-11-20 10:00:00+05:30", "2026-11-20 10:00:00"]],
   ])("reads %s printed timestamps to the same microseconds as the general parser", (_, texts) => {
     const rows = (texts as (string | null)[]).map((t) => [t]);

@@ -18,10 +18,16 @@ const salesStg: RelationName = { schema: "mart", name: "sales__sluice_stg_r1_1" 
 const salesOld: RelationName = { schema: "mart", name: "sales__sluice_old_r1_2" };
 const salesTmp: RelationName = { schema: "mart", name: "sales__sluice_tmp_r1_3" };
 const columns = ["sale_id", "year_month", "amount", "customer"];
-const modelSql = "WITH s AS (SELECT * FROM source.sales WHERE note <> 'it''s')\nSELECT sale_id, year_month, amount, customer FROM s;\n";
+const modelSql =
+  "WITH s AS (SELECT * FROM source.sales WHERE note <> 'it''s')\nSELECT sale_id, year_month, amount, customer FROM s;\n";
 const col = (name: string, type: LogicalType): Column => ({ name, type, nativeType: "" });
-const field = (f: { columnType: number; columnLength?: number; decimals?: number; flags?: number; characterSet?: number }) =>
-  ({ name: "c", decimals: 0, flags: 0, ...f }) as unknown as FieldPacket;
+const field = (f: {
+  columnType: number;
+  columnLength?: number;
+  decimals?: number;
+  flags?: number;
+  characterSet?: number;
+}) => ({ name: "c", decimals: 0, flags: 0, ...f }) as unknown as FieldPacket;
 
 describe("MySQL dialect", () => {
   it("backquotes identifiers, doubling a backquote inside, and names relations database.name", () => {
@@ -70,7 +76,9 @@ describe("MySQL dialect", () => {
 
   it("spells a result column's type from the protocol's metadata", () => {
     expect(nativeTypeOf(field({ columnType: 246, columnLength: 20, decimals: 2 }))).toBe("decimal(18,2)");
-    expect(nativeTypeOf(field({ columnType: 246, columnLength: 19, decimals: 2, flags: 32 }))).toBe("decimal(18,2) unsigned");
+    expect(nativeTypeOf(field({ columnType: 246, columnLength: 19, decimals: 2, flags: 32 }))).toBe(
+      "decimal(18,2) unsigned",
+    );
     expect(nativeTypeOf(field({ columnType: 1, columnLength: 1 }))).toBe("tinyint(1)");
     expect(nativeTypeOf(field({ columnType: 252, characterSet: 63 }))).toBe("longblob");
     expect(nativeTypeOf(field({ columnType: 12, decimals: 6 }))).toBe("datetime(6)");
@@ -81,17 +89,36 @@ describe("MySQL statements", () => {
   it("pins every builder in golden files", () => {
     expectGolden("create-schema", sql.createSchemaSql("mart"));
     expectGolden("create-view", sql.createViewSql(sales, modelSql, null, salesTmp, salesOld).join("\n"));
-    expectGolden("create-view-replacing-table", sql.createViewSql(sales, modelSql, "table", salesTmp, salesOld).join("\n"));
+    expectGolden(
+      "create-view-replacing-table",
+      sql.createViewSql(sales, modelSql, "table", salesTmp, salesOld).join("\n"),
+    );
     expectGolden("create-table-as", sql.createTableAsSql(salesStg, modelSql));
-    expectGolden("swap-first-build", sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: null }).join("\n"));
-    expectGolden("swap-table", sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "table" }).join("\n"));
-    expectGolden("swap-replacing-view", sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "view" }).join("\n"));
+    expectGolden(
+      "swap-first-build",
+      sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: null }).join("\n"),
+    );
+    expectGolden(
+      "swap-table",
+      sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "table" }).join("\n"),
+    );
+    expectGolden(
+      "swap-replacing-view",
+      sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "view" }).join("\n"),
+    );
     expectGolden("append", sql.appendSql(sales, salesTmp, columns));
     expectGolden("delete-insert", sql.deleteInsertSql(sales, salesTmp, columns, ["sale_id", "year_month"]));
-    expectGolden("replace-partitions", sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108"], ["it's \\"]]));
+    expectGolden(
+      "replace-partitions",
+      sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108"], ["it's \\"]]),
+    );
     expectGolden("keep-partitions", sql.keepPartitionsSql(salesTmp, ["year_month"], [["202108"]]));
     expectGolden("delete-partitions", sql.deletePartitionsSql(sales, ["year_month"], [["202108"]]));
-    const typed = [col("sale_id", { kind: "integer", bits: 64 }), col("payload", { kind: "binary" }), col("at", { kind: "timestamp" })];
+    const typed = [
+      col("sale_id", { kind: "integer", bits: 64 }),
+      col("payload", { kind: "binary" }),
+      col("at", { kind: "timestamp" }),
+    ];
     expectGolden("create-staging-table", sql.createStagingTableSql(salesStg, typed));
     expectGolden("load-data", sql.loadDataSql(salesStg, typed, salesStg.name));
     expectGolden("insert-values-head", sql.insertValuesHead(salesStg, typed));
@@ -101,7 +128,9 @@ describe("MySQL statements", () => {
   });
 
   it("refuses an empty partition set and a key-less delete+insert", () => {
-    expect(() => sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [])).toThrow(sql.EmptyPartitionSetError);
+    expect(() => sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [])).toThrow(
+      sql.EmptyPartitionSetError,
+    );
     expect(() => sql.deleteInsertSql(sales, salesTmp, columns, [])).toThrow(/needs a unique_key/);
   });
 
@@ -110,12 +139,20 @@ describe("MySQL statements", () => {
   });
 
   it("writes LOAD DATA text with \\ escapes, \\N for NULL, booleans as 1/0 and bytes as hex", () => {
-    const columns = [col("s", { kind: "string" }), col("b", { kind: "boolean" }), col("t", { kind: "timestamp" }), col("x", { kind: "binary" })];
+    const columns = [
+      col("s", { kind: "string" }),
+      col("b", { kind: "boolean" }),
+      col("t", { kind: "timestamp" }),
+      col("x", { kind: "binary" }),
+    ];
     const batch = batchWithExactTimestamps(columns, [
       ["a\tb\nc\\d\0e", true, "2026-11-20 10:00:00.000001", new Uint8Array([0, 255])],
       [null, false, null, null],
     ]);
     expect(loadText(batch)).toBe("a\\tb\\nc\\\\d\\0e\t1\t2026-11-20 10:00:00.000001\t00ff\n\\N\t0\t\\N\t\\N\n");
-    expect(valuesLists(batch)).toEqual(["('a\tb\nc\\\\d\\0e', 1, '2026-11-20 10:00:00.000001', X'00ff')", "(NULL, 0, NULL, NULL)"]);
+    expect(valuesLists(batch)).toEqual([
+      "('a\tb\nc\\\\d\\0e', 1, '2026-11-20 10:00:00.000001', X'00ff')",
+      "(NULL, 0, NULL, NULL)",
+    ]);
   });
 });

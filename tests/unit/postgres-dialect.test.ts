@@ -18,7 +18,8 @@ const salesStg: RelationName = { schema: "mart", name: "sales__sluice_stg_r1_1" 
 const salesOld: RelationName = { schema: "mart", name: "sales__sluice_old_r1_2" };
 const salesTmp: RelationName = { schema: "mart", name: "sales__sluice_tmp_r1_3" };
 const columns = ["sale_id", "year_month", "amount", "customer"];
-const modelSql = "WITH s AS (SELECT * FROM source.sales WHERE note <> 'it''s')\nSELECT sale_id, year_month, amount, customer FROM s;\n";
+const modelSql =
+  "WITH s AS (SELECT * FROM source.sales WHERE note <> 'it''s')\nSELECT sale_id, year_month, amount, customer FROM s;\n";
 const col = (name: string, type: LogicalType): Column => ({ name, type, nativeType: "" });
 
 describe("PostgreSQL dialect", () => {
@@ -49,7 +50,9 @@ describe("PostgreSQL dialect", () => {
     [{ kind: "binary" }, "BYTEA"],
   ])("maps %j to %s and back", (type, native) => {
     expect(d.nativeType(type)).toBe(native);
-    expect(d.logicalType(native)).toEqual(type.kind === "integer" && type.bits === 8 ? { kind: "integer", bits: 16 } : type);
+    expect(d.logicalType(native)).toEqual(
+      type.kind === "integer" && type.bits === 8 ? { kind: "integer", bits: 16 } : type,
+    );
   });
 
   it("reads format_type() spellings, an unconstrained NUMERIC as exact text", () => {
@@ -77,17 +80,36 @@ describe("PostgreSQL statements", () => {
     expectGolden("create-view", sql.createViewSql(sales, modelSql, null));
     expectGolden("create-view-replacing-table", sql.createViewSql(sales, modelSql, "table"));
     expectGolden("create-table-as", sql.createTableAsSql(salesStg, modelSql));
-    expectGolden("swap-first-build", sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: null }));
-    expectGolden("swap-table", sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "table" }));
-    expectGolden("swap-replacing-view", sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "view" }));
+    expectGolden(
+      "swap-first-build",
+      sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: null }),
+    );
+    expectGolden(
+      "swap-table",
+      sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "table" }),
+    );
+    expectGolden(
+      "swap-replacing-view",
+      sql.swapTableSql({ target: sales, staging: salesStg, old: salesOld, existing: "view" }),
+    );
     expectGolden("append", sql.appendSql(sales, salesTmp, columns));
     expectGolden("delete-insert", sql.deleteInsertSql(sales, salesTmp, columns, ["sale_id", "year_month"]));
     expectGolden("merge", sql.mergeSql(sales, salesTmp, columns, ["sale_id"]));
-    expectGolden("replace-partitions", sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108"], ["it's"]]));
-    expectGolden("replace-partitions-two-columns", sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month", "customer"], [["202108", "a"]]));
+    expectGolden(
+      "replace-partitions",
+      sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108"], ["it's"]]),
+    );
+    expectGolden(
+      "replace-partitions-two-columns",
+      sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month", "customer"], [["202108", "a"]]),
+    );
     expectGolden("keep-partitions", sql.keepPartitionsSql(salesTmp, ["year_month"], [["202108"]]));
     expectGolden("delete-partitions", sql.deletePartitionsSql(sales, ["year_month"], [["202108"]]));
-    const typed = [col("sale_id", { kind: "integer", bits: 64 }), col("amount", { kind: "decimal", precision: 18, scale: 2 }), col("at", { kind: "timestamp" })];
+    const typed = [
+      col("sale_id", { kind: "integer", bits: 64 }),
+      col("amount", { kind: "decimal", precision: 18, scale: 2 }),
+      col("at", { kind: "timestamp" }),
+    ];
     expectGolden("create-staging-table", sql.createStagingTableSql(salesStg, typed));
     expectGolden("copy-from-stdin", sql.copyFromStdinSql(salesStg, typed));
     expectGolden("drop-view", sql.dropRelationSql(sales, "view"));
@@ -97,22 +119,34 @@ describe("PostgreSQL statements", () => {
   });
 
   it("refuses an empty partition set and a key-less merge", () => {
-    expect(() => sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [])).toThrow(sql.EmptyPartitionSetError);
+    expect(() => sql.replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [])).toThrow(
+      sql.EmptyPartitionSetError,
+    );
     expect(() => sql.deletePartitionsSql(sales, ["year_month"], [])).toThrow(/partition set is empty/);
     expect(() => sql.mergeSql(sales, salesTmp, columns, [])).toThrow(/needs a unique_key/);
   });
 
   it("leaves an atomic block's own BEGIN/COMMIT out inside an open transaction", () => {
-    expect(withoutOwnTransaction(sql.atomic(["DELETE FROM t;", "INSERT INTO t SELECT 1;"]))).toBe("DELETE FROM t;\nINSERT INTO t SELECT 1;");
+    expect(withoutOwnTransaction(sql.atomic(["DELETE FROM t;", "INSERT INTO t SELECT 1;"]))).toBe(
+      "DELETE FROM t;\nINSERT INTO t SELECT 1;",
+    );
     expect(withoutOwnTransaction("SELECT 1")).toBe("SELECT 1");
   });
 
   it("writes COPY text with tabs, newlines and backslashes escaped, \\N for NULL and bytea as hex", () => {
-    const columns = [col("s", { kind: "string" }), col("b", { kind: "boolean" }), col("t", { kind: "timestamp" }), col("x", { kind: "binary" }), col("n", { kind: "integer", bits: 64 })];
+    const columns = [
+      col("s", { kind: "string" }),
+      col("b", { kind: "boolean" }),
+      col("t", { kind: "timestamp" }),
+      col("x", { kind: "binary" }),
+      col("n", { kind: "integer", bits: 64 }),
+    ];
     const batch = batchWithExactTimestamps(columns, [
       ["a\tb\nc\\d\re", true, "2026-11-20 10:00:00.000001", new Uint8Array([0, 255]), 9223372036854775807n],
       [null, false, null, null, null],
     ]);
-    expect(copyText(batch)).toBe("a\\tb\\nc\\\\d\\re\tt\t2026-11-20 10:00:00.000001\t\\\\x00ff\t9223372036854775807\n\\N\tf\t\\N\t\\N\t\\N\n");
+    expect(copyText(batch)).toBe(
+      "a\\tb\\nc\\\\d\\re\tt\t2026-11-20 10:00:00.000001\t\\\\x00ff\t9223372036854775807\n\\N\tf\t\\N\t\\N\t\\N\n",
+    );
   });
 });

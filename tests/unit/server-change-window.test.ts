@@ -24,9 +24,21 @@ select sale_id, ym from {{ source('app', 'sales') }}`,
 
 describe("the change window of a tracked source", () => {
   it.each([
-    ["postgres", `{ type: postgres, host: db, database: shop }`, /from \(select \* from "app"\."sales" where "updated_at" > .*\) as "sales"$/],
-    ["mysql", `{ type: mysql, host: db, database: shop }`, /from \(select \* from `app`\.`sales` where `updated_at` > .*\) as `sales`$/],
-    ["duckdb", `{ type: duckdb, path: ":memory:" }`, /from \(select \* from "src"\."app"\."sales" where "updated_at" > [^)]*\)$/],
+    [
+      "postgres",
+      `{ type: postgres, host: db, database: shop }`,
+      /from \(select \* from "app"\."sales" where "updated_at" > .*\) as "sales"$/,
+    ],
+    [
+      "mysql",
+      `{ type: mysql, host: db, database: shop }`,
+      /from \(select \* from `app`\.`sales` where `updated_at` > .*\) as `sales`$/,
+    ],
+    [
+      "duckdb",
+      `{ type: duckdb, path: ":memory:" }`,
+      /from \(select \* from "src"\."app"\."sales" where "updated_at" > [^)]*\)$/,
+    ],
   ])("is a derived table %s accepts", (_, source, expected) => {
     expect(changesSql(source)).toMatch(expected);
   });

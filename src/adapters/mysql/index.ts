@@ -3,7 +3,11 @@ import type { Adapter } from "../contract.js";
 import type { MySqlConnection } from "../../project/connection-schema.js";
 import { MySqlAdapter, type MySqlAdapterOptions } from "./mysql-adapter.js";
 
-export function createMySqlAdapter(connectionName: string, config: MySqlConnection, options?: MySqlAdapterOptions): Adapter {
+export function createMySqlAdapter(
+  connectionName: string,
+  config: MySqlConnection,
+  options?: MySqlAdapterOptions,
+): Adapter {
   return new MySqlAdapter(connectionName, config, options);
 }
 

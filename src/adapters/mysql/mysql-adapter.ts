@@ -99,7 +99,13 @@ export class MySqlAdapter implements Adapter {
 
   async createView(session: Session, rel: RelationName, selectSql: string): Promise<void> {
     const s = own(session);
-    const statements = createViewSql(rel, selectSql, await this.kindOf(s, rel), this.temporary(rel, "tmp"), this.temporary(rel, "old"));
+    const statements = createViewSql(
+      rel,
+      selectSql,
+      await this.kindOf(s, rel),
+      this.temporary(rel, "tmp"),
+      this.temporary(rel, "old"),
+    );
     for (const sql of statements) await s.execute(sql);
   }
 
@@ -119,7 +125,12 @@ export class MySqlAdapter implements Adapter {
    * Lands rows from another engine into a staging table of the rows' own types (LOAD DATA LOCAL
    * INFILE, or multi-row INSERTs when `bulk_load: insert`), then applies `mode` as `write` does.
    */
-  async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+  async load(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
     const s = own(session);
     refuseEmptyPartitionSet(rel, mode);
     const iterator = batches[Symbol.asyncIterator]();
@@ -142,15 +153,24 @@ export class MySqlAdapter implements Adapter {
   }
 
   /** Puts a fully built table `built` where `rel` is, the way `mode` says. */
-  private async landBuilt(s: MySqlSession, rel: RelationName, built: RelationName, mode: WriteMode, rows: number | null): Promise<WriteResult> {
+  private async landBuilt(
+    s: MySqlSession,
+    rel: RelationName,
+    built: RelationName,
+    mode: WriteMode,
+    rows: number | null,
+  ): Promise<WriteResult> {
     const existing = await this.kindOf(s, rel);
     const swap = async (): Promise<WriteResult> => {
-      for (const sql of swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing })) await s.execute(sql);
+      for (const sql of swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing }))
+        await s.execute(sql);
       return { rowsAffected: rows };
     };
     if (mode.kind === "replace") return swap();
     if (existing === "view") {
-      throw new Error(`${this.dialect.relation(rel)} is a view, so rows cannot be written into it incrementally; rebuild it with --full-refresh.`);
+      throw new Error(
+        `${this.dialect.relation(rel)} is a view, so rows cannot be written into it incrementally; rebuild it with --full-refresh.`,
+      );
     }
     if (existing === null) {
       // First build: the new rows are the whole table, so swap them in (only the named partitions).

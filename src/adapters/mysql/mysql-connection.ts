@@ -62,7 +62,10 @@ export class MySqlSession implements Session {
       await connection.promise().query(SESSION_SETUP);
     } catch (error) {
       connection.destroy();
-      throw new Error(`Cannot connect to MySQL at ${config.host}:${config.port} (database ${config.database}): ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `Cannot connect to MySQL at ${config.host}:${config.port} (database ${config.database}): ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     return new MySqlSession(connection, config, onClose);
   }
@@ -85,7 +88,11 @@ export class MySqlSession implements Session {
       const counted = sql.startsWith("START TRANSACTION;") && headers.length >= 2 ? headers.at(-2) : headers.at(-1);
       return { rowsAffected: counted?.affectedRows ?? null };
     } catch (error) {
-      if (!this.inTransaction && !this.broken) await this.connection.promise().query("ROLLBACK").catch(() => undefined);
+      if (!this.inTransaction && !this.broken)
+        await this.connection
+          .promise()
+          .query("ROLLBACK")
+          .catch(() => undefined);
       throw error;
     }
   }
@@ -98,7 +105,11 @@ export class MySqlSession implements Session {
     const timestamps = columns.map((c) => c.type.kind === "timestamp");
     return {
       columns,
-      rows: (rows as unknown[][]).map((row) => row.map((v, c) => (timestamps[c] && typeof v === "string" ? new Date(`${v.replace(" ", "T")}Z`) : decoders[c]!(v)))),
+      rows: (rows as unknown[][]).map((row) =>
+        row.map((v, c) =>
+          timestamps[c] && typeof v === "string" ? new Date(`${v.replace(" ", "T")}Z`) : decoders[c]!(v),
+        ),
+      ),
     };
   }
 
@@ -146,11 +157,12 @@ export class MySqlSession implements Session {
    */
   async loadData(loadSql: string, batches: AsyncIterable<RowBatch>): Promise<number> {
     this.usable();
-    const socket = (this.connection as unknown as { stream: NodeJS.WritableStream & { writableNeedDrain: boolean } }).stream;
+    const socket = (this.connection as unknown as { stream: NodeJS.WritableStream & { writableNeedDrain: boolean } })
+      .stream;
     async function* chunks(): AsyncIterable<Buffer> {
       for await (const batch of batches) {
         const text = loadText(batch);
-        for (let at = 0; at < text.length; ) {
+        for (let at = 0; at < text.length;) {
           let end = Math.min(text.length, at + LOAD_CHUNK_CHARS);
           // A chunk ends at a line end, so no character is split across two packets.
           if (end < text.length) end = text.lastIndexOf("\n", end - 1) + 1 || end;
@@ -160,7 +172,9 @@ export class MySqlSession implements Session {
         }
       }
     }
-    const [result] = await this.connection.promise().query({ sql: loadSql, infileStreamFactory: () => Readable.from(chunks()) });
+    const [result] = await this.connection
+      .promise()
+      .query({ sql: loadSql, infileStreamFactory: () => Readable.from(chunks()) });
     const header = result as ResultSetHeader;
     if (header.warningStatus > 0) await this.failOnWarnings("LOAD DATA");
     return header.affectedRows;
@@ -173,7 +187,9 @@ export class MySqlSession implements Session {
     for await (const batch of batches) {
       const lists = valuesLists(batch);
       for (let at = 0; at < lists.length; at += this.config.insert_batch_rows) {
-        const [result] = await this.connection.promise().query(`${head}${lists.slice(at, at + this.config.insert_batch_rows).join(",\n")};`);
+        const [result] = await this.connection
+          .promise()
+          .query(`${head}${lists.slice(at, at + this.config.insert_batch_rows).join(",\n")};`);
         const header = result as ResultSetHeader;
         if (header.warningStatus > 0) await this.failOnWarnings("INSERT");
         rows += header.affectedRows;
@@ -185,12 +201,15 @@ export class MySqlSession implements Session {
   private async failOnWarnings(what: string): Promise<never> {
     const [warnings] = await this.connection.promise().query({ sql: "SHOW WARNINGS LIMIT 5", rowsAsArray: true });
     const text = (warnings as unknown[][]).map((w) => `${String(w[0])} ${String(w[1])}: ${String(w[2])}`).join("; ");
-    throw new Error(`${what} changed values on their way into MySQL (${text}); nothing was written to the target. Check the column types.`);
+    throw new Error(
+      `${what} changed values on their way into MySQL (${text}); nothing was written to the target. Check the column types.`,
+    );
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     this.usable();
-    if (this.inTransaction) throw new Error("A MySQL session runs one transaction at a time; this one is already in one");
+    if (this.inTransaction)
+      throw new Error("A MySQL session runs one transaction at a time; this one is already in one");
     await this.connection.promise().query("START TRANSACTION");
     this.inTransaction = true;
     try {
@@ -198,7 +217,11 @@ export class MySqlSession implements Session {
       await this.connection.promise().query("COMMIT");
       return result;
     } catch (error) {
-      if (!this.broken) await this.connection.promise().query("ROLLBACK").catch(() => undefined);
+      if (!this.broken)
+        await this.connection
+          .promise()
+          .query("ROLLBACK")
+          .catch(() => undefined);
       throw error;
     } finally {
       this.inTransaction = false;

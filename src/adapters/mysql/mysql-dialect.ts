@@ -2,7 +2,11 @@
 // Sessions run with backslash escapes on (sluice removes NO_BACKSLASH_ESCAPES from their sql_mode),
 // so string literals escape `\` as well as `'`.
 import type { CellValue, Dialect, LogicalType, RelationName } from "../contract.js";
-import { MYSQL_MAX_DECIMAL_PRECISION, MYSQL_MAX_DECIMAL_SCALE, MYSQL_MAX_VARCHAR_LENGTH } from "./mysql-capabilities.js";
+import {
+  MYSQL_MAX_DECIMAL_PRECISION,
+  MYSQL_MAX_DECIMAL_SCALE,
+  MYSQL_MAX_VARCHAR_LENGTH,
+} from "./mysql-capabilities.js";
 
 export class MySqlDialect implements Dialect {
   quoteIdentifier(name: string): string {
@@ -24,7 +28,8 @@ export class MySqlDialect implements Dialect {
     if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
     if (typeof value === "bigint") return value.toString();
     if (typeof value === "number") {
-      if (!Number.isFinite(value)) throw new Error(`MySQL has no value for ${value}; filter it out or map it to NULL first`);
+      if (!Number.isFinite(value))
+        throw new Error(`MySQL has no value for ${value}; filter it out or map it to NULL first`);
       return String(value);
     }
     if (typeof value === "string") return this.stringLiteral(value);
@@ -42,14 +47,22 @@ export class MySqlDialect implements Dialect {
       case "integer":
         return { 8: "TINYINT", 16: "SMALLINT", 32: "INT", 64: "BIGINT" }[type.bits];
       case "decimal":
-        if (type.precision < 1 || type.precision > MYSQL_MAX_DECIMAL_PRECISION || type.scale > MYSQL_MAX_DECIMAL_SCALE) {
-          throw new Error(`DECIMAL(${type.precision},${type.scale}) does not fit MySQL: precision must be 1..65 and scale 0..30`);
+        if (
+          type.precision < 1 ||
+          type.precision > MYSQL_MAX_DECIMAL_PRECISION ||
+          type.scale > MYSQL_MAX_DECIMAL_SCALE
+        ) {
+          throw new Error(
+            `DECIMAL(${type.precision},${type.scale}) does not fit MySQL: precision must be 1..65 and scale 0..30`,
+          );
         }
         return `DECIMAL(${type.precision},${type.scale})`;
       case "float":
         return type.bits === 32 ? "FLOAT" : "DOUBLE";
       case "string":
-        return type.length !== undefined && type.length <= MYSQL_MAX_VARCHAR_LENGTH ? `VARCHAR(${Math.max(1, type.length)})` : "LONGTEXT";
+        return type.length !== undefined && type.length <= MYSQL_MAX_VARCHAR_LENGTH
+          ? `VARCHAR(${Math.max(1, type.length)})`
+          : "LONGTEXT";
       case "date":
         return "DATE";
       case "timestamp":
@@ -65,7 +78,10 @@ export class MySqlDialect implements Dialect {
     const t = nativeType.trim().toLowerCase();
     const unsigned = /\bunsigned\b/.test(t);
     const base = /^[a-z]+/.exec(t)?.[0] ?? "";
-    const args = /^[a-z]+\s*\(([^)]*)\)/.exec(t)?.[1]?.split(",").map((a) => Number(a.trim()));
+    const args = /^[a-z]+\s*\(([^)]*)\)/
+      .exec(t)?.[1]
+      ?.split(",")
+      .map((a) => Number(a.trim()));
     switch (base) {
       case "tinyint":
         // BOOLEAN is TINYINT(1): sluice reads every TINYINT(1) as a boolean.

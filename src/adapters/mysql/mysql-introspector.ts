@@ -16,7 +16,11 @@ export class MySqlIntrospector implements Introspector {
 
   async columns(rel: RelationName): Promise<Column[]> {
     const { rows } = await this.session.query(columnsSql(rel));
-    return rows.map(([name, type]) => ({ name: String(name), nativeType: String(type), type: d.logicalType(String(type)) }));
+    return rows.map(([name, type]) => ({
+      name: String(name),
+      nativeType: String(type),
+      type: d.logicalType(String(type)),
+    }));
   }
 
   /** Plain columns, not MySQL partitioning: the planner reads partition values with SELECT DISTINCT. */

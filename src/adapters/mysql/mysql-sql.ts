@@ -51,7 +51,13 @@ export function dropRelationSql(rel: RelationName, kind: RelationKind): string {
  * statement. Over a table, the view is created beside it and renamed in with the table renamed
  * out in one RENAME TABLE, so readers never find the name missing; the table is dropped after.
  */
-export function createViewSql(rel: RelationName, selectSql: string, existing: RelationKind | null, beside: RelationName, old: RelationName): string[] {
+export function createViewSql(
+  rel: RelationName,
+  selectSql: string,
+  existing: RelationKind | null,
+  beside: RelationName,
+  old: RelationName,
+): string[] {
   const body = bareSelect(selectSql);
   if (existing !== "table") return [`CREATE OR REPLACE VIEW ${d.relation(rel)} AS\n${body};`];
   return [
@@ -102,7 +108,12 @@ function keyMatch(uniqueKey: string[]): string {
  * Deletes target rows whose key is among the new rows, then inserts the new rows, in one
  * transaction. Also what `merge` runs: with every column in the new rows it ends in the same table.
  */
-export function deleteInsertSql(target: RelationName, source: RelationName, columns: string[], uniqueKey: string[]): string {
+export function deleteInsertSql(
+  target: RelationName,
+  source: RelationName,
+  columns: string[],
+  uniqueKey: string[],
+): string {
   if (uniqueKey.length === 0) throw new Error(`delete+insert into ${d.relation(target)} needs a unique_key`);
   return atomic([
     `DELETE ${TARGET}`,
@@ -116,20 +127,31 @@ export function deleteInsertSql(target: RelationName, source: RelationName, colu
 /** The predicate selecting exactly the named partitions; values are text literals the server casts. */
 export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[]): string {
   return partitions
-    .map((p) => `(${partitionBy.map((c, i) => `${d.quoteIdentifier(c)} = ${d.stringLiteral(p[i] ?? "")}`).join(" AND ")})`)
+    .map(
+      (p) => `(${partitionBy.map((c, i) => `${d.quoteIdentifier(c)} = ${d.stringLiteral(p[i] ?? "")}`).join(" AND ")})`,
+    )
     .join("\n   OR ");
 }
 
-function checkPartitions(target: RelationName, columns: string[] | null, partitionBy: string[], partitions: PartitionValue[]): void {
+function checkPartitions(
+  target: RelationName,
+  columns: string[] | null,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): void {
   if (partitions.length === 0) throw new EmptyPartitionSetError(target);
-  if (partitionBy.length === 0) throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
+  if (partitionBy.length === 0)
+    throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
   for (const p of partitions) {
     if (p.length !== partitionBy.length) {
-      throw new Error(`Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`);
+      throw new Error(
+        `Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`,
+      );
     }
   }
   const missing = columns ? partitionBy.filter((c) => !columns.includes(c)) : [];
-  if (missing.length > 0) throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
+  if (missing.length > 0)
+    throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
 }
 
 /** Replaces exactly the named partitions: delete them, insert their new rows, in one transaction. */
@@ -177,7 +199,9 @@ export function createStagingTableSql(rel: RelationName, columns: Column[]): str
  */
 export function loadDataSql(rel: RelationName, columns: Column[], file: string): string {
   const targets = columns.map((c, i) => (c.type.kind === "binary" ? `@sluice_${i}` : d.quoteIdentifier(c.name)));
-  const sets = columns.flatMap((c, i) => (c.type.kind === "binary" ? [`${d.quoteIdentifier(c.name)} = UNHEX(@sluice_${i})`] : []));
+  const sets = columns.flatMap((c, i) =>
+    c.type.kind === "binary" ? [`${d.quoteIdentifier(c.name)} = UNHEX(@sluice_${i})`] : [],
+  );
   return [
     `LOAD DATA LOCAL INFILE ${d.stringLiteral(file)}`,
     `INTO TABLE ${d.relation(rel)}`,

@@ -108,7 +108,9 @@ export function cellDecoder(type: LogicalType): (value: unknown) => CellValue {
     case "boolean":
       return (v) => (v === null || v === undefined ? null : Number(v) !== 0);
     case "integer":
-      return type.bits === 64 ? (v) => (v === null || v === undefined ? null : BigInt(v as string | number)) : (v) => (v === null || v === undefined ? null : Number(v));
+      return type.bits === 64
+        ? (v) => (v === null || v === undefined ? null : BigInt(v as string | number))
+        : (v) => (v === null || v === undefined ? null : Number(v));
     case "decimal":
       return (v) => (v === null || v === undefined ? null : String(v));
     case "binary":
@@ -122,13 +124,16 @@ export function cellDecoder(type: LogicalType): (value: unknown) => CellValue {
 const LOAD_SPECIAL = /[\\\t\n\r\0]/;
 function escapeLoad(text: string): string {
   if (!LOAD_SPECIAL.test(text)) return text;
-  return text.replace(/[\\\t\n\r\0]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\0"));
+  return text.replace(/[\\\t\n\r\0]/g, (c) =>
+    c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\0",
+  );
 }
 
 function loadField(value: ExactText): string {
   if (value === null) return "\\N";
   if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
-  if (value === "NaN" || value === "Infinity" || value === "-Infinity") throw new Error(`MySQL cannot store ${value}; filter it out or map it to NULL first`);
+  if (value === "NaN" || value === "Infinity" || value === "-Infinity")
+    throw new Error(`MySQL cannot store ${value}; filter it out or map it to NULL first`);
   return escapeLoad(value);
 }
 

@@ -3,7 +3,11 @@ import type { Adapter } from "../contract.js";
 import type { PostgresConnection } from "../../project/connection-schema.js";
 import { PostgresAdapter, type PostgresAdapterOptions } from "./postgres-adapter.js";
 
-export function createPostgresAdapter(connectionName: string, config: PostgresConnection, options?: PostgresAdapterOptions): Adapter {
+export function createPostgresAdapter(
+  connectionName: string,
+  config: PostgresConnection,
+  options?: PostgresAdapterOptions,
+): Adapter {
   return new PostgresAdapter(connectionName, config, options);
 }
 

@@ -117,7 +117,12 @@ export class PostgresAdapter implements Adapter {
    * Lands rows from another engine: COPY FROM STDIN into a staging table of the rows' own types,
    * one batch in flight at a time, then applies `mode` from it as `write` does.
    */
-  async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+  async load(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
     const s = own(session);
     refuseEmptyPartitionSet(rel, mode);
     const iterator = batches[Symbol.asyncIterator]();
@@ -136,14 +141,22 @@ export class PostgresAdapter implements Adapter {
   }
 
   /** Puts a fully built table `built` where `rel` is, the way `mode` says. `built` is consumed or left to drop. */
-  private async landBuilt(s: PostgresSession, rel: RelationName, built: RelationName, mode: WriteMode, rows: number | null): Promise<WriteResult> {
+  private async landBuilt(
+    s: PostgresSession,
+    rel: RelationName,
+    built: RelationName,
+    mode: WriteMode,
+    rows: number | null,
+  ): Promise<WriteResult> {
     const existing = await this.kindOf(s, rel);
     if (mode.kind === "replace") {
       await s.execute(swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing }));
       return { rowsAffected: rows };
     }
     if (existing === "view") {
-      throw new Error(`${this.dialect.relation(rel)} is a view, so rows cannot be written into it incrementally; rebuild it with --full-refresh.`);
+      throw new Error(
+        `${this.dialect.relation(rel)} is a view, so rows cannot be written into it incrementally; rebuild it with --full-refresh.`,
+      );
     }
     if (existing === null) {
       // First build: the new rows are the whole table, so swap them in (only the named partitions).
@@ -201,7 +214,8 @@ function incrementalSql(rel: RelationName, built: RelationName, columns: string[
 }
 
 function own(session: Session): PostgresSession {
-  if (!(session instanceof PostgresSession)) throw new Error("The PostgreSQL adapter was handed a session of another engine");
+  if (!(session instanceof PostgresSession))
+    throw new Error("The PostgreSQL adapter was handed a session of another engine");
   return session;
 }
 

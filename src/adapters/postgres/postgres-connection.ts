@@ -52,7 +52,10 @@ export class PostgresSession implements Session {
       await client.connect();
     } catch (error) {
       await client.end().catch(() => undefined);
-      throw new Error(`Cannot connect to PostgreSQL at ${config.host}:${config.port} (database ${config.database}): ${(error as Error).message}`, { cause: error });
+      throw new Error(
+        `Cannot connect to PostgreSQL at ${config.host}:${config.port} (database ${config.database}): ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     return new PostgresSession(client, config.fetch_rows, onClose);
   }
@@ -72,7 +75,9 @@ export class PostgresSession implements Session {
     const text = this.inTransaction ? withoutOwnTransaction(sql) : sql;
     try {
       const result = (await this.client.query({ text, types: exactTypes })) as pg.QueryResult | pg.QueryResult[];
-      const last = Array.isArray(result) ? result.filter((r) => r.command !== "BEGIN" && r.command !== "COMMIT").at(-1) : result;
+      const last = Array.isArray(result)
+        ? result.filter((r) => r.command !== "BEGIN" && r.command !== "COMMIT").at(-1)
+        : result;
       return { rowsAffected: last?.rowCount ?? null };
     } catch (error) {
       if (!this.inTransaction && !this.broken) await this.client.query("ROLLBACK").catch(() => undefined);
@@ -122,13 +127,17 @@ export class PostgresSession implements Session {
         if (batch.rowCount > 0) yield copyText(batch);
       }
     }
-    await pipeline(Readable.from(text(), { objectMode: false, highWaterMark: 1 }), this.client.query(copyFrom(copySql)));
+    await pipeline(
+      Readable.from(text(), { objectMode: false, highWaterMark: 1 }),
+      this.client.query(copyFrom(copySql)),
+    );
     return rows;
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     this.usable();
-    if (this.inTransaction) throw new Error("A PostgreSQL session runs one transaction at a time; this one is already in one");
+    if (this.inTransaction)
+      throw new Error("A PostgreSQL session runs one transaction at a time; this one is already in one");
     await this.client.query("BEGIN");
     this.inTransaction = true;
     try {
@@ -163,7 +172,9 @@ interface CursorPage {
 
 function read(cursor: Cursor, rows: number): Promise<CursorPage> {
   return new Promise((resolve, reject) => {
-    cursor.read(rows, (error, page, result) => (error ? reject(error) : resolve({ rows: page, fields: (result as pg.QueryResult).fields ?? [] })));
+    cursor.read(rows, (error, page, result) =>
+      error ? reject(error) : resolve({ rows: page, fields: (result as pg.QueryResult).fields ?? [] }),
+    );
   });
 }
 

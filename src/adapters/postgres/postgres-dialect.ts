@@ -45,7 +45,9 @@ export class PostgresDialect implements Dialect {
         return type.bits === 64 ? "BIGINT" : type.bits === 32 ? "INTEGER" : "SMALLINT";
       case "decimal":
         if (type.precision < 1 || type.precision > POSTGRES_MAX_NUMERIC_PRECISION) {
-          throw new Error(`DECIMAL(${type.precision},${type.scale}) does not fit PostgreSQL: precision must be 1..1000`);
+          throw new Error(
+            `DECIMAL(${type.precision},${type.scale}) does not fit PostgreSQL: precision must be 1..1000`,
+          );
         }
         return `NUMERIC(${type.precision},${type.scale})`;
       case "float":

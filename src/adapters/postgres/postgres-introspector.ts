@@ -40,7 +40,11 @@ export class PostgresIntrospector implements Introspector {
 
   async columns(rel: RelationName): Promise<Column[]> {
     const { rows } = await this.session.query(columnsSql(rel));
-    return rows.map(([name, type]) => ({ name: String(name), nativeType: String(type), type: d.logicalType(String(type)) }));
+    return rows.map(([name, type]) => ({
+      name: String(name),
+      nativeType: String(type),
+      type: d.logicalType(String(type)),
+    }));
   }
 
   /**

@@ -73,7 +73,8 @@ export interface SwapNames {
 export function swapTableSql({ target, staging, old, existing }: SwapNames): string {
   const statements: string[] = [];
   if (existing === "view") statements.push(dropRelationSql(target, "view"));
-  if (existing === "table") statements.push(`ALTER TABLE ${d.relation(target)} RENAME TO ${d.quoteIdentifier(old.name)};`);
+  if (existing === "table")
+    statements.push(`ALTER TABLE ${d.relation(target)} RENAME TO ${d.quoteIdentifier(old.name)};`);
   statements.push(`ALTER TABLE ${d.relation(staging)} RENAME TO ${d.quoteIdentifier(target.name)};`);
   if (existing === "table") statements.push(dropRelationSql(old, "table"));
   return atomic(statements);
@@ -93,7 +94,12 @@ function needsKey(what: string, target: RelationName, uniqueKey: string[]): void
 }
 
 /** Deletes target rows whose key is among the new rows, then inserts the new rows, in one transaction. */
-export function deleteInsertSql(target: RelationName, source: RelationName, columns: string[], uniqueKey: string[]): string {
+export function deleteInsertSql(
+  target: RelationName,
+  source: RelationName,
+  columns: string[],
+  uniqueKey: string[],
+): string {
   needsKey("delete+insert", target, uniqueKey);
   return atomic([
     `DELETE FROM ${d.relation(target)} AS ${TARGET}`,
@@ -111,7 +117,11 @@ export function mergeSql(target: RelationName, source: RelationName, columns: st
   needsKey("merge", target, uniqueKey);
   const keys = new Set(uniqueKey);
   const updates = columns.filter((c) => !keys.has(c));
-  const lines = [`MERGE INTO ${d.relation(target)} AS ${TARGET}`, `USING ${d.relation(source)} AS ${SOURCE}`, `ON ${keyMatch(uniqueKey)}`];
+  const lines = [
+    `MERGE INTO ${d.relation(target)} AS ${TARGET}`,
+    `USING ${d.relation(source)} AS ${SOURCE}`,
+    `ON ${keyMatch(uniqueKey)}`,
+  ];
   if (updates.length > 0) {
     lines.push("WHEN MATCHED THEN UPDATE SET");
     lines.push(updates.map((c) => `  ${d.quoteIdentifier(c)} = ${SOURCE}.${d.quoteIdentifier(c)}`).join(",\n"));
@@ -124,20 +134,31 @@ export function mergeSql(target: RelationName, source: RelationName, columns: st
 /** The predicate selecting exactly the named partitions; values are text literals the server casts. */
 export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[]): string {
   return partitions
-    .map((p) => `(${partitionBy.map((c, i) => `${d.quoteIdentifier(c)} = ${d.stringLiteral(p[i] ?? "")}`).join(" AND ")})`)
+    .map(
+      (p) => `(${partitionBy.map((c, i) => `${d.quoteIdentifier(c)} = ${d.stringLiteral(p[i] ?? "")}`).join(" AND ")})`,
+    )
     .join("\n   OR ");
 }
 
-function checkPartitions(target: RelationName, columns: string[] | null, partitionBy: string[], partitions: PartitionValue[]): void {
+function checkPartitions(
+  target: RelationName,
+  columns: string[] | null,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): void {
   if (partitions.length === 0) throw new EmptyPartitionSetError(target);
-  if (partitionBy.length === 0) throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
+  if (partitionBy.length === 0)
+    throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
   for (const p of partitions) {
     if (p.length !== partitionBy.length) {
-      throw new Error(`Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`);
+      throw new Error(
+        `Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`,
+      );
     }
   }
   const missing = columns ? partitionBy.filter((c) => !columns.includes(c)) : [];
-  if (missing.length > 0) throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
+  if (missing.length > 0)
+    throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
 }
 
 /**

@@ -20,7 +20,9 @@ suite("MySQL", () => {
     seriesSql,
   });
   it("loads every type exactly through multi-row INSERTs too (bulk_load: insert)", async () => {
-    const a = createMySqlAdapter("mart", mysqlConfig(url!, { bulk_load: "insert", insert_batch_rows: 2 }), { runId: "ins" });
+    const a = createMySqlAdapter("mart", mysqlConfig(url!, { bulk_load: "insert", insert_batch_rows: 2 }), {
+      runId: "ins",
+    });
     const s = await a.open();
     try {
       const rel = { schema, name: "typed_inserted" };

@@ -4,7 +4,8 @@
  * stops at max_recursive_iterations (1000 by default on MariaDB).
  */
 export function seriesSql(n: number, chars: number): string {
-  const digits = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 " +
+  const digits =
+    "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 " +
     "UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
   const levels = Math.max(1, Math.ceil(Math.log10(n + 1)));
   const names = Array.from({ length: levels }, (_, k) => `d${k}`);

@@ -16,7 +16,8 @@ suite("PostgreSQL", () => {
     type: "postgres",
     schema,
     adapter,
-    seriesSql: (n, chars) => `SELECT g.i::bigint AS i, repeat('x', ${chars}) AS payload FROM generate_series(1, ${n}) AS g(i)`,
+    seriesSql: (n, chars) =>
+      `SELECT g.i::bigint AS i, repeat('x', ${chars}) AS payload FROM generate_series(1, ${n}) AS g(i)`,
   });
   afterAll(async () => {
     const a = adapter();
