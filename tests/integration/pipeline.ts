@@ -236,6 +236,42 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
       expect((await martTables(p)).filter((t) => t.includes("__sluice_"))).toEqual([]);
     }, 300_000);
 
+    it("builds while writers commit, and the next build after they stop equals the source", async () => {
+      const p = await pipelineProject({ lookback: "1 minute" });
+      for (let i = 1; i <= 200; i++) {
+        await run(
+          p,
+          `INSERT INTO ${p.q("sales")} VALUES (${i}, DATE '2026-01-${String(1 + (i % 28)).padStart(2, "0")}', ${i}.00, ${stamp(i)})`,
+        );
+      }
+      await expectBuilt(p);
+      let stop = false;
+      let writes = 0;
+      const writing = (async () => {
+        const adapter = engine.adapter();
+        const session = await adapter.open();
+        try {
+          for (let clock = 1000; !stop; clock++) {
+            const day = `DATE '2026-0${1 + (clock % 6)}-${String(1 + (clock % 28)).padStart(2, "0")}'`;
+            await session.execute(`INSERT INTO ${p.q("sales")} VALUES (${clock}, ${day}, 1.00, ${stamp(clock)})`);
+            const moved = `sale_date = ${day}, amount = amount + 1, updated_at = ${stamp(clock)}`;
+            await session.execute(`UPDATE ${p.q("sales")} SET ${moved} WHERE sale_id = ${1 + (clock % 200)}`);
+            writes += 1;
+          }
+        } finally {
+          await session.close();
+          await adapter.close();
+        }
+      })();
+      const during = await p.build();
+      stop = true;
+      await writing;
+      expect(during.code, during.out).toBe(0);
+      expect(writes).toBeGreaterThan(0);
+      await expectBuilt(p);
+      expect(await martContents(p)).toEqual(await expected(p));
+    }, 300_000);
+
     async function lateCommit(lookback: string | undefined): Promise<{ late: boolean; out: string }> {
       const p = await pipelineProject({ lookback });
       for (let i = 1; i <= 5; i++)

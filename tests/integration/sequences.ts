@@ -2,7 +2,7 @@
 // sequences of inserts, updates (some moving a sale to another month, some committed with a stamp
 // inside the lookback) and deletes; after every build, each lake table must equal what a full build
 // gives, computed from the source. In-process (no CLI) so a sequence takes well under a second.
-// SLUICE_SERVER_PROPERTY_SEQUENCES sets how many (default 15, ~2 s each); SLUICE_PROPERTY_SEED=N replays one.
+// SLUICE_SERVER_PROPERTY_SEQUENCES sets how many (default 10, ~2 s each); SLUICE_PROPERTY_SEED=N replays one.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Adapter, Session } from "../../src/adapters/contract.js";
 import { openConnections } from "../../src/adapters/index.js";
@@ -35,7 +35,7 @@ const stamp = (n: number) =>
 const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? "null" : String(v))).join("|"));
 
 export function sequencesOnServer(engine: SequenceEngine): void {
-  const total = Number(process.env["SLUICE_SERVER_PROPERTY_SEQUENCES"] ?? 15);
+  const total = Number(process.env["SLUICE_SERVER_PROPERTY_SEQUENCES"] ?? 10);
   const only = process.env["SLUICE_PROPERTY_SEED"];
   const seeds = only ? [Number(only)] : Array.from({ length: total }, (_, i) => i + 1);
   const app = uniqueName("sl_seq");
