@@ -35,7 +35,9 @@ export function untrackedSources(model: ModelNode, manifest: Manifest): SourceNo
 export async function fingerprint(session: Session, engine: EngineType, source: SourceNode): Promise<string> {
   const d = dialectFor(engine);
   // MySQL has no row-to-text: its dialect hashes a list of the columns, read first (one query more).
-  const columns = d.fingerprintColumnsSql ? (await session.query(d.fingerprintColumnsSql(source.relation))).rows.map((r) => String(r[0])) : undefined;
+  const columns = d.fingerprintColumnsSql
+    ? (await session.query(d.fingerprintColumnsSql(source.relation))).rows.map((r) => String(r[0]))
+    : undefined;
   const { rows } = await session.query(d.fingerprintSql(d.relation(source.relation), columns));
   return String(rows[0]?.[0] ?? "");
 }

@@ -3,7 +3,17 @@
 // Sessions run with backslash escapes on (sluice removes NO_BACKSLASH_ESCAPES from their sql_mode),
 // so string literals escape `\` as well as `'`.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
-import { booleanValue, dateText, decimalText, equalsOrNull, floatText, integerText, LiteralTypeError, stringText, timestampText } from "../literal-text.js";
+import {
+  booleanValue,
+  dateText,
+  decimalText,
+  equalsOrNull,
+  floatText,
+  integerText,
+  LiteralTypeError,
+  stringText,
+  timestampText,
+} from "../literal-text.js";
 import {
   MYSQL_MAX_DECIMAL_PRECISION,
   MYSQL_MAX_DECIMAL_SCALE,
@@ -59,7 +69,9 @@ export class MySqlDialect implements Dialect {
         return `CAST('${decimalText(value)}' AS ${this.nativeType(type)})`;
       case "float": {
         const text = floatText(value);
-        if (!/^[+-]?[\d.]/.test(text)) throw new LiteralTypeError(`MySQL has no value for ${text}; filter it out or map it to NULL first`);
+        if (!/^[+-]?[\d.]/.test(text)) {
+          throw new LiteralTypeError(`MySQL has no value for ${text}; filter it out or map it to NULL first`);
+        }
         return /e/i.test(text) ? text : `${text}E0`;
       }
       case "string":

@@ -2,7 +2,16 @@
 // fingerprints and the mapping between logical and PostgreSQL types. Pure; the one place
 // PostgreSQL SQL is quoted.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
-import { booleanValue, dateText, decimalText, equalsOrNull, floatText, integerText, stringText, timestampText } from "../literal-text.js";
+import {
+  booleanValue,
+  dateText,
+  decimalText,
+  equalsOrNull,
+  floatText,
+  integerText,
+  stringText,
+  timestampText,
+} from "../literal-text.js";
 import { POSTGRES_MAX_NUMERIC_PRECISION } from "./postgres-capabilities.js";
 
 export class PostgresDialect implements Dialect {
@@ -153,7 +162,9 @@ export class PostgresDialect implements Dialect {
     if (t === "real" || t === "float4") return { kind: "float", bits: 32 };
     if (t === "double precision" || t === "float8") return { kind: "float", bits: 64 };
     if (t === "date") return { kind: "date" };
-    if (t === "timestamptz" || /^timestamp\s*(\(\d+\))?\s*with time zone$/.test(t)) return { kind: "timestamp", withTimeZone: true };
+    if (t === "timestamptz" || /^timestamp\s*(\(\d+\))?\s*with time zone$/.test(t)) {
+      return { kind: "timestamp", withTimeZone: true };
+    }
     if (t.startsWith("timestamp")) return { kind: "timestamp" };
     if (t === "bytea") return { kind: "binary" };
     const varchar = /^(?:character varying|varchar)\s*\((\d+)\)/.exec(t);
