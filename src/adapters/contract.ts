@@ -133,7 +133,7 @@ export interface Dialect {
   /** The fully qualified, quoted name of a relation. */
   relation(rel: RelationName): string;
   /** Which engine's SQL this is. */
-  readonly engine: "duckdb" | "sqlserver" | "hive";
+  readonly engine: "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
   /** A SQL literal for a value, of the type the value has in JavaScript. */
   literal(value: CellValue): string;
   /**
@@ -166,7 +166,12 @@ export interface Dialect {
    * deleted (barring hash collisions): the row count and the sum of every row's hash. A sum, not an
    * XOR, so two equal rows do not cancel and a change to duplicated rows is seen.
    */
-  fingerprintSql(relation: string): string;
+  fingerprintSql(relation: string, columns?: string[]): string;
+  /**
+   * For an engine with no row-to-text (MySQL): the query listing `rel`'s column names in order,
+   * which `fingerprintSql` then needs as `columns`. Absent where the row itself can be hashed.
+   */
+  fingerprintColumnsSql?(rel: RelationName): string;
   /** The engine's type for a logical type. */
   nativeType(type: LogicalType): string;
   /** The logical type for an engine type name, e.g. `DECIMAL(18,2)`. */
@@ -183,7 +188,7 @@ export interface Introspector {
 
 /** An engine endpoint: one connection of a target. */
 export interface Adapter {
-  readonly type: "duckdb" | "sqlserver" | "hive";
+  readonly type: "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
   /** The connection's name in the profile (`source`, `lake`, `mart`). */
   readonly connectionName: string;
   readonly capabilities: Capabilities;

@@ -1,5 +1,5 @@
 // Opens the connections of a target as adapters. The only place that picks an engine by type;
-// drivers for SQL Server and Hive load only when a target uses them.
+// drivers for SQL Server, Hive, PostgreSQL and MySQL load only when a target uses them.
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { TargetConfig } from "../project/schema.js";
@@ -47,6 +47,16 @@ export async function openConnections(target: TargetConfig, projectDir: string, 
       case "hive": {
         const { createHiveAdapter } = await import("./hive/index.js");
         adapters.set(name, createHiveAdapter(name, config));
+        break;
+      }
+      case "postgres": {
+        const { createPostgresAdapter } = await import("./postgres/index.js");
+        adapters.set(name, createPostgresAdapter(name, config, { runId }));
+        break;
+      }
+      case "mysql": {
+        const { createMySqlAdapter } = await import("./mysql/index.js");
+        adapters.set(name, createMySqlAdapter(name, config, { runId }));
         break;
       }
     }

@@ -3,7 +3,7 @@
 import { dialectFor } from "../adapters/dialects.js";
 import type { TestType } from "../manifest/types.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 export const GENERIC_TESTS = ["unique", "not_null", "accepted_values", "relationships", "expression", "row_count", "reconcile"] as const;
 

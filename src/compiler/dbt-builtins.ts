@@ -3,7 +3,7 @@
 // Spark/Hive what those dbt adapters' macros mean. Each takes dbt's argument names, positional or
 // keyword. They are callable as dbt.name() and, as in dbt, by their bare name.
 
-type Engine = "duckdb" | "sqlserver" | "hive";
+type Engine = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 type Builtin = (engine: Engine, args: Record<string, unknown>) => string;
 
 /** Argument names in dbt's order, so positional calls bind as dbt binds them. */

@@ -6,7 +6,7 @@ import { dbtBuiltins } from "./dbt-builtins.js";
 import { relationFromSql } from "./jinja-context.js";
 import { quoteIdentifier } from "./relations.js";
 
-type Engine = "duckdb" | "sqlserver" | "hive";
+type Engine = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 type Macro = (...args: unknown[]) => unknown;
 
 /** The prefixes adapter.dispatch tries for an engine, dbt's adapter names first. */
@@ -14,6 +14,8 @@ const DISPATCH_PREFIXES: Record<Engine, string[]> = {
   duckdb: ["duckdb"],
   sqlserver: ["sqlserver", "fabric"],
   hive: ["spark", "hive"],
+  postgres: ["postgres"],
+  mysql: ["mysql", "mariadb"],
 };
 
 export class DbtNamespace {

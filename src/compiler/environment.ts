@@ -111,7 +111,7 @@ export class TemplateEnvironment {
       invocationId: () => this.scope?.envVar("SLUICE_INVOCATION_ID", "") || "00000000-0000-0000-0000-000000000000",
       write: (line) => process.stderr.write(`${line}\n`),
     });
-    this.dbt = new DbtNamespace(() => current().target["type"] as "duckdb" | "sqlserver" | "hive");
+    this.dbt = new DbtNamespace(() => current().target["type"] as "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql");
     const builtins = this.dbt.builtins();
     this.env.addGlobal("dbt", builtins);
     // dbt's cross-database macros are callable by their bare names too.

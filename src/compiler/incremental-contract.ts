@@ -14,7 +14,7 @@ import { createRequire } from "node:module";
 import type { ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
 import type { Diagnostics } from "../project/diagnostics.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 /** Where the planner finds a changed source row in the model's table: the same key on both sides. */
 export interface LineageKey {
@@ -30,7 +30,7 @@ interface AstNode {
   [key: string]: unknown;
 }
 
-const DIALECT: Record<EngineType, string> = { duckdb: "postgresql", sqlserver: "transactsql", hive: "hive" };
+const DIALECT: Record<EngineType, string> = { duckdb: "postgresql", sqlserver: "transactsql", hive: "hive", postgres: "postgresql", mysql: "mariadb" };
 
 let parser: { astify(sql: string, options: { database: string }): unknown } | undefined;
 function astify(sql: string, engine: EngineType): unknown {

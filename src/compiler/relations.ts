@@ -27,6 +27,11 @@ export function defaultPlacement(connectionName: string, config: ConnectionConfi
       return { schema: config.schema };
     case "hive":
       return { schema: config.database };
+    case "postgres":
+      return { schema: config.schema };
+    // MySQL's schemas are its databases.
+    case "mysql":
+      return { schema: config.database };
   }
 }
 

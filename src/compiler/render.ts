@@ -175,7 +175,10 @@ export function renderJobFor(project: Project, model: ModelNode, nodes: Record<s
 function changeWindow(project: Project, model: ModelNode, source: SourceNode): string {
   const type = project.target.connections[model.config.compute]!.type;
   const column = quoteIdentifier(type, source.changeTracking!.updatedAt);
-  return `(select * from ${renderRelation(type, source.relation)} where ${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
+  const window = `(select * from ${renderRelation(type, source.relation)} where ${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
+  // PostgreSQL (before 16) and MySQL refuse a derived table without an alias: it takes the table's
+  // name, so the model's SQL reads it as it would the table (and must not alias it again).
+  return type === "postgres" || type === "mysql" ? `${window} as ${quoteIdentifier(type, source.relation.name)}` : window;
 }
 
 function renderScope(project: Project, model: ModelNode, nodes: Record<string, ManifestNode>, incremental: boolean, ephemeralRef: (id: string) => string): RenderScope {

@@ -27,7 +27,7 @@ type Ast = Record<string, unknown>;
  * The grammars tried for each engine, in order. Snowflake's reads what DuckDB and Spark add to
  * Postgres and Hive SQL (QUALIFY, GROUP BY ALL, `::`), so it is the fallback everywhere.
  */
-const DIALECTS = { duckdb: ["postgresql", "snowflake"], sqlserver: ["transactsql", "snowflake"], hive: ["hive", "snowflake"] } as const;
+const DIALECTS = { duckdb: ["postgresql", "snowflake"], sqlserver: ["transactsql", "snowflake"], hive: ["hive", "snowflake"], postgres: ["postgresql", "snowflake"], mysql: ["mariadb", "snowflake"] } as const;
 
 /** Columns of a relation in scope: lower-cased name → the input columns behind it, in order. */
 type Columns = Map<string, { name: string; from: ColumnSource[] }>;

@@ -144,7 +144,7 @@ export interface Manifest {
   project: string;
   target: string;
   /** Connection names and engine types of the target; never credentials. */
-  connections: Record<string, { type: "duckdb" | "sqlserver" | "hive"; lake: boolean }>;
+  connections: Record<string, { type: "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql" | "postgres" | "mysql"; lake: boolean }>;
   nodes: Record<string, ManifestNode>;
   /** Statements run on a connection before and after every build, rendered at compile time. */
   hooks: { on_run_start: Hook[]; on_run_end: Hook[] };

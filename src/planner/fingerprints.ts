@@ -33,7 +33,12 @@ export function untrackedSources(model: ModelNode, manifest: Manifest): SourceNo
 
 /** One text that changes whenever a row of `source` is inserted, updated or deleted (barring hash collisions). */
 export async function fingerprint(session: Session, engine: EngineType, source: SourceNode): Promise<string> {
-  const { rows } = await session.query(fingerprintSql(engine, dialectFor(engine).relation(source.relation)));
+  const d = dialectFor(engine);
+  // MySQL has no row-to-text: its dialect hashes a list of the columns, read first (one query more).
+  const columns = d.fingerprintColumnsSql
+    ? (await session.query(d.fingerprintColumnsSql(source.relation))).rows.map((r) => String(r[0]))
+    : undefined;
+  const { rows } = await session.query(d.fingerprintSql(d.relation(source.relation), columns));
   return String(rows[0]?.[0] ?? "");
 }
 

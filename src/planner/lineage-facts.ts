@@ -14,7 +14,7 @@ import { fingerprint, untrackedSources } from "./fingerprints.js";
 import { sortedPartitions, type ChangeFacts, type LineageFacts, type TrackedFact, type UntrackedFact } from "./lineage-decision.js";
 import { later, readHighWatermark, watermarkLiteral, windowStart, type Watermark } from "./watermarks.js";
 
-type EngineType = "duckdb" | "sqlserver" | "hive";
+type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
 /** Keys looked up per query when finding the old partitions of changed rows. */
 const KEYS_PER_LOOKUP = 5000;

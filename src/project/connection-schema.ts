@@ -84,5 +84,49 @@ export const HiveConnection = z.strictObject({
 });
 export type HiveConnection = z.infer<typeof HiveConnection>;
 
-export const ConnectionConfig = z.discriminatedUnion("type", [DuckDbConnection, SqlServerConnection, HiveConnection]);
+export const PostgresConnection = z.strictObject({
+  type: z.literal("postgres"),
+  host: name,
+  port: z.number().int().positive().default(5432),
+  database: name,
+  schema: name.default("public").describe("Default schema for relations"),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  ssl: z.boolean().default(false).describe("TLS to the server (certificate verified)"),
+  connect_timeout_ms: z.number().int().positive().default(15000),
+  /** Rows per cursor fetch when streaming results: the most rows a read holds at once. */
+  fetch_rows: z.number().int().positive().default(10000),
+  pool_max: z.number().int().positive().default(4),
+});
+export type PostgresConnection = z.infer<typeof PostgresConnection>;
+
+export const MySqlConnection = z.strictObject({
+  type: z.literal("mysql"),
+  host: name,
+  port: z.number().int().positive().default(3306),
+  /** MySQL's schemas are its databases: relations that name no schema land here. */
+  database: name,
+  user: z.string().optional(),
+  password: z.string().optional(),
+  ssl: z.boolean().default(false).describe("TLS to the server (certificate verified)"),
+  connect_timeout_ms: z.number().int().positive().default(15000),
+  /** Rows per batch when streaming results: the most rows a read holds at once. */
+  fetch_rows: z.number().int().positive().default(10000),
+  /**
+   * How rows from other engines land: `local_infile` streams them through LOAD DATA LOCAL INFILE
+   * (the server must allow local_infile); `insert` sends multi-row INSERTs of `insert_batch_rows`.
+   */
+  bulk_load: z.enum(["local_infile", "insert"]).default("local_infile"),
+  insert_batch_rows: z.number().int().positive().default(1000),
+  pool_max: z.number().int().positive().default(4),
+});
+export type MySqlConnection = z.infer<typeof MySqlConnection>;
+
+export const ConnectionConfig = z.discriminatedUnion("type", [
+  DuckDbConnection,
+  SqlServerConnection,
+  HiveConnection,
+  PostgresConnection,
+  MySqlConnection,
+]);
 export type ConnectionConfig = z.infer<typeof ConnectionConfig>;

@@ -276,7 +276,7 @@ function loadDbtTarget(
     ({ targetName, target, connection } = read);
   }
   const config = target.connections[connection]!;
-  const targetSchema = config.type === "hive" ? config.database : config.schema;
+  const targetSchema = config.type === "hive" || config.type === "mysql" ? config.database : config.schema;
   return { targetName, target, dbt: { ...settings, connection, targetSchema } };
 }
 

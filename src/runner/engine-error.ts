@@ -12,7 +12,7 @@ export interface FailureContext {
   /** Text of the project's YAML files by path, to find the line that names a config key. */
   yamlFiles: { path: string; text: string }[];
   /** Engine type of each connection, to name a relation in its dialect. */
-  engines: Record<string, { type: "duckdb" | "sqlserver" | "hive" }>;
+  engines: Record<string, { type: "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql" }>;
   /** Output columns of a query on a connection, or undefined when the probe itself fails. */
   columnsOf(connection: string, sql: string): Promise<string[] | undefined>;
 }

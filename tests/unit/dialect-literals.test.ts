@@ -78,6 +78,44 @@ const LITERALS: Record<EngineType, Row[]> = {
     ["2024-01-01 10:00:00.123456", tsns, "TIMESTAMP '2024-01-01 10:00:00.123456'"],
     [false, bool, "FALSE"],
   ],
+  postgres: [
+    [null, text, "CAST(NULL AS TEXT)"],
+    [null, date, "CAST(NULL AS DATE)"],
+    [null, tstz, "CAST(NULL AS TIMESTAMPTZ)"],
+    ["it's", text, "'it''s'"],
+    ["a\\b", text, "'a\\b'"],
+    ["Ωmega – ✓", text, "'Ωmega – ✓'"],
+    ["007", text, "'007'"],
+    ["NULL", text, "'NULL'"],
+    ["007", int, "CAST(7 AS INTEGER)"],
+    ["9007199254740993", big, "CAST(9007199254740993 AS BIGINT)"],
+    ["12.50", dec, "CAST('12.50' AS NUMERIC(18,2))"],
+    ["2024-1-1", date, "DATE '2024-01-01'"],
+    ["0001-01-01", date, "DATE '0001-01-01'"],
+    ["2024-03-31 01:30:00", ts, "TIMESTAMP '2024-03-31 01:30:00'"],
+    ["2024-03-31 03:30:00+02", tstz, "TIMESTAMPTZ '2024-03-31 01:30:00+00'"],
+    [new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 678)), tstz, "TIMESTAMPTZ '2024-01-02 03:04:05.678+00'"],
+    [true, bool, "TRUE"],
+    ["f", bool, "FALSE"],
+  ],
+  mysql: [
+    [null, text, "CAST(NULL AS CHAR)"],
+    [null, int, "CAST(NULL AS SIGNED)"],
+    [null, tstz, "CAST(NULL AS DATETIME(6))"],
+    ["it's", text, "'it''s'"],
+    ["a\\b", text, "'a\\\\b'"],
+    ["Ωmega – ✓", text, "'Ωmega – ✓'"],
+    ["007", text, "'007'"],
+    ["007", int, "7"],
+    ["9007199254740993", big, "9007199254740993"],
+    ["12.50", dec, "CAST('12.50' AS DECIMAL(18,2))"],
+    ["1.5", { kind: "float", bits: 64 }, "1.5E0"],
+    ["2024-1-1", date, "DATE '2024-01-01'"],
+    ["0001-01-01", date, "DATE '0001-01-01'"],
+    ["2024-03-31 01:30:00.123456", ts, "CAST('2024-03-31 01:30:00.123456' AS DATETIME(6))"],
+    ["2024-03-31 03:30:00+02", tstz, "CAST('2024-03-31 01:30:00' AS DATETIME(6))"],
+    [true, bool, "TRUE"],
+  ],
 };
 
 describe.each(Object.keys(LITERALS) as EngineType[])("%s literals", (engine) => {
@@ -104,6 +142,13 @@ describe("digits an engine would drop", () => {
     expect(() => dialectFor("sqlserver").typedLiteral("2024-01-01 10:00:00.123456789", tsns)).toThrow(/9 fractional digits; this engine keeps 7/);
     expect(() => dialectFor("hive").typedLiteral("2024-01-01 10:00:00.1234567", tsns)).toThrow(/keeps 6/);
     expect(() => dialectFor("duckdb").typedLiteral("2024-01-01 10:00:00.1234567", ts)).toThrow(/keeps 6/);
+    expect(() => dialectFor("postgres").typedLiteral("2024-01-01 10:00:00.1234567", ts)).toThrow(/keeps 6/);
+    expect(() => dialectFor("mysql").typedLiteral("2024-01-01 10:00:00.1234567", ts)).toThrow(/keeps 6/);
+  });
+
+  it("a float MySQL cannot store (NaN, infinities) is refused, not written as text", () => {
+    expect(() => dialectFor("mysql").typedLiteral("NaN", { kind: "float", bits: 64 })).toThrow(/MySQL has no value for NaN/);
+    expect(dialectFor("postgres").typedLiteral("NaN", { kind: "float", bits: 64 })).toBe("CAST('NaN' AS DOUBLE PRECISION)");
   });
 });
 
@@ -112,11 +157,13 @@ describe("partition predicates", () => {
     ["duckdb", [[null], [""], ["a'b"]], `("p" IS NULL)\n   OR ("p" = '')\n   OR ("p" = 'a''b')`],
     ["sqlserver", [[null], [""], ["a'b"]], `([p] IN (N'', N'a''b') OR [p] IS NULL)`],
     ["hive", [[null], [""], ["a\\b"]], "(`p` IS NULL)\n   OR (CAST(`p` AS STRING) = '')\n   OR (CAST(`p` AS STRING) = 'a\\\\b')"],
+    ["postgres", [[null], [""], ["a'b\\"]], `("p" IS NULL)\n   OR ("p" = '')\n   OR ("p" = 'a''b\\')`],
+    ["mysql", [[null], [""], ["a'b\\"]], "(`p` IS NULL)\n   OR (`p` = '')\n   OR (`p` = 'a''b\\\\')"],
   ] as [EngineType, (string | null)[][], string][])("on %s spell NULL as IS NULL and the empty string as itself", (engine, partitions, sql) => {
     expect(dialectFor(engine).partitionPredicate(["p"], partitions)).toBe(sql);
   });
 
-  it.each(["duckdb", "sqlserver", "hive"] as EngineType[])("on %s quote a partition column whose name needs it and refuse an empty set", (engine) => {
+  it.each(["duckdb", "sqlserver", "hive", "postgres", "mysql"] as EngineType[])("on %s quote a partition column whose name needs it and refuse an empty set", (engine) => {
     const d = dialectFor(engine);
     expect(d.partitionPredicate(["year month", "b"], [["2024", null]], "t.")).toContain(`t.${d.quoteIdentifier("year month")}`);
     expect(() => d.partitionPredicate(["p"], [])).toThrow(/empty partition set|at least one partition/);
@@ -167,6 +214,8 @@ describe("data-test literals", () => {
     ["hive", "a\nb'c", "'a\\nb\\'c'"],
     ["sqlserver", "Ω'", "N'Ω'''"],
     ["duckdb", "a\\b", "'a\\b'"],
+    ["postgres", "a\\b'", "'a\\b'''"],
+    ["mysql", "a\\b'", "'a\\\\b'''"],
   ] as [EngineType, string, string][])("come from the %s dialect", (engine, value, sql) => {
     expect(stringLiteral(value, engine)).toBe(sql);
   });

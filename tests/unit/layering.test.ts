@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
 const SRC = join(REPO_ROOT, "src");
-const DRIVERS = ["mssql", "tedious", "hive-driver", "@duckdb/node-api", "@duckdb/node-bindings"];
+const DRIVERS = ["mssql", "tedious", "hive-driver", "@duckdb/node-api", "@duckdb/node-bindings", "pg", "pg-cursor", "pg-copy-streams", "mysql2"];
 
 function sources(): { path: string; imports: string[] }[] {
   return (readdirSync(SRC, { recursive: true }) as string[])

@@ -1,0 +1,210 @@
+// PostgreSQL statements for every write sluice makes. Pure and deterministic: names of temporary
+// relations come in from the caller (built with `temporaryName`), so golden files pin them.
+import type { Column, PartitionValue, RelationKind, RelationName } from "../contract.js";
+import { postgresDialect as d } from "./postgres-dialect.js";
+
+/** Raised when a partition replacement names no partition: never widened to the whole table. */
+export class EmptyPartitionSetError extends Error {
+  constructor(rel: RelationName) {
+    super(
+      `Refusing to replace partitions of ${d.relation(rel)}: the partition set is empty. ` +
+        "sluice never widens an overwrite to the whole table; name the partitions to rebuild or use --full-refresh.",
+    );
+    this.name = "EmptyPartitionSetError";
+  }
+}
+
+const SOURCE = '"sluice_source"';
+const TARGET = '"sluice_target"';
+
+function cols(names: string[], prefix = ""): string {
+  return names.map((n) => `${prefix}${d.quoteIdentifier(n)}`).join(", ");
+}
+
+/** Statements that commit together or not at all: DDL included, PostgreSQL's DDL is transactional. */
+export function atomic(statements: string[]): string {
+  return ["BEGIN;", ...statements, "COMMIT;"].join("\n");
+}
+
+/** A model's SELECT without the trailing semicolon people often leave, so it can be embedded. */
+export function bareSelect(selectSql: string): string {
+  return selectSql.trim().replace(/;+\s*$/, "");
+}
+
+export function createSchemaSql(schema: string): string {
+  return `CREATE SCHEMA IF NOT EXISTS ${d.quoteIdentifier(schema)};`;
+}
+
+/** DROP TABLE and DROP VIEW each refuse the other kind, so the caller says which one holds the name. */
+export function dropRelationSql(rel: RelationName, kind: RelationKind): string {
+  return `DROP ${kind === "view" ? "VIEW" : "TABLE"} IF EXISTS ${d.relation(rel)};`;
+}
+
+/**
+ * Replaces whatever holds the name with a view, in one transaction. Dropping first (not CREATE OR
+ * REPLACE) lets the view's columns change; a view other views depend on makes the drop fail whole.
+ */
+export function createViewSql(rel: RelationName, selectSql: string, existing: RelationKind | null): string {
+  const create = `CREATE VIEW ${d.relation(rel)} AS\n${bareSelect(selectSql)};`;
+  if (existing === null) return create;
+  return atomic([dropRelationSql(rel, existing), create]);
+}
+
+/** Materializes a SELECT into a new table, the server inferring the column types. */
+export function createTableAsSql(into: RelationName, selectSql: string): string {
+  return `CREATE TABLE ${d.relation(into)} AS\n${bareSelect(selectSql)};`;
+}
+
+export interface SwapNames {
+  target: RelationName;
+  /** Fully built new contents, next to the target. */
+  staging: RelationName;
+  /** Where the current table is renamed to before it is dropped. */
+  old: RelationName;
+  /** What holds the target's name now. */
+  existing: RelationKind | null;
+}
+
+/**
+ * Swaps the staging table in for the target in one transaction: rename the old table away (or
+ * drop the view that held the name), rename staging in, drop the old table. Readers see the old
+ * rows or the new rows, never an empty or half-loaded table; a failure anywhere rolls it all back.
+ */
+export function swapTableSql({ target, staging, old, existing }: SwapNames): string {
+  const statements: string[] = [];
+  if (existing === "view") statements.push(dropRelationSql(target, "view"));
+  if (existing === "table")
+    statements.push(`ALTER TABLE ${d.relation(target)} RENAME TO ${d.quoteIdentifier(old.name)};`);
+  statements.push(`ALTER TABLE ${d.relation(staging)} RENAME TO ${d.quoteIdentifier(target.name)};`);
+  if (existing === "table") statements.push(dropRelationSql(old, "table"));
+  return atomic(statements);
+}
+
+/** Appends the rows of `source`; a single INSERT is atomic on its own. */
+export function appendSql(target: RelationName, source: RelationName, columns: string[]): string {
+  return `INSERT INTO ${d.relation(target)} (${cols(columns)})\nSELECT ${cols(columns)}\nFROM ${d.relation(source)};`;
+}
+
+function keyMatch(uniqueKey: string[]): string {
+  return uniqueKey.map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`).join("\n  AND ");
+}
+
+function needsKey(what: string, target: RelationName, uniqueKey: string[]): void {
+  if (uniqueKey.length === 0) throw new Error(`${what} into ${d.relation(target)} needs a unique_key`);
+}
+
+/** Deletes target rows whose key is among the new rows, then inserts the new rows, in one transaction. */
+export function deleteInsertSql(
+  target: RelationName,
+  source: RelationName,
+  columns: string[],
+  uniqueKey: string[],
+): string {
+  needsKey("delete+insert", target, uniqueKey);
+  return atomic([
+    `DELETE FROM ${d.relation(target)} AS ${TARGET}`,
+    `USING ${d.relation(source)} AS ${SOURCE}`,
+    `WHERE ${keyMatch(uniqueKey)};`,
+    appendSql(target, source, columns),
+  ]);
+}
+
+/**
+ * Upserts on `uniqueKey` with MERGE, in one transaction. Two merges of the same new key at once can
+ * both insert it (MERGE takes no predicate lock); sluice runs one writer per target, so none race.
+ */
+export function mergeSql(target: RelationName, source: RelationName, columns: string[], uniqueKey: string[]): string {
+  needsKey("merge", target, uniqueKey);
+  const keys = new Set(uniqueKey);
+  const updates = columns.filter((c) => !keys.has(c));
+  const lines = [
+    `MERGE INTO ${d.relation(target)} AS ${TARGET}`,
+    `USING ${d.relation(source)} AS ${SOURCE}`,
+    `ON ${keyMatch(uniqueKey)}`,
+  ];
+  if (updates.length > 0) {
+    lines.push("WHEN MATCHED THEN UPDATE SET");
+    lines.push(updates.map((c) => `  ${d.quoteIdentifier(c)} = ${SOURCE}.${d.quoteIdentifier(c)}`).join(",\n"));
+  }
+  lines.push(`WHEN NOT MATCHED THEN INSERT (${cols(columns)})`);
+  lines.push(`  VALUES (${cols(columns, `${SOURCE}.`)});`);
+  return atomic(lines);
+}
+
+/** The predicate selecting exactly the named partitions (NULL as IS NULL): the dialect's, the one spelling. */
+export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[]): string {
+  return d.partitionPredicate(partitionBy, partitions);
+}
+
+function checkPartitions(
+  target: RelationName,
+  columns: string[] | null,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): void {
+  if (partitions.length === 0) throw new EmptyPartitionSetError(target);
+  if (partitionBy.length === 0)
+    throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
+  for (const p of partitions) {
+    if (p.length !== partitionBy.length) {
+      throw new Error(
+        `Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`,
+      );
+    }
+  }
+  const missing = columns ? partitionBy.filter((c) => !columns.includes(c)) : [];
+  if (missing.length > 0)
+    throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
+}
+
+/**
+ * Replaces exactly the named partitions: delete them, insert the new rows of those partitions only,
+ * in one transaction. An empty partition set is refused rather than widened to the whole table.
+ */
+export function replacePartitionsSql(
+  target: RelationName,
+  source: RelationName,
+  columns: string[],
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
+  checkPartitions(target, columns, partitionBy, partitions);
+  const where = partitionPredicate(partitionBy, partitions);
+  return atomic([
+    `DELETE FROM ${d.relation(target)}`,
+    `WHERE ${where};`,
+    `INSERT INTO ${d.relation(target)} (${cols(columns)})`,
+    `SELECT ${cols(columns)}`,
+    `FROM ${d.relation(source)}`,
+    `WHERE ${where};`,
+  ]);
+}
+
+/** Keeps only the named partitions in a freshly built table, before it becomes the target. */
+export function keepPartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+  checkPartitions(rel, null, partitionBy, partitions);
+  // The predicate is NULL, not false, on a row with a NULL partition column outside the set:
+  // IS NOT TRUE deletes such a row, where NOT (NULL) would keep it.
+  return `DELETE FROM ${d.relation(rel)}\nWHERE (${partitionPredicate(partitionBy, partitions)}) IS NOT TRUE;`;
+}
+
+/** Empties the named partitions, for a partition replacement whose new result has no rows at all. */
+export function deletePartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+  checkPartitions(rel, null, partitionBy, partitions);
+  return `DELETE FROM ${d.relation(rel)}\nWHERE ${partitionPredicate(partitionBy, partitions)};`;
+}
+
+/** A table for rows loaded from another engine, with each column in its own PostgreSQL type. */
+export function createStagingTableSql(rel: RelationName, columns: Column[]): string {
+  const defs = columns.map((c) => `  ${d.quoteIdentifier(c.name)} ${d.nativeType(c.type)}`).join(",\n");
+  return `CREATE TABLE ${d.relation(rel)} (\n${defs}\n);`;
+}
+
+/** COPY in text format (tab-separated, `\N` for NULL), the encoding postgres-copy-text.ts writes. */
+export function copyFromStdinSql(rel: RelationName, columns: Column[]): string {
+  return `COPY ${d.relation(rel)} (${cols(columns.map((c) => c.name))}) FROM STDIN`;
+}
+
+export function selectAllSql(rel: RelationName, columns: string[]): string {
+  return `SELECT ${cols(columns)}\nFROM ${d.relation(rel)}`;
+}

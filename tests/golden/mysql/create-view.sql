@@ -1,0 +1,3 @@
+CREATE OR REPLACE VIEW `mart`.`sales` AS
+WITH s AS (SELECT * FROM source.sales WHERE note <> 'it''s')
+SELECT sale_id, year_month, amount, customer FROM s;

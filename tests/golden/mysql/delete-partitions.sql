@@ -1,0 +1,2 @@
+DELETE FROM `mart`.`sales`
+WHERE (`year_month` = '202108');

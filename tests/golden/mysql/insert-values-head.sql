@@ -1,0 +1,1 @@
+INSERT INTO `mart`.`sales__sluice_stg_r1_1` (`sale_id`, `payload`, `at`) VALUES

@@ -1,0 +1,3 @@
+SELECT TABLE_TYPE
+FROM information_schema.TABLES
+WHERE TABLE_SCHEMA = 'it''s' AND TABLE_NAME = 'sales';

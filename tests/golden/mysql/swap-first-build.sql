@@ -1,0 +1,1 @@
+RENAME TABLE `mart`.`sales__sluice_stg_r1_1` TO `mart`.`sales`;

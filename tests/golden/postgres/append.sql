@@ -1,0 +1,3 @@
+INSERT INTO "mart"."sales" ("sale_id", "year_month", "amount", "customer")
+SELECT "sale_id", "year_month", "amount", "customer"
+FROM "mart"."sales__sluice_tmp_r1_3";

@@ -1,0 +1,6 @@
+BEGIN;
+DROP TABLE IF EXISTS "mart"."sales";
+CREATE VIEW "mart"."sales" AS
+WITH s AS (SELECT * FROM source.sales WHERE note <> 'it''s')
+SELECT sale_id, year_month, amount, customer FROM s;
+COMMIT;
