@@ -144,7 +144,7 @@ export const Hook = z.strictObject({
    * hook is left out (not rendered, not run). Default: every type.
    */
   connection_types: z
-    .array(z.enum(["duckdb", "sqlserver", "hive"]))
+    .array(z.enum(["duckdb", "sqlserver", "hive", "postgres", "mysql"]))
     .min(1)
     .optional()
     .describe("Engine types this hook's SQL is written for, e.g. [duckdb]; skipped on other types"),
