@@ -51,7 +51,10 @@ function buildAndSignal(dir: string, signals: NodeJS.Signals[]): Promise<Ended> 
       if (signalledAt === 0 && /START build_table model\.slow_lake/.test(stdout)) {
         signalledAt = Date.now();
         // Let the slow statement reach the engine before the signal.
-        setTimeout(() => signals.forEach((s, i) => setTimeout(() => child.kill(s), i * 100)), 500);
+        // A second signal comes 10 ms after the first: well inside the clean-up it must cut short
+        // (at 100 ms a quiet machine had often finished cleaning up), yet apart enough that the
+        // kernel delivers two signals rather than one pending.
+        setTimeout(() => signals.forEach((s, i) => setTimeout(() => child.kill(s), i * 10)), 500);
       }
     });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
@@ -128,7 +131,7 @@ describe("a cancelled build", () => {
   }, 180_000);
 
   it("exits at once on a second signal", async () => {
-    // The first signal's clean-up can finish within the 100 ms before the second arrives; then
+    // The first signal's clean-up can finish within the 10 ms before the second arrives; then
     // the run ended cleanly with 130 and there is nothing to prove, so try again (at most 4 times).
     const ends: Ended[] = [];
     for (let attempt = 0; attempt < 4 && !ends.some((e) => e.signal === "SIGINT"); attempt++) {
