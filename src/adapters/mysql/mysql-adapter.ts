@@ -1,5 +1,6 @@
 // The MySQL/MariaDB adapter: sessions over `mysql2`, writes built by mysql-sql.ts, introspection.
 // What it can and cannot do atomically is spelled out in mysql-capabilities.ts and mysql-sql.ts.
+import { SessionSlots } from "../session-slots.js";
 import {
   temporaryName,
   type Adapter,
@@ -47,9 +48,7 @@ export class MySqlAdapter implements Adapter {
   readonly defaultSchema: string;
   readonly defaultDatabase = undefined;
   private readonly runId: string;
-  private readonly sessions = new Set<MySqlSession>();
-  private openSlots: number;
-  private readonly waitingForSlot: Array<() => void> = [];
+  private readonly slots: SessionSlots<MySqlSession>;
 
   constructor(
     readonly connectionName: string,
@@ -58,30 +57,12 @@ export class MySqlAdapter implements Adapter {
   ) {
     this.defaultSchema = config.database;
     this.runId = options.runId ?? `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-    this.openSlots = config.pool_max;
+    this.slots = new SessionSlots(config.pool_max);
   }
 
   /** Opens a session on its own connection; waits while `pool_max` sessions are open. */
   async open(): Promise<Session> {
-    if (this.openSlots === 0) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
-    this.openSlots -= 1;
-    const holder: { session?: MySqlSession } = {};
-    try {
-      holder.session = await MySqlSession.open(this.config, () => {
-        if (holder.session) this.sessions.delete(holder.session);
-        this.releaseSlot();
-      });
-    } catch (error) {
-      this.releaseSlot();
-      throw error;
-    }
-    this.sessions.add(holder.session);
-    return holder.session;
-  }
-
-  private releaseSlot(): void {
-    this.openSlots += 1;
-    this.waitingForSlot.shift()?.();
+    return this.slots.acquire((onClose) => MySqlSession.open(this.config, onClose));
   }
 
   introspector(session: Session): Introspector {
@@ -201,7 +182,7 @@ export class MySqlAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.sessions].map((s) => s.close()));
+    await this.slots.closeAll();
   }
 
   private kindOf(s: MySqlSession, rel: RelationName): Promise<RelationKind | null> {

@@ -1,4 +1,5 @@
 // The PostgreSQL adapter: sessions over `pg`, writes built by postgres-sql.ts, introspection.
+import { SessionSlots } from "../session-slots.js";
 import {
   temporaryName,
   type Adapter,
@@ -46,9 +47,7 @@ export class PostgresAdapter implements Adapter {
   readonly defaultSchema: string;
   readonly defaultDatabase = undefined;
   private readonly runId: string;
-  private readonly sessions = new Set<PostgresSession>();
-  private openSlots: number;
-  private readonly waitingForSlot: Array<() => void> = [];
+  private readonly slots: SessionSlots<PostgresSession>;
 
   constructor(
     readonly connectionName: string,
@@ -57,30 +56,12 @@ export class PostgresAdapter implements Adapter {
   ) {
     this.defaultSchema = config.schema;
     this.runId = options.runId ?? `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-    this.openSlots = config.pool_max;
+    this.slots = new SessionSlots(config.pool_max);
   }
 
   /** Opens a session on its own connection; waits while `pool_max` sessions are open. */
   async open(): Promise<Session> {
-    if (this.openSlots === 0) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
-    this.openSlots -= 1;
-    const holder: { session?: PostgresSession } = {};
-    try {
-      holder.session = await PostgresSession.open(this.config, () => {
-        if (holder.session) this.sessions.delete(holder.session);
-        this.releaseSlot();
-      });
-    } catch (error) {
-      this.releaseSlot();
-      throw error;
-    }
-    this.sessions.add(holder.session);
-    return holder.session;
-  }
-
-  private releaseSlot(): void {
-    this.openSlots += 1;
-    this.waitingForSlot.shift()?.();
+    return this.slots.acquire((onClose) => PostgresSession.open(this.config, onClose));
   }
 
   introspector(session: Session): Introspector {
@@ -188,7 +169,7 @@ export class PostgresAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.sessions].map((s) => s.close()));
+    await this.slots.closeAll();
   }
 
   private kindOf(s: PostgresSession, rel: RelationName): Promise<RelationKind | null> {

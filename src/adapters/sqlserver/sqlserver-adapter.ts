@@ -1,4 +1,5 @@
 // The SQL Server adapter: sessions over `mssql`, writes built by sqlserver-sql.ts, introspection.
+import { SessionSlots } from "../session-slots.js";
 import { batchRows } from "../batch.js";
 import {
   temporaryName,
@@ -48,9 +49,7 @@ export class SqlServerAdapter implements Adapter {
   readonly defaultDatabase: string | undefined;
   private readonly runId: string;
   private readonly sessionOptions: SessionOptions;
-  private readonly sessions = new Set<SqlServerSession>();
-  private openSlots: number;
-  private readonly waitingForSlot: Array<() => void> = [];
+  private readonly slots: SessionSlots<SqlServerSession>;
 
   constructor(
     readonly connectionName: string,
@@ -64,30 +63,12 @@ export class SqlServerAdapter implements Adapter {
       retry: { maxRetries: config.max_retries, baseDelayMs: options.retryBaseDelayMs ?? 200 },
       bulkChunkRows: config.bulk_chunk_rows,
     };
-    this.openSlots = config.pool_max;
+    this.slots = new SessionSlots(config.pool_max);
   }
 
   /** Opens a session on its own connection; waits while `pool_max` sessions are open. */
   async open(): Promise<Session> {
-    if (this.openSlots === 0) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
-    this.openSlots -= 1;
-    const holder: { session?: SqlServerSession } = {};
-    try {
-      holder.session = await SqlServerSession.open(this.config, this.sessionOptions, () => {
-        if (holder.session) this.sessions.delete(holder.session);
-        this.releaseSlot();
-      });
-    } catch (error) {
-      this.releaseSlot();
-      throw error;
-    }
-    this.sessions.add(holder.session);
-    return holder.session;
-  }
-
-  private releaseSlot(): void {
-    this.openSlots += 1;
-    this.waitingForSlot.shift()?.();
+    return this.slots.acquire((onClose) => SqlServerSession.open(this.config, this.sessionOptions, onClose));
   }
 
   introspector(session: Session): Introspector {
@@ -205,7 +186,7 @@ export class SqlServerAdapter implements Adapter {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.sessions].map((s) => s.close()));
+    await this.slots.closeAll();
   }
 
   private temporary(rel: RelationName, purpose: "tmp" | "stg" | "old"): RelationName {
