@@ -21,13 +21,22 @@ export interface Timed {
 }
 
 /** Runs a command to completion, timing its wall clock and (through GNU time) its peak RSS. */
-export function timed(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): Timed {
+export function timed(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {},
+): Timed {
   const useTime = existsSync(GNU_TIME);
   const rssFile = join(OUT, `.rss-${process.pid}`);
   mkdirSync(OUT, { recursive: true });
   const [c, a] = useTime ? [GNU_TIME, ["-f", "%M", "-o", rssFile, cmd, ...args]] : [cmd, args];
   const started = process.hrtime.bigint();
-  const r = spawnSync(c, a, { cwd: opts.cwd ?? REPO, env: { ...process.env, CI: "1", ...opts.env }, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(c, a, {
+    cwd: opts.cwd ?? REPO,
+    env: { ...process.env, CI: "1", ...opts.env },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   let maxRssMb: number | null = null;
   if (useTime && existsSync(rssFile)) {
@@ -36,13 +45,18 @@ export function timed(cmd: string, args: string[], opts: { cwd?: string; env?: N
     rmSync(rssFile, { force: true });
   }
   if (r.status !== 0 && !opts.allowFail) {
-    throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}\n${r.stdout?.slice(-4000)}\n${r.stderr?.slice(-4000)}`);
+    throw new Error(
+      `${cmd} ${args.join(" ")} exited ${r.status}\n${r.stdout?.slice(-4000)}\n${r.stderr?.slice(-4000)}`,
+    );
   }
   return { wallMs, maxRssMb, stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status };
 }
 
 /** Runs the built CLI (`node bin/sluice.js ...`). */
-export function sluice(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {}): Timed {
+export function sluice(
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; allowFail?: boolean } = {},
+): Timed {
   return timed(process.execPath, [CLI, ...args], opts);
 }
 
@@ -76,7 +90,10 @@ export function machine(): string {
 export function report(name: string, data: unknown, markdown: string): void {
   const dir = join(OUT, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "results.json"), JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...(data as object) }, null, 2));
+  writeFileSync(
+    join(dir, "results.json"),
+    JSON.stringify({ date: new Date().toISOString(), machine: machine(), ...(data as object) }, null, 2),
+  );
   writeFileSync(join(dir, "results.md"), markdown);
   process.stdout.write(`\n${markdown}\n`);
 }
@@ -104,8 +121,16 @@ interface ProfileNode {
 }
 
 /** Self time per function and per file from a V8 .cpuprofile. */
-export function summariseProfile(path: string): { functions: [string, number][]; files: [string, number][]; totalMs: number } {
-  const prof = JSON.parse(readFileSync(path, "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+export function summariseProfile(path: string): {
+  functions: [string, number][];
+  files: [string, number][];
+  totalMs: number;
+} {
+  const prof = JSON.parse(readFileSync(path, "utf8")) as {
+    nodes: ProfileNode[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000));
@@ -115,14 +140,24 @@ export function summariseProfile(path: string): { functions: [string, number][];
   for (const [id, ms] of self) {
     const n = byId.get(id)!;
     const url = n.callFrame.url.replace(/^file:\/\//, "");
-    const short = url ? (url.includes("node_modules/") ? url.slice(url.lastIndexOf("node_modules/") + 13) : relative(REPO, url)) : "(native)";
+    const short = url
+      ? url.includes("node_modules/")
+        ? url.slice(url.lastIndexOf("node_modules/") + 13)
+        : relative(REPO, url)
+      : "(native)";
     const key = `${n.callFrame.functionName || "(anonymous)"} ${short}${url ? `:${n.callFrame.lineNumber + 1}` : ""}`;
     fn.set(key, (fn.get(key) ?? 0) + ms);
-    const f = url ? (url.includes("node_modules/") ? short.split("/").slice(0, short.startsWith("@") ? 2 : 1).join("/") + " (dep)" : short) : n.callFrame.functionName || "(native)";
+    const f = url
+      ? url.includes("node_modules/")
+        ? `${short
+            .split("/")
+            .slice(0, short.startsWith("@") ? 2 : 1)
+            .join("/")} (dep)`
+        : short
+      : n.callFrame.functionName || "(native)";
     file.set(f, (file.get(f) ?? 0) + ms);
     total += ms;
   }
   const top = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 12);
   return { functions: top(fn), files: top(file), totalMs: total };
 }
-

@@ -26,22 +26,30 @@ const t = async (name, work) => {
 
 const started = performance.now();
 mkdirSync(join(lakeRoot, "main"), { recursive: true });
-const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
+const instance = await DuckDBInstance.create(":memory:", {
+  autoinstall_known_extensions: "false",
+  autoload_known_extensions: "false",
+});
 const con = await instance.connect();
 await t("attach", async () => {
-  for (const name of ["source", "lake", "mart"]) await con.run(`ATTACH ${q(join(dev, `${name}.duckdb`))} AS ${name}`);
+  for (const name of ["source", "lake", "mart"])
+    await con.run(`ATTACH ${q(join(dev, `${name}.duckdb`))} AS ${name}`);
 });
 await t("seed_countries", async () => {
   const file = join(lakeRoot, "main", "countries", "data_0.parquet");
   mkdirSync(join(lakeRoot, "main", "countries"), { recursive: true });
-  await con.run(`COPY (select * from read_csv(${q(join(dir, "seeds", "countries.csv"))}, header = true, auto_detect = true)) TO ${q(file)} (FORMAT parquet)`);
+  await con.run(
+    `COPY (select * from read_csv(${q(join(dir, "seeds", "countries.csv"))}, header = true, auto_detect = true)) TO ${q(file)} (FORMAT parquet)`,
+  );
   await con.run(`CREATE OR REPLACE VIEW lake.main.countries AS SELECT * FROM read_parquet(${q(file)})`);
 });
 await t("sales_history", async () => {
   const sql = manifest.nodes["model.sales_history"].compiledSql;
   const out = join(lakeRoot, "main", "sales_history");
   await con.run(`COPY (\n${sql}\n) TO ${q(out)} (FORMAT parquet, PARTITION_BY (year_month))`);
-  await con.run(`CREATE OR REPLACE VIEW lake.main.sales_history AS SELECT * FROM read_parquet(${q(`${out}/*/*.parquet`)}, hive_partitioning = true, hive_types = {'year_month': 'INTEGER'})`);
+  await con.run(
+    `CREATE OR REPLACE VIEW lake.main.sales_history AS SELECT * FROM read_parquet(${q(`${out}/*/*.parquet`)}, hive_partitioning = true, hive_types = {'year_month': 'INTEGER'})`,
+  );
 });
 await t("marts", async () => {
   await Promise.all(
@@ -55,4 +63,4 @@ await t("marts", async () => {
 con.closeSync();
 instance.closeSync();
 timings.total = performance.now() - started;
-process.stdout.write(JSON.stringify(timings) + "\n");
+process.stdout.write(`${JSON.stringify(timings)}\n`);

@@ -8,14 +8,27 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join } from "node:path";
-import { copyExample, ensureBuilt, fmt, log, median, OUT, REPO, report, sluice, table, timed } from "../lib.js";
+import {
+  copyExample,
+  ensureBuilt,
+  fmt,
+  log,
+  median,
+  OUT,
+  REPO,
+  report,
+  sluice,
+  table,
+  timed,
+} from "../lib.js";
 
 const SIZES = (process.env.BENCH_BUILD_SIZES ?? "1000000,10000000").split(",").map(Number);
 const runsFor = (n: number) => Number(process.env.BENCH_RUNS ?? (n >= 10_000_000 ? 2 : 3));
 
 function resetTarget(dir: string): void {
   const dev = join(dir, ".sluice", "dev");
-  for (const f of existsSync(dev) ? readdirSync(dev) : []) if (f !== "source.duckdb") rmSync(join(dev, f), { recursive: true, force: true });
+  for (const f of existsSync(dev) ? readdirSync(dev) : [])
+    if (f !== "source.duckdb") rmSync(join(dev, f), { recursive: true, force: true });
 }
 
 interface NodeTiming {
@@ -31,11 +44,31 @@ for (const n of SIZES) {
   const dir = join(OUT, "build", `n${n}`);
   const vars = ["--vars", `{coolwear_sales: ${n}}`];
   copyExample(dir);
-  const gen = sluice(["run-operation", "coolwear_generate", "--connection", "source", "--args", `{sales: ${n}}`, "--project-dir", dir, ...vars]);
+  const gen = sluice([
+    "run-operation",
+    "coolwear_generate",
+    "--connection",
+    "source",
+    "--args",
+    `{sales: ${n}}`,
+    "--project-dir",
+    dir,
+    ...vars,
+  ]);
   log(`generated ${n} sales in ${fmt.s(gen.wallMs)}`);
   sluice(["compile", "--project-dir", dir, ...vars]);
   // What the build's on_run_start hook costs once the source exists (it is in A and B, not in D).
-  const hook = sluice(["run-operation", "coolwear_generate", "--connection", "source", "--args", `{sales: ${n}}`, "--project-dir", dir, ...vars]);
+  const hook = sluice([
+    "run-operation",
+    "coolwear_generate",
+    "--connection",
+    "source",
+    "--args",
+    `{sales: ${n}}`,
+    "--project-dir",
+    dir,
+    ...vars,
+  ]);
   const a: number[] = [];
   const b: number[] = [];
   const d: number[] = [];
@@ -48,7 +81,9 @@ for (const n of SIZES) {
     const ra = sluice(["build", "--exclude", "resource_type:test", "--project-dir", dir, ...vars]);
     a.push(ra.wallMs);
     if (ra.maxRssMb !== null) rssA.push(ra.maxRssMb);
-    nodesA = (JSON.parse(readFileSync(join(dir, "target", "run_results.json"), "utf8")) as { results: NodeTiming[] }).results.map((r) => ({ node: r.node, elapsedMs: r.elapsedMs, rowsAffected: r.rowsAffected }));
+    nodesA = (
+      JSON.parse(readFileSync(join(dir, "target", "run_results.json"), "utf8")) as { results: NodeTiming[] }
+    ).results.map((r) => ({ node: r.node, elapsedMs: r.elapsedMs, rowsAffected: r.rowsAffected }));
     resetTarget(dir);
     const rd = timed(process.execPath, [join(REPO, "bench", "build", "direct.mjs"), dir]);
     d.push(rd.wallMs);
@@ -57,7 +92,9 @@ for (const n of SIZES) {
     resetTarget(dir);
     const rb = sluice(["build", "--project-dir", dir, ...vars]);
     b.push(rb.wallMs);
-    log(`${n}: sluice (no tests) ${fmt.s(ra.wallMs)}, direct ${fmt.s(rd.wallMs)}, sluice build ${fmt.s(rb.wallMs)}`);
+    log(
+      `${n}: sluice (no tests) ${fmt.s(ra.wallMs)}, direct ${fmt.s(rd.wallMs)}, sluice build ${fmt.s(rb.wallMs)}`,
+    );
   }
   load.push(loadavg()[0]!);
   results.push({
@@ -68,7 +105,10 @@ for (const n of SIZES) {
     directMs: d,
     sluiceBuildMs: b,
     median: { sluiceNoTests: median(a), direct: median(d), sluiceBuild: median(b) },
-    peakRssMb: { sluiceNoTests: rssA.length ? median(rssA) : null, direct: rssD.length ? median(rssD) : null },
+    peakRssMb: {
+      sluiceNoTests: rssA.length ? median(rssA) : null,
+      direct: rssD.length ? median(rssD) : null,
+    },
     sluiceNodesLastRun: nodesA,
     directPhasesLastRunMs: phasesD,
   });
@@ -89,10 +129,33 @@ const rows = results.map((r) => {
     `${(r.directMs as number[]).length}`,
   ];
 });
-let md = table(["source sales", "direct DuckDB (D)", "sluice, no tests (A)", "A / D", "< 1.2×", "sluice build + 21 tests (B)", "B / D", "peak RSS D / A", "rounds"], rows);
-md += "\n\nWhere the time goes (last round): sluice per-node elapsed from run_results.json vs the direct script's phases.\n\n";
+let md = table(
+  [
+    "source sales",
+    "direct DuckDB (D)",
+    "sluice, no tests (A)",
+    "A / D",
+    "< 1.2×",
+    "sluice build + 21 tests (B)",
+    "B / D",
+    "peak RSS D / A",
+    "rounds",
+  ],
+  rows,
+);
+md +=
+  "\n\nWhere the time goes (last round): sluice per-node elapsed from run_results.json vs the direct script's phases.\n\n";
 md += table(
-  ["source sales", "sluice: sales_history", "sluice: countries seed", "sluice: marts (each)", "direct: sales_history", "direct: seed", "direct: marts (both)", "hook on existing source (own process)"],
+  [
+    "source sales",
+    "sluice: sales_history",
+    "sluice: countries seed",
+    "sluice: marts (each)",
+    "direct: sales_history",
+    "direct: seed",
+    "direct: marts (both)",
+    "hook on existing source (own process)",
+  ],
   results.map((r) => {
     const nodes = r.sluiceNodesLastRun as NodeTiming[];
     const ms = (id: string) => nodes.find((x) => x.node === id)?.elapsedMs ?? NaN;

@@ -17,7 +17,6 @@ export interface Generated {
   sourceTables: number;
 }
 
-
 const name = (i: number) => `m_${String(i).padStart(5, "0")}`;
 
 export function generateProject(dir: string, models: number): Generated {
@@ -34,7 +33,10 @@ export function generateProject(dir: string, models: number): Generated {
     join(dir, "project.yml"),
     `name: synthetic\nvars:\n  include_category: true\n  min_amount: 0\nmodels:\n  layer_00:\n    materialized: view\n`,
   );
-  writeFileSync(join(dir, "profiles.yml"), `default_target: dev\ntargets:\n  dev:\n    connections:\n      warehouse:\n        type: duckdb\n        path: .sluice/dev/warehouse.duckdb\n`);
+  writeFileSync(
+    join(dir, "profiles.yml"),
+    `default_target: dev\ntargets:\n  dev:\n    connections:\n      warehouse:\n        type: duckdb\n        path: .sluice/dev/warehouse.duckdb\n`,
+  );
   writeFileSync(
     join(dir, "macros", "helpers.sql"),
     `{% macro cents_to_units(column, scale=100) -%}\n  ({{ column }} / {{ scale }})::decimal(18, 2)\n{%- endmacro %}\n\n{% macro safe_category(column) -%}\n  coalesce({{ column }}, 'unknown')\n{%- endmacro %}\n`,
@@ -107,7 +109,9 @@ export function generateProject(dir: string, models: number): Generated {
       writeFileSync(join(folder, `${m}.sql`), `${sql}\n`);
       if (i % 5 === 0) {
         tested++;
-        props.push(`  - name: ${m}\n    description: Synthetic model ${i}.\n    columns:\n      - name: id\n        tests: [unique, not_null]\n      - name: category\n        tests:\n          - accepted_values: { values: [a, b, c, unknown] }\n`);
+        props.push(
+          `  - name: ${m}\n    description: Synthetic model ${i}.\n    columns:\n      - name: id\n        tests: [unique, not_null]\n      - name: category\n        tests:\n          - accepted_values: { values: [a, b, c, unknown] }\n`,
+        );
       }
     }
     byLayer.push(names);

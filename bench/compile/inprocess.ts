@@ -13,4 +13,12 @@ const { manifest } = compileProject(project);
 const t2 = performance.now();
 await writeManifest(join(dir, project.config.target_path), manifest);
 const t3 = performance.now();
-process.stdout.write(JSON.stringify({ loadMs: t1 - t0, compileMs: t2 - t1, writeMs: t3 - t2, nodes: Object.keys(manifest.nodes).length, startupMs: t0 }) + "\n");
+process.stdout.write(
+  `${JSON.stringify({
+    loadMs: t1 - t0,
+    compileMs: t2 - t1,
+    writeMs: t3 - t2,
+    nodes: Object.keys(manifest.nodes).length,
+    startupMs: t0,
+  })}\n`,
+);

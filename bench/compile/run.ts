@@ -6,7 +6,20 @@ import { readdirSync, rmSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { generateProject } from "./generate.js";
-import { ensureBuilt, fmt, log, median, OUT, REPO, report, sluice, summariseProfile as summarise, table, timed, CLI } from "../lib.js";
+import {
+  ensureBuilt,
+  fmt,
+  log,
+  median,
+  OUT,
+  REPO,
+  report,
+  sluice,
+  summariseProfile as summarise,
+  table,
+  timed,
+  CLI,
+} from "../lib.js";
 
 const SIZES = (process.env.BENCH_COMPILE_SIZES ?? "1000,10000").split(",").map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -42,7 +55,12 @@ for (const n of SIZES) {
   const phases: { loadMs: number; compileMs: number; writeMs: number }[] = [];
   for (let i = 0; i < 3; i++) {
     rmSync(join(dir, "target"), { recursive: true, force: true });
-    const r = timed(process.execPath, ["--import", "tsx", join(REPO, "bench", "compile", "inprocess.ts"), dir]);
+    const r = timed(process.execPath, [
+      "--import",
+      "tsx",
+      join(REPO, "bench", "compile", "inprocess.ts"),
+      dir,
+    ]);
     phases.push(JSON.parse(r.stdout.trim().split("\n").pop()!));
   }
   const noop = median([0, 1, 2].map(() => timed(process.execPath, [CLI, "--version"]).wallMs));
@@ -56,7 +74,11 @@ for (const n of SIZES) {
     loadAverage1m: loads,
     medianMaxRssMb: rss.length ? median(rss) : null,
     cliStartupMs: noop,
-    phasesMs: { load: median(phases.map((p) => p.loadMs)), compile: median(phases.map((p) => p.compileMs)), write: median(phases.map((p) => p.writeMs)) },
+    phasesMs: {
+      load: median(phases.map((p) => p.loadMs)),
+      compile: median(phases.map((p) => p.compileMs)),
+      write: median(phases.map((p) => p.writeMs)),
+    },
   });
   if (n === Math.max(...SIZES)) {
     const profDir = join(OUT, "compile", "profile");
@@ -82,13 +104,40 @@ const rows = results.map((r) => {
     `${fmt.s(p.load)} / ${fmt.s(p.compile)} / ${fmt.s(p.write)}`,
     fmt.mb(r.medianMaxRssMb as number | null),
     median(r.loadAverage1m as number[]).toFixed(1),
-    (r.models as number) >= 10000 ? ((r.medianWallMs as number) <= TARGET_MS ? "met (< 3 s)" : `missed (${fmt.x((r.medianWallMs as number) / TARGET_MS)} of 3 s)`) : "",
+    (r.models as number) >= 10000
+      ? (r.medianWallMs as number) <= TARGET_MS
+        ? "met (< 3 s)"
+        : `missed (${fmt.x((r.medianWallMs as number) / TARGET_MS)} of 3 s)`
+      : "",
   ];
 });
-let md = table(["models", "static / dynamic", "nodes", "median wall (cold: no cache, no target)", "cold runs (s)", "median wall (warm: cache + target kept)", "`sluice --version` wall", "in-process load / compile / write", "peak RSS", "load average (1 min, cold runs)", "target"], rows);
+let md = table(
+  [
+    "models",
+    "static / dynamic",
+    "nodes",
+    "median wall (cold: no cache, no target)",
+    "cold runs (s)",
+    "median wall (warm: cache + target kept)",
+    "`sluice --version` wall",
+    "in-process load / compile / write",
+    "peak RSS",
+    "load average (1 min, cold runs)",
+    "target",
+  ],
+  rows,
+);
 if (profile) {
   md += `\n\nCPU profile of one 10k-model compile (self time, ${fmt.s(profile.totalMs)} sampled):\n\n`;
-  md += table(["function (file:line)", "self ms"], profile.functions.map(([k, v]) => [`\`${k}\``, v.toFixed(0)]));
-  md += "\n\n" + table(["file / package", "self ms"], profile.files.map(([k, v]) => [`\`${k}\``, v.toFixed(0)]));
+  md += table(
+    ["function (file:line)", "self ms"],
+    profile.functions.map(([k, v]) => [`\`${k}\``, v.toFixed(0)]),
+  );
+  md +=
+    "\n\n" +
+    table(
+      ["file / package", "self ms"],
+      profile.files.map(([k, v]) => [`\`${k}\``, v.toFixed(0)]),
+    );
 }
 report("compile", { runs: RUNS, results, profile }, md);

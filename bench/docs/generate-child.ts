@@ -4,9 +4,13 @@ import { pathToFileURL } from "node:url";
 import { syntheticManifest } from "./run.js";
 
 const [generator, models, tests, out] = process.argv.slice(2) as [string, string, string, string];
-const { generateDocs } = (await import(pathToFileURL(generator).href)) as typeof import("../../src/docs/generate.js");
+const { generateDocs } = (await import(
+  pathToFileURL(generator).href
+)) as typeof import("../../src/docs/generate.js");
 const manifest = syntheticManifest(Number(models), Number(tests));
 const started = performance.now();
 const site = generateDocs(manifest, out, { runResults: null });
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, dir: site.dir, nodes: site.nodes })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, dir: site.dir, nodes: site.nodes })}\n`,
+);

@@ -9,13 +9,20 @@ import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium, type Page } from "playwright-core";
-import { MANIFEST_VERSION, type Manifest, type ManifestNode, type ModelNode } from "../../src/manifest/types.js";
+import {
+  MANIFEST_VERSION,
+  type Manifest,
+  type ManifestNode,
+  type ModelNode,
+} from "../../src/manifest/types.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const args = process.argv.slice(2).filter((a, i, all) => a !== "--baseline" && all[i - 1] !== "--baseline");
 const MODELS = Number(args[0] ?? 10_000);
 const TESTS = Number(args[1] ?? 2_000);
-const BASELINE = process.argv.includes("--baseline") ? resolve(process.argv[process.argv.indexOf("--baseline") + 1]!) : null;
+const BASELINE = process.argv.includes("--baseline")
+  ? resolve(process.argv[process.argv.indexOf("--baseline") + 1]!)
+  : null;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SOURCES = 300;
 const LAYERS = 6;
@@ -30,11 +37,27 @@ function random(seed: number): () => number {
 export function syntheticManifest(models: number, tests: number): Manifest {
   const rnd = random(42);
   const nodes: ManifestNode[] = [];
-  const common = (id: string, name: string, path: string) => ({ id, name, location: { path, line: 1 }, description: `Synthetic ${name}, for the docs bench.`, tags: [name.slice(0, 3)], checksum: "0" });
+  const common = (id: string, name: string, path: string) => ({
+    id,
+    name,
+    location: { path, line: 1 },
+    description: `Synthetic ${name}, for the docs bench.`,
+    tags: [name.slice(0, 3)],
+    checksum: "0",
+  });
   const layers: string[][] = [[]];
   for (let i = 0; i < SOURCES; i++) {
     const name = `table_${i}`;
-    nodes.push({ ...common(`source.erp.${name}`, name, "models/sources.yml"), kind: "source", dependsOn: [], sourceName: "erp", tableName: name, relation: { connection: "source", schema: "erp", name }, columns: [], changeTracking: null });
+    nodes.push({
+      ...common(`source.erp.${name}`, name, "models/sources.yml"),
+      kind: "source",
+      dependsOn: [],
+      sourceName: "erp",
+      tableName: name,
+      relation: { connection: "source", schema: "erp", name },
+      columns: [],
+      changeTracking: null,
+    });
     layers[0]!.push(`source.erp.${name}`);
   }
   const perLayer = Math.ceil(models / LAYERS);
@@ -54,12 +77,30 @@ export function syntheticManifest(models: number, tests: number): Manifest {
       ...common(`model.${name}`, name, `models/${connection}/layer_${layer}/${name}.sql`),
       kind: "model",
       dependsOn: [...deps],
-      config: { materialized: m % 5 === 0 ? "incremental" : "table", connection, compute: "lake", schema: "dbo", alias: name, tags: [], partitionBy: [], uniqueKey: ["id"], strategy: null, fullRefresh: null },
+      config: {
+        materialized: m % 5 === 0 ? "incremental" : "table",
+        connection,
+        compute: "lake",
+        schema: "dbo",
+        alias: name,
+        tags: [],
+        partitionBy: [],
+        uniqueKey: ["id"],
+        strategy: null,
+        fullRefresh: null,
+      },
       relation: { connection, schema: "dbo", name },
-      columns: ["id", "customer_id", "amount", "created_at"].map((c) => ({ name: c, dataType: c === "created_at" ? "timestamp" : "bigint", tags: [] })),
+      columns: ["id", "customer_id", "amount", "created_at"].map((c) => ({
+        name: c,
+        dataType: c === "created_at" ? "timestamp" : "bigint",
+        tags: [],
+      })),
       rawSql: sql,
       compiledSql: sql.replace(/\{\{ ref\('([^']+)'\) \}\}/g, "dbo.$1"),
-      compiledIncrementalSql: m % 5 === 0 ? `${sql.replace(/\{\{ ref\('([^']+)'\) \}\}/g, "dbo.$1")} and created_at > '2026-01-01'` : null,
+      compiledIncrementalSql:
+        m % 5 === 0
+          ? `${sql.replace(/\{\{ ref\('([^']+)'\) \}\}/g, "dbo.$1")} and created_at > '2026-01-01'`
+          : null,
       lineage: null,
       macrosUsed: [],
     };
@@ -68,7 +109,19 @@ export function syntheticManifest(models: number, tests: number): Manifest {
   for (let t = 0; t < tests; t++) {
     const target = nodes[SOURCES + Math.floor(rnd() * models)] as ModelNode;
     const name = `unique_${target.name}_id_${t}`;
-    nodes.push({ ...common(`test.${name}`, name, target.location.path), kind: "test", dependsOn: [target.id], testType: "unique", attachedTo: target.id, column: "id", args: {}, config: { severity: "error", errorIf: "!= 0", warnIf: "!= 0", where: null }, connection: target.config.connection, compiledSql: `select id from dbo.${target.name} group by id having count(*) > 1`, reconcile: null });
+    nodes.push({
+      ...common(`test.${name}`, name, target.location.path),
+      kind: "test",
+      dependsOn: [target.id],
+      testType: "unique",
+      attachedTo: target.id,
+      column: "id",
+      args: {},
+      config: { severity: "error", errorIf: "!= 0", warnIf: "!= 0", where: null },
+      connection: target.config.connection,
+      compiledSql: `select id from dbo.${target.name} group by id having count(*) > 1`,
+      reconcile: null,
+    });
   }
   return {
     manifestVersion: MANIFEST_VERSION,
@@ -76,7 +129,11 @@ export function syntheticManifest(models: number, tests: number): Manifest {
     generatedAt: new Date().toISOString(),
     project: "bench",
     target: "dev",
-    connections: { source: { type: "sqlserver", lake: false }, lake: { type: "hive", lake: true }, mart: { type: "sqlserver", lake: false } },
+    connections: {
+      source: { type: "sqlserver", lake: false },
+      lake: { type: "hive", lake: true },
+      mart: { type: "sqlserver", lake: false },
+    },
     nodes: Object.fromEntries(nodes.map((n) => [n.id, n])),
     hooks: { on_run_start: [], on_run_end: [] },
     macros: {},
@@ -90,9 +147,21 @@ const stats = (xs: number[]) => {
 };
 
 /** Generates in a child process, so its peak memory is the generate's alone. */
-function generate(generator: string, out: string): { ms: number; maxRssMb: number; dir: string; nodes: number } {
-  const stdout = execFileSync(process.execPath, ["--import", "tsx", join(HERE, "generate-child.ts"), generator, String(MODELS), String(TESTS), out], { encoding: "utf8", maxBuffer: 1 << 26 });
-  return JSON.parse(stdout.trim().split("\n").pop()!) as { ms: number; maxRssMb: number; dir: string; nodes: number };
+function generate(
+  generator: string,
+  out: string,
+): { ms: number; maxRssMb: number; dir: string; nodes: number } {
+  const stdout = execFileSync(
+    process.execPath,
+    ["--import", "tsx", join(HERE, "generate-child.ts"), generator, String(MODELS), String(TESTS), out],
+    { encoding: "utf8", maxBuffer: 1 << 26 },
+  );
+  return JSON.parse(stdout.trim().split("\n").pop()!) as {
+    ms: number;
+    maxRssMb: number;
+    dir: string;
+    nodes: number;
+  };
 }
 
 /** Opens the site five times: navigation start to the first frame with the graph drawn. */
@@ -100,7 +169,11 @@ async function openTimes(page: Page, dir: string): Promise<number[]> {
   const opens: number[] = [];
   for (let run = 0; run < 5; run++) {
     await page.goto(`${pathToFileURL(join(dir, "index.html")).href}?run=${run}`);
-    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true, null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true,
+      null,
+      { timeout: 120_000 },
+    );
     opens.push(await page.evaluate(() => performance.getEntriesByName("sluice-docs-painted")[0]!.startTime));
   }
   return opens;
@@ -129,24 +202,47 @@ async function latency(page: Page, type: string, act: () => Promise<void>): Prom
 
 async function interactions(page: Page, dir: string): Promise<Record<string, number[]>> {
   await page.goto(pathToFileURL(join(dir, "index.html")).href);
-  await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true,
+    null,
+    { timeout: 120_000 },
+  );
   await page.click("#expand-all");
   await page.waitForTimeout(500);
-  const drawn = await page.evaluate(() => (window as unknown as { SLUICE_DOCS_VIEW: { drawn(): string[] } }).SLUICE_DOCS_VIEW.drawn().length);
+  const drawn = await page.evaluate(
+    () => (window as unknown as { SLUICE_DOCS_VIEW: { drawn(): string[] } }).SLUICE_DOCS_VIEW.drawn().length,
+  );
   console.log(`every group open: ${drawn} nodes drawn`);
   const box = (await page.locator("#graph").boundingBox())!;
   const out: Record<string, number[]> = { click: [], focus: [], zoom: [], pan: [], search: [] };
   const pause = () => page.waitForTimeout(300);
-  const ids = await page.evaluate(() => (window as unknown as { SLUICE_DOCS: { nodes: { id: string; kind: string }[] } }).SLUICE_DOCS.nodes.filter((n) => n.kind === "model").map((n) => n.id));
+  const ids = await page.evaluate(() =>
+    (window as unknown as { SLUICE_DOCS: { nodes: { id: string; kind: string }[] } }).SLUICE_DOCS.nodes
+      .filter((n) => n.kind === "model")
+      .map((n) => n.id),
+  );
   for (let k = 0; k < 20; k++) {
     // Click a node where it is drawn (zoomed so it can be hit).
     await page.click("#zoom-fit");
     await pause();
     const id = ids[(k * 7919) % ids.length]!;
-    await page.evaluate((nodeId) => (window as unknown as { location: Location }).location.hash = `#!/${encodeURIComponent(nodeId)}`, id);
+    await page.evaluate(
+      (nodeId) =>
+        ((window as unknown as { location: Location }).location.hash = `#!/${encodeURIComponent(nodeId)}`),
+      id,
+    );
     await pause();
-    const at = await page.evaluate((nodeId) => (window as unknown as { SLUICE_DOCS_VIEW: { screenPosition(i: string): { x: number; y: number } | null } }).SLUICE_DOCS_VIEW.screenPosition(nodeId), id);
-    if (at && at.x > 0 && at.y > 0 && at.x < box.width && at.y < box.height) out.click!.push(await latency(page, "click", () => page.mouse.click(box.x + at.x, box.y + at.y)));
+    const at = await page.evaluate(
+      (nodeId) =>
+        (
+          window as unknown as {
+            SLUICE_DOCS_VIEW: { screenPosition(i: string): { x: number; y: number } | null };
+          }
+        ).SLUICE_DOCS_VIEW.screenPosition(nodeId),
+      id,
+    );
+    if (at && at.x > 0 && at.y > 0 && at.x < box.width && at.y < box.height)
+      out.click!.push(await latency(page, "click", () => page.mouse.click(box.x + at.x, box.y + at.y)));
     await pause();
     out.focus!.push(await latency(page, "click", () => page.click("#focus-button")));
     await pause();
@@ -156,7 +252,11 @@ async function interactions(page: Page, dir: string): Promise<Record<string, num
     await pause();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
-    out.pan!.push(await latency(page, "mousemove", () => page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40)));
+    out.pan!.push(
+      await latency(page, "mousemove", () =>
+        page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40),
+      ),
+    );
     await page.mouse.up();
     await pause();
     await page.fill("#search", "");
@@ -172,7 +272,11 @@ async function main(): Promise<void> {
     console.log("skipped: no chromium (apt-get install chromium)");
     return;
   }
-  console.log(`${new Date().toISOString()} · ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB · load ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  console.log(
+    `${new Date().toISOString()} · ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GB · load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
   console.log(`project: ${SOURCES} sources, ${MODELS} models, ${TESTS} tests`);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
@@ -187,12 +291,24 @@ async function main(): Promise<void> {
       const out = mkdtempSync(join(tmpdir(), "sluice-docs-bench-"));
       dirs.push(out);
       const site = generate(generator, out);
-      const sizes = ["data.js", "details.js"].map((f) => (statSync(join(site.dir, f)).size / 1e6).toFixed(1)).join(" / ");
-      console.log(`[${name}] generate: ${(site.ms / 1000).toFixed(1)} s, peak memory ${site.maxRssMb.toFixed(0)} MB, data.js / details.js ${sizes} MB`);
-      console.log(`[${name}] open (navigation start to graph on screen): ${stats(await openTimes(page, site.dir))}`);
-      if (name === "this tree") for (const [what, xs] of Object.entries(await interactions(page, site.dir))) console.log(`[${name}] ${what}: ${stats(xs)}`);
+      const sizes = ["data.js", "details.js"]
+        .map((f) => (statSync(join(site.dir, f)).size / 1e6).toFixed(1))
+        .join(" / ");
+      console.log(
+        `[${name}] generate: ${(site.ms / 1000).toFixed(1)} s, peak memory ${site.maxRssMb.toFixed(0)} MB, data.js / details.js ${sizes} MB`,
+      );
+      console.log(
+        `[${name}] open (navigation start to graph on screen): ${stats(await openTimes(page, site.dir))}`,
+      );
+      if (name === "this tree")
+        for (const [what, xs] of Object.entries(await interactions(page, site.dir)))
+          console.log(`[${name}] ${what}: ${stats(xs)}`);
     }
-    console.log(`load after: ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+    console.log(
+      `load after: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(" ")}`,
+    );
   } finally {
     await browser.close();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });

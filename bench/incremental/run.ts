@@ -27,17 +27,37 @@ ensureBuilt();
 const load = [loadavg()[0]!];
 const dir = join(OUT, "incremental", `n${SALES}`);
 const vars = ["--vars", `{coolwear_sales: ${SALES}}`, "--project-dir", dir];
-const readResults = () => JSON.parse(readFileSync(join(dir, "target", "run_results.json"), "utf8")) as { elapsedMs: number; results: Result[] };
+const readResults = () =>
+  JSON.parse(readFileSync(join(dir, "target", "run_results.json"), "utf8")) as {
+    elapsedMs: number;
+    results: Result[];
+  };
 const node = (rs: Result[], id: string) => rs.find((r) => r.node === id)!;
 
 copyExample(dir);
-const gen = sluice(["run-operation", "coolwear_generate", "--connection", "source", "--args", `{sales: ${SALES}}`, ...vars]);
+const gen = sluice([
+  "run-operation",
+  "coolwear_generate",
+  "--connection",
+  "source",
+  "--args",
+  `{sales: ${SALES}}`,
+  ...vars,
+]);
 log(`generated ${fmt.n(SALES)} sales in ${fmt.s(gen.wallMs)}`);
 const full = sluice(["build", ...vars]);
 const fullResults = readResults();
 log(`full build ${fmt.s(full.wallMs)}`);
 
-const mutate = sluice(["run-operation", "coolwear_mutate", "--connection", "source", "--args", `{seed: 1, new_sales: ${NEW}, updated_sales: ${UPDATED}, deleted_sales: ${DELETED}}`, ...vars]);
+const mutate = sluice([
+  "run-operation",
+  "coolwear_mutate",
+  "--connection",
+  "source",
+  "--args",
+  `{seed: 1, new_sales: ${NEW}, updated_sales: ${UPDATED}, deleted_sales: ${DELETED}}`,
+  ...vars,
+]);
 log(`mutated: ${NEW} new, ${UPDATED} updated, ${DELETED} deleted in ${fmt.s(mutate.wallMs)}`);
 const plan = sluice(["plan", ...vars]);
 const planJson = sluice(["plan", "--json", ...vars]);
@@ -52,11 +72,17 @@ log(`no-change build ${fmt.s(noop.wallMs)}`);
 // Independent count, straight from the source file: rows of production.sales now in each dirty partition.
 const sh = node(incrResults.results, "model.sales_history");
 const dirty = (sh.partitions ?? []).map((p) => Number(p[0]));
-const instance = await DuckDBInstance.create(join(dir, ".sluice", "dev", "source.duckdb"), { access_mode: "READ_ONLY" });
+const instance = await DuckDBInstance.create(join(dir, ".sluice", "dev", "source.duckdb"), {
+  access_mode: "READ_ONLY",
+});
 const con = await instance.connect();
 const count = async (sql: string) => Number((await con.runAndReadAll(sql)).getRows()[0]![0]);
 const sourceRows = await count("select count(*) from production.sales");
-const inDirty = dirty.length ? await count(`select count(*) from production.sales where year(sale_date) * 100 + month(sale_date) in (${dirty.join(", ")})`) : 0;
+const inDirty = dirty.length
+  ? await count(
+      `select count(*) from production.sales where year(sale_date) * 100 + month(sale_date) in (${dirty.join(", ")})`,
+    )
+  : 0;
 con.closeSync();
 instance.closeSync();
 
@@ -76,7 +102,9 @@ const refresh = sluice(["build", "--full-refresh", ...vars]);
 const refreshResults = readResults();
 const allSh = node(allDirtyResults.results, "model.sales_history");
 const refreshSh = node(refreshResults.results, "model.sales_history");
-log(`every partition dirty: build ${fmt.s(allDirty.wallMs)} vs --full-refresh ${fmt.s(refresh.wallMs)}\n${allDirtyPlan.stdout}`);
+log(
+  `every partition dirty: build ${fmt.s(allDirty.wallMs)} vs --full-refresh ${fmt.s(refresh.wallMs)}\n${allDirtyPlan.stdout}`,
+);
 load.push(loadavg()[0]!);
 
 const shFull = node(fullResults.results, "model.sales_history");
@@ -86,27 +114,50 @@ const md =
     ["measure", "value"],
     [
       ["source rows (after mutation)", fmt.n(sourceRows)],
-      ["mutation (coolwear_mutate)", `${fmt.n(NEW)} new + ${fmt.n(UPDATED)} updated + ${fmt.n(DELETED)} deleted = ${fmt.n(NEW + UPDATED + DELETED)} (${((100 * (NEW + UPDATED + DELETED)) / SALES).toFixed(2)}%)`],
+      [
+        "mutation (coolwear_mutate)",
+        `${fmt.n(NEW)} new + ${fmt.n(UPDATED)} updated + ${fmt.n(DELETED)} deleted = ${fmt.n(NEW + UPDATED + DELETED)} (${((100 * (NEW + UPDATED + DELETED)) / SALES).toFixed(2)}%)`,
+      ],
       ["full `sluice build` wall (first build, 21 tests)", fmt.s(full.wallMs)],
       ["incremental `sluice build` wall", fmt.s(incr.wallMs)],
       ["**incremental / full** (target ≤ 3%)", `**${((100 * incr.wallMs) / full.wallMs).toFixed(1)}%**`],
-      ["sales_history step: full → incremental", `${fmt.s(shFull.elapsedMs)} → ${fmt.s(sh.elapsedMs)} (${((100 * sh.elapsedMs) / shFull.elapsedMs).toFixed(1)}%)`],
+      [
+        "sales_history step: full → incremental",
+        `${fmt.s(shFull.elapsedMs)} → ${fmt.s(sh.elapsedMs)} (${((100 * sh.elapsedMs) / shFull.elapsedMs).toFixed(1)}%)`,
+      ],
       ["no-change `sluice build` wall (floor)", fmt.s(noop.wallMs)],
       ["`sluice plan` wall (after the mutation)", fmt.s(plan.wallMs)],
       ["dirty partitions (year_month)", dirty.join(", ")],
       ["rows written to the lake = rows in dirty partitions (run_results partitionRows sum)", fmt.n(written)],
       ["sales_history rowsAffected", fmt.n(sh.rowsAffected ?? 0)],
-      ["rows of production.sales in those partitions (counted in the source)", `${fmt.n(inDirty)} (${((100 * inDirty) / sourceRows).toFixed(1)}% of the source)`],
+      [
+        "rows of production.sales in those partitions (counted in the source)",
+        `${fmt.n(inDirty)} (${((100 * inDirty) / sourceRows).toFixed(1)}% of the source)`,
+      ],
       ["every partition dirty: `sluice build` wall", fmt.s(allDirty.wallMs)],
       ["every partition dirty: `sluice build --full-refresh` wall", fmt.s(refresh.wallMs)],
-      ["**every partition dirty / --full-refresh** (target ≤ 1.2×)", `**${(allDirty.wallMs / refresh.wallMs).toFixed(2)}×**`],
-      ["every partition dirty: sales_history step (action) vs --full-refresh", `${fmt.s(allSh.elapsedMs)} (${allSh.action}) vs ${fmt.s(refreshSh.elapsedMs)}`],
+      [
+        "**every partition dirty / --full-refresh** (target ≤ 1.2×)",
+        `**${(allDirty.wallMs / refresh.wallMs).toFixed(2)}×**`,
+      ],
+      [
+        "every partition dirty: sales_history step (action) vs --full-refresh",
+        `${fmt.s(allSh.elapsedMs)} (${allSh.action}) vs ${fmt.s(refreshSh.elapsedMs)}`,
+      ],
     ],
   ) +
   `\n\nIncremental build, per step (run_results.json):\n\n` +
   table(
     ["step", "action", "elapsed", "rows"],
-    incrResults.results.filter((r) => r.elapsedMs >= 50).sort((a, b) => b.elapsedMs - a.elapsedMs).map((r) => [r.node, r.action, fmt.s(r.elapsedMs), r.rowsAffected == null ? "" : fmt.n(r.rowsAffected)]),
+    incrResults.results
+      .filter((r) => r.elapsedMs >= 50)
+      .sort((a, b) => b.elapsedMs - a.elapsedMs)
+      .map((r) => [
+        r.node,
+        r.action,
+        fmt.s(r.elapsedMs),
+        r.rowsAffected == null ? "" : fmt.n(r.rowsAffected),
+      ]),
   ) +
   `\n\nLoad average (1 min): ${load.map((l) => l.toFixed(2)).join(" → ")}.`;
 report(
@@ -114,7 +165,14 @@ report(
   {
     sales: SALES,
     mutation: { new: NEW, updated: UPDATED, deleted: DELETED },
-    wallMs: { generate: gen.wallMs, full: full.wallMs, mutate: mutate.wallMs, plan: plan.wallMs, incremental: incr.wallMs, noChange: noop.wallMs },
+    wallMs: {
+      generate: gen.wallMs,
+      full: full.wallMs,
+      mutate: mutate.wallMs,
+      plan: plan.wallMs,
+      incremental: incr.wallMs,
+      noChange: noop.wallMs,
+    },
     plan: planJson.stdout,
     dirtyPartitions: dirty,
     rowsWritten: written,

@@ -99,9 +99,9 @@ async function bench(engine: Engine, batches: RowBatch[]): Promise<void> {
   const session = await main.open();
   await main.ensureSchema(session, SCHEMA);
   const q = (name: string) => main.dialect.relation({ schema: SCHEMA, name });
-  const defs = COLUMNS.map((c) => `${main.dialect.quoteIdentifier(c.name)} ${main.dialect.nativeType(c.type)}`).join(
-    ", ",
-  );
+  const defs = COLUMNS.map(
+    (c) => `${main.dialect.quoteIdentifier(c.name)} ${main.dialect.nativeType(c.type)}`,
+  ).join(", ");
   for (let run = 0; run < RUNS; run++) {
     await main.dropRelation(session, { schema: SCHEMA, name: "t_native" });
     await session.execute(`CREATE TABLE ${q("t_native")} (${defs})`);
@@ -114,7 +114,9 @@ async function bench(engine: Engine, batches: RowBatch[]): Promise<void> {
       record(
         engine.name,
         `load: ${label}`,
-        await timedMs(() => a.load(s, { schema: SCHEMA, name: "t_adapter" }, replay(batches), { kind: "replace" })),
+        await timedMs(() =>
+          a.load(s, { schema: SCHEMA, name: "t_adapter" }, replay(batches), { kind: "replace" }),
+        ),
       );
       await s.close();
       await a.close();
@@ -134,7 +136,9 @@ async function bench(engine: Engine, batches: RowBatch[]): Promise<void> {
     );
     if (seen !== ROWS) throw new Error(`${engine.name}: the adapter read ${seen} rows, not ${ROWS}`);
   }
-  await session.execute(engine.name === "postgres" ? `DROP SCHEMA ${SCHEMA} CASCADE` : `DROP DATABASE ${SCHEMA}`);
+  await session.execute(
+    engine.name === "postgres" ? `DROP SCHEMA ${SCHEMA} CASCADE` : `DROP DATABASE ${SCHEMA}`,
+  );
   await session.close();
   await main.close();
 }
@@ -166,7 +170,9 @@ if (pgUrl) {
     );
   engines.push({
     name: "postgres",
-    adapters: [{ label: "adapter load() (COPY FROM STDIN)", adapter: () => createPostgresAdapter("bench", config) }],
+    adapters: [
+      { label: "adapter load() (COPY FROM STDIN)", adapter: () => createPostgresAdapter("bench", config) },
+    ],
     fileText: copyText,
     nativeLoad: (file, t) => psql(`\\copy ${t} FROM '${file}'`),
     nativeRead: (t) => psql(`\\copy (SELECT * FROM ${t}) TO '/dev/null'`),
@@ -188,7 +194,10 @@ if (myUrl) {
   engines.push({
     name: "mysql",
     adapters: [
-      { label: "adapter load() (LOAD DATA LOCAL INFILE)", adapter: () => createMySqlAdapter("bench", config) },
+      {
+        label: "adapter load() (LOAD DATA LOCAL INFILE)",
+        adapter: () => createMySqlAdapter("bench", config),
+      },
       {
         label: "adapter load() (bulk_load: insert)",
         adapter: () => createMySqlAdapter("bench", { ...config, bulk_load: "insert" }),
@@ -212,7 +221,9 @@ for (const engine of engines) {
   load.push(loadavg()[0]!);
 }
 const rows = results.map((r) => {
-  const base = results.find((b) => b.engine === r.engine && b.case === `${r.case.split(":")[0]}: server's own tool`)!;
+  const base = results.find(
+    (b) => b.engine === r.engine && b.case === `${r.case.split(":")[0]}: server's own tool`,
+  )!;
   return [
     r.engine,
     r.case,

@@ -32,7 +32,10 @@ const SPARK_INSERT_ROWS = 20_000;
 const rel = { schema: "main", name: "t" };
 
 async function native(run, attachDst) {
-  const instance = await DuckDBInstance.create(":memory:", { autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
+  const instance = await DuckDBInstance.create(":memory:", {
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
   const con = await instance.connect();
   await con.run(`ATTACH ${q(srcFile)} AS src (READ_ONLY)`);
   if (attachDst) await con.run(`ATTACH ${q(join(work, "dst_native.duckdb"))} AS dst`);
@@ -46,10 +49,20 @@ async function native(run, attachDst) {
 
 async function viaSluice(kind, run) {
   const engine = new DuckDbEngine(benchEngineSettings());
-  const src = createDuckDbAdapter("src", DuckDbConnection.parse({ type: "duckdb", path: srcFile }), engine, work, "bench");
+  const src = createDuckDbAdapter(
+    "src",
+    DuckDbConnection.parse({ type: "duckdb", path: srcFile }),
+    engine,
+    work,
+    "bench",
+  );
   const target = createDuckDbAdapter(
     "dst",
-    DuckDbConnection.parse(kind === "lake" ? { type: "duckdb", path: join(work, "lake.duckdb"), lake_root: join(work, "lake") } : { type: "duckdb", path: join(work, "dst_sluice.duckdb") }),
+    DuckDbConnection.parse(
+      kind === "lake"
+        ? { type: "duckdb", path: join(work, "lake.duckdb"), lake_root: join(work, "lake") }
+        : { type: "duckdb", path: join(work, "dst_sluice.duckdb") },
+    ),
     engine,
     work,
     "bench",
@@ -91,7 +104,10 @@ switch (which) {
   }
   case "native_copy":
     rmSync(join(work, "native.parquet"), { force: true });
-    opMs = await native((con) => con.run(`COPY (${SELECT}) TO ${q(join(work, "native.parquet"))} (FORMAT parquet)`), false);
+    opMs = await native(
+      (con) => con.run(`COPY (${SELECT}) TO ${q(join(work, "native.parquet"))} (FORMAT parquet)`),
+      false,
+    );
     break;
   case "native_ctas":
     rmSync(join(work, "dst_native.duckdb"), { force: true });
@@ -139,12 +155,31 @@ switch (which) {
     const stageDir = join(work, "spark-stage");
     mkdirSync(stageDir, { recursive: true });
     const staged = which === "spark_stage";
-    const spark = createHiveAdapter("spark", HiveConnection.parse({ type: "hive", host, port: Number(port ?? 10000), database: "default", auth: "nosasl", ...(staged ? { stage_dir: stageDir } : {}) }));
+    const spark = createHiveAdapter(
+      "spark",
+      HiveConnection.parse({
+        type: "hive",
+        host,
+        port: Number(port ?? 10000),
+        database: "default",
+        auth: "nosasl",
+        ...(staged ? { stage_dir: stageDir } : {}),
+      }),
+    );
     const engine = new DuckDbEngine(benchEngineSettings());
-    const src = createDuckDbAdapter("src", DuckDbConnection.parse({ type: "duckdb", path: srcFile }), engine, work, "bench");
+    const src = createDuckDbAdapter(
+      "src",
+      DuckDbConnection.parse({ type: "duckdb", path: srcFile }),
+      engine,
+      work,
+      "bench",
+    );
     const moved = staged ? rows : Math.min(rows, SPARK_INSERT_ROWS);
     const t = performance.now();
-    await load(spark, src, staged ? SELECT : `${SELECT} LIMIT ${moved}`, { schema: "default", name: "sluice_bench_t" });
+    await load(spark, src, staged ? SELECT : `${SELECT} LIMIT ${moved}`, {
+      schema: "default",
+      name: "sluice_bench_t",
+    });
     opMs = performance.now() - t;
     extra = { moved };
     await spark.close();
@@ -154,7 +189,10 @@ switch (which) {
   default:
     throw new Error(`unknown case ${which}`);
 }
-process.stdout.write(JSON.stringify({ case: caseArg, rows, opMs, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra }) + "\n");
+process.stdout.write(
+  JSON.stringify({ case: caseArg, rows, opMs, maxRssMb: process.resourceUsage().maxRSS / 1024, ...extra }) +
+    "\n",
+);
 
 /** DuckDB settings for the sluice cases, as a profile's `memory_limit` would give them. */
 function benchEngineSettings() {

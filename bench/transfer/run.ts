@@ -13,14 +13,37 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const spark = process.env.SLUICE_TEST_SPARK;
 /** DuckDB memory_limit for the capped variants of the streaming cases (a profile's `memory_limit`). */
 const CAP = process.env.BENCH_TRANSFER_MEMORY_LIMIT ?? "32MB";
-const CASES = ["native_copy", "lake_write", "lake_load", `lake_load:${CAP}`, "native_ctas", "duck_write", "duck_load", `duck_load:${CAP}`, "stream_only", ...(spark ? ["spark_stage", "spark_insert"] : [])];
-const BASELINE: Record<string, string> = { lake_write: "native_copy", lake_load: "native_copy", duck_write: "native_ctas", duck_load: "native_ctas", stream_only: "native_ctas", spark_stage: "native_copy", spark_insert: "native_copy" };
+const CASES = [
+  "native_copy",
+  "lake_write",
+  "lake_load",
+  `lake_load:${CAP}`,
+  "native_ctas",
+  "duck_write",
+  "duck_load",
+  `duck_load:${CAP}`,
+  "stream_only",
+  ...(spark ? ["spark_stage", "spark_insert"] : []),
+];
+const BASELINE: Record<string, string> = {
+  lake_write: "native_copy",
+  lake_load: "native_copy",
+  duck_write: "native_ctas",
+  duck_load: "native_ctas",
+  stream_only: "native_ctas",
+  spark_stage: "native_copy",
+  spark_insert: "native_copy",
+};
 const baselineOf = (c: string) => BASELINE[c.split(":")[0]!];
 const RSS_TARGET = 256;
 
 function runCase(name: string, rows: number, work: string): { opMs: number; rssMb: number; moved: number } {
   const r = timed(process.execPath, [join(REPO, "bench", "transfer", "case.mjs"), name, String(rows), work]);
-  const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as { opMs: number; maxRssMb: number; moved?: number };
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as {
+    opMs: number;
+    maxRssMb: number;
+    moved?: number;
+  };
   return { opMs: out.opMs, rssMb: r.maxRssMb ?? out.maxRssMb, moved: out.moved ?? rows };
 }
 
@@ -38,7 +61,9 @@ for (const n of SIZES) {
       if (!entry) results.push((entry = { rows: n, moved: r.moved, case: c, opMs: [], rssMb: [] }));
       entry.opMs.push(r.opMs);
       entry.rssMb.push(r.rssMb);
-      log(`${n} ${c}: ${fmt.s(r.opMs)} for ${fmt.n(r.moved)} rows, ${fmt.n(Math.round(r.moved / (r.opMs / 1000)))} rows/s, peak RSS ${fmt.mb(r.rssMb)}`);
+      log(
+        `${n} ${c}: ${fmt.s(r.opMs)} for ${fmt.n(r.moved)} rows, ${fmt.n(Math.round(r.moved / (r.opMs / 1000)))} rows/s, peak RSS ${fmt.mb(r.rssMb)}`,
+      );
     }
   }
   load.push(loadavg()[0]!);
@@ -48,8 +73,18 @@ for (const n of SIZES) {
 const profDir = join(OUT, "transfer", "profile");
 rmSync(profDir, { recursive: true, force: true });
 const smallest = Math.min(...SIZES);
-timed(process.execPath, ["--cpu-prof", "--cpu-prof-dir", profDir, join(REPO, "bench", "transfer", "case.mjs"), "duck_load", String(smallest), join(OUT, "transfer", `n${smallest}`)]);
-const profiles = readdirSync(profDir).filter((f) => f.endsWith(".cpuprofile")).map((f) => summariseProfile(join(profDir, f)));
+timed(process.execPath, [
+  "--cpu-prof",
+  "--cpu-prof-dir",
+  profDir,
+  join(REPO, "bench", "transfer", "case.mjs"),
+  "duck_load",
+  String(smallest),
+  join(OUT, "transfer", `n${smallest}`),
+]);
+const profiles = readdirSync(profDir)
+  .filter((f) => f.endsWith(".cpuprofile"))
+  .map((f) => summariseProfile(join(profDir, f)));
 const profile = profiles.sort((a, b) => b.totalMs - a.totalMs)[0];
 
 const LABEL: Record<string, string> = {
@@ -65,21 +100,39 @@ const LABEL: Record<string, string> = {
 };
 const rowsOut = results.map((r) => {
   const ms = median(r.opMs);
-  const base = baselineOf(r.case) ? results.find((x) => x.rows === r.rows && x.case === baselineOf(r.case)) : undefined;
+  const base = baselineOf(r.case)
+    ? results.find((x) => x.rows === r.rows && x.case === baselineOf(r.case))
+    : undefined;
   const rss = Math.max(...r.rssMb);
   const throughput = r.moved / (ms / 1000);
   const targets: string[] = [];
   const ratio = base && r.moved === r.rows ? median(base.opMs) / ms : undefined;
-  if (ratio !== undefined && (r.case === "duck_write" || r.case === "lake_write")) targets.push(ratio >= 0.8 ? "≥0.8× met" : "≥0.8× missed");
-  if (/_load|spark_|stream_only/.test(r.case)) targets.push(throughput >= 1e6 ? "≥1M rows/s met" : "≥1M rows/s missed");
+  if (ratio !== undefined && (r.case === "duck_write" || r.case === "lake_write"))
+    targets.push(ratio >= 0.8 ? "≥0.8× met" : "≥0.8× missed");
+  if (/_load|spark_|stream_only/.test(r.case))
+    targets.push(throughput >= 1e6 ? "≥1M rows/s met" : "≥1M rows/s missed");
   targets.push(rss < RSS_TARGET ? "RSS met" : "RSS missed");
   const [name, cap] = r.case.split(":");
-  return [fmt.n(r.rows), `${LABEL[name!] ?? name}${cap ? `, DuckDB memory_limit ${cap}` : ""}`, fmt.s(ms), fmt.n(Math.round(throughput)), ratio === undefined ? "—" : fmt.x(ratio), fmt.mb(rss), targets.join(", ")];
+  return [
+    fmt.n(r.rows),
+    `${LABEL[name!] ?? name}${cap ? `, DuckDB memory_limit ${cap}` : ""}`,
+    fmt.s(ms),
+    fmt.n(Math.round(throughput)),
+    ratio === undefined ? "—" : fmt.x(ratio),
+    fmt.mb(rss),
+    targets.join(", "),
+  ];
 });
-let md = table(["rows", "path", "median time", "rows/s", "speed vs baseline", "peak RSS (max of runs)", "targets"], rowsOut);
+let md = table(
+  ["rows", "path", "median time", "rows/s", "speed vs baseline", "peak RSS (max of runs)", "targets"],
+  rowsOut,
+);
 md += `\n\nSpeed vs baseline = baseline time / path time (1.00× = as fast as DuckDB alone). ${spark ? "" : "DuckDB → Spark skipped: SLUICE_TEST_SPARK is not set. "}Load average (1 min): ${load.map((l) => l.toFixed(2)).join(" → ")}.`;
 if (profile) {
   md += `\n\nCPU profile of the main thread during duck_load of ${fmt.n(smallest)} rows (self time; "(idle)" = waiting on DuckDB's own threads, e.g. fetchChunk):\n\n`;
-  md += table(["function (file:line)", "self ms"], profile.functions.slice(0, 10).map(([k, v]) => [`\`${k}\``, v.toFixed(0)]));
+  md += table(
+    ["function (file:line)", "self ms"],
+    profile.functions.slice(0, 10).map(([k, v]) => [`\`${k}\``, v.toFixed(0)]),
+  );
 }
 report("transfer", { runs: RUNS, results, loadavg: load, sparkSkipped: !spark, profile }, md);

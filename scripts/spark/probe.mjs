@@ -5,7 +5,8 @@
 // login on binary and, as HiveServer2 still wants a user name over HTTP, Basic anonymous on http.
 import hive from "hive-driver";
 
-const [host = "127.0.0.1", port = "10000", transport = "binary", auth = "NOSASL", httpPath = "cliservice"] = process.argv.slice(2);
+const [host = "127.0.0.1", port = "10000", transport = "binary", auth = "NOSASL", httpPath = "cliservice"] =
+  process.argv.slice(2);
 const { TCLIService, TCLIService_types } = hive.thrift;
 const timer = setTimeout(() => {
   console.error("probe: no answer within 10 s");
@@ -32,7 +33,11 @@ try {
     lost,
     (async () => {
       await client.connect(
-        { host, port: Number(port), options: { connect_timeout: 5000, timeout: 10_000, ...(http ? { path: `/${httpPath}` } : {}) } },
+        {
+          host,
+          port: Number(port),
+          options: { connect_timeout: 5000, timeout: 10_000, ...(http ? { path: `/${httpPath}` } : {}) },
+        },
         connection,
         authentication,
       );

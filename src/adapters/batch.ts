@@ -8,7 +8,10 @@ const MS_PER_DAY = 86_400_000;
 
 /** A batch of rows given row by row (drivers that hand out rows: SQL Server, Hive). */
 export function batchFromRows(columns: Column[], rows: Row[]): RowBatch {
-  const vectors: ColumnVector[] = columns.map((_, c) => ({ encoding: "cells", values: rows.map((row) => row[c] ?? null) }));
+  const vectors: ColumnVector[] = columns.map((_, c) => ({
+    encoding: "cells",
+    values: rows.map((row) => row[c] ?? null),
+  }));
   return { columns, rowCount: rows.length, vectors };
 }
 
@@ -43,7 +46,10 @@ export function cellReader(type: LogicalType, vector: ColumnVector): (i: number)
   return validity === undefined ? read : (i) => (isValid(validity, i) ? read(i) : null);
 }
 
-function typedCell(type: LogicalType, vector: Exclude<ColumnVector, { encoding: "cells" }>): (i: number) => CellValue {
+function typedCell(
+  type: LogicalType,
+  vector: Exclude<ColumnVector, { encoding: "cells" }>,
+): (i: number) => CellValue {
   switch (vector.encoding) {
     case "int32": {
       const values = vector.values;
@@ -112,7 +118,14 @@ export function typedVector(type: LogicalType, vector: ColumnVector, rowCount: n
     case "int64": {
       const values = new BigInt64Array(rowCount);
       const scale = type.kind === "decimal" ? type.scale : 0;
-      fill(values, type.kind === "decimal" ? (cell) => parseDecimal(cell, scale) : type.kind === "timestamp" ? toMicros : toBigInt);
+      fill(
+        values,
+        type.kind === "decimal"
+          ? (cell) => parseDecimal(cell, scale)
+          : type.kind === "timestamp"
+            ? toMicros
+            : toBigInt,
+      );
       return { encoding, values, validity: mask() };
     }
     case "float64": {
@@ -143,7 +156,8 @@ export function sliceBatch(batch: RowBatch, start: number, end: number): RowBatc
 function sliceValidity(validity: Validity, start: number, end: number): Validity {
   if ((start & 7) === 0) return validity.subarray(start >> 3, (end + 7) >> 3);
   const out = new Uint8Array((end - start + 7) >> 3);
-  for (let i = start; i < end; i++) if (isValid(validity, i)) out[(i - start) >> 3]! |= 1 << ((i - start) & 7);
+  for (let i = start; i < end; i++)
+    if (isValid(validity, i)) out[(i - start) >> 3]! |= 1 << ((i - start) & 7);
   return out;
 }
 
@@ -163,7 +177,8 @@ export function parseDecimal(cell: NonNullable<CellValue>, scale: number): bigin
   if (typeof cell === "bigint") return cell * 10n ** BigInt(scale);
   const text = typeof cell === "number" ? numberText(cell) : String(cell).trim();
   const match = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(text);
-  if (!match || (match[2] === "" && (match[3] ?? "") === "")) throw new Error(`not a decimal number: ${JSON.stringify(text)}`);
+  if (!match || (match[2] === "" && (match[3] ?? "") === ""))
+    throw new Error(`not a decimal number: ${JSON.stringify(text)}`);
   const [, sign, whole = "", fraction = "", exponent = "0"] = match;
   // Move the decimal point right by exponent + scale; digits left of it are the unscaled integer,
   // and the first digit right of it decides the rounding.
@@ -216,11 +231,16 @@ function toMicros(cell: NonNullable<CellValue>): bigint {
   if (cell instanceof Date) return BigInt(cell.getTime()) * 1000n;
   if (typeof cell === "number") return BigInt(Math.round(cell * 1000));
   const text = String(cell).trim();
-  const match = /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(text);
+  const match =
+    /^(-?\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+      text,
+    );
   if (!match) throw new Error(`not a timestamp: ${JSON.stringify(text)}`);
   const [, y, mo, d, h = "0", mi = "0", s = "0", fraction = "", zone] = match;
   const days = BigInt(utcDays(Number(y), Number(mo), Number(d)));
-  const micros = ((BigInt(h) * 60n + BigInt(mi)) * 60n + BigInt(s)) * 1_000_000n + BigInt(fraction.padEnd(6, "0").slice(0, 6));
+  const micros =
+    ((BigInt(h) * 60n + BigInt(mi)) * 60n + BigInt(s)) * 1_000_000n +
+    BigInt(fraction.padEnd(6, "0").slice(0, 6));
   return days * MICROS_PER_DAY + micros - zoneOffsetMicros(zone);
 }
 

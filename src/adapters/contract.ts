@@ -160,7 +160,12 @@ export interface Dialect {
    * `expression` (a value of `type`) moved back by `amount` units, for a lookback window. Days are
    * 24 hours on instants, so a DST change in the session's zone cannot widen or narrow the window.
    */
-  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string;
+  subtractInterval(
+    expression: string,
+    amount: number,
+    unit: "second" | "minute" | "hour" | "day",
+    type: LogicalType,
+  ): string;
   /**
    * One text, `<rows>:<sum>`, that changes whenever a row of `relation` is inserted, updated or
    * deleted (barring hash collisions): the row count and the sum of every row's hash. A sum, not an
@@ -211,14 +216,24 @@ export interface Adapter {
    * Lands rows computed on another engine: loads them into a staging relation with bounded memory,
    * then applies `mode` from it as `write` would. Returns rows written.
    */
-  load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult>;
+  load(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult>;
   dropRelation(session: Session, rel: RelationName): Promise<void>;
   /** Ends every open session and releases the engine. */
   close(): Promise<void>;
 }
 
 /** A unique, engine-safe name for a temporary relation next to `rel`, unique per run and call. */
-export function temporaryName(rel: RelationName, purpose: "tmp" | "stg" | "old", runId: string, maxLength: number): RelationName {
+export function temporaryName(
+  rel: RelationName,
+  purpose: "tmp" | "stg" | "old",
+  runId: string,
+  maxLength: number,
+): RelationName {
   temporaryCounter += 1;
   const suffix = `__sluice_${purpose}_${runId}_${temporaryCounter}`;
   const base = rel.name.slice(0, Math.max(1, maxLength - suffix.length));

@@ -9,7 +9,13 @@ import { sqlServerDialect } from "./sqlserver/sqlserver-dialect.js";
 
 export type EngineType = Dialect["engine"];
 
-const DIALECTS: Record<EngineType, Dialect> = { duckdb: duckdbDialect, sqlserver: sqlServerDialect, hive: hiveDialect, postgres: postgresDialect, mysql: mysqlDialect };
+const DIALECTS: Record<EngineType, Dialect> = {
+  duckdb: duckdbDialect,
+  sqlserver: sqlServerDialect,
+  hive: hiveDialect,
+  postgres: postgresDialect,
+  mysql: mysqlDialect,
+};
 
 /** The one dialect object of `engine`: every caller quotes, spells literals and filters partitions through it. */
 export function dialectFor(engine: EngineType): Dialect {

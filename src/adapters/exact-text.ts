@@ -131,7 +131,13 @@ const dayNumbers = new Map<string, number>();
 
 function plainTimestampMicros(text: string): bigint | null {
   const n = text.length;
-  if (n < 19 || n > 26 || text.charCodeAt(4) !== 45 || text.charCodeAt(10) !== 32 || text.charCodeAt(13) !== 58)
+  if (
+    n < 19 ||
+    n > 26 ||
+    text.charCodeAt(4) !== 45 ||
+    text.charCodeAt(10) !== 32 ||
+    text.charCodeAt(13) !== 58
+  )
     return null;
   let days = dayNumbers.get(text.slice(0, 10));
   if (days === undefined) {

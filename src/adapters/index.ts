@@ -22,7 +22,11 @@ export interface Connections {
   close(): Promise<void>;
 }
 
-export async function openConnections(target: TargetConfig, projectDir: string, runId: string): Promise<Connections> {
+export async function openConnections(
+  target: TargetConfig,
+  projectDir: string,
+  runId: string,
+): Promise<Connections> {
   const adapters = new Map<string, Adapter>();
   // One embedded instance per target, so DuckDB connections read each other's relations.
   // The instance's settings come from the first DuckDB connection that sets each one.

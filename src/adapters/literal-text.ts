@@ -11,22 +11,34 @@ export class LiteralTypeError extends TypeError {
 
 /** `-12`, `007` → `7`: an integer's decimal digits, without leading zeros. */
 export function integerText(value: CellValue): string {
-  const text = typeof value === "string" ? value.trim() : typeof value === "number" || typeof value === "bigint" ? String(value) : "";
+  const text =
+    typeof value === "string"
+      ? value.trim()
+      : typeof value === "number" || typeof value === "bigint"
+        ? String(value)
+        : "";
   if (!/^[+-]?\d+$/.test(text)) throw new LiteralTypeError(`'${String(value)}' is not an integer`);
   return BigInt(text).toString();
 }
 
 /** `12.50`, `-0.5`, `3`: a decimal's text as given (its scale is the column's business). */
 export function decimalText(value: CellValue): string {
-  const text = typeof value === "string" ? value.trim() : typeof value === "number" || typeof value === "bigint" ? String(value) : "";
-  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text)) throw new LiteralTypeError(`'${String(value)}' is not a decimal number`);
+  const text =
+    typeof value === "string"
+      ? value.trim()
+      : typeof value === "number" || typeof value === "bigint"
+        ? String(value)
+        : "";
+  if (!/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(text))
+    throw new LiteralTypeError(`'${String(value)}' is not a decimal number`);
   return text.replace(/^\+/, "");
 }
 
 /** A floating-point number's text: decimal, exponent, or NaN and infinities. */
 export function floatText(value: CellValue): string {
   const text = typeof value === "string" ? value.trim() : typeof value === "number" ? String(value) : "";
-  if (!/^([+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|NaN|[+-]?Infinity)$/i.test(text)) throw new LiteralTypeError(`'${String(value)}' is not a number`);
+  if (!/^([+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?|NaN|[+-]?Infinity)$/i.test(text))
+    throw new LiteralTypeError(`'${String(value)}' is not a number`);
   return text;
 }
 
@@ -56,12 +68,17 @@ function timestampParts(value: CellValue): TimestampParts {
     const iso = value.toISOString();
     return { date: iso.slice(0, 10), time: iso.slice(11, 19), fraction: iso.slice(20, 23), offsetMinutes: 0 };
   }
-  const re = /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
+  const re =
+    /^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i;
   const m = typeof value === "string" ? re.exec(value) : null;
-  if (!m) throw new LiteralTypeError(`'${String(value)}' is not a timestamp; write YYYY-MM-DD HH:MM:SS[.fraction][+HH:MM]`);
+  if (!m)
+    throw new LiteralTypeError(
+      `'${String(value)}' is not a timestamp; write YYYY-MM-DD HH:MM:SS[.fraction][+HH:MM]`,
+    );
   const date = dateText(m[1]!);
   const [h, mi, s] = [Number(m[2] ?? 0), Number(m[3] ?? 0), Number(m[4] ?? 0)];
-  if (h > 23 || mi > 59 || s > 59) throw new LiteralTypeError(`'${String(value)}' is not a timestamp: no such time of day`);
+  if (h > 23 || mi > 59 || s > 59)
+    throw new LiteralTypeError(`'${String(value)}' is not a timestamp: no such time of day`);
   let offsetMinutes: number | null = null;
   if (m[6]) {
     const z = /^([+-])(\d{2}):?(\d{2})?$/.exec(m[6]);
@@ -91,7 +108,9 @@ export function timestampText(value: CellValue, maxDigits = 9): string {
   }
   const fraction = p.fraction.replace(/0+$/, "");
   if (fraction.length > maxDigits) {
-    throw new LiteralTypeError(`'${String(value)}' has ${fraction.length} fractional digits; this engine keeps ${maxDigits}`);
+    throw new LiteralTypeError(
+      `'${String(value)}' has ${fraction.length} fractional digits; this engine keeps ${maxDigits}`,
+    );
   }
   return `${date} ${time}${fraction ? `.${fraction}` : ""}`;
 }

@@ -33,7 +33,9 @@ export function serialSession<S extends Session>(session: S): S {
   let streaming: string | null = null;
   const queueOf = (): Queue => inner.getStore()?.get(proxy) ?? root;
   const busy = (what: string): Error =>
-    new Error(`a session was used for ${what} while it streamed the rows of another query (${streaming}); open a second session for it`);
+    new Error(
+      `a session was used for ${what} while it streamed the rows of another query (${streaming}); open a second session for it`,
+    );
 
   const proxy: S = new Proxy(session, {
     get(target, property, receiver) {
@@ -63,7 +65,11 @@ export function serialSession<S extends Session>(session: S): S {
     },
   });
 
-  async function* serialStream(target: S, method: (...args: unknown[]) => unknown, args: unknown[]): AsyncGenerator<unknown> {
+  async function* serialStream(
+    target: S,
+    method: (...args: unknown[]) => unknown,
+    args: unknown[],
+  ): AsyncGenerator<unknown> {
     if (streaming !== null) throw busy(String(args[0]).slice(0, 80));
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

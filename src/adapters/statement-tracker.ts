@@ -42,7 +42,9 @@ export class StatementTracker {
 
   private async interruptDue(): Promise<void> {
     const since = this.cancelledAt ?? Date.now();
-    const due = [...this.open].filter(([, starts]) => !starts.some((t) => t >= since && Date.now() - t < this.graceMs));
+    const due = [...this.open].filter(
+      ([, starts]) => !starts.some((t) => t >= since && Date.now() - t < this.graceMs),
+    );
     await Promise.all(due.map(([s]) => s.cancel?.().catch(() => undefined)));
   }
 
@@ -63,7 +65,8 @@ export class StatementTracker {
             }
           };
         }
-        if (property === "stream") return (...args: unknown[]) => this.tracked(target, method(...args) as AsyncIterable<unknown>);
+        if (property === "stream")
+          return (...args: unknown[]) => this.tracked(target, method(...args) as AsyncIterable<unknown>);
         if (property === "close") {
           return async () => {
             this.open.delete(target);

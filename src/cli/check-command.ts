@@ -20,14 +20,21 @@ interface CheckOptions extends CommonOptions {
 }
 
 export function registerCheckCommand(program: Command, setExit: (code: number) => void): void {
-  addCommonOptions(program.command("check").description("PR check: compile everything offline, check it, report as text, GitHub annotations or JUnit"))
+  addCommonOptions(
+    program
+      .command("check")
+      .description(
+        "PR check: compile everything offline, check it, report as text, GitHub annotations or JUnit",
+      ),
+  )
     .option("--format <format>", "text or github (default: github inside GitHub Actions, else text)")
     .option("--junit <path>", "also write a JUnit XML report")
     .option("--state <dir>", "previous manifest folder: also list the nodes state:modified+ selects")
     .action(async (o: CheckOptions) => {
       const started = Date.now();
       const format = o.format ?? (process.env["GITHUB_ACTIONS"] === "true" ? "github" : "text");
-      if (format !== "text" && format !== "github") throw new UsageError(`--format must be text or github, got '${format}'`);
+      if (format !== "text" && format !== "github")
+        throw new UsageError(`--format must be text or github, got '${format}'`);
       let project: Project | undefined;
       let diagnostics: Diagnostic[] = [];
       let checked: { name: string; file: string }[] = [];
@@ -39,22 +46,36 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
         const { manifest, warnings } = await compileProjectCached(project);
         await writeManifest(join(project.dir, project.config.target_path), manifest);
         diagnostics = [...warnings, ...checkManifest(manifest)];
-        checked = Object.values(manifest.nodes).filter((n) => n.kind !== "source").map((n) => ({ name: n.id, file: n.location.path }));
+        checked = Object.values(manifest.nodes)
+          .filter((n) => n.kind !== "source")
+          .map((n) => ({ name: n.id, file: n.location.path }));
         const state = stateFor(manifest, o.state);
-        if (state) modified = [...selectNodes({ manifest, dag: manifestDag(manifest), state }, ["state:modified+"], undefined)].sort();
+        if (state)
+          modified = [
+            ...selectNodes({ manifest, dag: manifestDag(manifest), state }, ["state:modified+"], undefined),
+          ].sort();
       } catch (e) {
         if (!(e instanceof ProjectError)) throw e;
         diagnostics = e.diagnostics;
         checked = project?.models.map((m) => ({ name: `model.${m.name}`, file: m.path })) ?? [];
       }
       const redact = (text: string) => project?.secrets.redact(text) ?? text;
-      diagnostics = diagnostics.map((d) => ({ ...d, message: redact(d.message), ...(d.hint ? { hint: redact(d.hint) } : {}) }));
+      diagnostics = diagnostics.map((d) => ({
+        ...d,
+        message: redact(d.message),
+        ...(d.hint ? { hint: redact(d.hint) } : {}),
+      }));
       const line = format === "github" ? githubAnnotation : plainLine;
       for (const d of diagnostics) process.stdout.write(`${line(d)}\n`);
       if (o.junit) writeJunit(o.junit, checked, diagnostics, Date.now() - started);
       const errors = diagnostics.filter((d) => d.severity === "error").length;
-      if (modified) process.stdout.write(`state:modified+ selects ${modified.length} node${modified.length === 1 ? "" : "s"}${modified.length ? `: ${modified.join(", ")}` : ""}\n`);
-      process.stdout.write(`${errors === 0 ? "check passed" : "check failed"}: ${checked.length} nodes, ${errors} error${errors === 1 ? "" : "s"}, ${diagnostics.length - errors} warning${diagnostics.length - errors === 1 ? "" : "s"} in ${Date.now() - started} ms\n`);
+      if (modified)
+        process.stdout.write(
+          `state:modified+ selects ${modified.length} node${modified.length === 1 ? "" : "s"}${modified.length ? `: ${modified.join(", ")}` : ""}\n`,
+        );
+      process.stdout.write(
+        `${errors === 0 ? "check passed" : "check failed"}: ${checked.length} nodes, ${errors} error${errors === 1 ? "" : "s"}, ${diagnostics.length - errors} warning${diagnostics.length - errors === 1 ? "" : "s"} in ${Date.now() - started} ms\n`,
+      );
       setExit(errors === 0 ? 0 : 2);
     });
 }

@@ -6,10 +6,10 @@ import { formatDiagnostic, type Diagnostic } from "../project/diagnostics.js";
 
 /** `::error file=models/a.sql,line=3,col=9,title=sluice::ref('x') not found; did you mean 'y'?` */
 export function githubAnnotation(d: Diagnostic): string {
-  const escape = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-  const property = (s: string) => escape(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
+  const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  const property = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   const level = d.severity === "error" ? "error" : "warning";
-  return `::${level} file=${property(d.file)},line=${d.line},col=${d.column},title=sluice::${escape(d.message + (d.hint ? `; ${d.hint}` : ""))}`;
+  return `::${level} file=${property(d.file)},line=${d.line},col=${d.column},title=sluice::${escapeData(d.message + (d.hint ? `; ${d.hint}` : ""))}`;
 }
 
 export function plainLine(d: Diagnostic): string {
@@ -17,8 +17,14 @@ export function plainLine(d: Diagnostic): string {
 }
 
 /** A JUnit report: one test case per checked node, failing with the diagnostics found in its file. */
-export function writeJunit(path: string, checked: { name: string; file: string }[], diagnostics: Diagnostic[], elapsedMs: number): void {
-  const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+export function writeJunit(
+  path: string,
+  checked: { name: string; file: string }[],
+  diagnostics: Diagnostic[],
+  elapsedMs: number,
+): void {
+  const xml = (s: string) =>
+    s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
   const errors = diagnostics.filter((d) => d.severity === "error");
   const byFile = new Map<string, Diagnostic[]>();
   for (const d of errors) byFile.set(d.file, [...(byFile.get(d.file) ?? []), d]);
@@ -41,7 +47,12 @@ ${cases.join("\n")}
   writeFileSync(path, body);
 
   function testCase(name: string, file: string, problems: Diagnostic[]): string {
-    const failuresXml = problems.map((d) => `      <failure message="${xml(d.message)}" type="${d.severity}">${xml(formatDiagnostic(d))}</failure>`).join("\n");
+    const failuresXml = problems
+      .map(
+        (d) =>
+          `      <failure message="${xml(d.message)}" type="${d.severity}">${xml(formatDiagnostic(d))}</failure>`,
+      )
+      .join("\n");
     return `    <testcase name="${xml(name)}" classname="${xml(file)}" file="${xml(file)}">${problems.length ? `\n${failuresXml}\n    ` : ""}</testcase>`;
   }
 }

@@ -11,7 +11,15 @@ import { formatPlan, planBuild } from "../planner/plan.js";
 import { expandPartitions } from "../planner/restate.js";
 import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
-import { addCommonOptions, addSelectionOptions, loadFromOptions, parseVars, stateFor, UsageError, type CommonOptions } from "./options.js";
+import {
+  addCommonOptions,
+  addSelectionOptions,
+  loadFromOptions,
+  parseVars,
+  stateFor,
+  UsageError,
+  type CommonOptions,
+} from "./options.js";
 import { INIT_FILES } from "./init-files.js";
 import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { folderProblem } from "../project/paths.js";
@@ -28,7 +36,9 @@ interface SelectionOptions extends CommonOptions {
 }
 
 export function registerCommands(program: Command, setExit: (code: number) => void): void {
-  addCommonOptions(program.command("compile").description("compile every model to target/ without opening any connection")).action(async (o: CommonOptions) => {
+  addCommonOptions(
+    program.command("compile").description("compile every model to target/ without opening any connection"),
+  ).action(async (o: CommonOptions) => {
     const started = Date.now();
     const project = loadFromOptions(o);
     const { manifest, warnings } = await compileProjectCached(project);
@@ -55,97 +65,196 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
       const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
-      const selected = selectNodes(ctx, o.select?.length ? o.select : ["*"], o.exclude, { includeSources: true, warn: selectorWarning(o.logFormat) });
-      const nodes = dag.topologicalOrder().filter((id) => selected.has(id)).map((id) => manifest.nodes[id]!).filter((n) => !o.resourceType || o.resourceType.includes(n.kind));
+      const selected = selectNodes(ctx, o.select?.length ? o.select : ["*"], o.exclude, {
+        includeSources: true,
+        warn: selectorWarning(o.logFormat),
+      });
+      const nodes = dag
+        .topologicalOrder()
+        .filter((id) => selected.has(id))
+        .map((id) => manifest.nodes[id]!)
+        .filter((n) => !o.resourceType || o.resourceType.includes(n.kind));
       for (const n of nodes) {
-        if (o.output === "json") process.stdout.write(`${JSON.stringify({ id: n.id, kind: n.kind, name: n.name, path: n.location.path, tags: n.tags })}\n`);
+        if (o.output === "json")
+          process.stdout.write(
+            `${JSON.stringify({ id: n.id, kind: n.kind, name: n.name, path: n.location.path, tags: n.tags })}\n`,
+          );
         else if (o.output === "path") process.stdout.write(`${n.location.path}\n`);
         else if (o.output === "id") process.stdout.write(`${n.id}\n`);
-        else if (o.output === "name") process.stdout.write(`${n.kind === "source" ? `source:${n.name}` : n.name}\n`);
+        else if (o.output === "name")
+          process.stdout.write(`${n.kind === "source" ? `source:${n.name}` : n.name}\n`);
         else throw new UsageError(`--output must be name, path, id or json, got '${o.output}'`);
       }
     });
 
   const runLike = (name: RunCommandName, description: string, writes: boolean) => {
     let cmd = addSelectionOptions(addCommonOptions(program.command(name).description(description)))
-      .option("--threads <n>", "steps run at once (default: the target's threads)", (v) => positiveInt(v, "--threads"))
-      .option("--lock-timeout <seconds>", "wait this long for another build holding the run lock (default: refuse at once)", (v) => nonNegative(v, "--lock-timeout"));
+      .option("--threads <n>", "steps run at once (default: the target's threads)", (v) =>
+        positiveInt(v, "--threads"),
+      )
+      .option(
+        "--lock-timeout <seconds>",
+        "wait this long for another build holding the run lock (default: refuse at once)",
+        (v) => nonNegative(v, "--lock-timeout"),
+      );
     if (writes) {
       cmd = cmd
         .option("--full-refresh", "rebuild incremental models from scratch and reset their watermarks")
-        .option("--restate <model>", "replay chosen partitions of a partitioned model, and cascade downstream")
+        .option(
+          "--restate <model>",
+          "replay chosen partitions of a partitioned model, and cascade downstream",
+        )
         .option("--partitions <spec>", "partitions for --restate: 202101..202106 (months), 1..9, or a,b,c")
-        .option("--openlineage <file|url>", "send OpenLineage START/COMPLETE/FAIL events per model to a JSON-lines file or an http(s) endpoint");
+        .option(
+          "--openlineage <file|url>",
+          "send OpenLineage START/COMPLETE/FAIL events per model to a JSON-lines file or an http(s) endpoint",
+        );
     }
-    cmd.action(async (o: SelectionOptions & { threads?: number; fullRefresh?: boolean; restate?: string; partitions?: string; lockTimeout?: number; openlineage?: string }) => {
-      const project = loadFromOptions(o);
-      const lineageProblem = o.openlineage && !/^https?:\/\//.test(o.openlineage) ? folderProblem(project.dir, o.openlineage, "--openlineage") : null;
-      if (lineageProblem) throw new UsageError(lineageProblem);
-      const { runCommand } = await import("../runner/run.js");
-      const { createReporter } = await import("../runner/reporter.js");
-      const { Cancellation, cancelOnSignals, SIGNAL_EXIT } = await import("../runner/cancellation.js");
-      const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
-      const cancellation = new Cancellation();
-      const restoreSignals = cancelOnSignals(cancellation, (m) => process.stderr.write(`${m}\n`));
-      try {
-        const run = await runCommand(project, { command: name, select: o.select, exclude: o.exclude, stateDir: o.state, fullRefresh: o.fullRefresh, threads: o.threads, restate: restateOption(o), lockWaitMs: (o.lockTimeout ?? 0) * 1000, openLineage: o.openlineage, cancellation, reporter, startedAtMs: performance.timeOrigin });
-        setExit(cancellation.by ? SIGNAL_EXIT[cancellation.by] : run.success ? 0 : 1);
-      } finally {
-        restoreSignals();
-      }
-    });
+    cmd.action(
+      async (
+        o: SelectionOptions & {
+          threads?: number;
+          fullRefresh?: boolean;
+          restate?: string;
+          partitions?: string;
+          lockTimeout?: number;
+          openlineage?: string;
+        },
+      ) => {
+        const project = loadFromOptions(o);
+        const lineageProblem =
+          o.openlineage && !/^https?:\/\//.test(o.openlineage)
+            ? folderProblem(project.dir, o.openlineage, "--openlineage")
+            : null;
+        if (lineageProblem) throw new UsageError(lineageProblem);
+        const { runCommand } = await import("../runner/run.js");
+        const { createReporter } = await import("../runner/reporter.js");
+        const { Cancellation, cancelOnSignals, SIGNAL_EXIT } = await import("../runner/cancellation.js");
+        const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
+        const cancellation = new Cancellation();
+        const restoreSignals = cancelOnSignals(cancellation, (m) => process.stderr.write(`${m}\n`));
+        try {
+          const run = await runCommand(project, {
+            command: name,
+            select: o.select,
+            exclude: o.exclude,
+            stateDir: o.state,
+            fullRefresh: o.fullRefresh,
+            threads: o.threads,
+            restate: restateOption(o),
+            lockWaitMs: (o.lockTimeout ?? 0) * 1000,
+            openLineage: o.openlineage,
+            cancellation,
+            reporter,
+            startedAtMs: performance.timeOrigin,
+          });
+          setExit(cancellation.by ? SIGNAL_EXIT[cancellation.by] : run.success ? 0 : 1);
+        } finally {
+          restoreSignals();
+        }
+      },
+    );
   };
   runLike("build", "load seeds, build models and run their tests, in graph order", true);
   runLike("run", "build models only", true);
   runLike("test", "run data tests only", false);
   runLike("seed", "load the CSV seeds", false);
 
-  addSelectionOptions(addCommonOptions(program.command("plan").description("show the steps a build would take, and why")))
+  addSelectionOptions(
+    addCommonOptions(program.command("plan").description("show the steps a build would take, and why")),
+  )
     .option("--full-refresh", "plan a rebuild from scratch")
     .option("--restate <model>", "plan replaying chosen partitions of a model")
     .option("--partitions <spec>", "partitions for --restate")
-    .option("--lock-timeout <seconds>", "wait this long for a running build", (v) => nonNegative(v, "--lock-timeout"))
+    .option("--lock-timeout <seconds>", "wait this long for a running build", (v) =>
+      nonNegative(v, "--lock-timeout"),
+    )
     .option("--json", "print the steps as JSON")
-    .action(async (o: SelectionOptions & { fullRefresh?: boolean; restate?: string; partitions?: string; json?: boolean; lockTimeout?: number }) => {
-      const project = loadFromOptions(o);
-      const { manifest } = await compileProjectCached(project);
-      const restate = restateOption(o);
-      if (restate) checkRestate(manifest, restate.model);
-      const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) }, o.select, o.exclude, { warn: selectorWarning(o.logFormat) });
-      const { openWorkspace } = await import("../runner/workspace.js");
-      const workspace = await openWorkspace(project, { runId: newRunId(), command: "plan", lockWaitMs: (o.lockTimeout ?? 0) * 1000 });
-      try {
-        const { planOptionsFor } = await import("../runner/run.js");
-        const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }));
-        if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-        else process.stdout.write(formatPlan(plan));
-      } finally {
-        await workspace.close("success");
-      }
-    });
+    .action(
+      async (
+        o: SelectionOptions & {
+          fullRefresh?: boolean;
+          restate?: string;
+          partitions?: string;
+          json?: boolean;
+          lockTimeout?: number;
+        },
+      ) => {
+        const project = loadFromOptions(o);
+        const { manifest } = await compileProjectCached(project);
+        const restate = restateOption(o);
+        if (restate) checkRestate(manifest, restate.model);
+        const selected = selectNodes(
+          { manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) },
+          o.select,
+          o.exclude,
+          { warn: selectorWarning(o.logFormat) },
+        );
+        const { openWorkspace } = await import("../runner/workspace.js");
+        const workspace = await openWorkspace(project, {
+          runId: newRunId(),
+          command: "plan",
+          lockWaitMs: (o.lockTimeout ?? 0) * 1000,
+        });
+        try {
+          const { planOptionsFor } = await import("../runner/run.js");
+          const plan = await planBuild(
+            manifest,
+            selected,
+            workspace.connections,
+            workspace.ledger,
+            planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
+          );
+          if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+          else process.stdout.write(formatPlan(plan));
+        } finally {
+          await workspace.close("success");
+        }
+      },
+    );
 
-  addCommonOptions(program.command("run-operation").description("run the SQL a macro renders on one connection"))
+  addCommonOptions(
+    program.command("run-operation").description("run the SQL a macro renders on one connection"),
+  )
     .argument("<macro>", "name of a macro in macros/")
     .requiredOption("-c, --connection <name>", "connection the SQL runs on")
     .option("--args <yaml>", "keyword arguments as a YAML or JSON map, e.g. '{seed: 2}'")
-    .option("--lock-timeout <seconds>", "wait this long for a running build (default: refuse at once)", (v) => nonNegative(v, "--lock-timeout"))
-    .action(async (macro: string, o: CommonOptions & { connection: string; args?: string; lockTimeout?: number }) => {
-      const project = loadFromOptions(o);
-      const args = parseVars(o.args, "--args");
-      const { runOperation } = await import("../runner/operation.js");
-      const count = await runOperation(project, macro, args, o.connection, newRunId(), (o.lockTimeout ?? 0) * 1000);
-      process.stdout.write(`Ran ${macro} on ${o.connection}: ${count} statement${count === 1 ? "" : "s"}\n`);
-    });
+    .option("--lock-timeout <seconds>", "wait this long for a running build (default: refuse at once)", (v) =>
+      nonNegative(v, "--lock-timeout"),
+    )
+    .action(
+      async (
+        macro: string,
+        o: CommonOptions & { connection: string; args?: string; lockTimeout?: number },
+      ) => {
+        const project = loadFromOptions(o);
+        const args = parseVars(o.args, "--args");
+        const { runOperation } = await import("../runner/operation.js");
+        const count = await runOperation(
+          project,
+          macro,
+          args,
+          o.connection,
+          newRunId(),
+          (o.lockTimeout ?? 0) * 1000,
+        );
+        process.stdout.write(
+          `Ran ${macro} on ${o.connection}: ${count} statement${count === 1 ? "" : "s"}\n`,
+        );
+      },
+    );
 
   registerLedgerCommands(program);
   registerCheckCommand(program, setExit);
 
-  addCommonOptions(program.command("clean").description("delete the target/ folder")).action((o: CommonOptions) => {
-    const project = loadFromOptions(o);
-    const dir = join(project.dir, project.config.target_path);
-    rmSync(dir, { recursive: true, force: true });
-    process.stdout.write(`Removed ${project.config.target_path}/\n`);
-  });
+  addCommonOptions(program.command("clean").description("delete the target/ folder")).action(
+    (o: CommonOptions) => {
+      const project = loadFromOptions(o);
+      const dir = join(project.dir, project.config.target_path);
+      rmSync(dir, { recursive: true, force: true });
+      process.stdout.write(`Removed ${project.config.target_path}/\n`);
+    },
+  );
 
   program
     .command("init")
@@ -154,8 +263,11 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--name <name>", "project name (default: the folder name)")
     .action((dir: string, o: { name?: string }) => {
       const root = resolve(dir);
-      if (existsSync(join(root, "project.yml"))) throw new UsageError(`${join(dir, "project.yml")} already exists; init makes new projects only`);
-      const name = (o.name ?? root.split(/[\\/]/).pop() ?? "my_project").replace(/[^A-Za-z0-9_]/g, "_").replace(/^(\d)/, "_$1");
+      if (existsSync(join(root, "project.yml")))
+        throw new UsageError(`${join(dir, "project.yml")} already exists; init makes new projects only`);
+      const name = (o.name ?? root.split(/[\\/]/).pop() ?? "my_project")
+        .replace(/[^A-Za-z0-9_]/g, "_")
+        .replace(/^(\d)/, "_$1");
       for (const [path, text] of Object.entries(INIT_FILES)) {
         const file = join(root, path);
         mkdirSync(join(file, ".."), { recursive: true });
@@ -169,7 +281,10 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   registerDebugCommand(program, setExit);
 }
 
-function restateOption(o: { restate?: string; partitions?: string }): { model: string; partitions: (string | null)[][] } | undefined {
+function restateOption(o: {
+  restate?: string;
+  partitions?: string;
+}): { model: string; partitions: (string | null)[][] } | undefined {
   if (!o.restate && !o.partitions) return undefined;
   if (!o.restate || !o.partitions) throw new UsageError("--restate MODEL and --partitions SPEC go together");
   try {
@@ -181,12 +296,14 @@ function restateOption(o: { restate?: string; partitions?: string }): { model: s
 
 function nonNegative(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number of seconds, got '${value}'`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${flag} must be a number of seconds, got '${value}'`);
   return n;
 }
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`${flag} must be a positive whole number, got '${value}'`);
   return n;
 }

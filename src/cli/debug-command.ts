@@ -10,40 +10,75 @@ import { addCommonOptions, loadFromOptions, type CommonOptions } from "./options
 export function describeEndpoint(config: ConnectionConfig): string {
   const parts: [string, unknown][] =
     config.type === "duckdb"
-      ? [["path", config.path], ["lake_root", config.lake_root]]
-      : [["host", config.host], ["port", config.port], ["database", config.database], ["user", config.user]];
+      ? [
+          ["path", config.path],
+          ["lake_root", config.lake_root],
+        ]
+      : [
+          ["host", config.host],
+          ["port", config.port],
+          ["database", config.database],
+          ["user", config.user],
+        ];
   if (config.type === "hive") parts.push(["transport", config.transport], ["auth", config.auth]);
-  return parts.filter(([, v]) => v !== undefined && v !== "").map(([k, v]) => `${k}=${String(v)}`).join(", ");
+  return parts
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(", ");
 }
 
 export function registerDebugCommand(program: Command, setExit: (code: number) => void): void {
-  const command = program.command("debug").description("check each connection of the target and print engine versions");
+  const command = program
+    .command("debug")
+    .description("check each connection of the target and print engine versions");
   addCommonOptions(command).action(async (o: CommonOptions) => {
     const project = loadFromOptions(o);
     const json = o.logFormat === "json";
     const say = (text: string, event: string, fields: Record<string, unknown>) =>
-      json ? emitEvent(event, fields) : process.stdout.write(`${text}
+      json
+        ? emitEvent(event, fields)
+        : process.stdout.write(`${text}
 `);
-    say(`project ${project.config.name} at ${project.dir}
-target ${project.targetName}`, "info", {
-      project: project.config.name,
-      target: project.targetName,
-    });
+    say(
+      `project ${project.config.name} at ${project.dir}
+target ${project.targetName}`,
+      "info",
+      {
+        project: project.config.name,
+        target: project.targetName,
+      },
+    );
     // A running build has the target's DuckDB files open; a second process opening them fails or
     // worse, so debug leaves them alone then and checks the servers.
     const { statePaths } = await import("../runner/workspace.js");
     const { RunLock } = await import("../ledger/run-lock.js");
     const holder = RunLock.holder(statePaths(project).lock);
-    const held = holder ? `${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}` : null;
-    if (held) say(`a build holds the run lock (${held}): its DuckDB files are not opened; checking the other connections`, "info", { lock: held });
+    const held = holder
+      ? `${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}`
+      : null;
+    if (held)
+      say(
+        `a build holds the run lock (${held}): its DuckDB files are not opened; checking the other connections`,
+        "info",
+        { lock: held },
+      );
     const { checkConnections } = await import("../runner/connection-check.js");
-    const checks = await checkConnections(project, newRunId(), held ? { types: ["duckdb"], why: "in use by the running build, not opened" } : undefined);
+    const checks = await checkConnections(
+      project,
+      newRunId(),
+      held ? { types: ["duckdb"], why: "in use by the running build, not opened" } : undefined,
+    );
     for (const c of checks) {
       const config = project.target.connections[c.name];
       const where = config ? describeEndpoint(config) : "";
       const at = where ? ` (${where})` : "";
       const head = `  ${c.name} (${c.type})`;
-      const text = c.ok === true ? `${head}: OK, ${c.version}${at}` : c.ok === false ? `${head}: FAILED${at}, ${c.error}` : `${head}: ${c.skipped}${at}`;
+      const text =
+        c.ok === true
+          ? `${head}: OK, ${c.version}${at}`
+          : c.ok === false
+            ? `${head}: FAILED${at}, ${c.error}`
+            : `${head}: ${c.skipped}${at}`;
       say(text, "connection", { ...c, endpoint: where });
     }
     setExit(checks.some((c) => c.ok === false) ? 1 : 0);

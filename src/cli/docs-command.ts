@@ -10,13 +10,17 @@ import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } fro
 export function registerDocsCommands(program: Command, setExit: (code: number) => void): void {
   const docs = program.command("docs").description("the lineage docs site: generate it, or serve it locally");
 
-  addCommonOptions(docs.command("generate").description("compile the project and write the docs site to target/docs/")).action(async (o: CommonOptions) => {
+  addCommonOptions(
+    docs.command("generate").description("compile the project and write the docs site to target/docs/"),
+  ).action(async (o: CommonOptions) => {
     const dir = await generate(o);
     process.stdout.write(`Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`);
     setExit(0);
   });
 
-  addCommonOptions(docs.command("serve").description("serve target/docs/ on this machine, generating it first if missing"))
+  addCommonOptions(
+    docs.command("serve").description("serve target/docs/ on this machine, generating it first if missing"),
+  )
     .option("--port <n>", "port to listen on", (v) => port(v), 8080)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .action(async (o: CommonOptions & { port: number; host: string }) => {
@@ -36,11 +40,19 @@ async function generate(o: CommonOptions): Promise<string> {
   const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");
-  return generateDocs(manifest, join(project.dir, project.config.target_path), { partitions: await partitionFreshness(project, manifest) }).dir;
+  return generateDocs(manifest, join(project.dir, project.config.target_path), {
+    partitions: await partitionFreshness(project, manifest),
+  }).dir;
 }
 
 /** Each lineage model's partitions as the ledger last recorded them; null when no ledger exists yet. */
-async function partitionFreshness(project: Project, manifest: Manifest): Promise<Record<string, { partition: string; loadedAt: string; rows: number; watermark: string | null }[]> | null> {
+async function partitionFreshness(
+  project: Project,
+  manifest: Manifest,
+): Promise<Record<
+  string,
+  { partition: string; loadedAt: string; rows: number; watermark: string | null }[]
+> | null> {
   const { statePaths } = await import("../runner/workspace.js");
   const path = statePaths(project).ledger;
   if (!existsSync(path)) return null;
@@ -49,10 +61,18 @@ async function partitionFreshness(project: Project, manifest: Manifest): Promise
   const ledger = await Ledger.open(path).catch(() => undefined);
   if (!ledger) return null;
   try {
-    const out: Record<string, { partition: string; loadedAt: string; rows: number; watermark: string | null }[]> = {};
+    const out: Record<
+      string,
+      { partition: string; loadedAt: string; rows: number; watermark: string | null }[]
+    > = {};
     for (const node of Object.values(manifest.nodes)) {
       if (node.kind !== "model" || !node.lineage) continue;
-      out[node.id] = (await ledger.partitions(node.id)).map((p) => ({ partition: p.partition.join("/"), loadedAt: p.loadedAt, rows: p.rows, watermark: p.watermark }));
+      out[node.id] = (await ledger.partitions(node.id)).map((p) => ({
+        partition: p.partition.join("/"),
+        loadedAt: p.loadedAt,
+        rows: p.rows,
+        watermark: p.watermark,
+      }));
     }
     return out;
   } finally {
@@ -62,6 +82,7 @@ async function partitionFreshness(project: Project, manifest: Manifest): Promise
 
 function port(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got '${value}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535, got '${value}'`);
   return n;
 }

@@ -1,7 +1,8 @@
 // The files `sluice init` writes: a runnable project on embedded DuckDB. The YAML files name the
 // JSON Schema the package ships, found where npm installs sluice in the project (editors with the
 // YAML language server then complete and check keys).
-const schema = (up: string, file: string) => `# yaml-language-server: $schema=${up}node_modules/sluice/schemas/${file}\n`;
+const schema = (up: string, file: string) =>
+  `# yaml-language-server: $schema=${up}node_modules/sluice/schemas/${file}\n`;
 
 export const INIT_FILES: Record<string, string> = {
   "project.yml": `${schema("", "project.schema.json")}name: {{PROJECT_NAME}}

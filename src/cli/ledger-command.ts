@@ -7,13 +7,19 @@ import { addCommonOptions, loadFromOptions, type CommonOptions } from "./options
 export function registerLedgerCommands(program: Command): void {
   const ledger = program.command("ledger").description("read or compact the lineage ledger");
 
-  addCommonOptions(ledger.command("show").description("each partitioned model's partitions: rows, load time and watermark"))
+  addCommonOptions(
+    ledger.command("show").description("each partitioned model's partitions: rows, load time and watermark"),
+  )
     .option("--model <name>", "only this model")
     .option("--json", "print as JSON")
     .action(async (o: CommonOptions & { model?: string; json?: boolean }) => {
       const project = loadFromOptions(o);
       const { openWorkspace } = await import("../runner/workspace.js");
-      const workspace = await openWorkspace(project, { runId: newRunId(), command: "ledger show", lockWaitMs: 0 });
+      const workspace = await openWorkspace(project, {
+        runId: newRunId(),
+        command: "ledger show",
+        lockWaitMs: 0,
+      });
       try {
         const models = o.model ? [`model.${o.model}`] : await workspace.ledger.models();
         const out: Record<string, unknown> = {};
@@ -21,8 +27,13 @@ export function registerLedgerCommands(program: Command): void {
           const partitions = await workspace.ledger.partitions(model);
           if (o.json) out[model] = partitions;
           else {
-            process.stdout.write(`${model}: ${partitions.length ? describePartitions(partitions.map((p) => p.partition)) : "no partitions loaded"}\n`);
-            for (const p of partitions) process.stdout.write(`  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`);
+            process.stdout.write(
+              `${model}: ${partitions.length ? describePartitions(partitions.map((p) => p.partition)) : "no partitions loaded"}\n`,
+            );
+            for (const p of partitions)
+              process.stdout.write(
+                `  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`,
+              );
           }
         }
         if (o.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -31,13 +42,23 @@ export function registerLedgerCommands(program: Command): void {
       }
     });
 
-  addCommonOptions(ledger.command("compact").description("fold old facts: keep the latest load per partition and watermark per source")).action(async (o: CommonOptions) => {
+  addCommonOptions(
+    ledger
+      .command("compact")
+      .description("fold old facts: keep the latest load per partition and watermark per source"),
+  ).action(async (o: CommonOptions) => {
     const project = loadFromOptions(o);
     const { openWorkspace } = await import("../runner/workspace.js");
-    const workspace = await openWorkspace(project, { runId: newRunId(), command: "ledger compact", lockWaitMs: 0 });
+    const workspace = await openWorkspace(project, {
+      runId: newRunId(),
+      command: "ledger compact",
+      lockWaitMs: 0,
+    });
     try {
       const { removed } = await workspace.ledger.compact();
-      process.stdout.write(`Compacted the ledger: ${removed} superseded fact${removed === 1 ? "" : "s"} folded away\n`);
+      process.stdout.write(
+        `Compacted the ledger: ${removed} superseded fact${removed === 1 ? "" : "s"} folded away\n`,
+      );
     } finally {
       await workspace.close("success");
     }

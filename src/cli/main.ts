@@ -38,7 +38,8 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = reportError(e);
     if (json) for (const { event, fields } of errorEvents(e)) emitEvent(event, fields);
   }
-  if (json && needsFinish(argv, failed)) emitEvent("finish", { ok: exitCode === EXIT_OK, exit_code: exitCode });
+  if (json && needsFinish(argv, failed))
+    emitEvent("finish", { ok: exitCode === EXIT_OK, exit_code: exitCode });
   return exitCode;
 }
 
@@ -62,7 +63,9 @@ function reportError(e: unknown): number {
   }
   if (e instanceof ProjectError) {
     for (const d of e.diagnostics) process.stderr.write(`${pc.red(formatDiagnostic(d))}\n`);
-    process.stderr.write(`${e.diagnostics.length} error${e.diagnostics.length === 1 ? "" : "s"}; nothing was run or written.\n`);
+    process.stderr.write(
+      `${e.diagnostics.length} error${e.diagnostics.length === 1 ? "" : "s"}; nothing was run or written.\n`,
+    );
     return EXIT_USAGE;
   }
   if (e instanceof UsageError || e instanceof SelectorError || e instanceof StateError) {

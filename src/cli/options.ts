@@ -19,7 +19,10 @@ export class UsageError extends Error {}
 export function addCommonOptions(command: Command): Command {
   return command
     .option("--project-dir <dir>", "folder holding project.yml", ".")
-    .option("--profiles-dir <dir>", "folder holding profiles.yml (default: the project folder, or $SLUICE_PROFILES_DIR)")
+    .option(
+      "--profiles-dir <dir>",
+      "folder holding profiles.yml (default: the project folder, or $SLUICE_PROFILES_DIR)",
+    )
     .option("-t, --target <name>", "target of profiles.yml to use (default: its default_target)")
     .option("--vars <yaml>", "YAML or JSON map overriding project vars, e.g. '{rows: 1000}'")
     .option("--log-format <format>", "text or json", "text");
@@ -27,9 +30,15 @@ export function addCommonOptions(command: Command): Command {
 
 export function addSelectionOptions(command: Command): Command {
   return command
-    .option("-s, --select <selectors...>", "nodes to include: name, +name, name+, @name, tag:x, path:x, config.materialized:x")
+    .option(
+      "-s, --select <selectors...>",
+      "nodes to include: name, +name, name+, @name, tag:x, path:x, config.materialized:x",
+    )
     .option("--exclude <selectors...>", "nodes to leave out, same syntax as --select")
-    .option("--state <dir>", "folder of a previous manifest.json, for state:new and state:modified selectors");
+    .option(
+      "--state <dir>",
+      "folder of a previous manifest.json, for state:new and state:modified selectors",
+    );
 }
 
 export function parseVars(text: string | undefined, flag = "--vars"): Record<string, unknown> {
@@ -41,12 +50,14 @@ export function parseVars(text: string | undefined, flag = "--vars"): Record<str
     const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
     throw new UsageError(`${flag} is not valid YAML (${reason}); pass a map such as '{rows: 1000}'`);
   }
-  if (!value || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`${flag} must be a YAML or JSON map, got: ${text}`);
+  if (!value || typeof value !== "object" || Array.isArray(value))
+    throw new UsageError(`${flag} must be a YAML or JSON map, got: ${text}`);
   return value as Record<string, unknown>;
 }
 
 export function loadFromOptions(options: CommonOptions): Project {
-  if (options.logFormat !== "text" && options.logFormat !== "json") throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
+  if (options.logFormat !== "text" && options.logFormat !== "json")
+    throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
   const project = loadProject({
     projectDir: resolve(options.projectDir),
     profilesDir: options.profilesDir ? resolve(options.profilesDir) : undefined,

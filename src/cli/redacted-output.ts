@@ -13,7 +13,12 @@ export function redactProcessOutput(secrets: Secrets): void {
     guarded.add(stream);
     const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
-      const text = typeof chunk === "string" ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : undefined;
+      const text =
+        typeof chunk === "string"
+          ? chunk
+          : chunk instanceof Uint8Array
+            ? Buffer.from(chunk).toString("utf8")
+            : undefined;
       return write(text === undefined ? chunk : secrets.redact(text), ...rest);
     }) as Write;
   }

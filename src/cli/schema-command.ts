@@ -16,12 +16,15 @@ export function registerSchemaCommand(program: Command): void {
     .action((kind: string | undefined, o: { write?: string }) => {
       if (o.write) {
         mkdirSync(resolve(o.write), { recursive: true });
-        for (const name of names) writeFileSync(join(resolve(o.write), YAML_SCHEMAS[name].file), jsonSchemaText(name));
+        for (const name of names)
+          writeFileSync(join(resolve(o.write), YAML_SCHEMAS[name].file), jsonSchemaText(name));
         process.stdout.write(`Wrote ${names.map((n) => YAML_SCHEMAS[n].file).join(", ")} to ${o.write}\n`);
         return;
       }
       if (!kind || !(names as string[]).includes(kind)) {
-        throw new UsageError(`sluice schema takes one of ${names.join(", ")}${kind ? `, got '${kind}'` : ""}`);
+        throw new UsageError(
+          `sluice schema takes one of ${names.join(", ")}${kind ? `, got '${kind}'` : ""}`,
+        );
       }
       process.stdout.write(jsonSchemaText(kind as YamlSchemaName));
     });

@@ -2,7 +2,15 @@
 // configs and connections in graph order, renders every model (incremental ones in both modes)
 // and builds the data tests. Opens no connection. Collects every error before failing.
 import { CycleError, Dag } from "../graph/dag.js";
-import { MANIFEST_VERSION, type Manifest, type ManifestNode, type ModelNode, type RelationRef, type SeedNode, type SourceNode } from "../manifest/types.js";
+import {
+  MANIFEST_VERSION,
+  type Manifest,
+  type ManifestNode,
+  type ModelNode,
+  type RelationRef,
+  type SeedNode,
+  type SourceNode,
+} from "../manifest/types.js";
 import { Diagnostics, didYouMean, type Diagnostic } from "../project/diagnostics.js";
 import { templateErrorPosition, type ModelFile, type Project } from "../project/load.js";
 import { ModelConfig } from "../project/schema.js";
@@ -27,7 +35,6 @@ export interface CompileResult {
   manifest: Manifest;
   warnings: Diagnostic[];
 }
-
 
 interface ModelDraft {
   file: ModelFile;
@@ -75,14 +82,21 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   const connectionNames = Object.keys(connections);
   const defaultConnection = project.target.default_connection ?? connectionNames[0]!;
   if (!connections[defaultConnection]) {
-    diagnostics.error("profiles.yml", 1, 1, `default_connection '${defaultConnection}' is not a connection of target '${project.targetName}'`, didYouMean(defaultConnection, connectionNames));
+    diagnostics.error(
+      "profiles.yml",
+      1,
+      1,
+      `default_connection '${defaultConnection}' is not a connection of target '${project.targetName}'`,
+      didYouMean(defaultConnection, connectionNames),
+    );
   }
 
   const macros: Manifest["macros"] = {};
   if (project.dbt) env.useDbtProject(project.dbt.projectName, project.dbt.dispatch);
   for (const file of project.macros) {
     try {
-      for (const name of env.addMacros(file.path, file.text, file.package)) macros[name] = { path: file.path, checksum: hash(file.text) };
+      for (const name of env.addMacros(file.path, file.text, file.package))
+        macros[name] = { path: file.path, checksum: hash(file.text) };
     } catch (e) {
       const { line, column, message } = templateErrorPosition(e);
       diagnostics.error(file.path, line, column, message, "fix the macro's template syntax");
@@ -93,7 +107,13 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   const nodes: Record<string, ManifestNode> = {};
   const checkConnection = (name: string, file: string, line: number): boolean => {
     if (connections[name]) return true;
-    diagnostics.error(file, line, 1, `connection '${name}' is not defined in target '${project.targetName}'`, didYouMean(name, connectionNames) ?? `defined: ${connectionNames.join(", ")}`);
+    diagnostics.error(
+      file,
+      line,
+      1,
+      `connection '${name}' is not defined in target '${project.targetName}'`,
+      didYouMean(name, connectionNames) ?? `defined: ${connectionNames.join(", ")}`,
+    );
     return false;
   };
 
@@ -103,7 +123,12 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     if (!checkConnection(connection, path, line)) continue;
     const placement = defaultPlacement(connection, connections[connection]!);
     for (const table of source.tables) {
-      const relation: RelationRef = { connection, database: source.database ?? placement.database, schema: source.schema ?? placement.schema, name: table.identifier ?? table.name };
+      const relation: RelationRef = {
+        connection,
+        database: source.database ?? placement.database,
+        schema: source.schema ?? placement.schema,
+        name: table.identifier ?? table.name,
+      };
       const tracking = table.change_tracking;
       const node: SourceNode = {
         id: `source.${source.name}.${table.name}`,
@@ -123,7 +148,11 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
               updatedAt: tracking.updated_at,
               deletes: tracking.deletes
                 ? {
-                    relation: { ...relation, schema: tracking.deletes.schema ?? relation.schema, name: tracking.deletes.table },
+                    relation: {
+                      ...relation,
+                      schema: tracking.deletes.schema ?? relation.schema,
+                      name: tracking.deletes.table,
+                    },
                     key: tracking.deletes.key,
                     deletedAt: tracking.deletes.deleted_at,
                     partitionColumns: tracking.deletes.partition_columns ?? [],
@@ -156,9 +185,15 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
       dependsOn: [],
       // The seed's version: its config and its data, so an edited CSV reloads.
       checksum: hash(JSON.stringify(config) + csv),
-      relation: { connection, database: placement.database, ...seedPlacement(project, env, seed, config, placement.schema) },
+      relation: {
+        connection,
+        database: placement.database,
+        ...seedPlacement(project, env, seed, config, placement.schema),
+      },
       columns: columnDocs(entry?.value.columns),
-      columnTypes: project.dbt ? dbtSeedColumnTypes(csv, config.delimiter ?? ",", config.column_types ?? {}) : config.column_types ?? {},
+      columnTypes: project.dbt
+        ? dbtSeedColumnTypes(csv, config.delimiter ?? ",", config.column_types ?? {})
+        : (config.column_types ?? {}),
       delimiter: config.delimiter ?? ",",
     };
     nodes[node.id] = node;
@@ -173,13 +208,22 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     const template = compileTemplate(env, file, options.templates?.get(file.path), diagnostics);
     if (!template) continue;
     const entry = props.models.get(file.name);
-    const config = project.dbt ? mergeDbtModelConfig(file, entry, template, env, diagnostics) : mergeConfig(project, file, entry, template, diagnostics);
+    const config = project.dbt
+      ? mergeDbtModelConfig(file, entry, template, env, diagnostics)
+      : mergeConfig(project, file, entry, template, diagnostics);
     if (!config || config.enabled === false) continue;
     const dependsOn = resolveDependencies(file, template, config, nameToId, nodes, diagnostics);
     drafts.set(`model.${file.name}`, { file, template, props: entry, config, dependsOn });
   }
   for (const [name, entry] of props.models) {
-    if (!nameToId.has(name)) diagnostics.error(entry.path, entry.line, 1, `properties for model '${name}' but no models/**/${name}.sql exists`, didYouMean(name, [...nameToId.keys()]));
+    if (!nameToId.has(name))
+      diagnostics.error(
+        entry.path,
+        entry.line,
+        1,
+        `properties for model '${name}' but no models/**/${name}.sql exists`,
+        didYouMean(name, [...nameToId.keys()]),
+      );
   }
 
   const dag = new Dag();
@@ -191,7 +235,13 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   } catch (e) {
     if (!(e instanceof CycleError)) throw e;
     const first = drafts.get(e.path[0] ?? "");
-    diagnostics.error(first?.file.path ?? "models", 1, 1, `dependency cycle: ${e.path.map((id) => id.replace(/^model\./, "")).join(" → ")}`, "remove one of these refs");
+    diagnostics.error(
+      first?.file.path ?? "models",
+      1,
+      1,
+      `dependency cycle: ${e.path.map((id) => id.replace(/^model\./, "")).join(" → ")}`,
+      "remove one of these refs",
+    );
   }
   diagnostics.throwIfErrors();
 
@@ -212,18 +262,36 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     nodes[id] = model;
   }
   const clean = steps.every((s) => !s.problems.hasErrors);
-  const rendered = options.renderPool && clean ? renderElsewhere(project, options, options.renderPool, resolved, drafts, nodes) : new Map<string, string[]>();
+  const rendered =
+    options.renderPool && clean
+      ? renderElsewhere(project, options, options.renderPool, resolved, drafts, nodes)
+      : new Map<string, string[]>();
   for (const id of resolved.keys()) delete nodes[id];
   const ephemeralSql = new Map<string, { cte: string; sql: string; closure: string[] }>();
   const macroChecksums = Object.fromEntries(Object.entries(macros).map(([name, m]) => [name, m.checksum]));
   for (const { id, draft, model, problems } of steps) {
     diagnostics.items.push(...problems.items);
     if (!model) continue;
-    renderModel(project, env, macroChecksums, model, draft, nodes, ephemeralSql, diagnostics, rendered.get(id));
+    renderModel(
+      project,
+      env,
+      macroChecksums,
+      model,
+      draft,
+      nodes,
+      ephemeralSql,
+      diagnostics,
+      rendered.get(id),
+    );
     nodes[id] = model;
   }
   diagnostics.throwIfErrors();
-  checkIncrementalContract(nodes, (c) => connections[c]!.type, diagnostics, (m) => m.config.fullRefreshOnly === true);
+  checkIncrementalContract(
+    nodes,
+    (c) => connections[c]!.type,
+    diagnostics,
+    (m) => m.config.fullRefreshOnly === true,
+  );
   diagnostics.throwIfErrors();
 
   const tests = buildDataTests(project, env, props, nodes, diagnostics);
@@ -239,7 +307,12 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     generatedAt: new Date().toISOString(),
     project: project.config.name,
     target: project.targetName,
-    connections: Object.fromEntries(Object.entries(connections).map(([name, c]) => [name, { type: c.type, lake: c.type === "hive" || (c.type === "duckdb" && c.lake_root !== undefined) }])),
+    connections: Object.fromEntries(
+      Object.entries(connections).map(([name, c]) => [
+        name,
+        { type: c.type, lake: c.type === "hive" || (c.type === "duckdb" && c.lake_root !== undefined) },
+      ]),
+    ),
     nodes,
     hooks,
     macros,
@@ -252,8 +325,19 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
  * dynamic templates on either thread, static ones (cheap) here while the worker starts. Returns
  * the SQL of each variant by model id; a model missing from it is rendered in graph order.
  */
-function renderElsewhere(project: Project, options: CompileOptions, pool: RenderPool, resolved: Map<string, ModelNode>, drafts: Map<string, ModelDraft>, nodes: Record<string, ManifestNode>): Map<string, string[]> {
-  const context = { vars: project.vars, env: { ...project.env }, secretEnv: project.secrets.secretEnvNames() };
+function renderElsewhere(
+  project: Project,
+  options: CompileOptions,
+  pool: RenderPool,
+  resolved: Map<string, ModelNode>,
+  drafts: Map<string, ModelDraft>,
+  nodes: Record<string, ManifestNode>,
+): Map<string, string[]> {
+  const context = {
+    vars: project.vars,
+    env: { ...project.env },
+    secretEnv: project.secrets.secretEnvNames(),
+  };
   const shared: { id: string; job: RenderJob }[] = [];
   const local: { id: string; job: RenderJob }[] = [];
   for (const [id, model] of resolved) {
@@ -263,38 +347,70 @@ function renderElsewhere(project: Project, options: CompileOptions, pool: Render
     if (job) (code !== undefined ? shared : local).push({ id, job });
   }
   const out = new Map<string, string[]>();
-  const here = ({ id, job }: { id: string; job: RenderJob }) => renderJob(job, context, drafts.get(id)!.template.render);
+  const here = ({ id, job }: { id: string; job: RenderJob }) =>
+    renderJob(job, context, drafts.get(id)!.template.render);
   if (shared.length === 0) return out;
-  const outputs = pool.render(project.macros, context, shared.map((s) => s.job), (i) => here(shared[i]!), () => {
-    for (const l of local) {
-      const sql = here(l);
-      if (sql) out.set(l.id, sql);
-    }
-  });
+  const outputs = pool.render(
+    project.macros,
+    context,
+    shared.map((s) => s.job),
+    (i) => here(shared[i]!),
+    () => {
+      for (const l of local) {
+        const sql = here(l);
+        if (sql) out.set(l.id, sql);
+      }
+    },
+  );
   outputs.forEach((sql, i) => {
     if (sql) out.set(shared[i]!.id, sql);
   });
   return out;
 }
 
-function compileTemplate(env: TemplateEnvironment, file: ModelFile, given: TemplateResult | CompiledTemplate | undefined, diagnostics: Diagnostics): CompiledTemplate | undefined {
+function compileTemplate(
+  env: TemplateEnvironment,
+  file: ModelFile,
+  given: TemplateResult | CompiledTemplate | undefined,
+  diagnostics: Diagnostics,
+): CompiledTemplate | undefined {
   if (given && "render" in given) return given;
   const generated = given;
   if (generated && "error" in generated) {
-    diagnostics.error(file.path, generated.line, generated.column, `template syntax: ${templateErrorPosition(new Error(generated.error)).message}`, "check the {{ }} and {% %} tags");
+    diagnostics.error(
+      file.path,
+      generated.line,
+      generated.column,
+      `template syntax: ${templateErrorPosition(new Error(generated.error)).message}`,
+      "check the {{ }} and {% %} tags",
+    );
     return undefined;
   }
   try {
-    return generated ? env.compile(file.path, file.text, generated) : compileStatic(file.path, file.text) ?? env.compile(file.path, file.text);
+    return generated
+      ? env.compile(file.path, file.text, generated)
+      : (compileStatic(file.path, file.text) ?? env.compile(file.path, file.text));
   } catch (e) {
     const { line, column, message } = templateErrorPosition(e);
-    diagnostics.error(file.path, line, column, `template syntax: ${message}`, "check the {{ }} and {% %} tags");
+    diagnostics.error(
+      file.path,
+      line,
+      column,
+      `template syntax: ${message}`,
+      "check the {{ }} and {% %} tags",
+    );
     return undefined;
   }
 }
 
 /** Folder defaults from project.yml, then the property YAML, then config() in the file. */
-function mergeConfig(project: Project, file: ModelFile, entry: PropertyEntry<ModelProps> | undefined, template: CompiledTemplate, diagnostics: Diagnostics): ModelConfig | undefined {
+function mergeConfig(
+  project: Project,
+  file: ModelFile,
+  entry: PropertyEntry<ModelProps> | undefined,
+  template: CompiledTemplate,
+  diagnostics: Diagnostics,
+): ModelConfig | undefined {
   const folders = Object.keys(project.config.models)
     .filter((folder) => folder === "" || file.folder === folder || file.folder.startsWith(`${folder}/`))
     .sort((a, b) => a.length - b.length);
@@ -307,8 +423,17 @@ function mergeConfig(project: Project, file: ModelFile, entry: PropertyEntry<Mod
     for (const issue of parsed.error.issues) {
       const keys = issue.code === "unrecognized_keys" ? issue.keys : [issue.path.join(".")];
       for (const key of keys) {
-        const hint = issue.code === "unrecognized_keys" ? didYouMean(key, Object.keys(ModelConfig.shape)) : issue.message;
-        diagnostics.error(file.path, call, 1, `config(): ${issue.code === "unrecognized_keys" ? `unknown key '${key}'` : `${key}: ${issue.message}`}`, hint);
+        const hint =
+          issue.code === "unrecognized_keys"
+            ? didYouMean(key, Object.keys(ModelConfig.shape))
+            : issue.message;
+        diagnostics.error(
+          file.path,
+          call,
+          1,
+          `config(): ${issue.code === "unrecognized_keys" ? `unknown key '${key}'` : `${key}: ${issue.message}`}`,
+          hint,
+        );
       }
     }
     return undefined;
@@ -317,39 +442,89 @@ function mergeConfig(project: Project, file: ModelFile, entry: PropertyEntry<Mod
   return merged as ModelConfig;
 }
 
-function resolveDependencies(file: ModelFile, template: CompiledTemplate, config: ModelConfig, nameToId: Map<string, string>, nodes: Record<string, ManifestNode>, diagnostics: Diagnostics): string[] {
+function resolveDependencies(
+  file: ModelFile,
+  template: CompiledTemplate,
+  config: ModelConfig,
+  nameToId: Map<string, string>,
+  nodes: Record<string, ManifestNode>,
+  diagnostics: Diagnostics,
+): string[] {
   const deps = new Set<string>();
   for (const ref of template.scan.refs) {
     const id = nameToId.get(ref.name);
     if (id) deps.add(id);
-    else diagnostics.error(file.path, ref.line, ref.column, `ref('${ref.name}') not found`, didYouMean(ref.name, nameToId.keys()) ?? "check the model's file name");
+    else
+      diagnostics.error(
+        file.path,
+        ref.line,
+        ref.column,
+        `ref('${ref.name}') not found`,
+        didYouMean(ref.name, nameToId.keys()) ?? "check the model's file name",
+      );
   }
   for (const src of template.scan.sources) {
     const id = `source.${src.source}.${src.table}`;
     if (nodes[id]) deps.add(id);
     else {
       const known = Object.values(nodes).filter((n): n is SourceNode => n.kind === "source");
-      const hint = didYouMean(`${src.source}.${src.table}`, known.map((n) => n.name)) ?? "declare it under sources: in a YAML file beside the models";
-      diagnostics.error(file.path, src.line, src.column, `source('${src.source}', '${src.table}') not found`, hint);
+      const hint =
+        didYouMean(
+          `${src.source}.${src.table}`,
+          known.map((n) => n.name),
+        ) ?? "declare it under sources: in a YAML file beside the models";
+      diagnostics.error(
+        file.path,
+        src.line,
+        src.column,
+        `source('${src.source}', '${src.table}') not found`,
+        hint,
+      );
     }
   }
   for (const declared of config.depends_on ?? []) {
     const id = nameToId.get(declared);
     if (id) deps.add(id);
-    else diagnostics.error(file.path, 1, 1, `depends_on names '${declared}', which is not a model or seed`, didYouMean(declared, nameToId.keys()));
+    else
+      diagnostics.error(
+        file.path,
+        1,
+        1,
+        `depends_on names '${declared}', which is not a model or seed`,
+        didYouMean(declared, nameToId.keys()),
+      );
   }
   for (const call of template.scan.dynamic) {
-    if (call.fn === "ref" && !(config.depends_on?.length)) {
-      diagnostics.error(file.path, call.line, call.column, "ref() with a computed name cannot be found without running the template", "use a literal name, or list the models in config depends_on");
+    if (call.fn === "ref" && !config.depends_on?.length) {
+      diagnostics.error(
+        file.path,
+        call.line,
+        call.column,
+        "ref() with a computed name cannot be found without running the template",
+        "use a literal name, or list the models in config depends_on",
+      );
     } else if (call.fn === "source") {
-      diagnostics.error(file.path, call.line, call.column, "source() needs literal names", "write source('name', 'table')");
+      diagnostics.error(
+        file.path,
+        call.line,
+        call.column,
+        "source() needs literal names",
+        "write source('name', 'table')",
+      );
     }
   }
   return [...deps];
 }
 
 /** Decides where the model's SQL runs and where its result lives. */
-function resolveModel(project: Project, env: TemplateEnvironment, draft: ModelDraft, nodes: Record<string, ManifestNode>, defaultConnection: string, diagnostics: Diagnostics): ModelNode | undefined {
+function resolveModel(
+  project: Project,
+  env: TemplateEnvironment,
+  draft: ModelDraft,
+  nodes: Record<string, ManifestNode>,
+  defaultConnection: string,
+  diagnostics: Diagnostics,
+): ModelNode | undefined {
   const { file, config } = draft;
   const connections = project.target.connections;
   const names = Object.keys(connections);
@@ -357,36 +532,90 @@ function resolveModel(project: Project, env: TemplateEnvironment, draft: ModelDr
   for (const key of ["connection", "compute"] as const) {
     const value = config[key];
     if (value !== undefined && !connections[value]) {
-      diagnostics.error(file.path, findLine(file.text, key), 1, `${key} '${value}' is not a connection of target '${project.targetName}'`, didYouMean(value, names) ?? `defined: ${names.join(", ")}`);
+      diagnostics.error(
+        file.path,
+        findLine(file.text, key),
+        1,
+        `${key} '${value}' is not a connection of target '${project.targetName}'`,
+        didYouMean(value, names) ?? `defined: ${names.join(", ")}`,
+      );
       return undefined;
     }
   }
-  const compute = config.compute ?? (config.connection && inputConnections.includes(config.connection) ? config.connection : inputConnections[0]) ?? config.connection ?? defaultConnection;
+  const compute =
+    config.compute ??
+    (config.connection && inputConnections.includes(config.connection)
+      ? config.connection
+      : inputConnections[0]) ??
+    config.connection ??
+    defaultConnection;
   const connection = config.connection ?? compute;
   for (const input of inputConnections) {
     if (!canRead(compute, input, connections)) {
-      const readers = draft.dependsOn.filter((id) => inputConnectionsOf(nodes[id]).includes(input)).map((id) => nodes[id]?.name);
-      diagnostics.error(file.path, 1, 1, `'${file.name}' runs on connection '${compute}' (${connections[compute]!.type}) but reads ${readers.join(", ")} on connection '${input}' (${connections[input]!.type}), and no path joins them`, `set compute: '${input}' (and connection: '${compute}' to land it there), or split the model in two`);
+      const readers = draft.dependsOn
+        .filter((id) => inputConnectionsOf(nodes[id]).includes(input))
+        .map((id) => nodes[id]?.name);
+      diagnostics.error(
+        file.path,
+        1,
+        1,
+        `'${file.name}' runs on connection '${compute}' (${connections[compute]!.type}) but reads ${readers.join(", ")} on connection '${input}' (${connections[input]!.type}), and no path joins them`,
+        `set compute: '${input}' (and connection: '${compute}' to land it there), or split the model in two`,
+      );
     }
   }
   const materialized = config.materialized ?? "view";
   if (materialized === "ephemeral" && connection !== compute) {
-    diagnostics.error(file.path, 1, 1, `ephemeral model '${file.name}' cannot land on another connection`, "make it a table or drop connection");
+    diagnostics.error(
+      file.path,
+      1,
+      1,
+      `ephemeral model '${file.name}' cannot land on another connection`,
+      "make it a table or drop connection",
+    );
   }
   if (materialized === "view" && connection !== compute) {
-    diagnostics.error(file.path, 1, 1, `view '${file.name}' would live on '${connection}' but its SQL runs on '${compute}'`, "views cannot cross engines: make it a table or incremental");
+    diagnostics.error(
+      file.path,
+      1,
+      1,
+      `view '${file.name}' would live on '${connection}' but its SQL runs on '${compute}'`,
+      "views cannot cross engines: make it a table or incremental",
+    );
   }
   const placement = defaultPlacement(connection, connections[connection]!);
   const named = project.dbt
-    ? dbtRelationName(project, env, { kind: "model", name: file.name, path: file.path, folders: file.folder ? file.folder.split("/") : [], config })
+    ? dbtRelationName(project, env, {
+        kind: "model",
+        name: file.name,
+        path: file.path,
+        folders: file.folder ? file.folder.split("/") : [],
+        config,
+      })
     : { schema: config.schema ?? placement.schema, name: config.alias ?? file.name };
   const relation: RelationRef = { connection, database: placement.database, ...named };
-  const strategy = materialized === "incremental" ? config.strategy ?? (config.partition_by?.length ? "insert_overwrite" : config.unique_key?.length ? "merge" : "append") : null;
+  const strategy =
+    materialized === "incremental"
+      ? (config.strategy ??
+        (config.partition_by?.length ? "insert_overwrite" : config.unique_key?.length ? "merge" : "append"))
+      : null;
   if ((strategy === "merge" || strategy === "delete+insert") && !config.unique_key?.length) {
-    diagnostics.error(file.path, findLine(file.text, "strategy"), 1, `strategy '${strategy}' needs unique_key`, "set unique_key to the column(s) identifying a row");
+    diagnostics.error(
+      file.path,
+      findLine(file.text, "strategy"),
+      1,
+      `strategy '${strategy}' needs unique_key`,
+      "set unique_key to the column(s) identifying a row",
+    );
   }
   if (strategy === "insert_overwrite" && !config.partition_by?.length) {
-    diagnostics.error(file.path, findLine(file.text, "strategy"), 1, "strategy 'insert_overwrite' needs partition_by", "set partition_by to the partition column(s)");
+    diagnostics.error(
+      file.path,
+      findLine(file.text, "strategy"),
+      1,
+      "strategy 'insert_overwrite' needs partition_by",
+      "set partition_by to the partition column(s)",
+    );
   }
   const entry = draft.props;
   return {
@@ -423,15 +652,28 @@ function resolveModel(project: Project, env: TemplateEnvironment, draft: ModelDr
 }
 
 /** A seed's schema and name: dbt's naming in a dbt project, else its config or the connection's. */
-function seedPlacement(project: Project, env: TemplateEnvironment, seed: Project["seeds"][number], config: { schema?: string; alias?: string }, schema: string): { schema: string; name: string } {
+function seedPlacement(
+  project: Project,
+  env: TemplateEnvironment,
+  seed: Project["seeds"][number],
+  config: { schema?: string; alias?: string },
+  schema: string,
+): { schema: string; name: string } {
   if (!project.dbt) return { schema: config.schema ?? schema, name: config.alias ?? seed.name };
-  return dbtRelationName(project, env, { kind: "seed", name: seed.name, path: seed.path, folders: seed.path.split("/").slice(1, -1), config });
+  return dbtRelationName(project, env, {
+    kind: "seed",
+    name: seed.name,
+    path: seed.path,
+    folders: seed.path.split("/").slice(1, -1),
+    config,
+  });
 }
 
 /** Connections a reader of this node actually reads from (an ephemeral model reads its inputs). */
 function inputConnectionsOf(node: ManifestNode | undefined): string[] {
   if (!node || node.kind === "test") return [];
-  if (node.kind === "model") return node.config.materialized === "ephemeral" ? [node.config.compute] : [node.relation.connection];
+  if (node.kind === "model")
+    return node.config.materialized === "ephemeral" ? [node.config.compute] : [node.relation.connection];
   return [node.relation.connection];
 }
 
@@ -439,4 +681,3 @@ function findLine(text: string, needle: string): number {
   const index = text.indexOf(needle);
   return index < 0 ? 1 : text.slice(0, index).split("\n").length;
 }
-

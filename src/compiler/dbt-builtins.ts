@@ -43,7 +43,8 @@ const SIGNATURES: Record<string, string[]> = {
 const s = (v: unknown): string => (v === undefined || v === null ? "" : String(v));
 
 const BUILTINS: Record<string, Builtin> = {
-  current_timestamp: (e) => (e === "sqlserver" ? "sysdatetime()" : e === "hive" ? "current_timestamp()" : "now()"),
+  current_timestamp: (e) =>
+    e === "sqlserver" ? "sysdatetime()" : e === "hive" ? "current_timestamp()" : "now()",
   type_string: (e) => (e === "sqlserver" ? "varchar(8000)" : e === "hive" ? "string" : "TEXT"),
   type_timestamp: (e) => (e === "sqlserver" ? "datetime2(6)" : "TIMESTAMP"),
   type_float: (e) => (e === "hive" ? "double" : "FLOAT"),
@@ -59,7 +60,10 @@ const BUILTINS: Record<string, Builtin> = {
     e === "sqlserver"
       ? `lower(convert(varchar(50), hashbytes('md5', coalesce(convert(varchar(8000), ${s(a["field"])}), '')), 2))`
       : `md5(cast(${s(a["field"])} as ${BUILTINS["type_string"]!(e, {})}))`,
-  safe_cast: (e, a) => (e === "hive" ? `cast(${s(a["field"])} as ${s(a["type"])})` : `try_cast(${s(a["field"])} as ${s(a["type"])})`),
+  safe_cast: (e, a) =>
+    e === "hive"
+      ? `cast(${s(a["field"])} as ${s(a["type"])})`
+      : `try_cast(${s(a["field"])} as ${s(a["type"])})`,
   cast: (_e, a) => `cast(${s(a["field"])} as ${s(a["type"])})`,
   dateadd: (e, a) => {
     const part = s(a["datepart"]).toLowerCase();
@@ -80,14 +84,20 @@ const BUILTINS: Record<string, Builtin> = {
     if (e === "hive" && part === "day") return `datediff(${second}, ${first})`;
     return `date_diff('${part}', cast(${first} as timestamp), cast(${second} as timestamp))`;
   },
-  date_trunc: (e, a) => (e === "sqlserver" ? `datetrunc(${s(a["datepart"])}, ${s(a["date"])})` : `date_trunc('${s(a["datepart"])}', ${s(a["date"])})`),
+  date_trunc: (e, a) =>
+    e === "sqlserver"
+      ? `datetrunc(${s(a["datepart"])}, ${s(a["date"])})`
+      : `date_trunc('${s(a["datepart"])}', ${s(a["date"])})`,
   last_day: (e, a) => {
     const part = s(a["datepart"]).toLowerCase();
     const truncated = BUILTINS["date_trunc"]!(e, { datepart: part, date: a["date"] });
     const next = BUILTINS["dateadd"]!(e, { datepart: part, interval: 1, from_date_or_timestamp: truncated });
     return `cast(${BUILTINS["dateadd"]!(e, { datepart: "day", interval: -1, from_date_or_timestamp: next })} as date)`;
   },
-  date: (e, a) => (e === "sqlserver" ? `datefromparts(${s(a["year"])}, ${s(a["month"])}, ${s(a["day"])})` : `make_date(${s(a["year"])}, ${s(a["month"])}, ${s(a["day"])})`),
+  date: (e, a) =>
+    e === "sqlserver"
+      ? `datefromparts(${s(a["year"])}, ${s(a["month"])}, ${s(a["day"])})`
+      : `make_date(${s(a["year"])}, ${s(a["month"])}, ${s(a["day"])})`,
   escape_single_quotes: (_e, a) => s(a["expression"]).replace(/'/g, "''"),
   string_literal: (_e, a) => `'${s(a["value"])}'`,
   split_part: (e, a) => {
@@ -98,22 +108,37 @@ const BUILTINS: Record<string, Builtin> = {
   },
   listagg: (e, a) => {
     const measure = s(a["measure"]);
-    const delimiter = a["delimiter_text"] === undefined || a["delimiter_text"] === null ? "','" : s(a["delimiter_text"]);
+    const delimiter =
+      a["delimiter_text"] === undefined || a["delimiter_text"] === null ? "','" : s(a["delimiter_text"]);
     const order = a["order_by_clause"] ? ` ${s(a["order_by_clause"])}` : "";
     if (a["limit_num"]) {
       if (e !== "duckdb") throw new Error("dbt.listagg with limit_num is only available on DuckDB in sluice");
       return `array_to_string((array_agg(${measure}${order}))[1:${s(a["limit_num"])}], ${delimiter})`;
     }
-    if (e === "sqlserver") return `string_agg(${measure}, ${delimiter})${order ? ` within group (${order.trim()})` : ""}`;
+    if (e === "sqlserver")
+      return `string_agg(${measure}, ${delimiter})${order ? ` within group (${order.trim()})` : ""}`;
     if (e === "hive") return `concat_ws(${delimiter}, collect_list(${measure}))`;
     return `string_agg(${measure}, ${delimiter}${order})`;
   },
   length: (e, a) => (e === "sqlserver" ? `len(${s(a["expression"])})` : `length(${s(a["expression"])})`),
-  position: (e, a) => (e === "sqlserver" ? `charindex(${s(a["substring_text"])}, ${s(a["string_text"])})` : `position(${s(a["substring_text"])} in ${s(a["string_text"])})`),
+  position: (e, a) =>
+    e === "sqlserver"
+      ? `charindex(${s(a["substring_text"])}, ${s(a["string_text"])})`
+      : `position(${s(a["substring_text"])} in ${s(a["string_text"])})`,
   replace: (_e, a) => `replace(${s(a["field"])}, ${s(a["old_chars"])}, ${s(a["new_chars"])})`,
   right: (_e, a) => `right(${s(a["string_text"])}, ${s(a["length_expression"])})`,
-  any_value: (e, a) => (e === "sqlserver" ? `min(${s(a["expression"])})` : e === "hive" ? `first(${s(a["expression"])})` : `arbitrary(${s(a["expression"])})`),
-  bool_or: (e, a) => (e === "sqlserver" ? `max(case when ${s(a["expression"])} then 1 else 0 end)` : e === "hive" ? `bool_or(${s(a["expression"])})` : `bool_or(${s(a["expression"])})`),
+  any_value: (e, a) =>
+    e === "sqlserver"
+      ? `min(${s(a["expression"])})`
+      : e === "hive"
+        ? `first(${s(a["expression"])})`
+        : `arbitrary(${s(a["expression"])})`,
+  bool_or: (e, a) =>
+    e === "sqlserver"
+      ? `max(case when ${s(a["expression"])} then 1 else 0 end)`
+      : e === "hive"
+        ? `bool_or(${s(a["expression"])})`
+        : `bool_or(${s(a["expression"])})`,
   cast_bool_to_text: (e, a) => `cast(${s(a["field"])} as ${BUILTINS["type_string"]!(e, {})})`,
   except: (e) => (e === "hive" ? "except" : "except"),
   intersect: () => "intersect",
@@ -132,7 +157,10 @@ export function dbtBuiltins(engine: () => Engine): Record<string, (...args: unkn
     const names = SIGNATURES[name] ?? [];
     out[name] = (...args: unknown[]) => {
       const last = args[args.length - 1] as Record<string, unknown> | undefined;
-      const keywords = last && typeof last === "object" && "__keywords" in last ? (args.pop() as Record<string, unknown>) : {};
+      const keywords =
+        last && typeof last === "object" && "__keywords" in last
+          ? (args.pop() as Record<string, unknown>)
+          : {};
       const bound: Record<string, unknown> = {};
       names.forEach((n, i) => {
         if (i < args.length) bound[n] = args[i];

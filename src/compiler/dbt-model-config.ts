@@ -17,24 +17,44 @@ export function mergeDbtModelConfig(
 ): ModelConfig | undefined {
   const inFile = normalizeModelConfig(template.scan.config);
   const line = lineOf(file.text, "config(");
-  for (const { key, why } of inFile.ignored) diagnostics.warn(file.path, line, 1, `config '${key}' is ignored: ${why}`);
+  for (const { key, why } of inFile.ignored)
+    diagnostics.warn(file.path, line, 1, `config '${key}' is ignored: ${why}`);
   if (inFile.unsupportedMaterialization) inFile.config["materialized"] = inFile.unsupportedMaterialization;
   let merged: Record<string, unknown> = {};
-  for (const layer of [file.defaults ?? {}, entry?.value.config ?? {}, inFile.config]) merged = mergeDbtConfig(merged, layer);
+  for (const layer of [file.defaults ?? {}, entry?.value.config ?? {}, inFile.config])
+    merged = mergeDbtConfig(merged, layer);
   const materialized = merged["materialized"];
   if (typeof materialized === "string" && !(Materialization.options as string[]).includes(materialized)) {
     const custom = env.materializations.get(materialized);
-    const where = inFile.config["materialized"] !== undefined ? `${file.path}:${line}` : entry?.value.config?.materialized !== undefined ? entry.path : "dbt_project.yml";
+    const where =
+      inFile.config["materialized"] !== undefined
+        ? `${file.path}:${line}`
+        : entry?.value.config?.materialized !== undefined
+          ? entry.path
+          : "dbt_project.yml";
     if (custom) {
-      diagnostics.error(file.path, line, 1, `materialized '${materialized}' (set in ${where}) is a custom materialization ({% materialization %} in ${custom}); sluice does not run custom materializations`, "use view, table, incremental or ephemeral");
+      diagnostics.error(
+        file.path,
+        line,
+        1,
+        `materialized '${materialized}' (set in ${where}) is a custom materialization ({% materialization %} in ${custom}); sluice does not run custom materializations`,
+        "use view, table, incremental or ephemeral",
+      );
     } else {
-      diagnostics.error(file.path, line, 1, `materialized '${materialized}' (set in ${where}) is not a materialization sluice builds`, didYouMean(materialized, Materialization.options) ?? "use view, table, incremental or ephemeral");
+      diagnostics.error(
+        file.path,
+        line,
+        1,
+        `materialized '${materialized}' (set in ${where}) is not a materialization sluice builds`,
+        didYouMean(materialized, Materialization.options) ?? "use view, table, incremental or ephemeral",
+      );
     }
     return undefined;
   }
   const parsed = ModelConfig.safeParse(merged);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) diagnostics.error(file.path, line, 1, `config: ${issue.path.join(".")}: ${issue.message}`);
+    for (const issue of parsed.error.issues)
+      diagnostics.error(file.path, line, 1, `config: ${issue.path.join(".")}: ${issue.message}`);
     return undefined;
   }
   return parsed.data;

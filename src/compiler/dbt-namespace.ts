@@ -67,8 +67,12 @@ export class DbtNamespace {
   resolve(name: string, macroNamespace: string | null | undefined): Macro {
     if (!this.configured) throw new Error("adapter.dispatch needs the project's dispatch config");
     const order = macroNamespace
-      ? this.dispatch.find((d) => d.macro_namespace === macroNamespace)?.search_order ?? [macroNamespace]
-      : [this.rootProject!, ...[...this.packages.keys()].filter((p) => p !== this.rootProject && p !== "dbt"), "dbt"];
+      ? (this.dispatch.find((d) => d.macro_namespace === macroNamespace)?.search_order ?? [macroNamespace])
+      : [
+          this.rootProject!,
+          ...[...this.packages.keys()].filter((p) => p !== this.rootProject && p !== "dbt"),
+          "dbt",
+        ];
     const prefixes = [...DISPATCH_PREFIXES[this.engine()], "default"];
     const tried: string[] = [];
     for (const pkg of order) {
@@ -83,7 +87,9 @@ export class DbtNamespace {
         if (builtin) return builtin;
       }
     }
-    throw new Error(`adapter.dispatch('${name}'${macroNamespace ? `, '${macroNamespace}'` : ""}) found no implementation (tried ${tried.join(", ")})`);
+    throw new Error(
+      `adapter.dispatch('${name}'${macroNamespace ? `, '${macroNamespace}'` : ""}) found no implementation (tried ${tried.join(", ")})`,
+    );
   }
 
   /** The `adapter` and `api` objects of dbt's context. */
@@ -93,12 +99,17 @@ export class DbtNamespace {
     };
     const keywords = (args: unknown[]): Record<string, unknown> => {
       const last = args[args.length - 1] as Record<string, unknown> | undefined;
-      return last && typeof last === "object" && "__keywords" in last ? (args.pop() as Record<string, unknown>) : {};
+      return last && typeof last === "object" && "__keywords" in last
+        ? (args.pop() as Record<string, unknown>)
+        : {};
     };
     const adapter = {
       dispatch: (...args: unknown[]) => {
         const kw = keywords(args);
-        return this.resolve(String(args[0] ?? kw["macro_name"]), (args[1] ?? kw["macro_namespace"]) as string | undefined);
+        return this.resolve(
+          String(args[0] ?? kw["macro_name"]),
+          (args[1] ?? kw["macro_namespace"]) as string | undefined,
+        );
       },
       quote: (identifier: string) => quoteIdentifier(this.engine(), String(identifier)),
       type: () => DISPATCH_PREFIXES[this.engine()][0],
@@ -111,7 +122,11 @@ export class DbtNamespace {
       Relation: {
         create: (...args: unknown[]) => {
           const kw = keywords(args);
-          const parts = [kw["database"] ?? args[0], kw["schema"] ?? args[1], kw["identifier"] ?? args[2]].filter((p) => p !== undefined && p !== null && p !== "");
+          const parts = [
+            kw["database"] ?? args[0],
+            kw["schema"] ?? args[1],
+            kw["identifier"] ?? args[2],
+          ].filter((p) => p !== undefined && p !== null && p !== "");
           return relationFromSql(parts.map((p) => quoteIdentifier(this.engine(), String(p))).join("."));
         },
       },

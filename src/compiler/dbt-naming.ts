@@ -16,7 +16,11 @@ export interface NamedNode {
 }
 
 /** The schema and name a dbt project's node is built under. */
-export function dbtRelationName(project: Project, env: TemplateEnvironment, node: NamedNode): { schema: string; name: string } {
+export function dbtRelationName(
+  project: Project,
+  env: TemplateEnvironment,
+  node: NamedNode,
+): { schema: string; name: string } {
   const dbt = project.dbt!;
   const customSchema = typeof node.config["schema"] === "string" ? node.config["schema"] : null;
   const customAlias = typeof node.config["alias"] === "string" ? node.config["alias"] : null;
@@ -35,10 +39,14 @@ export function dbtRelationName(project: Project, env: TemplateEnvironment, node
   const scope = namingScope(project);
   const schema = env.macros.has("generate_schema_name")
     ? String(env.callMacro("generate_schema_name", [customSchema, nodeObject], scope)).trim()
-    : customSchema === null ? dbt.targetSchema : `${dbt.targetSchema}_${customSchema.trim()}`;
+    : customSchema === null
+      ? dbt.targetSchema
+      : `${dbt.targetSchema}_${customSchema.trim()}`;
   const name = env.macros.has("generate_alias_name")
     ? String(env.callMacro("generate_alias_name", [customAlias, nodeObject], scope)).trim()
-    : customAlias === null ? node.name : customAlias.trim();
+    : customAlias === null
+      ? node.name
+      : customAlias.trim();
   return { schema, name };
 }
 

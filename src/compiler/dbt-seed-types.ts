@@ -12,7 +12,11 @@ type Kind = "number" | "date" | "datetime" | "boolean" | "text";
 const ORDER: Kind[] = ["number", "date", "datetime", "boolean", "text"];
 
 /** Column name → DuckDB type for every column of `csv`; `explicit` types win, as in dbt. */
-export function dbtSeedColumnTypes(csv: string, delimiter: string, explicit: Record<string, string>): Record<string, string> {
+export function dbtSeedColumnTypes(
+  csv: string,
+  delimiter: string,
+  explicit: Record<string, string>,
+): Record<string, string> {
   const rows = parseCsv(csv.replace(/^\uFEFF/, ""), delimiter);
   const header = rows.shift() ?? [];
   const out: Record<string, string> = {};
@@ -24,7 +28,18 @@ export function dbtSeedColumnTypes(csv: string, delimiter: string, explicit: Rec
     const values = rows.map((r) => (r[i] ?? "").trim()).filter((v) => !NULLS.has(v.toLowerCase()));
     const kind = ORDER.find((k) => values.every((v) => fits(k, v)))!;
     const decimals = kind === "number" && values.some((v) => /\.\d|[eE]-/.test(v) || /\.$/.test(v));
-    out[name] = kind === "number" ? (decimals ? "DOUBLE" : "INTEGER") : kind === "date" ? "DATE" : kind === "datetime" ? "TIMESTAMP" : kind === "boolean" ? "BOOLEAN" : "VARCHAR";
+    out[name] =
+      kind === "number"
+        ? decimals
+          ? "DOUBLE"
+          : "INTEGER"
+        : kind === "date"
+          ? "DATE"
+          : kind === "datetime"
+            ? "TIMESTAMP"
+            : kind === "boolean"
+              ? "BOOLEAN"
+              : "VARCHAR";
   });
   return out;
 }

@@ -37,8 +37,14 @@ export function lookUpVar(vars: Record<string, unknown>, name: string, fallback:
  * A secret (SLUICE_ENV_SECRET_*, or a variable a profile reads into a credential: `secretNames`)
  * is an error: SQL lands in the manifest, compiled files and the docs, so a secret may not be in it.
  */
-export function lookUpEnvVar(env: Record<string, string | undefined>, name: string, fallback: string | undefined, secretNames: readonly string[]): string {
-  if (isSecretEnvName(name, secretNames)) throw new Error(`env_var('${name}') is a secret and cannot be rendered into SQL`);
+export function lookUpEnvVar(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: string | undefined,
+  secretNames: readonly string[],
+): string {
+  if (isSecretEnvName(name, secretNames))
+    throw new Error(`env_var('${name}') is a secret and cannot be rendered into SQL`);
   const value = env[name] ?? fallback;
   if (value === undefined) throw new Error(`env_var('${name}') is not set`);
   return value;
@@ -72,7 +78,9 @@ export class TemplateEnvironment {
     };
     // ref('model') and ref('package', 'model'); relations render as SQL and have dbt's parts.
     this.env.addGlobal("ref", (...args: string[]) => relationFromSql(current().ref(args[args.length - 1]!)));
-    this.env.addGlobal("source", (source: string, table: string) => relationFromSql(current().source(source, table)));
+    this.env.addGlobal("source", (source: string, table: string) =>
+      relationFromSql(current().source(source, table)),
+    );
     const config = (options: Record<string, unknown> = {}) => {
       const { __keywords, ...rest } = options;
       void __keywords;
@@ -102,20 +110,27 @@ export class TemplateEnvironment {
       throw new Error(message);
     });
     // `this` and `target` are read like variables, also from inside macros, so they are getters.
-    Object.defineProperty(globalsOf(this.env), "this", { get: () => relationFromSql(current().self), enumerable: true });
+    Object.defineProperty(globalsOf(this.env), "this", {
+      get: () => relationFromSql(current().self),
+      enumerable: true,
+    });
     Object.defineProperty(globalsOf(this.env), "target", { get: () => current().target, enumerable: true });
     // The loader fixes both per compile (see load.ts), so every thread renders the same values.
     const started = new Date().toISOString();
     addDbtContext(this.env, {
-      runStartedAt: () => (this.scope?.envVar("SLUICE_RUN_STARTED_AT", "") || started),
-      invocationId: () => this.scope?.envVar("SLUICE_INVOCATION_ID", "") || "00000000-0000-0000-0000-000000000000",
+      runStartedAt: () => this.scope?.envVar("SLUICE_RUN_STARTED_AT", "") || started,
+      invocationId: () =>
+        this.scope?.envVar("SLUICE_INVOCATION_ID", "") || "00000000-0000-0000-0000-000000000000",
       write: (line) => process.stderr.write(`${line}\n`),
     });
-    this.dbt = new DbtNamespace(() => current().target["type"] as "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql");
+    this.dbt = new DbtNamespace(
+      () => current().target["type"] as "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql",
+    );
     const builtins = this.dbt.builtins();
     this.env.addGlobal("dbt", builtins);
     // dbt's cross-database macros are callable by their bare names too.
-    for (const [name, fn] of Object.entries(builtins)) if (!(name in globalsOf(this.env))) this.env.addGlobal(name, fn);
+    for (const [name, fn] of Object.entries(builtins))
+      if (!(name in globalsOf(this.env))) this.env.addGlobal(name, fn);
     const { adapter, api } = this.dbt.adapterObjects();
     this.env.addGlobal("adapter", adapter);
     this.env.addGlobal("api", api);
@@ -145,7 +160,11 @@ export class TemplateEnvironment {
       path,
       scan: scanOf({ code, scan }),
       render: (scope) => {
-        template ??= new nunjucks.Template({ type: "code", obj: new Function(code)() as object } as unknown as string, this.env, path);
+        template ??= new nunjucks.Template(
+          { type: "code", obj: new Function(code)() as object } as unknown as string,
+          this.env,
+          path,
+        );
         const compiled = template;
         return this.withScope(scope, () => compiled.render({}));
       },
@@ -172,7 +191,8 @@ export class TemplateEnvironment {
       if (materialization) this.materializations.set(materialization[1]!, path);
       if (pkg !== undefined) {
         const space = this.dbt.add(pkg, name, exported[name] as (...args: unknown[]) => unknown);
-        if (!(pkg in globalsOf(this.env)) || globalsOf(this.env)[pkg] !== space) this.env.addGlobal(pkg, space);
+        if (!(pkg in globalsOf(this.env)) || globalsOf(this.env)[pkg] !== space)
+          this.env.addGlobal(pkg, space);
       }
       const isPackage = pkg !== undefined && pkg !== this.rootName;
       if (!isPackage) this.rootMacros.add(name);

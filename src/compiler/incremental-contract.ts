@@ -30,12 +30,20 @@ interface AstNode {
   [key: string]: unknown;
 }
 
-const DIALECT: Record<EngineType, string> = { duckdb: "postgresql", sqlserver: "transactsql", hive: "hive", postgres: "postgresql", mysql: "mariadb" };
+const DIALECT: Record<EngineType, string> = {
+  duckdb: "postgresql",
+  sqlserver: "transactsql",
+  hive: "hive",
+  postgres: "postgresql",
+  mysql: "mariadb",
+};
 
 let parser: { astify(sql: string, options: { database: string }): unknown } | undefined;
 function astify(sql: string, engine: EngineType): unknown {
   if (!parser) {
-    const { Parser } = createRequire(import.meta.url)("node-sql-parser") as { Parser: new () => NonNullable<typeof parser> };
+    const { Parser } = createRequire(import.meta.url)("node-sql-parser") as {
+      Parser: new () => NonNullable<typeof parser>;
+    };
     parser = new Parser();
   }
   return parser.astify(sql, { database: DIALECT[engine] });
@@ -45,13 +53,25 @@ function astify(sql: string, engine: EngineType): unknown {
  * Checks every lineage model of `nodes`: sets `lineage.fullRebuild` (why each build is full) and
  * `lineage.keys`, or reports an error naming the file, the line and the fix.
  */
-export function checkIncrementalContract(nodes: Record<string, ManifestNode>, engineOf: (connection: string) => EngineType, diagnostics: Diagnostics, fullRefreshOnly: (model: ModelNode) => boolean): void {
+export function checkIncrementalContract(
+  nodes: Record<string, ManifestNode>,
+  engineOf: (connection: string) => EngineType,
+  diagnostics: Diagnostics,
+  fullRefreshOnly: (model: ModelNode) => boolean,
+): void {
   for (const node of Object.values(nodes)) {
     if (node.kind !== "model" || !node.lineage) continue;
     const verdict = verdictFor(node, nodes, engineOf(node.config.compute));
     node.lineage.keys = verdict.keys;
     if (fullRefreshOnly(node)) node.lineage.fullRebuild = "declared full_refresh_only";
-    else if (verdict.refuse) diagnostics.error(node.location.path, verdict.refuse.line, 1, verdict.refuse.message, verdict.refuse.hint);
+    else if (verdict.refuse)
+      diagnostics.error(
+        node.location.path,
+        verdict.refuse.line,
+        1,
+        verdict.refuse.message,
+        verdict.refuse.hint,
+      );
     else node.lineage.fullRebuild = verdict.fullRebuild;
   }
 }
@@ -68,10 +88,16 @@ function verdictFor(model: ModelNode, nodes: Record<string, ManifestNode>, engin
   const hidden = trackedBehindModels(model, nodes);
   if (hidden.length > 0) {
     const [source, via] = hidden[0]!;
-    return { fullRebuild: `reads change-tracked ${source} through ${via}, where its change window cannot narrow it`, keys: [] };
+    return {
+      fullRebuild: `reads change-tracked ${source} through ${via}, where its change window cannot narrow it`,
+      keys: [],
+    };
   }
   if (tracked.length > 1) {
-    return { fullRebuild: `joins ${tracked.length} change-tracked sources (${tracked.map((s) => s.name).join(", ")}), and a change in one joins rows the other's window leaves out`, keys: [] };
+    return {
+      fullRebuild: `joins ${tracked.length} change-tracked sources (${tracked.map((s) => s.name).join(", ")}), and a change in one joins rows the other's window leaves out`,
+      keys: [],
+    };
   }
   const source = tracked[0]!;
   let ast: unknown;
@@ -79,19 +105,30 @@ function verdictFor(model: ModelNode, nodes: Record<string, ManifestNode>, engin
     ast = astify(model.compiledSql, engine);
   } catch (e) {
     const message = e instanceof Error ? e.message.split("\n")[0] : String(e);
-    return { fullRebuild: `${where(1)}: the SQL parser cannot read the model (${message}), so its shape is unknown`, keys: [] };
+    return {
+      fullRebuild: `${where(1)}: the SQL parser cannot read the model (${message}), so its shape is unknown`,
+      keys: [],
+    };
   }
   const statements = Array.isArray(ast) ? (ast as AstNode[]) : [ast as AstNode];
   const select = statements[0];
-  if (statements.length !== 1 || select?.type !== "select") return { fullRebuild: `${where(1)}: not a single SELECT`, keys: [] };
+  if (statements.length !== 1 || select?.type !== "select")
+    return { fullRebuild: `${where(1)}: not a single SELECT`, keys: [] };
   const crossRow = crossRowConstruct(select);
   if (crossRow) {
-    return { fullRebuild: `${where(lineOf(model.rawSql, crossRow.word))}: ${crossRow.what} makes a row depend on rows of other partitions`, keys: [] };
+    return {
+      fullRebuild: `${where(lineOf(model.rawSql, crossRow.word))}: ${crossRow.what} makes a row depend on rows of other partitions`,
+      keys: [],
+    };
   }
   const keys = lineageKeys(model, select, source);
   if (keys.length === 0) {
     const deletes = source.changeTracking!.deletes;
-    const wanted = deletes ? `the deletes key '${deletes.key}' of ${source.name}` : model.config.uniqueKey.length ? `unique_key ${model.config.uniqueKey.join(", ")} (a column taken straight from ${source.name})` : `a key of ${source.name}`;
+    const wanted = deletes
+      ? `the deletes key '${deletes.key}' of ${source.name}`
+      : model.config.uniqueKey.length
+        ? `unique_key ${model.config.uniqueKey.join(", ")} (a column taken straight from ${source.name})`
+        : `a key of ${source.name}`;
     return {
       fullRebuild: null,
       keys,
@@ -115,7 +152,10 @@ function trackedBehindModels(model: ModelNode, nodes: Record<string, ManifestNod
     seen.add(id);
     const node = nodes[id];
     if (node?.kind === "source" && node.changeTracking) out.push([node.name, via]);
-    else if (node?.kind === "model" && (node.config.materialized === "view" || node.config.materialized === "ephemeral")) {
+    else if (
+      node?.kind === "model" &&
+      (node.config.materialized === "view" || node.config.materialized === "ephemeral")
+    ) {
       for (const d of node.dependsOn) visit(d, `${node.config.materialized} ${node.name}`, seen);
     }
   };
@@ -132,7 +172,10 @@ function crossRowConstruct(select: AstNode): { what: string; word: string } | nu
   let found: { what: string; word: string } | null = null;
   const visit = (v: unknown): void => {
     if (found || !v || typeof v !== "object") return;
-    if (Array.isArray(v)) return v.forEach(visit);
+    if (Array.isArray(v)) {
+      v.forEach(visit);
+      return;
+    }
     const n = v as AstNode;
     if (n.type === "window_func" || ((n.type === "aggr_func" || n.type === "function") && n["over"])) {
       found = { what: `window function ${functionName(n)}() … over`, word: "over" };
@@ -144,9 +187,11 @@ function crossRowConstruct(select: AstNode): { what: string; word: string } | nu
     }
     if (n.type === "select") {
       if (groupBy(n)) found = { what: "GROUP BY", word: "group" };
-      else if ((n["distinct"] as AstNode | null)?.type === "DISTINCT") found = { what: "SELECT DISTINCT", word: "distinct" };
+      else if ((n["distinct"] as AstNode | null)?.type === "DISTINCT")
+        found = { what: "SELECT DISTINCT", word: "distinct" };
       else if (hasLimit(n)) found = { what: "LIMIT", word: "limit" };
-      else if (n["_next"] || n["set_op"]) found = { what: `${String(n["set_op"] ?? "union").toUpperCase()} of queries`, word: "union" };
+      else if (n["_next"] || n["set_op"])
+        found = { what: `${String(n["set_op"] ?? "union").toUpperCase()} of queries`, word: "union" };
       if (found) return;
     }
     for (const value of Object.values(n)) visit(value);
@@ -192,7 +237,9 @@ function lineageKeys(model: ModelNode, select: AstNode, source: SourceNode): Lin
       if (key) keys.push({ source: source.id, sourceColumn: key, modelColumn: key });
       continue;
     }
-    const wanted = candidates ? candidates.some((c) => same(c, sourceColumn)) : model.config.uniqueKey.some((u) => same(u, modelColumn));
+    const wanted = candidates
+      ? candidates.some((c) => same(c, sourceColumn))
+      : model.config.uniqueKey.some((u) => same(u, modelColumn));
     if (wanted) keys.push({ source: source.id, sourceColumn, modelColumn });
   }
   return keys.slice(0, 1);
@@ -253,7 +300,11 @@ function lineOf(text: string, word: string): number {
  * through (a roll-up keeping another column of that name holds other values), and no window
  * function may mix partitions. Reasons when not, null when it may.
  */
-export function inheritanceProblem(model: ModelNode, upstream: ManifestNode, engine: EngineType): string | null {
+export function inheritanceProblem(
+  model: ModelNode,
+  upstream: ManifestNode,
+  engine: EngineType,
+): string | null {
   if (upstream.kind === "test") return "it reads a test";
   let ast: unknown;
   try {
@@ -262,19 +313,22 @@ export function inheritanceProblem(model: ModelNode, upstream: ManifestNode, eng
     return "the SQL parser cannot read it";
   }
   const select = (Array.isArray(ast) ? ast[0] : ast) as AstNode | undefined;
-  if (!select || select.type !== "select" || select["_next"]) return "it is not a single SELECT";
+  if (select?.type !== "select" || select["_next"]) return "it is not a single SELECT";
   const window = crossRowConstruct(select);
   if (window?.word === "over") return window.what;
   const aliases = new Set<string>();
   const rel = upstream.relation;
   for (const item of (select["from"] as AstNode[] | null) ?? []) {
     const table = item["table"];
-    if (typeof table === "string" && same(table, rel.name)) aliases.add(String(item["as"] ?? table).toLowerCase());
+    if (typeof table === "string" && same(table, rel.name))
+      aliases.add(String(item["as"] ?? table).toLowerCase());
   }
   if (aliases.size === 0) return `it does not read ${upstream.name} in its FROM`;
   const outputs = outputColumns(select, aliases);
   for (const p of model.config.partitionBy) {
-    const passed = outputs.some(([out, from]) => (out === "*" && from === "*") || (same(out, p) && same(from, p)));
+    const passed = outputs.some(
+      ([out, from]) => (out === "*" && from === "*") || (same(out, p) && same(from, p)),
+    );
     if (!passed) return `its column ${p} is not ${upstream.name}.${p} passed through`;
   }
   return null;

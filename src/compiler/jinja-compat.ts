@@ -20,7 +20,10 @@ export const SPREAD_GLOBAL = "__sluice_spread";
 
 /** What `*items` or `**mapping` evaluates to inside a call's argument list. */
 export class Spread {
-  constructor(readonly value: unknown, readonly kind: "*" | "**") {}
+  constructor(
+    readonly value: unknown,
+    readonly kind: "*" | "**",
+  ) {}
 }
 
 /** Name of the macro a {% materialization name, adapter %} block defines. */
@@ -28,7 +31,8 @@ export function materializationMacroName(name: string, adapter: string): string 
   return `materialization__${name}__${adapter}`;
 }
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: nunjucks hands template values over untyped
+type Any = any;
 
 const require = createRequire(import.meta.url);
 const lexer = require("nunjucks/src/lexer.js") as Record<string, string>;
@@ -53,7 +57,11 @@ export function installJinjaCompat(): void {
 
 function patchParser(): void {
   /** Arguments of a call, with a trailing comma allowed as Python allows it. */
-  Parser.prototype.parseSignature = function parseSignature(this: Any, tolerant?: boolean, noParens?: boolean) {
+  Parser.prototype.parseSignature = function parseSignature(
+    this: Any,
+    tolerant?: boolean,
+    noParens?: boolean,
+  ) {
     let tok = this.peekToken();
     if (!noParens && tok.type !== lexer.TOKEN_LEFT_PAREN) {
       if (tolerant) return null;
@@ -71,7 +79,8 @@ function patchParser(): void {
       }
       if (noParens && next.type === lexer.TOKEN_BLOCK_END) break;
       if (!first) {
-        if (!this.skip(lexer.TOKEN_COMMA)) this.fail("parseSignature: expected comma after expression", next.lineno, next.colno);
+        if (!this.skip(lexer.TOKEN_COMMA))
+          this.fail("parseSignature: expected comma after expression", next.lineno, next.colno);
         const after = this.peekToken();
         if (!noParens && after.type === lexer.TOKEN_RIGHT_PAREN) {
           this.nextToken();
@@ -84,12 +93,20 @@ function patchParser(): void {
         this.nextToken();
         const spread = this.parseExpression();
         const kind = new nodes.Literal(star.lineno, star.colno, star.value);
-        args.addChild(new nodes.FunCall(star.lineno, star.colno, new nodes.Symbol(star.lineno, star.colno, SPREAD_GLOBAL), new nodes.NodeList(star.lineno, star.colno, [spread, kind])));
+        args.addChild(
+          new nodes.FunCall(
+            star.lineno,
+            star.colno,
+            new nodes.Symbol(star.lineno, star.colno, SPREAD_GLOBAL),
+            new nodes.NodeList(star.lineno, star.colno, [spread, kind]),
+          ),
+        );
         first = false;
         continue;
       }
       const arg = this.parseExpression();
-      if (this.skipValue(lexer.TOKEN_OPERATOR, "=")) kwargs.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
+      if (this.skipValue(lexer.TOKEN_OPERATOR, "="))
+        kwargs.addChild(new nodes.Pair(arg.lineno, arg.colno, arg, this.parseExpression()));
       else args.addChild(arg);
       first = false;
     }
@@ -108,22 +125,32 @@ function patchParser(): void {
     let commas = 0;
     for (;;) {
       const type = this.peekToken().type;
-      if (type === lexer.TOKEN_RIGHT_PAREN || type === lexer.TOKEN_RIGHT_BRACKET || type === lexer.TOKEN_RIGHT_CURLY) {
+      if (
+        type === lexer.TOKEN_RIGHT_PAREN ||
+        type === lexer.TOKEN_RIGHT_BRACKET ||
+        type === lexer.TOKEN_RIGHT_CURLY
+      ) {
         this.nextToken();
         break;
       }
       if (node.children.length > 0) {
-        if (!this.skip(lexer.TOKEN_COMMA)) this.fail("parseAggregate: expected comma after expression", tok.lineno, tok.colno);
+        if (!this.skip(lexer.TOKEN_COMMA))
+          this.fail("parseAggregate: expected comma after expression", tok.lineno, tok.colno);
         commas++;
         const after = this.peekToken().type;
-        if (after === lexer.TOKEN_RIGHT_PAREN || after === lexer.TOKEN_RIGHT_BRACKET || after === lexer.TOKEN_RIGHT_CURLY) {
+        if (
+          after === lexer.TOKEN_RIGHT_PAREN ||
+          after === lexer.TOKEN_RIGHT_BRACKET ||
+          after === lexer.TOKEN_RIGHT_CURLY
+        ) {
           this.nextToken();
           break;
         }
       }
       if (node instanceof nodes.Dict) {
         const key = this.parsePrimary();
-        if (!this.skip(lexer.TOKEN_COLON)) this.fail("parseAggregate: expected colon after dict key", tok.lineno, tok.colno);
+        if (!this.skip(lexer.TOKEN_COLON))
+          this.fail("parseAggregate: expected colon after dict key", tok.lineno, tok.colno);
         const value = this.parseExpression();
         node.addChild(new nodes.Pair(key.lineno, key.colno, key, value));
       } else {
@@ -161,7 +188,12 @@ function parseBlockMacro(parser: Any, tag: string, rename: (name: string) => str
   const tok = parser.nextToken();
   const name = parser.parsePrimary(true);
   const args = parser.parseSignature();
-  const macro = new nodes.Macro(tok.lineno, tok.colno, new nodes.Symbol(name.lineno, name.colno, rename(name.value)), args);
+  const macro = new nodes.Macro(
+    tok.lineno,
+    tok.colno,
+    new nodes.Symbol(name.lineno, name.colno, rename(name.value)),
+    args,
+  );
   parser.advanceAfterBlockEnd(tok.value);
   macro.body = parser.parseUntilBlocks(`end${tag}`);
   parser.advanceAfterBlockEnd();
@@ -181,7 +213,12 @@ function parseMaterialization(parser: Any): Any {
     }
   }
   const args = new nodes.NodeList(tok.lineno, tok.colno);
-  const macro = new nodes.Macro(tok.lineno, tok.colno, new nodes.Symbol(name.lineno, name.colno, materializationMacroName(name.value, adapter)), args);
+  const macro = new nodes.Macro(
+    tok.lineno,
+    tok.colno,
+    new nodes.Symbol(name.lineno, name.colno, materializationMacroName(name.value, adapter)),
+    args,
+  );
   parser.advanceAfterBlockEnd(tok.value);
   macro.body = parser.parseUntilBlocks("endmaterialization");
   parser.advanceAfterBlockEnd();
@@ -199,7 +236,8 @@ function patchCompiler(): void {
   const compilePair = Compiler.prototype.compilePair;
   Compiler.prototype.compilePair = function patchedCompilePair(this: Any, node: Any, frame: Any) {
     const key = node.key;
-    if (key instanceof nodes.Symbol || (key instanceof nodes.Literal && typeof key.value === "string")) return compilePair.call(this, node, frame);
+    if (key instanceof nodes.Symbol || (key instanceof nodes.Literal && typeof key.value === "string"))
+      return compilePair.call(this, node, frame);
     this._emit("[");
     this._compileExpression(key, frame);
     this._emit("]: ");
@@ -210,7 +248,8 @@ function patchCompiler(): void {
   const compileSet = Compiler.prototype.compileSet;
   Compiler.prototype.compileSet = function patchedCompileSet(this: Any, node: Any, frame: Any) {
     const target = node.targets[0];
-    if (node.targets.length !== 1 || !(target instanceof nodes.LookupVal)) return compileSet.call(this, node, frame);
+    if (node.targets.length !== 1 || !(target instanceof nodes.LookupVal))
+      return compileSet.call(this, node, frame);
     this._emit("(");
     this._compileExpression(target.target, frame);
     this._emit(")[");
@@ -229,7 +268,8 @@ function patchCompiler(): void {
   Compiler.prototype._compileMacro = function patchedCompileMacro(this: Any, node: Any, frame: Any) {
     const declared: string[] = [];
     for (const arg of node.args.children) {
-      if (arg instanceof nodes.Dict || arg instanceof nodes.KeywordArgs) for (const pair of arg.children) declared.push(pair.key.value);
+      if (arg instanceof nodes.Dict || arg instanceof nodes.KeywordArgs)
+        for (const pair of arg.children) declared.push(pair.key.value);
       else declared.push(arg.value);
     }
     const keepFrame = frame !== undefined;
@@ -241,11 +281,15 @@ function patchCompiler(): void {
       wrapped = true;
       const saved = this._tmpid();
       this._emitLine(`frame.set("varargs", kwargs.__varargs || []);`);
-      this._emitLine(`frame.set("kwargs", runtime.sluiceExtraKeywords(kwargs, ${JSON.stringify(declared)}));`);
+      this._emitLine(
+        `frame.set("kwargs", runtime.sluiceExtraKeywords(kwargs, ${JSON.stringify(declared)}));`,
+      );
       this._emitLine(`var ${saved} = frame;`);
       this._emitLine("try {");
       scoped.call(this, body);
-      this._emitLine(`} catch (e) { frame = ${keepFrame ? `${saved}.pop()` : "callerFrame"}; if (e && e.sluiceReturn) return e.value; throw e; }`);
+      this._emitLine(
+        `} catch (e) { frame = ${keepFrame ? `${saved}.pop()` : "callerFrame"}; if (e && e.sluiceReturn) return e.value; throw e; }`,
+      );
     };
     try {
       return compileMacro.call(this, node, frame);
@@ -263,7 +307,7 @@ function patchRuntime(): void {
     const limit = argNames.length + kwargNames.length;
     return function sluiceMacro(this: unknown, ...args: unknown[]) {
       const last = args[args.length - 1] as Any;
-      const hasKeywords = last !== null && typeof last === "object" && Object.prototype.hasOwnProperty.call(last, "__keywords");
+      const hasKeywords = last !== null && typeof last === "object" && Object.hasOwn(last, "__keywords");
       const positional = hasKeywords ? args.slice(0, -1) : args;
       if (positional.length <= limit) return macro.apply(this, args);
       const keywords = { ...(hasKeywords ? last : {}), __keywords: true, __varargs: positional.slice(limit) };
@@ -272,7 +316,8 @@ function patchRuntime(): void {
   };
   runtime.sluiceExtraKeywords = (kwargs: Record<string, unknown>, declared: string[]) => {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(kwargs ?? {})) if (!["__keywords", "__varargs", "caller", ...declared].includes(k)) out[k] = v;
+    for (const [k, v] of Object.entries(kwargs ?? {}))
+      if (!["__keywords", "__varargs", "caller", ...declared].includes(k)) out[k] = v;
     return out;
   };
 
@@ -283,9 +328,11 @@ function patchRuntime(): void {
     const positional: unknown[] = [];
     let keywords: Record<string, unknown> | undefined;
     for (const arg of args) {
-      if (arg instanceof Spread && arg.kind === "*") positional.push(...(Array.isArray(arg.value) ? arg.value : []));
+      if (arg instanceof Spread && arg.kind === "*")
+        positional.push(...(Array.isArray(arg.value) ? arg.value : []));
       else if (arg instanceof Spread) keywords = { ...keywords, ...(arg.value as object), __keywords: true };
-      else if (arg !== null && typeof arg === "object" && Object.prototype.hasOwnProperty.call(arg, "__keywords")) keywords = { ...keywords, ...(arg as object) };
+      else if (arg !== null && typeof arg === "object" && Object.hasOwn(arg, "__keywords"))
+        keywords = { ...keywords, ...(arg as object) };
       else positional.push(arg);
     }
     return callWrap(obj, name, context, keywords ? [...positional, keywords] : positional);
@@ -293,23 +340,27 @@ function patchRuntime(): void {
 
   /** None renders empty; only an undefined name is an error. */
   runtime.ensureDefined = function ensureDefined(val: unknown, lineno: number, colno: number) {
-    if (val === undefined) throw new lib.TemplateError("attempted to output an undefined value", lineno + 1, colno + 1);
+    if (val === undefined)
+      throw new lib.TemplateError("attempted to output an undefined value", lineno + 1, colno + 1);
     return val;
   };
 
   /** Values render as Jinja renders them: True, [1, 'a'], {'k': 1}; None as nothing. */
   runtime.suppressValue = function suppressValue(val: unknown, autoescape: boolean) {
     if (val === undefined || val === null) return "";
-    const out = typeof val === "boolean" || Array.isArray(val) || isPlainObject(val) ? pythonRepr(val, true) : val;
+    const out =
+      typeof val === "boolean" || Array.isArray(val) || isPlainObject(val) ? pythonRepr(val, true) : val;
     return autoescape && !(out instanceof runtime.SafeString) ? lib.escape(String(out)) : out;
   };
 
   const memberLookup = runtime.memberLookup;
   runtime.memberLookup = function patchedMemberLookup(obj: Any, val: Any, ...rest: unknown[]) {
     if (rest.length === 0) {
-      if (isStringLike(obj, val) && Object.prototype.hasOwnProperty.call(STRING_METHODS, val)) return (STRING_METHODS[val] as Any).bind(String(obj));
-      if (Array.isArray(obj) && Object.prototype.hasOwnProperty.call(LIST_METHODS, val)) return (LIST_METHODS[val] as Any).bind(obj);
-      if (isPlainObject(obj) && Object.prototype.hasOwnProperty.call(DICT_METHODS, val) && !Object.prototype.hasOwnProperty.call(obj, val)) return (DICT_METHODS[val] as Any).bind(obj);
+      if (isStringLike(obj, val) && Object.hasOwn(STRING_METHODS, val))
+        return (STRING_METHODS[val] as Any).bind(String(obj));
+      if (Array.isArray(obj) && Object.hasOwn(LIST_METHODS, val)) return (LIST_METHODS[val] as Any).bind(obj);
+      if (isPlainObject(obj) && Object.hasOwn(DICT_METHODS, val) && !Object.hasOwn(obj, val))
+        return (DICT_METHODS[val] as Any).bind(obj);
     }
     return memberLookup.call(this, obj, val, ...rest);
   };
@@ -320,9 +371,9 @@ function isStringLike(obj: unknown, name: string): boolean {
   if (typeof obj === "string") return true;
   if (!(obj instanceof String)) return false;
   for (let p = Object.getPrototypeOf(obj); p && p !== String.prototype; p = Object.getPrototypeOf(p)) {
-    if (Object.prototype.hasOwnProperty.call(p, name)) return false;
+    if (Object.hasOwn(p, name)) return false;
   }
-  return !Object.prototype.hasOwnProperty.call(obj, name);
+  return !Object.hasOwn(obj, name);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -335,10 +386,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function pythonRepr(value: unknown, top = false): string {
   if (value === null || value === undefined) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "string" || value instanceof String) return top ? String(value) : `'${String(value).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+  if (typeof value === "string" || value instanceof String)
+    return top ? String(value) : `'${String(value).replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
   if (Array.isArray(value)) return `[${value.map((v) => pythonRepr(v)).join(", ")}]`;
   if (isPlainObject(value)) {
-    return `{${Object.entries(value).filter(([k]) => k !== "__keywords").map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`).join(", ")}}`;
+    return `{${Object.entries(value)
+      .filter(([k]) => k !== "__keywords")
+      .map(([k, v]) => `${pythonRepr(k)}: ${pythonRepr(v)}`)
+      .join(", ")}}`;
   }
   return String(value);
 }
@@ -356,23 +411,50 @@ function stripChars(s: string, chars: string | undefined | null, left: boolean, 
 
 /** Python's str methods that dbt macros call. */
 const STRING_METHODS: Record<string, (this: string, ...args: Any[]) => unknown> = {
-  lower() { return this.toLowerCase(); },
-  upper() { return this.toUpperCase(); },
-  strip(chars?: string) { return stripChars(this, chars, true, true); },
-  lstrip(chars?: string) { return stripChars(this, chars, true, false); },
-  rstrip(chars?: string) { return stripChars(this, chars, false, true); },
+  lower() {
+    return this.toLowerCase();
+  },
+  upper() {
+    return this.toUpperCase();
+  },
+  strip(chars?: string) {
+    return stripChars(this, chars, true, true);
+  },
+  lstrip(chars?: string) {
+    return stripChars(this, chars, true, false);
+  },
+  rstrip(chars?: string) {
+    return stripChars(this, chars, false, true);
+  },
   split(sep?: string | null, maxsplit?: number) {
-    const parts = sep === undefined || sep === null ? this.trim().split(/\s+/).filter((p) => p !== "") : this.split(sep);
-    if (maxsplit === undefined || maxsplit < 0 || parts.length <= maxsplit + 1 || sep === undefined || sep === null) return parts;
+    const parts =
+      sep === undefined || sep === null
+        ? this.trim()
+            .split(/\s+/)
+            .filter((p) => p !== "")
+        : this.split(sep);
+    if (
+      maxsplit === undefined ||
+      maxsplit < 0 ||
+      parts.length <= maxsplit + 1 ||
+      sep === undefined ||
+      sep === null
+    )
+      return parts;
     return [...parts.slice(0, maxsplit), parts.slice(maxsplit).join(sep)];
   },
   rsplit(sep?: string | null, maxsplit?: number) {
-    if (sep === undefined || sep === null || maxsplit === undefined || maxsplit < 0) return STRING_METHODS["split"]!.call(this, sep);
+    if (sep === undefined || sep === null || maxsplit === undefined || maxsplit < 0)
+      return STRING_METHODS["split"]!.call(this, sep);
     const parts = this.split(sep);
     if (parts.length <= maxsplit + 1) return parts;
     return [parts.slice(0, parts.length - maxsplit).join(sep), ...parts.slice(parts.length - maxsplit)];
   },
-  join(items: unknown) { return toList(items).map((v) => (typeof v === "string" ? v : pythonRepr(v, true))).join(this); },
+  join(items: unknown) {
+    return toList(items)
+      .map((v) => (typeof v === "string" ? v : pythonRepr(v, true)))
+      .join(this);
+  },
   replace(old: string, replacement: string, count?: number) {
     if (count === undefined || count < 0) return this.split(old).join(replacement);
     let out = this;
@@ -385,28 +467,69 @@ const STRING_METHODS: Record<string, (this: string, ...args: Any[]) => unknown> 
     }
     return out;
   },
-  startswith(prefix: string | string[]) { return (Array.isArray(prefix) ? prefix : [prefix]).some((p) => this.startsWith(p)); },
-  endswith(suffix: string | string[]) { return (Array.isArray(suffix) ? suffix : [suffix]).some((p) => this.endsWith(p)); },
-  find(sub: string) { return this.indexOf(sub); },
-  rfind(sub: string) { return this.lastIndexOf(sub); },
+  startswith(prefix: string | string[]) {
+    return (Array.isArray(prefix) ? prefix : [prefix]).some((p) => this.startsWith(p));
+  },
+  endswith(suffix: string | string[]) {
+    return (Array.isArray(suffix) ? suffix : [suffix]).some((p) => this.endsWith(p));
+  },
+  find(sub: string) {
+    return this.indexOf(sub);
+  },
+  rfind(sub: string) {
+    return this.lastIndexOf(sub);
+  },
   index(sub: string) {
     const at = this.indexOf(sub);
     if (at < 0) throw new Error("ValueError: substring not found");
     return at;
   },
-  count(sub: string) { return sub === "" ? this.length + 1 : this.split(sub).length - 1; },
-  title() { return this.toLowerCase().replace(/(^|[^A-Za-z])([a-z])/g, (_m, a: string, b: string) => a + b.toUpperCase()); },
-  capitalize() { return this.charAt(0).toUpperCase() + this.slice(1).toLowerCase(); },
-  isdigit() { return /^\d+$/.test(this); },
-  isnumeric() { return /^\d+$/.test(this); },
-  isalpha() { return /^[A-Za-z]+$/.test(this); },
-  isalnum() { return /^[A-Za-z0-9]+$/.test(this); },
-  isupper() { return /[A-Z]/.test(this) && this === this.toUpperCase(); },
-  islower() { return /[a-z]/.test(this) && this === this.toLowerCase(); },
-  isspace() { return /^\s+$/.test(this); },
-  zfill(width: number) { return this.length >= width ? this : (this.startsWith("-") ? "-" + this.slice(1).padStart(width - 1, "0") : this.padStart(width, "0")); },
-  ljust(width: number, fill = " ") { return this.padEnd(width, fill); },
-  rjust(width: number, fill = " ") { return this.padStart(width, fill); },
+  count(sub: string) {
+    return sub === "" ? this.length + 1 : this.split(sub).length - 1;
+  },
+  title() {
+    return this.toLowerCase().replace(
+      /(^|[^A-Za-z])([a-z])/g,
+      (_m, a: string, b: string) => a + b.toUpperCase(),
+    );
+  },
+  capitalize() {
+    return this.charAt(0).toUpperCase() + this.slice(1).toLowerCase();
+  },
+  isdigit() {
+    return /^\d+$/.test(this);
+  },
+  isnumeric() {
+    return /^\d+$/.test(this);
+  },
+  isalpha() {
+    return /^[A-Za-z]+$/.test(this);
+  },
+  isalnum() {
+    return /^[A-Za-z0-9]+$/.test(this);
+  },
+  isupper() {
+    return /[A-Z]/.test(this) && this === this.toUpperCase();
+  },
+  islower() {
+    return /[a-z]/.test(this) && this === this.toLowerCase();
+  },
+  isspace() {
+    return /^\s+$/.test(this);
+  },
+  zfill(width: number) {
+    return this.length >= width
+      ? this
+      : this.startsWith("-")
+        ? `-${this.slice(1).padStart(width - 1, "0")}`
+        : this.padStart(width, "0");
+  },
+  ljust(width: number, fill = " ") {
+    return this.padEnd(width, fill);
+  },
+  rjust(width: number, fill = " ") {
+    return this.padStart(width, fill);
+  },
   center(width: number, fill = " ") {
     const total = Math.max(0, width - this.length);
     const left = Math.floor(total / 2);
@@ -418,7 +541,8 @@ const STRING_METHODS: Record<string, (this: string, ...args: Any[]) => unknown> 
   },
   format(...args: unknown[]) {
     const last = args[args.length - 1] as Any;
-    const keywords = last && typeof last === "object" && last.__keywords ? (args.pop() as Record<string, unknown>) : {};
+    const keywords =
+      last && typeof last === "object" && last.__keywords ? (args.pop() as Record<string, unknown>) : {};
     let auto = 0;
     return this.replace(/\{\{|\}\}|\{([^{}]*)\}/g, (m, field: string | undefined) => {
       if (m === "{{") return "{";
@@ -428,8 +552,12 @@ const STRING_METHODS: Record<string, (this: string, ...args: Any[]) => unknown> 
       return pythonRepr(value, true);
     });
   },
-  encode() { return this; },
-  decode() { return this; },
+  encode() {
+    return this;
+  },
+  decode() {
+    return this;
+  },
 };
 
 function toList(items: unknown): unknown[] {
@@ -441,9 +569,18 @@ function toList(items: unknown): unknown[] {
 
 /** Python's list methods, returning None where Python does. */
 const LIST_METHODS: Record<string, (this: unknown[], ...args: Any[]) => unknown> = {
-  append(item: unknown) { this.push(item); return null; },
-  extend(items: unknown) { this.push(...toList(items)); return null; },
-  insert(index: number, item: unknown) { this.splice(index, 0, item); return null; },
+  append(item: unknown) {
+    this.push(item);
+    return null;
+  },
+  extend(items: unknown) {
+    this.push(...toList(items));
+    return null;
+  },
+  insert(index: number, item: unknown) {
+    this.splice(index, 0, item);
+    return null;
+  },
   remove(item: unknown) {
     const at = this.indexOf(item);
     if (at < 0) throw new Error("ValueError: list.remove(x): x not in list");
@@ -460,25 +597,48 @@ const LIST_METHODS: Record<string, (this: unknown[], ...args: Any[]) => unknown>
     if (at < 0) throw new Error("ValueError: item is not in list");
     return at;
   },
-  count(item: unknown) { return this.filter((v) => v === item).length; },
-  reverse() { this.reverse(); return null; },
-  sort() { this.sort(); return null; },
-  copy() { return [...this]; },
-  clear() { this.length = 0; return null; },
+  count(item: unknown) {
+    return this.filter((v) => v === item).length;
+  },
+  reverse() {
+    this.reverse();
+    return null;
+  },
+  sort() {
+    this.sort();
+    return null;
+  },
+  copy() {
+    return [...this];
+  },
+  clear() {
+    this.length = 0;
+    return null;
+  },
 };
 
 /** Python's dict methods. */
 const DICT_METHODS: Record<string, (this: Record<string, unknown>, ...args: Any[]) => unknown> = {
-  items() { return Object.entries(this).filter(([k]) => k !== "__keywords"); },
-  keys() { return Object.keys(this).filter((k) => k !== "__keywords"); },
-  values() { return Object.entries(this).filter(([k]) => k !== "__keywords").map(([, v]) => v); },
-  get(key: string, fallback: unknown = null) { return Object.prototype.hasOwnProperty.call(this, key) ? this[key] : fallback; },
+  items() {
+    return Object.entries(this).filter(([k]) => k !== "__keywords");
+  },
+  keys() {
+    return Object.keys(this).filter((k) => k !== "__keywords");
+  },
+  values() {
+    return Object.entries(this)
+      .filter(([k]) => k !== "__keywords")
+      .map(([, v]) => v);
+  },
+  get(key: string, fallback: unknown = null) {
+    return Object.hasOwn(this, key) ? this[key] : fallback;
+  },
   update(other: Record<string, unknown>) {
     for (const [k, v] of Object.entries(other ?? {})) if (k !== "__keywords") this[k] = v;
     return null;
   },
   pop(key: string, fallback?: unknown) {
-    if (!Object.prototype.hasOwnProperty.call(this, key)) {
+    if (!Object.hasOwn(this, key)) {
       if (fallback === undefined) throw new Error(`KeyError: '${key}'`);
       return fallback;
     }
@@ -487,11 +647,15 @@ const DICT_METHODS: Record<string, (this: Record<string, unknown>, ...args: Any[
     return value;
   },
   setdefault(key: string, fallback: unknown = null) {
-    if (!Object.prototype.hasOwnProperty.call(this, key)) this[key] = fallback;
+    if (!Object.hasOwn(this, key)) this[key] = fallback;
     return this[key];
   },
-  copy() { return { ...this }; },
-  has_key(key: string) { return Object.prototype.hasOwnProperty.call(this, key); },
+  copy() {
+    return { ...this };
+  },
+  has_key(key: string) {
+    return Object.hasOwn(this, key);
+  },
 };
 
 installJinjaCompat();

@@ -3,7 +3,7 @@
 // invocation_id, log(), print(), exceptions, return(), tojson / fromjson, zip, and the Jinja filters
 // and tests nunjucks lacks. Introspection (execute, run_query, statement) is refused by name, not
 // faked: a model rendered without its query results would build wrong data.
-import nunjucks from "nunjucks";
+import type nunjucks from "nunjucks";
 import { parse as parseYamlText, stringify as toYamlText } from "yaml";
 import { MacroReturn, pythonRepr, Spread, SPREAD_GLOBAL } from "./jinja-compat.js";
 
@@ -35,7 +35,8 @@ export class Relation extends String {
     const keep = [options.database !== false, options.schema !== false, options.identifier !== false];
     const offset = 3 - this.parts.length;
     const parts = this.parts.filter((_p, i) => keep[i + offset]);
-    const value = (which: number) => (keep[which] && which - offset >= 0 ? this.parts[which - offset]?.value ?? null : null);
+    const value = (which: number) =>
+      keep[which] && which - offset >= 0 ? (this.parts[which - offset]?.value ?? null) : null;
     return new Relation(parts, value(0), value(1), value(2));
   }
 
@@ -58,20 +59,34 @@ export function relationFromSql(sql: string): Relation {
     PART.lastIndex = at;
     const m = PART.exec(sql);
     if (!m) return new Relation([{ text: sql, value: sql }], null, null, sql);
-    const value = m[1] !== undefined ? m[1].replace(/""/g, '"') : m[2] !== undefined ? m[2].replace(/]]/g, "]") : m[3]!.replace(/``/g, "`");
+    const value =
+      m[1] !== undefined
+        ? m[1].replace(/""/g, '"')
+        : m[2] !== undefined
+          ? m[2].replace(/]]/g, "]")
+          : m[3]!.replace(/``/g, "`");
     parts.push({ text: m[0], value });
     at = PART.lastIndex;
     if (at < sql.length && sql[at] !== ".") return new Relation([{ text: sql, value: sql }], null, null, sql);
     at += 1;
   }
   const values = parts.map((p) => p.value);
-  const [database, schema, identifier] = values.length >= 3 ? values.slice(-3) : values.length === 2 ? [null, ...values] : [null, null, values[0] ?? null];
+  const [database, schema, identifier] =
+    values.length >= 3
+      ? values.slice(-3)
+      : values.length === 2
+        ? [null, ...values]
+        : [null, null, values[0] ?? null];
   return new Relation(parts, database ?? null, schema ?? null, identifier ?? null);
 }
 
 /** A point in time as Python's datetime shows it (UTC). */
 export class PyDateTime {
-  constructor(readonly epochMs: number, readonly microsecond: number, private readonly aware: boolean) {}
+  constructor(
+    readonly epochMs: number,
+    readonly microsecond: number,
+    private readonly aware: boolean,
+  ) {}
 
   static fromIso(text: string): PyDateTime {
     const micro = /\.(\d{1,6})/.exec(text)?.[1]?.padEnd(6, "0") ?? "000000";
@@ -83,40 +98,84 @@ export class PyDateTime {
   private get d(): Date {
     return new Date(this.epochMs);
   }
-  get year(): number { return this.d.getUTCFullYear(); }
-  get month(): number { return this.d.getUTCMonth() + 1; }
-  get day(): number { return this.d.getUTCDate(); }
-  get hour(): number { return this.d.getUTCHours(); }
-  get minute(): number { return this.d.getUTCMinutes(); }
-  get second(): number { return this.d.getUTCSeconds(); }
+  get year(): number {
+    return this.d.getUTCFullYear();
+  }
+  get month(): number {
+    return this.d.getUTCMonth() + 1;
+  }
+  get day(): number {
+    return this.d.getUTCDate();
+  }
+  get hour(): number {
+    return this.d.getUTCHours();
+  }
+  get minute(): number {
+    return this.d.getUTCMinutes();
+  }
+  get second(): number {
+    return this.d.getUTCSeconds();
+  }
 
   strftime(format: string): string {
     const d = this.d;
     const two = (n: number) => String(n).padStart(2, "0");
     const days = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-    const months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+    const months = [
+      "January",
+      "February",
+      "March",
+      "April",
+      "May",
+      "June",
+      "July",
+      "August",
+      "September",
+      "October",
+      "November",
+      "December",
+    ];
     const start = Date.UTC(d.getUTCFullYear(), 0, 1);
     return format.replace(/%([a-zA-Z%])/g, (m, c: string) => {
       switch (c) {
-        case "Y": return String(this.year);
-        case "y": return two(this.year % 100);
-        case "m": return two(this.month);
-        case "d": return two(this.day);
-        case "H": return two(this.hour);
-        case "I": return two(this.hour % 12 || 12);
-        case "p": return this.hour < 12 ? "AM" : "PM";
-        case "M": return two(this.minute);
-        case "S": return two(this.second);
-        case "f": return String(this.microsecond).padStart(6, "0");
-        case "j": return String(Math.floor((this.epochMs - start) / 86_400_000) + 1).padStart(3, "0");
-        case "a": return days[d.getUTCDay()]!.slice(0, 3);
-        case "A": return days[d.getUTCDay()]!;
-        case "b": return months[this.month - 1]!.slice(0, 3);
-        case "B": return months[this.month - 1]!;
-        case "z": return this.aware ? "+0000" : "";
-        case "Z": return this.aware ? "UTC" : "";
-        case "%": return "%";
-        default: return m;
+        case "Y":
+          return String(this.year);
+        case "y":
+          return two(this.year % 100);
+        case "m":
+          return two(this.month);
+        case "d":
+          return two(this.day);
+        case "H":
+          return two(this.hour);
+        case "I":
+          return two(this.hour % 12 || 12);
+        case "p":
+          return this.hour < 12 ? "AM" : "PM";
+        case "M":
+          return two(this.minute);
+        case "S":
+          return two(this.second);
+        case "f":
+          return String(this.microsecond).padStart(6, "0");
+        case "j":
+          return String(Math.floor((this.epochMs - start) / 86_400_000) + 1).padStart(3, "0");
+        case "a":
+          return days[d.getUTCDay()]!.slice(0, 3);
+        case "A":
+          return days[d.getUTCDay()]!;
+        case "b":
+          return months[this.month - 1]!.slice(0, 3);
+        case "B":
+          return months[this.month - 1]!;
+        case "z":
+          return this.aware ? "+0000" : "";
+        case "Z":
+          return this.aware ? "UTC" : "";
+        case "%":
+          return "%";
+        default:
+          return m;
       }
     });
   }
@@ -145,7 +204,11 @@ export class PyDateTime {
 
 /** A calendar date as Python's date shows it. */
 export class PyDate {
-  constructor(readonly year: number, readonly month: number, readonly day: number) {}
+  constructor(
+    readonly year: number,
+    readonly month: number,
+    readonly day: number,
+  ) {}
   strftime(format: string): string {
     return new PyDateTime(Date.UTC(this.year, this.month - 1, this.day), 0, false).strftime(format);
   }
@@ -159,7 +222,11 @@ export class PyDate {
 
 /** Python regular expressions in JavaScript's dialect: named groups, \Z, inline (?i). */
 function pyRegex(pattern: string, flags = 0, extra = ""): RegExp {
-  let source = pattern.replace(/\(\?P<(\w+)>/g, "(?<$1>").replace(/\(\?P=(\w+)\)/g, "\\k<$1>").replace(/\\Z/g, "$").replace(/\\A/g, "^");
+  let source = pattern
+    .replace(/\(\?P<(\w+)>/g, "(?<$1>")
+    .replace(/\(\?P=(\w+)\)/g, "\\k<$1>")
+    .replace(/\\Z/g, "$")
+    .replace(/\\A/g, "^");
   let f = extra;
   const inline = /^\(\?([imsx]+)\)/.exec(source);
   if (inline) {
@@ -190,11 +257,21 @@ function matchObject(m: RegExpExecArray | null): Record<string, unknown> | null 
 }
 
 function pyReplacement(repl: string): string {
-  return repl.replace(/\$/g, "$$$$").replace(/\\g<(\w+)>/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`)).replace(/\\(\d)/g, "$$$1");
+  return repl
+    .replace(/\$/g, "$$$$")
+    .replace(/\\g<(\w+)>/g, (_m, g: string) => (/^\d+$/.test(g) ? `$${g}` : `$<${g}>`))
+    .replace(/\\(\d)/g, "$$$1");
 }
 
 const re = {
-  I: 2, IGNORECASE: 2, M: 8, MULTILINE: 8, S: 16, DOTALL: 16, X: 64, VERBOSE: 64,
+  I: 2,
+  IGNORECASE: 2,
+  M: 8,
+  MULTILINE: 8,
+  S: 16,
+  DOTALL: 16,
+  X: 64,
+  VERBOSE: 64,
   compile: (pattern: string, flags = 0) => ({
     pattern,
     match: (s: string) => re.match(pattern, s, flags),
@@ -206,9 +283,12 @@ const re = {
   }),
   match: (pattern: string, s: string, flags = 0) => matchObject(pyRegex(pattern, flags, "y").exec(s)),
   search: (pattern: string, s: string, flags = 0) => matchObject(pyRegex(pattern, flags).exec(s)),
-  fullmatch: (pattern: string, s: string, flags = 0) => matchObject(pyRegex(`^(?:${pattern})$`, flags).exec(s)),
+  fullmatch: (pattern: string, s: string, flags = 0) =>
+    matchObject(pyRegex(`^(?:${pattern})$`, flags).exec(s)),
   findall: (pattern: string, s: string, flags = 0) =>
-    [...s.matchAll(pyRegex(pattern, flags, "g"))].map((m) => (m.length === 1 ? m[0] : m.length === 2 ? m[1] ?? "" : m.slice(1).map((g) => g ?? ""))),
+    [...s.matchAll(pyRegex(pattern, flags, "g"))].map((m) =>
+      m.length === 1 ? m[0] : m.length === 2 ? (m[1] ?? "") : m.slice(1).map((g) => g ?? ""),
+    ),
   sub: (pattern: string, repl: string, s: string, count = 0, flags = 0) => {
     if (count <= 0) return s.replace(pyRegex(pattern, flags, "g"), pyReplacement(repl));
     let out = s;
@@ -244,7 +324,10 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
   // sluice keeps no table of failing rows (store_failures), so tests select their failures as usual.
   env.addGlobal("should_store_failures", () => false);
   env.addGlobal(SPREAD_GLOBAL, (value: unknown, kind: "*" | "**") => new Spread(value, kind));
-  env.addGlobal("namespace", (...args: unknown[]) => ({ ...(args[0] && typeof args[0] === "object" ? (args[0] as object) : {}), ...keywordsOf(args) }));
+  env.addGlobal("namespace", (...args: unknown[]) => ({
+    ...(args[0] && typeof args[0] === "object" ? (args[0] as object) : {}),
+    ...keywordsOf(args),
+  }));
   env.addGlobal("return", (value: unknown) => {
     throw new MacroReturn(value);
   });
@@ -285,7 +368,9 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
   });
   env.addGlobal("dict", (...args: unknown[]) => {
     const keywords = keywordsOf(args);
-    const base = Array.isArray(args[0]) ? Object.fromEntries(args[0] as [string, unknown][]) : ((args[0] as object | undefined) ?? {});
+    const base = Array.isArray(args[0])
+      ? Object.fromEntries(args[0] as [string, unknown][])
+      : ((args[0] as object | undefined) ?? {});
     return { ...base, ...keywords };
   });
   env.addGlobal("modules", {
@@ -304,11 +389,16 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
     re,
     pytz: { utc: "UTC", timezone: (name: string) => name },
   });
-  Object.defineProperty(globals, "run_started_at", { get: () => PyDateTime.fromIso(hooks.runStartedAt()), enumerable: true });
+  Object.defineProperty(globals, "run_started_at", {
+    get: () => PyDateTime.fromIso(hooks.runStartedAt()),
+    enumerable: true,
+  });
   Object.defineProperty(globals, "invocation_id", { get: () => hooks.invocationId(), enumerable: true });
   for (const name of ["execute", "run_query", "statement", "load_result", "load_relation"]) {
     const refuse = () => {
-      throw new Error(`'${name}' needs the database at render time, which sluice does not do yet; write the model without introspection`);
+      throw new Error(
+        `'${name}' needs the database at render time, which sluice does not do yet; write the model without introspection`,
+      );
     };
     if (name === "execute") Object.defineProperty(globals, name, { get: refuse, enumerable: true });
     else env.addGlobal(name, refuse);
@@ -320,22 +410,27 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
 
 function attribute(item: unknown, path: string): unknown {
   let value: unknown = item;
-  for (const part of String(path).split(".")) value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[part];
+  for (const part of String(path).split("."))
+    value = value === null || value === undefined ? undefined : (value as Record<string, unknown>)[part];
   return value;
 }
 
 function addFilters(env: nunjucks.Environment): void {
   const tests = (env as unknown as { tests: Record<string, (v: unknown, ...a: unknown[]) => boolean> }).tests;
   const filters = (env as unknown as { filters: Record<string, (...a: unknown[]) => unknown> }).filters;
-  const testBy = (name: string | undefined) => (name === undefined ? (v: unknown) => Boolean(v) : tests[name]);
+  const testBy = (name: string | undefined) =>
+    name === undefined ? (v: unknown) => Boolean(v) : tests[name];
   env.addFilter("tojson", (value: unknown, ...rest: unknown[]) => {
     const options = rest[rest.length - 1] as { sort_keys?: boolean } | undefined;
-    return options?.sort_keys ? JSON.stringify(value, Object.keys(value as object).sort()) : JSON.stringify(value);
+    return options?.sort_keys
+      ? JSON.stringify(value, Object.keys(value as object).sort())
+      : JSON.stringify(value);
   });
   env.addFilter("map", (items: unknown, ...args: unknown[]) => {
     const list = Array.isArray(items) ? items : [];
     const last = args[args.length - 1] as Record<string, unknown> | undefined;
-    if (last && typeof last === "object" && "attribute" in last) return list.map((i) => attribute(i, String(last["attribute"])));
+    if (last && typeof last === "object" && "attribute" in last)
+      return list.map((i) => attribute(i, String(last["attribute"])));
     const name = String(args[0]);
     const filter = filters[name];
     if (!filter) throw new Error(`map: no filter named '${name}'`);
@@ -343,22 +438,34 @@ function addFilters(env: nunjucks.Environment): void {
   });
   env.addFilter("unique", (items: unknown) => [...new Set(Array.isArray(items) ? items : [])]);
   env.addFilter("items", (value: Record<string, unknown>) => Object.entries(value ?? {}));
-  env.addFilter("max", (items: number[]) => (Array.isArray(items) && items.length ? items.reduce((a, b) => (b > a ? b : a)) : null));
-  env.addFilter("min", (items: number[]) => (Array.isArray(items) && items.length ? items.reduce((a, b) => (b < a ? b : a)) : null));
-  env.addFilter("as_bool", (value: unknown) => (typeof value === "string" ? /^(true|1)$/i.test(value.trim()) : Boolean(value)));
+  env.addFilter("max", (items: number[]) =>
+    Array.isArray(items) && items.length ? items.reduce((a, b) => Math.max(b, a)) : null,
+  );
+  env.addFilter("min", (items: number[]) =>
+    Array.isArray(items) && items.length ? items.reduce((a, b) => Math.min(b, a)) : null,
+  );
+  env.addFilter("as_bool", (value: unknown) =>
+    typeof value === "string" ? /^(true|1)$/i.test(value.trim()) : Boolean(value),
+  );
   env.addFilter("as_number", (value: unknown) => Number(value));
-  env.addFilter("as_text", (value: unknown) => (value === null || value === undefined ? "" : pythonRepr(value, true)));
+  env.addFilter("as_text", (value: unknown) =>
+    value === null || value === undefined ? "" : pythonRepr(value, true),
+  );
   env.addFilter("as_native", (value: unknown) => value);
   env.addFilter("string", (value: unknown) => pythonRepr(value, true));
-  env.addFilter("count", (value: unknown) => (Array.isArray(value) || typeof value === "string" ? value.length : Object.keys(value ?? {}).length));
+  env.addFilter("count", (value: unknown) =>
+    Array.isArray(value) || typeof value === "string" ? value.length : Object.keys(value ?? {}).length,
+  );
   env.addFilter("format", (format: string, ...args: unknown[]) => {
     let i = 0;
     return String(format).replace(/%[sdif%]/g, (m) => (m === "%%" ? "%" : pythonRepr(args[i++], true)));
   });
   env.addFilter("selectattr", (items: unknown, attr: string, test?: string, ...args: unknown[]) =>
-    (Array.isArray(items) ? items : []).filter((i) => testBy(test)!(attribute(i, attr), ...args)));
+    (Array.isArray(items) ? items : []).filter((i) => testBy(test)!(attribute(i, attr), ...args)),
+  );
   env.addFilter("rejectattr", (items: unknown, attr: string, test?: string, ...args: unknown[]) =>
-    (Array.isArray(items) ? items : []).filter((i) => !testBy(test)!(attribute(i, attr), ...args)));
+    (Array.isArray(items) ? items : []).filter((i) => !testBy(test)!(attribute(i, attr), ...args)),
+  );
 }
 
 function addTests(nunjucksEnv: nunjucks.Environment): void {

@@ -10,7 +10,10 @@ import { renderRelation } from "./relations.js";
 import { targetContext } from "./target-context.js";
 
 /** The macro a test entry names: `name` → test_name; `package.name` → that package's test_name. */
-export function testMacroName(env: TemplateEnvironment, type: string): { name: string; pkg?: string } | undefined {
+export function testMacroName(
+  env: TemplateEnvironment,
+  type: string,
+): { name: string; pkg?: string } | undefined {
   const parts = type.split(".");
   const name = `test_${parts.pop()}`;
   if (parts.length === 1) return env.packageMacro(parts[0]!, name) ? { name, pkg: parts[0]! } : undefined;
@@ -43,13 +46,22 @@ export function macroTestSql(
   for (const [key, value] of Object.entries(args)) {
     const m = typeof value === "string" ? RELATION_ARG.exec(value) : null;
     try {
-      kwargs[key] = !m ? value : relationFromSql(m[1] === "ref" ? relationOf(`model.${m[3] ?? m[2]}`) : relationOf(`source.${m[2]}.${m[3]}`));
+      kwargs[key] = !m
+        ? value
+        : relationFromSql(
+            m[1] === "ref" ? relationOf(`model.${m[3] ?? m[2]}`) : relationOf(`source.${m[2]}.${m[3]}`),
+          );
     } catch (e) {
-      return { error: `argument ${key}: ${(e as Error).message}`, hint: "name a model, seed or declared source" };
+      return {
+        error: `argument ${key}: ${(e as Error).message}`,
+        hint: "name a model, seed or declared source",
+      };
     }
   }
   const base = renderRelation(type, node.relation);
-  kwargs["model"] = where ? relationFromSql(`(select * from ${base} where ${where}) dbt_subquery`) : relationFromSql(base);
+  kwargs["model"] = where
+    ? relationFromSql(`(select * from ${base} where ${where}) dbt_subquery`)
+    : relationFromSql(base);
   if (column !== null) kwargs["column_name"] = column;
   const scope: RenderScope = {
     ref: (name) => relationOf(`model.${name}`),
@@ -62,10 +74,19 @@ export function macroTestSql(
     target: targetContext(project, connection, connection),
   };
   try {
-    const sql = String(env.callMacro(macro.name, [kwargs], scope, macro.pkg)).trim().replace(/;\s*$/, "");
-    if (sql === "") return { error: `${macro.name} rendered no SQL`, hint: "the test block must select the failing rows" };
+    const sql = String(env.callMacro(macro.name, [kwargs], scope, macro.pkg))
+      .trim()
+      .replace(/;\s*$/, "");
+    if (sql === "")
+      return { error: `${macro.name} rendered no SQL`, hint: "the test block must select the failing rows" };
     return { sql, dependsOn };
   } catch (e) {
-    return { error: (e as Error).message.replace(/^\(.*?\)\s*/s, "").replace(/\s+/g, " ").replace(/^Error: /, ""), hint: `check the {% test %} block of ${env.macros.get(macro.name) ?? macro.name}` };
+    return {
+      error: (e as Error).message
+        .replace(/^\(.*?\)\s*/s, "")
+        .replace(/\s+/g, " ")
+        .replace(/^Error: /, ""),
+      hint: `check the {% test %} block of ${env.macros.get(macro.name) ?? macro.name}`,
+    };
   }
 }

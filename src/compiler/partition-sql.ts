@@ -16,12 +16,21 @@ export function partitionColumnsText(engine: EngineType, partitionBy: string[]):
 }
 
 /** A predicate true for rows in one of `partitions` (NULL as IS NULL); refuses an empty set rather than match nothing. */
-export function partitionPredicate(engine: EngineType, partitionBy: string[], partitions: PartitionValue[]): string {
+export function partitionPredicate(
+  engine: EngineType,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   return dialectFor(engine).partitionPredicate(partitionBy, partitions);
 }
 
 /** Rows of `sql` in the given partitions, filtered where the SQL runs so only they travel. */
-export function selectPartitions(engine: EngineType, sql: string, partitionBy: string[], partitions: PartitionValue[]): string {
+export function selectPartitions(
+  engine: EngineType,
+  sql: string,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   return `select * from (\n${sql}\n) sluice_rows\nwhere ${partitionPredicate(engine, partitionBy, partitions)}`;
 }
 

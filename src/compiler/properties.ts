@@ -26,7 +26,12 @@ export function indexProperties(project: Project): IndexedProperties {
   const seeds = new Map<string, PropertyEntry<SeedProps>>();
   const sources: PropertyEntry<SourceProps>[] = [];
   for (const file of project.properties) {
-    const at = <T extends { name: string }>(value: T): PropertyEntry<T> => ({ value, path: file.path, text: file.text, line: lineOf(file.text, value.name, 1) });
+    const at = <T extends { name: string }>(value: T): PropertyEntry<T> => ({
+      value,
+      path: file.path,
+      text: file.text,
+      line: lineOf(file.text, value.name, 1),
+    });
     for (const m of file.content.models ?? []) models.set(m.name, at(m));
     for (const s of file.content.seeds ?? []) seeds.set(s.name, at(s));
     for (const s of file.content.sources ?? []) sources.push(at(s));
@@ -41,6 +46,13 @@ export function lineOf(text: string, value: string, fallback: number): number {
   return m ? text.slice(0, m.index).split("\n").length : fallback;
 }
 
-export function columnDocs(columns: { name: string; description?: string; data_type?: string; tags?: string[] }[] | undefined): ColumnDoc[] {
-  return (columns ?? []).map((c) => ({ name: c.name, description: c.description, dataType: c.data_type, tags: c.tags ?? [] }));
+export function columnDocs(
+  columns: { name: string; description?: string; data_type?: string; tags?: string[] }[] | undefined,
+): ColumnDoc[] {
+  return (columns ?? []).map((c) => ({
+    name: c.name,
+    description: c.description,
+    dataType: c.data_type,
+    tags: c.tags ?? [],
+  }));
 }

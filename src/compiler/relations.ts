@@ -17,7 +17,10 @@ export function renderRelation(type: EngineType, rel: RelationRef): string {
 }
 
 /** Where a connection puts relations that name no schema, and the catalog it names them in. */
-export function defaultPlacement(connectionName: string, config: ConnectionConfig): { database?: string; schema: string } {
+export function defaultPlacement(
+  connectionName: string,
+  config: ConnectionConfig,
+): { database?: string; schema: string } {
   switch (config.type) {
     // Every DuckDB connection of a target is attached to one embedded instance under its
     // connection name, so its relations carry that name as their catalog.
@@ -39,7 +42,11 @@ export function defaultPlacement(connectionName: string, config: ConnectionConfi
  * Whether SQL running on `compute` can read relations living on `other`. DuckDB connections share
  * one embedded instance, so they read each other; any other pair needs the runner to move rows.
  */
-export function canRead(computeName: string, otherName: string, connections: Record<string, ConnectionConfig>): boolean {
+export function canRead(
+  computeName: string,
+  otherName: string,
+  connections: Record<string, ConnectionConfig>,
+): boolean {
   if (computeName === otherName) return true;
   return connections[computeName]?.type === "duckdb" && connections[otherName]?.type === "duckdb";
 }

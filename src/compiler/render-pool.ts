@@ -61,7 +61,11 @@ export function jobScope(job: RenderJob, context: RenderContext, incremental: bo
 }
 
 /** Renders every variant of a job, or null if any of them throws. */
-export function renderJob(job: RenderJob, context: RenderContext, render: (scope: RenderScope) => string): RenderOutput {
+export function renderJob(
+  job: RenderJob,
+  context: RenderContext,
+  render: (scope: RenderScope) => string,
+): RenderOutput {
   try {
     return job.incremental.map((incremental) => render(jobScope(job, context, incremental)).trim());
   } catch {
@@ -70,7 +74,11 @@ export function renderJob(job: RenderJob, context: RenderContext, render: (scope
 }
 
 /** Takes jobs from the shared counter until none are left; returns the outputs by job index. */
-export function takeJobs(slots: Int32Array, count: number, run: (index: number) => RenderOutput): [number, RenderOutput][] {
+export function takeJobs(
+  slots: Int32Array,
+  count: number,
+  run: (index: number) => RenderOutput,
+): [number, RenderOutput][] {
   return takeShared(slots, NEXT_JOB, CHUNK, count, run);
 }
 
@@ -78,7 +86,13 @@ export function takeJobs(slots: Int32Array, count: number, run: (index: number) 
  * Work shared between threads: each takes the next `chunk` indexes below `count` from the counter
  * in `slot` until none are left, and returns what `run` gave for the indexes it took.
  */
-export function takeShared<T>(slots: Int32Array, slot: number, chunk: number, count: number, run: (index: number) => T): [number, T][] {
+export function takeShared<T>(
+  slots: Int32Array,
+  slot: number,
+  chunk: number,
+  count: number,
+  run: (index: number) => T,
+): [number, T][] {
   const done: [number, T][] = [];
   for (;;) {
     const start = Atomics.add(slots, slot, chunk);
@@ -88,7 +102,11 @@ export function takeShared<T>(slots: Int32Array, slot: number, chunk: number, co
 }
 
 /** The main thread's end of a render: waits for the worker's outputs without leaving the event loop's turn. */
-export function awaitWorkerOutputs(slots: Int32Array, port: MessagePort, timeoutMs: number): [number, RenderOutput][] | undefined {
+export function awaitWorkerOutputs(
+  slots: Int32Array,
+  port: MessagePort,
+  timeoutMs: number,
+): [number, RenderOutput][] | undefined {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const message = receiveMessageOnPort(port);

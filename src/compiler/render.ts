@@ -2,9 +2,15 @@
 // lineage model), the scope of context functions each sees, hooks and operations.
 import { modelVersion } from "../manifest/checksum.js";
 import type { Manifest, ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
-import { Diagnostics, ProjectError, didYouMean } from "../project/diagnostics.js";
+import { type Diagnostics, ProjectError, didYouMean } from "../project/diagnostics.js";
 import { templateErrorPosition, type Project } from "../project/load.js";
-import { lookUpEnvVar, lookUpVar, TemplateEnvironment, type CompiledTemplate, type RenderScope } from "./environment.js";
+import {
+  lookUpEnvVar,
+  lookUpVar,
+  TemplateEnvironment,
+  type CompiledTemplate,
+  type RenderScope,
+} from "./environment.js";
 import type { ModelProps, PropertyEntry } from "./properties.js";
 import { quoteIdentifier, renderRelation } from "./relations.js";
 import { watermarkPlaceholder } from "./watermark-placeholders.js";
@@ -21,26 +27,64 @@ export interface RenderDraft {
  * Renders a call of one of the project's macros with keyword arguments, for `sluice run-operation`.
  * Returns the SQL the macro produces for `connection`.
  */
-export function renderOperation(project: Project, macro: string, args: Record<string, unknown>, connection: string): string {
+export function renderOperation(
+  project: Project,
+  macro: string,
+  args: Record<string, unknown>,
+  connection: string,
+): string {
   const env = new TemplateEnvironment();
   if (project.dbt) env.useDbtProject(project.dbt.projectName, project.dbt.dispatch);
   for (const file of project.macros) env.addMacros(file.path, file.text, file.package);
   if (!env.macros.has(macro)) {
-    throw new ProjectError([{ severity: "error", file: "macros", line: 1, column: 1, message: `no macro named '${macro}'`, hint: didYouMean(macro, env.macros.keys()) ?? "define it with {% macro name() %} in macros/" }]);
+    throw new ProjectError([
+      {
+        severity: "error",
+        file: "macros",
+        line: 1,
+        column: 1,
+        message: `no macro named '${macro}'`,
+        hint: didYouMean(macro, env.macros.keys()) ?? "define it with {% macro name() %} in macros/",
+      },
+    ]);
   }
   if (!project.target.connections[connection]) {
-    throw new ProjectError([{ severity: "error", file: "profiles.yml", line: 1, column: 1, message: `connection '${connection}' is not defined in target '${project.targetName}'`, hint: didYouMean(connection, Object.keys(project.target.connections)) }]);
+    throw new ProjectError([
+      {
+        severity: "error",
+        file: "profiles.yml",
+        line: 1,
+        column: 1,
+        message: `connection '${connection}' is not defined in target '${project.targetName}'`,
+        hint: didYouMean(connection, Object.keys(project.target.connections)),
+      },
+    ]);
   }
-  const call = `{{ ${macro}(${Object.entries(args).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}) }}`;
-  return env.renderString(call, renderScope(project, hookScopeModel(connection), {}, false, () => ""));
+  const call = `{{ ${macro}(${Object.entries(args)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(", ")}) }}`;
+  return env.renderString(
+    call,
+    renderScope(project, hookScopeModel(connection), {}, false, () => ""),
+  );
 }
 
-export function renderHooks(project: Project, env: TemplateEnvironment, diagnostics: Diagnostics): Manifest["hooks"] {
+export function renderHooks(
+  project: Project,
+  env: TemplateEnvironment,
+  diagnostics: Diagnostics,
+): Manifest["hooks"] {
   const render = (which: "on_run_start" | "on_run_end") =>
     project.config[which].flatMap((hook, i) => {
       const connection = project.target.connections[hook.connection];
       if (!connection) {
-        diagnostics.error("project.yml", 1, 1, `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`, didYouMean(hook.connection, Object.keys(project.target.connections)));
+        diagnostics.error(
+          "project.yml",
+          1,
+          1,
+          `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`,
+          didYouMean(hook.connection, Object.keys(project.target.connections)),
+        );
         return [];
       }
       // A hook written for other engines (the example's DuckDB data generator on a SQL Server target) is left out.
@@ -73,7 +117,18 @@ function hookScopeModel(connection: string): ModelNode {
     tags: [],
     dependsOn: [],
     checksum: "",
-    config: { materialized: "view", connection, compute: connection, schema: "", alias: "", tags: [], partitionBy: [], uniqueKey: [], strategy: null, fullRefresh: null },
+    config: {
+      materialized: "view",
+      connection,
+      compute: connection,
+      schema: "",
+      alias: "",
+      tags: [],
+      partitionBy: [],
+      uniqueKey: [],
+      strategy: null,
+      fullRefresh: null,
+    },
     relation: { connection, schema: "", name: "" },
     columns: [],
     rawSql: "",
@@ -96,10 +151,14 @@ export function renderModel(
   /** The SQL of each variant, rendered already ahead of graph order (see renderJobFor). */
   rendered?: string[],
 ): void {
-  const trackedSources = model.config.materialized === "incremental" && model.config.partitionBy.length > 0
-    ? model.dependsOn.filter((id) => nodes[id]?.kind === "source" && (nodes[id] as SourceNode).changeTracking !== null)
-    : [];
-  const variants: Variant[] = model.config.materialized === "incremental" ? ["full", "incremental"] : ["full"];
+  const trackedSources =
+    model.config.materialized === "incremental" && model.config.partitionBy.length > 0
+      ? model.dependsOn.filter(
+          (id) => nodes[id]?.kind === "source" && (nodes[id] as SourceNode).changeTracking !== null,
+        )
+      : [];
+  const variants: Variant[] =
+    model.config.materialized === "incremental" ? ["full", "incremental"] : ["full"];
   if (trackedSources.length > 0) variants.push("changes");
   for (const [index, variant] of variants.entries()) {
     const ephemerals: string[] = [];
@@ -112,7 +171,9 @@ export function renderModel(
       const plain = scope.source;
       scope.source = (source, table) => {
         const node = nodes[`source.${source}.${table}`];
-        return node?.kind === "source" && trackedSources.includes(node.id) ? changeWindow(project, model, node) : plain(source, table);
+        return node?.kind === "source" && trackedSources.includes(node.id)
+          ? changeWindow(project, model, node)
+          : plain(source, table);
       };
     }
     let sql: string;
@@ -121,7 +182,13 @@ export function renderModel(
     } catch (e) {
       const reported = templateErrorPosition(e);
       const { line, column } = callPosition(model.rawSql, reported.message) ?? reported;
-      diagnostics.error(model.location.path, line, column, reported.message, renderHint(reported.message, project));
+      diagnostics.error(
+        model.location.path,
+        line,
+        column,
+        reported.message,
+        renderHint(reported.message, project),
+      );
       return;
     }
     const ctes = ephemerals.map((id) => `${ephemeralSql.get(id)!.cte} as (\n${ephemeralSql.get(id)!.sql}\n)`);
@@ -134,7 +201,12 @@ export function renderModel(
     else model.compiledSql = full;
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
-  model.checksum = modelVersion(model, model.dependsOn.map((id) => nodes[id]), model.macrosUsed.map((m) => macroChecksums[m] ?? null), draft.props?.value.config ?? null);
+  model.checksum = modelVersion(
+    model,
+    model.dependsOn.map((id) => nodes[id]),
+    model.macrosUsed.map((m) => macroChecksums[m] ?? null),
+    draft.props?.value.config ?? null,
+  );
 }
 
 type Variant = "full" | "incremental" | "changes";
@@ -144,7 +216,12 @@ type Variant = "full" | "incremental" | "changes";
  * when its render needs more: an ephemeral model, one that reads ephemeral models (their SQL is
  * inlined), or one with a change-window variant. What the job carries is what renderScope gives.
  */
-export function renderJobFor(project: Project, model: ModelNode, nodes: Record<string, ManifestNode>, code: string): RenderJob | undefined {
+export function renderJobFor(
+  project: Project,
+  model: ModelNode,
+  nodes: Record<string, ManifestNode>,
+  code: string,
+): RenderJob | undefined {
   const materialized = model.config.materialized;
   if (materialized === "ephemeral") return undefined;
   const computeType = project.target.connections[model.config.compute]!.type;
@@ -155,7 +232,12 @@ export function renderJobFor(project: Project, model: ModelNode, nodes: Record<s
     if (!node || node.kind === "test") continue;
     if (node.kind === "model" && node.config.materialized === "ephemeral") return undefined;
     if (node.kind === "source") {
-      if (materialized === "incremental" && model.config.partitionBy.length > 0 && node.changeTracking !== null) return undefined;
+      if (
+        materialized === "incremental" &&
+        model.config.partitionBy.length > 0 &&
+        node.changeTracking !== null
+      )
+        return undefined;
       sources[`${node.sourceName}\0${node.tableName}`] = renderRelation(computeType, node.relation);
     } else refs[node.name] = renderRelation(computeType, node.relation);
   }
@@ -178,10 +260,18 @@ function changeWindow(project: Project, model: ModelNode, source: SourceNode): s
   const window = `(select * from ${renderRelation(type, source.relation)} where ${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
   // PostgreSQL (before 16) and MySQL refuse a derived table without an alias: it takes the table's
   // name, so the model's SQL reads it as it would the table (and must not alias it again).
-  return type === "postgres" || type === "mysql" ? `${window} as ${quoteIdentifier(type, source.relation.name)}` : window;
+  return type === "postgres" || type === "mysql"
+    ? `${window} as ${quoteIdentifier(type, source.relation.name)}`
+    : window;
 }
 
-function renderScope(project: Project, model: ModelNode, nodes: Record<string, ManifestNode>, incremental: boolean, ephemeralRef: (id: string) => string): RenderScope {
+function renderScope(
+  project: Project,
+  model: ModelNode,
+  nodes: Record<string, ManifestNode>,
+  incremental: boolean,
+  ephemeralRef: (id: string) => string,
+): RenderScope {
   const connections = project.target.connections;
   const computeType = connections[model.config.compute]!.type;
   const relationOf = (node: ManifestNode): string => {
@@ -193,7 +283,8 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
     ref: (name) => {
       const node = nodes[`model.${name}`] ?? nodes[`seed.${name}`];
       if (!node) throw new Error(`ref('${name}') not found`);
-      if (!model.dependsOn.includes(node.id)) throw new Error(`ref('${name}') is built dynamically and not declared; add it to config depends_on`);
+      if (!model.dependsOn.includes(node.id))
+        throw new Error(`ref('${name}') is built dynamically and not declared; add it to config depends_on`);
       return relationOf(node);
     },
     source: (source, table) => {
@@ -213,7 +304,12 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
       schema: model.config.schema,
       alias: model.config.alias,
       tags: model.config.tags,
-      unique_key: model.config.uniqueKey.length === 1 ? model.config.uniqueKey[0] : model.config.uniqueKey.length ? model.config.uniqueKey : null,
+      unique_key:
+        model.config.uniqueKey.length === 1
+          ? model.config.uniqueKey[0]
+          : model.config.uniqueKey.length
+            ? model.config.uniqueKey
+            : null,
       partition_by: model.config.partitionBy.length ? model.config.partitionBy : null,
       incremental_strategy: model.config.strategy,
       full_refresh: model.config.fullRefresh,
@@ -228,7 +324,9 @@ function renderScope(project: Project, model: ModelNode, nodes: Record<string, M
 function callPosition(text: string, message: string): { line: number; column: number } | undefined {
   const call = /\b((?:env_)?var|ref|source)\('([^']+)'/.exec(message);
   if (!call) return undefined;
-  const index = new RegExp(`\\b${call[1]}\\(\\s*['"]${call[2]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}['"]`).exec(text)?.index;
+  const index = new RegExp(
+    `\\b${call[1]}\\(\\s*['"]${call[2]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}['"]`,
+  ).exec(text)?.index;
   if (index === undefined) return undefined;
   const before = text.slice(0, index).split("\n");
   return { line: before.length, column: before[before.length - 1]!.length + 1 };
@@ -236,8 +334,13 @@ function callPosition(text: string, message: string): { line: number; column: nu
 
 function renderHint(message: string, project: Project): string {
   const missingVar = /var\('([^']+)'\) is not defined/.exec(message);
-  if (missingVar) return didYouMean(missingVar[1]!, Object.keys(project.vars)) ?? `define it under vars: in project.yml or pass --vars '{"${missingVar[1]}": ...}'`;
-  if (/is a secret and cannot be rendered/.test(message)) return "read secrets in profiles.yml connection fields only; SQL is written to target/ and the docs";
+  if (missingVar)
+    return (
+      didYouMean(missingVar[1]!, Object.keys(project.vars)) ??
+      `define it under vars: in project.yml or pass --vars '{"${missingVar[1]}": ...}'`
+    );
+  if (/is a secret and cannot be rendered/.test(message))
+    return "read secrets in profiles.yml connection fields only; SQL is written to target/ and the docs";
   if (/env_var/.test(message)) return "set the environment variable or give env_var() a default";
   return "check the expression at this position";
 }
@@ -254,4 +357,3 @@ function withCtes(sql: string, ctes: string[]): string {
 function cteName(name: string): string {
   return `__sluice_ephemeral_${name}`;
 }
-

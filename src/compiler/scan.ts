@@ -78,12 +78,14 @@ function visitCall(node: AstNode, scan: TemplateScan): void {
     else scan.dynamic.push({ fn, ...position });
   } else if (fn === "source") {
     const [source, table] = positional.map(literal);
-    if (typeof source === "string" && typeof table === "string") scan.sources.push({ source, table, ...position });
+    if (typeof source === "string" && typeof table === "string")
+      scan.sources.push({ source, table, ...position });
     else scan.dynamic.push({ fn, ...position });
   } else if (fn === "config") {
     // dbt's dict form, config({'materialized': 'table'}), reads like keywords.
     const dict = positional.length === 1 ? literal(positional[0]) : undefined;
-    if (dict !== undefined && dict !== NOT_LITERAL && typeof dict === "object" && !Array.isArray(dict)) Object.assign(scan.config, dict);
+    if (dict !== undefined && dict !== NOT_LITERAL && typeof dict === "object" && !Array.isArray(dict))
+      Object.assign(scan.config, dict);
     else if (positional.length > 0) scan.dynamic.push({ fn, ...position });
     const pairs = ((keywords?.["children"] as AstNode[] | undefined) ?? []).map((pair) => [
       (pair["key"] as AstNode)["value"] as string,

@@ -3,7 +3,11 @@
 import type { Project } from "../project/load.js";
 import { defaultPlacement } from "./relations.js";
 
-export function targetContext(project: Project, connection: string, compute: string): Record<string, unknown> {
+export function targetContext(
+  project: Project,
+  connection: string,
+  compute: string,
+): Record<string, unknown> {
   const config = project.target.connections[compute]!;
   const placement = defaultPlacement(compute, config);
   return {

@@ -11,7 +11,14 @@ import { MessageChannel, Worker } from "node:worker_threads";
 import { hash } from "../manifest/checksum.js";
 import { SLUICE_VERSION } from "../version.js";
 import { JINJA_COMPAT_VERSION } from "./jinja-compat.js";
-import { awaitWorkerOutputs, takeJobs, takeShared, type RenderContext, type RenderJob, type RenderOutput } from "./render-pool.js";
+import {
+  awaitWorkerOutputs,
+  takeJobs,
+  takeShared,
+  type RenderContext,
+  type RenderJob,
+  type RenderOutput,
+} from "./render-pool.js";
 import { tryGenerateTemplateCode, type TemplateCode, type TemplateCodeError } from "./template-code.js";
 
 /** Below this many dynamic templates a worker costs more to start than it saves. */
@@ -31,7 +38,13 @@ export interface RenderPool {
    * Outputs by job index; `here` renders a job on this thread, after `meanwhile` (work only this
    * thread can do) while the worker starts on the jobs. Synchronous, as the compile is; once only.
    */
-  render(macros: { path: string; text: string }[], context: RenderContext, jobs: RenderJob[], here: (index: number) => RenderOutput, meanwhile: () => void): RenderOutput[];
+  render(
+    macros: { path: string; text: string }[],
+    context: RenderContext,
+    jobs: RenderJob[],
+    here: (index: number) => RenderOutput,
+    meanwhile: () => void,
+  ): RenderOutput[];
 }
 
 /** Template generation under way: the worker (if any) starts at once, this thread joins in `results`. */
@@ -47,7 +60,10 @@ export interface TemplateGeneration {
  * Starts generating code for `templates` (from the cache where it has them); with many dynamic
  * templates a worker starts at once and stays to render. Call `results`, then `close`.
  */
-export function startGenerating(templates: { path: string; text: string }[], cacheFile: string | undefined): TemplateGeneration {
+export function startGenerating(
+  templates: { path: string; text: string }[],
+  cacheFile: string | undefined,
+): TemplateGeneration {
   const cache = readCache(cacheFile);
   const keys = templates.map((t) => hash(`${SLUICE_VERSION}\0${JINJA_COMPAT_VERSION}\0${t.path}\0${t.text}`));
   const results = new Map<string, TemplateResult>();
@@ -59,9 +75,12 @@ export function startGenerating(templates: { path: string; text: string }[], cac
   });
   const workerFile = fileURLToPath(new URL("./template-worker.js", import.meta.url));
   // Workers run compiled JavaScript only; under a TypeScript test runner everything runs here.
-  const useWorker = templates.length >= WORKER_THRESHOLD && availableParallelism() > 1 && existsSync(workerFile);
+  const useWorker =
+    templates.length >= WORKER_THRESHOLD && availableParallelism() > 1 && existsSync(workerFile);
   const slots = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
-  const worker = useWorker ? new Worker(workerFile, { workerData: { templates: missing, slots: slots.buffer } }) : undefined;
+  const worker = useWorker
+    ? new Worker(workerFile, { workerData: { templates: missing, slots: slots.buffer } })
+    : undefined;
   let failed = false;
   const generated = worker
     ? new Promise<[number, TemplateResult][]>((resolve, reject) => {
@@ -81,7 +100,9 @@ export function startGenerating(templates: { path: string; text: string }[], cac
     renderPool: worker ? workerPool(worker, slots, () => failed) : undefined,
     close: () => void worker?.terminate(),
     results: async () => {
-      const here = takeTemplates(slots, missing.length, (i) => tryGenerateTemplateCode(missing[i]!.path, missing[i]!.text));
+      const here = takeTemplates(slots, missing.length, (i) =>
+        tryGenerateTemplateCode(missing[i]!.path, missing[i]!.text),
+      );
       for (const [i, r] of [...here, ...(await generated)]) results.set(missing[i]!.path, r);
       if (cacheFile && missing.length > 0) {
         const next: Record<string, TemplateCode> = {};
@@ -98,7 +119,11 @@ export function startGenerating(templates: { path: string; text: string }[], cac
 }
 
 /** Generates templates taken from the shared counter until none are left; results by index. */
-export function takeTemplates(slots: Int32Array, count: number, generate: (index: number) => TemplateResult): [number, TemplateResult][] {
+export function takeTemplates(
+  slots: Int32Array,
+  count: number,
+  generate: (index: number) => TemplateResult,
+): [number, TemplateResult][] {
   return takeShared(slots, NEXT_TEMPLATE, CHUNK, count, generate);
 }
 

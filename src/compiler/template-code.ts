@@ -11,7 +11,12 @@ const transformer = createRequire(import.meta.url)("nunjucks/src/transformer.js"
 };
 
 interface NunjucksInternals {
-  compiler: { Compiler: new (name: string, throwOnUndefined: boolean) => { compile(ast: unknown): void; getCode(): string } };
+  compiler: {
+    Compiler: new (
+      name: string,
+      throwOnUndefined: boolean,
+    ) => { compile(ast: unknown): void; getCode(): string };
+  };
 }
 
 /** A template's generated code and scan, in a form that survives JSON and worker messages. */

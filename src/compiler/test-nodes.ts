@@ -1,14 +1,27 @@
 // Turns the tests declared in property YAML and the singular test files into test nodes, each a
 // query returning failing rows on the engine where the tested relation lives.
 import type { PartitionValue } from "../adapters/contract.js";
-import type { Manifest, ManifestNode, RelationRef, TestConfig, TestNode, TestType } from "../manifest/types.js";
+import type {
+  Manifest,
+  ManifestNode,
+  RelationRef,
+  TestConfig,
+  TestNode,
+  TestType,
+} from "../manifest/types.js";
 import { didYouMean, type Diagnostics } from "../project/diagnostics.js";
 import { templateErrorPosition, type Project } from "../project/load.js";
 import type { TestEntry } from "../project/schema.js";
 import { hash } from "../manifest/checksum.js";
 import { lineOf, type IndexedProperties, type PropertyEntry } from "./properties.js";
 import { lookUpEnvVar, lookUpVar, type TemplateEnvironment } from "./environment.js";
-import { GENERIC_TESTS, genericTestSql, SCOPABLE_TESTS, scopedGenericTestSql, type GenericTestInput } from "./data-tests.js";
+import {
+  GENERIC_TESTS,
+  genericTestSql,
+  SCOPABLE_TESTS,
+  scopedGenericTestSql,
+  type GenericTestInput,
+} from "./data-tests.js";
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
 import { partitionPredicate, reconcileProfile } from "./partition-sql.js";
 import { compileStatic } from "./static-template.js";
@@ -23,7 +36,13 @@ interface Declared {
 }
 
 /** Every data test of the project, generic and singular. */
-export function buildDataTests(project: Project, env: TemplateEnvironment, props: IndexedProperties, nodes: Record<string, ManifestNode>, diagnostics: Diagnostics): TestNode[] {
+export function buildDataTests(
+  project: Project,
+  env: TemplateEnvironment,
+  props: IndexedProperties,
+  nodes: Record<string, ManifestNode>,
+  diagnostics: Diagnostics,
+): TestNode[] {
   const tests: TestNode[] = [];
   const ids = new Set<string>();
   const uniqueId = (base: string): string => {
@@ -32,10 +51,22 @@ export function buildDataTests(project: Project, env: TemplateEnvironment, props
     ids.add(id);
     return id;
   };
-  const attach = (node: ManifestNode | undefined, entry: PropertyEntry<unknown>, columns: { name: string; tests?: TestEntry[] }[] | undefined, tableTests: TestEntry[] | undefined) => {
+  const attach = (
+    node: ManifestNode | undefined,
+    entry: PropertyEntry<unknown>,
+    columns: { name: string; tests?: TestEntry[] }[] | undefined,
+    tableTests: TestEntry[] | undefined,
+  ) => {
     if (!node || node.kind === "test") return;
     if (node.kind === "model" && node.config.materialized === "ephemeral") {
-      if (tableTests?.length || columns?.some((c) => c.tests?.length)) diagnostics.error(entry.path, entry.line, 1, `ephemeral model '${node.name}' cannot be tested`, "test the models that use it");
+      if (tableTests?.length || columns?.some((c) => c.tests?.length))
+        diagnostics.error(
+          entry.path,
+          entry.line,
+          1,
+          `ephemeral model '${node.name}' cannot be tested`,
+          "test the models that use it",
+        );
       return;
     }
     const declared: { column: string | null; test: TestEntry }[] = [
@@ -46,19 +77,46 @@ export function buildDataTests(project: Project, env: TemplateEnvironment, props
       const parsed = parseEntry(test);
       const line = lineOf(entry.text, column ?? node.name.split(".").pop()!, entry.line);
       if (!parsed) {
-        diagnostics.error(entry.path, line, 1, "a test must be a name or { test_name: { arguments } }", "write e.g. - unique, or - accepted_values: { values: [a, b] }");
+        diagnostics.error(
+          entry.path,
+          line,
+          1,
+          "a test must be a name or { test_name: { arguments } }",
+          "write e.g. - unique, or - accepted_values: { values: [a, b] }",
+        );
         continue;
       }
-      const macro = (GENERIC_TESTS as readonly string[]).includes(parsed.type) ? undefined : testMacroName(env, parsed.type);
+      const macro = (GENERIC_TESTS as readonly string[]).includes(parsed.type)
+        ? undefined
+        : testMacroName(env, parsed.type);
       if (!(GENERIC_TESTS as readonly string[]).includes(parsed.type) && !macro) {
-        const known = [...GENERIC_TESTS, ...[...env.macros.keys()].filter((m) => m.startsWith("test_")).map((m) => m.slice(5))];
-        diagnostics.error(entry.path, line, 1, `unknown test '${parsed.type}'`, didYouMean(parsed.type, known) ?? `generic tests: ${known.join(", ")}`);
+        const known = [
+          ...GENERIC_TESTS,
+          ...[...env.macros.keys()].filter((m) => m.startsWith("test_")).map((m) => m.slice(5)),
+        ];
+        diagnostics.error(
+          entry.path,
+          line,
+          1,
+          `unknown test '${parsed.type}'`,
+          didYouMean(parsed.type, known) ?? `generic tests: ${known.join(", ")}`,
+        );
         continue;
       }
       const where = typeof parsed.options["where"] === "string" ? parsed.options["where"] : null;
-      const built: { sql: string; dependsOn: string[]; reconcile?: TestNode["reconcile"] } | { error: string; hint: string } = macro ? macroTestSql(project, env, macro, node, column, parsed.args, where, nodes) : genericTest(project, node, column, parsed, nodes);
+      const built:
+        | { sql: string; dependsOn: string[]; reconcile?: TestNode["reconcile"] }
+        | { error: string; hint: string } = macro
+        ? macroTestSql(project, env, macro, node, column, parsed.args, where, nodes)
+        : genericTest(project, node, column, parsed, nodes);
       if ("error" in built) {
-        diagnostics.error(entry.path, line, 1, `${parsed.type} on ${node.name}${column ? `.${column}` : ""}: ${built.error}`, built.hint);
+        diagnostics.error(
+          entry.path,
+          line,
+          1,
+          `${parsed.type} on ${node.name}${column ? `.${column}` : ""}: ${built.error}`,
+          built.hint,
+        );
         continue;
       }
       const base = `${parsed.type.split(".").pop()}_${node.name.replace(/\./g, "_")}${column ? `_${column}` : ""}`;
@@ -84,10 +142,13 @@ export function buildDataTests(project: Project, env: TemplateEnvironment, props
     }
   };
 
-  for (const [name, entry] of props.models) attach(nodes[`model.${name}`], entry, entry.value.columns, entry.value.tests);
-  for (const [name, entry] of props.seeds) attach(nodes[`seed.${name}`], entry, entry.value.columns, entry.value.tests);
+  for (const [name, entry] of props.models)
+    attach(nodes[`model.${name}`], entry, entry.value.columns, entry.value.tests);
+  for (const [name, entry] of props.seeds)
+    attach(nodes[`seed.${name}`], entry, entry.value.columns, entry.value.tests);
   for (const entry of props.sources) {
-    for (const table of entry.value.tables) attach(nodes[`source.${entry.value.name}.${table.name}`], entry, table.columns, table.tests);
+    for (const table of entry.value.tables)
+      attach(nodes[`source.${entry.value.name}.${table.name}`], entry, table.columns, table.tests);
   }
 
   for (const file of project.singularTests) {
@@ -125,7 +186,13 @@ function testConfig(options: Record<string, unknown>): TestConfig {
   };
 }
 
-function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test" }>, column: string | null, declared: Declared, nodes: Record<string, ManifestNode>): { sql: string; dependsOn: string[]; reconcile?: TestNode["reconcile"] } | { error: string; hint: string } {
+function genericTest(
+  project: Project,
+  node: Exclude<ManifestNode, { kind: "test" }>,
+  column: string | null,
+  declared: Declared,
+  nodes: Record<string, ManifestNode>,
+): { sql: string; dependsOn: string[]; reconcile?: TestNode["reconcile"] } | { error: string; hint: string } {
   const connections = project.target.connections;
   const type = connections[node.relation.connection]!.type;
   const where = typeof declared.options["where"] === "string" ? declared.options["where"] : null;
@@ -136,15 +203,30 @@ function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test
   if (declared.type === "reconcile") return reconcileTest(project, node, declared);
   if (declared.type === "relationships") {
     const target = parseRelationArg(declared.args["to"]);
-    const parentNode = target ? nodes[target] ?? nodes[target.replace(/^model\./, "seed.")] : undefined;
-    if (!parentNode || parentNode.kind === "test") return { error: `relationships: 'to' must be ref('model') or source('s', 't'), got ${JSON.stringify(declared.args["to"])}`, hint: "give to: ref('parent_model')" };
+    const parentNode = target ? (nodes[target] ?? nodes[target.replace(/^model\./, "seed.")]) : undefined;
+    if (!parentNode || parentNode.kind === "test")
+      return {
+        error: `relationships: 'to' must be ref('model') or source('s', 't'), got ${JSON.stringify(declared.args["to"])}`,
+        hint: "give to: ref('parent_model')",
+      };
     if (!canRead(node.relation.connection, parentNode.relation.connection, connections)) {
-      return { error: `parent on connection '${parentNode.relation.connection}' is not readable from '${node.relation.connection}'`, hint: "test the relationship where both relations live" };
+      return {
+        error: `parent on connection '${parentNode.relation.connection}' is not readable from '${node.relation.connection}'`,
+        hint: "test the relationship where both relations live",
+      };
     }
     parent = renderRelation(type, parentNode.relation);
     dependsOn.push(parentNode.id);
   }
-  const sql = genericTestSql({ type: declared.type as Exclude<TestType, "singular" | "reconcile" | "generic">, engine: type, relation, column, args: declared.args, quote: (n) => quoteIdentifier(type, n), parent });
+  const sql = genericTestSql({
+    type: declared.type as Exclude<TestType, "singular" | "reconcile" | "generic">,
+    engine: type,
+    relation,
+    column,
+    args: declared.args,
+    quote: (n) => quoteIdentifier(type, n),
+    parent,
+  });
   return typeof sql === "string" ? { sql, dependsOn } : sql;
 }
 
@@ -152,8 +234,15 @@ function genericTest(project: Project, node: Exclude<ManifestNode, { kind: "test
  * A reconcile test profiles a model two ways per partition (row count and column sums): its stored
  * table, and its SQL run again where it computes, across engines. Rows that differ fail.
  */
-function reconcileTest(project: Project, node: Exclude<ManifestNode, { kind: "test" }>, declared: Declared): { sql: string; dependsOn: string[]; reconcile: NonNullable<TestNode["reconcile"]> } | { error: string; hint: string } {
-  if (node.kind !== "model") return { error: "reconcile compares a model with its inputs", hint: "put it on a model" };
+function reconcileTest(
+  project: Project,
+  node: Exclude<ManifestNode, { kind: "test" }>,
+  declared: Declared,
+):
+  | { sql: string; dependsOn: string[]; reconcile: NonNullable<TestNode["reconcile"]> }
+  | { error: string; hint: string } {
+  if (node.kind !== "model")
+    return { error: "reconcile compares a model with its inputs", hint: "put it on a model" };
   const keyColumns = toList(declared.args["partition_by"] ?? declared.args["group_by"]);
   const keys = keyColumns.length > 0 ? keyColumns : node.config.partitionBy;
   const sums = toList(declared.args["sums"] ?? declared.args["columns"]);
@@ -163,12 +252,18 @@ function reconcileTest(project: Project, node: Exclude<ManifestNode, { kind: "te
   return {
     sql: reconcileProfile(stored, renderRelation(stored, node.relation), keys, sums),
     dependsOn: [node.id],
-    reconcile: { connection: node.config.compute, sql: reconcileProfile(compute, `(\n${node.compiledSql}\n) sluice_model`, keys, sums), keyColumns: keys, sums },
+    reconcile: {
+      connection: node.config.compute,
+      sql: reconcileProfile(compute, `(\n${node.compiledSql}\n) sluice_model`, keys, sums),
+      keyColumns: keys,
+      sums,
+    },
   };
 }
 
 /** SQL that may make a row's verdict depend on more than the row: subqueries, the clock, randomness. */
-const NOT_ROW_LOCAL = /\bselect\b|\bcurrent_|\bnow\s*\(|getdate|sysdate|\brandom\s*\(|\brand\s*\(|\buuid|newid/i;
+const NOT_ROW_LOCAL =
+  /\bselect\b|\bcurrent_|\bnow\s*\(|getdate|sysdate|\brandom\s*\(|\brand\s*\(|\buuid|newid/i;
 
 /**
  * A generic test's failing-rows query narrowed to `partitions` of the model it tests, or why it must
@@ -177,12 +272,21 @@ const NOT_ROW_LOCAL = /\bselect\b|\bcurrent_|\bnow\s*\(|getdate|sysdate|\brandom
  * whose stored query is exactly what this compiler gives (a manifest from another version is not
  * narrowed). Whether the rest of the table is still clean is the planner's question, not this one's.
  */
-export function scopedTestSql(manifest: Manifest, test: TestNode, partitions: PartitionValue[]): { sql: string } | { whole: string } {
+export function scopedTestSql(
+  manifest: Manifest,
+  test: TestNode,
+  partitions: PartitionValue[],
+): { sql: string } | { whole: string } {
   const model = test.attachedTo ? manifest.nodes[test.attachedTo] : undefined;
-  if (!SCOPABLE_TESTS.includes(test.testType)) return { whole: `${test.testType} tests are not narrowed to partitions` };
-  if (model?.kind !== "model" || model.config.partitionBy.length === 0) return { whole: "it does not test a partitioned model" };
+  if (!SCOPABLE_TESTS.includes(test.testType))
+    return { whole: `${test.testType} tests are not narrowed to partitions` };
+  if (model?.kind !== "model" || model.config.partitionBy.length === 0)
+    return { whole: "it does not test a partitioned model" };
   if (partitions.length === 0) return { whole: "no partitions were named" };
-  const row = [test.config.where, typeof test.args["expression"] === "string" ? test.args["expression"] : null].find((s) => s && NOT_ROW_LOCAL.test(s));
+  const row = [
+    test.config.where,
+    typeof test.args["expression"] === "string" ? test.args["expression"] : null,
+  ].find((s) => s && NOT_ROW_LOCAL.test(s));
   if (row) return { whole: `'${row}' may depend on more than the row` };
   const engine = manifest.connections[test.connection]?.type;
   if (!engine) return { whole: `connection '${test.connection}' is not in the manifest` };
@@ -191,7 +295,9 @@ export function scopedTestSql(manifest: Manifest, test: TestNode, partitions: Pa
   let parent: string | undefined;
   if (test.testType === "relationships") {
     const target = parseRelationArg(test.args["to"]);
-    const parentNode = target ? manifest.nodes[target] ?? manifest.nodes[target.replace(/^model\./, "seed.")] : undefined;
+    const parentNode = target
+      ? (manifest.nodes[target] ?? manifest.nodes[target.replace(/^model\./, "seed.")])
+      : undefined;
     if (!parentNode || parentNode.kind === "test") return { whole: "its parent is not in the manifest" };
     parent = renderRelation(engine, parentNode.relation);
   }
@@ -204,10 +310,16 @@ export function scopedTestSql(manifest: Manifest, test: TestNode, partitions: Pa
     quote: (n) => quoteIdentifier(engine, n),
     parent,
   };
-  if (genericTestSql(input) !== test.compiledSql) return { whole: "its compiled SQL is not the one this version of sluice generates" };
+  if (genericTestSql(input) !== test.compiledSql)
+    return { whole: "its compiled SQL is not the one this version of sluice generates" };
   const predicate = partitionPredicate(engine, model.config.partitionBy, partitions);
-  const scoped = scopedGenericTestSql(input, `(select * from ${base} where (${predicate})${where ? ` and (${where})` : ""})`);
-  return typeof scoped === "string" ? { sql: scoped } : { whole: scoped ? scoped.error : `${test.testType} tests are not narrowed to partitions` };
+  const scoped = scopedGenericTestSql(
+    input,
+    `(select * from ${base} where (${predicate})${where ? ` and (${where})` : ""})`,
+  );
+  return typeof scoped === "string"
+    ? { sql: scoped }
+    : { whole: scoped ? scoped.error : `${test.testType} tests are not narrowed to partitions` };
 }
 
 function parseRelationArg(value: unknown): string | undefined {
@@ -219,7 +331,13 @@ function parseRelationArg(value: unknown): string | undefined {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(value) ? `model.${value}` : undefined;
 }
 
-function singularTest(project: Project, env: TemplateEnvironment, file: { name: string; path: string; text: string }, nodes: Record<string, ManifestNode>, diagnostics: Diagnostics): TestNode | undefined {
+function singularTest(
+  project: Project,
+  env: TemplateEnvironment,
+  file: { name: string; path: string; text: string },
+  nodes: Record<string, ManifestNode>,
+  diagnostics: Diagnostics,
+): TestNode | undefined {
   const connections = project.target.connections;
   const dependsOn: string[] = [];
   const relationRefs: RelationRef[] = [];
@@ -233,20 +351,25 @@ function singularTest(project: Project, env: TemplateEnvironment, file: { name: 
   try {
     const template = compileStatic(file.path, file.text) ?? env.compile(file.path, file.text);
     for (const r of template.scan.refs) resolve(`model.${r.name}`, `ref('${r.name}')`);
-    for (const s of template.scan.sources) resolve(`source.${s.source}.${s.table}`, `source('${s.source}', '${s.table}')`);
-    const connection = relationRefs[0]?.connection ?? project.target.default_connection ?? Object.keys(connections)[0]!;
+    for (const s of template.scan.sources)
+      resolve(`source.${s.source}.${s.table}`, `source('${s.source}', '${s.table}')`);
+    const connection =
+      relationRefs[0]?.connection ?? project.target.default_connection ?? Object.keys(connections)[0]!;
     const type = connections[connection]!.type;
     for (const rel of relationRefs) {
-      if (!canRead(connection, rel.connection, connections)) throw new Error(`reads connections '${connection}' and '${rel.connection}', which no engine joins`);
+      if (!canRead(connection, rel.connection, connections))
+        throw new Error(`reads connections '${connection}' and '${rel.connection}', which no engine joins`);
     }
-    const renderFor = (node: ManifestNode): string => renderRelation(type, (node as { relation: RelationRef }).relation);
+    const renderFor = (node: ManifestNode): string =>
+      renderRelation(type, (node as { relation: RelationRef }).relation);
     const sql = template
       .render({
         ref: (name) => renderFor(resolve(`model.${name}`, `ref('${name}')`)),
         source: (s, t) => renderFor(resolve(`source.${s}.${t}`, `source('${s}', '${t}')`)),
         config: () => undefined,
         var: (name, fallback) => lookUpVar(project.vars, name, fallback),
-        envVar: (name, fallback) => lookUpEnvVar(project.env, name, fallback ?? "", project.secrets.secretEnvNames()),
+        envVar: (name, fallback) =>
+          lookUpEnvVar(project.env, name, fallback ?? "", project.secrets.secretEnvNames()),
         isIncremental: false,
         self: "",
         target: { name: project.targetName, connection, type },
@@ -273,7 +396,9 @@ function singularTest(project: Project, env: TemplateEnvironment, file: { name: 
     };
   } catch (e) {
     const { line, column, message } = templateErrorPosition(e);
-    const names = Object.values(nodes).filter((n) => n.kind !== "test").map((n) => n.name);
+    const names = Object.values(nodes)
+      .filter((n) => n.kind !== "test")
+      .map((n) => n.name);
     const missing = /ref\('([^']+)'\) not found/.exec(message);
     diagnostics.error(file.path, line, column, message, missing ? didYouMean(missing[1]!, names) : undefined);
     return undefined;

@@ -7,5 +7,9 @@ export function watermarkPlaceholder(bound: "from" | "to", sourceId: string): st
 
 /** Replaces every placeholder of `sourceId` with the given SQL literals. */
 export function fillWatermarks(sql: string, sourceId: string, from: string, to: string): string {
-  return sql.split(watermarkPlaceholder("from", sourceId)).join(from).split(watermarkPlaceholder("to", sourceId)).join(to);
+  return sql
+    .split(watermarkPlaceholder("from", sourceId))
+    .join(from)
+    .split(watermarkPlaceholder("to", sourceId))
+    .join(to);
 }

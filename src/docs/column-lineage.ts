@@ -27,7 +27,13 @@ type Ast = Record<string, unknown>;
  * The grammars tried for each engine, in order. Snowflake's reads what DuckDB and Spark add to
  * Postgres and Hive SQL (QUALIFY, GROUP BY ALL, `::`), so it is the fallback everywhere.
  */
-const DIALECTS = { duckdb: ["postgresql", "snowflake"], sqlserver: ["transactsql", "snowflake"], hive: ["hive", "snowflake"], postgres: ["postgresql", "snowflake"], mysql: ["mariadb", "snowflake"] } as const;
+const DIALECTS = {
+  duckdb: ["postgresql", "snowflake"],
+  sqlserver: ["transactsql", "snowflake"],
+  hive: ["hive", "snowflake"],
+  postgres: ["postgresql", "snowflake"],
+  mysql: ["mariadb", "snowflake"],
+} as const;
 
 /** Columns of a relation in scope: lower-cased name → the input columns behind it, in order. */
 type Columns = Map<string, { name: string; from: ColumnSource[] }>;
@@ -52,7 +58,11 @@ function sqlParser(): SqlParser {
 }
 
 /** The lineage of one model; `cache` shares input models' lineage between calls. */
-export function columnLineage(model: ModelNode, manifest: Manifest, cache: Map<string, ColumnLineage> = new Map()): ColumnLineage {
+export function columnLineage(
+  model: ModelNode,
+  manifest: Manifest,
+  cache: Map<string, ColumnLineage> = new Map(),
+): ColumnLineage {
   const hit = cache.get(model.id);
   if (hit) return hit;
   const result = compute(model, manifest, cache);
@@ -74,7 +84,7 @@ function compute(model: ModelNode, manifest: Manifest, cache: Map<string, Column
   }
   if (ast === undefined) return { known: false, reason: `the SQL parser cannot read the SQL (${lastError})` };
   const statement = (Array.isArray(ast) ? ast[0] : ast) as Ast | undefined;
-  if (!statement || statement["type"] !== "select") return { known: false, reason: "the model's SQL is not a SELECT" };
+  if (statement?.["type"] !== "select") return { known: false, reason: "the model's SQL is not a SELECT" };
   const env = new Env(model, manifest, cache);
   try {
     const columns = env.query(statement, new Map());
@@ -114,7 +124,8 @@ class Env {
     for (let next = select["_next"] as Ast | undefined; next; next = next["_next"] as Ast | undefined) {
       const branch = [...this.select(next, ctes).values()];
       const mine = [...first.values()];
-      if (branch.length !== mine.length) throw new Unknown("the branches of a UNION have different numbers of columns");
+      if (branch.length !== mine.length)
+        throw new Unknown("the branches of a UNION have different numbers of columns");
       mine.forEach((c, k) => (c.from = merge(c.from, branch[k]!.from)));
     }
     return first;
@@ -133,13 +144,18 @@ class Env {
     const out: Columns = new Map();
     const add = (name: string, from: ColumnSource[]) => out.set(name.toLowerCase(), { name, from });
     const columns = select["columns"] as Ast[] | string;
-    for (const item of typeof columns === "string" ? [{ expr: { type: "column_ref", table: null, column: "*" } }] : columns) {
+    for (const item of typeof columns === "string"
+      ? [{ expr: { type: "column_ref", table: null, column: "*" } }]
+      : columns) {
       const expr = item["expr"] as Ast;
       if (expr["type"] === "column_ref" && columnName(expr) === "*") {
         const table = expr["table"] ? text(expr["table"]) : null;
         const chosen = table ? [this.find(relations, table)] : relations;
         for (const r of chosen) {
-          if (!r.columns) throw new Unknown(`select ${table ? `${table}.` : ""}* over ${r.alias}, whose columns are not known (declare them in its YAML)`);
+          if (!r.columns)
+            throw new Unknown(
+              `select ${table ? `${table}.` : ""}* over ${r.alias}, whose columns are not known (declare them in its YAML)`,
+            );
           for (const c of r.columns.values()) add(c.name, c.from);
         }
         continue;
@@ -159,16 +175,25 @@ class Env {
       const alias = (item["as"] as string | null) ?? "(subquery)";
       return { alias, node: null, columns: this.query(sub["ast"] as Ast, ctes) };
     }
-    if (item["table"] === undefined || item["table"] === null) throw new Unknown("a FROM item that is not a table or subquery (a table function or VALUES)");
+    if (item["table"] === undefined || item["table"] === null)
+      throw new Unknown("a FROM item that is not a table or subquery (a table function or VALUES)");
     const name = text(item["table"]);
     const alias = (item["as"] as string | null) ?? name;
-    const qualified = [item["db"], item["schema"], name].filter((p) => typeof p === "string" && p.length > 0).join(".").toLowerCase();
+    const qualified = [item["db"], item["schema"], name]
+      .filter((p) => typeof p === "string" && p.length > 0)
+      .join(".")
+      .toLowerCase();
     const cte = qualified === name.toLowerCase() ? ctes.get(qualified) : undefined;
     if (cte) return { alias, node: null, columns: cte };
     const node = this.inputs.get(qualified) ?? this.inputs.get(name.toLowerCase());
     if (!node) throw new Unknown(`it reads ${qualified}, which is none of its inputs`);
     const known = this.columnsOf(node);
-    return { alias, node, columns: known && new Map(known.map((c) => [c.toLowerCase(), { name: c, from: [{ node, column: c }] }])) };
+    return {
+      alias,
+      node,
+      columns:
+        known && new Map(known.map((c) => [c.toLowerCase(), { name: c, from: [{ node, column: c }] }])),
+    };
   }
 
   /** Known columns of an input: declared in YAML, else its own lineage; null when neither says. */
@@ -176,7 +201,8 @@ class Env {
     const node = this.manifest.nodes[id];
     if (!node || node.kind === "test") return null;
     const declared = node.columns.map((c) => c.name);
-    if (node.kind === "seed") for (const c of Object.keys(node.columnTypes ?? {})) if (!declared.includes(c)) declared.push(c);
+    if (node.kind === "seed")
+      for (const c of Object.keys(node.columnTypes ?? {})) if (!declared.includes(c)) declared.push(c);
     if (declared.length) return declared;
     if (node.kind !== "model") return null;
     const lineage = columnLineage(node, this.manifest, this.cache);
@@ -198,7 +224,8 @@ class Env {
     if (relations.length === 0) throw new Unknown(`the column ${column} has no relation to come from`);
     const having = relations.filter((r) => r.columns?.has(column.toLowerCase()));
     if (having.length === 1) return this.from(having[0]!, column);
-    if (having.length > 1) throw new Unknown(`the unqualified column ${column} is in ${having.map((r) => r.alias).join(" and ")}`);
+    if (having.length > 1)
+      throw new Unknown(`the unqualified column ${column} is in ${having.map((r) => r.alias).join(" and ")}`);
     const blind = relations.filter((r) => !r.columns).map((r) => r.alias);
     throw new Unknown(
       blind.length
@@ -245,7 +272,8 @@ function columnRefs(expr: unknown): Ast[] {
     if (Array.isArray(v)) return v.forEach(visit);
     const node = v as Ast;
     if (node["type"] === "column_ref") return void out.push(node);
-    if (node["type"] === "select" || (node["ast"] as Ast | undefined)?.["type"] === "select") throw new Unknown("an output column is computed by a subquery");
+    if (node["type"] === "select" || (node["ast"] as Ast | undefined)?.["type"] === "select")
+      throw new Unknown("an output column is computed by a subquery");
     for (const value of Object.values(node)) visit(value);
   };
   visit(expr);

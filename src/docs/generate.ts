@@ -49,7 +49,16 @@ export const DETAILS_GLOBAL = "SLUICE_DOCS_DETAILS";
  * Node fields only the detail panel reads. They go to details.js, which the page loads after it
  * has drawn the graph: at 10k models they are most of the data (SQL three times over).
  */
-export const DETAIL_FIELDS = ["description", "columns", "config", "rawSql", "compiledSql", "compiledIncrementalSql", "columnLineage", "alsoReads"] as const;
+export const DETAIL_FIELDS = [
+  "description",
+  "columns",
+  "config",
+  "rawSql",
+  "compiledSql",
+  "compiledIncrementalSql",
+  "columnLineage",
+  "alsoReads",
+] as const;
 
 export interface GenerateOptions {
   /** The run results to show; by default read from <targetDir>/run_results.json if present. */
@@ -66,9 +75,17 @@ export interface GeneratedSite {
 }
 
 /** Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there. */
-export function generateDocs(manifest: Manifest, targetDir: string, options: GenerateOptions = {}): GeneratedSite {
+export function generateDocs(
+  manifest: Manifest,
+  targetDir: string,
+  options: GenerateOptions = {},
+): GeneratedSite {
   const runResults = options.runResults !== undefined ? options.runResults : readRunResults(targetDir);
-  const data = buildSiteData(manifest, { runResults, partitions: options.partitions ?? null, ...(options.now ? { now: options.now } : {}) });
+  const data = buildSiteData(manifest, {
+    runResults,
+    partitions: options.partitions ?? null,
+    ...(options.now ? { now: options.now } : {}),
+  });
   const dir = join(targetDir, "docs");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, "assets"), { recursive: true });
@@ -115,7 +132,10 @@ export function splitDetails(data: SiteData): { graph: SiteData; details: Record
  * appears as markup anywhere in the generated files.
  */
 export function globalScript(name: string, value: unknown): string {
-  const literal = JSON.stringify(JSON.stringify(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const literal = JSON.stringify(JSON.stringify(value)).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
   return `window.${name} = JSON.parse(${literal});\n`;
 }
 

@@ -55,7 +55,7 @@ export function ranks(nodes: LayoutNode[]): Int32Array {
   const pending = new Int32Array(nodes.length);
   const down: number[][] = nodes.map(() => []);
   nodes.forEach((n, i) => {
-    for (const u of n.upstream) if (u !== i) (down[u]!.push(i), (pending[i] = pending[i]! + 1));
+    for (const u of n.upstream) if (u !== i) down[u]!.push(i), (pending[i] = pending[i]! + 1);
   });
   const ready: number[] = [];
   for (let i = 0; i < nodes.length; i++) if (pending[i] === 0) ready.push(i);
@@ -97,7 +97,13 @@ export function groupedLayouts(nodes: LayoutNode[]): Record<Grouping, GroupedLay
  * Places clusters inside their top groups and the groups on the page, each level one dagre layout
  * over boxes, edges between boxes taken from the node edges.
  */
-function nest(nodes: LayoutNode[], cluster: Int32Array, inner: Float64Array, boxes: Box[], keyOf: (c: number) => string): GroupedLayout {
+function nest(
+  nodes: LayoutNode[],
+  cluster: Int32Array,
+  inner: Float64Array,
+  boxes: Box[],
+  keyOf: (c: number) => string,
+): GroupedLayout {
   const topKeys = [...new Set(boxes.map((_b, c) => keyOf(c)))].sort();
   const topIndex = new Map(topKeys.map((k, i) => [k, i]));
   const clusterTop = boxes.map((_b, c) => topIndex.get(keyOf(c))!);
@@ -115,13 +121,27 @@ function nest(nodes: LayoutNode[], cluster: Int32Array, inner: Float64Array, box
   const topBoxes: Box[] = topKeys.map((_k, t) => {
     const members = boxes.map((_b, c) => c).filter((c) => clusterTop[c] === t);
     const local = new Map(members.map((c, k) => [c, k]));
-    const edges = clusterEdges.filter(([a, b]) => local.has(a) && local.has(b)).map(([a, b]): [number, number] => [local.get(a)!, local.get(b)!]);
-    const placed = layOutBoxes(members.map((c) => boxes[c]!), edges);
-    members.forEach((c, k) => ((clusterAt[2 * c] = placed.at[2 * k]!), (clusterAt[2 * c + 1] = placed.at[2 * k + 1]!)));
+    const edges = clusterEdges
+      .filter(([a, b]) => local.has(a) && local.has(b))
+      .map(([a, b]): [number, number] => [local.get(a)!, local.get(b)!]);
+    const placed = layOutBoxes(
+      members.map((c) => boxes[c]!),
+      edges,
+    );
+    members.forEach(
+      (c, k) => ((clusterAt[2 * c] = placed.at[2 * k]!), (clusterAt[2 * c + 1] = placed.at[2 * k + 1]!)),
+    );
     return placed.box;
   });
   const page = layOutBoxes(topBoxes, topEdges);
-  const groups: LayoutGroup[] = topKeys.map((key, t) => ({ key, x: page.at[2 * t]!, y: page.at[2 * t + 1]!, width: topBoxes[t]!.width, height: topBoxes[t]!.height, members: [] }));
+  const groups: LayoutGroup[] = topKeys.map((key, t) => ({
+    key,
+    x: page.at[2 * t]!,
+    y: page.at[2 * t + 1]!,
+    width: topBoxes[t]!.width,
+    height: topBoxes[t]!.height,
+    members: [],
+  }));
   const group = new Int32Array(nodes.length);
   const x = new Float64Array(nodes.length);
   const y = new Float64Array(nodes.length);
@@ -147,10 +167,21 @@ function layOutBoxes(boxes: Box[], edges: [number, number][]): { at: Float64Arra
   if (boxes.length === 1) {
     at[0] = GROUP_PAD + boxes[0]!.width / 2;
     at[1] = GROUP_PAD * 1.5 + boxes[0]!.height / 2;
-    return { at, box: { width: boxes[0]!.width + 2 * GROUP_PAD, height: boxes[0]!.height + 2.5 * GROUP_PAD } };
+    return {
+      at,
+      box: { width: boxes[0]!.width + 2 * GROUP_PAD, height: boxes[0]!.height + 2.5 * GROUP_PAD },
+    };
   }
   const g = new graphlib.Graph();
-  g.setGraph({ rankdir: "LR", nodesep: GROUP_PAD * 2, ranksep: RANK_GAP * 2, marginx: GROUP_PAD, marginy: GROUP_PAD * 1.5, acyclicer: "greedy", ranker: "longest-path" });
+  g.setGraph({
+    rankdir: "LR",
+    nodesep: GROUP_PAD * 2,
+    ranksep: RANK_GAP * 2,
+    marginx: GROUP_PAD,
+    marginy: GROUP_PAD * 1.5,
+    acyclicer: "greedy",
+    ranker: "longest-path",
+  });
   g.setDefaultEdgeLabel(() => ({}));
   boxes.forEach((b, i) => g.setNode(String(i), { width: b.width, height: b.height }));
   for (const [a, b] of edges) if (a !== b) g.setEdge(String(a), String(b));
@@ -161,7 +192,10 @@ function layOutBoxes(boxes: Box[], edges: [number, number][]): { at: Float64Arra
     at[2 * i + 1] = label.y ?? 0;
   });
   const graph = g.graph();
-  return { at, box: { width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0) + GROUP_PAD / 2 } };
+  return {
+    at,
+    box: { width: Math.ceil(graph.width ?? 0), height: Math.ceil(graph.height ?? 0) + GROUP_PAD / 2 },
+  };
 }
 
 /**
@@ -174,13 +208,18 @@ function layOutMembers(nodes: LayoutNode[], members: number[], out: Float64Array
   const columns = new Map<number, { i: number; y: number }[]>();
   const linked = members.some((i) => nodes[i]!.upstream.some((u) => u !== i && own.has(u)));
   // Without an edge inside the cluster there is one column in node order; dagre would say the same, slowly.
-  if (!linked) columns.set(0, members.map((i, k) => ({ i, y: k })));
+  if (!linked)
+    columns.set(
+      0,
+      members.map((i, k) => ({ i, y: k })),
+    );
   else {
     const g = new graphlib.Graph();
     g.setGraph({ rankdir: "LR", nodesep: NODE_GAP, ranksep: RANK_GAP, ranker: "longest-path" });
     g.setDefaultEdgeLabel(() => ({}));
     for (const i of members) g.setNode(String(i), { width: NODE_WIDTH, height: NODE_HEIGHT });
-    for (const i of members) for (const u of nodes[i]!.upstream) if (u !== i && own.has(u)) g.setEdge(String(u), String(i));
+    for (const i of members)
+      for (const u of nodes[i]!.upstream) if (u !== i && own.has(u)) g.setEdge(String(u), String(i));
     layout(g, { disableOptimalOrderHeuristic: members.length > FULL_ORDERING_MAX_NODES });
     for (const i of members) {
       const label = g.node(String(i));

@@ -7,13 +7,22 @@ import { columnLineage, type ColumnLineage } from "./column-lineage.js";
 import { groupedLayouts, NODE_HEIGHT, NODE_WIDTH, ranks, type Grouping } from "./layout.js";
 import type { NodeResult, RunResults } from "../runner/run.js";
 
-
 /**
  * Categorical colours handed to connections in the manifest's order (Tableau 10: distinct for the
  * common kinds of colour blindness, readable on white). An 11th connection reuses the first.
  */
-export const CONNECTION_COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"] as const;
-
+export const CONNECTION_COLOURS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#59a14f",
+  "#e15759",
+  "#76b7b2",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+] as const;
 
 export interface SiteConnection {
   name: string;
@@ -143,7 +152,14 @@ export interface SiteInputs {
 }
 
 /** How bad an outcome is: a node's health is its worst one. Unknown statuses count as errors. */
-export const STATUS_RANK: Record<string, number> = { success: 0, pass: 0, skipped: 1, warn: 2, error: 3, fail: 3 };
+export const STATUS_RANK: Record<string, number> = {
+  success: 0,
+  pass: 0,
+  skipped: 1,
+  warn: 2,
+  error: 3,
+  fail: 3,
+};
 
 /** Builds the site data: nodes sorted by id, lineage as indices, colours and layout. */
 export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): SiteData {
@@ -167,7 +183,13 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
     nodes,
     layout: { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
     groups,
-    run: run && { runId: run.runId, command: run.command, startedAt: run.startedAt, elapsedMs: run.elapsedMs, success: run.success },
+    run: run && {
+      runId: run.runId,
+      command: run.command,
+      startedAt: run.startedAt,
+      elapsedMs: run.elapsedMs,
+      success: run.success,
+    },
     partitions: inputs.partitions ?? null,
   };
 }
@@ -180,7 +202,12 @@ export function siteConnections(manifest: Manifest): SiteConnection[] {
   }
   return names.map((name, i) => {
     const c = manifest.connections[name];
-    return { name, type: c?.type ?? "unknown", lake: c?.lake ?? false, colour: CONNECTION_COLOURS[i % CONNECTION_COLOURS.length]! };
+    return {
+      name,
+      type: c?.type ?? "unknown",
+      lake: c?.lake ?? false,
+      colour: CONNECTION_COLOURS[i % CONNECTION_COLOURS.length]!,
+    };
   });
 }
 
@@ -232,9 +259,19 @@ function siteNode(
     relation: "",
     columns: [],
   };
-  const columns = (cols: { name: string; description?: string; dataType?: string; tags: string[] }[], types: Record<string, string> = {}) =>
-    cols.map((c) => ({ name: c.name, dataType: c.dataType ?? types[c.name] ?? null, description: c.description ?? "", tags: c.tags, tests: columnTests.get(n.id)?.get(c.name) ?? [] }));
-  const relation = (r: { database?: string; schema: string; name: string }) => [r.database, r.schema, r.name].filter(Boolean).join(".");
+  const columns = (
+    cols: { name: string; description?: string; dataType?: string; tags: string[] }[],
+    types: Record<string, string> = {},
+  ) =>
+    cols.map((c) => ({
+      name: c.name,
+      dataType: c.dataType ?? types[c.name] ?? null,
+      description: c.description ?? "",
+      tags: c.tags,
+      tests: columnTests.get(n.id)?.get(c.name) ?? [],
+    }));
+  const relation = (r: { database?: string; schema: string; name: string }) =>
+    [r.database, r.schema, r.name].filter(Boolean).join(".");
   switch (n.kind) {
     case "model":
       return {
@@ -252,13 +289,27 @@ function siteNode(
         alsoReads: deletesTables(n, manifest),
       };
     case "source":
-      return { ...base, relation: relation(n.relation), columns: columns(n.columns), config: { source: n.sourceName, table: n.tableName, changeTracking: n.changeTracking } };
+      return {
+        ...base,
+        relation: relation(n.relation),
+        columns: columns(n.columns),
+        config: { source: n.sourceName, table: n.tableName, changeTracking: n.changeTracking },
+      };
     case "seed":
-      return { ...base, materialized: "seed", relation: relation(n.relation), columns: columns(n.columns, n.columnTypes), config: { delimiter: n.delimiter, columnTypes: n.columnTypes } };
+      return {
+        ...base,
+        materialized: "seed",
+        relation: relation(n.relation),
+        columns: columns(n.columns, n.columnTypes),
+        config: { delimiter: n.delimiter, columnTypes: n.columnTypes },
+      };
     case "test":
       return {
         ...base,
-        upstream: [...base.upstream, ...reconciledSources(n, manifest, index).filter((i) => !base.upstream.includes(i))],
+        upstream: [
+          ...base.upstream,
+          ...reconciledSources(n, manifest, index).filter((i) => !base.upstream.includes(i)),
+        ],
         attachedTo: n.attachedTo === null ? -1 : (index.get(n.attachedTo) ?? -1),
         config: { testType: n.testType, column: n.column, args: n.args, ...n.config, reconcile: n.reconcile },
         compiledSql: n.compiledSql,
@@ -321,7 +372,11 @@ function siteResult(run: RunResults, r: NodeResult): SiteRunResult {
 function layOut(all: SiteNode[]): Record<Grouping, SiteGroup[]> {
   const members = all.map((_n, i) => i).filter((i) => all[i]!.kind !== "test");
   const local = new Map(members.map((i, k) => [i, k]));
-  const input = members.map((i) => ({ folder: all[i]!.folder, connection: all[i]!.connection, upstream: all[i]!.upstream.filter((u) => local.has(u)).map((u) => local.get(u)!) }));
+  const input = members.map((i) => ({
+    folder: all[i]!.folder,
+    connection: all[i]!.connection,
+    upstream: all[i]!.upstream.filter((u) => local.has(u)).map((u) => local.get(u)!),
+  }));
   const laid = groupedLayouts(input);
   const rank = ranks(input);
   members.forEach((i, k) => {
@@ -333,9 +388,18 @@ function layOut(all: SiteNode[]): Record<Grouping, SiteGroup[]> {
   for (const t of all) {
     if (t.kind !== "test") continue;
     const at = all[t.attachedTo >= 0 ? t.attachedTo : (t.upstream[0] ?? -1)];
-    if (at) [t.x, t.y, t.fg, t.cx, t.cy, t.cg, t.rank] = [at.x, at.y, at.fg, at.cx, at.cy, at.cg, at.rank + 1];
+    if (at)
+      [t.x, t.y, t.fg, t.cx, t.cy, t.cg, t.rank] = [at.x, at.y, at.fg, at.cx, at.cy, at.cg, at.rank + 1];
   }
-  const groups = (g: Grouping) => laid[g].groups.map(({ key, x, y, width, height, members: m }) => ({ key, x, y, width, height, count: m.length }));
+  const groups = (g: Grouping) =>
+    laid[g].groups.map(({ key, x, y, width, height, members: m }) => ({
+      key,
+      x,
+      y,
+      width,
+      height,
+      count: m.length,
+    }));
   return { folder: groups("folder"), connection: groups("connection") };
 }
 
@@ -347,7 +411,10 @@ function deletesTables(n: ModelNode, manifest: Manifest): { relation: string; wh
     const deletes = source?.kind === "source" ? source.changeTracking?.deletes : null;
     if (!deletes) continue;
     const r = deletes.relation;
-    out.push({ relation: [r.database, r.schema, r.name].filter(Boolean).join("."), why: `deleted keys of ${id} (${deletes.key}, ${deletes.deletedAt})` });
+    out.push({
+      relation: [r.database, r.schema, r.name].filter(Boolean).join("."),
+      why: `deleted keys of ${id} (${deletes.key}, ${deletes.deletedAt})`,
+    });
   }
   return out;
 }
@@ -357,5 +424,7 @@ function reconciledSources(t: TestNode, manifest: Manifest, index: Map<string, n
   if (t.testType !== "reconcile" || !t.attachedTo) return [];
   const model = manifest.nodes[t.attachedTo];
   if (model?.kind !== "model") return [];
-  return (model.lineage?.trackedSources ?? []).map((id) => index.get(id)).filter((i): i is number => i !== undefined);
+  return (model.lineage?.trackedSources ?? [])
+    .map((id) => index.get(id))
+    .filter((i): i is number => i !== undefined);
 }

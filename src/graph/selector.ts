@@ -18,7 +18,8 @@ export interface SelectionContext {
 export function manifestDag(manifest: Manifest): Dag {
   const dag = new Dag();
   for (const id of Object.keys(manifest.nodes)) dag.addNode(id);
-  for (const node of Object.values(manifest.nodes)) for (const dep of node.dependsOn) if (manifest.nodes[dep]) dag.addEdge(dep, node.id);
+  for (const node of Object.values(manifest.nodes))
+    for (const dep of node.dependsOn) if (manifest.nodes[dep]) dag.addEdge(dep, node.id);
   return dag;
 }
 
@@ -36,11 +37,26 @@ export interface SelectOptions {
  * warning, not an error, as in dbt, so `state:modified+` on an unchanged branch is no failure.
  * A selector that cannot be read is a SelectorError (a usage error).
  */
-export function selectNodes(ctx: SelectionContext, select: string[] | undefined, exclude: string[] | undefined, options: SelectOptions = {}): Set<string> {
+export function selectNodes(
+  ctx: SelectionContext,
+  select: string[] | undefined,
+  exclude: string[] | undefined,
+  options: SelectOptions = {},
+): Set<string> {
   const keep = (n: ManifestNode) => n.kind !== "source" || options.includeSources === true;
-  const pick = (exprs: string[], flag: string) => union(exprs.flatMap(splitUnion).map((expr) => intersect(expr.split(",").map((atom) => selectAtom(ctx, atom, flag, options.warn)))));
+  const pick = (exprs: string[], flag: string) =>
+    union(
+      exprs
+        .flatMap(splitUnion)
+        .map((expr) => intersect(expr.split(",").map((atom) => selectAtom(ctx, atom, flag, options.warn)))),
+    );
   let chosen: Set<string>;
-  if (!select || select.length === 0) chosen = new Set(Object.values(ctx.manifest.nodes).filter((n) => n.kind !== "source").map((n) => n.id));
+  if (!select || select.length === 0)
+    chosen = new Set(
+      Object.values(ctx.manifest.nodes)
+        .filter((n) => n.kind !== "source")
+        .map((n) => n.id),
+    );
   else chosen = pick(select, "--select");
   // Tests of chosen nodes come along, as dbt users expect; a chosen source brings its tests too.
   for (const node of Object.values(ctx.manifest.nodes)) {
@@ -52,7 +68,8 @@ export function selectNodes(ctx: SelectionContext, select: string[] | undefined,
   if (exclude && exclude.length > 0) {
     const excluded = pick(exclude, "--exclude");
     for (const id of excluded) chosen.delete(id);
-    for (const node of Object.values(ctx.manifest.nodes)) if (node.kind === "test" && node.attachedTo && excluded.has(node.attachedTo)) chosen.delete(node.id);
+    for (const node of Object.values(ctx.manifest.nodes))
+      if (node.kind === "test" && node.attachedTo && excluded.has(node.attachedTo)) chosen.delete(node.id);
   }
   for (const id of [...chosen]) if (!keep(ctx.manifest.nodes[id]!)) chosen.delete(id);
   return chosen;
@@ -66,13 +83,19 @@ export function checkRestate(manifest: Manifest, name: string): void {
   const models = Object.values(manifest.nodes).filter((n) => n.kind === "model");
   const model = models.find((n) => n.name === name);
   if (!model) {
-    const hint = didYouMean(name, models.map((m) => m.name));
+    const hint = didYouMean(
+      name,
+      models.map((m) => m.name),
+    );
     throw new SelectorError(`--restate ${name}: no model is named '${name}'${hint ? `; ${hint}` : ""}`);
   }
   const { materialized, partitionBy } = model.config;
   if (materialized !== "incremental" || partitionBy.length === 0) {
-    const what = materialized === "incremental" ? "an incremental model without partition_by" : `a ${materialized}`;
-    throw new SelectorError(`--restate ${name}: ${name} is ${what}; only incremental models with partition_by replay partitions. Rebuild it with --full-refresh -s ${name}`);
+    const what =
+      materialized === "incremental" ? "an incremental model without partition_by" : `a ${materialized}`;
+    throw new SelectorError(
+      `--restate ${name}: ${name} is ${what}; only incremental models with partition_by replay partitions. Rebuild it with --full-refresh -s ${name}`,
+    );
   }
 }
 
@@ -83,7 +106,9 @@ export const RESOURCE_TYPES = ["model", "seed", "test", "source"] as const;
 export function checkResourceType(kind: string, flag: string): void {
   if ((RESOURCE_TYPES as readonly string[]).includes(kind)) return;
   const hint = didYouMean(kind, RESOURCE_TYPES);
-  throw new SelectorError(`${flag} '${kind}' is not a resource type${hint ? `; ${hint}` : ""}; use ${RESOURCE_TYPES.join(", ")}`);
+  throw new SelectorError(
+    `${flag} '${kind}' is not a resource type${hint ? `; ${hint}` : ""}; use ${RESOURCE_TYPES.join(", ")}`,
+  );
 }
 
 function splitUnion(s: string): string[] {
@@ -92,11 +117,18 @@ function splitUnion(s: string): string[] {
 
 const GRAPH_OPERATORS = /^(@)?(?:(\d*)\+)?(.+?)(?:\+(\d*))?$/;
 
-function selectAtom(ctx: SelectionContext, atom: string, flag: string, warn: SelectOptions["warn"]): Set<string> {
+function selectAtom(
+  ctx: SelectionContext,
+  atom: string,
+  flag: string,
+  warn: SelectOptions["warn"],
+): Set<string> {
   const m = GRAPH_OPERATORS.exec(atom);
   const body = m?.[3];
   if (!m || !body || /^[+@]|[+@]$/.test(body) || (m[1] && m[2] !== undefined)) {
-    throw new SelectorError(`${flag} '${atom}' is malformed: graph operators are +name, N+name, name+, name+N and @name (once each side)`);
+    throw new SelectorError(
+      `${flag} '${atom}' is malformed: graph operators are +name, N+name, name+, name+N and @name (once each side)`,
+    );
   }
   const [, at, upDepth, , downDepth] = m;
   const hasUp = /^@?\d*\+/.test(atom);
@@ -106,7 +138,8 @@ function selectAtom(ctx: SelectionContext, atom: string, flag: string, warn: Sel
   const out = new Set(base);
   for (const id of base) {
     if (hasUp) for (const a of ctx.dag.ancestors(id, upDepth ? Number(upDepth) : undefined)) out.add(a);
-    if (hasDown || at) for (const d of ctx.dag.descendants(id, downDepth ? Number(downDepth) : undefined)) out.add(d);
+    if (hasDown || at)
+      for (const d of ctx.dag.descendants(id, downDepth ? Number(downDepth) : undefined)) out.add(d);
   }
   if (at) for (const id of [...out]) for (const a of ctx.dag.ancestors(id)) out.add(a);
   return out;
@@ -119,10 +152,13 @@ function nameHint(ctx: SelectionContext, body: string): string {
   const method = colon >= 0 ? body.slice(0, colon) : "name";
   const value = colon >= 0 ? body.slice(colon + 1) : body;
   const candidates =
-    method === "name" ? nodes.flatMap((n) => (n.kind === "source" ? [n.name, n.sourceName] : [n.name]))
-    : method === "tag" ? nodes.flatMap((n) => n.tags)
-    : method === "source" ? nodes.flatMap((n) => (n.kind === "source" ? [n.sourceName] : []))
-    : [];
+    method === "name"
+      ? nodes.flatMap((n) => (n.kind === "source" ? [n.name, n.sourceName] : [n.name]))
+      : method === "tag"
+        ? nodes.flatMap((n) => n.tags)
+        : method === "source"
+          ? nodes.flatMap((n) => (n.kind === "source" ? [n.sourceName] : []))
+          : [];
   const near = nearest(value, new Set(candidates));
   return near ? `; did you mean '${method === "name" ? "" : `${method}:`}${near}'?` : "";
 }
@@ -136,11 +172,18 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
   switch (method) {
     case "name":
       if (value === "*") return ids(() => true);
-      return ids((n) => (n.kind !== "test" ? n.name === value || (n.kind === "source" && n.sourceName === value) : n.name === value));
+      return ids((n) =>
+        n.kind !== "test"
+          ? n.name === value || (n.kind === "source" && n.sourceName === value)
+          : n.name === value,
+      );
     case "tag":
       return ids((n) => n.tags.includes(value));
     case "path":
-      return ids((n) => n.location.path === value || n.location.path.startsWith(value.endsWith("/") ? value : `${value}/`));
+      return ids(
+        (n) =>
+          n.location.path === value || n.location.path.startsWith(value.endsWith("/") ? value : `${value}/`),
+      );
     case "source":
       return ids((n) => n.kind === "source" && (n.sourceName === value || n.name === value));
     case "resource_type":
@@ -163,7 +206,9 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
           return Array.isArray(v) ? v.includes(value) : String(v) === value;
         });
       }
-      throw new SelectorError(`unknown selector method '${method}'; use name, tag, path, source, config.KEY, resource_type, test_type or state`);
+      throw new SelectorError(
+        `unknown selector method '${method}'; use name, tag, path, source, config.KEY, resource_type, test_type or state`,
+      );
     }
   }
 }

@@ -101,7 +101,8 @@ export class Ledger {
   private async checkFence(inTransaction: boolean): Promise<void> {
     if (!this.fence) return;
     this.fence.assertHeld();
-    if (inTransaction && (await this.fencedBy()) !== this.fence.token) throw new LockLostError(this.lockPath, this.fence.token, undefined);
+    if (inTransaction && (await this.fencedBy()) !== this.fence.token)
+      throw new LockLostError(this.lockPath, this.fence.token, undefined);
   }
 
   async close(): Promise<void> {
@@ -109,36 +110,56 @@ export class Ledger {
     await this.engine.close();
   }
 
-  async runStarted(run: { runId: string; target: string; command: string; host: string; pid: number }): Promise<void> {
+  async runStarted(run: {
+    runId: string;
+    target: string;
+    command: string;
+    host: string;
+    pid: number;
+  }): Promise<void> {
     await this.checkFence(false);
-    await this.session.execute(`insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ${lit(run.command)}, ${lit(run.host)}, ${run.pid}, ${UTC_NOW}, null, 'running')`);
+    await this.session.execute(
+      `insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ${lit(run.command)}, ${lit(run.host)}, ${run.pid}, ${UTC_NOW}, null, 'running')`,
+    );
   }
 
   /** Not fenced: a run that lost the lock still closes its own row, and touches no fact. */
   async runFinished(runId: string, status: "success" | "failed" | "cancelled"): Promise<void> {
-    await this.session.execute(`update runs set finished_at = ${UTC_NOW}, status = ${lit(status)} where run_id = ${lit(runId)}`);
+    await this.session.execute(
+      `update runs set finished_at = ${UTC_NOW}, status = ${lit(status)} where run_id = ${lit(runId)}`,
+    );
   }
 
   /** The latest committed watermark of `source` for `model`, and the model version it was loaded with. */
-  async watermark(model: string, source: string): Promise<{ watermark: Watermark; modelVersion: string } | null> {
+  async watermark(
+    model: string,
+    source: string,
+  ): Promise<{ watermark: Watermark; modelVersion: string } | null> {
     const { rows } = await this.session.query(
       `select watermark_to, watermark_kind, model_version from watermarks where model = ${lit(model)} and source = ${lit(source)} order by committed_at desc, rowid desc limit 1`,
     );
     const row = rows[0];
     if (!row) return null;
-    return { watermark: { value: String(row[0]), kind: String(row[1]) as Watermark["kind"] }, modelVersion: String(row[2]) };
+    return {
+      watermark: { value: String(row[0]), kind: String(row[1]) as Watermark["kind"] },
+      modelVersion: String(row[2]),
+    };
   }
 
   /** Partitions a run planned to replace but did not commit: the next run redoes them. */
   async pendingPartitions(model: string): Promise<PartitionValue[]> {
-    const { rows } = await this.session.query(`select distinct partition_key from pending_partitions where model = ${lit(model)} order by 1`);
+    const { rows } = await this.session.query(
+      `select distinct partition_key from pending_partitions where model = ${lit(model)} order by 1`,
+    );
     return rows.map((r) => JSON.parse(String(r[0])) as PartitionValue);
   }
 
   async markPending(runId: string, model: string, partitions: PartitionValue[]): Promise<void> {
     if (partitions.length === 0) return;
     await this.checkFence(false);
-    const values = partitions.map((p) => `(${lit(runId)}, ${lit(model)}, ${lit(JSON.stringify(p))}, ${UTC_NOW})`).join(", ");
+    const values = partitions
+      .map((p) => `(${lit(runId)}, ${lit(model)}, ${lit(JSON.stringify(p))}, ${UTC_NOW})`)
+      .join(", ");
     await this.session.execute(`insert into pending_partitions values ${values}`);
   }
 
@@ -146,11 +167,20 @@ export class Ledger {
    * Records a model's load as one transaction: its partitions' facts, its new watermarks, and the
    * end of its pending partitions. Called only after the data and its blocking tests committed.
    */
-  async commitLoad(runId: string, model: string, loads: PartitionLoad[], watermarks: WatermarkFact[], resetPending: boolean): Promise<void> {
+  async commitLoad(
+    runId: string,
+    model: string,
+    loads: PartitionLoad[],
+    watermarks: WatermarkFact[],
+    resetPending: boolean,
+  ): Promise<void> {
     await this.session.transaction(async () => {
       await this.checkFence(true);
       if (loads.length > 0) {
-        const values = loads.map((l) => `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ${lit(JSON.stringify(l.partition))}, ${l.rows}, ${l.checksum === null ? "null" : lit(l.checksum)}, ${UTC_NOW})`);
+        const values = loads.map(
+          (l) =>
+            `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ${lit(JSON.stringify(l.partition))}, ${l.rows}, ${l.checksum === null ? "null" : lit(l.checksum)}, ${UTC_NOW})`,
+        );
         await this.session.execute(`insert into partition_loads values ${values.join(", ")}`);
       }
       for (const w of watermarks) {
@@ -158,10 +188,13 @@ export class Ledger {
           `insert into watermarks values (${lit(runId)}, ${lit(w.model)}, ${lit(w.modelVersion)}, ${lit(w.source)}, ${w.from ? lit(w.from.value) : "null"}, ${lit(w.to.value)}, ${lit(w.to.kind)}, ${UTC_NOW})`,
         );
       }
-      if (resetPending) await this.session.execute(`delete from pending_partitions where model = ${lit(model)}`);
+      if (resetPending)
+        await this.session.execute(`delete from pending_partitions where model = ${lit(model)}`);
       else if (loads.length > 0) {
         const keys = loads.map((l) => lit(JSON.stringify(l.partition))).join(", ");
-        await this.session.execute(`delete from pending_partitions where model = ${lit(model)} and partition_key in (${keys})`);
+        await this.session.execute(
+          `delete from pending_partitions where model = ${lit(model)} and partition_key in (${keys})`,
+        );
       }
     });
   }
@@ -175,14 +208,25 @@ export class Ledger {
       where p.model = ${lit(model)}
       qualify row_number() over (partition by p.partition_key order by p.loaded_at desc, p.rowid desc) = 1
       order by p.partition_key`);
-    return rows.map((r) => ({ partition: JSON.parse(String(r[0])) as PartitionValue, rows: Number(r[1]), loadedAt: String(r[2]), runId: String(r[3]), watermark: r[4] === null ? null : String(r[4]) }));
+    return rows.map((r) => ({
+      partition: JSON.parse(String(r[0])) as PartitionValue,
+      rows: Number(r[1]),
+      loadedAt: String(r[2]),
+      runId: String(r[3]),
+      watermark: r[4] === null ? null : String(r[4]),
+    }));
   }
 
   /** Records how a node's step ended, with the version it ran at; skipped steps are not recorded. */
-  async recordOutcomes(runId: string, outcomes: { node: string; version: string; status: string }[]): Promise<void> {
+  async recordOutcomes(
+    runId: string,
+    outcomes: { node: string; version: string; status: string }[],
+  ): Promise<void> {
     if (outcomes.length === 0) return;
     await this.checkFence(false);
-    const values = outcomes.map((o) => `(${lit(runId)}, ${lit(o.node)}, ${lit(o.version)}, ${lit(o.status)}, ${UTC_NOW})`);
+    const values = outcomes.map(
+      (o) => `(${lit(runId)}, ${lit(o.node)}, ${lit(o.version)}, ${lit(o.status)}, ${UTC_NOW})`,
+    );
     await this.session.execute(`insert into node_outcomes values ${values.join(", ")}`);
   }
 
@@ -191,7 +235,9 @@ export class Ledger {
     const { rows } = await this.session.query(
       "select node, version, status, strftime(recorded_at, '%Y-%m-%d %H:%M:%S.%f') from node_outcomes qualify row_number() over (partition by node order by recorded_at desc, rowid desc) = 1",
     );
-    return new Map(rows.map((r) => [String(r[0]), { version: String(r[1]), status: String(r[2]), at: String(r[3]) }]));
+    return new Map(
+      rows.map((r) => [String(r[0]), { version: String(r[1]), status: String(r[2]), at: String(r[3]) }]),
+    );
   }
 
   /** Models with loads on record. */
@@ -204,9 +250,15 @@ export class Ledger {
   async compact(): Promise<{ removed: number }> {
     return this.session.transaction(async () => {
       await this.checkFence(true);
-      const a = await this.session.execute(`delete from partition_loads where rowid not in (select arg_max(rowid, loaded_at) from partition_loads group by model, partition_key)`);
-      const b = await this.session.execute(`delete from watermarks where rowid not in (select arg_max(rowid, committed_at) from watermarks group by model, source)`);
-      const c = await this.session.execute(`delete from node_outcomes where rowid not in (select arg_max(rowid, recorded_at) from node_outcomes group by node)`);
+      const a = await this.session.execute(
+        `delete from partition_loads where rowid not in (select arg_max(rowid, loaded_at) from partition_loads group by model, partition_key)`,
+      );
+      const b = await this.session.execute(
+        `delete from watermarks where rowid not in (select arg_max(rowid, committed_at) from watermarks group by model, source)`,
+      );
+      const c = await this.session.execute(
+        `delete from node_outcomes where rowid not in (select arg_max(rowid, recorded_at) from node_outcomes group by node)`,
+      );
       return { removed: (a.rowsAffected ?? 0) + (b.rowsAffected ?? 0) + (c.rowsAffected ?? 0) };
     });
   }

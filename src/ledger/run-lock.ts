@@ -58,7 +58,9 @@ export class LockHeldError extends Error {
 /** This process held the lock and another took it over (its heartbeat was judged stale). */
 export class LockLostError extends Error {
   constructor(path: string, generation: number, newer: LockHolder | undefined) {
-    const who = newer ? `${newer.command} run ${newer.runId}, pid ${newer.pid} on ${newer.host}` : "another process";
+    const who = newer
+      ? `${newer.command} run ${newer.runId}, pid ${newer.pid} on ${newer.host}`
+      : "another process";
     super(
       `this run lost the lock ${path} (generation ${generation}) to ${who}; nothing more was recorded in the ledger, ` +
         "and the next build redoes the unfinished work",
@@ -163,9 +165,20 @@ export class RunLock implements LockFence {
   }
 
   /** Creates generation `generation`, complete, or returns undefined when another process did first. */
-  private static tryCreate(path: string, generation: number, host: string, options: LockOptions): RunLock | undefined {
+  private static tryCreate(
+    path: string,
+    generation: number,
+    host: string,
+    options: LockOptions,
+  ): RunLock | undefined {
     const now = new Date().toISOString();
-    const content = JSON.stringify({ host, pid: process.pid, runId: options.runId, command: options.command, startedAt: now });
+    const content = JSON.stringify({
+      host,
+      pid: process.pid,
+      runId: options.runId,
+      command: options.command,
+      startedAt: now,
+    });
     const draft = join(path, `.draft-${process.pid}-${generation}-${Math.random().toString(36).slice(2)}`);
     const fd = openSync(draft, "wx");
     try {
@@ -234,7 +247,10 @@ function judge(path: string, generation: number, host: string, staleAfterMs: num
     return { kind: "taken over", message: `${whose}: its process ${holder.pid} is gone` };
   }
   if (age > staleAfterMs) {
-    return { kind: "taken over", message: `${whose} on ${holder.host}: no heartbeat for ${Math.round(age / 1000)} s` };
+    return {
+      kind: "taken over",
+      message: `${whose} on ${holder.host}: no heartbeat for ${Math.round(age / 1000)} s`,
+    };
   }
   return { kind: "held", holder };
 }
@@ -244,7 +260,12 @@ function judge(path: string, generation: number, host: string, staleAfterMs: num
  * damaged one): its live holder is returned and respected; anything else is removed. Unlinking
  * never removes a folder, so two processes doing this at once cannot remove each other's lock.
  */
-function ensureFolder(path: string, host: string, staleAfterMs: number, notice: (m: string) => void): LockHolder | undefined {
+function ensureFolder(
+  path: string,
+  host: string,
+  staleAfterMs: number,
+  notice: (m: string) => void,
+): LockHolder | undefined {
   let isFile = false;
   try {
     isFile = !lstatSync(path).isDirectory();
@@ -261,9 +282,15 @@ function ensureFolder(path: string, host: string, staleAfterMs: number, notice: 
       if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
     }
     const old = legacyHolder(text, modified);
-    const alive = old && (old.host === host ? processAlive(old.pid) : Date.now() - Date.parse(old.heartbeatAt) <= staleAfterMs);
+    const alive =
+      old &&
+      (old.host === host ? processAlive(old.pid) : Date.now() - Date.parse(old.heartbeatAt) <= staleAfterMs);
     if (old && alive) return old;
-    const what = old ? `left by ${old.command} run ${old.runId}, which is gone` : text.trim() ? "not a readable lock" : "empty";
+    const what = old
+      ? `left by ${old.command} run ${old.runId}, which is gone`
+      : text.trim()
+        ? "not a readable lock"
+        : "empty";
     notice(`the run lock ${path} was ${what}; taking it over`);
     try {
       unlinkSync(path);
@@ -280,13 +307,16 @@ function generations(path: string): number[] {
   try {
     names = readdirSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return [];
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
+      return [];
     throw e;
   }
-  return names.flatMap((n) => {
-    const m = GENERATION.exec(n);
-    return m ? [Number(m[1])] : [];
-  }).sort((a, b) => a - b);
+  return names
+    .flatMap((n) => {
+      const m = GENERATION.exec(n);
+      return m ? [Number(m[1])] : [];
+    })
+    .sort((a, b) => a - b);
 }
 
 function readHolder(path: string, generation: number): LockHolder | undefined {
@@ -310,7 +340,8 @@ function parseHolder(text: string, modifiedMs: number, generation: number): Lock
   }
   if (!value || typeof value !== "object") return undefined;
   const v = value as Record<string, unknown>;
-  if (typeof v["host"] !== "string" || typeof v["pid"] !== "number" || typeof v["runId"] !== "string") return undefined;
+  if (typeof v["host"] !== "string" || typeof v["pid"] !== "number" || typeof v["runId"] !== "string")
+    return undefined;
   return {
     host: v["host"],
     pid: v["pid"],
@@ -327,7 +358,9 @@ function legacyHolder(text: string, modifiedMs: number): LockHolder | undefined 
   const holder = parseHolder(text, modifiedMs, 0);
   if (!holder) return undefined;
   const beat = (JSON.parse(text) as Record<string, unknown>)["heartbeatAt"];
-  return typeof beat === "string" && !Number.isNaN(Date.parse(beat)) ? { ...holder, heartbeatAt: beat } : holder;
+  return typeof beat === "string" && !Number.isNaN(Date.parse(beat))
+    ? { ...holder, heartbeatAt: beat }
+    : holder;
 }
 
 function processAlive(pid: number): boolean {

@@ -9,7 +9,9 @@ import type { Manifest, ManifestNode, TestNode } from "./types.js";
 export function checkManifest(manifest: Manifest): Diagnostic[] {
   const problems: Diagnostic[] = [];
   const declared = (node: ManifestNode | undefined) =>
-    node && node.kind !== "test" && node.columns.length > 0 && node.columns.every((c) => c.dataType) ? node.columns.map((c) => c.name.toLowerCase()) : undefined;
+    node && node.kind !== "test" && node.columns.length > 0 && node.columns.every((c) => c.dataType)
+      ? node.columns.map((c) => c.name.toLowerCase())
+      : undefined;
   const report = (test: TestNode | ManifestNode, column: string, where: string, owner: ManifestNode) => {
     const names = declared(owner)!;
     problems.push({
@@ -25,20 +27,35 @@ export function checkManifest(manifest: Manifest): Diagnostic[] {
     if (node.kind === "model") {
       const names = declared(node);
       if (!names) continue;
-      for (const [key, columns] of [["partition_by", node.config.partitionBy], ["unique_key", node.config.uniqueKey]] as const) {
+      for (const [key, columns] of [
+        ["partition_by", node.config.partitionBy],
+        ["unique_key", node.config.uniqueKey],
+      ] as const) {
         for (const c of columns) if (!names.includes(c.toLowerCase())) report(node, c, `config ${key}`, node);
       }
     }
     if (node.kind === "source" && node.changeTracking) {
       const tracking = node.changeTracking;
-      if (declared(node) && !declared(node)!.includes(tracking.updatedAt.toLowerCase())) report(node, tracking.updatedAt, "change_tracking.updated_at", node);
+      if (declared(node) && !declared(node)!.includes(tracking.updatedAt.toLowerCase()))
+        report(node, tracking.updatedAt, "change_tracking.updated_at", node);
       // The deletes table is checked when it is itself declared as a source table with a schema.
       const deletes = tracking.deletes;
-      const rel = (r: { connection: string; schema: string; name: string }) => `${r.connection}.${r.schema}.${r.name}`.toLowerCase();
-      const deletesNode = deletes && Object.values(manifest.nodes).find((n) => n.kind === "source" && rel(n.relation) === rel(deletes.relation));
+      const rel = (r: { connection: string; schema: string; name: string }) =>
+        `${r.connection}.${r.schema}.${r.name}`.toLowerCase();
+      const deletesNode =
+        deletes &&
+        Object.values(manifest.nodes).find(
+          (n) => n.kind === "source" && rel(n.relation) === rel(deletes.relation),
+        );
       if (deletes && deletesNode && declared(deletesNode)) {
-        for (const [key, columns] of [["key", [deletes.key]], ["deleted_at", [deletes.deletedAt]], ["partition_columns", deletes.partitionColumns]] as const) {
-          for (const c of columns) if (!declared(deletesNode)!.includes(c.toLowerCase())) report(node, c, `change_tracking.deletes.${key}`, deletesNode);
+        for (const [key, columns] of [
+          ["key", [deletes.key]],
+          ["deleted_at", [deletes.deletedAt]],
+          ["partition_columns", deletes.partitionColumns],
+        ] as const) {
+          for (const c of columns)
+            if (!declared(deletesNode)!.includes(c.toLowerCase()))
+              report(node, c, `change_tracking.deletes.${key}`, deletesNode);
         }
       }
     }
@@ -46,13 +63,19 @@ export function checkManifest(manifest: Manifest): Diagnostic[] {
     const owner = manifest.nodes[node.attachedTo];
     const names = declared(owner);
     if (!owner || !names) continue;
-    const named = [node.column, ...list(node.args["columns"]), ...list(node.args["sums"]), ...list(node.args["group_by"])].filter((c): c is string => typeof c === "string");
+    const named = [
+      node.column,
+      ...list(node.args["columns"]),
+      ...list(node.args["sums"]),
+      ...list(node.args["group_by"]),
+    ].filter((c): c is string => typeof c === "string");
     for (const c of named) if (!names.includes(c.toLowerCase())) report(node, c, `test ${node.name}`, owner);
     if (node.testType === "relationships") {
       const parent = node.dependsOn.map((id) => manifest.nodes[id]).find((n) => n && n.id !== owner.id);
       const field = node.args["field"];
       const parentNames = declared(parent);
-      if (parent && parentNames && typeof field === "string" && !parentNames.includes(field.toLowerCase())) report(node, field, `test ${node.name}`, parent);
+      if (parent && parentNames && typeof field === "string" && !parentNames.includes(field.toLowerCase()))
+        report(node, field, `test ${node.name}`, parent);
     }
   }
   return problems;

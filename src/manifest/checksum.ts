@@ -14,7 +14,12 @@ export function hash(text: string): string {
  * to any of them gives the model a new version, so it is rebuilt in full rather than mixing old
  * and new logic across partitions. Descriptions and tags of the inputs do not count.
  */
-export function modelVersion(model: ModelNode, inputs: (ManifestNode | undefined)[], macros: (string | null)[], declaredConfig: unknown): string {
+export function modelVersion(
+  model: ModelNode,
+  inputs: (ManifestNode | undefined)[],
+  macros: (string | null)[],
+  declaredConfig: unknown,
+): string {
   const read = inputs.map((n) => {
     if (!n || n.kind === "test") return null;
     if (n.kind === "source") return { id: n.id, relation: n.relation, changeTracking: n.changeTracking };

@@ -37,8 +37,10 @@ export async function writeManifest(targetDir: string, manifest: Manifest): Prom
     index[path] = hash(text);
     if (previous[path] !== index[path] || !existsSync(join(compiledDir, path))) changed.push([path, text]);
   }
-  for (const path of Object.keys(previous)) if (!(path in index)) rmSync(join(compiledDir, path), { force: true });
-  for (const dir of new Set(changed.map(([path]) => dirname(join(compiledDir, path))))) mkdirSync(dir, { recursive: true });
+  for (const path of Object.keys(previous))
+    if (!(path in index)) rmSync(join(compiledDir, path), { force: true });
+  for (const dir of new Set(changed.map(([path]) => dirname(join(compiledDir, path)))))
+    mkdirSync(dir, { recursive: true });
   let next = 0;
   await Promise.all(
     Array.from({ length: PARALLEL_WRITES }, async () => {
@@ -61,9 +63,10 @@ function compiledFiles(manifest: Manifest): Map<string, string> {
   const files = new Map<string, string>();
   for (const node of Object.values(manifest.nodes)) {
     if (node.kind !== "model" || node.config.materialized === "ephemeral") continue;
-    const path = node.location.path.replace(/\.sql$/, "") + ".sql";
+    const path = `${node.location.path.replace(/\.sql$/, "")}.sql`;
     files.set(path, `${node.compiledSql}\n`);
-    if (node.compiledIncrementalSql !== null) files.set(path.replace(/\.sql$/, ".incremental.sql"), `${node.compiledIncrementalSql}\n`);
+    if (node.compiledIncrementalSql !== null)
+      files.set(path.replace(/\.sql$/, ".incremental.sql"), `${node.compiledIncrementalSql}\n`);
   }
   return files;
 }
@@ -72,12 +75,17 @@ function compiledFiles(manifest: Manifest): Map<string, string> {
 export function readManifest(path: string): Manifest {
   const manifest = JSON.parse(readFileSync(path, "utf8")) as Manifest;
   if (manifest.manifestVersion !== MANIFEST_VERSION) {
-    throw new Error(`${path} has manifest version ${String(manifest.manifestVersion)}, this sluice reads ${MANIFEST_VERSION}; recompile it with this version`);
+    throw new Error(
+      `${path} has manifest version ${String(manifest.manifestVersion)}, this sluice reads ${MANIFEST_VERSION}; recompile it with this version`,
+    );
   }
   return manifest;
 }
 
 export function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`);
+  writeFileSync(
+    path,
+    `${JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2)}\n`,
+  );
 }

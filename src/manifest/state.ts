@@ -12,7 +12,10 @@ export class StateError extends Error {}
 export function stateFor(manifest: Manifest, stateDir: string | undefined): StateComparison | undefined {
   if (!stateDir) return undefined;
   const path = join(resolve(stateDir), "manifest.json");
-  if (!existsSync(path)) throw new StateError(`--state ${stateDir}: no manifest.json there; point it at the target/ folder of the build to compare with`);
+  if (!existsSync(path))
+    throw new StateError(
+      `--state ${stateDir}: no manifest.json there; point it at the target/ folder of the build to compare with`,
+    );
   return compareState(manifest, readManifest(path));
 }
 
@@ -35,8 +38,11 @@ export function compareState(current: Manifest, previous: Manifest): StateCompar
       added.add(node.id);
       continue;
     }
-    const macroChanged = node.kind === "model" && node.macrosUsed.some((m) => current.macros[m]?.checksum !== previous.macros[m]?.checksum);
-    if (node.checksum !== before.checksum || macroChanged || node.dependsOn.some(contractChanged)) modified.add(node.id);
+    const macroChanged =
+      node.kind === "model" &&
+      node.macrosUsed.some((m) => current.macros[m]?.checksum !== previous.macros[m]?.checksum);
+    if (node.checksum !== before.checksum || macroChanged || node.dependsOn.some(contractChanged))
+      modified.add(node.id);
   }
   return { new: added, modified };
 }

@@ -107,7 +107,16 @@ export interface SeedNode extends NodeBase {
 }
 
 /** `generic`: a test defined by a {% test %} block in the project's macros. */
-export type TestType = "unique" | "not_null" | "accepted_values" | "relationships" | "expression" | "row_count" | "reconcile" | "singular" | "generic";
+export type TestType =
+  | "unique"
+  | "not_null"
+  | "accepted_values"
+  | "relationships"
+  | "expression"
+  | "row_count"
+  | "reconcile"
+  | "singular"
+  | "generic";
 
 export interface TestConfig {
   severity: "error" | "warn";
@@ -144,7 +153,10 @@ export interface Manifest {
   project: string;
   target: string;
   /** Connection names and engine types of the target; never credentials. */
-  connections: Record<string, { type: "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql" | "postgres" | "mysql"; lake: boolean }>;
+  connections: Record<
+    string,
+    { type: "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql" | "postgres" | "mysql"; lake: boolean }
+  >;
   nodes: Record<string, ManifestNode>;
   /** Statements run on a connection before and after every build, rendered at compile time. */
   hooks: { on_run_start: Hook[]; on_run_end: Hook[] };

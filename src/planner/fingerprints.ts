@@ -23,7 +23,10 @@ export function untrackedSources(model: ModelNode, manifest: Manifest): SourceNo
       if (node.changeTracking) {
         if (node.changeTracking.deletes) deletes.push(node.changeTracking.deletes.relation);
       } else found.set(id, node);
-    } else if (node?.kind === "model" && (node.config.materialized === "view" || node.config.materialized === "ephemeral")) {
+    } else if (
+      node?.kind === "model" &&
+      (node.config.materialized === "view" || node.config.materialized === "ephemeral")
+    ) {
       node.dependsOn.forEach(visit);
     }
   };
@@ -48,5 +51,10 @@ export function fingerprintSql(engine: EngineType, relation: string): string {
 }
 
 function sameRelation(a: RelationRef, b: RelationRef): boolean {
-  return a.connection === b.connection && (a.database ?? "") === (b.database ?? "") && a.schema === b.schema && a.name === b.name;
+  return (
+    a.connection === b.connection &&
+    (a.database ?? "") === (b.database ?? "") &&
+    a.schema === b.schema &&
+    a.name === b.name
+  );
 }

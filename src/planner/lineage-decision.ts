@@ -82,10 +82,13 @@ export function fullBuildReason(f: Omit<LineageFacts, "changes">): string | null
   if (f.fullRefresh) return "--full-refresh: rebuilt from scratch, watermarks reset";
   if (!f.tableExists) return "first build: table does not exist yet";
   if (f.outsideContract) return `${f.outsideContract}: rebuilt in full`;
-  if (f.writtenInputs.length > 0) return `${f.writtenInputs.join("; ")}, and it has no change tracking: rebuilt in full`;
+  if (f.writtenInputs.length > 0)
+    return `${f.writtenInputs.join("; ")}, and it has no change tracking: rebuilt in full`;
   const unloaded = f.tracked.find((s) => s.previous === null);
   if (unloaded) return `no watermark recorded for ${unloaded.name}: built in full`;
-  const versions = new Set([...f.tracked, ...f.untracked].flatMap((s) => (s.previous ? [s.previous.modelVersion] : [])));
+  const versions = new Set(
+    [...f.tracked, ...f.untracked].flatMap((s) => (s.previous ? [s.previous.modelVersion] : [])),
+  );
   if (!versions.has(f.model.version) || versions.size > 1) {
     return `model changed (version ${[...versions].sort().join(", ")} → ${f.model.version}): rebuilt in full`;
   }
@@ -100,11 +103,18 @@ export function fullBuildReason(f: Omit<LineageFacts, "changes">): string | null
 }
 
 /** The plan of a lineage model from its facts. `facts.changes` is needed unless a full build is due. */
-export function decideLineage(facts: LineageFacts, options: DecisionOptions = DEFAULT_DECISION_OPTIONS): LineageDecision {
+export function decideLineage(
+  facts: LineageFacts,
+  options: DecisionOptions = DEFAULT_DECISION_OPTIONS,
+): LineageDecision {
   const warnings = stampWarnings(facts);
-  const refused = facts.tracked.find((s) => s.stamps?.policy === "error" && (s.stamps.nulls > 0 || s.stamps.future > 0));
+  const refused = facts.tracked.find(
+    (s) => s.stamps?.policy === "error" && (s.stamps.nulls > 0 || s.stamps.future > 0),
+  );
   if (refused) {
-    throw new Error(`${warnings.join("; ")}; ${refused.name} has stamp_problems: error, so ${facts.model.name} is not planned (fix the stamps, or set stamp_problems: warn)`);
+    throw new Error(
+      `${warnings.join("; ")}; ${refused.name} has stamp_problems: error, so ${facts.model.name} is not planned (fix the stamps, or set stamp_problems: warn)`,
+    );
   }
   return { ...decide(facts, options), warnings };
 }
@@ -118,9 +128,14 @@ export function stampWarnings(facts: Pick<LineageFacts, "tracked">): string[] {
   return facts.tracked.flatMap((s) => {
     const out: string[] = [];
     const rows = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
-    if (s.stamps && s.stamps.nulls > 0) out.push(`${rows(s.stamps.nulls)} of ${s.name} ${s.stamps.nulls === 1 ? "has" : "have"} a NULL update stamp and ${s.stamps.nulls === 1 ? "is" : "are"} never loaded incrementally`);
+    if (s.stamps && s.stamps.nulls > 0)
+      out.push(
+        `${rows(s.stamps.nulls)} of ${s.name} ${s.stamps.nulls === 1 ? "has" : "have"} a NULL update stamp and ${s.stamps.nulls === 1 ? "is" : "are"} never loaded incrementally`,
+      );
     if (s.stamps && s.stamps.future > 0) {
-      out.push(`${rows(s.stamps.future)} of ${s.name} ${s.stamps.future === 1 ? "is" : "are"} stamped after the source's clock (watermark ${s.current?.value}), so rows written later with true stamps before it will be missed`);
+      out.push(
+        `${rows(s.stamps.future)} of ${s.name} ${s.stamps.future === 1 ? "is" : "are"} stamped after the source's clock (watermark ${s.current?.value}), so rows written later with true stamps before it will be missed`,
+      );
     }
     return out;
   });
@@ -128,14 +143,20 @@ export function stampWarnings(facts: Pick<LineageFacts, "tracked">): string[] {
 
 function decide(facts: LineageFacts, options: DecisionOptions): Omit<LineageDecision, "warnings"> {
   const full = fullBuildReason(facts);
-  if (full !== null) return { kind: "full", reason: full, partitions: [], watermarks: watermarkFacts(facts, true) };
+  if (full !== null)
+    return { kind: "full", reason: full, partitions: [], watermarks: watermarkFacts(facts, true) };
   const changes = facts.changes;
   if (!changes) throw new Error(`planning ${facts.model.name}: the change probes were not run`);
   // Only what moved is committed: watermarks that advanced, and fingerprints seen for the first time.
-  const watermarks = watermarkFacts(facts, false).filter((w) => w.from === null || w.from.value !== w.to.value);
+  const watermarks = watermarkFacts(facts, false).filter(
+    (w) => w.from === null || w.from.value !== w.to.value,
+  );
   const anyChange = changes.counts.some((c) => c.changed > 0 || c.deleted > 0);
   const since = facts.tracked
-    .map((s, i) => `${changes.counts[i]?.changed ?? 0} inserted or updated and ${changes.counts[i]?.deleted ?? 0} deleted rows in ${s.name} since ${s.previous!.watermark.value}`)
+    .map(
+      (s, i) =>
+        `${changes.counts[i]?.changed ?? 0} inserted or updated and ${changes.counts[i]?.deleted ?? 0} deleted rows in ${s.name} since ${s.previous!.watermark.value}`,
+    )
     .join("; ");
   const dirty = sortedPartitions([...changes.touched, ...changes.pending]);
   if (dirty.length === 0) {
@@ -146,13 +167,24 @@ function decide(facts: LineageFacts, options: DecisionOptions): Omit<LineageDeci
   }
   const pendingCount = sortedPartitions(changes.pending).length;
   const unfinished = pendingCount > 0 ? ` (${pendingCount} left unfinished by an earlier run)` : "";
-  if (options.fullRebuildShare < 1 && changes.stored !== null && dirty.length > 1 && dirty.length >= options.fullRebuildShare * changes.stored) {
+  if (
+    options.fullRebuildShare < 1 &&
+    changes.stored !== null &&
+    dirty.length > 1 &&
+    dirty.length >= options.fullRebuildShare * changes.stored
+  ) {
     const share = Math.round((100 * dirty.length) / Math.max(changes.stored, 1));
-    const reason = `${dirty.length} of ${changes.stored} partitions of ${facts.model.name} are dirty (${share}%, at or above ` +
+    const reason =
+      `${dirty.length} of ${changes.stored} partitions of ${facts.model.name} are dirty (${share}%, at or above ` +
       `full_rebuild_share ${options.fullRebuildShare}): rebuilt in full as one write; ${since}${unfinished}`;
     return { kind: "full", reason, partitions: [], watermarks: watermarkFacts(facts, true) };
   }
-  return { kind: "partitions", reason: `rebuild ${describePartitions(dirty)} of ${facts.model.name}: ${since}${unfinished}`, partitions: dirty, watermarks };
+  return {
+    kind: "partitions",
+    reason: `rebuild ${describePartitions(dirty)} of ${facts.model.name}: ${since}${unfinished}`,
+    partitions: dirty,
+    watermarks,
+  };
 }
 
 /**
@@ -162,8 +194,17 @@ function decide(facts: LineageFacts, options: DecisionOptions): Omit<LineageDeci
 function watermarkFacts(f: Omit<LineageFacts, "changes">, reset: boolean): WatermarkFact[] {
   const base = { model: f.model.id, modelVersion: f.model.version };
   return [
-    ...f.tracked.flatMap((s) => (s.current ? [{ ...base, source: s.id, from: reset ? null : (s.previous?.watermark ?? null), to: s.current }] : [])),
-    ...f.untracked.map((s) => ({ ...base, source: s.id, from: s.previous?.watermark ?? null, to: { value: s.current, kind: "fingerprint" as const } })),
+    ...f.tracked.flatMap((s) =>
+      s.current
+        ? [{ ...base, source: s.id, from: reset ? null : (s.previous?.watermark ?? null), to: s.current }]
+        : [],
+    ),
+    ...f.untracked.map((s) => ({
+      ...base,
+      source: s.id,
+      from: s.previous?.watermark ?? null,
+      to: { value: s.current, kind: "fingerprint" as const },
+    })),
   ];
 }
 

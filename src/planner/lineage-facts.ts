@@ -11,7 +11,13 @@ import { castText, partitionColumnsText } from "../compiler/partition-sql.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
 import { fingerprint, untrackedSources } from "./fingerprints.js";
-import { sortedPartitions, type ChangeFacts, type LineageFacts, type TrackedFact, type UntrackedFact } from "./lineage-decision.js";
+import {
+  sortedPartitions,
+  type ChangeFacts,
+  type LineageFacts,
+  type TrackedFact,
+  type UntrackedFact,
+} from "./lineage-decision.js";
 import { later, readHighWatermark, watermarkLiteral, windowStart, type Watermark } from "./watermarks.js";
 
 type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
@@ -34,14 +40,26 @@ export async function gatherLineageFacts(
   for (const id of model.lineage!.trackedSources) {
     const source = manifest.nodes[id] as SourceNode;
     const previous = await ledger.watermark(model.id, id);
-    const current = await connections.withSession(source.relation.connection, (s) => highWatermark(s, engineOf(source), source));
-    const stamps = await connections.withSession(source.relation.connection, (s) => stampCounts(s, engineOf(source), source, current));
-    tracked.push({ id, name: source.name, previous, current, stamps: { ...stamps, policy: source.changeTracking!.stampProblems ?? "warn" } });
+    const current = await connections.withSession(source.relation.connection, (s) =>
+      highWatermark(s, engineOf(source), source),
+    );
+    const stamps = await connections.withSession(source.relation.connection, (s) =>
+      stampCounts(s, engineOf(source), source, current),
+    );
+    tracked.push({
+      id,
+      name: source.name,
+      previous,
+      current,
+      stamps: { ...stamps, policy: source.changeTracking!.stampProblems ?? "warn" },
+    });
   }
   const untracked: UntrackedFact[] = [];
   for (const source of untrackedSources(model, manifest)) {
     const previous = await ledger.watermark(model.id, source.id);
-    const current = await connections.withSession(source.relation.connection, (s) => fingerprint(s, engineOf(source), source));
+    const current = await connections.withSession(source.relation.connection, (s) =>
+      fingerprint(s, engineOf(source), source),
+    );
     untracked.push({ id: source.id, name: source.name, previous, current });
   }
   return {
@@ -83,7 +101,9 @@ export async function probeChanges(
     const to: Watermark = fact.current ?? from;
     // An unmoved watermark with no lookback is an empty window: (to, to].
     const unchanged = tracking.lookback === null && from.value === to.value;
-    const start = unchanged ? watermarkLiteral(to, computeEngine) : windowStart(from, tracking.lookback, computeEngine);
+    const start = unchanged
+      ? watermarkLiteral(to, computeEngine)
+      : windowStart(from, tracking.lookback, computeEngine);
     changesSql = fillWatermarks(changesSql, source.id, start, watermarkLiteral(to, computeEngine));
 
     const engine = engineOf(source.relation.connection);
@@ -98,7 +118,11 @@ export async function probeChanges(
       const rel = renderRelation(engine, source.relation);
       const changed = await countOf(session, `select count(*) from ${rel} where ${window}`);
       // A NULL key matches no stored row, so there is nothing to locate for it.
-      if (keyColumn && changed > 0) keyQueries.push({ connection: source.relation.connection, sql: `select ${keyText(keyColumn)} from ${rel} where ${window} and ${q(keyColumn)} is not null` });
+      if (keyColumn && changed > 0)
+        keyQueries.push({
+          connection: source.relation.connection,
+          sql: `select ${keyText(keyColumn)} from ${rel} where ${window} and ${q(keyColumn)} is not null`,
+        });
       let deleted = 0;
       const deletes = tracking.deletes;
       if (deletes) {
@@ -108,9 +132,16 @@ export async function probeChanges(
         if (deleted > 0) {
           if (model.config.partitionBy.every((p) => deletes.partitionColumns.includes(p))) {
             const cols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
-            for (const row of (await session.query(`select distinct ${cols} from ${drel} where ${deletedWindow}`)).rows) touched.push(partitionOf(row));
+            for (const row of (
+              await session.query(`select distinct ${cols} from ${drel} where ${deletedWindow}`)
+            ).rows)
+              touched.push(partitionOf(row));
           }
-          if (keyColumn) keyQueries.push({ connection: source.relation.connection, sql: `select ${keyText(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null` });
+          if (keyColumn)
+            keyQueries.push({
+              connection: source.relation.connection,
+              sql: `select ${keyText(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null`,
+            });
         }
       }
       return { changed, deleted };
@@ -121,7 +152,10 @@ export async function probeChanges(
   if (counts.some((c) => c.changed > 0)) {
     // New partitions of inserted and updated rows: the model's own SQL over the changed rows.
     const cols = partitionColumnsText(computeEngine, model.config.partitionBy).join(", ");
-    const rows = await connections.withSession(model.config.compute, async (s) => (await s.query(`select distinct ${cols} from (\n${changesSql}\n) sluice_changes`)).rows);
+    const rows = await connections.withSession(
+      model.config.compute,
+      async (s) => (await s.query(`select distinct ${cols} from (\n${changesSql}\n) sluice_changes`)).rows,
+    );
     for (const row of rows) touched.push(partitionOf(row));
   }
   const pending = await ledger.pendingPartitions(model.id);
@@ -131,7 +165,8 @@ export async function probeChanges(
   // changed keys cannot change that; not looking them up keeps a mostly-dirty plan cheap.
   const enough = fullRebuildShare < 1 && stored !== null && known > 1 && known >= fullRebuildShare * stored;
   const keyColumn = model.lineage!.keys?.[0]?.modelColumn;
-  if (!enough && keyColumn && keyQueries.length > 0) touched.push(...(await oldPartitions(model, manifest, connections, keyColumn, keyQueries)));
+  if (!enough && keyColumn && keyQueries.length > 0)
+    touched.push(...(await oldPartitions(model, manifest, connections, keyColumn, keyQueries)));
   return { counts, touched, pending, stored };
 }
 
@@ -140,10 +175,17 @@ export async function probeChanges(
  * compared as text on both sides, so a text key that looks like a number ('007') keeps its zeros
  * and a key of any type is spelled as one literal.
  */
-async function oldPartitions(model: ModelNode, manifest: Manifest, connections: Connections, keyColumn: string, keyQueries: { connection: string; sql: string }[]): Promise<PartitionValue[]> {
+async function oldPartitions(
+  model: ModelNode,
+  manifest: Manifest,
+  connections: Connections,
+  keyColumn: string,
+  keyQueries: { connection: string; sql: string }[],
+): Promise<PartitionValue[]> {
   const keysToLocate = new Set<string>();
   for (const k of keyQueries) {
-    for (const key of await connections.withSession(k.connection, (s) => column(s, k.sql))) keysToLocate.add(key);
+    for (const key of await connections.withSession(k.connection, (s) => column(s, k.sql)))
+      keysToLocate.add(key);
   }
   const out: PartitionValue[] = [];
   const engine = manifest.connections[model.relation.connection]!.type as EngineType;
@@ -155,7 +197,10 @@ async function oldPartitions(model: ModelNode, manifest: Manifest, connections: 
       const literals = keys.slice(i, i + KEYS_PER_LOOKUP).map((k) => adapter.dialect.literal(k));
       // DuckDB tests a long IN list of constants against a computed column one by one (30 s for
       // 2,000 keys over 3M rows); as a semi-join on a VALUES list it hashes them (0.4 s).
-      const list = engine === "duckdb" ? `select k from (values ${literals.map((l) => `(${l})`).join(", ")}) sluice_keys(k)` : literals.join(", ");
+      const list =
+        engine === "duckdb"
+          ? `select k from (values ${literals.map((l) => `(${l})`).join(", ")}) sluice_keys(k)`
+          : literals.join(", ");
       const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${column} in (${list})`;
       for (const row of (await session.query(sql)).rows) out.push(partitionOf(row));
     }
@@ -165,13 +210,23 @@ async function oldPartitions(model: ModelNode, manifest: Manifest, connections: 
 
 /** How many partitions the model's table holds, from the engine's own listing. */
 async function storedPartitions(model: ModelNode, connections: Connections): Promise<number> {
-  return connections.withSession(model.relation.connection, async (session, adapter) => (await adapter.introspector(session).partitions(model.relation, model.config.partitionBy)).length);
+  return connections.withSession(
+    model.relation.connection,
+    async (session, adapter) =>
+      (await adapter.introspector(session).partitions(model.relation, model.config.partitionBy)).length,
+  );
 }
 
-async function highWatermark(session: Session, engine: EngineType, source: SourceNode): Promise<Watermark | null> {
+async function highWatermark(
+  session: Session,
+  engine: EngineType,
+  source: SourceNode,
+): Promise<Watermark | null> {
   const tracking = source.changeTracking!;
   const updated = await readHighWatermark(session, engine, source.relation, tracking.updatedAt);
-  const deleted = tracking.deletes ? await readHighWatermark(session, engine, tracking.deletes.relation, tracking.deletes.deletedAt) : null;
+  const deleted = tracking.deletes
+    ? await readHighWatermark(session, engine, tracking.deletes.relation, tracking.deletes.deletedAt)
+    : null;
   return later(updated, deleted);
 }
 
@@ -179,11 +234,18 @@ async function highWatermark(session: Session, engine: EngineType, source: Sourc
  * Rows with a NULL stamp, and rows stamped after the source's own clock (timestamps only: a
  * number has no clock to compare with), in one scan of the source.
  */
-async function stampCounts(session: Session, engine: EngineType, source: SourceNode, current: Watermark | null): Promise<{ nulls: number; future: number }> {
+async function stampCounts(
+  session: Session,
+  engine: EngineType,
+  source: SourceNode,
+  current: Watermark | null,
+): Promise<{ nulls: number; future: number }> {
   const col = quoteIdentifier(engine, source.changeTracking!.updatedAt);
   const clock = engine === "sqlserver" ? "SYSDATETIME()" : "current_timestamp";
   const future = current?.kind === "timestamp" ? `count(case when ${col} > ${clock} then 1 end)` : "0";
-  const { rows } = await session.query(`select count(*) - count(${col}), ${future} from ${renderRelation(engine, source.relation)}`);
+  const { rows } = await session.query(
+    `select count(*) - count(${col}), ${future} from ${renderRelation(engine, source.relation)}`,
+  );
   return { nulls: Number(rows[0]?.[0] ?? 0), future: Number(rows[0]?.[1] ?? 0) };
 }
 
@@ -194,7 +256,8 @@ async function countOf(session: Session, sql: string): Promise<number> {
 
 async function column(session: Session, sql: string): Promise<string[]> {
   const out: string[] = [];
-  for await (const batch of session.stream(sql, 10_000)) for (const row of batchRows(batch)) out.push(text(row[0] ?? null));
+  for await (const batch of session.stream(sql, 10_000))
+    for (const row of batchRows(batch)) out.push(text(row[0] ?? null));
   return out;
 }
 
@@ -204,5 +267,9 @@ function partitionOf(row: unknown[]): PartitionValue {
 }
 
 function text(value: unknown): string {
-  return value === null || value === undefined ? "" : value instanceof Date ? value.toISOString() : String(value);
+  return value === null || value === undefined
+    ? ""
+    : value instanceof Date
+      ? value.toISOString()
+      : String(value);
 }

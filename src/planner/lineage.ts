@@ -5,7 +5,14 @@ import type { Connections } from "../adapters/index.js";
 import type { PartitionValue } from "../adapters/contract.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Manifest, ModelNode } from "../manifest/types.js";
-import { decideLineage, DEFAULT_DECISION_OPTIONS, fullBuildReason, sortedPartitions, type DecisionOptions, type LineageDecision } from "./lineage-decision.js";
+import {
+  decideLineage,
+  DEFAULT_DECISION_OPTIONS,
+  fullBuildReason,
+  sortedPartitions,
+  type DecisionOptions,
+  type LineageDecision,
+} from "./lineage-decision.js";
 import { gatherLineageFacts, probeChanges } from "./lineage-facts.js";
 
 export { describePartitions, type LineageDecision } from "./lineage-decision.js";
@@ -20,9 +27,22 @@ export async function planLineage(
   writtenInputs: string[] = [],
   options?: DecisionOptions,
 ): Promise<LineageDecision> {
-  const facts = await gatherLineageFacts(model, manifest, connections, ledger, tableExists, fullRefresh, writtenInputs);
-  const decided = options ?? { fullRebuildShare: model.config.fullRebuildShare ?? DEFAULT_DECISION_OPTIONS.fullRebuildShare };
-  const changes = fullBuildReason(facts) === null ? await probeChanges(model, manifest, connections, ledger, facts, decided.fullRebuildShare) : null;
+  const facts = await gatherLineageFacts(
+    model,
+    manifest,
+    connections,
+    ledger,
+    tableExists,
+    fullRefresh,
+    writtenInputs,
+  );
+  const decided = options ?? {
+    fullRebuildShare: model.config.fullRebuildShare ?? DEFAULT_DECISION_OPTIONS.fullRebuildShare,
+  };
+  const changes =
+    fullBuildReason(facts) === null
+      ? await probeChanges(model, manifest, connections, ledger, facts, decided.fullRebuildShare)
+      : null;
   return decideLineage({ ...facts, changes }, decided);
 }
 

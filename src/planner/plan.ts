@@ -71,23 +71,46 @@ export interface PlanOptions {
 }
 
 /** Plans the selected nodes; looks at the engines and the ledger to choose what to rebuild. */
-export async function planBuild(manifest: Manifest, selected: Set<string>, connections: Connections, ledger: Ledger | null, options: PlanOptions): Promise<Plan> {
+export async function planBuild(
+  manifest: Manifest,
+  selected: Set<string>,
+  connections: Connections,
+  ledger: Ledger | null,
+  options: PlanOptions,
+): Promise<Plan> {
   const steps: PlanStep[] = [];
   const order = manifestDag(manifest).topologicalOrder();
   // Models-only commands (`sluice run`) still run the blocking tests of the lineage models they
   // write: their watermarks may advance only once those tests pass.
-  const guardsLedger = (t: TestNode): boolean => options.include.models && !options.include.tests && lineageModelsGuarded(manifest, t).some((m) => selected.has(m));
+  const guardsLedger = (t: TestNode): boolean =>
+    options.include.models &&
+    !options.include.tests &&
+    lineageModelsGuarded(manifest, t).some((m) => selected.has(m));
   const included = order
     .map((id) => manifest.nodes[id]!)
     .filter((n) => selected.has(n.id))
-    .filter((n) => (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") || (n.kind === "seed" && options.include.seeds) || (n.kind === "test" && (options.include.tests || guardsLedger(n))));
+    .filter(
+      (n) =>
+        (n.kind === "model" && options.include.models && n.config.materialized !== "ephemeral") ||
+        (n.kind === "seed" && options.include.seeds) ||
+        (n.kind === "test" && (options.include.tests || guardsLedger(n))),
+    );
   const stepIds = new Set(included.map((n) => n.id));
   const testsOf = new Map<string, string[]>();
-  for (const n of included) if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
+  for (const n of included)
+    if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
   /** Partition sets decided so far, for models downstream partitioned the same way. */
   const partitionsOf: PartitionsOf = new Map();
-  const outcomes = ledger && !options.fullRefresh && (options.skipUnchanged || (options.include.models && options.include.tests)) ? await ledger.lastOutcomes() : undefined;
-  const unchanged = options.skipUnchanged && outcomes && !options.restate ? new UnchangedNodes(manifest, outcomes) : undefined;
+  const outcomes =
+    ledger &&
+    !options.fullRefresh &&
+    (options.skipUnchanged || (options.include.models && options.include.tests))
+      ? await ledger.lastOutcomes()
+      : undefined;
+  const unchanged =
+    options.skipUnchanged && outcomes && !options.restate
+      ? new UnchangedNodes(manifest, outcomes)
+      : undefined;
   /** Models whose named partitions this build replaces, and the nodes it writes: what tests may be narrowed to. */
   const replacing = new Map<string, PartitionValue[]>();
   const changing = new Set<string>();
@@ -97,18 +120,50 @@ export async function planBuild(manifest: Manifest, selected: Set<string>, conne
     const since = unchanged ? await unchanged.check(node, connections) : null;
     let step: PlanStep;
     if (since) step = { node: node.id, action: "skip", reason: since, sql: null, write: null, after };
-    else if (node.kind === "seed") step = { node: node.id, action: "load_seed", reason: "seed CSV loaded in full", sql: null, write: { kind: "replace" }, after };
-    else if (node.kind === "test") step = { ...testStep(node, outcomes ? scopeTest(node, { manifest, replacing, changing, outcomes }) : { scope: null }), after };
+    else if (node.kind === "seed")
+      step = {
+        node: node.id,
+        action: "load_seed",
+        reason: "seed CSV loaded in full",
+        sql: null,
+        write: { kind: "replace" },
+        after,
+      };
+    else if (node.kind === "test")
+      step = {
+        ...testStep(
+          node,
+          outcomes ? scopeTest(node, { manifest, replacing, changing, outcomes }) : { scope: null },
+        ),
+        after,
+      };
     else if (node.kind === "model") {
-      step = { ...(await planModel(node, manifest, connections, ledger, options, partitionsOf, { changing, outcomes })), after };
-      if (step.write?.kind === "partitions") partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
-      else if (step.action === "build_table") partitionsOf.set(node.id, { partitionBy: node.config.partitionBy, partitions: "all" });
+      step = {
+        ...(await planModel(node, manifest, connections, ledger, options, partitionsOf, {
+          changing,
+          outcomes,
+        })),
+        after,
+      };
+      if (step.write?.kind === "partitions")
+        partitionsOf.set(node.id, { partitionBy: step.write.partitionBy, partitions: step.write.partitions });
+      else if (step.action === "build_table")
+        partitionsOf.set(node.id, { partitionBy: node.config.partitionBy, partitions: "all" });
       // A restated model outside the ledger leaves no trace if killed after writing, so its tests stay whole.
-      if (step.action === "replace_partitions" && step.write?.kind === "partitions" && step.write.partitions.length > 0 && (node.lineage || options.restate?.model !== node.name)) replacing.set(node.id, step.write.partitions);
+      if (
+        step.action === "replace_partitions" &&
+        step.write?.kind === "partitions" &&
+        step.write.partitions.length > 0 &&
+        (node.lineage || options.restate?.model !== node.name)
+      )
+        replacing.set(node.id, step.write.partitions);
     } else continue;
     unchanged?.planned(step);
     if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);
-    if (node.kind === "test" && !options.include.tests) step.reason += `, run because ${lineageModelsGuarded(manifest, node).map((m) => manifest.nodes[m]!.name).join(", ")} commits its watermarks only after its blocking tests pass`;
+    if (node.kind === "test" && !options.include.tests)
+      step.reason += `, run because ${lineageModelsGuarded(manifest, node)
+        .map((m) => manifest.nodes[m]!.name)
+        .join(", ")} commits its watermarks only after its blocking tests pass`;
     steps.push(step);
   }
   for (const step of steps) {
@@ -146,8 +201,17 @@ function lineageModelsGuarded(manifest: Manifest, test: TestNode): string[] {
 function testStep(test: TestNode, scoped: ReturnType<typeof scopeTest>): Omit<PlanStep, "after"> {
   const base = { node: test.id, action: "run_test" as const, sql: null, write: null };
   const severity = `${test.config.severity} test`;
-  if (scoped.scope) return { ...base, reason: `${severity} ${scoped.describe}, the rows this build replaces; the rest is unchanged since it passed`, scope: scoped.scope };
-  return { ...base, reason: "whole" in scoped && scoped.whole ? `${severity} over the whole table: ${scoped.whole}` : severity };
+  if (scoped.scope)
+    return {
+      ...base,
+      reason: `${severity} ${scoped.describe}, the rows this build replaces; the rest is unchanged since it passed`,
+      scope: scoped.scope,
+    };
+  return {
+    ...base,
+    reason:
+      "whole" in scoped && scoped.whole ? `${severity} over the whole table: ${scoped.whole}` : severity,
+  };
 }
 
 async function planModel(
@@ -161,10 +225,25 @@ async function planModel(
 ): Promise<Omit<PlanStep, "after">> {
   const base = { node: model.id };
   const { materialized, strategy, partitionBy, uniqueKey } = model.config;
-  const rebuild = (reason: string, watermarks?: WatermarkFact[]) => ({ ...base, action: "build_table" as const, reason, sql: "full" as const, write: { kind: "replace" as const, partitionBy }, watermarks });
-  const replace = (partitions: PartitionValue[], reason: string, watermarks?: WatermarkFact[]) => ({ ...base, action: "replace_partitions" as const, reason, sql: "full" as const, write: { kind: "partitions" as const, partitionBy, partitions }, watermarks });
+  const rebuild = (reason: string, watermarks?: WatermarkFact[]) => ({
+    ...base,
+    action: "build_table" as const,
+    reason,
+    sql: "full" as const,
+    write: { kind: "replace" as const, partitionBy },
+    watermarks,
+  });
+  const replace = (partitions: PartitionValue[], reason: string, watermarks?: WatermarkFact[]) => ({
+    ...base,
+    action: "replace_partitions" as const,
+    reason,
+    sql: "full" as const,
+    write: { kind: "partitions" as const, partitionBy, partitions },
+    watermarks,
+  });
 
-  if (materialized === "view") return { ...base, action: "create_view", reason: "view replaced", sql: "full", write: null };
+  if (materialized === "view")
+    return { ...base, action: "create_view", reason: "view replaced", sql: "full", write: null };
   if (materialized === "table") return rebuild("table rebuilt in full and swapped in");
   const fullRefresh = options.fullRefresh && model.config.fullRefresh !== false;
   const exists = await relationExists(model, connections);
@@ -183,33 +262,84 @@ async function planModel(
     for (const dep of model.dependsOn) {
       const up = partitionsOf.get(dep);
       if (!up || !sameColumns(up.partitionBy, partitionBy)) continue;
-      if (up.partitions === "all") return rebuild(`upstream ${manifest.nodes[dep]!.name} is rebuilt in full: built in full`);
-      const problem = inheritanceProblem(model, manifest.nodes[dep]!, manifest.connections[model.config.compute]!.type);
-      if (problem) return rebuild(`${model.location.path}: cannot inherit the partitions replaced in ${manifest.nodes[dep]!.name}: ${problem}; rebuilt in full`);
+      if (up.partitions === "all")
+        return rebuild(`upstream ${manifest.nodes[dep]!.name} is rebuilt in full: built in full`);
+      const problem = inheritanceProblem(
+        model,
+        manifest.nodes[dep]!,
+        manifest.connections[model.config.compute]!.type,
+      );
+      if (problem)
+        return rebuild(
+          `${model.location.path}: cannot inherit the partitions replaced in ${manifest.nodes[dep]!.name}: ${problem}; rebuilt in full`,
+        );
       for (const p of up.partitions) inherited.add(p);
       from.push(manifest.nodes[dep]!.name);
     }
-    if (inherited.size > 0) return replace(inherited.values(), `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`);
+    if (inherited.size > 0)
+      return replace(
+        inherited.values(),
+        `inherits ${describePartitions(inherited.values())} from ${from.join(", ")}`,
+      );
   }
   if (model.lineage && ledger) {
     // On a fresh clone the sources may not exist until the on_run_start hook creates them: `plan`,
     // which runs no hook, says so instead of failing on the probe.
     const missing = await missingSources(model, manifest, connections);
     if (missing.length > 0) {
-      return rebuild(`${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist yet (a hook or another process must create ${missing.length === 1 ? "it" : "them"} first): built in full once ${missing.length === 1 ? "it exists" : "they exist"}`);
+      return rebuild(
+        `${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist yet (a hook or another process must create ${missing.length === 1 ? "it" : "them"} first): built in full once ${missing.length === 1 ? "it exists" : "they exist"}`,
+      );
     }
-    const decision = await planLineage(model, manifest, connections, ledger, exists, fullRefresh, writtenInputs(model, manifest, written.changing, written.outcomes));
+    const decision = await planLineage(
+      model,
+      manifest,
+      connections,
+      ledger,
+      exists,
+      fullRefresh,
+      writtenInputs(model, manifest, written.changing, written.outcomes),
+    );
     const warned = decision.warnings.length > 0 ? { warnings: decision.warnings } : {};
     const reason = decision.reason + decision.warnings.map((w) => `; warning: ${w}`).join("");
     if (decision.kind === "full") return { ...rebuild(reason, decision.watermarks), ...warned };
-    if (decision.kind === "none") return { ...base, action: "skip", reason, sql: null, write: null, watermarks: decision.watermarks, ...warned };
+    if (decision.kind === "none")
+      return {
+        ...base,
+        action: "skip",
+        reason,
+        sql: null,
+        write: null,
+        watermarks: decision.watermarks,
+        ...warned,
+      };
     return { ...replace(decision.partitions, reason, decision.watermarks), ...warned };
   }
   if (fullRefresh) return rebuild("--full-refresh: rebuilt from scratch");
   if (!exists) return rebuild("first build: table does not exist yet");
-  if (strategy === "insert_overwrite") return { ...base, action: "incremental", reason: "replacing the partitions the incremental SQL returns", sql: "incremental", write: { kind: "partitions", partitionBy, partitions: [] } };
-  if (strategy === "merge" || strategy === "delete+insert") return { ...base, action: "incremental", reason: `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"} on ${uniqueKey.join(", ")}`, sql: "incremental", write: { kind: strategy, uniqueKey } };
-  return { ...base, action: "incremental", reason: "new rows appended", sql: "incremental", write: { kind: "append" } };
+  if (strategy === "insert_overwrite")
+    return {
+      ...base,
+      action: "incremental",
+      reason: "replacing the partitions the incremental SQL returns",
+      sql: "incremental",
+      write: { kind: "partitions", partitionBy, partitions: [] },
+    };
+  if (strategy === "merge" || strategy === "delete+insert")
+    return {
+      ...base,
+      action: "incremental",
+      reason: `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"} on ${uniqueKey.join(", ")}`,
+      sql: "incremental",
+      write: { kind: strategy, uniqueKey },
+    };
+  return {
+    ...base,
+    action: "incremental",
+    reason: "new rows appended",
+    sql: "incremental",
+    write: { kind: "append" },
+  };
 }
 
 /**
@@ -217,7 +347,12 @@ async function planModel(
  * that this build writes before it, or that another command wrote since the model's last load.
  * They have no change tracking, so the model is rebuilt in full after either.
  */
-function writtenInputs(model: ModelNode, manifest: Manifest, changing: Set<string>, outcomes: Map<string, NodeOutcome> | undefined): string[] {
+function writtenInputs(
+  model: ModelNode,
+  manifest: Manifest,
+  changing: Set<string>,
+  outcomes: Map<string, NodeOutcome> | undefined,
+): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const loaded = outcomes?.get(model.id);
@@ -225,30 +360,48 @@ function writtenInputs(model: ModelNode, manifest: Manifest, changing: Set<strin
     if (seen.has(id)) return;
     seen.add(id);
     const node = manifest.nodes[id];
-    if (node?.kind === "model" && (node.config.materialized === "view" || node.config.materialized === "ephemeral")) return node.dependsOn.forEach(visit);
+    if (
+      node?.kind === "model" &&
+      (node.config.materialized === "view" || node.config.materialized === "ephemeral")
+    )
+      return node.dependsOn.forEach(visit);
     if (node?.kind !== "seed" && node?.kind !== "model") return;
     const what = `${node.kind} ${node.name}`;
     const at = outcomes?.get(id)?.at;
     if (changing.has(id)) out.push(`${what} is written in this build`);
-    else if (loaded && at && at > loaded.at) out.push(`${what} was written since ${model.name} was last loaded`);
+    else if (loaded && at && at > loaded.at)
+      out.push(`${what} was written since ${model.name} was last loaded`);
   };
   model.dependsOn.forEach(visit);
   return out;
 }
 
 /** The sources a lineage model probes (tracked and fingerprinted) that do not exist, as `source.table`. */
-async function missingSources(model: ModelNode, manifest: Manifest, connections: Connections): Promise<string[]> {
-  const probed = [...model.lineage!.trackedSources.map((id) => manifest.nodes[id] as SourceNode), ...untrackedSources(model, manifest)];
+async function missingSources(
+  model: ModelNode,
+  manifest: Manifest,
+  connections: Connections,
+): Promise<string[]> {
+  const probed = [
+    ...model.lineage!.trackedSources.map((id) => manifest.nodes[id] as SourceNode),
+    ...untrackedSources(model, manifest),
+  ];
   const missing: string[] = [];
   for (const source of probed) {
-    const kind = await connections.withSession(source.relation.connection, async (session, adapter) => adapter.introspector(session).relationKind(source.relation));
+    const kind = await connections.withSession(source.relation.connection, async (session, adapter) =>
+      adapter.introspector(session).relationKind(source.relation),
+    );
     if (kind === null) missing.push(`${source.sourceName}.${source.tableName}`);
   }
   return missing;
 }
 
 async function relationExists(model: ModelNode, connections: Connections): Promise<boolean> {
-  return connections.withSession(model.relation.connection, async (session, adapter) => (await adapter.introspector(session).relationKind(model.relation)) === "table");
+  return connections.withSession(
+    model.relation.connection,
+    async (session, adapter) =>
+      (await adapter.introspector(session).relationKind(model.relation)) === "table",
+  );
 }
 
 function sameColumns(a: string[], b: string[]): boolean {
@@ -259,7 +412,12 @@ function sameColumns(a: string[], b: string[]): boolean {
  * Steps this node waits for: the nearest upstream steps (looking through ephemerals and sources),
  * and the error-severity tests that check only nodes upstream of it.
  */
-function upstreamSteps(manifest: Manifest, node: ManifestNode, stepIds: Set<string>, testsOf: Map<string, string[]>): string[] {
+function upstreamSteps(
+  manifest: Manifest,
+  node: ManifestNode,
+  stepIds: Set<string>,
+  testsOf: Map<string, string[]>,
+): string[] {
   const ancestors = new Set<string>();
   const collect = (id: string) => {
     if (ancestors.has(id)) return;
@@ -276,7 +434,12 @@ function upstreamSteps(manifest: Manifest, node: ManifestNode, stepIds: Set<stri
       if (node.kind === "test") return;
       for (const t of testsOf.get(id) ?? []) {
         const test = manifest.nodes[t];
-        if (test?.kind === "test" && test.config.severity === "error" && test.dependsOn.every((d) => ancestors.has(d))) after.add(t);
+        if (
+          test?.kind === "test" &&
+          test.config.severity === "error" &&
+          test.dependsOn.every((d) => ancestors.has(d))
+        )
+          after.add(t);
       }
       return;
     }
@@ -289,5 +452,9 @@ function upstreamSteps(manifest: Manifest, node: ManifestNode, stepIds: Set<stri
 /** The plan as `sluice plan` prints it: one line per step with its action and reason. */
 export function formatPlan(plan: Plan): string {
   const width = String(plan.steps.length).length;
-  return plan.steps.map((s, i) => `${String(i + 1).padStart(width)}. ${s.action.padEnd(18)} ${s.node}: ${s.reason}\n`).join("") || "nothing to do\n";
+  return (
+    plan.steps
+      .map((s, i) => `${String(i + 1).padStart(width)}. ${s.action.padEnd(18)} ${s.node}: ${s.reason}\n`)
+      .join("") || "nothing to do\n"
+  );
 }

@@ -4,7 +4,13 @@
 // name the one partition the table holds and a replay supersedes it instead of adding a copy.
 import type { LogicalType, PartitionValue } from "../adapters/contract.js";
 import type { Connections } from "../adapters/index.js";
-import { dateText, decimalText, integerText, LiteralTypeError, timestampText } from "../adapters/literal-text.js";
+import {
+  dateText,
+  decimalText,
+  integerText,
+  LiteralTypeError,
+  timestampText,
+} from "../adapters/literal-text.js";
 import type { ModelNode } from "../manifest/types.js";
 
 /** Ranges longer than this are refused: a typo (`2021..202106`) would plan a million rebuilds. */
@@ -24,7 +30,8 @@ export function expandPartitions(spec: string): PartitionValue[] {
     }
     const [from, to] = [range[1]!, range[2]!];
     if (/^\d{6}$/.test(from) && /^\d{6}$/.test(to)) return monthRange(from, to, part);
-    if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(from) && /^\d{4}-\d{1,2}-\d{1,2}$/.test(to)) return dateRange(from, to, part);
+    if (/^\d{4}-\d{1,2}-\d{1,2}$/.test(from) && /^\d{4}-\d{1,2}-\d{1,2}$/.test(to))
+      return dateRange(from, to, part);
     if (/^[+-]?\d+$/.test(from) && /^[+-]?\d+$/.test(to)) return integerRange(BigInt(from), BigInt(to), part);
     throw new Error(
       `cannot read the range '${part.trim()}': write months (202101..202106), dates (2024-01-01..2024-01-31) or integers (1..9)`,
@@ -35,7 +42,8 @@ export function expandPartitions(spec: string): PartitionValue[] {
 function monthRange(from: string, to: string, part: string): PartitionValue[] {
   const month = (text: string) => {
     const m = Number(text.slice(4));
-    if (m < 1 || m > 12) throw new Error(`'${text}' in ${part.trim()} is not a month: YYYYMM needs a month from 01 to 12`);
+    if (m < 1 || m > 12)
+      throw new Error(`'${text}' in ${part.trim()} is not a month: YYYYMM needs a month from 01 to 12`);
     return Number(text.slice(0, 4)) * 12 + m - 1;
   };
   const [a, b] = [month(from), month(to)];
@@ -102,7 +110,9 @@ export function canonicalRestate(
         return canonicalText(value, type);
       } catch (e) {
         if (!(e instanceof LiteralTypeError)) throw e;
-        throw new RestateValueError(`--restate ${model} --partitions: ${e.message}, the type of partition column ${partitionBy[i]}`);
+        throw new RestateValueError(
+          `--restate ${model} --partitions: ${e.message}, the type of partition column ${partitionBy[i]}`,
+        );
       }
     });
     seen.set(JSON.stringify(canonical), canonical);
@@ -111,11 +121,17 @@ export function canonicalRestate(
 }
 
 /** The restated partitions of `model`, read by the types its stored table's partition columns have. */
-export async function restatedPartitions(model: ModelNode, partitions: PartitionValue[], connections: Connections): Promise<PartitionValue[]> {
+export async function restatedPartitions(
+  model: ModelNode,
+  partitions: PartitionValue[],
+  connections: Connections,
+): Promise<PartitionValue[]> {
   const columns = await connections.withSession(model.relation.connection, (session, adapter) =>
     adapter.introspector(session).columns(model.relation),
   );
-  const types = model.config.partitionBy.map((p) => columns.find((c) => c.name.toLowerCase() === p.toLowerCase())?.type);
+  const types = model.config.partitionBy.map(
+    (p) => columns.find((c) => c.name.toLowerCase() === p.toLowerCase())?.type,
+  );
   return canonicalRestate(model.name, model.config.partitionBy, types, partitions);
 }
 
@@ -126,7 +142,8 @@ function canonicalText(value: string, type: LogicalType): string {
     case "decimal": {
       // As the engine prints the column: exactly `scale` digits after the point.
       const [whole = "0", fraction = ""] = decimalText(value).split(".");
-      if (fraction.replace(/0+$/, "").length > type.scale) throw new LiteralTypeError(`'${value}' has more than ${type.scale} decimal places`);
+      if (fraction.replace(/0+$/, "").length > type.scale)
+        throw new LiteralTypeError(`'${value}' has more than ${type.scale} decimal places`);
       return type.scale === 0 ? whole : `${whole}.${fraction.padEnd(type.scale, "0").slice(0, type.scale)}`;
     }
     case "date":

@@ -31,7 +31,10 @@ export interface ScopeInputs {
  * The scope of `test` in this build, or null when it checks the whole table; `whole` says why when
  * its model is being partition-replaced but the test still reads everything.
  */
-export function scopeTest(test: TestNode, inputs: ScopeInputs): { scope: TestScope; describe: string } | { scope: null; whole?: string } {
+export function scopeTest(
+  test: TestNode,
+  inputs: ScopeInputs,
+): { scope: TestScope; describe: string } | { scope: null; whole?: string } {
   const partitions = test.attachedTo ? inputs.replacing.get(test.attachedTo) : undefined;
   if (!test.attachedTo || !partitions?.length || test.reconcile) return { scope: null };
   const whole = (why: string) => ({ scope: null, whole: why });
@@ -43,15 +46,20 @@ export function scopeTest(test: TestNode, inputs: ScopeInputs): { scope: TestSco
   for (const dep of test.dependsOn) {
     const node = inputs.manifest.nodes[dep];
     const written = inputs.outcomes.get(dep);
-    if (!node || node.kind === "source") return whole(`it reads ${node ? `source ${node.name}` : dep}, which changes outside sluice`);
-    if (dep !== test.attachedTo && inputs.changing.has(dep)) return whole(`${node.name} is written in this build`);
+    if (!node || node.kind === "source")
+      return whole(`it reads ${node ? `source ${node.name}` : dep}, which changes outside sluice`);
+    if (dep !== test.attachedTo && inputs.changing.has(dep))
+      return whole(`${node.name} is written in this build`);
     if (!written) return whole(`${node.name} has no recorded build`);
     if (written.at > last.at) return whole(`${node.name} was written since the test last passed`);
   }
   const built = scopedTestSql(inputs.manifest, test, partitions);
   if ("whole" in built) return whole(built.whole);
   const model = inputs.manifest.nodes[test.attachedTo]!;
-  return { scope: { model: model.id, partitions, sql: built.sql }, describe: `on ${describePartitions(partitions)} of ${model.name}` };
+  return {
+    scope: { model: model.id, partitions, sql: built.sql },
+    describe: `on ${describePartitions(partitions)} of ${model.name}`,
+  };
 }
 
 /** True when a pass can only mean no failing row (the default `!=0` thresholds, `>0` or `>=1`). */

@@ -25,7 +25,11 @@ export class UnchangedNodes {
   /** The reason to skip `node`, or null when it must run. */
   async check(node: ManifestNode, connections: Connections): Promise<string | null> {
     if (node.kind === "source") return null;
-    if (node.kind === "model" && (node.config.materialized === "incremental" || node.config.materialized === "ephemeral")) return null;
+    if (
+      node.kind === "model" &&
+      (node.config.materialized === "incremental" || node.config.materialized === "ephemeral")
+    )
+      return null;
     const last = this.outcomes.get(node.id);
     if (!last || !SUCCEEDED.has(last.status) || last.version !== node.checksum) return null;
     for (const dep of node.dependsOn) {
@@ -38,10 +42,18 @@ export class UnchangedNodes {
     if (node.kind !== "test" && node.kind !== "model" && node.kind !== "seed") return null;
     if (node.kind !== "test" && !(await exists(node, connections))) return null;
     const what = node.kind === "test" ? "passed" : "was built";
-    return node.dependsOn.length === 0 ? `unchanged since it ${what} at ${last.at}` : `unchanged, and so are its inputs, since it ${what} at ${last.at}`;
+    return node.dependsOn.length === 0
+      ? `unchanged since it ${what} at ${last.at}`
+      : `unchanged, and so are its inputs, since it ${what} at ${last.at}`;
   }
 }
 
-function exists(node: Exclude<ManifestNode, { kind: "test" | "source" }>, connections: Connections): Promise<boolean> {
-  return connections.withSession(node.relation.connection, async (session, adapter) => (await adapter.introspector(session).relationKind(node.relation)) !== null);
+function exists(
+  node: Exclude<ManifestNode, { kind: "test" | "source" }>,
+  connections: Connections,
+): Promise<boolean> {
+  return connections.withSession(
+    node.relation.connection,
+    async (session, adapter) => (await adapter.introspector(session).relationKind(node.relation)) !== null,
+  );
 }

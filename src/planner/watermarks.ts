@@ -88,7 +88,8 @@ export function windowStart(w: Watermark, lookback: string | null, engine: Engin
   const base = watermarkLiteral(w, engine);
   if (!lookback) return base;
   if (w.kind === "number") {
-    if (!/^\s*\d+\s*$/.test(lookback)) throw new LookbackError(`lookback '${lookback}' must be a number for a numeric update column`);
+    if (!/^\s*\d+\s*$/.test(lookback))
+      throw new LookbackError(`lookback '${lookback}' must be a number for a numeric update column`);
     return `(${base} - ${lookback.trim()})`;
   }
   if (w.kind === "string") {
@@ -100,18 +101,28 @@ export function windowStart(w: Watermark, lookback: string | null, engine: Engin
   const m = /^\s*(\d+)\s*(second|minute|hour|day)s?\s*$/i.exec(lookback);
   if (!m) throw new LookbackError(`cannot read lookback '${lookback}'; write e.g. '10 minutes' or '2 hours'`);
   const unit = m[2]!.toLowerCase() as "second" | "minute" | "hour" | "day";
-  if (w.kind === "date" && unit !== "day") throw new LookbackError(`lookback '${lookback}' on a DATE update column must be whole days, e.g. '2 days'`);
+  if (w.kind === "date" && unit !== "day")
+    throw new LookbackError(
+      `lookback '${lookback}' on a DATE update column must be whole days, e.g. '2 days'`,
+    );
   return dialectFor(engine).subtractInterval(base, Number(m[1]), unit, watermarkType(w));
 }
 
 /** Reads the highest value of `column` in `rel` on its own engine, exactly; null when the table is empty. */
-export async function readHighWatermark(session: Session, engine: EngineType, rel: RelationRef, column: string): Promise<Watermark | null> {
+export async function readHighWatermark(
+  session: Session,
+  engine: EngineType,
+  rel: RelationRef,
+  column: string,
+): Promise<Watermark | null> {
   const d = dialectFor(engine);
   const col = d.quoteIdentifier(column);
   // The column's type first (no rows read): it decides how the value is printed exactly.
   const shape = await session.query(`select ${col} from ${d.relation(rel)} where 1 = 0`);
   const type = shape.columns[0]?.type ?? { kind: "string" };
-  const { rows } = await session.query(`select ${d.watermarkText(`MAX(${col})`, type)} as high from ${d.relation(rel)}`);
+  const { rows } = await session.query(
+    `select ${d.watermarkText(`MAX(${col})`, type)} as high from ${d.relation(rel)}`,
+  );
   const text = rows[0]?.[0];
   if (text === null || text === undefined) return null;
   return { value: canonicalValue(String(text), type), kind: watermarkKind(type) };
@@ -134,6 +145,7 @@ export function later(a: Watermark | null, b: Watermark | null): Watermark | nul
 }
 
 function compareNumbers(a: string, b: string): number {
-  if (/^-?\d+$/.test(a) && /^-?\d+$/.test(b)) return BigInt(a) > BigInt(b) ? 1 : BigInt(a) < BigInt(b) ? -1 : 0;
+  if (/^-?\d+$/.test(a) && /^-?\d+$/.test(b))
+    return BigInt(a) > BigInt(b) ? 1 : BigInt(a) < BigInt(b) ? -1 : 0;
   return Number(a) - Number(b);
 }

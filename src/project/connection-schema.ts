@@ -9,11 +9,18 @@ const name = z.string().min(1);
  * digit-only password stays a password), and the fields that are numbers read them here.
  */
 export function fromText<T extends z.ZodType>(schema: T) {
-  return z.preprocess((v) => (typeof v === "string" && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v), schema);
+  return z.preprocess(
+    (v) => (typeof v === "string" && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+    schema,
+  );
 }
 /** A yes/no a profile may also give as the text `true` or `false`. */
 function flag() {
-  return z.preprocess((v) => (typeof v === "string" && /^(true|false)$/i.test(v.trim()) ? v.trim().toLowerCase() === "true" : v), z.boolean());
+  return z.preprocess(
+    (v) =>
+      typeof v === "string" && /^(true|false)$/i.test(v.trim()) ? v.trim().toLowerCase() === "true" : v,
+    z.boolean(),
+  );
 }
 
 export const DuckDbConnection = z.strictObject({
@@ -24,7 +31,11 @@ export const DuckDbConnection = z.strictObject({
    * When set, tables of this connection are stored as hive-partitioned Parquet under this folder
    * and read through views in the database file: the embedded data lake.
    */
-  lake_root: z.string().min(1).optional().describe("Folder of Parquet tables; makes this connection an embedded lake"),
+  lake_root: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Folder of Parquet tables; makes this connection an embedded lake"),
   schema: name.default("main").describe("Default schema for relations"),
   threads: fromText(z.number().int().positive()).optional().describe("DuckDB worker threads"),
   memory_limit: z.string().optional().describe("DuckDB memory_limit, e.g. 2GB"),
@@ -76,9 +87,12 @@ export const HiveConnection = z.strictObject({
     .union([z.string(), z.strictObject({ local: z.string(), remote: z.string().min(1) })])
     .optional()
     .refine((v) => v === undefined || /^(?:\/|[A-Za-z]:[\\/])/.test(typeof v === "string" ? v : v.local), {
-      message: "stage_dir must be an absolute path (its `local` path when it is an object): sluice may run from another folder than the project's",
+      message:
+        "stage_dir must be an absolute path (its `local` path when it is an object): sluice may run from another folder than the project's",
     })
-    .describe("Directory shared with the server for staging loaded rows as Parquet: a path, or { local, remote }"),
+    .describe(
+      "Directory shared with the server for staging loaded rows as Parquet: a path, or { local, remote }",
+    ),
   /** Session settings sent with every session (must be plain strings). */
   session_conf: z.record(z.string(), z.string()).default({}),
 });

@@ -4,7 +4,16 @@
 // that has an effect in dbt but none here so the loader can report it instead of dropping it.
 
 /** Configs whose value is a mapping, so a mapping under a plain key is not always a folder. */
-const MAPPING_CONFIGS = new Set(["docs", "meta", "persist_docs", "grants", "contract", "quoting", "column_types", "config"]);
+const MAPPING_CONFIGS = new Set([
+  "docs",
+  "meta",
+  "persist_docs",
+  "grants",
+  "contract",
+  "quoting",
+  "column_types",
+  "config",
+]);
 
 /** Keys dbt merges instead of replacing: tags and hooks add up, dictionaries merge key by key. */
 const ADDITIVE_LISTS = new Set(["tags", "pre_hook", "post_hook"]);
@@ -46,7 +55,10 @@ function canonicalKey(key: string): string {
 }
 
 /** `later` over `earlier` as dbt merges config layers. */
-export function mergeDbtConfig(earlier: Record<string, unknown>, later: Record<string, unknown>): Record<string, unknown> {
+export function mergeDbtConfig(
+  earlier: Record<string, unknown>,
+  later: Record<string, unknown>,
+): Record<string, unknown> {
   const out = { ...earlier };
   for (const [rawKey, value] of Object.entries(later)) {
     const key = canonicalKey(rawKey);
@@ -92,9 +104,24 @@ const MODEL_KEYS: Record<string, string> = {
 
 /** Keys that change nothing about the tables dbt builds (documentation, metadata, adapter hints). */
 const HARMLESS_KEYS = new Set([
-  "docs", "meta", "persist_docs", "group", "access", "quoting", "file_format", "location_root",
-  "sql_header", "bind", "event_time", "packages", "latest_version", "deprecation_date", "column_types",
-  "snowflake_warehouse", "cluster_by", "as_columnstore",
+  "docs",
+  "meta",
+  "persist_docs",
+  "group",
+  "access",
+  "quoting",
+  "file_format",
+  "location_root",
+  "sql_header",
+  "bind",
+  "event_time",
+  "packages",
+  "latest_version",
+  "deprecation_date",
+  "column_types",
+  "snowflake_warehouse",
+  "cluster_by",
+  "as_columnstore",
 ]);
 
 export interface NormalizedConfig {
@@ -121,19 +148,27 @@ export function normalizeModelConfig(raw: Record<string, unknown>): NormalizedCo
     if (key === "materialized" && typeof value === "string" && !MATERIALIZATIONS.has(value)) {
       unsupportedMaterialization = value;
     } else if (key === "unique_key" && value === null) {
-      continue;
     } else if (key === "incremental_strategy" && value === "microbatch") {
-      ignored.push({ key, why: "the microbatch strategy is not supported; the model uses sluice's default strategy" });
+      ignored.push({
+        key,
+        why: "the microbatch strategy is not supported; the model uses sluice's default strategy",
+      });
     } else if (mapped) {
       config[mapped] = value;
     } else if (key === "on_schema_change") {
-      if (value !== "ignore") ignored.push({ key, why: `on_schema_change '${String(value)}' is not implemented: a changed column list is not synced` });
+      if (value !== "ignore")
+        ignored.push({
+          key,
+          why: `on_schema_change '${String(value)}' is not implemented: a changed column list is not synced`,
+        });
     } else if (key === "pre_hook" || key === "post_hook") {
       if (asList(value).length > 0) ignored.push({ key, why: "model hooks are not run by sluice yet" });
     } else if (key === "contract") {
-      if (isMapping(value) && value["enforced"] === true) ignored.push({ key, why: "model contracts are not enforced by sluice yet" });
+      if (isMapping(value) && value["enforced"] === true)
+        ignored.push({ key, why: "model contracts are not enforced by sluice yet" });
     } else if (key === "grants") {
-      if (isMapping(value) && Object.keys(value).length > 0) ignored.push({ key, why: "grants are not applied by sluice" });
+      if (isMapping(value) && Object.keys(value).length > 0)
+        ignored.push({ key, why: "grants are not applied by sluice" });
     } else if (key === "database") {
       ignored.push({ key, why: "every model of a dbt project lives on the profile's one connection" });
     } else if (!HARMLESS_KEYS.has(key)) {
@@ -149,7 +184,8 @@ export function normalizeSeedConfig(raw: Record<string, unknown>): NormalizedCon
   const ignored: { key: string; why: string }[] = [];
   for (const [rawKey, value] of Object.entries(raw)) {
     const key = canonicalKey(rawKey);
-    if (["schema", "alias", "column_types", "delimiter", "tags", "enabled"].includes(key)) config[key] = value;
+    if (["schema", "alias", "column_types", "delimiter", "tags", "enabled"].includes(key))
+      config[key] = value;
     else if (key === "quote_columns" || HARMLESS_KEYS.has(key) || key === "full_refresh") continue;
     else if (key === "pre_hook" || key === "post_hook") {
       if (asList(value).length > 0) ignored.push({ key, why: "seed hooks are not run by sluice yet" });

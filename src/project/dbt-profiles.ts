@@ -10,10 +10,21 @@ import { TargetConfig } from "./schema.js";
 import { isCredentialField } from "./secrets.js";
 
 /** Where dbt looks for profiles.yml: --profiles-dir, DBT_PROFILES_DIR, the project, then ~/.dbt. */
-export function dbtProfilesCandidates(projectDir: string, given: string | undefined, env: Record<string, string | undefined>): string[] {
+export function dbtProfilesCandidates(
+  projectDir: string,
+  given: string | undefined,
+  env: Record<string, string | undefined>,
+): string[] {
   if (given) return [join(given, "profiles.yml")];
-  const dirs = [env["DBT_PROFILES_DIR"], env["SLUICE_PROFILES_DIR"], projectDir, join(env["HOME"] ?? homedir(), ".dbt")];
-  return dirs.filter((d): d is string => typeof d === "string" && d !== "").map((d) => join(d, "profiles.yml"));
+  const dirs = [
+    env["DBT_PROFILES_DIR"],
+    env["SLUICE_PROFILES_DIR"],
+    projectDir,
+    join(env["HOME"] ?? homedir(), ".dbt"),
+  ];
+  return dirs
+    .filter((d): d is string => typeof d === "string" && d !== "")
+    .map((d) => join(d, "profiles.yml"));
 }
 
 /** The first profiles.yml of the candidates that exists. */
@@ -45,14 +56,26 @@ export function readDbtProfile(
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   for (const error of doc.errors) {
     const pos = lines.linePos(error.pos[0]);
-    diagnostics.error(shown, pos.line, pos.col, `invalid YAML: ${error.message.split("\n")[0]}`, "fix the YAML syntax");
+    diagnostics.error(
+      shown,
+      pos.line,
+      pos.col,
+      `invalid YAML: ${error.message.split("\n")[0]}`,
+      "fix the YAML syntax",
+    );
   }
   if (doc.errors.length > 0) return undefined;
   const profiles = (doc.toJS() ?? {}) as Record<string, unknown>;
   const entry = profiles[profile] as { target?: unknown; outputs?: Record<string, unknown> } | undefined;
   if (!entry || typeof entry !== "object") {
     const names = Object.keys(profiles).filter((k) => k !== "config");
-    diagnostics.error(shown, 1, 1, `profile '${profile}' (named by dbt_project.yml) is not in ${shown}`, didYouMean(profile, names) ?? `profiles: ${names.join(", ") || "none"}`);
+    diagnostics.error(
+      shown,
+      1,
+      1,
+      `profile '${profile}' (named by dbt_project.yml) is not in ${shown}`,
+      didYouMean(profile, names) ?? `profiles: ${names.join(", ") || "none"}`,
+    );
     return undefined;
   }
   const outputs = entry.outputs ?? {};
@@ -61,7 +84,13 @@ export function readDbtProfile(
   const node = doc.getIn([profile, "outputs", targetName], true);
   const output = outputs[targetName] as Record<string, unknown> | undefined;
   if (!output || typeof output !== "object") {
-    diagnostics.error(shown, 1, 1, `target '${targetName}' is not an output of profile '${profile}'`, didYouMean(targetName, Object.keys(outputs)) ?? `outputs: ${Object.keys(outputs).join(", ")}`);
+    diagnostics.error(
+      shown,
+      1,
+      1,
+      `target '${targetName}' is not an output of profile '${profile}'`,
+      didYouMean(targetName, Object.keys(outputs)) ?? `outputs: ${Object.keys(outputs).join(", ")}`,
+    );
     return undefined;
   }
   const pos = lines.linePos((node as { range?: number[] } | undefined)?.range?.[0] ?? 0);
@@ -82,25 +111,50 @@ export function readDbtProfile(
     }
     Object.assign(values, (node as { toJSON?: () => unknown } | undefined)?.toJSON?.() ?? output);
   } catch (e) {
-    diagnostics.error(shown, pos.line, pos.col, e instanceof Error ? e.message : String(e), "set the environment variable or give env_var() a default");
+    diagnostics.error(
+      shown,
+      pos.line,
+      pos.col,
+      e instanceof Error ? e.message : String(e),
+      "set the environment variable or give env_var() a default",
+    );
     return undefined;
   }
   const converted = toConnection(values);
   if ("error" in converted) {
-    diagnostics.error(shown, pos.line, pos.col, `output '${targetName}' of profile '${profile}': ${converted.error}`, converted.hint);
+    diagnostics.error(
+      shown,
+      pos.line,
+      pos.col,
+      `output '${targetName}' of profile '${profile}': ${converted.error}`,
+      converted.hint,
+    );
     return undefined;
   }
-  for (const key of converted.ignored) diagnostics.warn(shown, pos.line, pos.col, `output '${targetName}': '${key}' is ignored by sluice`);
+  for (const key of converted.ignored)
+    diagnostics.warn(shown, pos.line, pos.col, `output '${targetName}': '${key}' is ignored by sluice`);
   const threads = typeof values["threads"] === "number" && values["threads"] > 0 ? values["threads"] : 4;
-  const parsed = TargetConfig.safeParse({ connections: { [converted.name]: converted.connection }, default_connection: converted.name, threads });
+  const parsed = TargetConfig.safeParse({
+    connections: { [converted.name]: converted.connection },
+    default_connection: converted.name,
+    threads,
+  });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) diagnostics.error(shown, pos.line, pos.col, `output '${targetName}': ${issue.path.slice(2).join(".") || "connection"}: ${issue.message}`);
+    for (const issue of parsed.error.issues)
+      diagnostics.error(
+        shown,
+        pos.line,
+        pos.col,
+        `output '${targetName}': ${issue.path.slice(2).join(".") || "connection"}: ${issue.message}`,
+      );
     return undefined;
   }
   return { targetName, target: parsed.data, connection: converted.name };
 }
 
-type Converted = { name: string; connection: Record<string, unknown>; ignored: string[] } | { error: string; hint: string };
+type Converted =
+  | { name: string; connection: Record<string, unknown>; ignored: string[] }
+  | { error: string; hint: string };
 
 /** A dbt output as a sluice connection, with the keys that have no sluice equivalent. */
 function toConnection(o: Record<string, unknown>): Converted {
@@ -116,8 +170,13 @@ function toConnection(o: Record<string, unknown>): Converted {
     const path = String(take("path") ?? ":memory:");
     const name = String(take("database") ?? (path === ":memory:" ? "memory" : basename(path, extname(path))));
     const settings = take("settings") as Record<string, unknown> | undefined;
-    const connection: Record<string, unknown> = { type: "duckdb", path, schema: String(take("schema") ?? "main") };
-    if (settings?.["memory_limit"] !== undefined) connection["memory_limit"] = String(settings["memory_limit"]);
+    const connection: Record<string, unknown> = {
+      type: "duckdb",
+      path,
+      schema: String(take("schema") ?? "main"),
+    };
+    if (settings?.["memory_limit"] !== undefined)
+      connection["memory_limit"] = String(settings["memory_limit"]);
     // A DuckDB extension list is ignored, not refused: the npm build bundles parquet, json and icu.
     return { name: connectionName(name), connection, ignored: rest() };
   }
@@ -133,20 +192,45 @@ function toConnection(o: Record<string, unknown>): Converted {
     const port = take("port");
     if (port !== undefined) connection["port"] = Number(port);
     const encrypt = take("encrypt");
-    if (encrypt !== undefined) connection["encrypt"] = encrypt === true || encrypt === "true" || encrypt === "yes";
+    if (encrypt !== undefined)
+      connection["encrypt"] = encrypt === true || encrypt === "true" || encrypt === "yes";
     const trust = take("trust_cert", "TrustServerCertificate");
-    if (trust !== undefined) connection["trust_server_certificate"] = trust === true || trust === "true" || trust === "yes";
+    if (trust !== undefined)
+      connection["trust_server_certificate"] = trust === true || trust === "true" || trust === "yes";
     const auth = take("authentication");
-    if (auth !== undefined && String(auth).toLowerCase() !== "sql") return { error: `authentication '${String(auth)}' is not supported`, hint: "use a SQL login (user and password)" };
+    if (auth !== undefined && String(auth).toLowerCase() !== "sql")
+      return {
+        error: `authentication '${String(auth)}' is not supported`,
+        hint: "use a SQL login (user and password)",
+      };
     take("driver", "windows_login");
-    return { name: connectionName(String(connection["database"] ?? "sqlserver")), connection: dropUndefined(connection), ignored: rest() };
+    return {
+      name: connectionName(String(connection["database"] ?? "sqlserver")),
+      connection: dropUndefined(connection),
+      ignored: rest(),
+    };
   }
   if (type === "spark" || type === "hive") {
     const method = String(take("method") ?? (take("use_http_transport") === true ? "http" : "thrift"));
-    if (method !== "thrift" && method !== "http") return { error: `method '${method}' is not supported`, hint: "connect through the Thrift server (method: thrift or http)" };
+    if (method !== "thrift" && method !== "http")
+      return {
+        error: `method '${method}' is not supported`,
+        hint: "connect through the Thrift server (method: thrift or http)",
+      };
     const auth = String(take("auth", "auth_type") ?? (type === "hive" ? "insecure" : "NONE")).toUpperCase();
-    const mapped = auth === "NOSASL" ? "nosasl" : auth === "NONE" || auth === "INSECURE" ? "none" : auth === "LDAP" || auth === "CUSTOM" || auth === "PLAIN" ? "plain" : undefined;
-    if (!mapped) return { error: `auth '${auth}' is not supported`, hint: "use NOSASL, NONE or LDAP (user and password)" };
+    const mapped =
+      auth === "NOSASL"
+        ? "nosasl"
+        : auth === "NONE" || auth === "INSECURE"
+          ? "none"
+          : auth === "LDAP" || auth === "CUSTOM" || auth === "PLAIN"
+            ? "plain"
+            : undefined;
+    if (!mapped)
+      return {
+        error: `auth '${auth}' is not supported`,
+        hint: "use NOSASL, NONE or LDAP (user and password)",
+      };
     const schema = take("schema", "database");
     const connection: Record<string, unknown> = {
       type: "hive",
@@ -162,9 +246,16 @@ function toConnection(o: Record<string, unknown>): Converted {
     const httpPath = take("http_path");
     if (httpPath !== undefined) connection["http_path"] = String(httpPath).replace(/^\//, "");
     take("connect_retries", "connect_timeout");
-    return { name: connectionName(String(schema ?? "default")), connection: dropUndefined(connection), ignored: rest() };
+    return {
+      name: connectionName(String(schema ?? "default")),
+      connection: dropUndefined(connection),
+      ignored: rest(),
+    };
   }
-  return { error: `type '${type}' has no sluice adapter`, hint: "sluice connects to duckdb, sqlserver and spark/hive" };
+  return {
+    error: `type '${type}' has no sluice adapter`,
+    hint: "sluice connects to duckdb, sqlserver and spark/hive",
+  };
 }
 
 function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {

@@ -33,13 +33,41 @@ export interface DbtSettings {
 
 /** Keys of dbt_project.yml that sluice reads. */
 const READ_KEYS = new Set([
-  "name", "version", "config-version", "profile", "model-paths", "source-paths", "macro-paths", "test-paths",
-  "seed-paths", "data-paths", "target-path", "vars", "models", "seeds", "tests", "data_tests", "on-run-start",
-  "on-run-end", "dispatch", "flags", "packages-install-path", "require-dbt-version", "clean-targets",
+  "name",
+  "version",
+  "config-version",
+  "profile",
+  "model-paths",
+  "source-paths",
+  "macro-paths",
+  "test-paths",
+  "seed-paths",
+  "data-paths",
+  "target-path",
+  "vars",
+  "models",
+  "seeds",
+  "tests",
+  "data_tests",
+  "on-run-start",
+  "on-run-end",
+  "dispatch",
+  "flags",
+  "packages-install-path",
+  "require-dbt-version",
+  "clean-targets",
 ]);
 
 /** Keys that change nothing sluice builds, accepted without a word. */
-const QUIET_KEYS = new Set(["log-path", "docs-paths", "asset-paths", "analysis-paths", "query-comment", "dbt-cloud", "restrict-access"]);
+const QUIET_KEYS = new Set([
+  "log-path",
+  "docs-paths",
+  "asset-paths",
+  "analysis-paths",
+  "query-comment",
+  "dbt-cloud",
+  "restrict-access",
+]);
 
 /** Parses dbt_project.yml; undefined (with diagnostics) when it cannot be read. */
 export function readDbtProject(
@@ -54,27 +82,52 @@ export function readDbtProject(
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   for (const error of doc.errors) {
     const pos = lines.linePos(error.pos[0]);
-    diagnostics.error(file, pos.line, pos.col, `invalid YAML: ${error.message.split("\n")[0]}`, "fix the YAML syntax");
+    diagnostics.error(
+      file,
+      pos.line,
+      pos.col,
+      `invalid YAML: ${error.message.split("\n")[0]}`,
+      "fix the YAML syntax",
+    );
   }
   if (doc.errors.length > 0) return undefined;
   const at = (key: string) => {
-    const pair = isMap(doc.contents) ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+    const pair = isMap(doc.contents)
+      ? doc.contents.items.find((p) => isScalar(p.key) && p.key.value === key)
+      : undefined;
     return lines.linePos((pair?.key as Node | undefined)?.range?.[0] ?? 0);
   };
   const raw = (doc.toJS() ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
     if (READ_KEYS.has(key) || QUIET_KEYS.has(key)) continue;
     const pos = at(key);
-    const why = ["snapshots", "snapshot-paths"].includes(key) ? "snapshots are not supported yet"
-      : ["sources", "metrics", "exposures", "semantic-models", "saved-queries", "unit_tests", "analyses"].includes(key) ? "its configs are not used by sluice"
-      : key === "quoting" ? "sluice quotes every identifier"
-      : "not a dbt_project.yml key sluice knows";
+    const why = ["snapshots", "snapshot-paths"].includes(key)
+      ? "snapshots are not supported yet"
+      : [
+            "sources",
+            "metrics",
+            "exposures",
+            "semantic-models",
+            "saved-queries",
+            "unit_tests",
+            "analyses",
+          ].includes(key)
+        ? "its configs are not used by sluice"
+        : key === "quoting"
+          ? "sluice quotes every identifier"
+          : "not a dbt_project.yml key sluice knows";
     diagnostics.warn(file, pos.line, pos.col, `'${key}' is ignored: ${why}`);
   }
   const name = raw["name"];
   if (typeof name !== "string" || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     const pos = at("name");
-    diagnostics.error(file, pos.line, pos.col, "name must be letters, digits and _, not starting with a digit", "set name: my_project");
+    diagnostics.error(
+      file,
+      pos.line,
+      pos.col,
+      "name must be letters, digits and _, not starting with a digit",
+      "set name: my_project",
+    );
     return undefined;
   }
   const vars = projectVars(raw["vars"], name);
@@ -82,20 +135,34 @@ export function readDbtProject(
   try {
     return settingsOf(raw, name, vars, render);
   } catch (e) {
-    diagnostics.error(file, 1, 1, e instanceof Error ? e.message.replace(/^\(.*?\)\s*/s, "").replace(/^Error: /, "") : String(e), "set the environment variable or give env_var() a default");
+    diagnostics.error(
+      file,
+      1,
+      1,
+      e instanceof Error ? e.message.replace(/^\(.*?\)\s*/s, "").replace(/^Error: /, "") : String(e),
+      "set the environment variable or give env_var() a default",
+    );
     return undefined;
   }
 }
 
-function settingsOf(raw: Record<string, unknown>, name: string, vars: Record<string, unknown>, render: (v: unknown) => unknown): { config: ProjectFile; dbt: DbtSettings } {
+function settingsOf(
+  raw: Record<string, unknown>,
+  name: string,
+  vars: Record<string, unknown>,
+  render: (v: unknown) => unknown,
+): { config: ProjectFile; dbt: DbtSettings } {
   const paths = (key: string, legacy: string | undefined, fallback: string) => {
     const value = raw[key] ?? (legacy ? raw[legacy] : undefined);
-    return value === undefined ? [fallback] : (Array.isArray(value) ? value : [value]).map((v) => String(render(v)));
+    return value === undefined
+      ? [fallback]
+      : (Array.isArray(value) ? value : [value]).map((v) => String(render(v)));
   };
   const tests = raw["data_tests"] ?? raw["tests"];
   const config = ProjectFile.parse({
     name,
-    version: typeof raw["version"] === "string" || typeof raw["version"] === "number" ? raw["version"] : undefined,
+    version:
+      typeof raw["version"] === "string" || typeof raw["version"] === "number" ? raw["version"] : undefined,
     model_paths: paths("model-paths", "source-paths", "models"),
     macro_paths: paths("macro-paths", undefined, "macros"),
     test_paths: paths("test-paths", undefined, "tests"),
@@ -103,15 +170,26 @@ function settingsOf(raw: Record<string, unknown>, name: string, vars: Record<str
     target_path: String(render(raw["target-path"] ?? "target")),
     vars,
   });
-  const dispatch = Array.isArray(raw["dispatch"]) ? (raw["dispatch"] as DispatchEntry[]).filter((d) => typeof d?.macro_namespace === "string" && Array.isArray(d.search_order)) : [];
+  const dispatch = Array.isArray(raw["dispatch"])
+    ? (raw["dispatch"] as DispatchEntry[]).filter(
+        (d) => typeof d?.macro_namespace === "string" && Array.isArray(d.search_order),
+      )
+    : [];
   return {
     config,
     dbt: {
       projectName: name,
       profile: String(render(raw["profile"] ?? name)),
-      trees: { models: renderTree(raw["models"], render), seeds: renderTree(raw["seeds"], render), tests: renderTree(tests, render) },
+      trees: {
+        models: renderTree(raw["models"], render),
+        seeds: renderTree(raw["seeds"], render),
+        tests: renderTree(tests, render),
+      },
       dispatch,
-      flags: typeof raw["flags"] === "object" && raw["flags"] !== null ? (raw["flags"] as Record<string, unknown>) : {},
+      flags:
+        typeof raw["flags"] === "object" && raw["flags"] !== null
+          ? (raw["flags"] as Record<string, unknown>)
+          : {},
       onRunStart: hookList(raw["on-run-start"]),
       onRunEnd: hookList(raw["on-run-end"]),
       packagesPath: String(raw["packages-install-path"] ?? "dbt_packages"),
@@ -123,7 +201,10 @@ function settingsOf(raw: Record<string, unknown>, name: string, vars: Record<str
 function projectVars(value: unknown, projectName: string): Record<string, unknown> {
   if (typeof value !== "object" || value === null) return {};
   const { [projectName]: scoped, ...global } = value as Record<string, unknown>;
-  return { ...global, ...(typeof scoped === "object" && scoped !== null ? (scoped as Record<string, unknown>) : {}) };
+  return {
+    ...global,
+    ...(typeof scoped === "object" && scoped !== null ? (scoped as Record<string, unknown>) : {}),
+  };
 }
 
 function hookList(value: unknown): string[] {
@@ -132,12 +213,23 @@ function hookList(value: unknown): string[] {
 }
 
 /** Hooks stay templates: they render at run time with the model context, as dbt renders them. */
-const TEMPLATE_KEYS = new Set(["pre-hook", "post-hook", "+pre-hook", "+post-hook", "pre_hook", "post_hook", "+pre_hook", "+post_hook"]);
+const TEMPLATE_KEYS = new Set([
+  "pre-hook",
+  "post-hook",
+  "+pre-hook",
+  "+post-hook",
+  "pre_hook",
+  "post_hook",
+  "+pre_hook",
+  "+post_hook",
+]);
 
 function renderTree(tree: unknown, render: (v: unknown) => unknown): unknown {
   if (Array.isArray(tree)) return tree.map((v) => renderTree(v, render));
   if (typeof tree === "object" && tree !== null) {
-    return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, TEMPLATE_KEYS.has(k) ? v : renderTree(v, render)]));
+    return Object.fromEntries(
+      Object.entries(tree).map(([k, v]) => [k, TEMPLATE_KEYS.has(k) ? v : renderTree(v, render)]),
+    );
   }
   return render(tree);
 }
@@ -146,18 +238,24 @@ function renderTree(tree: unknown, render: (v: unknown) => unknown): unknown {
  * dbt renders dbt_project.yml values with env_var() and var(); "True"/"False" become booleans as
  * dbt's YAML rendering turns them.
  */
-function renderSetting(value: unknown, env: Record<string, string | undefined>, vars: Record<string, unknown>): unknown {
+function renderSetting(
+  value: unknown,
+  env: Record<string, string | undefined>,
+  vars: Record<string, unknown>,
+): unknown {
   if (typeof value !== "string" || !value.includes("{{")) return value;
   const renderer = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
-  const out = renderer.renderString(value, {
-    env_var: (name: string, fallback?: string) => {
-      const v = env[name] ?? fallback;
-      if (v === undefined) throw new Error(`env_var('${name}') is not set`);
-      return v;
-    },
-    var: (name: string, fallback?: unknown) => (name in vars ? vars[name] : fallback),
-    target: {},
-  }).trim();
+  const out = renderer
+    .renderString(value, {
+      env_var: (name: string, fallback?: string) => {
+        const v = env[name] ?? fallback;
+        if (v === undefined) throw new Error(`env_var('${name}') is not set`);
+        return v;
+      },
+      var: (name: string, fallback?: unknown) => (name in vars ? vars[name] : fallback),
+      target: {},
+    })
+    .trim();
   if (out === "True" || out === "true") return true;
   if (out === "False" || out === "false") return false;
   return /^-?\d+$/.test(out) ? Number(out) : out;

@@ -22,25 +22,52 @@ const IGNORED_TOP: Record<string, string> = {
 };
 
 /** Keys with no effect on what is built: documentation and metadata. */
-const QUIET = new Set(["meta", "docs", "quote", "policy_tags", "granularity", "access", "group", "time_spine", "overrides", "quoting", "loader", "macros"]);
+const QUIET = new Set([
+  "meta",
+  "docs",
+  "quote",
+  "policy_tags",
+  "granularity",
+  "access",
+  "group",
+  "time_spine",
+  "overrides",
+  "quoting",
+  "loader",
+  "macros",
+]);
 
 /**
  * A dbt property file as sluice properties; undefined (with diagnostics) when it is not YAML.
  * `testDefaults` is the `data_tests:` config of dbt_project.yml that applies to this file.
  */
-export function readDbtProperties(file: string, text: string, testDefaults: Json, diagnostics: Diagnostics): PropertiesFile | undefined {
+export function readDbtProperties(
+  file: string,
+  text: string,
+  testDefaults: Json,
+  diagnostics: Diagnostics,
+): PropertiesFile | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   for (const error of doc.errors) {
     const pos = lines.linePos(error.pos[0]);
-    diagnostics.error(file, pos.line, pos.col, `invalid YAML: ${error.message.split("\n")[0]}`, "fix the YAML syntax");
+    diagnostics.error(
+      file,
+      pos.line,
+      pos.col,
+      `invalid YAML: ${error.message.split("\n")[0]}`,
+      "fix the YAML syntax",
+    );
   }
   if (doc.errors.length > 0) return undefined;
   const warn = (path: Path, message: string) => {
     // Points at the key when the path ends in one, else at the node.
     const last = path[path.length - 1];
     const parent = doc.getIn(path.slice(0, -1), true);
-    const pair = typeof last === "string" && isMap(parent) ? parent.items.find((p) => isScalar(p.key) && p.key.value === last) : undefined;
+    const pair =
+      typeof last === "string" && isMap(parent)
+        ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)
+        : undefined;
     const node = (pair?.key ?? doc.getIn(path, true)) as { range?: number[] } | undefined;
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     diagnostics.warn(file, pos.line, pos.col, message);
@@ -60,10 +87,16 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
     const config = modelConfig(m["config"], [...path, "config"]);
     const out: Json = { name: m["name"] };
     for (const [key, value] of Object.entries(m)) {
-      if (key === "name" || key === "config" || key === "columns" || key === "tests" || key === "data_tests") continue;
+      if (key === "name" || key === "config" || key === "columns" || key === "tests" || key === "data_tests")
+        continue;
       if (key === "description") out["description"] = value;
-      else if (key === "tags") config["tags"] = mergeDbtConfig({ tags: config["tags"] }, { tags: value })["tags"];
-      else if (key === "versions" || key === "latest_version") warn([...path, key], `'${key}' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>`);
+      else if (key === "tags")
+        config["tags"] = mergeDbtConfig({ tags: config["tags"] }, { tags: value })["tags"];
+      else if (key === "versions" || key === "latest_version")
+        warn(
+          [...path, key],
+          `'${key}' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>`,
+        );
       else if (key === "constraints") warn([...path, key], "'constraints' are not applied by sluice yet");
       else if (key === "deprecation_date" || QUIET.has(key)) continue;
       else warn([...path, key], `'${key}' is ignored: not a model property sluice knows`);
@@ -78,7 +111,8 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
     if (!isJson(value)) return {};
     const normalized = normalizeModelConfig(value);
     for (const { key, why } of normalized.ignored) warn([...path, key], `config '${key}' is ignored: ${why}`);
-    if (normalized.unsupportedMaterialization) normalized.config["materialized"] = normalized.unsupportedMaterialization;
+    if (normalized.unsupportedMaterialization)
+      normalized.config["materialized"] = normalized.unsupportedMaterialization;
     return normalized.config;
   }
 
@@ -88,10 +122,12 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
       for (const [key, v] of Object.entries(c)) {
         if (key === "description" || key === "data_type") out[key] = v;
         else if (key === "tags") out["tags"] = v;
-        else if (key === "constraints") warn([...path, i, key], "'constraints' are not applied by sluice yet");
+        else if (key === "constraints")
+          warn([...path, i, key], "'constraints' are not applied by sluice yet");
         else if (key === "config" && isJson(v)) {
           if (v["tags"] !== undefined) out["tags"] = v["tags"];
-        } else if (!["name", "tests", "data_tests"].includes(key) && !QUIET.has(key)) warn([...path, i, key], `'${key}' is ignored: not a column property sluice knows`);
+        } else if (!["name", "tests", "data_tests"].includes(key) && !QUIET.has(key))
+          warn([...path, i, key], `'${key}' is ignored: not a column property sluice knows`);
       }
       out["tests"] = tests(c, [...path, i]);
       return out;
@@ -105,7 +141,8 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
 
   /** `- unique`, `- accepted_values: {values: …}`, `{arguments: …, config: …}`, `{test_name: …, name: …}`. */
   function testEntry(entry: unknown, path: Path): unknown {
-    if (typeof entry === "string") return Object.keys(testDefaults).length > 0 ? { [entry]: { config: { ...testDefaults } } } : entry;
+    if (typeof entry === "string")
+      return Object.keys(testDefaults).length > 0 ? { [entry]: { config: { ...testDefaults } } } : entry;
     if (!isJson(entry)) return entry;
     let type: string;
     let body: Json;
@@ -122,10 +159,22 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
     const { arguments: args, config, ...rest } = body;
     const flat: Json = { ...rest, ...(isJson(args) ? args : {}) };
     const testConfig: Json = { ...testDefaults, ...(isJson(config) ? config : {}) };
-    for (const key of ["meta", "store_failures", "store_failures_as", "limit", "alias", "schema", "database", "enabled", "fail_calc"]) {
+    for (const key of [
+      "meta",
+      "store_failures",
+      "store_failures_as",
+      "limit",
+      "alias",
+      "schema",
+      "database",
+      "enabled",
+      "fail_calc",
+    ]) {
       if (testConfig[key] === undefined) continue;
-      if (key === "fail_calc" && testConfig[key] !== "count(*)") warn(path, `test '${type}': fail_calc is not supported; failures are counted as rows`);
-      if (key === "enabled" && testConfig[key] === false) return { [type]: { ...flat, config: { ...testConfig, enabled: undefined }, __disabled: true } };
+      if (key === "fail_calc" && testConfig[key] !== "count(*)")
+        warn(path, `test '${type}': fail_calc is not supported; failures are counted as rows`);
+      if (key === "enabled" && testConfig[key] === false)
+        return { [type]: { ...flat, config: { ...testConfig, enabled: undefined }, __disabled: true } };
       delete testConfig[key];
     }
     delete flat["meta"];
@@ -138,19 +187,30 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
     for (const [key, value] of Object.entries(s)) {
       if (["description", "database", "tags"].includes(key)) out[key] = value;
       else if (key === "freshness" || key === "loaded_at_field") {
-        if (value !== null) warn([...path, key], `'${key}' is ignored: source freshness is not checked by sluice yet`);
+        if (value !== null)
+          warn([...path, key], `'${key}' is ignored: source freshness is not checked by sluice yet`);
       } else if (key === "config" && isJson(value)) {
         if (value["enabled"] === false) out["__disabled"] = true;
-      } else if (!["name", "schema", "tables"].includes(key) && !QUIET.has(key)) warn([...path, key], `'${key}' is ignored: not a source property sluice knows`);
+      } else if (!["name", "schema", "tables"].includes(key) && !QUIET.has(key))
+        warn([...path, key], `'${key}' is ignored: not a source property sluice knows`);
     }
     out["tables"] = list(s["tables"]).map((t, i) => {
       const table: Json = { name: t["name"] };
       for (const [key, value] of Object.entries(t)) {
         if (["identifier", "description", "tags"].includes(key)) table[key] = value;
         else if (key === "freshness" || key === "loaded_at_field") {
-          if (value !== null) warn([...path, "tables", i, key], `'${key}' is ignored: source freshness is not checked by sluice yet`);
-        } else if (key === "external") warn([...path, "tables", i, key], "'external' is ignored: external tables are not staged by sluice");
-        else if (!["name", "columns", "tests", "data_tests", "config"].includes(key) && !QUIET.has(key)) warn([...path, "tables", i, key], `'${key}' is ignored: not a source table property sluice knows`);
+          if (value !== null)
+            warn(
+              [...path, "tables", i, key],
+              `'${key}' is ignored: source freshness is not checked by sluice yet`,
+            );
+        } else if (key === "external")
+          warn(
+            [...path, "tables", i, key],
+            "'external' is ignored: external tables are not staged by sluice",
+          );
+        else if (!["name", "columns", "tests", "data_tests", "config"].includes(key) && !QUIET.has(key))
+          warn([...path, "tables", i, key], `'${key}' is ignored: not a source table property sluice knows`);
       }
       table["columns"] = columns(t["columns"], [...path, "tables", i, "columns"]);
       table["tests"] = tests(t, [...path, "tables", i]);
@@ -164,11 +224,16 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
     if (s["description"] !== undefined) out["description"] = s["description"];
     if (isJson(s["config"])) {
       const normalized = normalizeSeedConfig(s["config"]);
-      for (const { key, why } of normalized.ignored) warn([...path, "config", key], `config '${key}' is ignored: ${why}`);
+      for (const { key, why } of normalized.ignored)
+        warn([...path, "config", key], `config '${key}' is ignored: ${why}`);
       out["config"] = normalized.config;
     }
     for (const key of Object.keys(s)) {
-      if (!["name", "description", "config", "columns", "tests", "data_tests"].includes(key) && !QUIET.has(key)) warn([...path, key], `'${key}' is ignored: not a seed property sluice knows`);
+      if (
+        !["name", "description", "config", "columns", "tests", "data_tests"].includes(key) &&
+        !QUIET.has(key)
+      )
+        warn([...path, key], `'${key}' is ignored: not a seed property sluice knows`);
     }
     out["columns"] = columns(s["columns"], [...path, "columns"]);
     out["tests"] = tests(s, path);
@@ -191,10 +256,12 @@ export function readDbtProperties(file: string, text: string, testDefaults: Json
 
 /** Drops tests and sources switched off with `enabled: false`. */
 function dropDisabled(out: Json): Json {
-  const keepTest = (t: unknown) => !(isJson(t) && isJson(Object.values(t)[0]) && (Object.values(t)[0] as Json)["__disabled"] === true);
+  const keepTest = (t: unknown) =>
+    !(isJson(t) && isJson(Object.values(t)[0]) && (Object.values(t)[0] as Json)["__disabled"] === true);
   const clean = (owner: Json) => {
     if (Array.isArray(owner["tests"])) owner["tests"] = (owner["tests"] as unknown[]).filter(keepTest);
-    for (const c of list(owner["columns"])) if (Array.isArray(c["tests"])) c["tests"] = (c["tests"] as unknown[]).filter(keepTest);
+    for (const c of list(owner["columns"]))
+      if (Array.isArray(c["tests"])) c["tests"] = (c["tests"] as unknown[]).filter(keepTest);
   };
   for (const m of list(out["models"])) clean(m);
   for (const s of list(out["seeds"])) clean(s);

@@ -19,7 +19,10 @@ export type YamlSchemaName = keyof typeof YAML_SCHEMAS;
  */
 export function jsonSchema(name: YamlSchemaName): Record<string, unknown> {
   const { schema, title } = YAML_SCHEMAS[name];
-  const generated = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   return { title, ...(name === "profiles" ? allowTemplates(generated) : generated) };
 }
 
@@ -41,7 +44,10 @@ function allowTemplates(node: unknown): Record<string, unknown> {
   const scalar = types.some((t) => t === "number" || t === "integer" || t === "boolean");
   if (scalar && !types.includes("string")) {
     const { description, default: fallback, ...rest } = out;
-    const docs = { ...(description ? { description } : {}), ...(fallback !== undefined ? { default: fallback } : {}) };
+    const docs = {
+      ...(description ? { description } : {}),
+      ...(fallback !== undefined ? { default: fallback } : {}),
+    };
     return { ...docs, anyOf: [rest, TEMPLATE] };
   }
   return out;

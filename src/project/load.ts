@@ -91,7 +91,13 @@ export function loadProject(options: LoadOptions): Project {
   const dbtPath = join(dir, DBT_PROJECT_FILE);
   const isDbt = !existsSync(projectPath) && existsSync(dbtPath);
   if (!existsSync(projectPath) && !isDbt) {
-    diagnostics.error("project.yml", 1, 1, `no project.yml or dbt_project.yml in ${dir}`, "run `sluice init` or pass --project-dir");
+    diagnostics.error(
+      "project.yml",
+      1,
+      1,
+      `no project.yml or dbt_project.yml in ${dir}`,
+      "run `sluice init` or pass --project-dir",
+    );
     diagnostics.throwIfErrors();
   }
   let dbtSettings: DbtSettings | undefined;
@@ -129,11 +135,25 @@ export function loadProject(options: LoadOptions): Project {
     macros.push(...singularTests.filter((t) => t.folder === "generic" || t.folder.startsWith("generic/")));
     singularTests = singularTests.filter((t) => !(t.folder === "generic" || t.folder.startsWith("generic/")));
   }
-  const seeds: SeedFile[] = list(project.seed_paths, ".csv").map((f) => ({ name: basename(f.path, ".csv"), path: f.path }));
-  const yamlRoots = dbt ? [...project.model_paths, ...project.seed_paths, ...project.test_paths, ...project.macro_paths] : [...project.model_paths];
-  const yamlFiles = [...list(yamlRoots, ".yml"), ...list(yamlRoots, ".yaml"), ...(dbt ? [] : list(project.seed_paths, ".yml"))];
+  const seeds: SeedFile[] = list(project.seed_paths, ".csv").map((f) => ({
+    name: basename(f.path, ".csv"),
+    path: f.path,
+  }));
+  const yamlRoots = dbt
+    ? [...project.model_paths, ...project.seed_paths, ...project.test_paths, ...project.macro_paths]
+    : [...project.model_paths];
+  const yamlFiles = [
+    ...list(yamlRoots, ".yml"),
+    ...list(yamlRoots, ".yaml"),
+    ...(dbt ? [] : list(project.seed_paths, ".yml")),
+  ];
   const properties = yamlFiles
-    .map((f) => ({ ...f, content: dbt ? readDbtProperties(f.path, f.text, testDefaults(dbt, f.path), diagnostics) : parseYaml(f.path, f.text, PropertiesFile, diagnostics) }))
+    .map((f) => ({
+      ...f,
+      content: dbt
+        ? readDbtProperties(f.path, f.text, testDefaults(dbt, f.path), diagnostics)
+        : parseYaml(f.path, f.text, PropertiesFile, diagnostics),
+    }))
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
   if (dbt) {
     applyDbtTrees(dbt, models, seeds, diagnostics);
@@ -145,7 +165,8 @@ export function loadProject(options: LoadOptions): Project {
   const seen = new Map<string, string>();
   for (const m of [...models, ...seeds]) {
     const other = seen.get(m.name);
-    if (other) diagnostics.error(m.path, 1, 1, `two nodes are named '${m.name}' (also ${other})`, "rename one file");
+    if (other)
+      diagnostics.error(m.path, 1, 1, `two nodes are named '${m.name}' (also ${other})`, "rename one file");
     seen.set(m.name, m.path);
   }
   diagnostics.throwIfErrors();
@@ -172,7 +193,12 @@ export function loadProject(options: LoadOptions): Project {
  * dependencies.yml) read where they are, and every package `dbt deps` installed under
  * packages-install-path, used as it is. Their models are not built.
  */
-function loadDbtPackages(dir: string, dbt: DbtProject, env: Record<string, string | undefined>, diagnostics: Diagnostics): ProjectFileText[] {
+function loadDbtPackages(
+  dir: string,
+  dbt: DbtProject,
+  env: Record<string, string | undefined>,
+  diagnostics: Diagnostics,
+): ProjectFileText[] {
   const roots: string[] = [];
   let wantsInstalled = false;
   for (const file of ["packages.yml", "dependencies.yml"]) {
@@ -181,7 +207,8 @@ function loadDbtPackages(dir: string, dbt: DbtProject, env: Record<string, strin
     const doc = parseDocument(readFileSync(path, "utf8"));
     const entries = (doc.toJS() as { packages?: unknown } | null)?.packages;
     for (const entry of Array.isArray(entries) ? entries : []) {
-      if (entry && typeof entry === "object" && typeof (entry as { local?: unknown }).local === "string") roots.push((entry as { local: string }).local);
+      if (entry && typeof entry === "object" && typeof (entry as { local?: unknown }).local === "string")
+        roots.push((entry as { local: string }).local);
       else if (entry && typeof entry === "object") wantsInstalled = true;
     }
   }
@@ -189,10 +216,17 @@ function loadDbtPackages(dir: string, dbt: DbtProject, env: Record<string, strin
   if (existsSync(installed)) {
     for (const name of readdirSync(installed).sort()) {
       const root = join(dbt.packagesPath, name);
-      if (existsSync(join(dir, root, DBT_PROJECT_FILE)) && !roots.some((r) => join(r) === root)) roots.push(root);
+      if (existsSync(join(dir, root, DBT_PROJECT_FILE)) && !roots.some((r) => join(r) === root))
+        roots.push(root);
     }
   } else if (wantsInstalled) {
-    diagnostics.error("packages.yml", 1, 1, `packages are listed but ${dbt.packagesPath}/ does not exist`, "install them with `dbt deps` (sluice uses dbt_packages/ as it is), or list local: packages");
+    diagnostics.error(
+      "packages.yml",
+      1,
+      1,
+      `packages are listed but ${dbt.packagesPath}/ does not exist`,
+      "install them with `dbt deps` (sluice uses dbt_packages/ as it is), or list local: packages",
+    );
     return [];
   }
   const out: ProjectFileText[] = [];
@@ -200,12 +234,22 @@ function loadDbtPackages(dir: string, dbt: DbtProject, env: Record<string, strin
   for (const root of roots) {
     const projectFile = join(dir, root, DBT_PROJECT_FILE);
     if (!existsSync(projectFile)) {
-      diagnostics.error("packages.yml", 1, 1, `package at '${root}' has no dbt_project.yml`, "point local: at a dbt package's folder");
+      diagnostics.error(
+        "packages.yml",
+        1,
+        1,
+        `package at '${root}' has no dbt_project.yml`,
+        "point local: at a dbt package's folder",
+      );
       continue;
     }
     const quiet = new Diagnostics();
     const read = readDbtProject(readFileSync(projectFile, "utf8"), env, quiet);
-    diagnostics.items.push(...quiet.items.filter((d) => d.severity === "error").map((d) => ({ ...d, file: join(root, d.file).split(sep).join("/") })));
+    diagnostics.items.push(
+      ...quiet.items
+        .filter((d) => d.severity === "error")
+        .map((d) => ({ ...d, file: join(root, d.file).split(sep).join("/") })),
+    );
     if (!read || seen.has(read.dbt.projectName) || read.dbt.projectName === dbt.projectName) continue;
     seen.add(read.dbt.projectName);
     const at = (paths: string[]) => paths.map((p) => join(root, p).split(sep).join("/"));
@@ -213,24 +257,41 @@ function loadDbtPackages(dir: string, dbt: DbtProject, env: Record<string, strin
     const tests = listFiles(dir, at(read.config.test_paths.map((p) => `${p}/generic`)), ".sql", new Map());
     for (const f of [...files, ...tests]) out.push({ ...f, package: read.dbt.projectName });
     if (listFiles(dir, at(read.config.model_paths), ".sql", new Map()).length > 0) {
-      diagnostics.warn("packages.yml", 1, 1, `the models of package '${read.dbt.projectName}' are not built: sluice reads packages' macros only, so far`);
+      diagnostics.warn(
+        "packages.yml",
+        1,
+        1,
+        `the models of package '${read.dbt.projectName}' are not built: sluice reads packages' macros only, so far`,
+      );
     }
   }
   return out;
 }
 
 /** The config each model and seed gets from dbt_project.yml's trees, by its fqn. */
-function applyDbtTrees(dbt: DbtProject, models: ModelFile[], seeds: SeedFile[], diagnostics: Diagnostics): void {
+function applyDbtTrees(
+  dbt: DbtProject,
+  models: ModelFile[],
+  seeds: SeedFile[],
+  diagnostics: Diagnostics,
+): void {
   for (const m of models) {
-    const normalized = normalizeModelConfig(configFromTree(dbt.trees.models, [dbt.projectName, ...splitFolder(m.folder), m.name]));
-    for (const { key, why } of normalized.ignored) diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${m.name}: config '${key}' is ignored: ${why}`);
-    if (normalized.unsupportedMaterialization) normalized.config["materialized"] = normalized.unsupportedMaterialization;
+    const normalized = normalizeModelConfig(
+      configFromTree(dbt.trees.models, [dbt.projectName, ...splitFolder(m.folder), m.name]),
+    );
+    for (const { key, why } of normalized.ignored)
+      diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${m.name}: config '${key}' is ignored: ${why}`);
+    if (normalized.unsupportedMaterialization)
+      normalized.config["materialized"] = normalized.unsupportedMaterialization;
     m.defaults = normalized.config;
   }
   for (const s of seeds) {
     const folders = splitFolder(s.path.split("/").slice(1, -1).join("/"));
-    const normalized = normalizeSeedConfig(configFromTree(dbt.trees.seeds, [dbt.projectName, ...folders, s.name]));
-    for (const { key, why } of normalized.ignored) diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${s.name}: config '${key}' is ignored: ${why}`);
+    const normalized = normalizeSeedConfig(
+      configFromTree(dbt.trees.seeds, [dbt.projectName, ...folders, s.name]),
+    );
+    for (const { key, why } of normalized.ignored)
+      diagnostics.warn(DBT_PROJECT_FILE, 1, 1, `${s.name}: config '${key}' is ignored: ${why}`);
     s.defaults = normalized.config;
   }
 }
@@ -239,7 +300,21 @@ function applyDbtTrees(dbt: DbtProject, models: ModelFile[], seeds: SeedFile[], 
 function testDefaults(dbt: DbtSettings, path: string): Record<string, unknown> {
   const folders = splitFolder(path.split("/").slice(1, -1).join("/"));
   const config = configFromTree(dbt.trees.tests, [dbt.projectName, ...folders]);
-  return Object.fromEntries(Object.entries(config).filter(([k]) => ["severity", "where", "error_if", "warn_if", "tags", "enabled", "store_failures", "limit", "meta"].includes(k)));
+  return Object.fromEntries(
+    Object.entries(config).filter(([k]) =>
+      [
+        "severity",
+        "where",
+        "error_if",
+        "warn_if",
+        "tags",
+        "enabled",
+        "store_failures",
+        "limit",
+        "meta",
+      ].includes(k),
+    ),
+  );
 }
 
 function splitFolder(folder: string): string[] {
@@ -257,7 +332,13 @@ function loadDbtTarget(
   const candidates = dbtProfilesCandidates(options.projectDir, options.profilesDir, env);
   const found = findDbtProfiles(candidates);
   if (!found) {
-    diagnostics.error("profiles.yml", 1, 1, `no profiles.yml found (looked in ${candidates.map((c) => relative(options.projectDir, c) || c).join(", ")})`, `create one with a profile '${settings.profile}', or pass --profiles-dir`);
+    diagnostics.error(
+      "profiles.yml",
+      1,
+      1,
+      `no profiles.yml found (looked in ${candidates.map((c) => relative(options.projectDir, c) || c).join(", ")})`,
+      `create one with a profile '${settings.profile}', or pass --profiles-dir`,
+    );
     throw new ProjectError(diagnostics.items);
   }
   const shown = relative(options.projectDir, found) || "profiles.yml";
@@ -267,10 +348,23 @@ function loadDbtTarget(
   let target: TargetConfig;
   let connection: string;
   if (isSluiceFormat) {
-    ({ targetName, target } = loadTarget({ ...options, profilesDir: found.slice(0, -"/profiles.yml".length) }, ProjectFile.parse({ name: settings.projectName }), env, secrets, diagnostics));
+    ({ targetName, target } = loadTarget(
+      { ...options, profilesDir: found.slice(0, -"/profiles.yml".length) },
+      ProjectFile.parse({ name: settings.projectName }),
+      env,
+      secrets,
+      diagnostics,
+    ));
     connection = target.default_connection ?? Object.keys(target.connections)[0]!;
   } else {
-    const read = readDbtProfile(shown, raw, settings.profile, options.target, (v, field) => renderProfileValue(v, env, secrets, isCredentialField(field)), diagnostics);
+    const read = readDbtProfile(
+      shown,
+      raw,
+      settings.profile,
+      options.target,
+      (v, field) => renderProfileValue(v, env, secrets, isCredentialField(field)),
+      diagnostics,
+    );
     diagnostics.throwIfErrors();
     if (!read) throw new ProjectError(diagnostics.items);
     ({ targetName, target, connection } = read);
@@ -291,7 +385,13 @@ function loadTarget(
   const profilesPath = join(profilesDir, "profiles.yml");
   const shown = relative(options.projectDir, profilesPath) || "profiles.yml";
   if (!existsSync(profilesPath)) {
-    diagnostics.error(shown, 1, 1, "no profiles.yml found", "create one with `sluice init` or pass --profiles-dir");
+    diagnostics.error(
+      shown,
+      1,
+      1,
+      "no profiles.yml found",
+      "create one with `sluice init` or pass --profiles-dir",
+    );
     throw new ProjectError(diagnostics.items);
   }
   const raw = readFileSync(profilesPath, "utf8");
@@ -300,22 +400,31 @@ function loadTarget(
     const targets = doc.get("targets");
     if (!isMap(targets)) return;
     const names = targets.items.map((pair) => String((pair.key as Scalar).value));
-    targetName ??= (doc.get("default_target") as string | undefined) ?? project.default_target ?? names[0] ?? "dev";
+    targetName ??=
+      (doc.get("default_target") as string | undefined) ?? project.default_target ?? names[0] ?? "dev";
     // Only the chosen target is rendered and validated: another target's env vars need not be set.
     for (const name of names) if (name !== targetName) targets.delete(name);
     visit(targets, {
       Scalar(_key, node, path) {
         const parent = path[path.length - 1];
-        const field = isPair(parent) && parent.value === node && isScalar(parent.key) ? String(parent.key.value) : "";
+        const field =
+          isPair(parent) && parent.value === node && isScalar(parent.key) ? String(parent.key.value) : "";
         // A credential written in the file is as secret as one read from the environment.
-        if (isCredentialField(field) && node.value !== null && node.value !== undefined) secrets.add(String(node.value));
+        if (isCredentialField(field) && node.value !== null && node.value !== undefined)
+          secrets.add(String(node.value));
         if (typeof node.value !== "string" || !node.value.includes("{{")) return;
         try {
           // Values stay strings (a digit-only password is a password); the schema reads numbers from them.
           node.value = renderProfileValue(node.value, env, secrets, isCredentialField(field));
         } catch (e) {
           const pos = lineCounter(raw, node.range?.[0] ?? 0);
-          diagnostics.error(shown, pos.line, pos.col, templateErrorPosition(e).message, "set the environment variable or give env_var() a default");
+          diagnostics.error(
+            shown,
+            pos.line,
+            pos.col,
+            templateErrorPosition(e).message,
+            "set the environment variable or give env_var() a default",
+          );
         }
       },
     });
@@ -326,7 +435,13 @@ function loadTarget(
   const target = targets[targetName!];
   if (!target) {
     const defined = yamlTargetNames(raw);
-    diagnostics.error(shown, 1, 1, `target '${targetName}' is not defined`, didYouMean(targetName!, defined) ?? `defined: ${defined.join(", ")}`);
+    diagnostics.error(
+      shown,
+      1,
+      1,
+      `target '${targetName}' is not defined`,
+      didYouMean(targetName!, defined) ?? `defined: ${defined.join(", ")}`,
+    );
     throw new ProjectError(diagnostics.items);
   }
   return { targetName: targetName!, target };
@@ -336,7 +451,12 @@ function loadTarget(
  * A profile value may use env_var('NAME', default) only. What it reads is a secret when the field
  * is a credential or the variable is named SLUICE_ENV_SECRET_*.
  */
-function renderProfileValue(text: string, env: Record<string, string | undefined>, secrets: Secrets, credential: boolean): string {
+function renderProfileValue(
+  text: string,
+  env: Record<string, string | undefined>,
+  secrets: Secrets,
+  credential: boolean,
+): string {
   const renderer = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: true });
   return renderer.renderString(text, {
     env_var: (name: string, fallback?: string) => {
@@ -363,7 +483,11 @@ function yamlTargetNames(text: string): string[] {
 export function templateErrorPosition(e: unknown): { line: number; column: number; message: string } {
   const text = e instanceof Error ? e.message : String(e);
   const m = /\[Line (\d+), Column (\d+)\]/.exec(text);
-  const message = text.replace(/^\(.*?\)\s*(\[Line \d+, Column \d+\])?\s*/s, "").replace(/\s+/g, " ").replace(/^Error: /, "").trim();
+  const message = text
+    .replace(/^\(.*?\)\s*(\[Line \d+, Column \d+\])?\s*/s, "")
+    .replace(/\s+/g, " ")
+    .replace(/^Error: /, "")
+    .trim();
   // Parse errors carry their 1-based position as fields; runtime errors put it in the message.
   const fields = e as { lineno?: unknown; colno?: unknown } | null;
   const line = m ? Number(m[1]) : typeof fields?.lineno === "number" ? fields.lineno : 1;
@@ -371,7 +495,12 @@ export function templateErrorPosition(e: unknown): { line: number; column: numbe
   return { line, column, message };
 }
 
-function listFiles(dir: string, roots: string[], extension: string, listings: Map<string, string[]>): ProjectFileText[] {
+function listFiles(
+  dir: string,
+  roots: string[],
+  extension: string,
+  listings: Map<string, string[]>,
+): ProjectFileText[] {
   const out: ProjectFileText[] = [];
   for (const root of roots) {
     const absolute = join(dir, root);

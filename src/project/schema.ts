@@ -4,7 +4,9 @@
 import { z } from "zod";
 import { ConnectionConfig, fromText } from "./connection-schema.js";
 
-const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be letters, digits and _, not starting with a digit");
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be letters, digits and _, not starting with a digit");
 const stringList = z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v : [v]));
 
 export const Materialization = z.enum(["view", "table", "incremental", "ephemeral"]);
@@ -35,8 +37,16 @@ export const ModelConfig = z.strictObject({
   unique_key: stringList.optional(),
   strategy: IncrementalStrategy.optional(),
   full_refresh: z.boolean().optional().describe("false: --full-refresh leaves this model incremental"),
-  full_refresh_only: z.boolean().optional().describe("true: a lineage model outside the incremental contract, built in full every time"),
-  full_rebuild_share: z.number().min(0).max(1).optional().describe("share of stored partitions dirty at which a lineage plan rebuilds in full"),
+  full_refresh_only: z
+    .boolean()
+    .optional()
+    .describe("true: a lineage model outside the incremental contract, built in full every time"),
+  full_rebuild_share: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe("share of stored partitions dirty at which a lineage plan rebuilds in full"),
   depends_on: z.array(z.string()).optional().describe("Refs the template builds dynamically"),
   description: z.string().optional(),
 });
@@ -55,7 +65,10 @@ export const TestOptions = z.strictObject({
 });
 
 /** A test as written in YAML: a name, or `{ test_name: { args… , severity…} }`. */
-export const TestEntry = z.union([z.string(), z.record(z.string(), z.record(z.string(), z.unknown()).nullable())]);
+export const TestEntry = z.union([
+  z.string(),
+  z.record(z.string(), z.record(z.string(), z.unknown()).nullable()),
+]);
 export type TestEntry = z.infer<typeof TestEntry>;
 
 export const ColumnProperties = z.strictObject({
@@ -86,7 +99,10 @@ export const ChangeTracking = z.strictObject({
     })
     .optional(),
   lookback: z.string().optional().describe("Interval re-read for late writers, e.g. '10 minutes'"),
-  stamp_problems: z.enum(["warn", "error"]).optional().describe("rows with a NULL stamp or one after the source's clock: warn (default) or fail the plan"),
+  stamp_problems: z
+    .enum(["warn", "error"])
+    .optional()
+    .describe("rows with a NULL stamp or one after the source's clock: warn (default) or fail the plan"),
 });
 
 export const SourceTable = z.strictObject({

@@ -17,7 +17,13 @@ export function parseYaml<S extends z.ZodType>(
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   for (const error of doc.errors) {
     const pos = lines.linePos(error.pos[0]);
-    diagnostics.error(file, pos.line, pos.col, `invalid YAML: ${error.message.split("\n")[0]}`, "fix the YAML syntax");
+    diagnostics.error(
+      file,
+      pos.line,
+      pos.col,
+      `invalid YAML: ${error.message.split("\n")[0]}`,
+      "fix the YAML syntax",
+    );
   }
   if (doc.errors.length > 0) return undefined;
   prepare?.(doc);
@@ -59,7 +65,10 @@ function keyNodeOf(parent: Node | undefined, key: string): Node | undefined {
 
 function describePath(path: (string | number)[]): string {
   if (path.length === 0) return "top level";
-  return path.map((p) => (typeof p === "number" ? `[${p}]` : p)).join(".").replace(/\.\[/g, "[");
+  return path
+    .map((p) => (typeof p === "number" ? `[${p}]` : p))
+    .join(".")
+    .replace(/\.\[/g, "[");
 }
 
 function hintFor(issue: z.core.$ZodIssue): string | undefined {
@@ -97,7 +106,9 @@ function unwrap(schema: z.ZodType, data: unknown): z.ZodType | undefined {
       s = s.in as z.ZodType;
     } else if (s instanceof z.ZodDiscriminatedUnion || s instanceof z.ZodUnion) {
       const options = s.options as z.ZodType[];
-      const objectOptions = options.map((o) => unwrap(o, data)).filter((o) => o instanceof z.ZodObject) as z.ZodObject[];
+      const objectOptions = options
+        .map((o) => unwrap(o, data))
+        .filter((o) => o instanceof z.ZodObject) as z.ZodObject[];
       const type = (data as { type?: unknown } | undefined)?.type;
       const chosen =
         objectOptions.find((o) => {

@@ -51,7 +51,9 @@ export function cancelOnSignals(cancellation: Cancellation, say: (message: strin
       return;
     }
     const again = signal === "SIGINT" ? "press Ctrl-C" : "send SIGTERM";
-    say(`${signal}: cancelling. No new step starts and running queries are being cancelled; ${again} again to exit at once`);
+    say(
+      `${signal}: cancelling. No new step starts and running queries are being cancelled; ${again} again to exit at once`,
+    );
     cancellation.cancel(signal);
   };
   const onInt = () => handle("SIGINT");

@@ -13,9 +13,13 @@ export type ConnectionCheck = { name: string; type: string } & (
  * One result per connection, in the target's order; a failure is reported, not thrown, so all are
  * tried. Connections of the types in `leaveAlone` are listed but not opened.
  */
-export async function checkConnections(project: Project, runId: string, leaveAlone: { types: string[]; why: string } = { types: [], why: "" }): Promise<ConnectionCheck[]> {
+export async function checkConnections(
+  project: Project,
+  runId: string,
+  leaveAlone: { types: string[]; why: string } = { types: [], why: "" },
+): Promise<ConnectionCheck[]> {
   const redact = (e: unknown) => project.secrets.redact(e instanceof Error ? e.message : String(e));
-  let connections;
+  let connections: Awaited<ReturnType<typeof openConnections>>;
   try {
     connections = await openConnections(project.target, project.dir, runId);
   } catch (e) {
@@ -30,7 +34,9 @@ export async function checkConnections(project: Project, runId: string, leaveAlo
         continue;
       }
       try {
-        const version = await connections.withSession(adapter.connectionName, (session) => adapter.version(session));
+        const version = await connections.withSession(adapter.connectionName, (session) =>
+          adapter.version(session),
+        );
         checks.push({ ...base, ok: true, version });
       } catch (e) {
         checks.push({ ...base, ok: false, error: redact(e) });

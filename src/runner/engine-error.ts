@@ -120,10 +120,15 @@ export async function explainTestFailure(
   ctx: FailureContext,
 ): Promise<string> {
   const where = `${test.location.path}:${test.location.line}`;
-  const named = [test.column, ...list(test.args["columns"])].filter((c): c is string => typeof c === "string");
+  const named = [test.column, ...list(test.args["columns"])].filter(
+    (c): c is string => typeof c === "string",
+  );
   if (owner && owner.kind !== "test" && named.length > 0) {
     const engine = ctx.engines[test.connection]?.type ?? "duckdb";
-    const columns = await ctx.columnsOf(test.connection, `select * from ${renderRelation(engine, owner.relation)}`);
+    const columns = await ctx.columnsOf(
+      test.connection,
+      `select * from ${renderRelation(engine, owner.relation)}`,
+    );
     const missing = columns && named.find((c) => !has(columns, c));
     if (columns && missing) {
       const owned = `${owner.kind} ${owner.name}`;
@@ -150,7 +155,11 @@ function list(value: unknown): unknown[] {
  * Where a model's config key is set: its `config()` call, else a property file's entry for the
  * model, else project.yml's folder defaults; the model file when none says it.
  */
-export function configLine(model: ModelNode, key: string, yamlFiles: { path: string; text: string }[]): string {
+export function configLine(
+  model: ModelNode,
+  key: string,
+  yamlFiles: { path: string; text: string }[],
+): string {
   const inSql = lineOf(model.rawSql, key);
   if (inSql) return `${model.location.path}:${inSql}`;
   for (const f of yamlFiles) {

@@ -10,7 +10,12 @@ import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.
 import type { PlanStep } from "../planner/plan.js";
 import { describePartitions } from "../planner/lineage.js";
 import type { Ledger } from "../ledger/ledger.js";
-import { partitionColumnsText, partitionPredicate, reconcileProfile, selectPartitions } from "../compiler/partition-sql.js";
+import {
+  partitionColumnsText,
+  partitionPredicate,
+  reconcileProfile,
+  selectPartitions,
+} from "../compiler/partition-sql.js";
 import type { StepOutcome } from "./scheduler.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
@@ -60,7 +65,8 @@ function oneEngine(ctx: StepContext, compute: string, connection: string): boole
 
 async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Promise<StepReport> {
   const target = ctx.connections.get(model.relation.connection);
-  const sql = step.sql === "incremental" ? model.compiledIncrementalSql ?? model.compiledSql : model.compiledSql;
+  const sql =
+    step.sql === "incremental" ? (model.compiledIncrementalSql ?? model.compiledSql) : model.compiledSql;
   const { compute } = model.config;
   return withSession(ctx, model.relation.connection, async (session) => {
     await target.ensureSchema(session, model.relation.schema, model.relation.database);
@@ -73,8 +79,11 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
       // Without a lineage plan, the partitions are those the incremental SQL returns; none means nothing to write.
       const partitionBy = write.partitionBy;
       const engine = ctx.manifest.connections[compute]!.type;
-      const partitions = await withSession(ctx, compute, (s) => distinctPartitions(s, engine, sql, partitionBy));
-      if (partitions.length === 0) return { status: "success", rowsAffected: 0, message: "no new rows: no partition replaced" };
+      const partitions = await withSession(ctx, compute, (s) =>
+        distinctPartitions(s, engine, sql, partitionBy),
+      );
+      if (partitions.length === 0)
+        return { status: "success", rowsAffected: 0, message: "no new rows: no partition replaced" };
       write = { ...write, partitions };
     }
     const partitions = write.kind === "partitions" ? write.partitions : undefined;
@@ -83,10 +92,15 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
     const mode = write;
     const computeEngine = ctx.manifest.connections[compute]!.type;
     // Across engines only the named partitions' rows travel: the filter runs where the SQL runs.
-    const moved = mode.kind === "partitions" ? selectPartitions(computeEngine, sql, mode.partitionBy, mode.partitions) : sql;
+    const moved =
+      mode.kind === "partitions"
+        ? selectPartitions(computeEngine, sql, mode.partitionBy, mode.partitions)
+        : sql;
     const result = oneEngine(ctx, compute, model.relation.connection)
       ? await target.write(session, model.relation, sql, mode)
-      : await withSession(ctx, compute, (source) => target.load(session, model.relation, source.stream(moved, ctx.batchRows), mode));
+      : await withSession(ctx, compute, (source) =>
+          target.load(session, model.relation, source.stream(moved, ctx.batchRows), mode),
+        );
     const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
     if (partitions) ctx.replaced.set(model.id, partitions);
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
@@ -94,25 +108,47 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
 }
 
 /** Rows per partition of what was just written (all partitions after a full build), read back from the table. */
-async function countPartitions(session: Session, ctx: StepContext, model: ModelNode, written: PartitionValue[] | undefined): Promise<NonNullable<StepReport["partitionRows"]>> {
+async function countPartitions(
+  session: Session,
+  ctx: StepContext,
+  model: ModelNode,
+  written: PartitionValue[] | undefined,
+): Promise<NonNullable<StepReport["partitionRows"]>> {
   const engine = ctx.manifest.connections[model.relation.connection]!.type;
   const cols = partitionColumnsText(engine, model.config.partitionBy);
   // A sum of row hashes (mod 2^64), as in fingerprints: equal rows must not cancel as under XOR.
-  const checksum = engine === "duckdb" ? "CAST(sum(hash(sluice_row)::HUGEINT) % 18446744073709551616 AS VARCHAR)" : "NULL";
-  const only = written && written.length > 0 ? ` where ${partitionPredicate(engine, model.config.partitionBy, written)}` : "";
+  const checksum =
+    engine === "duckdb" ? "CAST(sum(hash(sluice_row)::HUGEINT) % 18446744073709551616 AS VARCHAR)" : "NULL";
+  const only =
+    written && written.length > 0
+      ? ` where ${partitionPredicate(engine, model.config.partitionBy, written)}`
+      : "";
   const rel = dialectFor(engine).relation(model.relation);
-  const { rows } = await session.query(`select ${cols.join(", ")}, count(*), ${checksum} from ${rel} sluice_row${only} group by ${cols.join(", ")}`);
+  const { rows } = await session.query(
+    `select ${cols.join(", ")}, count(*), ${checksum} from ${rel} sluice_row${only} group by ${cols.join(", ")}`,
+  );
   const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
   const n = cols.length;
-  const found = rows.map((r) => ({ partition: r.slice(0, n).map(partitionText), rows: Number(r[n]), checksum: r[n + 1] === null ? null : String(r[n + 1]) }));
+  const found = rows.map((r) => ({
+    partition: r.slice(0, n).map(partitionText),
+    rows: Number(r[n]),
+    checksum: r[n + 1] === null ? null : String(r[n + 1]),
+  }));
   const present = found.filter((p) => !wanted || wanted.has(JSON.stringify(p.partition)));
   // A replaced partition that no longer has rows is recorded as empty, so the ledger says it was emptied.
   const seen = new Set(present.map((p) => JSON.stringify(p.partition)));
-  const emptied = (written ?? []).filter((p) => !seen.has(JSON.stringify(p))).map((partition) => ({ partition, rows: 0, checksum: null }));
+  const emptied = (written ?? [])
+    .filter((p) => !seen.has(JSON.stringify(p)))
+    .map((partition) => ({ partition, rows: 0, checksum: null }));
   return [...present, ...emptied];
 }
 
-async function distinctPartitions(session: Session, engine: EngineType, sql: string, partitionBy: string[]): Promise<PartitionValue[]> {
+async function distinctPartitions(
+  session: Session,
+  engine: EngineType,
+  sql: string,
+  partitionBy: string[],
+): Promise<PartitionValue[]> {
   const cols = partitionColumnsText(engine, partitionBy).join(", ");
   const { rows } = await session.query(`select distinct ${cols} from (\n${sql}\n) sluice_rows`);
   return rows.map((r) => r.map(partitionText));
@@ -139,7 +175,9 @@ async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
     const select = await stageSeed(staged, path, table, seed.columnTypes);
     return await withSession(ctx, seed.relation.connection, async (session) => {
       await target.ensureSchema(session, seed.relation.schema, seed.relation.database);
-      const result = await target.load(session, seed.relation, staged.stream(select, ctx.batchRows), { kind: "replace" });
+      const result = await target.load(session, seed.relation, staged.stream(select, ctx.batchRows), {
+        kind: "replace",
+      });
       return { status: "success", rowsAffected: result.rowsAffected };
     });
   } finally {
@@ -154,8 +192,10 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
   // A scoped test reads only the partitions its model replaced; the plan checked the rest is clean.
   const sql = step.scope?.sql ?? test.compiledSql;
   const model = step.scope ? ctx.manifest.nodes[step.scope.model] : undefined;
-  const scope = step.scope && model ? { model: step.scope.model, partitions: step.scope.partitions } : undefined;
-  const scopeText = scope && model ? `on ${describePartitions(scope.partitions)} of ${model.name}` : undefined;
+  const scope =
+    step.scope && model ? { model: step.scope.model, partitions: step.scope.partitions } : undefined;
+  const scopeText =
+    scope && model ? `on ${describePartitions(scope.partitions)} of ${model.name}` : undefined;
   return withSession(ctx, test.connection, async (session) => {
     const { rows } = await session.query(`select count(*) as failures from (\n${sql}\n) sluice_failures`);
     const failures = Number(rows[0]?.[0] ?? 0);
@@ -167,7 +207,8 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
       }
     }
     const { severity, errorIf, warnIf } = test.config;
-    const status = severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass";
+    const status =
+      severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass";
     const counted = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
     const message = [counted, scopeText].filter(Boolean).join(" ") || undefined;
     return { status, failures, sample, message, ...(scope ? { scope } : {}) };
@@ -175,14 +216,19 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
 }
 
 /** Profiles the stored table and the model's SQL on their own engines and fails on every partition that differs. */
-async function runReconcile(test: TestNode, reconcile: NonNullable<TestNode["reconcile"]>, ctx: StepContext): Promise<StepReport> {
+async function runReconcile(
+  test: TestNode,
+  reconcile: NonNullable<TestNode["reconcile"]>,
+  ctx: StepContext,
+): Promise<StepReport> {
   const queries = reconcileQueries(test, reconcile, ctx);
   const [stored, computed] = await Promise.all([
     withSession(ctx, test.connection, (s) => s.query(queries.stored)),
     withSession(ctx, reconcile.connection, (s) => s.query(queries.computed)),
   ]);
   const keys = reconcile.keyColumns.length;
-  const index = (rows: CellValue[][]) => new Map(rows.map((r) => [JSON.stringify(r.slice(0, keys).map(normalize)), r.slice(keys).map(normalize)]));
+  const index = (rows: CellValue[][]) =>
+    new Map(rows.map((r) => [JSON.stringify(r.slice(0, keys).map(normalize)), r.slice(keys).map(normalize)]));
   const lake = index(stored.rows);
   const source = index(computed.rows);
   const measures = stored.columns.slice(keys).map((c) => c.name);
@@ -190,11 +236,25 @@ async function runReconcile(test: TestNode, reconcile: NonNullable<TestNode["rec
   for (const key of new Set([...lake.keys(), ...source.keys()])) {
     const a = lake.get(key);
     const b = source.get(key);
-    if (JSON.stringify(a) !== JSON.stringify(b)) failing.push([...(JSON.parse(key) as string[]), ...(a ?? measures.map(() => null)), ...(b ?? measures.map(() => null))]);
+    if (JSON.stringify(a) !== JSON.stringify(b))
+      failing.push([
+        ...(JSON.parse(key) as string[]),
+        ...(a ?? measures.map(() => null)),
+        ...(b ?? measures.map(() => null)),
+      ]);
   }
-  const columns = [...stored.columns.slice(0, keys).map((c) => c.name), ...measures.map((m) => `stored_${m}`), ...measures.map((m) => `computed_${m}`)];
+  const columns = [
+    ...stored.columns.slice(0, keys).map((c) => c.name),
+    ...measures.map((m) => `stored_${m}`),
+    ...measures.map((m) => `computed_${m}`),
+  ];
   const { severity, errorIf, warnIf } = test.config;
-  const status = severity === "error" && holds(errorIf, failing.length) ? "fail" : holds(warnIf, failing.length) ? "warn" : "pass";
+  const status =
+    severity === "error" && holds(errorIf, failing.length)
+      ? "fail"
+      : holds(warnIf, failing.length)
+        ? "warn"
+        : "pass";
   return {
     status,
     failures: failing.length,
@@ -209,10 +269,18 @@ async function runReconcile(test: TestNode, reconcile: NonNullable<TestNode["rec
  * The two profiles to compare: whole tables, or — when this run replaced some partitions of the
  * model and the test profiles by its partition columns — just those partitions on both sides.
  */
-function reconcileQueries(test: TestNode, reconcile: NonNullable<TestNode["reconcile"]>, ctx: StepContext): { stored: string; computed: string; scope?: string } {
+function reconcileQueries(
+  test: TestNode,
+  reconcile: NonNullable<TestNode["reconcile"]>,
+  ctx: StepContext,
+): { stored: string; computed: string; scope?: string } {
   const model = test.attachedTo ? ctx.manifest.nodes[test.attachedTo] : undefined;
   const partitions = model ? ctx.replaced.get(model.id) : undefined;
-  if (model?.kind !== "model" || !partitions?.length || reconcile.keyColumns.join() !== model.config.partitionBy.join()) {
+  if (
+    model?.kind !== "model" ||
+    !partitions?.length ||
+    reconcile.keyColumns.join() !== model.config.partitionBy.join()
+  ) {
     return { stored: test.compiledSql, computed: reconcile.sql };
   }
   const keys = reconcile.keyColumns;

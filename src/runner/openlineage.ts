@@ -11,7 +11,8 @@ import { SLUICE_VERSION } from "../version.js";
 const SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent";
 /** Who produced the events: sluice and its version, as a URN (no address is implied). */
 const PRODUCER = `urn:sluice:${SLUICE_VERSION}`;
-const FACET_SCHEMA = "https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet";
+const FACET_SCHEMA =
+  "https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet";
 
 export interface LineageEmitter {
   start(node: string): Promise<void>;
@@ -20,24 +21,40 @@ export interface LineageEmitter {
   problems(): string[];
 }
 
-export function createLineageEmitter(sink: string | undefined, manifest: Manifest): LineageEmitter | undefined {
+export function createLineageEmitter(
+  sink: string | undefined,
+  manifest: Manifest,
+): LineageEmitter | undefined {
   if (!sink) return undefined;
   const runIds = new Map<string, string>();
   const problems: string[] = [];
   const send = async (event: object) => {
     try {
       if (/^https?:\/\//.test(sink)) {
-        const response = await fetch(sink, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(event), signal: AbortSignal.timeout(10_000) });
-        if (!response.ok) problems.push(`OpenLineage endpoint answered ${response.status} ${response.statusText}`);
+        const response = await fetch(sink, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(event),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!response.ok)
+          problems.push(`OpenLineage endpoint answered ${response.status} ${response.statusText}`);
       } else {
         mkdirSync(dirname(sink), { recursive: true });
         appendFileSync(sink, `${JSON.stringify(event)}\n`);
       }
     } catch (e) {
-      problems.push(`OpenLineage events could not be sent to ${sink}: ${e instanceof Error ? e.message : String(e)}`);
+      problems.push(
+        `OpenLineage events could not be sent to ${sink}: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
   };
-  const event = (node: ManifestNode, eventType: "START" | "COMPLETE" | "FAIL", rows?: number | null, message?: string) => {
+  const event = (
+    node: ManifestNode,
+    eventType: "START" | "COMPLETE" | "FAIL",
+    rows?: number | null,
+    message?: string,
+  ) => {
     if (!runIds.has(node.id)) runIds.set(node.id, randomUUID());
     const output = relationOf(node);
     return {
@@ -47,15 +64,35 @@ export function createLineageEmitter(sink: string | undefined, manifest: Manifes
       schemaURL: SCHEMA_URL,
       run: {
         runId: runIds.get(node.id)!,
-        ...(message ? { facets: { errorMessage: { _producer: PRODUCER, _schemaURL: "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet", message, programmingLanguage: "SQL" } } } : {}),
+        ...(message
+          ? {
+              facets: {
+                errorMessage: {
+                  _producer: PRODUCER,
+                  _schemaURL:
+                    "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
+                  message,
+                  programmingLanguage: "SQL",
+                },
+              },
+            }
+          : {}),
       },
       job: { namespace: manifest.project, name: node.name },
-      inputs: node.dependsOn.map((id) => manifest.nodes[id]).flatMap((n) => (n ? datasetsOf(n, manifest) : [])),
+      inputs: node.dependsOn
+        .map((id) => manifest.nodes[id])
+        .flatMap((n) => (n ? datasetsOf(n, manifest) : [])),
       outputs: output
         ? [
             {
               ...dataset(output, manifest),
-              ...(typeof rows === "number" ? { outputFacets: { outputStatistics: { _producer: PRODUCER, _schemaURL: FACET_SCHEMA, rowCount: rows } } } : {}),
+              ...(typeof rows === "number"
+                ? {
+                    outputFacets: {
+                      outputStatistics: { _producer: PRODUCER, _schemaURL: FACET_SCHEMA, rowCount: rows },
+                    },
+                  }
+                : {}),
             },
           ]
         : [],
@@ -84,11 +121,17 @@ function relationOf(node: ManifestNode): RelationRef | undefined {
 
 function datasetsOf(node: ManifestNode, manifest: Manifest): { namespace: string; name: string }[] {
   // An ephemeral model is not a dataset; what it reads is.
-  if (node.kind === "model" && node.config.materialized === "ephemeral") return node.dependsOn.flatMap((id) => (manifest.nodes[id] ? datasetsOf(manifest.nodes[id]!, manifest) : []));
+  if (node.kind === "model" && node.config.materialized === "ephemeral")
+    return node.dependsOn.flatMap((id) =>
+      manifest.nodes[id] ? datasetsOf(manifest.nodes[id]!, manifest) : [],
+    );
   const rel = relationOf(node);
   return rel ? [dataset(rel, manifest)] : [];
 }
 
 function dataset(rel: RelationRef, manifest: Manifest): { namespace: string; name: string } {
-  return { namespace: `${manifest.connections[rel.connection]?.type ?? "sluice"}://${rel.connection}`, name: `${rel.schema}.${rel.name}` };
+  return {
+    namespace: `${manifest.connections[rel.connection]?.type ?? "sluice"}://${rel.connection}`,
+    name: `${rel.schema}.${rel.name}`,
+  };
 }

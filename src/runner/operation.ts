@@ -19,7 +19,11 @@ export async function runOperation(
   lockWaitMs = 0,
 ): Promise<number> {
   const sql = renderOperation(project, macro, args, connection);
-  const lock = await RunLock.acquire(statePaths(project).lock, { runId, command: "run-operation", waitMs: lockWaitMs });
+  const lock = await RunLock.acquire(statePaths(project).lock, {
+    runId,
+    command: "run-operation",
+    waitMs: lockWaitMs,
+  });
   const connections = await openConnections(project.target, project.dir, runId).catch((e: unknown) => {
     lock.release();
     throw e;

@@ -23,7 +23,11 @@ export interface Reporter {
   finish(summary: string, ok: boolean): void;
 }
 
-export function createReporter(format: LogFormat, redact: (s: string) => string, stream: NodeJS.WriteStream = process.stdout): Reporter {
+export function createReporter(
+  format: LogFormat,
+  redact: (s: string) => string,
+  stream: NodeJS.WriteStream = process.stdout,
+): Reporter {
   if (format === "json") return new JsonReporter(redact, stream);
   return new TextReporter(redact, stream, Boolean(stream.isTTY) && !process.env["CI"], colours(stream));
 }
@@ -42,7 +46,14 @@ export function colours(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = pr
 /** The one word a step's result is reported by, whatever kind of node it is. */
 export type ResultWord = "pass" | "warn" | "error" | "skip" | "unchanged" | "cancelled";
 
-export const RESULT_WORDS: readonly ResultWord[] = ["pass", "warn", "error", "skip", "unchanged", "cancelled"];
+export const RESULT_WORDS: readonly ResultWord[] = [
+  "pass",
+  "warn",
+  "error",
+  "skip",
+  "unchanged",
+  "cancelled",
+];
 
 /**
  * A model that built and a test that passed both `pass`; an engine error and a failed
@@ -66,7 +77,8 @@ class Tally {
 
   add(node: string, word: ResultWord, message: string | undefined): void {
     this.counts.set(word, (this.counts.get(word) ?? 0) + 1);
-    if (word === "error" || word === "warn") this.notable.push({ word, node, firstLine: (message ?? "").split("\n")[0]!.trim() });
+    if (word === "error" || word === "warn")
+      this.notable.push({ word, node, firstLine: (message ?? "").split("\n")[0]!.trim() });
   }
 
   totals(): Record<ResultWord | "total", number> {
@@ -82,7 +94,14 @@ class Tally {
   }
 }
 
-const WORD_COLOUR: Record<ResultWord, "green" | "yellow" | "red" | "dim"> = { pass: "green", warn: "yellow", error: "red", skip: "yellow", unchanged: "dim", cancelled: "yellow" };
+const WORD_COLOUR: Record<ResultWord, "green" | "yellow" | "red" | "dim"> = {
+  pass: "green",
+  warn: "yellow",
+  error: "red",
+  skip: "yellow",
+  unchanged: "dim",
+  cancelled: "yellow",
+};
 
 class TextReporter implements Reporter {
   private readonly running = new Map<string, NodeEvent>();
@@ -119,12 +138,17 @@ class TextReporter implements Reporter {
     this.tally.add(e.node, word, report.message);
     const colour = this.pc[WORD_COLOUR[word]];
     const rows = report.rowsAffected != null ? ` ${report.rowsAffected} rows` : "";
-    const parts = report.partitions?.length ? ` ${report.partitions.length} partition${report.partitions.length === 1 ? "" : "s"}` : "";
+    const parts = report.partitions?.length
+      ? ` ${report.partitions.length} partition${report.partitions.length === 1 ? "" : "s"}`
+      : "";
     const message = report.message ? ` — ${report.message}` : "";
-    this.print(`${this.counter(e.index)} ${colour(word.toUpperCase().padEnd(9))} ${e.action} ${e.node}${rows}${parts} (${(elapsedMs / 1000).toFixed(2)}s)${message}`);
+    this.print(
+      `${this.counter(e.index)} ${colour(word.toUpperCase().padEnd(9))} ${e.action} ${e.node}${rows}${parts} (${(elapsedMs / 1000).toFixed(2)}s)${message}`,
+    );
     if (report.sample && report.sample.rows.length > 0) {
       this.print(`      ${report.sample.columns.join(" | ")}`);
-      for (const row of report.sample.rows) this.print(`      ${row.map((v) => (v === null ? "NULL" : String(v))).join(" | ")}`);
+      for (const row of report.sample.rows)
+        this.print(`      ${row.map((v) => (v === null ? "NULL" : String(v))).join(" | ")}`);
     }
     this.redraw();
   }
@@ -140,13 +164,19 @@ class TextReporter implements Reporter {
     if (notable.length > 0) {
       const errors = notable.filter((n) => n.word === "error").length;
       const warnings = notable.length - errors;
-      this.stream.write(`\n${this.redact(`Completed with ${plural(errors, "error")} and ${plural(warnings, "warning")}:`)}\n`);
+      this.stream.write(
+        `\n${this.redact(`Completed with ${plural(errors, "error")} and ${plural(warnings, "warning")}:`)}\n`,
+      );
       for (const n of notable) {
         const colour = this.pc[WORD_COLOUR[n.word]];
-        this.stream.write(`  ${colour(n.word.toUpperCase().padEnd(5))} ${this.redact(`${n.node}: ${n.firstLine}`)}\n`);
+        this.stream.write(
+          `  ${colour(n.word.toUpperCase().padEnd(5))} ${this.redact(`${n.node}: ${n.firstLine}`)}\n`,
+        );
       }
     }
-    this.stream.write(`${(ok ? this.pc.green : this.pc.red)(this.redact(`${summary}. ${this.tally.line()}`))}\n`);
+    this.stream.write(
+      `${(ok ? this.pc.green : this.pc.red)(this.redact(`${summary}. ${this.tally.line()}`))}\n`,
+    );
   }
 
   private counter(index: number): string {
@@ -176,7 +206,9 @@ class JsonReporter implements Reporter {
   ) {}
 
   private emit(event: Record<string, unknown>): void {
-    this.stream.write(`${this.redact(JSON.stringify({ ts: new Date().toISOString(), ...event }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)))}\n`);
+    this.stream.write(
+      `${this.redact(JSON.stringify({ ts: new Date().toISOString(), ...event }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)))}\n`,
+    );
   }
 
   start(total: number, what: string): void {
@@ -190,7 +222,16 @@ class JsonReporter implements Reporter {
   nodeEnd(e: NodeEvent, report: StepReport, elapsedMs: number): void {
     const status = resultWord(e.action, report.status);
     this.tally.add(e.node, status, report.message);
-    this.emit({ event: "node_end", ...e, status, elapsed_ms: elapsedMs, rows_affected: report.rowsAffected ?? null, failures: report.failures ?? null, message: report.message ?? null, ...(report.scope ? { scope: report.scope } : {}) });
+    this.emit({
+      event: "node_end",
+      ...e,
+      status,
+      elapsed_ms: elapsedMs,
+      rows_affected: report.rowsAffected ?? null,
+      failures: report.failures ?? null,
+      message: report.message ?? null,
+      ...(report.scope ? { scope: report.scope } : {}),
+    });
   }
 
   info(message: string): void {
@@ -198,7 +239,12 @@ class JsonReporter implements Reporter {
   }
 
   finish(summary: string, ok: boolean): void {
-    this.emit({ event: "finish", summary: `${summary}. ${this.tally.line()}`, ok, totals: this.tally.totals() });
+    this.emit({
+      event: "finish",
+      summary: `${summary}. ${this.tally.line()}`,
+      ok,
+      totals: this.tally.totals(),
+    });
   }
 }
 

@@ -70,7 +70,6 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
   seed: { models: false, seeds: true, tests: false },
 };
 
-
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
   const startedAt = new Date();
   const runId = newRunId();
@@ -79,10 +78,19 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   if (options.restate) checkRestate(manifest, options.restate.model);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.
   const warn = (message: string) => options.reporter.info(`warning: ${message}`);
-  const selected = selectNodes({ manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) }, options.select, options.exclude, { warn });
+  const selected = selectNodes(
+    { manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) },
+    options.select,
+    options.exclude,
+    { warn },
+  );
   await writeManifest(targetDir, manifest);
 
-  const workspace = await openWorkspace(project, { runId, command: options.command, lockWaitMs: options.lockWaitMs ?? 0 });
+  const workspace = await openWorkspace(project, {
+    runId,
+    command: options.command,
+    lockWaitMs: options.lockWaitMs ?? 0,
+  });
   const cancellation = options.cancellation;
   const stopEngines = cancellation?.onCancel(() => void workspace.connections.cancel());
   const results: NodeResult[] = [];
@@ -111,12 +119,18 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   };
   writeJson(join(targetDir, "run_results.json"), run);
   if (cancellation?.by) reportCancelled(options.reporter, cancellation.by, results, failure);
-  options.reporter.finish(`Done in ${((Date.now() - (options.startedAtMs ?? startedAt.getTime())) / 1000).toFixed(2)}s`, run.success);
+  options.reporter.finish(
+    `Done in ${((Date.now() - (options.startedAtMs ?? startedAt.getTime())) / 1000).toFixed(2)}s`,
+    run.success,
+  );
   return run;
 }
 
 /** How a command plans: what it includes and what it may skip. `sluice plan` plans as `build` does. */
-export function planOptionsFor(command: Command, options: { fullRefresh?: boolean; restate?: RunOptions["restate"] }): PlanOptions {
+export function planOptionsFor(
+  command: Command,
+  options: { fullRefresh?: boolean; restate?: RunOptions["restate"] },
+): PlanOptions {
   return {
     fullRefresh: options.fullRefresh ?? false,
     include: INCLUDE[command],
@@ -126,35 +140,72 @@ export function planOptionsFor(command: Command, options: { fullRefresh?: boolea
 }
 
 /** What a cancelled run says it stopped: the steps it cancelled and those it never started. */
-function reportCancelled(reporter: Reporter, by: CancelSignal, results: NodeResult[], failure: unknown): void {
+function reportCancelled(
+  reporter: Reporter,
+  by: CancelSignal,
+  results: NodeResult[],
+  failure: unknown,
+): void {
   const named = (status: string) => results.filter((r) => r.status === status).map((r) => r.node);
   const cancelled = named("cancelled");
   const notStarted = named("not_started");
   const list = (nodes: string[]) => (nodes.length ? nodes.join(", ") : "none");
-  reporter.info(`Cancelled by ${by}: ${cancelled.length} running step${cancelled.length === 1 ? "" : "s"} cancelled (${list(cancelled)}), ${notStarted.length} not started (${list(notStarted)})`);
+  reporter.info(
+    `Cancelled by ${by}: ${cancelled.length} running step${cancelled.length === 1 ? "" : "s"} cancelled (${list(cancelled)}), ${notStarted.length} not started (${list(notStarted)})`,
+  );
   if (failure !== undefined && cancelled.length === 0 && results.length === 0) {
-    reporter.info(`cancelled before any step ran: ${failure instanceof Error ? failure.message : String(failure)}`);
+    reporter.info(
+      `cancelled before any step ran: ${failure instanceof Error ? failure.message : String(failure)}`,
+    );
   }
 }
 
 /** Plans and executes the selected nodes of a compiled manifest in an open workspace, into `results`. */
-export async function runSteps(project: Project, manifest: Manifest, selected: Set<string>, workspace: Workspace, options: RunOptions, results: NodeResult[] = []): Promise<NodeResult[]> {
+export async function runSteps(
+  project: Project,
+  manifest: Manifest,
+  selected: Set<string>,
+  workspace: Workspace,
+  options: RunOptions,
+  results: NodeResult[] = [],
+): Promise<NodeResult[]> {
   const { connections, ledger } = workspace;
   const cancelled = () => options.cancellation?.cancelled === true;
   await runHooks(manifest, project, connections, "on_run_start", options.reporter);
   if (cancelled()) return results;
-  const plan = await planBuild(manifest, selected, connections, ledger, planOptionsFor(options.command, options));
+  const plan = await planBuild(
+    manifest,
+    selected,
+    connections,
+    ledger,
+    planOptionsFor(options.command, options),
+  );
   await executePlan(plan, manifest, project, workspace, options, results);
   if (!cancelled()) await runHooks(manifest, project, connections, "on_run_end", options.reporter);
   return results;
 }
 
-async function executePlan(plan: Plan, manifest: Manifest, project: Project, workspace: Workspace, options: RunOptions, results: NodeResult[]): Promise<void> {
+async function executePlan(
+  plan: Plan,
+  manifest: Manifest,
+  project: Project,
+  workspace: Workspace,
+  options: RunOptions,
+  results: NodeResult[],
+): Promise<void> {
   const total = plan.steps.length;
   options.reporter.start(total, options.command);
   let started = 0;
   const lineage = createLineageEmitter(options.openLineage, manifest);
-  const ctx: StepContext = { manifest, connections: workspace.connections, ledger: workspace.ledger, runId: workspace.runId, projectDir: project.dir, batchRows: 10_000, replaced: new Map() };
+  const ctx: StepContext = {
+    manifest,
+    connections: workspace.connections,
+    ledger: workspace.ledger,
+    runId: workspace.runId,
+    projectDir: project.dir,
+    batchRows: 10_000,
+    replaced: new Map(),
+  };
   const outcomes = await schedule(
     plan.steps,
     options.threads ?? project.target.threads,
@@ -171,26 +222,57 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
         const raw = e instanceof Error ? e.message : String(e);
         const by = options.cancellation?.by;
         // A cancelled statement has nothing to explain, and the engines are being stopped.
-        const message = project.secrets.redact(by ? raw : await explainFailure(manifest, step, raw, failureContext(project, manifest, workspace)));
-        report = by ? { status: "cancelled", message: `cancelled by ${by}: ${message}` } : { status: "error", message };
+        const message = project.secrets.redact(
+          by ? raw : await explainFailure(manifest, step, raw, failureContext(project, manifest, workspace)),
+        );
+        report = by
+          ? { status: "cancelled", message: `cancelled by ${by}: ${message}` }
+          : { status: "error", message };
       }
-      if (emits) await lineage?.end(step.node, report.status === "success", report.rowsAffected, report.status === "success" ? undefined : report.message);
+      if (emits)
+        await lineage?.end(
+          step.node,
+          report.status === "success",
+          report.rowsAffected,
+          report.status === "success" ? undefined : report.message,
+        );
       const elapsedMs = Date.now() - begin;
       options.reporter.nodeEnd(event, report, elapsedMs);
-      results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: new Date(begin).toISOString(), elapsedMs, ...report });
+      results.push({
+        node: step.node,
+        action: step.action,
+        reason: step.reason,
+        startedAt: new Date(begin).toISOString(),
+        elapsedMs,
+        ...report,
+      });
       return report;
     },
     (step, because) => {
       const event = { node: step.node, action: step.action, index: ++started, total };
       const report: StepReport = { status: "skipped", message: `upstream ${because} did not succeed` };
       options.reporter.nodeEnd(event, report, 0);
-      results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: null, elapsedMs: 0, ...report });
+      results.push({
+        node: step.node,
+        action: step.action,
+        reason: step.reason,
+        startedAt: null,
+        elapsedMs: 0,
+        ...report,
+      });
     },
     options.cancellation && {
       signal: options.cancellation.signal,
       notStarted: (step) => {
         const report: StepReport = { status: "not_started", message: "not started: the run was cancelled" };
-        results.push({ node: step.node, action: step.action, reason: step.reason, startedAt: null, elapsedMs: 0, ...report });
+        results.push({
+          node: step.node,
+          action: step.action,
+          reason: step.reason,
+          startedAt: null,
+          elapsedMs: 0,
+          ...report,
+        });
       },
     },
   );
@@ -198,18 +280,40 @@ async function executePlan(plan: Plan, manifest: Manifest, project: Project, wor
   // What ran, at which version and how it ended: the next build skips what is still unchanged.
   await workspace.ledger.recordOutcomes(
     workspace.runId,
-    plan.steps.filter((s) => s.action !== "skip" && !["skipped", "not_started"].includes(outcomes.get(s.node)?.status ?? "")).map((s) => ({ node: s.node, version: manifest.nodes[s.node]!.checksum, status: outcomes.get(s.node)?.status ?? "error" })),
+    plan.steps
+      .filter(
+        (s) =>
+          s.action !== "skip" && !["skipped", "not_started"].includes(outcomes.get(s.node)?.status ?? ""),
+      )
+      .map((s) => ({
+        node: s.node,
+        version: manifest.nodes[s.node]!.checksum,
+        status: outcomes.get(s.node)?.status ?? "error",
+      })),
   );
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
-  for (const step of plan.steps) for (const w of step.warnings ?? []) options.reporter.info(`warning: ${step.node}: ${w}`);
+  for (const step of plan.steps)
+    for (const w of step.warnings ?? []) options.reporter.info(`warning: ${step.node}: ${w}`);
 }
 
 /** Maps an engine failure of a step back to the files the user wrote (see engine-error.ts). */
-async function explainFailure(manifest: Manifest, step: Plan["steps"][number], message: string, ctx: FailureContext): Promise<string> {
+async function explainFailure(
+  manifest: Manifest,
+  step: Plan["steps"][number],
+  message: string,
+  ctx: FailureContext,
+): Promise<string> {
   const node = manifest.nodes[step.node];
   try {
-    if (node?.kind === "model") return await explainModelFailure(node, step.sql === "incremental", message, ctx);
-    if (node?.kind === "test") return await explainTestFailure(node, node.attachedTo ? manifest.nodes[node.attachedTo] : undefined, message, ctx);
+    if (node?.kind === "model")
+      return await explainModelFailure(node, step.sql === "incremental", message, ctx);
+    if (node?.kind === "test")
+      return await explainTestFailure(
+        node,
+        node.attachedTo ? manifest.nodes[node.attachedTo] : undefined,
+        message,
+        ctx,
+      );
   } catch {
     // The explanation is a courtesy: the engine's own message still says what failed.
   }
@@ -219,11 +323,16 @@ async function explainFailure(manifest: Manifest, step: Plan["steps"][number], m
 function failureContext(project: Project, manifest: Manifest, workspace: Workspace): FailureContext {
   return {
     targetPath: project.config.target_path,
-    yamlFiles: [...project.properties.map((p) => ({ path: p.path, text: p.text })), { path: "project.yml", text: readFileSync(join(project.dir, "project.yml"), "utf8") }],
+    yamlFiles: [
+      ...project.properties.map((p) => ({ path: p.path, text: p.text })),
+      { path: "project.yml", text: readFileSync(join(project.dir, "project.yml"), "utf8") },
+    ],
     engines: manifest.connections,
     columnsOf: async (connection, sql) => {
       try {
-        const { columns } = await workspace.connections.withSession(connection, (s) => s.query(`select * from (\n${sql}\n) sluice_probe where 1 = 0`));
+        const { columns } = await workspace.connections.withSession(connection, (s) =>
+          s.query(`select * from (\n${sql}\n) sluice_probe where 1 = 0`),
+        );
         return columns.map((c) => c.name);
       } catch {
         return undefined;
@@ -236,7 +345,14 @@ function failureContext(project: Project, manifest: Manifest, workspace: Workspa
  * Advances the ledger for each model whose data committed and whose error-severity tests passed;
  * a model with a failed blocking test keeps its old watermark, so the next build redoes its window.
  */
-async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace, results: NodeResult[], outcomes: Map<string, { status: string }>, reporter: Reporter): Promise<void> {
+async function commitLedger(
+  plan: Plan,
+  manifest: Manifest,
+  workspace: Workspace,
+  results: NodeResult[],
+  outcomes: Map<string, { status: string }>,
+  reporter: Reporter,
+): Promise<void> {
   for (const step of plan.steps) {
     const model = manifest.nodes[step.node];
     if (model?.kind !== "model" || !model.lineage) continue;
@@ -246,14 +362,37 @@ async function commitLedger(plan: Plan, manifest: Manifest, workspace: Workspace
       continue;
     }
     // Every blocking test must have run and passed: one that did not run proves nothing.
-    if (!blockingTests(manifest, model.id).every((t) => PASSING.has(outcomes.get(t)?.status as NodeResult["status"]))) continue;
+    if (
+      !blockingTests(manifest, model.id).every((t) =>
+        PASSING.has(outcomes.get(t)?.status as NodeResult["status"]),
+      )
+    )
+      continue;
     const report = results.find((r) => r.node === step.node);
-    const loads = (report?.partitionRows ?? []).map((p) => ({ model: model.id, modelVersion: model.checksum, partition: p.partition, rows: p.rows, checksum: p.checksum }));
-    await workspace.ledger.commitLoad(workspace.runId, model.id, loads, step.watermarks ?? [], step.action === "build_table");
+    const loads = (report?.partitionRows ?? []).map((p) => ({
+      model: model.id,
+      modelVersion: model.checksum,
+      partition: p.partition,
+      rows: p.rows,
+      checksum: p.checksum,
+    }));
+    await workspace.ledger.commitLoad(
+      workspace.runId,
+      model.id,
+      loads,
+      step.watermarks ?? [],
+      step.action === "build_table",
+    );
   }
 }
 
-async function runHooks(manifest: Manifest, project: Project, connections: Workspace["connections"], which: "on_run_start" | "on_run_end", reporter: Reporter): Promise<void> {
+async function runHooks(
+  manifest: Manifest,
+  project: Project,
+  connections: Workspace["connections"],
+  which: "on_run_start" | "on_run_end",
+  reporter: Reporter,
+): Promise<void> {
   const hooks = manifest.hooks[which];
   for (const [i, hook] of hooks.entries()) {
     const name = `${which} hook ${i + 1}/${hooks.length} on ${hook.connection}`;
@@ -265,7 +404,9 @@ async function runHooks(manifest: Manifest, project: Project, connections: Works
       });
       reporter.info(`${name}: done (${((Date.now() - begin) / 1000).toFixed(2)}s)`);
     } catch (e) {
-      throw new Error(`${which} hook on connection '${hook.connection}' failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`);
+      throw new Error(
+        `${which} hook on connection '${hook.connection}' failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`,
+      );
     }
   }
 }

@@ -3,7 +3,15 @@
 // the running ones finish (or fail, being cancelled) and every waiting one is "not_started".
 
 /** `cancelled`: was running when the run was cancelled; `not_started`: the run was cancelled first. */
-export type StepStatus = "success" | "error" | "skipped" | "pass" | "warn" | "fail" | "cancelled" | "not_started";
+export type StepStatus =
+  | "success"
+  | "error"
+  | "skipped"
+  | "pass"
+  | "warn"
+  | "fail"
+  | "cancelled"
+  | "not_started";
 
 export interface StepOutcome {
   status: StepStatus;
@@ -58,7 +66,10 @@ export async function schedule<S extends SchedulableStep>(
       waiting.delete(step);
       progressed = true;
       const task: Promise<void> = run(step)
-        .catch((e: unknown) => ({ status: "error" as const, message: e instanceof Error ? e.message : String(e) }))
+        .catch((e: unknown) => ({
+          status: "error" as const,
+          message: e instanceof Error ? e.message : String(e),
+        }))
         .then((outcome) => {
           outcomes.set(step.node, outcome);
           running.delete(task);
@@ -67,7 +78,8 @@ export async function schedule<S extends SchedulableStep>(
     }
     if (!progressed || running.size >= threads || waiting.size === 0) {
       if (running.size === 0) {
-        if (waiting.size > 0 && !progressed) throw new Error(`steps wait on each other: ${[...waiting].map((s) => s.node).join(", ")}`);
+        if (waiting.size > 0 && !progressed)
+          throw new Error(`steps wait on each other: ${[...waiting].map((s) => s.node).join(", ")}`);
         continue;
       }
       await Promise.race(running);

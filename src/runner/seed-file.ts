@@ -40,22 +40,44 @@ interface ParsedRecord {
 export function parseSeed(path: string, text: string, delimiter: string): SeedTable {
   let records: ParsedRecord[];
   try {
-    records = parse(text, { delimiter, bom: true, info: true, skip_empty_lines: true }) as unknown as ParsedRecord[];
+    records = parse(text, {
+      delimiter,
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+    }) as unknown as ParsedRecord[];
   } catch (e) {
     throw parseError(path, e);
   }
   const [header, ...data] = records;
-  if (!header) throw new SeedError(path, 1, "the file is empty", "add a header line naming the columns, then the rows");
+  if (!header)
+    throw new SeedError(path, 1, "the file is empty", "add a header line naming the columns, then the rows");
   const columns = header.record.map((c) => c.trim());
   const seen = new Set<string>();
   for (const [i, name] of columns.entries()) {
-    if (name === "") throw new SeedError(path, 1, `column ${i + 1} of the header has no name`, "name every column in the header line");
-    if (seen.has(name.toLowerCase())) throw new SeedError(path, 1, `two columns are named '${name}'`, "rename one of them in the header line");
+    if (name === "")
+      throw new SeedError(
+        path,
+        1,
+        `column ${i + 1} of the header has no name`,
+        "name every column in the header line",
+      );
+    if (seen.has(name.toLowerCase()))
+      throw new SeedError(
+        path,
+        1,
+        `two columns are named '${name}'`,
+        "rename one of them in the header line",
+      );
     seen.add(name.toLowerCase());
   }
   if (data.length === 0) {
-    throw new SeedError(path, header.info.lines + 1, "the file has a header but no rows",
-      "add the rows, or delete the file if the seed is no longer wanted (an empty seed would empty its table)");
+    throw new SeedError(
+      path,
+      header.info.lines + 1,
+      "the file has a header but no rows",
+      "add the rows, or delete the file if the seed is no longer wanted (an empty seed would empty its table)",
+    );
   }
   const rows = data.map(({ record, info }) => ({
     // csv-parse counts the line a record ends on; a quoted value spanning lines starts it earlier.
@@ -71,16 +93,27 @@ function parseError(path: string, e: unknown): SeedError {
   if (error.code === "CSV_RECORD_INCONSISTENT_FIELDS_LENGTH") {
     const expected = /expect (\d+)/.exec(error.message ?? "")?.[1] ?? "?";
     const got = error.record?.length ?? Number(/got (\d+)/.exec(error.message ?? "")?.[1] ?? NaN);
-    const fix = got > Number(expected)
-      ? "remove the extra fields, or quote a value that contains the delimiter"
-      : "add the missing fields (leave a field empty for NULL)";
-    return new SeedError(path, line, `this row has ${got} field${got === 1 ? "" : "s"}, the header has ${expected}`, fix);
+    const fix =
+      got > Number(expected)
+        ? "remove the extra fields, or quote a value that contains the delimiter"
+        : "add the missing fields (leave a field empty for NULL)";
+    return new SeedError(
+      path,
+      line,
+      `this row has ${got} field${got === 1 ? "" : "s"}, the header has ${expected}`,
+      fix,
+    );
   }
   if (error.code === "CSV_QUOTE_NOT_CLOSED") {
     return new SeedError(path, line, "a quoted value is never closed", "add the closing double quote");
   }
   const message = (error.message ?? String(e)).replace(/ (on|at) line \d+$/, "");
-  return new SeedError(path, line, message, "fix the CSV syntax on that line (values with quotes or delimiters go in double quotes)");
+  return new SeedError(
+    path,
+    line,
+    message,
+    "fix the CSV syntax on that line (values with quotes or delimiters go in double quotes)",
+  );
 }
 
 const TYPE_SHAPES: [string, RegExp][] = [
@@ -99,5 +132,8 @@ const TYPE_SHAPES: [string, RegExp][] = [
 export function typeCandidates(values: (string | null)[]): string[] {
   const present = values.filter((v): v is string => v !== null);
   if (present.length === 0) return ["VARCHAR"];
-  return [...TYPE_SHAPES.filter(([, shape]) => present.every((v) => shape.test(v))).map(([t]) => t), "VARCHAR"];
+  return [
+    ...TYPE_SHAPES.filter(([, shape]) => present.every((v) => shape.test(v))).map(([t]) => t),
+    "VARCHAR",
+  ];
 }

@@ -28,14 +28,26 @@ export function statePaths(project: Project): { ledger: string; lock: string } {
 
 export async function openWorkspace(project: Project, options: WorkspaceOptions): Promise<Workspace> {
   if (project.target.ledger.connection) {
-    throw new Error(`ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`);
+    throw new Error(
+      `ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`,
+    );
   }
   const paths = statePaths(project);
-  const lock = await RunLock.acquire(paths.lock, { runId: options.runId, command: options.command, waitMs: options.lockWaitMs });
+  const lock = await RunLock.acquire(paths.lock, {
+    runId: options.runId,
+    command: options.command,
+    waitMs: options.lockWaitMs,
+  });
   let ledger: Ledger | undefined;
   try {
     ledger = await Ledger.open(paths.ledger, lock);
-    await ledger.runStarted({ runId: options.runId, target: project.targetName, command: options.command, host: hostname(), pid: process.pid });
+    await ledger.runStarted({
+      runId: options.runId,
+      target: project.targetName,
+      command: options.command,
+      host: hostname(),
+      pid: process.pid,
+    });
     const connections = await openConnections(project.target, project.dir, options.runId);
     const opened = ledger;
     return {

@@ -61,7 +61,13 @@ function buildAndSignal(dir: string, signals: NodeJS.Signals[]): Promise<Ended> 
     child.on("error", reject);
     child.on("close", (code, signal) => {
       clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr, afterSignalMs: signalledAt ? Date.now() - signalledAt - 500 : -1 });
+      resolve({
+        code,
+        signal,
+        stdout,
+        stderr,
+        afterSignalMs: signalledAt ? Date.now() - signalledAt - 500 : -1,
+      });
     });
   });
 }
@@ -70,12 +76,20 @@ function filesUnder(dir: string): string[] {
   return (readdirSync(dir, { recursive: true }) as string[]).map((f) => f.split("\\").join("/"));
 }
 
-async function expectCancelledCleanly(dir: string, ended: Ended, signal: "SIGINT" | "SIGTERM"): Promise<void> {
+async function expectCancelledCleanly(
+  dir: string,
+  ended: Ended,
+  signal: "SIGINT" | "SIGTERM",
+): Promise<void> {
   expect(ended.code, ended.stdout + ended.stderr).toBe(signal === "SIGINT" ? 130 : 143);
   // The slow statement alone would run for minutes: the engine stopped it.
   expect(ended.afterSignalMs).toBeLessThan(15_000);
-  expect(ended.stderr).toContain(`${signal}: cancelling. No new step starts and running queries are being cancelled`);
-  expect(ended.stdout).toMatch(new RegExp(`CANCELLED build_table model\\.slow_lake .*cancelled by ${signal}`));
+  expect(ended.stderr).toContain(
+    `${signal}: cancelling. No new step starts and running queries are being cancelled`,
+  );
+  expect(ended.stdout).toMatch(
+    new RegExp(`CANCELLED build_table model\\.slow_lake .*cancelled by ${signal}`),
+  );
   expect(ended.stderr).not.toMatch(/\n\s+at /);
 
   const results = JSON.parse(readFileSync(join(dir, "target/run_results.json"), "utf8")) as {
@@ -90,7 +104,9 @@ async function expectCancelledCleanly(dir: string, ended: Ended, signal: "SIGINT
   expect(status.get("model.after_slow")).toBe("not_started");
   // Whatever else was running or waiting when the signal came is cancelled or not started; the
   // rest finished; nothing is reported as failed.
-  expect([...new Set(status.values())].filter((s) => !["success", "pass", "cancelled", "not_started"].includes(s))).toEqual([]);
+  expect(
+    [...new Set(status.values())].filter((s) => !["success", "pass", "cancelled", "not_started"].includes(s)),
+  ).toEqual([]);
   const named = (want: string) => results.results.filter((r) => r.status === want).map((r) => r.node);
   const [cancelled, notStarted] = [named("cancelled"), named("not_started")];
   expect(ended.stdout).toContain(
@@ -104,10 +120,18 @@ async function expectCancelledCleanly(dir: string, ended: Ended, signal: "SIGINT
   expect(state.filter((f) => f.endsWith(".wal"))).toEqual([]);
   expect(state.filter((f) => f.includes("_staging_"))).toEqual([]);
   const notices: string[] = [];
-  const lock = await RunLock.acquire(join(dir, ".sluice/dev/run.lock"), { runId: "after", command: "build", waitMs: 0, notice: (m) => notices.push(m) });
+  const lock = await RunLock.acquire(join(dir, ".sluice/dev/run.lock"), {
+    runId: "after",
+    command: "build",
+    waitMs: 0,
+    notice: (m) => notices.push(m),
+  });
   lock.release();
   expect(notices).toEqual([]);
-  const ledger = await queryDuckDb({ l: join(dir, ".sluice/dev/ledger.duckdb") }, "select status from l.main.runs order by started_at desc limit 1");
+  const ledger = await queryDuckDb(
+    { l: join(dir, ".sluice/dev/ledger.duckdb") },
+    "select status from l.main.runs order by started_at desc limit 1",
+  );
   expect(ledger).toEqual([{ status: "cancelled" }]);
 }
 
@@ -121,7 +145,12 @@ describe("a cancelled build", () => {
     project.write("models/lake/slow_lake.sql", SLOW.replace("range(10000000)", "range(10)"));
     const next = sluice(["build", "--project-dir", project.dir]);
     expect(next.code, next.stdout + next.stderr).toBe(0);
-    expect(await queryDuckDb({ m: join(project.dir, ".sluice/dev/mart.duckdb") }, "select n::int as n from m.main.after_slow")).toEqual([{ n: 3000 }]);
+    expect(
+      await queryDuckDb(
+        { m: join(project.dir, ".sluice/dev/mart.duckdb") },
+        "select n::int as n from m.main.after_slow",
+      ),
+    ).toEqual([{ n: 3000 }]);
   }, 180_000);
 
   it("on SIGTERM does the same and exits 143", async () => {
@@ -150,16 +179,28 @@ describe("a cancelled build", () => {
 
 describe("a build piped into head -1", () => {
   it("does not crash on EPIPE and exits with the build's own code", () => {
-    project = tempProject(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`models/m${i}.sql`, `select ${i} as id`])));
-    const run = spawnSync("bash", ["-c", `"${process.execPath}" "${join(REPO_ROOT, "bin/sluice.js")}" build --project-dir "${project.dir}" | head -1; echo "exit \${PIPESTATUS[0]}" >&2`], {
-      env: { ...process.env, CI: "true", NO_COLOR: "1" },
-      encoding: "utf8",
-      timeout: 120_000,
-    });
+    project = tempProject(
+      Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`models/m${i}.sql`, `select ${i} as id`])),
+    );
+    const run = spawnSync(
+      "bash",
+      [
+        "-c",
+        `"${process.execPath}" "${join(REPO_ROOT, "bin/sluice.js")}" build --project-dir "${project.dir}" | head -1; echo "exit \${PIPESTATUS[0]}" >&2`,
+      ],
+      {
+        env: { ...process.env, CI: "true", NO_COLOR: "1" },
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+    );
     expect(run.stdout).toBe("Running build: 30 steps\n");
     expect(run.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(run.stderr.trim()).toBe("exit 0");
-    const results = JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as { success: boolean; results: unknown[] };
+    const results = JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as {
+      success: boolean;
+      results: unknown[];
+    };
     expect(results).toMatchObject({ success: true });
     expect(results.results.length).toBe(30);
   }, 120_000);

@@ -22,11 +22,39 @@ function check(files: Record<string, string>): { code: number; stdout: string; j
 
 describe("sluice check reports every phase as annotations and JUnit failures", () => {
   it.each([
-    ["a YAML syntax error", { "models/a.sql": "select 1 as id", "models/a.yml": "models:\n  - name: a\n   columns: [\n" }, "models/a.yml", /::error file=models\/a\.yml,line=\d+,col=\d+,title=sluice::/],
-    ["an unknown key", { "project.yml": "name: p\nmodelz: {}\n" }, "project.yml", /::error file=project\.yml,line=2,col=1,title=sluice::unknown key 'modelz' at top level; did you mean 'models'\?/],
-    ["a wrong type", { "profiles.yml": "targets:\n  dev:\n    threads: many\n    connections:\n      w: { type: duckdb, path: w.duckdb }\n" }, "profiles.yml", /::error file=profiles\.yml,line=3,col=\d+,title=sluice::targets\.dev\.threads/],
-    ["a duplicate name", { "models/a.sql": "select 1 as id", "models/sub/a.sql": "select 2 as id" }, "models/", /::error file=models\/(sub\/)?a\.sql,line=\d+,col=\d+,title=sluice::.*a/],
-    ["a profile error", { "profiles.yml": "targets:\n  dev:\n    connections:\n      w: { type: oracle }\n" }, "profiles.yml", /::error file=profiles\.yml,line=4,col=\d+,title=sluice::/],
+    [
+      "a YAML syntax error",
+      { "models/a.sql": "select 1 as id", "models/a.yml": "models:\n  - name: a\n   columns: [\n" },
+      "models/a.yml",
+      /::error file=models\/a\.yml,line=\d+,col=\d+,title=sluice::/,
+    ],
+    [
+      "an unknown key",
+      { "project.yml": "name: p\nmodelz: {}\n" },
+      "project.yml",
+      /::error file=project\.yml,line=2,col=1,title=sluice::unknown key 'modelz' at top level; did you mean 'models'\?/,
+    ],
+    [
+      "a wrong type",
+      {
+        "profiles.yml":
+          "targets:\n  dev:\n    threads: many\n    connections:\n      w: { type: duckdb, path: w.duckdb }\n",
+      },
+      "profiles.yml",
+      /::error file=profiles\.yml,line=3,col=\d+,title=sluice::targets\.dev\.threads/,
+    ],
+    [
+      "a duplicate name",
+      { "models/a.sql": "select 1 as id", "models/sub/a.sql": "select 2 as id" },
+      "models/",
+      /::error file=models\/(sub\/)?a\.sql,line=\d+,col=\d+,title=sluice::.*a/,
+    ],
+    [
+      "a profile error",
+      { "profiles.yml": "targets:\n  dev:\n    connections:\n      w: { type: oracle }\n" },
+      "profiles.yml",
+      /::error file=profiles\.yml,line=4,col=\d+,title=sluice::/,
+    ],
   ] as const)("%s", (_what, files, file, annotation) => {
     const run = check(files);
     expect(run.code).toBe(2);
@@ -56,7 +84,8 @@ describe("sluice check reports every phase as annotations and JUnit failures", (
           - { name: removed_date, data_type: timestamp }
           - { name: ym, data_type: varchar }
 `,
-      "models/h.sql": "{{ config(materialized='incremental', partition_by=['ymm'], unique_key='saleid') }}select * from {{ source('prod', 'sales') }}",
+      "models/h.sql":
+        "{{ config(materialized='incremental', partition_by=['ymm'], unique_key='saleid') }}select * from {{ source('prod', 'sales') }}",
       "models/h.yml": `models:
   - name: h
     columns:
@@ -83,12 +112,29 @@ describe("sluice check reports every phase as annotations and JUnit failures", (
 
 describe("the shipped PR workflow and action", () => {
   const git = (cwd: string, ...args: string[]) => {
-    const r = spawnSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z", GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z" } });
+    const r = spawnSync("git", args, {
+      cwd,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "t",
+        GIT_AUTHOR_EMAIL: "t@example.com",
+        GIT_COMMITTER_NAME: "t",
+        GIT_COMMITTER_EMAIL: "t@example.com",
+        GIT_AUTHOR_DATE: "2026-01-01T00:00:00Z",
+        GIT_COMMITTER_DATE: "2026-01-01T00:00:00Z",
+      },
+    });
     if (r.status !== 0) throw new Error(r.stderr);
   };
   /** A repository whose `main` is the base commit and whose checked-out `pr` branch is the head. */
   function pullRequest(head: Record<string, string>): WorkflowContext {
-    project = tempProject({ "models/a.sql": "select 1 as id", "models/b.sql": "select * from {{ ref('a') }}", "models/c.sql": "select 2 as id", ".gitignore": "target/\n.sluice/\n.sluice-base/\nbin\n" });
+    project = tempProject({
+      "models/a.sql": "select 1 as id",
+      "models/b.sql": "select * from {{ ref('a') }}",
+      "models/c.sql": "select 2 as id",
+      ".gitignore": "target/\n.sluice/\n.sluice-base/\nbin\n",
+    });
     // The workflow calls bin/sluice.js of the repository it checks (this repository checks itself).
     symlinkSync(join(REPO_ROOT, "bin"), join(project.dir, "bin"));
     git(project.dir, "init", "-q", "-b", "main");
@@ -103,18 +149,27 @@ describe("the shipped PR workflow and action", () => {
   const workflow = join(REPO_ROOT, ".github/workflows/sluice-pr.yml");
 
   it("annotates a broken pull request, writes the JUnit report and fails the job", () => {
-    const ctx = pullRequest({ "models/b.sql": "select * from {{ ref('aa') }}", "models/c.sql": "select * from {{ ref('bb') }}" });
+    const ctx = pullRequest({
+      "models/b.sql": "select * from {{ ref('aa') }}",
+      "models/c.sql": "select * from {{ ref('bb') }}",
+    });
     ctx.expressions!["contains(github.event.pull_request.labels.*.name, 'build-modified')"] = "false";
     const steps = runJob(workflow, "check", ctx);
     const last = steps.at(-1)!;
     expect(last.step).toBe("sluice check");
     expect(last.code).toBe(2);
     expect(steps.slice(0, -1).every((s) => s.code === 0)).toBe(true);
-    expect(last.stdout).toContain("::error file=models/b.sql,line=1,col=18,title=sluice::ref('aa') not found; did you mean 'a'?");
-    expect(last.stdout).toContain("::error file=models/c.sql,line=1,col=18,title=sluice::ref('bb') not found; did you mean 'b'?");
+    expect(last.stdout).toContain(
+      "::error file=models/b.sql,line=1,col=18,title=sluice::ref('aa') not found; did you mean 'a'?",
+    );
+    expect(last.stdout).toContain(
+      "::error file=models/c.sql,line=1,col=18,title=sluice::ref('bb') not found; did you mean 'b'?",
+    );
     const junit = readFileSync(join(project!.dir, "target/sluice-check.xml"), "utf8");
     expect(junit).toMatch(/<testsuite name="sluice check" tests="3" failures="2"/);
-    expect(junit).toContain(`<failure message="ref('aa') not found" type="error">models/b.sql:1:18 error: ref('aa') not found; did you mean 'a'?</failure>`);
+    expect(junit).toContain(
+      `<failure message="ref('aa') not found" type="error">models/b.sql:1:18 error: ref('aa') not found; did you mean 'a'?</failure>`,
+    );
     expect(junit).toContain(`<failure message="ref('bb') not found" type="error">`);
   });
 
@@ -122,7 +177,10 @@ describe("the shipped PR workflow and action", () => {
     const ctx = pullRequest({ "models/b.sql": "select id, 1 as flag from {{ ref('a') }}" });
     ctx.expressions!["contains(github.event.pull_request.labels.*.name, 'build-modified')"] = "true";
     const steps = runJob(workflow, "check", ctx);
-    expect(steps.map((s) => [s.step, s.code]), JSON.stringify(steps.at(-1))).toEqual([
+    expect(
+      steps.map((s) => [s.step, s.code]),
+      JSON.stringify(steps.at(-1)),
+    ).toEqual([
       ["actions/checkout@v4", 0],
       ["Compile the base branch's manifest", 0],
       ["Install sluice", 0],

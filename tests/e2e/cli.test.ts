@@ -10,7 +10,19 @@ const warehouse = () => ({ warehouse: join(project!.dir, ".sluice/warehouse.duck
 
 describe("sluice command line", () => {
   it("prints help for every command", () => {
-    for (const command of ["init", "compile", "ls", "seed", "build", "run", "test", "plan", "clean", "debug", "run-operation"]) {
+    for (const command of [
+      "init",
+      "compile",
+      "ls",
+      "seed",
+      "build",
+      "run",
+      "test",
+      "plan",
+      "clean",
+      "debug",
+      "run-operation",
+    ]) {
       const run = sluice([command, "--help"]);
       expect(run.code, command).toBe(0);
       expect(run.stdout, command).toContain(`Usage: sluice ${command}`);
@@ -32,7 +44,8 @@ describe("sluice command line", () => {
 
   it("compiles with no connection at all", () => {
     project = tempProject({
-      "profiles.yml": "targets:\n  prod:\n    connections:\n      mart: { type: sqlserver, host: 192.0.2.1, database: d, connect_timeout_ms: 1000 }\n",
+      "profiles.yml":
+        "targets:\n  prod:\n    connections:\n      mart: { type: sqlserver, host: 192.0.2.1, database: d, connect_timeout_ms: 1000 }\n",
       "models/a.sql": "select 1 as id",
     });
     const run = sluice(["compile", "--project-dir", project.dir]);
@@ -56,7 +69,8 @@ describe("sluice command line", () => {
   it("passes with a warning when a warn-severity test fails", () => {
     project = tempProject({
       "models/a.sql": "select * from (values (1), (1)) t(id)",
-      "models/schema.yml": "models:\n  - name: a\n    columns:\n      - name: id\n        tests:\n          - unique: { severity: warn }\n",
+      "models/schema.yml":
+        "models:\n  - name: a\n    columns:\n      - name: id\n        tests:\n          - unique: { severity: warn }\n",
     });
     const run = sluice(["build", "--project-dir", project.dir]);
     expect(run.code).toBe(0);
@@ -66,7 +80,8 @@ describe("sluice command line", () => {
   it("applies error_if thresholds", () => {
     project = tempProject({
       "models/a.sql": "select * from (values (null), (null), (1)) t(id)",
-      "models/schema.yml": "models:\n  - name: a\n    columns:\n      - name: id\n        tests:\n          - not_null: { error_if: '>5' }\n",
+      "models/schema.yml":
+        "models:\n  - name: a\n    columns:\n      - name: id\n        tests:\n          - not_null: { error_if: '>5' }\n",
     });
     expect(sluice(["build", "--project-dir", project.dir]).code).toBe(0);
   });
@@ -74,16 +89,25 @@ describe("sluice command line", () => {
   it("loads seeds with typed columns and lets models ref them", async () => {
     project = tempProject({
       "seeds/rates.csv": "code,rate,since\nEUR,1.0,2024-01-01\nUSD,0.92,2024-02-01\n",
-      "seeds/schema.yml": "seeds:\n  - name: rates\n    config:\n      column_types: { rate: 'decimal(10,4)' }\n",
-      "models/usd.sql": "{{ config(materialized='table') }}select rate from {{ ref('rates') }} where code = 'USD'",
+      "seeds/schema.yml":
+        "seeds:\n  - name: rates\n    config:\n      column_types: { rate: 'decimal(10,4)' }\n",
+      "models/usd.sql":
+        "{{ config(materialized='table') }}select rate from {{ ref('rates') }} where code = 'USD'",
     });
     expect(sluice(["build", "--project-dir", project.dir]).code).toBe(0);
-    const rows = await queryDuckDb(warehouse(), "select rate::varchar as rate, typeof(rate) as t from warehouse.main.usd");
+    const rows = await queryDuckDb(
+      warehouse(),
+      "select rate::varchar as rate, typeof(rate) as t from warehouse.main.usd",
+    );
     expect(rows).toEqual([{ rate: "0.9200", t: "DECIMAL(10,4)" }]);
   });
 
   it("lists the selection with ls", () => {
-    project = tempProject({ "models/a.sql": "select 1 as id", "models/b.sql": "select * from {{ ref('a') }}", "models/c.sql": "select 2 as id" });
+    project = tempProject({
+      "models/a.sql": "select 1 as id",
+      "models/b.sql": "select * from {{ ref('a') }}",
+      "models/c.sql": "select 2 as id",
+    });
     const run = sluice(["ls", "--project-dir", project.dir, "--select", "a+"]);
     expect(run.stdout.trim().split("\n")).toEqual(["a", "b"]);
   });
@@ -98,7 +122,10 @@ describe("sluice command line", () => {
   it("emits JSON lines with --log-format json", () => {
     project = tempProject({ "models/a.sql": "select 1 as id" });
     const run = sluice(["build", "--project-dir", project.dir, "--log-format", "json"]);
-    const events = run.stdout.trim().split("\n").map((l) => JSON.parse(l) as { event: string });
+    const events = run.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { event: string });
     expect(events.map((e) => e.event)).toEqual(["start", "node_start", "node_end", "finish"]);
   });
 

@@ -12,14 +12,21 @@ afterEach(() => project?.remove());
 function manyModels(n: number): Record<string, string> {
   const files: Record<string, string> = { "macros/m.sql": "{% macro twice(x) %}({{ x }} * 2){% endmacro %}" };
   for (let i = 0; i < n; i++) {
-    files[`models/m${i}.sql`] = i === 0 ? "select 1 as id" : `select {{ twice('id') }} as id from {{ ref('m${Math.floor(i / 2)}') }}\n{% if var('flag', false) %}where id > 0{% endif %}`;
+    files[`models/m${i}.sql`] =
+      i === 0
+        ? "select 1 as id"
+        : `select {{ twice('id') }} as id from {{ ref('m${Math.floor(i / 2)}') }}\n{% if var('flag', false) %}where id > 0{% endif %}`;
   }
   return files;
 }
 
 const nodesOf = (dir: string) => {
-  const manifest = JSON.parse(readFileSync(join(dir, "target/manifest.json"), "utf8")) as { nodes: Record<string, { compiledSql?: string; checksum: string }> };
-  return Object.fromEntries(Object.entries(manifest.nodes).map(([id, n]) => [id, [n.compiledSql, n.checksum]]));
+  const manifest = JSON.parse(readFileSync(join(dir, "target/manifest.json"), "utf8")) as {
+    nodes: Record<string, { compiledSql?: string; checksum: string }>;
+  };
+  return Object.fromEntries(
+    Object.entries(manifest.nodes).map(([id, n]) => [id, [n.compiledSql, n.checksum]]),
+  );
 };
 
 describe("compiling a large project", () => {
@@ -51,6 +58,8 @@ describe("compiling a large project", () => {
     project.write("models/m11.sql", "select 11 as id");
     expect(sluice(["compile", "--project-dir", project.dir]).code).toBe(0);
     expect(statSync(untouched).mtimeMs).toBe(before);
-    expect(readFileSync(join(project.dir, "target/compiled/models/m11.sql"), "utf8")).toBe("select 11 as id\n");
+    expect(readFileSync(join(project.dir, "target/compiled/models/m11.sql"), "utf8")).toBe(
+      "select 11 as id\n",
+    );
   });
 });

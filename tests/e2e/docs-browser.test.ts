@@ -36,17 +36,27 @@ let dir: string;
 const shot = (name: string) => join(process.env.SLUICE_DOCS_SHOTS ?? dir, name);
 let browser: Browser | undefined;
 
-type DocsWindow = { SLUICE_DOCS_VIEW: { screenPosition(id: string): { x: number; y: number } | null; drawn(): string[]; label(key: string): string | null } };
+type DocsWindow = {
+  SLUICE_DOCS_VIEW: {
+    screenPosition(id: string): { x: number; y: number } | null;
+    drawn(): string[];
+    label(key: string): string | null;
+  };
+};
 
 /** Clicks where the graph draws node `id` (a WebGL canvas has no element per node). */
-export async function clickNode(page: Page, id: string): Promise<void> {
-  const at = await page.evaluate((nodeId) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.screenPosition(nodeId), id);
+async function clickNode(page: Page, id: string): Promise<void> {
+  const at = await page.evaluate(
+    (nodeId) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.screenPosition(nodeId),
+    id,
+  );
   if (!at) throw new Error(`${id} is not drawn`);
   const box = (await page.locator("#graph").boundingBox())!;
   await page.mouse.click(box.x + at.x, box.y + at.y);
 }
 
-const drawn = (page: Page) => page.evaluate(() => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.drawn().sort());
+const drawn = (page: Page) =>
+  page.evaluate(() => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.drawn().sort());
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sluice-docs-e2e-"));
@@ -76,22 +86,32 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("request", (r) => requests.push(r.url()));
     await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href);
-    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    await page.waitForFunction(
+      () => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true,
+    );
     await expect.poll(() => page.locator("#legend").textContent()).toContain("warehouse (duckdb)");
 
     await page.fill("#search", "tag:finance");
     // The model first, then the tests that inherit its tag.
     await expect.poll(() => page.locator("#results li").allTextContents()).toHaveLength(5);
-    expect(await page.locator("#results li").first().textContent()).toBe("customers_by_country model · models/marts/customers_by_country.sql");
+    expect(await page.locator("#results li").first().textContent()).toBe(
+      "customers_by_country model · models/marts/customers_by_country.sql",
+    );
     await page.fill("#search", "customers_by");
     await page.press("#search", "Enter");
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("customers_by_country");
 
     // A description with markup is shown as text and runs nothing.
-    expect(await page.locator("#detail-description").textContent()).toContain("<script>window.__injected = 1</script>");
-    expect(await page.evaluate(() => (window as unknown as { __injected?: number }).__injected)).toBeUndefined();
+    expect(await page.locator("#detail-description").textContent()).toContain(
+      "<script>window.__injected = 1</script>",
+    );
+    expect(
+      await page.evaluate(() => (window as unknown as { __injected?: number }).__injected),
+    ).toBeUndefined();
     expect(await page.locator("#detail script, #detail img").count()).toBe(0);
-    expect(await page.locator("#detail-columns").textContent()).toMatch(/country.*varchar.*(unique, not_null|not_null, unique)/);
+    expect(await page.locator("#detail-columns").textContent()).toMatch(
+      /country.*varchar.*(unique, not_null|not_null, unique)/,
+    );
     // The model itself built; its health is its worst test.
     expect(await page.locator("#detail-status").textContent()).toBe("success");
     expect(await page.locator("#detail-health").textContent()).toBe("fail");
@@ -123,7 +143,11 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
 
 describe("sluice docs serve", () => {
   it("serves the generated site on 127.0.0.1 and prints the address", async () => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "bin/sluice.js"), "docs", "serve", "--project-dir", dir, "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, "bin/sluice.js"), "docs", "serve", "--project-dir", dir, "--port", "0"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -150,7 +174,9 @@ describe("sluice docs serve", () => {
         page.on("pageerror", (e) => problems.push(String(e)));
         page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
         await page.goto(`${url}#!/model.customers_by_country`);
-        await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+        await page.waitForFunction(
+          () => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true,
+        );
         await expect.poll(() => page.locator("#detail-tests tr").count()).toBe(5);
         expect(problems).toEqual([]);
         await page.close();
@@ -167,7 +193,9 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + hash);
-    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    await page.waitForFunction(
+      () => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true,
+    );
     return { page, errors };
   }
 
@@ -178,7 +206,9 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
       "failaccepted_values_customers_by_country_country1customers_by_country",
       "warnaccepted_values_customers_by_country_customers1customers_by_country",
     ]);
-    expect(await page.locator("#generated-at").textContent()).toMatch(/^Site generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
+    expect(await page.locator("#generated-at").textContent()).toMatch(
+      /^Site generated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/,
+    );
     await page.screenshot({ path: shot("landing.png") });
     expect(errors).toEqual([]);
     await page.close();
@@ -187,9 +217,11 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
   it("shows each test's last outcome and failing rows on its model's page, and a red badge in the graph", async () => {
     const { page, errors } = await open("#!/model.customers_by_country");
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("customers_by_country");
-    const tests = await page.locator("#detail-tests tr").evaluateAll((trs) =>
-      trs.slice(1).map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
-    );
+    const tests = await page
+      .locator("#detail-tests tr")
+      .evaluateAll((trs) =>
+        trs.slice(1).map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
+      );
     expect(tests).toEqual([
       ["accepted_values_customers_by_country_country", "country", "fail", "1"],
       ["accepted_values_customers_by_country_customers", "customers", "warn", "1"],
@@ -197,7 +229,8 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
       ["unique_customers_by_country_country", "country", "pass", "0"],
     ]);
     // In the graph the model's label says it failed, and the overlay rings it in red.
-    const label = (id: string) => page.evaluate((key) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(key), id);
+    const label = (id: string) =>
+      page.evaluate((key) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(key), id);
     expect(await label("model.customers_by_country")).toBe("✗ customers_by_country");
     expect(await label("model.stg_customers")).toBe("stg_customers");
     const redAround = (id: string) =>
@@ -206,9 +239,17 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
         const canvas = document.getElementById("graph-overlay") as HTMLCanvasElement;
         const ratio = canvas.width / canvas.clientWidth;
         const size = Math.round(80 * ratio);
-        const pixels = canvas.getContext("2d")!.getImageData(Math.round(at.x * ratio) - size / 2, Math.round(at.y * ratio) - size / 2, size, size).data;
+        const pixels = canvas
+          .getContext("2d")!
+          .getImageData(
+            Math.round(at.x * ratio) - size / 2,
+            Math.round(at.y * ratio) - size / 2,
+            size,
+            size,
+          ).data;
         let red = 0;
-        for (let k = 0; k < pixels.length; k += 4) if (pixels[k]! > 150 && pixels[k + 1]! < 80 && pixels[k + 2]! < 80 && pixels[k + 3]! > 100) red++;
+        for (let k = 0; k < pixels.length; k += 4)
+          if (pixels[k]! > 150 && pixels[k + 1]! < 80 && pixels[k + 2]! < 80 && pixels[k + 3]! > 100) red++;
         return red;
       }, id);
     await expect.poll(() => redAround("model.customers_by_country")).toBeGreaterThan(20);
@@ -224,7 +265,10 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
   it("labels every drawn node by its whole name and lists tests by theirs, so no two read the same", async () => {
     const { page } = await open("#!/model.customers_by_country");
     const keys = await drawn(page);
-    const labels = await page.evaluate((ks) => ks.map((k) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(k)), keys);
+    const labels = await page.evaluate(
+      (ks) => ks.map((k) => (window as unknown as DocsWindow).SLUICE_DOCS_VIEW.label(k)),
+      keys,
+    );
     expect(labels.sort()).toEqual(["stg_customers", "▤ customers", "✗ customers_by_country"]);
     const tests = await page.locator("#detail-tests tr td:first-child").allTextContents();
     expect(tests.filter((t) => t.startsWith("accepted_values_customers_by_country_"))).toHaveLength(2);
@@ -234,7 +278,9 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
 
   it("shows a test's config as readable key/values, not JSON", async () => {
     const { page } = await open("#!/test.accepted_values_customers_by_country_customers");
-    await expect.poll(() => page.locator("#detail-name").textContent()).toBe("accepted_values_customers_by_country_customers");
+    await expect
+      .poll(() => page.locator("#detail-name").textContent())
+      .toBe("accepted_values_customers_by_country_customers");
     const config = (await page.locator("[data-section='config']").textContent())!;
     expect(config).toContain("severitywarn");
     expect(config).toContain("values2");
@@ -249,7 +295,9 @@ describe.skipIf(!hasChromium)("docs site tells the truth about tests", () => {
     const { page, errors } = await open(hash);
     expect(await page.locator("#notice").isVisible()).toBe(true);
     expect(await page.locator("#notice").textContent()).toMatch(message);
-    const project = await page.evaluate(() => (window as unknown as { SLUICE_DOCS: { project: string } }).SLUICE_DOCS.project);
+    const project = await page.evaluate(
+      () => (window as unknown as { SLUICE_DOCS: { project: string } }).SLUICE_DOCS.project,
+    );
     expect(await page.locator("#detail-name").textContent()).toBe(project);
     await page.screenshot({ path: shot("bad-link.png") });
     expect(errors).toEqual([]);
@@ -261,7 +309,9 @@ describe.skipIf(!hasChromium)("docs site search and filters", () => {
   async function open(hash = "") {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + hash);
-    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    await page.waitForFunction(
+      () => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true,
+    );
     return page;
   }
   const results = async (page: Page, query: string) => {
@@ -273,8 +323,12 @@ describe.skipIf(!hasChromium)("docs site search and filters", () => {
 
   it("finds text in descriptions and SQL, and says where it matched", async () => {
     const page = await open();
-    expect(await results(page, "upper(country)")).toEqual(["stg_customers model · models/staging/stg_customers.sql · SQL"]);
-    expect(await results(page, "customers per country")).toEqual(["customers_by_country model · models/marts/customers_by_country.sql · description"]);
+    expect(await results(page, "upper(country)")).toEqual([
+      "stg_customers model · models/staging/stg_customers.sql · SQL",
+    ]);
+    expect(await results(page, "customers per country")).toEqual([
+      "customers_by_country model · models/marts/customers_by_country.sql · description",
+    ]);
     await page.close();
   });
 
@@ -285,10 +339,22 @@ describe.skipIf(!hasChromium)("docs site search and filters", () => {
       "not_null_customers_by_country_country",
       "unique_customers_by_country_country",
     ]);
-    expect(names(await results(page, "+customers_by_country --exclude resource_type:test"))).toEqual(["customers_by_country", "stg_customers", "customers"]);
-    expect(names(await results(page, "@stg_customers --exclude resource_type:test"))).toEqual(["customers_by_country", "stg_customers", "customers"]);
-    expect(names(await results(page, "config.materialized:table --exclude resource_type:test"))).toEqual(["customers_by_country"]);
-    expect(await results(page, "nosuch_model+")).toEqual([expect.stringMatching(/'nosuch_model\+' matches no node/)]);
+    expect(names(await results(page, "+customers_by_country --exclude resource_type:test"))).toEqual([
+      "customers_by_country",
+      "stg_customers",
+      "customers",
+    ]);
+    expect(names(await results(page, "@stg_customers --exclude resource_type:test"))).toEqual([
+      "customers_by_country",
+      "stg_customers",
+      "customers",
+    ]);
+    expect(names(await results(page, "config.materialized:table --exclude resource_type:test"))).toEqual([
+      "customers_by_country",
+    ]);
+    expect(await results(page, "nosuch_model+")).toEqual([
+      expect.stringMatching(/'nosuch_model\+' matches no node/),
+    ]);
     // Enter on a lineage selector focuses on it with its depths.
     await page.fill("#search", "stg_customers+1");
     await page.press("#search", "Enter");
@@ -301,7 +367,10 @@ describe.skipIf(!hasChromium)("docs site search and filters", () => {
     const page = await open();
     await page.selectOption("#filter-status", "fail");
     await expect.poll(() => drawn(page)).toEqual(["model.customers_by_country"]);
-    expect(names(await results(page, "customers"))).toEqual(["customers_by_country", "accepted_values_customers_by_country_country"]);
+    expect(names(await results(page, "customers"))).toEqual([
+      "customers_by_country",
+      "accepted_values_customers_by_country_country",
+    ]);
     await page.selectOption("#filter-status", "");
     await page.selectOption("#filter-type", "seed");
     await expect.poll(() => drawn(page)).toEqual(["seed.customers"]);
@@ -314,8 +383,12 @@ describe.skipIf(!hasChromium)("docs site search and filters", () => {
 describe.skipIf(!hasChromium)("docs site column lineage", () => {
   it("follows a column across models: its input, its origin, and the columns computed from it", async () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(pathToFileURL(join(dir, "target/docs/index.html")).href + "#!/model.customers_by_country");
-    await page.waitForFunction(() => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true);
+    await page.goto(
+      `${pathToFileURL(join(dir, "target/docs/index.html")).href}#!/model.customers_by_country`,
+    );
+    await page.waitForFunction(
+      () => (window as unknown as { SLUICE_DOCS_READY?: boolean }).SLUICE_DOCS_READY === true,
+    );
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("customers_by_country");
     const country = page.locator("#detail-column-lineage tr[data-column='country']");
     expect(await country.locator("[data-cell='from']").textContent()).toBe("stg_customers.country");

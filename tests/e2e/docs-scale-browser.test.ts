@@ -31,7 +31,10 @@ let url: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sluice-docs-scale-"));
-  const site = generateDocs(syntheticManifest(3000, 300), dir, { runResults: null, now: () => new Date("2026-02-03T04:05:06Z") });
+  const site = generateDocs(syntheticManifest(3000, 300), dir, {
+    runResults: null,
+    now: () => new Date("2026-02-03T04:05:06Z"),
+  });
   url = pathToFileURL(join(site.dir, "index.html")).href;
   if (hasChromium) browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
 }, 120_000);
@@ -41,7 +44,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function open(hash = "", colorScheme: "light" | "dark" = "light"): Promise<{ page: Page; errors: string[] }> {
+async function open(
+  hash = "",
+  colorScheme: "light" | "dark" = "light",
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser!.newPage({ viewport: { width: 1400, height: 900 }, colorScheme });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -65,16 +71,32 @@ describe.skipIf(!hasChromium)("docs site at scale", () => {
   it("opens on the folders as collapsed groups with their counts and the edges between them", async () => {
     const { page, errors } = await open();
     const keys = (await drawn(page)).sort();
-    expect(keys).toEqual(["group:models", "group:models/lake/layer_1", "group:models/lake/layer_2", "group:models/lake/layer_3", "group:models/lake/layer_4", "group:models/mart/layer_5", "group:models/mart/layer_6"]);
-    expect(await page.evaluate(() => (window as unknown as View).SLUICE_DOCS_VIEW.label("group:models/lake/layer_1"))).toBe("▸ models/lake/layer_1 (500 nodes)");
+    expect(keys).toEqual([
+      "group:models",
+      "group:models/lake/layer_1",
+      "group:models/lake/layer_2",
+      "group:models/lake/layer_3",
+      "group:models/lake/layer_4",
+      "group:models/mart/layer_5",
+      "group:models/mart/layer_6",
+    ]);
+    expect(
+      await page.evaluate(() =>
+        (window as unknown as View).SLUICE_DOCS_VIEW.label("group:models/lake/layer_1"),
+      ),
+    ).toBe("▸ models/lake/layer_1 (500 nodes)");
     const edges = await page.evaluate(() => {
-      const g = (window as unknown as { SLUICE_DOCS_VIEW: { edges(): { from: string; to: string; count: number }[] } }).SLUICE_DOCS_VIEW.edges();
+      const g = (
+        window as unknown as { SLUICE_DOCS_VIEW: { edges(): { from: string; to: string; count: number }[] } }
+      ).SLUICE_DOCS_VIEW.edges();
       return g;
     });
     // Every model of layer 1 reads 1–3 sources: the merged edge counts them all.
     const fromSources = edges.find((e) => e.from === "group:models" && e.to === "group:models/lake/layer_1")!;
     expect(fromSources.count).toBeGreaterThanOrEqual(500);
-    expect(await page.locator("#group-list .group-row").allTextContents()).toContain(" models/lake/layer_1 (500)");
+    expect(await page.locator("#group-list .group-row").allTextContents()).toContain(
+      " models/lake/layer_1 (500)",
+    );
     await page.screenshot({ path: shot("scale-overview.png") });
     expect(errors).toEqual([]);
     await page.close();
@@ -118,7 +140,9 @@ describe.skipIf(!hasChromium)("docs site at scale", () => {
     await page.keyboard.press("ArrowLeft");
     const upstream = (await page.locator("#detail-name").textContent())!;
     expect(upstream).toMatch(/^(lake_l1_\d+|table_\d+)$/);
-    expect(await page.evaluate(() => location.hash)).toContain(encodeURIComponent(upstream.startsWith("table_") ? "source.erp." : "model.lake_l1_"));
+    expect(await page.evaluate(() => location.hash)).toContain(
+      encodeURIComponent(upstream.startsWith("table_") ? "source.erp." : "model.lake_l1_"),
+    );
     await page.keyboard.press("ArrowRight");
     expect(await page.locator("#detail-name").textContent()).not.toBe(upstream);
     await page.keyboard.press("Enter");
@@ -127,7 +151,9 @@ describe.skipIf(!hasChromium)("docs site at scale", () => {
   });
 
   it("keeps focus, depth, selection, grouping and filters in the address, and restores them", async () => {
-    const { page } = await open("#!/model.lake_l3_1100?focus=model.lake_l3_1100&up=1&down=1&group=connection&type=model");
+    const { page } = await open(
+      "#!/model.lake_l3_1100?focus=model.lake_l3_1100&up=1&down=1&group=connection&type=model",
+    );
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("lake_l3_1100");
     expect(await page.locator("#up-depth").inputValue()).toBe("1");
     expect(await page.locator("#grouping").inputValue()).toBe("connection");
@@ -150,12 +176,16 @@ describe.skipIf(!hasChromium)("docs site at scale", () => {
 
   it("follows the system's dark mode", async () => {
     const { page } = await open("", "dark");
-    const background = await page.evaluate(() => getComputedStyle(document.getElementById("detail")!).backgroundColor);
+    const background = await page.evaluate(
+      () => getComputedStyle(document.getElementById("detail")!).backgroundColor,
+    );
     expect(background).toBe("rgb(29, 32, 36)");
     await page.screenshot({ path: shot("scale-dark.png") });
     await page.close();
     const light = await open("", "light");
-    expect(await light.page.evaluate(() => getComputedStyle(document.getElementById("detail")!).backgroundColor)).toBe("rgb(255, 255, 255)");
+    expect(
+      await light.page.evaluate(() => getComputedStyle(document.getElementById("detail")!).backgroundColor),
+    ).toBe("rgb(255, 255, 255)");
     await light.page.close();
   });
 
@@ -184,7 +214,9 @@ describe.skipIf(!hasChromium)("docs site search at scale", () => {
     await expect.poll(() => page.locator("#match-count").textContent()).toBe("300 matches");
     await page.fill("#search", "");
     await page.selectOption("#filter-conn", "mart");
-    await expect.poll(async () => (await drawn(page)).sort()).toEqual(["group:models/mart/layer_5", "group:models/mart/layer_6"]);
+    await expect
+      .poll(async () => (await drawn(page)).sort())
+      .toEqual(["group:models/mart/layer_5", "group:models/mart/layer_6"]);
     await page.close();
   });
 });
@@ -201,7 +233,8 @@ describe.skipIf(!hasChromium)("docs site minimap", () => {
         for (let y = 0; y < c.height; y++)
           for (let x = 0; x < c.width; x++) {
             const k = (y * c.width + x) * 4;
-            if (d[k]! < 30 && d[k + 1]! < 30 && d[k + 2]! < 30 && d[k + 3]! > 200) [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
+            if (d[k]! < 30 && d[k + 1]! < 30 && d[k + 2]! < 30 && d[k + 3]! > 200)
+              [x0, x1, y0, y1] = [Math.min(x0, x), Math.max(x1, x), Math.min(y0, y), Math.max(y1, y)];
           }
         return { width: x1 - x0, height: y1 - y0, cx: (x0 + x1) / 2 };
       });
@@ -212,7 +245,12 @@ describe.skipIf(!hasChromium)("docs site minimap", () => {
     await page.click("#zoom-in");
     await page.click("#zoom-in");
     await page.click("#zoom-in");
-    await expect.poll(async () => { const w = (await frame()).width; return w > 5 && w < fitted.width / 2; }, settle).toBe(true);
+    await expect
+      .poll(async () => {
+        const w = (await frame()).width;
+        return w > 5 && w < fitted.width / 2;
+      }, settle)
+      .toBe(true);
     await page.close();
   });
 });

@@ -42,7 +42,10 @@ async function expectLakeMatchesSource(): Promise<void> {
      from source.production.sales s join source.production.clients c using (client_id) join source.production.products p using (product_id)
      order by s.sale_id`,
   );
-  const actual = await queryDuckDb({ lake: files().lake }, "select sale_id, quantity, year_month, country, category from lake.main.sales_history order by sale_id");
+  const actual = await queryDuckDb(
+    { lake: files().lake },
+    "select sale_id, quantity, year_month, country, category from lake.main.sales_history order by sale_id",
+  );
   expect(actual.length).toBe(expected.length);
   expect(actual).toEqual(expected);
 }
@@ -81,12 +84,27 @@ describe("example project on embedded DuckDB", () => {
   });
 
   it("follows the source after the generator inserts, updates and deletes sales", async () => {
-    const mutate = sluice(["run-operation", "coolwear_mutate", "--connection", "source", "--args", "{seed: 7, new_sales: 50, updated_sales: 40, deleted_sales: 10}", "--project-dir", project.dir]);
+    const mutate = sluice([
+      "run-operation",
+      "coolwear_mutate",
+      "--connection",
+      "source",
+      "--args",
+      "{seed: 7, new_sales: 50, updated_sales: 40, deleted_sales: 10}",
+      "--project-dir",
+      project.dir,
+    ]);
     expect(mutate.code).toBe(0);
-    const removed = await queryDuckDb({ source: files().source }, "select count(*)::int as n from source.production.removed");
+    const removed = await queryDuckDb(
+      { source: files().source },
+      "select count(*)::int as n from source.production.removed",
+    );
     expect(removed).toEqual([{ n: 10 }]);
     // New sales are dated by the pinned clock, not by the day the tests run.
-    const newest = await queryDuckDb({ source: files().source }, "select max(sale_date)::varchar as day from source.production.sales");
+    const newest = await queryDuckDb(
+      { source: files().source },
+      "select max(sale_date)::varchar as day from source.production.sales",
+    );
     expect(newest).toEqual([{ day: TEST_CLOCK.slice(0, 10) }]);
     const run = sluice(["build", "--project-dir", project.dir]);
     expect(run.code).toBe(0);
@@ -98,7 +116,11 @@ describe("example project on embedded DuckDB", () => {
     const { readFileSync } = await import("node:fs");
     const manifest = JSON.parse(readFileSync(join(project.dir, "target/manifest.json"), "utf8"));
     expect(manifest.manifestVersion).toBe(1);
-    expect(manifest.nodes["model.sales_history"].config).toMatchObject({ connection: "lake", compute: "source", partitionBy: ["year_month"] });
+    expect(manifest.nodes["model.sales_history"].config).toMatchObject({
+      connection: "lake",
+      compute: "source",
+      partitionBy: ["year_month"],
+    });
     const compiled = readFileSync(join(project.dir, "target/compiled/models/lake/sales_history.sql"), "utf8");
     expect(compiled).toContain('from "source"."production"."sales" s');
     const results = JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8"));
@@ -109,27 +131,43 @@ describe("example project on embedded DuckDB", () => {
     // The wording follows the number of months touched ("partitions a, b" or "7 partitions (a … b)").
     const months = `rebuild ${describePartitions(history.partitions)} of sales_history: `;
     expect(history.reason.startsWith(months), history.reason).toBe(true);
-    expect(history.reason.slice(months.length)).toMatch(/^\d+ inserted or updated and 10 deleted rows in production\.sales since /);
+    expect(history.reason.slice(months.length)).toMatch(
+      /^\d+ inserted or updated and 10 deleted rows in production\.sales since /,
+    );
     expect(history.partitions.length).toBeGreaterThan(0);
     expect(history.partitions.length).toBeLessThan(10);
     // Its reconcile test profiled just the partitions the build replaced, on the lake and the source.
-    const reconcile = results.results.find((r: { node: string }) => r.node === "test.reconcile_sales_history");
-    expect(reconcile).toMatchObject({ status: "pass", message: `checked the ${history.partitions.length} partitions this build replaced` });
+    const reconcile = results.results.find(
+      (r: { node: string }) => r.node === "test.reconcile_sales_history",
+    );
+    expect(reconcile).toMatchObject({
+      status: "pass",
+      message: `checked the ${history.partitions.length} partitions this build replaced`,
+    });
   });
 
   it("fails the reconcile test when the mart drifts from the lake", async () => {
     const { DuckDBInstance } = await import("@duckdb/node-api");
     const instance = await DuckDBInstance.create(files().mart);
     const c = await instance.connect();
-    await c.run("update main.sales_by_country_month set revenue = revenue + 1 where year_month = (select min(year_month) from main.sales_by_country_month) and country = 'PT'");
+    await c.run(
+      "update main.sales_by_country_month set revenue = revenue + 1 where year_month = (select min(year_month) from main.sales_by_country_month) and country = 'PT'",
+    );
     c.closeSync();
     instance.closeSync();
     const run = sluice(["test", "--project-dir", project.dir, "--select", "sales_by_country_month"]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/ERROR\s+run_test test\.reconcile_sales_by_country_month .*1 partition differs between mart and lake/);
+    expect(run.stdout).toMatch(
+      /ERROR\s+run_test test\.reconcile_sales_by_country_month .*1 partition differs between mart and lake/,
+    );
     // The table's SQL and inputs did not change, so a build leaves it (and its failing test tells why);
     // --full-refresh rebuilds it from the lake.
-    expect(sluice(["build", "--project-dir", project.dir, "--select", "sales_by_country_month"]).stdout).toMatch(/UNCHANGED skip model\.sales_by_country_month .*unchanged/);
-    expect(sluice(["build", "--project-dir", project.dir, "--select", "sales_by_country_month", "--full-refresh"]).code).toBe(0);
+    expect(
+      sluice(["build", "--project-dir", project.dir, "--select", "sales_by_country_month"]).stdout,
+    ).toMatch(/UNCHANGED skip model\.sales_by_country_month .*unchanged/);
+    expect(
+      sluice(["build", "--project-dir", project.dir, "--select", "sales_by_country_month", "--full-refresh"])
+        .code,
+    ).toBe(0);
   });
 });

@@ -61,7 +61,8 @@ function lastActions(copy: ExampleCopy): Record<string, string> {
     results: { node: string; action?: string }[];
   };
   const actions: Record<string, string> = {};
-  for (const r of results.results) if (r.node.startsWith("model.") && r.action) actions[r.node.slice(6)] = r.action;
+  for (const r of results.results)
+    if (r.node.startsWith("model.") && r.action) actions[r.node.slice(6)] = r.action;
   return actions;
 }
 
@@ -162,7 +163,11 @@ describe("examples/spark-medallion", () => {
   });
 
   it("after a day of new and updated orders, rebuilds just the changed days and equals a full refresh", async () => {
-    runOperation(copy, "medallion_mutate", '{day: "2026-03-05", seed: 1, new_orders: 40, updated_orders: 30}');
+    runOperation(
+      copy,
+      "medallion_mutate",
+      '{day: "2026-03-05", seed: 1, new_orders: 40, updated_orders: 30}',
+    );
     const changed = await queryDuckDb(
       { app: copy.file("source") },
       "select count(*)::int as n from app.app.orders where updated_at = timestamp '2026-03-05 18:00:00'",
@@ -180,7 +185,14 @@ describe("examples/spark-medallion", () => {
   });
 
   it("refuses a mutation without its day instead of reading the clock", () => {
-    const run = sluice(["run-operation", "medallion_mutate", "--connection", "source", "--project-dir", copy.dir]);
+    const run = sluice([
+      "run-operation",
+      "medallion_mutate",
+      "--connection",
+      "source",
+      "--project-dir",
+      copy.dir,
+    ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain("medallion_mutate needs the day");
   });
@@ -306,7 +318,11 @@ describe("examples/olist", () => {
   });
 
   it("after an hour of new and delivered orders, replaces the changed days and equals a full refresh", async () => {
-    runOperation(copy, "olist_mutate", '{hour: "2018-03-05 10:00:00", seed: 1, new_orders: 40, delivered: 30}');
+    runOperation(
+      copy,
+      "olist_mutate",
+      '{hour: "2018-03-05 10:00:00", seed: 1, new_orders: 40, delivered: 30}',
+    );
     build(copy);
     expect(lastActions(copy)).toMatchObject({ clean_orders: "replace_partitions" });
     await expectReportsMatchSource();

@@ -41,7 +41,10 @@ group by 1`,
 afterAll(() => project.remove());
 
 const onSource = (sql: string) => executeOnDuckDb(join(project.dir, ".sluice/src.duckdb"), "src", sql);
-const lake = async (sql: string) => (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, sql)).map((r) => Object.values(r).join(" "));
+const lake = async (sql: string) =>
+  (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, sql)).map((r) =>
+    Object.values(r).join(" "),
+  );
 const run = (...args: string[]) => sluice([...args, "--project-dir", project.dir]);
 
 describe("models at the edges of the incremental contract", () => {
@@ -59,16 +62,24 @@ describe("models at the edges of the incremental contract", () => {
   it("finds a moved row by its renamed text key, zeros kept, and leaves no copy behind", async () => {
     await onSource(`update app.items set day = date '2026-02-10', updated_at = 2 where code = '007'`);
     const plan = run("plan");
-    expect(plan.stdout, plan.stderr).toMatch(/model\.items_hist: rebuild partitions 202601, 202602 of items_hist: 1 inserted or updated/);
+    expect(plan.stdout, plan.stderr).toMatch(
+      /model\.items_hist: rebuild partitions 202601, 202602 of items_hist: 1 inserted or updated/,
+    );
     expect(run("build").code).toBe(0);
-    expect(await lake("select item, qty, ym from lake.main.items_hist order by item")).toEqual(["007 1 202602", "7 2 202601", "A-1 3 202603"]);
+    expect(await lake("select item, qty, ym from lake.main.items_hist order by item")).toEqual([
+      "007 1 202602",
+      "7 2 202601",
+      "A-1 3 202603",
+    ]);
   });
 
   it("rebuilds an aggregating lineage model in full, naming the GROUP BY, and its table equals a full build", async () => {
     await onSource(`insert into app.removed values (1, 3, 202601); delete from app.sales where sale_id = 1;
       update app.sales set sale_date = date '2026-03-01', amount = 25, updated_at = 3 where sale_id = 2`);
     const plan = run("plan");
-    expect(plan.stdout).toMatch(/build_table\s+model\.monthly: models\/monthly\.sql:4: GROUP BY makes a row depend on rows of other partitions: rebuilt in full/);
+    expect(plan.stdout).toMatch(
+      /build_table\s+model\.monthly: models\/monthly\.sql:4: GROUP BY makes a row depend on rows of other partitions: rebuilt in full/,
+    );
     const build = run("build");
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(await lake("select ym, n, total from lake.main.monthly order by ym")).toEqual(["202603 1 25"]);

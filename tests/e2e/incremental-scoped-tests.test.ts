@@ -59,7 +59,12 @@ interface Result {
   scope?: { model: string; partitions: string[][] };
   sample?: { columns: string[]; rows: unknown[][] };
 }
-const results = (): Map<string, Result> => new Map((JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as { results: Result[] }).results.map((r) => [r.node, r]));
+const results = (): Map<string, Result> =>
+  new Map(
+    (
+      JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as { results: Result[] }
+    ).results.map((r) => [r.node, r]),
+  );
 const run = (...args: string[]) => sluice([...args, "--project-dir", project.dir]);
 
 describe("data tests in an incremental build", () => {
@@ -76,39 +81,79 @@ describe("data tests in an incremental build", () => {
   it("narrows the tests of the replaced partitions, downstream too, and says so in plan, output and run results", async () => {
     await onSource(`update app.sales set amount = 11, updated_at = ${++clock} where sale_id = 1`);
     const plan = run("plan");
-    expect(plan.stdout).toMatch(/run_test +test\.unique_hist_sale_id: error test on partition 202601 of hist, the rows this build replaces/);
-    expect(plan.stdout).toMatch(/run_test +test\.unique_hist_copy_sale_id: error test on partition 202601 of hist_copy/);
-    expect(plan.stdout).toMatch(/run_test +test\.row_count_hist: error test over the whole table: row_count tests are not narrowed to partitions\n/);
+    expect(plan.stdout).toMatch(
+      /run_test +test\.unique_hist_sale_id: error test on partition 202601 of hist, the rows this build replaces/,
+    );
+    expect(plan.stdout).toMatch(
+      /run_test +test\.unique_hist_copy_sale_id: error test on partition 202601 of hist_copy/,
+    );
+    expect(plan.stdout).toMatch(
+      /run_test +test\.row_count_hist: error test over the whole table: row_count tests are not narrowed to partitions\n/,
+    );
     const build = run("build");
     expect(build.code, build.stdout + build.stderr).toBe(0);
-    expect(build.stdout).toMatch(/PASS +run_test test\.not_null_hist_sale_id .* — on partition 202601 of hist/);
+    expect(build.stdout).toMatch(
+      /PASS +run_test test\.not_null_hist_sale_id .* — on partition 202601 of hist/,
+    );
     const r = results();
-    for (const id of ["test.unique_hist_sale_id", "test.not_null_hist_sale_id", "test.accepted_values_hist_status"]) expect(r.get(id)?.scope, id).toEqual({ model: "model.hist", partitions: [["202601"]] });
-    expect(r.get("test.unique_hist_copy_sale_id")?.scope).toEqual({ model: "model.hist_copy", partitions: [["202601"]] });
+    for (const id of [
+      "test.unique_hist_sale_id",
+      "test.not_null_hist_sale_id",
+      "test.accepted_values_hist_status",
+    ])
+      expect(r.get(id)?.scope, id).toEqual({ model: "model.hist", partitions: [["202601"]] });
+    expect(r.get("test.unique_hist_copy_sale_id")?.scope).toEqual({
+      model: "model.hist_copy",
+      partitions: [["202601"]],
+    });
     expect(r.get("test.row_count_hist")?.scope).toBeUndefined();
   });
 
   it("fails on a NULL, a bad value, and a key duplicated across a rebuilt and an untouched partition", async () => {
     // Receipt r3 already sits in March, which this build leaves alone (it is not the model's unique_key,
     // so nothing dirties March); the new sale with the same receipt lands in January.
-    await onSource(`insert into app.sales values (8, 'r3', 'ok', 31, date '2026-01-07', ${++clock}), (null, 'r9', 'ok', 50, date '2026-01-08', ${clock}), (5, 'r5', 'lost', 60, date '2026-01-09', ${clock})`);
+    await onSource(
+      `insert into app.sales values (8, 'r3', 'ok', 31, date '2026-01-07', ${++clock}), (null, 'r9', 'ok', 50, date '2026-01-08', ${clock}), (5, 'r5', 'lost', 60, date '2026-01-09', ${clock})`,
+    );
     const build = run("build");
     expect(build.code).toBe(1);
     const r = results();
     expect(r.get("model.hist")).toMatchObject({ partitions: [["202601"]] });
     const unique = r.get("test.unique_hist_receipt")!;
-    expect(unique).toMatchObject({ status: "fail", failures: 1, message: "1 failing row on partition 202601 of hist", scope: { model: "model.hist", partitions: [["202601"]] } });
+    expect(unique).toMatchObject({
+      status: "fail",
+      failures: 1,
+      message: "1 failing row on partition 202601 of hist",
+      scope: { model: "model.hist", partitions: [["202601"]] },
+    });
     expect(unique.sample).toEqual({ columns: ["receipt", "n_records"], rows: [["r3", "2"]] });
-    expect(r.get("test.unique_hist_sale_id")).toMatchObject({ status: "pass", failures: 0, scope: { partitions: [["202601"]] } });
-    expect(r.get("test.not_null_hist_sale_id")).toMatchObject({ status: "fail", failures: 1, message: "1 failing row on partition 202601 of hist" });
-    expect(r.get("test.accepted_values_hist_status")).toMatchObject({ status: "fail", failures: 1, sample: { columns: ["value_field", "n_records"], rows: [["lost", "1"]] } });
-    expect(build.stdout).toMatch(/ERROR +run_test test\.unique_hist_receipt .* — 1 failing row on partition 202601 of hist\n +receipt \| n_records\n +r3 \| 2/);
+    expect(r.get("test.unique_hist_sale_id")).toMatchObject({
+      status: "pass",
+      failures: 0,
+      scope: { partitions: [["202601"]] },
+    });
+    expect(r.get("test.not_null_hist_sale_id")).toMatchObject({
+      status: "fail",
+      failures: 1,
+      message: "1 failing row on partition 202601 of hist",
+    });
+    expect(r.get("test.accepted_values_hist_status")).toMatchObject({
+      status: "fail",
+      failures: 1,
+      sample: { columns: ["value_field", "n_records"], rows: [["lost", "1"]] },
+    });
+    expect(build.stdout).toMatch(
+      /ERROR +run_test test\.unique_hist_receipt .* — 1 failing row on partition 202601 of hist\n +receipt \| n_records\n +r3 \| 2/,
+    );
   });
 
   it("tests whole tables with sluice test, and after a failure until the test passes again", async () => {
     const test = run("test");
     expect(test.code).toBe(1);
-    expect(results().get("test.unique_hist_receipt")).toMatchObject({ failures: 1, message: "1 failing row" });
+    expect(results().get("test.unique_hist_receipt")).toMatchObject({
+      failures: 1,
+      message: "1 failing row",
+    });
     for (const r of results().values()) expect(r.scope, r.node).toBeUndefined();
 
     await onSource(`update app.sales set receipt = 'r8', updated_at = ${++clock} where sale_id = 8;
@@ -116,13 +161,19 @@ describe("data tests in an incremental build", () => {
       update app.sales set status = 'ok', updated_at = ${clock} where sale_id = 5`);
     const fixed = run("build");
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
-    expect(results().get("test.unique_hist_receipt")).toMatchObject({ status: "pass", reason: "error test over the whole table: it did not pass last time (fail)" });
+    expect(results().get("test.unique_hist_receipt")).toMatchObject({
+      status: "pass",
+      reason: "error test over the whole table: it did not pass last time (fail)",
+    });
     expect(results().get("test.unique_hist_receipt")?.scope).toBeUndefined();
 
     await onSource(`update app.sales set amount = 21, updated_at = ${++clock} where sale_id = 2`);
     const again = run("build", "--log-format", "json");
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(results().get("test.unique_hist_receipt")?.scope).toEqual({ model: "model.hist", partitions: [["202602"]] });
+    expect(results().get("test.unique_hist_receipt")?.scope).toEqual({
+      model: "model.hist",
+      partitions: [["202602"]],
+    });
     const ended = again.stdout
       .trim()
       .split("\n")

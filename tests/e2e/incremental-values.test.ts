@@ -16,7 +16,9 @@ describe("incremental equals full", () => {
   it("finds moved and deleted rows by VARCHAR keys that look numeric or hold quotes", async () => {
     pair = incrementalVsFull({
       "models/sources.yml": trackedSalesSources(),
-      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
+      "models/hist.sql": hist(
+        `select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`,
+      ),
     });
     await pair.onSource(`create schema app;
       create table app.sales (sale_id varchar, amount int, sale_date date, updated_at bigint);
@@ -25,7 +27,9 @@ describe("incremental equals full", () => {
         ('x1', 3, date '2026-02-05', 1), ('o''k', 4, date '2026-03-05', 1)`);
     pair.buildIncremental();
     // '007' moves to February: its old January row must go although the text '7' (and the number 7) stay.
-    await pair.onSource(`update app.sales set sale_date = date '2026-02-07', updated_at = 2 where sale_id = '007'`);
+    await pair.onSource(
+      `update app.sales set sale_date = date '2026-02-07', updated_at = 2 where sale_id = '007'`,
+    );
     pair.buildIncremental();
     let both = await pair.compare("hist", "sale_id");
     expect(both.incremental).toEqual(both.full);
@@ -52,7 +56,15 @@ describe("incremental equals full", () => {
     let both = await pair.compare("hist", "sale_id");
     expect(both.incremental).toEqual(both.full);
     // Each text reads back as itself after a full refresh too; only the real NULLs are NULL.
-    expect(both.full.map((r) => JSON.parse(r as string).ym)).toEqual([null, "NULL", "null", "__HIVE_DEFAULT_PARTITION__", "", "north", null]);
+    expect(both.full.map((r) => JSON.parse(r as string).ym)).toEqual([
+      null,
+      "NULL",
+      "null",
+      "__HIVE_DEFAULT_PARTITION__",
+      "",
+      "north",
+      null,
+    ]);
     // Moves into and out of the NULL partition, an update inside it, and a delete from it.
     await pair.onSource(`update app.sales set region = NULL, updated_at = 2 where sale_id = 2;
       update app.sales set region = 'south', updated_at = 2 where sale_id = 1;
@@ -61,7 +73,9 @@ describe("incremental equals full", () => {
     expect(run.stdout).not.toMatch(/rebuilt in full/);
     both = await pair.compare("hist", "sale_id");
     expect(both.incremental).toEqual(both.full);
-    await pair.onSource(`delete from app.sales where sale_id in (2, 5); insert into app.removed values (2, 3, NULL), (5, 3, '')`);
+    await pair.onSource(
+      `delete from app.sales where sale_id in (2, 5); insert into app.removed values (2, 3, NULL), (5, 3, '')`,
+    );
     pair.buildIncremental();
     both = await pair.compare("hist", "sale_id");
     expect(both.incremental).toEqual(both.full);
@@ -94,8 +108,13 @@ describe("incremental equals full", () => {
   it("restates partitions spelled another way by their column's type, without duplicating rows", async () => {
     pair = incrementalVsFull({
       "models/sources.yml": trackedSalesSources(),
-      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
-      "models/daily.sql": hist(`select sale_id, amount, sale_date from {{ source('app', 'sales') }}`, `partition_by='sale_date', unique_key='sale_id'`),
+      "models/hist.sql": hist(
+        `select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`,
+      ),
+      "models/daily.sql": hist(
+        `select sale_id, amount, sale_date from {{ source('app', 'sales') }}`,
+        `partition_by='sale_date', unique_key='sale_id'`,
+      ),
     });
     await pair.onSource(`create schema app;
       create table app.sales (sale_id int, amount int, sale_date date, updated_at bigint);
@@ -104,7 +123,9 @@ describe("incremental equals full", () => {
     pair.buildIncremental();
     // A fix written without a new stamp: only a restatement picks it up.
     await pair.onSource(`update app.sales set amount = amount * 10`);
-    expect(pair.run("plan", "--restate", "hist", "--partitions", "0202601").stdout).toMatch(/restate partition 202601 on request/);
+    expect(pair.run("plan", "--restate", "hist", "--partitions", "0202601").stdout).toMatch(
+      /restate partition 202601 on request/,
+    );
     pair.buildIncremental("--restate", "hist", "--partitions", "0202601");
     pair.buildIncremental("--restate", "daily", "--partitions", "2026-1-1..2026-1-2");
     const monthly = await pair.compare("hist", "sale_id");
@@ -119,7 +140,9 @@ describe("incremental equals full", () => {
   it("refuses a month range with month 13 as a usage error, and a value not of the column's type, writing nothing", async () => {
     pair = incrementalVsFull({
       "models/sources.yml": trackedSalesSources(),
-      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
+      "models/hist.sql": hist(
+        `select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`,
+      ),
     });
     await pair.onSource(`create schema app;
       create table app.sales (sale_id int, amount int, sale_date date, updated_at bigint);
@@ -128,16 +151,22 @@ describe("incremental equals full", () => {
     pair.buildIncremental();
     const month13 = pair.run("build", "--restate", "hist", "--partitions", "202601..202613");
     expect(month13.code).toBe(2);
-    expect(month13.stderr).toMatch(/--partitions 202601\.\.202613: '202613' in 202601\.\.202613 is not a month/);
+    expect(month13.stderr).toMatch(
+      /--partitions 202601\.\.202613: '202613' in 202601\.\.202613 is not a month/,
+    );
     const wrongType = pair.run("build", "--restate", "hist", "--partitions", "2026-01");
     expect(wrongType.code).not.toBe(0);
-    expect(wrongType.stdout + wrongType.stderr).toMatch(/'2026-01' is not an integer, the type of partition column ym/);
+    expect(wrongType.stdout + wrongType.stderr).toMatch(
+      /'2026-01' is not an integer, the type of partition column ym/,
+    );
   });
 
   it("loads every change of a TIMESTAMPTZ stamp across a DST fall-back and builds in other time zones", async () => {
     pair = incrementalVsFull({
       "models/sources.yml": trackedSalesSources(),
-      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
+      "models/hist.sql": hist(
+        `select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`,
+      ),
     });
     await pair.onSource(`create schema app;
       create table app.sales (sale_id int, amount int, sale_date date, updated_at timestamptz);
@@ -147,16 +176,22 @@ describe("incremental equals full", () => {
     // New York: 05:10 UTC is 01:10 EDT; 06:05 UTC, an hour later, is 01:05 EST, earlier on the wall clock.
     pair.timeZone("America/New_York");
     pair.buildIncremental();
-    await pair.onSource(`update app.sales set amount = 10, updated_at = timestamptz '2026-11-01 06:05:00+00' where sale_id = 1`);
+    await pair.onSource(
+      `update app.sales set amount = 10, updated_at = timestamptz '2026-11-01 06:05:00+00' where sale_id = 1`,
+    );
     pair.buildIncremental();
     let both = await pair.compare("hist", "sale_id");
     expect(both.incremental).toEqual(both.full);
     // A person in Tokyo builds next, then a cron in UTC.
     pair.timeZone("Asia/Tokyo");
-    await pair.onSource(`update app.sales set amount = 20, updated_at = timestamptz '2026-11-01 06:30:00+00' where sale_id = 2`);
+    await pair.onSource(
+      `update app.sales set amount = 20, updated_at = timestamptz '2026-11-01 06:30:00+00' where sale_id = 2`,
+    );
     pair.buildIncremental();
     pair.timeZone("UTC");
-    await pair.onSource(`update app.sales set amount = 11, updated_at = timestamptz '2026-11-01 06:31:00+00' where sale_id = 1`);
+    await pair.onSource(
+      `update app.sales set amount = 11, updated_at = timestamptz '2026-11-01 06:31:00+00' where sale_id = 1`,
+    );
     pair.buildIncremental();
     both = await pair.compare("hist", "sale_id");
     expect(both.incremental).toEqual(both.full);
@@ -166,14 +201,18 @@ describe("incremental equals full", () => {
   it("loads the newest change of a TIMESTAMP_NS stamp, which microseconds would cut off", async () => {
     pair = incrementalVsFull({
       "models/sources.yml": trackedSalesSources(),
-      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
+      "models/hist.sql": hist(
+        `select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`,
+      ),
     });
     await pair.onSource(`create schema app;
       create table app.sales (sale_id int, amount int, sale_date date, updated_at timestamp_ns);
       create table app.removed (sale_id int, removed_at timestamp_ns, ym int);
       insert into app.sales values (1, 1, date '2026-01-05', timestamp_ns '2026-11-01 10:00:00.000000100')`);
     pair.buildIncremental();
-    await pair.onSource(`update app.sales set amount = 10, updated_at = timestamp_ns '2026-11-01 10:00:00.000000900' where sale_id = 1`);
+    await pair.onSource(
+      `update app.sales set amount = 10, updated_at = timestamp_ns '2026-11-01 10:00:00.000000900' where sale_id = 1`,
+    );
     pair.buildIncremental();
     const both = await pair.compare("hist", "sale_id");
     expect(both.incremental).toEqual(both.full);
@@ -183,7 +222,9 @@ describe("incremental equals full", () => {
   it("re-reads a lookback window of a DATE stamp in whole days, and refuses an hour lookback on it", async () => {
     pair = incrementalVsFull({
       "models/sources.yml": trackedSalesSources({ lookback: "1 day" }),
-      "models/hist.sql": hist(`select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`),
+      "models/hist.sql": hist(
+        `select sale_id, amount, year(sale_date) * 100 + month(sale_date) as ym from {{ source('app', 'sales') }}`,
+      ),
     });
     await pair.onSource(`create schema app;
       create table app.sales (sale_id int, amount int, sale_date date, updated_at date);
@@ -202,7 +243,9 @@ describe("incremental equals full", () => {
     expect(pair.run("build").code).toBe(0);
     const refused = pair.run("build");
     expect(refused.code).not.toBe(0);
-    expect(refused.stdout + refused.stderr).toMatch(/lookback '3 hours' on a DATE update column must be whole days/);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /lookback '3 hours' on a DATE update column must be whole days/,
+    );
   });
 
   it("sees a change to duplicated rows of an untracked source it joins, and rebuilds in full", async () => {

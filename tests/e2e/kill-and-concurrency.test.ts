@@ -13,7 +13,11 @@ import { trackedSalesSources } from "../helpers/tracked-sales.js";
 let project: TempProject;
 const state = () => join(project.dir, ".sluice");
 const snapshot = () => join(project.dir, "snapshot");
-const files = () => ({ src: join(state(), "src.duckdb"), lake: join(state(), "lake.duckdb"), ledger: join(state(), "dev/ledger.duckdb") });
+const files = () => ({
+  src: join(state(), "src.duckdb"),
+  lake: join(state(), "lake.duckdb"),
+  ledger: join(state(), "dev/ledger.duckdb"),
+});
 
 beforeAll(() => {
   project = tempProject({
@@ -54,11 +58,23 @@ async function mutate(): Promise<void> {
 }
 
 async function expectEqualsFullBuild(label: string): Promise<void> {
-  const expected = await queryDuckDb({ src: files().src }, "select sale_id, sale_date::varchar as d, amount, (year(sale_date) * 100 + month(sale_date))::int as ym from src.app.sales order by sale_id");
-  const actual = await queryDuckDb({ lake: files().lake }, "select sale_id, sale_date::varchar as d, amount, ym::int as ym from lake.main.hist order by sale_id");
+  const expected = await queryDuckDb(
+    { src: files().src },
+    "select sale_id, sale_date::varchar as d, amount, (year(sale_date) * 100 + month(sale_date))::int as ym from src.app.sales order by sale_id",
+  );
+  const actual = await queryDuckDb(
+    { lake: files().lake },
+    "select sale_id, sale_date::varchar as d, amount, ym::int as ym from lake.main.hist order by sale_id",
+  );
   expect(actual, label).toEqual(expected);
-  const monthly = await queryDuckDb({ lake: files().lake }, "select ym::int as ym, n::int as n, total::int as total from lake.main.monthly order by ym");
-  const want = await queryDuckDb({ src: files().src }, "select (year(sale_date) * 100 + month(sale_date))::int as ym, count(*)::int as n, sum(amount)::int as total from src.app.sales group by 1 order by 1");
+  const monthly = await queryDuckDb(
+    { lake: files().lake },
+    "select ym::int as ym, n::int as n, total::int as total from lake.main.monthly order by ym",
+  );
+  const want = await queryDuckDb(
+    { src: files().src },
+    "select (year(sale_date) * 100 + month(sale_date))::int as ym, count(*)::int as n, sum(amount)::int as total from src.app.sales group by 1 order by 1",
+  );
   expect(monthly, label).toEqual(want);
 }
 
@@ -78,22 +94,30 @@ describe("a build killed at any statement", () => {
     let completedAt: number | undefined;
     for (let n = 1; n < 400 && completedAt === undefined; n++) {
       restore();
-      const killed = sluice(["build", "--project-dir", project.dir], { env: { SLUICE_FAULT_KILL_AFTER_STATEMENTS: String(n) } });
+      const killed = sluice(["build", "--project-dir", project.dir], {
+        env: { SLUICE_FAULT_KILL_AFTER_STATEMENTS: String(n) },
+      });
       if (killed.code === 0) {
         completedAt = n;
         break;
       }
       expect(killed.code, `kill point ${n}: ${killed.stderr}`).toBe(-1);
       // The ledger may only claim the new watermark once the data holds it.
-      const ledger = await queryDuckDb({ l: files().ledger }, "select max(watermark_to) as w from l.main.watermarks where model = 'model.hist'").catch(() => [{ w: null }]);
-      if (ledger[0]?.["w"] === "2") await expectEqualsFullBuild(`kill point ${n}: ledger advanced before the data`);
+      const ledger = await queryDuckDb(
+        { l: files().ledger },
+        "select max(watermark_to) as w from l.main.watermarks where model = 'model.hist'",
+      ).catch(() => [{ w: null }]);
+      if (ledger[0]?.["w"] === "2")
+        await expectEqualsFullBuild(`kill point ${n}: ledger advanced before the data`);
       const rerun = sluice(["build", "--project-dir", project.dir]);
       expect(rerun.code, `kill point ${n}: rerun failed: ${rerun.stdout}${rerun.stderr}`).toBe(0);
       await expectEqualsFullBuild(`kill point ${n}: rerun`);
       if (n % 5 === 0) {
         // And the rerun finished the work: a further build finds nothing to do.
         const third = sluice(["build", "--project-dir", project.dir, "--select", "hist"]);
-        expect(third.stdout, `kill point ${n}: a build after the rerun still finds work`).toMatch(/UNCHANGED skip model\.hist/);
+        expect(third.stdout, `kill point ${n}: a build after the rerun still finds work`).toMatch(
+          /UNCHANGED skip model\.hist/,
+        );
       }
     }
     expect(completedAt, "the build never completed").toBeDefined();
@@ -107,11 +131,17 @@ describe("two builds at once", () => {
     restore();
     // The holder is this process, so the refusal does not depend on two processes' timing.
     const { RunLock } = await import("../../src/ledger/run-lock.js");
-    const lock = await RunLock.acquire(join(state(), "dev/run.lock"), { runId: "holder-run", command: "build", waitMs: 0 });
+    const lock = await RunLock.acquire(join(state(), "dev/run.lock"), {
+      runId: "holder-run",
+      command: "build",
+      waitMs: 0,
+    });
     try {
       const refused = sluice(["build", "--project-dir", project.dir]);
       expect(refused.code).toBe(3);
-      expect(refused.stdout + refused.stderr).toMatch(/another build holds the lock .*run\.lock: build run holder-run, pid \d+ on \S+, started /);
+      expect(refused.stdout + refused.stderr).toMatch(
+        /another build holds the lock .*run\.lock: build run holder-run, pid \d+ on \S+, started /,
+      );
     } finally {
       lock.release();
     }
@@ -123,7 +153,11 @@ describe("two builds at once", () => {
   it("waits for the holder with --lock-timeout, and both succeed", async () => {
     const start = () =>
       new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, [join(REPO_ROOT, "bin/sluice.js"), "build", "--project-dir", project.dir, "--lock-timeout", "60"], { env: { ...process.env, CI: "true" } });
+        const child = spawn(
+          process.execPath,
+          [join(REPO_ROOT, "bin/sluice.js"), "build", "--project-dir", project.dir, "--lock-timeout", "60"],
+          { env: { ...process.env, CI: "true" } },
+        );
         child.on("close", resolve);
       });
     expect(await Promise.all([start(), start()])).toEqual([0, 0]);

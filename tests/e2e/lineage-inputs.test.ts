@@ -34,7 +34,10 @@ select cast(floor(h.ym / 100) as int) as ym, sum(h.amount) as total from {{ ref(
 afterAll(() => project.remove());
 
 const onSource = (sql: string) => executeOnDuckDb(join(project.dir, ".sluice/src.duckdb"), "src", sql);
-const db = async (sql: string) => (await queryDuckDb({ src: join(project.dir, ".sluice/src.duckdb") }, sql)).map((r) => Object.values(r).join(" "));
+const db = async (sql: string) =>
+  (await queryDuckDb({ src: join(project.dir, ".sluice/src.duckdb") }, sql)).map((r) =>
+    Object.values(r).join(" "),
+  );
 const run = (...args: string[]) => sluice([...args, "--project-dir", project.dir]);
 
 describe("what a lineage model reads besides its tracked source, and what reads it", () => {
@@ -50,20 +53,32 @@ describe("what a lineage model reads besides its tracked source, and what reads 
   it("rebuilds the lineage model in full when the seed it joins changes", () => {
     project.write("seeds/regions.csv", "region_id,region\n1,north\n2,east\n");
     const plan = run("plan");
-    expect(plan.stdout).toMatch(/build_table\s+model\.hist: seed regions is written in this build, and it has no change tracking: rebuilt in full/);
+    expect(plan.stdout).toMatch(
+      /build_table\s+model\.hist: seed regions is written in this build, and it has no change tracking: rebuilt in full/,
+    );
     expect(run("build").code).toBe(0);
   });
 
   it("lets a pass-through copy inherit the partitions and rebuilds a roll-up reusing the column name in full", async () => {
-    expect((await db("select sale_id, region from src.main.hist order by 1"))).toEqual(["1 north", "2 east", "3 north"]);
+    expect(await db("select sale_id, region from src.main.hist order by 1")).toEqual([
+      "1 north",
+      "2 east",
+      "3 north",
+    ]);
     await onSource("update app.sales set amount = 25, updated_at = 2 where sale_id = 2");
     const plan = run("plan");
     expect(plan.stdout).toMatch(/replace_partitions\s+model\.hist: rebuild partition 202602 of hist/);
     expect(plan.stdout).toMatch(/replace_partitions\s+model\.hist_copy: inherits partition 202602 from hist/);
-    expect(plan.stdout).toMatch(/build_table\s+model\.yearly: models\/yearly\.sql: cannot inherit the partitions replaced in hist: its column ym is not hist\.ym passed through; rebuilt in full/);
+    expect(plan.stdout).toMatch(
+      /build_table\s+model\.yearly: models\/yearly\.sql: cannot inherit the partitions replaced in hist: its column ym is not hist\.ym passed through; rebuilt in full/,
+    );
     const build = run("build");
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(await db("select ym, total from src.main.yearly order by 1")).toEqual(["2025 10", "2026 55"]);
-    expect(await db("select sale_id, amount from src.main.hist_copy order by 1")).toEqual(["1 10", "2 25", "3 30"]);
+    expect(await db("select sale_id, amount from src.main.hist_copy order by 1")).toEqual([
+      "1 10",
+      "2 25",
+      "3 30",
+    ]);
   });
 });

@@ -9,16 +9,28 @@ afterEach(() => project?.remove());
 
 type Event = Record<string, unknown> & { event: string };
 /** Every stdout line must be a JSON event; a text line fails the parse. */
-const events = (stdout: string): Event[] => stdout.trim().split("\n").map((l) => JSON.parse(l) as Event);
+const events = (stdout: string): Event[] =>
+  stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Event);
 
 describe("--log-format json", () => {
   it("reports each compile error as an event with file and line, then finish", () => {
-    project = tempProject({ "models/a.sql": "select * from {{ ref('missing') }}", "models/b.sql": "select * from {{ ref('gone') }}" });
+    project = tempProject({
+      "models/a.sql": "select * from {{ ref('missing') }}",
+      "models/b.sql": "select * from {{ ref('gone') }}",
+    });
     for (const command of ["compile", "build"]) {
       const run = sluice([command, "--project-dir", project.dir, "--log-format", "json"]);
       expect(run.code, command).toBe(2);
       const out = events(run.stdout);
-      expect(out.filter((e) => e.event === "error").map((e) => `${String(e["file"])}:${String(e["line"])}`).sort()).toEqual(["models/a.sql:1", "models/b.sql:1"]);
+      expect(
+        out
+          .filter((e) => e.event === "error")
+          .map((e) => `${String(e["file"])}:${String(e["line"])}`)
+          .sort(),
+      ).toEqual(["models/a.sql:1", "models/b.sql:1"]);
       expect(out.at(-1)).toMatchObject({ event: "finish", ok: false, exit_code: 2 });
     }
   });
@@ -34,17 +46,34 @@ describe("--log-format json", () => {
 
   it("reports a connection that cannot open as an event, in a run and outside one", () => {
     project = tempProject({
-      "profiles.yml": "targets:\n  dev:\n    connections:\n      warehouse: { type: duckdb, path: project.yml/w.duckdb }\n",
+      "profiles.yml":
+        "targets:\n  dev:\n    connections:\n      warehouse: { type: duckdb, path: project.yml/w.duckdb }\n",
       "models/a.sql": "select 1 as id",
       "macros/m.sql": "{% macro m() %}select 1{% endmacro %}",
     });
     const build = events(sluice(["build", "--project-dir", project.dir, "--log-format", "json"]).stdout);
-    expect(build.find((e) => e.event === "node_end")).toMatchObject({ status: "error", message: expect.stringContaining("project.yml") });
+    expect(build.find((e) => e.event === "node_end")).toMatchObject({
+      status: "error",
+      message: expect.stringContaining("project.yml"),
+    });
     expect(build.at(-1)).toMatchObject({ event: "finish", ok: false });
-    const run = sluice(["run-operation", "m", "-c", "warehouse", "--project-dir", project.dir, "--log-format", "json"]);
+    const run = sluice([
+      "run-operation",
+      "m",
+      "-c",
+      "warehouse",
+      "--project-dir",
+      project.dir,
+      "--log-format",
+      "json",
+    ]);
     expect(run.code).toBe(1);
     expect(events(run.stdout)).toEqual([
-      expect.objectContaining({ event: "error", kind: "runtime", message: expect.stringContaining("project.yml") }),
+      expect.objectContaining({
+        event: "error",
+        kind: "runtime",
+        message: expect.stringContaining("project.yml"),
+      }),
       expect.objectContaining({ event: "finish", ok: false, exit_code: 1 }),
     ]);
   });
@@ -76,9 +105,13 @@ describe("colour", () => {
     const plain = sluice(["build", "--project-dir", project.dir], { env: { CI: "1", NO_COLOR: "" } });
     expect(plain.stdout).toMatch(/ERROR +create_view model\.a/);
     expect(plain.stdout + plain.stderr).not.toContain("\u001b[");
-    const forced = sluice(["build", "--project-dir", project.dir], { env: { CI: "1", NO_COLOR: "", FORCE_COLOR: "1" } });
+    const forced = sluice(["build", "--project-dir", project.dir], {
+      env: { CI: "1", NO_COLOR: "", FORCE_COLOR: "1" },
+    });
     expect(forced.stdout).toContain("\u001b[31m");
-    const broken = sluice(["compile", "--project-dir", project.dir, "--vars", "[1]"], { env: { CI: "1", NO_COLOR: "" } });
+    const broken = sluice(["compile", "--project-dir", project.dir, "--vars", "[1]"], {
+      env: { CI: "1", NO_COLOR: "" },
+    });
     expect(broken.code).toBe(2);
     expect(broken.stderr).not.toContain("\u001b[");
   });

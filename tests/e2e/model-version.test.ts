@@ -28,7 +28,10 @@ select '{{ var('label', 'plain') }}' as label`,
 afterAll(() => project.remove());
 
 const onSource = (sql: string) => executeOnDuckDb(join(project.dir, ".sluice/src.duckdb"), "src", sql);
-const lake = async (sql: string) => (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, sql)).map((r) => Object.values(r).join(" "));
+const lake = async (sql: string) =>
+  (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, sql)).map((r) =>
+    Object.values(r).join(" "),
+  );
 const run = (...args: string[]) => sluice([...args, "--project-dir", project.dir]);
 
 describe("a changed var()", () => {
@@ -43,11 +46,16 @@ describe("a changed var()", () => {
     await onSource(`update app.sales set amount = 11, updated_at = 2 where sale_id = 1`);
     const vars = ["--vars", "{factor: 3, label: fancy}"];
     const plan = run("plan", ...vars);
-    expect(plan.stdout).toMatch(/build_table\s+model\.hist: model changed \(version \w+ → \w+\): rebuilt in full/);
+    expect(plan.stdout).toMatch(
+      /build_table\s+model\.hist: model changed \(version \w+ → \w+\): rebuilt in full/,
+    );
     expect(plan.stdout).toMatch(/build_table\s+model\.label: table rebuilt in full/);
     const build = run("build", ...vars);
     expect(build.code, build.stdout + build.stderr).toBe(0);
-    expect(await lake("select sale_id, amount from lake.main.hist order by sale_id")).toEqual(["1 33", "2 60"]);
+    expect(await lake("select sale_id, amount from lake.main.hist order by sale_id")).toEqual([
+      "1 33",
+      "2 60",
+    ]);
     expect(await lake("select label from lake.main.label")).toEqual(["fancy"]);
     expect(run("plan", ...vars).stdout).toMatch(/model\.hist: no changes/);
   });

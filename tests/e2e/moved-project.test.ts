@@ -18,14 +18,23 @@ const FILES = {
   "profiles.yml": PROFILE,
   "seeds/countries.csv": "code,name\nPT,Portugal\nES,Spain\nFR,France\n",
   "seeds/seeds.yml": "seeds:\n  - name: countries\n    config: { connection: lake }\n",
-  "models/country_names.sql": "{{ config(materialized='table', connection='warehouse', compute='lake') }}select code, name from {{ ref('countries') }}",
+  "models/country_names.sql":
+    "{{ config(materialized='table', connection='warehouse', compute='lake') }}select code, name from {{ ref('countries') }}",
 };
 const folders: string[] = [];
 afterEach(() => {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-const lakeRows = (dir: string) => queryDuckDb({ lake: join(dir, ".sluice/lake.duckdb") }, "select code from lake.main.countries order by code");
-const martRows = (dir: string) => queryDuckDb({ w: join(dir, ".sluice/warehouse.duckdb") }, "select code from w.main.country_names order by code");
+const lakeRows = (dir: string) =>
+  queryDuckDb(
+    { lake: join(dir, ".sluice/lake.duckdb") },
+    "select code from lake.main.countries order by code",
+  );
+const martRows = (dir: string) =>
+  queryDuckDb(
+    { w: join(dir, ".sluice/warehouse.duckdb") },
+    "select code from w.main.country_names order by code",
+  );
 
 describe("moved and copied projects", () => {
   it("builds after the project folder was moved", async () => {

@@ -56,7 +56,10 @@ function spellings(secret: string): string[] {
 const NEEDLES = [HOST, PASSWORD, TOKEN].flatMap(spellings).map((s) => Buffer.from(s));
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { recursive: true }).map(String).map((f) => join(dir, f)).filter((f) => statSync(f).isFile());
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .map((f) => join(dir, f))
+    .filter((f) => statSync(f).isFile());
 }
 function leaks(bytes: Buffer): string[] {
   return NEEDLES.filter((n) => bytes.includes(n)).map(String);
@@ -66,8 +69,10 @@ let project: TempProject;
 beforeAll(() => {
   project = tempProject({
     "profiles.yml": PROFILE,
-    "models/orders.sql": "{{ config(materialized='table') }}select 1 as id, '{{ env_var('SQL_USER') }}' as loaded_by",
-    "models/schema.yml": "models:\n  - name: orders\n    columns:\n      - name: id\n        tests: [unique]\n",
+    "models/orders.sql":
+      "{{ config(materialized='table') }}select 1 as id, '{{ env_var('SQL_USER') }}' as loaded_by",
+    "models/schema.yml":
+      "models:\n  - name: orders\n    columns:\n      - name: id\n        tests: [unique]\n",
     "seeds/codes.csv": "code\nA\n",
     "macros/noop.sql": "{% macro noop() %}select 1{% endmacro %}",
   });
@@ -102,12 +107,15 @@ const RUNS = ["dev", "prod"].flatMap((target) =>
 const results = new Map<string, CliResult>();
 
 describe("secrets stay secret", () => {
-  it.each(RUNS.map((args) => [args.join(" "), args] as const))("appear in no output of sluice %s", async (_name, args) => {
-    const run = await sluiceAsync([...args, "--project-dir", project.dir], { env: ENV });
-    results.set(args.join(" "), run);
-    expect(leaks(Buffer.from(run.stdout + run.stderr))).toEqual([]);
-    expect(run.stdout + run.stderr, "no stack trace").not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
-  });
+  it.each(RUNS.map((args) => [args.join(" "), args] as const))(
+    "appear in no output of sluice %s",
+    async (_name, args) => {
+      const run = await sluiceAsync([...args, "--project-dir", project.dir], { env: ENV });
+      results.set(args.join(" "), run);
+      expect(leaks(Buffer.from(run.stdout + run.stderr))).toEqual([]);
+      expect(run.stdout + run.stderr, "no stack trace").not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/);
+    },
+  );
 
   it("appear in no file under the project after every command ran", () => {
     // This means something only if the commands got as far as the secrets: dev builds, prod fails
@@ -115,7 +123,9 @@ describe("secrets stay secret", () => {
     expect(results.size).toBe(RUNS.length);
     expect(results.get("build --target dev --log-format text")?.code).toBe(0);
     expect(results.get("build --target prod --log-format text")?.code).toBe(1);
-    expect(results.get("build --target prod --log-format text")?.stdout).toContain("getaddrinfo ENOTFOUND ****");
+    expect(results.get("build --target prod --log-format text")?.stdout).toContain(
+      "getaddrinfo ENOTFOUND ****",
+    );
     const files = filesUnder(project.dir);
     expect(files.some((f) => f.endsWith("manifest.json"))).toBe(true);
     expect(files.some((f) => f.endsWith("run_results.json"))).toBe(true);
@@ -125,7 +135,11 @@ describe("secrets stay secret", () => {
   it("shows hosts, ports, databases and users in debug, and secrets as ****", () => {
     const run = sluice(["debug", "--project-dir", project.dir, "--target", "prod"], { env: ENV });
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain("mart (sqlserver): FAILED (host=****, port=1433, database=CoolWearMart, user=etl_user), ");
-    expect(run.stdout).toContain("lake (hive): FAILED (host=127.0.0.1, port=1, database=default, user=lake_user, transport=binary, auth=plain), ");
+    expect(run.stdout).toContain(
+      "mart (sqlserver): FAILED (host=****, port=1433, database=CoolWearMart, user=etl_user), ",
+    );
+    expect(run.stdout).toContain(
+      "lake (hive): FAILED (host=127.0.0.1, port=1, database=default, user=lake_user, transport=binary, auth=plain), ",
+    );
   });
 });

@@ -23,13 +23,19 @@ function countriesProject(): TempProject {
     "profiles.yml": PROFILE,
     "seeds/countries.csv": GOOD,
     "seeds/rates.csv": "code,rate\nEUR,1\nUSD,2\n",
-    "seeds/seeds.yml": "seeds:\n  - name: countries\n    config: { connection: lake }\n"
-      + "  - name: rates\n    config: { column_types: { rate: integer } }\n",
+    "seeds/seeds.yml":
+      "seeds:\n  - name: countries\n    config: { connection: lake }\n" +
+      "  - name: rates\n    config: { column_types: { rate: integer } }\n",
   });
 }
 const dir = () => project!.dir;
-const countries = () => queryDuckDb({ lake: join(dir(), ".sluice/lake.duckdb") }, "select * from lake.main.countries order by 1");
-const rates = () => queryDuckDb({ w: join(dir(), ".sluice/warehouse.duckdb") }, "select code, rate::varchar as rate from w.main.rates order by 1");
+const countries = () =>
+  queryDuckDb({ lake: join(dir(), ".sluice/lake.duckdb") }, "select * from lake.main.countries order by 1");
+const rates = () =>
+  queryDuckDb(
+    { w: join(dir(), ".sluice/warehouse.duckdb") },
+    "select code, rate::varchar as rate from w.main.rates order by 1",
+  );
 const seed = () => sluice(["seed", "--project-dir", dir()]);
 
 describe("seeds", () => {
@@ -41,7 +47,9 @@ describe("seeds", () => {
     project.write("seeds/countries.csv", `${GOOD}DE,Germany,Central\n`);
     const run = seed();
     expect(run.code).toBe(1);
-    expect(run.stdout + run.stderr).toContain("seeds/countries.csv:5: this row has 3 fields, the header has 2; remove the extra fields");
+    expect(run.stdout + run.stderr).toContain(
+      "seeds/countries.csv:5: this row has 3 fields, the header has 2; remove the extra fields",
+    );
     expect(run.stdout).not.toMatch(/SUCCESS\s+\S+ seed\.countries/);
     expect(await countries()).toEqual(before);
   });
@@ -50,12 +58,19 @@ describe("seeds", () => {
     project = countriesProject();
     expect(seed().code).toBe(0);
     const before = await countries();
-    for (const [text, line] of [["country_code,country_name\nPT,Portugal\nES\n", 3], ["", 1], ["country_code,country_name\n", 2]] as const) {
+    for (const [text, line] of [
+      ["country_code,country_name\nPT,Portugal\nES\n", 3],
+      ["", 1],
+      ["country_code,country_name\n", 2],
+    ] as const) {
       project.write("seeds/countries.csv", text);
       const run = seed();
       expect(run.code, text).toBe(1);
       expect(run.stdout + run.stderr, text).toContain(`seeds/countries.csv:${line}: `);
-      expect((run.stdout + run.stderr).split("\n").length, "a short message, not a sniffer dump").toBeLessThan(20);
+      expect(
+        (run.stdout + run.stderr).split("\n").length,
+        "a short message, not a sniffer dump",
+      ).toBeLessThan(20);
       expect(await countries()).toEqual(before);
     }
   });
@@ -66,15 +81,26 @@ describe("seeds", () => {
     project.write("seeds/rates.csv", "code,rate\nEUR,1\nGBP,3\nUSD,two\n");
     const run = seed();
     expect(run.code).toBe(1);
-    expect(run.stdout + run.stderr).toContain("seeds/rates.csv:4: column 'rate' holds 'two', which is not of type integer; fix the value");
-    expect(await rates()).toEqual([{ code: "EUR", rate: "1" }, { code: "USD", rate: "2" }]);
+    expect(run.stdout + run.stderr).toContain(
+      "seeds/rates.csv:4: column 'rate' holds 'two', which is not of type integer; fix the value",
+    );
+    expect(await rates()).toEqual([
+      { code: "EUR", rate: "1" },
+      { code: "USD", rate: "2" },
+    ]);
   });
 
   it("loads CSVs in subfolders of seeds/", async () => {
     project = countriesProject();
     project.write("seeds/reference/currencies.csv", "code,digits\nEUR,2\nJPY,0\n");
     expect(seed().code).toBe(0);
-    const rows = await queryDuckDb({ w: join(dir(), ".sluice/warehouse.duckdb") }, "select code, digits, typeof(digits) as t from w.main.currencies order by 1");
-    expect(rows).toEqual([{ code: "EUR", digits: "2", t: "BIGINT" }, { code: "JPY", digits: "0", t: "BIGINT" }]);
+    const rows = await queryDuckDb(
+      { w: join(dir(), ".sluice/warehouse.duckdb") },
+      "select code, digits, typeof(digits) as t from w.main.currencies order by 1",
+    );
+    expect(rows).toEqual([
+      { code: "EUR", digits: "2", t: "BIGINT" },
+      { code: "JPY", digits: "0", t: "BIGINT" },
+    ]);
   });
 });

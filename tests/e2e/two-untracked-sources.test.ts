@@ -30,7 +30,13 @@ join {{ source('app', 'clients') }} c on c.client_id = s.client_id`,
 afterAll(() => project.remove());
 
 const onSource = (sql: string) => executeOnDuckDb(join(project.dir, ".sluice/src.duckdb"), "src", sql);
-const lake = async () => (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, "select sale_id, product, client from lake.main.hist order by sale_id")).map((r) => Object.values(r).join(" "));
+const lake = async () =>
+  (
+    await queryDuckDb(
+      { lake: join(project.dir, ".sluice/lake.duckdb") },
+      "select sale_id, product, client from lake.main.hist order by sale_id",
+    )
+  ).map((r) => Object.values(r).join(" "));
 const run = (...args: string[]) => sluice([...args, "--project-dir", project.dir]);
 
 describe("a lineage model joining two sources without change tracking", () => {
@@ -45,15 +51,33 @@ describe("a lineage model joining two sources without change tracking", () => {
       insert into app.sales values (1, 1, 1, date '2026-01-05', 1), (2, 2, 2, date '2026-02-05', 1), (3, 1, 2, date '2026-03-05', 1)`);
     expect(run("build").code).toBe(0);
     const changes: [string, string, string[]][] = [
-      ["update app.products set name = 'shirt' where product_id = 1", "app.products", ["1 shirt ana", "2 cap rui", "3 shirt rui"]],
-      ["update app.clients set name = 'eva' where client_id = 2", "app.clients", ["1 shirt ana", "2 cap eva", "3 shirt eva"]],
-      ["update app.products set name = 'hat' where product_id = 2", "app.products", ["1 shirt ana", "2 hat eva", "3 shirt eva"]],
-      ["update app.clients set name = 'ivo' where client_id = 1", "app.clients", ["1 shirt ivo", "2 hat eva", "3 shirt eva"]],
+      [
+        "update app.products set name = 'shirt' where product_id = 1",
+        "app.products",
+        ["1 shirt ana", "2 cap rui", "3 shirt rui"],
+      ],
+      [
+        "update app.clients set name = 'eva' where client_id = 2",
+        "app.clients",
+        ["1 shirt ana", "2 cap eva", "3 shirt eva"],
+      ],
+      [
+        "update app.products set name = 'hat' where product_id = 2",
+        "app.products",
+        ["1 shirt ana", "2 hat eva", "3 shirt eva"],
+      ],
+      [
+        "update app.clients set name = 'ivo' where client_id = 1",
+        "app.clients",
+        ["1 shirt ivo", "2 hat eva", "3 shirt eva"],
+      ],
     ];
     for (const [sql, changed, expected] of changes) {
       await onSource(sql);
       const plan = run("plan");
-      expect(plan.stdout).toContain(`model.hist: ${changed} changed since hist was last loaded (row count and hash) and has no change tracking: rebuilt in full`);
+      expect(plan.stdout).toContain(
+        `model.hist: ${changed} changed since hist was last loaded (row count and hash) and has no change tracking: rebuilt in full`,
+      );
       const build = run("build");
       expect(build.code, build.stdout + build.stderr).toBe(0);
       expect(await lake()).toEqual(expected);

@@ -15,7 +15,10 @@ const build = (...args: string[]) => {
   expect(run.code, run.stdout + run.stderr).toBe(0);
   return run.stdout;
 };
-const step = (out: string, node: string) => new RegExp(`(?:PASS|UNCHANGED) +(skip|build_table|create_view|load_seed) ${node.replace(".", "\\.")}\\b`).exec(out)?.[1];
+const step = (out: string, node: string) =>
+  new RegExp(
+    `(?:PASS|UNCHANGED) +(skip|build_table|create_view|load_seed) ${node.replace(".", "\\.")}\\b`,
+  ).exec(out)?.[1];
 
 describe("unchanged nodes", () => {
   it("skips unchanged tables, views, seeds and tests, and rebuilds what a change reaches", async () => {
@@ -29,7 +32,8 @@ describe("unchanged nodes", () => {
     });
     build();
     let out = build();
-    for (const node of ["model.a", "model.b", "model.v", "seed.rates", "model.r", "test.unique_b_id"]) expect(step(out, node), node).toBe("skip");
+    for (const node of ["model.a", "model.b", "model.v", "seed.rates", "model.r", "test.unique_b_id"])
+      expect(step(out, node), node).toBe("skip");
 
     project.write("models/a.sql", "{{ config(materialized='table') }}select 2 as id");
     out = build();
@@ -37,7 +41,12 @@ describe("unchanged nodes", () => {
     expect(step(out, "model.b")).toBe("build_table");
     expect(out).toMatch(/PASS\s+run_test test\.unique_b_id/);
     expect(step(out, "model.r")).toBe("skip");
-    expect(await queryDuckDb({ warehouse: join(project.dir, ".sluice/warehouse.duckdb") }, "select id from warehouse.main.v")).toEqual([{ id: 20 }]);
+    expect(
+      await queryDuckDb(
+        { warehouse: join(project.dir, ".sluice/warehouse.duckdb") },
+        "select id from warehouse.main.v",
+      ),
+    ).toEqual([{ id: 20 }]);
 
     // A change built in a narrower run still reaches what reads it in the next full build.
     project.write("models/a.sql", "{{ config(materialized='table') }}select 3 as id");
@@ -45,7 +54,9 @@ describe("unchanged nodes", () => {
     out = build();
     expect(step(out, "model.a")).toBe("skip");
     expect(step(out, "model.b")).toBe("build_table");
-    expect(await queryDuckDb({ w: join(project.dir, ".sluice/warehouse.duckdb") }, "select id from w.main.b")).toEqual([{ id: 30 }]);
+    expect(
+      await queryDuckDb({ w: join(project.dir, ".sluice/warehouse.duckdb") }, "select id from w.main.b"),
+    ).toEqual([{ id: 30 }]);
 
     project.write("seeds/rates.csv", "code,rate\nEUR,1\nUSD,0.9\n");
     out = build();
@@ -55,7 +66,8 @@ describe("unchanged nodes", () => {
 
   it("always rebuilds a table that reads a source", () => {
     project = tempProject({
-      "project.yml": "name: p\non_run_start:\n  - connection: warehouse\n    sql: create schema if not exists app; create table if not exists app.t as select 1 as id\n",
+      "project.yml":
+        "name: p\non_run_start:\n  - connection: warehouse\n    sql: create schema if not exists app; create table if not exists app.t as select 1 as id\n",
       "models/sources.yml": "sources:\n  - name: app\n    schema: app\n    tables:\n      - name: t\n",
       "models/s.sql": "{{ config(materialized='table') }}select * from {{ source('app', 't') }}",
     });

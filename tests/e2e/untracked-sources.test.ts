@@ -32,9 +32,15 @@ from {{ source('app', 'sales') }} s join {{ ref('products_v') }} p on p.product_
 afterAll(() => project.remove());
 
 const onSource = (sql: string) => executeOnDuckDb(join(project.dir, ".sluice/src.duckdb"), "src", sql);
-const lake = async (sql: string) => (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, sql)).map((r) => Object.values(r));
+const lake = async (sql: string) =>
+  (await queryDuckDb({ lake: join(project.dir, ".sluice/lake.duckdb") }, sql)).map((r) => Object.values(r));
 
-const hist = () => (JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as { results: { node: string; reason: string; partitions?: string[][] }[] }).results.find((r) => r.node === "model.hist")!;
+const hist = () =>
+  (
+    JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8")) as {
+      results: { node: string; reason: string; partitions?: string[][] }[];
+    }
+  ).results.find((r) => r.node === "model.hist")!;
 const run = (...args: string[]) => sluice([...args, "--project-dir", project.dir]);
 
 describe("a lineage model joining a source without change tracking", () => {
@@ -67,7 +73,9 @@ describe("a lineage model joining a source without change tracking", () => {
   it("rebuilds in full when a row of it changes, naming it, then goes back to incremental", async () => {
     await onSource(`update app.products set name = 't-shirt' where product_id = 1`);
     const plan = run("plan");
-    expect(plan.stdout).toMatch(/model\.hist: app\.products changed since hist was last loaded \(row count and hash\) and has no change tracking: rebuilt in full/);
+    expect(plan.stdout).toMatch(
+      /model\.hist: app\.products changed since hist was last loaded \(row count and hash\) and has no change tracking: rebuilt in full/,
+    );
     const build = run("build");
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(hist().reason).toMatch(/products changed/);
@@ -83,7 +91,9 @@ describe("a lineage model joining a source without change tracking", () => {
   it("notices a deleted row too, and ignores the deletes table of the tracked source", async () => {
     await onSource(`insert into app.removed values (99, ${++clock}, 202612)`);
     expect(run("plan").stdout).not.toMatch(/rebuilt in full/);
-    await onSource(`delete from app.products where product_id = 2; insert into app.products values (2, 'hat')`);
+    await onSource(
+      `delete from app.products where product_id = 2; insert into app.products values (2, 'hat')`,
+    );
     expect(run("plan").stdout).toMatch(/app\.products changed since hist was last loaded/);
   });
 });

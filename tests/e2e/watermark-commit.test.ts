@@ -57,11 +57,15 @@ describe("watermarks and blocking tests", () => {
   it("a build excluding that test does not advance the watermark, says so, and the next build loads the window again", async () => {
     await onSource("update app.sales set amount = 21, updated_at = 3 where sale_id = 2");
     const plan = run("plan", "--exclude", "expression_hist_amount");
-    expect(plan.stdout).toMatch(/model\.hist: rebuild partition 202602 of hist: .*; watermarks not advanced: its error test expression_hist_amount is not part of this run/);
+    expect(plan.stdout).toMatch(
+      /model\.hist: rebuild partition 202602 of hist: .*; watermarks not advanced: its error test expression_hist_amount is not part of this run/,
+    );
     const build = run("build", "--exclude", "expression_hist_amount");
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(build.stdout).toMatch(/hist: watermarks not advanced/);
-    expect(run("plan").stdout).toMatch(/model\.hist: rebuild partition 202602 of hist: 1 inserted or updated and 0 deleted rows in app\.sales since 2/);
+    expect(run("plan").stdout).toMatch(
+      /model\.hist: rebuild partition 202602 of hist: 1 inserted or updated and 0 deleted rows in app\.sales since 2/,
+    );
     expect(run("build").code).toBe(0);
     expect(run("plan").stdout).toMatch(/model\.hist: no changes in app\.sales since 3/);
   });
@@ -70,6 +74,8 @@ describe("watermarks and blocking tests", () => {
     await onSource("update app.sales set amount = -5, updated_at = 4 where sale_id = 1");
     const result = run("run");
     expect(result.code, result.stdout).toBe(1);
-    expect(run("plan").stdout).toMatch(/model\.hist: rebuild partition 202601 of hist: 1 inserted or updated and 0 deleted rows in app\.sales since 3/);
+    expect(run("plan").stdout).toMatch(
+      /model\.hist: rebuild partition 202601 of hist: 1 inserted or updated and 0 deleted rows in app\.sales since 3/,
+    );
   });
 });

@@ -9,7 +9,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function sluice(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliResult {
+export function sluice(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): CliResult {
   const result = spawnSync(process.execPath, [join(REPO_ROOT, "bin/sluice.js"), ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
@@ -20,13 +23,22 @@ export function sluice(args: string[], options: { cwd?: string; env?: Record<str
 }
 
 /** Like `sluice`, without blocking the test process while it runs (for suites of many runs). */
-export function sluiceAsync(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+export function sluiceAsync(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliResult> {
   return new Promise((done) => {
     execFile(
       process.execPath,
       [join(REPO_ROOT, "bin/sluice.js"), ...args],
-      { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env }, encoding: "utf8", timeout: 120_000 },
-      (error, stdout, stderr) => done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
+      {
+        cwd: options.cwd ?? REPO_ROOT,
+        env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
+        encoding: "utf8",
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) =>
+        done({ code: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr }),
     );
   });
 }

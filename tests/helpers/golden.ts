@@ -16,7 +16,10 @@ export function goldenFiles(folder: string): (name: string, actual: string) => v
       writeFileSync(file, text);
       return;
     }
-    if (!existsSync(file)) throw new Error(`golden file tests/golden/${folder}/${name}.sql is missing; run with UPDATE_GOLDEN=1 to create it`);
+    if (!existsSync(file))
+      throw new Error(
+        `golden file tests/golden/${folder}/${name}.sql is missing; run with UPDATE_GOLDEN=1 to create it`,
+      );
     expect(text, `tests/golden/${folder}/${name}.sql`).toBe(readFileSync(file, "utf8"));
   };
 }

@@ -9,7 +9,11 @@ import { openSync, closeSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { LockHeldError, RunLock } from "../../src/ledger/run-lock.js";
 
-const [lockPath, staleArg, beatArg] = process.argv.slice(2) as [string, string | undefined, string | undefined];
+const [lockPath, staleArg, beatArg] = process.argv.slice(2) as [
+  string,
+  string | undefined,
+  string | undefined,
+];
 const inside = join(dirname(lockPath), "inside");
 let lock: RunLock | undefined;
 

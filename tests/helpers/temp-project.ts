@@ -56,7 +56,8 @@ export function exampleProject(): TempProject {
   }
   const config = join(project.dir, "project.yml");
   const text = readFileSync(config, "utf8");
-  if (!/^vars:\n/m.test(text)) throw new Error("the example's project.yml has no top-level vars: block to pin the clock in");
+  if (!/^vars:\n/m.test(text))
+    throw new Error("the example's project.yml has no top-level vars: block to pin the clock in");
   writeFileSync(config, text.replace(/^vars:\n/m, `vars:\n  coolwear_now: "${TEST_CLOCK}"\n`));
   return project;
 }

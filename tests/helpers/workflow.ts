@@ -63,13 +63,21 @@ function condition(expr: string, inputs: Record<string, string>, ctx: WorkflowCo
 }
 
 function bash(script: string, cwd: string, name: string): StepRun {
-  const r = spawnSync("bash", ["-e", "-c", script], { cwd, encoding: "utf8", env: { ...process.env, GITHUB_ACTIONS: "true", CI: "true", NO_COLOR: "1" }, timeout: 180_000 });
+  const r = spawnSync("bash", ["-e", "-c", script], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, GITHUB_ACTIONS: "true", CI: "true", NO_COLOR: "1" },
+    timeout: 180_000,
+  });
   return { step: name, code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs action.yml's steps with `inputs` (defaults from action.yml); stops at the first failing step, as Actions does. */
 export function runAction(inputs: Record<string, unknown>, ctx: WorkflowContext): StepRun[] {
-  const action = parse(readFileSync(join(ctx.actionPath, "action.yml"), "utf8")) as { inputs: Record<string, { default?: string }>; runs: { steps: Step[] } };
+  const action = parse(readFileSync(join(ctx.actionPath, "action.yml"), "utf8")) as {
+    inputs: Record<string, { default?: string }>;
+    runs: { steps: Step[] };
+  };
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(action.inputs)) values[k] = v.default ?? "";
   for (const [k, v] of Object.entries(inputs)) values[k] = String(v);
@@ -87,10 +95,15 @@ function runSteps(steps: Step[], inputs: Record<string, string>, ctx: WorkflowCo
   for (const step of steps) {
     const name = step.name ?? step.uses ?? "step";
     if (step.if && !condition(step.if, inputs, ctx)) continue;
-    const args = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, fill(String(v), inputs, ctx)]));
+    const args = Object.fromEntries(
+      Object.entries(step.with ?? {}).map(([k, v]) => [k, fill(String(v), inputs, ctx)]),
+    );
     let result: StepRun | undefined;
     if (step.run !== undefined) {
-      const script = fill(step.run, inputs, ctx).replace(/^(\s*)npm ci\b.*$/gm, "$1: npm ci replaced: this checkout is installed");
+      const script = fill(step.run, inputs, ctx).replace(
+        /^(\s*)npm ci\b.*$/gm,
+        "$1: npm ci replaced: this checkout is installed",
+      );
       result = bash(script, ctx.workspace, name);
     } else if (step.uses === "./") {
       const inner = runAction(args, ctx);
@@ -98,9 +111,17 @@ function runSteps(steps: Step[], inputs: Record<string, string>, ctx: WorkflowCo
       if (inner.some((r) => r.code !== 0)) return runs;
       continue;
     } else if (step.uses?.startsWith("actions/checkout@")) {
-      if (args["path"]) result = bash(`git clone -q --branch "${args["ref"]}" "${ctx.workspace}" "${args["path"]}"`, ctx.workspace, name);
+      if (args["path"])
+        result = bash(
+          `git clone -q --branch "${args["ref"]}" "${ctx.workspace}" "${args["path"]}"`,
+          ctx.workspace,
+          name,
+        );
       else continue; // the workspace is the checkout of the pull request's head already
-    } else if (step.uses?.startsWith("actions/setup-node@") || step.uses?.startsWith("actions/upload-artifact@")) {
+    } else if (
+      step.uses?.startsWith("actions/setup-node@") ||
+      step.uses?.startsWith("actions/upload-artifact@")
+    ) {
       continue;
     } else throw new Error(`no stand-in for step uses: ${step.uses}`);
     runs.push(result);

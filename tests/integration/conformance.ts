@@ -117,7 +117,8 @@ export async function readAll(session: Session, sql: string, batchSize?: number)
 }
 
 export async function* batchesOf(columns: Column[], rows: Row[], size: number): AsyncIterable<RowBatch> {
-  for (let at = 0; at < rows.length; at += size) yield batchWithExactTimestamps(columns, rows.slice(at, at + size));
+  for (let at = 0; at < rows.length; at += size)
+    yield batchWithExactTimestamps(columns, rows.slice(at, at + size));
 }
 
 export const EXPECTED = exactRows(batchWithExactTimestamps(TYPED_COLUMNS, TYPED_ROWS));
@@ -173,25 +174,34 @@ export function adapterConformance(engine: ConformanceEngine): void {
 
     it("refuses a loaded value that does not fit its column instead of truncating it, and leaves the target as it was", async () => {
       await withAdapter(async (adapter, session) => {
-        const columns = [col("id", { kind: "integer", bits: 32 }), col("code", { kind: "string", length: 2 })];
+        const columns = [
+          col("id", { kind: "integer", bits: 32 }),
+          col("code", { kind: "string", length: 2 }),
+        ];
         await adapter.load(session, rel("codes"), batchesOf(columns, [[1, "ab"]], 1), { kind: "replace" });
         await expect(
           adapter.load(session, rel("codes"), batchesOf(columns, [[2, "abcdef"]], 1), { kind: "replace" }),
         ).rejects.toThrow();
-        expect((await session.query(`SELECT id, code FROM ${q(adapter, "codes")}`)).rows).toEqual([[1, "ab"]]);
+        expect((await session.query(`SELECT id, code FROM ${q(adapter, "codes")}`)).rows).toEqual([
+          [1, "ab"],
+        ]);
       });
     });
 
     it("reads rows written with its own literals exactly, and keeps them through its own CREATE TABLE AS", async () => {
       await withAdapter(async (adapter, session) => {
         const d = adapter.dialect;
-        const defs = TYPED_COLUMNS.map((c) => `${d.quoteIdentifier(c.name)} ${d.nativeType(c.type)}`).join(", ");
+        const defs = TYPED_COLUMNS.map((c) => `${d.quoteIdentifier(c.name)} ${d.nativeType(c.type)}`).join(
+          ", ",
+        );
         await adapter.dropRelation(session, rel("literal"));
         await session.execute(`CREATE TABLE ${q(adapter, "literal")} (${defs})`);
         const values = TYPED_ROWS.map((row) => `(${row.map((v) => d.literal(v)).join(", ")})`).join(", ");
         await session.execute(`INSERT INTO ${q(adapter, "literal")} VALUES ${values}`);
         expect(await readAll(session, ordered(adapter, "literal"))).toEqual(EXPECTED);
-        await adapter.write(session, rel("copied"), `SELECT * FROM ${q(adapter, "literal")}`, { kind: "replace" });
+        await adapter.write(session, rel("copied"), `SELECT * FROM ${q(adapter, "literal")}`, {
+          kind: "replace",
+        });
         expect(await readAll(session, ordered(adapter, "copied"))).toEqual(EXPECTED);
         const small = await session.query(ordered(adapter, "literal"));
         expect(small.rows[0]?.[2]).toBe(9007199254740993n);
@@ -294,9 +304,9 @@ export function adapterConformance(engine: ConformanceEngine): void {
         expect(await adapter.introspector(session).relationKind(rel("shape"))).toBe("view");
         await adapter.write(session, rel("shape"), "SELECT 3 AS id", { kind: "replace" });
         expect(await adapter.introspector(session).relationKind(rel("shape"))).toBe("table");
-        expect((await session.query(`SELECT id FROM ${q(adapter, "shape")}`)).rows.map((x) => Number(x[0]))).toEqual([
-          3,
-        ]);
+        expect(
+          (await session.query(`SELECT id FROM ${q(adapter, "shape")}`)).rows.map((x) => Number(x[0])),
+        ).toEqual([3]);
       });
     });
 
@@ -388,7 +398,11 @@ export function adapterConformance(engine: ConformanceEngine): void {
     it("reads a timestamp watermark exactly to the microsecond and counts the window after it, with and without lookback", async () => {
       await withAdapter(async (adapter, session) => {
         const columns = [col("id", { kind: "integer", bits: 32 }), col("updated_at", { kind: "timestamp" })];
-        const stamps = ["2026-11-20 10:00:00.000001", "2026-11-20 10:04:59.999999", "2026-11-20 10:05:00.123456"];
+        const stamps = [
+          "2026-11-20 10:00:00.000001",
+          "2026-11-20 10:04:59.999999",
+          "2026-11-20 10:05:00.123456",
+        ];
         await adapter.load(
           session,
           rel("stamped"),
@@ -405,7 +419,8 @@ export function adapterConformance(engine: ConformanceEngine): void {
         const count = async (lower: string) => {
           const where = `updated_at > ${lower} AND updated_at <= ${watermarkLiteral(high!, engine.type)}`;
           return Number(
-            (await session.query(`SELECT COUNT(*) FROM ${q(adapter, "stamped")} WHERE ${where}`)).rows[0]?.[0],
+            (await session.query(`SELECT COUNT(*) FROM ${q(adapter, "stamped")} WHERE ${where}`))
+              .rows[0]?.[0],
           );
         };
         const previous = { value: "2026-11-20 10:04:59.999999", kind: "timestamp" as const };

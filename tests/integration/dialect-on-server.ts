@@ -42,7 +42,9 @@ export function dialectOnServerSuite(engine: DialectEngine): void {
       const d = adapter.dialect;
       const rel = d.relation({ schema, name: "parts" });
       await session.execute(`CREATE TABLE ${rel} (p ${d.nativeType({ kind: "string", length: 10 })})`);
-      const values = [null, "NULL", "", "null", "a'b\\"].map((v) => `(${d.typedLiteral(v, { kind: "string" })})`);
+      const values = [null, "NULL", "", "null", "a'b\\"].map(
+        (v) => `(${d.typedLiteral(v, { kind: "string" })})`,
+      );
       await session.execute(`INSERT INTO ${rel} VALUES ${values.join(", ")}`);
       const count = async (where: string) =>
         Number((await session.query(`SELECT COUNT(*) FROM ${rel} WHERE ${where}`)).rows[0]?.[0]);
@@ -72,7 +74,9 @@ export function dialectOnServerSuite(engine: DialectEngine): void {
       const relation = { connection: "mart", schema, name: "dims" };
       const rel = d.relation(relation);
       const source = { relation } as unknown as SourceNode;
-      await session.execute(`CREATE TABLE ${rel} (id INTEGER, name ${d.nativeType({ kind: "string", length: 10 })})`);
+      await session.execute(
+        `CREATE TABLE ${rel} (id INTEGER, name ${d.nativeType({ kind: "string", length: 10 })})`,
+      );
       await session.execute(`INSERT INTO ${rel} VALUES (1, 'a'), (1, 'a'), (2, NULL)`);
       const first = await fingerprint(session, engine.type, source);
       expect(first).toMatch(/^3:\d+$/);

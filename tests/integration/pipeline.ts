@@ -119,7 +119,11 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
       const d = a.dialect;
       const t = (kind: "integer" | "date" | "decimal" | "timestamp") =>
         d.nativeType(
-          kind === "integer" ? { kind, bits: 32 } : kind === "decimal" ? { kind, precision: 12, scale: 2 } : { kind },
+          kind === "integer"
+            ? { kind, bits: 32 }
+            : kind === "decimal"
+              ? { kind, precision: 12, scale: 2 }
+              : { kind },
         );
       await s.execute(
         `CREATE TABLE ${d.quoteIdentifier(app)}.sales (sale_id ${t("integer")}, sale_date ${t("date")}, amount ${t("decimal")}, updated_at ${t("timestamp")})`,
@@ -128,20 +132,26 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
         `CREATE TABLE ${d.quoteIdentifier(app)}.removed (sale_id ${t("integer")}, removed_at ${t("timestamp")}, ym ${t("integer")})`,
       );
     });
-    const build = (...args: string[]) => sluiceAsync(["build", "--project-dir", project.dir, ...args], engine.env);
+    const build = (...args: string[]) =>
+      sluiceAsync(["build", "--project-dir", project.dir, ...args], engine.env);
     const q = (name: string, schema = app) => `${engine.adapter().dialect.quoteIdentifier(schema)}.${name}`;
     return { project, app, mart, build, q };
   }
 
   type Pipeline = Awaited<ReturnType<typeof pipelineProject>>;
 
-  const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? "null" : String(v))).join("|"));
+  const text = (rows: unknown[][]) =>
+    rows.map((r) => r.map((v) => (v === null ? "null" : String(v))).join("|"));
 
   /** What a correct build holds, computed on the source itself. */
   async function expected(p: Pipeline) {
     return withSession(async (s) => ({
       hist: text(
-        (await s.query(`SELECT sale_id, amount, ${engine.yearMonth} AS ym FROM ${p.q("sales")} ORDER BY sale_id`)).rows,
+        (
+          await s.query(
+            `SELECT sale_id, amount, ${engine.yearMonth} AS ym FROM ${p.q("sales")} ORDER BY sale_id`,
+          )
+        ).rows,
       ),
       monthly: text(
         (
@@ -155,7 +165,9 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
 
   async function martContents(p: Pipeline) {
     return withSession(async (s) => ({
-      hist: text((await s.query(`SELECT sale_id, amount, ym FROM ${p.q("mart_hist", p.mart)} ORDER BY sale_id`)).rows),
+      hist: text(
+        (await s.query(`SELECT sale_id, amount, ym FROM ${p.q("mart_hist", p.mart)} ORDER BY sale_id`)).rows,
+      ),
       monthly: text((await s.query(`SELECT ym, n, total FROM ${p.q("monthly", p.mart)} ORDER BY ym`)).rows),
     }));
   }
@@ -254,7 +266,9 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
         try {
           for (let clock = 1000; !stop; clock++) {
             const day = `DATE '2026-0${1 + (clock % 6)}-${String(1 + (clock % 28)).padStart(2, "0")}'`;
-            await session.execute(`INSERT INTO ${p.q("sales")} VALUES (${clock}, ${day}, 1.00, ${stamp(clock)})`);
+            await session.execute(
+              `INSERT INTO ${p.q("sales")} VALUES (${clock}, ${day}, 1.00, ${stamp(clock)})`,
+            );
             const moved = `sale_date = ${day}, amount = amount + 1, updated_at = ${stamp(clock)}`;
             await session.execute(`UPDATE ${p.q("sales")} SET ${moved} WHERE sale_id = ${1 + (clock % 200)}`);
             writes += 1;
@@ -276,7 +290,10 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
     async function lateCommit(lookback: string | undefined): Promise<{ late: boolean; out: string }> {
       const p = await pipelineProject({ lookback });
       for (let i = 1; i <= 5; i++)
-        await run(p, `INSERT INTO ${p.q("sales")} VALUES (${i}, DATE '2026-01-0${i}', ${i}.00, ${stamp(i * 10)})`);
+        await run(
+          p,
+          `INSERT INTO ${p.q("sales")} VALUES (${i}, DATE '2026-01-0${i}', ${i}.00, ${stamp(i * 10)})`,
+        );
       await expectBuilt(p);
       // A writer stamps its row at second 60 and has not committed when the build reads the
       // watermark, which a row committed at second 70 has moved to 70.

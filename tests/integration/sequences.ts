@@ -32,7 +32,8 @@ const LOOKBACK_SECONDS = 3;
 const silent: Reporter = { start() {}, nodeStart() {}, nodeEnd() {}, info() {}, finish() {} };
 const stamp = (n: number) =>
   `TIMESTAMP '2026-01-01 ${String(Math.floor(n / 3600)).padStart(2, "0")}:${String(Math.floor(n / 60) % 60).padStart(2, "0")}:${String(n % 60).padStart(2, "0")}'`;
-const text = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null ? "null" : String(v))).join("|"));
+const text = (rows: unknown[][]) =>
+  rows.map((r) => r.map((v) => (v === null ? "null" : String(v))).join("|"));
 
 export function sequencesOnServer(engine: SequenceEngine): void {
   const total = Number(process.env["SLUICE_SERVER_PROPERTY_SEQUENCES"] ?? 10);
@@ -104,7 +105,9 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
     const date = () =>
       `DATE '2026-0${1 + Math.floor(rand() * 6)}-${String(1 + Math.floor(rand() * 28)).padStart(2, "0")}'`;
     const insert = () =>
-      run(`INSERT INTO ${q("sales")} VALUES (${nextId++}, ${date()}, ${Math.floor(rand() * 100)}, ${stamp(++clock)})`);
+      run(
+        `INSERT INTO ${q("sales")} VALUES (${nextId++}, ${date()}, ${Math.floor(rand() * 100)}, ${stamp(++clock)})`,
+      );
     /** The sale at `pick` modulo the row count, in key order (computed here: MySQL cannot update from its own subquery). */
     const saleAt = async (pick: number): Promise<number | null> => {
       const ids = (await source.query(`SELECT sale_id FROM ${q("sales")} ORDER BY sale_id`)).rows.map((r) =>
@@ -122,7 +125,10 @@ select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by y
     );
     const lake = await connections.get("lake").open();
     const build = async (step: number) => {
-      const results = await runSteps(loaded, manifest, selected, workspace, { command: "run", reporter: silent });
+      const results = await runSteps(loaded, manifest, selected, workspace, {
+        command: "run",
+        reporter: silent,
+      });
       const failed = results.filter((r) => r.status !== "success");
       if (failed.length > 0) throw new Error(`step ${step}: build failed: ${JSON.stringify(failed)}`);
     };

@@ -26,7 +26,6 @@ const LOOKBACK = 3;
 
 const silent: Reporter = { start() {}, nodeStart() {}, nodeEnd() {}, info() {}, finish() {} };
 
-
 /** Where the lake lives: Parquet files under a lake_root (embedded DuckDB), or a database on a Spark Thrift Server. */
 export type LakeKind = { kind: "duckdb" } | { kind: "spark"; host: string; port: number; database: string };
 
@@ -36,7 +35,9 @@ let lake: LakeKind = { kind: "duckdb" };
 export function setUpProject(lakeKind: LakeKind = { kind: "duckdb" }): TempProject {
   lake = lakeKind;
   const lakeConnection =
-    lake.kind === "duckdb" ? `{ type: duckdb, path: ":memory:", lake_root: lake }` : `{ type: hive, host: ${lake.host}, port: ${lake.port}, database: ${lake.database}, auth: nosasl }`;
+    lake.kind === "duckdb"
+      ? `{ type: duckdb, path: ":memory:", lake_root: lake }`
+      : `{ type: hive, host: ${lake.host}, port: ${lake.port}, database: ${lake.database}, auth: nosasl }`;
   const project = tempProject({
     "profiles.yml": `targets:
   dev:
@@ -44,7 +45,10 @@ export function setUpProject(lakeKind: LakeKind = { kind: "duckdb" }): TempProje
       src: { type: duckdb, path: ":memory:" }
       lake: ${lakeConnection}
 `,
-    "models/sources.yml": trackedSalesSources({ lookback: String(LOOKBACK), tables: ["removed", "products"] }),
+    "models/sources.yml": trackedSalesSources({
+      lookback: String(LOOKBACK),
+      tables: ["removed", "products"],
+    }),
     // The key is renamed on the way (sale_id → id) and the partition column comes from the source,
     // so its type is whatever the sequence drew. full_rebuild_share=1 keeps every build incremental.
     "models/hist.sql": `{{ config(materialized='incremental', connection='lake', compute='src', partition_by='ym', unique_key='id', full_rebuild_share=1) }}
@@ -76,7 +80,9 @@ let manifest: Manifest;
 
 async function rows(session: Session, sql: string): Promise<Record<string, unknown>[]> {
   const { columns, rows: values } = await session.query(sql);
-  return values.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, typeof r[i] === "bigint" ? Number(r[i]) : r[i]])));
+  return values.map((r) =>
+    Object.fromEntries(columns.map((c, i) => [c.name, typeof r[i] === "bigint" ? Number(r[i]) : r[i]])),
+  );
 }
 
 /** What a sequence draws for its source's types. */
@@ -128,7 +134,9 @@ class Source {
     const id = this.nextId++;
     this.clock += 1;
     const d = `date '${this.date()}'`;
-    await this.run(`insert into app.sales values (${this.key(id)}, ${1 + Math.floor(this.rand() * 3)}, ${d}, ${Math.floor(this.rand() * 100)}, ${this.partitionOf(d)}, ${this.clock})`);
+    await this.run(
+      `insert into app.sales values (${this.key(id)}, ${1 + Math.floor(this.rand() * 3)}, ${d}, ${Math.floor(this.rand() * 100)}, ${this.partitionOf(d)}, ${this.clock})`,
+    );
   }
 
   /** Inserts again a key that was deleted before (in another month, maybe), if there is one. */
@@ -145,13 +153,19 @@ class Source {
     const stamp = late ? this.clock - 1 - Math.floor(this.rand() * (LOOKBACK - 1)) : this.clock;
     const d = `date '${this.date()}'`;
     const set = move ? `sale_date = ${d}, ym = ${this.partitionOf(d)}` : `amount = amount + 1`;
-    await this.run(`update app.sales set ${set}, updated_at = ${stamp} where sale_id = (select sale_id from app.sales order by sale_id limit 1 offset ${pick} % (select greatest(count(*), 1) from app.sales))`);
+    await this.run(
+      `update app.sales set ${set}, updated_at = ${stamp} where sale_id = (select sale_id from app.sales order by sale_id limit 1 offset ${pick} % (select greatest(count(*), 1) from app.sales))`,
+    );
   }
 
   async remove(pick: number): Promise<void> {
     this.clock += 1;
-    await this.run(`insert into app.removed select sale_id, ${this.clock}, ym from app.sales order by sale_id limit 1 offset ${pick} % (select greatest(count(*), 1) from app.sales)`);
-    await this.run(`delete from app.sales where sale_id in (select sale_id from app.removed where removed_at = ${this.clock})`);
+    await this.run(
+      `insert into app.removed select sale_id, ${this.clock}, ym from app.sales order by sale_id limit 1 offset ${pick} % (select greatest(count(*), 1) from app.sales)`,
+    );
+    await this.run(
+      `delete from app.sales where sale_id in (select sale_id from app.removed where removed_at = ${this.clock})`,
+    );
   }
 
   /** Renames a product: the untracked dimension changes, with no stamp to find it by. */
@@ -164,7 +178,8 @@ class Source {
 function lakeQuery(table: "hist" | "hist_copy" | "monthly"): string {
   const rel = lake.kind === "duckdb" ? `lake.main.${table}` : `${lake.database}.${table}`;
   const t = (c: string) => `cast(${c} as ${lake.kind === "duckdb" ? "varchar" : "string"}) as ${c}`;
-  if (table === "hist") return `select ${["id", "sale_date", "amount", "product", "ym"].map(t).join(", ")} from ${rel}`;
+  if (table === "hist")
+    return `select ${["id", "sale_date", "amount", "product", "ym"].map(t).join(", ")} from ${rel}`;
   if (table === "hist_copy") return `select ${["id", "doubled", "ym"].map(t).join(", ")} from ${rel}`;
   // A sum comes back from the Parquet lake as another numeric type (109.0); its value must not change.
   return `select ${["ym", "n"].map(t).join(", ")}, ${t("cast(total as bigint)").replace(/ as cast\(total as bigint\)$/, " as total")} from ${rel}`;
@@ -172,31 +187,64 @@ function lakeQuery(table: "hist" | "hist_copy" | "monthly"): string {
 
 /** Rows in a stable order, whatever order the engine returned them in. */
 function sorted(values: Record<string, unknown>[]): Record<string, unknown>[] {
-  return values.map((r) => ({ r, k: JSON.stringify(Object.values(r)) })).sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0)).map(({ r }) => r);
+  return values
+    .map((r) => ({ r, k: JSON.stringify(Object.values(r)) }))
+    .sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .map(({ r }) => r);
 }
 
 /** Fails with both tables printed, so a replayed seed shows what differs. */
-function expectSame(actual: Record<string, unknown>[], expected: Record<string, unknown>[], what: string): void {
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`${what}\n  lake: ${JSON.stringify(actual)}\n  full: ${JSON.stringify(expected)}`);
+function expectSame(
+  actual: Record<string, unknown>[],
+  expected: Record<string, unknown>[],
+  what: string,
+): void {
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    throw new Error(`${what}\n  lake: ${JSON.stringify(actual)}\n  full: ${JSON.stringify(expected)}`);
   expect(actual).toEqual(expected);
 }
 
-async function expectIncrementalEqualsFull(source: Session, lakeSession: Session, where: string): Promise<void> {
+async function expectIncrementalEqualsFull(
+  source: Session,
+  lakeSession: Session,
+  where: string,
+): Promise<void> {
   // What a full build gives, computed here straight from the source.
-  const full = await rows(source, `select cast(s.sale_id as varchar) as id, cast(s.sale_date as varchar) as sale_date, cast(s.amount as varchar) as amount,
-      p.name as product, cast(s.ym as varchar) as ym from src.app.sales s join src.app.products p on p.product_id = s.product_id`);
-  expectSame(sorted(await rows(lakeSession, lakeQuery("hist"))), sorted(full), `${where}: hist differs from a full build`);
+  const full = await rows(
+    source,
+    `select cast(s.sale_id as varchar) as id, cast(s.sale_date as varchar) as sale_date, cast(s.amount as varchar) as amount,
+      p.name as product, cast(s.ym as varchar) as ym from src.app.sales s join src.app.products p on p.product_id = s.product_id`,
+  );
+  expectSame(
+    sorted(await rows(lakeSession, lakeQuery("hist"))),
+    sorted(full),
+    `${where}: hist differs from a full build`,
+  );
   const copy = full.map((r) => ({ id: r["id"], doubled: String(Number(r["amount"]) * 2), ym: r["ym"] }));
-  expectSame(sorted(await rows(lakeSession, lakeQuery("hist_copy"))), sorted(copy), `${where}: hist_copy differs`);
-  const monthly = await rows(source, `select cast(s.ym as varchar) as ym, cast(count(*) as varchar) as n, cast(sum(s.amount) as varchar) as total
-      from src.app.sales s join src.app.products p on p.product_id = s.product_id group by s.ym`);
-  expectSame(sorted(await rows(lakeSession, lakeQuery("monthly"))), sorted(monthly), `${where}: monthly differs`);
+  expectSame(
+    sorted(await rows(lakeSession, lakeQuery("hist_copy"))),
+    sorted(copy),
+    `${where}: hist_copy differs`,
+  );
+  const monthly = await rows(
+    source,
+    `select cast(s.ym as varchar) as ym, cast(count(*) as varchar) as n, cast(sum(s.amount) as varchar) as total
+      from src.app.sales s join src.app.products p on p.product_id = s.product_id group by s.ym`,
+  );
+  expectSame(
+    sorted(await rows(lakeSession, lakeQuery("monthly"))),
+    sorted(monthly),
+    `${where}: monthly differs`,
+  );
 }
 
 /** The shape a sequence draws: Spark lakes keep integers (their other types are not proven yet). */
 function drawShape(rand: () => number): Shape {
   if (lake.kind === "spark") return { key: "int", partition: "int" };
-  return { key: rand() < 0.5 ? "int" : "text", partition: (["int", "date", "text"] as const)[Math.floor(rand() * 3)]! };
+  return {
+    key: rand() < 0.5 ? "int" : "text",
+    partition: (["int", "date", "text"] as const)[Math.floor(rand() * 3)]!,
+  };
 }
 
 const PASSED = new Set(["success", "pass"]);
@@ -208,12 +256,22 @@ export async function runSequence(seed: number): Promise<void> {
   const connections = await openConnections(loaded.target, loaded.dir, `p${seed}`);
   const ledger = await Ledger.open(":memory:");
   const workspace = { runId: `p${seed}`, connections, ledger, close: async () => undefined };
-  const selected = new Set(Object.values(manifest.nodes).filter((n) => n.kind === "model" || n.kind === "test").map((n) => n.id));
+  const selected = new Set(
+    Object.values(manifest.nodes)
+      .filter((n) => n.kind === "model" || n.kind === "test")
+      .map((n) => n.id),
+  );
   const session = await connections.get("src").open();
   const build = async (step: number) => {
-    const results = await runSteps(loaded, manifest, selected, workspace, { command: "build", reporter: silent });
+    const results = await runSteps(loaded, manifest, selected, workspace, {
+      command: "build",
+      reporter: silent,
+    });
     const failed = results.filter((r) => !PASSED.has(r.status));
-    if (failed.length > 0) throw new Error(`seed ${seed}, step ${step}: build failed: ${JSON.stringify(failed, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v))}`);
+    if (failed.length > 0)
+      throw new Error(
+        `seed ${seed}, step ${step}: build failed: ${JSON.stringify(failed, (_, v: unknown) => (typeof v === "bigint" ? String(v) : v))}`,
+      );
   };
   const shape = drawShape(rand);
   const source = new Source(async (sql) => void (await session.execute(sql)), rand, shape);
@@ -222,7 +280,9 @@ export async function runSequence(seed: number): Promise<void> {
   const check = async (step: number) => {
     const where = `seed ${seed} (${shape.key} keys, ${shape.partition} partitions), step ${step}`;
     if (lake.kind === "duckdb") return expectIncrementalEqualsFull(session, session, where);
-    await connections.withSession("lake", (lakeSession) => expectIncrementalEqualsFull(session, lakeSession, where));
+    await connections.withSession("lake", (lakeSession) =>
+      expectIncrementalEqualsFull(session, lakeSession, where),
+    );
   };
   try {
     await source.setup(5 + Math.floor(rand() * 20));
@@ -259,7 +319,11 @@ export async function runSequence(seed: number): Promise<void> {
 export function sequencesSuite(half: 0 | 1): void {
   const total = Number(process.env["SLUICE_PROPERTY_SEQUENCES"] ?? 120);
   const only = process.env["SLUICE_PROPERTY_SEED"];
-  const seeds = only ? (Number(only) % 2 === half ? [Number(only)] : []) : Array.from({ length: total }, (_, i) => i + 1).filter((s) => s % 2 === half);
+  const seeds = only
+    ? Number(only) % 2 === half
+      ? [Number(only)]
+      : []
+    : Array.from({ length: total }, (_, i) => i + 1).filter((s) => s % 2 === half);
   let project: TempProject;
   beforeAll(() => {
     project = setUpProject();
@@ -271,7 +335,9 @@ export function sequencesSuite(half: 0 | 1): void {
         try {
           await runSequence(seed);
         } catch (e) {
-          throw new Error(`failing seed ${seed} (replay with SLUICE_PROPERTY_SEED=${seed}): ${e instanceof Error ? e.message : String(e)}`);
+          throw new Error(
+            `failing seed ${seed} (replay with SLUICE_PROPERTY_SEED=${seed}): ${e instanceof Error ? e.message : String(e)}`,
+          );
         }
       }
     }, 1_800_000);

@@ -16,13 +16,18 @@ describe("the example project's compiled SQL", () => {
       if (node.kind !== "model" && node.kind !== "test") continue;
       it(`${target}: ${node.id}`, () => {
         expectGolden(node.name, node.compiledSql);
-        if (node.kind === "model" && node.compiledIncrementalSql) expectGolden(`${node.name}.incremental`, node.compiledIncrementalSql);
-        if (node.kind === "model" && node.lineage) expectGolden(`${node.name}.changes`, node.lineage.changesSql);
+        if (node.kind === "model" && node.compiledIncrementalSql)
+          expectGolden(`${node.name}.incremental`, node.compiledIncrementalSql);
+        if (node.kind === "model" && node.lineage)
+          expectGolden(`${node.name}.changes`, node.lineage.changesSql);
         if (node.kind === "test" && node.reconcile) expectGolden(`${node.name}.computed`, node.reconcile.sql);
         // A test narrowed to two replaced partitions of its model, as a build runs it.
         const model = node.kind === "test" && node.attachedTo ? manifest.nodes[node.attachedTo] : undefined;
         if (node.kind === "test" && model?.kind === "model" && model.config.partitionBy.length > 0) {
-          const scoped = scopedTestSql(manifest, node, [model.config.partitionBy.map(() => "202309"), model.config.partitionBy.map(() => "202310")]);
+          const scoped = scopedTestSql(manifest, node, [
+            model.config.partitionBy.map(() => "202309"),
+            model.config.partitionBy.map(() => "202310"),
+          ]);
           if ("sql" in scoped) expectGolden(`${node.name}.scoped`, scoped.sql);
         }
       });

@@ -11,24 +11,34 @@ import { loadProject } from "../../src/project/load.js";
 import { REPO_ROOT, tempProject } from "../helpers/temp-project.js";
 
 const SRC = join(REPO_ROOT, "src");
-const code = (readdirSync(SRC, { recursive: true }) as string[]).filter((f) => f.endsWith(".ts")).map((f) => [f, readFileSync(join(SRC, f), "utf8")] as const);
+const code = (readdirSync(SRC, { recursive: true }) as string[])
+  .filter((f) => f.endsWith(".ts"))
+  .map((f) => [f, readFileSync(join(SRC, f), "utf8")] as const);
 
 describe("contracts", () => {
   it("declares the same capabilities for every engine, and code reads each one", () => {
     const keys = Object.keys(DUCKDB_CAPABILITIES).sort();
     expect(Object.keys(hiveCapabilities).sort()).toEqual(keys);
     expect(Object.keys(SQL_SERVER_CAPABILITIES).sort()).toEqual(keys);
-    for (const key of keys) expect(code.some(([, text]) => text.includes(`capabilities.${key}`)), key).toBe(true);
+    for (const key of keys)
+      expect(
+        code.some(([, text]) => text.includes(`capabilities.${key}`)),
+        key,
+      ).toBe(true);
   });
 
   it("refuses a ledger schema, which nothing would read", () => {
-    const project = tempProject({ "profiles.yml": "targets:\n  dev:\n    ledger: { schema: sluice_ledger }\n    connections:\n      w: { type: duckdb, path: w.duckdb }\n" });
+    const project = tempProject({
+      "profiles.yml":
+        "targets:\n  dev:\n    ledger: { schema: sluice_ledger }\n    connections:\n      w: { type: duckdb, path: w.duckdb }\n",
+    });
     try {
       expect(() => loadProject({ projectDir: project.dir })).toThrow(ProjectError);
-      expect(() => loadProject({ projectDir: project.dir })).toThrow(/profiles\.yml:3:\d+ error: unknown key 'schema'/);
+      expect(() => loadProject({ projectDir: project.dir })).toThrow(
+        /profiles\.yml:3:\d+ error: unknown key 'schema'/,
+      );
     } finally {
       project.remove();
     }
   });
-
 });

@@ -11,7 +11,12 @@ describe("dbt built-in macros", () => {
     ["sqlserver", "concat", [["a", "b"]], "concat(a, b)"],
     ["duckdb", "hash", ["x"], "md5(cast(x as TEXT))"],
     ["hive", "hash", ["x"], "md5(cast(x as string))"],
-    ["duckdb", "dateadd", [kw({ datepart: "month", interval: 3, from_date_or_timestamp: "d" })], "(d + cast(3 as bigint) * interval 1 month)"],
+    [
+      "duckdb",
+      "dateadd",
+      [kw({ datepart: "month", interval: 3, from_date_or_timestamp: "d" })],
+      "(d + cast(3 as bigint) * interval 1 month)",
+    ],
     ["duckdb", "dateadd", ["quarter", 1, "d"], "(d + cast(1 as bigint) * 3 * interval 1 month)"],
     ["sqlserver", "dateadd", ["day", 1, "d"], "dateadd(day, 1, cast(d as datetime2))"],
     ["duckdb", "datediff", ["a", "b", "day"], "date_diff('day', cast(a as timestamp), cast(b as timestamp))"],

@@ -49,42 +49,86 @@ describe("dbt_project.yml and dbt's profiles.yml", () => {
     expect(project.config.name).toBe("bike_shop");
     expect(project.targetName).toBe("dev");
     expect(project.dbt?.connection).toBe("bike_shop");
-    expect(project.target.connections).toEqual({ bike_shop: { type: "duckdb", path: "bike_shop.duckdb", schema: "main" } });
+    expect(project.target.connections).toEqual({
+      bike_shop: { type: "duckdb", path: "bike_shop.duckdb", schema: "main" },
+    });
     expect(project.target.threads).toBe(2);
     expect(project.vars).toMatchObject({ min_quantity: 1, shop_name: "Pedal & Co" });
   });
 
   it("finds profiles.yml through --profiles-dir, DBT_PROFILES_DIR and ~/.dbt, and says where it looked", () => {
-    const profile = "bike_shop_profile:\n  target: ci\n  outputs:\n    ci: { type: duckdb, path: ci.duckdb }\n";
+    const profile =
+      "bike_shop_profile:\n  target: ci\n  outputs:\n    ci: { type: duckdb, path: ci.duckdb }\n";
     const dir = dbtProject({ "profiles.yml": null });
     const elsewhere = dbtProject({ "profiles.yml": profile }, "");
     const home = dbtProject({ ".dbt/profiles.yml": profile.replace(/ci/g, "home") }, "");
     expect(loadProject({ projectDir: dir, env: { DBT_PROFILES_DIR: elsewhere } }).targetName).toBe("ci");
-    expect(loadProject({ projectDir: dir, profilesDir: elsewhere, env: {} }).target.connections).toHaveProperty("ci");
+    expect(
+      loadProject({ projectDir: dir, profilesDir: elsewhere, env: {} }).target.connections,
+    ).toHaveProperty("ci");
     expect(loadProject({ projectDir: dir, env: { HOME: home } }).targetName).toBe("home");
     const errors = errorsOf(() => loadProject({ projectDir: dir, env: { HOME: dir } }));
-    expect(errors[0]).toMatch(/^profiles\.yml:1:1 error: no profiles\.yml found \(looked in .*\.dbt\/profiles\.yml\); create one with a profile 'bike_shop_profile'/);
+    expect(errors[0]).toMatch(
+      /^profiles\.yml:1:1 error: no profiles\.yml found \(looked in .*\.dbt\/profiles\.yml\); create one with a profile 'bike_shop_profile'/,
+    );
   });
 
   it("maps sqlserver and spark outputs to sluice's adapters, and names an output type it cannot use", () => {
-    const outputs = (output: string) => dbtProject({ "profiles.yml": `bike_shop_profile:\n  target: prod\n  outputs:\n    prod:\n${output}` });
+    const outputs = (output: string) =>
+      dbtProject({ "profiles.yml": `bike_shop_profile:\n  target: prod\n  outputs:\n    prod:\n${output}` });
     const mssql = loadProject({
-      projectDir: outputs("      type: sqlserver\n      server: db.example.com\n      port: 1433\n      database: shop\n      schema: analytics\n      user: loader\n      password: \"{{ env_var('SHOP_PW') }}\"\n      trust_cert: true\n      driver: ODBC Driver 18 for SQL Server\n"),
+      projectDir: outputs(
+        "      type: sqlserver\n      server: db.example.com\n      port: 1433\n      database: shop\n      schema: analytics\n      user: loader\n      password: \"{{ env_var('SHOP_PW') }}\"\n      trust_cert: true\n      driver: ODBC Driver 18 for SQL Server\n",
+      ),
       env: { SHOP_PW: "pw-value" },
     });
-    expect(mssql.target.connections["shop"]).toMatchObject({ type: "sqlserver", host: "db.example.com", database: "shop", schema: "analytics", user: "loader", trust_server_certificate: true });
+    expect(mssql.target.connections["shop"]).toMatchObject({
+      type: "sqlserver",
+      host: "db.example.com",
+      database: "shop",
+      schema: "analytics",
+      user: "loader",
+      trust_server_certificate: true,
+    });
     expect(mssql.secrets.redact("pw-value")).not.toContain("pw-value");
-    const duck = loadProject({ projectDir: outputs("      type: duckdb\n      path: x.duckdb\n      extensions: [httpfs]\n"), env: {} });
-    expect(duck.warnings.filter((w) => w.file === "profiles.yml").map(formatDiagnostic)).toEqual([expect.stringMatching(/^profiles\.yml:\d+:\d+ warning: output 'prod': 'extensions' is ignored by sluice$/)]);
-    const spark = loadProject({ projectDir: outputs("      type: spark\n      method: thrift\n      host: 127.0.0.1\n      port: 10000\n      schema: lake\n      auth: NOSASL\n"), env: {} });
-    expect(spark.target.connections["lake"]).toMatchObject({ type: "hive", host: "127.0.0.1", port: 10000, database: "lake", transport: "binary", auth: "nosasl" });
+    const duck = loadProject({
+      projectDir: outputs("      type: duckdb\n      path: x.duckdb\n      extensions: [httpfs]\n"),
+      env: {},
+    });
+    expect(duck.warnings.filter((w) => w.file === "profiles.yml").map(formatDiagnostic)).toEqual([
+      expect.stringMatching(
+        /^profiles\.yml:\d+:\d+ warning: output 'prod': 'extensions' is ignored by sluice$/,
+      ),
+    ]);
+    const spark = loadProject({
+      projectDir: outputs(
+        "      type: spark\n      method: thrift\n      host: 127.0.0.1\n      port: 10000\n      schema: lake\n      auth: NOSASL\n",
+      ),
+      env: {},
+    });
+    expect(spark.target.connections["lake"]).toMatchObject({
+      type: "hive",
+      host: "127.0.0.1",
+      port: 10000,
+      database: "lake",
+      transport: "binary",
+      auth: "nosasl",
+    });
     expect(spark.dbt?.targetSchema).toBe("lake");
-    const errors = errorsOf(() => loadProject({ projectDir: outputs("      type: snowflake\n      account: x\n"), env: {} }));
-    expect(errors).toEqual([expect.stringMatching(/^profiles\.yml:\d+:\d+ error: output 'prod' of profile 'bike_shop_profile': type 'snowflake' has no sluice adapter; sluice connects to duckdb, sqlserver and spark\/hive$/)]);
+    const errors = errorsOf(() =>
+      loadProject({ projectDir: outputs("      type: snowflake\n      account: x\n"), env: {} }),
+    );
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^profiles\.yml:\d+:\d+ error: output 'prod' of profile 'bike_shop_profile': type 'snowflake' has no sluice adapter; sluice connects to duckdb, sqlserver and spark\/hive$/,
+      ),
+    ]);
   });
 
   it("names the profile dbt_project.yml asks for when profiles.yml lacks it", () => {
-    const dir = dbtProject({ "profiles.yml": "bike_shop:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: a.duckdb }\n" });
+    const dir = dbtProject({
+      "profiles.yml": "bike_shop:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: a.duckdb }\n",
+    });
     expect(errorsOf(() => loadProject({ projectDir: dir, env: {} }))).toEqual([
       "profiles.yml:1:1 error: profile 'bike_shop_profile' (named by dbt_project.yml) is not in profiles.yml; profiles: bike_shop",
     ]);
@@ -104,9 +148,16 @@ describe("dbt configs and naming", () => {
 
   it("names schemas as dbt's default generate_schema_name does: target schema, then _custom", () => {
     const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
-    expect(model(manifest.nodes, "bike_revenue").relation).toEqual({ connection: "bike_shop", database: "bike_shop", schema: "main_marts", name: "bike_revenue" });
+    expect(model(manifest.nodes, "bike_revenue").relation).toEqual({
+      connection: "bike_shop",
+      database: "bike_shop",
+      schema: "main_marts",
+      name: "bike_revenue",
+    });
     expect(model(manifest.nodes, "stg_bikes").relation.schema).toBe("main");
-    expect(model(manifest.nodes, "bike_revenue").compiledSql).toContain(`from "bike_shop"."main"."stg_bikes" b`);
+    expect(model(manifest.nodes, "bike_revenue").compiledSql).toContain(
+      `from "bike_shop"."main"."stg_bikes" b`,
+    );
   });
 
   it("honours the project's generate_schema_name and generate_alias_name macros", () => {
@@ -128,19 +179,28 @@ describe("dbt configs and naming", () => {
 
   it("reads dbt config keys in config() and reports the ones that change nothing here", () => {
     const dir = dbtProject({
-      "models/marts/bike_revenue.sql": "{{ config(materialized='incremental', unique_key='bike_id', incremental_strategy='delete+insert', on_schema_change='fail', post_hook='grant select on {{ this }} to r') }}\nselect 1 as bike_id",
+      "models/marts/bike_revenue.sql":
+        "{{ config(materialized='incremental', unique_key='bike_id', incremental_strategy='delete+insert', on_schema_change='fail', post_hook='grant select on {{ this }} to r') }}\nselect 1 as bike_id",
     });
     const { manifest, warnings } = compileProject(loadProject({ projectDir: dir, env: {} }));
     const revenue = model(manifest.nodes, "bike_revenue");
-    expect(revenue.config).toMatchObject({ materialized: "incremental", uniqueKey: ["bike_id"], strategy: "delete+insert" });
-    expect(warnings.map(formatDiagnostic)).toEqual(expect.arrayContaining([
-      "models/marts/bike_revenue.sql:1:1 warning: config 'on_schema_change' is ignored: on_schema_change 'fail' is not implemented: a changed column list is not synced",
-      "models/marts/bike_revenue.sql:1:1 warning: config 'post_hook' is ignored: model hooks are not run by sluice yet",
-    ]));
+    expect(revenue.config).toMatchObject({
+      materialized: "incremental",
+      uniqueKey: ["bike_id"],
+      strategy: "delete+insert",
+    });
+    expect(warnings.map(formatDiagnostic)).toEqual(
+      expect.arrayContaining([
+        "models/marts/bike_revenue.sql:1:1 warning: config 'on_schema_change' is ignored: on_schema_change 'fail' is not implemented: a changed column list is not synced",
+        "models/marts/bike_revenue.sql:1:1 warning: config 'post_hook' is ignored: model hooks are not run by sluice yet",
+      ]),
+    );
   });
 
   it("refuses a materialization sluice does not build, saying where it was set", () => {
-    const dir = dbtProject({ "models/marts/bike_revenue.sql": "{{ config(materialized='materialized_view') }}\nselect 1 as bike_id" });
+    const dir = dbtProject({
+      "models/marts/bike_revenue.sql": "{{ config(materialized='materialized_view') }}\nselect 1 as bike_id",
+    });
     expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual([
       "models/marts/bike_revenue.sql:1:1 error: materialized 'materialized_view' (set in models/marts/bike_revenue.sql:1) is not a materialization sluice builds; use view, table, incremental or ephemeral",
     ]);
@@ -148,8 +208,10 @@ describe("dbt configs and naming", () => {
 
   it("refuses a custom materialization by name, pointing at its {% materialization %} block", () => {
     const dir = dbtProject({
-      "macros/fancy.sql": "{% materialization fancy, adapter='duckdb' %}{{ return({'relations': [this]}) }}{% endmaterialization %}",
-      "dbt_project.yml": "name: bike_shop\nprofile: bike_shop_profile\nmodels:\n  bike_shop:\n    marts:\n      +materialized: fancy\n",
+      "macros/fancy.sql":
+        "{% materialization fancy, adapter='duckdb' %}{{ return({'relations': [this]}) }}{% endmaterialization %}",
+      "dbt_project.yml":
+        "name: bike_shop\nprofile: bike_shop_profile\nmodels:\n  bike_shop:\n    marts:\n      +materialized: fancy\n",
     });
     expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual([
       "models/marts/bike_prices.sql:1:1 error: materialized 'fancy' (set in dbt_project.yml) is a custom materialization ({% materialization %} in macros/fancy.sql); sluice does not run custom materializations; use view, table, incremental or ephemeral",
@@ -160,19 +222,31 @@ describe("dbt configs and naming", () => {
 
   it("counts a ref inside a {% set %} block as a dependency, and pins run_started_at per compile", () => {
     const dir = dbtProject({
-      "models/marts/stamped.sql": "{% set inner %}select bike_id from {{ ref('stg_bikes') }}{% endset %}\nselect *, '{{ run_started_at }}' as at, '{{ invocation_id }}' as inv from ({{ inner }})",
+      "models/marts/stamped.sql":
+        "{% set inner %}select bike_id from {{ ref('stg_bikes') }}{% endset %}\nselect *, '{{ run_started_at }}' as at, '{{ invocation_id }}' as inv from ({{ inner }})",
     });
     const env = { SLUICE_RUN_STARTED_AT: "2025-01-02T03:04:05Z", SLUICE_INVOCATION_ID: "run-7" };
     const { manifest } = compileProject(loadProject({ projectDir: dir, env }));
     const stamped = model(manifest.nodes, "stamped");
     expect(stamped.dependsOn).toEqual(["model.stg_bikes"]);
-    expect(stamped.compiledSql).toBe(`select *, '2025-01-02 03:04:05+00:00' as at, 'run-7' as inv from (select bike_id from "bike_shop"."main"."stg_bikes")`);
+    expect(stamped.compiledSql).toBe(
+      `select *, '2025-01-02 03:04:05+00:00' as at, 'run-7' as inv from (select bike_id from "bike_shop"."main"."stg_bikes")`,
+    );
   });
 
   it("types seed columns as dbt does, explicit column_types first", () => {
     const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
-    expect((manifest.nodes["seed.raw_bikes"] as SeedNode).columnTypes).toEqual({ bike_id: "INTEGER", model_name: "varchar", list_price: "DOUBLE", launched_on: "DATE", is_electric: "BOOLEAN" });
-    expect((manifest.nodes["seed.raw_rentals"] as SeedNode).columnTypes).toMatchObject({ rented_at: "TIMESTAMP", status: "VARCHAR" });
+    expect((manifest.nodes["seed.raw_bikes"] as SeedNode).columnTypes).toEqual({
+      bike_id: "INTEGER",
+      model_name: "varchar",
+      list_price: "DOUBLE",
+      launched_on: "DATE",
+      is_electric: "BOOLEAN",
+    });
+    expect((manifest.nodes["seed.raw_rentals"] as SeedNode).columnTypes).toMatchObject({
+      rented_at: "TIMESTAMP",
+      status: "VARCHAR",
+    });
   });
 });
 
@@ -184,15 +258,23 @@ describe("dbt property YAML", () => {
     expect(accepted.args).toEqual({ values: ["returned", "open", "lost"] });
     expect(accepted.config.severity).toBe("warn");
     expect(tests.map((t) => t.name).sort()).toEqual([
-      "accepted_values_stg_rentals_status", "at_least_bike_revenue_revenue", "no_negative_revenue", "not_blank_bike_prices_quoted_name",
-      "not_null_raw_bikes_bike_id", "not_null_stg_bikes_bike_id",
-      "relationships_stg_rentals_bike_id", "unique_bike_revenue_bike_id", "unique_stg_bikes_bike_id",
+      "accepted_values_stg_rentals_status",
+      "at_least_bike_revenue_revenue",
+      "no_negative_revenue",
+      "not_blank_bike_prices_quoted_name",
+      "not_null_raw_bikes_bike_id",
+      "not_null_stg_bikes_bike_id",
+      "relationships_stg_rentals_bike_id",
+      "unique_bike_revenue_bike_id",
+      "unique_stg_bikes_bike_id",
     ]);
-    expect(warnings.map(formatDiagnostic)).toEqual(expect.arrayContaining([
-      "models/marts/_marts.yml:19:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
-      "models/staging/_staging.yml:13:9 warning: 'constraints' are not applied by sluice yet",
-      "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
-    ]));
+    expect(warnings.map(formatDiagnostic)).toEqual(
+      expect.arrayContaining([
+        "models/marts/_marts.yml:19:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
+        "models/staging/_staging.yml:13:9 warning: 'constraints' are not applied by sluice yet",
+        "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
+      ]),
+    );
   });
 
   it("warns that versions, freshness and snapshots are not supported, without failing", () => {
@@ -218,12 +300,14 @@ describe("dbt property YAML", () => {
     });
     const project = loadProject({ projectDir: dir, env: {} });
     const messages = project.warnings.map(formatDiagnostic);
-    expect(messages).toEqual(expect.arrayContaining([
-      "models/more.yml:4:5 warning: 'latest_version' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>",
-      "models/more.yml:9:5 warning: 'freshness' is ignored: source freshness is not checked by sluice yet",
-      "models/more.yml:10:5 warning: 'loaded_at_field' is ignored: source freshness is not checked by sluice yet",
-      "models/more.yml:14:1 warning: 'snapshots' is ignored: snapshots are not supported yet",
-    ]));
+    expect(messages).toEqual(
+      expect.arrayContaining([
+        "models/more.yml:4:5 warning: 'latest_version' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>",
+        "models/more.yml:9:5 warning: 'freshness' is ignored: source freshness is not checked by sluice yet",
+        "models/more.yml:10:5 warning: 'loaded_at_field' is ignored: source freshness is not checked by sluice yet",
+        "models/more.yml:14:1 warning: 'snapshots' is ignored: snapshots are not supported yet",
+      ]),
+    );
     // dbt: a source's schema defaults to its name.
     const source = project.properties.flatMap((p) => p.content.sources ?? [])[0]!;
     expect(source.schema).toBe("shop_db");
@@ -239,9 +323,13 @@ describe("dbt packages and the macro namespace", () => {
     expect(sql).toContain(`'#' || cast(bike_id as varchar) as tag`);
     expect(sql).toContain(`md5(cast(model_name as TEXT)) as name_hash`);
     expect(sql).toContain(`"model_name" as quoted_name`);
-    const test = Object.values(manifest.nodes).find((n): n is TestNode => n.kind === "test" && n.name === "not_blank_bike_prices_quoted_name")!;
+    const test = Object.values(manifest.nodes).find(
+      (n): n is TestNode => n.kind === "test" && n.name === "not_blank_bike_prices_quoted_name",
+    )!;
     expect(test.testType).toBe("generic");
-    expect(test.compiledSql).toBe(`select quoted_name from "bike_shop"."main_marts"."bike_prices" where trim(quoted_name) = ''`);
+    expect(test.compiledSql).toBe(
+      `select quoted_name from "bike_shop"."main_marts"."bike_prices" where trim(quoted_name) = ''`,
+    );
   });
 
   it("falls back to the package's default__ when the search order names only the package", () => {
@@ -251,7 +339,9 @@ describe("dbt packages and the macro namespace", () => {
   });
 
   it("uses packages installed in dbt_packages/ as they are, and says when listed packages are not installed", () => {
-    const dir = dbtProject({ "packages.yml": "packages:\n  - package: example/shop_helpers\n    version: 0.1.0\n" });
+    const dir = dbtProject({
+      "packages.yml": "packages:\n  - package: example/shop_helpers\n    version: 0.1.0\n",
+    });
     cpSync(join(dir, "packages/shop_helpers"), join(dir, "dbt_packages/shop_helpers"), { recursive: true });
     rmSync(join(dir, "packages"), { recursive: true });
     const { manifest } = compileProject(loadProject({ projectDir: dir, env: {} }));
@@ -263,34 +353,60 @@ describe("dbt packages and the macro namespace", () => {
   });
 
   it("names the implementations adapter.dispatch looked for when none exists", () => {
-    const dir = dbtProject({ "models/marts/bike_prices.sql": "select {{ adapter.dispatch('nothing', 'shop_helpers')() }}" });
+    const dir = dbtProject({
+      "models/marts/bike_prices.sql": "select {{ adapter.dispatch('nothing', 'shop_helpers')() }}",
+    });
     const errors = errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })));
-    expect(errors[0]).toContain("adapter.dispatch('nothing', 'shop_helpers') found no implementation (tried bike_shop.duckdb__nothing, bike_shop.default__nothing, shop_helpers.duckdb__nothing, shop_helpers.default__nothing)");
+    expect(errors[0]).toContain(
+      "adapter.dispatch('nothing', 'shop_helpers') found no implementation (tried bike_shop.duckdb__nothing, bike_shop.default__nothing, shop_helpers.duckdb__nothing, shop_helpers.default__nothing)",
+    );
   });
 });
 
 describe("more of dbt_project.yml", () => {
   it("runs on-run-start / on-run-end on the profile's connection, reads nested seed folders and a sluice profiles.yml", () => {
     const dir = dbtProject({
-      "dbt_project.yml": "name: bike_shop\nprofile: bike_shop_profile\nvars: { min_quantity: 1, shop_name: s }\non-run-start: \"create schema if not exists {{ target.schema }}_audit\"\non-run-end:\n  - \"select 1\"\n",
+      "dbt_project.yml":
+        'name: bike_shop\nprofile: bike_shop_profile\nvars: { min_quantity: 1, shop_name: s }\non-run-start: "create schema if not exists {{ target.schema }}_audit"\non-run-end:\n  - "select 1"\n',
       "seeds/extra/raw_colours.csv": "colour_id,colour\n1,red\n",
       "profiles.yml": "targets:\n  dev:\n    connections:\n      wh: { type: duckdb, path: wh.duckdb }\n",
       "models/marts/_marts.yml": null,
     });
-    writeFileSync(join(dir, "dbt_project.yml"), `${readFileSync(join(dir, "dbt_project.yml"), "utf8")}models:\n  bike_shop:\n    marts:\n      +schema: "{{ env_var('MART_SCHEMA', 'marts') }}"\n      +enabled: "{{ var('marts_on', true) }}"\n`);
+    writeFileSync(
+      join(dir, "dbt_project.yml"),
+      `${readFileSync(join(dir, "dbt_project.yml"), "utf8")}models:\n  bike_shop:\n    marts:\n      +schema: "{{ env_var('MART_SCHEMA', 'marts') }}"\n      +enabled: "{{ var('marts_on', true) }}"\n`,
+    );
     const project = loadProject({ projectDir: dir, env: {} });
     expect(project.dbt?.connection).toBe("wh");
     const { manifest } = compileProject(project);
-    expect(manifest.hooks).toEqual({ on_run_start: [{ connection: "wh", sql: "create schema if not exists main_audit" }], on_run_end: [{ connection: "wh", sql: "select 1" }] });
-    expect((manifest.nodes["seed.raw_colours"] as SeedNode).relation).toEqual({ connection: "wh", database: "wh", schema: "main", name: "raw_colours" });
-    const withEnv = compileProject(loadProject({ projectDir: dir, env: { MART_SCHEMA: "reporting" } })).manifest;
+    expect(manifest.hooks).toEqual({
+      on_run_start: [{ connection: "wh", sql: "create schema if not exists main_audit" }],
+      on_run_end: [{ connection: "wh", sql: "select 1" }],
+    });
+    expect((manifest.nodes["seed.raw_colours"] as SeedNode).relation).toEqual({
+      connection: "wh",
+      database: "wh",
+      schema: "main",
+      name: "raw_colours",
+    });
+    const withEnv = compileProject(
+      loadProject({ projectDir: dir, env: { MART_SCHEMA: "reporting" } }),
+    ).manifest;
     expect(model(withEnv.nodes, "bike_revenue").relation.schema).toBe("main_reporting");
-    writeFileSync(join(dir, "dbt_project.yml"), readFileSync(join(dir, "dbt_project.yml"), "utf8").replace("env_var('MART_SCHEMA', 'marts')", "env_var('MART_SCHEMA')"));
+    writeFileSync(
+      join(dir, "dbt_project.yml"),
+      readFileSync(join(dir, "dbt_project.yml"), "utf8").replace(
+        "env_var('MART_SCHEMA', 'marts')",
+        "env_var('MART_SCHEMA')",
+      ),
+    );
     expect(errorsOf(() => loadProject({ projectDir: dir, env: {} }))).toEqual([
       "dbt_project.yml:1:1 error: env_var('MART_SCHEMA') is not set; set the environment variable or give env_var() a default",
     ]);
     rmSync(join(dir, "tests/no_negative_revenue.sql"));
-    const off = compileProject(loadProject({ projectDir: dir, env: { MART_SCHEMA: "m" }, vars: { marts_on: false } }));
+    const off = compileProject(
+      loadProject({ projectDir: dir, env: { MART_SCHEMA: "m" }, vars: { marts_on: false } }),
+    );
     expect(off.manifest.nodes["model.bike_revenue"]).toBeUndefined();
     expect(off.manifest.nodes["model.stg_bikes"]).toBeDefined();
   });

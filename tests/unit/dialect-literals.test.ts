@@ -139,7 +139,9 @@ describe.each(Object.keys(LITERALS) as EngineType[])("%s literals", (engine) => 
 
 describe("digits an engine would drop", () => {
   it("are refused, not rounded: SQL Server keeps 100 ns, Spark microseconds", () => {
-    expect(() => dialectFor("sqlserver").typedLiteral("2024-01-01 10:00:00.123456789", tsns)).toThrow(/9 fractional digits; this engine keeps 7/);
+    expect(() => dialectFor("sqlserver").typedLiteral("2024-01-01 10:00:00.123456789", tsns)).toThrow(
+      /9 fractional digits; this engine keeps 7/,
+    );
     expect(() => dialectFor("hive").typedLiteral("2024-01-01 10:00:00.1234567", tsns)).toThrow(/keeps 6/);
     expect(() => dialectFor("duckdb").typedLiteral("2024-01-01 10:00:00.1234567", ts)).toThrow(/keeps 6/);
     expect(() => dialectFor("postgres").typedLiteral("2024-01-01 10:00:00.1234567", ts)).toThrow(/keeps 6/);
@@ -147,8 +149,12 @@ describe("digits an engine would drop", () => {
   });
 
   it("a float MySQL cannot store (NaN, infinities) is refused, not written as text", () => {
-    expect(() => dialectFor("mysql").typedLiteral("NaN", { kind: "float", bits: 64 })).toThrow(/MySQL has no value for NaN/);
-    expect(dialectFor("postgres").typedLiteral("NaN", { kind: "float", bits: 64 })).toBe("CAST('NaN' AS DOUBLE PRECISION)");
+    expect(() => dialectFor("mysql").typedLiteral("NaN", { kind: "float", bits: 64 })).toThrow(
+      /MySQL has no value for NaN/,
+    );
+    expect(dialectFor("postgres").typedLiteral("NaN", { kind: "float", bits: 64 })).toBe(
+      "CAST('NaN' AS DOUBLE PRECISION)",
+    );
   });
 });
 
@@ -156,19 +162,31 @@ describe("partition predicates", () => {
   it.each([
     ["duckdb", [[null], [""], ["a'b"]], `("p" IS NULL)\n   OR ("p" = '')\n   OR ("p" = 'a''b')`],
     ["sqlserver", [[null], [""], ["a'b"]], `([p] IN (N'', N'a''b') OR [p] IS NULL)`],
-    ["hive", [[null], [""], ["a\\b"]], "(`p` IS NULL)\n   OR (CAST(`p` AS STRING) = '')\n   OR (CAST(`p` AS STRING) = 'a\\\\b')"],
+    [
+      "hive",
+      [[null], [""], ["a\\b"]],
+      "(`p` IS NULL)\n   OR (CAST(`p` AS STRING) = '')\n   OR (CAST(`p` AS STRING) = 'a\\\\b')",
+    ],
     ["postgres", [[null], [""], ["a'b\\"]], `("p" IS NULL)\n   OR ("p" = '')\n   OR ("p" = 'a''b\\')`],
     ["mysql", [[null], [""], ["a'b\\"]], "(`p` IS NULL)\n   OR (`p` = '')\n   OR (`p` = 'a''b\\\\')"],
-  ] as [EngineType, (string | null)[][], string][])("on %s spell NULL as IS NULL and the empty string as itself", (engine, partitions, sql) => {
-    expect(dialectFor(engine).partitionPredicate(["p"], partitions)).toBe(sql);
-  });
+  ] as [EngineType, (string | null)[][], string][])(
+    "on %s spell NULL as IS NULL and the empty string as itself",
+    (engine, partitions, sql) => {
+      expect(dialectFor(engine).partitionPredicate(["p"], partitions)).toBe(sql);
+    },
+  );
 
-  it.each(["duckdb", "sqlserver", "hive", "postgres", "mysql"] as EngineType[])("on %s quote a partition column whose name needs it and refuse an empty set", (engine) => {
-    const d = dialectFor(engine);
-    expect(d.partitionPredicate(["year month", "b"], [["2024", null]], "t.")).toContain(`t.${d.quoteIdentifier("year month")}`);
-    expect(() => d.partitionPredicate(["p"], [])).toThrow(/empty partition set|at least one partition/);
-    expect(() => d.partitionPredicate(["a", "b"], [["x"]])).toThrow(/fewer values than partition columns/);
-  });
+  it.each(["duckdb", "sqlserver", "hive", "postgres", "mysql"] as EngineType[])(
+    "on %s quote a partition column whose name needs it and refuse an empty set",
+    (engine) => {
+      const d = dialectFor(engine);
+      expect(d.partitionPredicate(["year month", "b"], [["2024", null]], "t.")).toContain(
+        `t.${d.quoteIdentifier("year month")}`,
+      );
+      expect(() => d.partitionPredicate(["p"], [])).toThrow(/empty partition set|at least one partition/);
+      expect(() => d.partitionPredicate(["a", "b"], [["x"]])).toThrow(/fewer values than partition columns/);
+    },
+  );
 });
 
 describe("DuckDB literals on DuckDB", () => {
@@ -196,7 +214,10 @@ describe("DuckDB literals on DuckDB", () => {
   ] as [CellValue, LogicalType, string][])("%j as %j reads back as %s", async (value, type, expected) => {
     const d = dialectFor("duckdb");
     // Printed in UTC whatever the session's zone, so the instant, not a wall clock, is compared.
-    const printed = type.kind === "timestamp" && type.withTimeZone ? `strftime(timezone('UTC', ${d.typedLiteral(value, type)}), '%Y-%m-%d %H:%M:%S') || '+00'` : d.castText(d.typedLiteral(value, type));
+    const printed =
+      type.kind === "timestamp" && type.withTimeZone
+        ? `strftime(timezone('UTC', ${d.typedLiteral(value, type)}), '%Y-%m-%d %H:%M:%S') || '+00'`
+        : d.castText(d.typedLiteral(value, type));
     const { rows } = await session.query(`select ${printed}`);
     expect(rows[0]?.[0]).toBe(expected);
   });
@@ -204,7 +225,9 @@ describe("DuckDB literals on DuckDB", () => {
   it("keeps NULL apart from the text 'NULL' and the empty string in a partition filter", async () => {
     const d = dialectFor("duckdb");
     const where = d.partitionPredicate(["p"], [[null]]);
-    const { rows } = await session.query(`select count(*) from (values (NULL), ('NULL'), (''), ('null')) t(p) where ${where}`);
+    const { rows } = await session.query(
+      `select count(*) from (values (NULL), ('NULL'), (''), ('null')) t(p) where ${where}`,
+    );
     expect(Number(rows[0]?.[0])).toBe(1);
   });
 });

@@ -6,14 +6,31 @@ import { afterEach, describe, expect, it } from "vitest";
 import { globalScript, generateDocs } from "../../src/docs/generate.js";
 import { CONTENT_SECURITY_POLICY, fileFor, serveDocs } from "../../src/docs/serve.js";
 import { buildSiteData, CONNECTION_COLOURS, type SiteData } from "../../src/docs/site-data.js";
-import { MANIFEST_VERSION, type Manifest, type ModelNode, type SourceNode, type TestNode } from "../../src/manifest/types.js";
+import {
+  MANIFEST_VERSION,
+  type Manifest,
+  type ModelNode,
+  type SourceNode,
+  type TestNode,
+} from "../../src/manifest/types.js";
 import type { RunResults } from "../../src/runner/run.js";
 
 // A three-engine project: a source on SQL Server, a lake model on Hive computed from it, a mart
 // model on SQL Server computed on the lake, and a test on the lake model.
-const base = { location: { path: "models/x.sql", line: 1 }, description: "", tags: [] as string[], checksum: "c" };
+const base = {
+  location: { path: "models/x.sql", line: 1 },
+  description: "",
+  tags: [] as string[],
+  checksum: "c",
+};
 
-function model(name: string, connection: string, compute: string, dependsOn: string[], extra: Partial<ModelNode> = {}): ModelNode {
+function model(
+  name: string,
+  connection: string,
+  compute: string,
+  dependsOn: string[],
+  extra: Partial<ModelNode> = {},
+): ModelNode {
   return {
     ...base,
     id: `model.${name}`,
@@ -21,7 +38,18 @@ function model(name: string, connection: string, compute: string, dependsOn: str
     name,
     dependsOn,
     location: { path: `models/${connection}/${name}.sql`, line: 1 },
-    config: { materialized: "incremental", connection, compute, schema: "dbo", alias: name, tags: [], partitionBy: [], uniqueKey: ["id"], strategy: null, fullRefresh: null },
+    config: {
+      materialized: "incremental",
+      connection,
+      compute,
+      schema: "dbo",
+      alias: name,
+      tags: [],
+      partitionBy: [],
+      uniqueKey: ["id"],
+      strategy: null,
+      fullRefresh: null,
+    },
     relation: { connection, schema: "dbo", name },
     columns: [{ name: "id", dataType: "int", tags: [] }],
     rawSql: `select * from {{ ref('${name}') }}`,
@@ -63,7 +91,9 @@ function manifest(): Manifest {
   };
   const nodes = [
     source,
-    model("sales_history", "lake", "lake", ["source.production.sales"], { description: "History <script>alert('x')</script> of sales" }),
+    model("sales_history", "lake", "lake", ["source.production.sales"], {
+      description: "History <script>alert('x')</script> of sales",
+    }),
     model("sales_by_month", "mart", "lake", ["model.sales_history"]),
     test,
   ];
@@ -73,7 +103,11 @@ function manifest(): Manifest {
     generatedAt: "2026-01-01T00:00:00.000Z",
     project: "shop",
     target: "dev",
-    connections: { source: { type: "sqlserver", lake: false }, lake: { type: "hive", lake: true }, mart: { type: "sqlserver", lake: false } },
+    connections: {
+      source: { type: "sqlserver", lake: false },
+      lake: { type: "hive", lake: true },
+      mart: { type: "sqlserver", lake: false },
+    },
     nodes: Object.fromEntries(nodes.map((n) => [n.id, n])),
     hooks: { on_run_start: [], on_run_end: [] },
     macros: {},
@@ -112,12 +146,21 @@ describe("docs site data", () => {
     const mart = byId(buildSiteData(manifest()), "model.sales_by_month");
     expect([mart.connection, mart.compute, mart.relation]).toEqual(["mart", "lake", "dbo.sales_by_month"]);
     expect(mart.compiledIncrementalSql).toContain("where 1 = 1");
-    expect(byId(buildSiteData(manifest()), "model.sales_history").columns[0]).toMatchObject({ name: "id", dataType: "int", tests: ["unique"] });
+    expect(byId(buildSiteData(manifest()), "model.sales_history").columns[0]).toMatchObject({
+      name: "id",
+      dataType: "int",
+      tests: ["unique"],
+    });
   });
 
   it("lays nodes out left to right in lineage order inside groups, by folder and by connection", () => {
     const data = buildSiteData(manifest());
-    const [source, history, month, test] = ["source.production.sales", "model.sales_history", "model.sales_by_month", "test.unique_sales_history_id"].map((id) => byId(data, id));
+    const [source, history, month, test] = [
+      "source.production.sales",
+      "model.sales_history",
+      "model.sales_by_month",
+      "test.unique_sales_history_id",
+    ].map((id) => byId(data, id));
     for (const n of data.nodes) for (const v of [n.x, n.y, n.cx, n.cy]) expect(Number.isFinite(v)).toBe(true);
     expect(source!.x).toBeLessThan(history!.x);
     expect(history!.x).toBeLessThan(month!.x);
@@ -126,8 +169,16 @@ describe("docs site data", () => {
     expect([source!.rank, history!.rank, month!.rank]).toEqual([0, 1, 2]);
     // A test is drawn by the model it checks.
     expect([test!.x, test!.y, test!.fg]).toEqual([history!.x, history!.y, history!.fg]);
-    expect(data.groups.folder.map((g) => [g.key, g.count])).toEqual([["models", 1], ["models/lake", 1], ["models/mart", 1]]);
-    expect(data.groups.connection.map((g) => [g.key, g.count])).toEqual([["lake", 1], ["mart", 1], ["source", 1]]);
+    expect(data.groups.folder.map((g) => [g.key, g.count])).toEqual([
+      ["models", 1],
+      ["models/lake", 1],
+      ["models/mart", 1],
+    ]);
+    expect(data.groups.connection.map((g) => [g.key, g.count])).toEqual([
+      ["lake", 1],
+      ["mart", 1],
+      ["source", 1],
+    ]);
     // Every node sits inside its group's box, and groups do not overlap.
     for (const grouping of ["folder", "connection"] as const) {
       const groups = data.groups[grouping];
@@ -137,7 +188,13 @@ describe("docs site data", () => {
         expect(Math.abs(x - g.x) + 100).toBeLessThanOrEqual(g.width / 2 + 1);
         expect(Math.abs(y - g.y) + 15).toBeLessThanOrEqual(g.height / 2 + 1);
       }
-      for (const a of groups) for (const b of groups) if (a !== b) expect(Math.abs(a.x - b.x) >= (a.width + b.width) / 2 || Math.abs(a.y - b.y) >= (a.height + b.height) / 2).toBe(true);
+      for (const a of groups)
+        for (const b of groups)
+          if (a !== b)
+            expect(
+              Math.abs(a.x - b.x) >= (a.width + b.width) / 2 ||
+                Math.abs(a.y - b.y) >= (a.height + b.height) / 2,
+            ).toBe(true);
     }
   });
 
@@ -164,16 +221,40 @@ describe("docs site data", () => {
       startedAt: "2026-01-01T00:00:00.000Z",
       elapsedMs: 10,
       success: true,
-      results: [{ node: "model.sales_history", action: "build_incremental", reason: "new rows upstream", startedAt: "2026-01-01T00:00:00.000Z", elapsedMs: 42, status: "success", rowsAffected: 7 }],
+      results: [
+        {
+          node: "model.sales_history",
+          action: "build_incremental",
+          reason: "new rows upstream",
+          startedAt: "2026-01-01T00:00:00.000Z",
+          elapsedMs: 42,
+          status: "success",
+          rowsAffected: 7,
+        },
+      ],
     };
     const data = buildSiteData(manifest(), { runResults: run });
-    expect(byId(data, "model.sales_history").result).toMatchObject({ status: "success", rowsAffected: 7, elapsedMs: 42, runId: "r1", reason: "new rows upstream" });
+    expect(byId(data, "model.sales_history").result).toMatchObject({
+      status: "success",
+      rowsAffected: 7,
+      elapsedMs: 42,
+      runId: "r1",
+      reason: "new rows upstream",
+    });
     expect(byId(data, "model.sales_by_month").result).toBeNull();
     expect(data.partitions).toBeNull();
   });
 
   it("gives a model the health of its worst test, while its own status stays what it was", () => {
-    const result = (node: string, status: string, failures?: number) => ({ node, action: "run", reason: "", startedAt: null, elapsedMs: 1, status, ...(failures === undefined ? {} : { failures }) });
+    const result = (node: string, status: string, failures?: number) => ({
+      node,
+      action: "run",
+      reason: "",
+      startedAt: null,
+      elapsedMs: 1,
+      status,
+      ...(failures === undefined ? {} : { failures }),
+    });
     const run = (testStatus: string): RunResults => ({
       runId: "r1",
       command: "build",
@@ -181,9 +262,17 @@ describe("docs site data", () => {
       startedAt: "2026-01-01T00:00:00.000Z",
       elapsedMs: 10,
       success: false,
-      results: [result("model.sales_history", "success"), result("test.unique_sales_history_id", testStatus, 3)] as RunResults["results"],
+      results: [
+        result("model.sales_history", "success"),
+        result("test.unique_sales_history_id", testStatus, 3),
+      ] as RunResults["results"],
     });
-    for (const [testStatus, health] of [["pass", "success"], ["warn", "warn"], ["fail", "fail"], ["error", "error"]] as const) {
+    for (const [testStatus, health] of [
+      ["pass", "success"],
+      ["warn", "warn"],
+      ["fail", "fail"],
+      ["error", "error"],
+    ] as const) {
       const data = buildSiteData(manifest(), { runResults: run(testStatus) });
       expect(byId(data, "model.sales_history").result!.status).toBe("success");
       expect(byId(data, "model.sales_history").health, testStatus).toBe(health);
@@ -204,7 +293,10 @@ describe("docs site data", () => {
 
   it("marks only lineage models as having partition freshness", () => {
     const m = manifest();
-    (m.nodes["model.sales_history"] as ModelNode).lineage = { trackedSources: ["source.production.sales"], changesSql: "select 1" };
+    (m.nodes["model.sales_history"] as ModelNode).lineage = {
+      trackedSources: ["source.production.sales"],
+      changesSql: "select 1",
+    };
     const data = buildSiteData(m);
     expect(data.nodes.filter((n) => n.lineage).map((n) => n.id)).toEqual(["model.sales_history"]);
   });
@@ -212,15 +304,37 @@ describe("docs site data", () => {
   it("draws the edges the graph lacked: a lineage model's deletes table, a reconcile test's source", () => {
     const m = manifest();
     const source = m.nodes["source.production.sales"] as SourceNode;
-    source.changeTracking = { updatedAt: "updated_at", lookback: null, deletes: { relation: { connection: "source", schema: "production", name: "sales_deletes" }, key: "sale_id", deletedAt: "deleted_at", partitionColumns: [] } };
-    (m.nodes["model.sales_history"] as ModelNode).lineage = { trackedSources: ["source.production.sales"], changesSql: "select 1" };
+    source.changeTracking = {
+      updatedAt: "updated_at",
+      lookback: null,
+      deletes: {
+        relation: { connection: "source", schema: "production", name: "sales_deletes" },
+        key: "sale_id",
+        deletedAt: "deleted_at",
+        partitionColumns: [],
+      },
+    };
+    (m.nodes["model.sales_history"] as ModelNode).lineage = {
+      trackedSources: ["source.production.sales"],
+      changesSql: "select 1",
+    };
     const test = m.nodes["test.unique_sales_history_id"] as TestNode;
     test.testType = "reconcile";
     const data = buildSiteData(m);
-    expect(byId(data, "model.sales_history").alsoReads).toEqual([{ relation: "production.sales_deletes", why: "deleted keys of source.production.sales (sale_id, deleted_at)" }]);
-    expect(ids(data, byId(data, "test.unique_sales_history_id").upstream)).toEqual(["model.sales_history", "source.production.sales"]);
+    expect(byId(data, "model.sales_history").alsoReads).toEqual([
+      {
+        relation: "production.sales_deletes",
+        why: "deleted keys of source.production.sales (sale_id, deleted_at)",
+      },
+    ]);
+    expect(ids(data, byId(data, "test.unique_sales_history_id").upstream)).toEqual([
+      "model.sales_history",
+      "source.production.sales",
+    ]);
     // Without a reconcile test, no edge is made up.
-    expect(ids(data, byId(buildSiteData(manifest()), "test.unique_sales_history_id").upstream)).toEqual(["model.sales_history"]);
+    expect(ids(data, byId(buildSiteData(manifest()), "test.unique_sales_history_id").upstream)).toEqual([
+      "model.sales_history",
+    ]);
   });
 
   it("stamps the site with the time it was generated, apart from the manifest's compile time", () => {
@@ -232,13 +346,20 @@ describe("docs site data", () => {
   it("writes no description as markup: <script> stays text in every generated file", () => {
     dir = mkdtempSync(join(tmpdir(), "sluice-docs-"));
     const site = generateDocs(manifest(), dir, { runResults: null });
-    const files = ["index.html", "data.js", "details.js", ...readdirSync(join(site.dir, "assets")).map((f) => `assets/${f}`)];
+    const files = [
+      "index.html",
+      "data.js",
+      "details.js",
+      ...readdirSync(join(site.dir, "assets")).map((f) => `assets/${f}`),
+    ];
     for (const f of files) expect(readFileSync(join(site.dir, f), "utf8")).not.toMatch(/<script>alert/);
     const window: { SLUICE_DOCS?: SiteData; SLUICE_DOCS_DETAILS?: { description: string }[] } = {};
     runInNewContext(readFileSync(join(site.dir, "data.js"), "utf8"), { window });
     runInNewContext(readFileSync(join(site.dir, "details.js"), "utf8"), { window });
     const index = window.SLUICE_DOCS!.nodes.findIndex((n) => n.id === "model.sales_history");
-    expect(window.SLUICE_DOCS_DETAILS![index]!.description).toBe("History <script>alert('x')</script> of sales");
+    expect(window.SLUICE_DOCS_DETAILS![index]!.description).toBe(
+      "History <script>alert('x')</script> of sales",
+    );
     expect(window.SLUICE_DOCS!.nodes[index]).not.toHaveProperty("compiledSql");
   });
 
@@ -247,7 +368,10 @@ describe("docs site data", () => {
     const site = generateDocs(manifest(), dir, { runResults: null });
     const html = readFileSync(join(site.dir, "index.html"), "utf8");
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    for (const file of ["assets/app.js", "assets/detail.js", "assets/graph-view.js", "assets/search.js"]) expect(readFileSync(join(site.dir, file), "utf8")).not.toMatch(/fetch\(|XMLHttpRequest|innerHTML|import\(/);
+    for (const file of ["assets/app.js", "assets/detail.js", "assets/graph-view.js", "assets/search.js"])
+      expect(readFileSync(join(site.dir, file), "utf8")).not.toMatch(
+        /fetch\(|XMLHttpRequest|innerHTML|import\(/,
+      );
   });
 
   it("escapes line and paragraph separators in the data script", () => {

@@ -58,16 +58,21 @@ function versionFolders(): string[] {
   return [...new Set([...files().keys()].map((f) => f.slice(0, f.lastIndexOf("/"))))].sort();
 }
 
-async function rows(sql = `SELECT sale_id, year_month, amount FROM ${view} ORDER BY sale_id`): Promise<Row[]> {
+async function rows(
+  sql = `SELECT sale_id, year_month, amount FROM ${view} ORDER BY sale_id`,
+): Promise<Row[]> {
   return (await session.query(sql)).rows;
 }
 
 async function byMonth(): Promise<Record<string, string>> {
-  const result = await rows(`SELECT year_month, count(*) || ':' || sum(amount) FROM ${view} GROUP BY ALL ORDER BY ALL`);
+  const result = await rows(
+    `SELECT year_month, count(*) || ':' || sum(amount) FROM ${view} GROUP BY ALL ORDER BY ALL`,
+  );
   return Object.fromEntries(result.map(([m, v]) => [String(m), String(v)]));
 }
 
-const replacePartitioned = (sql: string) => adapter.write(session, sales, sql, { kind: "replace", partitionBy: ["year_month"] });
+const replacePartitioned = (sql: string) =>
+  adapter.write(session, sales, sql, { kind: "replace", partitionBy: ["year_month"] });
 
 describe("the embedded Parquet lake", () => {
   it("replaces two named partitions and leaves the third's files untouched", async () => {
@@ -77,12 +82,18 @@ describe("the embedded Parquet lake", () => {
     expect(untouched.length).toBeGreaterThan(0);
 
     // The new SQL yields every month; only the named two may change.
-    const result = await adapter.write(session, sales, salesSql(12, 2), { kind: "partitions", partitionBy: ["year_month"], partitions: [["202101"], ["202102"]] });
+    const result = await adapter.write(session, sales, salesSql(12, 2), {
+      kind: "partitions",
+      partitionBy: ["year_month"],
+      partitions: [["202101"], ["202102"]],
+    });
     expect(result.rowsAffected).toBe(6);
 
     const after = files();
     for (const [file, mtime] of untouched) expect(after.get(file)).toBe(mtime);
-    expect([...after.keys()].filter((f) => f.includes("year_month=202103/"))).toEqual(untouched.map(([f]) => f));
+    expect([...after.keys()].filter((f) => f.includes("year_month=202103/"))).toEqual(
+      untouched.map(([f]) => f),
+    );
     // Superseded folders stay while in-flight readers may open them, and go when the adapter closes.
     const superseded = [...before.keys()].filter((f) => /year_month=20210[12]\//.test(f));
     for (const file of superseded) expect(after.has(file)).toBe(true);
@@ -90,43 +101,89 @@ describe("the embedded Parquet lake", () => {
     const closed = files();
     for (const file of superseded) expect(closed.has(file)).toBe(false);
     for (const [file, mtime] of untouched) expect(closed.get(file)).toBe(mtime);
-    expect(await byMonth()).toEqual({ "202101": "3:24.00", "202102": "3:30.00", "202103": "3:18.00", "202104": "3:21.00" });
+    expect(await byMonth()).toEqual({
+      "202101": "3:24.00",
+      "202102": "3:30.00",
+      "202103": "3:18.00",
+      "202104": "3:21.00",
+    });
 
     const columns = await adapter.introspector(session).columns(sales);
-    expect(columns.map((c) => `${c.name} ${c.nativeType}`)).toEqual(["sale_id BIGINT", "year_month INTEGER", "amount DECIMAL(18,2)", "note VARCHAR"]);
+    expect(columns.map((c) => `${c.name} ${c.nativeType}`)).toEqual([
+      "sale_id BIGINT",
+      "year_month INTEGER",
+      "amount DECIMAL(18,2)",
+      "note VARCHAR",
+    ]);
     const described = await rows(`SELECT column_name, column_type FROM (DESCRIBE ${view})`);
-    expect(described.map((r) => r.join(" "))).toEqual(["sale_id BIGINT", "year_month INTEGER", "amount DECIMAL(18,2)", "note VARCHAR"]);
+    expect(described.map((r) => r.join(" "))).toEqual([
+      "sale_id BIGINT",
+      "year_month INTEGER",
+      "amount DECIMAL(18,2)",
+      "note VARCHAR",
+    ]);
     expect(await adapter.introspector(session).relationKind(sales)).toBe("table");
-    expect(await adapter.introspector(session).partitions(sales, ["year_month"])).toEqual([["202101"], ["202102"], ["202103"], ["202104"]]);
+    expect(await adapter.introspector(session).partitions(sales, ["year_month"])).toEqual([
+      ["202101"],
+      ["202102"],
+      ["202103"],
+      ["202104"],
+    ]);
   });
 
   it("refuses an empty partition set and changes nothing", async () => {
     await replacePartitioned(salesSql(8));
     const before = files();
     const content = await rows();
-    await expect(adapter.write(session, sales, salesSql(8, 5), { kind: "partitions", partitionBy: ["year_month"], partitions: [] })).rejects.toThrow(
-      /refusing to overwrite .*sales.* with an empty partition set/,
-    );
+    await expect(
+      adapter.write(session, sales, salesSql(8, 5), {
+        kind: "partitions",
+        partitionBy: ["year_month"],
+        partitions: [],
+      }),
+    ).rejects.toThrow(/refusing to overwrite .*sales.* with an empty partition set/);
     expect(files()).toEqual(before);
     expect(await rows()).toEqual(content);
   });
 
   it("drops a named partition that yields no rows", async () => {
     await replacePartitioned(salesSql(8));
-    await adapter.write(session, sales, `${salesSql(8)} WHERE i % 4 <> 0`, { kind: "partitions", partitionBy: ["year_month"], partitions: [["202101"], ["202102"]] });
+    await adapter.write(session, sales, `${salesSql(8)} WHERE i % 4 <> 0`, {
+      kind: "partitions",
+      partitionBy: ["year_month"],
+      partitions: [["202101"], ["202102"]],
+    });
     expect(await byMonth()).toEqual({ "202102": "2:6.00", "202103": "2:8.00", "202104": "2:10.00" });
-    expect(await adapter.introspector(session).partitions(sales, ["year_month"])).toEqual([["202102"], ["202103"], ["202104"]]);
+    expect(await adapter.introspector(session).partitions(sales, ["year_month"])).toEqual([
+      ["202102"],
+      ["202103"],
+      ["202104"],
+    ]);
     await adapter.close();
-    expect(readdirSync(join(dir, "lake", "lake", "sales")).sort()).toEqual(["year_month=202102", "year_month=202103", "year_month=202104"]);
+    expect(readdirSync(join(dir, "lake", "lake", "sales")).sort()).toEqual([
+      "year_month=202102",
+      "year_month=202103",
+      "year_month=202104",
+    ]);
   });
 
   it("appends new version folders next to the live ones", async () => {
     await replacePartitioned(salesSql(4));
     const before = files();
-    await adapter.write(session, sales, `SELECT sale_id + 100 AS sale_id, year_month, amount, note FROM (${salesSql(8)}) WHERE sale_id >= 4`, { kind: "append" });
+    await adapter.write(
+      session,
+      sales,
+      `SELECT sale_id + 100 AS sale_id, year_month, amount, note FROM (${salesSql(8)}) WHERE sale_id >= 4`,
+      { kind: "append" },
+    );
     const after = files();
     for (const [file, mtime] of before) expect(after.get(file)).toBe(mtime);
-    expect(await byMonth()).toEqual({ "202101": "2:4.00", "202102": "2:6.00", "202103": "2:8.00", "202104": "2:10.00" });
+    expect(await byMonth()).toEqual({
+      "202101": "2:4.00",
+      "202102": "2:6.00",
+      "202103": "2:8.00",
+      "202104": "2:10.00",
+    });
     expect(versionFolders().filter((f) => f.includes("year_month=202101/"))).toHaveLength(2);
   });
 
@@ -137,20 +194,35 @@ describe("the embedded Parquet lake", () => {
     const changes = `SELECT * FROM (VALUES (0::BIGINT, 202102::INTEGER, 99::DECIMAL(18,2), 'moved'), (100, 202102, 1, 'new')) AS v(sale_id, year_month, amount, note)`;
     const result = await adapter.write(session, sales, changes, { kind: "merge", uniqueKey: ["sale_id"] });
     expect(result.rowsAffected).toBe(2);
-    expect(await rows(`SELECT sale_id, year_month, amount, note FROM ${view} WHERE sale_id IN (0, 4, 100) ORDER BY sale_id`)).toEqual([
+    expect(
+      await rows(
+        `SELECT sale_id, year_month, amount, note FROM ${view} WHERE sale_id IN (0, 4, 100) ORDER BY sale_id`,
+      ),
+    ).toEqual([
       [0n, 202102, "99.00", "moved"],
       [4n, 202101, "4.00", "sale 4"],
       [100n, 202102, "1.00", "new"],
     ]);
-    expect(await byMonth()).toEqual({ "202101": "1:4.00", "202102": "4:106.00", "202103": "2:8.00", "202104": "2:10.00" });
+    expect(await byMonth()).toEqual({
+      "202101": "1:4.00",
+      "202102": "4:106.00",
+      "202103": "2:8.00",
+      "202104": "2:10.00",
+    });
     // Partitions the merge did not touch keep their files.
     const after = files();
-    for (const [file, mtime] of before) if (/year_month=20210[34]\//.test(file)) expect(after.get(file)).toBe(mtime);
+    for (const [file, mtime] of before)
+      if (/year_month=20210[34]\//.test(file)) expect(after.get(file)).toBe(mtime);
   });
 
   it("deletes and inserts on the key of an unpartitioned table", async () => {
     await adapter.write(session, sales, salesSql(4), { kind: "replace" });
-    await adapter.write(session, sales, `SELECT 1::BIGINT AS sale_id, 202199 AS year_month, 7::DECIMAL(18,2) AS amount, 'x' AS note`, { kind: "delete+insert", uniqueKey: ["sale_id"] });
+    await adapter.write(
+      session,
+      sales,
+      `SELECT 1::BIGINT AS sale_id, 202199 AS year_month, 7::DECIMAL(18,2) AS amount, 'x' AS note`,
+      { kind: "delete+insert", uniqueKey: ["sale_id"] },
+    );
     expect(await rows()).toEqual([
       [0n, 202101, "0.00"],
       [1n, 202199, "7.00"],
@@ -176,9 +248,17 @@ describe("the embedded Parquet lake", () => {
 
   it("keeps the column types of a table with no rows left", async () => {
     await replacePartitioned(salesSql(4));
-    await adapter.write(session, sales, `${salesSql(4)} WHERE false`, { kind: "replace", partitionBy: ["year_month"] });
+    await adapter.write(session, sales, `${salesSql(4)} WHERE false`, {
+      kind: "replace",
+      partitionBy: ["year_month"],
+    });
     const described = await rows(`SELECT column_name, column_type FROM (DESCRIBE ${view})`);
-    expect(described.map((r) => r.join(" "))).toEqual(["sale_id BIGINT", "year_month INTEGER", "amount DECIMAL(18,2)", "note VARCHAR"]);
+    expect(described.map((r) => r.join(" "))).toEqual([
+      "sale_id BIGINT",
+      "year_month INTEGER",
+      "amount DECIMAL(18,2)",
+      "note VARCHAR",
+    ]);
     expect(await rows(`SELECT count(*) FROM ${view}`)).toEqual([[0n]]);
     expect(await adapter.introspector(session).relationKind(sales)).toBe("table");
     expect(await adapter.introspector(session).partitions(sales, ["year_month"])).toEqual([]);
@@ -196,8 +276,26 @@ describe("the embedded Parquet lake", () => {
       { name: "flag", nativeType: "BOOLEAN", type: { kind: "boolean" } },
     ];
     const input: Row[] = [
-      [9007199254740993n, 1, "12345678901234567890123.456789", 0.5, "Zürich – 東京 🚀 'quoted'", "2021-03-04", new Date("2021-03-04T05:06:07.123Z"), true],
-      [-9223372036854775808n, -2, "-0.000001", -1.25, "plain", "2021-03-05", new Date("1999-12-31T23:59:59.000Z"), false],
+      [
+        9007199254740993n,
+        1,
+        "12345678901234567890123.456789",
+        0.5,
+        "Zürich – 東京 🚀 'quoted'",
+        "2021-03-04",
+        new Date("2021-03-04T05:06:07.123Z"),
+        true,
+      ],
+      [
+        -9223372036854775808n,
+        -2,
+        "-0.000001",
+        -1.25,
+        "plain",
+        "2021-03-05",
+        new Date("1999-12-31T23:59:59.000Z"),
+        false,
+      ],
       [9223372036854775807n, null, null, null, null, "2021-03-05", null, null],
     ];
     async function* batches(): AsyncIterable<RowBatch> {
@@ -207,12 +305,28 @@ describe("the embedded Parquet lake", () => {
     const rel = { schema: "lake", name: "typed" };
     const result = await adapter.load(session, rel, batches(), { kind: "replace", partitionBy: ["day"] });
     expect(result.rowsAffected).toBe(3);
-    const back = await session.query(`SELECT big, small, money, ratio, label, day, "at", flag FROM "lake"."lake"."typed" ORDER BY day, big DESC`);
-    expect(back.columns.map((c) => c.nativeType)).toEqual(["BIGINT", "INTEGER", "DECIMAL(38,6)", "DOUBLE", "VARCHAR", "DATE", "TIMESTAMP", "BOOLEAN"]);
+    const back = await session.query(
+      `SELECT big, small, money, ratio, label, day, "at", flag FROM "lake"."lake"."typed" ORDER BY day, big DESC`,
+    );
+    expect(back.columns.map((c) => c.nativeType)).toEqual([
+      "BIGINT",
+      "INTEGER",
+      "DECIMAL(38,6)",
+      "DOUBLE",
+      "VARCHAR",
+      "DATE",
+      "TIMESTAMP",
+      "BOOLEAN",
+    ]);
     expect(back.rows).toEqual([input[0], input[2], input[1]]);
-    expect(await adapter.introspector(session).partitions(rel, ["day"])).toEqual([["2021-03-04"], ["2021-03-05"]]);
+    expect(await adapter.introspector(session).partitions(rel, ["day"])).toEqual([
+      ["2021-03-04"],
+      ["2021-03-05"],
+    ]);
     // The staging table is gone; only the lake view and the bookkeeping remain.
-    const tables = await rows(`SELECT table_name FROM information_schema.tables WHERE table_catalog = 'lake' AND table_schema = 'lake' ORDER BY ALL`);
+    const tables = await rows(
+      `SELECT table_name FROM information_schema.tables WHERE table_catalog = 'lake' AND table_schema = 'lake' ORDER BY ALL`,
+    );
     expect(tables).toEqual([["typed"]]);
   });
 
@@ -221,7 +335,8 @@ describe("the embedded Parquet lake", () => {
     const newRows = salesSql(2000, 3);
     await replacePartitioned(oldRows);
     const expected = new Set<string>();
-    for (const s of [oldRows, newRows]) expected.add(String((await rows(`SELECT count(*) || '/' || sum(amount) FROM (${s})`))[0]?.[0]));
+    for (const s of [oldRows, newRows])
+      expected.add(String((await rows(`SELECT count(*) || '/' || sum(amount) FROM (${s})`))[0]?.[0]));
 
     const reader = await adapter.open();
     const seen: string[] = [];
@@ -233,7 +348,12 @@ describe("the embedded Parquet lake", () => {
       }
     })();
     for (let i = 0; i < 6; i++) {
-      if (i % 3 === 2) await adapter.write(session, sales, i % 2 ? newRows : oldRows, { kind: "partitions", partitionBy: ["year_month"], partitions: [["202101"], ["202102"], ["202103"], ["202104"]] });
+      if (i % 3 === 2)
+        await adapter.write(session, sales, i % 2 ? newRows : oldRows, {
+          kind: "partitions",
+          partitionBy: ["year_month"],
+          partitions: [["202101"], ["202102"], ["202103"], ["202104"]],
+        });
       else await replacePartitioned(i % 2 ? oldRows : newRows);
     }
     writing = false;
@@ -253,7 +373,13 @@ describe("the embedded Parquet lake", () => {
     options.beforeCommit = () => {
       throw new Error("simulated crash");
     };
-    await expect(adapter.write(session, sales, salesSql(8, 9), { kind: "partitions", partitionBy: ["year_month"], partitions: [["202101"]] })).rejects.toThrow("simulated crash");
+    await expect(
+      adapter.write(session, sales, salesSql(8, 9), {
+        kind: "partitions",
+        partitionBy: ["year_month"],
+        partitions: [["202101"]],
+      }),
+    ).rejects.toThrow("simulated crash");
     // The new version folder exists on disk but nothing references it.
     const orphans = [...files().keys()].filter((f) => !before.has(f));
     expect(orphans.length).toBeGreaterThan(0);
@@ -261,10 +387,19 @@ describe("the embedded Parquet lake", () => {
     expect(await rows()).toEqual(content);
 
     options.beforeCommit = undefined;
-    await adapter.write(session, sales, salesSql(8, 2), { kind: "partitions", partitionBy: ["year_month"], partitions: [["202102"]] });
+    await adapter.write(session, sales, salesSql(8, 2), {
+      kind: "partitions",
+      partitionBy: ["year_month"],
+      partitions: [["202102"]],
+    });
     const after = files();
     for (const orphan of orphans) expect(after.has(orphan)).toBe(false);
-    expect(await byMonth()).toEqual({ "202101": "2:4.00", "202102": "2:12.00", "202103": "2:8.00", "202104": "2:10.00" });
+    expect(await byMonth()).toEqual({
+      "202101": "2:4.00",
+      "202102": "2:12.00",
+      "202103": "2:8.00",
+      "202104": "2:10.00",
+    });
   });
 
   it("turns a lake table into a plain view and back", async () => {

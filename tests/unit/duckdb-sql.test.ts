@@ -42,7 +42,17 @@ describe("DuckDB SQL", () => {
     expect(d.literal(12345678901234567890n)).toBe("12345678901234567890");
   });
 
-  it.each(["BIGINT", "DECIMAL(18,2)", "VARCHAR", "DATE", "TIMESTAMP", "BOOLEAN", "DOUBLE", "BLOB", "INTEGER"])("maps %s both ways", (native) => {
+  it.each([
+    "BIGINT",
+    "DECIMAL(18,2)",
+    "VARCHAR",
+    "DATE",
+    "TIMESTAMP",
+    "BOOLEAN",
+    "DOUBLE",
+    "BLOB",
+    "INTEGER",
+  ])("maps %s both ways", (native) => {
     expect(nativeType(logicalType(native))).toBe(native);
   });
 });

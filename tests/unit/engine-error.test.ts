@@ -2,12 +2,14 @@
 import { describe, expect, it } from "vitest";
 import { compiledLineOf, engineLine, engineWords, templateLineOf } from "../../src/runner/engine-error.js";
 
-const raw = "-- sales by day\n{{ config(materialized='table') }}\nselect day,\n  cast(amount as int) as amount\nfrom {{ ref('sales') }}\n";
-const compiled = "-- sales by day\n\nselect day,\n  cast(amount as int) as amount\nfrom \"main\".\"sales\"\n";
+const raw =
+  "-- sales by day\n{{ config(materialized='table') }}\nselect day,\n  cast(amount as int) as amount\nfrom {{ ref('sales') }}\n";
+const compiled = '-- sales by day\n\nselect day,\n  cast(amount as int) as amount\nfrom "main"."sales"\n';
 
 describe("engine error mapping", () => {
   it("reads DuckDB's LINE pointer and the text it shows", () => {
-    const message = "Conversion Error: Could not convert string 'x' to INT32\n\nLINE 5:   cast(amount as int) as amount\n          ^";
+    const message =
+      "Conversion Error: Could not convert string 'x' to INT32\n\nLINE 5:   cast(amount as int) as amount\n          ^";
     expect(engineLine(message)).toEqual({ line: 5, text: "  cast(amount as int) as amount" });
     expect(engineWords(message)).toBe("Conversion Error: Could not convert string 'x' to INT32");
   });
@@ -24,6 +26,8 @@ describe("engine error mapping", () => {
 
   it("does not trust a line number without text that falls outside the SQL", () => {
     expect(compiledLineOf("select 1", { line: 3, text: null })).toBeUndefined();
-    expect(engineLine("org.apache.spark.sql.catalyst.parser.ParseException: line 2:7 mismatched input")).toEqual({ line: 2, text: null });
+    expect(
+      engineLine("org.apache.spark.sql.catalyst.parser.ParseException: line 2:7 mismatched input"),
+    ).toEqual({ line: 2, text: null });
   });
 });

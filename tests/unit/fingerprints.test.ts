@@ -13,7 +13,15 @@ const source = (name: string, tracked: { deletes?: string } | null = null): Sour
     name: `app.${name}`,
     relation: relation(name),
     dependsOn: [],
-    changeTracking: tracked ? { updatedAt: "updated_at", lookback: null, deletes: tracked.deletes ? { relation: relation(tracked.deletes), key: "id", deletedAt: "at", partitionColumns: [] } : null } : null,
+    changeTracking: tracked
+      ? {
+          updatedAt: "updated_at",
+          lookback: null,
+          deletes: tracked.deletes
+            ? { relation: relation(tracked.deletes), key: "id", deletedAt: "at", partitionColumns: [] }
+            : null,
+        }
+      : null,
   }) as unknown as SourceNode;
 const model = (name: string, materialized: string, dependsOn: string[]): ModelNode =>
   ({ id: `model.${name}`, kind: "model", name, dependsOn, config: { materialized } }) as unknown as ModelNode;
@@ -56,7 +64,9 @@ describe("fingerprints on DuckDB", () => {
     const session = await engine.open();
     try {
       const printOf = async (rows: string) => {
-        await session.execute(`create or replace table products as select * from (values ${rows}) t(product_id, name)`);
+        await session.execute(
+          `create or replace table products as select * from (values ${rows}) t(product_id, name)`,
+        );
         return String((await session.query(fingerprintSql("duckdb", "products"))).rows[0]?.[0]);
       };
       const [a, b] = [await printOf(before), await printOf(after)];

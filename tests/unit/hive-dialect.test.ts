@@ -16,8 +16,10 @@ const select = "SELECT sale_id, amount, year_month\nFROM src.sales";
 
 describe("hive-sql builders match their golden HiveQL", () => {
   it("creates a schema", () => expectGolden("create-schema", sql.createSchema(d, "lake")));
-  it("creates or replaces a view", () => expectGolden("create-view", sql.createView(d, { schema: "lake", name: "v_sales" }, select)));
-  it("creates an unpartitioned Parquet table from a query", () => expectGolden("create-table-as", sql.createTableAs(d, staging, select)));
+  it("creates or replaces a view", () =>
+    expectGolden("create-view", sql.createView(d, { schema: "lake", name: "v_sales" }, select)));
+  it("creates an unpartitioned Parquet table from a query", () =>
+    expectGolden("create-table-as", sql.createTableAs(d, staging, select)));
   it("creates a partitioned Parquet table with partition columns last", () =>
     expectGolden(
       "create-partitioned-table",
@@ -34,34 +36,87 @@ describe("hive-sql builders match their golden HiveQL", () => {
   it("fills a fresh partitioned table with a dynamic-partition insert", () =>
     expectGolden(
       "insert-dynamic-partitions",
-      sql.insertSelect(d, sales, { overwrite: true, columns: ["sale_id", "amount", "year_month"], partitionBy: ["year_month"], selectSql: select }),
+      sql.insertSelect(d, sales, {
+        overwrite: true,
+        columns: ["sale_id", "amount", "year_month"],
+        partitionBy: ["year_month"],
+        selectSql: select,
+      }),
     ));
   it("appends by column name in table order", () =>
-    expectGolden("append", sql.insertSelect(d, sales, { overwrite: false, columns: ["sale_id", "amount", "year_month"], partitionBy: ["year_month"], selectSql: select })));
+    expectGolden(
+      "append",
+      sql.insertSelect(d, sales, {
+        overwrite: false,
+        columns: ["sale_id", "amount", "year_month"],
+        partitionBy: ["year_month"],
+        selectSql: select,
+      }),
+    ));
   it("overwrites exactly the named partitions with static partition specs", () =>
     expectGolden(
       "overwrite-partitions",
-      sql.overwritePartitions(d, sales, { dataColumns: ["sale_id", "amount"], partitionBy: ["year_month"], partitions: [["202108"], ["202111"]], source: staging }).join(";\n"),
+      sql
+        .overwritePartitions(d, sales, {
+          dataColumns: ["sale_id", "amount"],
+          partitionBy: ["year_month"],
+          partitions: [["202108"], ["202111"]],
+          source: staging,
+        })
+        .join(";\n"),
     ));
   it("drops partitions an overwrite left empty", () =>
-    expectGolden("drop-partitions", sql.dropPartitions(d, sales, ["year_month", "region"], [["202108", "north"], ["202111", "o'brien"]])));
+    expectGolden(
+      "drop-partitions",
+      sql.dropPartitions(
+        d,
+        sales,
+        ["year_month", "region"],
+        [
+          ["202108", "north"],
+          ["202111", "o'brien"],
+        ],
+      ),
+    ));
   it("overwrites and drops the NULL partition as Hive's default partition, with IS NULL", () =>
     expectGolden(
       "overwrite-null-partition",
       [
-        ...sql.overwritePartitions(d, sales, { dataColumns: ["sale_id"], partitionBy: ["region"], partitions: [[null], ["NULL"]], source: staging }),
+        ...sql.overwritePartitions(d, sales, {
+          dataColumns: ["sale_id"],
+          partitionBy: ["region"],
+          partitions: [[null], ["NULL"]],
+          source: staging,
+        }),
         sql.dropPartitions(d, sales, ["region"], [[null]]),
         sql.ambiguousPartitionValues(d, staging, ["region"]),
       ].join(";\n"),
     ));
-  it.each(["", "__HIVE_DEFAULT_PARTITION__"])("refuses the partition value %j, which Hive would read back as NULL", (value) =>
-    expect(() => sql.overwritePartitions(d, sales, { dataColumns: ["sale_id"], partitionBy: ["region"], partitions: [[value]], source: staging })).toThrow(
-      /Hive and Spark store it as the NULL partition/,
-    ));
+  it.each(["", "__HIVE_DEFAULT_PARTITION__"])(
+    "refuses the partition value %j, which Hive would read back as NULL",
+    (value) =>
+      expect(() =>
+        sql.overwritePartitions(d, sales, {
+          dataColumns: ["sale_id"],
+          partitionBy: ["region"],
+          partitions: [[value]],
+          source: staging,
+        }),
+      ).toThrow(/Hive and Spark store it as the NULL partition/),
+  );
   it("builds a merge as old rows without a new key plus the new rows", () =>
-    expectGolden("merge-select", sql.mergeSelect(d, sales, staging, { columns: ["sale_id", "amount", "year_month"], uniqueKey: ["sale_id"] })));
+    expectGolden(
+      "merge-select",
+      sql.mergeSelect(d, sales, staging, {
+        columns: ["sale_id", "amount", "year_month"],
+        uniqueKey: ["sale_id"],
+      }),
+    ));
   it("filters a query to the named partitions", () =>
-    expectGolden("partition-filter", `SELECT * FROM q\nWHERE ${sql.partitionFilter(d, "q", ["year_month"], [["202108"], ["202111"]])}`));
+    expectGolden(
+      "partition-filter",
+      `SELECT * FROM q\nWHERE ${sql.partitionFilter(d, "q", ["year_month"], [["202108"], ["202111"]])}`,
+    ));
   it("renames a table", () => expectGolden("rename-table", sql.renameTable(d, staging, sales)));
   it("lands rows with one multi-row INSERT of typed literals", () =>
     expectGolden(
@@ -79,7 +134,15 @@ describe("hive-sql builders match their golden HiveQL", () => {
           { kind: "binary" },
         ],
         [
-          [9007199254740993n, "12345678901234567890.123456789012345678", "Zoë's \\ café", "2021-08-31", new Date(Date.UTC(2021, 7, 31, 23, 59, 59, 123)), true, new Uint8Array([0, 255])],
+          [
+            9007199254740993n,
+            "12345678901234567890.123456789012345678",
+            "Zoë's \\ café",
+            "2021-08-31",
+            new Date(Date.UTC(2021, 7, 31, 23, 59, 59, 123)),
+            true,
+            new Uint8Array([0, 255]),
+          ],
           [null, null, null, null, null, null, null],
         ],
       ),
@@ -88,18 +151,30 @@ describe("hive-sql builders match their golden HiveQL", () => {
 
 describe("partition overwrite guard", () => {
   it("refuses an overwrite with an empty partition set instead of widening it to the whole table", () => {
-    expect(() => sql.overwritePartitions(d, sales, { dataColumns: ["sale_id"], partitionBy: ["year_month"], partitions: [], source: staging })).toThrow(
-      sql.EmptyPartitionSetError,
-    );
+    expect(() =>
+      sql.overwritePartitions(d, sales, {
+        dataColumns: ["sale_id"],
+        partitionBy: ["year_month"],
+        partitions: [],
+        source: staging,
+      }),
+    ).toThrow(sql.EmptyPartitionSetError);
     expect(() => sql.assertPartitionSet(d, sales, ["year_month"], [])).toThrow(/names no partition/);
   });
 
   it("refuses a partition whose values do not match the partition columns", () => {
-    expect(() => sql.assertPartitionSet(d, sales, ["year_month", "region"], [["202108"]])).toThrow(/has 1 values/);
+    expect(() => sql.assertPartitionSet(d, sales, ["year_month", "region"], [["202108"]])).toThrow(
+      /has 1 values/,
+    );
   });
 
   it("names each partition once even when the plan repeats it", () => {
-    const [statement] = sql.overwritePartitions(d, sales, { dataColumns: ["a"], partitionBy: ["year_month"], partitions: [["1"], ["1"]], source: staging });
+    const [statement] = sql.overwritePartitions(d, sales, {
+      dataColumns: ["a"],
+      partitionBy: ["year_month"],
+      partitions: [["1"], ["1"]],
+      source: staging,
+    });
     expect(statement?.match(/INSERT OVERWRITE/g)).toHaveLength(1);
   });
 });
@@ -138,7 +213,10 @@ describe("HiveDialect", () => {
 
 describe("result decoding helpers", () => {
   it("reads partition paths with escaped values", () => {
-    expect(parsePartitionPath("year_month=202101/region=north%2Fwest", ["year_month", "region"])).toEqual(["202101", "north/west"]);
+    expect(parsePartitionPath("year_month=202101/region=north%2Fwest", ["year_month", "region"])).toEqual([
+      "202101",
+      "north/west",
+    ]);
     expect(parsePartitionPath("region=__HIVE_DEFAULT_PARTITION__", ["region"])).toEqual([null]);
     expect(parsePartitionPath("region=NULL", ["region"])).toEqual(["NULL"]);
   });

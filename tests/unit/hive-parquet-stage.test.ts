@@ -11,7 +11,13 @@ import { batchFromRows } from "../../src/adapters/batch.js";
 import type { Column, RelationName, Row, RowBatch, Session } from "../../src/adapters/contract.js";
 import { DuckDbEngine } from "../../src/adapters/duckdb/duckdb-connection.js";
 import { hiveDialect as d } from "../../src/adapters/hive/hive-dialect.js";
-import { copyToParquet, stageDirOf, stagedColumns, stagingStatements, withParquetStage } from "../../src/adapters/hive/hive-parquet-stage.js";
+import {
+  copyToParquet,
+  stageDirOf,
+  stagedColumns,
+  stagingStatements,
+  withParquetStage,
+} from "../../src/adapters/hive/hive-parquet-stage.js";
 import { HiveConnection } from "../../src/project/connection-schema.js";
 import { goldenFiles } from "../helpers/golden.js";
 
@@ -36,12 +42,26 @@ const names = {
 
 describe("Parquet staging statements match their golden text", () => {
   const staged = stagedColumns(columns, d);
-  const statements = stagingStatements(d, names, staged, "hdfs://nn:8020/sluice/stage/sales_history__sluice_stg_r1_1");
+  const statements = stagingStatements(
+    d,
+    names,
+    staged,
+    "hdfs://nn:8020/sluice/stage/sales_history__sluice_stg_r1_1",
+  );
 
   it("writes the rows with positional names and file types Hive's and Spark's readers both take", () =>
-    expectGolden("stage-copy-parquet", copyToParquet('SELECT * FROM "stage"."main"."staged_rows"', staged, "/mnt/stage/sales_history__sluice_stg_r1_1")));
-  it("declares the files as an external Parquet table", () => expectGolden("stage-external-table", statements.createFiles));
-  it("gives the staged columns their real names and types through a view", () => expectGolden("stage-view", statements.createView));
+    expectGolden(
+      "stage-copy-parquet",
+      copyToParquet(
+        'SELECT * FROM "stage"."main"."staged_rows"',
+        staged,
+        "/mnt/stage/sales_history__sluice_stg_r1_1",
+      ),
+    ));
+  it("declares the files as an external Parquet table", () =>
+    expectGolden("stage-external-table", statements.createFiles));
+  it("gives the staged columns their real names and types through a view", () =>
+    expectGolden("stage-view", statements.createView));
 });
 
 describe("stage_dir", () => {
@@ -51,17 +71,24 @@ describe("stage_dir", () => {
     expect(stageDirOf(HiveConnection.parse({ type: "hive", host: "h" }).stage_dir)).toBeUndefined();
   });
   it("reads a plain path as the same directory on both sides, through file://", () => {
-    expect(stageDirOf(parse("/srv/stage").data?.stage_dir)).toEqual({ local: "/srv/stage", remote: "file:///srv/stage" });
+    expect(stageDirOf(parse("/srv/stage").data?.stage_dir)).toEqual({
+      local: "/srv/stage",
+      remote: "file:///srv/stage",
+    });
   });
   it("takes the server's name of the directory from remote", () => {
-    expect(stageDirOf(parse({ local: "/mnt/lake/stage", remote: "hdfs://nn:8020/lake/stage/" }).data?.stage_dir)).toEqual({
+    expect(
+      stageDirOf(parse({ local: "/mnt/lake/stage", remote: "hdfs://nn:8020/lake/stage/" }).data?.stage_dir),
+    ).toEqual({
       local: "/mnt/lake/stage",
       remote: "hdfs://nn:8020/lake/stage",
     });
   });
   it("refuses a relative path, saying why", () => {
     expect(parse("stage").error?.issues[0]?.message).toMatch(/absolute path/);
-    expect(parse({ local: "./stage", remote: "file:///stage" }).error?.issues[0]?.message).toMatch(/absolute path/);
+    expect(parse({ local: "./stage", remote: "file:///stage" }).error?.issues[0]?.message).toMatch(
+      /absolute path/,
+    );
     expect(parse({ local: "/stage" }).success).toBe(false);
   });
 });
@@ -79,7 +106,18 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
   });
 
   const rows: Row[] = [
-    [1, 9223372036854775807n, "9999999999999999.99", "12345678901234567890.123456789012345678", 0.1, "Zoë — 東京 \\ '", "1200-03-01", new Date(Date.UTC(2021, 7, 31, 23, 59, 59, 123)), true, new Uint8Array([0, 255])],
+    [
+      1,
+      9223372036854775807n,
+      "9999999999999999.99",
+      "12345678901234567890.123456789012345678",
+      0.1,
+      "Zoë — 東京 \\ '",
+      "1200-03-01",
+      new Date(Date.UTC(2021, 7, 31, 23, 59, 59, 123)),
+      true,
+      new Uint8Array([0, 255]),
+    ],
     [2, null, null, null, null, null, null, null, null, null],
   ];
   const batches = (): AsyncIterable<RowBatch> =>
@@ -109,8 +147,16 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
           seen.files = readdirSync(dir);
           const duck = await reader.open();
           try {
-            seen.schema = (await duck.query(`SELECT name, type, logical_type FROM parquet_schema('${dir}/*.parquet') WHERE name LIKE 'c%'`)).rows;
-            seen.values = (await duck.query(`SELECT c0, CAST(c1 AS VARCHAR), CAST(c2 AS VARCHAR), CAST(c3 AS VARCHAR), c6, c7 FROM read_parquet('${dir}/*.parquet') ORDER BY c0`)).rows;
+            seen.schema = (
+              await duck.query(
+                `SELECT name, type, logical_type FROM parquet_schema('${dir}/*.parquet') WHERE name LIKE 'c%'`,
+              )
+            ).rows;
+            seen.values = (
+              await duck.query(
+                `SELECT c0, CAST(c1 AS VARCHAR), CAST(c2 AS VARCHAR), CAST(c3 AS VARCHAR), c6, c7 FROM read_parquet('${dir}/*.parquet') ORDER BY c0`,
+              )
+            ).rows;
           } finally {
             await duck.close();
           }
@@ -129,10 +175,18 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
   it("writes the files, declares them, hands over the view, then drops both and deletes the files", async () => {
     const seen = nothingSeen();
     const stage = { local: root, remote: "file:///server/view/of/stage" };
-    const result = await withParquetStage(hiveStandIn(seen), d, stage, names, batches(), "lake.sales_history", async (view, count) => {
-      seen.statements.push(`-- use ${view.name} (${count} rows)`);
-      return count;
-    });
+    const result = await withParquetStage(
+      hiveStandIn(seen),
+      d,
+      stage,
+      names,
+      batches(),
+      "lake.sales_history",
+      async (view, count) => {
+        seen.statements.push(`-- use ${view.name} (${count} rows)`);
+        return count;
+      },
+    );
     expect(result).toBe(2);
     expect(seen.files).toEqual(["part-0.parquet"]);
     expect(seen.statements.map((s) => s.split("\n", 1)[0])).toEqual([
@@ -142,7 +196,9 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
       "DROP VIEW IF EXISTS `lake`.`sales_history__sluice_stg_r1_2`",
       "DROP TABLE IF EXISTS `lake`.`sales_history__sluice_stg_r1_1`",
     ]);
-    expect(seen.statements[0]).toContain("LOCATION 'file:///server/view/of/stage/sales_history__sluice_stg_r1_1'");
+    expect(seen.statements[0]).toContain(
+      "LOCATION 'file:///server/view/of/stage/sales_history__sluice_stg_r1_1'",
+    );
     // Decimals as 16-byte fixed-length, dates and timestamps as text: see fileType().
     expect(seen.schema.map((r) => [r[0], r[1]])).toEqual([
       ["c0", "INT32"],
@@ -157,7 +213,14 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
       ["c9", "BYTE_ARRAY"],
     ]);
     expect(seen.values).toEqual([
-      [1, "9223372036854775807", "9999999999999999.99", "12345678901234567890.123456789012345678", "1200-03-01", "2021-08-31 23:59:59.123"],
+      [
+        1,
+        "9223372036854775807",
+        "9999999999999999.99",
+        "12345678901234567890.123456789012345678",
+        "1200-03-01",
+        "2021-08-31 23:59:59.123",
+      ],
       [2, null, null, null, null, null],
     ]);
     expect(readdirSync(root)).toEqual([]);
@@ -166,12 +229,23 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
   it("drops what it declared and deletes the files when the mode fails to apply", async () => {
     const seen = nothingSeen();
     const stage = { local: root, remote: "file:///server/view/of/stage" };
-    const failing = withParquetStage(hiveStandIn(seen), d, stage, names, batches(), "lake.sales_history", async () => {
-      throw new Error("overwrite failed");
-    });
+    const failing = withParquetStage(
+      hiveStandIn(seen),
+      d,
+      stage,
+      names,
+      batches(),
+      "lake.sales_history",
+      async () => {
+        throw new Error("overwrite failed");
+      },
+    );
     await expect(failing).rejects.toThrow("overwrite failed");
     expect(seen.files).toEqual(["part-0.parquet"]);
-    expect(seen.statements.slice(-2).map((s) => s.split(" ", 2).join(" "))).toEqual(["DROP VIEW", "DROP TABLE"]);
+    expect(seen.statements.slice(-2).map((s) => s.split(" ", 2).join(" "))).toEqual([
+      "DROP VIEW",
+      "DROP TABLE",
+    ]);
     expect(readdirSync(root)).toEqual([]);
   });
 
@@ -182,7 +256,9 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
       yield batchFromRows(columns, rows.slice(0, 1));
       throw new Error("source went away");
     })();
-    await expect(withParquetStage(hiveStandIn(seen), d, stage, names, broken, "lake.sales_history", async () => 0)).rejects.toThrow("source went away");
+    await expect(
+      withParquetStage(hiveStandIn(seen), d, stage, names, broken, "lake.sales_history", async () => 0),
+    ).rejects.toThrow("source went away");
     expect(seen.statements).toEqual([]);
     expect(readdirSync(root)).toEqual([]);
   });
@@ -190,7 +266,9 @@ describe("withParquetStage with real DuckDB and a recording Hive session", () =>
   it("refuses a staging directory that does not exist, before reading any row", async () => {
     const seen = nothingSeen();
     const missing = { local: join(root, "not-mounted"), remote: "hdfs://nn/stage" };
-    await expect(withParquetStage(hiveStandIn(seen), d, missing, names, batches(), "lake.sales_history", async () => 0)).rejects.toThrow(
+    await expect(
+      withParquetStage(hiveStandIn(seen), d, missing, names, batches(), "lake.sales_history", async () => 0),
+    ).rejects.toThrow(
       /stage_dir .*not-mounted does not exist: create it, as the directory the server reads as hdfs:\/\/nn\/stage/,
     );
     expect(existsSync(missing.local)).toBe(false);

@@ -7,23 +7,39 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { INIT_FILES } from "../../src/cli/init-files.js";
-import { YAML_SCHEMAS, jsonSchema, jsonSchemaText, type YamlSchemaName } from "../../src/project/json-schemas.js";
+import {
+  YAML_SCHEMAS,
+  jsonSchema,
+  jsonSchemaText,
+  type YamlSchemaName,
+} from "../../src/project/json-schemas.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
 const names = Object.keys(YAML_SCHEMAS) as YamlSchemaName[];
-const validator = (name: YamlSchemaName) => new Ajv2020({ strict: false, allErrors: true }).compile(jsonSchema(name));
-const kindOf = (path: string): YamlSchemaName => (path.endsWith("project.yml") ? "project" : path.endsWith("profiles.yml") ? "profiles" : "properties");
+const validator = (name: YamlSchemaName) =>
+  new Ajv2020({ strict: false, allErrors: true }).compile(jsonSchema(name));
+const kindOf = (path: string): YamlSchemaName =>
+  path.endsWith("project.yml") ? "project" : path.endsWith("profiles.yml") ? "profiles" : "properties";
 
 describe("JSON Schemas of the YAML files", () => {
   it.each(names)("ships schemas/%s.schema.json exactly as zod generates it", (name) => {
-    expect(readFileSync(join(REPO_ROOT, "schemas", YAML_SCHEMAS[name].file), "utf8")).toBe(jsonSchemaText(name));
+    expect(readFileSync(join(REPO_ROOT, "schemas", YAML_SCHEMAS[name].file), "utf8")).toBe(
+      jsonSchemaText(name),
+    );
   });
 
   it("accepts the example project's YAML files and init's", () => {
-    const models = (readdirSync(join(REPO_ROOT, "models"), { recursive: true }) as string[]).filter((f) => f.endsWith(".yml")).map((f) => `models/${f}`);
+    const models = (readdirSync(join(REPO_ROOT, "models"), { recursive: true }) as string[])
+      .filter((f) => f.endsWith(".yml"))
+      .map((f) => `models/${f}`);
     const files: [string, string][] = [
-      ...["project.yml", "profiles.yml", ...models].map((p): [string, string] => [p, readFileSync(join(REPO_ROOT, p), "utf8")]),
-      ...Object.entries(INIT_FILES).filter(([p]) => p.endsWith(".yml")).map(([p, t]): [string, string] => [`init:${p}`, t.replace(/\{\{PROJECT_NAME\}\}/g, "p")]),
+      ...["project.yml", "profiles.yml", ...models].map((p): [string, string] => [
+        p,
+        readFileSync(join(REPO_ROOT, p), "utf8"),
+      ]),
+      ...Object.entries(INIT_FILES)
+        .filter(([p]) => p.endsWith(".yml"))
+        .map(([p, t]): [string, string] => [`init:${p}`, t.replace(/\{\{PROJECT_NAME\}\}/g, "p")]),
     ];
     expect(files.length).toBeGreaterThan(5);
     for (const [path, text] of files) {
@@ -50,12 +66,18 @@ describe("JSON Schemas of the YAML files", () => {
       expect(ref, path).toBeDefined();
       const installed = resolve("/project", dirname(path), ref!);
       expect(installed.startsWith("/project/node_modules/sluice/schemas/"), path).toBe(true);
-      expect(readFileSync(join(REPO_ROOT, installed.slice("/project/node_modules/sluice/".length)), "utf8"), path).toBe(jsonSchemaText(kindOf(path)));
+      expect(
+        readFileSync(join(REPO_ROOT, installed.slice("/project/node_modules/sluice/".length)), "utf8"),
+        path,
+      ).toBe(jsonSchemaText(kindOf(path)));
     }
   });
 
   it("puts schemas/ in the package", () => {
-    const pack = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: REPO_ROOT, encoding: "utf8" });
+    const pack = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
     const files = (JSON.parse(pack.stdout) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     for (const name of names) expect(files).toContain(`schemas/${YAML_SCHEMAS[name].file}`);
   });

@@ -7,7 +7,17 @@ import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
 const SRC = join(REPO_ROOT, "src");
-const DRIVERS = ["mssql", "tedious", "hive-driver", "@duckdb/node-api", "@duckdb/node-bindings", "pg", "pg-cursor", "pg-copy-streams", "mysql2"];
+const DRIVERS = [
+  "mssql",
+  "tedious",
+  "hive-driver",
+  "@duckdb/node-api",
+  "@duckdb/node-bindings",
+  "pg",
+  "pg-cursor",
+  "pg-copy-streams",
+  "mysql2",
+];
 
 function sources(): { path: string; imports: string[] }[] {
   return (readdirSync(SRC, { recursive: true }) as string[])
@@ -30,7 +40,17 @@ const layerOf = (path: string) => (path.includes("/") ? path.split("/")[0]! : "r
  * the runner, reads the manifest, not the runner. Adapters stand apart: they import only project,
  * and only runner, planner and ledger import them.
  */
-const RANK: Record<string, number> = { project: 0, manifest: 1, graph: 2, compiler: 3, ledger: 4, planner: 5, runner: 6, docs: 6, cli: 7 };
+const RANK: Record<string, number> = {
+  project: 0,
+  manifest: 1,
+  graph: 2,
+  compiler: 3,
+  ledger: 4,
+  planner: 5,
+  runner: 6,
+  docs: 6,
+  cli: 7,
+};
 const ADAPTER_USERS = ["runner", "planner", "ledger"];
 
 function allowed(from: string, to: string): boolean {
@@ -47,7 +67,9 @@ const PURE_ADAPTER_FILES = ["adapters/dialects.js", "adapters/contract.js"];
 describe("layering", () => {
   it("reads the imports it checks", () => {
     const files = sources();
-    expect(files.find((f) => f.path === "adapters/duckdb/duckdb-connection.ts")?.imports).toContain("@duckdb/node-api");
+    expect(files.find((f) => f.path === "adapters/duckdb/duckdb-connection.ts")?.imports).toContain(
+      "@duckdb/node-api",
+    );
     expect(files.find((f) => f.path === "runner/run.ts")?.imports).toContain("../compiler/compile.js");
   });
 
@@ -63,7 +85,9 @@ describe("layering", () => {
     for (const f of sources()) {
       const from = layerOf(f.path);
       for (const i of f.imports.filter((i) => i.startsWith("."))) {
-        const target = relative(SRC, join(SRC, f.path, "..", i)).split("\\").join("/");
+        const target = relative(SRC, join(SRC, f.path, "..", i))
+          .split("\\")
+          .join("/");
         const to = layerOf(target);
         if (PURE_ADAPTER_FILES.includes(target)) continue;
         if (!allowed(from, to)) offending.push(`${f.path} (${from}) imports ${i} (${to})`);
@@ -82,7 +106,9 @@ describe("layering", () => {
   it("reaches engines through the adapter registry, not an engine's folder", () => {
     const offending = sources()
       .filter((f) => !f.path.startsWith("adapters/"))
-      .flatMap((f) => f.imports.filter((i) => /\/adapters\/[^/]+\//.test(i)).map((i) => `${f.path} imports ${i}`));
+      .flatMap((f) =>
+        f.imports.filter((i) => /\/adapters\/[^/]+\//.test(i)).map((i) => `${f.path} imports ${i}`),
+      );
     // Known: the ledger and the seed loader construct DuckDB themselves (files other sessions own).
     expect(offending).toEqual([
       "ledger/ledger.ts imports ../adapters/duckdb/index.js",

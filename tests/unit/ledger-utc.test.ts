@@ -21,7 +21,10 @@ function commitIn(tz: string, value: string): void {
     const ledger = await Ledger.open(${JSON.stringify(ledgerPath)});
     await ledger.commitLoad("run-${tz}", "model.m", [{ model: "model.m", modelVersion: "v", partition: [${JSON.stringify("p-")} + ${JSON.stringify(value)}], rows: 1, checksum: null }], [{ model: "model.m", modelVersion: "v", source: "source.s", from: null, to: { value: ${JSON.stringify(value)}, kind: "number" } }], false);
     await ledger.close();`;
-  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], { env: { ...process.env, TZ: tz }, encoding: "utf8" });
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    env: { ...process.env, TZ: tz },
+    encoding: "utf8",
+  });
   expect(child.status, child.stderr).toBe(0);
 }
 
@@ -31,7 +34,10 @@ describe("the ledger's clock", () => {
     commitIn("Asia/Tokyo", "1");
     commitIn("America/Los_Angeles", "2");
     const after = Date.now();
-    const rows = await queryDuckDb({ ledger: ledgerPath }, "select watermark_to, epoch_ms(committed_at) as at from ledger.watermarks order by committed_at desc");
+    const rows = await queryDuckDb(
+      { ledger: ledgerPath },
+      "select watermark_to, epoch_ms(committed_at) as at from ledger.watermarks order by committed_at desc",
+    );
     expect(rows.map((r) => r["watermark_to"])).toEqual(["2", "1"]);
     for (const r of rows) {
       // A TIMESTAMP read as UTC: within the test's own span, not nine hours ahead or eight behind.

@@ -149,7 +149,9 @@ describe("MySQL statements", () => {
       ["a\tb\nc\\d\0e", true, "2026-11-20 10:00:00.000001", new Uint8Array([0, 255])],
       [null, false, null, null],
     ]);
-    expect(loadText(batch)).toBe("a\\tb\\nc\\\\d\\0e\t1\t2026-11-20 10:00:00.000001\t00ff\n\\N\t0\t\\N\t\\N\n");
+    expect(loadText(batch)).toBe(
+      "a\\tb\\nc\\\\d\\0e\t1\t2026-11-20 10:00:00.000001\t00ff\n\\N\t0\t\\N\t\\N\n",
+    );
     expect(valuesLists(batch)).toEqual([
       "('a\tb\nc\\\\d\\0e', 1, '2026-11-20 10:00:00.000001', X'00ff')",
       "(NULL, 0, NULL, NULL)",

@@ -27,8 +27,16 @@ describe("run reporting", () => {
     const r = createReporter("text", (s) => s.replace("hunter2", "****"), stream);
     const e = (node: string, action: string, index: number) => ({ node, action, index, total: 5 });
     r.start(5, "build");
-    r.nodeEnd(e("model.a", "build_table", 1), { status: "error", message: "models/a.sql:3: Binder Error: hunter2\nsecond line" }, 10);
-    r.nodeEnd(e("model.b", "build_table", 2), { status: "skipped", message: "upstream model.a did not succeed" }, 0);
+    r.nodeEnd(
+      e("model.a", "build_table", 1),
+      { status: "error", message: "models/a.sql:3: Binder Error: hunter2\nsecond line" },
+      10,
+    );
+    r.nodeEnd(
+      e("model.b", "build_table", 2),
+      { status: "skipped", message: "upstream model.a did not succeed" },
+      0,
+    );
     r.nodeEnd(e("test.t", "run_test", 3), { status: "warn", message: "2 failing rows" }, 5);
     r.nodeEnd(e("model.c", "skip", 4), { status: "success", message: "unchanged" }, 0);
     r.nodeEnd(e("model.d", "create_view", 5), { status: "success" }, 3);
@@ -37,7 +45,9 @@ describe("run reporting", () => {
     expect(out).toMatch(/1\/5 ERROR +build_table model\.a/);
     expect(out).toMatch(/2\/5 SKIP +build_table model\.b/);
     expect(out).toMatch(/4\/5 UNCHANGED skip model\.c/);
-    expect(out).toContain("Completed with 1 error and 1 warning:\n  ERROR model.a: models/a.sql:3: Binder Error: ****\n  WARN  test.t: 2 failing rows\n");
+    expect(out).toContain(
+      "Completed with 1 error and 1 warning:\n  ERROR model.a: models/a.sql:3: Binder Error: ****\n  WARN  test.t: 2 failing rows\n",
+    );
     expect(out).toContain("Done in 1.00s. PASS 1 WARN 1 ERROR 1 SKIP 1 UNCHANGED 1 TOTAL 5\n");
     expect(out).not.toContain("hunter2");
   });
@@ -47,9 +57,16 @@ describe("run reporting", () => {
     const r = createReporter("json", (s) => s, stream);
     r.nodeEnd({ node: "model.a", action: "build_table", index: 1, total: 1 }, { status: "success" }, 1);
     r.finish("Done in 0.10s", true);
-    const [end, finish] = text().trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [end, finish] = text()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(end).toMatchObject({ event: "node_end", status: "pass" });
-    expect(finish).toMatchObject({ event: "finish", ok: true, totals: { pass: 1, warn: 0, error: 0, skip: 0, unchanged: 0, total: 1 } });
+    expect(finish).toMatchObject({
+      event: "finish",
+      ok: true,
+      totals: { pass: 1, warn: 0, error: 0, skip: 0, unchanged: 0, total: 1 },
+    });
   });
 
   it("colours a terminal, not a pipe (CI or not), unless FORCE_COLOR says so", () => {

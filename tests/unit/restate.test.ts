@@ -42,9 +42,19 @@ describe("restated values by the partition column's type", () => {
     [date, ["2024-1-1", "2024-01-01", "2024-01-02"], [["2024-01-01"], ["2024-01-02"]]],
     [text, ["0202401", "202401"], [["0202401"], ["202401"]]],
     [dec, ["1.5", "1.50", "2"], [["1.50"], ["2.00"]]],
-  ] as [LogicalType, string[], string[][]][])("canonicalises %j values %j into %j, once each", (type, values, expected) => {
-    expect(canonicalRestate("m", ["p"], [type], values.map((v) => [v]))).toEqual(expected);
-  });
+  ] as [LogicalType, string[], string[][]][])(
+    "canonicalises %j values %j into %j, once each",
+    (type, values, expected) => {
+      expect(
+        canonicalRestate(
+          "m",
+          ["p"],
+          [type],
+          values.map((v) => [v]),
+        ),
+      ).toEqual(expected);
+    },
+  );
 
   it("keeps values as given when the table does not exist yet", () => {
     expect(canonicalRestate("m", ["p"], [undefined], [["007"]])).toEqual([["007"]]);
@@ -54,11 +64,16 @@ describe("restated values by the partition column's type", () => {
     [int, "2024-01", /--restate m --partitions: '2024-01' is not an integer, the type of partition column p/],
     [date, "2024-13-01", /no day|not a date.*partition column p/],
     [dec, "1.234", /more than 2 decimal places/],
-  ] as [LogicalType, string, RegExp][])("refuses a %j value %s, naming the column", (type, value, message) => {
-    expect(() => canonicalRestate("m", ["p"], [type], [[value]])).toThrow(message);
-  });
+  ] as [LogicalType, string, RegExp][])(
+    "refuses a %j value %s, naming the column",
+    (type, value, message) => {
+      expect(() => canonicalRestate("m", ["p"], [type], [[value]])).toThrow(message);
+    },
+  );
 
   it("refuses a partition with the wrong number of values", () => {
-    expect(() => canonicalRestate("m", ["a", "b"], [int, int], [["1"]])).toThrow(/has 1 values; m is partitioned by a, b/);
+    expect(() => canonicalRestate("m", ["a", "b"], [int, int], [["1"]])).toThrow(
+      /has 1 values; m is partitioned by a, b/,
+    );
   });
 });

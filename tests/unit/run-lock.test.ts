@@ -1,7 +1,16 @@
 // The run lock with real processes: takeover races, damaged lock files, stopped holders, and a
 // holder that lost the lock being unable to commit to the ledger.
 import { fork, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -25,8 +34,18 @@ afterEach(() => {
 const deadPid = () => spawnSync(process.execPath, ["-e", ""]).pid!;
 const quiet = { notice: () => undefined };
 const holderJson = (overrides: Record<string, unknown>) =>
-  JSON.stringify({ host: hostname(), pid: process.pid, runId: "other", command: "build", startedAt: "2026-11-25T10:00:00.000Z", ...overrides });
-const generationFiles = (path: string) => readdirSync(path).filter((n) => /^\d{12}\.json$/.test(n)).sort();
+  JSON.stringify({
+    host: hostname(),
+    pid: process.pid,
+    runId: "other",
+    command: "build",
+    startedAt: "2026-11-25T10:00:00.000Z",
+    ...overrides,
+  });
+const generationFiles = (path: string) =>
+  readdirSync(path)
+    .filter((n) => /^\d{12}\.json$/.test(n))
+    .sort();
 /** Writes the generation after the newest, as another process's lock would be. */
 function writeGeneration(path: string, text: string, modified?: Date): void {
   mkdirSync(path, { recursive: true });
@@ -49,7 +68,11 @@ class LockChild {
   private waiters: ((m: ChildMessage) => void)[] = [];
   readonly process: ChildProcess;
   constructor(path: string, args: string[] = []) {
-    this.process = fork(join(REPO_ROOT, "tests/helpers/lock-child.ts"), [path, ...args], { cwd: REPO_ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    this.process = fork(join(REPO_ROOT, "tests/helpers/lock-child.ts"), [path, ...args], {
+      cwd: REPO_ROOT,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     children.push(this.process);
     this.process.on("message", (m: ChildMessage) => {
       const waiter = this.waiters.shift();
@@ -66,7 +89,9 @@ class LockChild {
     return this.next();
   }
   exited(): Promise<void> {
-    return this.process.exitCode !== null ? Promise.resolve() : new Promise((resolve) => this.process.once("exit", () => resolve()));
+    return this.process.exitCode !== null
+      ? Promise.resolve()
+      : new Promise((resolve) => this.process.once("exit", () => resolve()));
   }
 }
 
@@ -84,7 +109,12 @@ describe("run lock", () => {
     const path = lockPath();
     const first = await RunLock.acquire(path, { runId: "r1", command: "build", waitMs: 0 });
     setTimeout(() => first.release(), 200);
-    const second = await RunLock.acquire(path, { runId: "r2", command: "build", waitMs: 5_000, pollEveryMs: 20 });
+    const second = await RunLock.acquire(path, {
+      runId: "r2",
+      command: "build",
+      waitMs: 5_000,
+      pollEveryMs: 20,
+    });
     expect(second.token).toBe(first.token + 1);
     second.release();
   });
@@ -95,7 +125,12 @@ describe("run lock", () => {
     // cp -r, a CI cache or a checkout gives the file a fresh time; the holder's pid is this live one.
     for (const name of generationFiles(path)) utimesSync(join(path, name), new Date(), new Date());
     const notices: string[] = [];
-    const again = await RunLock.acquire(path, { runId: "r2", command: "build", waitMs: 0, notice: (m) => notices.push(m) });
+    const again = await RunLock.acquire(path, {
+      runId: "r2",
+      command: "build",
+      waitMs: 0,
+      notice: (m) => notices.push(m),
+    });
     again.release();
     expect(notices).toEqual([]);
   });
@@ -105,7 +140,12 @@ describe("run lock", () => {
     const pid = deadPid();
     writeGeneration(path, holderJson({ pid, runId: "dead-run" }));
     const notices: string[] = [];
-    const lock = await RunLock.acquire(path, { runId: "r3", command: "build", waitMs: 0, notice: (m) => notices.push(m) });
+    const lock = await RunLock.acquire(path, {
+      runId: "r3",
+      command: "build",
+      waitMs: 0,
+      notice: (m) => notices.push(m),
+    });
     expect(notices).toEqual([`taking over the run lock of build run dead-run: its process ${pid} is gone`]);
     lock.release();
   });
@@ -113,11 +153,20 @@ describe("run lock", () => {
   it("takes over a lock from another host whose heartbeat is stale, and respects a fresh one", async () => {
     const path = lockPath();
     writeGeneration(path, holderJson({ host: "elsewhere", pid: 1 }));
-    await expect(RunLock.acquire(path, { runId: "r5", command: "build", waitMs: 0 })).rejects.toThrow(/pid 1 on elsewhere/);
+    await expect(RunLock.acquire(path, { runId: "r5", command: "build", waitMs: 0 })).rejects.toThrow(
+      /pid 1 on elsewhere/,
+    );
     writeGeneration(path, holderJson({ host: "elsewhere", pid: 1 }), new Date(Date.now() - 120_000));
     const notices: string[] = [];
-    const lock = await RunLock.acquire(path, { runId: "r4", command: "build", waitMs: 0, notice: (m) => notices.push(m) });
-    expect(notices[0]).toMatch(/^taking over the run lock of build run other on elsewhere: no heartbeat for 1[12]\d s$/);
+    const lock = await RunLock.acquire(path, {
+      runId: "r4",
+      command: "build",
+      waitMs: 0,
+      notice: (m) => notices.push(m),
+    });
+    expect(notices[0]).toMatch(
+      /^taking over the run lock of build run other on elsewhere: no heartbeat for 1[12]\d s$/,
+    );
     lock.release();
   });
 
@@ -126,7 +175,12 @@ describe("run lock", () => {
     writeGeneration(path, "");
     const notices: string[] = [];
     const started = Date.now();
-    const lock = await RunLock.acquire(path, { runId: "r6", command: "build", waitMs: 60_000, notice: (m) => notices.push(m) });
+    const lock = await RunLock.acquire(path, {
+      runId: "r6",
+      command: "build",
+      waitMs: 60_000,
+      notice: (m) => notices.push(m),
+    });
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(notices).toEqual([`the run lock ${join(path, "000000000001.json")} was empty; taking it over`]);
     expect(lock.token).toBe(2);
@@ -137,8 +191,15 @@ describe("run lock", () => {
     const path = lockPath();
     writeGeneration(path, '{"host": "x", "pi');
     const notices: string[] = [];
-    const lock = await RunLock.acquire(path, { runId: "r7", command: "build", waitMs: 60_000, notice: (m) => notices.push(m) });
-    expect(notices).toEqual([`the run lock ${join(path, "000000000001.json")} was not a readable lock; taking it over`]);
+    const lock = await RunLock.acquire(path, {
+      runId: "r7",
+      command: "build",
+      waitMs: 60_000,
+      notice: (m) => notices.push(m),
+    });
+    expect(notices).toEqual([
+      `the run lock ${join(path, "000000000001.json")} was not a readable lock; taking it over`,
+    ]);
     lock.release();
   });
 
@@ -146,14 +207,21 @@ describe("run lock", () => {
     const path = lockPath();
     writeFileSync(path, "");
     const notices: string[] = [];
-    const lock = await RunLock.acquire(path, { runId: "r8", command: "build", waitMs: 60_000, notice: (m) => notices.push(m) });
+    const lock = await RunLock.acquire(path, {
+      runId: "r8",
+      command: "build",
+      waitMs: 60_000,
+      notice: (m) => notices.push(m),
+    });
     expect(notices).toEqual([`the run lock ${path} was empty; taking it over`]);
     expect(statSync(path).isDirectory()).toBe(true);
     lock.release();
 
     const live = lockPath();
     writeFileSync(live, holderJson({ heartbeatAt: new Date().toISOString() }));
-    await expect(RunLock.acquire(live, { runId: "r9", command: "build", waitMs: 0 })).rejects.toThrow(LockHeldError);
+    await expect(RunLock.acquire(live, { runId: "r9", command: "build", waitMs: 0 })).rejects.toThrow(
+      LockHeldError,
+    );
   });
 
   it("lets exactly one of 8 processes win each of 100 takeover races", async () => {
@@ -170,7 +238,8 @@ describe("run lock", () => {
       // next round (scene 0) races to take over from that dead process.
       const scene = round % 5;
       if (scene === 1) writeGeneration(path, holderJson({ pid: dead }));
-      if (scene === 2) writeGeneration(path, holderJson({ host: "elsewhere", pid: 1 }), new Date(Date.now() - 120_000));
+      if (scene === 2)
+        writeGeneration(path, holderJson({ host: "elsewhere", pid: 1 }), new Date(Date.now() - 120_000));
       if (scene === 3) writeGeneration(path, "");
       if (scene === 4) writeGeneration(path, "{broken");
       const replies = await Promise.all(racers.map((r) => r.ask({ kind: "go", round })));
@@ -207,11 +276,24 @@ describe("run lock", () => {
     try {
       await new Promise((r) => setTimeout(r, 600));
       // Same host: the stopped process is alive, so its heartbeat's age does not matter.
-      await expect(RunLock.acquire(path, { runId: "same-host", command: "build", waitMs: 0, staleAfterMs: 300, ...quiet })).rejects.toThrow(
-        new RegExp(`pid ${pid} on ${hostname()}`),
-      );
+      await expect(
+        RunLock.acquire(path, {
+          runId: "same-host",
+          command: "build",
+          waitMs: 0,
+          staleAfterMs: 300,
+          ...quiet,
+        }),
+      ).rejects.toThrow(new RegExp(`pid ${pid} on ${hostname()}`));
       // Another host cannot see the process, only that the heartbeat stopped.
-      const other = await RunLock.acquire(path, { runId: "other-host", command: "build", waitMs: 0, staleAfterMs: 300, host: "other-host", ...quiet });
+      const other = await RunLock.acquire(path, {
+        runId: "other-host",
+        command: "build",
+        waitMs: 0,
+        staleAfterMs: 300,
+        host: "other-host",
+        ...quiet,
+      });
       const file = join(path, generationFiles(path).at(-1)!);
       const before = { text: readFileSync(file, "utf8"), mtime: statSync(file).mtimeMs };
       child.process.kill("SIGCONT");
@@ -231,17 +313,34 @@ describe("run lock", () => {
     const dir = lockPath().replace(/run\.lock$/, "");
     const path = join(dir, "run.lock");
     const ledgerPath = join(dir, "ledger.duckdb");
-    const first = await RunLock.acquire(path, { runId: "first", command: "build", waitMs: 0, host: "host-a", ...quiet });
+    const first = await RunLock.acquire(path, {
+      runId: "first",
+      command: "build",
+      waitMs: 0,
+      host: "host-a",
+      ...quiet,
+    });
     const ledger = await Ledger.open(ledgerPath, first);
     const load = [{ model: "model.m", modelVersion: "v1", partition: ["202601"], rows: 5, checksum: null }];
     try {
       await ledger.commitLoad("first", "model.m", load, [], false);
       // A build on another host judged the first one stale and took over.
       await new Promise((r) => setTimeout(r, 20));
-      const second = await RunLock.acquire(path, { runId: "second", command: "build", waitMs: 0, staleAfterMs: 1, host: "host-b", ...quiet });
+      const second = await RunLock.acquire(path, {
+        runId: "second",
+        command: "build",
+        waitMs: 0,
+        staleAfterMs: 1,
+        host: "host-b",
+        ...quiet,
+      });
       await expect(ledger.commitLoad("first", "model.m", load, [], false)).rejects.toThrow(LockLostError);
-      await expect(ledger.commitLoad("first", "model.m", load, [], false)).rejects.toThrow(/this run lost the lock .*run\.lock \(generation 1\) to build run second, pid \d+ on host-b/);
-      await expect(ledger.recordOutcomes("first", [{ node: "model.m", version: "v1", status: "success" }])).rejects.toThrow(LockLostError);
+      await expect(ledger.commitLoad("first", "model.m", load, [], false)).rejects.toThrow(
+        /this run lost the lock .*run\.lock \(generation 1\) to build run second, pid \d+ on host-b/,
+      );
+      await expect(
+        ledger.recordOutcomes("first", [{ node: "model.m", version: "v1", status: "success" }]),
+      ).rejects.toThrow(LockLostError);
       expect((await ledger.partitions("model.m")).length).toBe(1);
       second.release();
     } finally {

@@ -9,7 +9,8 @@ describe("scheduler", () => {
     const outcomes = await schedule(
       [step("a"), step("b", ["a"]), step("c", ["b"]), step("d")],
       2,
-      async (s): Promise<StepOutcome> => (s.node === "a" ? { status: "error", message: "boom" } : { status: "success" }),
+      async (s): Promise<StepOutcome> =>
+        s.node === "a" ? { status: "error", message: "boom" } : { status: "success" },
       (s, because) => skipped.push(`${s.node}<-${because}`),
     );
     expect(outcomes.get("a")?.status).toBe("error");
@@ -20,7 +21,12 @@ describe("scheduler", () => {
   });
 
   it("lets warnings through", async () => {
-    const outcomes = await schedule([step("t"), step("m", ["t"])], 1, async (s) => ({ status: s.node === "t" ? "warn" : "success" }), () => undefined);
+    const outcomes = await schedule(
+      [step("t"), step("m", ["t"])],
+      1,
+      async (s) => ({ status: s.node === "t" ? "warn" : "success" }),
+      () => undefined,
+    );
     expect(outcomes.get("m")?.status).toBe("success");
   });
 
@@ -44,17 +50,27 @@ describe("scheduler", () => {
 
   it("runs a step only after everything it waits for", async () => {
     const order: string[] = [];
-    await schedule([step("c", ["a", "b"]), step("a"), step("b", ["a"])], 4, async (s) => {
-      order.push(s.node);
-      return { status: "success" };
-    }, () => undefined);
+    await schedule(
+      [step("c", ["a", "b"]), step("a"), step("b", ["a"])],
+      4,
+      async (s) => {
+        order.push(s.node);
+        return { status: "success" };
+      },
+      () => undefined,
+    );
     expect(order).toEqual(["a", "b", "c"]);
   });
 
   it("turns a thrown error into an error outcome", async () => {
-    const outcomes = await schedule([step("a")], 1, async () => {
-      throw new Error("disk full");
-    }, () => undefined);
+    const outcomes = await schedule(
+      [step("a")],
+      1,
+      async () => {
+        throw new Error("disk full");
+      },
+      () => undefined,
+    );
     expect(outcomes.get("a")).toEqual({ status: "error", message: "disk full" });
   });
 });

@@ -3,7 +3,11 @@
 // narrowing is sound, on the example project's manifest.
 import { DuckDBInstance } from "@duckdb/node-api";
 import { describe, expect, it } from "vitest";
-import { genericTestSql, scopedGenericTestSql, type GenericTestInput } from "../../src/compiler/data-tests.js";
+import {
+  genericTestSql,
+  scopedGenericTestSql,
+  type GenericTestInput,
+} from "../../src/compiler/data-tests.js";
 import { partitionPredicate } from "../../src/compiler/partition-sql.js";
 import { quoteIdentifier } from "../../src/compiler/relations.js";
 import { compileProject } from "../../src/compiler/compile.js";
@@ -28,11 +32,32 @@ async function rows(setup: string, sql: string): Promise<unknown[][]> {
 }
 
 /** A generic test on table t (partitioned by ym), whole and narrowed to the given months. */
-function both(type: GenericTestInput["type"], column: string | null, args: Record<string, unknown>, months: number[], where?: string) {
+function both(
+  type: GenericTestInput["type"],
+  column: string | null,
+  args: Record<string, unknown>,
+  months: number[],
+  where?: string,
+) {
   const q = (n: string) => quoteIdentifier("duckdb", n);
-  const input: GenericTestInput = { type, engine: "duckdb", relation: where ? `(select * from t where ${where})` : "t", column, args, quote: q, parent: "p" };
-  const predicate = partitionPredicate("duckdb", ["ym"], months.map((m) => [String(m)]));
-  const scoped = scopedGenericTestSql(input, `(select * from t where (${predicate})${where ? ` and (${where})` : ""})`);
+  const input: GenericTestInput = {
+    type,
+    engine: "duckdb",
+    relation: where ? `(select * from t where ${where})` : "t",
+    column,
+    args,
+    quote: q,
+    parent: "p",
+  };
+  const predicate = partitionPredicate(
+    "duckdb",
+    ["ym"],
+    months.map((m) => [String(m)]),
+  );
+  const scoped = scopedGenericTestSql(
+    input,
+    `(select * from t where (${predicate})${where ? ` and (${where})` : ""})`,
+  );
   if (typeof scoped !== "string") throw new Error("not scoped");
   return { whole: genericTestSql(input) as string, scoped };
 }
@@ -80,14 +105,28 @@ describe("row-wise tests narrowed to replaced partitions", () => {
   });
 
   it("accepted_values, expression and relationships see only the replaced rows", async () => {
-    expect(await rows(SALES, both("accepted_values", "status", { values: ["ok"] }, [202301]).scoped)).toEqual([["bad", 1]]);
-    expect((await rows(SALES, both("expression", "amount", { expression: ">= 0" }, [202302]).scoped)).map((r) => r[0])).toEqual([5]);
-    expect(await rows(SALES, both("relationships", "code", { field: "code" }, [202302]).scoped)).toEqual([["c"], ["c"]]);
-    expect(await rows(SALES, both("relationships", "code", { field: "code" }, [202301]).scoped)).toEqual([["d"], ["d"]]);
+    expect(await rows(SALES, both("accepted_values", "status", { values: ["ok"] }, [202301]).scoped)).toEqual(
+      [["bad", 1]],
+    );
+    expect(
+      (await rows(SALES, both("expression", "amount", { expression: ">= 0" }, [202302]).scoped)).map(
+        (r) => r[0],
+      ),
+    ).toEqual([5]);
+    expect(await rows(SALES, both("relationships", "code", { field: "code" }, [202302]).scoped)).toEqual([
+      ["c"],
+      ["c"],
+    ]);
+    expect(await rows(SALES, both("relationships", "code", { field: "code" }, [202301]).scoped)).toEqual([
+      ["d"],
+      ["d"],
+    ]);
   });
 
   it("keeps the test's where", async () => {
-    expect(await rows(SALES, both("not_null", "code", {}, [202301, 202302], "amount > 0").scoped)).toEqual([]);
+    expect(await rows(SALES, both("not_null", "code", {}, [202301, 202302], "amount > 0").scoped)).toEqual(
+      [],
+    );
   });
 });
 
@@ -98,38 +137,78 @@ describe("when a test may be narrowed", () => {
   const at = (t: string) => `2026-11-25 10:00:0${t}`;
   const passed = (...ids: string[]): Map<string, NodeOutcome> =>
     new Map([
-      ["model.sales_history", { version: manifest.nodes["model.sales_history"]!.checksum, status: "success", at: at("1") }],
-      ["seed.countries", { version: manifest.nodes["seed.countries"]!.checksum, status: "success", at: at("1") }],
-      ...ids.map((id): [string, NodeOutcome] => [id, { version: manifest.nodes[id]!.checksum, status: "pass", at: at("1") }]),
+      [
+        "model.sales_history",
+        { version: manifest.nodes["model.sales_history"]!.checksum, status: "success", at: at("1") },
+      ],
+      [
+        "seed.countries",
+        { version: manifest.nodes["seed.countries"]!.checksum, status: "success", at: at("1") },
+      ],
+      ...ids.map((id): [string, NodeOutcome] => [
+        id,
+        { version: manifest.nodes[id]!.checksum, status: "pass", at: at("1") },
+      ]),
     ]);
-  const inputs = (outcomes: Map<string, NodeOutcome>, changing: string[] = []) => ({ manifest, replacing: new Map([["model.sales_history", months]]), changing: new Set(["model.sales_history", ...changing]), outcomes });
+  const inputs = (outcomes: Map<string, NodeOutcome>, changing: string[] = []) => ({
+    manifest,
+    replacing: new Map([["model.sales_history", months]]),
+    changing: new Set(["model.sales_history", ...changing]),
+    outcomes,
+  });
 
   it("narrows a test that passed at this version when only its model's replaced partitions changed", () => {
-    const scoped = scopeTest(test("test.unique_sales_history_sale_id"), inputs(passed("test.unique_sales_history_sale_id")));
+    const scoped = scopeTest(
+      test("test.unique_sales_history_sale_id"),
+      inputs(passed("test.unique_sales_history_sale_id")),
+    );
     expect(scoped.scope?.partitions).toEqual(months);
     expect("describe" in scoped && scoped.describe).toBe("on partitions 202309, 202310 of sales_history");
   });
 
   it("reads the whole table when the test failed or never ran, or the model was written since", () => {
     const id = "test.not_null_sales_history_sale_id";
-    expect(scopeTest(test(id), inputs(new Map([...passed(), [id, { version: test(id).checksum, status: "fail", at: at("1") }]]))).scope).toBeNull();
+    expect(
+      scopeTest(
+        test(id),
+        inputs(new Map([...passed(), [id, { version: test(id).checksum, status: "fail", at: at("1") }]])),
+      ).scope,
+    ).toBeNull();
     expect(scopeTest(test(id), inputs(passed()))).toEqual({ scope: null, whole: "it has not run before" });
     const later = passed(id);
     later.set("model.sales_history", { ...later.get("model.sales_history")!, at: at("2") });
-    expect(scopeTest(test(id), inputs(later))).toEqual({ scope: null, whole: "sales_history was written since the test last passed" });
+    expect(scopeTest(test(id), inputs(later))).toEqual({
+      scope: null,
+      whole: "sales_history was written since the test last passed",
+    });
   });
 
   it("reads the whole table for relationships whose parent this build writes", () => {
     const id = "test.relationships_sales_history_country";
     expect(scopeTest(test(id), inputs(passed(id))).scope).not.toBeNull();
-    expect(scopeTest(test(id), inputs(passed(id), ["seed.countries"]))).toEqual({ scope: null, whole: "countries is written in this build" });
+    expect(scopeTest(test(id), inputs(passed(id), ["seed.countries"]))).toEqual({
+      scope: null,
+      whole: "countries is written in this build",
+    });
   });
 
   it("never narrows row_count, reconcile, tests of other models, or thresholds that pass with failures", () => {
-    expect(scopeTest(test("test.row_count_sales_history"), inputs(passed("test.row_count_sales_history"))).scope).toBeNull();
-    expect(scopeTest(test("test.reconcile_sales_history"), inputs(passed("test.reconcile_sales_history"))).scope).toBeNull();
-    expect(scopeTest(test("test.unique_sales_by_country_month"), inputs(passed("test.unique_sales_by_country_month")))).toEqual({ scope: null });
-    const lax = { ...test("test.unique_sales_history_sale_id"), config: { severity: "error" as const, errorIf: ">10", warnIf: ">10", where: null } };
+    expect(
+      scopeTest(test("test.row_count_sales_history"), inputs(passed("test.row_count_sales_history"))).scope,
+    ).toBeNull();
+    expect(
+      scopeTest(test("test.reconcile_sales_history"), inputs(passed("test.reconcile_sales_history"))).scope,
+    ).toBeNull();
+    expect(
+      scopeTest(
+        test("test.unique_sales_by_country_month"),
+        inputs(passed("test.unique_sales_by_country_month")),
+      ),
+    ).toEqual({ scope: null });
+    const lax = {
+      ...test("test.unique_sales_history_sale_id"),
+      config: { severity: "error" as const, errorIf: ">10", warnIf: ">10", where: null },
+    };
     expect(passMeansNoFailures(lax)).toBe(false);
     expect(scopeTest(lax, inputs(passed("test.unique_sales_history_sale_id"))).scope).toBeNull();
   });
@@ -137,8 +216,20 @@ describe("when a test may be narrowed", () => {
   it("refuses where and expression SQL that may look beyond the row, and SQL another version compiled", () => {
     const base = test("test.expression_sales_history_revenue");
     expect(scopedTestSql(manifest, base, months)).toHaveProperty("sql");
-    expect(scopedTestSql(manifest, { ...base, config: { ...base.config, where: "sale_date > current_date - 30" } }, months)).toHaveProperty("whole");
-    expect(scopedTestSql(manifest, { ...base, args: { expression: "revenue <= (select max(revenue) from x)" } }, months)).toHaveProperty("whole");
+    expect(
+      scopedTestSql(
+        manifest,
+        { ...base, config: { ...base.config, where: "sale_date > current_date - 30" } },
+        months,
+      ),
+    ).toHaveProperty("whole");
+    expect(
+      scopedTestSql(
+        manifest,
+        { ...base, args: { expression: "revenue <= (select max(revenue) from x)" } },
+        months,
+      ),
+    ).toHaveProperty("whole");
     expect(scopedTestSql(manifest, { ...base, compiledSql: "select 1" }, months)).toHaveProperty("whole");
   });
 
@@ -148,7 +239,15 @@ describe("when a test may be narrowed", () => {
     ["error", ">10", ">10", false],
     ["warn", "!=0", ">5", false],
     ["warn", "!=0", ">=1", true],
-  ] as const)("severity %s, error_if %s, warn_if %s: a pass means no failing row is %s", (severity, errorIf, warnIf, expected) => {
-    expect(passMeansNoFailures({ ...test("test.unique_sales_history_sale_id"), config: { severity, errorIf, warnIf, where: null } })).toBe(expected);
-  });
+  ] as const)(
+    "severity %s, error_if %s, warn_if %s: a pass means no failing row is %s",
+    (severity, errorIf, warnIf, expected) => {
+      expect(
+        passMeansNoFailures({
+          ...test("test.unique_sales_history_sale_id"),
+          config: { severity, errorIf, warnIf, where: null },
+        }),
+      ).toBe(expected);
+    },
+  );
 });

@@ -25,7 +25,14 @@ const PROFILE = `targets:
         user: lake_user
         password: written-in-the-file
 `;
-const ENV = { SQL_HOST: "db.example.com", SQL_PORT: "1433", SQL_DB: "Mart", SQL_USER: "etl", SQL_PASSWORD: "7", SLUICE_ENV_SECRET_LAKE_HOST: "hidden.example.com" };
+const ENV = {
+  SQL_HOST: "db.example.com",
+  SQL_PORT: "1433",
+  SQL_DB: "Mart",
+  SQL_USER: "etl",
+  SQL_PASSWORD: "7",
+  SLUICE_ENV_SECRET_LAKE_HOST: "hidden.example.com",
+};
 
 function compileErrors(files: Record<string, string>): string[] {
   project = tempProject({ "profiles.yml": PROFILE, ...files });
@@ -48,7 +55,8 @@ describe("secrets", () => {
 
   it("keeps a digit-only password a string and reads a port given as text as a number", () => {
     project = tempProject({ "profiles.yml": PROFILE });
-    const mart = loadProject({ projectDir: project.dir, env: { ...ENV, SQL_PASSWORD: "0042" } }).target.connections["mart"];
+    const mart = loadProject({ projectDir: project.dir, env: { ...ENV, SQL_PASSWORD: "0042" } }).target
+      .connections["mart"];
     expect(mart).toMatchObject({ type: "sqlserver", password: "0042", port: 1433 });
   });
 
@@ -57,28 +65,38 @@ describe("secrets", () => {
     secrets.add("x");
     secrets.add(`it's "q"\\`);
     expect(secrets.redact("a x b")).toBe("a **** b");
-    expect(secrets.redact(`raw it's "q"\\ json ${JSON.stringify(`it's "q"\\`)} sql 'it''s "q"\\'`)).toBe(`raw **** json "****" sql '****'`);
+    expect(secrets.redact(`raw it's "q"\\ json ${JSON.stringify(`it's "q"\\`)} sql 'it''s "q"\\'`)).toBe(
+      `raw **** json "****" sql '****'`,
+    );
   });
 
   it("refuses a secret rendered into a model, naming the file and the call", () => {
-    const errors = compileErrors({ "models/a.sql": "select 1 as id,\n  '{{ env_var('SLUICE_ENV_SECRET_LAKE_HOST') }}' as h" });
+    const errors = compileErrors({
+      "models/a.sql": "select 1 as id,\n  '{{ env_var('SLUICE_ENV_SECRET_LAKE_HOST') }}' as h",
+    });
     expect(errors).toEqual([
-      "models/a.sql:2:7 error: env_var('SLUICE_ENV_SECRET_LAKE_HOST') is a secret and cannot be rendered into SQL; "
-        + "read secrets in profiles.yml connection fields only; SQL is written to target/ and the docs",
+      "models/a.sql:2:7 error: env_var('SLUICE_ENV_SECRET_LAKE_HOST') is a secret and cannot be rendered into SQL; " +
+        "read secrets in profiles.yml connection fields only; SQL is written to target/ and the docs",
     ]);
   });
 
   it("refuses a variable that feeds a credential in a hook, naming project.yml", () => {
     const errors = compileErrors({
-      "project.yml": "name: p\non_run_start:\n  - connection: mart\n    sql: \"select '{{ env_var('SQL_PASSWORD') }}'\"\n",
+      "project.yml":
+        "name: p\non_run_start:\n  - connection: mart\n    sql: \"select '{{ env_var('SQL_PASSWORD') }}'\"\n",
       "models/a.sql": "select 1 as id",
     });
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^project\.yml:\d+:\d+ error: on_run_start\[0\]: env_var\('SQL_PASSWORD'\) is a secret and cannot be rendered into SQL/);
+    expect(errors[0]).toMatch(
+      /^project\.yml:\d+:\d+ error: on_run_start\[0\]: env_var\('SQL_PASSWORD'\) is a secret and cannot be rendered into SQL/,
+    );
   });
 
   it("lets models read variables that are not secrets", () => {
-    project = tempProject({ "profiles.yml": PROFILE, "models/a.sql": "select '{{ env_var('SQL_USER') }}' as u" });
+    project = tempProject({
+      "profiles.yml": PROFILE,
+      "models/a.sql": "select '{{ env_var('SQL_USER') }}' as u",
+    });
     const { manifest } = compileProject(loadProject({ projectDir: project.dir, env: ENV }));
     expect(manifest.nodes["model.a"]).toMatchObject({ compiledSql: "select 'etl' as u" });
   });

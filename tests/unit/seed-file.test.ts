@@ -20,7 +20,9 @@ describe("seed files", () => {
   });
 
   it("names the line of a short row", () => {
-    expect(error("id,name\n1,a\n2\n3,c\n").message).toMatch(/^seeds\/x\.csv:3: this row has 1 field, the header has 2; add the missing fields/);
+    expect(error("id,name\n1,a\n2\n3,c\n").message).toMatch(
+      /^seeds\/x\.csv:3: this row has 1 field, the header has 2; add the missing fields/,
+    );
   });
 
   it("refuses an empty file and a header with no rows", () => {
@@ -29,9 +31,13 @@ describe("seed files", () => {
   });
 
   it("refuses unnamed and duplicate columns and an unclosed quote", () => {
-    expect(error("id,,name\n1,2,3\n").message).toMatch(/^seeds\/x\.csv:1: column 2 of the header has no name/);
+    expect(error("id,,name\n1,2,3\n").message).toMatch(
+      /^seeds\/x\.csv:1: column 2 of the header has no name/,
+    );
     expect(error("id,ID\n1,2\n").message).toMatch(/^seeds\/x\.csv:1: two columns are named 'ID'/);
-    expect(error('id,name\n1,"a\n2,b\n').message).toMatch(/^seeds\/x\.csv:\d+: a quoted value is never closed/);
+    expect(error('id,name\n1,"a\n2,b\n').message).toMatch(
+      /^seeds\/x\.csv:\d+: a quoted value is never closed/,
+    );
   });
 
   it("counts lines from where a row starts, across quoted line breaks and blank lines", () => {

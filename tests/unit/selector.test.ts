@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileProject } from "../../src/compiler/compile.js";
-import { SelectorError, checkResourceType, checkRestate, manifestDag, selectNodes } from "../../src/graph/selector.js";
+import {
+  SelectorError,
+  checkResourceType,
+  checkRestate,
+  manifestDag,
+  selectNodes,
+} from "../../src/graph/selector.js";
 import type { Manifest } from "../../src/manifest/types.js";
 import { loadProject } from "../../src/project/load.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
@@ -16,16 +22,21 @@ beforeAll(() => {
     "models/core/c.sql": "{{ config(materialized='table') }}select * from {{ ref('b') }}",
     "models/core/d.sql": "select * from {{ ref('c') }}",
     "models/other/e.sql": "{{ config(tags=['nightly']) }}select * from {{ ref('a') }}",
-    "models/core/schema.yml": "models:\n  - name: c\n    columns:\n      - name: id\n        tests: [not_null]\n",
-    "models/sources.yml": "sources:\n  - name: production\n    tables:\n      - name: orders\n        columns:\n          - name: id\n            tests: [unique]\n",
-    "models/f.sql": "{{ config(materialized='incremental', partition_by=['m']) }}select 1 as m from {{ source('production', 'orders') }}",
+    "models/core/schema.yml":
+      "models:\n  - name: c\n    columns:\n      - name: id\n        tests: [not_null]\n",
+    "models/sources.yml":
+      "sources:\n  - name: production\n    tables:\n      - name: orders\n        columns:\n          - name: id\n            tests: [unique]\n",
+    "models/f.sql":
+      "{{ config(materialized='incremental', partition_by=['m']) }}select 1 as m from {{ source('production', 'orders') }}",
   });
   manifest = compileProject(loadProject({ projectDir: project.dir })).manifest;
 });
 afterAll(() => project.remove());
 
 const select = (s?: string[], x?: string[], options?: Parameters<typeof selectNodes>[3]) =>
-  [...selectNodes({ manifest, dag: manifestDag(manifest) }, s, x, options)].map((id) => id.replace(/^model\./, "")).sort();
+  [...selectNodes({ manifest, dag: manifestDag(manifest) }, s, x, options)]
+    .map((id) => id.replace(/^model\./, ""))
+    .sort();
 
 describe("selectors", () => {
   it.each([
@@ -38,7 +49,10 @@ describe("selectors", () => {
     [["tag:nightly"], ["e"]],
     [["path:models/other"], ["e"]],
     [["config.materialized:table"], ["c", "test.not_null_c_id"]],
-    [["a", "e"], ["a", "e"]],
+    [
+      ["a", "e"],
+      ["a", "e"],
+    ],
     [["a+,tag:nightly"], ["e"]],
     [["b d"], ["b", "d"]],
   ])("%j selects %j", (selector, expected) => {
@@ -50,7 +64,9 @@ describe("selectors", () => {
   });
 
   it("selects everything runnable when nothing is given", () => {
-    expect(select()).toEqual(["a", "b", "c", "d", "e", "f", "test.unique_production_orders_id", "test.not_null_c_id"].sort());
+    expect(select()).toEqual(
+      ["a", "b", "c", "d", "e", "f", "test.unique_production_orders_id", "test.not_null_c_id"].sort(),
+    );
   });
 
   it.each([
@@ -66,12 +82,19 @@ describe("selectors", () => {
 
   it("warns for an --exclude that matches nothing and keeps the rest", () => {
     const warnings: string[] = [];
-    expect(select(["c"], ["tag:none"], { warn: (m) => warnings.push(m) })).toEqual(["c", "test.not_null_c_id"]);
+    expect(select(["c"], ["tag:none"], { warn: (m) => warnings.push(m) })).toEqual([
+      "c",
+      "test.not_null_c_id",
+    ]);
     expect(warnings).toEqual(["--exclude 'tag:none' matches no node"]);
   });
 
   it.each(["+++c", "c+++", "@+c", "+", "@"])("refuses the malformed selector %j", (selector) => {
-    expect(() => select([selector])).toThrow(new SelectorError(`--select '${selector}' is malformed: graph operators are +name, N+name, name+, name+N and @name (once each side)`));
+    expect(() => select([selector])).toThrow(
+      new SelectorError(
+        `--select '${selector}' is malformed: graph operators are +name, N+name, name+, name+N and @name (once each side)`,
+      ),
+    );
   });
 
   it("selects a source's tables by its name or source:, with their tests, and what reads them with +", () => {
@@ -83,18 +106,30 @@ describe("selectors", () => {
   });
 
   it("refuses --restate of an unknown model or one that has no partitions to replay", () => {
-    expect(() => checkRestate(manifest, "ff")).toThrow(new SelectorError("--restate ff: no model is named 'ff'; did you mean 'f'?"));
-    expect(() => checkRestate(manifest, "c")).toThrow(/^--restate c: c is a table; only incremental models with partition_by replay partitions/);
+    expect(() => checkRestate(manifest, "ff")).toThrow(
+      new SelectorError("--restate ff: no model is named 'ff'; did you mean 'f'?"),
+    );
+    expect(() => checkRestate(manifest, "c")).toThrow(
+      /^--restate c: c is a table; only incremental models with partition_by replay partitions/,
+    );
     expect(() => checkRestate(manifest, "f")).not.toThrow();
   });
 
   it("refuses an unknown resource type", () => {
-    expect(() => checkResourceType("modle", "--resource-type")).toThrow(new SelectorError("--resource-type 'modle' is not a resource type; did you mean 'model'?; use model, seed, test, source"));
-    expect(() => select(["resource_type:sources"])).toThrow(/resource_type: 'sources' is not a resource type/);
+    expect(() => checkResourceType("modle", "--resource-type")).toThrow(
+      new SelectorError(
+        "--resource-type 'modle' is not a resource type; did you mean 'model'?; use model, seed, test, source",
+      ),
+    );
+    expect(() => select(["resource_type:sources"])).toThrow(
+      /resource_type: 'sources' is not a resource type/,
+    );
   });
 
   it("refuses an unknown selector method, naming the known ones", () => {
-    expect(() => select(["tags:nightly"])).toThrow(/^unknown selector method 'tags'; use name, tag, path, source/);
+    expect(() => select(["tags:nightly"])).toThrow(
+      /^unknown selector method 'tags'; use name, tag, path, source/,
+    );
   });
 
   it("asks for --state when state: is used without it", () => {

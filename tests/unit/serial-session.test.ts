@@ -19,7 +19,13 @@ describe("one session, one statement at a time", () => {
   it("answers every ledger lookup made at once, none coming back empty", async () => {
     const ledger = await Ledger.open(":memory:");
     const sources = Array.from({ length: 6 }, (_, i) => `source.s.t${i}`);
-    const facts = sources.map((source, i) => ({ model: "m", modelVersion: "v", source, from: null, to: { value: `fp${i}`, kind: "fingerprint" as const } }));
+    const facts = sources.map((source, i) => ({
+      model: "m",
+      modelVersion: "v",
+      source,
+      from: null,
+      to: { value: `fp${i}`, kind: "fingerprint" as const },
+    }));
     await ledger.commitLoad("r1", "m", [], facts, false);
     for (let round = 0; round < 20; round++) {
       const got = await Promise.all(sources.map((s) => ledger.watermark("m", s)));
@@ -30,8 +36,12 @@ describe("one session, one statement at a time", () => {
 
   it("runs queries made at once on one DuckDB session in turn, each with its own answer", async () => {
     const s = await session();
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => s.query(`select ${i} + count(*) from range(${1000 * (30 - i)})`)));
-    expect(answers.map((a) => Number(a.rows[0]![0]))).toEqual(Array.from({ length: 30 }, (_, i) => i + 1000 * (30 - i)));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => s.query(`select ${i} + count(*) from range(${1000 * (30 - i)})`)),
+    );
+    expect(answers.map((a) => Number(a.rows[0]![0]))).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 1000 * (30 - i)),
+    );
   });
 
   it("keeps a statement made during another caller's transaction out of that transaction", async () => {
@@ -59,10 +69,16 @@ describe("one session, one statement at a time", () => {
     let refused = "";
     for await (const batch of s.stream("select range from range(5000)", 1000)) {
       seen.push(batch.rowCount);
-      if (!refused) refused = await s.query("select 1").then(() => "ran", (e: Error) => e.message);
+      if (!refused)
+        refused = await s.query("select 1").then(
+          () => "ran",
+          (e: Error) => e.message,
+        );
     }
     expect(seen.reduce((a, b) => a + b, 0)).toBe(5000);
-    expect(refused).toMatch(/while it streamed the rows of another query \(select range from range\(5000\)\); open a second session/);
+    expect(refused).toMatch(
+      /while it streamed the rows of another query \(select range from range\(5000\)\); open a second session/,
+    );
     expect((await s.query("select 42")).rows[0]![0]).toBe(42);
   });
 });

@@ -4,7 +4,11 @@ import { parseSqlServerConnectionString } from "../integration/sqlserver/connect
 
 describe("SLUICE_TEST_MSSQL connection strings", () => {
   it("reads an ADO.NET-style string", () => {
-    expect(parseSqlServerConnectionString("Server=tcp:db.local,14330;Database=sluice_test;User Id=sa;Password=p4ss;Encrypt=false;TrustServerCertificate=true")).toMatchObject({
+    expect(
+      parseSqlServerConnectionString(
+        "Server=tcp:db.local,14330;Database=sluice_test;User Id=sa;Password=p4ss;Encrypt=false;TrustServerCertificate=true",
+      ),
+    ).toMatchObject({
       host: "db.local",
       port: 14330,
       database: "sluice_test",
@@ -16,7 +20,9 @@ describe("SLUICE_TEST_MSSQL connection strings", () => {
   });
 
   it("reads a URL with escaped credentials and defaults the port", () => {
-    expect(parseSqlServerConnectionString("mssql://sa:S3cret%21@localhost/sluice_test?encrypt=false")).toMatchObject({
+    expect(
+      parseSqlServerConnectionString("mssql://sa:S3cret%21@localhost/sluice_test?encrypt=false"),
+    ).toMatchObject({
       host: "localhost",
       port: 1433,
       database: "sluice_test",

@@ -2,9 +2,18 @@
 // UPDATE_GOLDEN=1 rewrites the golden files; review the diff like any other code change.
 import { describe, expect, it } from "vitest";
 import { goldenFiles } from "../helpers/golden.js";
-import { temporaryName, type Column, type LogicalType, type RelationName } from "../../src/adapters/contract.js";
+import {
+  temporaryName,
+  type Column,
+  type LogicalType,
+  type RelationName,
+} from "../../src/adapters/contract.js";
 import { sqlServerDialect as d } from "../../src/adapters/sqlserver/sqlserver-dialect.js";
-import { columnsSql, declaredType, relationKindSql } from "../../src/adapters/sqlserver/sqlserver-introspector.js";
+import {
+  columnsSql,
+  declaredType,
+  relationKindSql,
+} from "../../src/adapters/sqlserver/sqlserver-introspector.js";
 import { asDerivedTable, queryShape } from "../../src/adapters/sqlserver/sqlserver-query-shape.js";
 import {
   appendSql,
@@ -103,7 +112,9 @@ describe("SQL Server dialect", () => {
   });
 
   it("refuses decimals wider than SQL Server's 38 digits and unknown native types, saying what to do", () => {
-    expect(() => d.nativeType({ kind: "decimal", precision: 40, scale: 2 })).toThrow(/precision must be 1..38/);
+    expect(() => d.nativeType({ kind: "decimal", precision: 40, scale: 2 })).toThrow(
+      /precision must be 1..38/,
+    );
     expect(() => d.logicalType("GEOGRAPHY")).toThrow(/cast it to a supported type/);
   });
 
@@ -148,8 +159,12 @@ describe("SQL Server query shape", () => {
   });
 
   it("makes a top-level ORDER BY legal in a derived table with OFFSET 0 ROWS", () => {
-    expect(asDerivedTable("SELECT a FROM t ORDER BY a").source).toBe("(\nSELECT a FROM t ORDER BY a\nOFFSET 0 ROWS\n) AS [sluice_src]");
-    expect(asDerivedTable("SELECT TOP 3 a FROM t ORDER BY a").source).toBe("(\nSELECT TOP 3 a FROM t ORDER BY a\n) AS [sluice_src]");
+    expect(asDerivedTable("SELECT a FROM t ORDER BY a").source).toBe(
+      "(\nSELECT a FROM t ORDER BY a\nOFFSET 0 ROWS\n) AS [sluice_src]",
+    );
+    expect(asDerivedTable("SELECT TOP 3 a FROM t ORDER BY a").source).toBe(
+      "(\nSELECT TOP 3 a FROM t ORDER BY a\n) AS [sluice_src]",
+    );
   });
 });
 
@@ -162,7 +177,10 @@ describe("SQL Server builders (golden T-SQL)", () => {
   it("creates or alters a view, and replaces a table of the same name in one transaction", () => {
     expectGolden("create-view", createViewSql(sales, modelSql));
     expectGolden("create-view-replacing-table", createViewSql(sales, modelSql, true));
-    expectGolden("create-view-other-database", createViewSql({ ...sales, database: "dw" }, "SELECT 1 AS one"));
+    expectGolden(
+      "create-view-other-database",
+      createViewSql({ ...sales, database: "dw" }, "SELECT 1 AS one"),
+    );
   });
 
   it("drops a table or a view, whichever holds the name", () => {
@@ -179,7 +197,14 @@ describe("SQL Server builders (golden T-SQL)", () => {
     expect(sql.split("\n")[1]).toBe("BEGIN TRANSACTION;");
     expect(sql.trimEnd().endsWith("COMMIT TRANSACTION;")).toBe(true);
     expectGolden("swap-table", sql);
-    expectGolden("swap-table-other-database", swapTableSql({ target: { ...sales, database: "dw" }, staging: { ...salesStg, database: "dw" }, old: { ...salesOld, database: "dw" } }));
+    expectGolden(
+      "swap-table-other-database",
+      swapTableSql({
+        target: { ...sales, database: "dw" },
+        staging: { ...salesStg, database: "dw" },
+        old: { ...salesOld, database: "dw" },
+      }),
+    );
   });
 
   it("appends, deletes+inserts and merges on a unique key", () => {
@@ -189,24 +214,42 @@ describe("SQL Server builders (golden T-SQL)", () => {
   });
 
   it("replaces exactly the named partitions in one transaction", () => {
-    expectGolden("replace-partitions", replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108"], ["202111"]]));
+    expectGolden(
+      "replace-partitions",
+      replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108"], ["202111"]]),
+    );
     expectGolden(
       "replace-partitions-two-columns",
-      replacePartitionsSql(sales, salesTmp, columns, ["year_month", "customer"], [["202108", "a"], ["202111", "b'c"]]),
+      replacePartitionsSql(
+        sales,
+        salesTmp,
+        columns,
+        ["year_month", "customer"],
+        [
+          ["202108", "a"],
+          ["202111", "b'c"],
+        ],
+      ),
     );
     expectGolden("keep-partitions", keepPartitionsSql(salesTmp, ["year_month"], [["202108"]]));
     expectGolden("delete-partitions", deletePartitionsSql(sales, ["year_month"], [["202108"]]));
   });
 
   it("refuses an empty partition set instead of widening it to the whole table", () => {
-    expect(() => replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [])).toThrow(EmptyPartitionSetError);
+    expect(() => replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [])).toThrow(
+      EmptyPartitionSetError,
+    );
     expect(() => keepPartitionsSql(salesTmp, ["year_month"], [])).toThrow(EmptyPartitionSetError);
     expect(() => deletePartitionsSql(sales, ["year_month"], [])).toThrow(/partition set is empty/);
   });
 
   it("refuses partitions whose arity or columns do not match partition_by", () => {
-    expect(() => replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108", "x"]])).toThrow(/has 2 values/);
-    expect(() => replacePartitionsSql(sales, salesTmp, columns, ["region"], [["eu"]])).toThrow(/region are not in the result/);
+    expect(() => replacePartitionsSql(sales, salesTmp, columns, ["year_month"], [["202108", "x"]])).toThrow(
+      /has 2 values/,
+    );
+    expect(() => replacePartitionsSql(sales, salesTmp, columns, ["region"], [["eu"]])).toThrow(
+      /region are not in the result/,
+    );
   });
 
   it("stages bulk loads with decimals as text and casts them back", () => {
@@ -232,7 +275,12 @@ describe("SQL Server builders (golden T-SQL)", () => {
     ];
     expectGolden("exact-decimal-select", exactDecimalSelectSql(modelSql, described) ?? "");
     expect(exactDecimalSelectSql(modelSql, [described[0]!, described[2]!])).toBeNull();
-    expect(() => exactDecimalSelectSql("SELECT 1, CAST(1 AS DECIMAL(30,2))", [{ name: null, systemTypeName: "int", precision: 10, scale: 0 }, described[1]!])).toThrow(/unique alias/);
+    expect(() =>
+      exactDecimalSelectSql("SELECT 1, CAST(1 AS DECIMAL(30,2))", [
+        { name: null, systemTypeName: "int", precision: 10, scale: 0 },
+        described[1]!,
+      ]),
+    ).toThrow(/unique alias/);
   });
 
   it("introspects through INFORMATION_SCHEMA and sys.columns", () => {

@@ -51,7 +51,12 @@ function scriptExistingSales(columns: Array<[string, string, number, number, num
     resultSets: [{ columns: [nv("TABLE_TYPE")], rows: [["BASE TABLE"]] }],
   });
   double.when((e) => /sys\.columns/.test(batchText(e)), {
-    resultSets: [{ columns: [nv("name"), nv("type_name"), int("max_length"), int("precision"), int("scale")], rows: columns }],
+    resultSets: [
+      {
+        columns: [nv("name"), nv("type_name"), int("max_length"), int("precision"), int("scale")],
+        rows: columns,
+      },
+    ],
   });
 }
 
@@ -110,7 +115,12 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("materializes a table by SELECT INTO staging, then swaps it in as ONE batch with XACT_ABORT and its own transaction", async () => {
-    const result = await adapter.write(session, sales, "WITH s AS (SELECT 1 AS a) SELECT a FROM s ORDER BY a", { kind: "replace" });
+    const result = await adapter.write(
+      session,
+      sales,
+      "WITH s AS (SELECT 1 AS a) SELECT a FROM s ORDER BY a",
+      { kind: "replace" },
+    );
     expect(result.rowsAffected).toBe(0);
     const requests = double.requests();
     expect(requests.map((e) => e.kind)).toEqual(["batch", "batch"]);
@@ -134,7 +144,10 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
       ["amount", "decimal", 9, 18, 2],
     ]);
     await session.execute("UPDATE mart.a SET x = 1;\nUPDATE mart.b SET y = 2;");
-    await adapter.write(session, sales, "SELECT sale_id, amount FROM src.sales", { kind: "delete+insert", uniqueKey: ["sale_id"] });
+    await adapter.write(session, sales, "SELECT sale_id, amount FROM src.sales", {
+      kind: "delete+insert",
+      uniqueKey: ["sale_id"],
+    });
     const requests = double.requests();
     expect(requests.filter((e) => e.kind !== "batch")).toEqual([]);
     expect(batchText(requests[0]!)).toBe("UPDATE mart.a SET x = 1;\nUPDATE mart.b SET y = 2;");
@@ -145,9 +158,13 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("refuses a partition replacement with an empty partition set before sending anything", async () => {
-    await expect(adapter.write(session, sales, "SELECT 1 AS a", { kind: "partitions", partitionBy: ["year_month"], partitions: [] })).rejects.toThrow(
-      /partition set is empty/,
-    );
+    await expect(
+      adapter.write(session, sales, "SELECT 1 AS a", {
+        kind: "partitions",
+        partitionBy: ["year_month"],
+        partitions: [],
+      }),
+    ).rejects.toThrow(/partition set is empty/);
     expect(double.requests()).toEqual([]);
   });
 
@@ -165,7 +182,12 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
         maxInFlight = Math.max(maxInFlight, produced - double.bulkRows);
         const rows = Array.from({ length: 1000 }, (_, i) => {
           const id = b * 1000 + i;
-          return [9_007_199_254_740_993n + BigInt(id), "12345678901234567890.1234567891", "2021-08-01", `Łódź ${id}`];
+          return [
+            9_007_199_254_740_993n + BigInt(id),
+            "12345678901234567890.1234567891",
+            "2021-08-01",
+            `Łódź ${id}`,
+          ];
         });
         produced += rows.length;
         yield batchFromRows(columns, rows);
@@ -177,8 +199,15 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
     expect(chunks.map((e) => e.rows)).toEqual([10_000, 10_000, 5_000]);
     expect(new Set(chunks.map((e) => e.connectionId)).size).toBe(1);
     expect(maxInFlight).toBeLessThanOrEqual(CHUNK + 1000);
-    expect(chunks[0]?.text).toMatch(/^insert bulk \[mart\]\.\[sales__sluice_stg_wire_\d+\]\(\[sale_id\] bigint, \[amount\] nvarchar\(64\), \[sold_on\] date, \[customer\] nvarchar\(100\)\)/);
-    expect(chunks[0]?.firstRow).toEqual([9_007_199_254_740_993n, "12345678901234567890.1234567891", "2021-08-01", "Łódź 0"]);
+    expect(chunks[0]?.text).toMatch(
+      /^insert bulk \[mart\]\.\[sales__sluice_stg_wire_\d+\]\(\[sale_id\] bigint, \[amount\] nvarchar\(64\), \[sold_on\] date, \[customer\] nvarchar\(100\)\)/,
+    );
+    expect(chunks[0]?.firstRow).toEqual([
+      9_007_199_254_740_993n,
+      "12345678901234567890.1234567891",
+      "2021-08-01",
+      "Łódź 0",
+    ]);
     const texts = double.requests().map(batchText);
     expect(texts[0]).toMatch(/CREATE TABLE \[mart\]\.\[sales__sluice_stg_wire_\d+\]/);
     expect(texts.some((t) => /CAST\(\[amount\] AS DECIMAL\(38,10\)\) AS \[amount\]/.test(t))).toBe(true);
@@ -186,7 +215,18 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("retries a swap that lost a deadlock (1205) on its first attempt, and succeeds", async () => {
-    double.when((e) => batchText(e).includes("sp_rename"), { error: { number: 1205, class: 13, message: "Transaction (Process ID 57) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction." } }, 1);
+    double.when(
+      (e) => batchText(e).includes("sp_rename"),
+      {
+        error: {
+          number: 1205,
+          class: 13,
+          message:
+            "Transaction (Process ID 57) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction.",
+        },
+      },
+      1,
+    );
     await expect(adapter.write(session, sales, "SELECT 1 AS a", { kind: "replace" })).resolves.toBeDefined();
     const swaps = double.requests().filter((e) => batchText(e).includes("sp_rename"));
     expect(swaps).toHaveLength(2);
@@ -194,8 +234,14 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("does not retry a deadlock inside a caller's transaction: the caller's whole unit failed", async () => {
-    double.when((e) => batchText(e).startsWith("UPDATE"), { error: { number: 1205, class: 13, message: "deadlock victim" } }, 1);
-    await expect(session.transaction(() => session.execute("UPDATE mart.a SET x = 1"))).rejects.toMatchObject({ number: 1205 });
+    double.when(
+      (e) => batchText(e).startsWith("UPDATE"),
+      { error: { number: 1205, class: 13, message: "deadlock victim" } },
+      1,
+    );
+    await expect(session.transaction(() => session.execute("UPDATE mart.a SET x = 1"))).rejects.toMatchObject(
+      { number: 1205 },
+    );
     const kinds = double.requests().map((e) => `${e.kind}:${e.kind === "txn" ? e.text : ""}`);
     expect(kinds).toEqual(["txn:begin", "batch:", "txn:rollback"]);
   });
@@ -207,7 +253,12 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
     });
     const requests = double.requests();
     expect(requests.map((e) => e.kind)).toEqual(["txn", "batch", "batch", "txn"]);
-    expect(requests.map((e) => e.text)).toEqual(["begin", "DELETE FROM mart.a WHERE 1 = 0", "INSERT INTO mart.a VALUES (1)", "commit"]);
+    expect(requests.map((e) => e.text)).toEqual([
+      "begin",
+      "DELETE FROM mart.a WHERE 1 = 0",
+      "INSERT INTO mart.a VALUES (1)",
+      "commit",
+    ]);
     expect(requests.slice(1, 3).every((e) => e.inTransaction)).toBe(true);
     expect(new Set(requests.map((e) => e.connectionId)).size).toBe(1);
   });
@@ -221,16 +272,38 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
     }
     expect(batches.map((b) => b.rowCount)).toEqual([10, 10, 5]);
     const columns = batches[0]?.columns ?? [];
-    expect(columns.map((c) => c.nativeType)).toEqual(["BIGINT", "DECIMAL(38,10)", "DECIMAL(9,2)", "DATE", "NVARCHAR(50)", "DATETIME2(7)", "BIT"]);
+    expect(columns.map((c) => c.nativeType)).toEqual([
+      "BIGINT",
+      "DECIMAL(38,10)",
+      "DECIMAL(9,2)",
+      "DATE",
+      "NVARCHAR(50)",
+      "DATETIME2(7)",
+      "BIT",
+    ]);
     expect(columns[1]?.type).toEqual({ kind: "decimal", precision: 38, scale: 10 });
-    expect(batchRows(batches[0]!)[0]).toEqual([9_007_199_254_740_993n, "12345678901234567890.1234567891", "19.90", "2021-08-01", "Łódź", loadedAt, true]);
+    expect(batchRows(batches[0]!)[0]).toEqual([
+      9_007_199_254_740_993n,
+      "12345678901234567890.1234567891",
+      "19.90",
+      "2021-08-01",
+      "Łódź",
+      loadedAt,
+      true,
+    ]);
     expect(batchRows(batches[2]!)[4]?.[1]).toBeNull();
     expect(double.requests().filter((e) => e.kind === "rpc")).toEqual([]);
   });
 
   it("bulk-loads a DuckDB stream (typed column batches) with every value as DuckDB holds it", async () => {
     const engine = new DuckDbEngine();
-    const duck = createDuckDbAdapter("lake", DuckDbConnection.parse({ type: "duckdb", path: ":memory:" }), engine, ".", "wire");
+    const duck = createDuckDbAdapter(
+      "lake",
+      DuckDbConnection.parse({ type: "duckdb", path: ":memory:" }),
+      engine,
+      ".",
+      "wire",
+    );
     try {
       const source = await duck.open();
       const select = `SELECT (9007199254740993 + i)::BIGINT AS sale_id, (i * 1.25 - 3)::DECIMAL(18, 2) AS amount, DATE '0099-12-31' + i::INTEGER AS sold_on,
@@ -240,8 +313,18 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
       expect(result.rowsAffected).toBe(3000);
       const chunks = double.requests().filter((e) => e.kind === "bulk");
       expect(chunks.map((e) => e.rows)).toEqual([3000]);
-      expect(chunks[0]?.text).toMatch(/\(\[sale_id\] bigint, \[amount\] nvarchar\(\d+\), \[sold_on\] date, \[sold_at\] datetime2\(\d\), \[customer\] nvarchar\(\w+\), \[paid\] bit, \[n\] int\)/);
-      expect(chunks[0]?.firstRow).toEqual([9_007_199_254_740_993n, "-3.00", "0099-12-31", new Date("2021-08-01T12:34:56.789Z"), "Łódź 0", true, null]);
+      expect(chunks[0]?.text).toMatch(
+        /\(\[sale_id\] bigint, \[amount\] nvarchar\(\d+\), \[sold_on\] date, \[sold_at\] datetime2\(\d\), \[customer\] nvarchar\(\w+\), \[paid\] bit, \[n\] int\)/,
+      );
+      expect(chunks[0]?.firstRow).toEqual([
+        9_007_199_254_740_993n,
+        "-3.00",
+        "0099-12-31",
+        new Date("2021-08-01T12:34:56.789Z"),
+        "Łódź 0",
+        true,
+        null,
+      ]);
     } finally {
       await engine.close();
     }
@@ -250,14 +333,38 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   it("lands a streamed result in DuckDB with every value as SQL Server sent it", async () => {
     const { query, loadedAt } = scriptSalesResult();
     const engine = new DuckDbEngine();
-    const duck = createDuckDbAdapter("lake", DuckDbConnection.parse({ type: "duckdb", path: ":memory:" }), engine, ".", "wire");
+    const duck = createDuckDbAdapter(
+      "lake",
+      DuckDbConnection.parse({ type: "duckdb", path: ":memory:" }),
+      engine,
+      ".",
+      "wire",
+    );
     try {
       const target = await duck.open();
       const landed: RelationName = { database: "lake", schema: "main", name: "sales" };
-      expect((await duck.load(target, landed, session.stream(query, 10), { kind: "replace" })).rowsAffected).toBe(25);
+      expect(
+        (await duck.load(target, landed, session.stream(query, 10), { kind: "replace" })).rowsAffected,
+      ).toBe(25);
       const { columns, rows } = await target.query(`SELECT * FROM lake.main.sales ORDER BY id`);
-      expect(columns.map((c) => c.nativeType)).toEqual(["BIGINT", "DECIMAL(38,10)", "DECIMAL(9,2)", "DATE", "VARCHAR", "TIMESTAMP", "BOOLEAN"]);
-      expect(rows[0]).toEqual([9_007_199_254_740_993n, "12345678901234567890.1234567891", "19.90", "2021-08-01", "Łódź", loadedAt, true]);
+      expect(columns.map((c) => c.nativeType)).toEqual([
+        "BIGINT",
+        "DECIMAL(38,10)",
+        "DECIMAL(9,2)",
+        "DATE",
+        "VARCHAR",
+        "TIMESTAMP",
+        "BOOLEAN",
+      ]);
+      expect(rows[0]).toEqual([
+        9_007_199_254_740_993n,
+        "12345678901234567890.1234567891",
+        "19.90",
+        "2021-08-01",
+        "Łódź",
+        loadedAt,
+        true,
+      ]);
       expect(rows[24]).toEqual([9_007_199_254_741_017n, null, "19.90", "2021-08-01", "Łódź", loadedAt, true]);
       expect(rows.filter((r) => r[6] === false)).toHaveLength(12);
     } finally {
@@ -267,9 +374,13 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
 
   it("pauses the driver while a full batch waits for a slow consumer (at most one batch of rows in hand)", async () => {
     const rows = Array.from({ length: 30_000 }, (_, i) => [`${"x".repeat(100)}${i}`]);
-    double.when((e) => batchText(e) === "SELECT note FROM src.notes", { resultSets: [{ columns: [nv("note", 200)], rows }] });
+    double.when((e) => batchText(e) === "SELECT note FROM src.notes", {
+      resultSets: [{ columns: [nv("note", 200)], rows }],
+    });
     // Counts rows the driver hands over between two takes by the consumer.
-    const proto = sql.Request.prototype as unknown as { emit: (event: string, ...args: unknown[]) => boolean };
+    const proto = sql.Request.prototype as unknown as {
+      emit: (event: string, ...args: unknown[]) => boolean;
+    };
     const emit = proto.emit;
     let sinceTake = 0;
     let most = 0;
@@ -292,7 +403,9 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("streams a query with no wide decimals as is, without wrapping it", async () => {
-    double.when((e) => batchText(e) === "SELECT 1 AS one", { resultSets: [{ columns: [int("one")], rows: [[1]] }] });
+    double.when((e) => batchText(e) === "SELECT 1 AS one", {
+      resultSets: [{ columns: [int("one")], rows: [[1]] }],
+    });
     const result = await session.query("SELECT 1 AS one");
     expect(result.rows).toEqual([[1]]);
     expect(result.columns).toEqual([{ name: "one", nativeType: "INT", type: { kind: "integer", bits: 32 } }]);
@@ -300,8 +413,13 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("rejects with the server's error number and message, and the session stays usable", async () => {
-    double.when((e) => batchText(e).startsWith("SELEC FROM"), { error: { number: 102, message: "Incorrect syntax near 'FROM'." } });
-    await expect(session.execute("SELEC FROM nowhere")).rejects.toMatchObject({ number: 102, message: "Incorrect syntax near 'FROM'." });
+    double.when((e) => batchText(e).startsWith("SELEC FROM"), {
+      error: { number: 102, message: "Incorrect syntax near 'FROM'." },
+    });
+    await expect(session.execute("SELEC FROM nowhere")).rejects.toMatchObject({
+      number: 102,
+      message: "Incorrect syntax near 'FROM'.",
+    });
     expect(double.requests().filter((e) => batchText(e).startsWith("SELEC"))).toHaveLength(1);
     await expect(session.execute("SELECT 1")).resolves.toEqual({ rowsAffected: 0 });
   });
@@ -318,7 +436,9 @@ describe("SQL Server adapter on the wire (TDS test double)", () => {
   });
 
   it("reports the server version", async () => {
-    double.when((e) => batchText(e) === "SELECT @@VERSION;", { resultSets: [{ columns: [nv("v", 200)], rows: [["Microsoft SQL Server 2022 (TDS test double)"]] }] });
+    double.when((e) => batchText(e) === "SELECT @@VERSION;", {
+      resultSets: [{ columns: [nv("v", 200)], rows: [["Microsoft SQL Server 2022 (TDS test double)"]] }],
+    });
     expect(await adapter.version(session)).toBe("Microsoft SQL Server 2022 (TDS test double)");
   });
 });

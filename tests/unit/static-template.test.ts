@@ -21,7 +21,7 @@ describe("static template fast path", () => {
   const templates = [
     "select * from {{ ref('a') }} join {{ source('shop', 'orders') }} using (id)",
     "{{ config(materialized='table', tags=['a', 'b'], unique_key=\"id\", full_refresh=false) }}\nselect {{ var('x') }} from {{ this }}",
-    "select 1\n\n  from {{ref(\"b\")}}",
+    'select 1\n\n  from {{ref("b")}}',
   ];
 
   it.each(templates)("renders %j exactly as nunjucks does", (text) => {
@@ -38,16 +38,26 @@ describe("static template fast path", () => {
 
   it("reports the same ref positions as the AST scan", () => {
     const text = "select *\nfrom {{ ref('a') }}, {{ ref('b') }}";
-    expect(compileStatic("m.sql", text)!.scan.refs).toEqual(new TemplateEnvironment().compile("m.sql", text).scan.refs);
+    expect(compileStatic("m.sql", text)!.scan.refs).toEqual(
+      new TemplateEnvironment().compile("m.sql", text).scan.refs,
+    );
   });
 
-  it.each(["{% if x %}{{ ref('a') }}{% endif %}", "{{ ref('a') | upper }}", "{{ my_macro() }}", "{{ config(materialized=var('m')) }}"])(
-    "leaves %j to the full engine",
-    (text) => expect(compileStatic("m.sql", text)).toBeUndefined(),
-  );
+  it.each([
+    "{% if x %}{{ ref('a') }}{% endif %}",
+    "{{ ref('a') | upper }}",
+    "{{ my_macro() }}",
+    "{{ config(materialized=var('m')) }}",
+  ])("leaves %j to the full engine", (text) => expect(compileStatic("m.sql", text)).toBeUndefined());
 
   it("parses literal keyword arguments", () => {
-    expect(parseKeywords("a='x', b=[1, 'y'], c=True, d=none, e=-2.5")).toEqual({ a: "x", b: [1, "y"], c: true, d: null, e: -2.5 });
+    expect(parseKeywords("a='x', b=[1, 'y'], c=True, d=none, e=-2.5")).toEqual({
+      a: "x",
+      b: [1, "y"],
+      c: true,
+      d: null,
+      e: -2.5,
+    });
     expect(parseKeywords("a=b")).toBeUndefined();
   });
 });

@@ -32,12 +32,37 @@ describe("watermarks", () => {
 
   it.each([
     [ts("2026-11-20 10:00:00"), null, "duckdb", "TIMESTAMP '2026-11-20 10:00:00'"],
-    [ts("2026-11-20 10:00:00"), "10 minutes", "duckdb", "(TIMESTAMP '2026-11-20 10:00:00' - INTERVAL '10' MINUTE)"],
-    [ts("2026-11-20 10:00:00"), "2 hours", "sqlserver", "DATEADD(hour, -2, CAST('2026-11-20T10:00:00' AS DATETIME2(7)))"],
+    [
+      ts("2026-11-20 10:00:00"),
+      "10 minutes",
+      "duckdb",
+      "(TIMESTAMP '2026-11-20 10:00:00' - INTERVAL '10' MINUTE)",
+    ],
+    [
+      ts("2026-11-20 10:00:00"),
+      "2 hours",
+      "sqlserver",
+      "DATEADD(hour, -2, CAST('2026-11-20T10:00:00' AS DATETIME2(7)))",
+    ],
     // A day back from an instant is 24 hours, so a DST change in the session's zone cannot bend it.
-    [tz("2026-11-02 05:00:00"), "1 day", "duckdb", "(TIMESTAMPTZ '2026-11-02 05:00:00+00' - INTERVAL '24' HOUR)"],
-    [{ value: "2026-11-20", kind: "date" } as Watermark, "2 days", "duckdb", "CAST((DATE '2026-11-20' - INTERVAL '2' DAY) AS DATE)"],
-    [{ value: "2026-11-20", kind: "date" } as Watermark, "2 days", "sqlserver", "DATEADD(day, -2, CAST('2026-11-20' AS DATE))"],
+    [
+      tz("2026-11-02 05:00:00"),
+      "1 day",
+      "duckdb",
+      "(TIMESTAMPTZ '2026-11-02 05:00:00+00' - INTERVAL '24' HOUR)",
+    ],
+    [
+      { value: "2026-11-20", kind: "date" } as Watermark,
+      "2 days",
+      "duckdb",
+      "CAST((DATE '2026-11-20' - INTERVAL '2' DAY) AS DATE)",
+    ],
+    [
+      { value: "2026-11-20", kind: "date" } as Watermark,
+      "2 days",
+      "sqlserver",
+      "DATEADD(day, -2, CAST('2026-11-20' AS DATE))",
+    ],
     [{ value: "2026-11-20", kind: "date" } as Watermark, "2 days", "hive", "date_sub(DATE '2026-11-20', 2)"],
     [num("100"), "5", "duckdb", "(100 - 5)"],
   ] as const)("starts the window of %j with lookback %j on %s at %s", (w, lookback, engine, sql) => {
@@ -45,15 +70,25 @@ describe("watermarks", () => {
   });
 
   it.each([
-    [{ value: "2026-11-20", kind: "date" } as Watermark, "3 hours", /on a DATE update column must be whole days/],
-    [{ value: "2026-11-20 10:00", kind: "string" } as Watermark, "1 hour", /this one holds text; cast it in the source \(a view\) or drop the lookback/],
+    [
+      { value: "2026-11-20", kind: "date" } as Watermark,
+      "3 hours",
+      /on a DATE update column must be whole days/,
+    ],
+    [
+      { value: "2026-11-20 10:00", kind: "string" } as Watermark,
+      "1 hour",
+      /this one holds text; cast it in the source \(a view\) or drop the lookback/,
+    ],
     [num("100"), "1 hour", /must be a number for a numeric update column/],
   ] as const)("refuses a lookback on %j of %j, saying what to do", (w, lookback, message) => {
     expect(() => windowStart(w, lookback, "duckdb")).toThrow(message);
   });
 
   it("rejects a lookback it cannot read", () => {
-    expect(() => windowStart(ts("2026-01-01 00:00:00"), "a while", "duckdb")).toThrow(/cannot read lookback 'a while'/);
+    expect(() => windowStart(ts("2026-01-01 00:00:00"), "a while", "duckdb")).toThrow(
+      /cannot read lookback 'a while'/,
+    );
   });
 
   it.each([
@@ -67,7 +102,9 @@ describe("watermarks", () => {
 
   it("fills only the placeholders of the named source", () => {
     const sql = `x > ${watermarkPlaceholder("from", "source.a.b")} and x <= ${watermarkPlaceholder("to", "source.a.b")} and y > ${watermarkPlaceholder("from", "source.c.d")}`;
-    expect(fillWatermarks(sql, "source.a.b", "1", "2")).toBe(`x > 1 and x <= 2 and y > ${watermarkPlaceholder("from", "source.c.d")}`);
+    expect(fillWatermarks(sql, "source.a.b", "1", "2")).toBe(
+      `x > 1 and x <= 2 and y > ${watermarkPlaceholder("from", "source.c.d")}`,
+    );
   });
 });
 
@@ -81,7 +118,10 @@ describe("partition sets", () => {
   it.each([
     [[["202108"]], "partition 202108"],
     [[["202108"], ["202111"]], "partitions 202108, 202111"],
-    [Array.from({ length: 8 }, (_, i) => [`2021${String(i + 1).padStart(2, "0")}`]), "8 partitions (202101 … 202108)"],
+    [
+      Array.from({ length: 8 }, (_, i) => [`2021${String(i + 1).padStart(2, "0")}`]),
+      "8 partitions (202101 … 202108)",
+    ],
   ])("describes %j as %s", (partitions, text) => {
     expect(describePartitions(partitions)).toBe(text);
   });

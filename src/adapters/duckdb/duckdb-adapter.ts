@@ -30,7 +30,9 @@ export class DuckDbAdapter implements Adapter {
     await this.engine.attach(this.connectionName, this.path);
     const session = await this.engine.open();
     // Unqualified names in hooks and operations mean this connection's database.
-    await session.execute(`USE ${this.dialect.quoteIdentifier(this.connectionName)}.${this.dialect.quoteIdentifier(this.defaultSchema)}`);
+    await session.execute(
+      `USE ${this.dialect.quoteIdentifier(this.connectionName)}.${this.dialect.quoteIdentifier(this.defaultSchema)}`,
+    );
     return session;
   }
 
@@ -61,16 +63,28 @@ export class DuckDbAdapter implements Adapter {
     }
     const introspector = this.introspector(session);
     const kind = await introspector.relationKind(rel);
-    if (mode.kind === "replace" || kind !== "table") return this.replace(session, rel, mode.kind === "partitions" ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions) : selectSql, kind);
+    if (mode.kind === "replace" || kind !== "table")
+      return this.replace(
+        session,
+        rel,
+        mode.kind === "partitions"
+          ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions)
+          : selectSql,
+        kind,
+      );
     if (mode.kind === "append") return session.execute(sql.insertByName(rel, selectSql));
 
     // Upserts and partition overwrites: stage the new rows, then delete and insert in one transaction.
     const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
-    const stagedSql = mode.kind === "partitions" ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions) : selectSql;
+    const stagedSql =
+      mode.kind === "partitions"
+        ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions)
+        : selectSql;
     await session.execute(sql.createTableAs(staging, stagedSql));
     try {
       return await session.transaction(async () => {
-        if (mode.kind === "partitions") await session.execute(sql.deletePartitions(rel, mode.partitionBy, mode.partitions));
+        if (mode.kind === "partitions")
+          await session.execute(sql.deletePartitions(rel, mode.partitionBy, mode.partitions));
         else await session.execute(sql.deleteMatching(rel, staging, mode.uniqueKey));
         return session.execute(sql.insertByName(rel, `SELECT * FROM ${this.dialect.relation(staging)}`));
       });
@@ -79,16 +93,29 @@ export class DuckDbAdapter implements Adapter {
     }
   }
 
-  async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+  async load(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
     const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
     const existing = mode.kind === "replace" ? await this.introspector(session).relationKind(rel) : null;
-    return withStagedRows(session, staging, this.connectionName, batches, this.dialect.relation(rel), (selectSql, columns) => {
-      // A whole-table replace whose columns were staged in their real types: the staging table,
-      // built beside the table, is the new table; swap it in rather than copy it once more.
-      const asIs = columns.every((c) => stagingType(c.type).toString() === nativeType(c.type));
-      if (mode.kind === "replace" && !mode.partitionBy?.length && asIs) return this.swapIn(session, staging, rel, existing);
-      return this.write(session, rel, selectSql, mode);
-    });
+    return withStagedRows(
+      session,
+      staging,
+      this.connectionName,
+      batches,
+      this.dialect.relation(rel),
+      (selectSql, columns) => {
+        // A whole-table replace whose columns were staged in their real types: the staging table,
+        // built beside the table, is the new table; swap it in rather than copy it once more.
+        const asIs = columns.every((c) => stagingType(c.type).toString() === nativeType(c.type));
+        if (mode.kind === "replace" && !mode.partitionBy?.length && asIs)
+          return this.swapIn(session, staging, rel, existing);
+        return this.write(session, rel, selectSql, mode);
+      },
+    );
   }
 
   async dropRelation(session: Session, rel: RelationName): Promise<void> {
@@ -102,14 +129,24 @@ export class DuckDbAdapter implements Adapter {
   }
 
   /** Builds beside the table, then swaps it in. */
-  private async replace(session: Session, rel: RelationName, selectSql: string, existing: "table" | "view" | null): Promise<WriteResult> {
+  private async replace(
+    session: Session,
+    rel: RelationName,
+    selectSql: string,
+    existing: "table" | "view" | null,
+  ): Promise<WriteResult> {
     const tmp = temporaryName(rel, "tmp", this.runId, this.capabilities.maxIdentifierLength);
     await session.execute(sql.createTableAs(tmp, selectSql));
     return this.swapIn(session, tmp, rel, existing);
   }
 
   /** Puts the table `built` (beside `rel`) in its place in one transaction: readers see old or new, never neither. */
-  private async swapIn(session: Session, built: RelationName, rel: RelationName, existing: "table" | "view" | null): Promise<WriteResult> {
+  private async swapIn(
+    session: Session,
+    built: RelationName,
+    rel: RelationName,
+    existing: "table" | "view" | null,
+  ): Promise<WriteResult> {
     try {
       const { rows } = await session.query(`SELECT count(*) FROM ${this.dialect.relation(built)}`);
       await session.transaction(async () => {
@@ -124,4 +161,3 @@ export class DuckDbAdapter implements Adapter {
     }
   }
 }
-

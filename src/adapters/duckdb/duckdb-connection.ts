@@ -19,7 +19,9 @@ export class DuckDbEngine {
    * `tempDirectory` is where DuckDB spills what does not fit in `memoryLimit` (staged rows, large
    * sorts and joins); DuckDB's own default is `.tmp` in whatever folder the process runs in.
    */
-  constructor(private readonly settings: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {}) {}
+  constructor(
+    private readonly settings: { threads?: number; memoryLimit?: string; tempDirectory?: string } = {},
+  ) {}
 
   /**
    * Declares a database of the target. Every session attaches every declared database first, so SQL
@@ -49,7 +51,9 @@ export class DuckDbEngine {
           if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
           const session = await this.connect();
           try {
-            await session.execute(`ATTACH IF NOT EXISTS ${path === ":memory:" ? "':memory:'" : `'${path.replace(/'/g, "''")}'`} AS "${name.replace(/"/g, '""')}"`);
+            await session.execute(
+              `ATTACH IF NOT EXISTS ${path === ":memory:" ? "':memory:'" : `'${path.replace(/'/g, "''")}'`} AS "${name.replace(/"/g, '""')}"`,
+            );
           } finally {
             await session.close();
           }
@@ -61,7 +65,8 @@ export class DuckDbEngine {
 
   private async connect(): Promise<DuckDbSession> {
     // DuckDB creates the spill folder itself, but not the folders above it.
-    if (!this.instance && this.settings.tempDirectory) mkdirSync(dirname(this.settings.tempDirectory), { recursive: true });
+    if (!this.instance && this.settings.tempDirectory)
+      mkdirSync(dirname(this.settings.tempDirectory), { recursive: true });
     this.instance ??= DuckDBInstance.create(":memory:", {
       // The npm build bundles parquet, json and icu; never reach for the network at run time.
       autoinstall_known_extensions: "false",
@@ -122,9 +127,15 @@ export class DuckDbSession implements Session {
         const chunk = await next;
         if (!chunk || chunk.rowCount === 0) break;
         next = result.fetchChunk();
-        const batch: RowBatch = { columns, rowCount: chunk.rowCount, vectors: readChunk(chunk, columns, types) };
+        const batch: RowBatch = {
+          columns,
+          rowCount: chunk.rowCount,
+          vectors: readChunk(chunk, columns, types),
+        };
         for (let start = 0; start < batch.rowCount; start += batchSize) {
-          yield start === 0 && batch.rowCount <= batchSize ? batch : sliceBatch(batch, start, Math.min(batch.rowCount, start + batchSize));
+          yield start === 0 && batch.rowCount <= batchSize
+            ? batch
+            : sliceBatch(batch, start, Math.min(batch.rowCount, start + batchSize));
         }
         yielded = true;
       }
@@ -133,7 +144,8 @@ export class DuckDbSession implements Session {
       await next.catch(() => undefined);
     }
     // An empty result still yields one batch, so a reader always learns the columns.
-    if (!yielded) yield { columns, rowCount: 0, vectors: columns.map(() => ({ encoding: "cells", values: [] })) };
+    if (!yielded)
+      yield { columns, rowCount: 0, vectors: columns.map(() => ({ encoding: "cells", values: [] })) };
   }
 
   async transaction<T>(work: () => Promise<T>): Promise<T> {

@@ -1,7 +1,16 @@
 // DuckDB SQL text: quoting, literals of every type, partition predicates and type names. Pure; the
 // one place DuckDB SQL is quoted, used by the compiler, planner, runner and both DuckDB adapters.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
-import { booleanValue, dateText, decimalText, equalsOrNull, floatText, integerText, stringText, timestampText } from "../literal-text.js";
+import {
+  booleanValue,
+  dateText,
+  decimalText,
+  equalsOrNull,
+  floatText,
+  integerText,
+  stringText,
+  timestampText,
+} from "../literal-text.js";
 
 export class DuckDbDialect implements Dialect {
   readonly engine = "duckdb" as const;
@@ -11,7 +20,10 @@ export class DuckDbDialect implements Dialect {
   }
 
   relation(rel: RelationName): string {
-    return [rel.database, rel.schema, rel.name].filter((p): p is string => p !== undefined).map((p) => this.quoteIdentifier(p)).join(".");
+    return [rel.database, rel.schema, rel.name]
+      .filter((p): p is string => p !== undefined)
+      .map((p) => this.quoteIdentifier(p))
+      .join(".");
   }
 
   /** DuckDB's standard strings take no backslash escapes: only the quote is doubled. */
@@ -24,7 +36,8 @@ export class DuckDbDialect implements Dialect {
     if (typeof value === "boolean") return value ? "TRUE" : "FALSE";
     if (typeof value === "number" || typeof value === "bigint") return String(value);
     if (value instanceof Date) return `TIMESTAMP '${timestampText(value)}'`;
-    if (value instanceof Uint8Array) return `'\\x${Buffer.from(value).toString("hex").match(/../g)?.join("\\x") ?? ""}'::BLOB`;
+    if (value instanceof Uint8Array)
+      return `'\\x${Buffer.from(value).toString("hex").match(/../g)?.join("\\x") ?? ""}'::BLOB`;
     return this.string(value);
   }
 
@@ -44,9 +57,13 @@ export class DuckDbDialect implements Dialect {
       case "date":
         return `DATE '${dateText(value)}'`;
       case "timestamp":
-        return type.withTimeZone ? `TIMESTAMPTZ '${timestampText(value, 6)}+00'` : `${timestampType(type)} '${timestampText(value, type.nanoseconds ? 9 : 6)}'`;
+        return type.withTimeZone
+          ? `TIMESTAMPTZ '${timestampText(value, 6)}+00'`
+          : `${timestampType(type)} '${timestampText(value, type.nanoseconds ? 9 : 6)}'`;
       case "binary":
-        return value instanceof Uint8Array ? this.literal(value) : `CAST(${this.string(stringText(value))} AS BLOB)`;
+        return value instanceof Uint8Array
+          ? this.literal(value)
+          : `CAST(${this.string(stringText(value))} AS BLOB)`;
     }
   }
 
@@ -62,17 +79,31 @@ export class DuckDbDialect implements Dialect {
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
     if (partitions.length === 0) throw new Error("refusing to overwrite with an empty partition set");
     const one = (values: PartitionValue) =>
-      partitionBy.map((col, i) => `${qualifier}${this.quoteIdentifier(col)} ${equalsOrNull(values[i], (v) => this.string(v))}`).join(" AND ");
+      partitionBy
+        .map(
+          (col, i) =>
+            `${qualifier}${this.quoteIdentifier(col)} ${equalsOrNull(values[i], (v) => this.string(v))}`,
+        )
+        .join(" AND ");
     return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
   }
 
   watermarkText(expression: string, type: LogicalType): string {
-    if (type.kind === "timestamp" && type.withTimeZone) return `CAST(timezone('UTC', ${expression}) AS VARCHAR)`;
+    if (type.kind === "timestamp" && type.withTimeZone)
+      return `CAST(timezone('UTC', ${expression}) AS VARCHAR)`;
     return this.castText(expression);
   }
 
-  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
-    const [n, u] = unit === "day" && type.kind === "timestamp" && type.withTimeZone ? [amount * 24, "HOUR"] : [amount, unit.toUpperCase()];
+  subtractInterval(
+    expression: string,
+    amount: number,
+    unit: "second" | "minute" | "hour" | "day",
+    type: LogicalType,
+  ): string {
+    const [n, u] =
+      unit === "day" && type.kind === "timestamp" && type.withTimeZone
+        ? [amount * 24, "HOUR"]
+        : [amount, unit.toUpperCase()];
     const moved = `(${expression} - INTERVAL '${n}' ${u})`;
     // DATE - INTERVAL is a TIMESTAMP in DuckDB; the bound stays a DATE so comparisons stay DATE.
     return type.kind === "date" ? `CAST(${moved} AS DATE)` : moved;
@@ -138,7 +169,8 @@ export function logicalType(native: string): LogicalType {
   if (t === "FLOAT" || t === "REAL") return { kind: "float", bits: 32 };
   if (t === "DOUBLE") return { kind: "float", bits: 64 };
   if (t === "DATE") return { kind: "date" };
-  if (t === "TIMESTAMPTZ" || t === "TIMESTAMP WITH TIME ZONE") return { kind: "timestamp", withTimeZone: true };
+  if (t === "TIMESTAMPTZ" || t === "TIMESTAMP WITH TIME ZONE")
+    return { kind: "timestamp", withTimeZone: true };
   if (t === "TIMESTAMP_NS") return { kind: "timestamp", nanoseconds: true };
   if (t.startsWith("TIMESTAMP") || t === "DATETIME") return { kind: "timestamp" };
   if (t === "BLOB" || t === "BYTEA") return { kind: "binary" };

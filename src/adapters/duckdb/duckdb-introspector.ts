@@ -1,5 +1,12 @@
 // Reads what a DuckDB database holds: relation kinds, columns and partition values.
-import type { Column, Introspector, PartitionValue, RelationKind, RelationName, Session } from "../contract.js";
+import type {
+  Column,
+  Introspector,
+  PartitionValue,
+  RelationKind,
+  RelationName,
+  Session,
+} from "../contract.js";
 import { duckdbDialect as d, logicalType } from "./duckdb-dialect.js";
 
 export class DuckDbIntrospector implements Introspector {
@@ -20,7 +27,11 @@ export class DuckDbIntrospector implements Introspector {
     const { rows } = await this.session.query(
       `SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ${d.literal(rel.database ?? this.database)} AND table_schema = ${d.literal(rel.schema)} AND table_name = ${d.literal(rel.name)} ORDER BY ordinal_position`,
     );
-    return rows.map(([name, type]) => ({ name: String(name), nativeType: String(type), type: logicalType(String(type)) }));
+    return rows.map(([name, type]) => ({
+      name: String(name),
+      nativeType: String(type),
+      type: logicalType(String(type)),
+    }));
   }
 
   async partitions(rel: RelationName, partitionBy: string[] = []): Promise<PartitionValue[]> {

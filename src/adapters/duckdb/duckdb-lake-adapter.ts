@@ -26,14 +26,31 @@
 // unpartitioned) as the existing rows without a matching key UNION ALL BY NAME the new rows.
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Adapter, PartitionValue, RelationName, RowBatch, Session, WriteMode, WriteResult } from "../contract.js";
+import type {
+  Adapter,
+  PartitionValue,
+  RelationName,
+  RowBatch,
+  Session,
+  WriteMode,
+  WriteResult,
+} from "../contract.js";
 import { temporaryName } from "../contract.js";
 import { DUCKDB_CAPABILITIES } from "./duckdb-capabilities.js";
 import { DuckDbAdapter } from "./duckdb-adapter.js";
 import type { DuckDbEngine, DuckDbSession } from "./duckdb-connection.js";
 import { duckdbDialect } from "./duckdb-dialect.js";
 import { DuckDbIntrospector } from "./duckdb-introspector.js";
-import { placeStagedFiles, removeFolders, stagedPartitionPaths, stagingName, sweepTable, tableDir, unusedVersion, type StagedFile } from "./duckdb-lake-files.js";
+import {
+  placeStagedFiles,
+  removeFolders,
+  stagedPartitionPaths,
+  stagingName,
+  sweepTable,
+  tableDir,
+  unusedVersion,
+  type StagedFile,
+} from "./duckdb-lake-files.js";
 import { DuckDbLakeIntrospector, readDefinition, readFolders } from "./duckdb-lake-introspector.js";
 import * as lakeSql from "./duckdb-lake-sql.js";
 import type { LakeColumn, LakeFolder, LakeTableDefinition } from "./duckdb-lake-sql.js";
@@ -112,18 +129,25 @@ export class DuckDbLakeAdapter implements Adapter {
   async createView(session: Session, name: RelationName, selectSql: string): Promise<void> {
     const rel = this.qualified(name);
     await this.ensureMetadata(session);
-    if (!(await readDefinition(session, this.connectionName, rel))) return this.catalog.createView(session, rel, selectSql);
+    if (!(await readDefinition(session, this.connectionName, rel)))
+      return this.catalog.createView(session, rel, selectSql);
     await this.forget(session, rel, sql.createOrReplaceView(rel, selectSql));
   }
 
   async dropRelation(session: Session, name: RelationName): Promise<void> {
     const rel = this.qualified(name);
     await this.ensureMetadata(session);
-    if (!(await readDefinition(session, this.connectionName, rel))) return this.catalog.dropRelation(session, rel);
+    if (!(await readDefinition(session, this.connectionName, rel)))
+      return this.catalog.dropRelation(session, rel);
     await this.forget(session, rel, sql.dropView(rel));
   }
 
-  async write(session: Session, name: RelationName, selectSql: string, mode: WriteMode): Promise<WriteResult> {
+  async write(
+    session: Session,
+    name: RelationName,
+    selectSql: string,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
     const rel = this.qualified(name);
     if (mode.kind === "partitions" && mode.partitions.length === 0) {
       throw new Error(`refusing to overwrite ${this.dialect.relation(rel)} with an empty partition set`);
@@ -134,9 +158,19 @@ export class DuckDbLakeAdapter implements Adapter {
 
     if (!previous || mode.kind === "replace") {
       // A first write builds the whole table, whatever the mode (as for database files).
-      const partitionBy = mode.kind === "replace" || mode.kind === "partitions" ? (mode.partitionBy ?? []) : [];
-      const rows = mode.kind === "partitions" ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions) : selectSql;
-      return this.rewrite(session, rel, rows, { partitionBy, previous, supersedes: () => true, keepColumns: false, whole: true });
+      const partitionBy =
+        mode.kind === "replace" || mode.kind === "partitions" ? (mode.partitionBy ?? []) : [];
+      const rows =
+        mode.kind === "partitions"
+          ? sql.selectPartitions(selectSql, mode.partitionBy, mode.partitions)
+          : selectSql;
+      return this.rewrite(session, rel, rows, {
+        partitionBy,
+        previous,
+        supersedes: () => true,
+        keepColumns: false,
+        whole: true,
+      });
     }
     switch (mode.kind) {
       case "partitions": {
@@ -148,21 +182,45 @@ export class DuckDbLakeAdapter implements Adapter {
         const partitions = await this.typedKeys(session, rel, previous, mode.partitions);
         const named = new Set(partitions.map((p) => keyId(p)));
         const rows = sql.selectPartitions(selectSql, mode.partitionBy, partitions);
-        return this.rewrite(session, rel, rows, { partitionBy: previous.partitionBy, previous, supersedes: (f) => named.has(keyId(f.key)), keepColumns: false, whole: false });
+        return this.rewrite(session, rel, rows, {
+          partitionBy: previous.partitionBy,
+          previous,
+          supersedes: (f) => named.has(keyId(f.key)),
+          keepColumns: false,
+          whole: false,
+        });
       }
       case "append":
-        return this.rewrite(session, rel, selectSql, { partitionBy: previous.partitionBy, previous, supersedes: () => false, keepColumns: true, whole: false });
+        return this.rewrite(session, rel, selectSql, {
+          partitionBy: previous.partitionBy,
+          previous,
+          supersedes: () => false,
+          keepColumns: true,
+          whole: false,
+        });
       case "merge":
       case "delete+insert":
         return this.upsert(session, rel, selectSql, mode.uniqueKey, previous);
     }
   }
 
-  async load(session: Session, name: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+  async load(
+    session: Session,
+    name: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
     const rel = this.qualified(name);
     const staging = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength);
     await this.ensureSchema(session, rel.schema, rel.database);
-    return withStagedRows(session, staging, this.connectionName, batches, this.dialect.relation(rel), (selectSql) => this.write(session, rel, selectSql, mode));
+    return withStagedRows(
+      session,
+      staging,
+      this.connectionName,
+      batches,
+      this.dialect.relation(rel),
+      (selectSql) => this.write(session, rel, selectSql, mode),
+    );
   }
 
   /** Deletes the folders this run superseded. The engine is shared by every DuckDB connection of the target; the target closes it. */
@@ -215,7 +273,9 @@ export class DuckDbLakeAdapter implements Adapter {
     const { rows } = await session.query(lakeSql.selectAllTables(this.connectionName));
     const stale: string[] = [];
     for (const [schema, name, columns, partitionBy, values, folders, viewSql] of rows) {
-      const live = (JSON.parse(folders === null ? "[]" : String(folders)) as { key: string; dir: string; rows: number }[]).map((f) => ({
+      const live = (
+        JSON.parse(folders === null ? "[]" : String(folders)) as { key: string; dir: string; rows: number }[]
+      ).map((f) => ({
         key: JSON.parse(f.key) as (string | null)[],
         filesDir: f.dir,
         rowCount: Number(f.rows),
@@ -227,7 +287,14 @@ export class DuckDbLakeAdapter implements Adapter {
         partitionBy: JSON.parse(String(partitionBy)) as string[],
         valuesInFiles: values === "files",
       };
-      stale.push(lakeSql.createLakeView({ database: this.connectionName, schema: String(schema), name: String(name) }, definition, live, root));
+      stale.push(
+        lakeSql.createLakeView(
+          { database: this.connectionName, schema: String(schema), name: String(name) },
+          definition,
+          live,
+          root,
+        ),
+      );
     }
     if (stale.length === 0) return;
     await session.transaction(async () => {
@@ -239,7 +306,13 @@ export class DuckDbLakeAdapter implements Adapter {
    * Upsert on `uniqueKey`: the new rows go to a temporary table first, then the partitions they
    * touch are rewritten as the existing rows without a matching key plus the new rows.
    */
-  private async upsert(session: Session, rel: RelationName, selectSql: string, uniqueKey: string[], previous: LakeTableDefinition): Promise<WriteResult> {
+  private async upsert(
+    session: Session,
+    rel: RelationName,
+    selectSql: string,
+    uniqueKey: string[],
+    previous: LakeTableDefinition,
+  ): Promise<WriteResult> {
     const tempName = temporaryName(rel, "stg", this.runId, this.capabilities.maxIdentifierLength).name;
     const staged = lakeSql.tempRelation(tempName);
     await session.execute(lakeSql.createTempTable(tempName, selectSql));
@@ -248,7 +321,13 @@ export class DuckDbLakeAdapter implements Adapter {
       const rowsAffected = Number(counted[0]?.[0] ?? 0);
       const { partitionBy } = previous;
       if (partitionBy.length === 0) {
-        await this.rewrite(session, rel, lakeSql.upsertRows(rel, staged, uniqueKey, [], undefined), { partitionBy, previous, supersedes: () => true, keepColumns: true, whole: true });
+        await this.rewrite(session, rel, lakeSql.upsertRows(rel, staged, uniqueKey, [], undefined), {
+          partitionBy,
+          previous,
+          supersedes: () => true,
+          keepColumns: true,
+          whole: true,
+        });
         return { rowsAffected };
       }
       const { rows } = await session.query(lakeSql.affectedPartitions(rel, staged, uniqueKey, partitionBy));
@@ -273,25 +352,43 @@ export class DuckDbLakeAdapter implements Adapter {
    * to text), so `2024-1-1` supersedes the folder of `2024-01-01` instead of adding a second copy
    * of its rows beside it. A value that is not of its column's type is refused before any write.
    */
-  private async typedKeys(session: Session, rel: RelationName, definition: LakeTableDefinition, partitions: PartitionValue[]): Promise<PartitionValue[]> {
-    const types = definition.partitionBy.map((p) => definition.columns.find((c) => c.name === p)?.nativeType ?? "VARCHAR");
+  private async typedKeys(
+    session: Session,
+    rel: RelationName,
+    definition: LakeTableDefinition,
+    partitions: PartitionValue[],
+  ): Promise<PartitionValue[]> {
+    const types = definition.partitionBy.map(
+      (p) => definition.columns.find((c) => c.name === p)?.nativeType ?? "VARCHAR",
+    );
     try {
       const { rows } = await session.query(lakeSql.typedPartitionKeys(types, partitions));
       return rows.map((r) => r.slice(1).map((v) => (v === null ? null : String(v))));
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
-      throw new Error(`cannot replace partitions of ${this.dialect.relation(rel)} (${definition.partitionBy.join(", ")}: ${types.join(", ")}): ${reason}`);
+      throw new Error(
+        `cannot replace partitions of ${this.dialect.relation(rel)} (${definition.partitionBy.join(", ")}: ${types.join(", ")}): ${reason}`,
+      );
     }
   }
 
   /** Writes `rowsSql` as new version folders, commits them with the metadata and view, then sweeps. */
-  private async rewrite(session: Session, rel: RelationName, rowsSql: string, how: Rewrite): Promise<WriteResult> {
+  private async rewrite(
+    session: Session,
+    rel: RelationName,
+    rowsSql: string,
+    how: Rewrite,
+  ): Promise<WriteResult> {
     const described = await this.describe(session, rowsSql);
     const missing = how.partitionBy.filter((p) => !described.some((c) => c.name === p));
-    if (missing.length > 0) throw new Error(`cannot partition ${this.dialect.relation(rel)} by ${missing.join(", ")}: the model's SQL has no such column`);
+    if (missing.length > 0)
+      throw new Error(
+        `cannot partition ${this.dialect.relation(rel)} by ${missing.join(", ")}: the model's SQL has no such column`,
+      );
     // A rewrite of the whole table takes the current layout; a partial one keeps the table's own.
     const valuesInFiles = how.whole || how.previous?.valuesInFiles === true;
-    const columns = how.keepColumns && how.previous ? mergeColumns(how.previous.columns, described) : described;
+    const columns =
+      how.keepColumns && how.previous ? mergeColumns(how.previous.columns, described) : described;
     const definition: LakeTableDefinition = { columns, partitionBy: how.partitionBy, valuesInFiles };
 
     const table = tableDir(rel);
@@ -302,9 +399,20 @@ export class DuckDbLakeAdapter implements Adapter {
     try {
       const files = await this.copy(session, rowsSql, stagingDir, how.partitionBy, valuesInFiles);
       const layout = { stagingDir, partitionBy: how.partitionBy, valuesInFiles };
-      const version = unusedVersion(tableAbs, stagedPartitionPaths(layout, files), this.runId, this.folderCounter);
+      const version = unusedVersion(
+        tableAbs,
+        stagedPartitionPaths(layout, files),
+        this.runId,
+        this.folderCounter,
+      );
       this.folderCounter = version.next;
-      added = await placeStagedFiles({ lakeRoot: this.lakeRoot, table, files, version: version.name, ...layout });
+      added = await placeStagedFiles({
+        lakeRoot: this.lakeRoot,
+        table,
+        files,
+        version: version.name,
+        ...layout,
+      });
     } finally {
       // A failed or cancelled COPY leaves no staging folder behind.
       await rm(stagingDir, { recursive: true, force: true });
@@ -313,7 +421,9 @@ export class DuckDbLakeAdapter implements Adapter {
     const existing = how.previous ? await readFolders(session, this.connectionName, rel) : [];
     const superseded = existing.filter(how.supersedes);
     const live = [...existing.filter((f) => !how.supersedes(f)), ...added];
-    const standing = how.previous ? "lake" : await new DuckDbIntrospector(session, this.connectionName).relationKind(rel);
+    const standing = how.previous
+      ? "lake"
+      : await new DuckDbIntrospector(session, this.connectionName).relationKind(rel);
     await this.options.beforeCommit?.(rel);
     const statements = lakeSql.commitStatements({
       catalog: this.connectionName,
@@ -340,10 +450,20 @@ export class DuckDbLakeAdapter implements Adapter {
   }
 
   /** Runs the COPY and reads its RETURN_STATS (the map of partition values needs the raw reader). */
-  private async copy(session: Session, rowsSql: string, stagingDir: string, partitionBy: string[], valuesInFiles: boolean): Promise<StagedFile[]> {
+  private async copy(
+    session: Session,
+    rowsSql: string,
+    stagingDir: string,
+    partitionBy: string[],
+    valuesInFiles: boolean,
+  ): Promise<StagedFile[]> {
     const copy = lakeSql.copyToStaging(rowsSql, stagingDir.replace(/\\/g, "/"), partitionBy, valuesInFiles);
     const reader = await (session as DuckDbSession).connection.runAndReadAll(copy);
-    const stats = reader.getRowObjectsJson() as { filename: string; count: string | number; partition_keys: { key: string; value: string | null }[] | null }[];
+    const stats = reader.getRowObjectsJson() as {
+      filename: string;
+      count: string | number;
+      partition_keys: { key: string; value: string | null }[] | null;
+    }[];
     return stats.map((s) => ({
       filename: s.filename,
       rowCount: Number(s.count),

@@ -16,7 +16,9 @@ export function tableDir(rel: RelationName): string {
 }
 
 function safeSegment(name: string): string {
-  return encodeURIComponent(name).replace(/\*/g, "%2A").replace(/^\.+$/, (dots) => dots.replace(/\./g, "%2E"));
+  return encodeURIComponent(name)
+    .replace(/\*/g, "%2A")
+    .replace(/^\.+$/, (dots) => dots.replace(/\./g, "%2E"));
 }
 
 /** Keeps folder names to characters that are safe in a path and in a glob. */
@@ -54,18 +56,24 @@ export const HIVE_DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
  */
 export function partitionPath(partitionBy: string[], key: (string | null)[]): string {
   const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
-  const escape = (text: string) => encodeURIComponent(text).replace(/[!'()*~]/g, hex).replace(/^[_.]/, hex);
-  const value = (v: string | null | undefined) => (v === null || v === undefined ? HIVE_DEFAULT_PARTITION : escape(v));
-  return partitionBy.map((p, i) => `${escape(p)}=${value(key[i])}`).join("/");
+  const escapeName = (text: string) =>
+    encodeURIComponent(text)
+      .replace(/[!'()*~]/g, hex)
+      .replace(/^[_.]/, hex);
+  const value = (v: string | null | undefined) =>
+    v === null || v === undefined ? HIVE_DEFAULT_PARTITION : escapeName(v);
+  return partitionBy.map((p, i) => `${escapeName(p)}=${value(key[i])}`).join("/");
 }
 
 /** The folder (relative to the table folder) a staged file lands in. */
 function stagedPath(layout: StagingLayout, file: StagedFile): string {
-  if (layout.valuesInFiles && layout.partitionBy.length > 0) return partitionPath(layout.partitionBy, fileKey(layout, file));
+  if (layout.valuesInFiles && layout.partitionBy.length > 0)
+    return partitionPath(layout.partitionBy, fileKey(layout, file));
   return relative(layout.stagingDir, dirname(file.filename)).split(sep).filter(Boolean).join("/");
 }
 
-const fileKey = (layout: StagingLayout, file: StagedFile) => layout.partitionBy.map((p) => file.partitionKeys[p] ?? null);
+const fileKey = (layout: StagingLayout, file: StagedFile) =>
+  layout.partitionBy.map((p) => file.partitionKeys[p] ?? null);
 
 /**
  * Moves every staged file into `<partition dir>/<version>/` under the table folder and returns the
@@ -86,7 +94,9 @@ export async function placeStagedFiles(
     if (JSON.stringify(folder.key) !== JSON.stringify(fileKey(args, file))) {
       // Only folder names parsed by DuckDB (tables written before values lived in files) can collide.
       const [a, b] = [JSON.stringify(fileKey(args, file)), JSON.stringify(folder.key)];
-      throw new Error(`partition values ${a} and ${b} share the folder ${filesDir}; rebuild the table with --full-refresh`);
+      throw new Error(
+        `partition values ${a} and ${b} share the folder ${filesDir}; rebuild the table with --full-refresh`,
+      );
     }
     folder.rowCount += file.rowCount;
     const name = file.filename.slice(dirname(file.filename).length + 1);
@@ -101,7 +111,12 @@ export function stagedPartitionPaths(layout: StagingLayout, files: StagedFile[])
 }
 
 /** The first `_v<run>_<n>` name, from `start` on, that no target partition directory holds yet. */
-export function unusedVersion(tableAbs: string, partitionPaths: string[], runId: string, start: number): { name: string; next: number } {
+export function unusedVersion(
+  tableAbs: string,
+  partitionPaths: string[],
+  runId: string,
+  start: number,
+): { name: string; next: number } {
   for (let n = start; ; n++) {
     const name = `${VERSION_PREFIX}${safeRunId(runId)}_${n}`;
     if (!partitionPaths.some((p) => existsSync(join(tableAbs, p, name)))) return { name, next: n + 1 };
@@ -120,9 +135,14 @@ export async function sweepTable(lakeRoot: string, table: string, keep: Set<stri
     for (const entry of entries) {
       const path = `${dir}/${entry.name}`;
       if (!entry.isDirectory()) kept++;
-      else if (entry.name.startsWith(STAGING_PREFIX) || (entry.name.startsWith(VERSION_PREFIX) && !keep.has(path))) await rm(join(lakeRoot, path), { recursive: true, force: true });
+      else if (
+        entry.name.startsWith(STAGING_PREFIX) ||
+        (entry.name.startsWith(VERSION_PREFIX) && !keep.has(path))
+      )
+        await rm(join(lakeRoot, path), { recursive: true, force: true });
       else if (entry.name.startsWith(VERSION_PREFIX)) kept++;
-      else if (entry.name.includes("=") && !(await visit(path))) await rmdir(join(lakeRoot, path)).catch(() => undefined);
+      else if (entry.name.includes("=") && !(await visit(path)))
+        await rmdir(join(lakeRoot, path)).catch(() => undefined);
       else kept++;
     }
     return kept > 0;

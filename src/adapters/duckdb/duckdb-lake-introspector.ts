@@ -1,13 +1,24 @@
 // Reads what the lake holds from its metadata tables alone (no file scan): a lake table's kind,
 // columns and partitions. Relations without metadata (plain views) are read as in a database file.
-import type { Column, Introspector, PartitionValue, RelationKind, RelationName, Session } from "../contract.js";
+import type {
+  Column,
+  Introspector,
+  PartitionValue,
+  RelationKind,
+  RelationName,
+  Session,
+} from "../contract.js";
 import { logicalType } from "./duckdb-dialect.js";
 import { DuckDbIntrospector } from "./duckdb-introspector.js";
 import type { LakeFolder, LakeTableDefinition } from "./duckdb-lake-sql.js";
 import * as lakeSql from "./duckdb-lake-sql.js";
 
 /** The definition of a lake table, or undefined when `rel` is not one. */
-export async function readDefinition(session: Session, catalog: string, rel: RelationName): Promise<LakeTableDefinition | undefined> {
+export async function readDefinition(
+  session: Session,
+  catalog: string,
+  rel: RelationName,
+): Promise<LakeTableDefinition | undefined> {
   const { rows } = await session.query(lakeSql.selectDefinition(catalog, rel));
   const row = rows[0];
   if (!row) return undefined;
@@ -19,9 +30,17 @@ export async function readDefinition(session: Session, catalog: string, rel: Rel
 }
 
 /** The live version folders of a lake table. */
-export async function readFolders(session: Session, catalog: string, rel: RelationName): Promise<LakeFolder[]> {
+export async function readFolders(
+  session: Session,
+  catalog: string,
+  rel: RelationName,
+): Promise<LakeFolder[]> {
   const { rows } = await session.query(lakeSql.selectFolders(catalog, rel));
-  return rows.map(([key, filesDir, rowCount]) => ({ key: JSON.parse(String(key)) as (string | null)[], filesDir: String(filesDir), rowCount: Number(rowCount) }));
+  return rows.map(([key, filesDir, rowCount]) => ({
+    key: JSON.parse(String(key)) as (string | null)[],
+    filesDir: String(filesDir),
+    rowCount: Number(rowCount),
+  }));
 }
 
 export class DuckDbLakeIntrospector implements Introspector {
@@ -45,7 +64,11 @@ export class DuckDbLakeIntrospector implements Introspector {
     await this.ready();
     const definition = await readDefinition(this.session, this.catalog, rel);
     if (!definition) return this.catalogIntrospector.columns(rel);
-    return definition.columns.map((c) => ({ name: c.name, nativeType: c.nativeType, type: logicalType(c.nativeType) }));
+    return definition.columns.map((c) => ({
+      name: c.name,
+      nativeType: c.nativeType,
+      type: logicalType(c.nativeType),
+    }));
   }
 
   async partitions(rel: RelationName, partitionBy: string[] = []): Promise<PartitionValue[]> {
@@ -54,7 +77,11 @@ export class DuckDbLakeIntrospector implements Introspector {
     const definition = await readDefinition(this.session, this.catalog, rel);
     const positions = partitionBy.map((p) => definition?.partitionBy.indexOf(p) ?? -1);
     // Asked for columns the lake does not partition by: only a scan can answer.
-    if (!definition || positions.some((i) => i < 0)) return this.catalogIntrospector.partitions({ ...rel, database: rel.database ?? this.catalog }, partitionBy);
+    if (!definition || positions.some((i) => i < 0))
+      return this.catalogIntrospector.partitions(
+        { ...rel, database: rel.database ?? this.catalog },
+        partitionBy,
+      );
     const seen = new Map<string, PartitionValue>();
     for (const folder of await readFolders(this.session, this.catalog, rel)) {
       if (folder.rowCount === 0) continue;

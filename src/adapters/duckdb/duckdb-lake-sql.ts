@@ -37,7 +37,8 @@ export interface LakeFolder {
   rowCount: number;
 }
 
-const meta = (catalog: string, table: "tables" | "partitions") => `${d.quoteIdentifier(catalog)}.${d.quoteIdentifier(METADATA_SCHEMA)}.${d.quoteIdentifier(table)}`;
+const meta = (catalog: string, table: "tables" | "partitions") =>
+  `${d.quoteIdentifier(catalog)}.${d.quoteIdentifier(METADATA_SCHEMA)}.${d.quoteIdentifier(table)}`;
 
 const text = (value: string) => d.literal(value);
 
@@ -55,7 +56,8 @@ export function createMetadata(catalog: string): string[] {
 const whereTable = (rel: RelationName) => `"schema" = ${text(rel.schema)} AND table_name = ${text(rel.name)}`;
 
 /** The definition row of one table: `columns` and `partition_by` as JSON. */
-export const selectDefinition = (catalog: string, rel: RelationName) => `SELECT columns, partition_by, partition_values FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`;
+export const selectDefinition = (catalog: string, rel: RelationName) =>
+  `SELECT columns, partition_by, partition_values FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`;
 
 /** The live folders of one table, in a stable order. */
 export const selectFolders = (catalog: string, rel: RelationName) =>
@@ -63,11 +65,11 @@ export const selectFolders = (catalog: string, rel: RelationName) =>
 
 /** Every lake table's definition, with its live folders as a JSON list, to re-point the views on open. */
 export const selectAllTables = (catalog: string) =>
-  `SELECT t."schema", t.table_name, t.columns, t.partition_by, t.partition_values,\n`
-  + `  (SELECT to_json(list({key: p.partition_key, dir: p.files_dir, rows: p.row_count} ORDER BY p.partition_key, p.files_dir))\n`
-  + `   FROM ${meta(catalog, "partitions")} p WHERE p."schema" = t."schema" AND p.table_name = t.table_name) AS folders,\n`
-  + `  (SELECT v.sql FROM duckdb_views() v WHERE v.database_name = ${text(catalog)} AND v.schema_name = t."schema" AND v.view_name = t.table_name) AS view_sql\n`
-  + `FROM ${meta(catalog, "tables")} t\nORDER BY t."schema", t.table_name`;
+  `SELECT t."schema", t.table_name, t.columns, t.partition_by, t.partition_values,\n` +
+  `  (SELECT to_json(list({key: p.partition_key, dir: p.files_dir, rows: p.row_count} ORDER BY p.partition_key, p.files_dir))\n` +
+  `   FROM ${meta(catalog, "partitions")} p WHERE p."schema" = t."schema" AND p.table_name = t.table_name) AS folders,\n` +
+  `  (SELECT v.sql FROM duckdb_views() v WHERE v.database_name = ${text(catalog)} AND v.schema_name = t."schema" AND v.view_name = t.table_name) AS view_sql\n` +
+  `FROM ${meta(catalog, "tables")} t\nORDER BY t."schema", t.table_name`;
 
 /** The literal a view names one live folder's files by; a view lacking it reads files elsewhere. */
 export function folderGlob(lakeRoot: string, folder: LakeFolder): string {
@@ -95,10 +97,15 @@ export function commitStatements(args: {
   const statements: string[] = [];
   if (args.dropTable) statements.push(`DROP TABLE IF EXISTS ${d.relation(rel)}`);
   if (superseded.length > 0) {
-    statements.push(`DELETE FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\n  AND files_dir IN (${superseded.map((f) => text(f.filesDir)).join(", ")})`);
+    statements.push(
+      `DELETE FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\n  AND files_dir IN (${superseded.map((f) => text(f.filesDir)).join(", ")})`,
+    );
   }
   if (added.length > 0) {
-    const rows = added.map((f) => `(${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(f.key))}, ${text(f.filesDir)}, ${f.rowCount}, ${at})`);
+    const rows = added.map(
+      (f) =>
+        `(${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(f.key))}, ${text(f.filesDir)}, ${f.rowCount}, ${at})`,
+    );
     statements.push(`INSERT INTO ${meta(catalog, "partitions")} VALUES\n  ${rows.join(",\n  ")}`);
   }
   statements.push(`DELETE FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`);
@@ -127,10 +134,17 @@ export const forgetTable = (catalog: string, rel: RelationName): string[] => [
  * `hive_types` so `year_month` stays INTEGER and a date stays DATE. With no live folder it is an
  * empty SELECT with the right column types.
  */
-export function createLakeView(rel: RelationName, definition: LakeTableDefinition, live: LakeFolder[], lakeRoot: string): string {
+export function createLakeView(
+  rel: RelationName,
+  definition: LakeTableDefinition,
+  live: LakeFolder[],
+  lakeRoot: string,
+): string {
   const head = `CREATE OR REPLACE VIEW ${d.relation(rel)} AS\n`;
   if (live.length === 0) {
-    const cols = definition.columns.map((c) => `CAST(NULL AS ${c.nativeType}) AS ${d.quoteIdentifier(c.name)}`);
+    const cols = definition.columns.map(
+      (c) => `CAST(NULL AS ${c.nativeType}) AS ${d.quoteIdentifier(c.name)}`,
+    );
     return `${head}SELECT ${cols.join(", ")}\nWHERE false`;
   }
   const globs = live.map((f) => `  ${folderGlob(lakeRoot, f)}`).join(",\n");
@@ -144,7 +158,8 @@ function readOptions(definition: LakeTableDefinition): string {
     if (!column) throw new Error(`partition column '${p}' is not a column of the table`);
     return `${text(p)}: ${text(column.nativeType)}`;
   });
-  if (types.length === 0 || definition.valuesInFiles) return "hive_partitioning = false, union_by_name = true";
+  if (types.length === 0 || definition.valuesInFiles)
+    return "hive_partitioning = false, union_by_name = true";
   return `hive_partitioning = true, hive_types = {${types.join(", ")}}, union_by_name = true`;
 }
 
@@ -153,8 +168,14 @@ function readOptions(definition: LakeTableDefinition): string {
  * partitioned (partition columns live in the folder names, not the files), else one file.
  * RETURN_STATS reports each file with its row count and partition values.
  */
-export function copyToStaging(sql: string, stagingDir: string, partitionBy: string[], valuesInFiles = true): string {
-  if (partitionBy.length === 0) return `COPY (\n${sql}\n) TO ${text(`${stagingDir}/data_0.parquet`)} (FORMAT parquet, RETURN_STATS true)`;
+export function copyToStaging(
+  sql: string,
+  stagingDir: string,
+  partitionBy: string[],
+  valuesInFiles = true,
+): string {
+  if (partitionBy.length === 0)
+    return `COPY (\n${sql}\n) TO ${text(`${stagingDir}/data_0.parquet`)} (FORMAT parquet, RETURN_STATS true)`;
   const cols = partitionBy.map((c) => d.quoteIdentifier(c)).join(", ");
   // Values in the files; unique file names, since NULL and the text '__HIVE_DEFAULT_PARTITION__'
   // share DuckDB's folder and would otherwise overwrite each other's data_0.parquet.
@@ -164,7 +185,10 @@ export function copyToStaging(sql: string, stagingDir: string, partitionBy: stri
 
 /** Each partition's values cast to the partition columns' `types` and printed back, in order. */
 export function typedPartitionKeys(types: string[], partitions: PartitionValue[]): string {
-  const rows = partitions.map((p, i) => `(${[String(i), ...types.map((t, k) => `CAST(CAST(${p[k] === null || p[k] === undefined ? "NULL" : text(p[k]!)} AS ${t}) AS VARCHAR)`)].join(", ")})`);
+  const rows = partitions.map(
+    (p, i) =>
+      `(${[String(i), ...types.map((t, k) => `CAST(CAST(${p[k] === null || p[k] === undefined ? "NULL" : text(p[k]!)} AS ${t}) AS VARCHAR)`)].join(", ")})`,
+  );
   return `SELECT * FROM (VALUES\n  ${rows.join(",\n  ")}\n) AS keys\nORDER BY 1`;
 }
 
@@ -175,18 +199,27 @@ export const describe = (sql: string) => `DESCRIBE (\n${sql}\n)`;
 export const keyPredicate = partitionPredicate;
 
 /** Stages the new rows of an upsert in a temporary table of this session. */
-export const createTempTable = (name: string, sql: string) => `CREATE TEMP TABLE ${d.quoteIdentifier(name)} AS\n${sql}`;
+export const createTempTable = (name: string, sql: string) =>
+  `CREATE TEMP TABLE ${d.quoteIdentifier(name)} AS\n${sql}`;
 
-export const tempRelation = (name: string) => `${d.quoteIdentifier("temp")}.${d.quoteIdentifier("main")}.${d.quoteIdentifier(name)}`;
+export const tempRelation = (name: string) =>
+  `${d.quoteIdentifier("temp")}.${d.quoteIdentifier("main")}.${d.quoteIdentifier(name)}`;
 
-const keyMatch = (uniqueKey: string[]) => uniqueKey.map((k) => `s.${d.quoteIdentifier(k)} = t.${d.quoteIdentifier(k)}`).join(" AND ");
+const keyMatch = (uniqueKey: string[]) =>
+  uniqueKey.map((k) => `s.${d.quoteIdentifier(k)} = t.${d.quoteIdentifier(k)}`).join(" AND ");
 
 /**
  * Partitions an upsert touches: those of the new rows, and those holding an existing row whose key
  * matches a new row (an update may move a row to another partition, which dirties both).
  */
-export function affectedPartitions(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[]): string {
-  const cols = (q: string) => partitionBy.map((p) => `CAST(${q}.${d.quoteIdentifier(p)} AS VARCHAR)`).join(", ");
+export function affectedPartitions(
+  rel: RelationName,
+  staged: string,
+  uniqueKey: string[],
+  partitionBy: string[],
+): string {
+  const cols = (q: string) =>
+    partitionBy.map((p) => `CAST(${q}.${d.quoteIdentifier(p)} AS VARCHAR)`).join(", ");
   return (
     `SELECT DISTINCT ${cols("s")} FROM ${staged} AS s\n` +
     `UNION\n` +
@@ -198,7 +231,13 @@ export function affectedPartitions(rel: RelationName, staged: string, uniqueKey:
  * The new content of the rewritten part of a table after an upsert: existing rows (of the affected
  * partitions, or all when `keys` is undefined) whose key no new row has, plus every new row.
  */
-export function upsertRows(rel: RelationName, staged: string, uniqueKey: string[], partitionBy: string[], keys: PartitionValue[] | undefined): string {
+export function upsertRows(
+  rel: RelationName,
+  staged: string,
+  uniqueKey: string[],
+  partitionBy: string[],
+  keys: PartitionValue[] | undefined,
+): string {
   const inPartitions = keys === undefined ? "" : `(${keyPredicate(partitionBy, keys, "t.")})\n  AND `;
   return (
     `SELECT * FROM ${d.relation(rel)} AS t\nWHERE ${inPartitions}NOT EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})\n` +

@@ -6,15 +6,18 @@ import { fromStaged, stagingType } from "./duckdb-values.js";
 
 export const createTableAs = (rel: RelationName, sql: string) => `CREATE TABLE ${d.relation(rel)} AS\n${sql}`;
 
-export const createOrReplaceView = (rel: RelationName, sql: string) => `CREATE OR REPLACE VIEW ${d.relation(rel)} AS\n${sql}`;
+export const createOrReplaceView = (rel: RelationName, sql: string) =>
+  `CREATE OR REPLACE VIEW ${d.relation(rel)} AS\n${sql}`;
 
 export const dropTable = (rel: RelationName) => `DROP TABLE IF EXISTS ${d.relation(rel)}`;
 
 export const dropView = (rel: RelationName) => `DROP VIEW IF EXISTS ${d.relation(rel)}`;
 
-export const renameTable = (from: RelationName, to: string) => `ALTER TABLE ${d.relation(from)} RENAME TO ${d.quoteIdentifier(to)}`;
+export const renameTable = (from: RelationName, to: string) =>
+  `ALTER TABLE ${d.relation(from)} RENAME TO ${d.quoteIdentifier(to)}`;
 
-export const insertByName = (rel: RelationName, sql: string) => `INSERT INTO ${d.relation(rel)} BY NAME\n${sql}`;
+export const insertByName = (rel: RelationName, sql: string) =>
+  `INSERT INTO ${d.relation(rel)} BY NAME\n${sql}`;
 
 export const createSchema = (schema: string, database?: string) =>
   `CREATE SCHEMA IF NOT EXISTS ${database ? `${d.quoteIdentifier(database)}.` : ""}${d.quoteIdentifier(schema)}`;
@@ -26,7 +29,11 @@ export function deleteMatching(target: RelationName, staging: RelationName, uniq
 }
 
 /** A predicate true for rows in one of `partitions`: the dialect's, so every caller agrees on NULL. */
-export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
+export function partitionPredicate(
+  partitionBy: string[],
+  partitions: PartitionValue[],
+  qualifier = "",
+): string {
   return d.partitionPredicate(partitionBy, partitions, qualifier);
 }
 
@@ -38,7 +45,9 @@ export const selectPartitions = (sql: string, partitionBy: string[], partitions:
 
 /** The staging table rows from another engine land in (decimals and dates as text, cast later). */
 export function createStaging(rel: RelationName, columns: Column[]): string {
-  const defs = columns.map((c) => `${d.quoteIdentifier(c.name)} ${stagingType(c.type).toString()}`).join(",\n  ");
+  const defs = columns
+    .map((c) => `${d.quoteIdentifier(c.name)} ${stagingType(c.type).toString()}`)
+    .join(",\n  ");
   return `CREATE TABLE ${d.relation(rel)} (\n  ${defs}\n)`;
 }
 

@@ -56,23 +56,52 @@ export function readChunk(chunk: DuckDBDataChunk, columns: Column[], types: Duck
       case DuckDBTypeId.TIMESTAMP_TZ:
         return { encoding: "int64", values: new BigInt64Array(width(8).buffer), validity };
       case DuckDBTypeId.UINTEGER:
-        return { encoding: "int64", values: BigInt64Array.from(new Uint32Array(width(4).buffer), BigInt), validity };
+        return {
+          encoding: "int64",
+          values: BigInt64Array.from(new Uint32Array(width(4).buffer), BigInt),
+          validity,
+        };
       case DuckDBTypeId.TIMESTAMP_S:
-        return { encoding: "int64", values: new BigInt64Array(width(8).buffer).map((s) => s * 1_000_000n), validity };
+        return {
+          encoding: "int64",
+          values: new BigInt64Array(width(8).buffer).map((s) => s * 1_000_000n),
+          validity,
+        };
       case DuckDBTypeId.TIMESTAMP_MS:
-        return { encoding: "int64", values: new BigInt64Array(width(8).buffer).map((ms) => ms * 1000n), validity };
+        return {
+          encoding: "int64",
+          values: new BigInt64Array(width(8).buffer).map((ms) => ms * 1000n),
+          validity,
+        };
       case DuckDBTypeId.TIMESTAMP_NS:
-        return { encoding: "int64", values: new BigInt64Array(width(8).buffer).map((ns) => ns / 1000n), validity };
+        return {
+          encoding: "int64",
+          values: new BigInt64Array(width(8).buffer).map((ns) => ns / 1000n),
+          validity,
+        };
       case DuckDBTypeId.DOUBLE:
         return { encoding: "float64", values: new Float64Array(width(8).buffer), validity };
       case DuckDBTypeId.FLOAT:
-        return { encoding: "float64", values: Float64Array.from(new Float32Array(width(4).buffer)), validity };
+        return {
+          encoding: "float64",
+          values: Float64Array.from(new Float32Array(width(4).buffer)),
+          validity,
+        };
       case DuckDBTypeId.DECIMAL: {
         const precision = (type as DuckDBDecimalType).width;
         if (precision > 18) break;
         // DuckDB stores a decimal in the narrowest integer its precision fits.
-        const unscaled = precision <= 4 ? new Int16Array(width(2).buffer) : precision <= 9 ? new Int32Array(width(4).buffer) : null;
-        return { encoding: "int64", values: unscaled ? BigInt64Array.from(unscaled, BigInt) : new BigInt64Array(width(8).buffer), validity };
+        const unscaled =
+          precision <= 4
+            ? new Int16Array(width(2).buffer)
+            : precision <= 9
+              ? new Int32Array(width(4).buffer)
+              : null;
+        return {
+          encoding: "int64",
+          values: unscaled ? BigInt64Array.from(unscaled, BigInt) : new BigInt64Array(width(8).buffer),
+          validity,
+        };
       }
       case DuckDBTypeId.VARCHAR:
         return { encoding: "cells", values: readStrings(raw, rowCount, validity) };
@@ -134,7 +163,11 @@ function readStrings(raw: duckdb.Vector, rowCount: number, validity: Validity | 
       runOffsets.push(at - start);
       end = at + next;
     }
-    const bytes = duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + first * 16 + 8, end - start);
+    const bytes = duckdb.get_data_from_pointer(
+      data.buffer as ArrayBuffer,
+      data.byteOffset + first * 16 + 8,
+      end - start,
+    );
     const run = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const ascii = isAscii(run);
     for (let k = first; k < i; k++) {
@@ -156,7 +189,8 @@ function pointerAt(heads: Buffer, row: number): number {
 
 /** UTF-8 text of `length` bytes at `offset`; ASCII (most text) skips the UTF-8 decoder. */
 function text(buffer: Buffer, offset: number, length: number): string {
-  for (let b = offset; b < offset + length; b++) if (buffer[b]! > 0x7f) return buffer.toString("utf8", offset, offset + length);
+  for (let b = offset; b < offset + length; b++)
+    if (buffer[b]! > 0x7f) return buffer.toString("utf8", offset, offset + length);
   return buffer.toString("latin1", offset, offset + length);
 }
 
@@ -166,7 +200,9 @@ type ToCell = (value: DuckDBValue) => CellValue;
 function cellConverter(type: LogicalType): ToCell {
   switch (type.kind) {
     case "integer":
-      return type.bits === 64 ? (v) => (v === null ? null : BigInt(v as bigint)) : (v) => (v === null ? null : Number(v));
+      return type.bits === 64
+        ? (v) => (v === null ? null : BigInt(v as bigint))
+        : (v) => (v === null ? null : Number(v));
     case "decimal":
     case "date":
       return (v) => (v === null ? null : (v as DuckDBDecimalValue | DuckDBDateValue).toString());
@@ -219,14 +255,18 @@ type VectorWriter = (raw: duckdb.Vector, vector: ColumnVector, start: number, ro
  * Appends batches whose columns are `columns` to an appender on a staging table created with
  * `stagingType`, in chunks of `CHUNK_ROWS` through one reused data chunk.
  */
-export function batchAppender(columns: Column[], chunk: DuckDBDataChunk): (appender: DuckDBAppender, vectors: ColumnVector[], rowCount: number) => void {
+export function batchAppender(
+  columns: Column[],
+  chunk: DuckDBDataChunk,
+): (appender: DuckDBAppender, vectors: ColumnVector[], rowCount: number) => void {
   const writers = columns.map((c) => vectorWriter(c.type));
   return (appender, vectors, rowCount) => {
     const typed = vectors.map((v, c) => typedVector(columns[c]!.type, v, rowCount));
     for (let start = 0; start < rowCount; start += CHUNK_ROWS) {
       const rows = Math.min(CHUNK_ROWS, rowCount - start);
       chunk.reset();
-      for (let c = 0; c < writers.length; c++) writers[c]!(duckdb.data_chunk_get_vector(chunk.chunk, c), typed[c]!, start, rows);
+      for (let c = 0; c < writers.length; c++)
+        writers[c]!(duckdb.data_chunk_get_vector(chunk.chunk, c), typed[c]!, start, rows);
       chunk.rowCount = rows;
       appender.appendDataChunk(chunk);
     }
@@ -238,7 +278,13 @@ function vectorWriter(type: LogicalType): VectorWriter {
     case "boolean":
       return writeBooleans;
     case "binary":
-      return writeCells((raw, i, value) => duckdb.vector_assign_string_element_len(raw, i, value instanceof Uint8Array ? value : Buffer.from(String(value))));
+      return writeCells((raw, i, value) =>
+        duckdb.vector_assign_string_element_len(
+          raw,
+          i,
+          value instanceof Uint8Array ? value : Buffer.from(String(value)),
+        ),
+      );
     case "decimal":
       return type.precision <= 18 ? writeTyped : writeText;
     case "string":
@@ -249,24 +295,40 @@ function vectorWriter(type: LogicalType): VectorWriter {
 }
 
 /** Strings, and decimals too wide for 64 bits (staged as text). */
-const writeText = writeCells((raw, i, value) => duckdb.vector_assign_string_element(raw, i, typeof value === "string" ? value : String(value)));
+const writeText = writeCells((raw, i, value) =>
+  duckdb.vector_assign_string_element(raw, i, typeof value === "string" ? value : String(value)),
+);
 
 /** A typed vector: one copy of the values and one of the validity mask. */
 function writeTyped(raw: duckdb.Vector, vector: ColumnVector, start: number, rows: number): void {
   if (vector.encoding === "cells") throw new Error("internal: a typed column arrived as cells");
   const values = vector.values;
   const bytes = values.BYTES_PER_ELEMENT;
-  duckdb.copy_data_to_vector(raw, 0, values.buffer as ArrayBuffer, values.byteOffset + start * bytes, rows * bytes);
+  duckdb.copy_data_to_vector(
+    raw,
+    0,
+    values.buffer as ArrayBuffer,
+    values.byteOffset + start * bytes,
+    rows * bytes,
+  );
   if (vector.validity) {
     // `start` is a multiple of CHUNK_ROWS, so the chunk's mask starts on a byte of the batch's mask.
     duckdb.vector_ensure_validity_writable(raw);
     const mask = vector.validity;
-    duckdb.copy_data_to_vector_validity(raw, 0, mask.buffer as ArrayBuffer, mask.byteOffset + start / 8, Math.ceil(rows / 8));
+    duckdb.copy_data_to_vector_validity(
+      raw,
+      0,
+      mask.buffer as ArrayBuffer,
+      mask.byteOffset + start / 8,
+      Math.ceil(rows / 8),
+    );
   }
 }
 
 /** A column of cells, one value at a time, with a validity mask built for its NULLs. */
-function writeCells(assign: (raw: duckdb.Vector, i: number, value: NonNullable<CellValue>) => void): VectorWriter {
+function writeCells(
+  assign: (raw: duckdb.Vector, i: number, value: NonNullable<CellValue>) => void,
+): VectorWriter {
   return (raw, vector, start, rows) => {
     const values = cellsOf(vector);
     const nulls = new NullMask(rows);
@@ -287,7 +349,14 @@ function writeBooleans(raw: duckdb.Vector, vector: ColumnVector, start: number, 
   for (let i = 0; i < rows; i++) {
     const value = values[start + i];
     if (value === null || value === undefined) nulls.set(i);
-    else bytes[i] = value === true || value === 1 || value === 1n || (typeof value === "string" && /^\s*(true|t|1|yes)\s*$/i.test(value)) ? 1 : 0;
+    else
+      bytes[i] =
+        value === true ||
+        value === 1 ||
+        value === 1n ||
+        (typeof value === "string" && /^\s*(true|t|1|yes)\s*$/i.test(value))
+          ? 1
+          : 0;
   }
   duckdb.copy_data_to_vector(raw, 0, bytes.buffer, 0, rows);
   nulls.writeTo(raw);

@@ -9,10 +9,25 @@ import { DuckDbLakeAdapter } from "./duckdb-lake-adapter.js";
 
 export { DuckDbEngine };
 
-export function createDuckDbAdapter(connectionName: string, config: DuckDbConnection, engine: DuckDbEngine, projectDir: string, runId: string): Adapter {
-  const path = config.path === ":memory:" || isAbsolute(config.path) ? config.path : join(projectDir, config.path);
-  const problem = (path === ":memory:" ? null : folderProblem(projectDir, path, `connection '${connectionName}': path`))
-    ?? (config.lake_root === undefined ? null : folderProblem(projectDir, resolve(projectDir, config.lake_root), `connection '${connectionName}': lake_root`, true));
+export function createDuckDbAdapter(
+  connectionName: string,
+  config: DuckDbConnection,
+  engine: DuckDbEngine,
+  projectDir: string,
+  runId: string,
+): Adapter {
+  const path =
+    config.path === ":memory:" || isAbsolute(config.path) ? config.path : join(projectDir, config.path);
+  const problem =
+    (path === ":memory:" ? null : folderProblem(projectDir, path, `connection '${connectionName}': path`)) ??
+    (config.lake_root === undefined
+      ? null
+      : folderProblem(
+          projectDir,
+          resolve(projectDir, config.lake_root),
+          `connection '${connectionName}': lake_root`,
+          true,
+        ));
   if (problem) throw new Error(`${problem} in profiles.yml`);
   engine.register(connectionName, path);
   if (config.lake_root !== undefined) {

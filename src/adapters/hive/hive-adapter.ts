@@ -16,7 +16,7 @@ import {
 import type { HiveConnection } from "../../project/connection-schema.js";
 import { batchRows } from "../batch.js";
 import { hiveCapabilities } from "./hive-capabilities.js";
-import { HiveSession, openHiveSession } from "./hive-connection.js";
+import { type HiveSession, openHiveSession } from "./hive-connection.js";
 import { hiveDialect } from "./hive-dialect.js";
 import { HiveIntrospector } from "./hive-introspector.js";
 import { assertStageDir, stageDirOf, withParquetStage, type StageDir } from "./hive-parquet-stage.js";
@@ -77,7 +77,8 @@ export class HiveAdapter implements Adapter {
       case "merge":
       case "delete+insert":
       case "partitions": {
-        if (mode.kind === "partitions") sql.assertPartitionSet(this.dialect, rel, mode.partitionBy, mode.partitions);
+        if (mode.kind === "partitions")
+          sql.assertPartitionSet(this.dialect, rel, mode.partitionBy, mode.partitions);
         // Merge reads the new rows twice and a partition overwrite once per partition: stage them
         // once so the query runs once and every statement sees the same rows.
         const filtered =
@@ -105,29 +106,56 @@ export class HiveAdapter implements Adapter {
    *   needs no storage shared with the server (no HDFS or object-store access); about 1k rows/s.
    * Either way memory holds a bounded number of rows.
    */
-  async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
-    if (mode.kind === "partitions") sql.assertPartitionSet(this.dialect, rel, mode.partitionBy, mode.partitions);
+  async load(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
+    if (mode.kind === "partitions")
+      sql.assertPartitionSet(this.dialect, rel, mode.partitionBy, mode.partitions);
     const stage = stageDirOf(this.config.stage_dir);
-    return stage ? this.loadThroughFiles(session, rel, batches, mode, stage) : this.loadThroughInserts(session, rel, batches, mode);
+    return stage
+      ? this.loadThroughFiles(session, rel, batches, mode, stage)
+      : this.loadThroughInserts(session, rel, batches, mode);
   }
 
   /** Stages the rows as Parquet files in the shared `stage`; see hive-parquet-stage.ts. */
-  private async loadThroughFiles(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode, stage: StageDir): Promise<WriteResult> {
+  private async loadThroughFiles(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+    stage: StageDir,
+  ): Promise<WriteResult> {
     assertStageDir(stage);
     const rows = await readAhead(batches);
     if (!rows) return this.loadNothing(session, rel, mode);
     const names = { files: this.temporary(rel, "stg"), view: this.temporary(rel, "stg") };
-    return withParquetStage(session, this.dialect, stage, names, rows, this.dialect.relation(rel), async (staging, count) => {
-      await this.applyFromStaging(session, rel, staging, mode);
-      return { rowsAffected: count };
-    });
+    return withParquetStage(
+      session,
+      this.dialect,
+      stage,
+      names,
+      rows,
+      this.dialect.relation(rel),
+      async (staging, count) => {
+        await this.applyFromStaging(session, rel, staging, mode);
+        return { rowsAffected: count };
+      },
+    );
   }
 
   /**
    * Stages the rows through INSERT ... VALUES of `insert_batch_rows` rows each into a staging
    * table, holding one statement's rows at a time.
    */
-  private async loadThroughInserts(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+  private async loadThroughInserts(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
     const staging = this.temporary(rel, "stg");
     let created = false;
     try {
@@ -142,7 +170,13 @@ export class HiveAdapter implements Adapter {
       };
       for await (const batch of batches) {
         if (!created) {
-          await session.execute(sql.createTable(this.dialect, staging, batch.columns.map((c) => this.columnSpec(c))));
+          await session.execute(
+            sql.createTable(
+              this.dialect,
+              staging,
+              batch.columns.map((c) => this.columnSpec(c)),
+            ),
+          );
           created = true;
           types = batch.columns.map((c) => c.type);
         }
@@ -167,12 +201,17 @@ export class HiveAdapter implements Adapter {
    */
   private async loadNothing(session: Session, rel: RelationName, mode: WriteMode): Promise<WriteResult> {
     if ((await this.introspector(session).relationKind(rel)) !== "table") {
-      if (mode.kind === "append" || mode.kind === "merge" || mode.kind === "delete+insert") return { rowsAffected: 0 };
-      throw new Error(`cannot create ${this.dialect.relation(rel)} from a load with no batches: its columns are unknown`);
+      if (mode.kind === "append" || mode.kind === "merge" || mode.kind === "delete+insert")
+        return { rowsAffected: 0 };
+      throw new Error(
+        `cannot create ${this.dialect.relation(rel)} from a load with no batches: its columns are unknown`,
+      );
     }
     const staging = this.temporary(rel, "stg");
     try {
-      await session.execute(`CREATE TABLE ${this.dialect.relation(staging)} LIKE ${this.dialect.relation(rel)}`);
+      await session.execute(
+        `CREATE TABLE ${this.dialect.relation(staging)} LIKE ${this.dialect.relation(rel)}`,
+      );
       await this.applyFromStaging(session, rel, staging, mode);
       return { rowsAffected: 0 };
     } finally {
@@ -191,7 +230,12 @@ export class HiveAdapter implements Adapter {
     this.sessions.clear();
   }
 
-  private async applyFromStaging(session: Session, rel: RelationName, staging: RelationName, mode: WriteMode): Promise<void> {
+  private async applyFromStaging(
+    session: Session,
+    rel: RelationName,
+    staging: RelationName,
+    mode: WriteMode,
+  ): Promise<void> {
     const fromStaging = `SELECT * FROM ${this.dialect.relation(staging)}`;
     const partitionBy = mode.kind === "replace" || mode.kind === "partitions" ? (mode.partitionBy ?? []) : [];
     if (partitionBy.length > 0) {
@@ -199,7 +243,11 @@ export class HiveAdapter implements Adapter {
       const row = rows[0];
       if (row) {
         const k = row.findIndex((v) => v !== null && sql.AMBIGUOUS_PARTITION_VALUES.includes(String(v)));
-        throw new sql.AmbiguousPartitionValueError(this.dialect.relation(rel), partitionBy[k] ?? "?", String(row[k]));
+        throw new sql.AmbiguousPartitionValueError(
+          this.dialect.relation(rel),
+          partitionBy[k] ?? "?",
+          String(row[k]),
+        );
       }
     }
     switch (mode.kind) {
@@ -222,7 +270,12 @@ export class HiveAdapter implements Adapter {
    * the table's columns; a rename is a metastore update, so readers see the old table until the
    * swap and the new one after it, with a window of milliseconds between the two renames.
    */
-  private async replace(session: Session, rel: RelationName, selectSql: string, partitionBy: string[]): Promise<void> {
+  private async replace(
+    session: Session,
+    rel: RelationName,
+    selectSql: string,
+    partitionBy: string[],
+  ): Promise<void> {
     const tmp = this.temporary(rel, "tmp");
     try {
       await this.buildTable(session, tmp, selectSql, partitionBy);
@@ -233,7 +286,12 @@ export class HiveAdapter implements Adapter {
     }
   }
 
-  private async buildTable(session: Session, rel: RelationName, selectSql: string, partitionBy: string[]): Promise<void> {
+  private async buildTable(
+    session: Session,
+    rel: RelationName,
+    selectSql: string,
+    partitionBy: string[],
+  ): Promise<void> {
     if (partitionBy.length === 0) {
       await session.execute(sql.createTableAs(this.dialect, rel, selectSql));
       return;
@@ -278,7 +336,12 @@ export class HiveAdapter implements Adapter {
     const columns = await introspector.columns(rel);
     const partitionBy = await introspector.partitionColumns(rel);
     await session.execute(
-      sql.insertSelect(this.dialect, rel, { overwrite: false, columns: columns.map((c) => c.name), partitionBy, selectSql }),
+      sql.insertSelect(this.dialect, rel, {
+        overwrite: false,
+        columns: columns.map((c) => c.name),
+        partitionBy,
+        selectSql,
+      }),
     );
   }
 
@@ -287,8 +350,14 @@ export class HiveAdapter implements Adapter {
    * among the new rows, plus the new rows) is built beside it and swapped in, so readers see the
    * table before or after, never between the delete and the insert.
    */
-  private async merge(session: Session, rel: RelationName, staging: RelationName, uniqueKey: string[]): Promise<void> {
-    if (uniqueKey.length === 0) throw new Error(`merge into ${this.dialect.relation(rel)} needs a unique_key`);
+  private async merge(
+    session: Session,
+    rel: RelationName,
+    staging: RelationName,
+    uniqueKey: string[],
+  ): Promise<void> {
+    if (uniqueKey.length === 0)
+      throw new Error(`merge into ${this.dialect.relation(rel)} needs a unique_key`);
     const introspector = this.introspector(session);
     if ((await introspector.relationKind(rel)) !== "table") {
       return this.replace(session, rel, `SELECT * FROM ${this.dialect.relation(staging)}`, []);
@@ -296,10 +365,17 @@ export class HiveAdapter implements Adapter {
     const columns = (await introspector.columns(rel)).map((c) => c.name);
     const missing = uniqueKey.filter((k) => !columns.some((c) => c.toLowerCase() === k.toLowerCase()));
     if (missing.length > 0) {
-      throw new Error(`unique_key column(s) ${missing.join(", ")} not found in ${this.dialect.relation(rel)} (columns: ${columns.join(", ")})`);
+      throw new Error(
+        `unique_key column(s) ${missing.join(", ")} not found in ${this.dialect.relation(rel)} (columns: ${columns.join(", ")})`,
+      );
     }
     const partitionBy = await introspector.partitionColumns(rel);
-    await this.replace(session, rel, sql.mergeSelect(this.dialect, rel, staging, { columns, uniqueKey }), partitionBy);
+    await this.replace(
+      session,
+      rel,
+      sql.mergeSelect(this.dialect, rel, staging, { columns, uniqueKey }),
+      partitionBy,
+    );
   }
 
   private async overwritePartitions(
@@ -316,35 +392,56 @@ export class HiveAdapter implements Adapter {
       await session.execute(sql.createTable(this.dialect, rel, split.data, split.partitions));
     }
     const tablePartitionBy = await introspector.partitionColumns(rel);
-    if (tablePartitionBy.map((p) => p.toLowerCase()).join(",") !== partitionBy.map((p) => p.toLowerCase()).join(",")) {
+    if (
+      tablePartitionBy.map((p) => p.toLowerCase()).join(",") !==
+      partitionBy.map((p) => p.toLowerCase()).join(",")
+    ) {
       throw new Error(
         `${this.dialect.relation(rel)} is partitioned by (${tablePartitionBy.join(", ") || "nothing"}), ` +
           `but the step overwrites partitions of (${partitionBy.join(", ")}); run a full refresh to re-create it`,
       );
     }
     const partitionSet = new Set(tablePartitionBy.map((p) => p.toLowerCase()));
-    const dataColumns = (await introspector.columns(rel)).map((c) => c.name).filter((c) => !partitionSet.has(c.toLowerCase()));
-    for (const statement of sql.overwritePartitions(this.dialect, rel, { dataColumns, partitionBy: tablePartitionBy, partitions, source: staging })) {
+    const dataColumns = (await introspector.columns(rel))
+      .map((c) => c.name)
+      .filter((c) => !partitionSet.has(c.toLowerCase()));
+    for (const statement of sql.overwritePartitions(this.dialect, rel, {
+      dataColumns,
+      partitionBy: tablePartitionBy,
+      partitions,
+      source: staging,
+    })) {
       await session.execute(statement);
     }
     const present = new Set(
-      (await session.query(sql.distinctPartitions(this.dialect, staging, tablePartitionBy))).rows.map((row) => JSON.stringify(row.map((v) => (v === null ? null : String(v))))),
+      (await session.query(sql.distinctPartitions(this.dialect, staging, tablePartitionBy))).rows.map((row) =>
+        JSON.stringify(row.map((v) => (v === null ? null : String(v)))),
+      ),
     );
     const emptied = partitions.filter((p) => !present.has(JSON.stringify(p)));
-    if (emptied.length > 0) await session.execute(sql.dropPartitions(this.dialect, rel, tablePartitionBy, emptied));
+    if (emptied.length > 0)
+      await session.execute(sql.dropPartitions(this.dialect, rel, tablePartitionBy, emptied));
   }
 
-  private splitColumns(rel: RelationName, columns: Column[], partitionBy: string[]): { data: sql.ColumnSpec[]; partitions: sql.ColumnSpec[] } {
+  private splitColumns(
+    rel: RelationName,
+    columns: Column[],
+    partitionBy: string[],
+  ): { data: sql.ColumnSpec[]; partitions: sql.ColumnSpec[] } {
     const byName = new Map(columns.map((c) => [c.name.toLowerCase(), c]));
     const partitions = partitionBy.map((p) => {
       const column = byName.get(p.toLowerCase());
       if (!column) {
-        throw new Error(`partition column '${p}' of ${this.dialect.relation(rel)} is not in the query's columns (${columns.map((c) => c.name).join(", ")})`);
+        throw new Error(
+          `partition column '${p}' of ${this.dialect.relation(rel)} is not in the query's columns (${columns.map((c) => c.name).join(", ")})`,
+        );
       }
       return this.columnSpec(column);
     });
     const partitionSet = new Set(partitionBy.map((p) => p.toLowerCase()));
-    const data = columns.filter((c) => !partitionSet.has(c.name.toLowerCase())).map((c) => this.columnSpec(c));
+    const data = columns
+      .filter((c) => !partitionSet.has(c.name.toLowerCase()))
+      .map((c) => this.columnSpec(c));
     return { data, partitions };
   }
 

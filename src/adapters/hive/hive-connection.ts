@@ -7,7 +7,10 @@ import type { Column, Row, RowBatch, Session, WriteResult, CellValue } from "../
 import type { HiveConnection } from "../../project/connection-schema.js";
 import { hiveDialect } from "./hive-dialect.js";
 
-const { TCLIService, TCLIService_types: T } = hive.thrift as { TCLIService: object; TCLIService_types: ThriftTypes };
+const { TCLIService, TCLIService_types: T } = hive.thrift as {
+  TCLIService: object;
+  TCLIService_types: ThriftTypes;
+};
 
 /** The parts of the generated Thrift types this module reads. */
 interface ThriftTypes {
@@ -49,7 +52,9 @@ interface ThriftColumnDesc {
     types: Array<{
       primitiveEntry?: {
         type: number;
-        typeQualifiers?: { qualifiers?: Record<string, { i32Value?: number | null; stringValue?: string | null }> } | null;
+        typeQualifiers?: {
+          qualifiers?: Record<string, { i32Value?: number | null; stringValue?: string | null }>;
+        } | null;
       } | null;
     }>;
   };
@@ -66,7 +71,10 @@ interface DriverOperation {
   close(): Promise<unknown>;
 }
 interface DriverSession {
-  executeStatement(sql: string, options: { runAsync: boolean; confOverlay?: Record<string, string> }): Promise<DriverOperation>;
+  executeStatement(
+    sql: string,
+    options: { runAsync: boolean; confOverlay?: Record<string, string> },
+  ): Promise<DriverOperation>;
   close(): Promise<unknown>;
 }
 interface DriverTransport {
@@ -101,7 +109,11 @@ export class HiveConnectionError extends Error {
 
 export class HiveQueryError extends Error {
   override readonly name = "HiveQueryError";
-  constructor(message: string, readonly sql: string, readonly sqlState: string | undefined) {
+  constructor(
+    message: string,
+    readonly sql: string,
+    readonly sqlState: string | undefined,
+  ) {
     super(message);
   }
 }
@@ -112,7 +124,10 @@ export class HiveQueryError extends Error {
  * bytes that never come, and this turns that hang into an error naming the likely cause. A server
  * in another mode that does answer fails at once, with a hint at the setting to change.
  */
-export async function openHiveSession(config: HiveConnection, onClose?: (session: HiveSession) => void): Promise<HiveSession> {
+export async function openHiveSession(
+  config: HiveConnection,
+  onClose?: (session: HiveSession) => void,
+): Promise<HiveSession> {
   const client = new hive.HiveClient(TCLIService, T as never);
   let transport: DriverTransport | undefined;
   const auth = authenticationFor(config);
@@ -128,18 +143,24 @@ export async function openHiveSession(config: HiveConnection, onClose?: (session
       : `binary ${config.host}:${config.port} (auth ${config.auth})`;
   // Hints name a mode mismatch, which only the opening exchange can reveal; later losses are plain.
   let opening = true;
-  const failure = (text: string) => new HiveConnectionError(opening ? `${text}.${mismatchHint(config, text)}` : text);
+  const failure = (text: string) =>
+    new HiveConnectionError(opening ? `${text}.${mismatchHint(config, text)}` : text);
 
   let lost: ((error: Error) => void) | undefined;
   const lostPromise = new Promise<never>((_, reject) => {
     lost = reject;
   });
   lostPromise.catch(() => undefined);
-  client.on("error", (error: Error) => lost?.(failure(`connection to ${where} failed: ${firstLineOf(error.message)}`)));
+  client.on("error", (error: Error) =>
+    lost?.(failure(`connection to ${where} failed: ${firstLineOf(error.message)}`)),
+  );
   client.on("close", () => lost?.(failure(`connection to ${where} was closed by the server`)));
 
   const start = async (): Promise<DriverSession> => {
-    const connection = config.transport === "http" ? new hive.connections.HttpConnection() : new hive.connections.TcpConnection();
+    const connection =
+      config.transport === "http"
+        ? new hive.connections.HttpConnection()
+        : new hive.connections.TcpConnection();
     await client.connect(
       {
         host: config.host,
@@ -185,10 +206,15 @@ export async function openHiveSession(config: HiveConnection, onClose?: (session
   try {
     const session = await Promise.race([start(), deadline, lostPromise]);
     opening = false;
-    const opened: HiveSession = new HiveSession(session, config, () => {
-      client.close();
-      onClose?.(opened);
-    }, lostPromise);
+    const opened: HiveSession = new HiveSession(
+      session,
+      config,
+      () => {
+        client.close();
+        onClose?.(opened);
+      },
+      lostPromise,
+    );
     return opened;
   } catch (error) {
     transport?.getTransport()?.destroy?.();
@@ -210,7 +236,8 @@ function httpPathOf(config: HiveConnection): string {
  * socket), and the driver's own words for them ("socket hang up") do not say what to change.
  */
 export function mismatchHint(config: HiveConnection, message: string): string {
-  if (/ECONNREFUSED/.test(message)) return " Nothing listens there: check host and port, and that the server runs.";
+  if (/ECONNREFUSED/.test(message))
+    return " Nothing listens there: check host and port, and that the server runs.";
   if (config.transport === "binary") {
     if (/HTTP\/|Jetty|\b\d\.\d [45]\d\d\b/.test(message)) {
       return " The server answered in HTTP: it runs hive.server2.transport.mode=http; set transport: http (and http_path).";
@@ -242,7 +269,8 @@ function authenticationFor(config: HiveConnection): DriverAuth {
   const credentials = { username: config.user ?? "anonymous", password: config.password ?? "anonymous" };
   // Over HTTP every auth mode sends a Basic login: HiveServer2's servlet takes the user name from it
   // even under NOSASL, and refuses a request without one.
-  if (config.transport === "http") return new hive.auth.PlainHttpAuthentication(credentials) as unknown as DriverAuth;
+  if (config.transport === "http")
+    return new hive.auth.PlainHttpAuthentication(credentials) as unknown as DriverAuth;
   if (config.auth === "nosasl") return new hive.auth.NoSaslAuthentication() as unknown as DriverAuth;
   // `none` is HiveServer2's NONE mode: SASL PLAIN whose password is not checked.
   return new hive.auth.PlainTcpAuthentication(credentials) as unknown as DriverAuth;
@@ -323,7 +351,10 @@ export class HiveSession implements Session {
     // (a finished `sluice build`) alive for the rest of the 2 s.
     let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([this.driver.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000)))]);
+      await Promise.race([
+        this.driver.close(),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, 2000))),
+      ]);
     } catch {
       // The server may already have dropped the session; the connection is closed below anyway.
     } finally {
@@ -357,7 +388,11 @@ export class HiveSession implements Session {
       if (state === T.TOperationState.FINISHED_STATE) return op;
       if (state === T.TOperationState.ERROR_STATE) {
         await this.rpc(op.close()).catch(() => undefined);
-        throw queryError(sql, status.errorMessage ?? status.status.errorMessage ?? "the statement failed", status.sqlState ?? undefined);
+        throw queryError(
+          sql,
+          status.errorMessage ?? status.status.errorMessage ?? "the statement failed",
+          status.sqlState ?? undefined,
+        );
       }
       if (
         state === T.TOperationState.CANCELED_STATE ||
@@ -388,10 +423,11 @@ export class HiveSession implements Session {
 function queryError(sql: string, message: string, sqlState: string | undefined): HiveQueryError {
   const firstLine = sql.trim().split("\n", 1)[0] ?? "";
   // Spark wraps the cause in a Java exception name and appends the analysed plan; keep the cause.
-  const cause = message
-    .replace(/^(?:org\.apache\.hive\.service\.cli\.)?HiveSQLException:\s*/, "")
-    .replace(/^Error running query:\s*/, "")
-    .split("\n", 1)[0] ?? message;
+  const cause =
+    message
+      .replace(/^(?:org\.apache\.hive\.service\.cli\.)?HiveSQLException:\s*/, "")
+      .replace(/^Error running query:\s*/, "")
+      .split("\n", 1)[0] ?? message;
   const shown = firstLine.length > 160 ? `${firstLine.slice(0, 160)}…` : firstLine;
   return new HiveQueryError(`Hive statement failed: ${cause.trim()}\n  in: ${shown}`, sql, sqlState);
 }
@@ -418,7 +454,10 @@ function describeColumn(desc: ThriftColumnDesc): Column {
 }
 
 /** Turns Thrift column buffers into rows of CellValue, typed by the result schema. */
-function decodeRowSets(rowSets: Array<{ columns?: ThriftColumn[] | null }>, descriptors: ThriftColumnDesc[]): Row[] {
+function decodeRowSets(
+  rowSets: Array<{ columns?: ThriftColumn[] | null }>,
+  descriptors: ThriftColumnDesc[],
+): Row[] {
   const rows: Row[] = [];
   for (const rowSet of rowSets) {
     const columns = rowSet.columns ?? [];
@@ -461,8 +500,10 @@ function isNull(nulls: Buffer | undefined, i: number): boolean {
 export function parseTimestamp(text: string): Date {
   const m = /^(-?\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?/.exec(text.trim());
   if (!m) throw new HiveConnectionError(`unexpected TIMESTAMP text from the server: ${text}`);
-  const ms = Number(((m[7] ?? "") + "000").slice(0, 3));
-  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms));
+  const ms = Number(`${m[7] ?? ""}000`.slice(0, 3));
+  const date = new Date(
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), ms),
+  );
   if (Number(m[1]) < 100) date.setUTCFullYear(Number(m[1]));
   return date;
 }

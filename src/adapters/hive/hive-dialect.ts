@@ -1,7 +1,16 @@
 // HiveQL spelling: backtick quoting, type mapping both ways, literals of every type and partition
 // predicates. Pure and deterministic; the text it produces is valid on both Hive (2.3+) and Spark SQL.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
-import { booleanValue, dateText, decimalText, equalsOrNull, floatText, integerText, stringText, timestampText as canonicalTimestamp } from "../literal-text.js";
+import {
+  booleanValue,
+  dateText,
+  decimalText,
+  equalsOrNull,
+  floatText,
+  integerText,
+  stringText,
+  timestampText as canonicalTimestamp,
+} from "../literal-text.js";
 
 /** Hive's widest DECIMAL; wider logical decimals are clamped to it. */
 const MAX_DECIMAL_PRECISION = 38;
@@ -76,7 +85,9 @@ export class HiveDialect implements Dialect {
       partitionBy
         .map((p, k) => {
           const column = `${qualifier}${this.quoteIdentifier(p)}`;
-          return values[k] === null ? `${column} IS NULL` : `${this.castText(column)} ${equalsOrNull(values[k], (v) => this.string(v))}`;
+          return values[k] === null
+            ? `${column} IS NULL`
+            : `${this.castText(column)} ${equalsOrNull(values[k], (v) => this.string(v))}`;
         })
         .join(" AND ");
     return partitions.map((values) => `(${one(values)})`).join("\n   OR ");
@@ -87,7 +98,12 @@ export class HiveDialect implements Dialect {
     return this.castText(expression);
   }
 
-  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
+  subtractInterval(
+    expression: string,
+    amount: number,
+    unit: "second" | "minute" | "hour" | "day",
+    type: LogicalType,
+  ): string {
     if (type.kind === "date") return `date_sub(${expression}, ${amount})`;
     return `(${expression} - INTERVAL ${amount} ${unit.toUpperCase()}S)`;
   }
@@ -143,7 +159,8 @@ export class HiveDialect implements Dialect {
   logicalType(nativeType: string): LogicalType {
     const t = nativeType.trim().toUpperCase();
     const decimal = /^(?:DECIMAL|NUMERIC|DEC)\s*(?:\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\))?$/.exec(t);
-    if (decimal) return { kind: "decimal", precision: Number(decimal[1] ?? 10), scale: Number(decimal[2] ?? 0) };
+    if (decimal)
+      return { kind: "decimal", precision: Number(decimal[1] ?? 10), scale: Number(decimal[2] ?? 0) };
     const text = /^(?:VARCHAR|CHAR)\s*\(\s*(\d+)\s*\)$/.exec(t);
     if (text) return { kind: "string", length: Number(text[1]) };
     if (/^(ARRAY|MAP|STRUCT|UNIONTYPE)\s*</.test(t)) return { kind: "string" };
@@ -184,7 +201,9 @@ export class HiveDialect implements Dialect {
       case "BINARY":
         return { kind: "binary" };
       default:
-        throw new TypeError(`unknown Hive type '${nativeType}': sluice maps BOOLEAN, integer, DECIMAL, FLOAT, DOUBLE, STRING, VARCHAR, CHAR, DATE, TIMESTAMP, BINARY and complex types`);
+        throw new TypeError(
+          `unknown Hive type '${nativeType}': sluice maps BOOLEAN, integer, DECIMAL, FLOAT, DOUBLE, STRING, VARCHAR, CHAR, DATE, TIMESTAMP, BINARY and complex types`,
+        );
     }
   }
 }

@@ -1,6 +1,13 @@
 // Reads what the lake holds (relation kind, columns, partition columns, partitions) through SHOW
 // and DESCRIBE statements, whose output Hive and Spark spell slightly differently.
-import type { Column, Introspector, PartitionValue, RelationKind, RelationName, Session } from "../contract.js";
+import type {
+  Column,
+  Introspector,
+  PartitionValue,
+  RelationKind,
+  RelationName,
+  Session,
+} from "../contract.js";
 import { hiveDialect } from "./hive-dialect.js";
 
 export class HiveIntrospector implements Introspector {
@@ -11,7 +18,9 @@ export class HiveIntrospector implements Introspector {
     // SHOW TABLES patterns treat only `*` and `|` as wildcards, so a literal name matches itself.
     const databases = await this.session.query(`SHOW DATABASES LIKE ${d.string(rel.schema.toLowerCase())}`);
     if (!databases.rows.some((row) => String(row[0]).toLowerCase() === rel.schema.toLowerCase())) return null;
-    const tables = await this.session.query(`SHOW TABLES IN ${d.quoteIdentifier(rel.schema)} LIKE ${d.string(rel.name.toLowerCase())}`);
+    const tables = await this.session.query(
+      `SHOW TABLES IN ${d.quoteIdentifier(rel.schema)} LIKE ${d.string(rel.name.toLowerCase())}`,
+    );
     const wanted = rel.name.toLowerCase();
     const found = tables.rows.some((row) => {
       // Spark: (database, tableName, isTemporary); Hive: (tab_name).
@@ -22,8 +31,12 @@ export class HiveIntrospector implements Introspector {
     if (!found) return null;
     const detail = await this.session.query(`DESCRIBE FORMATTED ${d.relation(rel)}`);
     for (const row of detail.rows) {
-      const key = String(row[0] ?? "").trim().replace(/:$/, "");
-      const value = String(row[1] ?? "").trim().toUpperCase();
+      const key = String(row[0] ?? "")
+        .trim()
+        .replace(/:$/, "");
+      const value = String(row[1] ?? "")
+        .trim()
+        .toUpperCase();
       if (key === "Type" || key === "Table Type") return value.includes("VIEW") ? "view" : "table";
     }
     return "table";
@@ -55,7 +68,11 @@ export class HiveIntrospector implements Introspector {
       const name = String(row[0] ?? "").trim();
       const nativeType = String(row[1] ?? "").trim();
       if (name.startsWith("#")) {
-        section = /partition information/i.test(name) ? "partitions" : section === "partitions" ? "partitions" : "other";
+        section = /partition information/i.test(name)
+          ? "partitions"
+          : section === "partitions"
+            ? "partitions"
+            : "other";
         continue;
       }
       if (name === "") {
@@ -64,7 +81,11 @@ export class HiveIntrospector implements Introspector {
         continue;
       }
       if (section === "columns") {
-        columns.push({ name, nativeType: nativeType.toUpperCase(), type: hiveDialect.logicalType(nativeType) });
+        columns.push({
+          name,
+          nativeType: nativeType.toUpperCase(),
+          type: hiveDialect.logicalType(nativeType),
+        });
       } else if (section === "partitions") {
         partitionBy.push(name);
       }
@@ -81,7 +102,10 @@ export function parsePartitionPath(path: string, partitionBy: string[]): Partiti
     if (eq < 0) continue;
     // The default partition is where Hive and Spark keep NULL (compared before unescaping).
     const raw = part.slice(eq + 1);
-    values.set(unescapePathName(part.slice(0, eq)).toLowerCase(), raw === "__HIVE_DEFAULT_PARTITION__" ? null : unescapePathName(raw));
+    values.set(
+      unescapePathName(part.slice(0, eq)).toLowerCase(),
+      raw === "__HIVE_DEFAULT_PARTITION__" ? null : unescapePathName(raw),
+    );
   }
   return partitionBy.map((p) => values.get(p.toLowerCase()) ?? null);
 }

@@ -42,7 +42,8 @@ const FILE_SIZE = "256MB";
 /** The staging directory a connection declares, or undefined when rows go through INSERTs. */
 export function stageDirOf(config: HiveConnection["stage_dir"]): StageDir | undefined {
   if (config === undefined) return undefined;
-  const { local, remote } = typeof config === "string" ? { local: config, remote: `file://${config}` } : config;
+  const { local, remote } =
+    typeof config === "string" ? { local: config, remote: `file://${config}` } : config;
   return { local, remote: remote.replace(/\/+$/, "") };
 }
 
@@ -62,7 +63,11 @@ export function fileType(type: LogicalType, hive: HiveDialect): LogicalType {
   switch (type.kind) {
     case "decimal": {
       const clamped = hive.logicalType(hive.nativeType(type));
-      return { kind: "decimal", precision: 38, scale: clamped.kind === "decimal" ? clamped.scale : type.scale };
+      return {
+        kind: "decimal",
+        precision: 38,
+        scale: clamped.kind === "decimal" ? clamped.scale : type.scale,
+      };
     }
     case "date":
     case "timestamp":
@@ -82,7 +87,9 @@ export function stagedColumns(columns: Column[], hive: HiveDialect): StagedColum
  */
 export function copyToParquet(selectSql: string, columns: StagedColumn[], dir: string): string {
   const q = (name: string) => duckdbDialect.quoteIdentifier(name);
-  const list = columns.map((c) => `    CAST(${q(c.column.name)} AS ${duckdbType(c.fileType)}) AS ${q(c.fileName)}`);
+  const list = columns.map(
+    (c) => `    CAST(${q(c.column.name)} AS ${duckdbType(c.fileType)}) AS ${q(c.fileName)}`,
+  );
   return (
     `COPY (\n  SELECT\n${list.join(",\n")}\n  FROM (\n${selectSql.trim()}\n  ) AS staged\n)\n` +
     `TO ${duckdbDialect.literal(dir)} (FORMAT parquet, COMPRESSION snappy, FILE_SIZE_BYTES '${FILE_SIZE}', FILENAME_PATTERN 'part-{i}')`
@@ -108,7 +115,11 @@ export function stagingStatements(
     names.files,
     columns.map((c) => {
       const real = hive.nativeType(c.column.type);
-      return { from: c.fileName, name: c.column.name, ...(real === hive.nativeType(c.fileType) ? {} : { cast: real }) };
+      return {
+        from: c.fileName,
+        name: c.column.name,
+        ...(real === hive.nativeType(c.fileType) ? {} : { cast: real }),
+      };
     }),
   );
   return { createFiles, createView };

@@ -41,7 +41,11 @@ export class AmbiguousPartitionValueError extends Error {
 }
 
 /** The first row of `source` whose partition columns hold a value Hive cannot keep apart from NULL. */
-export function ambiguousPartitionValues(d: HiveDialect, source: RelationName, partitionBy: string[]): string {
+export function ambiguousPartitionValues(
+  d: HiveDialect,
+  source: RelationName,
+  partitionBy: string[],
+): string {
   const values = AMBIGUOUS_PARTITION_VALUES.map((v) => d.string(v)).join(", ");
   const cols = partitionBy.map((p) => d.castText(d.quoteIdentifier(p)));
   return `SELECT ${cols.join(", ")}\nFROM ${d.relation(source)}\nWHERE ${cols.map((c) => `${c} IN (${values})`).join(" OR ")}\nLIMIT 1`;
@@ -49,7 +53,9 @@ export function ambiguousPartitionValues(d: HiveDialect, source: RelationName, p
 
 /** `p = 'v'` in a static partition spec; `p = NULL` names the NULL (default) partition. */
 function partitionSpec(d: HiveDialect, partitionBy: string[], values: PartitionValue): string {
-  return partitionBy.map((p, k) => `${d.quoteIdentifier(p)} = ${values[k] === null ? "NULL" : d.string(values[k] ?? "")}`).join(", ");
+  return partitionBy
+    .map((p, k) => `${d.quoteIdentifier(p)} = ${values[k] === null ? "NULL" : d.string(values[k] ?? "")}`)
+    .join(", ");
 }
 
 export function createSchema(d: HiveDialect, schema: string): string {
@@ -78,8 +84,14 @@ export function createTableAs(d: HiveDialect, rel: RelationName, selectSql: stri
  * Hive's CTAS cannot declare partitions on older Hive, so partitioned tables are created first and
  * filled by INSERT; Hive keeps partition columns last, after the data columns.
  */
-export function createTable(d: HiveDialect, rel: RelationName, dataColumns: ColumnSpec[], partitionColumns: ColumnSpec[] = []): string {
-  const list = (cols: ColumnSpec[]) => cols.map((c) => `  ${d.quoteIdentifier(c.name)} ${c.nativeType}`).join(",\n");
+export function createTable(
+  d: HiveDialect,
+  rel: RelationName,
+  dataColumns: ColumnSpec[],
+  partitionColumns: ColumnSpec[] = [],
+): string {
+  const list = (cols: ColumnSpec[]) =>
+    cols.map((c) => `  ${d.quoteIdentifier(c.name)} ${c.nativeType}`).join(",\n");
   const partitioned = partitionColumns.length > 0 ? `\nPARTITIONED BY (\n${list(partitionColumns)}\n)` : "";
   return `CREATE TABLE ${d.relation(rel)} (\n${list(dataColumns)}\n)${partitioned}\nSTORED AS PARQUET`;
 }
@@ -95,7 +107,9 @@ export function insertSelect(
   opts: { overwrite: boolean; columns: string[]; partitionBy?: string[]; selectSql: string },
 ): string {
   const verb = opts.overwrite ? "INSERT OVERWRITE TABLE" : "INSERT INTO TABLE";
-  const partition = opts.partitionBy?.length ? ` PARTITION (${opts.partitionBy.map((p) => d.quoteIdentifier(p)).join(", ")})` : "";
+  const partition = opts.partitionBy?.length
+    ? ` PARTITION (${opts.partitionBy.map((p) => d.quoteIdentifier(p)).join(", ")})`
+    : "";
   const cols = opts.columns.map((c) => `src.${d.quoteIdentifier(c)}`).join(", ");
   return `${verb} ${d.relation(rel)}${partition}\nSELECT ${cols}\nFROM (\n${opts.selectSql.trim()}\n) AS src`;
 }
@@ -104,12 +118,23 @@ export function insertSelect(
  * Refuses a partition overwrite that names no partition, or a partition whose values do not match
  * the partition columns, before any statement is sent.
  */
-export function assertPartitionSet(d: HiveDialect, rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): void {
+export function assertPartitionSet(
+  d: HiveDialect,
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): void {
   if (partitions.length === 0) throw new EmptyPartitionSetError(d.relation(rel));
-  if (partitionBy.length === 0) throw new Error(`cannot overwrite partitions of ${d.relation(rel)}: the step names no partition columns`);
+  if (partitionBy.length === 0)
+    throw new Error(`cannot overwrite partitions of ${d.relation(rel)}: the step names no partition columns`);
   for (const values of partitions) {
     const ambiguous = values.findIndex((v) => v !== null && AMBIGUOUS_PARTITION_VALUES.includes(v));
-    if (ambiguous >= 0) throw new AmbiguousPartitionValueError(d.relation(rel), partitionBy[ambiguous] ?? "?", values[ambiguous]!);
+    if (ambiguous >= 0)
+      throw new AmbiguousPartitionValueError(
+        d.relation(rel),
+        partitionBy[ambiguous] ?? "?",
+        values[ambiguous]!,
+      );
     if (values.length !== partitionBy.length) {
       throw new Error(
         `partition (${values.join(", ")}) of ${d.relation(rel)} has ${values.length} values; ` +
@@ -163,7 +188,9 @@ export function mergeSelect(
   opts: { columns: string[]; uniqueKey: string[] },
 ): string {
   const cols = (alias: string) => opts.columns.map((c) => `${alias}.${d.quoteIdentifier(c)}`).join(", ");
-  const match = opts.uniqueKey.map((k) => `s.${d.quoteIdentifier(k)} <=> t.${d.quoteIdentifier(k)}`).join(" AND ");
+  const match = opts.uniqueKey
+    .map((k) => `s.${d.quoteIdentifier(k)} <=> t.${d.quoteIdentifier(k)}`)
+    .join(" AND ");
   return [
     `SELECT ${cols("t")}`,
     `FROM ${d.relation(target)} AS t`,
@@ -175,7 +202,12 @@ export function mergeSelect(
 }
 
 /** A WHERE predicate keeping the rows of `alias` that fall in `partitions`: the dialect's. */
-export function partitionFilter(d: HiveDialect, alias: string, partitionBy: string[], partitions: PartitionValue[]): string {
+export function partitionFilter(
+  d: HiveDialect,
+  alias: string,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   return d.partitionPredicate(partitionBy, partitions, `${alias}.`);
 }
 
@@ -189,7 +221,12 @@ export function distinctPartitions(d: HiveDialect, source: RelationName, partiti
  * Drops partitions left empty by an overwrite, so SHOW PARTITIONS lists only partitions with rows.
  * Dropping a partition with no rows changes no query's answer; it tidies the metastore.
  */
-export function dropPartitions(d: HiveDialect, rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+export function dropPartitions(
+  d: HiveDialect,
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   const specs = partitions.map((values) => `PARTITION (${partitionSpec(d, partitionBy, values)})`);
   return `ALTER TABLE ${d.relation(rel)} DROP IF EXISTS\n  ${specs.join(",\n  ")}`;
 }
@@ -200,7 +237,9 @@ export function renameTable(d: HiveDialect, from: RelationName, to: RelationName
 
 /** One multi-row INSERT ... VALUES with typed literals, for landing rows from another engine. */
 export function insertValues(d: HiveDialect, rel: RelationName, types: LogicalType[], rows: Row[]): string {
-  const tuples = rows.map((row) => `  (${types.map((t, i) => d.typedLiteral(row[i] ?? null, t)).join(", ")})`);
+  const tuples = rows.map(
+    (row) => `  (${types.map((t, i) => d.typedLiteral(row[i] ?? null, t)).join(", ")})`,
+  );
   return `INSERT INTO TABLE ${d.relation(rel)} VALUES\n${tuples.join(",\n")}`;
 }
 
@@ -209,7 +248,12 @@ export function insertValues(d: HiveDialect, rel: RelationName, types: LogicalTy
  * file://, hdfs://, s3a://). EXTERNAL, so dropping it leaves the files to whoever wrote them; Hive's
  * spelling, which Spark accepts too and reads with its own Parquet reader.
  */
-export function createExternalParquetTable(d: HiveDialect, rel: RelationName, columns: ColumnSpec[], location: string): string {
+export function createExternalParquetTable(
+  d: HiveDialect,
+  rel: RelationName,
+  columns: ColumnSpec[],
+  location: string,
+): string {
   const list = columns.map((c) => `  ${d.quoteIdentifier(c.name)} ${c.nativeType}`).join(",\n");
   return `CREATE EXTERNAL TABLE ${d.relation(rel)} (\n${list}\n)\nSTORED AS PARQUET\nLOCATION ${d.string(location)}`;
 }
@@ -222,7 +266,12 @@ export interface ViewColumn {
 }
 
 /** A view giving the columns of `source` their real names and, where `cast` says, their real types. */
-export function createStagingView(d: HiveDialect, view: RelationName, source: RelationName, columns: ViewColumn[]): string {
+export function createStagingView(
+  d: HiveDialect,
+  view: RelationName,
+  source: RelationName,
+  columns: ViewColumn[],
+): string {
   const list = columns.map((c) => {
     const read = `src.${d.quoteIdentifier(c.from)}`;
     return `  ${c.cast ? `CAST(${read} AS ${c.cast})` : read} AS ${d.quoteIdentifier(c.name)}`;

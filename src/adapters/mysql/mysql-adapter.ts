@@ -143,7 +143,12 @@ export class MySqlAdapter implements Adapter {
   ): Promise<WriteResult> {
     const existing = await this.kindOf(s, rel);
     const swap = async (): Promise<WriteResult> => {
-      for (const sql of swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing }))
+      for (const sql of swapTableSql({
+        target: rel,
+        staging: built,
+        old: this.temporary(rel, "old"),
+        existing,
+      }))
         await s.execute(sql);
       return { rowsAffected: rows };
     };
@@ -155,7 +160,8 @@ export class MySqlAdapter implements Adapter {
     }
     if (existing === null) {
       // First build: the new rows are the whole table, so swap them in (only the named partitions).
-      if (mode.kind === "partitions") await s.execute(keepPartitionsSql(built, mode.partitionBy, mode.partitions));
+      if (mode.kind === "partitions")
+        await s.execute(keepPartitionsSql(built, mode.partitionBy, mode.partitions));
       return swap();
     }
     const columns = (await this.introspector(s).columns(built)).map((c) => c.name);
@@ -195,7 +201,12 @@ export class MySqlAdapter implements Adapter {
 }
 
 /** `merge` runs as delete+insert (no MERGE statement): same end table when every column is written. */
-function incrementalSql(rel: RelationName, built: RelationName, columns: string[], mode: IncrementalMode): string {
+function incrementalSql(
+  rel: RelationName,
+  built: RelationName,
+  columns: string[],
+  mode: IncrementalMode,
+): string {
   switch (mode.kind) {
     case "append":
       return appendSql(rel, built, columns);
@@ -208,7 +219,8 @@ function incrementalSql(rel: RelationName, built: RelationName, columns: string[
 }
 
 function own(session: Session): MySqlSession {
-  if (!(session instanceof MySqlSession)) throw new Error("The MySQL adapter was handed a session of another engine");
+  if (!(session instanceof MySqlSession))
+    throw new Error("The MySQL adapter was handed a session of another engine");
   return session;
 }
 

@@ -85,7 +85,8 @@ export class MySqlSession implements Session {
     try {
       const [result] = await this.connection.promise().query(text);
       const headers = (Array.isArray(result) ? result : [result]) as ResultSetHeader[];
-      const counted = sql.startsWith("START TRANSACTION;") && headers.length >= 2 ? headers.at(-2) : headers.at(-1);
+      const counted =
+        sql.startsWith("START TRANSACTION;") && headers.length >= 2 ? headers.at(-2) : headers.at(-1);
       return { rowsAffected: counted?.affectedRows ?? null };
     } catch (error) {
       if (!this.inTransaction && !this.broken)
@@ -126,7 +127,8 @@ export class MySqlSession implements Session {
     });
     // mysql2 reports a dropped socket on the connection only, and leaves the row stream waiting
     // for rows that never come: fail the stream with the connection's error instead.
-    const lost = (error?: Error) => rows.destroy(error ?? new Error("The MySQL connection was closed mid-stream"));
+    const lost = (error?: Error) =>
+      rows.destroy(error ?? new Error("The MySQL connection was closed mid-stream"));
     this.connection.once("error", lost);
     this.connection.once("end", lost);
     let batch: Row[] = [];
@@ -157,12 +159,13 @@ export class MySqlSession implements Session {
    */
   async loadData(loadSql: string, batches: AsyncIterable<RowBatch>): Promise<number> {
     this.usable();
-    const socket = (this.connection as unknown as { stream: NodeJS.WritableStream & { writableNeedDrain: boolean } })
-      .stream;
+    const socket = (
+      this.connection as unknown as { stream: NodeJS.WritableStream & { writableNeedDrain: boolean } }
+    ).stream;
     async function* chunks(): AsyncIterable<Buffer> {
       for await (const batch of batches) {
         const text = loadText(batch);
-        for (let at = 0; at < text.length;) {
+        for (let at = 0; at < text.length; ) {
           let end = Math.min(text.length, at + LOAD_CHUNK_CHARS);
           // A chunk ends at a line end, so no character is split across two packets.
           if (end < text.length) end = text.lastIndexOf("\n", end - 1) + 1 || end;
@@ -199,8 +202,12 @@ export class MySqlSession implements Session {
   }
 
   private async failOnWarnings(what: string): Promise<never> {
-    const [warnings] = await this.connection.promise().query({ sql: "SHOW WARNINGS LIMIT 5", rowsAsArray: true });
-    const text = (warnings as unknown[][]).map((w) => `${String(w[0])} ${String(w[1])}: ${String(w[2])}`).join("; ");
+    const [warnings] = await this.connection
+      .promise()
+      .query({ sql: "SHOW WARNINGS LIMIT 5", rowsAsArray: true });
+    const text = (warnings as unknown[][])
+      .map((w) => `${String(w[0])} ${String(w[1])}: ${String(w[2])}`)
+      .join("; ");
     throw new Error(
       `${what} changed values on their way into MySQL (${text}); nothing was written to the target. Check the column types.`,
     );

@@ -82,7 +82,9 @@ export class MySqlDialect implements Dialect {
         // DATETIME(6) keeps microseconds: more digits are refused, not rounded. Sessions run in UTC.
         return `CAST('${timestampText(value, 6)}' AS DATETIME(6))`;
       case "binary":
-        return value instanceof Uint8Array ? this.literal(value) : `CAST(${this.stringLiteral(stringText(value))} AS BINARY)`;
+        return value instanceof Uint8Array
+          ? this.literal(value)
+          : `CAST(${this.stringLiteral(stringText(value))} AS BINARY)`;
     }
   }
 
@@ -115,7 +117,10 @@ export class MySqlDialect implements Dialect {
     if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
     const one = (values: PartitionValue) =>
       partitionBy
-        .map((c, i) => `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`)
+        .map(
+          (c, i) =>
+            `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`,
+        )
         .join(" AND ");
     return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
   }

@@ -10,6 +10,11 @@ export function mysqlFingerprintSql(rel: RelationName, columns: string[]): strin
 
 export async function mysqlFingerprint(session: Session, rel: RelationName): Promise<string> {
   const { rows: columns } = await session.query(d.fingerprintColumnsSql(rel));
-  const { rows } = await session.query(mysqlFingerprintSql(rel, columns.map((c) => String(c[0]))));
+  const { rows } = await session.query(
+    mysqlFingerprintSql(
+      rel,
+      columns.map((c) => String(c[0])),
+    ),
+  );
   return String(rows[0]?.[0] ?? "");
 }

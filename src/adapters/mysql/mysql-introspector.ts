@@ -1,5 +1,12 @@
 // Reads what a MySQL/MariaDB server holds (relations and their columns) from information_schema.
-import type { Column, Introspector, PartitionValue, RelationKind, RelationName, Session } from "../contract.js";
+import type {
+  Column,
+  Introspector,
+  PartitionValue,
+  RelationKind,
+  RelationName,
+  Session,
+} from "../contract.js";
 import { mysqlDialect as d } from "./mysql-dialect.js";
 import { columnsSql, relationKindSql } from "./mysql-sql.js";
 

@@ -101,7 +101,9 @@ export function appendSql(target: RelationName, source: RelationName, columns: s
 }
 
 function keyMatch(uniqueKey: string[]): string {
-  return uniqueKey.map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`).join("\n  AND ");
+  return uniqueKey
+    .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
+    .join("\n  AND ");
 }
 
 /**
@@ -147,7 +149,9 @@ function checkPartitions(
   }
   const missing = columns ? partitionBy.filter((c) => !columns.includes(c)) : [];
   if (missing.length > 0)
-    throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
+    throw new Error(
+      `Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`,
+    );
 }
 
 /** Replaces exactly the named partitions: delete them, insert their new rows, in one transaction. */
@@ -171,7 +175,11 @@ export function replacePartitionsSql(
 }
 
 /** Keeps only the named partitions in a freshly built table, before it becomes the target. */
-export function keepPartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+export function keepPartitionsSql(
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   checkPartitions(rel, null, partitionBy, partitions);
   // The predicate is NULL, not false, on a row with a NULL partition column outside the set:
   // IS NOT TRUE deletes such a row, where NOT (NULL) would keep it.
@@ -179,7 +187,11 @@ export function keepPartitionsSql(rel: RelationName, partitionBy: string[], part
 }
 
 /** Empties the named partitions, for a partition replacement whose new result has no rows at all. */
-export function deletePartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+export function deletePartitionsSql(
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   checkPartitions(rel, null, partitionBy, partitions);
   return `DELETE FROM ${d.relation(rel)}\nWHERE ${partitionPredicate(partitionBy, partitions)};`;
 }
@@ -196,7 +208,9 @@ export function createStagingTableSql(rel: RelationName, columns: Column[]): str
  * depends on a character set. `file` is only a name: the client streams the rows.
  */
 export function loadDataSql(rel: RelationName, columns: Column[], file: string): string {
-  const targets = columns.map((c, i) => (c.type.kind === "binary" ? `@sluice_${i}` : d.quoteIdentifier(c.name)));
+  const targets = columns.map((c, i) =>
+    c.type.kind === "binary" ? `@sluice_${i}` : d.quoteIdentifier(c.name),
+  );
   const sets = columns.flatMap((c, i) =>
     c.type.kind === "binary" ? [`${d.quoteIdentifier(c.name)} = UNHEX(@sluice_${i})`] : [],
   );

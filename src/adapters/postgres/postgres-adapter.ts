@@ -131,7 +131,9 @@ export class PostgresAdapter implements Adapter {
   ): Promise<WriteResult> {
     const existing = await this.kindOf(s, rel);
     if (mode.kind === "replace") {
-      await s.execute(swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing }));
+      await s.execute(
+        swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing }),
+      );
       return { rowsAffected: rows };
     }
     if (existing === "view") {
@@ -141,8 +143,11 @@ export class PostgresAdapter implements Adapter {
     }
     if (existing === null) {
       // First build: the new rows are the whole table, so swap them in (only the named partitions).
-      if (mode.kind === "partitions") await s.execute(keepPartitionsSql(built, mode.partitionBy, mode.partitions));
-      await s.execute(swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing }));
+      if (mode.kind === "partitions")
+        await s.execute(keepPartitionsSql(built, mode.partitionBy, mode.partitions));
+      await s.execute(
+        swapTableSql({ target: rel, staging: built, old: this.temporary(rel, "old"), existing }),
+      );
       return { rowsAffected: rows };
     }
     const columns = (await this.introspector(s).columns(built)).map((c) => c.name);
@@ -181,7 +186,12 @@ export class PostgresAdapter implements Adapter {
   }
 }
 
-function incrementalSql(rel: RelationName, built: RelationName, columns: string[], mode: IncrementalMode): string {
+function incrementalSql(
+  rel: RelationName,
+  built: RelationName,
+  columns: string[],
+  mode: IncrementalMode,
+): string {
   switch (mode.kind) {
     case "append":
       return appendSql(rel, built, columns);

@@ -74,7 +74,9 @@ export class PostgresSession implements Session {
     this.usable();
     const text = this.inTransaction ? withoutOwnTransaction(sql) : sql;
     try {
-      const result = (await this.client.query({ text, types: exactTypes })) as pg.QueryResult | pg.QueryResult[];
+      const result = (await this.client.query({ text, types: exactTypes })) as
+        | pg.QueryResult
+        | pg.QueryResult[];
       const last = Array.isArray(result)
         ? result.filter((r) => r.command !== "BEGIN" && r.command !== "COMMIT").at(-1)
         : result;

@@ -44,7 +44,8 @@ export class PostgresDialect implements Dialect {
     }
     if (typeof value === "string") return this.stringLiteral(value);
     if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) throw new Error("Invalid Date cannot be written as a PostgreSQL literal");
+      if (Number.isNaN(value.getTime()))
+        throw new Error("Invalid Date cannot be written as a PostgreSQL literal");
       return `TIMESTAMP '${value.toISOString().slice(0, 23).replace("T", " ")}'`;
     }
     return `'\\x${Buffer.from(value).toString("hex")}'::bytea`;
@@ -67,9 +68,13 @@ export class PostgresDialect implements Dialect {
         return `DATE '${dateText(value)}'`;
       case "timestamp":
         // Microseconds are all PostgreSQL keeps: more digits are refused, not rounded.
-        return type.withTimeZone ? `TIMESTAMPTZ '${timestampText(value, 6)}+00'` : `TIMESTAMP '${timestampText(value, 6)}'`;
+        return type.withTimeZone
+          ? `TIMESTAMPTZ '${timestampText(value, 6)}+00'`
+          : `TIMESTAMP '${timestampText(value, 6)}'`;
       case "binary":
-        return value instanceof Uint8Array ? this.literal(value) : `CAST(${this.stringLiteral(stringText(value))} AS BYTEA)`;
+        return value instanceof Uint8Array
+          ? this.literal(value)
+          : `CAST(${this.stringLiteral(stringText(value))} AS BYTEA)`;
     }
   }
 
@@ -90,19 +95,31 @@ export class PostgresDialect implements Dialect {
     if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
     const one = (values: PartitionValue) =>
       partitionBy
-        .map((c, i) => `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`)
+        .map(
+          (c, i) =>
+            `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`,
+        )
         .join(" AND ");
     return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
   }
 
   /** Sessions run with TimeZone=UTC; an instant is still moved to UTC so no session setting can shift it. */
   watermarkText(expression: string, type: LogicalType): string {
-    if (type.kind === "timestamp" && type.withTimeZone) return this.castText(`(${expression} AT TIME ZONE 'UTC')`);
+    if (type.kind === "timestamp" && type.withTimeZone)
+      return this.castText(`(${expression} AT TIME ZONE 'UTC')`);
     return this.castText(expression);
   }
 
-  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
-    const [n, u] = unit === "day" && type.kind === "timestamp" && type.withTimeZone ? [amount * 24, "hour"] : [amount, unit];
+  subtractInterval(
+    expression: string,
+    amount: number,
+    unit: "second" | "minute" | "hour" | "day",
+    type: LogicalType,
+  ): string {
+    const [n, u] =
+      unit === "day" && type.kind === "timestamp" && type.withTimeZone
+        ? [amount * 24, "hour"]
+        : [amount, unit];
     const moved = `(${expression} - INTERVAL '${n} ${u}')`;
     // DATE - INTERVAL is a TIMESTAMP; the bound stays a DATE so comparisons stay DATE.
     return type.kind === "date" ? `CAST(${moved} AS DATE)` : moved;

@@ -1,5 +1,12 @@
 // Reads what a PostgreSQL database holds (relations and their columns) from pg_catalog.
-import type { Column, Introspector, PartitionValue, RelationKind, RelationName, Session } from "../contract.js";
+import type {
+  Column,
+  Introspector,
+  PartitionValue,
+  RelationKind,
+  RelationName,
+  Session,
+} from "../contract.js";
 import { postgresDialect as d } from "./postgres-dialect.js";
 
 function relationFilter(rel: RelationName): string {

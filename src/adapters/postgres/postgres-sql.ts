@@ -86,7 +86,9 @@ export function appendSql(target: RelationName, source: RelationName, columns: s
 }
 
 function keyMatch(uniqueKey: string[]): string {
-  return uniqueKey.map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`).join("\n  AND ");
+  return uniqueKey
+    .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
+    .join("\n  AND ");
 }
 
 function needsKey(what: string, target: RelationName, uniqueKey: string[]): void {
@@ -113,7 +115,12 @@ export function deleteInsertSql(
  * Upserts on `uniqueKey` with MERGE, in one transaction. Two merges of the same new key at once can
  * both insert it (MERGE takes no predicate lock); sluice runs one writer per target, so none race.
  */
-export function mergeSql(target: RelationName, source: RelationName, columns: string[], uniqueKey: string[]): string {
+export function mergeSql(
+  target: RelationName,
+  source: RelationName,
+  columns: string[],
+  uniqueKey: string[],
+): string {
   needsKey("merge", target, uniqueKey);
   const keys = new Set(uniqueKey);
   const updates = columns.filter((c) => !keys.has(c));
@@ -124,7 +131,9 @@ export function mergeSql(target: RelationName, source: RelationName, columns: st
   ];
   if (updates.length > 0) {
     lines.push("WHEN MATCHED THEN UPDATE SET");
-    lines.push(updates.map((c) => `  ${d.quoteIdentifier(c)} = ${SOURCE}.${d.quoteIdentifier(c)}`).join(",\n"));
+    lines.push(
+      updates.map((c) => `  ${d.quoteIdentifier(c)} = ${SOURCE}.${d.quoteIdentifier(c)}`).join(",\n"),
+    );
   }
   lines.push(`WHEN NOT MATCHED THEN INSERT (${cols(columns)})`);
   lines.push(`  VALUES (${cols(columns, `${SOURCE}.`)});`);
@@ -154,7 +163,9 @@ function checkPartitions(
   }
   const missing = columns ? partitionBy.filter((c) => !columns.includes(c)) : [];
   if (missing.length > 0)
-    throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
+    throw new Error(
+      `Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`,
+    );
 }
 
 /**
@@ -181,7 +192,11 @@ export function replacePartitionsSql(
 }
 
 /** Keeps only the named partitions in a freshly built table, before it becomes the target. */
-export function keepPartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+export function keepPartitionsSql(
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   checkPartitions(rel, null, partitionBy, partitions);
   // The predicate is NULL, not false, on a row with a NULL partition column outside the set:
   // IS NOT TRUE deletes such a row, where NOT (NULL) would keep it.
@@ -189,7 +204,11 @@ export function keepPartitionsSql(rel: RelationName, partitionBy: string[], part
 }
 
 /** Empties the named partitions, for a partition replacement whose new result has no rows at all. */
-export function deletePartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+export function deletePartitionsSql(
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   checkPartitions(rel, null, partitionBy, partitions);
   return `DELETE FROM ${d.relation(rel)}\nWHERE ${partitionPredicate(partitionBy, partitions)};`;
 }

@@ -103,13 +103,16 @@ export function toCell(value: unknown): CellValue {
 const COPY_SPECIAL = /[\\\t\n\r]/;
 function escapeCopy(text: string): string {
   if (!COPY_SPECIAL.test(text)) return text;
-  return text.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+  return text.replace(/[\\\t\n\r]/g, (c) =>
+    c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r",
+  );
 }
 
 function copyField(value: ExactText): string {
   if (value === null) return "\\N";
   if (value instanceof Uint8Array) return `\\\\x${Buffer.from(value).toString("hex")}`;
-  if (value.includes("\0")) throw new Error("PostgreSQL text cannot hold a NUL character; strip it before loading");
+  if (value.includes("\0"))
+    throw new Error("PostgreSQL text cannot hold a NUL character; strip it before loading");
   return escapeCopy(value);
 }
 
@@ -130,7 +133,9 @@ export function copyText(batch: RowBatch): string {
 /** Rows of a small result with timestamps as `Date`, for query(): the contract's cell form. */
 export function queryRows(columns: Column[], rows: unknown[][]): CellValue[][] {
   const timestamps = columns.map((c) => c.type.kind === "timestamp");
-  return rows.map((row) => row.map((v, c) => (timestamps[c] && typeof v === "string" ? timestampDate(v) : toCell(v))));
+  return rows.map((row) =>
+    row.map((v, c) => (timestamps[c] && typeof v === "string" ? timestampDate(v) : toCell(v))),
+  );
 }
 
 function timestampDate(text: string): Date {

@@ -3,7 +3,11 @@ import type { Adapter } from "../contract.js";
 import type { SqlServerConnection } from "../../project/connection-schema.js";
 import { SqlServerAdapter, type SqlServerAdapterOptions } from "./sqlserver-adapter.js";
 
-export function createSqlServerAdapter(connectionName: string, config: SqlServerConnection, options?: SqlServerAdapterOptions): Adapter {
+export function createSqlServerAdapter(
+  connectionName: string,
+  config: SqlServerConnection,
+  options?: SqlServerAdapterOptions,
+): Adapter {
   return new SqlServerAdapter(connectionName, config, options);
 }
 

@@ -93,11 +93,17 @@ export class SqlServerAdapter implements Adapter {
   async write(session: Session, rel: RelationName, selectSql: string, mode: WriteMode): Promise<WriteResult> {
     const s = own(session);
     refuseEmptyPartitionSet(rel, mode);
-    return mode.kind === "replace" ? this.replaceTable(s, rel, selectSql) : this.writeIncremental(s, rel, selectSql, mode);
+    return mode.kind === "replace"
+      ? this.replaceTable(s, rel, selectSql)
+      : this.writeIncremental(s, rel, selectSql, mode);
   }
 
   /** Builds the new table beside the target, then swaps it in atomically. */
-  private async replaceTable(s: SqlServerSession, rel: RelationName, selectSql: string): Promise<WriteResult> {
+  private async replaceTable(
+    s: SqlServerSession,
+    rel: RelationName,
+    selectSql: string,
+  ): Promise<WriteResult> {
     const staging = this.temporary(rel, "stg");
     const old = this.temporary(rel, "old");
     try {
@@ -122,11 +128,14 @@ export class SqlServerAdapter implements Adapter {
       const introspector = this.introspector(s);
       const kind = await introspector.relationKind(rel);
       if (kind === "view") {
-        throw new Error(`${this.dialect.relation(rel)} is a view, so rows cannot be written into it incrementally; rebuild it with --full-refresh.`);
+        throw new Error(
+          `${this.dialect.relation(rel)} is a view, so rows cannot be written into it incrementally; rebuild it with --full-refresh.`,
+        );
       }
       if (kind === null) {
         // First build: the new rows are the whole table, so swap them in (only the named partitions).
-        if (mode.kind === "partitions") await s.batch(keepPartitionsSql(tmp, mode.partitionBy, mode.partitions));
+        if (mode.kind === "partitions")
+          await s.batch(keepPartitionsSql(tmp, mode.partitionBy, mode.partitions));
         await s.batch(swapTableSql({ target: rel, staging: tmp, old: this.temporary(rel, "old") }));
         return { rowsAffected: built.at(-1) ?? null };
       }
@@ -150,7 +159,12 @@ export class SqlServerAdapter implements Adapter {
    * Bulk-loads rows from another engine into a staging table (decimals as text, so no digit is lost),
    * in chunks of `bulk_chunk_rows`, then applies `mode` from it with the real column types.
    */
-  async load(session: Session, rel: RelationName, batches: AsyncIterable<RowBatch>, mode: WriteMode): Promise<WriteResult> {
+  async load(
+    session: Session,
+    rel: RelationName,
+    batches: AsyncIterable<RowBatch>,
+    mode: WriteMode,
+  ): Promise<WriteResult> {
     const s = own(session);
     refuseEmptyPartitionSet(rel, mode);
     const iterator = batches[Symbol.asyncIterator]();
@@ -160,7 +174,11 @@ export class SqlServerAdapter implements Adapter {
     const staging = this.temporary(rel, "stg");
     try {
       await s.batch(createStagingTableSql(staging, columns));
-      const loaded = await s.bulkLoad(this.dialect.relation(staging), columns, restOfRows(first.value, iterator));
+      const loaded = await s.bulkLoad(
+        this.dialect.relation(staging),
+        columns,
+        restOfRows(first.value, iterator),
+      );
       await this.write(s, rel, stagedSelectSql(staging, columns), mode);
       return { rowsAffected: loaded };
     } finally {
@@ -195,7 +213,8 @@ export class SqlServerAdapter implements Adapter {
 }
 
 function own(session: Session): SqlServerSession {
-  if (!(session instanceof SqlServerSession)) throw new Error("The SQL Server adapter was handed a session of another engine");
+  if (!(session instanceof SqlServerSession))
+    throw new Error("The SQL Server adapter was handed a session of another engine");
   return session;
 }
 

@@ -10,7 +10,12 @@ import type { Column, Row, RowBatch, Session, WriteResult } from "../contract.js
 import type { SqlServerConnection } from "../../project/connection-schema.js";
 import { sqlServerDialect } from "./sqlserver-dialect.js";
 import { backoffMs, isRetryable, withRetry, type RetryPolicy, type WorkKind } from "./sqlserver-retry.js";
-import { describeResultSql, exactDecimalSelectSql, needsTextTransport, type DescribedColumn } from "./sqlserver-sql.js";
+import {
+  describeResultSql,
+  exactDecimalSelectSql,
+  needsTextTransport,
+  type DescribedColumn,
+} from "./sqlserver-sql.js";
 import { decodeValue, describeColumn, type DriverColumn } from "./sqlserver-values.js";
 
 export interface SessionOptions {
@@ -57,7 +62,11 @@ export class SqlServerSession implements Session {
     private readonly onClose: () => void,
   ) {}
 
-  static async open(config: SqlServerConnection, options: SessionOptions, onClose: () => void): Promise<SqlServerSession> {
+  static async open(
+    config: SqlServerConnection,
+    options: SessionOptions,
+    onClose: () => void,
+  ): Promise<SqlServerSession> {
     const pool = await withRetry(options.retry, { inTransaction: false, kind: "read" }, async () => {
       const candidate = new sql.ConnectionPool(mssqlConfig(config));
       try {
@@ -82,7 +91,9 @@ export class SqlServerSession implements Session {
   /** A request on the pinned connection, inside the open transaction if there is one. */
   private request(): sql.Request {
     if (this.closed) throw new Error("This SQL Server session is closed; open a new one");
-    const request = this.transactionInProgress ? new sql.Request(this.transactionInProgress) : new sql.Request(this.pool);
+    const request = this.transactionInProgress
+      ? new sql.Request(this.transactionInProgress)
+      : new sql.Request(this.pool);
     request.arrayRowMode = true;
     this.latest = request;
     return request;
@@ -134,7 +145,9 @@ export class SqlServerSession implements Session {
         // Once rows went to the caller a retry would repeat them; before that, a read is safe to redo.
         const ctx = { inTransaction: this.inTransaction, kind: "read" as const };
         if (yielded || attempt >= this.options.retry.maxRetries || !isRetryable(error, ctx)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt, this.options.retry.baseDelayMs)));
+        await new Promise((resolve) =>
+          setTimeout(resolve, backoffMs(attempt, this.options.retry.baseDelayMs)),
+        );
       }
     }
   }
@@ -143,7 +156,9 @@ export class SqlServerSession implements Session {
    * tedious reads DECIMAL into a JS number. Asks the server for the result's shape first and, when a
    * column is wider than a double holds exactly, wraps the query to CAST those columns to VARCHAR.
    */
-  private async exactDecimalQuery(text: string): Promise<{ sqlText: string; textColumns: Map<string, DescribedColumn> }> {
+  private async exactDecimalQuery(
+    text: string,
+  ): Promise<{ sqlText: string; textColumns: Map<string, DescribedColumn> }> {
     let described: DescribedColumn[];
     try {
       const rows = await this.queryPlain(describeResultSql(text));
@@ -165,7 +180,11 @@ export class SqlServerSession implements Session {
   }
 
   /** One streamed execution: pauses the driver when a full batch waits, resumes when it is taken. */
-  private async *streamOnce(text: string, batchSize: number, textColumns: Map<string, DescribedColumn>): AsyncGenerator<RowBatch> {
+  private async *streamOnce(
+    text: string,
+    batchSize: number,
+    textColumns: Map<string, DescribedColumn>,
+  ): AsyncGenerator<RowBatch> {
     const request = this.request();
     request.stream = true;
     let columns: Column[] = [];
@@ -188,12 +207,16 @@ export class SqlServerSession implements Session {
     };
     request.on("recordset", (meta: unknown) => {
       flush();
-      driverColumns = Array.isArray(meta) ? (meta as DriverColumn[]) : Object.values(meta as Record<string, DriverColumn>);
+      driverColumns = Array.isArray(meta)
+        ? (meta as DriverColumn[])
+        : Object.values(meta as Record<string, DriverColumn>);
       columns = driverColumns.map((c) => describeColumn(c, textColumns.get(c.name), sqlServerDialect));
       notify();
     });
     request.on("row", (values: unknown[]) => {
-      rows.push(values.map((v, i) => decodeValue(v, driverColumns[i], textColumns.has(driverColumns[i]?.name ?? ""))));
+      rows.push(
+        values.map((v, i) => decodeValue(v, driverColumns[i], textColumns.has(driverColumns[i]?.name ?? ""))),
+      );
       if (rows.length >= batchSize) {
         flush();
         if (!paused) {
@@ -308,7 +331,9 @@ function bulkType(column: Column): sql.ISqlType {
     case "float":
       return t.bits === 32 ? sql.Real() : sql.Float();
     case "string":
-      return t.length !== undefined && t.length <= 4000 ? sql.NVarChar(Math.max(1, t.length)) : sql.NVarChar(sql.MAX);
+      return t.length !== undefined && t.length <= 4000
+        ? sql.NVarChar(Math.max(1, t.length))
+        : sql.NVarChar(sql.MAX);
     case "date":
       return sql.Date();
     case "timestamp":
@@ -325,7 +350,9 @@ function bulkValue(value: Row[number], column: Column): BulkCell {
   switch (column.type.kind) {
     case "integer":
       // tedious writes BIGINT from a JS bigint exactly; smaller integers are plain numbers.
-      return (column.type.bits === 64 ? BigInt(value as bigint | number | string) : Number(value)) as unknown as BulkCell;
+      return (column.type.bits === 64
+        ? BigInt(value as bigint | number | string)
+        : Number(value)) as unknown as BulkCell;
     case "decimal":
     case "string":
       return typeof value === "string" ? value : String(value);

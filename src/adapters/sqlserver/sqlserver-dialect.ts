@@ -1,8 +1,20 @@
 // T-SQL quoting, literals of every type, partition predicates and type mapping between sluice's
 // logical types and SQL Server types. Pure; the one place T-SQL is quoted.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
-import { booleanValue, dateText, decimalText, equalsOrNull, floatText, integerText, stringText, timestampText } from "../literal-text.js";
-import { SQL_SERVER_MAX_DECIMAL_PRECISION, SQL_SERVER_MAX_NVARCHAR_LENGTH } from "./sqlserver-capabilities.js";
+import {
+  booleanValue,
+  dateText,
+  decimalText,
+  equalsOrNull,
+  floatText,
+  integerText,
+  stringText,
+  timestampText,
+} from "../literal-text.js";
+import {
+  SQL_SERVER_MAX_DECIMAL_PRECISION,
+  SQL_SERVER_MAX_NVARCHAR_LENGTH,
+} from "./sqlserver-capabilities.js";
 
 export class SqlServerDialect implements Dialect {
   readonly engine = "sqlserver" as const;
@@ -32,12 +44,14 @@ export class SqlServerDialect implements Dialect {
     if (typeof value === "boolean") return value ? "CAST(1 AS BIT)" : "CAST(0 AS BIT)";
     if (typeof value === "bigint") return value.toString();
     if (typeof value === "number") {
-      if (!Number.isFinite(value)) throw new Error(`SQL Server has no literal for ${value}; filter it out or map it to NULL first`);
+      if (!Number.isFinite(value))
+        throw new Error(`SQL Server has no literal for ${value}; filter it out or map it to NULL first`);
       return String(value);
     }
     if (typeof value === "string") return this.stringLiteral(value);
     if (value instanceof Date) {
-      if (Number.isNaN(value.getTime())) throw new Error("Invalid Date cannot be written as a SQL Server literal");
+      if (Number.isNaN(value.getTime()))
+        throw new Error("Invalid Date cannot be written as a SQL Server literal");
       return `CAST('${value.toISOString().slice(0, 23)}' AS DATETIME2(6))`;
     }
     return `0x${Buffer.from(value).toString("hex").toUpperCase()}`;
@@ -61,10 +75,14 @@ export class SqlServerDialect implements Dialect {
       case "timestamp": {
         // DATETIME2(7) and DATETIMEOFFSET(7) keep 100 ns: more digits are refused, not rounded.
         const text = timestampText(value, 7).replace(" ", "T");
-        return type.withTimeZone ? `CAST('${text}+00:00' AS DATETIMEOFFSET(7))` : `CAST('${text}' AS DATETIME2(7))`;
+        return type.withTimeZone
+          ? `CAST('${text}+00:00' AS DATETIMEOFFSET(7))`
+          : `CAST('${text}' AS DATETIME2(7))`;
       }
       case "binary":
-        return value instanceof Uint8Array ? this.literal(value) : `CAST(${this.stringLiteral(stringText(value))} AS VARBINARY(MAX))`;
+        return value instanceof Uint8Array
+          ? this.literal(value)
+          : `CAST(${this.stringLiteral(stringText(value))} AS VARBINARY(MAX))`;
     }
   }
 
@@ -90,19 +108,33 @@ export class SqlServerDialect implements Dialect {
       return terms.length === 1 ? terms[0]! : `(${terms.join(" OR ")})`;
     }
     const one = (values: PartitionValue) =>
-      partitionBy.map((c, i) => `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`).join(" AND ");
+      partitionBy
+        .map(
+          (c, i) =>
+            `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`,
+        )
+        .join(" AND ");
     return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
   }
 
   /** Style 121 keeps every fractional digit; the default style would drop them. */
   watermarkText(expression: string, type: LogicalType): string {
-    if (type.kind === "timestamp" && type.withTimeZone) return `CONVERT(NVARCHAR(40), SWITCHOFFSET(${expression}, '+00:00'), 121)`;
+    if (type.kind === "timestamp" && type.withTimeZone)
+      return `CONVERT(NVARCHAR(40), SWITCHOFFSET(${expression}, '+00:00'), 121)`;
     if (type.kind === "timestamp" || type.kind === "date") return `CONVERT(NVARCHAR(40), ${expression}, 121)`;
     return this.castText(expression);
   }
 
-  subtractInterval(expression: string, amount: number, unit: "second" | "minute" | "hour" | "day", type: LogicalType): string {
-    const [n, u] = unit === "day" && type.kind === "timestamp" && type.withTimeZone ? [amount * 24, "hour"] : [amount, unit];
+  subtractInterval(
+    expression: string,
+    amount: number,
+    unit: "second" | "minute" | "hour" | "day",
+    type: LogicalType,
+  ): string {
+    const [n, u] =
+      unit === "day" && type.kind === "timestamp" && type.withTimeZone
+        ? [amount * 24, "hour"]
+        : [amount, unit];
     return `DATEADD(${u}, -${n}, ${expression})`;
   }
 
@@ -131,13 +163,17 @@ export class SqlServerDialect implements Dialect {
         return type.bits === 64 ? "BIGINT" : type.bits === 32 ? "INT" : "SMALLINT";
       case "decimal":
         if (type.precision < 1 || type.precision > SQL_SERVER_MAX_DECIMAL_PRECISION) {
-          throw new Error(`DECIMAL(${type.precision},${type.scale}) does not fit SQL Server: precision must be 1..38; cast the column to a narrower decimal or to a string`);
+          throw new Error(
+            `DECIMAL(${type.precision},${type.scale}) does not fit SQL Server: precision must be 1..38; cast the column to a narrower decimal or to a string`,
+          );
         }
         return `DECIMAL(${type.precision},${type.scale})`;
       case "float":
         return type.bits === 32 ? "REAL" : "FLOAT";
       case "string":
-        return type.length !== undefined && type.length <= SQL_SERVER_MAX_NVARCHAR_LENGTH ? `NVARCHAR(${Math.max(1, type.length)})` : "NVARCHAR(MAX)";
+        return type.length !== undefined && type.length <= SQL_SERVER_MAX_NVARCHAR_LENGTH
+          ? `NVARCHAR(${Math.max(1, type.length)})`
+          : "NVARCHAR(MAX)";
       case "date":
         return "DATE";
       case "timestamp":
@@ -205,7 +241,9 @@ export class SqlServerDialect implements Dialect {
       case "TIMESTAMP":
         return { kind: "binary" };
       default:
-        throw new Error(`SQL Server type '${nativeType}' has no sluice logical type; cast it to a supported type in the model`);
+        throw new Error(
+          `SQL Server type '${nativeType}' has no sluice logical type; cast it to a supported type in the model`,
+        );
     }
   }
 }

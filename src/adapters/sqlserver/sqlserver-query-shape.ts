@@ -101,9 +101,11 @@ export function queryShape(sql: string): QueryShape {
     for (;;) {
       i += 1; // the CTE name
       if (tokens[i]?.kind === "open") i = closingIndex(tokens, i) + 1; // column list
-      if (tokens[i]?.text !== "AS") throw new Error("Cannot read the WITH clause of the model SQL: expected AS after a CTE name");
+      if (tokens[i]?.text !== "AS")
+        throw new Error("Cannot read the WITH clause of the model SQL: expected AS after a CTE name");
       i += 1;
-      if (tokens[i]?.kind !== "open") throw new Error("Cannot read the WITH clause of the model SQL: expected ( after AS");
+      if (tokens[i]?.kind !== "open")
+        throw new Error("Cannot read the WITH clause of the model SQL: expected ( after AS");
       i = closingIndex(tokens, i) + 1;
       if (tokens[i]?.kind === "comma") {
         i += 1;

@@ -37,7 +37,12 @@ export const TRANSIENT_SERVER_ERRORS: ReadonlySet<number> = new Set([
  * (ELOGIN) are not here: a wrong password stays wrong, and tedious itself retries the transient ones
  * (4060, 40613, ...) during login.
  */
-export const TRANSIENT_DRIVER_CODES: ReadonlySet<string> = new Set(["ESOCKET", "ECONNCLOSED", "ECONNRESET", "ETIMEOUT"]);
+export const TRANSIENT_DRIVER_CODES: ReadonlySet<string> = new Set([
+  "ESOCKET",
+  "ECONNCLOSED",
+  "ECONNRESET",
+  "ETIMEOUT",
+]);
 
 interface DriverError {
   name?: string;
@@ -78,13 +83,25 @@ export function isRetryable(error: unknown, ctx: RetryContext): boolean {
   const numbers = errorNumbers(error);
   if (numbers.some((n) => ROLLED_BACK_ERRORS.has(n))) return true;
   const connectionFailure = e?.name === "ConnectionError";
-  if (connectionFailure && (TRANSIENT_DRIVER_CODES.has(e.code ?? "") || numbers.some((n) => TRANSIENT_SERVER_ERRORS.has(n)))) return true;
+  if (
+    connectionFailure &&
+    (TRANSIENT_DRIVER_CODES.has(e.code ?? "") || numbers.some((n) => TRANSIENT_SERVER_ERRORS.has(n)))
+  )
+    return true;
   // A read that failed on the wire can simply be read again; a write's outcome would be unknown.
-  return ctx.kind === "read" && (TRANSIENT_DRIVER_CODES.has(e?.code ?? "") || numbers.some((n) => TRANSIENT_SERVER_ERRORS.has(n)));
+  return (
+    ctx.kind === "read" &&
+    (TRANSIENT_DRIVER_CODES.has(e?.code ?? "") || numbers.some((n) => TRANSIENT_SERVER_ERRORS.has(n)))
+  );
 }
 
 /** Exponential backoff with full jitter: a random wait in [0, base * 2^attempt], capped. */
-export function backoffMs(attempt: number, baseMs: number, capMs = 10_000, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  baseMs: number,
+  capMs = 10_000,
+  random: () => number = Math.random,
+): number {
   return Math.round(Math.min(capMs, baseMs * 2 ** attempt) * random());
 }
 
@@ -94,7 +111,11 @@ export interface RetryPolicy {
 }
 
 /** Runs `work`, retrying retryable failures up to `policy.maxRetries` times with backoff. */
-export async function withRetry<T>(policy: RetryPolicy, ctx: RetryContext, work: () => Promise<T>): Promise<T> {
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  ctx: RetryContext,
+  work: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();

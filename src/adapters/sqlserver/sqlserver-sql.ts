@@ -37,7 +37,9 @@ function atomic(statements: string[]): string {
 export function createSchemaSql(schema: string, database?: string): string {
   const schemas = database ? `${d.quoteIdentifier(database)}.sys.schemas` : "sys.schemas";
   const create = `CREATE SCHEMA ${d.quoteIdentifier(schema)}`;
-  const exec = database ? `${systemProc("sp_executesql", database)} ${d.stringLiteral(create)};` : `EXEC(${d.stringLiteral(create)});`;
+  const exec = database
+    ? `${systemProc("sp_executesql", database)} ${d.stringLiteral(create)};`
+    : `EXEC(${d.stringLiteral(create)});`;
   return `IF NOT EXISTS (SELECT 1 FROM ${schemas} WHERE [name] = ${d.stringLiteral(schema)})\n    ${exec}`;
 }
 
@@ -49,7 +51,9 @@ export function createSchemaSql(schema: string, database?: string): string {
 export function createViewSql(rel: RelationName, selectSql: string, replacingTable = false): string {
   const body = asViewBody(selectSql);
   const create = `CREATE OR ALTER VIEW ${d.relation({ schema: rel.schema, name: rel.name })} AS\n${body}`;
-  const exec = rel.database ? `${systemProc("sp_executesql", rel.database)} ${d.stringLiteral(create)};` : `EXEC(${d.stringLiteral(create)});`;
+  const exec = rel.database
+    ? `${systemProc("sp_executesql", rel.database)} ${d.stringLiteral(create)};`
+    : `EXEC(${d.stringLiteral(create)});`;
   if (replacingTable) return atomic([`DROP TABLE ${d.relation(rel)};`, exec]);
   return rel.database ? exec : `${create};`;
 }
@@ -86,7 +90,8 @@ export interface SwapNames {
 export function swapTableSql({ target, staging, old }: SwapNames): string {
   const targetName = d.relationLiteral(target);
   const rename = systemProc("sp_rename", target.database);
-  const twoPart = (rel: RelationName): string => d.stringLiteral(d.relation({ schema: rel.schema, name: rel.name }));
+  const twoPart = (rel: RelationName): string =>
+    d.stringLiteral(d.relation({ schema: rel.schema, name: rel.name }));
   return atomic([
     `IF OBJECT_ID(${targetName}, N'V') IS NOT NULL DROP VIEW ${d.relation(target)};`,
     `IF OBJECT_ID(${targetName}, N'U') IS NOT NULL`,
@@ -102,11 +107,18 @@ export function appendSql(target: RelationName, source: RelationName, columns: s
 }
 
 function keyMatch(uniqueKey: string[]): string {
-  return uniqueKey.map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`).join("\n        AND ");
+  return uniqueKey
+    .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
+    .join("\n        AND ");
 }
 
 /** Deletes target rows whose key is among the new rows, then inserts the new rows, in one transaction. */
-export function deleteInsertSql(target: RelationName, source: RelationName, columns: string[], uniqueKey: string[]): string {
+export function deleteInsertSql(
+  target: RelationName,
+  source: RelationName,
+  columns: string[],
+  uniqueKey: string[],
+): string {
   if (uniqueKey.length === 0) throw new Error(`delete+insert into ${d.relation(target)} needs a unique_key`);
   return atomic([
     `DELETE ${TARGET}`,
@@ -120,7 +132,12 @@ export function deleteInsertSql(target: RelationName, source: RelationName, colu
 }
 
 /** Upserts on `uniqueKey` with MERGE; HOLDLOCK keeps two concurrent merges from inserting the same key. */
-export function mergeSql(target: RelationName, source: RelationName, columns: string[], uniqueKey: string[]): string {
+export function mergeSql(
+  target: RelationName,
+  source: RelationName,
+  columns: string[],
+  uniqueKey: string[],
+): string {
   if (uniqueKey.length === 0) throw new Error(`merge into ${d.relation(target)} needs a unique_key`);
   const keys = new Set(uniqueKey);
   const updates = columns.filter((c) => !keys.has(c));
@@ -131,7 +148,11 @@ export function mergeSql(target: RelationName, source: RelationName, columns: st
   ];
   if (updates.length > 0) {
     lines.push(`WHEN MATCHED THEN UPDATE SET`);
-    lines.push(updates.map((c) => `    ${TARGET}.${d.quoteIdentifier(c)} = ${SOURCE}.${d.quoteIdentifier(c)}`).join(",\n"));
+    lines.push(
+      updates
+        .map((c) => `    ${TARGET}.${d.quoteIdentifier(c)} = ${SOURCE}.${d.quoteIdentifier(c)}`)
+        .join(",\n"),
+    );
   }
   lines.push(`WHEN NOT MATCHED BY TARGET THEN INSERT (${cols(columns)})`);
   lines.push(`    VALUES (${cols(columns, `${SOURCE}.`)});`);
@@ -155,14 +176,20 @@ export function replacePartitionsSql(
   partitions: PartitionValue[],
 ): string {
   if (partitions.length === 0) throw new EmptyPartitionSetError(target);
-  if (partitionBy.length === 0) throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
+  if (partitionBy.length === 0)
+    throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
   for (const p of partitions) {
     if (p.length !== partitionBy.length) {
-      throw new Error(`Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`);
+      throw new Error(
+        `Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`,
+      );
     }
   }
   const missing = partitionBy.filter((c) => !columns.includes(c));
-  if (missing.length > 0) throw new Error(`Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`);
+  if (missing.length > 0)
+    throw new Error(
+      `Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`,
+    );
   const where = partitionPredicate(partitionBy, partitions);
   return atomic([
     `DELETE FROM ${d.relation(target)}`,
@@ -175,7 +202,11 @@ export function replacePartitionsSql(
 }
 
 /** Keeps only the named partitions in a freshly built table, before it becomes the target. */
-export function keepPartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+export function keepPartitionsSql(
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   if (partitions.length === 0) throw new EmptyPartitionSetError(rel);
   // The predicate is NULL, not false, for a row with a NULL partition column outside the set: CASE
   // makes it two-valued, so such a row is deleted rather than kept by `NOT (NULL)`.
@@ -183,7 +214,11 @@ export function keepPartitionsSql(rel: RelationName, partitionBy: string[], part
 }
 
 /** Empties the named partitions, for a partition replacement whose new result has no rows at all. */
-export function deletePartitionsSql(rel: RelationName, partitionBy: string[], partitions: PartitionValue[]): string {
+export function deletePartitionsSql(
+  rel: RelationName,
+  partitionBy: string[],
+  partitions: PartitionValue[],
+): string {
   if (partitions.length === 0) throw new EmptyPartitionSetError(rel);
   return atomic([`DELETE FROM ${d.relation(rel)}`, `WHERE ${partitionPredicate(partitionBy, partitions)};`]);
 }
@@ -194,7 +229,9 @@ export function stagingNativeType(column: Column): string {
 }
 
 export function createStagingTableSql(rel: RelationName, columns: Column[]): string {
-  const defs = columns.map((c) => `    ${d.quoteIdentifier(c.name)} ${stagingNativeType(c)} NULL`).join(",\n");
+  const defs = columns
+    .map((c) => `    ${d.quoteIdentifier(c.name)} ${stagingNativeType(c)} NULL`)
+    .join(",\n");
   return `${dropRelationSql(rel)}\nCREATE TABLE ${d.relation(rel)} (\n${defs}\n);`;
 }
 
@@ -226,7 +263,10 @@ export interface DescribedColumn {
 /** Whether a described column would lose digits as a JS number, and so must travel as text. */
 export function needsTextTransport(c: DescribedColumn): boolean {
   const type = c.systemTypeName.toLowerCase();
-  return (/^(decimal|numeric)\b/.test(type) && c.precision > EXACT_NUMBER_DECIMAL_PRECISION) || /^money\b/.test(type);
+  return (
+    (/^(decimal|numeric)\b/.test(type) && c.precision > EXACT_NUMBER_DECIMAL_PRECISION) ||
+    /^money\b/.test(type)
+  );
 }
 
 /**

@@ -15,7 +15,9 @@ export interface DriverColumn {
   scale?: number;
 }
 
-const TYPE_NAMES = new Map<unknown, string>(Object.entries(sql.TYPES).map(([name, factory]) => [factory, name]));
+const TYPE_NAMES = new Map<unknown, string>(
+  Object.entries(sql.TYPES).map(([name, factory]) => [factory, name]),
+);
 
 /** The `mssql` type name of a column (`BigInt`, `Decimal`, `NVarChar`, ...). */
 export function driverTypeName(column: DriverColumn | undefined): string {
@@ -35,12 +37,16 @@ export function nativeTypeOf(column: DriverColumn): string {
     case "NVarChar":
     case "NChar":
       // tedious reports character columns' length in bytes: two per UCS-2 code unit.
-      return length >= NVARCHAR_MAX_BYTES ? `${name.toUpperCase()}(MAX)` : `${name.toUpperCase()}(${Math.max(1, length / 2)})`;
+      return length >= NVARCHAR_MAX_BYTES
+        ? `${name.toUpperCase()}(MAX)`
+        : `${name.toUpperCase()}(${Math.max(1, length / 2)})`;
     case "VarChar":
     case "Char":
     case "VarBinary":
     case "Binary":
-      return length >= NVARCHAR_MAX_BYTES ? `${name.toUpperCase()}(MAX)` : `${name.toUpperCase()}(${Math.max(1, length)})`;
+      return length >= NVARCHAR_MAX_BYTES
+        ? `${name.toUpperCase()}(MAX)`
+        : `${name.toUpperCase()}(${Math.max(1, length)})`;
     case "DateTime2":
     case "DateTimeOffset":
     case "Time":
@@ -54,13 +60,21 @@ export function nativeTypeOf(column: DriverColumn): string {
  * The sluice Column for a driver column. A column the query was wrapped to read as text (wide
  * decimals) keeps the type the server described for it, not VARCHAR.
  */
-export function describeColumn(column: DriverColumn, readAsText: DescribedColumn | undefined, dialect: SqlServerDialect): Column {
+export function describeColumn(
+  column: DriverColumn,
+  readAsText: DescribedColumn | undefined,
+  dialect: SqlServerDialect,
+): Column {
   const nativeType = readAsText ? readAsText.systemTypeName.toUpperCase() : nativeTypeOf(column);
   return { name: column.name, nativeType, type: dialect.logicalType(nativeType) };
 }
 
 /** Converts one value tedious returned into a CellValue as the contract defines it. */
-export function decodeValue(value: unknown, column: DriverColumn | undefined, readAsText: boolean): CellValue {
+export function decodeValue(
+  value: unknown,
+  column: DriverColumn | undefined,
+  readAsText: boolean,
+): CellValue {
   if (value === null || value === undefined) return null;
   if (readAsText) return String(value);
   switch (driverTypeName(column)) {

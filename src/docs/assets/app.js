@@ -2,13 +2,20 @@
 // open groups, search and filters), kept in the address so a view can be shared; the controls, the
 // keyboard, and the wiring between the graph (graph-view.js) and the detail panel (detail.js).
 // Every text from the project goes through textContent, never markup.
-(function () {
+(() => {
   "use strict";
 
   const D = window.SLUICE_DOCS;
   const nodes = D.nodes;
   const N = nodes.length;
-  const DEPTHS = [["0", 0], ["1", 1], ["2", 2], ["3", 3], ["5", 5], ["all", Infinity]];
+  const DEPTHS = [
+    ["0", 0],
+    ["1", 1],
+    ["2", 2],
+    ["3", 3],
+    ["5", 5],
+    ["all", Infinity],
+  ];
   const RESULTS_SHOWN = 200;
 
   const byId = new Map();
@@ -22,7 +29,12 @@
   const connection = new Map(D.connections.map((c) => [c.name, c]));
   const colourOf = (i) => (connection.get(nodes[i].connection) || { colour: "#888888" }).colour;
   const failing = [];
-  for (let i = 0; i < N; i++) if (nodes[i].kind !== "test" && (nodes[i].health === "fail" || nodes[i].health === "error" || nodes[i].health === "warn")) failing.push(i);
+  for (let i = 0; i < N; i++)
+    if (
+      nodes[i].kind !== "test" &&
+      (nodes[i].health === "fail" || nodes[i].health === "error" || nodes[i].health === "warn")
+    )
+      failing.push(i);
 
   const $ = (id) => document.getElementById(id);
   const state = {
@@ -46,7 +58,14 @@
 
   // ---- filters ------------------------------------------------------------------------------------
 
-  const STATUS_OF = { fail: "fail", error: "fail", warn: "warn", pass: "ok", success: "ok", skipped: "skipped" };
+  const STATUS_OF = {
+    fail: "fail",
+    error: "fail",
+    warn: "warn",
+    pass: "ok",
+    success: "ok",
+    skipped: "skipped",
+  };
   function passesFilters(i) {
     const n = nodes[i];
     const f = state.filters;
@@ -83,7 +102,7 @@
       let frontier = [root];
       for (let d = 0; d < depth && frontier.length; d++) {
         const next = [];
-        for (const i of frontier) for (const j of edges(i)) if (!seen.has(j)) (seen.add(j), next.push(j));
+        for (const i of frontier) for (const j of edges(i)) if (!seen.has(j)) seen.add(j), next.push(j);
         frontier = next;
       }
     };
@@ -95,7 +114,12 @@
   function select(i) {
     state.selected = i;
     const before = view.view.selected;
-    view.view.selected = i >= 0 && nodes[i].kind === "test" ? (nodes[i].attachedTo >= 0 ? nodes[i].attachedTo : nodes[i].upstream[0]) : i;
+    view.view.selected =
+      i >= 0 && nodes[i].kind === "test"
+        ? nodes[i].attachedTo >= 0
+          ? nodes[i].attachedTo
+          : nodes[i].upstream[0]
+        : i;
     if (i >= 0) renderDetail(i);
     else detail.landing();
     view.refreshSelection(before);
@@ -131,7 +155,11 @@
 
   function link(i) {
     const n = nodes[i];
-    const a = el("a", { href: `#!/${encodeURIComponent(n.id)}`, class: `link kind-${n.kind}` }, n.kind === "source" ? n.id.replace(/^source\./, "") : n.name);
+    const a = el(
+      "a",
+      { href: `#!/${encodeURIComponent(n.id)}`, class: `link kind-${n.kind}` },
+      n.kind === "source" ? n.id.replace(/^source\./, "") : n.name,
+    );
     a.addEventListener("click", (e) => {
       e.preventDefault();
       navigate(i);
@@ -143,8 +171,14 @@
     const f = state.focus;
     const depth = (d) => (d === Infinity ? "" : String(d));
     const drawn = view.graph.order;
-    const selector = f >= 0 ? `${state.up ? `${depth(state.up)}+` : ""}${nodes[f].name}${state.down ? `+${depth(state.down)}` : ""}` : "";
-    const what = f >= 0 ? `lineage ${selector}` : `${view.view.open.size} of ${D.groups[view.view.grouping].length} groups open`;
+    const selector =
+      f >= 0
+        ? `${state.up ? `${depth(state.up)}+` : ""}${nodes[f].name}${state.down ? `+${depth(state.down)}` : ""}`
+        : "";
+    const what =
+      f >= 0
+        ? `lineage ${selector}`
+        : `${view.view.open.size} of ${D.groups[view.view.grouping].length} groups open`;
     const sel = state.selected >= 0 ? ` · selected ${nodes[state.selected].name}` : "";
     $("status").textContent = `${drawn} drawn of ${N} nodes · ${what}${sel}`;
   }
@@ -185,7 +219,12 @@
       notice(`The link ${location.hash} is malformed (${e.name}); showing the whole project.`);
       return;
     }
-    const depth = (v) => (v === "all" || v === null ? Infinity : Number.isInteger(Number(v)) && Number(v) >= 0 ? Number(v) : Infinity);
+    const depth = (v) =>
+      v === "all" || v === null
+        ? Infinity
+        : Number.isInteger(Number(v)) && Number(v) >= 0
+          ? Number(v)
+          : Infinity;
     state.up = depth(p.get("up"));
     state.down = depth(p.get("down"));
     syncDepthControls();
@@ -198,16 +237,23 @@
     }
     if (p.has("open")) {
       const keys = new Set(D.groups[grouping].map((g) => g.key));
-      view.view.open = new Set(p.get("open").split("|").filter((k) => keys.has(k)));
+      view.view.open = new Set(
+        p
+          .get("open")
+          .split("|")
+          .filter((k) => keys.has(k)),
+      );
     }
     view.rebuild();
     renderGroups();
     searchInput.value = p.get("q") || "";
     runSearch(false);
     const focus = p.get("focus");
-    if (focus !== null && !byId.has(focus)) notice(`The link focuses on ${focus}, which is not in this project; showing the whole project.`);
+    if (focus !== null && !byId.has(focus))
+      notice(`The link focuses on ${focus}, which is not in this project; showing the whole project.`);
     const i = id ? byId.get(id) : undefined;
-    if (id && i === undefined) notice(`The link names ${id}, which is not in this project; showing the whole project.`);
+    if (id && i === undefined)
+      notice(`The link names ${id}, which is not in this project; showing the whole project.`);
     if (focus !== null && byId.has(focus)) {
       setFocus(byId.get(focus), false);
       if (i !== undefined) select(i);
@@ -243,12 +289,28 @@
     for (const i of lastResults.slice(0, RESULTS_SHOWN)) {
       const li = el("li");
       li.appendChild(link(i));
-      li.appendChild(el("span", { class: "muted" }, ` ${nodes[i].kind} · ${nodes[i].path}${found.why && found.why.get(i) ? ` · ${found.why.get(i)}` : ""}`));
+      li.appendChild(
+        el(
+          "span",
+          { class: "muted" },
+          ` ${nodes[i].kind} · ${nodes[i].path}${found.why?.get(i) ? ` · ${found.why.get(i)}` : ""}`,
+        ),
+      );
       resultsList.appendChild(li);
     }
-    if (lastResults.length > RESULTS_SHOWN) resultsList.appendChild(el("li", { class: "muted" }, `… ${lastResults.length - RESULTS_SHOWN} more (all marked in the graph)`));
-    if (text && !lastResults.length && !found.error) resultsList.appendChild(el("li", { class: "muted" }, "no match"));
-    $("match-count").textContent = text ? `${lastResults.length} match${lastResults.length === 1 ? "" : "es"}` : "";
+    if (lastResults.length > RESULTS_SHOWN)
+      resultsList.appendChild(
+        el(
+          "li",
+          { class: "muted" },
+          `… ${lastResults.length - RESULTS_SHOWN} more (all marked in the graph)`,
+        ),
+      );
+    if (text && !lastResults.length && !found.error)
+      resultsList.appendChild(el("li", { class: "muted" }, "no match"));
+    $("match-count").textContent = text
+      ? `${lastResults.length} match${lastResults.length === 1 ? "" : "es"}`
+      : "";
     resultsList.hidden = !show || !text;
     view.refresh();
   }
@@ -269,7 +331,7 @@
     }
     if (e.key === "ArrowDown" && !resultsList.hidden) {
       const first = resultsList.querySelector("a");
-      if (first) (e.preventDefault(), first.focus());
+      if (first) e.preventDefault(), first.focus();
     }
     if (e.key !== "Enter" || !lastResults.length) return;
     resultsList.hidden = true;
@@ -287,22 +349,29 @@
   resultsList.addEventListener("keydown", (e) => {
     const items = [...resultsList.querySelectorAll("a")];
     const k = items.indexOf(document.activeElement);
-    if (e.key === "ArrowDown" && k < items.length - 1) (e.preventDefault(), items[k + 1].focus());
-    if (e.key === "ArrowUp") (e.preventDefault(), k > 0 ? items[k - 1].focus() : searchInput.focus());
+    if (e.key === "ArrowDown" && k < items.length - 1) e.preventDefault(), items[k + 1].focus();
+    if (e.key === "ArrowUp") e.preventDefault(), k > 0 ? items[k - 1].focus() : searchInput.focus();
     if (e.key === "Escape") (resultsList.hidden = true), searchInput.focus();
   });
 
   // ---- keyboard on the graph: arrows walk the lineage, Enter focuses, +/- zoom, 0 fits ----------
 
   $("graph").addEventListener("keydown", (e) => {
-    const s = state.selected >= 0 && nodes[state.selected].kind === "test" ? nodes[state.selected].attachedTo : state.selected;
+    const s =
+      state.selected >= 0 && nodes[state.selected].kind === "test"
+        ? nodes[state.selected].attachedTo
+        : state.selected;
     // In a lineage view, only what is drawn; in the project view, any neighbour (its group opens).
-    const drawnNeighbour = (list) => list.find((j) => nodes[j].kind !== "test" && (state.focus < 0 ? passesFilters(j) : view.keyOf(j) === nodes[j].id));
+    const drawnNeighbour = (list) =>
+      list.find(
+        (j) =>
+          nodes[j].kind !== "test" && (state.focus < 0 ? passesFilters(j) : view.keyOf(j) === nodes[j].id),
+      );
     let handled = true;
     if (e.key === "+" || e.key === "=") view.zoom(1.5);
     else if (e.key === "-") view.zoom(1 / 1.5);
     else if (e.key === "0") view.fit();
-    else if (e.key === "Escape") (state.focus >= 0 ? showAll() : select(-1));
+    else if (e.key === "Escape") state.focus >= 0 ? showAll() : select(-1);
     else if (s < 0 && e.key.startsWith("Arrow")) {
       const first = failing[0] ?? nodes.findIndex((n) => n.kind !== "test");
       if (first >= 0) navigate(first);
@@ -315,7 +384,7 @@
       let best = -1;
       let bestD = Infinity;
       if (at) {
-        view.graph.forEachNode((key, a) => {
+        view.graph.forEachNode((_key, a) => {
           if (a.index < 0 || a.index === s) return;
           const p = view.screenPosition(a.index);
           const dy = e.key === "ArrowUp" ? at.y - p.y : p.y - at.y;
@@ -338,7 +407,10 @@
     $("down-depth").value = value(state.down);
   }
 
-  for (const [id, key] of [["up-depth", "up"], ["down-depth", "down"]]) {
+  for (const [id, key] of [
+    ["up-depth", "up"],
+    ["down-depth", "down"],
+  ]) {
     const control = $(id);
     for (const [label] of DEPTHS) control.appendChild(el("option", { value: label }, label));
     control.addEventListener("change", () => {
@@ -356,8 +428,16 @@
   });
   const filterOptions = {
     conn: D.connections.map((c) => [c.name, `${c.name} (${c.type})`]),
-    type: ["model", "source", "seed", "test"].filter((k) => nodes.some((n) => n.kind === k)).map((k) => [k, k]),
-    status: [["fail", "failed or errored"], ["warn", "warned"], ["ok", "passed"], ["skipped", "skipped"], ["not run", "not run"]],
+    type: ["model", "source", "seed", "test"]
+      .filter((k) => nodes.some((n) => n.kind === k))
+      .map((k) => [k, k]),
+    status: [
+      ["fail", "failed or errored"],
+      ["warn", "warned"],
+      ["ok", "passed"],
+      ["skipped", "skipped"],
+      ["not run", "not run"],
+    ],
   };
   for (const k of ["conn", "type", "status"]) {
     const control = $(`filter-${k}`);
@@ -427,10 +507,25 @@
       row.appendChild(el("span", {}, `${c.name} (${c.type}${c.lake ? ", lake" : ""})`));
       legend.appendChild(row);
     }
-    legend.appendChild(el("div", { class: "muted" }, "◆ source ▤ seed ✗ failed ⚠ warned; a ring marks a failure; click a group to open it"));
+    legend.appendChild(
+      el(
+        "div",
+        { class: "muted" },
+        "◆ source ▤ seed ✗ failed ⚠ warned; a ring marks a failure; click a group to open it",
+      ),
+    );
   }
 
-  const detail = window.SluiceDocsDetail({ data: D, downstream, testsOf, connection, el, link, focus: (i) => setFocus(i), loaded: () => detailsLoaded });
+  const detail = window.SluiceDocsDetail({
+    data: D,
+    downstream,
+    testsOf,
+    connection,
+    el,
+    link,
+    focus: (i) => setFocus(i),
+    loaded: () => detailsLoaded,
+  });
   const renderDetail = (i) => detail.render(i);
 
   // ---- start ----------------------------------------------------------------------------------------
@@ -470,7 +565,7 @@
     drawn: () => view.graph.nodes(),
     label: (key) => (view.graph.hasNode(key) ? view.graph.getNodeAttribute(key, "label") : null),
     camera: () => view.renderer.getCamera().getState(),
-    edges: () => view.graph.mapEdges((e, a, from, to) => ({ from, to, count: a.count })),
+    edges: () => view.graph.mapEdges((_edge, a, from, to) => ({ from, to, count: a.count })),
   };
   // The mark times the site's opening (bench/docs); details load once the graph is on screen.
   requestAnimationFrame(() =>

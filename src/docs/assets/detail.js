@@ -1,14 +1,21 @@
 // The docs site's detail panel: everything known about one node, built with textContent only.
 // Loaded before app.js, which calls it with the site's data and helpers.
-(function () {
+(() => {
   "use strict";
 
-  const STATUS_CLASS = { success: "ok", pass: "ok", warn: "warn", error: "bad", fail: "bad", skipped: "skip" };
+  const STATUS_CLASS = {
+    success: "ok",
+    pass: "ok",
+    warn: "warn",
+    error: "bad",
+    fail: "bad",
+    skipped: "skip",
+  };
   const STATUS_RANK = { success: 0, pass: 0, skipped: 1, warn: 2, error: 3, fail: 3 };
   const rank = (s) => (s in STATUS_RANK ? STATUS_RANK[s] : 3);
 
   /** Returns `render(i)`, which fills #detail with node `i`. */
-  window.SluiceDocsDetail = function (ctx) {
+  window.SluiceDocsDetail = (ctx) => {
     const { data: D, downstream, testsOf, connection, el, link } = ctx;
     const nodes = D.nodes;
     const $ = (id) => document.getElementById(id);
@@ -54,7 +61,9 @@
         return ul;
       }
       if (typeof v === "object") {
-        const rows = Object.entries(v).map(([k, x]) => [snake(k), readable(x)]).filter(([, x]) => x !== null);
+        const rows = Object.entries(v)
+          .map(([k, x]) => [snake(k), readable(x)])
+          .filter(([, x]) => x !== null);
         if (!rows.length) return null;
         const dl = el("dl", { class: "nested" });
         keyValuesInto(dl, rows);
@@ -77,7 +86,11 @@
     }
 
     function statusBadge(status, id) {
-      return el("span", Object.assign({ class: `badge ${STATUS_CLASS[status] || "bad"}` }, id ? { id } : {}), status);
+      return el(
+        "span",
+        Object.assign({ class: `badge ${STATUS_CLASS[status] || "bad"}` }, id ? { id } : {}),
+        status,
+      );
     }
 
     /** The tests that check node `i`, each with its last outcome and failing rows. */
@@ -86,14 +99,16 @@
       s.setAttribute("data-section", "tests");
       const table = el("table", { id: "detail-tests" });
       table.appendChild(headerRow(["test", "column", "last outcome", "failing rows"]));
-      const ordered = [...tests].sort((a, b) => rank(resultStatus(b)) - rank(resultStatus(a)) || nodes[a].name.localeCompare(nodes[b].name));
+      const ordered = [...tests].sort(
+        (a, b) => rank(resultStatus(b)) - rank(resultStatus(a)) || nodes[a].name.localeCompare(nodes[b].name),
+      );
       for (const t of ordered) {
         const n = nodes[t];
         const tr = el("tr", { "data-test": n.id });
         const name = el("td");
         name.appendChild(link(t));
         tr.appendChild(name);
-        tr.appendChild(el("td", {}, (n.config && n.config.column) || ""));
+        tr.appendChild(el("td", {}, n.config?.column || ""));
         const outcome = el("td");
         if (n.result) outcome.appendChild(statusBadge(n.result.status));
         else outcome.appendChild(el("span", { class: "muted" }, D.run ? "not in the last run" : "not run"));
@@ -110,18 +125,41 @@
       const panel = $("detail");
       panel.replaceChildren();
       panel.appendChild(el("h2", { id: "detail-name" }, D.project));
-      panel.appendChild(el("p", {}, `${nodes.length} nodes on ${D.connections.length} connection${D.connections.length === 1 ? "" : "s"}. Click a node, or search.`));
-      panel.appendChild(el("p", { class: "muted", id: "generated-at" }, `Site generated ${D.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} from target ${D.target}.`));
+      panel.appendChild(
+        el(
+          "p",
+          {},
+          `${nodes.length} nodes on ${D.connections.length} connection${D.connections.length === 1 ? "" : "s"}. Click a node, or search.`,
+        ),
+      );
+      panel.appendChild(
+        el(
+          "p",
+          { class: "muted", id: "generated-at" },
+          `Site generated ${D.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} from target ${D.target}.`,
+        ),
+      );
       const s = section(panel, "Last run");
       s.setAttribute("data-section", "failures");
       if (!D.run) {
         s.appendChild(el("p", { class: "muted" }, "No run results: run sluice build, then generate again."));
         return;
       }
-      s.appendChild(el("p", {}, `${D.run.command} ${D.run.runId}, ${D.run.success ? "succeeded" : "failed"}, started ${D.run.startedAt}.`));
+      s.appendChild(
+        el(
+          "p",
+          {},
+          `${D.run.command} ${D.run.runId}, ${D.run.success ? "succeeded" : "failed"}, started ${D.run.startedAt}.`,
+        ),
+      );
       const bad = [];
-      for (let i = 0; i < nodes.length; i++) if (nodes[i].result && rank(nodes[i].result.status) >= 2) bad.push(i);
-      bad.sort((a, b) => rank(nodes[b].result.status) - rank(nodes[a].result.status) || nodes[a].id.localeCompare(nodes[b].id));
+      for (let i = 0; i < nodes.length; i++)
+        if (nodes[i].result && rank(nodes[i].result.status) >= 2) bad.push(i);
+      bad.sort(
+        (a, b) =>
+          rank(nodes[b].result.status) - rank(nodes[a].result.status) ||
+          nodes[a].id.localeCompare(nodes[b].id),
+      );
       if (!bad.length) {
         s.appendChild(el("p", { class: "muted" }, "No test failed or warned, and no node errored."));
         return;
@@ -177,7 +215,7 @@
       if (!usedBy) {
         usedBy = new Map();
         nodes.forEach((m, j) => {
-          if (!m.columnLineage || !m.columnLineage.known) return;
+          if (!m.columnLineage?.known) return;
           for (const c of m.columnLineage.columns) {
             for (const f of c.from) {
               const key = `${f.node}\u0000${f.column.toLowerCase()}`;
@@ -201,8 +239,9 @@
         seen.add(key);
         const at = indexOf.get(f.node);
         const lineage = at === undefined ? null : nodes[at].columnLineage;
-        const col = lineage && lineage.known && lineage.columns.find((c) => c.name.toLowerCase() === f.column.toLowerCase());
-        if (col && col.from.length && depth < 50) col.from.forEach((g) => walk(g, depth + 1));
+        const col =
+          lineage?.known && lineage.columns.find((c) => c.name.toLowerCase() === f.column.toLowerCase());
+        if (col?.from.length && depth < 50) col.from.forEach((g) => walk(g, depth + 1));
         else out.push(f);
       };
       from.forEach((f) => walk(f, 0));
@@ -243,7 +282,10 @@
         if (roots.length && JSON.stringify(roots) !== JSON.stringify(c.from)) columnLinks(origin, roots);
         tr.appendChild(origin);
         const used = el("td", { "data-cell": "used-by" });
-        columnLinks(used, consumers(n.id, c.name).map((u) => ({ node: nodes[u.node].id, column: u.column })));
+        columnLinks(
+          used,
+          consumers(n.id, c.name).map((u) => ({ node: nodes[u.node].id, column: u.column })),
+        );
         tr.appendChild(used);
         table.appendChild(tr);
       }
@@ -274,7 +316,9 @@
       focus.addEventListener("click", () => ctx.focus(i));
       head.appendChild(focus);
       panel.appendChild(head);
-      panel.appendChild(el("p", { class: "description", id: "detail-description" }, n.description || "No description."));
+      panel.appendChild(
+        el("p", { class: "description", id: "detail-description" }, n.description || "No description."),
+      );
 
       keyValues(panel, [
         ["id", n.id],
@@ -302,42 +346,79 @@
             ["message", r.message],
           ];
           if (n.health && rank(n.health) > rank(r.status)) {
-            const worst = testsOf[i].filter((t) => nodes[t].result && nodes[t].result.status === n.health).length;
+            const worst = testsOf[i].filter(
+              (t) => nodes[t].result && nodes[t].result.status === n.health,
+            ).length;
             const note = el("span");
             note.appendChild(statusBadge(n.health, "detail-health"));
-            note.appendChild(document.createTextNode(` ${worst} test${worst === 1 ? "" : "s"} ${n.health === "warn" ? "warned" : "failed"}`));
+            note.appendChild(
+              document.createTextNode(
+                ` ${worst} test${worst === 1 ? "" : "s"} ${n.health === "warn" ? "warned" : "failed"}`,
+              ),
+            );
             rows.unshift(["health", note]);
           }
           keyValues(run, rows);
-        } else run.appendChild(el("p", { class: "muted" }, D.run ? "Not part of the last run." : "No run results: run sluice build, then generate again."));
+        } else
+          run.appendChild(
+            el(
+              "p",
+              { class: "muted" },
+              D.run ? "Not part of the last run." : "No run results: run sluice build, then generate again.",
+            ),
+          );
       }
 
       // Partition freshness applies to lineage models only: the ledger records partitions of nothing else.
       if (n.lineage) {
         const fresh = section(panel, "Partition freshness (from the ledger)");
         fresh.setAttribute("data-section", "partitions");
-        const partitions = D.partitions && D.partitions[n.id];
-        if (partitions && partitions.length) {
+        const partitions = D.partitions?.[n.id];
+        if (partitions?.length) {
           const table = el("table");
           table.appendChild(headerRow(["partition", "loaded at", "rows", "watermark"]));
-          for (const p of partitions) table.appendChild(row([p.partition, p.loadedAt, p.rows === null ? "" : String(p.rows), p.watermark || ""]));
+          for (const p of partitions)
+            table.appendChild(
+              row([p.partition, p.loadedAt, p.rows === null ? "" : String(p.rows), p.watermark || ""]),
+            );
           fresh.appendChild(table);
-        } else fresh.appendChild(el("p", { class: "muted placeholder" }, D.partitions ? "The ledger records no partition of this model." : "No ledger: run sluice build, then generate again."));
+        } else
+          fresh.appendChild(
+            el(
+              "p",
+              { class: "muted placeholder" },
+              D.partitions
+                ? "The ledger records no partition of this model."
+                : "No ledger: run sluice build, then generate again.",
+            ),
+          );
       }
 
       // Declared columns, then the columns the SQL yields that YAML does not declare.
-      const fromSql = n.columnLineage && n.columnLineage.known ? n.columnLineage.columns.map((c) => c.name) : [];
+      const fromSql = n.columnLineage?.known ? n.columnLineage.columns.map((c) => c.name) : [];
       const declared = new Set(n.columns.map((c) => c.name.toLowerCase()));
-      const columns = n.columns.concat(fromSql.filter((c) => !declared.has(c.toLowerCase())).map((name) => ({ name, dataType: null, description: "", tests: [], undeclared: true })));
+      const columns = n.columns.concat(
+        fromSql
+          .filter((c) => !declared.has(c.toLowerCase()))
+          .map((name) => ({ name, dataType: null, description: "", tests: [], undeclared: true })),
+      );
       if (columns.length) {
         const s = section(panel, "Columns");
         const table = el("table", { id: "detail-columns" });
         table.appendChild(headerRow(["name", "type", "description", "tests"]));
-        for (const c of columns) table.appendChild(row([c.name, c.dataType || "", c.undeclared ? "(from the SQL; not declared)" : c.description, c.tests.join(", ")]));
+        for (const c of columns)
+          table.appendChild(
+            row([
+              c.name,
+              c.dataType || "",
+              c.undeclared ? "(from the SQL; not declared)" : c.description,
+              c.tests.join(", "),
+            ]),
+          );
         s.appendChild(table);
       }
       if (n.columnLineage) columnLineage(panel, n, n.columnLineage);
-      if (n.alsoReads && n.alsoReads.length) {
+      if (n.alsoReads?.length) {
         const s = section(panel, "Also reads");
         s.setAttribute("data-section", "also reads");
         const table = el("table");
@@ -363,7 +444,11 @@
       }
 
       if (n.kind !== "source" && n.kind !== "seed") linkList(panel, "Upstream", n.upstream);
-      linkList(panel, "Downstream", downstream[i].filter((j) => nodes[j].kind !== "test"));
+      linkList(
+        panel,
+        "Downstream",
+        downstream[i].filter((j) => nodes[j].kind !== "test"),
+      );
     }
 
     function headerRow(cells) {

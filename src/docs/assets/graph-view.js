@@ -2,7 +2,7 @@
 // into one node with their count, or expanded into their nodes, or one node's lineage — with the
 // edges between what is drawn counted and merged; a canvas on top rings the selection, search
 // matches and failures and frames open groups; a minimap shows the whole and the viewport.
-(function () {
+(() => {
   "use strict";
 
   /** Above this many nodes, the site opens with every group collapsed. */
@@ -15,7 +15,7 @@
    * `ctx`: { data, downstream, colourOf, visibleNode(i) -> bool, onSelect(i), onGroupToggle(),
    * isMatch(i) }. Returns the view's controls.
    */
-  window.SluiceDocsGraph = function (ctx) {
+  window.SluiceDocsGraph = (ctx) => {
     const L = window.SluiceDocsLib;
     const D = ctx.data;
     const nodes = D.nodes;
@@ -23,7 +23,7 @@
     const container = document.getElementById("graph");
     const overlay = document.getElementById("graph-overlay");
     const minimap = document.getElementById("minimap");
-    const dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+    const dark = window.matchMedia?.("(prefers-color-scheme: dark)").matches;
     const ink = dark ? "#e6e6e6" : "#1d1d1f";
     const dim = dark ? "#3a3d42" : "#e4e4e4";
 
@@ -62,7 +62,8 @@
 
     const groupsNow = () => D.groups[view.grouping];
     const groupOf = (i) => (view.grouping === "folder" ? nodes[i].fg : nodes[i].cg);
-    const placeOf = (i) => (view.grouping === "folder" ? [nodes[i].x, nodes[i].y] : [nodes[i].cx, nodes[i].cy]);
+    const placeOf = (i) =>
+      view.grouping === "folder" ? [nodes[i].x, nodes[i].y] : [nodes[i].cx, nodes[i].cy];
     /** The graph node a manifest node is drawn as now: itself, its group, or nothing. */
     const keyOf = (i) => {
       if (nodes[i].kind === "test") i = nodes[i].attachedTo >= 0 ? nodes[i].attachedTo : nodes[i].upstream[0];
@@ -74,7 +75,7 @@
     };
     const indexOf = new Map(nodes.map((n, i) => [n.id, i]));
 
-    function reduceNode(key, data) {
+    function reduceNode(_key, data) {
       const i = data.index;
       const out = Object.assign({}, data);
       if (i >= 0 && i === view.selected) out.highlighted = true;
@@ -90,7 +91,9 @@
       if (view.selected < 0) return data;
       const s = nodes[view.selected].id;
       const [a, b] = graph.extremities(key);
-      return a === s || b === s ? Object.assign({}, data, { color: ink, size: data.size * 2, zIndex: 2 }) : data;
+      return a === s || b === s
+        ? Object.assign({}, data, { color: ink, size: data.size * 2, zIndex: 2 })
+        : data;
     }
 
     /** Rebuilds the sigma graph from the view: groups, nodes and merged edges. */
@@ -106,7 +109,17 @@
         if (key.startsWith("group:")) {
           const g = groups[groupOf(i)];
           if (!graph.hasNode(key)) {
-            graph.addNode(key, { x: g.x, y: -g.y, size: Math.max(NODE_SIZE * 2, Math.min(g.width, g.height) * 0.3), label: "", color: dark ? "#6b7785" : "#8da0b5", index: -1, group: g.key, shown: 0, bad: 0 });
+            graph.addNode(key, {
+              x: g.x,
+              y: -g.y,
+              size: Math.max(NODE_SIZE * 2, Math.min(g.width, g.height) * 0.3),
+              label: "",
+              color: dark ? "#6b7785" : "#8da0b5",
+              index: -1,
+              group: g.key,
+              shown: 0,
+              bad: 0,
+            });
           }
           graph.updateNodeAttribute(key, "shown", (c) => c + 1);
           if (n.health && BAD[n.health]) graph.updateNodeAttribute(key, "bad", (c) => c + 1);
@@ -114,13 +127,24 @@
         }
         // The layout places boxes; the dot sits at a box's left end so its label reads inside it.
         const [x, y] = view.lineage ? view.lineage.get(i) : placeOf(i);
-        graph.addNode(key, { x: x - BOX_WIDTH / 2 + NODE_SIZE, y: -y, size: NODE_SIZE, label: label(i), color: ctx.colourOf(i), index: i });
+        graph.addNode(key, {
+          x: x - BOX_WIDTH / 2 + NODE_SIZE,
+          y: -y,
+          size: NODE_SIZE,
+          label: label(i),
+          color: ctx.colourOf(i),
+          index: i,
+        });
       }
       graph.forEachNode((key, a) => {
         if (a.group === undefined) return;
         const g = groups.find((x) => x.key === a.group);
         const failing = a.bad ? ` · ${a.bad} failing` : "";
-        graph.setNodeAttribute(key, "label", `▸ ${a.group} (${a.shown === g.count ? a.shown : `${a.shown} of ${g.count}`} nodes${failing})`);
+        graph.setNodeAttribute(
+          key,
+          "label",
+          `▸ ${a.group} (${a.shown === g.count ? a.shown : `${a.shown} of ${g.count}`} nodes${failing})`,
+        );
         bad.set(key, a.bad);
       });
       const merged = new Map();
@@ -160,7 +184,10 @@
 
     /** The drawn area's bounds, fixed per view so opening a group does not move the others. */
     function extent() {
-      let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+      let x0 = Infinity,
+        x1 = -Infinity,
+        y0 = Infinity,
+        y1 = -Infinity;
       const take = (x, y, w, h) => {
         x0 = Math.min(x0, x - w / 2);
         x1 = Math.max(x1, x + w / 2);
@@ -244,7 +271,7 @@
       const c = minimap.getContext("2d");
       const f = minimapFrame();
       c.clearRect(0, 0, minimap.width, minimap.height);
-      graph.forEachNode((key, a) => {
+      graph.forEachNode((_key, a) => {
         c.fillStyle = a.color;
         const r = a.group !== undefined ? 6 : 2;
         c.fillRect(f.ox + (a.x - f.b.x[0]) * f.s - r / 2, f.oy + (f.b.y[1] - a.y) * f.s - r / 2, r, r);
@@ -342,16 +369,22 @@
       refresh: () => renderer.refresh({ skipIndexation: true }),
       /** Redraws only what a change of selection touches: the two nodes and their edges. */
       refreshSelection(before) {
-        const keys = [before, view.selected].filter((i) => i >= 0).map((i) => keyOf(i)).filter((k) => k !== null && graph.hasNode(k));
+        const keys = [before, view.selected]
+          .filter((i) => i >= 0)
+          .map((i) => keyOf(i))
+          .filter((k) => k !== null && graph.hasNode(k));
         const edges = keys.flatMap((k) => graph.edges(k));
         try {
           renderer.refresh({ partialGraph: { nodes: keys, edges }, skipIndexation: true });
-        } catch (e) {
+        } catch {
           // Nodes added since the last frame (a group just opened) are not drawn yet: draw all.
           renderer.refresh();
         }
       },
-      zoom: (factor) => (factor > 1 ? camera.animatedZoom({ duration: 150, factor }) : camera.animatedUnzoom({ duration: 150, factor: 1 / factor })),
+      zoom: (factor) =>
+        factor > 1
+          ? camera.animatedZoom({ duration: 150, factor })
+          : camera.animatedUnzoom({ duration: 150, factor: 1 / factor }),
       setGrouping(g) {
         view.grouping = g;
         view.open = new Set([...view.open].filter((k) => D.groups[g].some((x) => x.key === k)));
@@ -363,7 +396,8 @@
         rebuild();
       },
       openGroupOf(i) {
-        if (nodes[i].kind === "test") i = nodes[i].attachedTo >= 0 ? nodes[i].attachedTo : nodes[i].upstream[0];
+        if (nodes[i].kind === "test")
+          i = nodes[i].attachedTo >= 0 ? nodes[i].attachedTo : nodes[i].upstream[0];
         if (i === undefined || i < 0) return false;
         const g = groupsNow()[groupOf(i)];
         if (view.open.has(g.key)) return false;
@@ -381,11 +415,15 @@
           columns.set(nodes[i].rank, col);
         }
         const placed = new Map();
-        [...columns.keys()].sort((a, b) => a - b).forEach((rank, c) => {
-          const col = columns.get(rank).sort((a, b) => placeOf(a)[1] - placeOf(b)[1] || placeOf(a)[0] - placeOf(b)[0]);
-          const top = -((col.length - 1) * 44) / 2;
-          col.forEach((i, k) => placed.set(i, [c * 300, top + k * 44]));
-        });
+        [...columns.keys()]
+          .sort((a, b) => a - b)
+          .forEach((rank, c) => {
+            const col = columns
+              .get(rank)
+              .sort((a, b) => placeOf(a)[1] - placeOf(b)[1] || placeOf(a)[0] - placeOf(b)[0]);
+            const top = -((col.length - 1) * 44) / 2;
+            col.forEach((i, k) => placed.set(i, [c * 300, top + k * 44]));
+          });
         view.lineage = placed;
         rebuild();
         fit();

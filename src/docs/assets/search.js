@@ -1,9 +1,10 @@
 // The docs site's search: the CLI's own selector language (bundled from src/graph/selector.ts, with
 // `--exclude`), or free text over names, ids, tags, descriptions, column names and SQL.
-(function () {
+(() => {
   "use strict";
 
-  const SELECTOR = /^(@|\d*\+)|\+\d*$|^(tag|path|source|resource_type|test_type|state|config\.[a-z_]+):|\s--exclude\s|^\*$/;
+  const SELECTOR =
+    /^(@|\d*\+)|\+\d*$|^(tag|path|source|resource_type|test_type|state|config\.[a-z_]+):|\s--exclude\s|^\*$/;
   let D, nodes, byId, dag, manifest, texts;
 
   /** A manifest as the selector reads it, from the site's nodes (config once details are in). */
@@ -65,12 +66,20 @@
     try {
       // A selector that matches nothing warns, as on the command line; here the warning is the answer.
       const warnings = [];
-      const ids = window.SluiceDocsLib.selectNodes({ manifest, dag }, [select], exclude ? [exclude] : undefined, {
-        includeSources: true,
-        warn: (message) => warnings.push(message),
-      });
+      const ids = window.SluiceDocsLib.selectNodes(
+        { manifest, dag },
+        [select],
+        exclude ? [exclude] : undefined,
+        {
+          includeSources: true,
+          warn: (message) => warnings.push(message),
+        },
+      );
       const indices = [...ids].map((id) => byId.get(id)).filter((i) => i !== undefined);
-      indices.sort((a, b) => (nodes[a].kind === "test") - (nodes[b].kind === "test") || nodes[a].id.localeCompare(nodes[b].id));
+      indices.sort(
+        (a, b) =>
+          (nodes[a].kind === "test") - (nodes[b].kind === "test") || nodes[a].id.localeCompare(nodes[b].id),
+      );
       return indices.length === 0 && warnings.length > 0 ? { indices, error: warnings[0] } : { indices };
     } catch (e) {
       return { indices: [], error: e instanceof Error ? e.message : String(e) };
@@ -83,7 +92,16 @@
     for (let i = 0; i < nodes.length; i++) {
       const n = nodes[i];
       const name = n.name.toLowerCase();
-      let rank = name === q ? 0 : name.startsWith(q) ? 1 : name.includes(q) ? 2 : n.id.toLowerCase().includes(q) || n.tags.some((t) => t.toLowerCase() === q) ? 3 : -1;
+      let rank =
+        name === q
+          ? 0
+          : name.startsWith(q)
+            ? 1
+            : name.includes(q)
+              ? 2
+              : n.id.toLowerCase().includes(q) || n.tags.some((t) => t.toLowerCase() === q)
+                ? 3
+                : -1;
       if (rank < 0 && texts) {
         const t = texts[i];
         const column = t.columns.find((c) => c.includes(q));

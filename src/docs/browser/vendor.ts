@@ -6,4 +6,10 @@ import Graph from "graphology";
 import Sigma from "sigma";
 import { manifestDag, selectNodes, SelectorError } from "../../graph/selector.js";
 
-(globalThis as unknown as { SluiceDocsLib: unknown }).SluiceDocsLib = { Graph, Sigma, manifestDag, selectNodes, SelectorError };
+(globalThis as unknown as { SluiceDocsLib: unknown }).SluiceDocsLib = {
+  Graph,
+  Sigma,
+  manifestDag,
+  selectNodes,
+  SelectorError,
+};

@@ -111,7 +111,11 @@ export class TdsTestDouble {
   }
 
   /** Answers requests that `match` accepts with `reply`, `times` times (default: always). First rule wins. */
-  when(match: (e: RecordedEvent) => boolean, reply: Reply | ((e: RecordedEvent) => Reply), times = Infinity): void {
+  when(
+    match: (e: RecordedEvent) => boolean,
+    reply: Reply | ((e: RecordedEvent) => Reply),
+    times = Infinity,
+  ): void {
     this.rules.push({ match, reply, remaining: times });
   }
 
@@ -147,7 +151,7 @@ export class TdsTestDouble {
     };
     const reader = new MessageReader();
     socket.on("data", (chunk: Buffer) => {
-      let messages;
+      let messages: ReturnType<MessageReader["push"]>;
       try {
         messages = reader.push(chunk);
       } catch {
@@ -155,9 +159,11 @@ export class TdsTestDouble {
         return;
       }
       for (const m of messages) {
-        state.queue = state.queue.then(() => this.handle(socket, state, m.type, m.payload)).catch(() => {
-          socket.destroy();
-        });
+        state.queue = state.queue
+          .then(() => this.handle(socket, state, m.type, m.payload))
+          .catch(() => {
+            socket.destroy();
+          });
       }
     });
     socket.on("error", () => socket.destroy());
@@ -168,7 +174,12 @@ export class TdsTestDouble {
     if (!socket.destroyed) socket.write(framePackets(PACKET.TABULAR_RESULT, payload, state.packetSize));
   }
 
-  private async handle(socket: net.Socket, state: ConnectionState, type: number, payload: Buffer): Promise<void> {
+  private async handle(
+    socket: net.Socket,
+    state: ConnectionState,
+    type: number,
+    payload: Buffer,
+  ): Promise<void> {
     switch (type) {
       case PACKET.PRELOGIN:
         this.send(socket, state, preloginReply());
@@ -248,7 +259,13 @@ export class TdsTestDouble {
       this.send(socket, state, done(DONE_STATUS.FINAL));
       return;
     }
-    const event: RecordedEvent = { kind: "batch", connectionId: state.id, text, inTransaction, connectionSetup: state.batches === 1 };
+    const event: RecordedEvent = {
+      kind: "batch",
+      connectionId: state.id,
+      text,
+      inTransaction,
+      connectionSetup: state.batches === 1,
+    };
     this.events.push(event);
     this.send(socket, state, this.render(this.replyFor(event), false));
   }
@@ -257,7 +274,8 @@ export class TdsTestDouble {
     const { offset, inTransaction } = this.allHeaders(payload, state);
     const r = new ByteReader(payload, offset);
     const nameLength = r.u16le();
-    const proc = nameLength === 0xffff ? specialProcedure(r.u16le()) : r.bytes(nameLength * 2).toString("ucs2");
+    const proc =
+      nameLength === 0xffff ? specialProcedure(r.u16le()) : r.bytes(nameLength * 2).toString("ucs2");
     r.u16le(); // option flags
     const params: Array<{ name: string; value: unknown }> = [];
     try {
@@ -270,7 +288,14 @@ export class TdsTestDouble {
     } catch (e) {
       params.push({ name: "(undecoded)", value: (e as Error).message });
     }
-    const event: RecordedEvent = { kind: "rpc", connectionId: state.id, proc, params, inTransaction, connectionSetup: false };
+    const event: RecordedEvent = {
+      kind: "rpc",
+      connectionId: state.id,
+      proc,
+      params,
+      inTransaction,
+      connectionSetup: false,
+    };
     this.events.push(event);
     this.send(socket, state, this.render(this.replyFor(event), true));
   }
@@ -278,8 +303,21 @@ export class TdsTestDouble {
   private transactionManager(socket: net.Socket, state: ConnectionState, payload: Buffer): void {
     const { offset, inTransaction } = this.allHeaders(payload, state);
     const requestType = payload.readUInt16LE(offset);
-    const text = requestType === 5 ? "begin" : requestType === 7 ? "commit" : requestType === 8 ? "rollback" : `tm-${requestType}`;
-    const event: RecordedEvent = { kind: "txn", connectionId: state.id, text, inTransaction, connectionSetup: false };
+    const text =
+      requestType === 5
+        ? "begin"
+        : requestType === 7
+          ? "commit"
+          : requestType === 8
+            ? "rollback"
+            : `tm-${requestType}`;
+    const event: RecordedEvent = {
+      kind: "txn",
+      connectionId: state.id,
+      text,
+      inTransaction,
+      connectionSetup: false,
+    };
     this.events.push(event);
     const scripted = this.replyFor(event);
     if (scripted.error) {
@@ -344,7 +382,9 @@ export class TdsTestDouble {
     };
     state.pendingInsertBulk = null;
     this.events.push(event);
-    const reply = failure ? { error: { number: 4866, message: `TDS test double could not read bulk data: ${failure}` } } : this.replyFor(event);
+    const reply = failure
+      ? { error: { number: 4866, message: `TDS test double could not read bulk data: ${failure}` } }
+      : this.replyFor(event);
     this.send(socket, state, this.render({ rowCount: rows, ...reply }, false));
   }
 
@@ -379,6 +419,12 @@ export class TdsTestDouble {
 
 /** Names of the procedures that RPC requests may name by id (MS-TDS 2.2.6.6). */
 function specialProcedure(id: number): string {
-  const names: Record<number, string> = { 10: "sp_executesql", 11: "sp_prepare", 12: "sp_execute", 13: "sp_prepexec", 15: "sp_unprepare" };
+  const names: Record<number, string> = {
+    10: "sp_executesql",
+    11: "sp_prepare",
+    12: "sp_execute",
+    13: "sp_prepexec",
+    15: "sp_unprepare",
+  };
   return names[id] ?? `proc#${id}`;
 }

@@ -43,18 +43,32 @@ function withLength(token: number, body: Buffer): Buffer {
 
 /** LOGINACK for TDS 7.4, interface SQL_TSQL. */
 export function loginAck(progName: string): Buffer {
-  const body = new ByteWriter().u8(1).u32be(0x74000004).bVarchar(progName).u8(16).u8(0).u8(0x10).u8(0x00).toBuffer();
+  const body = new ByteWriter()
+    .u8(1)
+    .u32be(0x74000004)
+    .bVarchar(progName)
+    .u8(16)
+    .u8(0)
+    .u8(0x10)
+    .u8(0x00)
+    .toBuffer();
   return withLength(TOKEN.LOGINACK, body);
 }
 
 /** ENVCHANGE with string values: 1 database, 2 language, 4 packet size. */
 export function envChangeString(type: 1 | 2 | 4, newValue: string, oldValue: string): Buffer {
-  return withLength(TOKEN.ENVCHANGE, new ByteWriter().u8(type).bVarchar(newValue).bVarchar(oldValue).toBuffer());
+  return withLength(
+    TOKEN.ENVCHANGE,
+    new ByteWriter().u8(type).bVarchar(newValue).bVarchar(oldValue).toBuffer(),
+  );
 }
 
 /** ENVCHANGE with binary values: 7 collation, 8 begin, 9 commit, 10 rollback transaction. */
 export function envChangeBytes(type: 7 | 8 | 9 | 10, newValue: Buffer, oldValue: Buffer): Buffer {
-  return withLength(TOKEN.ENVCHANGE, new ByteWriter().u8(type).bVarbyte(newValue).bVarbyte(oldValue).toBuffer());
+  return withLength(
+    TOKEN.ENVCHANGE,
+    new ByteWriter().u8(type).bVarbyte(newValue).bVarbyte(oldValue).toBuffer(),
+  );
 }
 
 export function collationChange(): Buffer {

@@ -2,7 +2,7 @@
 // bulk-load rows) and encodes the few column types a test can script into a result set.
 // MS-TDS 2.2.5.4 (data type definitions) and 2.2.5.5.1 (TYPE_INFO). Only what sluice's adapter and
 // tests use is covered; anything else is reported as an error so a test never passes by accident.
-import { ByteReader, ByteWriter } from "./tds-wire.js";
+import type { ByteReader, ByteWriter } from "./tds-wire.js";
 
 /** The TYPE_INFO of one column or parameter, as far as the double needs it to skip or decode values. */
 export interface TypeInfo {
@@ -14,18 +14,18 @@ export interface TypeInfo {
 }
 
 const FIXED_LENGTH: Record<number, number> = {
-  0x1f: 0, // NULLTYPE
-  0x30: 1, // INT1
-  0x32: 1, // BIT
-  0x34: 2, // INT2
-  0x38: 4, // INT4
-  0x7f: 8, // INT8
-  0x3b: 4, // FLT4
-  0x3e: 8, // FLT8
-  0x3d: 8, // DATETIME
-  0x3a: 4, // DATETIM4
-  0x3c: 8, // MONEY
-  0x7a: 4, // MONEY4
+  31: 0, // NULLTYPE
+  48: 1, // INT1
+  50: 1, // BIT
+  52: 2, // INT2
+  56: 4, // INT4
+  127: 8, // INT8
+  59: 4, // FLT4
+  62: 8, // FLT8
+  61: 8, // DATETIME
+  58: 4, // DATETIM4
+  60: 8, // MONEY
+  122: 4, // MONEY4
 };
 const BYTELEN_TYPES = new Set([0x26, 0x68, 0x6d, 0x6e, 0x6f, 0x24]); // INTN BITN FLTN MONEYN DATETIMN GUID
 const DECIMAL_TYPES = new Set([0x6a, 0x6c]); // DECIMALN NUMERICN
@@ -59,7 +59,12 @@ export function readTypeInfo(r: ByteReader): TypeInfo {
 /** Reads one value of the given type; returns a JS value good enough to assert on. */
 export function readValue(r: ByteReader, t: TypeInfo): unknown {
   if (t.id in FIXED_LENGTH) return decodeFixed(t.id, r.bytes(t.maxLength));
-  if (BYTELEN_TYPES.has(t.id) || DECIMAL_TYPES.has(t.id) || SCALED_TIME_TYPES.has(t.id) || t.id === DATE_TYPE) {
+  if (
+    BYTELEN_TYPES.has(t.id) ||
+    DECIMAL_TYPES.has(t.id) ||
+    SCALED_TIME_TYPES.has(t.id) ||
+    t.id === DATE_TYPE
+  ) {
     const len = r.u8();
     if (len === 0) return null;
     const data = r.bytes(len);
@@ -201,8 +206,11 @@ export function writeTypeInfo(w: ByteWriter, t: ScriptedType): void {
       w.u8(0x6a).u8(decimalLength(t.precision)).u8(t.precision).u8(t.scale);
       return;
     case "nvarchar":
-      if (t.length > 4000) throw new Error("TDS test double: scripted nvarchar is limited to 4000 characters");
-      w.u8(0xe7).u16le(t.length * 2).raw(COLLATION);
+      if (t.length > 4000)
+        throw new Error("TDS test double: scripted nvarchar is limited to 4000 characters");
+      w.u8(0xe7)
+        .u16le(t.length * 2)
+        .raw(COLLATION);
       return;
     case "date":
       w.u8(0x28);
@@ -262,7 +270,9 @@ export function writeValue(w: ByteWriter, t: ScriptedType, value: unknown): void
         b.writeUInt8(Number(m & 0xffn), i);
         m >>= 8n;
       }
-      w.u8(len).u8(negative ? 0 : 1).raw(b);
+      w.u8(len)
+        .u8(negative ? 0 : 1)
+        .raw(b);
       return;
     }
     case "nvarchar": {

@@ -158,7 +158,8 @@ export class ByteReader {
     return v;
   }
   bytes(n: number): Buffer {
-    if (this.pos + n > this.buf.length) throw new Error(`TDS test double: read past end (${n} bytes at ${this.pos})`);
+    if (this.pos + n > this.buf.length)
+      throw new Error(`TDS test double: read past end (${n} bytes at ${this.pos})`);
     const v = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     return v;

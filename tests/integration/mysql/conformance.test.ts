@@ -2,13 +2,21 @@
 // holds a connection URL (`npm run mariadb:start` prints one; .ci/run starts a server); skipped otherwise.
 import { afterAll, describe, expect, it } from "vitest";
 import { createMySqlAdapter } from "../../../src/adapters/mysql/index.js";
-import { adapterConformance, batchesOf, EXPECTED, readAll, TYPED_COLUMNS, TYPED_ROWS } from "../conformance.js";
+import {
+  adapterConformance,
+  batchesOf,
+  EXPECTED,
+  readAll,
+  TYPED_COLUMNS,
+  TYPED_ROWS,
+} from "../conformance.js";
 import { mysqlConfig, uniqueName } from "../servers.js";
 import { seriesSql } from "./series.js";
 
 const url = process.env["SLUICE_TEST_MYSQL"];
 const suite = url ? describe : describe.skip;
-if (!url) console.log("skipped: no MySQL/MariaDB server (set SLUICE_TEST_MYSQL, e.g. from `npm run mariadb:start`)");
+if (!url)
+  console.log("skipped: no MySQL/MariaDB server (set SLUICE_TEST_MYSQL, e.g. from `npm run mariadb:start`)");
 
 suite("MySQL", () => {
   const schema = uniqueName("sluice_conf");

@@ -7,7 +7,8 @@ import { mysqlConfig } from "../servers.js";
 
 const url = process.env["SLUICE_TEST_MYSQL"];
 const suite = url ? describe : describe.skip;
-if (!url) console.log("skipped: no MySQL/MariaDB server (set SLUICE_TEST_MYSQL, e.g. from `npm run mariadb:start`)");
+if (!url)
+  console.log("skipped: no MySQL/MariaDB server (set SLUICE_TEST_MYSQL, e.g. from `npm run mariadb:start`)");
 
 suite("MySQL source", () => {
   const config = mysqlConfig(url!);

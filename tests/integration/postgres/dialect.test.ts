@@ -60,7 +60,9 @@ suite("PostgreSQL watermarks on a timestamptz column", () => {
     const from = windowStart(high!, "1 hour", "postgres");
     const { rows } = await session.query(`SELECT id FROM ${t} WHERE at > ${from} ORDER BY id`);
     expect(rows.map((r) => Number(r[0]))).toEqual([1, 2]);
-    const { rows: none } = await session.query(`SELECT id FROM ${t} WHERE at > ${windowStart(high!, null, "postgres")}`);
+    const { rows: none } = await session.query(
+      `SELECT id FROM ${t} WHERE at > ${windowStart(high!, null, "postgres")}`,
+    );
     expect(none).toEqual([]);
   });
 });

@@ -7,7 +7,8 @@ import { postgresConfig } from "../servers.js";
 
 const url = process.env["SLUICE_TEST_POSTGRES"];
 const suite = url ? describe : describe.skip;
-if (!url) console.log("skipped: no PostgreSQL server (set SLUICE_TEST_POSTGRES, e.g. from `npm run pg:start`)");
+if (!url)
+  console.log("skipped: no PostgreSQL server (set SLUICE_TEST_POSTGRES, e.g. from `npm run pg:start`)");
 
 suite("PostgreSQL pipeline", () => {
   const config = postgresConfig(url!);

@@ -16,7 +16,8 @@ if (!endpoint) console.log("skipped: no Spark Thrift Server (set SLUICE_TEST_SPA
 suite("example project on a Spark lake", () => {
   let project: TempProject;
   const env = () => ({ SLUICE_SPARK_PORT: endpoint!.split(":")[1] ?? "10000" });
-  const run = (args: string[]) => sluice([...args, "--project-dir", project.dir, "--target", "spark"], { env: env() });
+  const run = (args: string[]) =>
+    sluice([...args, "--project-dir", project.dir, "--target", "spark"], { env: env() });
 
   beforeAll(() => {
     project = exampleProject();
@@ -24,7 +25,13 @@ suite("example project on a Spark lake", () => {
     const database = `coolwear_ci_${process.pid}`;
     const { readFileSync, writeFileSync } = require("node:fs") as typeof import("node:fs");
     const profiles = join(project.dir, "profiles.yml");
-    writeFileSync(profiles, readFileSync(profiles, "utf8").replace("database: coolwear\n        auth: nosasl", `database: ${database}\n        auth: nosasl`));
+    writeFileSync(
+      profiles,
+      readFileSync(profiles, "utf8").replace(
+        "database: coolwear\n        auth: nosasl",
+        `database: ${database}\n        auth: nosasl`,
+      ),
+    );
   });
   afterAll(() => project.remove());
 
@@ -35,7 +42,10 @@ suite("example project on a Spark lake", () => {
       `select c.country, extract(year from s.sale_date) * 100 + extract(month from s.sale_date) as year_month, count(*) as sales
        from source.production.sales s join source.production.clients c using (client_id) group by all order by all`,
     );
-    const actual = await queryDuckDb({ mart: join(dir, "mart.duckdb") }, "select country, year_month::bigint as year_month, sales::bigint as sales from mart.main.sales_by_country_month order by all");
+    const actual = await queryDuckDb(
+      { mart: join(dir, "mart.duckdb") },
+      "select country, year_month::bigint as year_month, sales::bigint as sales from mart.main.sales_by_country_month order by all",
+    );
     expect(actual).toEqual(expected);
   }
 
@@ -46,7 +56,16 @@ suite("example project on a Spark lake", () => {
   }, 300_000);
 
   it("replaces only the months the source changes touched", async () => {
-    expect(run(["run-operation", "coolwear_mutate", "--connection", "source", "--args", "{seed: 4, new_sales: 30, updated_sales: 20, deleted_sales: 5}"]).code).toBe(0);
+    expect(
+      run([
+        "run-operation",
+        "coolwear_mutate",
+        "--connection",
+        "source",
+        "--args",
+        "{seed: 4, new_sales: 30, updated_sales: 20, deleted_sales: 5}",
+      ]).code,
+    ).toBe(0);
     const plan = run(["plan", "--select", "sales_history", "--json"]);
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     const step = (JSON.parse(plan.stdout) as Plan).steps.find((s) => s.node === "model.sales_history")!;

@@ -2,12 +2,24 @@
 // SLUICE_TEST_SPARK=host:port is set; otherwise the suite is reported as skipped, saying why.
 import { beforeAll, expect, it } from "vitest";
 import { batchFromRows, batchRows } from "../../../src/adapters/batch.js";
-import type { Adapter, Column, RelationName, Row, RowBatch, Session } from "../../../src/adapters/contract.js";
-import { createHiveAdapter, EmptyPartitionSetError, HiveConnectionError } from "../../../src/adapters/hive/index.js";
+import type {
+  Adapter,
+  Column,
+  RelationName,
+  Row,
+  RowBatch,
+  Session,
+} from "../../../src/adapters/contract.js";
+import {
+  createHiveAdapter,
+  EmptyPartitionSetError,
+  HiveConnectionError,
+} from "../../../src/adapters/hive/index.js";
 import type { HiveIntrospector } from "../../../src/adapters/hive/hive-introspector.js";
 import { SKIP_REASON, sparkConfig, sparkEndpoint, sparkSuite, useSparkSchema } from "./spark-schema.js";
 
-const config = (overrides: Record<string, unknown> = {}) => sparkConfig({ insert_batch_rows: 2, fetch_rows: 3, ...overrides });
+const config = (overrides: Record<string, unknown> = {}) =>
+  sparkConfig({ insert_batch_rows: 2, fetch_rows: 3, ...overrides });
 
 sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_REASON, () => {
   const spark = useSparkSchema("sluice_it", () => config());
@@ -22,17 +34,30 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
     `SELECT CAST(sale_id AS BIGINT) AS sale_id, CAST(amount AS DECIMAL(18,2)) AS amount, CAST(year_month AS INT) AS year_month\n` +
     `FROM VALUES ${rows.map(([id, amount, ym]) => `(${id}, '${amount}', ${ym})`).join(", ")} AS v(sale_id, amount, year_month)`;
   const salesRows = async () =>
-    (await session.query(`SELECT sale_id, amount, year_month FROM ${adapter.dialect.relation(sales)} ORDER BY sale_id`)).rows;
+    (
+      await session.query(
+        `SELECT sale_id, amount, year_month FROM ${adapter.dialect.relation(sales)} ORDER BY sale_id`,
+      )
+    ).rows;
 
   it("reports the engine version", async () => {
     expect(await adapter.version(session)).toMatch(/^HiveServer2 3\.5\./);
   });
 
   it("creates a Parquet table partitioned by year_month", async () => {
-    await adapter.write(session, sales, salesSelect([[1, "10.00", 202101], [2, "20.00", 202102], [3, "30.00", 202103]]), {
-      kind: "replace",
-      partitionBy: ["year_month"],
-    });
+    await adapter.write(
+      session,
+      sales,
+      salesSelect([
+        [1, "10.00", 202101],
+        [2, "20.00", 202102],
+        [3, "30.00", 202103],
+      ]),
+      {
+        kind: "replace",
+        partitionBy: ["year_month"],
+      },
+    );
     expect(await introspector.relationKind(sales)).toBe("table");
     expect(await introspector.partitions(sales)).toEqual([["202101"], ["202102"], ["202103"]]);
     const columns = await introspector.columns(sales);
@@ -47,11 +72,20 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
   it("replaces exactly the two named partitions and leaves the third untouched", async () => {
     // The query also returns a row for 202103, which is not named: it must not land.
     // 202102 has no rows any more: the partition must end up empty (and be dropped).
-    await adapter.write(session, sales, salesSelect([[11, "11.00", 202101], [12, "12.00", 202101], [99, "99.00", 202103]]), {
-      kind: "partitions",
-      partitionBy: ["year_month"],
-      partitions: [["202101"], ["202102"]],
-    });
+    await adapter.write(
+      session,
+      sales,
+      salesSelect([
+        [11, "11.00", 202101],
+        [12, "12.00", 202101],
+        [99, "99.00", 202103],
+      ]),
+      {
+        kind: "partitions",
+        partitionBy: ["year_month"],
+        partitions: [["202101"], ["202102"]],
+      },
+    );
     expect(await salesRows()).toEqual([
       [3n, "30.00", 202103],
       [11n, "11.00", 202101],
@@ -63,10 +97,18 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
   it("refuses an overwrite with an empty partition set and changes nothing", async () => {
     const before = await salesRows();
     await expect(
-      adapter.write(session, sales, salesSelect([[50, "1.00", 202101]]), { kind: "partitions", partitionBy: ["year_month"], partitions: [] }),
+      adapter.write(session, sales, salesSelect([[50, "1.00", 202101]]), {
+        kind: "partitions",
+        partitionBy: ["year_month"],
+        partitions: [],
+      }),
     ).rejects.toThrow(EmptyPartitionSetError);
     await expect(
-      adapter.load(session, sales, batchesOf([]), { kind: "partitions", partitionBy: ["year_month"], partitions: [] }),
+      adapter.load(session, sales, batchesOf([]), {
+        kind: "partitions",
+        partitionBy: ["year_month"],
+        partitions: [],
+      }),
     ).rejects.toThrow(EmptyPartitionSetError);
     expect(await salesRows()).toEqual(before);
   });
@@ -78,7 +120,15 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
   });
 
   it("merges on the unique key: updates matches, inserts the rest, keeps the others", async () => {
-    await adapter.write(session, sales, salesSelect([[11, "111.00", 202101], [30, "30.00", 202105]]), { kind: "merge", uniqueKey: ["sale_id"] });
+    await adapter.write(
+      session,
+      sales,
+      salesSelect([
+        [11, "111.00", 202101],
+        [30, "30.00", 202105],
+      ]),
+      { kind: "merge", uniqueKey: ["sale_id"] },
+    );
     expect(await salesRows()).toEqual([
       [3n, "30.00", 202103],
       [11n, "111.00", 202101],
@@ -87,16 +137,29 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
       [30n, "30.00", 202105],
     ]);
     expect(await introspector.partitionColumns(sales)).toEqual(["year_month"]);
-    await adapter.write(session, sales, salesSelect([[12, "0.12", 202101]]), { kind: "delete+insert", uniqueKey: ["sale_id"] });
+    await adapter.write(session, sales, salesSelect([[12, "0.12", 202101]]), {
+      kind: "delete+insert",
+      uniqueKey: ["sale_id"],
+    });
     expect((await salesRows()).find((r) => r[0] === 12n)).toEqual([12n, "0.12", 202101]);
   });
 
   it("creates a view over the table and replaces it", async () => {
     const view: RelationName = { schema, name: "v_sales" };
-    await adapter.createView(session, view, `SELECT sale_id FROM ${adapter.dialect.relation(sales)} WHERE year_month = 202101`);
+    await adapter.createView(
+      session,
+      view,
+      `SELECT sale_id FROM ${adapter.dialect.relation(sales)} WHERE year_month = 202101`,
+    );
     expect(await introspector.relationKind(view)).toBe("view");
-    await adapter.createView(session, view, `SELECT sale_id, amount FROM ${adapter.dialect.relation(sales)} WHERE year_month = 202101`);
-    const { columns, rows } = await session.query(`SELECT * FROM ${adapter.dialect.relation(view)} ORDER BY sale_id`);
+    await adapter.createView(
+      session,
+      view,
+      `SELECT sale_id, amount FROM ${adapter.dialect.relation(sales)} WHERE year_month = 202101`,
+    );
+    const { columns, rows } = await session.query(
+      `SELECT * FROM ${adapter.dialect.relation(view)} ORDER BY sale_id`,
+    );
     expect(columns.map((c) => c.name)).toEqual(["sale_id", "amount"]);
     expect(rows).toEqual([
       [11n, "111.00"],
@@ -111,27 +174,79 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
     await adapter.write(session, rel, "SELECT 1 AS a", { kind: "replace" });
     await adapter.write(session, rel, "SELECT 2 AS a, 'x' AS b", { kind: "replace" });
     expect((await session.query(`SELECT * FROM ${adapter.dialect.relation(rel)}`)).rows).toEqual([[2, "x"]]);
-    const leftovers = (await session.query(`SHOW TABLES IN \`${schema}\``)).rows.filter((r) => String(r[1]).includes("__sluice_"));
+    const leftovers = (await session.query(`SHOW TABLES IN \`${schema}\``)).rows.filter((r) =>
+      String(r[1]).includes("__sluice_"),
+    );
     expect(leftovers).toEqual([]);
   });
 
   const everyRow: Row[] = [
-    [1, 9007199254740993n, "12345678901234567890.123456789012345678", 0.1, "Zoë's café — 東京 \\ \n", "2021-08-31", new Date(Date.UTC(2021, 7, 31, 23, 59, 59, 123)), true, new Uint8Array([0, 1, 255])],
-    [2, 9223372036854775807n, "-0.000000000000000001", -1.5e300, "plain", "1999-12-31", new Date(Date.UTC(1970, 0, 1)), false, new Uint8Array([])],
-    [3, -9223372036854775808n, "99999999999999999999.999999999999999999", 0, "", "2024-02-29", new Date(Date.UTC(2024, 1, 29, 12)), true, new Uint8Array([42])],
+    [
+      1,
+      9007199254740993n,
+      "12345678901234567890.123456789012345678",
+      0.1,
+      "Zoë's café — 東京 \\ \n",
+      "2021-08-31",
+      new Date(Date.UTC(2021, 7, 31, 23, 59, 59, 123)),
+      true,
+      new Uint8Array([0, 1, 255]),
+    ],
+    [
+      2,
+      9223372036854775807n,
+      "-0.000000000000000001",
+      -1.5e300,
+      "plain",
+      "1999-12-31",
+      new Date(Date.UTC(1970, 0, 1)),
+      false,
+      new Uint8Array([]),
+    ],
+    [
+      3,
+      -9223372036854775808n,
+      "99999999999999999999.999999999999999999",
+      0,
+      "",
+      "2024-02-29",
+      new Date(Date.UTC(2024, 1, 29, 12)),
+      true,
+      new Uint8Array([42]),
+    ],
     [4, null, null, null, null, null, null, null, null],
-    [5, 0n, "0.000000000000000000", 2.5, "🙂 emoji", "0001-01-01", new Date(Date.UTC(2038, 0, 19, 3, 14, 8)), false, null],
+    [
+      5,
+      0n,
+      "0.000000000000000000",
+      2.5,
+      "🙂 emoji",
+      "0001-01-01",
+      new Date(Date.UTC(2038, 0, 19, 3, 14, 8)),
+      false,
+      null,
+    ],
   ];
 
   it("loads rows of every logical type from an async iterable and reads them back identical", async () => {
     const rel: RelationName = { schema, name: "every_type" };
-    const result = await adapter.load(session, rel, batchesOf([everyRow.slice(0, 2), everyRow.slice(2, 3), everyRow.slice(3)]), { kind: "replace" });
+    const result = await adapter.load(
+      session,
+      rel,
+      batchesOf([everyRow.slice(0, 2), everyRow.slice(2, 3), everyRow.slice(3)]),
+      { kind: "replace" },
+    );
     expect(result.rowsAffected).toBe(everyRow.length);
-    const { columns, rows } = await session.query(`SELECT * FROM ${adapter.dialect.relation(rel)} ORDER BY id`);
+    const { columns, rows } = await session.query(
+      `SELECT * FROM ${adapter.dialect.relation(rel)} ORDER BY id`,
+    );
     expect(columns.map((c) => c.nativeType)).toEqual(everyTypeColumns().map((c) => c.nativeType));
     expect(rows).toEqual(everyRow);
     const streamed: Row[] = [];
-    for await (const batch of session.stream(`SELECT * FROM ${adapter.dialect.relation(rel)} ORDER BY id`, 2)) {
+    for await (const batch of session.stream(
+      `SELECT * FROM ${adapter.dialect.relation(rel)} ORDER BY id`,
+      2,
+    )) {
       expect(batch.rowCount).toBeLessThanOrEqual(2);
       streamed.push(...batchRows(batch));
     }
@@ -160,7 +275,10 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
   });
 
   it("fails fast with a clear error when the auth mode does not match the server", async () => {
-    const wrong = createHiveAdapter("lake", config({ auth: "plain", user: "sluice", password: "x", connect_timeout_ms: 5000 }));
+    const wrong = createHiveAdapter(
+      "lake",
+      config({ auth: "plain", user: "sluice", password: "x", connect_timeout_ms: 5000 }),
+    );
     const started = Date.now();
     const error = await wrong.open().then(
       () => null,
@@ -174,7 +292,9 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
   });
 
   it("reports a clear error for a bad statement and keeps the session usable", async () => {
-    await expect(session.query("SELECT no_such_column FROM VALUES (1) AS v(a)")).rejects.toThrow(/no_such_column/);
+    await expect(session.query("SELECT no_such_column FROM VALUES (1) AS v(a)")).rejects.toThrow(
+      /no_such_column/,
+    );
     expect((await session.query("SELECT 1")).rows).toEqual([[1]]);
   });
 });

@@ -14,7 +14,12 @@ suite("incremental equals full on a Spark lake", () => {
   let project: TempProject;
   beforeAll(() => {
     const [host, port] = endpoint!.split(":");
-    project = setUpProject({ kind: "spark", host: host!, port: Number(port ?? 10000), database: `sluice_property_${process.pid}` });
+    project = setUpProject({
+      kind: "spark",
+      host: host!,
+      port: Number(port ?? 10000),
+      database: `sluice_property_${process.pid}`,
+    });
   });
   afterAll(() => project.remove());
 

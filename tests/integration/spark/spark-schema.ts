@@ -38,7 +38,8 @@ export function useSparkSchema(prefix: string, config: () => HiveConnection): Sp
     await adapter.ensureSchema(session, schema);
   });
   afterAll(async () => {
-    if (session) await session.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
+    if (session)
+      await session.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
     if (adapter) await adapter.close();
   });
   const opened = <T>(value: T | undefined): T => {

@@ -16,11 +16,22 @@ const PASSWORD = "not-checked-by-auth-NONE";
 
 /** Beyond 2^53 and beyond 18 digits: a JS number or a DECIMAL read as a double would change them. */
 const BIG = ["9007199254740993", "-9223372036854775808", "9223372036854775807"] as const;
-const AMOUNT = ["12345678901234567890.123456789012345678", "-99999999999999999999.999999999999999999", "0.000000000000000001"] as const;
+const AMOUNT = [
+  "12345678901234567890.123456789012345678",
+  "-99999999999999999999.999999999999999999",
+  "0.000000000000000001",
+] as const;
 
 function config(endpoint: string, overrides: Record<string, unknown>): HiveConnection {
   const [host = "127.0.0.1", port = "10000"] = endpoint.split(":");
-  return HiveConnection.parse({ type: "hive", host, port: Number(port), insert_batch_rows: 2, fetch_rows: 2, ...overrides });
+  return HiveConnection.parse({
+    type: "hive",
+    host,
+    port: Number(port),
+    insert_batch_rows: 2,
+    fetch_rows: 2,
+    ...overrides,
+  });
 }
 
 /** Opens a session that must fail, and returns the error and how long failing took. */
@@ -56,9 +67,18 @@ const servers: ServerUnderTest[] = [
     endpoint: process.env.SLUICE_TEST_SPARK_HTTP,
     profile: { transport: "http", http_path: "cliservice", auth: "plain", user: USER, password: PASSWORD },
     mismatches: [
-      { profile: { transport: "binary", auth: "plain", user: USER, password: PASSWORD }, says: /binary .*\(auth plain\).*answered in HTTP.*set transport: http/ },
-      { profile: { transport: "binary", auth: "nosasl" }, says: /binary .*\(auth nosasl\).*closed by the server.*set transport: http/ },
-      { profile: { transport: "http", http_path: "sql", auth: "plain", user: USER }, says: /http .*\/sql \(auth plain\).*set http_path/ },
+      {
+        profile: { transport: "binary", auth: "plain", user: USER, password: PASSWORD },
+        says: /binary .*\(auth plain\).*answered in HTTP.*set transport: http/,
+      },
+      {
+        profile: { transport: "binary", auth: "nosasl" },
+        says: /binary .*\(auth nosasl\).*closed by the server.*set transport: http/,
+      },
+      {
+        profile: { transport: "http", http_path: "sql", auth: "plain", user: USER },
+        says: /http .*\/sql \(auth plain\).*set http_path/,
+      },
     ],
   },
   {
@@ -68,8 +88,14 @@ const servers: ServerUnderTest[] = [
     endpoint: process.env.SLUICE_TEST_SPARK_PLAIN,
     profile: { transport: "binary", auth: "plain", user: USER, password: PASSWORD },
     mismatches: [
-      { profile: { transport: "binary", auth: "nosasl" }, says: /binary .*\(auth nosasl\).*closed by the server.*set auth: none \(or plain\)/ },
-      { profile: { transport: "http", auth: "plain", user: USER, password: PASSWORD }, says: /http .*\(auth plain\).*set transport: binary/ },
+      {
+        profile: { transport: "binary", auth: "nosasl" },
+        says: /binary .*\(auth nosasl\).*closed by the server.*set auth: none \(or plain\)/,
+      },
+      {
+        profile: { transport: "http", auth: "plain", user: USER, password: PASSWORD },
+        says: /http .*\(auth plain\).*set transport: binary/,
+      },
     ],
   },
 ];
@@ -87,7 +113,11 @@ for (const server of servers) {
     let session: Session;
 
     const salesRows = async (): Promise<Row[]> =>
-      (await session.query(`SELECT sale_id, big, amount, year_month FROM ${adapter.dialect.relation(sales)} ORDER BY sale_id`)).rows;
+      (
+        await session.query(
+          `SELECT sale_id, big, amount, year_month FROM ${adapter.dialect.relation(sales)} ORDER BY sale_id`,
+        )
+      ).rows;
 
     beforeAll(async () => {
       adapter = createHiveAdapter("lake", config(endpoint, server.profile));
@@ -96,12 +126,15 @@ for (const server of servers) {
     });
 
     afterAll(async () => {
-      if (session) await session.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
+      if (session)
+        await session.execute(`DROP DATABASE IF EXISTS \`${schema}\` CASCADE`).catch(() => undefined);
       if (adapter) await adapter.close();
     });
 
     it("logs in as the profile's user and runs a query", async () => {
-      const { columns, rows } = await session.query("SELECT current_user() AS who, 1 + 1 AS two, version() AS v");
+      const { columns, rows } = await session.query(
+        "SELECT current_user() AS who, 1 + 1 AS two, version() AS v",
+      );
       expect(columns.map((c) => c.name)).toEqual(["who", "two", "v"]);
       expect(rows[0]?.slice(0, 2)).toEqual([USER, 2]);
       expect(String(rows[0]?.[2])).toMatch(/^3\.5\./);
@@ -159,7 +192,10 @@ for (const server of servers) {
       ];
       expect(await salesRows()).toEqual(expected);
       let pages = 0;
-      for await (const batch of session.stream(`SELECT sale_id FROM ${adapter.dialect.relation(sales)} ORDER BY sale_id`, 2)) {
+      for await (const batch of session.stream(
+        `SELECT sale_id FROM ${adapter.dialect.relation(sales)} ORDER BY sale_id`,
+        2,
+      )) {
         expect(batch.rowCount).toBeLessThanOrEqual(2);
         pages += 1;
       }
@@ -167,7 +203,9 @@ for (const server of servers) {
     });
 
     it("reports a failed statement and keeps the session usable", async () => {
-      await expect(session.query("SELECT no_such_column FROM VALUES (1) AS v(a)")).rejects.toThrow(/no_such_column/);
+      await expect(session.query("SELECT no_such_column FROM VALUES (1) AS v(a)")).rejects.toThrow(
+        /no_such_column/,
+      );
       expect((await session.query("SELECT 1")).rows).toEqual([[1]]);
     });
 
@@ -190,7 +228,14 @@ if (!nosaslEndpoint) console.log("skipped: no Spark NOSASL server (set SLUICE_TE
 nosaslSuite("a login the NOSASL server does not expect", () => {
   it("fails at the deadline, not later, and says to set auth: nosasl", async () => {
     // A NOSASL server waits silently for more bytes of a SASL handshake, so only the deadline ends it.
-    const { error, ms } = await failedOpen(config(nosaslEndpoint ?? "", { auth: "plain", user: USER, password: PASSWORD, connect_timeout_ms: 2000 }));
+    const { error, ms } = await failedOpen(
+      config(nosaslEndpoint ?? "", {
+        auth: "plain",
+        user: USER,
+        password: PASSWORD,
+        connect_timeout_ms: 2000,
+      }),
+    );
     expect(error).toBeInstanceOf(HiveConnectionError);
     expect(error.message).toMatch(/binary .*\(auth plain\) within 2000 ms.*set auth: nosasl/);
     expect(ms).toBeGreaterThanOrEqual(1900);
@@ -198,7 +243,9 @@ nosaslSuite("a login the NOSASL server does not expect", () => {
   });
 
   it("fails at once over HTTP and says to set transport: binary", async () => {
-    const { error, ms } = await failedOpen(config(nosaslEndpoint ?? "", { transport: "http", connect_timeout_ms: 30_000 }));
+    const { error, ms } = await failedOpen(
+      config(nosaslEndpoint ?? "", { transport: "http", connect_timeout_ms: 30_000 }),
+    );
     expect(error).toBeInstanceOf(HiveConnectionError);
     expect(error.message).toMatch(/http .*\(auth nosasl\).*set transport: binary/);
     expect(ms).toBeLessThan(3000);

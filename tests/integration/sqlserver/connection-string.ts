@@ -23,9 +23,13 @@ export function parseSqlServerConnectionString(text: string): SqlServerConnectio
     const parts = new Map<string, string>();
     for (const pair of text.split(";")) {
       const at = pair.indexOf("=");
-      if (at > 0) parts.set(pair.slice(0, at).trim().toLowerCase().replace(/\s+/g, " "), pair.slice(at + 1).trim());
+      if (at > 0)
+        parts.set(pair.slice(0, at).trim().toLowerCase().replace(/\s+/g, " "), pair.slice(at + 1).trim());
     }
-    const server = (parts.get("server") ?? parts.get("data source") ?? parts.get("address") ?? "").replace(/^tcp:/i, "");
+    const server = (parts.get("server") ?? parts.get("data source") ?? parts.get("address") ?? "").replace(
+      /^tcp:/i,
+      "",
+    );
     const [host, port] = server.split(",");
     raw.host = host;
     if (port) raw.port = Number(port);

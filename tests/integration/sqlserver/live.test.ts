@@ -4,7 +4,14 @@
 // Everything it creates lives in a schema of its own, dropped at the end.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { batchFromRows } from "../../../src/adapters/batch.js";
-import type { Adapter, CellValue, Column, RelationName, RowBatch, Session } from "../../../src/adapters/contract.js";
+import type {
+  Adapter,
+  CellValue,
+  Column,
+  RelationName,
+  RowBatch,
+  Session,
+} from "../../../src/adapters/contract.js";
 import { createSqlServerAdapter } from "../../../src/adapters/sqlserver/index.js";
 import { parseSqlServerConnectionString } from "./connection-string.js";
 
@@ -22,7 +29,8 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
   let session: Session;
 
   const rows = async (sql: string): Promise<CellValue[][]> => (await session.query(sql)).rows;
-  const sorted = (r: CellValue[][]): CellValue[][] => [...r].sort((a, b) => String(a[0]).localeCompare(String(b[0]), "en", { numeric: true }));
+  const sorted = (r: CellValue[][]): CellValue[][] =>
+    [...r].sort((a, b) => String(a[0]).localeCompare(String(b[0]), "en", { numeric: true }));
 
   beforeAll(async () => {
     const config = { ...parseSqlServerConnectionString(connectionString ?? ""), bulk_chunk_rows: 10_000 };
@@ -65,9 +73,28 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
     await adapter.write(session, rel("sales"), salesSql("1"), { kind: "replace" });
     expect(await adapter.introspector(session).relationKind(rel("sales"))).toBe("table");
     const cols = await adapter.introspector(session).columns(rel("sales"));
-    expect(cols.map((c) => c.nativeType)).toEqual(["BIGINT", "DECIMAL(38,10)", "DATE", "NVARCHAR(5)", "DATETIME2(6)", "BIT", "NVARCHAR(6)"]);
-    const result = await session.query(`SELECT sale_id, amount, sold_on, city, loaded_at, is_return FROM [${schema}].[sales] WHERE sale_id > 2`);
-    expect(result.rows).toEqual([[9007199254740993n, "12345678901234567890.1234567891", "2021-08-01", "Łódź", new Date("2021-08-01T12:34:56.789Z"), true]]);
+    expect(cols.map((c) => c.nativeType)).toEqual([
+      "BIGINT",
+      "DECIMAL(38,10)",
+      "DATE",
+      "NVARCHAR(5)",
+      "DATETIME2(6)",
+      "BIT",
+      "NVARCHAR(6)",
+    ]);
+    const result = await session.query(
+      `SELECT sale_id, amount, sold_on, city, loaded_at, is_return FROM [${schema}].[sales] WHERE sale_id > 2`,
+    );
+    expect(result.rows).toEqual([
+      [
+        9007199254740993n,
+        "12345678901234567890.1234567891",
+        "2021-08-01",
+        "Łódź",
+        new Date("2021-08-01T12:34:56.789Z"),
+        true,
+      ],
+    ]);
     expect(result.columns[1]?.type).toEqual({ kind: "decimal", precision: 38, scale: 10 });
   });
 
@@ -82,7 +109,8 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
       }
     })();
     try {
-      for (let i = 0; i < 5; i++) await adapter.write(session, rel("sales"), salesSql(String(i)), { kind: "replace" });
+      for (let i = 0; i < 5; i++)
+        await adapter.write(session, rel("sales"), salesSql(String(i)), { kind: "replace" });
     } finally {
       stop = true;
       await poll;
@@ -90,7 +118,11 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
     }
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((n) => n === 2)).toBe(true);
-    expect(await rows(`SELECT COUNT(*) FROM sys.tables t JOIN sys.schemas s ON s.schema_id = t.schema_id WHERE s.name = N'${schema}' AND t.name LIKE N'%[_][_]sluice[_]%'`)).toEqual([[0]]);
+    expect(
+      await rows(
+        `SELECT COUNT(*) FROM sys.tables t JOIN sys.schemas s ON s.schema_id = t.schema_id WHERE s.name = N'${schema}' AND t.name LIKE N'%[_][_]sluice[_]%'`,
+      ),
+    ).toEqual([[0]]);
   });
 
   it("turns a table into a view and back inside one transaction each", async () => {
@@ -106,10 +138,18 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
 
   it("appends, deletes+inserts and merges on a unique key", async () => {
     const target = rel("orders");
-    await adapter.write(session, target, "SELECT 1 AS id, N'a' AS v UNION ALL SELECT 2, N'b'", { kind: "append" });
+    await adapter.write(session, target, "SELECT 1 AS id, N'a' AS v UNION ALL SELECT 2, N'b'", {
+      kind: "append",
+    });
     await adapter.write(session, target, "SELECT 3 AS id, N'c' AS v", { kind: "append" });
-    await adapter.write(session, target, "SELECT 2 AS id, N'B' AS v", { kind: "delete+insert", uniqueKey: ["id"] });
-    await adapter.write(session, target, "SELECT 3 AS id, N'C' AS v UNION ALL SELECT 4, N'd'", { kind: "merge", uniqueKey: ["id"] });
+    await adapter.write(session, target, "SELECT 2 AS id, N'B' AS v", {
+      kind: "delete+insert",
+      uniqueKey: ["id"],
+    });
+    await adapter.write(session, target, "SELECT 3 AS id, N'C' AS v UNION ALL SELECT 4, N'd'", {
+      kind: "merge",
+      uniqueKey: ["id"],
+    });
     expect(sorted(await rows(`SELECT id, v FROM [${schema}].[orders]`))).toEqual([
       [1, "a"],
       [2, "B"],
@@ -120,17 +160,29 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
 
   it("replaces only the named partitions and refuses an empty partition set", async () => {
     const target = rel("monthly");
-    const initial = "SELECT N'202108' AS ym, 1 AS n UNION ALL SELECT N'202109', 2 UNION ALL SELECT N'202110', 3";
-    await adapter.write(session, target, initial, { kind: "partitions", partitionBy: ["ym"], partitions: [["202108"], ["202109"], ["202110"]] });
-    const rebuild = "SELECT N'202108' AS ym, 10 AS n UNION ALL SELECT N'202109', 20 UNION ALL SELECT N'202110', 30 UNION ALL SELECT N'202110', 31";
-    await adapter.write(session, target, rebuild, { kind: "partitions", partitionBy: ["ym"], partitions: [["202108"], ["202110"]] });
+    const initial =
+      "SELECT N'202108' AS ym, 1 AS n UNION ALL SELECT N'202109', 2 UNION ALL SELECT N'202110', 3";
+    await adapter.write(session, target, initial, {
+      kind: "partitions",
+      partitionBy: ["ym"],
+      partitions: [["202108"], ["202109"], ["202110"]],
+    });
+    const rebuild =
+      "SELECT N'202108' AS ym, 10 AS n UNION ALL SELECT N'202109', 20 UNION ALL SELECT N'202110', 30 UNION ALL SELECT N'202110', 31";
+    await adapter.write(session, target, rebuild, {
+      kind: "partitions",
+      partitionBy: ["ym"],
+      partitions: [["202108"], ["202110"]],
+    });
     expect(sorted(await rows(`SELECT ym, n FROM [${schema}].[monthly] ORDER BY ym, n`))).toEqual([
       ["202108", 10],
       ["202109", 2],
       ["202110", 30],
       ["202110", 31],
     ]);
-    await expect(adapter.write(session, target, rebuild, { kind: "partitions", partitionBy: ["ym"], partitions: [] })).rejects.toThrow(/partition set is empty/);
+    await expect(
+      adapter.write(session, target, rebuild, { kind: "partitions", partitionBy: ["ym"], partitions: [] }),
+    ).rejects.toThrow(/partition set is empty/);
     expect(await rows(`SELECT COUNT(*) FROM [${schema}].[monthly]`)).toEqual([[4]]);
   });
 
@@ -150,7 +202,15 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
           columns,
           Array.from({ length: 1000 }, (_, i) => {
             const id = b * 1000 + i;
-            return [BigInt(id) + 9_007_199_254_740_000n, `12345678901234567890.${String(id).padStart(10, "0")}`, "2021-08-01", `Łódź ${id}`, new Date(Date.UTC(2021, 7, 1, 0, 0, id % 60)), id % 2 === 0, new Uint8Array([id % 256])];
+            return [
+              BigInt(id) + 9_007_199_254_740_000n,
+              `12345678901234567890.${String(id).padStart(10, "0")}`,
+              "2021-08-01",
+              `Łódź ${id}`,
+              new Date(Date.UTC(2021, 7, 1, 0, 0, id % 60)),
+              id % 2 === 0,
+              new Uint8Array([id % 256]),
+            ];
           }),
         );
       }
@@ -158,8 +218,12 @@ suite(connectionString ? "SQL Server live" : SKIPPED, () => {
     const result = await adapter.load(session, rel("landed"), source(), { kind: "replace" });
     expect(result.rowsAffected).toBe(25_000);
     expect(await rows(`SELECT COUNT(*) FROM [${schema}].[landed]`)).toEqual([[25_000]]);
-    const sample = await rows(`SELECT id, amount, day, label, flag FROM [${schema}].[landed] WHERE id = 9007199254764999`);
-    expect(sample).toEqual([[9_007_199_254_764_999n, "12345678901234567890.0000024999", "2021-08-01", "Łódź 24999", false]]);
+    const sample = await rows(
+      `SELECT id, amount, day, label, flag FROM [${schema}].[landed] WHERE id = 9007199254764999`,
+    );
+    expect(sample).toEqual([
+      [9_007_199_254_764_999n, "12345678901234567890.0000024999", "2021-08-01", "Łódź 24999", false],
+    ]);
   });
 
   it("rolls a session transaction back when its work throws", async () => {
