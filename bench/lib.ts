@@ -133,7 +133,9 @@ export function summariseProfile(path: string): {
   };
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  prof.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000));
+  prof.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0) / 1000);
+  });
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
   let total = 0;

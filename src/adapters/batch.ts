@@ -148,6 +148,8 @@ export function sliceBatch(batch: RowBatch, start: number, end: number): RowBatc
         return { encoding: "int64", values: vector.values.subarray(start, end), validity };
       case "float64":
         return { encoding: "float64", values: vector.values.subarray(start, end), validity };
+      default:
+        return vector satisfies never;
     }
   });
   return { columns: batch.columns, rowCount: end - start, vectors };

@@ -74,7 +74,12 @@ export function serialSession<S extends Session>(session: S): S {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     // Waits for statements queued before it, then holds the session until the reader is done.
-    await new Promise<void>((started) => void queueOf().run(() => (started(), held)));
+    await new Promise<void>((started) => {
+      void queueOf().run(() => {
+        started();
+        return held;
+      });
+    });
     streaming = String(args[0]).replace(/\s+/g, " ").slice(0, 80);
     try {
       yield* method.apply(target, args) as AsyncIterable<unknown>;

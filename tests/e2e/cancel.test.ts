@@ -54,7 +54,9 @@ function buildAndSignal(dir: string, signals: NodeJS.Signals[]): Promise<Ended> 
         // A second signal comes 10 ms after the first: well inside the clean-up it must cut short
         // (at 100 ms a quiet machine had often finished cleaning up), yet apart enough that the
         // kernel delivers two signals rather than one pending.
-        setTimeout(() => signals.forEach((s, i) => setTimeout(() => child.kill(s), i * 10)), 500);
+        setTimeout(() => {
+          for (const [i, s] of signals.entries()) setTimeout(() => child.kill(s), i * 10);
+        }, 500);
       }
     });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));

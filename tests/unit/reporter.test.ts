@@ -4,7 +4,13 @@ import { colours, createReporter, resultWord } from "../../src/runner/reporter.j
 
 function capture(): { stream: NodeJS.WriteStream; text: () => string } {
   let out = "";
-  const stream = { isTTY: false, write: (s: string) => ((out += s), true) } as unknown as NodeJS.WriteStream;
+  const stream = {
+    isTTY: false,
+    write: (s: string) => {
+      out += s;
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
   return { stream, text: () => out };
 }
 

@@ -120,6 +120,6 @@ export function colMetadata(columns: ScriptedColumn[]): Buffer {
 
 export function row(columns: ScriptedColumn[], values: unknown[]): Buffer {
   const w = new ByteWriter().u8(TOKEN.ROW);
-  columns.forEach((c, i) => writeValue(w, c.type, values[i]));
+  for (const [i, c] of columns.entries()) writeValue(w, c.type, values[i]);
   return w.toBuffer();
 }

@@ -377,9 +377,18 @@ function recording(session: Session): { session: Session; statements: string[] }
   return {
     statements,
     session: {
-      execute: (sql) => (statements.push(sql), session.execute(sql)),
-      query: (sql) => (statements.push(sql), session.query(sql)),
-      stream: (sql, batchSize) => (statements.push(sql), session.stream(sql, batchSize)),
+      execute: (sql) => {
+        statements.push(sql);
+        return session.execute(sql);
+      },
+      query: (sql) => {
+        statements.push(sql);
+        return session.query(sql);
+      },
+      stream: (sql, batchSize) => {
+        statements.push(sql);
+        return session.stream(sql, batchSize);
+      },
       transaction: (work) => session.transaction(work),
       close: () => session.close(),
     },
