@@ -1,7 +1,9 @@
 // Which profile values are secrets, after dbt's rule: a credential field (password, token, key,
 // secret, …) and any value read from an environment variable named SLUICE_ENV_SECRET_*. Secrets
-// are replaced by `****` in everything sluice prints or writes, whatever their length; hosts,
-// ports, databases and users are not secrets, so a person can diagnose a connection from them.
+// are replaced by `****` in everything sluice prints or writes, whatever their length (a secret
+// shorter than four characters only where it stands alone, so that a one-letter password does not
+// turn every word that holds its letter into stars); hosts, ports, databases and users are not
+// secrets, so a person can diagnose a connection from them.
 
 /** Environment variables with this prefix hold secrets wherever they are read. */
 export const SECRET_ENV_PREFIX = "SLUICE_ENV_SECRET_";
@@ -40,9 +42,20 @@ export class Secrets {
 
   redact(text: string): string {
     let out = text;
-    for (const s of this.spellings) if (out.includes(s)) out = out.split(s).join(REDACTED);
+    for (const s of this.spellings) {
+      if (!out.includes(s)) continue;
+      out = s.length < SHORT ? out.replace(standingAlone(s), REDACTED) : out.split(s).join(REDACTED);
+    }
     return out;
   }
+}
+
+/** Secrets shorter than this are redacted only where no letter or digit touches them. */
+const SHORT = 4;
+
+function standingAlone(s: string): RegExp {
+  const escaped = s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, "gu");
 }
 
 /** True when environment variable `name` is a secret: prefixed, or feeding a credential (`known`). */

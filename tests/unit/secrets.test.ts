@@ -65,6 +65,9 @@ describe("secrets", () => {
     secrets.add("x");
     secrets.add(`it's "q"\\`);
     expect(secrets.redact("a x b")).toBe("a **** b");
+    expect(secrets.redact("password=x;")).toBe("password=****;");
+    // A one-letter secret inside words is left there: starring every x would make text unreadable.
+    expect(secrets.redact("cannot connect to box.example")).toBe("cannot connect to box.example");
     expect(secrets.redact(`raw it's "q"\\ json ${JSON.stringify(`it's "q"\\`)} sql 'it''s "q"\\'`)).toBe(
       `raw **** json "****" sql '****'`,
     );
