@@ -1,90 +1,23 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
 import { queryDuckDb } from "../helpers/duckdb.js";
+import {
+  buildExample,
+  copyExample,
+  type ExampleCopy,
+  lastActions,
+  runExampleOperation as runOperation,
+  snapshotExample as snapshot,
+} from "../helpers/examples.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
 // Builds each project under examples/ with the real binary on its embedded `dev` target, in a copy,
 // and checks its reports against SQL written here straight on the source database (not the
 // models' SQL). Incremental examples then change their source with their own mutation macro, build
 // again, and must hold exactly what a full refresh of the same data holds.
-
-interface ExampleCopy {
-  /** The copy's folder, root/examples/NAME. */
-  dir: string;
-  /** The folder commands run in, as a clone's root: `--project-dir examples/NAME` names the copy. */
-  root: string;
-  projectDir: string;
-  file(name: "source" | "lake" | "mart"): string;
-  remove(): void;
-}
-
-/** A copy of examples/NAME under a fresh temporary folder, without any state or artifacts. */
-function copyExample(name: string): ExampleCopy {
-  const root = mkdtempSync(join(tmpdir(), `sluice-${name}-`));
-  const projectDir = `examples/${name}`;
-  const dir = join(root, projectDir);
-  const from = join(REPO_ROOT, projectDir);
-  cpSync(from, dir, {
-    recursive: true,
-    filter: (path) => !/[\\/](\.sluice|target)$/.test(path.slice(from.length)),
-  });
-  return {
-    dir,
-    root,
-    projectDir,
-    file: (connection) => join(dir, ".sluice/dev", `${connection}.duckdb`),
-    remove: () => rmSync(root, { recursive: true, force: true }),
-  };
-}
-
-/** `sluice build --project-dir examples/NAME ARGS`, run from the copy's root as the README says. */
-function build(copy: ExampleCopy, ...args: string[]): void {
-  const run = sluice(["build", "--project-dir", copy.projectDir, ...args], { cwd: copy.root });
-  expect(run.stderr, run.stdout).toBe("");
-  expect(run.code, run.stdout).toBe(0);
-}
-
-function runOperation(copy: ExampleCopy, macro: string, args: string, connection = "source"): void {
-  const run = sluice(
-    ["run-operation", macro, "--connection", connection, "--args", args, "--project-dir", copy.projectDir],
-    { cwd: copy.root },
-  );
-  expect(run.code, run.stderr).toBe(0);
-}
-
-/** The `action` of each model in the last run's run_results.json, by model name. */
-function lastActions(copy: ExampleCopy): Record<string, string> {
-  const results = JSON.parse(readFileSync(join(copy.dir, "target/run_results.json"), "utf8")) as {
-    results: { node: string; action?: string }[];
-  };
-  const actions: Record<string, string> = {};
-  for (const r of results.results)
-    if (r.node.startsWith("model.") && r.action) actions[r.node.slice(6)] = r.action;
-  return actions;
-}
-
-/**
- * Every table and view in `main` of a connection's DuckDB file, each as its sorted rows. The file is
- * attached under its connection's name, which the embedded lake's views name.
- */
-async function snapshot(copy: ExampleCopy, connection: "lake" | "mart"): Promise<Record<string, unknown[]>> {
-  const attach = { [connection]: copy.file(connection) };
-  const names = await queryDuckDb(
-    attach,
-    `select table_name from information_schema.tables
-     where table_catalog = '${connection}' and table_schema = 'main' order by 1`,
-  );
-  expect(names.length).toBeGreaterThan(0);
-  const tables: Record<string, unknown[]> = {};
-  for (const { table_name } of names) {
-    const name = String(table_name);
-    tables[name] = await queryDuckDb(attach, `select * from ${connection}.main."${name}" order by all`);
-  }
-  return tables;
-}
 
 describe("examples/spark-medallion", () => {
   let copy: ExampleCopy;
@@ -158,7 +91,7 @@ describe("examples/spark-medallion", () => {
   }
 
   it("builds from an empty folder and its reports equal SQL on the app database", async () => {
-    build(copy, "--vars", "{medallion_orders: 800}");
+    buildExample(copy, ["--vars", "{medallion_orders: 800}"]);
     await expectReportsMatchSource();
   });
 
@@ -173,14 +106,14 @@ describe("examples/spark-medallion", () => {
       "select count(*)::int as n from app.app.orders where updated_at = timestamp '2026-03-05 18:00:00'",
     );
     expect(changed).toEqual([{ n: 70 }]);
-    build(copy);
+    buildExample(copy);
     expect(lastActions(copy)).toMatchObject({
       bronze_orders: "replace_partitions",
       bronze_order_items: "replace_partitions",
     });
     await expectReportsMatchSource();
     const incremental = await snapshot(copy, "lake");
-    build(copy, "--full-refresh");
+    buildExample(copy, ["--full-refresh"]);
     expect(await snapshot(copy, "lake")).toEqual(incremental);
   });
 
@@ -206,7 +139,7 @@ describe("examples/star-schema", () => {
   afterAll(() => copy.remove());
 
   it("builds from an empty folder and its report equals SQL on the OLTP database", async () => {
-    build(copy, "--vars", "{classic_orders: 800}");
+    buildExample(copy, ["--vars", "{classic_orders: 800}"]);
     const expected = await queryDuckDb(
       { src: copy.file("source") },
       `select year(o.orderDate)::int as year, c.country, p.productLine as product_line, count(*)::int as lines,
@@ -313,7 +246,7 @@ describe("examples/olist", () => {
   }
 
   it("builds from an empty folder and its summary and features equal SQL on the source", async () => {
-    build(copy, "--vars", "{olist_orders: 1200}");
+    buildExample(copy, ["--vars", "{olist_orders: 1200}"]);
     await expectReportsMatchSource();
   });
 
@@ -323,11 +256,11 @@ describe("examples/olist", () => {
       "olist_mutate",
       '{hour: "2018-03-05 10:00:00", seed: 1, new_orders: 40, delivered: 30}',
     );
-    build(copy);
+    buildExample(copy);
     expect(lastActions(copy)).toMatchObject({ clean_orders: "replace_partitions" });
     await expectReportsMatchSource();
     const incremental = await snapshot(copy, "lake");
-    build(copy, "--full-refresh");
+    buildExample(copy, ["--full-refresh"]);
     expect(await snapshot(copy, "lake")).toEqual(incremental);
   });
 });
@@ -366,7 +299,7 @@ describe("examples/hive-external", () => {
 
   it("builds from the landed files and its aggregate equals SQL read straight from them", async () => {
     // The default landing_dir, examples/hive-external/landing, read from the folder sluice runs in.
-    build(copy);
+    buildExample(copy);
     const expected = await countryMetricsFromFiles(landing);
     expect(expected.length).toBe(6);
     expect(await countryMetrics()).toEqual(expected);
@@ -375,7 +308,7 @@ describe("examples/hive-external", () => {
   it("follows a landed file that changed since the last build, and its view joins every line once", async () => {
     const file = join(landing, "customer.csv");
     writeFileSync(file, readFileSync(file, "utf8").replaceAll(",Germany,", ",France,"));
-    build(copy);
+    buildExample(copy);
     const expected = await countryMetricsFromFiles(landing);
     expect(expected.map((r) => r["country"])).not.toContain("Germany");
     expect(await countryMetrics()).toEqual(expected);

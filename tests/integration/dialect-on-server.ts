@@ -1,6 +1,6 @@
 // The PostgreSQL and MySQL dialects run on real servers: each typed literal reads back as the
 // value it was written from, a partition filter keeps NULL, 'NULL' and '' apart, lookback bounds
-// move by what they say, and the fingerprint sees duplicate rows come and go. Written once;
+// move by what they say, `||` concatenates, and the fingerprint sees duplicate rows come and go. Written once;
 // tests/integration/<engine>/dialect.test.ts run it per engine.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Adapter, CellValue, LogicalType, Session } from "../../src/adapters/contract.js";
@@ -36,6 +36,11 @@ export function dialectOnServerSuite(engine: DialectEngine): void {
       const d = adapter.dialect;
       const { rows } = await session.query(`SELECT ${d.watermarkText(d.typedLiteral(value, type), type)}`);
       expect(rows[0]?.[0] ?? null).toBe(expected);
+    });
+
+    it("concatenates text with || as the SQL standard does (on MySQL a logical OR unless set)", async () => {
+      const { rows } = await session.query("SELECT 'First1' || ' ' || 'Last1'");
+      expect(rows[0]?.[0]).toBe("First1 Last1");
     });
 
     it("keeps NULL apart from the text 'NULL' and the empty string in a partition filter", async () => {

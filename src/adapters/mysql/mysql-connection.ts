@@ -34,9 +34,15 @@ export function connectionOptions(config: MySqlConnection): mysql.ConnectionOpti
   };
 }
 
-/** Session settings: UTC, and backslash escapes on, which mysqlDialect's literals assume. */
+/**
+ * Session settings: UTC; backslash escapes on, which mysqlDialect's literals assume; and `||` as
+ * the SQL standard's string concatenation (PIPES_AS_CONCAT), as on every other engine sluice runs
+ * models on. Without it `first || ' ' || last` is a logical OR and yields 0 for every row: wrong
+ * data, not an error.
+ */
 const SESSION_SETUP =
-  "SET time_zone = '+00:00', sql_mode = REPLACE(REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', ''), 'ANSI_QUOTES', '')";
+  "SET time_zone = '+00:00', sql_mode = CONCAT(" +
+  "REPLACE(REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', ''), 'ANSI_QUOTES', ''), ',PIPES_AS_CONCAT')";
 
 export class MySqlSession implements Session {
   private inTransaction = false;
