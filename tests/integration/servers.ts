@@ -19,6 +19,13 @@ function parts(url: string): {
   };
 }
 
+/**
+ * Stands in for a server URL while a skipped suite is collected: vitest still runs the body of a
+ * `describe.skip`, so a suite that reads its config there needs one without a server.
+ */
+export const NO_POSTGRES = "postgres://skipped@127.0.0.1:1/skipped";
+export const NO_MYSQL = "mysql://skipped@127.0.0.1:1/skipped";
+
 export function postgresConfig(url: string, extra: Record<string, unknown> = {}): PostgresConnection {
   return PostgresConnection.parse({ type: "postgres", ...parts(url), ...extra });
 }

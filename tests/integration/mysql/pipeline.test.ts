@@ -3,7 +3,7 @@
 import { describe } from "vitest";
 import { createMySqlAdapter } from "../../../src/adapters/mysql/index.js";
 import { pipelineSuite } from "../pipeline.js";
-import { mysqlConfig } from "../servers.js";
+import { mysqlConfig, NO_MYSQL } from "../servers.js";
 import { seriesSql } from "./series.js";
 
 const url = process.env["SLUICE_TEST_MYSQL"];
@@ -12,7 +12,7 @@ if (!url)
   console.log("skipped: no MySQL/MariaDB server (set SLUICE_TEST_MYSQL, e.g. from `npm run mariadb:start`)");
 
 suite("MySQL pipeline", () => {
-  const config = mysqlConfig(url!);
+  const config = mysqlConfig(url ?? NO_MYSQL);
   pipelineSuite({
     type: "mysql",
     host: config.host,

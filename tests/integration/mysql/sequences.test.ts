@@ -3,7 +3,7 @@
 import { describe } from "vitest";
 import { createMySqlAdapter } from "../../../src/adapters/mysql/index.js";
 import { sequencesOnServer } from "../sequences.js";
-import { mysqlConfig } from "../servers.js";
+import { mysqlConfig, NO_MYSQL } from "../servers.js";
 
 const url = process.env["SLUICE_TEST_MYSQL"];
 const suite = url ? describe : describe.skip;
@@ -11,7 +11,7 @@ if (!url)
   console.log("skipped: no MySQL/MariaDB server (set SLUICE_TEST_MYSQL, e.g. from `npm run mariadb:start`)");
 
 suite("MySQL source", () => {
-  const config = mysqlConfig(url!);
+  const config = mysqlConfig(url ?? NO_MYSQL);
   sequencesOnServer({
     type: "mysql",
     adapter: () => createMySqlAdapter("admin", config),

@@ -3,7 +3,7 @@
 import { describe } from "vitest";
 import { createPostgresAdapter } from "../../../src/adapters/postgres/index.js";
 import { pipelineSuite } from "../pipeline.js";
-import { postgresConfig } from "../servers.js";
+import { postgresConfig, NO_POSTGRES } from "../servers.js";
 
 const url = process.env["SLUICE_TEST_POSTGRES"];
 const suite = url ? describe : describe.skip;
@@ -11,7 +11,7 @@ if (!url)
   console.log("skipped: no PostgreSQL server (set SLUICE_TEST_POSTGRES, e.g. from `npm run pg:start`)");
 
 suite("PostgreSQL pipeline", () => {
-  const config = postgresConfig(url!);
+  const config = postgresConfig(url ?? NO_POSTGRES);
   pipelineSuite({
     type: "postgres",
     host: config.host,

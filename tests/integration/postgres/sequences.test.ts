@@ -3,7 +3,7 @@
 import { describe } from "vitest";
 import { createPostgresAdapter } from "../../../src/adapters/postgres/index.js";
 import { sequencesOnServer } from "../sequences.js";
-import { postgresConfig } from "../servers.js";
+import { postgresConfig, NO_POSTGRES } from "../servers.js";
 
 const url = process.env["SLUICE_TEST_POSTGRES"];
 const suite = url ? describe : describe.skip;
@@ -11,7 +11,7 @@ if (!url)
   console.log("skipped: no PostgreSQL server (set SLUICE_TEST_POSTGRES, e.g. from `npm run pg:start`)");
 
 suite("PostgreSQL source", () => {
-  const config = postgresConfig(url!);
+  const config = postgresConfig(url ?? NO_POSTGRES);
   sequencesOnServer({
     type: "postgres",
     adapter: () => createPostgresAdapter("admin", config),
