@@ -7,26 +7,19 @@
 // - CREATE TABLE ... AS SELECT is one statement but commits implicitly, so it never shares a
 //   transaction; sluice only ever uses it to build a table no reader knows the name of.
 // - merge, delete+insert and partition replacement are DML in one transaction (InnoDB).
-import type { Column, PartitionValue, RelationKind, RelationName } from "../contract.js";
+import type { Column, RelationKind, RelationName } from "../contract.js";
+import type { BuiltTableStatements, IncrementalMode } from "../built-table-adapter.js";
+import { tableWritesSql } from "../table-writes-sql.js";
 import { mysqlDialect as d } from "./mysql-dialect.js";
 
-/** Raised when a partition replacement names no partition: never widened to the whole table. */
-export class EmptyPartitionSetError extends Error {
-  constructor(rel: RelationName) {
-    super(
-      `Refusing to replace partitions of ${d.relation(rel)}: the partition set is empty. ` +
-        "sluice never widens an overwrite to the whole table; name the partitions to rebuild or use --full-refresh.",
-    );
-    this.name = "EmptyPartitionSetError";
-  }
-}
+export { EmptyPartitionSetError } from "../table-writes-sql.js";
+
+const shared = tableWritesSql(d, { atomic, notTrue: (predicate) => `(${predicate}) IS NOT TRUE` });
+export const { appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } = shared;
+const cols = shared.columnList;
 
 const SOURCE = "`sluice_source`";
 const TARGET = "`sluice_target`";
-
-function cols(names: string[], prefix = ""): string {
-  return names.map((n) => `${prefix}${d.quoteIdentifier(n)}`).join(", ");
-}
 
 /** DML statements that commit together or not at all. Never put DDL here: it would commit early. */
 export function atomic(statements: string[]): string {
@@ -95,11 +88,6 @@ export function swapTableSql({ target, staging, old, existing }: SwapNames): str
   ];
 }
 
-/** Appends the rows of `source`; a single INSERT is atomic on its own. */
-export function appendSql(target: RelationName, source: RelationName, columns: string[]): string {
-  return `INSERT INTO ${d.relation(target)} (${cols(columns)})\nSELECT ${cols(columns)}\nFROM ${d.relation(source)};`;
-}
-
 function keyMatch(uniqueKey: string[]): string {
   return uniqueKey
     .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
@@ -124,76 +112,6 @@ export function deleteInsertSql(
     `  ON ${keyMatch(uniqueKey)};`,
     appendSql(target, source, columns),
   ]);
-}
-
-/** The predicate selecting exactly the named partitions (NULL as IS NULL): the dialect's, the one spelling. */
-export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[]): string {
-  return d.partitionPredicate(partitionBy, partitions);
-}
-
-function checkPartitions(
-  target: RelationName,
-  columns: string[] | null,
-  partitionBy: string[],
-  partitions: PartitionValue[],
-): void {
-  if (partitions.length === 0) throw new EmptyPartitionSetError(target);
-  if (partitionBy.length === 0)
-    throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
-  for (const p of partitions) {
-    if (p.length !== partitionBy.length) {
-      throw new Error(
-        `Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`,
-      );
-    }
-  }
-  const missing = columns ? partitionBy.filter((c) => !columns.includes(c)) : [];
-  if (missing.length > 0)
-    throw new Error(
-      `Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`,
-    );
-}
-
-/** Replaces exactly the named partitions: delete them, insert their new rows, in one transaction. */
-export function replacePartitionsSql(
-  target: RelationName,
-  source: RelationName,
-  columns: string[],
-  partitionBy: string[],
-  partitions: PartitionValue[],
-): string {
-  checkPartitions(target, columns, partitionBy, partitions);
-  const where = partitionPredicate(partitionBy, partitions);
-  return atomic([
-    `DELETE FROM ${d.relation(target)}`,
-    `WHERE ${where};`,
-    `INSERT INTO ${d.relation(target)} (${cols(columns)})`,
-    `SELECT ${cols(columns)}`,
-    `FROM ${d.relation(source)}`,
-    `WHERE ${where};`,
-  ]);
-}
-
-/** Keeps only the named partitions in a freshly built table, before it becomes the target. */
-export function keepPartitionsSql(
-  rel: RelationName,
-  partitionBy: string[],
-  partitions: PartitionValue[],
-): string {
-  checkPartitions(rel, null, partitionBy, partitions);
-  // The predicate is NULL, not false, on a row with a NULL partition column outside the set:
-  // IS NOT TRUE deletes such a row, where NOT (NULL) would keep it.
-  return `DELETE FROM ${d.relation(rel)}\nWHERE (${partitionPredicate(partitionBy, partitions)}) IS NOT TRUE;`;
-}
-
-/** Empties the named partitions, for a partition replacement whose new result has no rows at all. */
-export function deletePartitionsSql(
-  rel: RelationName,
-  partitionBy: string[],
-  partitions: PartitionValue[],
-): string {
-  checkPartitions(rel, null, partitionBy, partitions);
-  return `DELETE FROM ${d.relation(rel)}\nWHERE ${partitionPredicate(partitionBy, partitions)};`;
 }
 
 /** A table for rows loaded from another engine, with each column in its own MySQL type. */
@@ -245,3 +163,34 @@ export function relationKindSql(rel: RelationName): string {
     `WHERE TABLE_SCHEMA = ${d.stringLiteral(rel.schema)} AND TABLE_NAME = ${d.stringLiteral(rel.name)};`,
   ].join("\n");
 }
+
+/** Applies an incremental mode from a built table. MySQL has no MERGE: `merge` runs as
+ * delete+insert, which ends in the same table when every column is written. */
+export function incrementalSql(
+  rel: RelationName,
+  built: RelationName,
+  columns: string[],
+  mode: IncrementalMode,
+): string {
+  switch (mode.kind) {
+    case "append":
+      return appendSql(rel, built, columns);
+    case "merge":
+    case "delete+insert":
+      return deleteInsertSql(rel, built, columns, mode.uniqueKey);
+    case "partitions":
+      return replacePartitionsSql(rel, built, columns, mode.partitionBy, mode.partitions);
+  }
+}
+
+/** The statements the shared write path (built-table-adapter.ts) runs on MySQL. */
+export const mysqlStatements: BuiltTableStatements = {
+  createSchemaSql,
+  createTableAsSql,
+  createStagingTableSql,
+  dropRelationSql,
+  swapTableSql,
+  keepPartitionsSql,
+  deletePartitionsSql,
+  incrementalSql,
+};

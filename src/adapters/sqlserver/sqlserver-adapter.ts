@@ -219,7 +219,8 @@ function own(session: Session): SqlServerSession {
 }
 
 function refuseEmptyPartitionSet(rel: RelationName, mode: WriteMode): void {
-  if (mode.kind === "partitions" && mode.partitions.length === 0) throw new EmptyPartitionSetError(rel);
+  if (mode.kind === "partitions" && mode.partitions.length === 0)
+    throw new EmptyPartitionSetError(sqlServerDialect.relation(rel));
 }
 
 async function* restOfRows(first: RowBatch, rest: AsyncIterator<RowBatch>): AsyncIterable<Row[]> {

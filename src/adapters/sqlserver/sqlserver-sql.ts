@@ -1,27 +1,23 @@
 // T-SQL builders for every write sluice makes on SQL Server. Pure and deterministic: names of
 // temporary relations come in from the caller (built with `temporaryName`), so golden files pin them.
-import type { Column, PartitionValue, RelationName } from "../contract.js";
+import type { Column, RelationName } from "../contract.js";
 import { EXACT_NUMBER_DECIMAL_PRECISION } from "./sqlserver-capabilities.js";
+import { tableWritesSql } from "../table-writes-sql.js";
 import { sqlServerDialect as d } from "./sqlserver-dialect.js";
-import { asDerivedTable, asViewBody } from "./sqlserver-query-shape.js";
 
-/** Raised when a partition replacement names no partition: never widened to the whole table. */
-export class EmptyPartitionSetError extends Error {
-  constructor(rel: RelationName) {
-    super(
-      `Refusing to replace partitions of ${d.relation(rel)}: the partition set is empty. ` +
-        "sluice never widens an overwrite to the whole table; name the partitions to rebuild or use --full-refresh.",
-    );
-    this.name = "EmptyPartitionSetError";
-  }
-}
+export { EmptyPartitionSetError } from "../table-writes-sql.js";
+
+// T-SQL has no IS NOT TRUE: CASE makes the predicate two-valued, so a NULL counts as not true.
+const shared = tableWritesSql(d, {
+  atomic,
+  notTrue: (predicate) => `CASE WHEN ${predicate} THEN 1 ELSE 0 END = 0`,
+});
+export const { appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } = shared;
+const cols = shared.columnList;
+import { asDerivedTable, asViewBody } from "./sqlserver-query-shape.js";
 
 const SOURCE = "[sluice_source]";
 const TARGET = "[sluice_target]";
-
-function cols(names: string[], prefix = ""): string {
-  return names.map((n) => `${prefix}${d.quoteIdentifier(n)}`).join(", ");
-}
 
 /** `EXEC [db].sys.<proc>` when the relation names a database, so the procedure runs in that database. */
 function systemProc(proc: string, database: string | undefined): string {
@@ -101,11 +97,6 @@ export function swapTableSql({ target, staging, old }: SwapNames): string {
   ]);
 }
 
-/** Appends the rows of `source`; a single INSERT is atomic on its own. */
-export function appendSql(target: RelationName, source: RelationName, columns: string[]): string {
-  return `INSERT INTO ${d.relation(target)} (${cols(columns)})\nSELECT ${cols(columns)}\nFROM ${d.relation(source)};`;
-}
-
 function keyMatch(uniqueKey: string[]): string {
   return uniqueKey
     .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
@@ -157,70 +148,6 @@ export function mergeSql(
   lines.push(`WHEN NOT MATCHED BY TARGET THEN INSERT (${cols(columns)})`);
   lines.push(`    VALUES (${cols(columns, `${SOURCE}.`)});`);
   return atomic(lines);
-}
-
-/** The predicate selecting exactly the named partitions: the dialect's (NULL as IS NULL). */
-export function partitionPredicate(partitionBy: string[], partitions: PartitionValue[]): string {
-  return d.partitionPredicate(partitionBy, partitions);
-}
-
-/**
- * Replaces exactly the named partitions: delete them, insert the new rows of those partitions only, in
- * one transaction. An empty partition set is refused rather than widened to the whole table.
- */
-export function replacePartitionsSql(
-  target: RelationName,
-  source: RelationName,
-  columns: string[],
-  partitionBy: string[],
-  partitions: PartitionValue[],
-): string {
-  if (partitions.length === 0) throw new EmptyPartitionSetError(target);
-  if (partitionBy.length === 0)
-    throw new Error(`Replacing partitions of ${d.relation(target)} needs partition_by columns`);
-  for (const p of partitions) {
-    if (p.length !== partitionBy.length) {
-      throw new Error(
-        `Partition [${p.join(", ")}] of ${d.relation(target)} has ${p.length} values but partition_by has ${partitionBy.length} columns`,
-      );
-    }
-  }
-  const missing = partitionBy.filter((c) => !columns.includes(c));
-  if (missing.length > 0)
-    throw new Error(
-      `Partition column(s) ${missing.join(", ")} are not in the result written to ${d.relation(target)}`,
-    );
-  const where = partitionPredicate(partitionBy, partitions);
-  return atomic([
-    `DELETE FROM ${d.relation(target)}`,
-    `WHERE ${where};`,
-    `INSERT INTO ${d.relation(target)} (${cols(columns)})`,
-    `SELECT ${cols(columns)}`,
-    `FROM ${d.relation(source)}`,
-    `WHERE ${where};`,
-  ]);
-}
-
-/** Keeps only the named partitions in a freshly built table, before it becomes the target. */
-export function keepPartitionsSql(
-  rel: RelationName,
-  partitionBy: string[],
-  partitions: PartitionValue[],
-): string {
-  if (partitions.length === 0) throw new EmptyPartitionSetError(rel);
-  // The predicate is NULL, not false, for a row with a NULL partition column outside the set: CASE
-  // makes it two-valued, so such a row is deleted rather than kept by `NOT (NULL)`.
-  return `DELETE FROM ${d.relation(rel)}\nWHERE CASE WHEN ${partitionPredicate(partitionBy, partitions)} THEN 1 ELSE 0 END = 0;`;
-}
-
-/** Empties the named partitions, for a partition replacement whose new result has no rows at all. */
-export function deletePartitionsSql(
-  rel: RelationName,
-  partitionBy: string[],
-  partitions: PartitionValue[],
-): string {
-  if (partitions.length === 0) throw new EmptyPartitionSetError(rel);
-  return atomic([`DELETE FROM ${d.relation(rel)}`, `WHERE ${partitionPredicate(partitionBy, partitions)};`]);
 }
 
 /** Staging columns hold decimals as text so bulk load never passes them through a JS number. */
