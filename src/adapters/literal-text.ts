@@ -133,6 +133,21 @@ export function booleanValue(value: CellValue): boolean {
 }
 
 /** `= 'v'` for a partition value, or `IS NULL` for the NULL partition; a missing value is a caller's bug. */
+/**
+ * The predicate selecting exactly `partitions`: within a partition its columns' tests are ANDed,
+ * partitions are ORed. `term` spells one column's test for one value (null for the NULL
+ * partition); an empty set is refused, since no caller may widen it to the whole table.
+ */
+export function anyPartition(
+  partitionBy: string[],
+  partitions: (string | null)[][],
+  term: (column: string, value: string | null | undefined) => string,
+): string {
+  if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
+  const one = (values: (string | null)[]) => partitionBy.map((c, i) => term(c, values[i])).join(" AND ");
+  return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
+}
+
 export function equalsOrNull(value: string | null | undefined, literal: (v: string) => string): string {
   if (value === undefined) throw new Error("a partition has fewer values than partition columns");
   return value === null ? "IS NULL" : `= ${literal(value)}`;

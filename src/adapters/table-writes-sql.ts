@@ -16,6 +16,11 @@ export class EmptyPartitionSetError extends Error {
   }
 }
 
+/** A model's SELECT without the trailing semicolon people often leave, so it can be embedded. */
+export function bareSelect(selectSql: string): string {
+  return selectSql.trim().replace(/;+\s*$/, "");
+}
+
 export interface TableWritesOptions {
   /** Wraps statements in a batch that commits all of them or none. */
   atomic(statements: string[]): string;
@@ -29,6 +34,11 @@ export interface TableWritesOptions {
 export interface TableWritesSql {
   /** A quoted column list, each name prefixed by `prefix` (an alias and a dot). */
   columnList(names: string[], prefix?: string): string;
+  /** The aliases of the new rows and of the table they go into, in key matches. */
+  readonly source: string;
+  readonly target: string;
+  /** `source.k = target.k` for every key column, lines joined by `AND` after `indent`. */
+  keyMatch(uniqueKey: string[], indent: string): string;
   /** Appends the rows of `source`; a single INSERT is atomic on its own. */
   appendSql(target: RelationName, source: RelationName, columns: string[]): string;
   /**
@@ -80,8 +90,16 @@ export function tableWritesSql(d: Dialect, options: TableWritesOptions): TableWr
       );
   }
 
+  const source = d.quoteIdentifier("sluice_source");
+  const target = d.quoteIdentifier("sluice_target");
   return {
     columnList,
+    source,
+    target,
+    keyMatch: (uniqueKey, indent) =>
+      uniqueKey
+        .map((k) => `${source}.${d.quoteIdentifier(k)} = ${target}.${d.quoteIdentifier(k)}`)
+        .join(`\n${indent}AND `),
     appendSql,
     replacePartitionsSql(target, source, columns, partitionBy, partitions) {
       checkPartitions(target, columns, partitionBy, partitions);

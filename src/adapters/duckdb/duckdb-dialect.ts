@@ -2,6 +2,7 @@
 // one place DuckDB SQL is quoted, used by the compiler, planner, runner and both DuckDB adapters.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
 import {
+  anyPartition,
   booleanValue,
   dateText,
   decimalText,
@@ -77,15 +78,11 @@ export class DuckDbDialect implements Dialect {
    * row (10× slower on a 10M-row source).
    */
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
-    if (partitions.length === 0) throw new Error("refusing to overwrite with an empty partition set");
-    const one = (values: PartitionValue) =>
-      partitionBy
-        .map(
-          (col, i) =>
-            `${qualifier}${this.quoteIdentifier(col)} ${equalsOrNull(values[i], (v) => this.string(v))}`,
-        )
-        .join(" AND ");
-    return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
+    return anyPartition(
+      partitionBy,
+      partitions,
+      (col, v) => `${qualifier}${this.quoteIdentifier(col)} ${equalsOrNull(v, (text) => this.string(text))}`,
+    );
   }
 
   watermarkText(expression: string, type: LogicalType): string {

@@ -2,6 +2,7 @@
 // predicates. Pure and deterministic; the text it produces is valid on both Hive (2.3+) and Spark SQL.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
 import {
+  anyPartition,
   booleanValue,
   dateText,
   decimalText,
@@ -80,17 +81,12 @@ export class HiveDialect implements Dialect {
    * differs between versions; NULL as IS NULL (Hive's default partition).
    */
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
-    if (partitions.length === 0) throw new Error("a partition filter needs at least one partition");
-    const one = (values: PartitionValue) =>
-      partitionBy
-        .map((p, k) => {
-          const column = `${qualifier}${this.quoteIdentifier(p)}`;
-          return values[k] === null
-            ? `${column} IS NULL`
-            : `${this.castText(column)} ${equalsOrNull(values[k], (v) => this.string(v))}`;
-        })
-        .join(" AND ");
-    return partitions.map((values) => `(${one(values)})`).join("\n   OR ");
+    return anyPartition(partitionBy, partitions, (p, v) => {
+      const column = `${qualifier}${this.quoteIdentifier(p)}`;
+      return v === null
+        ? `${column} IS NULL`
+        : `${this.castText(column)} ${equalsOrNull(v, (text) => this.string(text))}`;
+    });
   }
 
   /** Sessions run in UTC, so a timestamp's text is its UTC wall clock already. */

@@ -4,6 +4,7 @@
 // so string literals escape `\` as well as `'`.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
 import {
+  anyPartition,
   booleanValue,
   dateText,
   decimalText,
@@ -114,15 +115,12 @@ export class MySqlDialect implements Dialect {
 
   /** Each column compared with a string literal, which MySQL converts to the column's type (indexes apply). */
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
-    if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
-    const one = (values: PartitionValue) =>
-      partitionBy
-        .map(
-          (c, i) =>
-            `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`,
-        )
-        .join(" AND ");
-    return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
+    return anyPartition(
+      partitionBy,
+      partitions,
+      (c, v) =>
+        `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(v, (text) => this.stringLiteral(text))}`,
+    );
   }
 
   /** A DATETIME(n) prints all n digits as CHAR; sessions run with time_zone '+00:00', so TIMESTAMP prints UTC. */

@@ -9,7 +9,9 @@
 // - merge, delete+insert and partition replacement are DML in one transaction (InnoDB).
 import type { Column, RelationKind, RelationName } from "../contract.js";
 import type { BuiltTableStatements, IncrementalMode } from "../built-table-adapter.js";
-import { tableWritesSql } from "../table-writes-sql.js";
+import { bareSelect, tableWritesSql } from "../table-writes-sql.js";
+
+export { bareSelect };
 import { mysqlDialect as d } from "./mysql-dialect.js";
 
 export { EmptyPartitionSetError } from "../table-writes-sql.js";
@@ -18,17 +20,9 @@ const shared = tableWritesSql(d, { atomic, notTrue: (predicate) => `(${predicate
 export const { appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } = shared;
 const cols = shared.columnList;
 
-const SOURCE = "`sluice_source`";
-const TARGET = "`sluice_target`";
-
 /** DML statements that commit together or not at all. Never put DDL here: it would commit early. */
 export function atomic(statements: string[]): string {
   return ["START TRANSACTION;", ...statements, "COMMIT;"].join("\n");
-}
-
-/** A model's SELECT without the trailing semicolon people often leave, so it can be embedded. */
-export function bareSelect(selectSql: string): string {
-  return selectSql.trim().replace(/;+\s*$/, "");
 }
 
 export function createSchemaSql(schema: string): string {
@@ -88,11 +82,9 @@ export function swapTableSql({ target, staging, old, existing }: SwapNames): str
   ];
 }
 
-function keyMatch(uniqueKey: string[]): string {
-  return uniqueKey
-    .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
-    .join("\n  AND ");
-}
+const keyMatch = (uniqueKey: string[]) => shared.keyMatch(uniqueKey, "  ");
+const SOURCE = shared.source;
+const TARGET = shared.target;
 
 /**
  * Deletes target rows whose key is among the new rows, then inserts the new rows, in one

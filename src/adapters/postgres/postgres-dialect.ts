@@ -3,6 +3,7 @@
 // PostgreSQL SQL is quoted.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
 import {
+  anyPartition,
   booleanValue,
   dateText,
   decimalText,
@@ -92,15 +93,12 @@ export class PostgresDialect implements Dialect {
    * indexes and partition pruning apply; NULL as IS NULL.
    */
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
-    if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
-    const one = (values: PartitionValue) =>
-      partitionBy
-        .map(
-          (c, i) =>
-            `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`,
-        )
-        .join(" AND ");
-    return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
+    return anyPartition(
+      partitionBy,
+      partitions,
+      (c, v) =>
+        `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(v, (text) => this.stringLiteral(text))}`,
+    );
   }
 
   /** Sessions run with TimeZone=UTC; an instant is still moved to UTC so no session setting can shift it. */

@@ -2,7 +2,9 @@
 // relations come in from the caller (built with `temporaryName`), so golden files pin them.
 import type { Column, RelationKind, RelationName } from "../contract.js";
 import type { BuiltTableStatements, IncrementalMode } from "../built-table-adapter.js";
-import { tableWritesSql } from "../table-writes-sql.js";
+import { bareSelect, tableWritesSql } from "../table-writes-sql.js";
+
+export { bareSelect };
 import { postgresDialect as d } from "./postgres-dialect.js";
 
 export { EmptyPartitionSetError } from "../table-writes-sql.js";
@@ -11,17 +13,9 @@ const shared = tableWritesSql(d, { atomic, notTrue: (predicate) => `(${predicate
 export const { appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } = shared;
 const cols = shared.columnList;
 
-const SOURCE = '"sluice_source"';
-const TARGET = '"sluice_target"';
-
 /** Statements that commit together or not at all: DDL included, PostgreSQL's DDL is transactional. */
 export function atomic(statements: string[]): string {
   return ["BEGIN;", ...statements, "COMMIT;"].join("\n");
-}
-
-/** A model's SELECT without the trailing semicolon people often leave, so it can be embedded. */
-export function bareSelect(selectSql: string): string {
-  return selectSql.trim().replace(/;+\s*$/, "");
 }
 
 export function createSchemaSql(schema: string): string {
@@ -74,11 +68,9 @@ export function swapTableSql({ target, staging, old, existing }: SwapNames): str
 }
 
 /** Appends the rows of `source`; a single INSERT is atomic on its own. */
-function keyMatch(uniqueKey: string[]): string {
-  return uniqueKey
-    .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
-    .join("\n  AND ");
-}
+const keyMatch = (uniqueKey: string[]) => shared.keyMatch(uniqueKey, "  ");
+const SOURCE = shared.source;
+const TARGET = shared.target;
 
 function needsKey(what: string, target: RelationName, uniqueKey: string[]): void {
   if (uniqueKey.length === 0) throw new Error(`${what} into ${d.relation(target)} needs a unique_key`);

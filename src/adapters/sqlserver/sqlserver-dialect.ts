@@ -2,6 +2,7 @@
 // logical types and SQL Server types. Pure; the one place T-SQL is quoted.
 import type { CellValue, Dialect, LogicalType, PartitionValue, RelationName } from "../contract.js";
 import {
+  anyPartition,
   booleanValue,
   dateText,
   decimalText,
@@ -107,14 +108,12 @@ export class SqlServerDialect implements Dialect {
       if (partitions.some((p) => p[0] === null)) terms.push(`${col} IS NULL`);
       return terms.length === 1 ? terms[0]! : `(${terms.join(" OR ")})`;
     }
-    const one = (values: PartitionValue) =>
-      partitionBy
-        .map(
-          (c, i) =>
-            `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(values[i], (v) => this.stringLiteral(v))}`,
-        )
-        .join(" AND ");
-    return partitions.map((p) => `(${one(p)})`).join("\n   OR ");
+    return anyPartition(
+      partitionBy,
+      partitions,
+      (c, v) =>
+        `${qualifier}${this.quoteIdentifier(c)} ${equalsOrNull(v, (text) => this.stringLiteral(text))}`,
+    );
   }
 
   /** Style 121 keeps every fractional digit; the default style would drop them. */

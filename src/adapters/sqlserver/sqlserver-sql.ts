@@ -16,9 +16,6 @@ export const { appendSql, replacePartitionsSql, keepPartitionsSql, deletePartiti
 const cols = shared.columnList;
 import { asDerivedTable, asViewBody } from "./sqlserver-query-shape.js";
 
-const SOURCE = "[sluice_source]";
-const TARGET = "[sluice_target]";
-
 /** `EXEC [db].sys.<proc>` when the relation names a database, so the procedure runs in that database. */
 function systemProc(proc: string, database: string | undefined): string {
   return database ? `EXEC ${d.quoteIdentifier(database)}.sys.${proc}` : `EXEC ${proc}`;
@@ -97,11 +94,9 @@ export function swapTableSql({ target, staging, old }: SwapNames): string {
   ]);
 }
 
-function keyMatch(uniqueKey: string[]): string {
-  return uniqueKey
-    .map((k) => `${SOURCE}.${d.quoteIdentifier(k)} = ${TARGET}.${d.quoteIdentifier(k)}`)
-    .join("\n        AND ");
-}
+const keyMatch = (uniqueKey: string[]) => shared.keyMatch(uniqueKey, "        ");
+const SOURCE = shared.source;
+const TARGET = shared.target;
 
 /** Deletes target rows whose key is among the new rows, then inserts the new rows, in one transaction. */
 export function deleteInsertSql(
