@@ -1,6 +1,8 @@
 // Node selection as dbt users write it: `name`, `+name`, `name+`, `2+name`, `name+1`, `@name`,
-// `tag:x`, `path:models/marts`, `config.materialized:table`, `source:production`, `state:new`,
-// `state:modified`, `*`. Spaces make unions, commas make intersections.
+// `tag:x`, `path:models/marts`, `fqn:project.staging.*`, `config.materialized:table`,
+// `source:production`, `test_name:unique`, `test_type:singular`, `state:new`, `state:modified`, `*`.
+// Spaces make unions, commas make intersections. A bare word is a path when it looks like one
+// (a `/` or a file extension), else a name or a fully qualified name, as dbt reads it.
 import type { Manifest, ManifestNode } from "../manifest/types.js";
 import { didYouMean, nearest } from "../project/diagnostics.js";
 import { Dag } from "./dag.js";
@@ -172,11 +174,24 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
   switch (method) {
     case "name":
       if (value === "*") return ids(() => true);
-      return ids((n) =>
-        n.kind !== "test"
-          ? n.name === value || (n.kind === "source" && n.sourceName === value)
-          : n.name === value,
+      if (/[/\\]|\.(sql|csv|ya?ml)$/.test(value)) return matchMethod(ctx, `path:${value}`);
+      return ids(
+        (n) =>
+          n.name === value ||
+          (n.kind === "source" && n.sourceName === value) ||
+          (n.kind !== "test" && fqnMatches(ctx.manifest.project, fqnOf(ctx.manifest.project, n), value)),
       );
+    case "fqn":
+      if (value === "*") return ids(() => true);
+      return ids(
+        (n) => n.kind !== "test" && fqnMatches(ctx.manifest.project, fqnOf(ctx.manifest.project, n), value),
+      );
+    case "test_name":
+      return ids((n) => {
+        if (n.kind !== "test") return false;
+        const name = n.testName ?? n.testType;
+        return name === value || name.split(".").pop() === value;
+      });
     case "tag":
       return ids((n) => n.tags.includes(value));
     case "path":
@@ -190,6 +205,12 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
       checkResourceType(value, "resource_type:");
       return ids((n) => n.kind === value);
     case "test_type":
+      // dbt's kinds (generic: declared in YAML, singular: a SQL file; data: both), and sluice's
+      // built-in test names, which selected by this method before test_name: existed.
+      if (value === "generic") return ids((n) => n.kind === "test" && n.testType !== "singular");
+      if (value === "singular") return ids((n) => n.kind === "test" && n.testType === "singular");
+      if (value === "data") return ids((n) => n.kind === "test");
+      if (value === "unit") return new Set();
       return ids((n) => n.kind === "test" && n.testType === value);
     case "state": {
       if (!ctx.state) throw new SelectorError(`'${body}' needs a previous manifest: pass --state DIR`);
@@ -207,10 +228,48 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
         });
       }
       throw new SelectorError(
-        `unknown selector method '${method}'; use name, tag, path, source, config.KEY, resource_type, test_type or state`,
+        `unknown selector method '${method}'; use name, fqn, tag, path, source, config.KEY, resource_type, ` +
+          "test_type, test_name or state",
       );
     }
   }
+}
+
+/**
+ * dbt's fully qualified name of a node: the project, the folders between its resource folder
+ * (models/, seeds/) and its file, and its name; a source table's is its YAML file's folders, then
+ * the source and the table.
+ */
+function fqnOf(project: string, n: ManifestNode): string[] {
+  const folders = n.location.path.split("/").slice(1, -1);
+  return n.kind === "source" ? [project, ...folders, n.sourceName, n.name] : [project, ...folders, n.name];
+}
+
+/**
+ * dbt's FQN match: the selector's dotted parts equal the leading parts of the FQN (the project's
+ * name may be left out), or the node's name; from the first part with a wildcard (`*`, `?`, `[`)
+ * on, the rest is matched as a glob.
+ */
+function fqnMatches(project: string, fqn: string[], selector: string): boolean {
+  if (fqn.at(-1) === selector) return true;
+  const prefixMatch = (parts: string[]) => {
+    if (parts.length > fqn.length) return false;
+    const wild = parts.findIndex((p) => /[*?[\]]/.test(p));
+    if (wild < 0) return parts.every((p, i) => fqn[i] === p);
+    if (!parts.slice(0, wild).every((p, i) => fqn[i] === p)) return false;
+    return globRegExp(parts.slice(wild).join(".")).test(fqn.slice(wild).join("."));
+  };
+  const parts = selector.split(".");
+  return prefixMatch(parts) || (parts[0] !== project && prefixMatch([project, ...parts]));
+}
+
+/** A glob as fnmatch reads it: `*` any run, `?` one character, `[abc]` a class. */
+function globRegExp(glob: string): RegExp {
+  const body = glob
+    .replace(/[.+^${}()|\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${body}$`);
 }
 
 function camel(key: string): string {

@@ -128,6 +128,11 @@ export interface TestConfig {
 export interface TestNode extends NodeBase {
   kind: "test";
   testType: TestType;
+  /**
+   * The test as the YAML names it (`unique`, `dbt_utils.expression_is_true`), or the singular
+   * test's file name. Absent in manifests written before it was recorded (read with --state).
+   */
+  testName?: string;
   /** The model, seed or source the test checks (generic tests). */
   attachedTo: string | null;
   column: string | null;

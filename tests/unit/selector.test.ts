@@ -55,6 +55,16 @@ describe("selectors", () => {
     ],
     [["a+,tag:nightly"], ["e"]],
     [["b d"], ["b", "d"]],
+    // dbt's fully qualified names: project, folders under models/, name; a bare word is one too.
+    [["fqn:test_project.other.e"], ["e"]],
+    [["fqn:core.*"], ["a", "b", "c", "d", "test.not_null_c_id"]],
+    [["fqn:test_project.core.[ab]"], ["a", "b"]],
+    [["other"], ["e"]],
+    [["core,tag:nightly"], []],
+    [["models/other"], ["e"]],
+    [["test_name:not_null"], ["test.not_null_c_id"]],
+    [["test_type:generic"], ["test.not_null_c_id", "test.unique_production_orders_id"]],
+    [["test_type:singular"], []],
   ])("%j selects %j", (selector, expected) => {
     expect(select(selector)).toEqual(expected);
   });
@@ -128,7 +138,7 @@ describe("selectors", () => {
 
   it("refuses an unknown selector method, naming the known ones", () => {
     expect(() => select(["tags:nightly"])).toThrow(
-      /^unknown selector method 'tags'; use name, tag, path, source/,
+      /^unknown selector method 'tags'; use name, fqn, tag, path, source/,
     );
   });
 
