@@ -73,7 +73,9 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
   const startedAt = new Date();
   const runId = newRunId();
-  const { manifest } = await compileProjectCached(project);
+  const { manifest, warnings } = await compileProjectCached(project);
+  // What compile warns of (a dbt key read and ignored, a deprecated spelling) is said on every run.
+  for (const w of warnings) options.reporter.info(`${w.file}:${w.line}:${w.column} warning: ${w.message}`);
   const targetDir = join(project.dir, project.config.target_path);
   if (options.restate) checkRestate(manifest, options.restate.model);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.

@@ -4,12 +4,36 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
-import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { emptyProject, tempProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
 describe("run-time error messages", () => {
+  it("says on build what compile warns of, in both log formats", () => {
+    project = emptyProject("sluice-warn-");
+    project.write("dbt_project.yml", "name: w\nprofile: w\n");
+    project.write(
+      "profiles.yml",
+      "w:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: w.duckdb\n",
+    );
+    project.write(
+      "models/a.sql",
+      "{{ config(materialized='table', post_hook='select 1') }}\nselect 1 as id\n",
+    );
+    const warning =
+      "models/a.sql:1:1 warning: config 'post_hook' is ignored: model hooks are not run by sluice yet";
+    const text = sluice(["build", "--project-dir", project.dir]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split("\n")[0]).toBe(warning);
+    const json = sluice(["build", "--project-dir", project.dir, "--log-format", "json"]);
+    const events = json.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.some((e) => e["message"] === warning)).toBe(true);
+  });
+
   it("names the template line of a failing static line, though DuckDB counts one line more", () => {
     project = tempProject({
       "models/x.sql":

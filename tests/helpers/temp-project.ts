@@ -22,8 +22,8 @@ export const DUCKDB_PROFILE = `targets:
         path: .sluice/warehouse.duckdb
 `;
 
-/** An empty project folder under the system's temporary folder. */
-function emptyProject(prefix: string): TempProject {
+/** An empty project folder under the system's temporary folder (for a dbt project: no project.yml). */
+export function emptyProject(prefix: string): TempProject {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return {
     dir,
