@@ -23,7 +23,7 @@ import { checkIncrementalContract } from "./incremental-contract.js";
 import { startGenerating, type RenderPool, type TemplateResult } from "./template-batch.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderHooks, renderJobFor, renderModel } from "./render.js";
+import { renderHooks, renderJobFor, renderModel, renderModelHooks } from "./render.js";
 import { renderJob, type RenderJob } from "./render-pool.js";
 import { hash } from "../manifest/checksum.js";
 import { mergeDbtModelConfig } from "./dbt-model-config.js";
@@ -283,6 +283,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
       diagnostics,
       rendered.get(id),
     );
+    renderModelHooks(project, env, model, nodes, diagnostics);
     nodes[id] = model;
   }
   diagnostics.throwIfErrors();
@@ -640,6 +641,7 @@ function resolveModel(
       fullRefresh: config.full_refresh ?? null,
       ...(config.full_refresh_only !== undefined ? { fullRefreshOnly: config.full_refresh_only } : {}),
       ...(config.full_rebuild_share !== undefined ? { fullRebuildShare: config.full_rebuild_share } : {}),
+      ...hookTemplates(config),
     },
     relation,
     columns: columnDocs(entry?.value.columns),
@@ -649,6 +651,16 @@ function resolveModel(
     lineage: null,
     macrosUsed: [],
   };
+}
+
+/** The hook templates of a model's config, each hook's SQL as written. */
+function hookTemplates(config: ModelConfig): { preHook?: string[]; postHook?: string[] } {
+  const sqlOf = (hooks: ModelConfig["pre_hook"]) =>
+    [hooks ?? []].flat().map((h) => (typeof h === "string" ? h : h.sql));
+  const out: { preHook?: string[]; postHook?: string[] } = {};
+  if (config.pre_hook !== undefined) out.preHook = sqlOf(config.pre_hook);
+  if (config.post_hook !== undefined) out.postHook = sqlOf(config.post_hook);
+  return out;
 }
 
 /** A seed's schema and name: dbt's naming in a dbt project, else its config or the connection's. */

@@ -106,6 +106,40 @@ export function renderHooks(
   return { on_run_start: render("on_run_start"), on_run_end: render("on_run_end") };
 }
 
+/**
+ * A model's pre_hook and post_hook, rendered as its SQL is (`this` is the model's relation, with
+ * vars, env_var, target and macros) but on the connection the model lives on, where they run.
+ * A hook cannot ref() models: it runs around one model, not as a node of the graph.
+ */
+export function renderModelHooks(
+  project: Project,
+  env: TemplateEnvironment,
+  model: ModelNode,
+  nodes: Record<string, ManifestNode>,
+  diagnostics: Diagnostics,
+): void {
+  const { preHook = [], postHook = [] } = model.config;
+  if (preHook.length === 0 && postHook.length === 0) return;
+  const scope: RenderScope = {
+    ...renderScope(project, model, nodes, false, () => ""),
+    ref: () => {
+      throw new Error("model hooks cannot ref() models");
+    },
+  };
+  const render = (which: "pre_hook" | "post_hook", hooks: string[]) =>
+    hooks.flatMap((sql, i) => {
+      try {
+        const text = env.renderString(sql, scope).trim();
+        return text === "" ? [] : [text];
+      } catch (e) {
+        const { message } = templateErrorPosition(e);
+        diagnostics.error(model.location.path, 1, 1, `${which}[${i}] of ${model.name}: ${message}`);
+        return [];
+      }
+    });
+  model.hooks = { pre: render("pre_hook", preHook), post: render("post_hook", postHook) };
+}
+
 /** A stand-in model for rendering hooks: they run on a connection, outside any model. */
 function hookScopeModel(connection: string): ModelNode {
   return {

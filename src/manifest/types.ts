@@ -53,6 +53,9 @@ export interface ResolvedModelConfig {
   fullRefreshOnly?: boolean;
   /** Share of stored partitions at which a lineage plan rebuilds in full instead (default 0.5). */
   fullRebuildShare?: number;
+  /** The pre_hook and post_hook templates, as written (their rendered SQL is ModelNode.hooks). */
+  preHook?: string[];
+  postHook?: string[];
 }
 
 export interface ModelNode extends NodeBase {
@@ -79,6 +82,8 @@ export interface ModelNode extends NodeBase {
     keys?: { source: string; sourceColumn: string; modelColumn: string }[];
   } | null;
   macrosUsed: string[];
+  /** pre_hook and post_hook rendered (`this` is the model), run on its connection around each build of it. */
+  hooks?: { pre: string[]; post: string[] };
 }
 
 export interface ChangeTrackingDoc {

@@ -162,7 +162,7 @@ export function normalizeModelConfig(raw: Record<string, unknown>): NormalizedCo
           why: `on_schema_change '${String(value)}' is not implemented: a changed column list is not synced`,
         });
     } else if (key === "pre_hook" || key === "post_hook") {
-      if (asList(value).length > 0) ignored.push({ key, why: "model hooks are not run by sluice yet" });
+      if (asList(value).length > 0) config[key] = asList(value);
     } else if (key === "contract") {
       if (isMapping(value) && value["enforced"] === true)
         ignored.push({ key, why: "model contracts are not enforced by sluice yet" });

@@ -25,6 +25,13 @@ export const IncrementalStrategy = z.enum([
 ]);
 export type IncrementalStrategy = z.infer<typeof IncrementalStrategy>;
 
+/** A model hook as dbt writes it: SQL, or `{sql, transaction}` (sluice runs every hook on its own). */
+const ModelHook = z.union([
+  z.string(),
+  z.strictObject({ sql: z.string(), transaction: z.boolean().optional() }),
+]);
+const ModelHooks = z.union([ModelHook, z.array(ModelHook)]);
+
 export const ModelConfig = z.strictObject({
   enabled: z.boolean().optional(),
   materialized: Materialization.optional(),
@@ -48,6 +55,8 @@ export const ModelConfig = z.strictObject({
     .optional()
     .describe("share of stored partitions dirty at which a lineage plan rebuilds in full"),
   depends_on: z.array(z.string()).optional().describe("Refs the template builds dynamically"),
+  pre_hook: ModelHooks.optional().describe("SQL run on the model's connection before each build of it"),
+  post_hook: ModelHooks.optional().describe("SQL run on the model's connection after each build of it"),
   description: z.string().optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;

@@ -19,6 +19,7 @@ import {
 import type { StepOutcome } from "./scheduler.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
+import { splitStatements } from "./statements.js";
 
 export interface StepContext {
   manifest: Manifest;
@@ -70,8 +71,10 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
   const { compute } = model.config;
   return withSession(ctx, model.relation.connection, async (session) => {
     await target.ensureSchema(session, model.relation.schema, model.relation.database);
+    await runHooks(session, model.hooks?.pre ?? []);
     if (step.action === "create_view") {
       await target.createView(session, model.relation, sql);
+      await runHooks(session, model.hooks?.post ?? []);
       return { status: "success", rowsAffected: null };
     }
     let write: WriteMode = step.write!;
@@ -103,8 +106,18 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
         );
     const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
     if (partitions) ctx.replaced.set(model.id, partitions);
+    await runHooks(session, model.hooks?.post ?? []);
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
+}
+
+/**
+ * A model's pre_hook or post_hook statements, on the session of the connection it lives on. Each
+ * runs on its own (dbt's `transaction: false`): a post_hook runs after the write has committed,
+ * and one that fails fails the model, which the next build then builds again.
+ */
+async function runHooks(session: Session, hooks: string[]): Promise<void> {
+  for (const hook of hooks) for (const statement of splitStatements(hook)) await session.execute(statement);
 }
 
 /** Rows per partition of what was just written (all partitions after a full build), read back from the table. */

@@ -3,7 +3,7 @@ import { openConnections } from "../adapters/index.js";
 import { renderOperation } from "../compiler/render.js";
 import type { Project } from "../project/load.js";
 import { RunLock } from "../ledger/run-lock.js";
-import { splitStatements } from "./run.js";
+import { splitStatements } from "./statements.js";
 import { statePaths } from "./workspace.js";
 
 /**

@@ -20,6 +20,7 @@ import { PASSING, schedule } from "./scheduler.js";
 import { newRunId } from "./run-id.js";
 export { newRunId };
 import { openWorkspace, type Workspace } from "./workspace.js";
+import { splitStatements } from "./statements.js";
 
 export type Command = "build" | "run" | "test" | "seed";
 
@@ -411,12 +412,4 @@ async function runHooks(
       );
     }
   }
-}
-
-/** Splits a script on semicolons at line ends; hooks are scripts, models are single statements. */
-export function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0 && !/^(--[^\n]*\s*)+$/.test(s));
 }

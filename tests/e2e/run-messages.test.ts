@@ -19,10 +19,9 @@ describe("run-time error messages", () => {
     );
     project.write(
       "models/a.sql",
-      "{{ config(materialized='table', post_hook='select 1') }}\nselect 1 as id\n",
+      "{{ config(materialized='table', grants={'select': ['bi']}) }}\nselect 1 as id\n",
     );
-    const warning =
-      "models/a.sql:1:1 warning: config 'post_hook' is ignored: model hooks are not run by sluice yet";
+    const warning = "models/a.sql:1:1 warning: config 'grants' is ignored: grants are not applied by sluice";
     const text = sluice(["build", "--project-dir", project.dir]);
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout.split("\n")[0]).toBe(warning);

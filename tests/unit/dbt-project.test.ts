@@ -188,13 +188,15 @@ describe("dbt configs and naming", () => {
       materialized: "incremental",
       uniqueKey: ["bike_id"],
       strategy: "delete+insert",
+      postHook: ["grant select on {{ this }} to r"],
     });
+    expect(revenue.hooks?.post).toEqual(['grant select on "bike_shop"."main_marts"."bike_revenue" to r']);
     expect(warnings.map(formatDiagnostic)).toEqual(
       expect.arrayContaining([
         "models/marts/bike_revenue.sql:1:1 warning: config 'on_schema_change' is ignored: on_schema_change 'fail' is not implemented: a changed column list is not synced",
-        "models/marts/bike_revenue.sql:1:1 warning: config 'post_hook' is ignored: model hooks are not run by sluice yet",
       ]),
     );
+    expect(warnings.map(formatDiagnostic).join("\n")).not.toContain("post_hook");
   });
 
   it("refuses a materialization sluice does not build, saying where it was set", () => {
