@@ -190,10 +190,9 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.exclude,
           { warn: selectorWarning(o.logFormat) },
         );
-        const { openWorkspace } = await import("../runner/workspace.js");
-        const workspace = await openWorkspace(project, {
+        const { openPlanWorkspace } = await import("../runner/plan-workspace.js");
+        const workspace = await openPlanWorkspace(project, {
           runId: newRunId(),
-          command: "plan",
           lockWaitMs: (o.lockTimeout ?? 0) * 1000,
         });
         try {
@@ -208,7 +207,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
           else process.stdout.write(formatPlan(plan));
         } finally {
-          await workspace.close("success");
+          await workspace.close();
         }
       },
     );

@@ -54,12 +54,20 @@ async function partitionFreshness(
   { partition: string; loadedAt: string; rows: number; watermark: string | null }[]
 > | null> {
   const { statePaths } = await import("../runner/workspace.js");
-  const path = statePaths(project).ledger;
-  if (!existsSync(path)) return null;
-  const { Ledger } = await import("../ledger/ledger.js");
+  const paths = statePaths(project);
+  if (!existsSync(paths.ledger)) return null;
+  const { RunLock } = await import("../ledger/run-lock.js");
   // The ledger file is the running build's while one runs; the docs then go without freshness.
-  const ledger = await Ledger.open(path).catch(() => undefined);
-  if (!ledger) return null;
+  if (RunLock.holder(paths.lock)) return null;
+  const { Ledger } = await import("../ledger/ledger.js");
+  const { FileSnapshot } = await import("../runner/plan-workspace.js");
+  // Read from a copy: opening the file itself would bring its tables up to date (a write).
+  const snapshot = new FileSnapshot();
+  const ledger = await Ledger.open(snapshot.copyOf(paths.ledger)).catch(() => undefined);
+  if (!ledger) {
+    snapshot.remove();
+    return null;
+  }
   try {
     const out: Record<
       string,
@@ -77,6 +85,7 @@ async function partitionFreshness(
     return out;
   } finally {
     await ledger.close();
+    snapshot.remove();
   }
 }
 

@@ -135,12 +135,34 @@ export class RunLock implements LockFence {
     }
   }
 
+  /**
+   * Waits up to `waitMs` until no live process holds the lock, without taking it or writing
+   * anything (not even the lock folder): for readers such as `plan`, which must not write. Throws
+   * LockHeldError when the wait runs out. A reader can still race a build that starts right after.
+   */
+  static async waitUntilFree(
+    path: string,
+    options: Pick<LockOptions, "waitMs" | "staleAfterMs" | "pollEveryMs" | "host">,
+  ): Promise<void> {
+    const deadline = Date.now() + options.waitMs;
+    let delay = options.pollEveryMs ?? 100;
+    for (;;) {
+      const holder = RunLock.holder(path, options.staleAfterMs, options.host);
+      if (!holder) return;
+      if (Date.now() >= deadline) throw new LockHeldError(holder, path);
+      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      delay = Math.min(delay * 2, 2_000);
+    }
+  }
+
   /** The live holder of the lock at `path`, if any: for messages such as `debug`'s. */
-  static holder(path: string, staleAfterMs = 60_000): LockHolder | undefined {
-    const newest = generations(path).at(-1);
-    if (newest === undefined) return undefined;
-    const verdict = judge(path, newest, hostname(), staleAfterMs);
-    return verdict.kind === "held" ? verdict.holder : undefined;
+  static holder(path: string, staleAfterMs = 60_000, host = hostname()): LockHolder | undefined {
+    for (;;) {
+      const newest = generations(path).at(-1);
+      if (newest === undefined) return undefined;
+      const verdict = judge(path, newest, host, staleAfterMs);
+      if (verdict.kind !== "gone") return verdict.kind === "held" ? verdict.holder : undefined;
+    }
   }
 
   /** Throws LockLostError when another process has taken the lock over since this one took it. */
