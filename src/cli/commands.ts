@@ -23,10 +23,11 @@ import {
 import { INIT_FILES } from "./init-files.js";
 import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { folderProblem } from "../project/paths.js";
+import type { Project } from "../project/load.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
-import { registerDebugCommand } from "./debug-command.js";
+import { describeEndpoint, registerDebugCommand } from "./debug-command.js";
 import { registerSchemaCommand } from "./schema-command.js";
 
 interface SelectionOptions extends CommonOptions {
@@ -206,6 +207,10 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           );
           if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
           else process.stdout.write(formatPlan(plan));
+        } catch (e) {
+          const { UnreachableConnectionError } = await import("../runner/plan-workspace.js");
+          if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
+          throw e;
         } finally {
           await workspace.close();
         }
@@ -278,6 +283,20 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   registerDocsCommands(program, setExit);
   registerSchemaCommand(program);
   registerDebugCommand(program, setExit);
+}
+
+/**
+ * One line that says which connection, where it points and what to do: a plan needs the facts of
+ * every engine its steps read, so it stops rather than print a plan the build would not follow.
+ */
+function unreachableForPlan(project: Project, e: { connection: string; reason: string }): Error {
+  const config = project.target.connections[e.connection];
+  const where = config ? ` (${config.type}: ${describeEndpoint(config)})` : "";
+  return new Error(
+    `plan needs connection '${e.connection}' of target '${project.targetName}'${where}, which cannot be reached: ${e.reason}; ` +
+      `nothing was planned or written. Check its host and port in profiles.yml and that the server is up and reachable from here ` +
+      `(sluice debug --target ${project.targetName} tries every connection); compile, ls and check need no connection`,
+  );
 }
 
 function restateOption(o: {

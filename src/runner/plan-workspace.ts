@@ -68,7 +68,7 @@ export async function openPlanWorkspace(
     ledger = await Ledger.open(snapshot.copyOf(paths.ledger));
     const target = snapshotTarget(project.target, project.dir, snapshot);
     // The snapshot folder stands in for the project folder, so DuckDB's spill files go there too.
-    const connections = await openConnections(target, snapshot.dir, options.runId);
+    const connections = failingOpenNamed(await openConnections(target, snapshot.dir, options.runId));
     const opened = ledger;
     return {
       connections,
@@ -87,6 +87,39 @@ export async function openPlanWorkspace(
     snapshot.remove();
     throw e;
   }
+}
+
+/** A connection whose engine could not be reached (or refused the session): nothing was planned. */
+export class UnreachableConnectionError extends Error {
+  constructor(
+    readonly connection: string,
+    readonly reason: string,
+  ) {
+    super(`connection '${connection}' cannot be reached: ${reason}`);
+    this.name = "UnreachableConnectionError";
+  }
+}
+
+/**
+ * Connections whose session opening fails with UnreachableConnectionError, so the command can name
+ * the connection and where it points; a failing query on an open session is left as it is.
+ */
+function failingOpenNamed(connections: Connections): Connections {
+  return {
+    ...connections,
+    async withSession(name, work) {
+      const adapter = connections.get(name);
+      const session = await adapter.open().catch((e: unknown) => {
+        const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.replace(/\.$/, "");
+        throw new UnreachableConnectionError(name, reason);
+      });
+      try {
+        return await work(session, adapter);
+      } finally {
+        await session.close();
+      }
+    },
+  };
 }
 
 /**
