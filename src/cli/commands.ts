@@ -25,6 +25,7 @@ import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { folderProblem } from "../project/paths.js";
 import type { Project } from "../project/load.js";
 import { registerLedgerCommands } from "./ledger-command.js";
+import { runCancellable } from "./cancellable.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
 import { describeEndpoint, registerDebugCommand } from "./debug-command.js";
@@ -191,29 +192,37 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.exclude,
           { warn: selectorWarning(o.logFormat) },
         );
-        const { openPlanWorkspace } = await import("../runner/plan-workspace.js");
-        const workspace = await openPlanWorkspace(project, {
-          runId: newRunId(),
-          lockWaitMs: (o.lockTimeout ?? 0) * 1000,
-        });
-        try {
-          const { planOptionsFor } = await import("../runner/run.js");
-          const plan = await planBuild(
-            manifest,
-            selected,
-            workspace.connections,
-            workspace.ledger,
-            planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
-          );
-          if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-          else process.stdout.write(formatPlan(plan));
-        } catch (e) {
-          const { UnreachableConnectionError } = await import("../runner/plan-workspace.js");
-          if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
-          throw e;
-        } finally {
-          await workspace.close();
-        }
+        const { openPlanWorkspace, UnreachableConnectionError } = await import("../runner/plan-workspace.js");
+        const { planOptionsFor } = await import("../runner/run.js");
+        const cancelled = await runCancellable(
+          () => "plan stopped; nothing was printed or written",
+          async (cancellation) => {
+            const workspace = await openPlanWorkspace(project, {
+              runId: newRunId(),
+              lockWaitMs: (o.lockTimeout ?? 0) * 1000,
+              cancellation,
+            });
+            try {
+              const plan = await planBuild(
+                manifest,
+                selected,
+                workspace.connections,
+                workspace.ledger,
+                planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
+              );
+              // A plan finished as the signal came is not printed: the user asked it to stop.
+              cancellation.signal.throwIfAborted();
+              if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+              else process.stdout.write(formatPlan(plan));
+            } catch (e) {
+              if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
+              throw e;
+            } finally {
+              await workspace.close();
+            }
+          },
+        );
+        if (cancelled !== null) setExit(cancelled);
       },
     );
 
@@ -234,21 +243,33 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         const project = loadFromOptions(o);
         const args = parseVars(o.args, "--args");
         const { runOperation } = await import("../runner/operation.js");
-        const count = await runOperation(
-          project,
-          macro,
-          args,
-          o.connection,
-          newRunId(),
-          (o.lockTimeout ?? 0) * 1000,
+        let total = 0;
+        let done = 0;
+        const statements = (n: number) => `${n} statement${n === 1 ? "" : "s"}`;
+        const say = (message: string) =>
+          o.logFormat === "json" ? emitEvent("info", { message }) : process.stdout.write(`${message}\n`);
+        const cancelled = await runCancellable(
+          () =>
+            `run-operation ${macro} stopped after ${done} of ${statements(total)} on ${o.connection}; the lock was released`,
+          async (cancellation) => {
+            const count = await runOperation(project, macro, args, o.connection, {
+              runId: newRunId(),
+              lockWaitMs: (o.lockTimeout ?? 0) * 1000,
+              cancellation,
+              starting: (n) => {
+                total = n;
+                say(`Running ${macro} on ${o.connection}: ${statements(n)}`);
+              },
+              ran: (n) => (done = n),
+            });
+            say(`Ran ${macro} on ${o.connection}: ${statements(count)}`);
+          },
         );
-        process.stdout.write(
-          `Ran ${macro} on ${o.connection}: ${count} statement${count === 1 ? "" : "s"}\n`,
-        );
+        if (cancelled !== null) setExit(cancelled);
       },
     );
 
-  registerLedgerCommands(program);
+  registerLedgerCommands(program, setExit);
   registerCheckCommand(program, setExit);
 
   addCommonOptions(program.command("clean").description("delete the target/ folder")).action(

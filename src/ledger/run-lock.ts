@@ -83,6 +83,8 @@ export interface LockOptions {
   host?: string;
   /** Told when a lock is taken over from a holder that is gone, or from an unreadable file. */
   notice?: (message: string) => void;
+  /** Ends a wait for a live holder early (Ctrl-C): the wait rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** What the ledger needs to refuse commits from a run that no longer holds the lock. */
@@ -113,7 +115,9 @@ export class RunLock implements LockFence {
     const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
     const deadline = Date.now() + options.waitMs;
     let delay = options.pollEveryMs ?? 100;
+    let told = false;
     for (;;) {
+      options.signal?.throwIfAborted();
       const legacy = ensureFolder(path, host, staleAfter, notice);
       const newest = generations(path).at(-1) ?? 0;
       const verdict = newest === 0 ? ({ kind: "free" } as const) : judge(path, newest, host, staleAfter);
@@ -130,7 +134,9 @@ export class RunLock implements LockFence {
         continue;
       }
       if (Date.now() >= deadline) throw new LockHeldError(holder, path);
-      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      if (!told) notice(waitingFor(holder, path, options.waitMs));
+      told = true;
+      await pause(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal);
       delay = Math.min(delay * 2, 2_000);
     }
   }
@@ -142,15 +148,20 @@ export class RunLock implements LockFence {
    */
   static async waitUntilFree(
     path: string,
-    options: Pick<LockOptions, "waitMs" | "staleAfterMs" | "pollEveryMs" | "host">,
+    options: Pick<LockOptions, "waitMs" | "staleAfterMs" | "pollEveryMs" | "host" | "signal" | "notice">,
   ): Promise<void> {
+    const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
     const deadline = Date.now() + options.waitMs;
     let delay = options.pollEveryMs ?? 100;
+    let told = false;
     for (;;) {
+      options.signal?.throwIfAborted();
       const holder = RunLock.holder(path, options.staleAfterMs, options.host);
       if (!holder) return;
       if (Date.now() >= deadline) throw new LockHeldError(holder, path);
-      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      if (!told) notice(waitingFor(holder, path, options.waitMs));
+      told = true;
+      await pause(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal);
       delay = Math.min(delay * 2, 2_000);
     }
   }
@@ -236,6 +247,28 @@ export class RunLock implements LockFence {
     }, everyMs);
     this.timer.unref();
   }
+}
+
+/** Said once when a wait for a live holder begins, so a scheduler's log shows why a run is slow. */
+function waitingFor(holder: LockHolder, path: string, waitMs: number): string {
+  return `the run lock ${path} is held by ${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}; waiting up to ${Math.round(waitMs / 1000)} s`;
+}
+
+/** Sleeps `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    if (signal?.aborted) return stop();
+    signal?.addEventListener("abort", stop, { once: true });
+  });
 }
 
 type Verdict =

@@ -15,6 +15,7 @@ import { RunLock } from "../ledger/run-lock.js";
 import type { Project } from "../project/load.js";
 import type { ConnectionConfig } from "../project/connection-schema.js";
 import type { TargetConfig } from "../project/schema.js";
+import type { Cancellation } from "./cancellation.js";
 import { statePaths } from "./workspace.js";
 
 export interface PlanWorkspace {
@@ -53,27 +54,34 @@ export class FileSnapshot {
  */
 export async function openPlanWorkspace(
   project: Project,
-  options: { runId: string; lockWaitMs: number },
+  options: { runId: string; lockWaitMs: number; cancellation?: Cancellation },
 ): Promise<PlanWorkspace> {
+  const { cancellation } = options;
   if (project.target.ledger.connection) {
     throw new Error(
       `ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`,
     );
   }
   const paths = statePaths(project);
-  await RunLock.waitUntilFree(paths.lock, { waitMs: options.lockWaitMs });
+  await RunLock.waitUntilFree(paths.lock, { waitMs: options.lockWaitMs, signal: cancellation?.signal });
   const snapshot = new FileSnapshot();
   let ledger: Ledger | undefined;
   try {
     ledger = await Ledger.open(snapshot.copyOf(paths.ledger));
     const target = snapshotTarget(project.target, project.dir, snapshot);
     // The snapshot folder stands in for the project folder, so DuckDB's spill files go there too.
-    const connections = failingOpenNamed(await openConnections(target, snapshot.dir, options.runId));
+    const connections = failingOpenNamed(
+      await openConnections(target, snapshot.dir, options.runId),
+      cancellation?.signal,
+    );
+    // A cancelled plan interrupts the statement it waits for and opens no further session.
+    const stopCancelling = cancellation?.onCancel(() => void connections.cancel());
     const opened = ledger;
     return {
       connections,
       ledger: opened,
       async close() {
+        stopCancelling?.();
         try {
           await connections.close();
           await opened.close();
@@ -102,12 +110,14 @@ export class UnreachableConnectionError extends Error {
 
 /**
  * Connections whose session opening fails with UnreachableConnectionError, so the command can name
- * the connection and where it points; a failing query on an open session is left as it is.
+ * the connection and where it points; a failing query on an open session is left as it is. Once
+ * `signal` aborts, no session opens any more.
  */
-function failingOpenNamed(connections: Connections): Connections {
+function failingOpenNamed(connections: Connections, signal: AbortSignal | undefined): Connections {
   return {
     ...connections,
     async withSession(name, work) {
+      signal?.throwIfAborted();
       const adapter = connections.get(name);
       const session = await adapter.open().catch((e: unknown) => {
         const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.replace(/\.$/, "");
