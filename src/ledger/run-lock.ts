@@ -13,6 +13,8 @@
 //   ledger refuses a commit from any older token (ledger/ledger.ts).
 // - A holder on this host whose process is alive keeps the lock whatever its heartbeat says (a
 //   build stopped with SIGSTOP is not dead); a holder on another host is judged by its heartbeat.
+// - "Alive" means the same process, not the same number: the holder records its process's start
+//   time, and a live pid that started at another time is a later process that reused the number.
 import {
   closeSync,
   fstatSync,
@@ -27,6 +29,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -40,6 +43,8 @@ export interface LockHolder {
   heartbeatAt: string;
   /** The lock's generation, which is also its fencing token. */
   generation: number;
+  /** When the holder's process started, as the system tells it (see processStartTime). */
+  processStart?: string;
 }
 
 export class LockHeldError extends Error {
@@ -208,6 +213,7 @@ export class RunLock implements LockFence {
     const content = JSON.stringify({
       host,
       pid: process.pid,
+      processStart: ownProcessStart(),
       runId: options.runId,
       command: options.command,
       startedAt: now,
@@ -298,8 +304,14 @@ function judge(path: string, generation: number, host: string, staleAfterMs: num
   const age = Date.now() - modified;
   const whose = `taking over the run lock of ${holder.command} run ${holder.runId}`;
   if (holder.host === host) {
-    if (processAlive(holder.pid)) return { kind: "held", holder };
-    return { kind: "taken over", message: `${whose}: its process ${holder.pid} is gone` };
+    if (!processAlive(holder.pid))
+      return { kind: "taken over", message: `${whose}: its process ${holder.pid} is gone` };
+    const now = holder.processStart === undefined ? undefined : processStartTime(holder.pid);
+    if (now === undefined || now === holder.processStart) return { kind: "held", holder };
+    return {
+      kind: "taken over",
+      message: `${whose}: its process ${holder.pid} is gone (that pid now belongs to a process started at ${now}, not ${holder.processStart})`,
+    };
   }
   if (age > staleAfterMs) {
     return {
@@ -405,6 +417,7 @@ function parseHolder(text: string, modifiedMs: number, generation: number): Lock
     startedAt: typeof v["startedAt"] === "string" ? v["startedAt"] : "unknown",
     heartbeatAt: new Date(modifiedMs).toISOString(),
     generation,
+    ...(typeof v["processStart"] === "string" ? { processStart: v["processStart"] } : {}),
   };
 }
 
@@ -416,6 +429,36 @@ function legacyHolder(text: string, modifiedMs: number): LockHolder | undefined 
   return typeof beat === "string" && !Number.isNaN(Date.parse(beat))
     ? { ...holder, heartbeatAt: beat }
     : holder;
+}
+
+/**
+ * When process `pid` started, as text that is equal for the same process and differs for a later
+ * one with the same pid; undefined when the system does not say (then a live pid is trusted).
+ * Linux: field 22 of /proc/<pid>/stat, in clock ticks since boot. Elsewhere (macOS, the BSDs):
+ * `ps -o lstart=`. A holder's own start is read once, when it takes the lock.
+ */
+export function processStartTime(pid: number): string | undefined {
+  if (process.platform === "linux") {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return fields[22 - 3];
+    } catch {
+      return undefined;
+    }
+  }
+  if (process.platform === "win32") return undefined;
+  const ps = spawnSync("ps", ["-o", "lstart=", "-p", String(pid)], { encoding: "utf8" });
+  const text = ps.status === 0 ? ps.stdout.trim() : "";
+  return text === "" ? undefined : text;
+}
+
+let ownStart: { value: string | undefined } | undefined;
+/** This process's start, read once and only by a process that takes a lock. */
+function ownProcessStart(): string | undefined {
+  ownStart ??= { value: processStartTime(process.pid) };
+  return ownStart.value;
 }
 
 function processAlive(pid: number): boolean {
