@@ -23,10 +23,12 @@ import {
 import { INIT_FILES } from "./init-files.js";
 import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { folderProblem } from "../project/paths.js";
+import type { Project } from "../project/load.js";
 import { registerLedgerCommands } from "./ledger-command.js";
+import { runCancellable } from "./cancellable.js";
 import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
-import { registerDebugCommand } from "./debug-command.js";
+import { describeEndpoint, registerDebugCommand } from "./debug-command.js";
 import { registerSchemaCommand } from "./schema-command.js";
 
 interface SelectionOptions extends CommonOptions {
@@ -190,26 +192,37 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.exclude,
           { warn: selectorWarning(o.logFormat) },
         );
-        const { openWorkspace } = await import("../runner/workspace.js");
-        const workspace = await openWorkspace(project, {
-          runId: newRunId(),
-          command: "plan",
-          lockWaitMs: (o.lockTimeout ?? 0) * 1000,
-        });
-        try {
-          const { planOptionsFor } = await import("../runner/run.js");
-          const plan = await planBuild(
-            manifest,
-            selected,
-            workspace.connections,
-            workspace.ledger,
-            planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
-          );
-          if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-          else process.stdout.write(formatPlan(plan));
-        } finally {
-          await workspace.close("success");
-        }
+        const { openPlanWorkspace, UnreachableConnectionError } = await import("../runner/plan-workspace.js");
+        const { planOptionsFor } = await import("../runner/run.js");
+        const cancelled = await runCancellable(
+          () => "plan stopped; nothing was printed or written",
+          async (cancellation) => {
+            const workspace = await openPlanWorkspace(project, {
+              runId: newRunId(),
+              lockWaitMs: (o.lockTimeout ?? 0) * 1000,
+              cancellation,
+            });
+            try {
+              const plan = await planBuild(
+                manifest,
+                selected,
+                workspace.connections,
+                workspace.ledger,
+                planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
+              );
+              // A plan finished as the signal came is not printed: the user asked it to stop.
+              cancellation.signal.throwIfAborted();
+              if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+              else process.stdout.write(formatPlan(plan));
+            } catch (e) {
+              if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
+              throw e;
+            } finally {
+              await workspace.close();
+            }
+          },
+        );
+        if (cancelled !== null) setExit(cancelled);
       },
     );
 
@@ -230,21 +243,33 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         const project = loadFromOptions(o);
         const args = parseVars(o.args, "--args");
         const { runOperation } = await import("../runner/operation.js");
-        const count = await runOperation(
-          project,
-          macro,
-          args,
-          o.connection,
-          newRunId(),
-          (o.lockTimeout ?? 0) * 1000,
+        let total = 0;
+        let done = 0;
+        const statements = (n: number) => `${n} statement${n === 1 ? "" : "s"}`;
+        const say = (message: string) =>
+          o.logFormat === "json" ? emitEvent("info", { message }) : process.stdout.write(`${message}\n`);
+        const cancelled = await runCancellable(
+          () =>
+            `run-operation ${macro} stopped after ${done} of ${statements(total)} on ${o.connection}; the lock was released`,
+          async (cancellation) => {
+            const count = await runOperation(project, macro, args, o.connection, {
+              runId: newRunId(),
+              lockWaitMs: (o.lockTimeout ?? 0) * 1000,
+              cancellation,
+              starting: (n) => {
+                total = n;
+                say(`Running ${macro} on ${o.connection}: ${statements(n)}`);
+              },
+              ran: (n) => (done = n),
+            });
+            say(`Ran ${macro} on ${o.connection}: ${statements(count)}`);
+          },
         );
-        process.stdout.write(
-          `Ran ${macro} on ${o.connection}: ${count} statement${count === 1 ? "" : "s"}\n`,
-        );
+        if (cancelled !== null) setExit(cancelled);
       },
     );
 
-  registerLedgerCommands(program);
+  registerLedgerCommands(program, setExit);
   registerCheckCommand(program, setExit);
 
   addCommonOptions(program.command("clean").description("delete the target/ folder")).action(
@@ -279,6 +304,20 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   registerDocsCommands(program, setExit);
   registerSchemaCommand(program);
   registerDebugCommand(program, setExit);
+}
+
+/**
+ * One line that says which connection, where it points and what to do: a plan needs the facts of
+ * every engine its steps read, so it stops rather than print a plan the build would not follow.
+ */
+function unreachableForPlan(project: Project, e: { connection: string; reason: string }): Error {
+  const config = project.target.connections[e.connection];
+  const where = config ? ` (${config.type}: ${describeEndpoint(config)})` : "";
+  return new Error(
+    `plan needs connection '${e.connection}' of target '${project.targetName}'${where}, which cannot be reached: ${e.reason}; ` +
+      `nothing was planned or written. Check its host and port in profiles.yml and that the server is up and reachable from here ` +
+      `(sluice debug --target ${project.targetName} tries every connection); compile, ls and check need no connection`,
+  );
 }
 
 function restateOption(o: {

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { compileProjectCached } from "../compiler/compile.js";
 import type { Manifest } from "../manifest/types.js";
 import type { Project } from "../project/load.js";
+import { runCancellable } from "./cancellable.js";
 import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
 
 export function registerDocsCommands(program: Command, setExit: (code: number) => void): void {
@@ -13,9 +14,19 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
   addCommonOptions(
     docs.command("generate").description("compile the project and write the docs site to target/docs/"),
   ).action(async (o: CommonOptions) => {
-    const dir = await generate(o);
-    process.stdout.write(`Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`);
-    setExit(0);
+    let written = false;
+    const cancelled = await runCancellable(
+      () =>
+        written
+          ? "the docs site was written before the signal was handled"
+          : "docs generate stopped before writing the site; target/docs/ is as it was",
+      async (cancellation) => {
+        const dir = await generate(o, cancellation.signal);
+        written = true;
+        process.stdout.write(`Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`);
+      },
+    );
+    setExit(cancelled ?? 0);
   });
 
   addCommonOptions(
@@ -34,15 +45,19 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
     });
 }
 
-/** Compiles the project and writes its docs site; returns the site's folder. */
-async function generate(o: CommonOptions): Promise<string> {
+/**
+ * Compiles the project and writes its docs site; returns the site's folder. Once `signal` aborts,
+ * it stops before the site is written.
+ */
+async function generate(o: CommonOptions, signal?: AbortSignal): Promise<string> {
   const project = loadFromOptions(o);
   const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");
-  return generateDocs(manifest, join(project.dir, project.config.target_path), {
-    partitions: await partitionFreshness(project, manifest),
-  }).dir;
+  signal?.throwIfAborted();
+  const partitions = await partitionFreshness(project, manifest);
+  signal?.throwIfAborted();
+  return generateDocs(manifest, join(project.dir, project.config.target_path), { partitions }).dir;
 }
 
 /** Each lineage model's partitions as the ledger last recorded them; null when no ledger exists yet. */
@@ -54,12 +69,20 @@ async function partitionFreshness(
   { partition: string; loadedAt: string; rows: number; watermark: string | null }[]
 > | null> {
   const { statePaths } = await import("../runner/workspace.js");
-  const path = statePaths(project).ledger;
-  if (!existsSync(path)) return null;
-  const { Ledger } = await import("../ledger/ledger.js");
+  const paths = statePaths(project);
+  if (!existsSync(paths.ledger)) return null;
+  const { RunLock } = await import("../ledger/run-lock.js");
   // The ledger file is the running build's while one runs; the docs then go without freshness.
-  const ledger = await Ledger.open(path).catch(() => undefined);
-  if (!ledger) return null;
+  if (RunLock.holder(paths.lock)) return null;
+  const { Ledger } = await import("../ledger/ledger.js");
+  const { FileSnapshot } = await import("../runner/plan-workspace.js");
+  // Read from a copy: opening the file itself would bring its tables up to date (a write).
+  const snapshot = new FileSnapshot();
+  const ledger = await Ledger.open(snapshot.copyOf(paths.ledger)).catch(() => undefined);
+  if (!ledger) {
+    snapshot.remove();
+    return null;
+  }
   try {
     const out: Record<
       string,
@@ -77,6 +100,7 @@ async function partitionFreshness(
     return out;
   } finally {
     await ledger.close();
+    snapshot.remove();
   }
 }
 

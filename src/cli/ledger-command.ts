@@ -1,10 +1,13 @@
 // `sluice ledger`: what the lineage ledger says was loaded, and compaction of old facts.
 import type { Command } from "commander";
 import { describePartitions } from "../planner/lineage.js";
+import type { Cancellation } from "../runner/cancellation.js";
 import { newRunId } from "../runner/run-id.js";
+import type { Workspace } from "../runner/workspace.js";
+import { runCancellable } from "./cancellable.js";
 import { addCommonOptions, loadFromOptions, type CommonOptions } from "./options.js";
 
-export function registerLedgerCommands(program: Command): void {
+export function registerLedgerCommands(program: Command, setExit: (code: number) => void): void {
   const ledger = program.command("ledger").description("read or compact the lineage ledger");
 
   addCommonOptions(
@@ -13,33 +16,30 @@ export function registerLedgerCommands(program: Command): void {
     .option("--model <name>", "only this model")
     .option("--json", "print as JSON")
     .action(async (o: CommonOptions & { model?: string; json?: boolean }) => {
-      const project = loadFromOptions(o);
-      const { openWorkspace } = await import("../runner/workspace.js");
-      const workspace = await openWorkspace(project, {
-        runId: newRunId(),
-        command: "ledger show",
-        lockWaitMs: 0,
-      });
-      try {
-        const models = o.model ? [`model.${o.model}`] : await workspace.ledger.models();
-        const out: Record<string, unknown> = {};
-        for (const model of models) {
-          const partitions = await workspace.ledger.partitions(model);
-          if (o.json) out[model] = partitions;
-          else {
-            process.stdout.write(
-              `${model}: ${partitions.length ? describePartitions(partitions.map((p) => p.partition)) : "no partitions loaded"}\n`,
-            );
-            for (const p of partitions)
+      const code = await inLedgerWorkspace(
+        o,
+        "ledger show",
+        "nothing more was printed",
+        async (workspace) => {
+          const models = o.model ? [`model.${o.model}`] : await workspace.ledger.models();
+          const out: Record<string, unknown> = {};
+          for (const model of models) {
+            const partitions = await workspace.ledger.partitions(model);
+            if (o.json) out[model] = partitions;
+            else {
               process.stdout.write(
-                `  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`,
+                `${model}: ${partitions.length ? describePartitions(partitions.map((p) => p.partition)) : "no partitions loaded"}\n`,
               );
+              for (const p of partitions)
+                process.stdout.write(
+                  `  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`,
+                );
+            }
           }
-        }
-        if (o.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } finally {
-        await workspace.close("success");
-      }
+          if (o.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        },
+      );
+      if (code !== null) setExit(code);
     });
 
   addCommonOptions(
@@ -47,20 +47,53 @@ export function registerLedgerCommands(program: Command): void {
       .command("compact")
       .description("fold old facts: keep the latest load per partition and watermark per source"),
   ).action(async (o: CommonOptions) => {
-    const project = loadFromOptions(o);
-    const { openWorkspace } = await import("../runner/workspace.js");
-    const workspace = await openWorkspace(project, {
-      runId: newRunId(),
-      command: "ledger compact",
-      lockWaitMs: 0,
-    });
-    try {
-      const { removed } = await workspace.ledger.compact();
-      process.stdout.write(
-        `Compacted the ledger: ${removed} superseded fact${removed === 1 ? "" : "s"} folded away\n`,
-      );
-    } finally {
-      await workspace.close("success");
-    }
+    const code = await inLedgerWorkspace(
+      o,
+      "ledger compact",
+      "the compaction was rolled back unless it said it was done",
+      async (workspace) => {
+        const { removed } = await workspace.ledger.compact();
+        process.stdout.write(
+          `Compacted the ledger: ${removed} superseded fact${removed === 1 ? "" : "s"} folded away\n`,
+        );
+      },
+    );
+    if (code !== null) setExit(code);
   });
+}
+
+/**
+ * Runs `work` holding the lock with the ledger open; Ctrl-C or SIGTERM interrupts the ledger's
+ * statement, and the workspace closes as cancelled (engines closed, lock released). Returns the
+ * signal's exit code, or null when none came.
+ */
+function inLedgerWorkspace(
+  o: CommonOptions,
+  command: string,
+  whenCancelled: string,
+  work: (workspace: Workspace, cancellation: Cancellation) => Promise<void>,
+): Promise<number | null> {
+  const project = loadFromOptions(o);
+  return runCancellable(
+    () => `${command} stopped; ${whenCancelled}, and the lock was released`,
+    async (cancellation) => {
+      const { openWorkspace } = await import("../runner/workspace.js");
+      const workspace = await openWorkspace(project, { runId: newRunId(), command, lockWaitMs: 0 });
+      const stop = cancellation.onCancel(() => {
+        void workspace.ledger.cancel();
+        void workspace.connections.cancel();
+      });
+      let status: "success" | "failed" | "cancelled" = "failed";
+      try {
+        await work(workspace, cancellation);
+        status = cancellation.cancelled ? "cancelled" : "success";
+      } catch (e) {
+        if (cancellation.cancelled) status = "cancelled";
+        throw e;
+      } finally {
+        stop();
+        await workspace.close(status);
+      }
+    },
+  );
 }

@@ -64,7 +64,7 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
     if (fast) templates.set(m.path, fast);
     else dynamic.push(m);
   }
-  const cacheFile = join(project.dir, project.config.state_path, "cache", "templates.json");
+  const cacheFile = join(project.dir, project.config.target_path, "cache", "templates.json");
   const generation = startGenerating(dynamic, cacheFile);
   try {
     for (const [path, generated] of await generation.results()) templates.set(path, generated);

@@ -105,6 +105,11 @@ export class Ledger {
       throw new LockLostError(this.lockPath, this.fence.token, undefined);
   }
 
+  /** Interrupts the ledger statement running now (Ctrl-C): its transaction rolls back. */
+  async cancel(): Promise<void> {
+    await this.session.cancel?.();
+  }
+
   async close(): Promise<void> {
     await this.session.close();
     await this.engine.close();

@@ -13,6 +13,8 @@
 //   ledger refuses a commit from any older token (ledger/ledger.ts).
 // - A holder on this host whose process is alive keeps the lock whatever its heartbeat says (a
 //   build stopped with SIGSTOP is not dead); a holder on another host is judged by its heartbeat.
+// - "Alive" means the same process, not the same number: the holder records its process's start
+//   time, and a live pid that started at another time is a later process that reused the number.
 import {
   closeSync,
   fstatSync,
@@ -27,6 +29,7 @@ import {
   unlinkSync,
   writeSync,
 } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { hostname } from "node:os";
 import { join } from "node:path";
 
@@ -40,6 +43,8 @@ export interface LockHolder {
   heartbeatAt: string;
   /** The lock's generation, which is also its fencing token. */
   generation: number;
+  /** When the holder's process started, as the system tells it (see processStartTime). */
+  processStart?: string;
 }
 
 export class LockHeldError extends Error {
@@ -83,6 +88,8 @@ export interface LockOptions {
   host?: string;
   /** Told when a lock is taken over from a holder that is gone, or from an unreadable file. */
   notice?: (message: string) => void;
+  /** Ends a wait for a live holder early (Ctrl-C): the wait rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** What the ledger needs to refuse commits from a run that no longer holds the lock. */
@@ -113,7 +120,9 @@ export class RunLock implements LockFence {
     const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
     const deadline = Date.now() + options.waitMs;
     let delay = options.pollEveryMs ?? 100;
+    let told = false;
     for (;;) {
+      options.signal?.throwIfAborted();
       const legacy = ensureFolder(path, host, staleAfter, notice);
       const newest = generations(path).at(-1) ?? 0;
       const verdict = newest === 0 ? ({ kind: "free" } as const) : judge(path, newest, host, staleAfter);
@@ -130,17 +139,46 @@ export class RunLock implements LockFence {
         continue;
       }
       if (Date.now() >= deadline) throw new LockHeldError(holder, path);
-      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(1, deadline - Date.now()))));
+      if (!told) notice(waitingFor(holder, path, options.waitMs));
+      told = true;
+      await pause(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal);
+      delay = Math.min(delay * 2, 2_000);
+    }
+  }
+
+  /**
+   * Waits up to `waitMs` until no live process holds the lock, without taking it or writing
+   * anything (not even the lock folder): for readers such as `plan`, which must not write. Throws
+   * LockHeldError when the wait runs out. A reader can still race a build that starts right after.
+   */
+  static async waitUntilFree(
+    path: string,
+    options: Pick<LockOptions, "waitMs" | "staleAfterMs" | "pollEveryMs" | "host" | "signal" | "notice">,
+  ): Promise<void> {
+    const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
+    const deadline = Date.now() + options.waitMs;
+    let delay = options.pollEveryMs ?? 100;
+    let told = false;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const holder = RunLock.holder(path, options.staleAfterMs, options.host);
+      if (!holder) return;
+      if (Date.now() >= deadline) throw new LockHeldError(holder, path);
+      if (!told) notice(waitingFor(holder, path, options.waitMs));
+      told = true;
+      await pause(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal);
       delay = Math.min(delay * 2, 2_000);
     }
   }
 
   /** The live holder of the lock at `path`, if any: for messages such as `debug`'s. */
-  static holder(path: string, staleAfterMs = 60_000): LockHolder | undefined {
-    const newest = generations(path).at(-1);
-    if (newest === undefined) return undefined;
-    const verdict = judge(path, newest, hostname(), staleAfterMs);
-    return verdict.kind === "held" ? verdict.holder : undefined;
+  static holder(path: string, staleAfterMs = 60_000, host = hostname()): LockHolder | undefined {
+    for (;;) {
+      const newest = generations(path).at(-1);
+      if (newest === undefined) return undefined;
+      const verdict = judge(path, newest, host, staleAfterMs);
+      if (verdict.kind !== "gone") return verdict.kind === "held" ? verdict.holder : undefined;
+    }
   }
 
   /** Throws LockLostError when another process has taken the lock over since this one took it. */
@@ -175,6 +213,7 @@ export class RunLock implements LockFence {
     const content = JSON.stringify({
       host,
       pid: process.pid,
+      processStart: ownProcessStart(),
       runId: options.runId,
       command: options.command,
       startedAt: now,
@@ -216,6 +255,28 @@ export class RunLock implements LockFence {
   }
 }
 
+/** Said once when a wait for a live holder begins, so a scheduler's log shows why a run is slow. */
+function waitingFor(holder: LockHolder, path: string, waitMs: number): string {
+  return `the run lock ${path} is held by ${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}; waiting up to ${Math.round(waitMs / 1000)} s`;
+}
+
+/** Sleeps `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      signal?.removeEventListener("abort", stop);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    if (signal?.aborted) return stop();
+    signal?.addEventListener("abort", stop, { once: true });
+  });
+}
+
 type Verdict =
   | { kind: "free" }
   | { kind: "held"; holder: LockHolder }
@@ -243,8 +304,14 @@ function judge(path: string, generation: number, host: string, staleAfterMs: num
   const age = Date.now() - modified;
   const whose = `taking over the run lock of ${holder.command} run ${holder.runId}`;
   if (holder.host === host) {
-    if (processAlive(holder.pid)) return { kind: "held", holder };
-    return { kind: "taken over", message: `${whose}: its process ${holder.pid} is gone` };
+    if (!processAlive(holder.pid))
+      return { kind: "taken over", message: `${whose}: its process ${holder.pid} is gone` };
+    const now = holder.processStart === undefined ? undefined : processStartTime(holder.pid);
+    if (now === undefined || now === holder.processStart) return { kind: "held", holder };
+    return {
+      kind: "taken over",
+      message: `${whose}: its process ${holder.pid} is gone (that pid now belongs to a process started at ${now}, not ${holder.processStart})`,
+    };
   }
   if (age > staleAfterMs) {
     return {
@@ -350,6 +417,7 @@ function parseHolder(text: string, modifiedMs: number, generation: number): Lock
     startedAt: typeof v["startedAt"] === "string" ? v["startedAt"] : "unknown",
     heartbeatAt: new Date(modifiedMs).toISOString(),
     generation,
+    ...(typeof v["processStart"] === "string" ? { processStart: v["processStart"] } : {}),
   };
 }
 
@@ -361,6 +429,36 @@ function legacyHolder(text: string, modifiedMs: number): LockHolder | undefined 
   return typeof beat === "string" && !Number.isNaN(Date.parse(beat))
     ? { ...holder, heartbeatAt: beat }
     : holder;
+}
+
+/**
+ * When process `pid` started, as text that is equal for the same process and differs for a later
+ * one with the same pid; undefined when the system does not say (then a live pid is trusted).
+ * Linux: field 22 of /proc/<pid>/stat, in clock ticks since boot. Elsewhere (macOS, the BSDs):
+ * `ps -o lstart=`. A holder's own start is read once, when it takes the lock.
+ */
+export function processStartTime(pid: number): string | undefined {
+  if (process.platform === "linux") {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return fields[22 - 3];
+    } catch {
+      return undefined;
+    }
+  }
+  if (process.platform === "win32") return undefined;
+  const ps = spawnSync("ps", ["-o", "lstart=", "-p", String(pid)], { encoding: "utf8" });
+  const text = ps.status === 0 ? ps.stdout.trim() : "";
+  return text === "" ? undefined : text;
+}
+
+let ownStart: { value: string | undefined } | undefined;
+/** This process's start, read once and only by a process that takes a lock. */
+function ownProcessStart(): string | undefined {
+  ownStart ??= { value: processStartTime(process.pid) };
+  return ownStart.value;
 }
 
 function processAlive(pid: number): boolean {

@@ -34,7 +34,7 @@ describe("compiling a large project", () => {
     project = tempProject(manyModels(900));
     const cold = sluice(["compile", "--project-dir", project.dir]);
     expect(cold.code, cold.stderr).toBe(0);
-    expect(existsSync(join(project.dir, ".sluice/cache/templates.json"))).toBe(true);
+    expect(existsSync(join(project.dir, "target/cache/templates.json"))).toBe(true);
     const first = nodesOf(project.dir);
     expect(first["model.m899"]?.[0]).toBe('select (id * 2) as id from "warehouse"."main"."m449"');
     const warm = sluice(["compile", "--project-dir", project.dir]);

@@ -69,6 +69,7 @@ describe("--log-format json", () => {
     ]);
     expect(run.code).toBe(1);
     expect(events(run.stdout)).toEqual([
+      expect.objectContaining({ event: "info", message: "Running m on warehouse: 1 statement" }),
       expect.objectContaining({
         event: "error",
         kind: "runtime",

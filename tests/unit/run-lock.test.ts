@@ -15,7 +15,7 @@ import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { LockHeldError, LockLostError, RunLock } from "../../src/ledger/run-lock.js";
+import { LockHeldError, LockLostError, processStartTime, RunLock } from "../../src/ledger/run-lock.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
 
 const dirs: string[] = [];
@@ -148,6 +148,56 @@ describe("run lock", () => {
     });
     expect(notices).toEqual([`taking over the run lock of build run dead-run: its process ${pid} is gone`]);
     lock.release();
+  });
+
+  it("takes over a lock whose pid now belongs to a later process, and keeps the same process's", async () => {
+    const own = processStartTime(process.pid);
+    // This platform tells process start times (Linux's /proc, or ps elsewhere).
+    expect(own).toMatch(/\S/);
+    // The holder that wrote this file had this test's pid but started at another time: the pid
+    // was reused after it died.
+    const reused = lockPath();
+    writeGeneration(reused, holderJson({ runId: "old-run", processStart: "1" }));
+    const notices: string[] = [];
+    const lock = await RunLock.acquire(reused, {
+      runId: "r4",
+      command: "build",
+      waitMs: 0,
+      notice: (m) => notices.push(m),
+    });
+    expect(notices).toEqual([
+      `taking over the run lock of build run old-run: its process ${process.pid} is gone (that pid now belongs to a process started at ${own}, not 1)`,
+    ]);
+    // What this process recorded is its own start, which a reader judges as the same process.
+    const mine = JSON.parse(readFileSync(join(reused, generationFiles(reused).at(-1)!), "utf8")) as {
+      processStart?: string;
+    };
+    expect(mine.processStart).toBe(own);
+    await expect(RunLock.acquire(reused, { runId: "r5", command: "build", waitMs: 0 })).rejects.toThrow(
+      LockHeldError,
+    );
+    lock.release();
+
+    // A lock file of an earlier sluice records no start time: a live pid still holds it.
+    const older = lockPath();
+    writeGeneration(older, holderJson({ runId: "older-run" }));
+    await expect(RunLock.acquire(older, { runId: "r6", command: "build", waitMs: 0 })).rejects.toThrow(
+      LockHeldError,
+    );
+  });
+
+  it("tells apart the start times of two live processes", async () => {
+    const child = fork(join(REPO_ROOT, "tests/helpers/lock-child.ts"), [lockPath()], {
+      cwd: REPO_ROOT,
+      execArgv: ["--import", "tsx"],
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+    });
+    children.push(child);
+    await new Promise((r) => child.once("message", r));
+    const theirs = processStartTime(child.pid!);
+    expect(theirs).toMatch(/\S/);
+    expect(theirs).not.toBe(processStartTime(process.pid));
+    expect(processStartTime(child.pid!)).toBe(theirs);
   });
 
   it("takes over a lock from another host whose heartbeat is stale, and respects a fresh one", async () => {

@@ -24,7 +24,7 @@ import { ByteReader, framePackets, MessageReader, PACKET } from "./tds-wire.js";
 
 /** One request as the double saw it on the wire. */
 export interface RecordedEvent {
-  kind: "batch" | "rpc" | "txn" | "bulk";
+  kind: "batch" | "rpc" | "txn" | "bulk" | "attention";
   /** Which TCP connection (1, 2, ...) sent it. */
   connectionId: number;
   /** Batch SQL; `begin`/`commit`/`rollback` for txn; the `insert bulk` statement for bulk. */
@@ -54,6 +54,11 @@ export interface Reply {
   error?: ScriptedError;
   /** Row count reported in the final DONE (default 0; for bulk, the rows received). */
   rowCount?: number;
+  /**
+   * Send nothing, as a server still running a long statement would, until the client sends an
+   * attention; then the request ends with DONE(ATTN) like any other (batch and RPC requests only).
+   */
+  hold?: boolean;
 }
 
 interface Rule {
@@ -70,6 +75,8 @@ interface ConnectionState {
   transaction: Buffer | null;
   pendingInsertBulk: string | null;
   queue: Promise<void>;
+  /** A request whose reply is held (Reply.hold) until the client sends an attention. */
+  held: boolean;
 }
 
 export interface LoginRecord {
@@ -148,6 +155,7 @@ export class TdsTestDouble {
       transaction: null,
       pendingInsertBulk: null,
       queue: Promise.resolve(),
+      held: false,
     };
     const reader = new MessageReader();
     socket.on("data", (chunk: Buffer) => {
@@ -200,6 +208,16 @@ export class TdsTestDouble {
         this.bulkLoad(socket, state, payload);
         return;
       case PACKET.ATTENTION:
+        this.events.push({
+          kind: "attention",
+          connectionId: state.id,
+          inTransaction: false,
+          connectionSetup: false,
+        });
+        // A held request's response ends first, then the acknowledgement comes in a message of
+        // its own: tedious reads one message as the request's response, the next as the ack.
+        if (state.held) this.send(socket, state, done(DONE_STATUS.FINAL));
+        state.held = false;
         this.send(socket, state, done(DONE_STATUS.ATTN));
         return;
       default:
@@ -267,7 +285,9 @@ export class TdsTestDouble {
       connectionSetup: state.batches === 1,
     };
     this.events.push(event);
-    this.send(socket, state, this.render(this.replyFor(event), false));
+    const reply = this.replyFor(event);
+    if (reply.hold) state.held = true;
+    else this.send(socket, state, this.render(reply, false));
   }
 
   private rpc(socket: net.Socket, state: ConnectionState, payload: Buffer): void {
@@ -297,7 +317,9 @@ export class TdsTestDouble {
       connectionSetup: false,
     };
     this.events.push(event);
-    this.send(socket, state, this.render(this.replyFor(event), true));
+    const reply = this.replyFor(event);
+    if (reply.hold) state.held = true;
+    else this.send(socket, state, this.render(reply, true));
   }
 
   private transactionManager(socket: net.Socket, state: ConnectionState, payload: Buffer): void {

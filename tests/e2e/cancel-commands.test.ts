@@ -1,0 +1,206 @@
+// Ctrl-C and SIGTERM on the commands that are not a run: run-operation (while its statement runs,
+// and while it waits for the lock) and plan (while it waits for a build). Each test spawns the
+// real binary and sends the signal once the command has said it got that far.
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { RunLock } from "../../src/ledger/run-lock.js";
+import { sluice } from "../helpers/cli.js";
+import { REPO_ROOT, tempProject, type TempProject } from "../helpers/temp-project.js";
+
+let project: TempProject | undefined;
+let scratch: string | undefined;
+afterEach(() => {
+  project?.remove();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** A statement that would run for many minutes. */
+const SLOW_MACRO =
+  "{% macro slow() %}create or replace table slow_t as select sum(a.range * b.range % 7) as s from range(200000) a, range(1000000) b{% endmacro %}";
+
+interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** From the first signal to the process's end. */
+  afterSignalMs: number;
+}
+
+/**
+ * Runs sluice with `args`, and once `ready` matches its output sends `signals` 10 ms apart (after
+ * `settleMs`, which lets a statement that was just started reach the engine).
+ */
+function runAndSignal(
+  args: string[],
+  ready: RegExp,
+  signals: NodeJS.Signals[],
+  options: { settleMs?: number; env?: Record<string, string> } = {},
+): Promise<Ended> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, "bin/sluice.js"), ...args], {
+      env: { ...process.env, CI: "true", NO_COLOR: "1", ...options.env },
+    });
+    let stdout = "";
+    let stderr = "";
+    let signalledAt = 0;
+    const guard = setTimeout(() => child.kill("SIGKILL"), 90_000);
+    const look = () => {
+      if (signalledAt !== 0 || !ready.test(stdout + stderr)) return;
+      signalledAt = Date.now() + (options.settleMs ?? 0);
+      setTimeout(() => {
+        for (const [i, s] of signals.entries()) setTimeout(() => child.kill(s), i * 10);
+      }, options.settleMs ?? 0);
+    };
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      look();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      look();
+    });
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(guard);
+      resolve({ code, signal, stdout, stderr, afterSignalMs: signalledAt ? Date.now() - signalledAt : -1 });
+    });
+  });
+}
+
+function files(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).map((f) => f.split("\\").join("/"));
+}
+
+/** The lock is free and was released (not left for a takeover). */
+async function expectLockReleased(dir: string): Promise<void> {
+  const notices: string[] = [];
+  const lock = await RunLock.acquire(join(dir, ".sluice/dev/run.lock"), {
+    runId: "after",
+    command: "build",
+    waitMs: 0,
+    notice: (m) => notices.push(m),
+  });
+  lock.release();
+  expect(notices).toEqual([]);
+}
+
+const operation = (dir: string, ...more: string[]) => [
+  "run-operation",
+  "slow",
+  "-c",
+  "warehouse",
+  "--project-dir",
+  dir,
+  ...more,
+];
+
+describe("a cancelled run-operation", () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`on ${signal} interrupts the running statement, closes the engine, releases the lock and exits ${signal === "SIGINT" ? 130 : 143}`, async () => {
+      project = tempProject({ "macros/slow.sql": SLOW_MACRO });
+      const ended = await runAndSignal(
+        operation(project.dir),
+        /Running slow on warehouse: 1 statement\n/,
+        [signal],
+        {
+          settleMs: 500,
+        },
+      );
+      expect(ended.code, ended.stdout + ended.stderr).toBe(signal === "SIGINT" ? 130 : 143);
+      // The statement alone would run for many minutes: the engine stopped it.
+      expect(ended.afterSignalMs).toBeLessThan(15_000);
+      expect(ended.stderr).toContain(`${signal}: cancelling.`);
+      expect(ended.stderr).toContain(
+        `Cancelled by ${signal}: run-operation slow stopped after 0 of 1 statement on warehouse; the lock was released`,
+      );
+      expect(ended.stderr).not.toMatch(/\n\s+at /);
+      expect(ended.stdout).not.toContain("Ran slow");
+      const state = files(join(project.dir, ".sluice"));
+      expect(state.filter((f) => f.endsWith(".wal"))).toEqual([]);
+      expect(state.filter((f) => f.startsWith("tmp/") && f !== "tmp/")).toEqual([]);
+      await expectLockReleased(project.dir);
+    }, 120_000);
+  }
+
+  it("exits at once on a second signal", async () => {
+    project = tempProject({ "macros/slow.sql": SLOW_MACRO });
+    const ended = await runAndSignal(
+      operation(project.dir),
+      /Running slow on warehouse/,
+      ["SIGINT", "SIGINT"],
+      {
+        settleMs: 500,
+      },
+    );
+    // Killed by the signal itself (a shell reports 130), or, when the clean-up beat the second
+    // signal, a clean 130; either way it says what it does and ends well before the statement would.
+    expect(ended.signal === "SIGINT" || ended.code === 130, ended.stdout + ended.stderr).toBe(true);
+    if (ended.signal === "SIGINT") expect(ended.stderr).toContain("SIGINT again: exiting at once");
+    expect(ended.afterSignalMs).toBeLessThan(15_000);
+  }, 120_000);
+
+  it("on SIGTERM while it waits for the lock stops waiting at once, exits 143 and leaves the lock alone", async () => {
+    project = tempProject({ "macros/slow.sql": SLOW_MACRO });
+    expect(sluice(["compile", "--project-dir", project.dir]).code).toBe(0);
+    const held = await RunLock.acquire(join(project.dir, ".sluice/dev/run.lock"), {
+      runId: "holder",
+      command: "build",
+      waitMs: 0,
+    });
+    try {
+      const ended = await runAndSignal(
+        operation(project.dir, "--lock-timeout", "600"),
+        /is held by build run holder, pid \d+ on .*; waiting up to 600 s\n/,
+        ["SIGTERM"],
+      );
+      expect(ended.code, ended.stdout + ended.stderr).toBe(143);
+      expect(ended.afterSignalMs).toBeLessThan(5_000);
+      expect(ended.stderr).toContain(
+        "Cancelled by SIGTERM: run-operation slow stopped after 0 of 0 statements",
+      );
+      expect(ended.stdout).toBe("");
+      // The holder still holds it: the waiting process took nothing over.
+      expect(() => held.assertHeld()).not.toThrow();
+      expect(RunLock.holder(join(project.dir, ".sluice/dev/run.lock"))?.runId).toBe("holder");
+    } finally {
+      held.release();
+    }
+  }, 120_000);
+});
+
+describe("a cancelled plan", () => {
+  it("on SIGINT while it waits for a build exits 130, prints no plan and writes nothing", async () => {
+    project = tempProject({ "models/a.sql": "select 1 as id" });
+    scratch = mkdtempSync(join(tmpdir(), "sluice-plan-cancel-"));
+    const held = await RunLock.acquire(join(project.dir, ".sluice/dev/run.lock"), {
+      runId: "holder",
+      command: "build",
+      waitMs: 0,
+    });
+    try {
+      const before = files(project.dir).sort();
+      const ended = await runAndSignal(
+        ["plan", "--project-dir", project.dir, "--lock-timeout", "600"],
+        /waiting up to 600 s\n/,
+        ["SIGINT"],
+        { env: { TMPDIR: scratch } },
+      );
+      expect(ended.code, ended.stdout + ended.stderr).toBe(130);
+      expect(ended.afterSignalMs).toBeLessThan(5_000);
+      expect(ended.stderr).toContain("Cancelled by SIGINT: plan stopped; nothing was printed or written");
+      expect(ended.stdout).toBe("");
+      expect(
+        files(project.dir)
+          .filter((f) => !f.startsWith("target"))
+          .sort(),
+      ).toEqual(before.filter((f) => !f.startsWith("target")));
+      expect(readdirSync(scratch)).toEqual([]);
+    } finally {
+      held.release();
+    }
+  }, 120_000);
+});
