@@ -12,11 +12,13 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
 
   addCommonOptions(
     docs.command("generate").description("compile the project and write the docs site to target/docs/"),
-  ).action(async (o: CommonOptions) => {
-    const dir = await generate(o);
-    process.stdout.write(`Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`);
-    setExit(0);
-  });
+  )
+    .option("--offline", "open no connection: document the declared and compiled columns only")
+    .action(async (o: CommonOptions & { offline?: boolean }) => {
+      const dir = await generate(o);
+      process.stdout.write(`Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`);
+      setExit(0);
+    });
 
   addCommonOptions(
     docs.command("serve").description("serve target/docs/ on this machine, generating it first if missing"),
@@ -34,14 +36,32 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
     });
 }
 
-/** Compiles the project and writes its docs site; returns the site's folder. */
-async function generate(o: CommonOptions): Promise<string> {
+/**
+ * Compiles the project and writes its docs site; returns the site's folder. The Columns tables show
+ * what the engines hold unless `offline`; connections that could not be read are named on stdout.
+ */
+async function generate(o: CommonOptions & { offline?: boolean }): Promise<string> {
   const project = loadFromOptions(o);
   const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");
+  const { relationsToDescribe } = await import("../docs/catalog.js");
+  let engine = null;
+  if (!o.offline) {
+    const { readEngineCatalog } = await import("../runner/catalog.js");
+    const { newRunId } = await import("../runner/run-id.js");
+    engine = await readEngineCatalog(project, relationsToDescribe(manifest), newRunId());
+    for (const c of engine.read) process.stdout.write(`Catalog: read columns and types from ${c}\n`);
+    for (const u of engine.unread)
+      process.stdout.write(
+        `Catalog: ${u.connection} not read (${u.why}); its columns are the declared ones\n`,
+      );
+    for (const e of engine.errors)
+      process.stderr.write(`Catalog: could not describe ${e.node}: ${e.message}\n`);
+  }
   return generateDocs(manifest, join(project.dir, project.config.target_path), {
     partitions: await partitionFreshness(project, manifest),
+    engine,
   }).dir;
 }
 

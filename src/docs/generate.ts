@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { Manifest } from "../manifest/types.js";
 import type { RunResults } from "../runner/run.js";
-import { buildSiteData, type PartitionFreshness, type SiteData } from "./site-data.js";
+import type { EngineColumns } from "./catalog.js";
+import { buildSite, type PartitionFreshness, type SiteData } from "./site-data.js";
 
 /**
  * The browser assets live in src/docs/assets/ and are not compiled; both src/docs/generate.ts
@@ -57,6 +58,7 @@ export const DETAIL_FIELDS = [
   "compiledSql",
   "compiledIncrementalSql",
   "columnLineage",
+  "catalog",
   "alsoReads",
 ] as const;
 
@@ -66,6 +68,8 @@ export interface GenerateOptions {
   partitions?: Record<string, PartitionFreshness[]> | null;
   /** The clock for the site's generation time; tests pin it. */
   now?: () => Date;
+  /** Columns read from the engines (runner/catalog.ts); null or absent: from the declarations. */
+  engine?: EngineColumns | null;
 }
 
 export interface GeneratedSite {
@@ -74,16 +78,20 @@ export interface GeneratedSite {
   data: SiteData;
 }
 
-/** Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there. */
+/**
+ * Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there, and the catalog
+ * its Columns tables show to `<targetDir>/catalog.json`.
+ */
 export function generateDocs(
   manifest: Manifest,
   targetDir: string,
   options: GenerateOptions = {},
 ): GeneratedSite {
   const runResults = options.runResults !== undefined ? options.runResults : readRunResults(targetDir);
-  const data = buildSiteData(manifest, {
+  const { data, catalog } = buildSite(manifest, {
     runResults,
     partitions: options.partitions ?? null,
+    engine: options.engine ?? null,
     ...(options.now ? { now: options.now } : {}),
   });
   const dir = join(targetDir, "docs");
@@ -95,6 +103,7 @@ export function generateDocs(
   writeFileSync(join(dir, "data.js"), globalScript(DATA_GLOBAL, graph));
   writeFileSync(join(dir, "details.js"), globalScript(DETAILS_GLOBAL, details));
   writeFileSync(join(dir, "index.html"), indexHtml(data));
+  writeFileSync(join(targetDir, "catalog.json"), `${JSON.stringify(catalog, null, 2)}\n`);
   return { dir, nodes: data.nodes.length, data };
 }
 
