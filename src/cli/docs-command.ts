@@ -59,10 +59,11 @@ async function generate(o: CommonOptions & { offline?: boolean }): Promise<strin
     for (const e of engine.errors)
       process.stderr.write(`Catalog: could not describe ${e.node}: ${e.message}\n`);
   }
-  return generateDocs(manifest, join(project.dir, project.config.target_path), {
+  const site = await generateDocs(manifest, join(project.dir, project.config.target_path), {
     partitions: await partitionFreshness(project, manifest),
     engine,
-  }).dir;
+  });
+  return site.dir;
 }
 
 /** Each lineage model's partitions as the ledger last recorded them; null when no ledger exists yet. */

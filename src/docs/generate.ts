@@ -8,6 +8,9 @@ import { buildSync } from "esbuild";
 import type { Manifest } from "../manifest/types.js";
 import type { RunResults } from "../runner/run.js";
 import type { EngineColumns } from "./catalog.js";
+import { modelEngine } from "./column-lineage.js";
+import { LineageStore } from "./lineage-store.js";
+import { parseInWorkers, parseKey } from "./sql-parse.js";
 import { buildSite, type PartitionFreshness, type SiteData } from "./site-data.js";
 
 /**
@@ -70,29 +73,49 @@ export interface GenerateOptions {
   now?: () => Date;
   /** Columns read from the engines (runner/catalog.ts); null or absent: from the declarations. */
   engine?: EngineColumns | null;
+  /** Reuse the column lineage of the last run for models that did not change (default true). */
+  lineageCache?: boolean;
 }
 
 export interface GeneratedSite {
   dir: string;
   nodes: number;
   data: SiteData;
+  /** Models whose column lineage came from the last run's, and those worked out afresh. */
+  lineage: { reused: number; parsed: number };
 }
+
+/** Where the column lineage of the last run is kept, beside the site (lineage-store.ts). */
+export const LINEAGE_STORE_FILE = "docs-cache/column-lineage.json";
 
 /**
  * Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there, and the catalog
  * its Columns tables show to `<targetDir>/catalog.json`.
  */
-export function generateDocs(
+export async function generateDocs(
   manifest: Manifest,
   targetDir: string,
   options: GenerateOptions = {},
-): GeneratedSite {
+): Promise<GeneratedSite> {
   const runResults = options.runResults !== undefined ? options.runResults : readRunResults(targetDir);
+  const storeFile = join(targetDir, LINEAGE_STORE_FILE);
+  const lineageStore = options.lineageCache === false ? undefined : LineageStore.read(storeFile);
+  // Parsing is nearly all of column lineage: the SQL the last run did not see is parsed up front,
+  // on every core; what the store answers is not parsed at all.
+  const jobs = [];
+  for (const n of Object.values(manifest.nodes)) {
+    if (n.kind !== "model") continue;
+    const engine = modelEngine(n, manifest);
+    if (!lineageStore?.sawSql(parseKey(engine, n.compiledSql))) jobs.push({ engine, sql: n.compiledSql });
+  }
+  const parsedSql = await parseInWorkers(jobs);
   const { data, catalog } = buildSite(manifest, {
+    parsedSql,
     runResults,
     partitions: options.partitions ?? null,
     engine: options.engine ?? null,
     ...(options.now ? { now: options.now } : {}),
+    ...(lineageStore ? { lineageStore } : {}),
   });
   const dir = join(targetDir, "docs");
   rmSync(dir, { recursive: true, force: true });
@@ -104,7 +127,13 @@ export function generateDocs(
   writeFileSync(join(dir, "details.js"), globalScript(DETAILS_GLOBAL, details));
   writeFileSync(join(dir, "index.html"), indexHtml(data));
   writeFileSync(join(targetDir, "catalog.json"), `${JSON.stringify(catalog, null, 2)}\n`);
-  return { dir, nodes: data.nodes.length, data };
+  lineageStore?.write(storeFile);
+  return {
+    dir,
+    nodes: data.nodes.length,
+    data,
+    lineage: { reused: lineageStore?.hits ?? 0, parsed: lineageStore?.misses ?? 0 },
+  };
 }
 
 /** The last run's results, or null when there are none or they cannot be read. */

@@ -10,7 +10,9 @@ import {
   mergeColumns,
   type MergedColumn,
 } from "./catalog.js";
-import { columnLineage, type ColumnLineage } from "./column-lineage.js";
+import { columnLineage, type ColumnLineage, type LineageCache } from "./column-lineage.js";
+import type { LineageStore } from "./lineage-store.js";
+import type { ParsedSql } from "./sql-parse.js";
 import { groupedLayouts, NODE_HEIGHT, NODE_WIDTH, ranks, type Grouping } from "./layout.js";
 import type { NodeResult, RunResults } from "../runner/run.js";
 
@@ -165,6 +167,10 @@ export interface SiteInputs {
   now?: () => Date;
   /** The columns read from the engines; null or absent: generated offline. */
   engine?: EngineColumns | null;
+  /** Column lineage of earlier runs, by content; absent: every model's SQL is parsed. */
+  lineageStore?: LineageStore;
+  /** SQL parsed ahead of time (sql-parse.ts's `parseInWorkers`); the rest is parsed here. */
+  parsedSql?: ParsedSql;
 }
 
 /** How bad an outcome is: a node's health is its worst one. Unknown statuses count as errors. */
@@ -189,7 +195,10 @@ export function buildSite(manifest: Manifest, inputs: SiteInputs = {}): { data: 
   const index = new Map(ordered.map((n, i) => [n.id, i]));
   const results = lastResults(inputs.runResults ?? null);
   const columnTests = testsByColumn(ordered);
-  const lineages = new Map<string, ColumnLineage>();
+  const lineages: LineageCache = Object.assign(new Map<string, ColumnLineage>(), {
+    ...(inputs.lineageStore ? { store: inputs.lineageStore } : {}),
+    ...(inputs.parsedSql ? { parsed: inputs.parsedSql } : {}),
+  });
   const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests, lineages));
   markHealth(nodes);
   const generatedAt = (inputs.now ?? (() => new Date()))().toISOString();
@@ -264,7 +273,7 @@ function siteNode(
   index: Map<string, number>,
   results: Map<string, SiteRunResult>,
   columnTests: Map<string, Map<string, string[]>>,
-  lineages: Map<string, ColumnLineage>,
+  lineages: LineageCache,
 ): SiteNode {
   const base = {
     id: n.id,

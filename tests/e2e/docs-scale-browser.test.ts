@@ -31,7 +31,7 @@ let url: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sluice-docs-scale-"));
-  const site = generateDocs(syntheticManifest(3000, 300), dir, {
+  const site = await generateDocs(syntheticManifest(3000, 300), dir, {
     runResults: null,
     now: () => new Date("2026-02-03T04:05:06Z"),
   });
