@@ -241,7 +241,7 @@
         const lineage = at === undefined ? null : nodes[at].columnLineage;
         const col =
           lineage?.known && lineage.columns.find((c) => c.name.toLowerCase() === f.column.toLowerCase());
-        if (col?.from.length && depth < 50) col.from.forEach((g) => walk(g, depth + 1));
+        if (col && col.from.length && depth < 50) col.from.forEach((g) => walk(g, depth + 1));
         else out.push(f);
       };
       from.forEach((f) => walk(f, 0));
