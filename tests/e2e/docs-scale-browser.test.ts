@@ -217,7 +217,7 @@ describe.skipIf(!hasChromium)("docs site search at scale", () => {
     /** Drawn model nodes well inside the pane, with where they are. */
     const onScreen = () =>
       page.evaluate(
-        ([w, h]) => {
+        ({ w, h }) => {
           const v = (window as unknown as View).SLUICE_DOCS_VIEW;
           return v
             .drawn()
@@ -225,7 +225,7 @@ describe.skipIf(!hasChromium)("docs site search at scale", () => {
             .map((k) => ({ id: k, at: v.screenPosition(k)! }))
             .filter(({ at }) => at.x > 80 && at.y > 80 && at.x < w - 80 && at.y < h - 80);
         },
-        [box.width, box.height],
+        { w: box.width, h: box.height },
       );
     const target = (await onScreen()).find((n) => n.id !== "model.lake_l1_10")!;
     await page.mouse.click(box.x + target.at.x, box.y + target.at.y);
