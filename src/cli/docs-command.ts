@@ -13,21 +13,25 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
 
   addCommonOptions(
     docs.command("generate").description("compile the project and write the docs site to target/docs/"),
-  ).action(async (o: CommonOptions) => {
-    let written = false;
-    const cancelled = await runCancellable(
-      () =>
-        written
-          ? "the docs site was written before the signal was handled"
-          : "docs generate stopped before writing the site; target/docs/ is as it was",
-      async (cancellation) => {
-        const dir = await generate(o, cancellation.signal);
-        written = true;
-        process.stdout.write(`Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`);
-      },
-    );
-    setExit(cancelled ?? 0);
-  });
+  )
+    .option("--offline", "open no connection: document the declared and compiled columns only")
+    .action(async (o: CommonOptions & { offline?: boolean }) => {
+      let written = false;
+      const cancelled = await runCancellable(
+        () =>
+          written
+            ? "the docs site was written before the signal was handled"
+            : "docs generate stopped before writing the site; target/docs/ is as it was",
+        async (cancellation) => {
+          const dir = await generate(o, cancellation.signal);
+          written = true;
+          process.stdout.write(
+            `Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`,
+          );
+        },
+      );
+      setExit(cancelled ?? 0);
+    });
 
   addCommonOptions(
     docs.command("serve").description("serve target/docs/ on this machine, generating it first if missing"),
@@ -46,18 +50,38 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
 }
 
 /**
- * Compiles the project and writes its docs site; returns the site's folder. Once `signal` aborts,
- * it stops before the site is written.
+ * Compiles the project and writes its docs site; returns the site's folder. The Columns tables show
+ * what the engines hold unless `offline`; connections that could not be read are named on stdout.
+ * Once `signal` aborts, it stops before the site is written.
  */
-async function generate(o: CommonOptions, signal?: AbortSignal): Promise<string> {
+async function generate(o: CommonOptions & { offline?: boolean }, signal?: AbortSignal): Promise<string> {
   const project = loadFromOptions(o);
   const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");
+  const { relationsToDescribe } = await import("../docs/catalog.js");
+  signal?.throwIfAborted();
+  let engine = null;
+  if (!o.offline) {
+    const { readEngineCatalog } = await import("../runner/catalog.js");
+    const { newRunId } = await import("../runner/run-id.js");
+    engine = await readEngineCatalog(project, relationsToDescribe(manifest), newRunId());
+    for (const c of engine.read) process.stdout.write(`Catalog: read columns and types from ${c}\n`);
+    for (const u of engine.unread)
+      process.stdout.write(
+        `Catalog: ${u.connection} not read (${u.why}); its columns are the declared ones\n`,
+      );
+    for (const e of engine.errors)
+      process.stderr.write(`Catalog: could not describe ${e.node}: ${e.message}\n`);
+  }
   signal?.throwIfAborted();
   const partitions = await partitionFreshness(project, manifest);
   signal?.throwIfAborted();
-  return generateDocs(manifest, join(project.dir, project.config.target_path), { partitions }).dir;
+  const site = await generateDocs(manifest, join(project.dir, project.config.target_path), {
+    partitions,
+    engine,
+  });
+  return site.dir;
 }
 
 /** Each lineage model's partitions as the ledger last recorded them; null when no ledger exists yet. */

@@ -4,8 +4,13 @@
 // YAML, or its own lineage), casts, and unqualified columns that only one input has. Where the SQL
 // does not say (a star over an input whose columns nobody knows, a column two inputs share), the
 // lineage is unknown, with the reason. Nothing is guessed.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 import type { Manifest, ManifestNode, ModelNode } from "../manifest/types.js";
+import type { LineageStore } from "./lineage-store.js";
+import { DIALECTS, type Engine, type ParsedSql, parseKey, parseSql } from "./sql-parse.js";
 
 export interface ColumnSource {
   /** Id of the node the column comes from. */
@@ -17,23 +22,7 @@ export type ColumnLineage =
   | { known: true; columns: { name: string; from: ColumnSource[] }[] }
   | { known: false; reason: string };
 
-interface SqlParser {
-  astify(sql: string, options: { database: string }): unknown;
-}
-
 type Ast = Record<string, unknown>;
-
-/**
- * The grammars tried for each engine, in order. Snowflake's reads what DuckDB and Spark add to
- * Postgres and Hive SQL (QUALIFY, GROUP BY ALL, `::`), so it is the fallback everywhere.
- */
-const DIALECTS = {
-  duckdb: ["postgresql", "snowflake"],
-  sqlserver: ["transactsql", "snowflake"],
-  hive: ["hive", "snowflake"],
-  postgres: ["postgresql", "snowflake"],
-  mysql: ["mariadb", "snowflake"],
-} as const;
 
 /** Columns of a relation in scope: lower-cased name → the input columns behind it, in order. */
 type Columns = Map<string, { name: string; from: ColumnSource[] }>;
@@ -46,43 +35,90 @@ interface Relation {
   columns: Columns | null;
 }
 
-class Unknown extends Error {}
-
-let parser: SqlParser | undefined;
-
-function sqlParser(): SqlParser {
-  // Loaded on first use: only docs generation needs a SQL parser.
-  const { Parser } = createRequire(import.meta.url)("node-sql-parser") as { Parser: new () => SqlParser };
-  parser ??= new Parser();
-  return parser;
+/**
+ * Why a lineage is unknown, thrown out of the walk. Not an Error: most models of a large project
+ * end this way, and capturing a stack trace for each was a tenth of the time of generating the site.
+ */
+class Unknown {
+  constructor(readonly message: string) {}
 }
+
+/**
+ * Lineage already worked out in this run, by model id; with a `store`, also results of earlier
+ * runs by content (lineage-store.ts), so only models whose SQL or inputs changed are parsed again.
+ */
+export type LineageCache = Map<string, ColumnLineage> & { store?: LineageStore; parsed?: ParsedSql };
 
 /** The lineage of one model; `cache` shares input models' lineage between calls. */
 export function columnLineage(
   model: ModelNode,
   manifest: Manifest,
-  cache: Map<string, ColumnLineage> = new Map(),
+  cache: LineageCache = new Map(),
 ): ColumnLineage {
   const hit = cache.get(model.id);
   if (hit) return hit;
-  const result = compute(model, manifest, cache);
+  const store = cache.store;
+  const key = store ? contentKey(model, manifest, cache) : "";
+  const result = (store && store.get(key)) ?? compute(model, manifest, cache);
+  store?.set(key, result);
   cache.set(model.id, result);
   return result;
 }
 
-function compute(model: ModelNode, manifest: Manifest, cache: Map<string, ColumnLineage>): ColumnLineage {
-  const engine = manifest.connections[model.config.compute]?.type ?? "duckdb";
-  let ast: unknown;
-  let lastError = "";
-  for (const database of DIALECTS[engine]) {
-    try {
-      ast = sqlParser().astify(model.compiledSql, { database });
-      break;
-    } catch (e) {
-      lastError = e instanceof Error ? e.message.split("\n")[0]!.slice(0, 120) : String(e);
-    }
-  }
-  if (ast === undefined) return { known: false, reason: `the SQL parser cannot read the SQL (${lastError})` };
+let codeVersion: string | undefined;
+
+/**
+ * What a model's lineage is a function of: this module's code and the parser's version, the engine
+ * whose grammar reads the SQL, the compiled SQL, and for each input its names and known columns.
+ */
+function contentKey(model: ModelNode, manifest: Manifest, cache: LineageCache): string {
+  codeVersion ??= createHash("sha256")
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .update(
+      String((createRequire(import.meta.url)("node-sql-parser/package.json") as { version: string }).version),
+    )
+    .update(JSON.stringify(DIALECTS))
+    .digest("hex");
+  const inputs = model.dependsOn.map((id) => {
+    const node = manifest.nodes[id];
+    if (!node || node.kind === "test") return [id];
+    const ephemeral = node.kind === "model" && node.config.materialized === "ephemeral";
+    return [id, node.name, ephemeral, node.relation, knownColumns(id, manifest, cache)];
+  });
+  return createHash("sha256")
+    .update(JSON.stringify([codeVersion, modelEngine(model, manifest), model.compiledSql, inputs]))
+    .digest("base64url");
+}
+
+/** Known columns of an input: declared in YAML, else its own lineage; null when neither says. */
+function knownColumns(id: string, manifest: Manifest, cache: LineageCache): string[] | null {
+  const node = manifest.nodes[id];
+  if (!node || node.kind === "test") return null;
+  const declared = node.columns.map((c) => c.name);
+  if (node.kind === "seed")
+    for (const c of Object.keys(node.columnTypes ?? {})) if (!declared.includes(c)) declared.push(c);
+  if (declared.length) return declared;
+  if (node.kind !== "model") return null;
+  const lineage = columnLineage(node, manifest, cache);
+  return lineage.known ? lineage.columns.map((c) => c.name) : null;
+}
+
+/** The engine whose grammar reads a model's SQL: where it runs. */
+export function modelEngine(model: ModelNode, manifest: Manifest): Engine {
+  return manifest.connections[model.config.compute]?.type ?? "duckdb";
+}
+
+function compute(model: ModelNode, manifest: Manifest, cache: LineageCache): ColumnLineage {
+  const engine = modelEngine(model, manifest);
+  const pre = cache.parsed?.get(parseKey(engine, model.compiledSql));
+  const parsed = pre
+    ? "json" in pre
+      ? { ast: JSON.parse(pre.json) as unknown }
+      : pre
+    : parseSql(model.compiledSql, engine);
+  if ("error" in parsed)
+    return { known: false, reason: `the SQL parser cannot read the SQL (${parsed.error})` };
+  const ast = parsed.ast;
   const statement = (Array.isArray(ast) ? ast[0] : ast) as Ast | undefined;
   if (statement?.["type"] !== "select") return { known: false, reason: "the model's SQL is not a SELECT" };
   const env = new Env(model, manifest, cache);
@@ -102,7 +138,7 @@ class Env {
   constructor(
     model: ModelNode,
     private readonly manifest: Manifest,
-    private readonly cache: Map<string, ColumnLineage>,
+    private readonly cache: LineageCache,
   ) {
     for (const id of model.dependsOn) {
       const node: ManifestNode | undefined = manifest.nodes[id];
@@ -196,17 +232,8 @@ class Env {
     };
   }
 
-  /** Known columns of an input: declared in YAML, else its own lineage; null when neither says. */
   private columnsOf(id: string): string[] | null {
-    const node = this.manifest.nodes[id];
-    if (!node || node.kind === "test") return null;
-    const declared = node.columns.map((c) => c.name);
-    if (node.kind === "seed")
-      for (const c of Object.keys(node.columnTypes ?? {})) if (!declared.includes(c)) declared.push(c);
-    if (declared.length) return declared;
-    if (node.kind !== "model") return null;
-    const lineage = columnLineage(node, this.manifest, this.cache);
-    return lineage.known ? lineage.columns.map((c) => c.name) : null;
+    return knownColumns(id, this.manifest, this.cache);
   }
 
   private find(relations: Relation[], alias: string): Relation {

@@ -7,7 +7,11 @@ import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { Manifest } from "../manifest/types.js";
 import type { RunResults } from "../runner/run.js";
-import { buildSiteData, type PartitionFreshness, type SiteData } from "./site-data.js";
+import type { EngineColumns } from "./catalog.js";
+import { modelEngine } from "./column-lineage.js";
+import { LineageStore } from "./lineage-store.js";
+import { parseInWorkers, parseKey } from "./sql-parse.js";
+import { buildSite, type PartitionFreshness, type SiteData } from "./site-data.js";
 
 /**
  * The browser assets live in src/docs/assets/ and are not compiled; both src/docs/generate.ts
@@ -57,6 +61,7 @@ export const DETAIL_FIELDS = [
   "compiledSql",
   "compiledIncrementalSql",
   "columnLineage",
+  "catalog",
   "alsoReads",
 ] as const;
 
@@ -66,25 +71,51 @@ export interface GenerateOptions {
   partitions?: Record<string, PartitionFreshness[]> | null;
   /** The clock for the site's generation time; tests pin it. */
   now?: () => Date;
+  /** Columns read from the engines (runner/catalog.ts); null or absent: from the declarations. */
+  engine?: EngineColumns | null;
+  /** Reuse the column lineage of the last run for models that did not change (default true). */
+  lineageCache?: boolean;
 }
 
 export interface GeneratedSite {
   dir: string;
   nodes: number;
   data: SiteData;
+  /** Models whose column lineage came from the last run's, and those worked out afresh. */
+  lineage: { reused: number; parsed: number };
 }
 
-/** Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there. */
-export function generateDocs(
+/** Where the column lineage of the last run is kept, beside the site (lineage-store.ts). */
+export const LINEAGE_STORE_FILE = "docs-cache/column-lineage.json";
+
+/**
+ * Writes the site for `manifest` to `<targetDir>/docs/`, replacing what was there, and the catalog
+ * its Columns tables show to `<targetDir>/catalog.json`.
+ */
+export async function generateDocs(
   manifest: Manifest,
   targetDir: string,
   options: GenerateOptions = {},
-): GeneratedSite {
+): Promise<GeneratedSite> {
   const runResults = options.runResults !== undefined ? options.runResults : readRunResults(targetDir);
-  const data = buildSiteData(manifest, {
+  const storeFile = join(targetDir, LINEAGE_STORE_FILE);
+  const lineageStore = options.lineageCache === false ? undefined : LineageStore.read(storeFile);
+  // Parsing is nearly all of column lineage: the SQL the last run did not see is parsed up front,
+  // on every core; what the store answers is not parsed at all.
+  const jobs = [];
+  for (const n of Object.values(manifest.nodes)) {
+    if (n.kind !== "model") continue;
+    const engine = modelEngine(n, manifest);
+    if (!lineageStore?.sawSql(parseKey(engine, n.compiledSql))) jobs.push({ engine, sql: n.compiledSql });
+  }
+  const parsedSql = await parseInWorkers(jobs);
+  const { data, catalog } = buildSite(manifest, {
+    parsedSql,
     runResults,
     partitions: options.partitions ?? null,
+    engine: options.engine ?? null,
     ...(options.now ? { now: options.now } : {}),
+    ...(lineageStore ? { lineageStore } : {}),
   });
   const dir = join(targetDir, "docs");
   rmSync(dir, { recursive: true, force: true });
@@ -95,7 +126,14 @@ export function generateDocs(
   writeFileSync(join(dir, "data.js"), globalScript(DATA_GLOBAL, graph));
   writeFileSync(join(dir, "details.js"), globalScript(DETAILS_GLOBAL, details));
   writeFileSync(join(dir, "index.html"), indexHtml(data));
-  return { dir, nodes: data.nodes.length, data };
+  writeFileSync(join(targetDir, "catalog.json"), `${JSON.stringify(catalog, null, 2)}\n`);
+  lineageStore?.write(storeFile);
+  return {
+    dir,
+    nodes: data.nodes.length,
+    data,
+    lineage: { reused: lineageStore?.hits ?? 0, parsed: lineageStore?.misses ?? 0 },
+  };
 }
 
 /** The last run's results, or null when there are none or they cannot be read. */

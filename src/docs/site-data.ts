@@ -3,7 +3,16 @@
 // browser only draws and never lays out the whole graph.
 import { posix } from "node:path";
 import type { Manifest, ManifestNode, ModelNode, TestNode } from "../manifest/types.js";
-import { columnLineage, type ColumnLineage } from "./column-lineage.js";
+import {
+  buildCatalog,
+  type Catalog,
+  type EngineColumns,
+  mergeColumns,
+  type MergedColumn,
+} from "./catalog.js";
+import { columnLineage, type ColumnLineage, type LineageCache } from "./column-lineage.js";
+import type { LineageStore } from "./lineage-store.js";
+import type { ParsedSql } from "./sql-parse.js";
 import { groupedLayouts, NODE_HEIGHT, NODE_WIDTH, ranks, type Grouping } from "./layout.js";
 import type { NodeResult, RunResults } from "../runner/run.js";
 
@@ -38,6 +47,9 @@ export interface SiteColumn {
   tags: string[];
   /** Names of the tests on this column. */
   tests: string[];
+  /** The declared type where the engine's differs; the catalog's marks (catalog.ts). */
+  declaredType?: string | null;
+  state?: MergedColumn["state"];
 }
 
 /** The last run's outcome for one node, from target/run_results.json. */
@@ -113,6 +125,8 @@ export interface SiteNode {
   alsoReads: { relation: string; why: string }[];
   /** Column-level lineage of a model, or why it is unknown; null for other nodes. */
   columnLineage: ColumnLineage | null;
+  /** Where `columns` come from (the engine, or declarations and why); null for tests and ephemerals. */
+  catalog: { from: "engine" | "declared"; why: string | null } | null;
 }
 
 export interface SiteData {
@@ -132,6 +146,8 @@ export interface SiteData {
   run: { runId: string; command: string; startedAt: string; elapsedMs: number; success: boolean } | null;
   /** Node id → partition freshness from the ledger; null until the ledger exists. */
   partitions: Record<string, PartitionFreshness[]> | null;
+  /** Where the columns come from: when the engines were read, and the connections that were not. */
+  catalog: { readAt: string | null; read: string[]; unread: { connection: string; why: string }[] };
 }
 
 export interface SiteGroup {
@@ -149,6 +165,12 @@ export interface SiteInputs {
   partitions?: Record<string, PartitionFreshness[]> | null;
   /** The clock for `generatedAt`; tests pin it. */
   now?: () => Date;
+  /** The columns read from the engines; null or absent: generated offline. */
+  engine?: EngineColumns | null;
+  /** Column lineage of earlier runs, by content; absent: every model's SQL is parsed. */
+  lineageStore?: LineageStore;
+  /** SQL parsed ahead of time (sql-parse.ts's `parseInWorkers`); the rest is parsed here. */
+  parsedSql?: ParsedSql;
 }
 
 /** How bad an outcome is: a node's health is its worst one. Unknown statuses count as errors. */
@@ -163,22 +185,46 @@ export const STATUS_RANK: Record<string, number> = {
 
 /** Builds the site data: nodes sorted by id, lineage as indices, colours and layout. */
 export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): SiteData {
+  return buildSite(manifest, inputs).data;
+}
+
+/** The site data and the catalog its Columns tables show. */
+export function buildSite(manifest: Manifest, inputs: SiteInputs = {}): { data: SiteData; catalog: Catalog } {
   const connections = siteConnections(manifest);
   const ordered = Object.values(manifest.nodes).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const index = new Map(ordered.map((n, i) => [n.id, i]));
   const results = lastResults(inputs.runResults ?? null);
   const columnTests = testsByColumn(ordered);
-  const lineages = new Map<string, ColumnLineage>();
+  const lineages: LineageCache = Object.assign(new Map<string, ColumnLineage>(), {
+    ...(inputs.lineageStore ? { store: inputs.lineageStore } : {}),
+    ...(inputs.parsedSql ? { parsed: inputs.parsedSql } : {}),
+  });
   const nodes = ordered.map((n): SiteNode => siteNode(n, manifest, index, results, columnTests, lineages));
   markHealth(nodes);
+  const generatedAt = (inputs.now ?? (() => new Date()))().toISOString();
+  const catalog = buildCatalog(
+    manifest,
+    inputs.engine ?? null,
+    (id) => {
+      const lineage = nodes[index.get(id)!]?.columnLineage;
+      return lineage?.known ? lineage.columns.map((c) => c.name) : [];
+    },
+    generatedAt,
+  );
+  for (const n of nodes) {
+    const entry = catalog.nodes[n.id];
+    if (!entry) continue;
+    n.columns = mergeColumns(entry, n.columns);
+    n.catalog = { from: entry.from, why: entry.why };
+  }
   const groups = layOut(nodes);
   const run = inputs.runResults ?? null;
-  return {
+  const data: SiteData = {
     project: manifest.project,
     target: manifest.target,
     sluiceVersion: manifest.sluiceVersion,
     compiledAt: manifest.generatedAt,
-    generatedAt: (inputs.now ?? (() => new Date()))().toISOString(),
+    generatedAt,
     connections,
     nodes,
     layout: { nodeWidth: NODE_WIDTH, nodeHeight: NODE_HEIGHT },
@@ -191,7 +237,9 @@ export function buildSiteData(manifest: Manifest, inputs: SiteInputs = {}): Site
       success: run.success,
     },
     partitions: inputs.partitions ?? null,
+    catalog: { readAt: catalog.metadata.readAt, read: catalog.read, unread: catalog.unread },
   };
+  return { data, catalog };
 }
 
 /** One colour per connection of the target, plus any connection a node names that the target lacks. */
@@ -225,7 +273,7 @@ function siteNode(
   index: Map<string, number>,
   results: Map<string, SiteRunResult>,
   columnTests: Map<string, Map<string, string[]>>,
-  lineages: Map<string, ColumnLineage>,
+  lineages: LineageCache,
 ): SiteNode {
   const base = {
     id: n.id,
@@ -254,6 +302,7 @@ function siteNode(
     compiledSql: null,
     compiledIncrementalSql: null,
     columnLineage: null,
+    catalog: null,
     alsoReads: [],
     materialized: null,
     relation: "",

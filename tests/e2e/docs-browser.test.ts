@@ -29,6 +29,8 @@ const SCHEMA = `models:
       - name: customers
         tests:
           - accepted_values: { values: [2], severity: warn }
+      - name: region
+        description: Declared, but the model does not select it.
 `;
 
 let dir: string;
@@ -109,9 +111,22 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
       await page.evaluate(() => (window as unknown as { __injected?: number }).__injected),
     ).toBeUndefined();
     expect(await page.locator("#detail script, #detail img").count()).toBe(0);
-    expect(await page.locator("#detail-columns").textContent()).toMatch(
-      /country.*varchar.*(unique, not_null|not_null, unique)/,
+    // The catalog: columns and types as DuckDB has them after the build, the declared column the
+    // model lacks marked as such.
+    expect(await page.locator("#detail-columns-from").textContent()).toMatch(
+      /^Columns and types as warehouse has them \(read \d{4}-\d\d-\d\dT/,
     );
+    expect(await page.locator("#detail-columns").textContent()).toMatch(
+      /country.*VARCHAR.*(unique, not_null|not_null, unique)/,
+    );
+    expect(await page.locator("#detail-columns tr[data-state='present']").allTextContents()).toEqual([
+      expect.stringMatching(/^countryVARCHAR/),
+      expect.stringMatching(/^customersBIGINT/),
+    ]);
+    expect(await page.locator("#detail-columns tr[data-state='missing']").textContent()).toBe(
+      "region(declared, but not on the engine) Declared, but the model does not select it.",
+    );
+    await page.locator("[data-section='columns']").screenshot({ path: shot("docs-catalog-columns.png") });
     // The model itself built; its health is its worst test.
     expect(await page.locator("#detail-status").textContent()).toBe("success");
     expect(await page.locator("#detail-health").textContent()).toBe("fail");
@@ -395,8 +410,12 @@ describe.skipIf(!hasChromium)("docs site column lineage", () => {
     expect(await country.locator("[data-cell='origin']").textContent()).toBe("customers.country");
     await country.locator("[data-cell='from'] a").click();
     await expect.poll(() => page.locator("#detail-name").textContent()).toBe("stg_customers");
-    // Undeclared columns the SQL yields are listed too.
-    expect(await page.locator("#detail-columns").textContent()).toContain("(from the SQL; not declared)");
+    // Undeclared columns are listed too: after a build, as the engine has them.
+    expect(await page.locator("#detail-columns tr[data-state='undeclared']").allTextContents()).toEqual([
+      "customer_idBIGINT(on the engine; not declared)",
+      "nameVARCHAR(on the engine; not declared)",
+      "countryVARCHAR(on the engine; not declared)",
+    ]);
     const used = page.locator("#detail-column-lineage tr[data-column='country'] [data-cell='used-by']");
     expect(await used.textContent()).toBe("customers_by_country.country");
     await page.screenshot({ path: shot("column-lineage.png") });

@@ -21,6 +21,7 @@ type View = {
     drawn(): string[];
     label(key: string): string | null;
     camera(): { x: number; y: number; ratio: number };
+    sigmaFrames(): number;
   };
   SLUICE_DOCS_READY?: boolean;
 };
@@ -31,7 +32,7 @@ let url: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sluice-docs-scale-"));
-  const site = generateDocs(syntheticManifest(3000, 300), dir, {
+  const site = await generateDocs(syntheticManifest(3000, 300), dir, {
     runResults: null,
     now: () => new Date("2026-02-03T04:05:06Z"),
   });
@@ -199,6 +200,82 @@ describe.skipIf(!hasChromium)("docs site at scale", () => {
 });
 
 describe.skipIf(!hasChromium)("docs site search at scale", () => {
+  it("marks a click's selection and a search's matches on the overlay alone, drawing no WebGL frame", async () => {
+    const { page, errors } = await open("#!/model.lake_l1_10?open=models%2Flake%2Flayer_1");
+    const frames = () => page.evaluate(() => (window as unknown as View).SLUICE_DOCS_VIEW.sigmaFrames());
+    // Let the opening frames (and the camera's move to the linked node) finish.
+    let settled = -1;
+    await expect
+      .poll(async () => {
+        const [before] = [await frames(), await page.waitForTimeout(400)];
+        const same = before === (await frames());
+        settled = before;
+        return same;
+      })
+      .toBe(true);
+    const box = (await page.locator("#graph").boundingBox())!;
+    /** Drawn model nodes well inside the pane, with where they are. */
+    const onScreen = () =>
+      page.evaluate(
+        ({ w, h }) => {
+          const v = (window as unknown as View).SLUICE_DOCS_VIEW;
+          return v
+            .drawn()
+            .filter((k) => k.startsWith("model."))
+            .map((k) => ({ id: k, at: v.screenPosition(k)! }))
+            .filter(({ at }) => at.x > 80 && at.y > 80 && at.x < w - 80 && at.y < h - 80);
+        },
+        { w: box.width, h: box.height },
+      );
+    const target = (await onScreen()).find((n) => n.id !== "model.lake_l1_10")!;
+    await page.mouse.click(box.x + target.at.x, box.y + target.at.y);
+    await expect
+      .poll(() => page.locator("#detail-name").textContent())
+      .toBe(target.id.slice("model.".length));
+    expect(await frames()).toBe(settled);
+
+    // The overlay veils what does not match and leaves a match clear (one the selection's
+    // highlighted edges do not end at).
+    const alpha = (x: number, y: number) =>
+      page.evaluate(
+        ([px, py]) =>
+          (document.getElementById("graph-overlay") as HTMLCanvasElement)
+            .getContext("2d")!
+            .getImageData(Math.round(px!), Math.round(py!), 1, 1).data[3],
+        [x, y],
+      );
+    const neighbours = await page.evaluate((id) => {
+      const nodes = (window as unknown as { SLUICE_DOCS: { nodes: { id: string; upstream: number[] }[] } })
+        .SLUICE_DOCS.nodes;
+      const at = nodes.findIndex((n) => n.id === id);
+      return [
+        id,
+        ...nodes[at]!.upstream.map((u) => nodes[u]!.id),
+        ...nodes.filter((n) => n.upstream.includes(at)).map((n) => n.id),
+      ];
+    }, target.id);
+    const visible = (await onScreen()).filter((n) => !neighbours.includes(n.id));
+    // The longest name: a prefix of few others, so most of the screen does not match.
+    const match = visible.reduce((a, b) => (b.id.length > a.id.length ? b : a));
+    const name = match.id.slice("model.".length);
+    await page.fill("#search", name);
+    await expect.poll(() => page.locator("#match-count").textContent()).toMatch(/^\d+ match(es)?$/);
+    await page.waitForTimeout(300);
+    expect(await frames()).toBe(settled);
+    // Away from the match and from where its label is written (to its right).
+    const other = visible.find(
+      (n) =>
+        !n.id.startsWith(match.id) &&
+        Math.hypot(n.at.x - match.at.x, n.at.y - match.at.y) > 40 &&
+        !(Math.abs(n.at.y - match.at.y) < 20 && n.at.x > match.at.x && n.at.x < match.at.x + 200),
+    )!;
+    expect(await alpha(match.at.x, match.at.y)).toBe(0);
+    expect(await alpha(other.at.x, other.at.y)).toBeGreaterThan(150);
+    await page.screenshot({ path: shot("docs-scale-search-veil.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("finds every model by a column name, marks them all, and lists more than fifty", async () => {
     const { page } = await open();
     await page.fill("#search", "customer_id");

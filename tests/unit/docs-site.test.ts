@@ -343,9 +343,9 @@ describe("docs site data", () => {
     expect(data.compiledAt).toBe("2026-01-01T00:00:00.000Z");
   });
 
-  it("writes no description as markup: <script> stays text in every generated file", () => {
+  it("writes no description as markup: <script> stays text in every generated file", async () => {
     dir = mkdtempSync(join(tmpdir(), "sluice-docs-"));
-    const site = generateDocs(manifest(), dir, { runResults: null });
+    const site = await generateDocs(manifest(), dir, { runResults: null });
     const files = [
       "index.html",
       "data.js",
@@ -363,9 +363,9 @@ describe("docs site data", () => {
     expect(window.SLUICE_DOCS!.nodes[index]).not.toHaveProperty("compiledSql");
   });
 
-  it("loads nothing from the network", () => {
+  it("loads nothing from the network", async () => {
     dir = mkdtempSync(join(tmpdir(), "sluice-docs-"));
-    const site = generateDocs(manifest(), dir, { runResults: null });
+    const site = await generateDocs(manifest(), dir, { runResults: null });
     const html = readFileSync(join(site.dir, "index.html"), "utf8");
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
     for (const file of ["assets/app.js", "assets/detail.js", "assets/graph-view.js", "assets/search.js"])
@@ -386,7 +386,7 @@ describe("docs site data", () => {
 describe("docs server", () => {
   it("sends a Content-Security-Policy that allows only the site's own scripts and styles", async () => {
     dir = mkdtempSync(join(tmpdir(), "sluice-docs-"));
-    const site = generateDocs(manifest(), dir, { runResults: null });
+    const site = await generateDocs(manifest(), dir, { runResults: null });
     const { server, url } = await serveDocs({ dir: site.dir, host: "127.0.0.1", port: 0 });
     try {
       for (const path of ["", "assets/app.js", "data.js"]) {

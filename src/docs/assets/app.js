@@ -113,7 +113,6 @@
 
   function select(i) {
     state.selected = i;
-    const before = view.view.selected;
     view.view.selected =
       i >= 0 && nodes[i].kind === "test"
         ? nodes[i].attachedTo >= 0
@@ -122,7 +121,7 @@
         : i;
     if (i >= 0) renderDetail(i);
     else detail.landing();
-    view.refreshSelection(before);
+    view.redrawOverlay();
     updateStatus();
   }
 
@@ -312,7 +311,7 @@
       ? `${lastResults.length} match${lastResults.length === 1 ? "" : "es"}`
       : "";
     resultsList.hidden = !show || !text;
-    view.refresh();
+    view.redrawOverlay();
   }
 
   let searchTimer = 0;
@@ -565,6 +564,7 @@
     drawn: () => view.graph.nodes(),
     label: (key) => (view.graph.hasNode(key) ? view.graph.getNodeAttribute(key, "label") : null),
     camera: () => view.renderer.getCamera().getState(),
+    sigmaFrames: () => view.sigmaFrames(),
     edges: () => view.graph.mapEdges((_edge, a, from, to) => ({ from, to, count: a.count })),
   };
   // The mark times the site's opening (bench/docs); details load once the graph is on screen.

@@ -241,7 +241,7 @@
         const lineage = at === undefined ? null : nodes[at].columnLineage;
         const col =
           lineage?.known && lineage.columns.find((c) => c.name.toLowerCase() === f.column.toLowerCase());
-        if (col?.from.length && depth < 50) col.from.forEach((g) => walk(g, depth + 1));
+        if (col && col.from.length && depth < 50) col.from.forEach((g) => walk(g, depth + 1));
         else out.push(f);
       };
       from.forEach((f) => walk(f, 0));
@@ -394,27 +394,34 @@
           );
       }
 
-      // Declared columns, then the columns the SQL yields that YAML does not declare.
-      const fromSql = n.columnLineage?.known ? n.columnLineage.columns.map((c) => c.name) : [];
-      const declared = new Set(n.columns.map((c) => c.name.toLowerCase()));
-      const columns = n.columns.concat(
-        fromSql
-          .filter((c) => !declared.has(c.toLowerCase()))
-          .map((name) => ({ name, dataType: null, description: "", tests: [], undeclared: true })),
-      );
-      if (columns.length) {
+      // The catalog's columns (catalog.ts): the engine's with their types, then declared ones it lacks.
+      if (n.columns.length || n.catalog) {
         const s = section(panel, "Columns");
+        s.setAttribute("data-section", "columns");
+        if (n.catalog)
+          s.appendChild(
+            el(
+              "p",
+              { class: "muted", id: "detail-columns-from" },
+              n.catalog.from === "engine"
+                ? `Columns and types as ${n.connection} has them${D.catalog?.readAt ? ` (read ${D.catalog.readAt})` : ""}.`
+                : `Declared columns and those the compiled SQL yields; ${n.catalog.why}.`,
+            ),
+          );
         const table = el("table", { id: "detail-columns" });
         table.appendChild(headerRow(["name", "type", "description", "tests"]));
-        for (const c of columns)
-          table.appendChild(
-            row([
-              c.name,
-              c.dataType || "",
-              c.undeclared ? "(from the SQL; not declared)" : c.description,
-              c.tests.join(", "),
-            ]),
-          );
+        for (const c of n.columns) {
+          const tr = row([
+            c.name,
+            c.declaredType ? `${c.dataType || ""} (declared ${c.declaredType})` : c.dataType || "",
+            COLUMN_NOTES[c.state]
+              ? `${COLUMN_NOTES[c.state]}${c.description ? ` ${c.description}` : ""}`
+              : c.description,
+            c.tests.join(", "),
+          ]);
+          if (c.state) tr.setAttribute("data-state", c.state);
+          table.appendChild(tr);
+        }
         s.appendChild(table);
       }
       if (n.columnLineage) columnLineage(panel, n, n.columnLineage);
@@ -450,6 +457,13 @@
         downstream[i].filter((j) => nodes[j].kind !== "test"),
       );
     }
+
+    /** What the Columns table says of a column the engine and the YAML disagree on. */
+    const COLUMN_NOTES = {
+      missing: "(declared, but not on the engine)",
+      undeclared: "(on the engine; not declared)",
+      sql: "(from the SQL; not declared)",
+    };
 
     function headerRow(cells) {
       const tr = el("tr");

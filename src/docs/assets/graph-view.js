@@ -55,9 +55,13 @@
       // While the camera moves, edges and labels wait: at 10k nodes they are most of a frame.
       hideEdgesOnMove: true,
       hideLabelsOnMove: true,
-      nodeReducer: reduceNode,
-      edgeReducer: reduceEdge,
+      // No reducers: the selection and search matches are drawn on the overlay canvas, so a click
+      // or a keystroke redraws a 2D canvas and never the WebGL scene, which at 10k nodes costs
+      // hundreds of milliseconds a frame in a software renderer.
     });
+    /** Frames sigma has drawn (tests check that selecting and searching draw none). */
+    let sigmaFrames = 0;
+    renderer.on("beforeRender", () => sigmaFrames++);
     const camera = renderer.getCamera();
 
     const groupsNow = () => D.groups[view.grouping];
@@ -74,27 +78,6 @@
       return view.open.has(g.key) ? nodes[i].id : `group:${g.key}`;
     };
     const indexOf = new Map(nodes.map((n, i) => [n.id, i]));
-
-    function reduceNode(_key, data) {
-      const i = data.index;
-      const out = Object.assign({}, data);
-      if (i >= 0 && i === view.selected) out.highlighted = true;
-      if (ctx.hasQuery() && i !== undefined && i >= 0 && !ctx.isMatch(i) && i !== view.selected) {
-        out.color = dim;
-        out.label = "";
-        out.zIndex = 0;
-      } else out.zIndex = 1;
-      return out;
-    }
-
-    function reduceEdge(key, data) {
-      if (view.selected < 0) return data;
-      const s = nodes[view.selected].id;
-      const [a, b] = graph.extremities(key);
-      return a === s || b === s
-        ? Object.assign({}, data, { color: ink, size: data.size * 2, zIndex: 2 })
-        : data;
-    }
 
     /** Rebuilds the sigma graph from the view: groups, nodes and merged edges. */
     function rebuild() {
@@ -172,6 +155,9 @@
       }
       renderer.setCustomBBox(extent());
       drawMinimapBase();
+      // Drawn now, not on the next frame: positions on screen (reveal, a click's target) are only
+      // right once sigma has taken in the new graph and its bounds.
+      renderer.refresh();
     }
 
     /** Labels are whole names; a failing or warning node says so in its label too. */
@@ -242,6 +228,10 @@
         c.lineWidth = width;
         c.stroke();
       };
+      const sel = view.selected >= 0 ? keyOf(view.selected) : null;
+      if (ctx.hasQuery()) veil(c, w, h, toScreen, sel);
+      if (sel !== null && !sel.startsWith("group:") && graph.hasNode(sel))
+        selectionEdges(c, sel, toScreen, w, h);
       for (const i of ctx.failing) ring(i, nodes[i].health === "warn" ? "#d69e2e" : "#c62828", 2.5);
       if (ctx.hasQuery()) for (const i of ctx.matchList()) if (i !== view.selected) ring(i, ink, 1.5);
       // Outside the failure ring, so a selected failing node shows both.
@@ -249,6 +239,64 @@
       drawMinimapView();
     }
     renderer.on("afterRender", drawOverlay);
+
+    /** The selected node's edges, drawn over the graph in ink and twice as wide. */
+    function selectionEdges(c, key, toScreen, w, h) {
+      c.strokeStyle = ink;
+      c.lineWidth = 2.5;
+      c.beginPath();
+      graph.forEachEdge(key, (_edge, _a, from, to, fa, ta) => {
+        const p = toScreen(fa.x, fa.y);
+        const q = toScreen(ta.x, ta.y);
+        if (
+          Math.max(p.x, q.x) < 0 ||
+          Math.min(p.x, q.x) > w ||
+          Math.max(p.y, q.y) < 0 ||
+          Math.min(p.y, q.y) > h
+        )
+          return;
+        c.moveTo(p.x, p.y);
+        c.lineTo(q.x, q.y);
+      });
+      c.stroke();
+    }
+
+    /**
+     * A search dims what does not match: a veil over the whole graph with a hole at each match on
+     * screen (and the selection), whose label is written on top.
+     */
+    function veil(c, w, h, toScreen, sel) {
+      const keys = new Set();
+      for (const i of ctx.matchList()) {
+        const k = keyOf(i);
+        if (k !== null) keys.add(k);
+      }
+      if (sel !== null) keys.add(sel);
+      const shown = [];
+      for (const k of keys) {
+        if (!graph.hasNode(k)) continue;
+        const a = graph.getNodeAttributes(k);
+        const p = toScreen(a.x, a.y);
+        if (p.x < -50 || p.y < -50 || p.x > w + 50 || p.y > h + 50) continue;
+        shown.push([a, p, Math.max(screenRadius(a) + 2, 6)]);
+      }
+      c.save();
+      c.fillStyle = dark ? "rgba(22, 24, 27, 0.8)" : "rgba(250, 250, 250, 0.8)";
+      c.fillRect(0, 0, w, h);
+      // Holes cut by an opaque fill, so a match shows at full strength.
+      c.globalCompositeOperation = "destination-out";
+      c.fillStyle = "#000";
+      c.beginPath();
+      for (const [, p, r] of shown) {
+        c.moveTo(p.x + r, p.y);
+        c.arc(p.x, p.y, r, 0, Math.PI * 2);
+      }
+      c.fill();
+      c.restore();
+      c.font = "12px system-ui, sans-serif";
+      c.fillStyle = ink;
+      for (const [a, p, r] of shown.slice(0, 300)) c.fillText(a.label, p.x + r + 3, p.y + 4);
+    }
 
     /** A node's radius on screen: sizes are in layout units (itemSizesReference "positions"). */
     function screenRadius(a) {
@@ -328,8 +376,13 @@
       const key = keyOf(i);
       if (key === null || !graph.hasNode(key)) return;
       const a = graph.getNodeAttributes(key);
-      // Zoom in until the node is at least 12 px across, never out.
+      // Zoom in until the node is at least 12 px across, never out; a node already on screen at
+      // that size stays where it is, so a click on it moves nothing (and redraws no frame).
       const size = screenRadius(a);
+      const p = renderer.graphToViewport({ x: a.x, y: a.y });
+      const inside =
+        p.x > 40 && p.y > 40 && p.x < container.clientWidth - 40 && p.y < container.clientHeight - 40;
+      if (inside && size >= 12) return;
       const now = camera.getState().ratio;
       const ratio = size >= 12 ? now : (now * size) / 12;
       centreOnGraphPoint(a.x, a.y, Math.max(0.005, ratio));
@@ -366,21 +419,9 @@
       reveal,
       keyOf,
       indexOf,
-      refresh: () => renderer.refresh({ skipIndexation: true }),
-      /** Redraws only what a change of selection touches: the two nodes and their edges. */
-      refreshSelection(before) {
-        const keys = [before, view.selected]
-          .filter((i) => i >= 0)
-          .map((i) => keyOf(i))
-          .filter((k) => k !== null && graph.hasNode(k));
-        const edges = keys.flatMap((k) => graph.edges(k));
-        try {
-          renderer.refresh({ partialGraph: { nodes: keys, edges }, skipIndexation: true });
-        } catch {
-          // Nodes added since the last frame (a group just opened) are not drawn yet: draw all.
-          renderer.refresh();
-        }
-      },
+      /** Redraws the overlay only: the selection, the search's veil and rings (no WebGL frame). */
+      redrawOverlay: drawOverlay,
+      sigmaFrames: () => sigmaFrames,
       zoom: (factor) =>
         factor > 1
           ? camera.animatedZoom({ duration: 150, factor })

@@ -28,17 +28,26 @@
   }
 
   window.SluiceDocsSearch = {
+    /**
+     * The selector's manifest and graph are built on first use, not here: at 10k nodes they take
+     * longer than drawing the first frame, which the page must not wait for.
+     */
     init(ctx) {
       D = ctx.data;
       nodes = D.nodes;
       byId = ctx.byId;
-      manifest = selectionManifest();
-      dag = window.SluiceDocsLib.manifestDag(manifest);
+      manifest = null;
+      dag = null;
       texts = null;
     },
     /** Details (descriptions, columns, SQL, config) are in: searchable, and selectable by config. */
     detailsLoaded() {
-      manifest = selectionManifest();
+      manifest = null;
+      // Built once the page is idle, so the first selector typed does not wait for it either.
+      setTimeout(() => {
+        manifest ??= selectionManifest();
+        dag ??= window.SluiceDocsLib.manifestDag(manifest);
+      }, 50);
       texts = nodes.map((n) => ({
         description: (n.description || "").toLowerCase(),
         columns: (n.columns || []).map((c) => c.name.toLowerCase()),
@@ -62,6 +71,8 @@
   };
 
   function selector(q) {
+    manifest ??= selectionManifest();
+    dag ??= window.SluiceDocsLib.manifestDag(manifest);
     const [select, exclude] = q.split(/\s+--exclude\s+/);
     try {
       // A selector that matches nothing warns, as on the command line; here the warning is the answer.

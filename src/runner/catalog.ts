@@ -1,0 +1,122 @@
+// Reads the columns and types that each documented relation has on its engine, for the docs catalog
+// (dbt's catalog.json): the adapters' own introspection, one session per connection, under the run
+// lock so no build writes meanwhile. What cannot be read is reported with why, never guessed.
+import { existsSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { openConnections } from "../adapters/index.js";
+import type { RelationName } from "../adapters/contract.js";
+import { LockHeldError, RunLock } from "../ledger/run-lock.js";
+import type { Project } from "../project/load.js";
+import { statePaths } from "./workspace.js";
+
+/** One relation to describe: the node it documents, where it lives and its name there. */
+export interface RelationToDescribe {
+  node: string;
+  connection: string;
+  relation: RelationName;
+}
+
+export interface EngineCatalog {
+  /** When the engines were read. */
+  readAt: string;
+  /** Node id → its relation's columns as the engine has them, in order; absent when not there. */
+  relations: Record<string, { name: string; type: string }[]>;
+  /** Connections that were read. */
+  read: string[];
+  /** Connections that were not read, each with why. */
+  unread: { connection: string; why: string }[];
+  /** Relations the engine refused to describe (other than by not having them), with its message. */
+  errors: { node: string; message: string }[];
+}
+
+/**
+ * Describes `relations` on the connections of `project`'s target that can be read now. A DuckDB
+ * file that does not exist yet is left alone, since opening it would create it; so is every
+ * connection while a build holds the run lock.
+ */
+export async function readEngineCatalog(
+  project: Project,
+  relations: RelationToDescribe[],
+  runId: string,
+  now: () => Date = () => new Date(),
+): Promise<EngineCatalog> {
+  const out: EngineCatalog = { readAt: now().toISOString(), relations: {}, read: [], unread: [], errors: [] };
+  const redact = (e: unknown) => project.secrets.redact(e instanceof Error ? e.message : String(e));
+  const wanted = new Set(relations.map((r) => r.connection));
+  const connections = Object.fromEntries(
+    Object.entries(project.target.connections).filter(([name]) => wanted.has(name)),
+  );
+  for (const [name, config] of Object.entries(connections)) {
+    if (config.type !== "duckdb") continue;
+    const why =
+      config.path === ":memory:"
+        ? "an in-memory DuckDB database keeps nothing between commands"
+        : existsSync(duckdbPath(project.dir, config.path))
+          ? null
+          : `not built yet: ${config.path} does not exist`;
+    if (why) {
+      out.unread.push({ connection: name, why });
+      delete connections[name];
+    }
+  }
+  for (const name of wanted)
+    if (!project.target.connections[name])
+      out.unread.push({ connection: name, why: `not a connection of target ${project.targetName}` });
+  if (Object.keys(connections).length === 0) return out;
+
+  let lock: RunLock;
+  try {
+    lock = await RunLock.acquire(statePaths(project).lock, { runId, command: "docs generate", waitMs: 0 });
+  } catch (e) {
+    if (!(e instanceof LockHeldError)) throw e;
+    const h = e.holder;
+    const why = `a build holds the run lock (${h.command} run ${h.runId}, pid ${h.pid} on ${h.host}); not opened`;
+    for (const name of Object.keys(connections)) out.unread.push({ connection: name, why });
+    return out;
+  }
+  try {
+    let opened: Awaited<ReturnType<typeof openConnections>>;
+    try {
+      opened = await openConnections({ ...project.target, connections }, project.dir, runId);
+    } catch (e) {
+      for (const name of Object.keys(connections)) out.unread.push({ connection: name, why: redact(e) });
+      return out;
+    }
+    try {
+      for (const name of Object.keys(connections)) {
+        const mine = relations.filter((r) => r.connection === name);
+        try {
+          await opened.withSession(name, async (session, adapter) => {
+            const introspector = adapter.introspector(session);
+            for (const r of mine) {
+              try {
+                const columns = await introspector.columns(r.relation);
+                // No columns: the engine has no such relation (DuckDB and SQL Server answer so).
+                if (columns.length > 0)
+                  out.relations[r.node] = columns.map((c) => ({ name: c.name, type: c.nativeType }));
+              } catch (e) {
+                const message = redact(e);
+                // Hive and Spark refuse to describe a table they do not have: not built, not broken.
+                if (!/not found|does not exist|doesn't exist|no such/i.test(message))
+                  out.errors.push({ node: r.node, message });
+              }
+            }
+          });
+          out.read.push(name);
+        } catch (e) {
+          out.unread.push({ connection: name, why: `could not connect: ${redact(e)}` });
+        }
+      }
+    } finally {
+      await opened.close();
+    }
+  } finally {
+    lock.release();
+  }
+  return out;
+}
+
+/** Where the DuckDB adapter puts a connection's file (adapters/duckdb/index.ts). */
+function duckdbPath(projectDir: string, path: string): string {
+  return isAbsolute(path) ? path : join(projectDir, path);
+}
