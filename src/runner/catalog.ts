@@ -1,11 +1,13 @@
 // Reads the columns and types that each documented relation has on its engine, for the docs catalog
-// (dbt's catalog.json): the adapters' own introspection, one session per connection, under the run
-// lock so no build writes meanwhile. What cannot be read is reported with why, never guessed.
+// (dbt's catalog.json): the adapters' own introspection, one session per connection, never while a
+// build holds the run lock, and embedded files read from copies, so generating the docs writes
+// nothing outside target/. What cannot be read is reported with why, never guessed.
 import { existsSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { openConnections } from "../adapters/index.js";
 import type { RelationName } from "../adapters/contract.js";
-import { LockHeldError, RunLock } from "../ledger/run-lock.js";
+import { RunLock } from "../ledger/run-lock.js";
+import { FileSnapshot, snapshotTarget } from "./plan-workspace.js";
 import type { Project } from "../project/load.js";
 import { statePaths } from "./workspace.js";
 
@@ -64,20 +66,21 @@ export async function readEngineCatalog(
       out.unread.push({ connection: name, why: `not a connection of target ${project.targetName}` });
   if (Object.keys(connections).length === 0) return out;
 
-  let lock: RunLock;
-  try {
-    lock = await RunLock.acquire(statePaths(project).lock, { runId, command: "docs generate", waitMs: 0 });
-  } catch (e) {
-    if (!(e instanceof LockHeldError)) throw e;
-    const h = e.holder;
+  // Read like plan reads: never while a build writes, never by taking the lock (a write), and the
+  // embedded files from copies, since opening a DuckDB file can replay its WAL.
+  const holder = RunLock.holder(statePaths(project).lock);
+  if (holder) {
+    const h = holder;
     const why = `a build holds the run lock (${h.command} run ${h.runId}, pid ${h.pid} on ${h.host}); not opened`;
     for (const name of Object.keys(connections)) out.unread.push({ connection: name, why });
     return out;
   }
+  const snapshot = new FileSnapshot();
   try {
     let opened: Awaited<ReturnType<typeof openConnections>>;
     try {
-      opened = await openConnections({ ...project.target, connections }, project.dir, runId);
+      const target = snapshotTarget({ ...project.target, connections }, project.dir, snapshot);
+      opened = await openConnections(target, snapshot.dir, runId);
     } catch (e) {
       for (const name of Object.keys(connections)) out.unread.push({ connection: name, why: redact(e) });
       return out;
@@ -111,7 +114,7 @@ export async function readEngineCatalog(
       await opened.close();
     }
   } finally {
-    lock.release();
+    snapshot.remove();
   }
   return out;
 }
