@@ -61,6 +61,9 @@ export function cancelOnSignals(cancellation: Cancellation, say: (message: strin
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
   return () => {
+    // Once cancelled, the process is on its way out: a second signal in that tail still says
+    // what it does and exits at once, rather than meeting the default handler silently.
+    if (cancellation.cancelled) return;
     process.off("SIGINT", onInt);
     process.off("SIGTERM", onTerm);
   };

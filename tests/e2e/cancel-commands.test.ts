@@ -139,7 +139,12 @@ describe("a cancelled run-operation", () => {
     // Killed by the signal itself (a shell reports 130), or, when the clean-up beat the second
     // signal, a clean 130; either way it says what it does and ends well before the statement would.
     expect(ended.signal === "SIGINT" || ended.code === 130, ended.stdout + ended.stderr).toBe(true);
-    if (ended.signal === "SIGINT") expect(ended.stderr).toContain("SIGINT again: exiting at once");
+    // Killed by the second signal: it said so, or it came while the process was already ending
+    // after a finished clean-up (Node's exit puts the default handler back for its last moments).
+    if (ended.signal === "SIGINT")
+      expect(ended.stderr, JSON.stringify(ended)).toMatch(
+        /SIGINT again: exiting at once|Cancelled by SIGINT: /,
+      );
     expect(ended.afterSignalMs).toBeLessThan(15_000);
   }, 120_000);
 
