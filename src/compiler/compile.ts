@@ -24,7 +24,8 @@ import { startGenerating, type RenderPool, type TemplateResult } from "./templat
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderHooks, renderJobFor, renderModel } from "./render.js";
-import { renderJob, type RenderJob } from "./render-pool.js";
+import { renderJob, type RenderJob, type RenderOutput } from "./render-pool.js";
+import { RenderCache, renderKey, sharedRenderInputs } from "./render-cache.js";
 import { hash } from "../manifest/checksum.js";
 import { mergeDbtModelConfig } from "./dbt-model-config.js";
 import { dbtRelationName } from "./dbt-naming.js";
@@ -50,6 +51,8 @@ export interface CompileOptions {
   templates?: Map<string, TemplateResult | CompiledTemplate>;
   /** Another thread to share rendering with (see render-pool.ts); everything renders here without. */
   renderPool?: RenderPool;
+  /** Renders of the previous compile (see render-cache.ts): a model whose inputs are unchanged is not rendered. */
+  renderCache?: RenderCache;
 }
 
 /**
@@ -64,11 +67,14 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
     if (fast) templates.set(m.path, fast);
     else dynamic.push(m);
   }
-  const cacheFile = join(project.dir, project.config.state_path, "cache", "templates.json");
-  const generation = startGenerating(dynamic, cacheFile);
+  const cacheDir = join(project.dir, project.config.state_path, "cache");
+  const renderCache = RenderCache.open(join(cacheDir, "renders.json"));
+  const generation = startGenerating(dynamic, join(cacheDir, "templates.json"), renderCache.size);
   try {
     for (const [path, generated] of await generation.results()) templates.set(path, generated);
-    return compileProject(project, { templates, renderPool: generation.renderPool });
+    const result = compileProject(project, { templates, renderPool: generation.renderPool, renderCache });
+    renderCache.save();
+    return result;
   } finally {
     generation.close();
   }
@@ -262,10 +268,9 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     nodes[id] = model;
   }
   const clean = steps.every((s) => !s.problems.hasErrors);
-  const rendered =
-    options.renderPool && clean
-      ? renderElsewhere(project, options, options.renderPool, resolved, drafts, nodes)
-      : new Map<string, string[]>();
+  const rendered = clean
+    ? renderAhead(project, options, resolved, drafts, nodes)
+    : new Map<string, string[]>();
   for (const id of resolved.keys()) delete nodes[id];
   const ephemeralSql = new Map<string, { cte: string; sql: string; closure: string[] }>();
   const macroChecksums = Object.fromEntries(Object.entries(macros).map(([name, m]) => [name, m.checksum]));
@@ -321,49 +326,62 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
 }
 
 /**
- * Renders on `pool` and this thread at once every model that renders alone (see renderJobFor):
- * dynamic templates on either thread, static ones (cheap) here while the worker starts. Returns
- * the SQL of each variant by model id; a model missing from it is rendered in graph order.
+ * Renders ahead of graph order every model that renders alone (see renderJobFor): from the render
+ * cache where its inputs are unchanged, else on `renderPool` and this thread at once (dynamic
+ * templates on either thread, static ones, cheap, here while the worker starts), else here.
+ * Returns the SQL of each variant by model id; a model missing from it is rendered in graph order.
  */
-function renderElsewhere(
+function renderAhead(
   project: Project,
   options: CompileOptions,
-  pool: RenderPool,
   resolved: Map<string, ModelNode>,
   drafts: Map<string, ModelDraft>,
   nodes: Record<string, ManifestNode>,
 ): Map<string, string[]> {
+  const { renderPool: pool, renderCache: cache } = options;
+  const out = new Map<string, string[]>();
+  if (!pool && !cache) return out;
   const context = {
     vars: project.vars,
     env: { ...project.env },
     secretEnv: project.secrets.secretEnvNames(),
   };
-  const shared: { id: string; job: RenderJob }[] = [];
-  const local: { id: string; job: RenderJob }[] = [];
+  const shared = cache ? sharedRenderInputs(project, context) : "";
+  const pending: { id: string; job: RenderJob; key: string; generated: boolean }[] = [];
   for (const [id, model] of resolved) {
     const given = options.templates?.get(model.location.path);
     const code = given && "code" in given ? given.code : undefined;
     const job = renderJobFor(project, model, nodes, code ?? "");
-    if (job) (code !== undefined ? shared : local).push({ id, job });
+    if (!job) continue;
+    const key = cache ? renderKey(shared, drafts.get(id)!.file.text, job) : "";
+    const sql = cache?.get(key, context.env);
+    if (sql) out.set(id, sql);
+    else pending.push({ id, job, key, generated: code !== undefined });
   }
-  const out = new Map<string, string[]>();
-  const here = ({ id, job }: { id: string; job: RenderJob }) =>
-    renderJob(job, context, drafts.get(id)!.template.render);
-  if (shared.length === 0) return out;
-  const outputs = pool.render(
+  const keep = (p: (typeof pending)[number], output: RenderOutput) => {
+    if (!output) return;
+    out.set(p.id, output.sql);
+    cache?.set(p.key, output);
+  };
+  const here = (p: (typeof pending)[number]) => renderJob(p.job, context, drafts.get(p.id)!.template.render);
+  const elsewhere = pool ? pending.filter((p) => p.generated) : [];
+  const local = pool ? pending.filter((p) => !p.generated) : pending;
+  const renderLocal = () => {
+    for (const p of local) keep(p, here(p));
+  };
+  if (elsewhere.length === 0) {
+    renderLocal();
+    return out;
+  }
+  const outputs = pool!.render(
     project.macros,
     context,
-    shared.map((s) => s.job),
-    (i) => here(shared[i]!),
-    () => {
-      for (const l of local) {
-        const sql = here(l);
-        if (sql) out.set(l.id, sql);
-      }
-    },
+    elsewhere.map((p) => p.job),
+    (i) => here(elsewhere[i]!),
+    renderLocal,
   );
-  outputs.forEach((sql, i) => {
-    if (sql) out.set(shared[i]!.id, sql);
+  outputs.forEach((output, i) => {
+    keep(elsewhere[i]!, output);
   });
   return out;
 }

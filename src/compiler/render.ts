@@ -250,6 +250,7 @@ export function renderJobFor(
     self: model.relation.name ? renderRelation(computeType, model.relation) : "",
     target: targetContext(project, model.config.connection, model.config.compute),
     incremental: materialized === "incremental" ? [false, true] : [false],
+    modelConfig: modelConfigOf(model),
   };
 }
 
@@ -299,21 +300,26 @@ function renderScope(
     // A hook or an operation has no relation of its own (and SQL Server refuses an empty name).
     self: model.relation.name ? renderRelation(computeType, model.relation) : "",
     target: targetContext(project, model.config.connection, model.config.compute),
-    modelConfig: {
-      materialized: model.config.materialized,
-      schema: model.config.schema,
-      alias: model.config.alias,
-      tags: model.config.tags,
-      unique_key:
-        model.config.uniqueKey.length === 1
-          ? model.config.uniqueKey[0]
-          : model.config.uniqueKey.length
-            ? model.config.uniqueKey
-            : null,
-      partition_by: model.config.partitionBy.length ? model.config.partitionBy : null,
-      incremental_strategy: model.config.strategy,
-      full_refresh: model.config.fullRefresh,
-    },
+    modelConfig: modelConfigOf(model),
+  };
+}
+
+/** The model's resolved config in dbt's keys, as config.get() reads it. */
+function modelConfigOf(model: ModelNode): Record<string, unknown> {
+  return {
+    materialized: model.config.materialized,
+    schema: model.config.schema,
+    alias: model.config.alias,
+    tags: model.config.tags,
+    unique_key:
+      model.config.uniqueKey.length === 1
+        ? model.config.uniqueKey[0]
+        : model.config.uniqueKey.length
+          ? model.config.uniqueKey
+          : null,
+    partition_by: model.config.partitionBy.length ? model.config.partitionBy : null,
+    incremental_strategy: model.config.strategy,
+    full_refresh: model.config.fullRefresh,
   };
 }
 
