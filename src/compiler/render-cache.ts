@@ -59,10 +59,14 @@ export class RenderCache {
    */
   save(): void {
     if (!this.file || (!this.changed && this.next.size === this.previous.size)) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.next) }));
-    renameSync(temp, this.file);
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      writeFileSync(temp, JSON.stringify({ format: FORMAT, entries: Object.fromEntries(this.next) }));
+      renameSync(temp, this.file);
+    } catch {
+      // A cache that cannot be written (a read-only checkout) only costs the next compile its renders.
+    }
   }
 }
 
