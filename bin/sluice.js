@@ -1,13 +1,25 @@
 #!/usr/bin/env node
 // The `sluice` command: runs the compiled CLI from dist/ (built by `npm install` through `prepare`).
-// The bundle (scripts/bundle.mjs) starts faster; it is used only when it is at least as new as
-// tsc's output, so a later `tsc` alone never leaves an older bundle running.
+// The bundle (scripts/bundle.mjs, run with V8's code cache by load-bundle.js) starts faster; it is
+// used only when it is at least as new as tsc's output, so a later `tsc` alone never leaves an
+// older bundle running.
 import { statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-const newest = (path) => statSync(new URL(path, import.meta.url), { throwIfNoEntry: false })?.mtimeMs ?? -1;
-const bundled = newest("../dist/bundle/main.js") >= newest("../dist/cli/main.js");
-const { main } = await import(bundled ? "../dist/bundle/main.js" : "../dist/cli/main.js");
+const at = (path) => fileURLToPath(new URL(path, import.meta.url));
+const newest = (path) => statSync(at(path), { throwIfNoEntry: false })?.mtimeMs ?? -1;
+let main;
+let saveCache = () => {};
+if (newest("../dist/bundle/main.js") >= newest("../dist/cli/main.js")) {
+  const { loadBundle } = await import("./load-bundle.js");
+  const bundle = loadBundle(at("../dist/bundle/main.js"));
+  main = bundle.exports.main;
+  saveCache = bundle.saveCache;
+} else {
+  ({ main } = await import("../dist/cli/main.js"));
+}
 
 main(process.argv).then((code) => {
   process.exitCode = code;
+  saveCache();
 });
