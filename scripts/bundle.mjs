@@ -4,8 +4,9 @@
 // compile's worker. CommonJS, so bin/load-bundle.js can run main.js with V8's code cache, which
 // ES modules cannot have on Node 20; the cache is made here by one compile of a small project.
 // bin/sluice.js runs the bundle when it is at least as new as dist/cli/main.js. Packages stay
-// outside it when they load their own files at run time (nunjucks, which the compiler patches
-// through require), are native or drivers, or serve the docs site.
+// outside it when they are native or drivers (loaded only by the commands that open engines) or
+// serve the docs site. nunjucks is inside: the compiler imports the internals it patches
+// statically (nunjucks-internals.d.ts), so the bundle holds one copy, in the code cache too.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +15,6 @@ import { build } from "esbuild";
 
 const OUT = "dist/bundle";
 const external = [
-  "nunjucks",
   "@duckdb/node-api",
   "@duckdb/node-bindings",
   "mssql",
