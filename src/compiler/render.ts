@@ -162,23 +162,27 @@ export function renderModel(
   if (trackedSources.length > 0) variants.push("changes");
   for (const [index, variant] of variants.entries()) {
     const ephemerals: string[] = [];
-    const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
-      const e = ephemeralSql.get(id)!;
-      for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
-      return e.cte;
-    });
-    if (variant === "changes") {
-      const plain = scope.source;
-      scope.source = (source, table) => {
-        const node = nodes[`source.${source}.${table}`];
-        return node?.kind === "source" && trackedSources.includes(node.id)
-          ? changeWindow(project, model, node)
-          : plain(source, table);
-      };
-    }
+    // The scope is made only for a render done here: a model rendered ahead reads no ephemeral model.
+    const scopeOf = (): RenderScope => {
+      const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
+        const e = ephemeralSql.get(id)!;
+        for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
+        return e.cte;
+      });
+      if (variant === "changes") {
+        const plain = scope.source;
+        scope.source = (source, table) => {
+          const node = nodes[`source.${source}.${table}`];
+          return node?.kind === "source" && trackedSources.includes(node.id)
+            ? changeWindow(project, model, node)
+            : plain(source, table);
+        };
+      }
+      return scope;
+    };
     let sql: string;
     try {
-      sql = rendered?.[index] ?? draft.template.render(scope).trim();
+      sql = rendered?.[index] ?? draft.template.render(scopeOf()).trim();
     } catch (e) {
       const reported = templateErrorPosition(e);
       const { line, column } = callPosition(model.rawSql, reported.message) ?? reported;
