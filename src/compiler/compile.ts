@@ -19,7 +19,8 @@ import { TemplateEnvironment, type CompiledTemplate } from "./environment.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
-import { checkIncrementalContract } from "./incremental-contract.js";
+import { checkIncrementalContract, type Verdict } from "./incremental-contract.js";
+import { ContractCache } from "./contract-cache.js";
 import { startGenerating, type RenderPool, type TemplateResult } from "./template-batch.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -53,6 +54,8 @@ export interface CompileOptions {
   renderPool?: RenderPool;
   /** Renders of the previous compile (see render-cache.ts): a model whose inputs are unchanged is not rendered. */
   renderCache?: RenderCache;
+  /** The incremental contract's readings of the previous compile (see contract-cache.ts). */
+  contractCache?: ContractCache<Verdict>;
 }
 
 /**
@@ -72,8 +75,15 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
   const generation = startGenerating(dynamic, join(cacheDir, "templates.json"), renderCache.size);
   try {
     for (const [path, generated] of await generation.results()) templates.set(path, generated);
-    const result = compileProject(project, { templates, renderPool: generation.renderPool, renderCache });
+    const contractCache = ContractCache.open<Verdict>(join(cacheDir, "contracts.json"));
+    const result = compileProject(project, {
+      templates,
+      renderPool: generation.renderPool,
+      renderCache,
+      contractCache,
+    });
     renderCache.save();
+    contractCache.save();
     return result;
   } finally {
     generation.close();
@@ -296,6 +306,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     (c) => connections[c]!.type,
     diagnostics,
     (m) => m.config.fullRefreshOnly === true,
+    options.contractCache,
   );
   diagnostics.throwIfErrors();
 
