@@ -2,7 +2,9 @@
 // sources, every later model refs 1-3 models of earlier layers. 60% of models are static
 // templates (only ref/source/config with literal arguments, the compiler's fast path), 40% use
 // {% if %}, {% for %} and project macros. Each layer folder has a property YAML with tests on
-// every fifth model's columns. Deterministic for a given N.
+// every fifth model's columns. Deterministic for a given N. With `flavour: "dbt"` the same models,
+// macros and YAML go under a dbt_project.yml and a dbt profiles.yml instead of sluice's
+// project.yml/profiles.yml, so `dbt parse` (and sluice, which reads dbt projects) see one project.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { seededRandom } from "../../tests/helpers/random.js";
@@ -19,7 +21,11 @@ export interface Generated {
 
 const name = (i: number) => `m_${String(i).padStart(5, "0")}`;
 
-export function generateProject(dir: string, models: number): Generated {
+export function generateProject(
+  dir: string,
+  models: number,
+  flavour: "sluice" | "dbt" = "sluice",
+): Generated {
   rmSync(dir, { recursive: true, force: true });
   const layers = models >= 5000 ? 20 : 10;
   const perLayer = Math.ceil(models / layers);
@@ -29,14 +35,25 @@ export function generateProject(dir: string, models: number): Generated {
 
   mkdirSync(join(dir, "models"), { recursive: true });
   mkdirSync(join(dir, "macros"), { recursive: true });
-  writeFileSync(
-    join(dir, "project.yml"),
-    `name: synthetic\nvars:\n  include_category: true\n  min_amount: 0\nmodels:\n  layer_00:\n    materialized: view\n`,
-  );
-  writeFileSync(
-    join(dir, "profiles.yml"),
-    `default_target: dev\ntargets:\n  dev:\n    connections:\n      warehouse:\n        type: duckdb\n        path: .sluice/dev/warehouse.duckdb\n`,
-  );
+  if (flavour === "dbt") {
+    writeFileSync(
+      join(dir, "dbt_project.yml"),
+      `name: synthetic\nversion: "1.0"\nconfig-version: 2\nprofile: synthetic\nvars:\n  include_category: true\n  min_amount: 0\nmodels:\n  synthetic:\n    layer_00:\n      +materialized: view\n`,
+    );
+    writeFileSync(
+      join(dir, "profiles.yml"),
+      `synthetic:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: .sluice/dev/warehouse.duckdb\n      threads: 2\n`,
+    );
+  } else {
+    writeFileSync(
+      join(dir, "project.yml"),
+      `name: synthetic\nvars:\n  include_category: true\n  min_amount: 0\nmodels:\n  layer_00:\n    materialized: view\n`,
+    );
+    writeFileSync(
+      join(dir, "profiles.yml"),
+      `default_target: dev\ntargets:\n  dev:\n    connections:\n      warehouse:\n        type: duckdb\n        path: .sluice/dev/warehouse.duckdb\n`,
+    );
+  }
   writeFileSync(
     join(dir, "macros", "helpers.sql"),
     `{% macro cents_to_units(column, scale=100) -%}\n  ({{ column }} / {{ scale }})::decimal(18, 2)\n{%- endmacro %}\n\n{% macro safe_category(column) -%}\n  coalesce({{ column }}, 'unknown')\n{%- endmacro %}\n`,
@@ -110,7 +127,7 @@ export function generateProject(dir: string, models: number): Generated {
       if (i % 5 === 0) {
         tested++;
         props.push(
-          `  - name: ${m}\n    description: Synthetic model ${i}.\n    columns:\n      - name: id\n        tests: [unique, not_null]\n      - name: category\n        tests:\n          - accepted_values: { values: [a, b, c, unknown] }\n`,
+          `  - name: ${m}\n    description: Synthetic model ${i}.\n    columns:\n      - name: id\n        tests: [unique, not_null]\n      - name: category\n        tests:\n          - accepted_values: ${flavour === "dbt" ? "{ arguments: { values: [a, b, c, unknown] } }" : "{ values: [a, b, c, unknown] }"}\n`,
         );
       }
     }

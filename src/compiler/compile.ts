@@ -19,12 +19,14 @@ import { TemplateEnvironment, type CompiledTemplate } from "./environment.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
-import { checkIncrementalContract } from "./incremental-contract.js";
+import { checkIncrementalContract, type Verdict } from "./incremental-contract.js";
+import { ContractCache } from "./contract-cache.js";
 import { startGenerating, type RenderPool, type TemplateResult } from "./template-batch.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderHooks, renderJobFor, renderModel, renderModelHooks } from "./render.js";
-import { renderJob, type RenderJob } from "./render-pool.js";
+import { renderJob, type RenderJob, type RenderOutput } from "./render-pool.js";
+import { RenderCache, renderKey, sharedRenderInputs } from "./render-cache.js";
 import { hash } from "../manifest/checksum.js";
 import { mergeDbtModelConfig } from "./dbt-model-config.js";
 import { dbtRelationName } from "./dbt-naming.js";
@@ -50,6 +52,10 @@ export interface CompileOptions {
   templates?: Map<string, TemplateResult | CompiledTemplate>;
   /** Another thread to share rendering with (see render-pool.ts); everything renders here without. */
   renderPool?: RenderPool;
+  /** Renders of the previous compile (see render-cache.ts): a model whose inputs are unchanged is not rendered. */
+  renderCache?: RenderCache;
+  /** The incremental contract's readings of the previous compile (see contract-cache.ts). */
+  contractCache?: ContractCache<Verdict>;
 }
 
 /**
@@ -64,11 +70,22 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
     if (fast) templates.set(m.path, fast);
     else dynamic.push(m);
   }
-  const cacheFile = join(project.dir, project.config.target_path, "cache", "templates.json");
-  const generation = startGenerating(dynamic, cacheFile);
+  // Caches live in target/, as dbt keeps partial parse there: compile writes nothing else.
+  const cacheDir = join(project.dir, project.config.target_path, "cache");
+  const renderCache = RenderCache.open(join(cacheDir, "renders.json"));
+  const generation = startGenerating(dynamic, join(cacheDir, "templates.json"), renderCache.size);
   try {
     for (const [path, generated] of await generation.results()) templates.set(path, generated);
-    return compileProject(project, { templates, renderPool: generation.renderPool });
+    const contractCache = ContractCache.open<Verdict>(join(cacheDir, "contracts.json"));
+    const result = compileProject(project, {
+      templates,
+      renderPool: generation.renderPool,
+      renderCache,
+      contractCache,
+    });
+    renderCache.save();
+    contractCache.save();
+    return result;
   } finally {
     generation.close();
   }
@@ -262,10 +279,9 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     nodes[id] = model;
   }
   const clean = steps.every((s) => !s.problems.hasErrors);
-  const rendered =
-    options.renderPool && clean
-      ? renderElsewhere(project, options, options.renderPool, resolved, drafts, nodes)
-      : new Map<string, string[]>();
+  const rendered = clean
+    ? renderAhead(project, options, resolved, drafts, nodes)
+    : new Map<string, string[]>();
   for (const id of resolved.keys()) delete nodes[id];
   const ephemeralSql = new Map<string, { cte: string; sql: string; closure: string[] }>();
   const macroChecksums = Object.fromEntries(Object.entries(macros).map(([name, m]) => [name, m.checksum]));
@@ -292,6 +308,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     (c) => connections[c]!.type,
     diagnostics,
     (m) => m.config.fullRefreshOnly === true,
+    options.contractCache,
   );
   diagnostics.throwIfErrors();
 
@@ -322,49 +339,62 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
 }
 
 /**
- * Renders on `pool` and this thread at once every model that renders alone (see renderJobFor):
- * dynamic templates on either thread, static ones (cheap) here while the worker starts. Returns
- * the SQL of each variant by model id; a model missing from it is rendered in graph order.
+ * Renders ahead of graph order every model that renders alone (see renderJobFor): from the render
+ * cache where its inputs are unchanged, else on `renderPool` and this thread at once (dynamic
+ * templates on either thread, static ones, cheap, here while the worker starts), else here.
+ * Returns the SQL of each variant by model id; a model missing from it is rendered in graph order.
  */
-function renderElsewhere(
+function renderAhead(
   project: Project,
   options: CompileOptions,
-  pool: RenderPool,
   resolved: Map<string, ModelNode>,
   drafts: Map<string, ModelDraft>,
   nodes: Record<string, ManifestNode>,
 ): Map<string, string[]> {
+  const { renderPool: pool, renderCache: cache } = options;
+  const out = new Map<string, string[]>();
+  if (!pool && !cache) return out;
   const context = {
     vars: project.vars,
     env: { ...project.env },
     secretEnv: project.secrets.secretEnvNames(),
   };
-  const shared: { id: string; job: RenderJob }[] = [];
-  const local: { id: string; job: RenderJob }[] = [];
+  const shared = cache ? sharedRenderInputs(project, context) : "";
+  const pending: { id: string; job: RenderJob; key: string; generated: boolean }[] = [];
   for (const [id, model] of resolved) {
     const given = options.templates?.get(model.location.path);
     const code = given && "code" in given ? given.code : undefined;
     const job = renderJobFor(project, model, nodes, code ?? "");
-    if (job) (code !== undefined ? shared : local).push({ id, job });
+    if (!job) continue;
+    const key = cache ? renderKey(shared, drafts.get(id)!.file.text, job) : "";
+    const sql = cache?.get(key, context.env);
+    if (sql) out.set(id, sql);
+    else pending.push({ id, job, key, generated: code !== undefined });
   }
-  const out = new Map<string, string[]>();
-  const here = ({ id, job }: { id: string; job: RenderJob }) =>
-    renderJob(job, context, drafts.get(id)!.template.render);
-  if (shared.length === 0) return out;
-  const outputs = pool.render(
+  const keep = (p: (typeof pending)[number], output: RenderOutput) => {
+    if (!output) return;
+    out.set(p.id, output.sql);
+    cache?.set(p.key, output);
+  };
+  const here = (p: (typeof pending)[number]) => renderJob(p.job, context, drafts.get(p.id)!.template.render);
+  const elsewhere = pool ? pending.filter((p) => p.generated) : [];
+  const local = pool ? pending.filter((p) => !p.generated) : pending;
+  const renderLocal = () => {
+    for (const p of local) keep(p, here(p));
+  };
+  if (elsewhere.length === 0) {
+    renderLocal();
+    return out;
+  }
+  const outputs = pool!.render(
     project.macros,
     context,
-    shared.map((s) => s.job),
-    (i) => here(shared[i]!),
-    () => {
-      for (const l of local) {
-        const sql = here(l);
-        if (sql) out.set(l.id, sql);
-      }
-    },
+    elsewhere.map((p) => p.job),
+    (i) => here(elsewhere[i]!),
+    renderLocal,
   );
-  outputs.forEach((sql, i) => {
-    if (sql) out.set(shared[i]!.id, sql);
+  outputs.forEach((output, i) => {
+    keep(elsewhere[i]!, output);
   });
   return out;
 }

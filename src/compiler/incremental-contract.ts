@@ -13,6 +13,7 @@
 import { createRequire } from "node:module";
 import type { ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
 import type { Diagnostics } from "../project/diagnostics.js";
+import { ContractCache } from "./contract-cache.js";
 
 type EngineType = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
 
@@ -58,10 +59,12 @@ export function checkIncrementalContract(
   engineOf: (connection: string) => EngineType,
   diagnostics: Diagnostics,
   fullRefreshOnly: (model: ModelNode) => boolean,
+  /** Readings of the SQL from the previous compile (see contract-cache.ts). */
+  cache?: ContractCache<Verdict>,
 ): void {
   for (const node of Object.values(nodes)) {
     if (node.kind !== "model" || !node.lineage) continue;
-    const verdict = verdictFor(node, nodes, engineOf(node.config.compute));
+    const verdict = verdictFor(node, nodes, engineOf(node.config.compute), cache);
     node.lineage.keys = verdict.keys;
     if (fullRefreshOnly(node)) node.lineage.fullRebuild = "declared full_refresh_only";
     else if (verdict.refuse)
@@ -76,14 +79,18 @@ export function checkIncrementalContract(
   }
 }
 
-interface Verdict {
+export interface Verdict {
   fullRebuild: string | null;
   keys: LineageKey[];
   refuse?: { line: number; message: string; hint: string };
 }
 
-function verdictFor(model: ModelNode, nodes: Record<string, ManifestNode>, engine: EngineType): Verdict {
-  const where = (line: number) => `${model.location.path}:${line}`;
+function verdictFor(
+  model: ModelNode,
+  nodes: Record<string, ManifestNode>,
+  engine: EngineType,
+  cache: ContractCache<Verdict> | undefined,
+): Verdict {
   const tracked = model.lineage!.trackedSources.map((id) => nodes[id] as SourceNode);
   const hidden = trackedBehindModels(model, nodes);
   if (hidden.length > 0) {
@@ -100,6 +107,27 @@ function verdictFor(model: ModelNode, nodes: Record<string, ManifestNode>, engin
     };
   }
   const source = tracked[0]!;
+  if (!cache) return shapeVerdict(model, source, engine);
+  // What shapeVerdict reads, and nothing else: a change to any of it reads the SQL again.
+  const key = ContractCache.key([
+    engine,
+    model.compiledSql,
+    model.rawSql,
+    model.location.path,
+    model.name,
+    model.config,
+    source,
+  ]);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const verdict = shapeVerdict(model, source, engine);
+  cache.set(key, verdict);
+  return verdict;
+}
+
+/** The verdict the shape of the model's SQL gives, read with the parser. */
+function shapeVerdict(model: ModelNode, source: SourceNode, engine: EngineType): Verdict {
+  const where = (line: number) => `${model.location.path}:${line}`;
   let ast: unknown;
   try {
     ast = astify(model.compiledSql, engine);

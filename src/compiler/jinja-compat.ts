@@ -3,8 +3,11 @@
 // {% do %}, {% test %} and {% materialization %} blocks, `{% set ns.attr = … %}`, varargs/kwargs
 // and return() in macros, Python's string/list/dict methods, and Jinja's rendering of True,
 // lists, dicts and None. Every thread that parses or renders templates imports this module.
-import { createRequire } from "node:module";
 import nunjucks from "nunjucks";
+import lexer from "nunjucks/src/lexer.js";
+import lib from "nunjucks/src/lib.js";
+import nodes from "nunjucks/src/nodes.js";
+import runtime from "nunjucks/src/runtime.js";
 
 /** Part of the template-code cache key: code generated before a change here must not be reused. */
 export const JINJA_COMPAT_VERSION = "jinja-compat-1";
@@ -34,11 +37,6 @@ export function materializationMacroName(name: string, adapter: string): string 
 // biome-ignore lint/suspicious/noExplicitAny: nunjucks hands template values over untyped
 type Any = any;
 
-const require = createRequire(import.meta.url);
-const lexer = require("nunjucks/src/lexer.js") as Record<string, string>;
-const nodes = require("nunjucks/src/nodes.js") as Any;
-const runtime = require("nunjucks/src/runtime.js") as Any;
-const lib = require("nunjucks/src/lib.js") as Any;
 const Parser = (nunjucks as Any).parser.Parser as Any;
 const Compiler = (nunjucks as Any).compiler.Compiler as Any;
 

@@ -18,6 +18,8 @@ export interface RenderJob {
   target: Record<string, unknown>;
   /** is_incremental() of each variant, in the order the compile renders them. */
   incremental: boolean[];
+  /** The model's resolved config in dbt's keys, for config.get(). */
+  modelConfig: Record<string, unknown>;
 }
 
 /** What every job of one compile shares. */
@@ -28,8 +30,11 @@ export interface RenderContext {
   secretEnv: string[];
 }
 
-/** The trimmed SQL of each variant, or null when the job must be rendered by the compile. */
-export type RenderOutput = string[] | null;
+/**
+ * The trimmed SQL of each variant and the environment variables the render read (their values,
+ * null when unset), or null when the job must be rendered by the compile.
+ */
+export type RenderOutput = { sql: string[]; env: Record<string, string | null> } | null;
 
 /** Shared slots: the next job to take, and whether the worker has posted its outputs. */
 export const NEXT_JOB = 0;
@@ -38,8 +43,16 @@ export const WORKER_DONE = 1;
 /** Jobs taken at once: few enough to keep both threads busy to the end. */
 const CHUNK = 8;
 
-/** The scope a job's template sees; anything the job does not carry throws, so the compile redoes it. */
-export function jobScope(job: RenderJob, context: RenderContext, incremental: boolean): RenderScope {
+/**
+ * The scope a job's template sees; anything the job does not carry throws, so the compile redoes it.
+ * Every env_var() read lands in `envRead`, so a cached render can tell when it no longer holds.
+ */
+export function jobScope(
+  job: RenderJob,
+  context: RenderContext,
+  incremental: boolean,
+  envRead: Record<string, string | null> = {},
+): RenderScope {
   return {
     ref: (name) => {
       const relation = job.refs[name];
@@ -53,10 +66,14 @@ export function jobScope(job: RenderJob, context: RenderContext, incremental: bo
     },
     config: () => undefined,
     var: (name, fallback) => lookUpVar(context.vars, name, fallback),
-    envVar: (name, fallback) => lookUpEnvVar(context.env, name, fallback, context.secretEnv),
+    envVar: (name, fallback) => {
+      envRead[name] = context.env[name] ?? null;
+      return lookUpEnvVar(context.env, name, fallback, context.secretEnv);
+    },
     isIncremental: incremental,
     self: job.self,
     target: job.target,
+    modelConfig: job.modelConfig,
   };
 }
 
@@ -67,7 +84,9 @@ export function renderJob(
   render: (scope: RenderScope) => string,
 ): RenderOutput {
   try {
-    return job.incremental.map((incremental) => render(jobScope(job, context, incremental)).trim());
+    const env: Record<string, string | null> = {};
+    const sql = job.incremental.map((incremental) => render(jobScope(job, context, incremental, env)).trim());
+    return { sql, env };
   } catch {
     return null;
   }

@@ -196,23 +196,27 @@ export function renderModel(
   if (trackedSources.length > 0) variants.push("changes");
   for (const [index, variant] of variants.entries()) {
     const ephemerals: string[] = [];
-    const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
-      const e = ephemeralSql.get(id)!;
-      for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
-      return e.cte;
-    });
-    if (variant === "changes") {
-      const plain = scope.source;
-      scope.source = (source, table) => {
-        const node = nodes[`source.${source}.${table}`];
-        return node?.kind === "source" && trackedSources.includes(node.id)
-          ? changeWindow(project, model, node)
-          : plain(source, table);
-      };
-    }
+    // The scope is made only for a render done here: a model rendered ahead reads no ephemeral model.
+    const scopeOf = (): RenderScope => {
+      const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
+        const e = ephemeralSql.get(id)!;
+        for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
+        return e.cte;
+      });
+      if (variant === "changes") {
+        const plain = scope.source;
+        scope.source = (source, table) => {
+          const node = nodes[`source.${source}.${table}`];
+          return node?.kind === "source" && trackedSources.includes(node.id)
+            ? changeWindow(project, model, node)
+            : plain(source, table);
+        };
+      }
+      return scope;
+    };
     let sql: string;
     try {
-      sql = rendered?.[index] ?? draft.template.render(scope).trim();
+      sql = rendered?.[index] ?? draft.template.render(scopeOf()).trim();
     } catch (e) {
       const reported = templateErrorPosition(e);
       const { line, column } = callPosition(model.rawSql, reported.message) ?? reported;
@@ -284,6 +288,7 @@ export function renderJobFor(
     self: model.relation.name ? renderRelation(computeType, model.relation) : "",
     target: targetContext(project, model.config.connection, model.config.compute),
     incremental: materialized === "incremental" ? [false, true] : [false],
+    modelConfig: modelConfigOf(model),
   };
 }
 
@@ -333,21 +338,26 @@ function renderScope(
     // A hook or an operation has no relation of its own (and SQL Server refuses an empty name).
     self: model.relation.name ? renderRelation(computeType, model.relation) : "",
     target: targetContext(project, model.config.connection, model.config.compute),
-    modelConfig: {
-      materialized: model.config.materialized,
-      schema: model.config.schema,
-      alias: model.config.alias,
-      tags: model.config.tags,
-      unique_key:
-        model.config.uniqueKey.length === 1
-          ? model.config.uniqueKey[0]
-          : model.config.uniqueKey.length
-            ? model.config.uniqueKey
-            : null,
-      partition_by: model.config.partitionBy.length ? model.config.partitionBy : null,
-      incremental_strategy: model.config.strategy,
-      full_refresh: model.config.fullRefresh,
-    },
+    modelConfig: modelConfigOf(model),
+  };
+}
+
+/** The model's resolved config in dbt's keys, as config.get() reads it. */
+function modelConfigOf(model: ModelNode): Record<string, unknown> {
+  return {
+    materialized: model.config.materialized,
+    schema: model.config.schema,
+    alias: model.config.alias,
+    tags: model.config.tags,
+    unique_key:
+      model.config.uniqueKey.length === 1
+        ? model.config.uniqueKey[0]
+        : model.config.uniqueKey.length
+          ? model.config.uniqueKey
+          : null,
+    partition_by: model.config.partitionBy.length ? model.config.partitionBy : null,
+    incremental_strategy: model.config.strategy,
+    full_refresh: model.config.fullRefresh,
   };
 }
 

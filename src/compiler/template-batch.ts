@@ -58,11 +58,13 @@ export interface TemplateGeneration {
 
 /**
  * Starts generating code for `templates` (from the cache where it has them); with many dynamic
- * templates a worker starts at once and stays to render. Call `results`, then `close`.
+ * templates to generate, or to render (the render cache holds `rendersCached` renders, fewer than
+ * half their number), a worker starts at once and stays to render. Call `results`, then `close`.
  */
 export function startGenerating(
   templates: { path: string; text: string }[],
   cacheFile: string | undefined,
+  rendersCached = 0,
 ): TemplateGeneration {
   const cache = readCache(cacheFile);
   const keys = templates.map((t) => hash(`${SLUICE_VERSION}\0${JINJA_COMPAT_VERSION}\0${t.path}\0${t.text}`));
@@ -75,8 +77,12 @@ export function startGenerating(
   });
   const workerFile = fileURLToPath(new URL("./template-worker.js", import.meta.url));
   // Workers run compiled JavaScript only; under a TypeScript test runner everything runs here.
+  // With nothing to generate and the renders cached, there is nothing to share with a worker.
   const useWorker =
-    templates.length >= WORKER_THRESHOLD && availableParallelism() > 1 && existsSync(workerFile);
+    templates.length >= WORKER_THRESHOLD &&
+    (missing.length >= WORKER_THRESHOLD || rendersCached < templates.length / 2) &&
+    availableParallelism() > 1 &&
+    existsSync(workerFile);
   const slots = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
   const worker = useWorker
     ? new Worker(workerFile, { workerData: { templates: missing, slots: slots.buffer } })

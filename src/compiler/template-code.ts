@@ -1,14 +1,10 @@
 // Turns a template's text into nunjucks' render code and its dependency scan: the expensive, pure
 // half of compiling a template (parse, transform, code generation), which needs no environment and
 // can therefore run in a worker thread or be cached by content hash.
-import { createRequire } from "node:module";
 import nunjucks from "nunjucks";
-import { parseTemplate, scanTemplate, type TemplateScan } from "./scan.js";
-
 // nunjucks exposes its parser and compiler but not the transformer that sits between them.
-const transformer = createRequire(import.meta.url)("nunjucks/src/transformer.js") as {
-  transform(ast: unknown, asyncFilters: string[], name: string): unknown;
-};
+import transformer from "nunjucks/src/transformer.js";
+import { parseTemplate, scanTemplate, type TemplateScan } from "./scan.js";
 
 interface NunjucksInternals {
   compiler: {

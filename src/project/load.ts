@@ -10,6 +10,7 @@ import { configFromTree, normalizeModelConfig, normalizeSeedConfig } from "./dbt
 import { DBT_PROJECT_FILE, readDbtProject, type DbtSettings } from "./dbt-project.js";
 import { dbtProfilesCandidates, findDbtProfiles, readDbtProfile } from "./dbt-profiles.js";
 import { readDbtProperties } from "./dbt-properties.js";
+import { PropertiesCache } from "./properties-cache.js";
 import { PropertiesFile, ProfilesFile, ProjectFile, type TargetConfig } from "./schema.js";
 import { isCredentialField, isSecretEnvName, Secrets } from "./secrets.js";
 import { parseYaml } from "./yaml-file.js";
@@ -147,14 +148,22 @@ export function loadProject(options: LoadOptions): Project {
     ...list(yamlRoots, ".yaml"),
     ...(dbt ? [] : list(project.seed_paths, ".yml")),
   ];
+  const parsed = PropertiesCache.open(join(dir, project.target_path, "cache", "properties.bin"));
   const properties = yamlFiles
-    .map((f) => ({
-      ...f,
-      content: dbt
-        ? readDbtProperties(f.path, f.text, testDefaults(dbt, f.path), diagnostics)
-        : parseYaml(f.path, f.text, PropertiesFile, diagnostics),
-    }))
+    .map((f) => {
+      const defaults = dbt ? testDefaults(dbt, f.path) : null;
+      const content = parsed.read(
+        { path: f.path, text: f.text, context: defaults },
+        () =>
+          defaults
+            ? readDbtProperties(f.path, f.text, defaults, diagnostics)
+            : parseYaml(f.path, f.text, PropertiesFile, diagnostics),
+        diagnostics,
+      );
+      return { ...f, content };
+    })
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
+  parsed.save();
   if (dbt) {
     applyDbtTrees(dbt, models, seeds, diagnostics);
     for (const m of macros) m.package = dbt.projectName;
