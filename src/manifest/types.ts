@@ -79,6 +79,13 @@ export interface ModelNode extends NodeBase {
     keys?: { source: string; sourceColumn: string; modelColumn: string }[];
   } | null;
   macrosUsed: string[];
+  /**
+   * The introspection its template used while compiling (dbt's `execute`, `run_query`,
+   * `adapter.get_columns_in_relation`, …), where it used any. Its SQL above is then what dbt's parse
+   * renders (`execute` false); a build renders it again against its compute connection, after its
+   * inputs are built, and runs that (see compiler/dbt-run-render.ts).
+   */
+  introspects?: string[];
 }
 
 export interface ChangeTrackingDoc {
