@@ -159,6 +159,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   runLike("run", "build models only", true);
   runLike("test", "run data tests only", false);
   runLike("seed", "load the CSV seeds", false);
+  runLike("snapshot", "take a dbt project's snapshots: a new version of each row that changed", false);
 
   addSelectionOptions(
     addCommonOptions(program.command("plan").description("show the steps a build would take, and why")),

@@ -593,6 +593,9 @@ function resolveModel(
         config,
       })
     : { schema: config.schema ?? placement.schema, name: config.alias ?? file.name };
+  // A snapshot's target_schema is used as it is, as dbt uses it (not through generate_schema_name).
+  const snapshot = file.snapshot?.resolved;
+  if (snapshot?.targetSchema) named.schema = snapshot.targetSchema;
   const relation: RelationRef = { connection, database: placement.database, ...named };
   const strategy =
     materialized === "incremental"
@@ -648,6 +651,7 @@ function resolveModel(
     compiledIncrementalSql: null,
     lineage: null,
     macrosUsed: [],
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 

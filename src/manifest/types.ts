@@ -2,6 +2,7 @@
 // plan, run, docs and PR checks. It has no JSON Schema yet: readers check `manifestVersion`
 // (manifest/io.ts); the YAML files users write do have theirs (project/json-schemas.ts).
 import type { Materialization, IncrementalStrategy } from "../project/schema.js";
+import type { SnapshotConfig } from "../project/dbt-snapshots.js";
 
 export const MANIFEST_VERSION = 1;
 
@@ -86,6 +87,8 @@ export interface ModelNode extends NodeBase {
    * inputs are built, and runs that (see compiler/dbt-run-render.ts).
    */
   introspects?: string[];
+  /** For a dbt snapshot: how the table keeps the history of the query's rows (see runner/snapshot.ts). */
+  snapshot?: SnapshotConfig;
 }
 
 export interface ChangeTrackingDoc {

@@ -11,7 +11,7 @@ type Path = (string | number)[];
 
 /** Top-level keys sluice does not build from, with what the user should know. */
 const IGNORED_TOP: Record<string, string> = {
-  snapshots: "snapshots are not supported yet",
+  snapshots: "snapshot properties (descriptions, columns, tests, YAML-defined snapshots) are not read yet",
   unit_tests: "unit tests are not run by sluice yet",
   exposures: "exposures are not shown by sluice yet",
   metrics: "the semantic layer is not supported",

@@ -23,7 +23,7 @@ import { openWorkspace, type Workspace } from "./workspace.js";
 import { RunTimeRenderer } from "../compiler/dbt-run-render.js";
 import { renderAtRunTime, RunTimeRenderError } from "./run-time-render.js";
 
-export type Command = "build" | "run" | "test" | "seed";
+export type Command = "build" | "run" | "test" | "seed" | "snapshot";
 
 export interface RunOptions {
   command: Command;
@@ -70,6 +70,7 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
   run: { models: true, seeds: false, tests: false },
   test: { models: false, seeds: false, tests: true },
   seed: { models: false, seeds: true, tests: false },
+  snapshot: { models: true, seeds: false, tests: false },
 };
 
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
@@ -87,6 +88,14 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     { warn },
   );
   await writeManifest(targetDir, manifest);
+  // As in dbt: `snapshot` takes the snapshots only, `run` builds models but not snapshots.
+  for (const id of [...selected]) {
+    const node = manifest.nodes[id];
+    if (node?.kind !== "model") continue;
+    const isSnapshot = node.snapshot !== undefined;
+    if (options.command === "snapshot" ? !isSnapshot : options.command === "run" && isSnapshot)
+      selected.delete(id);
+  }
 
   const workspace = await openWorkspace(project, {
     runId,
@@ -207,6 +216,7 @@ async function executePlan(
     projectDir: project.dir,
     batchRows: 10_000,
     replaced: new Map(),
+    snapshotTime: project.env["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
   };
   const runTime = new RunTimeRenderer(project, manifest, options.command);
   const outcomes = await schedule(
