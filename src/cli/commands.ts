@@ -245,6 +245,27 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       },
     );
 
+  addSelectionOptions(
+    addCommonOptions(
+      program
+        .command("source")
+        .description("commands on a project's sources")
+        .command("freshness")
+        .description(
+          "check each source's newest loaded_at_field against its freshness warn_after / error_after",
+        ),
+    ),
+  ).action(async (o: SelectionOptions) => {
+    const project = loadFromOptions(o);
+    const { sourceFreshness } = await import("../runner/freshness.js");
+    const result = await sourceFreshness(project, {
+      select: o.select,
+      exclude: o.exclude,
+      write: (line) => process.stdout.write(`${project.secrets.redact(line)}\n`),
+    });
+    setExit(result.success ? 0 : 1);
+  });
+
   registerLedgerCommands(program);
   registerCheckCommand(program, setExit);
 
