@@ -131,8 +131,22 @@ export class DbtColumn {
   }
 }
 
+/**
+ * A floating-point cell as Python's float: renders `30.0` where a JavaScript number renders `30`
+ * (dbt_utils.get_single_value's result is pasted into SQL, where `30.0` is a decimal literal).
+ */
+export class PyFloat extends Number {
+  override toString(): string {
+    const v = this.valueOf();
+    return Number.isInteger(v) && Math.abs(v) < 1e16 ? `${v}.0` : String(v);
+  }
+}
+
+const FLOAT_CELL = /^(double|float|real|float4|float8)\b/i;
+
 /** A cell as a template should see it: small integers as numbers, timestamps as datetimes. */
-function templateValue(value: unknown): unknown {
+function templateValue(value: unknown, nativeType = ""): unknown {
+  if (typeof value === "number" && FLOAT_CELL.test(nativeType)) return new PyFloat(value);
   if (typeof value === "bigint")
     return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
       ? Number(value)
@@ -153,7 +167,7 @@ function templateValue(value: unknown): unknown {
 export function agateTable(facts: QueryFacts): unknown[] {
   const names = facts.columns.map((c) => c.name);
   const rows = facts.rows.map((cells) => {
-    const row = cells.map(templateValue);
+    const row = cells.map((cell, i) => templateValue(cell, facts.columns[i]?.nativeType));
     names.forEach((name, i) => {
       if (!(name in row)) Object.defineProperty(row, name, { value: row[i], enumerable: false });
     });

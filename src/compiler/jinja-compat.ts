@@ -415,8 +415,13 @@ function patchRuntime(): void {
   /** Values render as Jinja renders them: True, [1, 'a'], {'k': 1}; None as nothing. */
   runtime.suppressValue = function suppressValue(val: unknown, autoescape: boolean) {
     if (val === undefined || val === null) return "";
+    // A Number object (a query's float) renders by its own toString, not the number it wraps.
     const out =
-      typeof val === "boolean" || Array.isArray(val) || isPlainObject(val) ? pythonRepr(val, true) : val;
+      typeof val === "boolean" || Array.isArray(val) || isPlainObject(val)
+        ? pythonRepr(val, true)
+        : val instanceof Number
+          ? val.toString()
+          : val;
     return autoescape && !(out instanceof runtime.SafeString) ? lib.escape(String(out)) : out;
   };
 
@@ -446,6 +451,7 @@ function pythonTruthy(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   if (value instanceof runtime.SafeString) return String(value).length > 0;
   if (isPlainObject(value)) return Object.keys(value).some((k) => k !== "__keywords");
+  if (value instanceof Number) return value.valueOf() !== 0 && !Number.isNaN(value.valueOf());
   return Boolean(value);
 }
 

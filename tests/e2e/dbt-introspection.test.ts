@@ -131,7 +131,7 @@ describe("introspection at build time, after the model's inputs are built", () =
     const rows = await table("largest_order");
     expect(rows.filter((r) => r["is_largest"]).map((r) => r["order_id"])).toEqual([4]);
     expect(readFileSync(join(dir, "target/run/models/largest_order.sql"), "utf8")).toMatch(
-      /amount = 30 as is_largest/,
+      /amount = 30\.0 as is_largest/,
     );
   });
 
@@ -258,7 +258,10 @@ describe.skipIf(!dbtUtils)("dbt_utils' own macros (SLUICE_TEST_DBT_UTILS: a dbt-
         )
       ).map((r) => r["column_name"]),
     ).toEqual(["order_id", "card_amount", "cash_amount", "voucher_amount"]);
-    expect(await utilsTable("select * from lookups.main.u_single")).toEqual([{ top_amount: 30 }]);
+    // The maximum of a DOUBLE column renders as Python renders a float: 30.0, a DECIMAL(3,1) literal.
+    expect(
+      await utilsTable("select top_amount, typeof(top_amount) as type from lookups.main.u_single"),
+    ).toEqual([{ top_amount: "30.0", type: "DECIMAL(3,1)" }]);
     expect((await utilsTable("select count(*) as n from lookups.main.u_spine"))[0]).toEqual({ n: "7" });
   });
 });

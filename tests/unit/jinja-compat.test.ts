@@ -1,6 +1,7 @@
 // Templates render as Jinja (and dbt) render them: each case is a template and the text Jinja 2
 // gives for it, rendered through sluice's real template environment.
 import { describe, expect, it, vi } from "vitest";
+import { PyFloat } from "../../src/compiler/dbt-introspection.js";
 import { TemplateEnvironment, type RenderScope } from "../../src/compiler/environment.js";
 
 function scope(overrides: Partial<RenderScope> = {}): RenderScope {
@@ -284,6 +285,11 @@ describe("Python semantics dbt_utils' macros rely on", () => {
 
   it("exports macros whose names start with an underscore, as dbt's package namespaces do", () => {
     expect(render("{{ _helper() }}", "{% macro _helper() %}private{% endmacro %}")).toBe("private");
+  });
+
+  it("takes a query's float 0.0 as false and renders 30.0 as Python does", () => {
+    const floats = scope({ var: (name) => new PyFloat(name === "zero" ? 0 : 30) });
+    expect(render("{{ 'yes' if var('zero') else 'no' }} {{ var('thirty') }}", "", floats)).toBe("no 30.0");
   });
 
   it("calls an object's own method rather than the dict method of the same name", () => {
