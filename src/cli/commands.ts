@@ -161,6 +161,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   runLike("run", "build models only", true);
   runLike("test", "run data tests only", false);
   runLike("seed", "load the CSV seeds", false);
+  runLike("snapshot", "take a dbt project's snapshots: a new version of each row that changed", false);
 
   addSelectionOptions(
     addCommonOptions(program.command("plan").description("show the steps a build would take, and why")),
@@ -268,6 +269,27 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         if (cancelled !== null) setExit(cancelled);
       },
     );
+
+  addSelectionOptions(
+    addCommonOptions(
+      program
+        .command("source")
+        .description("commands on a project's sources")
+        .command("freshness")
+        .description(
+          "check each source's newest loaded_at_field against its freshness warn_after / error_after",
+        ),
+    ),
+  ).action(async (o: SelectionOptions) => {
+    const project = loadFromOptions(o);
+    const { sourceFreshness } = await import("../runner/freshness.js");
+    const result = await sourceFreshness(project, {
+      select: o.select,
+      exclude: o.exclude,
+      write: (line) => process.stdout.write(`${project.secrets.redact(line)}\n`),
+    });
+    setExit(result.success ? 0 : 1);
+  });
 
   registerLedgerCommands(program, setExit);
   registerCheckCommand(program, setExit);

@@ -7,7 +7,7 @@ import { ProjectError, type Diagnostic } from "../project/diagnostics.js";
 import { UsageError } from "./options.js";
 
 /** Commands whose run reporter writes the `finish` event itself when they complete. */
-const REPORTED = new Set(["build", "run", "test", "seed"]);
+const REPORTED = new Set(["build", "run", "test", "seed", "snapshot"]);
 
 /** The log format the command line asks for; read before commander parses, so parse errors honour it too. */
 export function logFormatOf(argv: string[]): "text" | "json" {

@@ -16,6 +16,7 @@ import { templateErrorPosition, type ModelFile, type Project } from "../project/
 import { ModelConfig } from "../project/schema.js";
 import { SLUICE_VERSION } from "../version.js";
 import { TemplateEnvironment, type CompiledTemplate } from "./environment.js";
+import { INTROSPECTION_NAMES } from "./scan.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
@@ -280,7 +281,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   }
   const clean = steps.every((s) => !s.problems.hasErrors);
   const rendered = clean
-    ? renderAhead(project, options, resolved, drafts, nodes)
+    ? renderAhead(project, env, options, resolved, drafts, nodes)
     : new Map<string, string[]>();
   for (const id of resolved.keys()) delete nodes[id];
   const ephemeralSql = new Map<string, { cte: string; sql: string; closure: string[] }>();
@@ -344,8 +345,16 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
  * templates on either thread, static ones, cheap, here while the worker starts), else here.
  * Returns the SQL of each variant by model id; a model missing from it is rendered in graph order.
  */
+/** Whether a template, or a macro it reaches, may ask the database while rendering. */
+function mayIntrospect(env: TemplateEnvironment, calls: Set<string>): boolean {
+  const names = new Set(calls);
+  for (const macro of env.macrosReached(calls)) for (const c of env.macroCalls.get(macro) ?? []) names.add(c);
+  return [...names].some((n) => INTROSPECTION_NAMES.has(n));
+}
+
 function renderAhead(
   project: Project,
+  env: TemplateEnvironment,
   options: CompileOptions,
   resolved: Map<string, ModelNode>,
   drafts: Map<string, ModelDraft>,
@@ -364,6 +373,7 @@ function renderAhead(
   for (const [id, model] of resolved) {
     const given = options.templates?.get(model.location.path);
     const code = given && "code" in given ? given.code : undefined;
+    if (mayIntrospect(env, drafts.get(id)!.template.scan.calls)) continue;
     const job = renderJobFor(project, model, nodes, code ?? "");
     if (!job) continue;
     const key = cache ? renderKey(shared, drafts.get(id)!.file.text, job) : "";
@@ -624,6 +634,9 @@ function resolveModel(
         config,
       })
     : { schema: config.schema ?? placement.schema, name: config.alias ?? file.name };
+  // A snapshot's target_schema is used as it is, as dbt uses it (not through generate_schema_name).
+  const snapshot = file.snapshot?.resolved;
+  if (snapshot?.targetSchema) named.schema = snapshot.targetSchema;
   const relation: RelationRef = { connection, database: placement.database, ...named };
   const strategy =
     materialized === "incremental"
@@ -680,6 +693,7 @@ function resolveModel(
     compiledIncrementalSql: null,
     lineage: null,
     macrosUsed: [],
+    ...(snapshot ? { snapshot } : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // sluice does not build is an error that says so, naming the {% materialization %} block if any.
 import { didYouMean, type Diagnostics } from "../project/diagnostics.js";
 import { mergeDbtConfig, normalizeModelConfig } from "../project/dbt-config.js";
+import { resolveSnapshotConfig, splitSnapshotConfig } from "../project/dbt-snapshots.js";
 import type { ModelFile } from "../project/load.js";
 import { Materialization, ModelConfig } from "../project/schema.js";
 import type { CompiledTemplate, TemplateEnvironment } from "./environment.js";
@@ -15,7 +16,10 @@ export function mergeDbtModelConfig(
   env: TemplateEnvironment,
   diagnostics: Diagnostics,
 ): ModelConfig | undefined {
-  const inFile = normalizeModelConfig(template.scan.config);
+  const { snapshot: snapshotInFile, rest: inFileRaw } = file.snapshot
+    ? splitSnapshotConfig(template.scan.config)
+    : { snapshot: {}, rest: template.scan.config };
+  const inFile = normalizeModelConfig(inFileRaw);
   const line = lineOf(file.text, "config(");
   for (const { key, why } of inFile.ignored)
     diagnostics.warn(file.path, line, 1, `config '${key}' is ignored: ${why}`);
@@ -23,6 +27,18 @@ export function mergeDbtModelConfig(
   let merged: Record<string, unknown> = {};
   for (const layer of [file.defaults ?? {}, entry?.value.config ?? {}, inFile.config])
     merged = mergeDbtConfig(merged, layer);
+  if (file.snapshot) {
+    // A snapshot is a table sluice keeps the history of (see runner/snapshot.ts).
+    const resolved = resolveSnapshotConfig(
+      { ...file.snapshot.tree, ...snapshotInFile },
+      file.path,
+      line,
+      diagnostics,
+    );
+    if (!resolved) return undefined;
+    file.snapshot.resolved = resolved;
+    merged["materialized"] = "table";
+  }
   const materialized = merged["materialized"];
   if (typeof materialized === "string" && !(Materialization.options as string[]).includes(materialized)) {
     const custom = env.materializations.get(materialized);

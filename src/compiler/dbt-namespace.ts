@@ -3,7 +3,8 @@
 // dbt_project.yml's `dispatch:` gives, engine-specific implementations before `default__`.
 import type { DispatchEntry } from "../project/dbt-project.js";
 import { dbtBuiltins } from "./dbt-builtins.js";
-import { relationFromSql } from "./jinja-context.js";
+import { columnsIn, introspectionFor, type RenderIntrospection } from "./dbt-introspection.js";
+import { EPHEMERAL_PREFIX, loadRelation, relationFromSql } from "./jinja-context.js";
 import { quoteIdentifier } from "./relations.js";
 
 type Engine = "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql";
@@ -26,7 +27,11 @@ export class DbtNamespace {
   private dispatch: DispatchEntry[] = [];
   private configured = false;
 
-  constructor(private readonly engine: () => Engine) {}
+  constructor(
+    private readonly engine: () => Engine,
+    /** What the node rendering now may ask the database (see dbt-introspection.ts). */
+    private readonly introspection: () => RenderIntrospection | undefined = () => undefined,
+  ) {}
 
   /** Names the root project and its dispatch config; until then adapter.dispatch refuses to guess. */
   configure(rootProject: string, dispatch: DispatchEntry[]): void {
@@ -95,7 +100,12 @@ export class DbtNamespace {
   /** The `adapter` and `api` objects of dbt's context. */
   adapterObjects(): { adapter: Record<string, unknown>; api: Record<string, unknown> } {
     const refuse = (what: string) => () => {
-      throw new Error(`adapter.${what} needs the database at render time, which sluice does not do yet`);
+      throw new Error(`adapter.${what} is not supported by sluice; list the relations in the model instead`);
+    };
+    const asking = (what: string) => introspectionFor(this.introspection(), `adapter.${what}`);
+    const relationArgument = (args: unknown[]) => {
+      const kw = keywords(args);
+      return args[0] ?? kw["relation"];
     };
     const keywords = (args: unknown[]): Record<string, unknown> => {
       const last = args[args.length - 1] as Record<string, unknown> | undefined;
@@ -113,24 +123,46 @@ export class DbtNamespace {
       },
       quote: (identifier: string) => quoteIdentifier(this.engine(), String(identifier)),
       type: () => DISPATCH_PREFIXES[this.engine()][0],
-      get_columns_in_relation: refuse("get_columns_in_relation"),
-      get_relation: refuse("get_relation"),
+      get_columns_in_relation: (...args: unknown[]) =>
+        columnsIn(asking("get_columns_in_relation"), relationArgument(args)),
+      get_relation: (...args: unknown[]) => {
+        const kw = keywords(args);
+        const parts = [kw["database"] ?? args[0], kw["schema"] ?? args[1], kw["identifier"] ?? args[2]];
+        return loadRelation(asking("get_relation"), this.relationOf(parts));
+      },
+      load_relation: (...args: unknown[]) => loadRelation(asking("load_relation"), relationArgument(args)),
+      // The columns of `from` that `to` lacks, as dbt's (on_schema_change uses it).
+      get_missing_columns: (...args: unknown[]) => {
+        const kw = keywords(args);
+        const introspection = asking("get_missing_columns");
+        const into = new Set(
+          columnsIn(introspection, args[1] ?? kw["to_relation"]).map((c) => c.name.toLowerCase()),
+        );
+        return columnsIn(introspection, args[0] ?? kw["from_relation"]).filter(
+          (c) => !into.has(c.name.toLowerCase()),
+        );
+      },
       list_relations_without_caching: refuse("list_relations_without_caching"),
-      get_missing_columns: refuse("get_missing_columns"),
     };
     const api = {
       Relation: {
         create: (...args: unknown[]) => {
           const kw = keywords(args);
-          const parts = [
+          return this.relationOf([
             kw["database"] ?? args[0],
             kw["schema"] ?? args[1],
             kw["identifier"] ?? args[2],
-          ].filter((p) => p !== undefined && p !== null && p !== "");
-          return relationFromSql(parts.map((p) => quoteIdentifier(this.engine(), String(p))).join("."));
+          ]);
         },
+        add_ephemeral_prefix: (name: string) => `${EPHEMERAL_PREFIX}${name}`,
       },
     };
     return { adapter, api };
+  }
+
+  /** A relation from its parts (database, schema, identifier), missing parts left out. */
+  private relationOf(parts: unknown[]) {
+    const given = parts.filter((p) => p !== undefined && p !== null && p !== "");
+    return relationFromSql(given.map((p) => quoteIdentifier(this.engine(), String(p))).join("."));
   }
 }

@@ -9,6 +9,7 @@ import { addDbtContext, relationFromSql } from "./jinja-context.js";
 import { DbtNamespace } from "./dbt-namespace.js";
 import type { DispatchEntry } from "../project/dbt-project.js";
 import type { TemplateScan } from "./scan.js";
+import type { RenderIntrospection } from "./dbt-introspection.js";
 import { generateTemplateCode, scanOf, type TemplateCode } from "./template-code.js";
 
 /** What a template sees while one node renders. */
@@ -23,6 +24,8 @@ export interface RenderScope {
   target: Record<string, unknown>;
   /** The model's resolved config in dbt's keys, for config.get(); absent where it is not known. */
   modelConfig?: Record<string, unknown>;
+  /** What the template may ask the database (dbt's execute, run_query, …); absent: it may not ask. */
+  introspection?: RenderIntrospection;
 }
 
 /** `var(name, fallback)`: the project's value, else the fallback, else an error naming it. */
@@ -122,9 +125,11 @@ export class TemplateEnvironment {
       invocationId: () =>
         this.scope?.envVar("SLUICE_INVOCATION_ID", "") || "00000000-0000-0000-0000-000000000000",
       write: (line) => process.stderr.write(`${line}\n`),
+      introspection: () => this.scope?.introspection,
     });
     this.dbt = new DbtNamespace(
       () => current().target["type"] as "duckdb" | "sqlserver" | "hive" | "postgres" | "mysql",
+      () => this.scope?.introspection,
     );
     const builtins = this.dbt.builtins();
     this.env.addGlobal("dbt", builtins);

@@ -10,7 +10,7 @@ import nodes from "nunjucks/src/nodes.js";
 import runtime from "nunjucks/src/runtime.js";
 
 /** Part of the template-code cache key: code generated before a change here must not be reused. */
-export const JINJA_COMPAT_VERSION = "jinja-compat-1";
+export const JINJA_COMPAT_VERSION = "jinja-compat-3";
 
 /** Thrown by return(); the macro that runs it returns the value instead of its text. */
 export class MacroReturn {
@@ -230,10 +230,21 @@ function patchCompiler(): void {
     return String(getNodeName.call(this, node)).replace(/[\r\n\u2028\u2029\\]/g, " ");
   };
 
-  /** Dict keys may be any expression, as in Python: {key.lower(): value}. A bare name stays a string. */
+  /**
+   * Dict keys may be any expression, as in Python: {key.lower(): value}. A bare name is the value of
+   * that variable where one is defined ({relation: []}, as dbt_utils' union_relations writes), and
+   * the name itself where none is (nunjucks' {materialized: 'table'}).
+   */
   const compilePair = Compiler.prototype.compilePair;
   Compiler.prototype.compilePair = function patchedCompilePair(this: Any, node: Any, frame: Any) {
     const key = node.key;
+    if (key instanceof nodes.Symbol && !node.sluiceKeyword) {
+      this._emit("[runtime.sluiceDictKey(");
+      this._compileExpression(key, frame);
+      this._emit(`, ${JSON.stringify(key.value)})]: `);
+      this._compileExpression(node.value, frame);
+      return;
+    }
     if (key instanceof nodes.Symbol || (key instanceof nodes.Literal && typeof key.value === "string"))
       return compilePair.call(this, node, frame);
     this._emit("[");
@@ -241,6 +252,57 @@ function patchCompiler(): void {
     this._emit("]: ");
     this._compileExpression(node.value, frame);
   };
+
+  /** A keyword argument's name is a name, never the value of a variable of that name (`except=`). */
+  const compileKeywordArgs = Compiler.prototype.compileKeywordArgs;
+  Compiler.prototype.compileKeywordArgs = function patchedKeywordArgs(this: Any, node: Any, frame: Any) {
+    for (const pair of node.children) pair.sluiceKeyword = true;
+    return compileKeywordArgs.call(this, node, frame);
+  };
+
+  /** Macros named `_…` are exported too: dbt reaches a package's private macros (dbt_utils._is_relation). */
+  const compileMacroTag = Compiler.prototype.compileMacro;
+  Compiler.prototype.compileMacro = function patchedCompileMacroTag(this: Any, node: Any, frame: Any) {
+    compileMacroTag.call(this, node, frame);
+    const name = node.name.value as string;
+    if (!frame.parent && name.startsWith("_")) this._emitLine(`context.addExport(${JSON.stringify(name)});`);
+  };
+
+  /**
+   * Conditions are true or false as in Python: an empty list, dict or rendered block is false
+   * (`{% if exclude and include %}` with two empty lists is not taken), and `a or b` / `a and b`
+   * give the operand that decided, as Python's do.
+   */
+  const Truthy = nodes.FunCall.extend("SluiceTruthy", { fields: ["expr"] });
+  Compiler.prototype.compileSluiceTruthy = function compileSluiceTruthy(this: Any, node: Any, frame: Any) {
+    this._emit("runtime.sluiceTruthy(");
+    this.compile(node.expr, frame);
+    this._emit(")");
+  };
+  const truthy = (expr: Any) => new Truthy(expr.lineno, expr.colno, expr);
+  for (const tag of ["compileIf", "compileInlineIf"]) {
+    const original = Compiler.prototype[tag];
+    Compiler.prototype[tag] = function patchedCondition(this: Any, node: Any, frame: Any, ...rest: Any[]) {
+      if (!(node.cond instanceof Truthy)) node.cond = truthy(node.cond);
+      return original.call(this, node, frame, ...rest);
+    };
+  }
+  Compiler.prototype.compileNot = function compileNot(this: Any, node: Any, frame: Any) {
+    this._emit("!");
+    this.compile(truthy(node.target), frame);
+  };
+  for (const [tag, helper] of [
+    ["compileOr", "sluiceOr"],
+    ["compileAnd", "sluiceAnd"],
+  ] as const) {
+    Compiler.prototype[tag] = function patchedBoolean(this: Any, node: Any, frame: Any) {
+      this._emit(`runtime.${helper}(`);
+      this.compile(node.left, frame);
+      this._emit(", function() { return ");
+      this.compile(node.right, frame);
+      this._emit("; })");
+    };
+  }
 
   /** `{% set ns.attr = value %}` (namespace() objects) assigns the attribute. */
   const compileSet = Compiler.prototype.compileSet;
@@ -312,6 +374,11 @@ function patchRuntime(): void {
       return macro.apply(this, [...positional.slice(0, limit), keywords]);
     };
   };
+  runtime.sluiceTruthy = pythonTruthy;
+  runtime.sluiceOr = (left: unknown, right: () => unknown) => (pythonTruthy(left) ? left : right());
+  runtime.sluiceAnd = (left: unknown, right: () => unknown) => (pythonTruthy(left) ? right() : left);
+  runtime.sluiceDictKey = (value: unknown, name: string) =>
+    value === undefined || value === null ? name : value;
   runtime.sluiceExtraKeywords = (kwargs: Record<string, unknown>, declared: string[]) => {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(kwargs ?? {}))
@@ -346,14 +413,27 @@ function patchRuntime(): void {
   /** Values render as Jinja renders them: True, [1, 'a'], {'k': 1}; None as nothing. */
   runtime.suppressValue = function suppressValue(val: unknown, autoescape: boolean) {
     if (val === undefined || val === null) return "";
+    // A Number object (a query's float) renders by its own toString, not the number it wraps.
     const out =
-      typeof val === "boolean" || Array.isArray(val) || isPlainObject(val) ? pythonRepr(val, true) : val;
+      typeof val === "boolean" || Array.isArray(val) || isPlainObject(val)
+        ? pythonRepr(val, true)
+        : val instanceof Number
+          ? val.toString()
+          : val;
     return autoescape && !(out instanceof runtime.SafeString) ? lib.escape(String(out)) : out;
   };
 
   const memberLookup = runtime.memberLookup;
   runtime.memberLookup = function patchedMemberLookup(obj: Any, val: Any, ...rest: unknown[]) {
     if (rest.length === 0) {
+      // An object's own method wins over the dict method of its name (a result column's values()).
+      if (
+        obj !== null &&
+        typeof obj === "object" &&
+        Object.hasOwn(obj, val) &&
+        typeof obj[val] === "function"
+      )
+        return obj[val].bind(obj);
       if (isStringLike(obj, val) && Object.hasOwn(STRING_METHODS, val))
         return (STRING_METHODS[val] as Any).bind(String(obj));
       if (Array.isArray(obj) && Object.hasOwn(LIST_METHODS, val)) return (LIST_METHODS[val] as Any).bind(obj);
@@ -362,6 +442,15 @@ function patchRuntime(): void {
     }
     return memberLookup.call(this, obj, val, ...rest);
   };
+}
+
+/** Python's truth of a value: empty lists, dicts and rendered blocks are false. */
+function pythonTruthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value instanceof runtime.SafeString) return String(value).length > 0;
+  if (isPlainObject(value)) return Object.keys(value).some((k) => k !== "__keywords");
+  if (value instanceof Number) return value.valueOf() !== 0 && !Number.isNaN(value.valueOf());
+  return Boolean(value);
 }
 
 /** A string, or a String object (a relation) whose own class does not define `name`. */

@@ -1,10 +1,20 @@
 // The names dbt puts in every template's context beyond sluice's own: relations with their parts
 // (this.identifier, ref(...).schema), namespace(), modules.datetime / modules.re, run_started_at,
-// invocation_id, log(), print(), exceptions, return(), tojson / fromjson, zip, and the Jinja filters
-// and tests nunjucks lacks. Introspection (execute, run_query, statement) is refused by name, not
-// faked: a model rendered without its query results would build wrong data.
+// invocation_id, log(), print(), exceptions, return(), tojson / fromjson, zip, flags, the Jinja
+// filters and tests nunjucks lacks, and introspection (execute, run_query, statement, load_result,
+// load_relation) answered as dbt answers it: at parse time while compiling, from the database when
+// a model is rendered again at build time (see dbt-run-render.ts). Where no answer can come (hooks,
+// tests), introspection is refused by name, not faked: SQL rendered without its query results
+// would build wrong data.
 import type nunjucks from "nunjucks";
 import { parse as parseYamlText, stringify as toYamlText } from "yaml";
+import {
+  introspectionFor,
+  type RenderIntrospection,
+  relationPartsOf,
+  statementResult,
+  agateTable,
+} from "./dbt-introspection.js";
 import { MacroReturn, pythonRepr, Spread, SPREAD_GLOBAL } from "./jinja-compat.js";
 
 /** A relation as dbt's templates see it: renders as its SQL name, and has its parts. */
@@ -14,8 +24,32 @@ export class Relation extends String {
     readonly database: string | null,
     readonly schema: string | null,
     readonly identifier: string | null,
+    /** dbt's relation type where the database said it (get_relation), else null. */
+    readonly type: "table" | "view" | null = null,
   ) {
     super(parts.map((p) => p.text).join("."));
+  }
+
+  /** True for an ephemeral model's CTE: it is no relation in the database (dbt_utils refuses it). */
+  get is_cte(): boolean {
+    return this.parts.length === 1 && (this.identifier ?? "").startsWith(EPHEMERAL_PREFIX);
+  }
+  get is_table(): boolean {
+    return this.type === "table";
+  }
+  get is_view(): boolean {
+    return this.type === "view";
+  }
+
+  /** The mapping view of a relation that dbt_utils' _is_relation checks (`metadata.type`). */
+  get(key: string, fallback: unknown = null): unknown {
+    if (key === "metadata") return { type: "Relation" };
+    const value = (this as unknown as Record<string, unknown>)[key];
+    return value === undefined ? fallback : value;
+  }
+
+  withType(type: "table" | "view"): Relation {
+    return new Relation(this.parts, this.database, this.schema, this.identifier, type);
   }
 
   get name(): string | null {
@@ -37,7 +71,7 @@ export class Relation extends String {
     const parts = this.parts.filter((_p, i) => keep[i + offset]);
     const value = (which: number) =>
       keep[which] && which - offset >= 0 ? (this.parts[which - offset]?.value ?? null) : null;
-    return new Relation(parts, value(0), value(1), value(2));
+    return new Relation(parts, value(0), value(1), value(2), this.type);
   }
 
   quote(): Relation {
@@ -306,6 +340,8 @@ export interface DbtContextHooks {
   invocationId(): string;
   /** Where log(info=True), print() and exceptions.warn() write. */
   write(line: string): void;
+  /** What the node rendering now may ask the database; undefined where sluice cannot answer (hooks, tests). */
+  introspection(): RenderIntrospection | undefined;
 }
 
 /** Adds dbt's context names, filters and tests to a nunjucks environment. */
@@ -394,18 +430,80 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
     enumerable: true,
   });
   Object.defineProperty(globals, "invocation_id", { get: () => hooks.invocationId(), enumerable: true });
-  for (const name of ["execute", "run_query", "statement", "load_result", "load_relation"]) {
-    const refuse = () => {
-      throw new Error(
-        `'${name}' needs the database at render time, which sluice does not do yet; write the model without introspection`,
-      );
-    };
-    if (name === "execute") Object.defineProperty(globals, name, { get: refuse, enumerable: true });
-    else env.addGlobal(name, refuse);
-  }
+  addIntrospection(env, globals, hooks, keywordsOf);
 
   addFilters(env);
   addTests(env);
+}
+
+/** The prefix of the CTE an ephemeral model is inlined as (see render.ts), for Relation.is_cte. */
+export const EPHEMERAL_PREFIX = "__sluice_ephemeral_";
+
+/**
+ * execute, run_query, statement/load_result/store_result, load_relation and flags. Each use is
+ * noted on the render's introspection, so the compile can record that the model asks the database.
+ */
+function addIntrospection(
+  env: nunjucks.Environment,
+  globals: Record<string, unknown>,
+  hooks: DbtContextHooks,
+  keywordsOf: (args: unknown[]) => Record<string, unknown>,
+): void {
+  const current = (what: string) => introspectionFor(hooks.introspection(), what);
+  Object.defineProperty(globals, "execute", {
+    get: () => current("execute").answers.execute,
+    enumerable: true,
+  });
+  Object.defineProperty(globals, "flags", {
+    get: () => {
+      const which = hooks.introspection()?.answers.command ?? "compile";
+      return { WHICH: which, FULL_REFRESH: false, STORE_FAILURES: false, WARN_ERROR: false };
+    },
+    enumerable: true,
+  });
+  const run = (what: string, sql: unknown) => {
+    const introspection = current(what);
+    if (!introspection.answers.execute) return undefined;
+    return introspection.answers.query(String(sql).trim());
+  };
+  env.addGlobal("run_query", (sql: unknown) => {
+    const facts = run("run_query", sql);
+    return facts === undefined ? null : agateTable(facts);
+  });
+  // {% call statement('name', fetch_result=True) %}SQL{% endcall %}: as dbt's, it runs only when
+  // `execute` is true, and stores its result for load_result(name).
+  env.addGlobal("statement", (...args: unknown[]) => {
+    const kw = keywordsOf(args);
+    const name = (args[0] ?? kw["name"] ?? null) as string | null;
+    const caller = kw["caller"] as (() => unknown) | undefined;
+    const introspection = current("statement");
+    if (!introspection.answers.execute || !caller) return "";
+    const facts = run("statement", caller());
+    if (facts !== undefined && name !== null) introspection.statements.set(name, statementResult(facts));
+    return "";
+  });
+  env.addGlobal("load_result", (name: string) => current("load_result").statements.get(name) ?? null);
+  env.addGlobal("store_result", (...args: unknown[]) => {
+    const kw = keywordsOf(args);
+    current("store_result").statements.set(String(args[0] ?? kw["name"]), {
+      response: args[1] ?? kw["response"] ?? null,
+      table: args[2] ?? kw["agate_table"] ?? null,
+      data: [],
+    });
+    return "";
+  });
+  env.addGlobal("load_relation", (relation: unknown) => loadRelation(current("load_relation"), relation));
+}
+
+/** adapter.get_relation / load_relation: the relation when it exists, else None (also while compiling). */
+export function loadRelation(introspection: RenderIntrospection, relation: unknown): Relation | null {
+  if (relation === null || relation === undefined) return null;
+  const parts = relationPartsOf(relation);
+  if (!parts) return null;
+  const kind = introspection.answers.execute ? introspection.answers.relationKind(parts) : undefined;
+  if (!kind) return null;
+  const found = relation instanceof Relation ? relation : relationFromSql(String(relation));
+  return found.withType(kind);
 }
 
 function attribute(item: unknown, path: string): unknown {

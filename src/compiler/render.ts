@@ -16,6 +16,8 @@ import { quoteIdentifier, renderRelation } from "./relations.js";
 import { watermarkPlaceholder } from "./watermark-placeholders.js";
 import type { RenderJob } from "./render-pool.js";
 import { targetContext } from "./target-context.js";
+import { compileAnswers, type IntrospectionAnswers, RenderIntrospection } from "./dbt-introspection.js";
+import { EPHEMERAL_PREFIX } from "./jinja-context.js";
 
 /** What rendering a model needs from the compile that scanned it. */
 export interface RenderDraft {
@@ -184,6 +186,8 @@ export function renderModel(
   diagnostics: Diagnostics,
   /** The SQL of each variant, rendered already ahead of graph order (see renderJobFor). */
   rendered?: string[],
+  /** What introspection gets: dbt's parse-time answers while compiling, the database's at build time. */
+  answers: IntrospectionAnswers = compileAnswers(),
 ): void {
   const trackedSources =
     model.config.materialized === "incremental" && model.config.partitionBy.length > 0
@@ -194,15 +198,25 @@ export function renderModel(
   const variants: Variant[] =
     model.config.materialized === "incremental" ? ["full", "incremental"] : ["full"];
   if (trackedSources.length > 0) variants.push("changes");
+  const computeType = project.target.connections[model.config.compute]!.type;
+  const uses = new Set<string>();
   for (const [index, variant] of variants.entries()) {
     const ephemerals: string[] = [];
+    const introspection = new RenderIntrospection(answers, (name) => quoteIdentifier(computeType, name));
     // The scope is made only for a render done here: a model rendered ahead reads no ephemeral model.
     const scopeOf = (): RenderScope => {
-      const scope = renderScope(project, model, nodes, variant === "incremental", (id) => {
-        const e = ephemeralSql.get(id)!;
-        for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
-        return e.cte;
-      });
+      const scope = renderScope(
+        project,
+        model,
+        nodes,
+        variant === "incremental",
+        (id) => {
+          const e = ephemeralSql.get(id)!;
+          for (const dep of [...e.closure, id]) if (!ephemerals.includes(dep)) ephemerals.push(dep);
+          return e.cte;
+        },
+        introspection,
+      );
       if (variant === "changes") {
         const plain = scope.source;
         scope.source = (source, table) => {
@@ -217,6 +231,10 @@ export function renderModel(
     let sql: string;
     try {
       sql = rendered?.[index] ?? draft.template.render(scopeOf()).trim();
+      for (const use of introspection.uses) uses.add(use);
+      // An ephemeral input's SQL is inlined here, so its run-time render is this model's too.
+      for (const id of ephemerals)
+        for (const use of (nodes[id] as ModelNode | undefined)?.introspects ?? []) uses.add(use);
     } catch (e) {
       const reported = templateErrorPosition(e);
       const { line, column } = callPosition(model.rawSql, reported.message) ?? reported;
@@ -237,6 +255,18 @@ export function renderModel(
     if (variant === "incremental") model.compiledIncrementalSql = full;
     else if (variant === "changes") model.lineage = { trackedSources, changesSql: full };
     else model.compiledSql = full;
+  }
+  if (uses.size > 0) {
+    // Rendered again at build time, against the database (see dbt-run-render.ts).
+    model.introspects = [...uses].sort();
+    if (trackedSources.length > 0)
+      diagnostics.error(
+        model.location.path,
+        1,
+        1,
+        `'${model.name}' asks the database while rendering (${model.introspects.join(", ")}), so its change window over ${trackedSources.join(", ")} cannot be planned before it runs`,
+        "drop change_tracking from its sources' lineage (make it a plain incremental or a table), or write the model without introspection",
+      );
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
   model.checksum = modelVersion(
@@ -310,6 +340,7 @@ function renderScope(
   nodes: Record<string, ManifestNode>,
   incremental: boolean,
   ephemeralRef: (id: string) => string,
+  introspection?: RenderIntrospection,
 ): RenderScope {
   const connections = project.target.connections;
   const computeType = connections[model.config.compute]!.type;
@@ -339,6 +370,7 @@ function renderScope(
     self: model.relation.name ? renderRelation(computeType, model.relation) : "",
     target: targetContext(project, model.config.connection, model.config.compute),
     modelConfig: modelConfigOf(model),
+    ...(introspection ? { introspection } : {}),
   };
 }
 
@@ -399,5 +431,5 @@ function withCtes(sql: string, ctes: string[]): string {
 
 /** The CTE name an ephemeral model is inlined under; plain, so it needs no quoting on any engine. */
 function cteName(name: string): string {
-  return `__sluice_ephemeral_${name}`;
+  return `${EPHEMERAL_PREFIX}${name}`;
 }

@@ -54,6 +54,9 @@ export function parseTemplate(text: string): unknown {
 function walk(node: AstNode | undefined, scan: TemplateScan): void {
   if (!node || typeof node !== "object") return;
   if (node.typename === "FunCall") visitCall(node, scan);
+  // Asking the database is not always a call (`execute`, `adapter.get_relation`): noted by name.
+  if (node.typename === "Symbol" && INTROSPECTION_NAMES.has(node["value"] as string))
+    scan.calls.add(node["value"] as string);
   for (const field of node.fields ?? []) {
     const value = node[field];
     if (Array.isArray(value)) for (const v of value) walk(v as AstNode, scan);
@@ -95,6 +98,21 @@ function visitCall(node: AstNode, scan: TemplateScan): void {
     else for (const [k, v] of pairs) scan.config[k as string] = v;
   }
 }
+
+/**
+ * The names through which a dbt template asks the database while rendering. A model whose template
+ * or macros name one is rendered in graph order, never ahead or from the render cache, so its
+ * introspection is seen (and it is rendered again at build time; see compiler/dbt-run-render.ts).
+ */
+export const INTROSPECTION_NAMES = new Set([
+  "execute",
+  "run_query",
+  "statement",
+  "load_result",
+  "store_result",
+  "load_relation",
+  "adapter",
+]);
 
 const NOT_LITERAL = Symbol("not literal");
 

@@ -2,6 +2,7 @@
 // plan, run, docs and PR checks. It has no JSON Schema yet: readers check `manifestVersion`
 // (manifest/io.ts); the YAML files users write do have theirs (project/json-schemas.ts).
 import type { Materialization, IncrementalStrategy } from "../project/schema.js";
+import type { SnapshotConfig } from "../project/dbt-snapshots.js";
 
 export const MANIFEST_VERSION = 1;
 
@@ -84,6 +85,15 @@ export interface ModelNode extends NodeBase {
   macrosUsed: string[];
   /** pre_hook and post_hook rendered (`this` is the model), run on its connection around each build of it. */
   hooks?: { pre: string[]; post: string[] };
+  /**
+   * The introspection its template used while compiling (dbt's `execute`, `run_query`,
+   * `adapter.get_columns_in_relation`, …), where it used any. Its SQL above is then what dbt's parse
+   * renders (`execute` false); a build renders it again against its compute connection, after its
+   * inputs are built, and runs that (see compiler/dbt-run-render.ts).
+   */
+  introspects?: string[];
+  /** For a dbt snapshot: how the table keeps the history of the query's rows (see runner/snapshot.ts). */
+  snapshot?: SnapshotConfig;
 }
 
 export interface ChangeTrackingDoc {

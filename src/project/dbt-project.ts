@@ -21,7 +21,9 @@ export interface DbtSettings {
   /** The profile in profiles.yml its connection comes from. */
   profile: string;
   /** The config trees as written; resolved per node by configFromTree. */
-  trees: { models: unknown; seeds: unknown; tests: unknown };
+  trees: { models: unknown; seeds: unknown; tests: unknown; snapshots: unknown };
+  /** Folders of snapshot files (`snapshot-paths`, default snapshots). */
+  snapshotPaths: string[];
   dispatch: DispatchEntry[];
   flags: Record<string, unknown>;
   /** on-run-start / on-run-end SQL templates; they run on the profile's connection. */
@@ -56,6 +58,8 @@ const READ_KEYS = new Set([
   "packages-install-path",
   "require-dbt-version",
   "clean-targets",
+  "snapshots",
+  "snapshot-paths",
 ]);
 
 /** Keys that change nothing sluice builds, accepted without a word. */
@@ -101,21 +105,19 @@ export function readDbtProject(
   for (const key of Object.keys(raw)) {
     if (READ_KEYS.has(key) || QUIET_KEYS.has(key)) continue;
     const pos = at(key);
-    const why = ["snapshots", "snapshot-paths"].includes(key)
-      ? "snapshots are not supported yet"
-      : [
-            "sources",
-            "metrics",
-            "exposures",
-            "semantic-models",
-            "saved-queries",
-            "unit_tests",
-            "analyses",
-          ].includes(key)
-        ? "its configs are not used by sluice"
-        : key === "quoting"
-          ? "sluice quotes every identifier"
-          : "not a dbt_project.yml key sluice knows";
+    const why = [
+      "sources",
+      "metrics",
+      "exposures",
+      "semantic-models",
+      "saved-queries",
+      "unit_tests",
+      "analyses",
+    ].includes(key)
+      ? "its configs are not used by sluice"
+      : key === "quoting"
+        ? "sluice quotes every identifier"
+        : "not a dbt_project.yml key sluice knows";
     diagnostics.warn(file, pos.line, pos.col, `'${key}' is ignored: ${why}`);
   }
   const name = raw["name"];
@@ -184,7 +186,9 @@ function settingsOf(
         models: renderTree(raw["models"], render),
         seeds: renderTree(raw["seeds"], render),
         tests: renderTree(tests, render),
+        snapshots: renderTree(raw["snapshots"], render),
       },
+      snapshotPaths: paths("snapshot-paths", undefined, "snapshots"),
       dispatch,
       flags:
         typeof raw["flags"] === "object" && raw["flags"] !== null

@@ -11,7 +11,7 @@ type Path = (string | number)[];
 
 /** Top-level keys sluice does not build from, with what the user should know. */
 const IGNORED_TOP: Record<string, string> = {
-  snapshots: "snapshots are not supported yet",
+  snapshots: "snapshot properties (descriptions, columns, tests, YAML-defined snapshots) are not read yet",
   unit_tests: "unit tests are not run by sluice yet",
   exposures: "exposures are not shown by sluice yet",
   metrics: "the semantic layer is not supported",
@@ -186,10 +186,9 @@ export function readDbtProperties(
     const out: Json = { name: s["name"], schema: s["schema"] ?? s["name"] };
     for (const [key, value] of Object.entries(s)) {
       if (["description", "database", "tags"].includes(key)) out[key] = value;
-      else if (key === "freshness" || key === "loaded_at_field") {
-        if (value !== null)
-          warn([...path, key], `'${key}' is ignored: source freshness is not checked by sluice yet`);
-      } else if (key === "config" && isJson(value)) {
+      // Read by `sluice source freshness` (see dbt-freshness.ts); nothing to build from them.
+      else if (key === "freshness" || key === "loaded_at_field") continue;
+      else if (key === "config" && isJson(value)) {
         if (value["enabled"] === false) out["__disabled"] = true;
       } else if (!["name", "schema", "tables"].includes(key) && !QUIET.has(key))
         warn([...path, key], `'${key}' is ignored: not a source property sluice knows`);
@@ -198,13 +197,8 @@ export function readDbtProperties(
       const table: Json = { name: t["name"] };
       for (const [key, value] of Object.entries(t)) {
         if (["identifier", "description", "tags"].includes(key)) table[key] = value;
-        else if (key === "freshness" || key === "loaded_at_field") {
-          if (value !== null)
-            warn(
-              [...path, "tables", i, key],
-              `'${key}' is ignored: source freshness is not checked by sluice yet`,
-            );
-        } else if (key === "external")
+        else if (key === "freshness" || key === "loaded_at_field") continue;
+        else if (key === "external")
           warn(
             [...path, "tables", i, key],
             "'external' is ignored: external tables are not staged by sluice",

@@ -1,5 +1,6 @@
 // Loads a project from disk: project.yml, profiles.yml, the model, macro, test and seed files, and
 // the property YAML beside models. Reads files only; compiling is the compiler's job.
+import { readDbtSnapshots, type SnapshotConfig } from "./dbt-snapshots.js";
 import { randomUUID } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
@@ -29,6 +30,8 @@ export interface ModelFile extends ProjectFileText {
   folder: string;
   /** A dbt project's config for this file from dbt_project.yml, in sluice's keys (see dbt-config.ts). */
   defaults?: Record<string, unknown>;
+  /** For a dbt snapshot: its snapshot keys from dbt_project.yml, and its config once compiled. */
+  snapshot?: { tree: Record<string, unknown>; resolved?: SnapshotConfig };
 }
 
 export interface SeedFile {
@@ -166,6 +169,7 @@ export function loadProject(options: LoadOptions): Project {
   parsed.save();
   if (dbt) {
     applyDbtTrees(dbt, models, seeds, diagnostics);
+    models.push(...readDbtSnapshots(dbt, list(dbt.snapshotPaths, ".sql"), diagnostics));
     for (const m of macros) m.package = dbt.projectName;
     // Package macros come first, so a root project macro of the same name is the one its bare name calls.
     macros.unshift(...loadDbtPackages(dir, dbt, env, diagnostics));

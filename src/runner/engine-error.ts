@@ -75,9 +75,13 @@ export function engineWords(message: string): string {
     .join(" ");
 }
 
-/** Path of a model's compiled SQL under the target folder, as `sluice compile` writes it. */
+/**
+ * Path of a model's compiled SQL under the target folder, as `sluice compile` writes it; for a model
+ * rendered again at build time (ModelNode.introspects), the SQL that build ran, under target/run.
+ */
 export function compiledPath(targetPath: string, model: ModelNode, incremental: boolean): string {
-  const base = `${targetPath}/compiled/${model.location.path.replace(/\.sql$/, "")}`;
+  const folder = model.introspects?.length ? "run" : "compiled";
+  const base = `${targetPath}/${folder}/${model.location.path.replace(/\.sql$/, "")}`;
   return incremental ? `${base}.incremental.sql` : `${base}.sql`;
 }
 

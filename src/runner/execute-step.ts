@@ -19,6 +19,7 @@ import {
 import type { StepOutcome } from "./scheduler.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
+import { runSnapshot } from "./snapshot.js";
 import { splitStatements } from "./statements.js";
 
 export interface StepContext {
@@ -31,6 +32,8 @@ export interface StepContext {
   batchRows: number;
   /** Partitions each model replaced in this run, so its reconcile tests profile just those. */
   replaced: Map<string, PartitionValue[]>;
+  /** When the run started (ISO, UTC): the time snapshots stamp versions with (see snapshot.ts). */
+  snapshotTime: string;
 }
 
 export interface StepReport extends StepOutcome {
@@ -47,6 +50,7 @@ export interface StepReport extends StepOutcome {
 export async function executeStep(step: PlanStep, ctx: StepContext): Promise<StepReport> {
   const node = ctx.manifest.nodes[step.node];
   if (step.action === "skip") return { status: "success", rowsAffected: null, message: step.reason };
+  if (node?.kind === "model" && node.snapshot) return runSnapshot(node, ctx);
   if (node?.kind === "model") return runModel(step, node, ctx);
   if (node?.kind === "seed") return loadSeed(node, ctx);
   if (node?.kind === "test") return runTest(node, step, ctx);

@@ -1,7 +1,7 @@
 // One command's run: compile, select, plan, execute the steps on their engines, and write
 // target/run_results.json. Nothing is written to any engine when compile fails. A cancelled run
 // (runner/cancellation.ts) still closes its engines, releases the lock and writes its results.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PartitionValue } from "../adapters/contract.js";
 import { compileProjectCached } from "../compiler/compile.js";
@@ -20,9 +20,11 @@ import { PASSING, schedule } from "./scheduler.js";
 import { newRunId } from "./run-id.js";
 export { newRunId };
 import { openWorkspace, type Workspace } from "./workspace.js";
+import { RunTimeRenderer } from "../compiler/dbt-run-render.js";
+import { renderAtRunTime, RunTimeRenderError } from "./run-time-render.js";
 import { splitStatements } from "./statements.js";
 
-export type Command = "build" | "run" | "test" | "seed";
+export type Command = "build" | "run" | "test" | "seed" | "snapshot";
 
 export interface RunOptions {
   command: Command;
@@ -69,6 +71,7 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
   run: { models: true, seeds: false, tests: false },
   test: { models: false, seeds: false, tests: true },
   seed: { models: false, seeds: true, tests: false },
+  snapshot: { models: true, seeds: false, tests: false },
 };
 
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
@@ -88,6 +91,14 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     { warn },
   );
   await writeManifest(targetDir, manifest);
+  // As in dbt: `snapshot` takes the snapshots only, `run` builds models but not snapshots.
+  for (const id of [...selected]) {
+    const node = manifest.nodes[id];
+    if (node?.kind !== "model") continue;
+    const isSnapshot = node.snapshot !== undefined;
+    if (options.command === "snapshot" ? !isSnapshot : options.command === "run" && isSnapshot)
+      selected.delete(id);
+  }
 
   const workspace = await openWorkspace(project, {
     runId,
@@ -208,7 +219,9 @@ async function executePlan(
     projectDir: project.dir,
     batchRows: 10_000,
     replaced: new Map(),
+    snapshotTime: project.env["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
   };
+  const runTime = new RunTimeRenderer(project, manifest, options.command);
   const outcomes = await schedule(
     plan.steps,
     options.threads ?? project.target.threads,
@@ -220,13 +233,22 @@ async function executePlan(
       if (emits) await lineage?.start(step.node);
       let report: StepReport;
       try {
+        // A model that asks the database while rendering renders again now, its inputs built.
+        const node = manifest.nodes[step.node];
+        if (node?.kind === "model" && node.introspects && step.action !== "skip")
+          manifest.nodes[step.node] = await renderAtRunTime(runTime, workspace.connections, node, {
+            dir: project.dir,
+            targetPath: project.config.target_path,
+          });
         report = await executeStep(step, ctx);
       } catch (e) {
         const raw = e instanceof Error ? e.message : String(e);
         const by = options.cancellation?.by;
         // A cancelled statement has nothing to explain, and the engines are being stopped.
         const message = project.secrets.redact(
-          by ? raw : await explainFailure(manifest, step, raw, failureContext(project, manifest, workspace)),
+          by || e instanceof RunTimeRenderError
+            ? raw
+            : await explainFailure(manifest, step, raw, failureContext(project, manifest, workspace)),
         );
         report = by
           ? { status: "cancelled", message: `cancelled by ${by}: ${message}` }
@@ -328,7 +350,10 @@ function failureContext(project: Project, manifest: Manifest, workspace: Workspa
     targetPath: project.config.target_path,
     yamlFiles: [
       ...project.properties.map((p) => ({ path: p.path, text: p.text })),
-      { path: "project.yml", text: readFileSync(join(project.dir, "project.yml"), "utf8") },
+      // A dbt project has dbt_project.yml instead: a missing file must not lose the step's error.
+      ...["project.yml", "dbt_project.yml"]
+        .filter((path) => existsSync(join(project.dir, path)))
+        .map((path) => ({ path, text: readFileSync(join(project.dir, path), "utf8") })),
     ],
     engines: manifest.connections,
     columnsOf: async (connection, sql) => {

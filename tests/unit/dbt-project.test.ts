@@ -279,7 +279,7 @@ describe("dbt property YAML", () => {
     );
   });
 
-  it("warns that versions, freshness and snapshots are not supported, without failing", () => {
+  it("warns that versions and snapshot properties are not supported, and accepts freshness, without failing", () => {
     const dir = dbtProject({
       "models/more.yml": [
         "version: 2",
@@ -305,9 +305,7 @@ describe("dbt property YAML", () => {
     expect(messages).toEqual(
       expect.arrayContaining([
         "models/more.yml:4:5 warning: 'latest_version' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>",
-        "models/more.yml:9:5 warning: 'freshness' is ignored: source freshness is not checked by sluice yet",
-        "models/more.yml:10:5 warning: 'loaded_at_field' is ignored: source freshness is not checked by sluice yet",
-        "models/more.yml:14:1 warning: 'snapshots' is ignored: snapshots are not supported yet",
+        "models/more.yml:14:1 warning: 'snapshots' is ignored: snapshot properties (descriptions, columns, tests, YAML-defined snapshots) are not read yet",
       ]),
     );
     // dbt: a source's schema defaults to its name.

@@ -1,6 +1,7 @@
 // Templates render as Jinja (and dbt) render them: each case is a template and the text Jinja 2
 // gives for it, rendered through sluice's real template environment.
 import { describe, expect, it, vi } from "vitest";
+import { PyFloat } from "../../src/compiler/dbt-introspection.js";
 import { TemplateEnvironment, type RenderScope } from "../../src/compiler/environment.js";
 
 function scope(overrides: Partial<RenderScope> = {}): RenderScope {
@@ -186,11 +187,14 @@ describe("dbt's context", () => {
     );
   });
 
-  it("refuses introspection by name instead of rendering without the data", () => {
+  it("refuses introspection by name where nothing can answer it (hooks, tests, operations)", () => {
     expect(() => render("{% if execute %}{% set r = run_query('select 1') %}{% endif %}")).toThrow(
-      /'execute' needs the database at render time/,
+      /'execute' asks the database while rendering, which sluice does only for models/,
     );
-    expect(() => render("{{ run_query('select 1') }}")).toThrow(/'run_query' needs the database/);
+    expect(() => render("{{ run_query('select 1') }}")).toThrow(/'run_query' asks the database/);
+    expect(() => render("{{ adapter.get_columns_in_relation(this) }}")).toThrow(
+      /'adapter.get_columns_in_relation' asks the database/,
+    );
   });
 
   it("reads config.get from the model's resolved config", () => {
@@ -231,6 +235,66 @@ describe("calls as Python writes them", () => {
 
   it("compiles a call whose text spans lines", () => {
     expect(render("{{ 'a{}\nb'.format(\n1) }}")).toBe("a1\nb");
+  });
+});
+
+describe("Python semantics dbt_utils' macros rely on", () => {
+  it.each([
+    [
+      "an empty list or dict is false in if, not, and, or",
+      "{% if [] %}a{% else %}b{% endif %}{{ 'c' if not {} }}",
+      "bc",
+    ],
+    [
+      "two empty lists joined by and are not taken",
+      "{% set x = [] %}{% set y = [] %}{% if x and y %}both{% else %}neither{% endif %}",
+      "neither",
+    ],
+    [
+      "or gives the operand that decided",
+      "{{ [] or 'fallback' }} {{ 'first' or 'second' }} {{ ([1] and [2]) }}",
+      "fallback first [2]",
+    ],
+    [
+      "an empty rendered block is false",
+      "{% set b %}{% endset %}{% if b %}full{% else %}empty{% endif %}",
+      "empty",
+    ],
+    [
+      "zero and the empty string stay false, a relation stays true",
+      "{{ 'a' if 0 else 'b' }}{{ 'c' if '' else 'd' }}{{ 'e' if this else 'f' }}",
+      "bde",
+    ],
+  ])("%s", (_name, template, expected) => {
+    expect(render(template)).toBe(expected);
+  });
+
+  it("takes a bare name as a dict key from the variable of that name, or as the name itself", () => {
+    expect(
+      render(
+        "{% set relation = ref('a') %}{% set d = {relation: 1, plain: 2} %}{{ d[ref('a')] }} {{ d.plain }}",
+      ),
+    ).toBe("1 2");
+  });
+
+  it("binds a keyword argument by its name even where a global of that name exists (except=)", () => {
+    expect(render("{{ m(except=['x']) }}", "{% macro m(except=[]) %}{{ except }}{% endmacro %}")).toBe(
+      "['x']",
+    );
+  });
+
+  it("exports macros whose names start with an underscore, as dbt's package namespaces do", () => {
+    expect(render("{{ _helper() }}", "{% macro _helper() %}private{% endmacro %}")).toBe("private");
+  });
+
+  it("takes a query's float 0.0 as false and renders 30.0 as Python does", () => {
+    const floats = scope({ var: (name) => new PyFloat(name === "zero" ? 0 : 30) });
+    expect(render("{{ 'yes' if var('zero') else 'no' }} {{ var('thirty') }}", "", floats)).toBe("no 30.0");
+  });
+
+  it("calls an object's own method rather than the dict method of the same name", () => {
+    const withValues = scope({ var: () => ({ values: () => [7] }) });
+    expect(render("{{ var('column').values()[0] }}", "", withValues)).toBe("7");
   });
 });
 
