@@ -2,7 +2,7 @@
 // the manifest names the models that asked, and what cannot be rendered again at build time (a
 // change window planned before the model runs, hooks, tests) is refused with the fix.
 import { afterEach, describe, expect, it } from "vitest";
-import { compileProject } from "../../src/compiler/compile.js";
+import { compileProject, compileProjectCached } from "../../src/compiler/compile.js";
 import { agateTable, DbtColumn, statementResult } from "../../src/compiler/dbt-introspection.js";
 import type { ModelNode } from "../../src/manifest/types.js";
 import { formatDiagnostic, ProjectError } from "../../src/project/diagnostics.js";
@@ -32,6 +32,24 @@ function compile(files: Record<string, string>) {
 }
 
 describe("introspection while compiling", () => {
+  it("still knows a model asks the database when its render comes from the render cache", async () => {
+    const project = tempProject({
+      "macros/ask.sql": "{% macro ask() %}{% if execute %}1{% else %}0{% endif %}{% endmacro %}",
+      "models/direct.sql": "select {{ run_query('select 1') is none }} as x",
+      "models/through_macro.sql": "select {{ ask() }} as x",
+      "models/plain.sql": "select 1 as x",
+    });
+    projects.push(project);
+    for (let round = 0; round < 2; round++) {
+      // The second compile finds every render in target/cache/renders.json.
+      const { manifest } = await compileProjectCached(loadProject({ projectDir: project.dir }));
+      const asks = (name: string) => (manifest.nodes[`model.${name}`] as ModelNode).introspects;
+      expect(asks("direct"), `round ${round}`).toEqual(["run_query"]);
+      expect(asks("through_macro"), `round ${round}`).toEqual(["execute"]);
+      expect(asks("plain"), `round ${round}`).toBeUndefined();
+    }
+  });
+
   it("renders with execute false, run_query None, no columns and no relation, as dbt's parse does", () => {
     const result = compile({
       "models/m.sql": [
