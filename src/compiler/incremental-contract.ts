@@ -59,8 +59,17 @@ export function checkIncrementalContract(
   diagnostics: Diagnostics,
   fullRefreshOnly: (model: ModelNode) => boolean,
 ): void {
+  const checked = new Set<string>();
   for (const node of Object.values(nodes)) {
     if (node.kind !== "model" || !node.lineage) continue;
+    for (const id of node.lineage.trackedSources) {
+      const source = nodes[id];
+      if (source?.kind !== "source" || checked.has(id)) continue;
+      checked.add(id);
+      const problem = lookbackProblem(source);
+      if (problem)
+        diagnostics.error(source.location.path, source.location.line, 1, problem.message, problem.hint);
+    }
     const verdict = verdictFor(node, nodes, engineOf(node.config.compute));
     node.lineage.keys = verdict.keys;
     if (fullRefreshOnly(node)) node.lineage.fullRebuild = "declared full_refresh_only";
@@ -331,5 +340,62 @@ export function inheritanceProblem(
     );
     if (!passed) return `its column ${p} is not ${upstream.name}.${p} passed through`;
   }
+  return null;
+}
+
+/** What kind of values an update column holds, from its declared `data_type` (null: not declared or not known). */
+function stampKind(dataType: string | undefined): "text" | "date" | "timestamp" | "number" | null {
+  const t = (dataType ?? "").trim().toLowerCase();
+  if (!t) return null;
+  if (/char|text|string|clob/.test(t)) return "text";
+  if (/^date$/.test(t)) return "date";
+  if (/time|date/.test(t)) return "timestamp";
+  if (/int|numeric|decimal|number|float|double|real/.test(t)) return "number";
+  return null;
+}
+
+/**
+ * Why a tracked source's `lookback` cannot apply to its update column, found at compile time so
+ * `check` reports it with the file, not the first build: a lookback that reads as neither a
+ * number nor `N seconds|minutes|hours|days`, one on a column declared as text (no arithmetic), one
+ * finer than a day on a DATE column, or one whose form does not fit the declared type. Without a
+ * declared `data_type` only the form is checked here; the plan checks the rest against the
+ * engine's type (planner/watermarks.ts).
+ */
+export function lookbackProblem(source: SourceNode): { message: string; hint: string } | null {
+  const tracking = source.changeTracking;
+  const lookback = tracking?.lookback;
+  if (!tracking || lookback === null || lookback === undefined) return null;
+  const column = source.columns.find((c) => same(c.name, tracking.updatedAt));
+  const kind = stampKind(column?.dataType);
+  const what = `lookback '${lookback}' of ${source.name}`;
+  const numeric = /^\s*\d+\s*$/.test(lookback);
+  const interval = /^\s*\d+\s*(second|minute|hour|day)s?\s*$/i.exec(lookback);
+  const declared = column?.dataType ? ` (declared ${column.dataType})` : "";
+  if (!numeric && !interval)
+    return {
+      message: `cannot read ${what}`,
+      hint: "write a number for a numeric update column, or an interval such as '10 minutes', '2 hours' or '1 day'",
+    };
+  if (kind === "text")
+    return {
+      message: `${what} needs a timestamp, date or number update column, and ${tracking.updatedAt}${declared} holds text`,
+      hint: "cast the column in a view over the source and track that, or drop the lookback",
+    };
+  if (kind === "date" && !(interval && interval[1]!.toLowerCase() === "day"))
+    return {
+      message: `${what} on the DATE update column ${tracking.updatedAt} must be whole days`,
+      hint: "write e.g. lookback: '1 day' (a DATE stamp needs at least one day to see rows stamped the same day)",
+    };
+  if (kind === "number" && !numeric)
+    return {
+      message: `${what} is an interval, but ${tracking.updatedAt}${declared} is a number`,
+      hint: "write the lookback as a number in the column's own units, e.g. lookback: '100'",
+    };
+  if ((kind === "timestamp" || kind === "date") && numeric)
+    return {
+      message: `${what} is a bare number, but ${tracking.updatedAt}${declared} is a ${kind}`,
+      hint: "write it with a unit, e.g. lookback: '10 minutes'",
+    };
   return null;
 }
