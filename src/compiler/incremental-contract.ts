@@ -1,15 +1,17 @@
 // The incremental contract, checked at compile time. A lineage model (incremental, partitioned,
 // reading a change-tracked source) is built by replacing the partitions its source's changes touch,
 // which is only equal to a full build when:
-// - it reads exactly one change-tracked source, directly (a second one, or one read through a view
-//   or an ephemeral model, is joined in full while only the first is narrowed to its window);
-// - every result row comes from one source row (no aggregate, window function, DISTINCT or LIMIT:
-//   those make a row depend on rows of other partitions);
-// - its result carries a key of the source, passed straight through (renaming is fine), so the
-//   planner can find the old partition of a row that moved, or was deleted.
-// A model outside the first two is rebuilt in full on every build, with the reason in its plan
-// step; one without a key is refused with the fix, unless it declares `full_refresh_only`. The
-// SQL's shape is read with node-sql-parser, never with a regular expression.
+// - it reads its change-tracked sources directly (one read through a view or an ephemeral model is
+//   joined in full while the others are narrowed to their windows);
+// - every result row comes from one row of each source (no aggregate, window function, DISTINCT or
+//   LIMIT: those make a row depend on rows of other partitions);
+// - its result carries a key of each tracked source, passed straight through (renaming is fine),
+//   so the planner can find the old partition of a row that moved, was deleted, or joins a changed
+//   row of another source (an order header's key in its lines' rows).
+// A model outside the first two, or joining tracked sources without a key of each, is rebuilt in
+// full on every build, with the reason in its plan step; one reading a single tracked source
+// without its key is refused with the fix, unless it declares `full_refresh_only`. The SQL's shape
+// is read with node-sql-parser, never with a regular expression.
 import { createRequire } from "node:module";
 import type { ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
 import type { Diagnostics } from "../project/diagnostics.js";
@@ -102,12 +104,6 @@ function verdictFor(model: ModelNode, nodes: Record<string, ManifestNode>, engin
       keys: [],
     };
   }
-  if (tracked.length > 1) {
-    return {
-      fullRebuild: `joins ${tracked.length} change-tracked sources (${tracked.map((s) => s.name).join(", ")}), and a change in one joins rows the other's window leaves out`,
-      keys: [],
-    };
-  }
   const source = tracked[0]!;
   let ast: unknown;
   try {
@@ -130,6 +126,7 @@ function verdictFor(model: ModelNode, nodes: Record<string, ManifestNode>, engin
       keys: [],
     };
   }
+  if (tracked.length > 1) return joinedVerdict(model, select, tracked);
   const keys = lineageKeys(model, select, source);
   if (keys.length === 0) {
     const deletes = source.changeTracking!.deletes;
@@ -149,6 +146,33 @@ function verdictFor(model: ModelNode, nodes: Record<string, ManifestNode>, engin
           : `set unique_key to a column selected straight from ${source.name}, add a deletes table to its change_tracking, or declare full_refresh_only: true`,
       },
     };
+  }
+  return { fullRebuild: null, keys };
+}
+
+/**
+ * Two or more change-tracked sources joined (an order header and its lines): incremental when the
+ * result carries a key of each, so the rows a change in either touches are found in the model's
+ * table (their old partitions) and by the model's SQL with that source narrowed to its window and
+ * the others read whole (their new partitions). Without a key of one, a change in it could touch
+ * rows nothing locates, so the model is rebuilt in full, saying which key is missing.
+ */
+function joinedVerdict(model: ModelNode, select: AstNode, tracked: SourceNode[]): Verdict {
+  const keys: LineageKey[] = [];
+  const names = tracked.map((s) => s.name).join(", ");
+  for (const source of tracked) {
+    const key = lineageKeys(model, select, source);
+    if (key.length === 0) {
+      const deletes = source.changeTracking!.deletes;
+      const wanted = deletes
+        ? `the deletes key '${deletes.key}' of ${source.name}`
+        : `a key of ${source.name} (a deletes table's key, or a unique_key column taken from it)`;
+      return {
+        fullRebuild: `joins ${tracked.length} change-tracked sources (${names}), and its result has no column holding ${wanted} to find the rows a change in it touches`,
+        keys: [],
+      };
+    }
+    keys.push(...key);
   }
   return { fullRebuild: null, keys };
 }
