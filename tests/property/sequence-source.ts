@@ -46,6 +46,11 @@ export class SequenceSource {
     return this.shape.stamp === "timestamp" ? `timestamp '${text}'` : `timestamptz '${text}+00'`;
   }
 
+  /** An order's region: a partition column of the header side. */
+  private region(): string {
+    return this.part("string");
+  }
+
   /** A partition value of `kind` as SQL, NULL one time in ten. */
   private part(kind: PartKind): string {
     if (this.rand() < 0.1) return "null";
@@ -81,7 +86,7 @@ export class SequenceSource {
     this.sql(sourceDdl(this.shape));
     for (let o = 1; o < this.nextOrder; o++)
       // Stamped apart, so the lookback re-reads the newest order only, not every one.
-      this.sql(`insert into app.orders values (${o}, 'c${o}', ${this.stamp(o * 5 - 30)})`);
+      this.sql(`insert into app.orders values (${o}, 'c${o}', ${this.region()}, ${this.stamp(o * 5 - 30)})`);
     for (let i = 0; i < rows; i++) this.insert(false);
   }
 
@@ -158,9 +163,8 @@ export class SequenceSource {
   changeHeader(pick: number): void {
     this.clock += 1;
     const o = 1 + (pick % (this.nextOrder - 1));
-    this.sql(
-      `update app.orders set customer = customer || '+', updated_at = ${this.stamp(this.clock)} where order_id = ${o}`,
-    );
+    const set = this.rand() < 0.5 ? "customer = customer || '+'" : `region = ${this.region()}`;
+    this.sql(`update app.orders set ${set}, updated_at = ${this.stamp(this.clock)} where order_id = ${o}`);
   }
 
   /** Deletes an order header (its lines stay, joining nothing now), recorded when there is a deletes table. */
@@ -179,6 +183,8 @@ export class SequenceSource {
 
   newOrder(): void {
     this.clock += 1;
-    this.sql(`insert into app.orders values (${this.nextOrder++}, 'n', ${this.stamp(this.clock)})`);
+    this.sql(
+      `insert into app.orders values (${this.nextOrder++}, 'n', ${this.region()}, ${this.stamp(this.clock)})`,
+    );
   }
 }
