@@ -1,15 +1,17 @@
 // The incremental contract, checked at compile time. A lineage model (incremental, partitioned,
 // reading a change-tracked source) is built by replacing the partitions its source's changes touch,
 // which is only equal to a full build when:
-// - it reads exactly one change-tracked source, directly (a second one, or one read through a view
-//   or an ephemeral model, is joined in full while only the first is narrowed to its window);
-// - every result row comes from one source row (no aggregate, window function, DISTINCT or LIMIT:
-//   those make a row depend on rows of other partitions);
-// - its result carries a key of the source, passed straight through (renaming is fine), so the
-//   planner can find the old partition of a row that moved, or was deleted.
-// A model outside the first two is rebuilt in full on every build, with the reason in its plan
-// step; one without a key is refused with the fix, unless it declares `full_refresh_only`. The
-// SQL's shape is read with node-sql-parser, never with a regular expression.
+// - it reads its change-tracked sources directly (one read through a view or an ephemeral model is
+//   joined in full while the others are narrowed to their windows);
+// - every result row comes from one row of each source (no aggregate, window function, DISTINCT or
+//   LIMIT: those make a row depend on rows of other partitions);
+// - its result carries a key of each tracked source, passed straight through (renaming is fine),
+//   so the planner can find the old partition of a row that moved, was deleted, or joins a changed
+//   row of another source (an order header's key in its lines' rows).
+// A model outside the first two, or joining tracked sources without a key of each, is rebuilt in
+// full on every build, with the reason in its plan step; one reading a single tracked source
+// without its key is refused with the fix, unless it declares `full_refresh_only`. The SQL's shape
+// is read with node-sql-parser, never with a regular expression.
 import { createRequire } from "node:module";
 import type { ManifestNode, ModelNode, SourceNode } from "../manifest/types.js";
 import type { Diagnostics } from "../project/diagnostics.js";
@@ -62,8 +64,17 @@ export function checkIncrementalContract(
   /** Readings of the SQL from the previous compile (see contract-cache.ts). */
   cache?: ContractCache<Verdict>,
 ): void {
+  const checked = new Set<string>();
   for (const node of Object.values(nodes)) {
     if (node.kind !== "model" || !node.lineage) continue;
+    for (const id of node.lineage.trackedSources) {
+      const source = nodes[id];
+      if (source?.kind !== "source" || checked.has(id)) continue;
+      checked.add(id);
+      const problem = lookbackProblem(source);
+      if (problem)
+        diagnostics.error(source.location.path, source.location.line, 1, problem.message, problem.hint);
+    }
     const verdict = verdictFor(node, nodes, engineOf(node.config.compute), cache);
     node.lineage.keys = verdict.keys;
     if (fullRefreshOnly(node)) node.lineage.fullRebuild = "declared full_refresh_only";
@@ -100,14 +111,7 @@ function verdictFor(
       keys: [],
     };
   }
-  if (tracked.length > 1) {
-    return {
-      fullRebuild: `joins ${tracked.length} change-tracked sources (${tracked.map((s) => s.name).join(", ")}), and a change in one joins rows the other's window leaves out`,
-      keys: [],
-    };
-  }
-  const source = tracked[0]!;
-  if (!cache) return shapeVerdict(model, source, engine);
+  if (!cache) return shapeVerdict(model, tracked, engine);
   // What shapeVerdict reads, and nothing else: a change to any of it reads the SQL again.
   const key = ContractCache.key([
     engine,
@@ -116,18 +120,19 @@ function verdictFor(
     model.location.path,
     model.name,
     model.config,
-    source,
+    tracked,
   ]);
   const cached = cache.get(key);
   if (cached) return cached;
-  const verdict = shapeVerdict(model, source, engine);
+  const verdict = shapeVerdict(model, tracked, engine);
   cache.set(key, verdict);
   return verdict;
 }
 
 /** The verdict the shape of the model's SQL gives, read with the parser. */
-function shapeVerdict(model: ModelNode, source: SourceNode, engine: EngineType): Verdict {
+function shapeVerdict(model: ModelNode, tracked: SourceNode[], engine: EngineType): Verdict {
   const where = (line: number) => `${model.location.path}:${line}`;
+  const source = tracked[0]!;
   let ast: unknown;
   try {
     ast = astify(model.compiledSql, engine);
@@ -149,6 +154,7 @@ function shapeVerdict(model: ModelNode, source: SourceNode, engine: EngineType):
       keys: [],
     };
   }
+  if (tracked.length > 1) return joinedVerdict(model, select, tracked);
   const keys = lineageKeys(model, select, source);
   if (keys.length === 0) {
     const deletes = source.changeTracking!.deletes;
@@ -168,6 +174,33 @@ function shapeVerdict(model: ModelNode, source: SourceNode, engine: EngineType):
           : `set unique_key to a column selected straight from ${source.name}, add a deletes table to its change_tracking, or declare full_refresh_only: true`,
       },
     };
+  }
+  return { fullRebuild: null, keys };
+}
+
+/**
+ * Two or more change-tracked sources joined (an order header and its lines): incremental when the
+ * result carries a key of each, so the rows a change in either touches are found in the model's
+ * table (their old partitions) and by the model's SQL with that source narrowed to its window and
+ * the others read whole (their new partitions). Without a key of one, a change in it could touch
+ * rows nothing locates, so the model is rebuilt in full, saying which key is missing.
+ */
+function joinedVerdict(model: ModelNode, select: AstNode, tracked: SourceNode[]): Verdict {
+  const keys: LineageKey[] = [];
+  const names = tracked.map((s) => s.name).join(", ");
+  for (const source of tracked) {
+    const key = lineageKeys(model, select, source);
+    if (key.length === 0) {
+      const deletes = source.changeTracking!.deletes;
+      const wanted = deletes
+        ? `the deletes key '${deletes.key}' of ${source.name}`
+        : `a key of ${source.name} (a deletes table's key, or a unique_key column taken from it)`;
+      return {
+        fullRebuild: `joins ${tracked.length} change-tracked sources (${names}), and its result has no column holding ${wanted} to find the rows a change in it touches`,
+        keys: [],
+      };
+    }
+    keys.push(...key);
   }
   return { fullRebuild: null, keys };
 }
@@ -359,5 +392,62 @@ export function inheritanceProblem(
     );
     if (!passed) return `its column ${p} is not ${upstream.name}.${p} passed through`;
   }
+  return null;
+}
+
+/** What kind of values an update column holds, from its declared `data_type` (null: not declared or not known). */
+function stampKind(dataType: string | undefined): "text" | "date" | "timestamp" | "number" | null {
+  const t = (dataType ?? "").trim().toLowerCase();
+  if (!t) return null;
+  if (/char|text|string|clob/.test(t)) return "text";
+  if (/^date$/.test(t)) return "date";
+  if (/time|date/.test(t)) return "timestamp";
+  if (/int|numeric|decimal|number|float|double|real/.test(t)) return "number";
+  return null;
+}
+
+/**
+ * Why a tracked source's `lookback` cannot apply to its update column, found at compile time so
+ * `check` reports it with the file, not the first build: a lookback that reads as neither a
+ * number nor `N seconds|minutes|hours|days`, one on a column declared as text (no arithmetic), one
+ * finer than a day on a DATE column, or one whose form does not fit the declared type. Without a
+ * declared `data_type` only the form is checked here; the plan checks the rest against the
+ * engine's type (planner/watermarks.ts).
+ */
+export function lookbackProblem(source: SourceNode): { message: string; hint: string } | null {
+  const tracking = source.changeTracking;
+  const lookback = tracking?.lookback;
+  if (!tracking || lookback === null || lookback === undefined) return null;
+  const column = source.columns.find((c) => same(c.name, tracking.updatedAt));
+  const kind = stampKind(column?.dataType);
+  const what = `lookback '${lookback}' of ${source.name}`;
+  const numeric = /^\s*\d+\s*$/.test(lookback);
+  const interval = /^\s*\d+\s*(second|minute|hour|day)s?\s*$/i.exec(lookback);
+  const declared = column?.dataType ? ` (declared ${column.dataType})` : "";
+  if (!numeric && !interval)
+    return {
+      message: `cannot read ${what}`,
+      hint: "write a number for a numeric update column, or an interval such as '10 minutes', '2 hours' or '1 day'",
+    };
+  if (kind === "text")
+    return {
+      message: `${what} needs a timestamp, date or number update column, and ${tracking.updatedAt}${declared} holds text`,
+      hint: "cast the column in a view over the source and track that, or drop the lookback",
+    };
+  if (kind === "date" && !(interval && interval[1]!.toLowerCase() === "day"))
+    return {
+      message: `${what} on the DATE update column ${tracking.updatedAt} must be whole days`,
+      hint: "write e.g. lookback: '1 day' (a DATE stamp needs at least one day to see rows stamped the same day)",
+    };
+  if (kind === "number" && !numeric)
+    return {
+      message: `${what} is an interval, but ${tracking.updatedAt}${declared} is a number`,
+      hint: "write the lookback as a number in the column's own units, e.g. lookback: '100'",
+    };
+  if ((kind === "timestamp" || kind === "date") && numeric)
+    return {
+      message: `${what} is a bare number, but ${tracking.updatedAt}${declared} is a ${kind}`,
+      hint: "write it with a unit, e.g. lookback: '10 minutes'",
+    };
   return null;
 }

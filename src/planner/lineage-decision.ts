@@ -215,10 +215,19 @@ export function sortedPartitions(partitions: PartitionValue[]): PartitionValue[]
   return [...keys.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }
 
-/** "partitions 202108, 202111" or "12 partitions (202101 … 202112)". */
+/**
+ * "partitions 202108, 202111" or "12 partitions (202101 … 202112)". SQL NULL reads NULL; a value
+ * that could be mistaken for it or for the separators (the text 'NULL', '', 'a/b', ' x') is quoted.
+ */
 export function describePartitions(partitions: PartitionValue[]): string {
-  const names = partitions.map((p) => p.map((v) => (v === null ? "NULL" : v)).join("/"));
+  const names = partitions.map((p) => p.map(partitionValueText).join("/"));
   if (names.length === 1) return `partition ${names[0]}`;
   if (names.length <= 6) return `partitions ${names.join(", ")}`;
   return `${names.length} partitions (${names[0]} … ${names[names.length - 1]})`;
+}
+
+function partitionValueText(v: string | null): string {
+  if (v === null) return "NULL";
+  const ambiguous = v === "" || /^null$/i.test(v) || /[/,'…]|^\s|\s$/.test(v);
+  return ambiguous ? `'${v.replace(/'/g, "''")}'` : v;
 }

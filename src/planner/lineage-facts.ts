@@ -6,7 +6,7 @@ import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
 import type { PartitionValue, Session } from "../adapters/contract.js";
 import { quoteIdentifier, renderRelation } from "../compiler/relations.js";
-import { fillWatermarks } from "../compiler/watermark-placeholders.js";
+import { fillWatermarks, watermarkPlaceholder } from "../compiler/watermark-placeholders.js";
 import { castText, partitionColumnsText } from "../compiler/partition-sql.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
@@ -92,8 +92,9 @@ export async function probeChanges(
   const touched: PartitionValue[] = [];
   const counts: ChangeFacts["counts"] = [];
   /** Queries for the keys of changed and deleted rows, run only if their old partitions are needed. */
-  const keyQueries: { connection: string; sql: string }[] = [];
-  let changesSql = model.lineage!.changesSql;
+  const keyQueries: KeyQuery[] = [];
+  /** Each tracked source's window bounds, as literals on the compute engine. */
+  const windows = new Map<string, { start: string; end: string }>();
   for (const fact of facts.tracked) {
     const source = manifest.nodes[fact.id] as SourceNode;
     const tracking = source.changeTracking!;
@@ -104,13 +105,15 @@ export async function probeChanges(
     const start = unchanged
       ? watermarkLiteral(to, computeEngine)
       : windowStart(from, tracking.lookback, computeEngine);
-    changesSql = fillWatermarks(changesSql, source.id, start, watermarkLiteral(to, computeEngine));
+    windows.set(source.id, { start, end: watermarkLiteral(to, computeEngine) });
 
     const engine = engineOf(source.relation.connection);
     const lower = windowStart(from, tracking.lookback, engine);
     const upper = watermarkLiteral(to, engine);
     // The key the compile-time contract found in the model's result (incremental-contract.ts).
-    const keyColumn = model.lineage!.keys?.find((k) => k.source === fact.id)?.sourceColumn;
+    const lineageKey = model.lineage!.keys?.find((k) => k.source === fact.id);
+    const keyColumn = lineageKey?.sourceColumn;
+    const modelColumn = lineageKey?.modelColumn ?? "";
     const q = (c: string) => quoteIdentifier(engine, c);
     const keyText = (c: string) => castText(engine, q(c));
     const count = await connections.withSession(source.relation.connection, async (session) => {
@@ -121,6 +124,7 @@ export async function probeChanges(
       if (keyColumn && changed > 0)
         keyQueries.push({
           connection: source.relation.connection,
+          modelColumn,
           sql: `select ${keyText(keyColumn)} from ${rel} where ${window} and ${q(keyColumn)} is not null`,
         });
       let deleted = 0;
@@ -140,6 +144,7 @@ export async function probeChanges(
           if (keyColumn)
             keyQueries.push({
               connection: source.relation.connection,
+              modelColumn,
               sql: `select ${keyText(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null`,
             });
         }
@@ -149,12 +154,21 @@ export async function probeChanges(
     counts.push(count);
   }
 
-  if (counts.some((c) => c.changed > 0)) {
-    // New partitions of inserted and updated rows: the model's own SQL over the changed rows.
-    const cols = partitionColumnsText(computeEngine, model.config.partitionBy).join(", ");
+  // New partitions of inserted and updated rows: the model's own SQL with one source narrowed to
+  // its changed rows and every other tracked source read whole, so a changed order header finds
+  // the lines it joins (with one tracked source, the model over its changed rows).
+  const cols = partitionColumnsText(computeEngine, model.config.partitionBy).join(", ");
+  for (const [i, fact] of facts.tracked.entries()) {
+    if ((counts[i]?.changed ?? 0) === 0) continue;
+    let sql = model.lineage!.changesSql;
+    for (const [id, w] of windows)
+      sql =
+        id === fact.id
+          ? fillWatermarks(sql, id, w.start, w.end)
+          : unwindowed(sql, manifest.nodes[id] as SourceNode, computeEngine);
     const rows = await connections.withSession(
       model.config.compute,
-      async (s) => (await s.query(`select distinct ${cols} from (\n${changesSql}\n) sluice_changes`)).rows,
+      async (s) => (await s.query(`select distinct ${cols} from (\n${sql}\n) sluice_changes`)).rows,
     );
     for (const row of rows) touched.push(partitionOf(row));
   }
@@ -164,10 +178,27 @@ export async function probeChanges(
   // When the partitions known so far already call for a full rebuild, the old partitions of the
   // changed keys cannot change that; not looking them up keeps a mostly-dirty plan cheap.
   const enough = fullRebuildShare < 1 && stored !== null && known > 1 && known >= fullRebuildShare * stored;
-  const keyColumn = model.lineage!.keys?.[0]?.modelColumn;
-  if (!enough && keyColumn && keyQueries.length > 0)
-    touched.push(...(await oldPartitions(model, manifest, connections, keyColumn, keyQueries)));
+  if (!enough && keyQueries.length > 0)
+    touched.push(...(await oldPartitions(model, manifest, connections, keyQueries)));
   return { counts, touched, pending, stored };
+}
+
+/** The keys of a tracked source's changed or deleted rows, and the model's column holding them. */
+interface KeyQuery {
+  connection: string;
+  sql: string;
+  modelColumn: string;
+}
+
+/**
+ * The change-window SQL with `source` read whole instead of narrowed: the window predicate the
+ * compiler wrote around it (compiler/render.ts, changeWindow) becomes true. Pinned against the
+ * compiled SQL by tests/unit/joined-tracked-sources.test.ts.
+ */
+export function unwindowed(sql: string, source: SourceNode, engine: EngineType): string {
+  const column = quoteIdentifier(engine, source.changeTracking!.updatedAt);
+  const predicate = `${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)}`;
+  return sql.split(predicate).join("1 = 1");
 }
 
 /**
@@ -179,17 +210,31 @@ async function oldPartitions(
   model: ModelNode,
   manifest: Manifest,
   connections: Connections,
-  keyColumn: string,
-  keyQueries: { connection: string; sql: string }[],
+  keyQueries: KeyQuery[],
 ): Promise<PartitionValue[]> {
-  const keysToLocate = new Set<string>();
+  /** Keys to locate, per model column (one per tracked source). */
+  const keysByColumn = new Map<string, Set<string>>();
   for (const k of keyQueries) {
-    for (const key of await connections.withSession(k.connection, (s) => column(s, k.sql)))
-      keysToLocate.add(key);
+    const set = keysByColumn.get(k.modelColumn) ?? new Set<string>();
+    keysByColumn.set(k.modelColumn, set);
+    for (const key of await connections.withSession(k.connection, (s) => column(s, k.sql))) set.add(key);
   }
   const out: PartitionValue[] = [];
+  for (const [keyColumn, keySet] of keysByColumn)
+    out.push(...(await locate(model, manifest, connections, keyColumn, [...keySet])));
+  return out;
+}
+
+/** The partitions of the model's table holding any of `keys` in `keyColumn`. */
+async function locate(
+  model: ModelNode,
+  manifest: Manifest,
+  connections: Connections,
+  keyColumn: string,
+  keys: string[],
+): Promise<PartitionValue[]> {
+  const out: PartitionValue[] = [];
   const engine = manifest.connections[model.relation.connection]!.type as EngineType;
-  const keys = [...keysToLocate];
   await connections.withSession(model.relation.connection, async (session, adapter) => {
     const pcols = partitionColumnsText(engine, model.config.partitionBy).join(", ");
     const column = castText(engine, quoteIdentifier(engine, keyColumn));

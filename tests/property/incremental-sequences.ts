@@ -1,4 +1,6 @@
-// The harness of the "incremental equals full" property: random sequences of source inserts,
+// The harness of the "incremental equals full" property on a Spark Thrift Server lake
+// (tests/integration/spark/incremental-equals-full.test.ts; the DuckDB suite's wider generator is
+// sequence-run.ts): random sequences of source inserts,
 // updates (some moving a sale to another month, some arriving late), deletes, re-inserts of
 // deleted keys and changes to an untracked dimension; after every `build` (data tests and their
 // narrowing included), each table must equal what a full rebuild gives. The lake is the real
@@ -8,7 +10,7 @@
 // a failure prints its seed, and SLUICE_PROPERTY_SEED=N replays one sequence.
 import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expect } from "vitest";
 import type { Session } from "../../src/adapters/contract.js";
 import { openConnections } from "../../src/adapters/index.js";
 import { compileProject } from "../../src/compiler/compile.js";
@@ -309,37 +311,4 @@ export async function runSequence(seed: number): Promise<void> {
     await connections.close();
     await ledger.close();
   }
-}
-
-/**
- * The property's suite for half of the seeds (odd or even), so two test files run on both cores.
- * SLUICE_PROPERTY_SEQUENCES sets how many sequences in all (default 120, ~2 s each through the Parquet lake); SLUICE_PROPERTY_SEED=N
- * replays one.
- */
-export function sequencesSuite(half: 0 | 1): void {
-  const total = Number(process.env["SLUICE_PROPERTY_SEQUENCES"] ?? 120);
-  const only = process.env["SLUICE_PROPERTY_SEED"];
-  const seeds = only
-    ? Number(only) % 2 === half
-      ? [Number(only)]
-      : []
-    : Array.from({ length: total }, (_, i) => i + 1).filter((s) => s % 2 === half);
-  let project: TempProject;
-  beforeAll(() => {
-    project = setUpProject();
-  });
-  afterAll(() => project.remove());
-  describe("incremental equals full", () => {
-    it(`holds over ${seeds.length} random sequences (${half === 0 ? "even" : "odd"} seeds)`, async () => {
-      for (const seed of seeds) {
-        try {
-          await runSequence(seed);
-        } catch (e) {
-          throw new Error(
-            `failing seed ${seed} (replay with SLUICE_PROPERTY_SEED=${seed}): ${e instanceof Error ? e.message : String(e)}`,
-          );
-        }
-      }
-    }, 1_800_000);
-  });
 }

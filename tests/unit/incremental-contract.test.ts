@@ -57,8 +57,19 @@ const cases: [
   string,
   string,
   Record<string, string>,
-  { key?: [string, string]; full?: RegExp; error?: RegExp },
+  { key?: [string, string]; keys?: [string, string][]; full?: RegExp; error?: RegExp },
 ][] = [
+  [
+    "two tracked sources joined, the result carrying a key of each (an order header and its lines)",
+    `${inc(", unique_key='line_id'")}select s.sale_id as sid, l.line_id, l.qty, ${ym}\nfrom {{ source('app', 'sales') }} s join {{ source('app', 'lines') }} l on l.sale_id = s.sale_id`,
+    {},
+    {
+      keys: [
+        ["line_id", "line_id"],
+        ["sale_id", "sid"],
+      ],
+    },
+  ],
   [
     "a row-local model keyed by the deletes key",
     `${inc()}select sale_id, amount, ${ym} from {{ source('app', 'sales') }}`,
@@ -119,7 +130,9 @@ const cases: [
     "two tracked sources joined",
     `${inc()}select s.sale_id, l.qty, ${ym}\nfrom {{ source('app', 'sales') }} s join {{ source('app', 'lines') }} l on l.sale_id = s.sale_id`,
     {},
-    { full: /joins 2 change-tracked sources \(app\.lines, app\.sales\)/ },
+    {
+      full: /joins 2 change-tracked sources \(app\.lines, app\.sales\), and its result has no column holding a key of app\.lines/,
+    },
   ],
   [
     "a tracked source read through a view",
@@ -172,5 +185,7 @@ describe("the incremental contract", () => {
     else expect(lineage.fullRebuild).toBeNull();
     if (expected.key)
       expect(lineage.keys?.map((k) => [k.sourceColumn, k.modelColumn])).toEqual([expected.key]);
+    if (expected.keys)
+      expect(lineage.keys?.map((k) => [k.sourceColumn, k.modelColumn])).toEqual(expected.keys);
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { decideLineage, type LineageFacts, type Recorded } from "../../src/planner/lineage-decision.js";
+import type { PartitionValue } from "../../src/adapters/contract.js";
+import {
+  decideLineage,
+  describePartitions,
+  type LineageFacts,
+  type Recorded,
+} from "../../src/planner/lineage-decision.js";
 
 // The lineage plan as a function of facts, one line per rule. `ts(n)` is a timestamp watermark,
 // `at(v, n)` what the ledger recorded at model version v; "fp" values are fingerprints.
@@ -249,4 +255,26 @@ describe("stamp problems", () => {
     );
     expect(decideLineage(withStamps(0, 0, "error")).kind).toBe("partitions");
   });
+});
+
+describe("describePartitions", () => {
+  const cases: [PartitionValue[], string][] = [
+    [[["202108"], ["202111"]], "partitions 202108, 202111"],
+    [[["2026-01-01"]], "partition 2026-01-01"],
+    // SQL NULL and the text 'NULL' are two partitions, and read as two.
+    [[[null], ["NULL"], ["null"]], "partitions NULL, 'NULL', 'null'"],
+    [[[""], [" sp "]], "partitions '', ' sp '"],
+    [
+      [
+        ["a/b", "x"],
+        ["a", "b/x"],
+      ],
+      "partitions 'a/b'/x, a/'b/x'",
+    ],
+    [[["o'q"]], "partition 'o''q'"],
+    [[["__HIVE_DEFAULT_PARTITION__"]], "partition __HIVE_DEFAULT_PARTITION__"],
+  ];
+  for (const [partitions, text] of cases)
+    it(`names ${JSON.stringify(partitions)} as ${text}`, () =>
+      expect(describePartitions(partitions)).toBe(text));
 });

@@ -76,6 +76,10 @@ export class DuckDbEngine {
       ...(this.settings.tempDirectory ? { temp_directory: this.settings.tempDirectory } : {}),
     });
     const connection = await (await this.instance).connect();
+    // Every session in UTC, whatever the machine's zone: the text of a TIMESTAMPTZ (a partition
+    // value, a key) and every zone-dependent result are then the same in every build, so a build
+    // from cron in UTC and one from Tokyo replace the same partitions.
+    await connection.run("SET TimeZone = 'UTC'");
     const session = new DuckDbSession(connection, () => this.sessions.delete(session));
     this.sessions.add(session);
     return session;

@@ -1,0 +1,5 @@
+// Incremental equals full, on DuckDB (sequence-run.ts): the seeds equal to 2 modulo 4, one of four
+// files so that vitest spreads the sequences over every core.
+import { sequencesSuite } from "./sequence-run.js";
+
+sequencesSuite("tests/property/incremental-equals-full-2.test.ts", 2, 4);
