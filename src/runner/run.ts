@@ -20,6 +20,7 @@ import { PASSING, schedule } from "./scheduler.js";
 import { newRunId } from "./run-id.js";
 export { newRunId };
 import { openWorkspace, type Workspace } from "./workspace.js";
+import { PhaseClock } from "./phase-clock.js";
 
 export type Command = "build" | "run" | "test" | "seed";
 
@@ -60,6 +61,12 @@ export interface RunResults {
   success: boolean;
   /** The signal that cancelled the run; its nodes then include `cancelled` and `not_started` ones. */
   cancelledBy?: CancelSignal;
+  /**
+   * Wall time of each phase in milliseconds: `start` (process start to this command, when the CLI
+   * says when it began), `compile`, `select`, `lock`, `ledger_open`, `connections_open`, hooks,
+   * `plan`, `steps`, `ledger_commit`, and the closing of each; what the steps do not account for.
+   */
+  phasesMs?: Record<string, number>;
   results: NodeResult[];
 }
 
@@ -72,31 +79,36 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
 
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
   const startedAt = new Date();
+  const clock = new PhaseClock();
+  if (options.startedAtMs !== undefined) clock.add("start", Math.max(0, Date.now() - options.startedAtMs));
   const runId = newRunId();
-  const { manifest } = await compileProjectCached(project);
+  const { manifest } = await clock.time("compile", () => compileProjectCached(project));
   const targetDir = join(project.dir, project.config.target_path);
   if (options.restate) checkRestate(manifest, options.restate.model);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.
   const warn = (message: string) => options.reporter.info(`warning: ${message}`);
-  const selected = selectNodes(
-    { manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) },
-    options.select,
-    options.exclude,
-    { warn },
+  const selected = await clock.time("select", () =>
+    selectNodes(
+      { manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) },
+      options.select,
+      options.exclude,
+      { warn },
+    ),
   );
-  await writeManifest(targetDir, manifest);
+  await clock.time("manifest_write", () => writeManifest(targetDir, manifest));
 
   const workspace = await openWorkspace(project, {
     runId,
     command: options.command,
     lockWaitMs: options.lockWaitMs ?? 0,
+    clock,
   });
   const cancellation = options.cancellation;
   const stopEngines = cancellation?.onCancel(() => void workspace.connections.cancel());
   const results: NodeResult[] = [];
   let failure: unknown;
   try {
-    await runSteps(project, manifest, selected, workspace, options, results);
+    await runSteps(project, manifest, selected, workspace, options, results, clock);
   } catch (e) {
     // A statement interrupted by the cancel may fail a hook or the plan: the run is cancelled, not failed.
     if (!cancellation?.cancelled) throw e;
@@ -115,6 +127,7 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     elapsedMs: Date.now() - startedAt.getTime(),
     success: ok,
     ...(cancellation?.by ? { cancelledBy: cancellation.by } : {}),
+    phasesMs: clock.toJSON(),
     results,
   };
   writeJson(join(targetDir, "run_results.json"), run);
@@ -168,20 +181,22 @@ export async function runSteps(
   workspace: Workspace,
   options: RunOptions,
   results: NodeResult[] = [],
+  clock: PhaseClock = new PhaseClock(),
 ): Promise<NodeResult[]> {
   const { connections, ledger } = workspace;
   const cancelled = () => options.cancellation?.cancelled === true;
-  await runHooks(manifest, project, connections, "on_run_start", options.reporter);
-  if (cancelled()) return results;
-  const plan = await planBuild(
-    manifest,
-    selected,
-    connections,
-    ledger,
-    planOptionsFor(options.command, options),
+  await clock.time("on_run_start", () =>
+    runHooks(manifest, project, connections, "on_run_start", options.reporter),
   );
-  await executePlan(plan, manifest, project, workspace, options, results);
-  if (!cancelled()) await runHooks(manifest, project, connections, "on_run_end", options.reporter);
+  if (cancelled()) return results;
+  const plan = await clock.time("plan", () =>
+    planBuild(manifest, selected, connections, ledger, planOptionsFor(options.command, options)),
+  );
+  await executePlan(plan, manifest, project, workspace, options, results, clock);
+  if (!cancelled())
+    await clock.time("on_run_end", () =>
+      runHooks(manifest, project, connections, "on_run_end", options.reporter),
+    );
   return results;
 }
 
@@ -192,6 +207,7 @@ async function executePlan(
   workspace: Workspace,
   options: RunOptions,
   results: NodeResult[],
+  clock: PhaseClock,
 ): Promise<void> {
   const total = plan.steps.length;
   options.reporter.start(total, options.command);
@@ -206,6 +222,7 @@ async function executePlan(
     batchRows: 10_000,
     replaced: new Map(),
   };
+  const stepsBegan = performance.now();
   const outcomes = await schedule(
     plan.steps,
     options.threads ?? project.target.threads,
@@ -276,6 +293,8 @@ async function executePlan(
       },
     },
   );
+  clock.add("steps", performance.now() - stepsBegan);
+  const committing = performance.now();
   await commitLedger(plan, manifest, workspace, results, outcomes, options.reporter);
   // What ran, at which version and how it ended: the next build skips what is still unchanged.
   await workspace.ledger.recordOutcomes(
@@ -291,6 +310,7 @@ async function executePlan(
         status: outcomes.get(s.node)?.status ?? "error",
       })),
   );
+  clock.add("ledger_commit", performance.now() - committing);
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
   for (const step of plan.steps)
     for (const w of step.warnings ?? []) options.reporter.info(`warning: ${step.node}: ${w}`);
