@@ -10,12 +10,7 @@ import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.
 import type { PlanStep } from "../planner/plan.js";
 import { describePartitions } from "../planner/lineage.js";
 import type { Ledger } from "../ledger/ledger.js";
-import {
-  partitionColumnsText,
-  partitionPredicate,
-  reconcileProfile,
-  selectPartitions,
-} from "../compiler/partition-sql.js";
+import { partitionColumnsText, partitionPredicate, selectPartitions } from "../compiler/partition-sql.js";
 import type { StepOutcome } from "./scheduler.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
@@ -28,8 +23,6 @@ export interface StepContext {
   projectDir: string;
   /** Rows per batch when streaming between engines. */
   batchRows: number;
-  /** Partitions each model replaced in this run, so its reconcile tests profile just those. */
-  replaced: Map<string, PartitionValue[]>;
 }
 
 export interface StepReport extends StepOutcome {
@@ -102,7 +95,6 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
           target.load(session, model.relation, source.stream(moved, ctx.batchRows), mode),
         );
     const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
-    if (partitions) ctx.replaced.set(model.id, partitions);
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
 }
@@ -188,7 +180,7 @@ async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
 const SAMPLE_ROWS = 5;
 
 async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promise<StepReport> {
-  if (test.reconcile) return runReconcile(test, test.reconcile, ctx);
+  if (test.reconcile) return runReconcile(test, test.reconcile, step, ctx);
   // A scoped test reads only the partitions its model replaced; the plan checked the rest is clean.
   const sql = step.scope?.sql ?? test.compiledSql;
   const model = step.scope ? ctx.manifest.nodes[step.scope.model] : undefined;
@@ -219,9 +211,14 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
 async function runReconcile(
   test: TestNode,
   reconcile: NonNullable<TestNode["reconcile"]>,
+  step: PlanStep,
   ctx: StepContext,
 ): Promise<StepReport> {
-  const queries = reconcileQueries(test, reconcile, ctx);
+  // Narrowed by the plan (planner/test-scope.ts) to the partitions the build replaces, when sound.
+  const scope = step.scope?.computedSql ? step.scope : undefined;
+  const queries = scope
+    ? { stored: scope.sql, computed: scope.computedSql! }
+    : { stored: test.compiledSql, computed: reconcile.sql };
   const [stored, computed] = await Promise.all([
     withSession(ctx, test.connection, (s) => s.query(queries.stored)),
     withSession(ctx, reconcile.connection, (s) => s.query(queries.computed)),
@@ -261,37 +258,10 @@ async function runReconcile(
     sample: failing.length ? { columns, rows: failing.slice(0, SAMPLE_ROWS) } : undefined,
     message: failing.length
       ? `${failing.length === 1 ? "1 partition differs" : `${failing.length} partitions differ`} between ${test.connection} and ${reconcile.connection}`
-      : queries.scope,
-  };
-}
-
-/**
- * The two profiles to compare: whole tables, or — when this run replaced some partitions of the
- * model and the test profiles by its partition columns — just those partitions on both sides.
- */
-function reconcileQueries(
-  test: TestNode,
-  reconcile: NonNullable<TestNode["reconcile"]>,
-  ctx: StepContext,
-): { stored: string; computed: string; scope?: string } {
-  const model = test.attachedTo ? ctx.manifest.nodes[test.attachedTo] : undefined;
-  const partitions = model ? ctx.replaced.get(model.id) : undefined;
-  if (
-    model?.kind !== "model" ||
-    !partitions?.length ||
-    reconcile.keyColumns.join() !== model.config.partitionBy.join()
-  ) {
-    return { stored: test.compiledSql, computed: reconcile.sql };
-  }
-  const keys = reconcile.keyColumns;
-  const storedEngine = ctx.manifest.connections[test.connection]!.type;
-  const computeEngine = ctx.manifest.connections[reconcile.connection]!.type;
-  const storedFrom = `(select * from ${dialectFor(storedEngine).relation(model.relation)} where ${partitionPredicate(storedEngine, keys, partitions)}) sluice_partitions`;
-  const computedFrom = `(\n${selectPartitions(computeEngine, model.compiledSql, keys, partitions)}\n) sluice_model`;
-  return {
-    stored: reconcileProfile(storedEngine, storedFrom, keys, reconcile.sums),
-    computed: reconcileProfile(computeEngine, computedFrom, keys, reconcile.sums),
-    scope: `checked the ${partitions.length} partition${partitions.length === 1 ? "" : "s"} this build replaced`,
+      : scope
+        ? `checked the ${scope.partitions.length} partition${scope.partitions.length === 1 ? "" : "s"} this build replaced`
+        : undefined,
+    ...(scope ? { scope: { model: scope.model, partitions: scope.partitions } } : {}),
   };
 }
 

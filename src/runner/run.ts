@@ -220,7 +220,6 @@ async function executePlan(
     runId: workspace.runId,
     projectDir: project.dir,
     batchRows: 10_000,
-    replaced: new Map(),
   };
   const stepsBegan = performance.now();
   const outcomes = await schedule(
