@@ -4,7 +4,14 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
-import type { CellValue, PartitionValue, Row, Session, WriteMode } from "../adapters/contract.js";
+import type {
+  CellValue,
+  PartitionValue,
+  Row,
+  Session,
+  WriteMode,
+  WriteResult,
+} from "../adapters/contract.js";
 import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
@@ -94,13 +101,40 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
       : await withSession(ctx, compute, (source) =>
           target.load(session, model.relation, source.stream(moved, ctx.batchRows), mode),
         );
-    const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
+    const partitionRows = model.lineage
+      ? await countPartitions(session, ctx, model, partitions, result.partitionRows)
+      : undefined;
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
 }
 
-/** Rows per partition of what was just written (all partitions after a full build), read back from the table. */
+/**
+ * Rows per partition of what was just written (all partitions after a full build): as the write
+ * counted them when it says (a lake COPY's statistics, no checksum then), else read back from the
+ * table with a checksum of its rows.
+ */
 async function countPartitions(
+  session: Session,
+  ctx: StepContext,
+  model: ModelNode,
+  written: PartitionValue[] | undefined,
+  counted: WriteResult["partitionRows"],
+): Promise<NonNullable<StepReport["partitionRows"]>> {
+  const found = counted
+    ? counted.map((c) => ({ partition: c.partition, rows: c.rows, checksum: null }))
+    : await readPartitionCounts(session, ctx, model, written);
+  const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
+  const present = found.filter((p) => !wanted || wanted.has(JSON.stringify(p.partition)));
+  // A replaced partition that no longer has rows is recorded as empty, so the ledger says it was emptied.
+  const seen = new Set(present.map((p) => JSON.stringify(p.partition)));
+  const emptied = (written ?? [])
+    .filter((p) => !seen.has(JSON.stringify(p)))
+    .map((partition) => ({ partition, rows: 0, checksum: null }));
+  return [...present, ...emptied];
+}
+
+/** Rows and a checksum per partition, read back from the table (of `written` only, when named). */
+async function readPartitionCounts(
   session: Session,
   ctx: StepContext,
   model: ModelNode,
@@ -119,20 +153,12 @@ async function countPartitions(
   const { rows } = await session.query(
     `select ${cols.join(", ")}, count(*), ${checksum} from ${rel} sluice_row${only} group by ${cols.join(", ")}`,
   );
-  const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
   const n = cols.length;
-  const found = rows.map((r) => ({
+  return rows.map((r) => ({
     partition: r.slice(0, n).map(partitionText),
     rows: Number(r[n]),
     checksum: r[n + 1] === null ? null : String(r[n + 1]),
   }));
-  const present = found.filter((p) => !wanted || wanted.has(JSON.stringify(p.partition)));
-  // A replaced partition that no longer has rows is recorded as empty, so the ledger says it was emptied.
-  const seen = new Set(present.map((p) => JSON.stringify(p.partition)));
-  const emptied = (written ?? [])
-    .filter((p) => !seen.has(JSON.stringify(p)))
-    .map((partition) => ({ partition, rows: 0, checksum: null }));
-  return [...present, ...emptied];
 }
 
 async function distinctPartitions(
