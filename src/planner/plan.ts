@@ -11,6 +11,7 @@ import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
 import { inheritanceProblem } from "../compiler/incremental-contract.js";
+import { affectedGroups } from "./affected-groups.js";
 
 export type StepAction =
   /** Load a seed's CSV, replacing its table. */
@@ -244,7 +245,34 @@ async function planModel(
 
   if (materialized === "view")
     return { ...base, action: "create_view", reason: "view replaced", sql: "full", write: null };
-  if (materialized === "table") return rebuild("table rebuilt in full and swapped in");
+  if (materialized === "table") {
+    // A table grouped by the partition column of an input replacing named partitions recomputes
+    // just those groups (planner/affected-groups.ts says when that equals a rebuild).
+    const narrowed = model.dependsOn.some((d) => {
+      const up = partitionsOf.get(d);
+      return up !== undefined && up.partitions !== "all";
+    });
+    const groups =
+      options.fullRefresh || options.restate || !narrowed
+        ? null
+        : affectedGroups(model, {
+            manifest,
+            partitionsOf,
+            changing: written.changing,
+            outcomes: written.outcomes,
+          });
+    if (groups && "column" in groups && (await relationExists(model, connections)))
+      return {
+        ...base,
+        action: "replace_partitions" as const,
+        reason: `recompute the groups of ${groups.column} in ${describePartitions(groups.partitions)}, replaced in ${groups.from}; the other groups are unchanged`,
+        sql: "full" as const,
+        write: { kind: "partitions" as const, partitionBy: [groups.column], partitions: groups.partitions },
+      };
+    return rebuild(
+      `table rebuilt in full and swapped in${groups && "whole" in groups ? ` (not only the groups a replaced partition touches: ${groups.whole})` : ""}`,
+    );
+  }
   const fullRefresh = options.fullRefresh && model.config.fullRefresh !== false;
   const exists = await relationExists(model, connections);
 

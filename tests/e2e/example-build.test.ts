@@ -136,6 +136,14 @@ describe("example project on embedded DuckDB", () => {
     );
     expect(history.partitions.length).toBeGreaterThan(0);
     expect(history.partitions.length).toBeLessThan(10);
+    // The mart grouped by year_month recomputed just those months (and still matches the source,
+    // checked after the mutation above); the one grouped by day was rebuilt.
+    const mart = (id: string) => results.results.find((r: { node: string }) => r.node === id);
+    expect(mart("model.sales_by_country_month")).toMatchObject({
+      action: "replace_partitions",
+      partitions: history.partitions,
+    });
+    expect(mart("model.daily_category_revenue").action).toBe("build_table");
     // Its reconcile test profiled just the partitions the build replaced, on the lake and the source.
     const reconcile = results.results.find(
       (r: { node: string }) => r.node === "test.reconcile_sales_history",
