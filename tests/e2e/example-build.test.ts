@@ -125,6 +125,18 @@ describe("example project on embedded DuckDB", () => {
     expect(compiled).toContain('from "source"."production"."sales" s');
     const results = JSON.parse(readFileSync(join(project.dir, "target/run_results.json"), "utf8"));
     expect(results.success).toBe(true);
+    // Where the fixed cost of the run went, phase by phase, in whole milliseconds.
+    for (const phase of [
+      "start",
+      "compile",
+      "lock",
+      "ledger_open",
+      "on_run_start",
+      "plan",
+      "steps",
+      "ledger_close",
+    ])
+      expect(Number.isInteger(results.phasesMs[phase]), phase).toBe(true);
     // The build after the mutation replaced only the months the changes touched.
     const history = results.results.find((r: { node: string }) => r.node === "model.sales_history");
     expect(history.action).toBe("replace_partitions");
