@@ -276,11 +276,13 @@ export function scopedTestSql(
   manifest: Manifest,
   test: TestNode,
   partitions: PartitionValue[],
+  partitionColumns?: string[],
 ): { sql: string } | { whole: string } {
   const model = test.attachedTo ? manifest.nodes[test.attachedTo] : undefined;
   if (!SCOPABLE_TESTS.includes(test.testType))
     return { whole: `${test.testType} tests are not narrowed to partitions` };
-  if (model?.kind !== "model" || model.config.partitionBy.length === 0)
+  const partitionBy = partitionColumns ?? (model?.kind === "model" ? model.config.partitionBy : []);
+  if (model?.kind !== "model" || partitionBy.length === 0)
     return { whole: "it does not test a partitioned model" };
   if (partitions.length === 0) return { whole: "no partitions were named" };
   const row = [
@@ -312,7 +314,7 @@ export function scopedTestSql(
   };
   if (genericTestSql(input) !== test.compiledSql)
     return { whole: "its compiled SQL is not the one this version of sluice generates" };
-  const predicate = partitionPredicate(engine, model.config.partitionBy, partitions);
+  const predicate = partitionPredicate(engine, partitionBy, partitions);
   const scoped = scopedGenericTestSql(
     input,
     `(select * from ${base} where (${predicate})${where ? ` and (${where})` : ""})`,
@@ -327,21 +329,24 @@ export function scopedTestSql(
  * model's SQL, each filtered to those partitions where it runs. Only for a test that profiles by
  * exactly the model's partition columns (a profile by other columns mixes partitions in one row),
  * and whose stored queries are exactly what this compiler gives. Whether the other partitions are
- * still known to match is the planner's question (planner/test-scope.ts).
+ * still known to match is the planner's question (planner/test-scope.ts). `partitionColumns`: the
+ * columns the named values are in, when not the model's `partition_by` (a table recomputing groups).
  */
 export function scopedReconcileSql(
   manifest: Manifest,
   test: TestNode,
   partitions: PartitionValue[],
+  partitionColumns?: string[],
 ): { stored: string; computed: string } | { whole: string } {
   const reconcile = test.reconcile;
   const model = test.attachedTo ? manifest.nodes[test.attachedTo] : undefined;
   if (!reconcile) return { whole: "it is not a reconcile test" };
-  if (model?.kind !== "model" || model.config.partitionBy.length === 0)
+  const partitionBy = partitionColumns ?? (model?.kind === "model" ? model.config.partitionBy : []);
+  if (model?.kind !== "model" || partitionBy.length === 0)
     return { whole: "it does not test a partitioned model" };
   if (partitions.length === 0) return { whole: "no partitions were named" };
   const keys = reconcile.keyColumns;
-  if (keys.join("\u0000") !== model.config.partitionBy.join("\u0000"))
+  if (keys.join("\u0000") !== partitionBy.join("\u0000"))
     return { whole: `it profiles by ${keys.join(", ") || "no column"}, not by the partition columns` };
   const stored = manifest.connections[test.connection]?.type;
   const compute = manifest.connections[reconcile.connection]?.type;

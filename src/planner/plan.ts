@@ -114,6 +114,7 @@ export async function planBuild(
       : undefined;
   /** Models whose named partitions this build replaces, and the nodes it writes: what tests may be narrowed to. */
   const replacing = new Map<string, PartitionValue[]>();
+  const groupedBy = new Map<string, string[]>();
   const changing = new Set<string>();
 
   for (const node of included) {
@@ -134,7 +135,9 @@ export async function planBuild(
       step = {
         ...testStep(
           node,
-          outcomes ? scopeTest(node, { manifest, replacing, changing, outcomes }) : { scope: null },
+          outcomes
+            ? scopeTest(node, { manifest, replacing, changing, outcomes, groupedBy })
+            : { scope: null },
         ),
         after,
       };
@@ -158,6 +161,12 @@ export async function planBuild(
         (node.lineage || options.restate?.model !== node.name)
       )
         replacing.set(node.id, step.write.partitions);
+      if (
+        step.action === "replace_partitions" &&
+        step.write?.kind === "partitions" &&
+        node.config.materialized === "table"
+      )
+        groupedBy.set(node.id, step.write.partitionBy);
     } else continue;
     unchanged?.planned(step);
     if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);

@@ -30,6 +30,11 @@ export interface ScopeInputs {
   changing: Set<string>;
   /** The last recorded outcome of each node, from the ledger. */
   outcomes: Map<string, NodeOutcome>;
+  /**
+   * For a table recomputing the groups of replaced values (planner/affected-groups.ts): the column
+   * those values are in, which its tests narrow by instead of a `partition_by`.
+   */
+  groupedBy?: Map<string, string[]>;
 }
 
 /**
@@ -59,18 +64,19 @@ export function scopeTest(
     if (written.at > last.at) return whole(`${node.name} was written since the test last passed`);
   }
   const model = inputs.manifest.nodes[test.attachedTo]!;
+  const columns = inputs.groupedBy?.get(model.id);
   const describe = `on ${describePartitions(partitions)} of ${model.name}`;
   // A reconcile's untouched partitions match if they matched when it last passed: their stored rows
   // are unchanged (checked above), and so are their inputs, or change capture would have named them.
   if (test.reconcile) {
-    const built = scopedReconcileSql(inputs.manifest, test, partitions);
+    const built = scopedReconcileSql(inputs.manifest, test, partitions, columns);
     if ("whole" in built) return whole(built.whole);
     return {
       scope: { model: model.id, partitions, sql: built.stored, computedSql: built.computed },
       describe,
     };
   }
-  const built = scopedTestSql(inputs.manifest, test, partitions);
+  const built = scopedTestSql(inputs.manifest, test, partitions, columns);
   if ("whole" in built) return whole(built.whole);
   return { scope: { model: model.id, partitions, sql: built.sql }, describe };
 }
