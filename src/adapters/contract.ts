@@ -106,6 +106,12 @@ export type PartitionValue = (string | null)[];
 
 export interface WriteResult {
   rowsAffected: number | null;
+  /**
+   * Rows written per partition, when the write counted them itself (a lake COPY's statistics), so
+   * the runner need not read the partitions back: each partition the write put rows in, once, its
+   * values as `Dialect.castText` prints them. Absent where the engine does not say.
+   */
+  partitionRows?: { partition: PartitionValue; rows: number }[];
 }
 
 /** One open session on an engine. Not safe for concurrent use; the runner opens one per thread. */

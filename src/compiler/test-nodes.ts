@@ -23,7 +23,7 @@ import {
   type GenericTestInput,
 } from "./data-tests.js";
 import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
-import { partitionPredicate, reconcileProfile } from "./partition-sql.js";
+import { partitionPredicate, reconcileProfile, selectPartitions } from "./partition-sql.js";
 import { compileStatic } from "./static-template.js";
 import { macroTestSql, testMacroName } from "./macro-tests.js";
 
@@ -277,11 +277,13 @@ export function scopedTestSql(
   manifest: Manifest,
   test: TestNode,
   partitions: PartitionValue[],
+  partitionColumns?: string[],
 ): { sql: string } | { whole: string } {
   const model = test.attachedTo ? manifest.nodes[test.attachedTo] : undefined;
   if (!SCOPABLE_TESTS.includes(test.testType))
     return { whole: `${test.testType} tests are not narrowed to partitions` };
-  if (model?.kind !== "model" || model.config.partitionBy.length === 0)
+  const partitionBy = partitionColumns ?? (model?.kind === "model" ? model.config.partitionBy : []);
+  if (model?.kind !== "model" || partitionBy.length === 0)
     return { whole: "it does not test a partitioned model" };
   if (partitions.length === 0) return { whole: "no partitions were named" };
   const row = [
@@ -313,7 +315,7 @@ export function scopedTestSql(
   };
   if (genericTestSql(input) !== test.compiledSql)
     return { whole: "its compiled SQL is not the one this version of sluice generates" };
-  const predicate = partitionPredicate(engine, model.config.partitionBy, partitions);
+  const predicate = partitionPredicate(engine, partitionBy, partitions);
   const scoped = scopedGenericTestSql(
     input,
     `(select * from ${base} where (${predicate})${where ? ` and (${where})` : ""})`,
@@ -321,6 +323,48 @@ export function scopedTestSql(
   return typeof scoped === "string"
     ? { sql: scoped }
     : { whole: scoped ? scoped.error : `${test.testType} tests are not narrowed to partitions` };
+}
+
+/**
+ * A reconcile test's two profiles narrowed to `partitions` of its model: the stored table and the
+ * model's SQL, each filtered to those partitions where it runs. Only for a test that profiles by
+ * exactly the model's partition columns (a profile by other columns mixes partitions in one row),
+ * and whose stored queries are exactly what this compiler gives. Whether the other partitions are
+ * still known to match is the planner's question (planner/test-scope.ts). `partitionColumns`: the
+ * columns the named values are in, when not the model's `partition_by` (a table recomputing groups).
+ */
+export function scopedReconcileSql(
+  manifest: Manifest,
+  test: TestNode,
+  partitions: PartitionValue[],
+  partitionColumns?: string[],
+): { stored: string; computed: string } | { whole: string } {
+  const reconcile = test.reconcile;
+  const model = test.attachedTo ? manifest.nodes[test.attachedTo] : undefined;
+  if (!reconcile) return { whole: "it is not a reconcile test" };
+  const partitionBy = partitionColumns ?? (model?.kind === "model" ? model.config.partitionBy : []);
+  if (model?.kind !== "model" || partitionBy.length === 0)
+    return { whole: "it does not test a partitioned model" };
+  if (partitions.length === 0) return { whole: "no partitions were named" };
+  const keys = reconcile.keyColumns;
+  if (keys.join("\u0000") !== partitionBy.join("\u0000"))
+    return { whole: `it profiles by ${keys.join(", ") || "no column"}, not by the partition columns` };
+  const stored = manifest.connections[test.connection]?.type;
+  const compute = manifest.connections[reconcile.connection]?.type;
+  if (!stored || !compute) return { whole: "its connections are not in the manifest" };
+  const relation = renderRelation(stored, model.relation);
+  if (
+    reconcileProfile(stored, relation, keys, reconcile.sums) !== test.compiledSql ||
+    reconcileProfile(compute, `(\n${model.compiledSql}\n) sluice_model`, keys, reconcile.sums) !==
+      reconcile.sql
+  )
+    return { whole: "its compiled SQL is not the one this version of sluice generates" };
+  const storedFrom = `(select * from ${relation} where ${partitionPredicate(stored, keys, partitions)}) sluice_partitions`;
+  const computedFrom = `(\n${selectPartitions(compute, model.compiledSql, keys, partitions)}\n) sluice_model`;
+  return {
+    stored: reconcileProfile(stored, storedFrom, keys, reconcile.sums),
+    computed: reconcileProfile(compute, computedFrom, keys, reconcile.sums),
+  };
 }
 
 function parseRelationArg(value: unknown): string | undefined {

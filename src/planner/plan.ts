@@ -11,6 +11,7 @@ import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
 import { inheritanceProblem } from "../compiler/incremental-contract.js";
+import { affectedGroups } from "./affected-groups.js";
 
 export type StepAction =
   /** Load a seed's CSV, replacing its table. */
@@ -113,6 +114,7 @@ export async function planBuild(
       : undefined;
   /** Models whose named partitions this build replaces, and the nodes it writes: what tests may be narrowed to. */
   const replacing = new Map<string, PartitionValue[]>();
+  const groupedBy = new Map<string, string[]>();
   const changing = new Set<string>();
 
   for (const node of included) {
@@ -133,7 +135,9 @@ export async function planBuild(
       step = {
         ...testStep(
           node,
-          outcomes ? scopeTest(node, { manifest, replacing, changing, outcomes }) : { scope: null },
+          outcomes
+            ? scopeTest(node, { manifest, replacing, changing, outcomes, groupedBy })
+            : { scope: null },
         ),
         after,
       };
@@ -157,6 +161,12 @@ export async function planBuild(
         (node.lineage || options.restate?.model !== node.name)
       )
         replacing.set(node.id, step.write.partitions);
+      if (
+        step.action === "replace_partitions" &&
+        step.write?.kind === "partitions" &&
+        node.config.materialized === "table"
+      )
+        groupedBy.set(node.id, step.write.partitionBy);
     } else continue;
     unchanged?.planned(step);
     if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);
@@ -244,7 +254,34 @@ async function planModel(
 
   if (materialized === "view")
     return { ...base, action: "create_view", reason: "view replaced", sql: "full", write: null };
-  if (materialized === "table") return rebuild("table rebuilt in full and swapped in");
+  if (materialized === "table") {
+    // A table grouped by the partition column of an input replacing named partitions recomputes
+    // just those groups (planner/affected-groups.ts says when that equals a rebuild).
+    const narrowed = model.dependsOn.some((d) => {
+      const up = partitionsOf.get(d);
+      return up !== undefined && up.partitions !== "all";
+    });
+    const groups =
+      options.fullRefresh || options.restate || !narrowed
+        ? null
+        : affectedGroups(model, {
+            manifest,
+            partitionsOf,
+            changing: written.changing,
+            outcomes: written.outcomes,
+          });
+    if (groups && "column" in groups && (await relationExists(model, connections)))
+      return {
+        ...base,
+        action: "replace_partitions" as const,
+        reason: `recompute the groups of ${groups.column} in ${describePartitions(groups.partitions)}, replaced in ${groups.from}; the other groups are unchanged`,
+        sql: "full" as const,
+        write: { kind: "partitions" as const, partitionBy: [groups.column], partitions: groups.partitions },
+      };
+    return rebuild(
+      `table rebuilt in full and swapped in${groups && "whole" in groups ? ` (not only the groups a replaced partition touches: ${groups.whole})` : ""}`,
+    );
+  }
   const fullRefresh = options.fullRefresh && model.config.fullRefresh !== false;
   const exists = await relationExists(model, connections);
 

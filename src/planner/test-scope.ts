@@ -5,7 +5,7 @@
 import type { PartitionValue } from "../adapters/contract.js";
 import type { NodeOutcome } from "../ledger/ledger.js";
 import type { Manifest, TestNode } from "../manifest/types.js";
-import { scopedTestSql } from "../compiler/test-nodes.js";
+import { scopedReconcileSql, scopedTestSql } from "../compiler/test-nodes.js";
 import { describePartitions } from "./lineage.js";
 
 /** A test narrowed to the partitions its model is replacing in this build. */
@@ -13,8 +13,13 @@ export interface TestScope {
   /** The model whose partitions are checked. */
   model: string;
   partitions: PartitionValue[];
-  /** The failing-rows query over just those partitions (for `unique`: keys found there, counted over the whole table). */
+  /**
+   * The failing-rows query over just those partitions (for `unique`: keys found there, counted over
+   * the whole table); for a reconcile test, the stored table's profile of those partitions.
+   */
   sql: string;
+  /** For a reconcile test: the profile of the model's SQL over those partitions, where it computes. */
+  computedSql?: string;
 }
 
 export interface ScopeInputs {
@@ -25,6 +30,11 @@ export interface ScopeInputs {
   changing: Set<string>;
   /** The last recorded outcome of each node, from the ledger. */
   outcomes: Map<string, NodeOutcome>;
+  /**
+   * For a table recomputing the groups of replaced values (planner/affected-groups.ts): the column
+   * those values are in, which its tests narrow by instead of a `partition_by`.
+   */
+  groupedBy?: Map<string, string[]>;
 }
 
 /**
@@ -36,7 +46,7 @@ export function scopeTest(
   inputs: ScopeInputs,
 ): { scope: TestScope; describe: string } | { scope: null; whole?: string } {
   const partitions = test.attachedTo ? inputs.replacing.get(test.attachedTo) : undefined;
-  if (!test.attachedTo || !partitions?.length || test.reconcile) return { scope: null };
+  if (!test.attachedTo || !partitions?.length) return { scope: null };
   const whole = (why: string) => ({ scope: null, whole: why });
   if (!passMeansNoFailures(test)) return whole("its thresholds let it pass with failing rows");
   const last = inputs.outcomes.get(test.id);
@@ -53,13 +63,22 @@ export function scopeTest(
     if (!written) return whole(`${node.name} has no recorded build`);
     if (written.at > last.at) return whole(`${node.name} was written since the test last passed`);
   }
-  const built = scopedTestSql(inputs.manifest, test, partitions);
-  if ("whole" in built) return whole(built.whole);
   const model = inputs.manifest.nodes[test.attachedTo]!;
-  return {
-    scope: { model: model.id, partitions, sql: built.sql },
-    describe: `on ${describePartitions(partitions)} of ${model.name}`,
-  };
+  const columns = inputs.groupedBy?.get(model.id);
+  const describe = `on ${describePartitions(partitions)} of ${model.name}`;
+  // A reconcile's untouched partitions match if they matched when it last passed: their stored rows
+  // are unchanged (checked above), and so are their inputs, or change capture would have named them.
+  if (test.reconcile) {
+    const built = scopedReconcileSql(inputs.manifest, test, partitions, columns);
+    if ("whole" in built) return whole(built.whole);
+    return {
+      scope: { model: model.id, partitions, sql: built.stored, computedSql: built.computed },
+      describe,
+    };
+  }
+  const built = scopedTestSql(inputs.manifest, test, partitions, columns);
+  if ("whole" in built) return whole(built.whole);
+  return { scope: { model: model.id, partitions, sql: built.sql }, describe };
 }
 
 /** True when a pass can only mean no failing row (the default `!=0` thresholds, `>0` or `>=1`). */

@@ -4,18 +4,20 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
-import type { CellValue, PartitionValue, Row, Session, WriteMode } from "../adapters/contract.js";
+import type {
+  CellValue,
+  PartitionValue,
+  Row,
+  Session,
+  WriteMode,
+  WriteResult,
+} from "../adapters/contract.js";
 import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
 import { describePartitions } from "../planner/lineage.js";
 import type { Ledger } from "../ledger/ledger.js";
-import {
-  partitionColumnsText,
-  partitionPredicate,
-  reconcileProfile,
-  selectPartitions,
-} from "../compiler/partition-sql.js";
+import { partitionColumnsText, partitionPredicate, selectPartitions } from "../compiler/partition-sql.js";
 import type { StepOutcome } from "./scheduler.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
@@ -30,8 +32,6 @@ export interface StepContext {
   projectDir: string;
   /** Rows per batch when streaming between engines. */
   batchRows: number;
-  /** Partitions each model replaced in this run, so its reconcile tests profile just those. */
-  replaced: Map<string, PartitionValue[]>;
   /** When the run started (ISO, UTC): the time snapshots stamp versions with (see snapshot.ts). */
   snapshotTime: string;
 }
@@ -108,8 +108,9 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
       : await withSession(ctx, compute, (source) =>
           target.load(session, model.relation, source.stream(moved, ctx.batchRows), mode),
         );
-    const partitionRows = model.lineage ? await countPartitions(session, ctx, model, partitions) : undefined;
-    if (partitions) ctx.replaced.set(model.id, partitions);
+    const partitionRows = model.lineage
+      ? await countPartitions(session, ctx, model, partitions, result.partitionRows)
+      : undefined;
     await runHooks(session, model.hooks?.post ?? []);
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
@@ -124,8 +125,33 @@ async function runHooks(session: Session, hooks: string[]): Promise<void> {
   for (const hook of hooks) for (const statement of splitStatements(hook)) await session.execute(statement);
 }
 
-/** Rows per partition of what was just written (all partitions after a full build), read back from the table. */
+/**
+ * Rows per partition of what was just written (all partitions after a full build): as the write
+ * counted them when it says (a lake COPY's statistics, no checksum then), else read back from the
+ * table with a checksum of its rows.
+ */
 async function countPartitions(
+  session: Session,
+  ctx: StepContext,
+  model: ModelNode,
+  written: PartitionValue[] | undefined,
+  counted: WriteResult["partitionRows"],
+): Promise<NonNullable<StepReport["partitionRows"]>> {
+  const found = counted
+    ? counted.map((c) => ({ partition: c.partition, rows: c.rows, checksum: null }))
+    : await readPartitionCounts(session, ctx, model, written);
+  const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
+  const present = found.filter((p) => !wanted || wanted.has(JSON.stringify(p.partition)));
+  // A replaced partition that no longer has rows is recorded as empty, so the ledger says it was emptied.
+  const seen = new Set(present.map((p) => JSON.stringify(p.partition)));
+  const emptied = (written ?? [])
+    .filter((p) => !seen.has(JSON.stringify(p)))
+    .map((partition) => ({ partition, rows: 0, checksum: null }));
+  return [...present, ...emptied];
+}
+
+/** Rows and a checksum per partition, read back from the table (of `written` only, when named). */
+async function readPartitionCounts(
   session: Session,
   ctx: StepContext,
   model: ModelNode,
@@ -144,20 +170,12 @@ async function countPartitions(
   const { rows } = await session.query(
     `select ${cols.join(", ")}, count(*), ${checksum} from ${rel} sluice_row${only} group by ${cols.join(", ")}`,
   );
-  const wanted = written ? new Set(written.map((p) => JSON.stringify(p))) : undefined;
   const n = cols.length;
-  const found = rows.map((r) => ({
+  return rows.map((r) => ({
     partition: r.slice(0, n).map(partitionText),
     rows: Number(r[n]),
     checksum: r[n + 1] === null ? null : String(r[n + 1]),
   }));
-  const present = found.filter((p) => !wanted || wanted.has(JSON.stringify(p.partition)));
-  // A replaced partition that no longer has rows is recorded as empty, so the ledger says it was emptied.
-  const seen = new Set(present.map((p) => JSON.stringify(p.partition)));
-  const emptied = (written ?? [])
-    .filter((p) => !seen.has(JSON.stringify(p)))
-    .map((partition) => ({ partition, rows: 0, checksum: null }));
-  return [...present, ...emptied];
 }
 
 async function distinctPartitions(
@@ -205,7 +223,7 @@ async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
 const SAMPLE_ROWS = 5;
 
 async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promise<StepReport> {
-  if (test.reconcile) return runReconcile(test, test.reconcile, ctx);
+  if (test.reconcile) return runReconcile(test, test.reconcile, step, ctx);
   // A scoped test reads only the partitions its model replaced; the plan checked the rest is clean.
   const sql = step.scope?.sql ?? test.compiledSql;
   const model = step.scope ? ctx.manifest.nodes[step.scope.model] : undefined;
@@ -236,9 +254,14 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
 async function runReconcile(
   test: TestNode,
   reconcile: NonNullable<TestNode["reconcile"]>,
+  step: PlanStep,
   ctx: StepContext,
 ): Promise<StepReport> {
-  const queries = reconcileQueries(test, reconcile, ctx);
+  // Narrowed by the plan (planner/test-scope.ts) to the partitions the build replaces, when sound.
+  const scope = step.scope?.computedSql ? step.scope : undefined;
+  const queries = scope
+    ? { stored: scope.sql, computed: scope.computedSql! }
+    : { stored: test.compiledSql, computed: reconcile.sql };
   const [stored, computed] = await Promise.all([
     withSession(ctx, test.connection, (s) => s.query(queries.stored)),
     withSession(ctx, reconcile.connection, (s) => s.query(queries.computed)),
@@ -278,37 +301,10 @@ async function runReconcile(
     sample: failing.length ? { columns, rows: failing.slice(0, SAMPLE_ROWS) } : undefined,
     message: failing.length
       ? `${failing.length === 1 ? "1 partition differs" : `${failing.length} partitions differ`} between ${test.connection} and ${reconcile.connection}`
-      : queries.scope,
-  };
-}
-
-/**
- * The two profiles to compare: whole tables, or — when this run replaced some partitions of the
- * model and the test profiles by its partition columns — just those partitions on both sides.
- */
-function reconcileQueries(
-  test: TestNode,
-  reconcile: NonNullable<TestNode["reconcile"]>,
-  ctx: StepContext,
-): { stored: string; computed: string; scope?: string } {
-  const model = test.attachedTo ? ctx.manifest.nodes[test.attachedTo] : undefined;
-  const partitions = model ? ctx.replaced.get(model.id) : undefined;
-  if (
-    model?.kind !== "model" ||
-    !partitions?.length ||
-    reconcile.keyColumns.join() !== model.config.partitionBy.join()
-  ) {
-    return { stored: test.compiledSql, computed: reconcile.sql };
-  }
-  const keys = reconcile.keyColumns;
-  const storedEngine = ctx.manifest.connections[test.connection]!.type;
-  const computeEngine = ctx.manifest.connections[reconcile.connection]!.type;
-  const storedFrom = `(select * from ${dialectFor(storedEngine).relation(model.relation)} where ${partitionPredicate(storedEngine, keys, partitions)}) sluice_partitions`;
-  const computedFrom = `(\n${selectPartitions(computeEngine, model.compiledSql, keys, partitions)}\n) sluice_model`;
-  return {
-    stored: reconcileProfile(storedEngine, storedFrom, keys, reconcile.sums),
-    computed: reconcileProfile(computeEngine, computedFrom, keys, reconcile.sums),
-    scope: `checked the ${partitions.length} partition${partitions.length === 1 ? "" : "s"} this build replaced`,
+      : scope
+        ? `checked the ${scope.partitions.length} partition${scope.partitions.length === 1 ? "" : "s"} this build replaced`
+        : undefined,
+    ...(scope ? { scope: { model: scope.model, partitions: scope.partitions } } : {}),
   };
 }
 

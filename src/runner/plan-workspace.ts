@@ -136,7 +136,6 @@ function failingOpenNamed(connections: Connections, signal: AbortSignal | undefi
  * The target with every DuckDB file replaced by its copy and every path made absolute. A lake root
  * that does not exist yet becomes an empty folder of the snapshot: a lake never built has no tables.
  */
-/** `target` with each embedded DuckDB file replaced by its copy in `snapshot`. */
 export function snapshotTarget(
   target: TargetConfig,
   projectDir: string,

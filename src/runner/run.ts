@@ -23,6 +23,7 @@ import { openWorkspace, type Workspace } from "./workspace.js";
 import { RunTimeRenderer } from "../compiler/dbt-run-render.js";
 import { renderAtRunTime, RunTimeRenderError } from "./run-time-render.js";
 import { splitStatements } from "./statements.js";
+import { PhaseClock } from "./phase-clock.js";
 
 export type Command = "build" | "run" | "test" | "seed" | "snapshot";
 
@@ -63,6 +64,12 @@ export interface RunResults {
   success: boolean;
   /** The signal that cancelled the run; its nodes then include `cancelled` and `not_started` ones. */
   cancelledBy?: CancelSignal;
+  /**
+   * Wall time of each phase in milliseconds: `start` (process start to this command, when the CLI
+   * says when it began), `compile`, `select`, `lock`, `ledger_open`, `connections_open`, hooks,
+   * `plan`, `steps`, `ledger_commit`, and the closing of each; what the steps do not account for.
+   */
+  phasesMs?: Record<string, number>;
   results: NodeResult[];
 }
 
@@ -76,21 +83,25 @@ const INCLUDE: Record<Command, PlanOptions["include"]> = {
 
 export async function runCommand(project: Project, options: RunOptions): Promise<RunResults> {
   const startedAt = new Date();
+  const clock = new PhaseClock();
+  if (options.startedAtMs !== undefined) clock.add("start", Math.max(0, Date.now() - options.startedAtMs));
   const runId = newRunId();
-  const { manifest, warnings } = await compileProjectCached(project);
+  const { manifest, warnings } = await clock.time("compile", () => compileProjectCached(project));
   // What compile warns of (a dbt key read and ignored, a deprecated spelling) is said on every run.
   for (const w of warnings) options.reporter.info(`${w.file}:${w.line}:${w.column} warning: ${w.message}`);
   const targetDir = join(project.dir, project.config.target_path);
   if (options.restate) checkRestate(manifest, options.restate.model);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.
   const warn = (message: string) => options.reporter.info(`warning: ${message}`);
-  const selected = selectNodes(
-    { manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) },
-    options.select,
-    options.exclude,
-    { warn },
+  const selected = await clock.time("select", () =>
+    selectNodes(
+      { manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) },
+      options.select,
+      options.exclude,
+      { warn },
+    ),
   );
-  await writeManifest(targetDir, manifest);
+  await clock.time("manifest_write", () => writeManifest(targetDir, manifest));
   // As in dbt: `snapshot` takes the snapshots only, `run` builds models but not snapshots.
   for (const id of [...selected]) {
     const node = manifest.nodes[id];
@@ -104,13 +115,14 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     runId,
     command: options.command,
     lockWaitMs: options.lockWaitMs ?? 0,
+    clock,
   });
   const cancellation = options.cancellation;
   const stopEngines = cancellation?.onCancel(() => void workspace.connections.cancel());
   const results: NodeResult[] = [];
   let failure: unknown;
   try {
-    await runSteps(project, manifest, selected, workspace, options, results);
+    await runSteps(project, manifest, selected, workspace, options, results, clock);
   } catch (e) {
     // A statement interrupted by the cancel may fail a hook or the plan: the run is cancelled, not failed.
     if (!cancellation?.cancelled) throw e;
@@ -129,6 +141,7 @@ export async function runCommand(project: Project, options: RunOptions): Promise
     elapsedMs: Date.now() - startedAt.getTime(),
     success: ok,
     ...(cancellation?.by ? { cancelledBy: cancellation.by } : {}),
+    phasesMs: clock.toJSON(),
     results,
   };
   writeJson(join(targetDir, "run_results.json"), run);
@@ -182,20 +195,22 @@ export async function runSteps(
   workspace: Workspace,
   options: RunOptions,
   results: NodeResult[] = [],
+  clock: PhaseClock = new PhaseClock(),
 ): Promise<NodeResult[]> {
   const { connections, ledger } = workspace;
   const cancelled = () => options.cancellation?.cancelled === true;
-  await runHooks(manifest, project, connections, "on_run_start", options.reporter);
-  if (cancelled()) return results;
-  const plan = await planBuild(
-    manifest,
-    selected,
-    connections,
-    ledger,
-    planOptionsFor(options.command, options),
+  await clock.time("on_run_start", () =>
+    runHooks(manifest, project, connections, "on_run_start", options.reporter),
   );
-  await executePlan(plan, manifest, project, workspace, options, results);
-  if (!cancelled()) await runHooks(manifest, project, connections, "on_run_end", options.reporter);
+  if (cancelled()) return results;
+  const plan = await clock.time("plan", () =>
+    planBuild(manifest, selected, connections, ledger, planOptionsFor(options.command, options)),
+  );
+  await executePlan(plan, manifest, project, workspace, options, results, clock);
+  if (!cancelled())
+    await clock.time("on_run_end", () =>
+      runHooks(manifest, project, connections, "on_run_end", options.reporter),
+    );
   return results;
 }
 
@@ -206,6 +221,7 @@ async function executePlan(
   workspace: Workspace,
   options: RunOptions,
   results: NodeResult[],
+  clock: PhaseClock,
 ): Promise<void> {
   const total = plan.steps.length;
   options.reporter.start(total, options.command);
@@ -218,10 +234,10 @@ async function executePlan(
     runId: workspace.runId,
     projectDir: project.dir,
     batchRows: 10_000,
-    replaced: new Map(),
     snapshotTime: project.env["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
   };
   const runTime = new RunTimeRenderer(project, manifest, options.command);
+  const stepsBegan = performance.now();
   const outcomes = await schedule(
     plan.steps,
     options.threads ?? project.target.threads,
@@ -301,6 +317,8 @@ async function executePlan(
       },
     },
   );
+  clock.add("steps", performance.now() - stepsBegan);
+  const committing = performance.now();
   await commitLedger(plan, manifest, workspace, results, outcomes, options.reporter);
   // What ran, at which version and how it ended: the next build skips what is still unchanged.
   await workspace.ledger.recordOutcomes(
@@ -316,6 +334,7 @@ async function executePlan(
         status: outcomes.get(s.node)?.status ?? "error",
       })),
   );
+  clock.add("ledger_commit", performance.now() - committing);
   for (const problem of lineage?.problems() ?? []) options.reporter.info(`warning: ${problem}`);
   for (const step of plan.steps)
     for (const w of step.warnings ?? []) options.reporter.info(`warning: ${step.node}: ${w}`);

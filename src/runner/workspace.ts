@@ -6,6 +6,7 @@ import { openConnections, type Connections } from "../adapters/index.js";
 import { Ledger } from "../ledger/ledger.js";
 import { RunLock } from "../ledger/run-lock.js";
 import type { Project } from "../project/load.js";
+import { PhaseClock } from "./phase-clock.js";
 
 export interface Workspace {
   runId: string;
@@ -19,6 +20,8 @@ export interface WorkspaceOptions {
   command: string;
   /** How long to wait for another build holding the lock, in milliseconds. */
   lockWaitMs: number;
+  /** Where the lock, ledger and connection times go (run_results.json's `phasesMs`). */
+  clock?: PhaseClock;
 }
 
 export function statePaths(project: Project): { ledger: string; lock: string } {
@@ -33,22 +36,30 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
     );
   }
   const paths = statePaths(project);
-  const lock = await RunLock.acquire(paths.lock, {
-    runId: options.runId,
-    command: options.command,
-    waitMs: options.lockWaitMs,
-  });
+  const clock = options.clock ?? new PhaseClock();
+  const lock = await clock.time("lock", () =>
+    RunLock.acquire(paths.lock, {
+      runId: options.runId,
+      command: options.command,
+      waitMs: options.lockWaitMs,
+    }),
+  );
   let ledger: Ledger | undefined;
   try {
-    ledger = await Ledger.open(paths.ledger, lock);
-    await ledger.runStarted({
-      runId: options.runId,
-      target: project.targetName,
-      command: options.command,
-      host: hostname(),
-      pid: process.pid,
-    });
-    const connections = await openConnections(project.target, project.dir, options.runId);
+    ledger = await clock.time("ledger_open", () => Ledger.open(paths.ledger, lock));
+    const started = ledger;
+    await clock.time("ledger_open", () =>
+      started.runStarted({
+        runId: options.runId,
+        target: project.targetName,
+        command: options.command,
+        host: hostname(),
+        pid: process.pid,
+      }),
+    );
+    const connections = await clock.time("connections_open", () =>
+      openConnections(project.target, project.dir, options.runId),
+    );
     const opened = ledger;
     return {
       runId: options.runId,
@@ -56,11 +67,15 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
       ledger: opened,
       async close(status) {
         try {
-          await connections.close();
-          await opened.runFinished(options.runId, status);
-          await opened.close();
+          await clock.time("connections_close", () => connections.close());
+          await clock.time("ledger_close", async () => {
+            await opened.runFinished(options.runId, status);
+            await opened.close();
+          });
         } finally {
+          const begin = performance.now();
           lock.release();
+          clock.add("lock", performance.now() - begin);
         }
       },
     };

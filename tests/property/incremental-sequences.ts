@@ -46,6 +46,7 @@ export function setUpProject(lakeKind: LakeKind = { kind: "duckdb" }): TempProje
     connections:
       src: { type: duckdb, path: ":memory:" }
       lake: ${lakeConnection}
+      mart: { type: duckdb, path: ":memory:" }
 `,
     "models/sources.yml": trackedSalesSources({
       lookback: String(LOOKBACK),
@@ -70,6 +71,9 @@ select h.id, h.amount * 2 as doubled, h.ym from {{ ref('hist') }} h
 {% if is_incremental() %}where false{% endif %}`,
     "models/monthly.sql": `{{ config(materialized='table', connection='lake') }}
 select ym, count(*) as n, sum(amount) as total from {{ ref('hist') }} group by ym`,
+    // The same aggregate stored on a database: it recomputes only the months hist replaces.
+    "models/monthly_mart.sql": `{{ config(materialized='table', connection='mart', compute='lake') }}
+select h.ym, count(*) as n, sum(h.amount) as total from {{ ref('hist') }} h group by h.ym`,
   });
   // The manifest compiles once; each sequence gets fresh in-memory databases and a fresh ledger.
   loaded = loadProject({ projectDir: project.dir });
@@ -237,6 +241,16 @@ async function expectIncrementalEqualsFull(
     sorted(await rows(lakeSession, lakeQuery("monthly"))),
     sorted(monthly),
     `${where}: monthly differs`,
+  );
+  expectSame(
+    sorted(
+      await rows(
+        source,
+        "select cast(ym as varchar) as ym, cast(n as varchar) as n, cast(cast(total as bigint) as varchar) as total from mart.main.monthly_mart",
+      ),
+    ),
+    sorted(monthly),
+    `${where}: monthly_mart differs`,
   );
 }
 

@@ -131,6 +131,41 @@ describe("the embedded Parquet lake", () => {
     ]);
   });
 
+  it("reports the rows it wrote per partition, exactly as a read-back of those partitions counts them", async () => {
+    const awkward = `SELECT i::BIGINT AS sale_id, CASE i % 5 WHEN 0 THEN NULL WHEN 1 THEN '' WHEN 2 THEN 'a/b=c' WHEN 3 THEN 'NULL' ELSE 'é %2F' END AS code, DATE '2024-02-28' + (i % 3)::INTEGER AS day FROM range(40) t(i)`;
+    const readBack = async (where = "") =>
+      (
+        await rows(
+          `SELECT CAST(code AS VARCHAR), CAST(day AS VARCHAR), count(*) FROM ${view} ${where} GROUP BY ALL ORDER BY ALL`,
+        )
+      ).map((r) => JSON.stringify([[r[0], r[1]], Number(r[2])]));
+    const reported = (r: Awaited<ReturnType<typeof adapter.write>>) =>
+      (r.partitionRows ?? []).map((p) => JSON.stringify([p.partition, p.rows])).sort();
+    const whole = await adapter.write(session, sales, awkward, {
+      kind: "replace",
+      partitionBy: ["code", "day"],
+    });
+    expect(whole.partitionRows).toHaveLength(15);
+    expect(reported(whole)).toEqual((await readBack()).sort());
+    const two: [string | null, string][] = [
+      [null, "2024-02-28"],
+      ["a/b=c", "2024-03-01"],
+    ];
+    const partial = await adapter.write(session, sales, `${awkward} UNION ALL ${awkward}`, {
+      kind: "partitions",
+      partitionBy: ["code", "day"],
+      partitions: two,
+    });
+    expect(reported(partial)).toEqual(
+      (
+        await readBack(
+          "WHERE (code IS NULL AND day = DATE '2024-02-28') OR (code = 'a/b=c' AND day = DATE '2024-03-01')",
+        )
+      ).sort(),
+    );
+    expect(partial.rowsAffected).toBe((partial.partitionRows ?? []).reduce((n, p) => n + p.rows, 0));
+  });
+
   it("refuses an empty partition set and changes nothing", async () => {
     await replacePartitioned(salesSql(8));
     const before = files();

@@ -11,7 +11,7 @@ import {
 import { partitionPredicate } from "../../src/compiler/partition-sql.js";
 import { quoteIdentifier } from "../../src/compiler/relations.js";
 import { compileProject } from "../../src/compiler/compile.js";
-import { scopedTestSql } from "../../src/compiler/test-nodes.js";
+import { scopedReconcileSql, scopedTestSql } from "../../src/compiler/test-nodes.js";
 import type { NodeOutcome } from "../../src/ledger/ledger.js";
 import type { TestNode } from "../../src/manifest/types.js";
 import { passMeansNoFailures, scopeTest } from "../../src/planner/test-scope.js";
@@ -192,12 +192,9 @@ describe("when a test may be narrowed", () => {
     });
   });
 
-  it("never narrows row_count, reconcile, tests of other models, or thresholds that pass with failures", () => {
+  it("never narrows row_count, tests of other models, or thresholds that pass with failures", () => {
     expect(
       scopeTest(test("test.row_count_sales_history"), inputs(passed("test.row_count_sales_history"))).scope,
-    ).toBeNull();
-    expect(
-      scopeTest(test("test.reconcile_sales_history"), inputs(passed("test.reconcile_sales_history"))).scope,
     ).toBeNull();
     expect(
       scopeTest(
@@ -250,4 +247,109 @@ describe("when a test may be narrowed", () => {
       ).toBe(expected);
     },
   );
+});
+
+describe("a reconcile test narrowed to replaced partitions", () => {
+  const { manifest } = compileProject(loadProject({ projectDir: REPO_ROOT, target: "dev", env: {} }));
+  const reconcile = manifest.nodes["test.reconcile_sales_history"] as TestNode;
+  const at = "2026-11-25 10:00:01";
+  const outcomes = (status: string): Map<string, NodeOutcome> =>
+    new Map([
+      [
+        "model.sales_history",
+        { version: manifest.nodes["model.sales_history"]!.checksum, status: "success", at },
+      ],
+      [reconcile.id, { version: reconcile.checksum, status, at }],
+    ]);
+  const inputs = (status: string) => ({
+    manifest,
+    replacing: new Map([["model.sales_history", [["202309"]]]]),
+    changing: new Set(["model.sales_history"]),
+    outcomes: outcomes(status),
+  });
+  // The lake copy of sales_history and its source tables, as the example names them: one sale of
+  // 202309 with a quantity that does not match the source, one good sale of 202310.
+  const SETUP = `attach ':memory:' as lake; attach ':memory:' as source; create schema source.production;
+create table source.production.sales (sale_id int, sale_date date, quantity int, unit_price decimal(10,2), update_date timestamp, client_id int, product_id int);
+create table source.production.clients (client_id int, client_name varchar, country varchar);
+create table source.production.products (product_id int, product_name varchar, category varchar);
+insert into source.production.sales values (1, '2023-09-05', 2, 10, null, 1, 1), (2, '2023-10-05', 1, 10, null, 1, 1);
+insert into source.production.clients values (1, 'Ana', 'PT'); insert into source.production.products values (1, 'Tee', 'T-shirts');
+create table lake.main.sales_history as select 1 as sale_id, 3 as quantity, 30.00 as revenue, 202309 as year_month
+  union all select 2, 1, 10.00, 202310;`;
+
+  it("profiles just the replaced partitions on both sides, so a wrong row in one of them still differs", async () => {
+    const scoped = scopeTest(reconcile, inputs("pass"));
+    expect(scoped.scope?.partitions).toEqual([["202309"]]);
+    const stored = await rows(SETUP, scoped.scope!.sql);
+    const computed = await rows(SETUP, scoped.scope!.computedSql!);
+    expect(stored).toEqual([["202309", 1, "3", "30.00"]]);
+    expect(computed).toEqual([["202309", 1, "2", "20.00"]]);
+  });
+
+  it("profiles the whole table when it did not pass last time, so a drift outside the replaced partitions is not hidden", () => {
+    expect(scopeTest(reconcile, inputs("fail"))).toEqual({
+      scope: null,
+      whole: "it did not pass last time (fail)",
+    });
+  });
+
+  it("profiles the whole table when it groups by columns other than the partition columns", () => {
+    const byCountry = { ...reconcile, reconcile: { ...reconcile.reconcile!, keyColumns: ["country"] } };
+    expect(scopedReconcileSql(manifest, byCountry, [["202309"]])).toEqual({
+      whole: "it profiles by country, not by the partition columns",
+    });
+    expect(
+      scopeTest(manifest.nodes["test.reconcile_sales_by_country_month"] as TestNode, inputs("pass")).scope,
+    ).toBeNull();
+  });
+});
+
+describe("the tests of a table recomputing the groups of replaced months", () => {
+  const { manifest } = compileProject(loadProject({ projectDir: REPO_ROOT, target: "dev", env: {} }));
+  const mart = "model.sales_by_country_month";
+  const at = "2026-11-25 10:00:01";
+  const outcomes = (...ids: string[]): Map<string, NodeOutcome> =>
+    new Map([
+      [mart, { version: manifest.nodes[mart]!.checksum, status: "success", at }],
+      ...ids.map((id): [string, NodeOutcome] => [
+        id,
+        { version: manifest.nodes[id]!.checksum, status: "pass", at },
+      ]),
+    ]);
+  const inputs = (ids: string[], grouped = true) => ({
+    manifest,
+    replacing: new Map([[mart, [["202309"]]]]),
+    changing: new Set(["model.sales_history", mart]),
+    outcomes: outcomes(...ids),
+    ...(grouped ? { groupedBy: new Map([[mart, ["year_month"]]]) } : {}),
+  });
+  const SETUP = `attach ':memory:' as mart; attach ':memory:' as lake;
+create table mart.main.sales_by_country_month as select * from (values
+  ('PT', 'Portugal', 202309, 2, 3, 30.00), ('PT', 'Portugal', 202309, 1, 1, 10.00),
+  ('ES', 'Spain', 202310, 1, 1, 10.00), ('ES', 'Spain', 202310, 1, 1, 10.00))
+  t(country, country_name, year_month, sales, units, revenue);`;
+
+  it("checks just the recomputed groups, so a duplicate among them is still caught", async () => {
+    const id = "test.unique_sales_by_country_month";
+    const scoped = scopeTest(manifest.nodes[id] as TestNode, inputs([id]));
+    expect("describe" in scoped && scoped.describe).toBe("on partition 202309 of sales_by_country_month");
+    // The duplicate in 202310 (an untouched group) is not read: it passed before, so it is not there.
+    expect(await rows(SETUP, scoped.scope!.sql)).toEqual([["PT", 202309, 2]]);
+  });
+
+  it("profiles the reconcile on the recomputed groups only, on the mart and on the lake", () => {
+    const id = "test.reconcile_sales_by_country_month";
+    const scoped = scopeTest(manifest.nodes[id] as TestNode, inputs([id]));
+    expect(scoped.scope?.sql).toContain(`where ("year_month" = '202309')`);
+    expect(scoped.scope?.computedSql).toContain(`where ("year_month" = '202309')`);
+  });
+
+  it("tests the whole table when the plan does not say which column the groups are in", () => {
+    const id = "test.unique_sales_by_country_month";
+    expect(scopeTest(manifest.nodes[id] as TestNode, inputs([id], false))).toEqual({
+      scope: null,
+      whole: "it does not test a partitioned model",
+    });
+  });
 });

@@ -441,7 +441,17 @@ export class DuckDbLakeAdapter implements Adapter {
     });
     for (const f of superseded) this.retired.add(f.filesDir);
     await sweepTable(this.lakeRoot, table, new Set([...live.map((f) => f.filesDir), ...this.retired]));
-    return { rowsAffected: added.reduce((n, f) => n + f.rowCount, 0) };
+    const perPartition = new Map<string, { partition: (string | null)[]; rows: number }>();
+    for (const f of added) {
+      const counted = perPartition.get(keyId(f.key)) ?? { partition: f.key, rows: 0 };
+      counted.rows += f.rowCount;
+      perPartition.set(keyId(f.key), counted);
+    }
+    return {
+      rowsAffected: added.reduce((n, f) => n + f.rowCount, 0),
+      // With values in the files, reads give back exactly the values the COPY reported.
+      ...(how.partitionBy.length > 0 && valuesInFiles ? { partitionRows: [...perPartition.values()] } : {}),
+    };
   }
 
   private async describe(session: Session, rowsSql: string): Promise<LakeColumn[]> {
