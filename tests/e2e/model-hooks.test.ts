@@ -27,6 +27,14 @@ describe("model hooks", () => {
     );
     // The post_hook saw the table it follows, fully written.
     expect(rows).toEqual([{ step: 'post "warehouse"."main"."orders"', n: 3 }]);
+    // A second build finds the table unchanged and skips it, hooks and all.
+    const again = sluice(["build", "--project-dir", project.dir]);
+    expect(again.stdout).toMatch(/UNCHANGED 1/);
+    const after = await queryDuckDb(
+      { warehouse: join(project.dir, ".sluice/warehouse.duckdb") },
+      "select count(*)::int as n from warehouse.main.hook_log",
+    );
+    expect(after).toEqual([{ n: 1 }]);
   });
 
   it("fails the model when a hook fails, naming the engine's error", () => {
