@@ -2,7 +2,7 @@
 // by its engine's dialect: appending a built table's rows, and replacing, keeping or emptying named
 // partitions. What differs between the engines comes in as options (how a batch commits as one, how a
 // predicate that may be NULL is negated); everything else an engine writes stays in its own *-sql.ts.
-import type { Dialect, PartitionValue, RelationName } from "./contract.js";
+import type { Dialect, PartitionValue, RelationKind, RelationName } from "./contract.js";
 
 /** Raised when a partition replacement names no partition: never widened to the whole table. */
 export class EmptyPartitionSetError extends Error {
@@ -27,8 +27,9 @@ export interface TableWritesOptions {
   /**
    * A predicate that is true exactly where `predicate` is not true: NULL (a row with a NULL
    * partition column outside the set) must count as not true, where `NOT (NULL)` would keep it.
+   * The SQL standard's `(p) IS NOT TRUE` unless given.
    */
-  notTrue(predicate: string): string;
+  notTrue?(predicate: string): string;
 }
 
 export interface TableWritesSql {
@@ -39,6 +40,8 @@ export interface TableWritesSql {
   readonly target: string;
   /** `source.k = target.k` for every key column, lines joined by `AND` after `indent`. */
   keyMatch(uniqueKey: string[], indent: string): string;
+  /** DROP TABLE and DROP VIEW each refuse the other kind, so the caller says which one holds the name. */
+  dropRelationSql(rel: RelationName, kind: RelationKind): string;
   /** Appends the rows of `source`; a single INSERT is atomic on its own. */
   appendSql(target: RelationName, source: RelationName, columns: string[]): string;
   /**
@@ -90,6 +93,7 @@ export function tableWritesSql(d: Dialect, options: TableWritesOptions): TableWr
       );
   }
 
+  const notTrue = options.notTrue ?? ((predicate: string) => `(${predicate}) IS NOT TRUE`);
   const source = d.quoteIdentifier("sluice_source");
   const target = d.quoteIdentifier("sluice_target");
   return {
@@ -100,6 +104,8 @@ export function tableWritesSql(d: Dialect, options: TableWritesOptions): TableWr
       uniqueKey
         .map((k) => `${source}.${d.quoteIdentifier(k)} = ${target}.${d.quoteIdentifier(k)}`)
         .join(`\n${indent}AND `),
+    dropRelationSql: (rel, kind) =>
+      `DROP ${kind === "view" ? "VIEW" : "TABLE"} IF EXISTS ${d.relation(rel)};`,
     appendSql,
     replacePartitionsSql(target, source, columns, partitionBy, partitions) {
       checkPartitions(target, columns, partitionBy, partitions);
@@ -115,7 +121,7 @@ export function tableWritesSql(d: Dialect, options: TableWritesOptions): TableWr
     },
     keepPartitionsSql(rel, partitionBy, partitions) {
       checkPartitions(rel, null, partitionBy, partitions);
-      const where = options.notTrue(d.partitionPredicate(partitionBy, partitions));
+      const where = notTrue(d.partitionPredicate(partitionBy, partitions));
       return `DELETE FROM ${d.relation(rel)}\nWHERE ${where};`;
     },
     deletePartitionsSql(rel, partitionBy, partitions) {

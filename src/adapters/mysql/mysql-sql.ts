@@ -10,14 +10,13 @@
 import type { Column, RelationKind, RelationName } from "../contract.js";
 import type { BuiltTableStatements, IncrementalMode } from "../built-table-adapter.js";
 import { bareSelect, tableWritesSql } from "../table-writes-sql.js";
-
-export { bareSelect };
 import { mysqlDialect as d } from "./mysql-dialect.js";
 
 export { EmptyPartitionSetError } from "../table-writes-sql.js";
 
-const shared = tableWritesSql(d, { atomic, notTrue: (predicate) => `(${predicate}) IS NOT TRUE` });
-export const { appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } = shared;
+const shared = tableWritesSql(d, { atomic });
+export const { dropRelationSql, appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } =
+  shared;
 const cols = shared.columnList;
 
 /** DML statements that commit together or not at all. Never put DDL here: it would commit early. */
@@ -27,10 +26,6 @@ export function atomic(statements: string[]): string {
 
 export function createSchemaSql(schema: string): string {
   return `CREATE DATABASE IF NOT EXISTS ${d.quoteIdentifier(schema)};`;
-}
-
-export function dropRelationSql(rel: RelationName, kind: RelationKind): string {
-  return `DROP ${kind === "view" ? "VIEW" : "TABLE"} IF EXISTS ${d.relation(rel)};`;
 }
 
 /**

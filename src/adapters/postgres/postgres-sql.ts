@@ -3,14 +3,13 @@
 import type { Column, RelationKind, RelationName } from "../contract.js";
 import type { BuiltTableStatements, IncrementalMode } from "../built-table-adapter.js";
 import { bareSelect, tableWritesSql } from "../table-writes-sql.js";
-
-export { bareSelect };
 import { postgresDialect as d } from "./postgres-dialect.js";
 
 export { EmptyPartitionSetError } from "../table-writes-sql.js";
 
-const shared = tableWritesSql(d, { atomic, notTrue: (predicate) => `(${predicate}) IS NOT TRUE` });
-export const { appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } = shared;
+const shared = tableWritesSql(d, { atomic });
+export const { dropRelationSql, appendSql, replacePartitionsSql, keepPartitionsSql, deletePartitionsSql } =
+  shared;
 const cols = shared.columnList;
 
 /** Statements that commit together or not at all: DDL included, PostgreSQL's DDL is transactional. */
@@ -20,11 +19,6 @@ export function atomic(statements: string[]): string {
 
 export function createSchemaSql(schema: string): string {
   return `CREATE SCHEMA IF NOT EXISTS ${d.quoteIdentifier(schema)};`;
-}
-
-/** DROP TABLE and DROP VIEW each refuse the other kind, so the caller says which one holds the name. */
-export function dropRelationSql(rel: RelationName, kind: RelationKind): string {
-  return `DROP ${kind === "view" ? "VIEW" : "TABLE"} IF EXISTS ${d.relation(rel)};`;
 }
 
 /**
