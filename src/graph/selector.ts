@@ -1,8 +1,8 @@
 // Node selection as dbt users write it: `name`, `+name`, `name+`, `2+name`, `name+1`, `@name`,
 // `tag:x`, `path:models/marts`, `fqn:project.staging.*`, `config.materialized:table`,
 // `source:production`, `test_name:unique`, `test_type:singular`, `state:new`, `state:modified`, `*`.
-// Spaces make unions, commas make intersections. A bare word is a path when it looks like one
-// (a `/` or a file extension), else a name or a fully qualified name, as dbt reads it.
+// Spaces make unions, commas make intersections. A bare word with a `/` is a path, any other a
+// name or a fully qualified name, as dbt reads it.
 import type { Manifest, ManifestNode } from "../manifest/types.js";
 import { didYouMean, nearest } from "../project/diagnostics.js";
 import { Dag } from "./dag.js";
@@ -174,7 +174,7 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
   switch (method) {
     case "name":
       if (value === "*") return ids(() => true);
-      if (/[/\\]|\.(sql|csv|ya?ml)$/.test(value)) return matchMethod(ctx, `path:${value}`);
+      if (/[/\\]/.test(value)) return matchMethod(ctx, `path:${value}`);
       return ids(
         (n) =>
           n.name === value ||

@@ -62,6 +62,7 @@ describe("selectors", () => {
     [["other"], ["e"]],
     [["core,tag:nightly"], []],
     [["models/other"], ["e"]],
+    [["models/other/e.sql"], ["e"]],
     [["test_name:not_null"], ["test.not_null_c_id"]],
     [["test_type:generic"], ["test.not_null_c_id", "test.unique_production_orders_id"]],
     [["test_type:singular"], []],
