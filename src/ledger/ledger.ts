@@ -63,7 +63,9 @@ export class Ledger {
   /** Opens the ledger; with `fence`, claims it for that lock generation and checks it on every write. */
   static async open(path: string, fence?: LockFence): Promise<Ledger> {
     mkdirSync(dirname(path), { recursive: true });
-    const engine = new DuckDbEngine();
+    // One thread: the ledger's statements touch a few rows each, where a second thread costs
+    // more in hand-offs than it saves.
+    const engine = new DuckDbEngine({ threads: 1 });
     await engine.attach("ledger", path);
     // Steps on several threads record to the ledger at once; its one session takes them in turn.
     const session = serialSession(withFaultInjection(await engine.open()));
