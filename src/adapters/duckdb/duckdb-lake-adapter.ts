@@ -365,7 +365,12 @@ export class DuckDbLakeAdapter implements Adapter {
     rowsSql: string,
     how: Rewrite,
   ): Promise<WriteResult> {
-    const described = await this.describe(session, rowsSql);
+    const asDescribed = await this.describe(session, rowsSql);
+    const wide = asDescribed.filter((c) => lakeSql.WIDE_INTEGERS.has(c.nativeType)).map((c) => c.name);
+    if (wide.length > 0) rowsSql = lakeSql.exactWideIntegers(rowsSql, wide);
+    const described = asDescribed.map((c) =>
+      wide.includes(c.name) ? { ...c, nativeType: lakeSql.EXACT_WIDE_INTEGER } : c,
+    );
     const missing = how.partitionBy.filter((p) => !described.some((c) => c.name === p));
     if (missing.length > 0)
       throw new Error(
