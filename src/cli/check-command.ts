@@ -44,9 +44,17 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
         // Loading is a phase of the check too: YAML syntax, unknown keys, wrong types, duplicate
         // names and profile errors are the commonest mistakes in a pull request.
         project = loadFromOptions(o, true);
-        const { manifest, warnings } = await compileProjectCached(project);
-        await writeManifest(join(project.dir, project.config.target_path), manifest);
-        diagnostics = [...warnings, ...checkManifest(manifest)];
+        // With only load errors left, the offline checks still run on what compiled; nothing is written.
+        const {
+          manifest,
+          warnings,
+          loadErrors = [],
+        } = await compileProjectCached(project, {
+          loadErrorsInResult: true,
+        });
+        if (loadErrors.length === 0)
+          await writeManifest(join(project.dir, project.config.target_path), manifest);
+        diagnostics = [...loadErrors, ...warnings, ...checkManifest(manifest)];
         checked = Object.values(manifest.nodes)
           .filter((n) => n.kind !== "source")
           .map((n) => ({ name: n.id, file: n.location.path }));

@@ -37,6 +37,8 @@ import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntr
 export interface CompileResult {
   manifest: Manifest;
   warnings: Diagnostic[];
+  /** The project's load errors, given back here only with CompileOptions.loadErrorsInResult. */
+  loadErrors?: Diagnostic[];
 }
 
 interface ModelDraft {
@@ -57,13 +59,22 @@ export interface CompileOptions {
   renderCache?: RenderCache;
   /** The incremental contract's readings of the previous compile (see contract-cache.ts). */
   contractCache?: ContractCache<Verdict>;
+  /**
+   * When the models compile and only the project's load errors are left, return the manifest with
+   * them in `loadErrors` instead of throwing: the PR check still runs its offline checks on what
+   * compiled. The caller must then treat the result as failed and write nothing.
+   */
+  loadErrorsInResult?: boolean;
 }
 
 /**
  * Compiles like compileProject, with template code from the content-hash cache under the state
  * folder and, for many dynamic templates, generated and rendered on two threads. What the CLI uses.
  */
-export async function compileProjectCached(project: Project): Promise<CompileResult> {
+export async function compileProjectCached(
+  project: Project,
+  options: Pick<CompileOptions, "loadErrorsInResult"> = {},
+): Promise<CompileResult> {
   const templates = new Map<string, TemplateResult | CompiledTemplate>();
   const dynamic: ModelFile[] = [];
   for (const m of project.models) {
@@ -79,13 +90,17 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
     for (const [path, generated] of await generation.results()) templates.set(path, generated);
     const contractCache = ContractCache.open<Verdict>(join(cacheDir, "contracts.json"));
     const result = compileProject(project, {
+      ...options,
       templates,
       renderPool: generation.renderPool,
       renderCache,
       contractCache,
     });
-    renderCache.save();
-    contractCache.save();
+    // A compile around load errors keeps no cache: what it read was not the project as written.
+    if (!result.loadErrors?.length) {
+      renderCache.save();
+      contractCache.save();
+    }
     return result;
   } finally {
     generation.close();
@@ -109,8 +124,8 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
       throw new ProjectError([...loadErrors, ...e.diagnostics]);
     throw e;
   }
-  if (loadErrors.length > 0) throw new ProjectError(loadErrors);
-  return result;
+  if (loadErrors.length > 0 && !options.loadErrorsInResult) throw new ProjectError(loadErrors);
+  return loadErrors.length > 0 ? { ...result, loadErrors } : result;
 }
 
 function compileLoaded(project: Project, options: CompileOptions): CompileResult {

@@ -130,6 +130,24 @@ describe("load errors and compile errors in one run", () => {
     expect(run.stdout).toMatch(/models\/sources\.yml:5:4 error: invalid YAML: .*; fix the YAML syntax/);
   });
 
+  it("check runs its offline column checks beside a YAML error, and writes no manifest", () => {
+    project = tempProject({
+      "models/a.sql": "select 1 as id",
+      "models/b.sql": "{{ config(materialized='incremental', unique_key='idd') }} select 1 as id",
+      "models/schema.yml":
+        "models:\n  - name: a\n    descripton: the first model\n" +
+        "  - name: b\n    columns:\n      - name: id\n        data_type: integer\n",
+    });
+    const run = sluice(["check", "--project-dir", project.dir]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("models/schema.yml:3:5 error: unknown key 'descripton' at models[0]");
+    expect(run.stdout).toContain(
+      "error: config unique_key names column 'idd', which b does not declare; did you mean 'id'?",
+    );
+    expect(run.stdout).toMatch(/check failed: 2 nodes, 2 errors/);
+    expectNothingWritten(project.dir);
+  });
+
   it("a render error is reported beside a YAML error, once the models resolve", () => {
     project = tempProject({
       "models/a.sql": "select {{ var('not_set') }} as x",
