@@ -42,7 +42,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     program.command("compile").description("compile every model to target/ without opening any connection"),
   ).action(async (o: CommonOptions) => {
     const started = Date.now();
-    const project = loadFromOptions(o);
+    const project = loadFromOptions(o, true);
     const { manifest, warnings } = await compileProjectCached(project);
     await writeManifest(join(project.dir, project.config.target_path), manifest);
     const counts = new Map<string, number>();
@@ -63,7 +63,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
     .action(async (o: SelectionOptions & { output: string; resourceType?: string[] }) => {
       for (const kind of o.resourceType ?? []) checkResourceType(kind, "--resource-type");
-      const project = loadFromOptions(o);
+      const project = loadFromOptions(o, true);
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
       const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
@@ -123,7 +123,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           openlineage?: string;
         },
       ) => {
-        const project = loadFromOptions(o);
+        const project = loadFromOptions(o, true);
         const lineageProblem =
           o.openlineage && !/^https?:\/\//.test(o.openlineage)
             ? folderProblem(project.dir, o.openlineage, "--openlineage")
@@ -183,7 +183,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           lockTimeout?: number;
         },
       ) => {
-        const project = loadFromOptions(o);
+        const project = loadFromOptions(o, true);
         const { manifest } = await compileProjectCached(project);
         const restate = restateOption(o);
         if (restate) checkRestate(manifest, restate.model);

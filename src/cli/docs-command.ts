@@ -55,7 +55,7 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
  * Once `signal` aborts, it stops before the site is written.
  */
 async function generate(o: CommonOptions & { offline?: boolean }, signal?: AbortSignal): Promise<string> {
-  const project = loadFromOptions(o);
+  const project = loadFromOptions(o, true);
   const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");

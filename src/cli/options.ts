@@ -55,7 +55,11 @@ export function parseVars(text: string | undefined, flag = "--vars"): Record<str
   return value as Record<string, unknown>;
 }
 
-export function loadFromOptions(options: CommonOptions): Project {
+/**
+ * The project the options name. `compiles` (for commands that compile before anything else) keeps
+ * load errors for the compile to report with its own; otherwise they are thrown here.
+ */
+export function loadFromOptions(options: CommonOptions, compiles = false): Project {
   if (options.logFormat !== "text" && options.logFormat !== "json")
     throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
   const project = loadProject({
@@ -63,6 +67,7 @@ export function loadFromOptions(options: CommonOptions): Project {
     profilesDir: options.profilesDir ? resolve(options.profilesDir) : undefined,
     target: options.target,
     vars: parseVars(options.vars),
+    deferErrors: compiles,
   });
   redactProcessOutput(project.secrets);
   return project;

@@ -81,13 +81,15 @@ export function renderHooks(
     project.config[which].flatMap((hook, i) => {
       const connection = project.target.connections[hook.connection];
       if (!connection) {
-        diagnostics.error(
-          "project.yml",
-          1,
-          1,
-          `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`,
-          didYouMean(hook.connection, Object.keys(project.target.connections)),
-        );
+        // A connection whose profile entry is wrong is reported by load already.
+        if (!project.gaps?.connections.includes(hook.connection))
+          diagnostics.error(
+            "project.yml",
+            1,
+            1,
+            `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`,
+            didYouMean(hook.connection, Object.keys(project.target.connections)),
+          );
         return [];
       }
       // A hook written for other engines (the example's DuckDB data generator on a SQL Server target) is left out.

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { Manifest } from "../manifest/types.js";
-import type { RunResults } from "../runner/run.js";
+import type { RunResults } from "../manifest/run-results.js";
 import type { EngineColumns } from "./catalog.js";
 import { modelEngine } from "./column-lineage.js";
 import { LineageStore } from "./lineage-store.js";
