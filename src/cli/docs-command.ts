@@ -80,6 +80,7 @@ async function generate(o: CommonOptions & { offline?: boolean }, signal?: Abort
   const site = await generateDocs(manifest, join(project.dir, project.config.target_path), {
     partitions,
     engine,
+    ...(signal ? { signal } : {}),
   });
   return site.dir;
 }
