@@ -455,10 +455,15 @@ function legacyHolder(text: string, modifiedMs: number): LockHolder | undefined 
  * When process `pid` started, as text that is equal for the same process and differs for a later
  * one with the same pid; undefined when the system does not say (then a live pid is trusted).
  * Linux: field 22 of /proc/<pid>/stat, in clock ticks since boot. Elsewhere (macOS, the BSDs):
- * `ps -o lstart=`. A holder's own start is read once, when it takes the lock.
+ * `ps -o lstart=`, to the second, in UTC and the C locale, so that a holder and a reader whose TZ or
+ * LANG differ (cron and a shell) read the same text. A holder's own start is read once, when it
+ * takes the lock. `platform` is for tests, which run the ps path on Linux's own ps.
  */
-export function processStartTime(pid: number): string | undefined {
-  if (process.platform === "linux") {
+export function processStartTime(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
+  if (platform === "linux") {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
@@ -468,8 +473,11 @@ export function processStartTime(pid: number): string | undefined {
       return undefined;
     }
   }
-  if (process.platform === "win32") return undefined;
-  const ps = spawnSync("ps", ["-o", "lstart=", "-p", String(pid)], { encoding: "utf8" });
+  if (platform === "win32") return undefined;
+  const ps = spawnSync("ps", ["-o", "lstart=", "-p", String(pid)], {
+    encoding: "utf8",
+    env: { ...process.env, TZ: "UTC", LC_ALL: "C" },
+  });
   const text = ps.status === 0 ? ps.stdout.trim() : "";
   return text === "" ? undefined : text;
 }
