@@ -109,10 +109,11 @@ export async function readWhileNoBuild<T>(
 
 /**
  * Test hook, used only by tests/e2e/read-during-build.test.ts: with SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK
- * naming a file, a read says so on stderr after its lock check and waits (up to a minute) until that
- * file exists, so a test can start a build inside the window between the check and the copies.
+ * naming a file, a read (plan, ledger show, the docs catalog) says so on stderr after its lock check
+ * and waits (up to a minute) until that file exists, so a test can start a build inside the window
+ * between the check and the copies.
  */
-async function pauseForTests(signal: AbortSignal | undefined): Promise<void> {
+export async function pauseForTests(signal?: AbortSignal): Promise<void> {
   const file = process.env["SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK"];
   if (!file) return;
   process.stderr.write(`test pause: the run lock was free; waiting for ${file}\n`);

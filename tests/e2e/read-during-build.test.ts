@@ -1,5 +1,5 @@
-// A build that starts right after `plan` found the run lock free: plan copies the DuckDB files and
-// the ledger while the build writes them. The window is held open with the test-only pause
+// A build that starts right after `plan` (or the docs catalog) found the run lock free: the reader
+// copies the DuckDB files and the ledger while the build writes them. The window is held open with the test-only pause
 // SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK (plan stops after its lock check until a file appears), a real
 // build is started in it, and plan must not print what it read during the build.
 import { type ChildProcess, spawn } from "node:child_process";
@@ -99,7 +99,7 @@ async function planRacingBuild(planArgs: string[]) {
   return { before, plan: await plan.done, build: await build.done };
 }
 
-describe("plan racing a build that starts right after its lock check", () => {
+describe("readers racing a build that starts right after their lock check", () => {
   it("throws away what it read during the build, waits for it, and prints the plan of what the build left", async () => {
     const { before, plan, build } = await planRacingBuild(["--lock-timeout", "600"]);
     expect(build.code, build.stderr).toBe(0);
@@ -138,5 +138,35 @@ describe("plan racing a build that starts right after its lock check", () => {
     } finally {
       held.release();
     }
+  }, 180_000);
+
+  it("docs generate does not use the engine catalog it read while a build took the lock", async () => {
+    project = tempProject({ "models/a.sql": FILES["models/a.sql"] });
+    expect(sluice(["build", "--project-dir", project.dir]).code).toBe(0);
+    scratch = mkdtempSync(join(tmpdir(), "sluice-race-"));
+    const go = join(scratch, "go");
+    const docs = start(["docs", "generate", "--project-dir", project.dir], {
+      SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK: go,
+    });
+    await docs.said(/test pause: the run lock was free/);
+    const held = await RunLock.acquire(join(project.dir, ".sluice/dev/run.lock"), {
+      runId: "racer",
+      command: "build",
+      waitMs: 0,
+    });
+    try {
+      writeFileSync(go, "");
+      const ended = await docs.done;
+      expect(ended.code, ended.stderr).toBe(0);
+      expect(ended.stdout).toContain(
+        "Catalog: warehouse not read (a build took the run lock while its files were read; not used); its columns are the declared ones",
+      );
+      expect(ended.stdout).not.toContain("Catalog: read columns and types from warehouse");
+    } finally {
+      held.release();
+    }
+    // Once the lock is free the same project's catalog is read.
+    const again = sluice(["docs", "generate", "--project-dir", project.dir]);
+    expect(again.stdout).toContain("Catalog: read columns and types from warehouse");
   }, 180_000);
 });
