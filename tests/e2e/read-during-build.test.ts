@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { Ledger } from "../../src/ledger/ledger.js";
 import { RunLock } from "../../src/ledger/run-lock.js";
 import { type CliResult, sluice } from "../helpers/cli.js";
 import { REPO_ROOT, tempProject, type TempProject } from "../helpers/temp-project.js";
@@ -169,4 +170,38 @@ describe("readers racing a build that starts right after their lock check", () =
     const again = sluice(["docs", "generate", "--project-dir", project.dir]);
     expect(again.stdout).toContain("Catalog: read columns and types from warehouse");
   }, 180_000);
+
+  it("ledger show --lock-timeout waits for the holder to finish, then prints what the ledger holds", async () => {
+    project = tempProject({ "models/a.sql": FILES["models/a.sql"] });
+    const ledger = await Ledger.open(join(project.dir, ".sluice/dev/ledger.duckdb"));
+    await ledger.commitLoad(
+      "r1",
+      "model.a",
+      [{ model: "model.a", modelVersion: "v", partition: ["202101"], rows: 3, checksum: null }],
+      [],
+      true,
+    );
+    await ledger.close();
+    const held = await RunLock.acquire(join(project.dir, ".sluice/dev/run.lock"), {
+      runId: "holder",
+      command: "build",
+      waitMs: 0,
+    });
+    let released = false;
+    try {
+      const show = start(["ledger", "show", "--project-dir", project.dir, "--json", "--lock-timeout", "600"]);
+      await show.said(/is held by build run holder, pid \d+ on .*; waiting up to 600 s\n/);
+      held.release();
+      released = true;
+      const ended = await show.done;
+      expect(ended.code, ended.stderr).toBe(0);
+      const shown = JSON.parse(ended.stdout) as Record<
+        string,
+        { partition: string[]; rows: number; runId: string }[]
+      >;
+      expect(shown["model.a"]?.map((p) => [p.partition, p.rows, p.runId])).toEqual([[["202101"], 3, "r1"]]);
+    } finally {
+      if (!released) held.release();
+    }
+  }, 120_000);
 });
