@@ -15,6 +15,7 @@ import {
   addCommonOptions,
   addSelectionOptions,
   loadFromOptions,
+  nonNegative,
   parseVars,
   stateFor,
   UsageError,
@@ -193,34 +194,35 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.exclude,
           { warn: selectorWarning(o.logFormat) },
         );
-        const { openPlanWorkspace, UnreachableConnectionError } = await import("../runner/plan-workspace.js");
+        const { openPlanWorkspace, readWhileNoBuild, UnreachableConnectionError } = await import(
+          "../runner/plan-workspace.js"
+        );
         const { planOptionsFor } = await import("../runner/run.js");
         const cancelled = await runCancellable(
           () => "plan stopped; nothing was printed or written",
           async (cancellation) => {
-            const workspace = await openPlanWorkspace(project, {
-              runId: newRunId(),
-              lockWaitMs: (o.lockTimeout ?? 0) * 1000,
-              cancellation,
+            const lockWaitMs = (o.lockTimeout ?? 0) * 1000;
+            const plan = await readWhileNoBuild(project, "plan", { lockWaitMs, cancellation }, async () => {
+              const workspace = await openPlanWorkspace(project, { runId: newRunId(), cancellation });
+              try {
+                return await planBuild(
+                  manifest,
+                  selected,
+                  workspace.connections,
+                  workspace.ledger,
+                  planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
+                );
+              } catch (e) {
+                if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
+                throw e;
+              } finally {
+                await workspace.close();
+              }
             });
-            try {
-              const plan = await planBuild(
-                manifest,
-                selected,
-                workspace.connections,
-                workspace.ledger,
-                planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
-              );
-              // A plan finished as the signal came is not printed: the user asked it to stop.
-              cancellation.signal.throwIfAborted();
-              if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-              else process.stdout.write(formatPlan(plan));
-            } catch (e) {
-              if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
-              throw e;
-            } finally {
-              await workspace.close();
-            }
+            // A plan finished as the signal came is not printed: the user asked it to stop.
+            cancellation.signal.throwIfAborted();
+            if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+            else process.stdout.write(formatPlan(plan));
           },
         );
         if (cancelled !== null) setExit(cancelled);
@@ -353,13 +355,6 @@ function restateOption(o: {
   } catch (e) {
     throw new UsageError(`--partitions ${o.partitions}: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-function nonNegative(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0)
-    throw new UsageError(`${flag} must be a number of seconds, got '${value}'`);
-  return n;
 }
 
 function positiveInt(value: string, flag: string): number {

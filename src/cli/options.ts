@@ -73,4 +73,12 @@ export function loadFromOptions(options: CommonOptions, compiles = false): Proje
   return project;
 }
 
+/** A `--lock-timeout`-like option: a number of seconds, zero or more. */
+export function nonNegative(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${flag} must be a number of seconds, got '${value}'`);
+  return n;
+}
+
 export { stateFor } from "../manifest/state.js";
