@@ -18,6 +18,7 @@ import type { RenderJob } from "./render-pool.js";
 import { targetContext } from "./target-context.js";
 import { compileAnswers, type IntrospectionAnswers, RenderIntrospection } from "./dbt-introspection.js";
 import { EPHEMERAL_PREFIX } from "./jinja-context.js";
+import { FLAGS_NAME } from "./scan.js";
 
 /** What rendering a model needs from the compile that scanned it. */
 export interface RenderDraft {
@@ -269,6 +270,8 @@ export function renderModel(
       );
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
+  const names = [draft.template.scan.calls, ...model.macrosUsed.map((m) => env.macroCalls.get(m) ?? [])];
+  if (names.some((calls) => [...calls].includes(FLAGS_NAME))) model.readsFlags = true;
   model.checksum = modelVersion(
     model,
     model.dependsOn.map((id) => nodes[id]),

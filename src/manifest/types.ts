@@ -92,6 +92,11 @@ export interface ModelNode extends NodeBase {
    * inputs are built, and runs that (see compiler/dbt-run-render.ts).
    */
   introspects?: string[];
+  /**
+   * True when its template or a macro it reaches reads dbt's `flags`: its SQL above is rendered with
+   * flags.FULL_REFRESH false, and a build under `--full-refresh` renders it again with it true.
+   */
+  readsFlags?: true;
   /** For a dbt snapshot: how the table keeps the history of the query's rows (see runner/snapshot.ts). */
   snapshot?: SnapshotConfig;
 }

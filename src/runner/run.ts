@@ -236,7 +236,8 @@ async function executePlan(
     batchRows: 10_000,
     snapshotTime: project.env["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
   };
-  const runTime = new RunTimeRenderer(project, manifest, options.command);
+  const fullRefresh = options.fullRefresh === true;
+  const runTime = new RunTimeRenderer(project, manifest, options.command, fullRefresh);
   const stepsBegan = performance.now();
   const outcomes = await schedule(
     plan.steps,
@@ -249,9 +250,12 @@ async function executePlan(
       if (emits) await lineage?.start(step.node);
       let report: StepReport;
       try {
-        // A model that asks the database while rendering renders again now, its inputs built.
+        // A model that asks the database while rendering renders again now, its inputs built; one
+        // that reads flags does under --full-refresh, whose FULL_REFRESH the compile renders false
+        // (so its version, and the next build's, stay those of its ordinary SQL).
         const node = manifest.nodes[step.node];
-        if (node?.kind === "model" && node.introspects && step.action !== "skip")
+        const again = node?.kind === "model" && (node.introspects || (fullRefresh && node.readsFlags));
+        if (node?.kind === "model" && again && step.action !== "skip")
           manifest.nodes[step.node] = await renderAtRunTime(runTime, workspace.connections, node, {
             dir: project.dir,
             targetPath: project.config.target_path,
