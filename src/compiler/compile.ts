@@ -661,6 +661,15 @@ function resolveModel(
       "set partition_by to the partition column(s)",
     );
   }
+  if (strategy === "insert_overwrite" && config.on_schema_change && config.on_schema_change !== "ignore") {
+    diagnostics.error(
+      file.path,
+      findLine(file.text, "on_schema_change"),
+      1,
+      `on_schema_change '${config.on_schema_change}' is applied to the append, merge and delete+insert strategies only, not to insert_overwrite`,
+      "remove on_schema_change, or rebuild the model with --full-refresh when its columns change",
+    );
+  }
   const entry = draft.props;
   return {
     id: `model.${file.name}`,
@@ -682,6 +691,9 @@ function resolveModel(
       uniqueKey: config.unique_key ?? [],
       strategy,
       fullRefresh: config.full_refresh ?? null,
+      ...(materialized === "incremental" && config.on_schema_change && config.on_schema_change !== "ignore"
+        ? { onSchemaChange: config.on_schema_change }
+        : {}),
       ...(config.full_refresh_only !== undefined ? { fullRefreshOnly: config.full_refresh_only } : {}),
       ...(config.full_rebuild_share !== undefined ? { fullRebuildShare: config.full_rebuild_share } : {}),
       ...hookTemplates(config),

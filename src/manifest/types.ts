@@ -50,6 +50,8 @@ export interface ResolvedModelConfig {
   uniqueKey: string[];
   strategy: IncrementalStrategy | null;
   fullRefresh: boolean | null;
+  /** dbt's on_schema_change of an incremental model, when not `ignore` (see runner/schema-change.ts). */
+  onSchemaChange?: "fail" | "append_new_columns" | "sync_all_columns";
   /** Built in full on every build, declared by the model (outside the incremental contract on purpose). */
   fullRefreshOnly?: boolean;
   /** Share of stored partitions at which a lineage plan rebuilds in full instead (default 0.5). */

@@ -25,6 +25,19 @@ export const IncrementalStrategy = z.enum([
 ]);
 export type IncrementalStrategy = z.infer<typeof IncrementalStrategy>;
 
+/** What an incremental build does when the model's columns differ from its table's (dbt's values). */
+export const OnSchemaChange = z.enum([
+  /** Write the table's columns; new columns of the SQL are left out (the default). */
+  "ignore",
+  /** Refuse the build, naming the columns that differ. */
+  "fail",
+  /** Add the SQL's new columns to the table; columns it dropped stay, NULL in new rows. */
+  "append_new_columns",
+  /** Add new columns, drop those the SQL dropped, change the types that changed. */
+  "sync_all_columns",
+]);
+export type OnSchemaChange = z.infer<typeof OnSchemaChange>;
+
 /** A model hook as dbt writes it: SQL, or `{sql, transaction}` (sluice runs every hook on its own). */
 const ModelHook = z.union([
   z.string(),
@@ -44,6 +57,9 @@ export const ModelConfig = z.strictObject({
   unique_key: stringList.optional(),
   strategy: IncrementalStrategy.optional(),
   full_refresh: z.boolean().optional().describe("false: --full-refresh leaves this model incremental"),
+  on_schema_change: OnSchemaChange.optional().describe(
+    "What an incremental build does when the SQL's columns differ from the table's (default ignore)",
+  ),
   full_refresh_only: z
     .boolean()
     .optional()
