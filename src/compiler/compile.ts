@@ -30,6 +30,7 @@ import { renderJob, type RenderJob, type RenderOutput } from "./render-pool.js";
 import { RenderCache, renderKey, sharedRenderInputs } from "./render-cache.js";
 import { hash } from "../manifest/checksum.js";
 import { mergeDbtModelConfig } from "./dbt-model-config.js";
+import { modelContract } from "./dbt-contract.js";
 import { dbtRelationName } from "./dbt-naming.js";
 import { dbtSeedColumnTypes } from "./dbt-seed-types.js";
 import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntry } from "./properties.js";
@@ -671,6 +672,7 @@ function resolveModel(
     );
   }
   const entry = draft.props;
+  const contract = modelContract(file.name, file.path, config, materialized, entry, diagnostics);
   return {
     id: `model.${file.name}`,
     kind: "model",
@@ -706,6 +708,7 @@ function resolveModel(
     lineage: null,
     macrosUsed: [],
     ...(snapshot ? { snapshot } : {}),
+    ...(contract ? { contract } : {}),
   };
 }
 

@@ -99,8 +99,21 @@ export interface ModelNode extends NodeBase {
    * flags.FULL_REFRESH false, and a build under `--full-refresh` renders it again with it true.
    */
   readsFlags?: true;
+  /** The enforced contract its table is built to (see runner/contract.ts). */
+  contract?: ModelContract;
   /** For a dbt snapshot: how the table keeps the history of the query's rows (see runner/snapshot.ts). */
   snapshot?: SnapshotConfig;
+}
+
+/** A model's enforced contract (dbt's `contract: {enforced: true}`), checked before each full build. */
+export interface ModelContract {
+  /** The property YAML entry that declares the columns. */
+  location: Location;
+  /** In the YAML's order, which is the table's; `dataType` as written there. */
+  columns: { name: string; dataType: string; line: number; notNull: boolean; unique: boolean }[];
+  primaryKey: string[];
+  /** Model-level unique constraints over several columns. */
+  unique: string[][];
 }
 
 export interface ChangeTrackingDoc {

@@ -159,8 +159,7 @@ export function normalizeModelConfig(raw: Record<string, unknown>): NormalizedCo
     } else if (key === "pre_hook" || key === "post_hook") {
       if (asList(value).length > 0) config[key] = asList(value);
     } else if (key === "contract") {
-      if (isMapping(value) && value["enforced"] === true)
-        ignored.push({ key, why: "model contracts are not enforced by sluice yet" });
+      if (isMapping(value)) config["contract"] = value;
     } else if (key === "grants") {
       if (isMapping(value) && Object.keys(value).length > 0)
         ignored.push({ key, why: "grants are not applied by sluice" });

@@ -73,6 +73,10 @@ export const ModelConfig = z.strictObject({
   depends_on: z.array(z.string()).optional().describe("Refs the template builds dynamically"),
   pre_hook: ModelHooks.optional().describe("SQL run on the model's connection before each build of it"),
   post_hook: ModelHooks.optional().describe("SQL run on the model's connection after each build of it"),
+  contract: z
+    .strictObject({ enforced: z.boolean().optional(), alias_types: z.boolean().optional() })
+    .optional()
+    .describe("enforced: true checks the SQL's columns against the YAML columns' data_type before a build"),
   description: z.string().optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
@@ -96,10 +100,18 @@ export const TestEntry = z.union([
 ]);
 export type TestEntry = z.infer<typeof TestEntry>;
 
+/** A dbt constraint: not_null, unique and primary_key are enforced on the DuckDB tables of contracted models. */
+export const Constraint = z.looseObject({
+  type: z.string(),
+  columns: z.array(z.string()).optional(),
+  name: z.string().optional(),
+});
+
 export const ColumnProperties = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
   data_type: z.string().optional(),
+  constraints: z.array(Constraint).optional(),
   tests: z.array(TestEntry).optional(),
   tags: stringList.optional(),
 });
@@ -109,6 +121,7 @@ export const ModelProperties = z.strictObject({
   description: z.string().optional(),
   config: ModelConfig.optional(),
   columns: z.array(ColumnProperties).optional(),
+  constraints: z.array(Constraint).optional(),
   tests: z.array(TestEntry).optional(),
 });
 

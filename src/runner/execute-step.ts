@@ -24,6 +24,8 @@ import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
 import { runSnapshot } from "./snapshot.js";
 import { splitStatements } from "./statements.js";
+import { buildContractTable, checkContract } from "./contract.js";
+import { BuildRefusal } from "./refusal.js";
 import { decideSchemaChange, SchemaChangeError, schemaChangeSelect, shapes } from "./schema-change.js";
 
 export interface StepContext {
@@ -78,6 +80,10 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
   return withSession(ctx, model.relation.connection, async (session) => {
     await target.ensureSchema(session, model.relation.schema, model.relation.database);
     await runHooks(session, model.hooks?.pre ?? []);
+    if (model.contract && step.sql !== "incremental") {
+      requireDuckDb(ctx, model, "an enforced contract");
+      await checkContract(session, model, sql);
+    }
     if (step.action === "create_view") {
       await target.createView(session, model.relation, sql);
       await runHooks(session, model.hooks?.post ?? []);
@@ -99,6 +105,11 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
     // Written before the data: a run killed mid-write leaves these for the next run to redo.
     if (model.lineage && partitions) await ctx.ledger.markPending(ctx.runId, model.id, partitions);
     const mode = write;
+    if (model.contract && mode.kind === "replace" && !mode.partitionBy?.length) {
+      const rowsAffected = await buildContractTable(session, target, model, sql, ctx.runId);
+      await runHooks(session, model.hooks?.post ?? []);
+      return { status: "success", rowsAffected };
+    }
     if (
       step.sql === "incremental" &&
       (mode.kind === "append" || mode.kind === "merge" || mode.kind === "delete+insert")
@@ -123,6 +134,22 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
   });
 }
 
+/** True when the model's table is a DuckDB (not lake) table its SQL writes straight into. */
+function onDuckDb(ctx: StepContext, model: ModelNode): boolean {
+  const facts = ctx.manifest.connections[model.relation.connection];
+  return (
+    facts?.type === "duckdb" && !facts.lake && oneEngine(ctx, model.config.compute, model.relation.connection)
+  );
+}
+
+/** Refuses, before anything is written, a dbt feature sluice applies to DuckDB tables only. */
+function requireDuckDb(ctx: StepContext, model: ModelNode, what: string): void {
+  if (onDuckDb(ctx, model)) return;
+  throw new BuildRefusal(
+    `${model.location.path}: ${what} of '${model.name}' is applied to DuckDB tables whose SQL runs on DuckDB only; nothing was written. Remove it, or build the model on a DuckDB connection`,
+  );
+}
+
 /**
  * dbt's on_schema_change before an incremental write into an existing DuckDB table: the columns the
  * write takes, and the table's columns changed first where the setting says (schema-change.ts).
@@ -137,16 +164,9 @@ async function applySchemaChange(
 ): Promise<string> {
   const setting = model.config.onSchemaChange ?? "ignore";
   const target = ctx.connections.get(model.relation.connection);
-  const facts = ctx.manifest.connections[model.relation.connection];
-  if (
-    facts?.type !== "duckdb" ||
-    facts.lake ||
-    !oneEngine(ctx, model.config.compute, model.relation.connection)
-  ) {
+  if (!onDuckDb(ctx, model)) {
     if (setting === "ignore") return sql;
-    throw new Error(
-      `${model.location.path}: on_schema_change '${setting}' of '${model.name}' is applied to DuckDB tables whose SQL runs on DuckDB only; remove it, or build the model as a table`,
-    );
+    requireDuckDb(ctx, model, `on_schema_change '${setting}'`);
   }
   const table = shapes(await target.introspector(session).columns(model.relation));
   if (table.length === 0) return sql;

@@ -23,6 +23,7 @@ import { openWorkspace, type Workspace } from "./workspace.js";
 import { RunTimeRenderer } from "../compiler/dbt-run-render.js";
 import { renderAtRunTime, RunTimeRenderError } from "./run-time-render.js";
 import { splitStatements } from "./statements.js";
+import { BuildRefusal } from "./refusal.js";
 import { PhaseClock } from "./phase-clock.js";
 
 export type Command = "build" | "run" | "test" | "seed" | "snapshot";
@@ -266,7 +267,7 @@ async function executePlan(
         const by = options.cancellation?.by;
         // A cancelled statement has nothing to explain, and the engines are being stopped.
         const message = project.secrets.redact(
-          by || e instanceof RunTimeRenderError
+          by || e instanceof RunTimeRenderError || e instanceof BuildRefusal
             ? raw
             : await explainFailure(manifest, step, raw, failureContext(project, manifest, workspace)),
         );

@@ -15,9 +15,10 @@
 import type { Column, Dialect, RelationName } from "../adapters/contract.js";
 import type { ModelNode } from "../manifest/types.js";
 import type { OnSchemaChange } from "../project/schema.js";
+import { BuildRefusal } from "./refusal.js";
 
 /** The build refused by on_schema_change: its message names the model, the setting and the columns. */
-export class SchemaChangeError extends Error {}
+export class SchemaChangeError extends BuildRefusal {}
 
 /** A column as both the SQL's result and the table describe it. */
 export interface ColumnShape {

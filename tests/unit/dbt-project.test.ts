@@ -292,8 +292,33 @@ describe("dbt property YAML", () => {
     expect(warnings.map(formatDiagnostic)).toEqual(
       expect.arrayContaining([
         "models/marts/_marts.yml:19:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
-        "models/staging/_staging.yml:13:9 warning: 'constraints' are not applied by sluice yet",
         "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
+      ]),
+    );
+  });
+
+  it("refuses an enforced contract without columns, a column without data_type, and an incremental that could drift", () => {
+    const dir = dbtProject({
+      "models/marts/contracts.yml": [
+        "version: 2",
+        "models:",
+        "  - name: bike_revenue",
+        "    config: { contract: { enforced: true }, materialized: incremental }",
+        "    columns:",
+        "      - name: bike_id",
+        "        data_type: int",
+        "      - name: revenue",
+        "  - name: bike_prices",
+        "    config:",
+        "      contract: { enforced: true }",
+        "",
+      ].join("\n"),
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual(
+      expect.arrayContaining([
+        "models/marts/contracts.yml:8:1 error: column 'revenue' of model 'bike_revenue' has no data_type, which its enforced contract needs; give every column of a contracted model a data_type",
+        "models/marts/bike_revenue.sql:1:1 error: incremental model 'bike_revenue' enforces a contract with on_schema_change 'ignore', which lets its table drift from the contract; set on_schema_change to 'append_new_columns' or 'fail', as dbt requires",
+        "models/marts/contracts.yml:9:1 error: model 'bike_prices' enforces a contract but its property YAML declares no columns; list every column the model selects under columns:, each with its data_type",
       ]),
     );
   });
