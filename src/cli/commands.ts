@@ -31,6 +31,7 @@ import { registerCheckCommand } from "./check-command.js";
 import { registerDocsCommands } from "./docs-command.js";
 import { describeEndpoint, registerDebugCommand } from "./debug-command.js";
 import { registerSchemaCommand } from "./schema-command.js";
+import { registerDepsCommand } from "./deps-command.js";
 
 interface SelectionOptions extends CommonOptions {
   select?: string[];
@@ -327,6 +328,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 
   registerDocsCommands(program, setExit);
   registerSchemaCommand(program);
+  registerDepsCommand(program);
   registerDebugCommand(program, setExit);
 }
 

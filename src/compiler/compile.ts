@@ -30,6 +30,7 @@ import { renderJob, type RenderJob, type RenderOutput } from "./render-pool.js";
 import { RenderCache, renderKey, sharedRenderInputs } from "./render-cache.js";
 import { hash } from "../manifest/checksum.js";
 import { mergeDbtModelConfig } from "./dbt-model-config.js";
+import { modelContract } from "./dbt-contract.js";
 import { dbtRelationName } from "./dbt-naming.js";
 import { dbtSeedColumnTypes } from "./dbt-seed-types.js";
 import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntry } from "./properties.js";
@@ -721,7 +722,17 @@ function resolveModel(
       "set partition_by to the partition column(s)",
     );
   }
+  if (strategy === "insert_overwrite" && config.on_schema_change && config.on_schema_change !== "ignore") {
+    diagnostics.error(
+      file.path,
+      findLine(file.text, "on_schema_change"),
+      1,
+      `on_schema_change '${config.on_schema_change}' is applied to the append, merge and delete+insert strategies only, not to insert_overwrite`,
+      "remove on_schema_change, or rebuild the model with --full-refresh when its columns change",
+    );
+  }
   const entry = draft.props;
+  const contract = modelContract(file.name, file.path, config, materialized, entry, diagnostics);
   return {
     id: `model.${file.name}`,
     kind: "model",
@@ -742,6 +753,9 @@ function resolveModel(
       uniqueKey: config.unique_key ?? [],
       strategy,
       fullRefresh: config.full_refresh ?? null,
+      ...(materialized === "incremental" && config.on_schema_change && config.on_schema_change !== "ignore"
+        ? { onSchemaChange: config.on_schema_change }
+        : {}),
       ...(config.full_refresh_only !== undefined ? { fullRefreshOnly: config.full_refresh_only } : {}),
       ...(config.full_rebuild_share !== undefined ? { fullRebuildShare: config.full_rebuild_share } : {}),
       ...hookTemplates(config),
@@ -754,6 +768,7 @@ function resolveModel(
     lineage: null,
     macrosUsed: [],
     ...(snapshot ? { snapshot } : {}),
+    ...(contract ? { contract } : {}),
   };
 }
 

@@ -33,6 +33,8 @@ export interface IntrospectionAnswers {
   readonly execute: boolean;
   /** dbt's `flags.WHICH`: the command running (`compile` while compiling). */
   readonly command: string;
+  /** dbt's `flags.FULL_REFRESH`: true while a build under `--full-refresh` renders (never while compiling). */
+  readonly fullRefresh: boolean;
   query(sql: string): QueryFacts | undefined;
   columns(relation: RelationParts): ColumnFacts[] | undefined;
   relationKind(relation: RelationParts): "table" | "view" | null | undefined;
@@ -69,6 +71,7 @@ export function compileAnswers(): IntrospectionAnswers {
   return {
     execute: false,
     command: "compile",
+    fullRefresh: false,
     query: () => undefined,
     columns: () => undefined,
     relationKind: () => undefined,

@@ -44,6 +44,8 @@ export class RunTimeRenderer {
     private readonly manifest: Manifest,
     /** The command running, as templates read it from flags.WHICH (`build`, `run`). */
     private readonly command: string,
+    /** `--full-refresh`, as templates read it from flags.FULL_REFRESH. */
+    private readonly fullRefresh = false,
   ) {}
 
   /** The model with the SQL of its run-time render (every variant); the rest of it as compiled. */
@@ -60,6 +62,7 @@ export class RunTimeRenderer {
       const answers: IntrospectionAnswers = {
         execute: true,
         command: this.command,
+        fullRefresh: this.fullRefresh,
         query: (sql) => answer({ kind: "query", sql }),
         columns: (relation) => answer({ kind: "columns", relation }),
         relationKind: (relation) => answer({ kind: "relation", relation }),

@@ -10,7 +10,7 @@ import nodes from "nunjucks/src/nodes.js";
 import runtime from "nunjucks/src/runtime.js";
 
 /** Part of the template-code cache key: code generated before a change here must not be reused. */
-export const JINJA_COMPAT_VERSION = "jinja-compat-3";
+export const JINJA_COMPAT_VERSION = "jinja-compat-4";
 
 /** Thrown by return(); the macro that runs it returns the value instead of its text. */
 export class MacroReturn {

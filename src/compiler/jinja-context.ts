@@ -456,8 +456,13 @@ function addIntrospection(
   });
   Object.defineProperty(globals, "flags", {
     get: () => {
-      const which = hooks.introspection()?.answers.command ?? "compile";
-      return { WHICH: which, FULL_REFRESH: false, STORE_FAILURES: false, WARN_ERROR: false };
+      const answers = hooks.introspection()?.answers;
+      return {
+        WHICH: answers?.command ?? "compile",
+        FULL_REFRESH: answers?.fullRefresh ?? false,
+        STORE_FAILURES: false,
+        WARN_ERROR: false,
+      };
     },
     enumerable: true,
   });

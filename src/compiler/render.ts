@@ -19,6 +19,7 @@ import type { RenderJob } from "./render-pool.js";
 import { targetContext } from "./target-context.js";
 import { compileAnswers, type IntrospectionAnswers, RenderIntrospection } from "./dbt-introspection.js";
 import { EPHEMERAL_PREFIX } from "./jinja-context.js";
+import { FLAGS_NAME } from "./scan.js";
 
 /** What rendering a model needs from the compile that scanned it. */
 export interface RenderDraft {
@@ -273,6 +274,8 @@ export function renderModel(
       );
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
+  const names = [draft.template.scan.calls, ...model.macrosUsed.map((m) => env.macroCalls.get(m) ?? [])];
+  if (names.some((calls) => [...calls].includes(FLAGS_NAME))) model.readsFlags = true;
   model.checksum = modelVersion(
     model,
     model.dependsOn.map((id) => nodes[id]),

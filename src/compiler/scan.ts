@@ -54,9 +54,11 @@ export function parseTemplate(text: string): unknown {
 function walk(node: AstNode | undefined, scan: TemplateScan): void {
   if (!node || typeof node !== "object") return;
   if (node.typename === "FunCall") visitCall(node, scan);
-  // Asking the database is not always a call (`execute`, `adapter.get_relation`): noted by name.
-  if (node.typename === "Symbol" && INTROSPECTION_NAMES.has(node["value"] as string))
-    scan.calls.add(node["value"] as string);
+  // Asking the database is not always a call (`execute`, `adapter.get_relation`): noted by name, as
+  // is reading dbt's `flags`, whose FULL_REFRESH only a build knows.
+  const symbol = node.typename === "Symbol" ? (node["value"] as string) : undefined;
+  if (symbol !== undefined && (INTROSPECTION_NAMES.has(symbol) || symbol === FLAGS_NAME))
+    scan.calls.add(symbol);
   for (const field of node.fields ?? []) {
     const value = node[field];
     if (Array.isArray(value)) for (const v of value) walk(v as AstNode, scan);
@@ -113,6 +115,12 @@ export const INTROSPECTION_NAMES = new Set([
   "load_relation",
   "adapter",
 ]);
+
+/**
+ * dbt's `flags`: a model whose template or macros name it renders again when a build runs under
+ * `--full-refresh` (flags.FULL_REFRESH true there, false while compiling; see runner/run.ts).
+ */
+export const FLAGS_NAME = "flags";
 
 const NOT_LITERAL = Symbol("not literal");
 

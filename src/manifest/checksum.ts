@@ -26,5 +26,7 @@ export function modelVersion(
     return { id: n.id, relation: n.relation };
   });
   const sql = [model.compiledSql, model.compiledIncrementalSql, model.lineage?.changesSql ?? null];
-  return hash(JSON.stringify({ sql, config: model.config, macros, declaredConfig, read }));
+  // An enforced contract is what the table is created with (types, constraints), so it counts too.
+  const contract = model.contract ? { contract: model.contract } : {};
+  return hash(JSON.stringify({ sql, config: model.config, macros, declaredConfig, read, ...contract }));
 }

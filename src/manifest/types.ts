@@ -50,6 +50,8 @@ export interface ResolvedModelConfig {
   uniqueKey: string[];
   strategy: IncrementalStrategy | null;
   fullRefresh: boolean | null;
+  /** dbt's on_schema_change of an incremental model, when not `ignore` (see runner/schema-change.ts). */
+  onSchemaChange?: "fail" | "append_new_columns" | "sync_all_columns";
   /** Built in full on every build, declared by the model (outside the incremental contract on purpose). */
   fullRefreshOnly?: boolean;
   /** Share of stored partitions at which a lineage plan rebuilds in full instead (default 0.5). */
@@ -92,8 +94,26 @@ export interface ModelNode extends NodeBase {
    * inputs are built, and runs that (see compiler/dbt-run-render.ts).
    */
   introspects?: string[];
+  /**
+   * True when its template or a macro it reaches reads dbt's `flags`: its SQL above is rendered with
+   * flags.FULL_REFRESH false, and a build under `--full-refresh` renders it again with it true.
+   */
+  readsFlags?: true;
+  /** The enforced contract its table is built to (see runner/contract.ts). */
+  contract?: ModelContract;
   /** For a dbt snapshot: how the table keeps the history of the query's rows (see runner/snapshot.ts). */
   snapshot?: SnapshotConfig;
+}
+
+/** A model's enforced contract (dbt's `contract: {enforced: true}`), checked before each full build. */
+export interface ModelContract {
+  /** The property YAML entry that declares the columns. */
+  location: Location;
+  /** In the YAML's order, which is the table's; `dataType` as written there. */
+  columns: { name: string; dataType: string; line: number; notNull: boolean; unique: boolean }[];
+  primaryKey: string[];
+  /** Model-level unique constraints over several columns. */
+  unique: string[][];
 }
 
 export interface ChangeTrackingDoc {

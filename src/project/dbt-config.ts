@@ -99,6 +99,7 @@ const MODEL_KEYS: Record<string, string> = {
   partition_by: "partition_by",
   incremental_strategy: "strategy",
   full_refresh: "full_refresh",
+  on_schema_change: "on_schema_change",
   description: "description",
 };
 
@@ -155,17 +156,10 @@ export function normalizeModelConfig(raw: Record<string, unknown>): NormalizedCo
       });
     } else if (mapped) {
       config[mapped] = value;
-    } else if (key === "on_schema_change") {
-      if (value !== "ignore")
-        ignored.push({
-          key,
-          why: `on_schema_change '${String(value)}' is not implemented: a changed column list is not synced`,
-        });
     } else if (key === "pre_hook" || key === "post_hook") {
       if (asList(value).length > 0) config[key] = asList(value);
     } else if (key === "contract") {
-      if (isMapping(value) && value["enforced"] === true)
-        ignored.push({ key, why: "model contracts are not enforced by sluice yet" });
+      if (isMapping(value)) config["contract"] = value;
     } else if (key === "grants") {
       if (isMapping(value) && Object.keys(value).length > 0)
         ignored.push({ key, why: "grants are not applied by sluice" });

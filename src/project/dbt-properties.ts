@@ -21,6 +21,9 @@ const IGNORED_TOP: Record<string, string> = {
   groups: "groups have no effect in sluice",
 };
 
+/** Constraints a contracted model's DuckDB table is created with (see runner/contract.ts). */
+const ENFORCED_CONSTRAINTS = new Set(["not_null", "unique", "primary_key"]);
+
 /** Keys with no effect on what is built: documentation and metadata. */
 const QUIET = new Set([
   "meta",
@@ -97,7 +100,7 @@ export function readDbtProperties(
           [...path, key],
           `'${key}' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>`,
         );
-      else if (key === "constraints") warn([...path, key], "'constraints' are not applied by sluice yet");
+      else if (key === "constraints") out["constraints"] = constraints(value, [...path, key]);
       else if (key === "deprecation_date" || QUIET.has(key)) continue;
       else warn([...path, key], `'${key}' is ignored: not a model property sluice knows`);
     }
@@ -122,8 +125,7 @@ export function readDbtProperties(
       for (const [key, v] of Object.entries(c)) {
         if (key === "description" || key === "data_type") out[key] = v;
         else if (key === "tags") out["tags"] = v;
-        else if (key === "constraints")
-          warn([...path, i, key], "'constraints' are not applied by sluice yet");
+        else if (key === "constraints") out["constraints"] = constraints(v, [...path, i, key]);
         else if (key === "config" && isJson(v)) {
           if (v["tags"] !== undefined) out["tags"] = v["tags"];
         } else if (!["name", "tests", "data_tests"].includes(key) && !QUIET.has(key))
@@ -131,6 +133,18 @@ export function readDbtProperties(
       }
       out["tests"] = tests(c, [...path, i]);
       return out;
+    });
+  }
+
+  /** The constraints a contracted DuckDB table enforces; the others are reported as not applied. */
+  function constraints(value: unknown, path: Path): Json[] {
+    return list(value).filter((c, i) => {
+      if (ENFORCED_CONSTRAINTS.has(String(c["type"]))) return true;
+      warn(
+        [...path, i],
+        `constraint '${String(c["type"])}' is not applied by sluice (it enforces not_null, unique and primary_key)`,
+      );
+      return false;
     });
   }
 

@@ -25,6 +25,19 @@ export const IncrementalStrategy = z.enum([
 ]);
 export type IncrementalStrategy = z.infer<typeof IncrementalStrategy>;
 
+/** What an incremental build does when the model's columns differ from its table's (dbt's values). */
+export const OnSchemaChange = z.enum([
+  /** Write the table's columns; new columns of the SQL are left out (the default). */
+  "ignore",
+  /** Refuse the build, naming the columns that differ. */
+  "fail",
+  /** Add the SQL's new columns to the table; columns it dropped stay, NULL in new rows. */
+  "append_new_columns",
+  /** Add new columns, drop those the SQL dropped, change the types that changed. */
+  "sync_all_columns",
+]);
+export type OnSchemaChange = z.infer<typeof OnSchemaChange>;
+
 /** A model hook as dbt writes it: SQL, or `{sql, transaction}` (sluice runs every hook on its own). */
 const ModelHook = z.union([
   z.string(),
@@ -44,6 +57,9 @@ export const ModelConfig = z.strictObject({
   unique_key: stringList.optional(),
   strategy: IncrementalStrategy.optional(),
   full_refresh: z.boolean().optional().describe("false: --full-refresh leaves this model incremental"),
+  on_schema_change: OnSchemaChange.optional().describe(
+    "What an incremental build does when the SQL's columns differ from the table's (default ignore)",
+  ),
   full_refresh_only: z
     .boolean()
     .optional()
@@ -57,6 +73,10 @@ export const ModelConfig = z.strictObject({
   depends_on: z.array(z.string()).optional().describe("Refs the template builds dynamically"),
   pre_hook: ModelHooks.optional().describe("SQL run on the model's connection before each build of it"),
   post_hook: ModelHooks.optional().describe("SQL run on the model's connection after each build of it"),
+  contract: z
+    .strictObject({ enforced: z.boolean().optional(), alias_types: z.boolean().optional() })
+    .optional()
+    .describe("enforced: true checks the SQL's columns against the YAML columns' data_type before a build"),
   description: z.string().optional(),
 });
 export type ModelConfig = z.infer<typeof ModelConfig>;
@@ -80,10 +100,18 @@ export const TestEntry = z.union([
 ]);
 export type TestEntry = z.infer<typeof TestEntry>;
 
+/** A dbt constraint: not_null, unique and primary_key are enforced on the DuckDB tables of contracted models. */
+export const Constraint = z.looseObject({
+  type: z.string(),
+  columns: z.array(z.string()).optional(),
+  name: z.string().optional(),
+});
+
 export const ColumnProperties = z.strictObject({
   name: z.string(),
   description: z.string().optional(),
   data_type: z.string().optional(),
+  constraints: z.array(Constraint).optional(),
   tests: z.array(TestEntry).optional(),
   tags: stringList.optional(),
 });
@@ -93,6 +121,7 @@ export const ModelProperties = z.strictObject({
   description: z.string().optional(),
   config: ModelConfig.optional(),
   columns: z.array(ColumnProperties).optional(),
+  constraints: z.array(Constraint).optional(),
   tests: z.array(TestEntry).optional(),
 });
 

@@ -5,6 +5,7 @@ import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
 import type { CellValue, PartitionValue, Session, WriteMode, WriteResult } from "../adapters/contract.js";
+import { temporaryName } from "../adapters/contract.js";
 import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
@@ -16,6 +17,9 @@ import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
 import { runSnapshot } from "./snapshot.js";
 import { splitStatements } from "./statements.js";
+import { buildContractTable, checkContract } from "./contract.js";
+import { BuildRefusal } from "./refusal.js";
+import { decideSchemaChange, SchemaChangeError, schemaChangeSelect, shapes } from "./schema-change.js";
 
 export interface StepContext {
   manifest: Manifest;
@@ -54,12 +58,16 @@ function oneEngine(ctx: StepContext, compute: string, connection: string): boole
 
 async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Promise<StepReport> {
   const target = ctx.connections.get(model.relation.connection);
-  const sql =
+  let sql =
     step.sql === "incremental" ? (model.compiledIncrementalSql ?? model.compiledSql) : model.compiledSql;
   const { compute } = model.config;
   return withSession(ctx, model.relation.connection, async (session) => {
     await target.ensureSchema(session, model.relation.schema, model.relation.database);
     await runHooks(session, model.hooks?.pre ?? []);
+    if (model.contract && step.sql !== "incremental") {
+      requireDuckDb(ctx, model, "an enforced contract");
+      await checkContract(session, model, sql);
+    }
     if (step.action === "create_view") {
       await target.createView(session, model.relation, sql);
       await runHooks(session, model.hooks?.post ?? []);
@@ -81,6 +89,16 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
     // Written before the data: a run killed mid-write leaves these for the next run to redo.
     if (model.lineage && partitions) await ctx.ledger.markPending(ctx.runId, model.id, partitions);
     const mode = write;
+    if (model.contract && mode.kind === "replace" && !mode.partitionBy?.length) {
+      const rowsAffected = await buildContractTable(session, target, model, sql, ctx.runId);
+      await runHooks(session, model.hooks?.post ?? []);
+      return { status: "success", rowsAffected };
+    }
+    if (
+      step.sql === "incremental" &&
+      (mode.kind === "append" || mode.kind === "merge" || mode.kind === "delete+insert")
+    )
+      sql = await applySchemaChange(session, ctx, model, sql, mode.kind === "append" ? [] : mode.uniqueKey);
     const computeEngine = ctx.manifest.connections[compute]!.type;
     // Across engines only the named partitions' rows travel: the filter runs where the SQL runs.
     const moved =
@@ -98,6 +116,69 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
     await runHooks(session, model.hooks?.post ?? []);
     return { status: "success", rowsAffected: result.rowsAffected, partitions, partitionRows };
   });
+}
+
+/** True when the model's table is a DuckDB (not lake) table its SQL writes straight into. */
+function onDuckDb(ctx: StepContext, model: ModelNode): boolean {
+  const facts = ctx.manifest.connections[model.relation.connection];
+  return (
+    facts?.type === "duckdb" && !facts.lake && oneEngine(ctx, model.config.compute, model.relation.connection)
+  );
+}
+
+/** Refuses, before anything is written, a dbt feature sluice applies to DuckDB tables only. */
+function requireDuckDb(ctx: StepContext, model: ModelNode, what: string): void {
+  if (onDuckDb(ctx, model)) return;
+  throw new BuildRefusal(
+    `${model.location.path}: ${what} of '${model.name}' is applied to DuckDB tables whose SQL runs on DuckDB only; nothing was written. Remove it, or build the model on a DuckDB connection`,
+  );
+}
+
+/**
+ * dbt's on_schema_change before an incremental write into an existing DuckDB table: the columns the
+ * write takes, and the table's columns changed first where the setting says (schema-change.ts).
+ * Returns the SQL to write. Elsewhere only the default, `ignore` as each adapter writes, is known.
+ */
+async function applySchemaChange(
+  session: Session,
+  ctx: StepContext,
+  model: ModelNode,
+  sql: string,
+  uniqueKey: string[],
+): Promise<string> {
+  const setting = model.config.onSchemaChange ?? "ignore";
+  const target = ctx.connections.get(model.relation.connection);
+  if (!onDuckDb(ctx, model)) {
+    if (setting === "ignore") return sql;
+    requireDuckDb(ctx, model, `on_schema_change '${setting}'`);
+  }
+  const table = shapes(await target.introspector(session).columns(model.relation));
+  if (table.length === 0) return sql;
+  const { columns } = await session.query(`select * from (\n${sql}\n) sluice_new limit 0`);
+  const decision = decideSchemaChange(model, setting, shapes(columns), table, model.relation, target.dialect);
+  if (decision.kind === "fail") throw new SchemaChangeError(decision.message);
+  // Together, so readers see the old columns or the new, never a table half altered.
+  if (decision.alter.length > 0)
+    await session.transaction(async () => {
+      for (const statement of decision.alter) await session.execute(statement);
+    });
+  if (decision.rebuild) {
+    const d = target.dialect;
+    const built = temporaryName(model.relation, "tmp", ctx.runId, target.capabilities.maxIdentifierLength);
+    await session.execute(`CREATE TABLE ${d.relation(built)} AS ${decision.rebuild}`);
+    try {
+      await session.transaction(async () => {
+        await session.execute(`DROP TABLE ${d.relation(model.relation)}`);
+        await session.execute(
+          `ALTER TABLE ${d.relation(built)} RENAME TO ${d.quoteIdentifier(model.relation.name)}`,
+        );
+      });
+    } catch (e) {
+      await session.execute(`DROP TABLE IF EXISTS ${d.relation(built)}`).catch(() => undefined);
+      throw e;
+    }
+  }
+  return schemaChangeSelect(sql, decision, model.relation, uniqueKey, target.dialect);
 }
 
 /**

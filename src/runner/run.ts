@@ -24,6 +24,7 @@ import { openWorkspace, type Workspace } from "./workspace.js";
 import { RunTimeRenderer } from "../compiler/dbt-run-render.js";
 import { renderAtRunTime, RunTimeRenderError } from "./run-time-render.js";
 import { splitStatements } from "./statements.js";
+import { BuildRefusal } from "./refusal.js";
 import { PhaseClock } from "./phase-clock.js";
 
 export type Command = RunCommandName;
@@ -212,7 +213,8 @@ async function executePlan(
     batchRows: 10_000,
     snapshotTime: project.env["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
   };
-  const runTime = new RunTimeRenderer(project, manifest, options.command);
+  const fullRefresh = options.fullRefresh === true;
+  const runTime = new RunTimeRenderer(project, manifest, options.command, fullRefresh);
   const stepsBegan = performance.now();
   const outcomes = await schedule(
     plan.steps,
@@ -225,9 +227,12 @@ async function executePlan(
       if (emits) await lineage?.start(step.node);
       let report: StepReport;
       try {
-        // A model that asks the database while rendering renders again now, its inputs built.
+        // A model that asks the database while rendering renders again now, its inputs built; one
+        // that reads flags does under --full-refresh, whose FULL_REFRESH the compile renders false
+        // (so its version, and the next build's, stay those of its ordinary SQL).
         const node = manifest.nodes[step.node];
-        if (node?.kind === "model" && node.introspects && step.action !== "skip")
+        const again = node?.kind === "model" && (node.introspects || (fullRefresh && node.readsFlags));
+        if (node?.kind === "model" && again && step.action !== "skip")
           manifest.nodes[step.node] = await renderAtRunTime(runTime, workspace.connections, node, {
             dir: project.dir,
             targetPath: project.config.target_path,
@@ -238,7 +243,7 @@ async function executePlan(
         const by = options.cancellation?.by;
         // A cancelled statement has nothing to explain, and the engines are being stopped.
         const message = project.secrets.redact(
-          by || e instanceof RunTimeRenderError
+          by || e instanceof RunTimeRenderError || e instanceof BuildRefusal
             ? raw
             : await explainFailure(manifest, step, raw, failureContext(project, manifest, workspace)),
         );

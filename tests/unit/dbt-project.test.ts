@@ -180,7 +180,7 @@ describe("dbt configs and naming", () => {
   it("reads dbt config keys in config() and reports the ones that change nothing here", () => {
     const dir = dbtProject({
       "models/marts/bike_revenue.sql":
-        "{{ config(materialized='incremental', unique_key='bike_id', incremental_strategy='delete+insert', on_schema_change='fail', post_hook='grant select on {{ this }} to r') }}\nselect 1 as bike_id",
+        "{{ config(materialized='incremental', unique_key='bike_id', incremental_strategy='delete+insert', on_schema_change='fail', grants={'select': ['r']}, post_hook='grant select on {{ this }} to r') }}\nselect 1 as bike_id",
     });
     const { manifest, warnings } = compileProject(loadProject({ projectDir: dir, env: {} }));
     const revenue = model(manifest.nodes, "bike_revenue");
@@ -188,15 +188,34 @@ describe("dbt configs and naming", () => {
       materialized: "incremental",
       uniqueKey: ["bike_id"],
       strategy: "delete+insert",
+      onSchemaChange: "fail",
       postHook: ["grant select on {{ this }} to r"],
     });
     expect(revenue.hooks?.post).toEqual(['grant select on "bike_shop"."main_marts"."bike_revenue" to r']);
     expect(warnings.map(formatDiagnostic)).toEqual(
       expect.arrayContaining([
-        "models/marts/bike_revenue.sql:1:1 warning: config 'on_schema_change' is ignored: on_schema_change 'fail' is not implemented: a changed column list is not synced",
+        "models/marts/bike_revenue.sql:1:1 warning: config 'grants' is ignored: grants are not applied by sluice",
       ]),
     );
     expect(warnings.map(formatDiagnostic).join("\n")).not.toContain("post_hook");
+    expect(warnings.map(formatDiagnostic).join("\n")).not.toContain("on_schema_change");
+  });
+
+  it("refuses on_schema_change with insert_overwrite, naming the line, and an unknown value", () => {
+    const dir = dbtProject({
+      "models/marts/bike_revenue.sql":
+        "{{ config(materialized='incremental', incremental_strategy='insert_overwrite', partition_by='day',\n  on_schema_change='append_new_columns') }}\nselect 1 as day",
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual([
+      "models/marts/bike_revenue.sql:2:1 error: on_schema_change 'append_new_columns' is applied to the append, merge and delete+insert strategies only, not to insert_overwrite; remove on_schema_change, or rebuild the model with --full-refresh when its columns change",
+    ]);
+    const typo = dbtProject({
+      "models/marts/bike_revenue.sql":
+        "{{ config(materialized='incremental', on_schema_change='append_new_column') }}\nselect 1 as day",
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: typo, env: {} })))[0]).toMatch(
+      /^models\/marts\/bike_revenue\.sql:1:1 error: config: on_schema_change: .*"append_new_columns"\|"sync_all_columns"/,
+    );
   });
 
   it("refuses a materialization sluice does not build, saying where it was set", () => {
@@ -273,8 +292,33 @@ describe("dbt property YAML", () => {
     expect(warnings.map(formatDiagnostic)).toEqual(
       expect.arrayContaining([
         "models/marts/_marts.yml:19:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
-        "models/staging/_staging.yml:13:9 warning: 'constraints' are not applied by sluice yet",
         "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
+      ]),
+    );
+  });
+
+  it("refuses an enforced contract without columns, a column without data_type, and an incremental that could drift", () => {
+    const dir = dbtProject({
+      "models/marts/contracts.yml": [
+        "version: 2",
+        "models:",
+        "  - name: bike_revenue",
+        "    config: { contract: { enforced: true }, materialized: incremental }",
+        "    columns:",
+        "      - name: bike_id",
+        "        data_type: int",
+        "      - name: revenue",
+        "  - name: bike_prices",
+        "    config:",
+        "      contract: { enforced: true }",
+        "",
+      ].join("\n"),
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toEqual(
+      expect.arrayContaining([
+        "models/marts/contracts.yml:8:1 error: column 'revenue' of model 'bike_revenue' has no data_type, which its enforced contract needs; give every column of a contracted model a data_type",
+        "models/marts/bike_revenue.sql:1:1 error: incremental model 'bike_revenue' enforces a contract with on_schema_change 'ignore', which lets its table drift from the contract; set on_schema_change to 'append_new_columns' or 'fail', as dbt requires",
+        "models/marts/contracts.yml:9:1 error: model 'bike_prices' enforces a contract but its property YAML declares no columns; list every column the model selects under columns:, each with its data_type",
       ]),
     );
   });
