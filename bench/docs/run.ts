@@ -201,6 +201,41 @@ async function latency(page: Page, type: string, act: () => Promise<void>): Prom
   return page.evaluate(() => (window as unknown as { __lat: Promise<number> }).__lat);
 }
 
+/**
+ * Time from an input (its event's timestamp) to the end of the frame that draws the gesture's end
+ * state at full detail: the redraw the camera makes once a drag ends or the wheel rests. Only for
+ * sites that move the drawn picture during a gesture (`gestureCommits`); NaN for others, whose
+ * move frame is already the full redraw.
+ */
+async function settled(page: Page, type: string, act: () => Promise<void>): Promise<number> {
+  await page.evaluate((t) => {
+    const w = window as unknown as {
+      __settled: Promise<number>;
+      SLUICE_DOCS_VIEW: { gestureCommits?: () => number };
+    };
+    const v = w.SLUICE_DOCS_VIEW;
+    w.__settled = new Promise((done) => {
+      if (!v.gestureCommits) return done(Number.NaN);
+      const before = v.gestureCommits();
+      const h = (e: Event) => {
+        window.removeEventListener(t, h, true);
+        const t0 = e.timeStamp;
+        const started = performance.now();
+        const tick = () => {
+          if (v.gestureCommits!() > before)
+            requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0)));
+          else if (performance.now() - started > 10_000) done(Number.NaN);
+          else setTimeout(tick, 2);
+        };
+        tick();
+      };
+      window.addEventListener(t, h, true);
+    });
+  }, type);
+  await act();
+  return page.evaluate(() => (window as unknown as { __settled: Promise<number> }).__settled);
+}
+
 async function interactions(page: Page, dir: string): Promise<Record<string, number[]>> {
   await page.goto(pathToFileURL(join(dir, "index.html")).href);
   await page.waitForFunction(
@@ -215,7 +250,15 @@ async function interactions(page: Page, dir: string): Promise<Record<string, num
   );
   console.log(`every group open: ${drawn} nodes drawn`);
   const box = (await page.locator("#graph").boundingBox())!;
-  const out: Record<string, number[]> = { click: [], focus: [], zoom: [], pan: [], search: [] };
+  const out: Record<string, number[]> = {
+    click: [],
+    focus: [],
+    zoom: [],
+    "zoom, full redraw": [],
+    pan: [],
+    "pan, full redraw after release": [],
+    search: [],
+  };
   const pause = () => page.waitForTimeout(300);
   const ids = await page.evaluate(() =>
     (window as unknown as { SLUICE_DOCS: { nodes: { id: string; kind: string }[] } }).SLUICE_DOCS.nodes
@@ -249,7 +292,13 @@ async function interactions(page: Page, dir: string): Promise<Record<string, num
     await pause();
     await page.click("#show-all");
     await pause();
-    out.zoom!.push(await latency(page, "wheel", () => page.mouse.wheel(0, k % 2 ? 240 : -240)));
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    let zoomed = 0;
+    const full = await settled(page, "wheel", async () => {
+      zoomed = await latency(page, "wheel", () => page.mouse.wheel(0, k % 2 ? 240 : -240));
+    });
+    out.zoom!.push(zoomed);
+    if (!Number.isNaN(full)) out["zoom, full redraw"]!.push(full);
     await pause();
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
@@ -258,7 +307,8 @@ async function interactions(page: Page, dir: string): Promise<Record<string, num
         page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 40),
       ),
     );
-    await page.mouse.up();
+    const released = await settled(page, "mouseup", () => page.mouse.up());
+    if (!Number.isNaN(released)) out["pan, full redraw after release"]!.push(released);
     await pause();
     await page.fill("#search", "");
     out.search!.push(await latency(page, "input", () => page.fill("#search", `lake_l${1 + (k % 4)}_${k}`)));
@@ -308,9 +358,9 @@ async function main(): Promise<void> {
       console.log(
         `[${name}] open (navigation start to graph on screen): ${stats(await openTimes(page, site.dir))}`,
       );
-      if (name === "this tree")
-        for (const [what, xs] of Object.entries(await interactions(page, site.dir)))
-          console.log(`[${name}] ${what}: ${stats(xs)}`);
+      // The baseline's interactions too, when its site has the hooks this harness drives.
+      for (const [what, xs] of Object.entries(await interactions(page, site.dir)))
+        if (xs.length) console.log(`[${name}] ${what}: ${stats(xs)}`);
     }
     console.log(
       `load after: ${loadavg()

@@ -13,6 +13,7 @@ export const CATALOG_VERSION = 1;
 export interface EngineColumns {
   readAt: string;
   relations: Record<string, { name: string; type: string }[]>;
+  rows: Record<string, number>;
   read: string[];
   unread: { connection: string; why: string }[];
   errors: { node: string; message: string }[];
@@ -34,6 +35,8 @@ export interface CatalogNode {
   from: "engine" | "declared";
   why: string | null;
   columns: CatalogColumn[];
+  /** Rows by count(*) when the engine was read; null for a view (not counted) or when not read. */
+  rows: number | null;
 }
 
 export interface Catalog {
@@ -61,15 +64,23 @@ export function hasRelation(n: ManifestNode): n is Exclude<ManifestNode, { kind:
 }
 
 /** The relations the catalog describes, in node id order. */
-export function relationsToDescribe(
-  manifest: Manifest,
-): { node: string; connection: string; relation: { database?: string; schema: string; name: string } }[] {
+export function relationsToDescribe(manifest: Manifest): {
+  node: string;
+  connection: string;
+  relation: { database?: string; schema: string; name: string };
+  countRows: boolean;
+}[] {
   return Object.values(manifest.nodes)
     .filter(hasRelation)
     .sort((a, b) => (a.id < b.id ? -1 : 1))
     .map((n) => {
       const { connection, ...relation } = n.relation;
-      return { node: n.id, connection, relation };
+      return {
+        node: n.id,
+        connection,
+        relation,
+        countRows: !(n.kind === "model" && n.config.materialized === "view"),
+      };
     });
 }
 
@@ -100,6 +111,7 @@ export function buildCatalog(
         from: "engine",
         why: null,
         columns: found.map((c) => ({ name: c.name, type: c.type, from: "engine" })),
+        rows: engine?.rows?.[n.id] ?? null,
       };
       continue;
     }
@@ -121,7 +133,14 @@ export function buildCatalog(
     const fromSql: CatalogColumn[] = sqlColumns(n.id)
       .filter((c) => !known.has(c.toLowerCase()))
       .map((name) => ({ name, type: null, from: "sql" }));
-    nodes[n.id] = { connection, relation, from: "declared", why, columns: [...declared, ...fromSql] };
+    nodes[n.id] = {
+      connection,
+      relation,
+      from: "declared",
+      why,
+      columns: [...declared, ...fromSql],
+      rows: null,
+    };
   }
   return {
     metadata: {

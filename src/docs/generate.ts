@@ -31,7 +31,15 @@ import { buildSite, type PartitionFreshness, type SiteData } from "./site-data.j
  */
 export const ASSETS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../src/docs/assets");
 
-const ASSET_FILES = ["app.js", "detail.js", "graph-view.js", "search.js", "style.css"] as const;
+const ASSET_FILES = [
+  "app.js",
+  "detail.js",
+  "graph-camera.js",
+  "graph-hit.js",
+  "graph-view.js",
+  "search.js",
+  "style.css",
+] as const;
 
 /** Entry of the browser bundle (sigma, graphology, the selector), beside the assets folder. */
 const VENDOR_ENTRY = resolve(ASSETS_DIR, "../browser/vendor.ts");
@@ -280,6 +288,8 @@ function indexHtml(data: SiteData): string {
 <script src="data.js"></script>
 <script src="assets/vendor.js"></script>
 <script src="assets/search.js"></script>
+<script src="assets/graph-camera.js"></script>
+<script src="assets/graph-hit.js"></script>
 <script src="assets/graph-view.js"></script>
 <script src="assets/detail.js"></script>
 <script src="assets/app.js"></script>

@@ -126,7 +126,7 @@ export interface SiteNode {
   /** Column-level lineage of a model, or why it is unknown; null for other nodes. */
   columnLineage: ColumnLineage | null;
   /** Where `columns` come from (the engine, or declarations and why); null for tests and ephemerals. */
-  catalog: { from: "engine" | "declared"; why: string | null } | null;
+  catalog: { from: "engine" | "declared"; why: string | null; rows: number | null } | null;
 }
 
 export interface SiteData {
@@ -215,7 +215,7 @@ export function buildSite(manifest: Manifest, inputs: SiteInputs = {}): { data: 
     const entry = catalog.nodes[n.id];
     if (!entry) continue;
     n.columns = mergeColumns(entry, n.columns);
-    n.catalog = { from: entry.from, why: entry.why };
+    n.catalog = { from: entry.from, why: entry.why, rows: entry.rows };
   }
   const groups = layOut(nodes);
   const run = inputs.runResults ?? null;

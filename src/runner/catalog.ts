@@ -1,5 +1,7 @@
 // Reads the columns and types that each documented relation has on its engine, for the docs catalog
-// (dbt's catalog.json): the adapters' own introspection, one session per connection, never while a
+// (dbt's catalog.json), and the row counts of those that hold data (tables, incremental models,
+// seeds, sources; never views, whose count would run their query): the adapters' own introspection
+// and a count(*), one session per connection, never while a
 // build holds the run lock, and embedded files read from copies, so generating the docs writes
 // nothing outside target/. What cannot be read is reported with why, never guessed.
 import { existsSync } from "node:fs";
@@ -17,6 +19,8 @@ export interface RelationToDescribe {
   node: string;
   connection: string;
   relation: RelationName;
+  /** Count its rows: it holds data (not a view, whose count(*) would run the view's query). */
+  countRows: boolean;
 }
 
 export interface EngineCatalog {
@@ -24,6 +28,8 @@ export interface EngineCatalog {
   readAt: string;
   /** Node id → its relation's columns as the engine has them, in order; absent when not there. */
   relations: Record<string, { name: string; type: string }[]>;
+  /** Node id → its relation's row count by count(*), for the relations asked to count that exist. */
+  rows: Record<string, number>;
   /** Connections that were read. */
   read: string[];
   /** Connections that were not read, each with why. */
@@ -43,7 +49,14 @@ export async function readEngineCatalog(
   runId: string,
   now: () => Date = () => new Date(),
 ): Promise<EngineCatalog> {
-  const out: EngineCatalog = { readAt: now().toISOString(), relations: {}, read: [], unread: [], errors: [] };
+  const out: EngineCatalog = {
+    readAt: now().toISOString(),
+    relations: {},
+    rows: {},
+    read: [],
+    unread: [],
+    errors: [],
+  };
   const wanted = new Set(relations.map((r) => r.connection));
   const connections = Object.fromEntries(
     Object.entries(project.target.connections).filter(([name]) => wanted.has(name)),
@@ -121,8 +134,22 @@ async function describeOnCopies(
               try {
                 const columns = await introspector.columns(r.relation);
                 // No columns: the engine has no such relation (DuckDB and SQL Server answer so).
-                if (columns.length > 0)
-                  out.relations[r.node] = columns.map((c) => ({ name: c.name, type: c.nativeType }));
+                if (columns.length === 0) continue;
+                out.relations[r.node] = columns.map((c) => ({ name: c.name, type: c.nativeType }));
+                // Exact, and cheap where it matters most: DuckDB counts a table from its row groups
+                // and a Parquet lake view from the files' footers; Spark counts Parquet the same way.
+                if (r.countRows) {
+                  const counted = await session.query(
+                    `SELECT COUNT(*) AS row_count FROM ${adapter.dialect.relation(r.relation)}`,
+                  );
+                  const n = Number(counted.rows[0]?.[0]);
+                  if (Number.isSafeInteger(n) && n >= 0) out.rows[r.node] = n;
+                  else
+                    out.errors.push({
+                      node: r.node,
+                      message: `count(*) returned ${String(counted.rows[0]?.[0])}`,
+                    });
+                }
               } catch (e) {
                 const message = redact(e);
                 // Hive and Spark refuse to describe a table they do not have: not built, not broken.

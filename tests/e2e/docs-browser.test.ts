@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -125,6 +125,16 @@ describe.skipIf(!hasChromium)("docs site in chromium", () => {
     ]);
     expect(await page.locator("#detail-columns tr[data-state='missing']").textContent()).toBe(
       "region(declared, but not on the engine) Declared, but the model does not select it.",
+    );
+    // Its row count as the catalog read it from DuckDB (count(*), checked there in docs-catalog.test.ts).
+    const rows = (
+      JSON.parse(readFileSync(join(dir, "target/catalog.json"), "utf8")) as {
+        nodes: Record<string, { rows: number | null }>;
+      }
+    ).nodes["model.customers_by_country"]!.rows;
+    expect(rows).toBeGreaterThan(1);
+    expect(await page.locator("#detail-rows").textContent()).toBe(
+      `${rows} rows (count(*) when the catalog was read)`,
     );
     await page.locator("[data-section='columns']").screenshot({ path: shot("docs-catalog-columns.png") });
     // The model itself built; its health is its worst test.

@@ -32,6 +32,7 @@ type Catalog = {
       from: string;
       why: string | null;
       columns: { name: string; type: string | null; from: string }[];
+      rows: number | null;
     }
   >;
   read: string[];
@@ -46,21 +47,33 @@ const files = () => ({
 
 /** The Columns rows of node `id` as the site's details.js carries them. */
 function siteColumns(id: string): { name: string; dataType: string | null; state: string }[] {
+  return siteDetails(id).columns;
+}
+
+/** Node `id` as the site carries it: its details and where its columns came from. */
+function siteDetails(id: string): {
+  columns: { name: string; dataType: string | null; state: string }[];
+  catalog: { rows: number | null } | null;
+} {
   const docs = join(project.dir, "target/docs");
   const window: Record<string, unknown> = {};
   runInNewContext(readFileSync(join(docs, "data.js"), "utf8"), { window });
   runInNewContext(readFileSync(join(docs, "details.js"), "utf8"), { window });
   const nodes = (window.SLUICE_DOCS as { nodes: { id: string }[] }).nodes;
-  const details = window.SLUICE_DOCS_DETAILS as {
-    columns: { name: string; dataType: string | null; state: string }[];
-  }[];
-  return details[nodes.findIndex((n) => n.id === id)]!.columns;
+  const at = nodes.findIndex((n) => n.id === id);
+  const details = window.SLUICE_DOCS_DETAILS as unknown[];
+  return details[at] as ReturnType<typeof siteDetails>;
 }
 
 beforeAll(() => {
   project = exampleProject();
   project.write("models/marts/catalog_probe.sql", PROBE_SQL);
   project.write("models/marts/catalog_probe.yml", PROBE_YAML);
+  // A view: counting it would run its query, so the catalog counts none.
+  project.write(
+    "models/marts/catalog_view.sql",
+    "{{ config(materialized='view', compute='mart') }}select * from {{ ref('sales_by_country_month') }}\n",
+  );
 });
 afterAll(() => project.remove());
 
@@ -113,6 +126,35 @@ describe("docs catalog", () => {
         id,
       ).toEqual(expected);
     }
+  });
+
+  it("counts the rows of every relation that holds data as DuckDB counts them, and of no view", async () => {
+    const manifest = JSON.parse(readFileSync(join(project.dir, "target/manifest.json"), "utf8")) as {
+      nodes: Record<string, { kind: string; config?: { materialized: string } }>;
+    };
+    let counted = 0;
+    let views = 0;
+    for (const [id, entry] of Object.entries(catalog().nodes)) {
+      const node = manifest.nodes[id]!;
+      if (node.kind === "model" && node.config!.materialized === "view") {
+        views++;
+        expect(entry.rows, id).toBeNull();
+        continue;
+      }
+      const [database, schema, name] = entry.relation.split(".");
+      const [expected] = await queryDuckDb(
+        { [database!]: files()[entry.connection as keyof ReturnType<typeof files>] },
+        `select count(*)::integer as n from "${database}"."${schema}"."${name}"`,
+      );
+      expect(entry.rows, id).toBe((expected as { n: number }).n);
+      // What the site shows is the catalog's count.
+      expect(siteDetails(id).catalog?.rows, id).toBe(entry.rows);
+      counted++;
+    }
+    expect(counted).toBeGreaterThan(5);
+    expect(views).toBeGreaterThan(0);
+    // The example's 300 generated sales reach the lake's sales history.
+    expect(catalog().nodes["model.sales_history"]?.rows).toBeGreaterThan(0);
   });
 
   it("marks declared columns the engine lacks and engine columns nobody declared", () => {

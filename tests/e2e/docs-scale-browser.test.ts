@@ -22,6 +22,9 @@ type View = {
     label(key: string): string | null;
     camera(): { x: number; y: number; ratio: number };
     sigmaFrames(): number;
+    hitAt(x: number, y: number): string | null;
+    pendingMove(): { k: number; tx: number; ty: number };
+    gestureCommits(): number;
   };
   SLUICE_DOCS_READY?: boolean;
 };
@@ -328,6 +331,178 @@ describe.skipIf(!hasChromium)("docs site minimap", () => {
         return w > 5 && w < fitted.width / 2;
       }, settle)
       .toBe(true);
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)("docs site pan, zoom and pointer at scale", () => {
+  const frames = (page: Page) =>
+    page.evaluate(() => (window as unknown as View).SLUICE_DOCS_VIEW.sigmaFrames());
+  const at = (page: Page, key: string) =>
+    page.evaluate((k) => (window as unknown as View).SLUICE_DOCS_VIEW.screenPosition(k)!, key);
+  const hit = (page: Page, x: number, y: number) =>
+    page.evaluate(([px, py]) => (window as unknown as View).SLUICE_DOCS_VIEW.hitAt(px!, py!), [x, y]);
+  /** Every group open (3,300 nodes drawn), and no frame still to come. */
+  async function allOpen(): Promise<{
+    page: Page;
+    errors: string[];
+    box: { x: number; y: number; width: number; height: number };
+  }> {
+    const { page, errors } = await open();
+    await page.click("#expand-all");
+    await expect
+      .poll(async () => {
+        const before = await frames(page);
+        await page.waitForTimeout(300);
+        return before === (await frames(page));
+      })
+      .toBe(true);
+    return { page, errors, box: (await page.locator("#graph").boundingBox())! };
+  }
+  /** A drawn model node near the pane's centre. */
+  async function central(page: Page, w: number, h: number): Promise<string> {
+    return page.evaluate(
+      ({ w, h }) => {
+        const v = (window as unknown as View).SLUICE_DOCS_VIEW;
+        let best = "";
+        let d = Infinity;
+        for (const k of v.drawn()) {
+          if (!k.startsWith("model.")) continue;
+          const p = v.screenPosition(k)!;
+          const e = Math.hypot(p.x - w / 2, p.y - h / 2);
+          if (e < d) [best, d] = [k, e];
+        }
+        return best;
+      },
+      { w, h },
+    );
+  }
+
+  it("pans by moving the drawn picture, draws no frame while dragging and one at release", async () => {
+    const { page, errors, box } = await allOpen();
+    const node = await central(page, box.width, box.height);
+    const start = await at(page, node);
+    const before = await frames(page);
+    await page.mouse.move(box.x + start.x, box.y + start.y);
+    await page.mouse.down();
+    await page.mouse.move(box.x + start.x + 60, box.y + start.y + 20, { steps: 2 });
+    await page.mouse.move(box.x + start.x + 120, box.y + start.y + 60, { steps: 3 });
+    expect(await page.evaluate(() => (window as unknown as View).SLUICE_DOCS_VIEW.pendingMove())).toEqual({
+      k: 1,
+      tx: 120,
+      ty: 60,
+    });
+    const moved = await at(page, node);
+    expect(moved.x).toBeCloseTo(start.x + 120, 5);
+    expect(moved.y).toBeCloseTo(start.y + 60, 5);
+    expect(
+      await page.evaluate(() => getComputedStyle(document.querySelector("#graph canvas")!).transform),
+    ).toBe("matrix(1, 0, 0, 1, 120, 60)");
+    expect(await frames(page)).toBe(before);
+    await page.mouse.up();
+    await expect.poll(() => frames(page)).toBe(before + 1);
+    await page.waitForTimeout(300);
+    expect(await frames(page)).toBe(before + 1);
+    // The camera took the drag: the node is drawn where the picture left it, and is hit there.
+    const after = await at(page, node);
+    expect(after.x).toBeCloseTo(start.x + 120, 1);
+    expect(after.y).toBeCloseTo(start.y + 60, 1);
+    expect(await hit(page, after.x, after.y)).toBe(node);
+    expect(
+      await page.evaluate(() => getComputedStyle(document.querySelector("#graph canvas")!).transform),
+    ).toBe("none");
+    // A drag that started on a node selected nothing: the panel still shows the project.
+    expect(await page.locator("#detail-name").textContent()).toBe("bench");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("zooms a wheel step about the pointer at once, then redraws once at the zoom shown", async () => {
+    const { page, errors, box } = await allOpen();
+    const node = await central(page, box.width, box.height);
+    const start = await at(page, node);
+    const ratio = (await camera(page)).ratio;
+    const before = await frames(page);
+    await page.mouse.move(box.x + start.x, box.y + start.y);
+    await page.mouse.wheel(0, -240);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as View).SLUICE_DOCS_VIEW.pendingMove().k))
+      .toBeCloseTo(1.7, 5);
+    expect(await frames(page)).toBe(before);
+    await expect.poll(async () => (await camera(page)).ratio).toBeCloseTo(ratio / 1.7, 6);
+    await page.waitForTimeout(300);
+    expect(await frames(page)).toBe(before + 1);
+    // The point under the pointer stayed under it (the pointer sits on whole pixels).
+    const after = await at(page, node);
+    expect(Math.abs(after.x - start.x)).toBeLessThan(1);
+    expect(Math.abs(after.y - start.y)).toBeLessThan(1);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("hits the node under the pointer, the nearer of two neighbours, and none on empty space", async () => {
+    const { page, errors, box } = await allOpen();
+    // At the whole view every node is a dot of a pixel or two: each is still hit at its own centre.
+    const sample = await page.evaluate(() => {
+      const v = (window as unknown as View).SLUICE_DOCS_VIEW;
+      return v
+        .drawn()
+        .filter((k) => k.startsWith("model."))
+        .filter((_k, i) => i % 61 === 0)
+        .map((k) => ({
+          k,
+          p: v.screenPosition(k)!,
+          hit: v.hitAt(v.screenPosition(k)!.x, v.screenPosition(k)!.y),
+        }));
+    });
+    expect(sample.length).toBeGreaterThan(40);
+    expect(sample.filter((s) => s.hit !== s.k)).toEqual([]);
+    // Zoomed in on one node, with its neighbour in the column below.
+    const node = await central(page, box.width, box.height);
+    const p = await at(page, node);
+    await page.mouse.move(box.x + p.x, box.y + p.y);
+    for (let k = 0; k < 6; k++) await page.mouse.wheel(0, -240);
+    await expect.poll(async () => (await camera(page)).ratio).toBeLessThan(0.05);
+    const pair = await page.evaluate((k) => {
+      const v = (window as unknown as View).SLUICE_DOCS_VIEW;
+      const a = v.screenPosition(k)!;
+      let below = "";
+      let d = Infinity;
+      for (const o of v.drawn()) {
+        if (!o.startsWith("model.") || o === k) continue;
+        const q = v.screenPosition(o)!;
+        if (Math.abs(q.x - a.x) < 1 && q.y > a.y && q.y - a.y < d) [below, d] = [o, q.y - a.y];
+      }
+      return { below, a, b: v.screenPosition(below)! };
+    }, node);
+    expect(await hit(page, pair.a.x, pair.a.y)).toBe(node);
+    const radius = await page.evaluate(
+      ([x, y]) => {
+        const v = (window as unknown as View).SLUICE_DOCS_VIEW;
+        const k = v.hitAt(x!, y!);
+        let r = 0;
+        while (r < 200 && v.hitAt(x!, y! - r - 1) === k) r++;
+        return r;
+      },
+      [pair.a.x, pair.a.y],
+    );
+    // Wider than the least distance that counts as a hit (4 px), so the disc itself decides.
+    expect(radius).toBeGreaterThan(6);
+    const gap = pair.b.y - pair.a.y;
+    expect(gap).toBeGreaterThan(2 * radius + 4);
+    expect(await hit(page, pair.a.x, pair.a.y + radius * 0.8)).toBe(node);
+    expect(await hit(page, pair.b.x, pair.b.y - radius * 0.8)).toBe(pair.below);
+    expect(await hit(page, pair.a.x, pair.a.y + gap / 2)).toBeNull();
+    // A real click at the edge of the lower disc selects the lower node.
+    await page.mouse.click(box.x + pair.b.x, box.y + pair.b.y - radius * 0.8);
+    await expect
+      .poll(() => page.locator("#detail-name").textContent())
+      .toBe(pair.below.slice("model.".length));
+    // A click between them changes nothing.
+    await page.mouse.click(box.x + pair.a.x, box.y + pair.a.y + gap / 2);
+    await page.waitForTimeout(400);
+    expect(await page.locator("#detail-name").textContent()).toBe(pair.below.slice("model.".length));
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -16,6 +16,7 @@ const engineEntry = (columns: [string, string][]): CatalogNode => ({
   from: "engine",
   why: null,
   columns: columns.map(([name, type]) => ({ name, type, from: "engine" })),
+  rows: null,
 });
 
 describe("Columns table from the catalog", () => {
@@ -60,6 +61,7 @@ describe("Columns table from the catalog", () => {
         { name: "a", type: "date", from: "declared" },
         { name: "x", type: null, from: "sql" },
       ],
+      rows: null,
     };
     const merged = mergeColumns(entry, [declared("a", "date")]);
     expect(merged.map((c) => [c.name, c.dataType, c.state, c.description])).toEqual([
@@ -107,6 +109,7 @@ describe("catalog sources", () => {
   const engine: EngineColumns = {
     readAt: "2026-01-02T00:00:00.000Z",
     relations: { "model.built": [{ name: "id", type: "BIGINT" }] },
+    rows: { "model.built": 42 },
     read: ["mart"],
     unread: [{ connection: "lake", why: "could not connect: refused" }],
     errors: [{ node: "model.refused", message: "permission denied" }],
@@ -125,6 +128,13 @@ describe("catalog sources", () => {
       "model.elsewhere": ["declared", "could not connect: refused"],
       "model.refused": ["declared", "mart could not describe it: permission denied"],
       "model.unbuilt": ["declared", "not on mart: not built yet"],
+    });
+    // The engine's count where it gave one; none where the columns are the declared ones.
+    expect(Object.fromEntries(Object.entries(c.nodes).map(([id, n]) => [id, n.rows]))).toEqual({
+      "model.built": 42,
+      "model.elsewhere": null,
+      "model.refused": null,
+      "model.unbuilt": null,
     });
     expect(c.nodes["model.unbuilt"]!.columns).toEqual([
       { name: "declared_col", type: "int", from: "declared" },

@@ -368,7 +368,14 @@ describe("docs site data", () => {
     const site = await generateDocs(manifest(), dir, { runResults: null });
     const html = readFileSync(join(site.dir, "index.html"), "utf8");
     expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
-    for (const file of ["assets/app.js", "assets/detail.js", "assets/graph-view.js", "assets/search.js"])
+    for (const file of [
+      "assets/app.js",
+      "assets/detail.js",
+      "assets/graph-camera.js",
+      "assets/graph-hit.js",
+      "assets/graph-view.js",
+      "assets/search.js",
+    ])
       expect(readFileSync(join(site.dir, file), "utf8")).not.toMatch(
         /fetch\(|XMLHttpRequest|innerHTML|import\(/,
       );

@@ -566,6 +566,12 @@
     camera: () => view.renderer.getCamera().getState(),
     sigmaFrames: () => view.sigmaFrames(),
     edges: () => view.graph.mapEdges((_edge, a, from, to) => ({ from, to, count: a.count })),
+    /** The node key a click at (x, y) of the pane would hit, from the spatial index. */
+    hitAt: (x, y) => view.renderer.getNodeAtPosition({ x, y }),
+    /** The picture's move that the camera has not drawn yet: { k, tx, ty }. */
+    pendingMove: () => view.gestures.transform(),
+    /** Full redraws that ended a pan or a zoom. */
+    gestureCommits: () => view.gestures.commits(),
   };
   // The mark times the site's opening (bench/docs); details load once the graph is on screen.
   requestAnimationFrame(() =>

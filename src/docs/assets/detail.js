@@ -408,6 +408,14 @@
                 : `Declared columns and those the compiled SQL yields; ${n.catalog.why}.`,
             ),
           );
+        if (n.catalog?.rows !== null && n.catalog?.rows !== undefined)
+          s.appendChild(
+            el(
+              "p",
+              { id: "detail-rows" },
+              `${n.catalog.rows.toLocaleString("en-US")} row${n.catalog.rows === 1 ? "" : "s"} (count(*) when the catalog was read)`,
+            ),
+          );
         const table = el("table", { id: "detail-columns" });
         table.appendChild(headerRow(["name", "type", "description", "tests"]));
         for (const c of n.columns) {

@@ -2,6 +2,8 @@
 // into one node with their count, or expanded into their nodes, or one node's lineage — with the
 // edges between what is drawn counted and merged; a canvas on top rings the selection, search
 // matches and failures and frames open groups; a minimap shows the whole and the viewport.
+// Pan and zoom move the drawn picture and redraw once at their end (graph-camera.js); what is under
+// the pointer comes from a spatial index (graph-hit.js), so sigma draws no picking pass.
 (() => {
   "use strict";
 
@@ -10,6 +12,12 @@
   const NODE_SIZE = 14;
   const BOX_WIDTH = 200;
   const BAD = { fail: 1, error: 1 };
+  /**
+   * Above this many nodes drawn, nodes are drawn as point sprites and edges between nodes as
+   * one-pixel lines: sigma's default programs draw one instance per item, which a software
+   * renderer (chromium without a GPU) pays for per instance, ten times the cost of plain vertices.
+   */
+  const FAST_DRAW_ABOVE = 1000;
 
   /**
    * `ctx`: { data, downstream, colourOf, visibleNode(i) -> bool, onSelect(i), onGroupToggle(),
@@ -37,6 +45,13 @@
     if (N <= OPEN_ALL_MAX_NODES) for (const g of D.groups.folder) view.open.add(g.key);
 
     const graph = new L.Graph({ type: "directed", multi: false });
+    // The pointer is hit-tested on a spatial index, so the node programs get no picking buffer.
+    const unpicked = (Program) =>
+      class extends Program {
+        constructor(gl, _pickingBuffer, renderer) {
+          super(gl, null, renderer);
+        }
+      };
     const renderer = new L.Sigma(graph, container, {
       itemSizesReference: "positions",
       zoomToSizeRatioFunction: (ratio) => ratio,
@@ -52,6 +67,8 @@
       maxCameraRatio: 4,
       stagePadding: 40,
       allowInvalidContainer: true,
+      nodeProgramClasses: { circle: unpicked(L.NodeCircleProgram), point: unpicked(L.NodePointProgram) },
+      edgeProgramClasses: { thin: L.EdgeLineProgram },
       // While the camera moves, edges and labels wait: at 10k nodes they are most of a frame.
       hideEdgesOnMove: true,
       hideLabelsOnMove: true,
@@ -63,6 +80,10 @@
     let sigmaFrames = 0;
     renderer.on("beforeRender", () => sigmaFrames++);
     const camera = renderer.getCamera();
+    const gestures = window.SluiceDocsCamera(renderer, container, overlay);
+    const hits = window.SluiceDocsHitIndex(L.Flatbush, renderer);
+    // sigma asks this for every click, double click, wheel and hover; no pixel is read back.
+    renderer.getNodeAtPosition = (point) => (gestures.moving() ? null : hits.at(point));
 
     const groupsNow = () => D.groups[view.grouping];
     const groupOf = (i) => (view.grouping === "folder" ? nodes[i].fg : nodes[i].cg);
@@ -81,6 +102,7 @@
 
     /** Rebuilds the sigma graph from the view: groups, nodes and merged edges. */
     function rebuild() {
+      gestures.settle();
       graph.clear();
       const groups = groupsNow();
       const bad = new Map();
@@ -130,6 +152,11 @@
         );
         bad.set(key, a.bad);
       });
+      const fast = graph.order > FAST_DRAW_ABOVE;
+      if (fast)
+        graph.forEachNode((key, a) => {
+          if (a.group === undefined) graph.setNodeAttribute(key, "type", "point");
+        });
       const merged = new Map();
       for (let i = 0; i < N; i++) {
         if (nodes[i].kind === "test") continue;
@@ -151,9 +178,11 @@
           color: e.colour + (grouped ? "aa" : "cc"),
           label: grouped ? `${e.count} edge${e.count === 1 ? "" : "s"}` : "",
           count: e.count,
+          ...(fast && !grouped ? { type: "thin" } : {}),
         });
       }
       renderer.setCustomBBox(extent());
+      hits.rebuild(graph);
       drawMinimapBase();
       // Drawn now, not on the next frame: positions on screen (reveal, a click's target) are only
       // right once sigma has taken in the new graph and its bounds.
@@ -362,17 +391,22 @@
     // ---- camera ----------------------------------------------------------------------------------
 
     function centreOnGraphPoint(x, y, ratio) {
+      gestures.settle();
       const framed = renderer.viewportToFramedGraph(renderer.graphToViewport({ x, y }));
       camera.setState({ x: framed.x, y: framed.y, ratio });
     }
 
     /** The whole view in the pane; an animation of its own, so it replaces a zoom still running. */
     function fit() {
-      camera.animate({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }, { duration: 120 });
+      gestures.settle();
+      // An animation draws a frame each step: only where frames are cheap.
+      if (graph.order > FAST_DRAW_ABOVE) camera.setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
+      else camera.animate({ x: 0.5, y: 0.5, ratio: 1, angle: 0 }, { duration: 120 });
     }
 
     /** Brings node `i` (or its group) into view at a zoom where its label reads. */
     function reveal(i) {
+      gestures.settle();
       const key = keyOf(i);
       if (key === null || !graph.hasNode(key)) return;
       const a = graph.getNodeAttributes(key);
@@ -391,6 +425,8 @@
     // ---- events ------------------------------------------------------------------------------------
 
     renderer.on("clickNode", ({ node }) => {
+      // The press moved the picture: a drag that started on a node selects nothing.
+      if (gestures.justDragged()) return;
       const a = graph.getNodeAttributes(node);
       if (a.group !== undefined) {
         view.open.add(a.group);
@@ -422,10 +458,11 @@
       /** Redraws the overlay only: the selection, the search's veil and rings (no WebGL frame). */
       redrawOverlay: drawOverlay,
       sigmaFrames: () => sigmaFrames,
+      /** Zooms about the pane's centre, drawn at once by moving the picture, redrawn when it rests. */
       zoom: (factor) =>
-        factor > 1
-          ? camera.animatedZoom({ duration: 150, factor })
-          : camera.animatedUnzoom({ duration: 150, factor: 1 / factor }),
+        gestures.zoomAt({ x: container.clientWidth / 2, y: container.clientHeight / 2 }, factor),
+      gestures,
+      hits,
       setGrouping(g) {
         view.grouping = g;
         view.open = new Set([...view.open].filter((k) => D.groups[g].some((x) => x.key === k)));
@@ -479,7 +516,10 @@
         const key = keyOf(i);
         if (key === null || !graph.hasNode(key)) return null;
         const a = graph.getNodeAttributes(key);
-        return renderer.graphToViewport({ x: a.x, y: a.y });
+        const p = renderer.graphToViewport({ x: a.x, y: a.y });
+        // During a gesture the picture is moved by a transform the camera has not taken yet.
+        const t = gestures.transform();
+        return { x: t.k * p.x + t.tx, y: t.k * p.y + t.ty };
       },
     };
   };
