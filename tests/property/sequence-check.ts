@@ -31,11 +31,13 @@ export interface Unseen {
 export type Row = Record<string, string | null>;
 
 /**
- * The text of a value as both engines can agree on it: a Hive TIMESTAMP has no zone (sessions run
- * in UTC), where DuckDB's text of a TIMESTAMPTZ ends in +00, so that suffix goes.
+ * The text of a value as DuckDB and Spark can agree on it, when the target has a Spark lake: a
+ * Hive TIMESTAMP has no zone (sessions run in UTC), where DuckDB's text of a TIMESTAMPTZ ends in
+ * +00, so that suffix goes. On DuckDB alone the text stays as it is, zone and all.
  */
-function canonical(value: string | null): string | null {
-  return value === null ? null : value.replace(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?)\+00$/, "$1");
+function canonical(manifest: Manifest, value: string | null): string | null {
+  if (value === null || !Object.values(manifest.connections).some((c) => c.type === "hive")) return value;
+  return value.replace(/^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?)\+00$/, "$1");
 }
 
 /**
@@ -57,7 +59,9 @@ async function readRows(
   return connections.withSession(connection, async (s) => {
     const { columns, rows } = await s.query(sql);
     return rows.map((r) =>
-      Object.fromEntries(columns.map((c, i) => [c.name, canonical((r[i] ?? null) as string | null)])),
+      Object.fromEntries(
+        columns.map((c, i) => [c.name, canonical(manifest, (r[i] ?? null) as string | null)]),
+      ),
     );
   });
 }
@@ -102,6 +106,7 @@ function beyond(a: Map<string, { row: Row; n: number }>, b: Map<string, { row: R
  * stored table lacks the row (missing) or holds it though the full SQL does not (extra).
  */
 function allowance(
+  manifest: Manifest,
   model: ModelNode,
   outcome: ModelOutcome | undefined,
   unseen: Unseen,
@@ -114,7 +119,8 @@ function allowance(
   // A full build, or a partition it replaced, is rebuilt whole from the full SQL: nothing may differ.
   if (!outcome || (outcome.action !== "skip" && outcome.action !== "replace_partitions")) return null;
   const partition = JSON.stringify(model.config.partitionBy.map((c) => row[c] ?? null));
-  if (outcome.partitions?.some((p) => JSON.stringify(p.map(canonical)) === partition)) return null;
+  const replaced = outcome.partitions?.map((p) => JSON.stringify(p.map((v) => canonical(manifest, v))));
+  if (replaced?.includes(partition)) return null;
   const key = JSON.stringify(keyColumns.map((c) => row[c] ?? null));
   if (kind === "missing" && unseen.unstamped.has(key)) return "NULL update stamp";
   if (kind === "extra" && !unseen.present.has(key) && unseen.unrecorded.has(row[keyColumns[0]!] ?? ""))
@@ -154,7 +160,7 @@ export async function checkEveryTable(
     const stored = counted(await read(model.relation.connection, relation));
     const full = counted(await read(model.config.compute, `(\n${model.compiledSql}\n) sluice_full`));
     const why = (row: Row, kind: "missing" | "extra") =>
-      allowance(model, outcomes.get(model.id), unseen, keyColumns, salesId, row, kind);
+      allowance(manifest, model, outcomes.get(model.id), unseen, keyColumns, salesId, row, kind);
     const missing = beyond(full, stored).filter((r) => why(r, "missing") === null);
     const extra = beyond(stored, full).filter((r) => why(r, "extra") === null);
     if (missing.length > 0 || extra.length > 0) {

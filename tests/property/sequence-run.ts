@@ -1,13 +1,12 @@
 // One sequence of the "incremental equals full" property, end to end: a fresh project in a temp
-// folder (source and lake in one embedded DuckDB, in memory for builds in this process and as
-// files for spawned ones; the lake's tables as hive-partitioned Parquet under lake_root), a shape
-// drawn from the seed (sequence-shape.ts), then whole `build`s (seeds, models, data tests and
-// their narrowing) through the library, with random source changes (sequence-source.ts), seed
-// CSV and var() changes between them, and for some sequences builds spawned as CLI processes
-// under changing time zones. After every build each model's stored table must equal its full SQL
-// evaluated now, compared in graph order: once every upstream table equals its full refresh, a
-// model's full SQL over them is its full refresh, so this compares every table with what a full
-// refresh would write, without building twice.
+// folder (the source in an embedded DuckDB, in memory for builds in this process and as a file
+// for spawned ones; the lake as hive-partitioned Parquet under lake_root, or a database of its own
+// on a Spark Thrift Server), a shape drawn from the seed (sequence-shape.ts), then whole `build`s
+// (seeds, models, data tests and their narrowing) through the library, with random source changes
+// (sequence-source.ts), seed CSV and var() changes between them, some with --full-refresh, and
+// for some sequences builds spawned as CLI processes under changing time zones. After every build
+// each model's stored table must equal its full SQL evaluated now, in graph order, but for the
+// rows no change window sees (sequence-check.ts), and the build must warn of NULL stamps.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
