@@ -11,6 +11,7 @@ import { ProjectError, type Diagnostic } from "../project/diagnostics.js";
 import type { Project } from "../project/load.js";
 import { join } from "node:path";
 import { githubAnnotation, plainLine, writeJunit } from "./check-report.js";
+import { diagnosticEvent, emitEvent } from "./log-events.js";
 import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
 
 interface CheckOptions extends CommonOptions {
@@ -42,10 +43,18 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       try {
         // Loading is a phase of the check too: YAML syntax, unknown keys, wrong types, duplicate
         // names and profile errors are the commonest mistakes in a pull request.
-        project = loadFromOptions(o);
-        const { manifest, warnings } = await compileProjectCached(project);
-        await writeManifest(join(project.dir, project.config.target_path), manifest);
-        diagnostics = [...warnings, ...checkManifest(manifest)];
+        project = loadFromOptions(o, true);
+        // With only load errors left, the offline checks still run on what compiled; nothing is written.
+        const {
+          manifest,
+          warnings,
+          loadErrors = [],
+        } = await compileProjectCached(project, {
+          loadErrorsInResult: true,
+        });
+        if (loadErrors.length === 0)
+          await writeManifest(join(project.dir, project.config.target_path), manifest);
+        diagnostics = [...loadErrors, ...warnings, ...checkManifest(manifest)];
         checked = Object.values(manifest.nodes)
           .filter((n) => n.kind !== "source")
           .map((n) => ({ name: n.id, file: n.location.path }));
@@ -65,16 +74,24 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
         message: redact(d.message),
         ...(d.hint ? { hint: redact(d.hint) } : {}),
       }));
+      // --log-format json makes every diagnostic an event, as every other command's errors are.
+      const json = o.logFormat === "json";
+      const say = (message: string) =>
+        json ? emitEvent("info", { message }) : process.stdout.write(`${message}\n`);
       const line = format === "github" ? githubAnnotation : plainLine;
-      for (const d of diagnostics) process.stdout.write(`${line(d)}\n`);
+      for (const d of diagnostics) {
+        if (json)
+          emitEvent(d.severity === "error" ? "error" : "warning", { kind: "project", ...diagnosticEvent(d) });
+        else process.stdout.write(`${line(d)}\n`);
+      }
       if (o.junit) writeJunit(o.junit, checked, diagnostics, Date.now() - started);
       const errors = diagnostics.filter((d) => d.severity === "error").length;
       if (modified)
-        process.stdout.write(
-          `state:modified+ selects ${modified.length} node${modified.length === 1 ? "" : "s"}${modified.length ? `: ${modified.join(", ")}` : ""}\n`,
+        say(
+          `state:modified+ selects ${modified.length} node${modified.length === 1 ? "" : "s"}${modified.length ? `: ${modified.join(", ")}` : ""}`,
         );
-      process.stdout.write(
-        `${errors === 0 ? "check passed" : "check failed"}: ${checked.length} nodes, ${errors} error${errors === 1 ? "" : "s"}, ${diagnostics.length - errors} warning${diagnostics.length - errors === 1 ? "" : "s"} in ${Date.now() - started} ms\n`,
+      say(
+        `${errors === 0 ? "check passed" : "check failed"}: ${checked.length} nodes, ${errors} error${errors === 1 ? "" : "s"}, ${diagnostics.length - errors} warning${diagnostics.length - errors === 1 ? "" : "s"} in ${Date.now() - started} ms`,
       );
       setExit(errors === 0 ? 0 : 2);
     });

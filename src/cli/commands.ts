@@ -15,6 +15,7 @@ import {
   addCommonOptions,
   addSelectionOptions,
   loadFromOptions,
+  nonNegative,
   parseVars,
   stateFor,
   UsageError,
@@ -42,7 +43,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     program.command("compile").description("compile every model to target/ without opening any connection"),
   ).action(async (o: CommonOptions) => {
     const started = Date.now();
-    const project = loadFromOptions(o);
+    const project = loadFromOptions(o, true);
     const { manifest, warnings } = await compileProjectCached(project);
     await writeManifest(join(project.dir, project.config.target_path), manifest);
     const counts = new Map<string, number>();
@@ -63,7 +64,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
     .action(async (o: SelectionOptions & { output: string; resourceType?: string[] }) => {
       for (const kind of o.resourceType ?? []) checkResourceType(kind, "--resource-type");
-      const project = loadFromOptions(o);
+      const project = loadFromOptions(o, true);
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
       const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
@@ -123,7 +124,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           openlineage?: string;
         },
       ) => {
-        const project = loadFromOptions(o);
+        const project = loadFromOptions(o, true);
         const lineageProblem =
           o.openlineage && !/^https?:\/\//.test(o.openlineage)
             ? folderProblem(project.dir, o.openlineage, "--openlineage")
@@ -183,7 +184,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           lockTimeout?: number;
         },
       ) => {
-        const project = loadFromOptions(o);
+        const project = loadFromOptions(o, true);
         const { manifest } = await compileProjectCached(project);
         const restate = restateOption(o);
         if (restate) checkRestate(manifest, restate.model);
@@ -193,34 +194,35 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.exclude,
           { warn: selectorWarning(o.logFormat) },
         );
-        const { openPlanWorkspace, UnreachableConnectionError } = await import("../runner/plan-workspace.js");
+        const { openPlanWorkspace, readWhileNoBuild, UnreachableConnectionError } = await import(
+          "../runner/plan-workspace.js"
+        );
         const { planOptionsFor } = await import("../runner/run.js");
         const cancelled = await runCancellable(
           () => "plan stopped; nothing was printed or written",
           async (cancellation) => {
-            const workspace = await openPlanWorkspace(project, {
-              runId: newRunId(),
-              lockWaitMs: (o.lockTimeout ?? 0) * 1000,
-              cancellation,
+            const lockWaitMs = (o.lockTimeout ?? 0) * 1000;
+            const plan = await readWhileNoBuild(project, "plan", { lockWaitMs, cancellation }, async () => {
+              const workspace = await openPlanWorkspace(project, { runId: newRunId(), cancellation });
+              try {
+                return await planBuild(
+                  manifest,
+                  selected,
+                  workspace.connections,
+                  workspace.ledger,
+                  planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
+                );
+              } catch (e) {
+                if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
+                throw e;
+              } finally {
+                await workspace.close();
+              }
             });
-            try {
-              const plan = await planBuild(
-                manifest,
-                selected,
-                workspace.connections,
-                workspace.ledger,
-                planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
-              );
-              // A plan finished as the signal came is not printed: the user asked it to stop.
-              cancellation.signal.throwIfAborted();
-              if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-              else process.stdout.write(formatPlan(plan));
-            } catch (e) {
-              if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
-              throw e;
-            } finally {
-              await workspace.close();
-            }
+            // A plan finished as the signal came is not printed: the user asked it to stop.
+            cancellation.signal.throwIfAborted();
+            if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
+            else process.stdout.write(formatPlan(plan));
           },
         );
         if (cancelled !== null) setExit(cancelled);
@@ -353,13 +355,6 @@ function restateOption(o: {
   } catch (e) {
     throw new UsageError(`--partitions ${o.partitions}: ${e instanceof Error ? e.message : String(e)}`);
   }
-}
-
-function nonNegative(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0)
-    throw new UsageError(`${flag} must be a number of seconds, got '${value}'`);
-  return n;
 }
 
 function positiveInt(value: string, flag: string): number {

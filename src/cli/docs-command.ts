@@ -55,7 +55,7 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
  * Once `signal` aborts, it stops before the site is written.
  */
 async function generate(o: CommonOptions & { offline?: boolean }, signal?: AbortSignal): Promise<string> {
-  const project = loadFromOptions(o);
+  const project = loadFromOptions(o, true);
   const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");
@@ -80,6 +80,7 @@ async function generate(o: CommonOptions & { offline?: boolean }, signal?: Abort
   const site = await generateDocs(manifest, join(project.dir, project.config.target_path), {
     partitions,
     engine,
+    ...(signal ? { signal } : {}),
   });
   return site.dir;
 }
@@ -96,7 +97,9 @@ async function partitionFreshness(
   const paths = statePaths(project);
   if (!existsSync(paths.ledger)) return null;
   const { RunLock } = await import("../ledger/run-lock.js");
-  // The ledger file is the running build's while one runs; the docs then go without freshness.
+  // The ledger file is the running build's while one runs; the docs then go without freshness, and
+  // also when a build took the lock while the copy was read (a newer generation than `seen`).
+  const seen = RunLock.generation(paths.lock);
   if (RunLock.holder(paths.lock)) return null;
   const { Ledger } = await import("../ledger/ledger.js");
   const { FileSnapshot } = await import("../runner/plan-workspace.js");
@@ -121,7 +124,11 @@ async function partitionFreshness(
         watermark: p.watermark,
       }));
     }
-    return out;
+    return RunLock.generation(paths.lock) === seen ? out : null;
+  } catch (e) {
+    // A copy taken while a build wrote the ledger may not even open or read: not an error of docs.
+    if (RunLock.generation(paths.lock) !== seen) return null;
+    throw e;
   } finally {
     await ledger.close();
     snapshot.remove();

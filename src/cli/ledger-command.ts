@@ -1,11 +1,12 @@
 // `sluice ledger`: what the lineage ledger says was loaded, and compaction of old facts.
 import type { Command } from "commander";
+import type { Ledger } from "../ledger/ledger.js";
 import { describePartitions } from "../planner/lineage.js";
 import type { Cancellation } from "../runner/cancellation.js";
 import { newRunId } from "../runner/run-id.js";
 import type { Workspace } from "../runner/workspace.js";
 import { runCancellable } from "./cancellable.js";
-import { addCommonOptions, loadFromOptions, type CommonOptions } from "./options.js";
+import { addCommonOptions, loadFromOptions, nonNegative, type CommonOptions } from "./options.js";
 
 export function registerLedgerCommands(program: Command, setExit: (code: number) => void): void {
   const ledger = program.command("ledger").description("read or compact the lineage ledger");
@@ -15,28 +16,35 @@ export function registerLedgerCommands(program: Command, setExit: (code: number)
   )
     .option("--model <name>", "only this model")
     .option("--json", "print as JSON")
-    .action(async (o: CommonOptions & { model?: string; json?: boolean }) => {
-      const code = await inLedgerWorkspace(
-        o,
-        "ledger show",
-        "nothing more was printed",
-        async (workspace) => {
-          const models = o.model ? [`model.${o.model}`] : await workspace.ledger.models();
-          const out: Record<string, unknown> = {};
-          for (const model of models) {
-            const partitions = await workspace.ledger.partitions(model);
-            if (o.json) out[model] = partitions;
-            else {
-              process.stdout.write(
-                `${model}: ${partitions.length ? describePartitions(partitions.map((p) => p.partition)) : "no partitions loaded"}\n`,
-              );
-              for (const p of partitions)
-                process.stdout.write(
-                  `  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`,
-                );
-            }
-          }
-          if (o.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    .option("--lock-timeout <seconds>", "wait this long for a running build", (v) =>
+      nonNegative(v, "--lock-timeout"),
+    )
+    .action(async (o: CommonOptions & { model?: string; json?: boolean; lockTimeout?: number }) => {
+      const project = loadFromOptions(o);
+      // A reader like plan: no lock taken and no run recorded; the ledger is read from a copy, and
+      // the text is printed only once it is known that no build wrote the ledger meanwhile.
+      const code = await runCancellable(
+        () => "ledger show stopped; nothing was printed or written",
+        async (cancellation) => {
+          const { openLedgerCopy, readWhileNoBuild } = await import("../runner/plan-workspace.js");
+          const lockWaitMs = (o.lockTimeout ?? 0) * 1000;
+          const text = await readWhileNoBuild(
+            project,
+            "ledger show",
+            { lockWaitMs, cancellation },
+            async () => {
+              const copy = await openLedgerCopy(project);
+              const stop = cancellation.onCancel(() => void copy.ledger.cancel());
+              try {
+                return await describeLedger(copy.ledger, o);
+              } finally {
+                stop();
+                await copy.close();
+              }
+            },
+          );
+          cancellation.signal.throwIfAborted();
+          process.stdout.write(text);
         },
       );
       if (code !== null) setExit(code);
@@ -60,6 +68,23 @@ export function registerLedgerCommands(program: Command, setExit: (code: number)
     );
     if (code !== null) setExit(code);
   });
+}
+
+/** What `ledger show` prints: per model its partitions, as text or as JSON. */
+async function describeLedger(ledger: Ledger, o: { model?: string; json?: boolean }): Promise<string> {
+  const models = o.model ? [`model.${o.model}`] : await ledger.models();
+  const out: Record<string, unknown> = {};
+  let text = "";
+  for (const model of models) {
+    const partitions = await ledger.partitions(model);
+    if (o.json) out[model] = partitions;
+    else {
+      text += `${model}: ${partitions.length ? describePartitions(partitions.map((p) => p.partition)) : "no partitions loaded"}\n`;
+      for (const p of partitions)
+        text += `  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`;
+    }
+  }
+  return o.json ? `${JSON.stringify(out, null, 2)}\n` : text;
 }
 
 /**

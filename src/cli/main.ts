@@ -3,7 +3,7 @@
 // 3 another run holds the run lock, or this run lost it).
 import { Command, CommanderError } from "commander";
 import { SelectorError } from "../graph/selector.js";
-import { LockHeldError, LockLostError } from "../ledger/run-lock.js";
+import { BuildDuringReadError, LockHeldError, LockLostError } from "../ledger/run-lock.js";
 import { StateError } from "../manifest/state.js";
 import { ProjectError, formatDiagnostic } from "../project/diagnostics.js";
 import { SLUICE_VERSION } from "../version.js";
@@ -72,7 +72,7 @@ function reportError(e: unknown): number {
     process.stderr.write(`${pc.red(`error: ${e.message}`)}\n`);
     return EXIT_USAGE;
   }
-  if (e instanceof LockHeldError || e instanceof LockLostError) {
+  if (e instanceof LockHeldError || e instanceof LockLostError || e instanceof BuildDuringReadError) {
     process.stderr.write(`${pc.red(`error: ${e.message}`)}\n`);
     return EXIT_LOCKED;
   }

@@ -55,7 +55,11 @@ export function parseVars(text: string | undefined, flag = "--vars"): Record<str
   return value as Record<string, unknown>;
 }
 
-export function loadFromOptions(options: CommonOptions): Project {
+/**
+ * The project the options name. `compiles` (for commands that compile before anything else) keeps
+ * load errors for the compile to report with its own; otherwise they are thrown here.
+ */
+export function loadFromOptions(options: CommonOptions, compiles = false): Project {
   if (options.logFormat !== "text" && options.logFormat !== "json")
     throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
   const project = loadProject({
@@ -63,9 +67,18 @@ export function loadFromOptions(options: CommonOptions): Project {
     profilesDir: options.profilesDir ? resolve(options.profilesDir) : undefined,
     target: options.target,
     vars: parseVars(options.vars),
+    deferErrors: compiles,
   });
   redactProcessOutput(project.secrets);
   return project;
+}
+
+/** A `--lock-timeout`-like option: a number of seconds, zero or more. */
+export function nonNegative(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${flag} must be a number of seconds, got '${value}'`);
+  return n;
 }
 
 export { stateFor } from "../manifest/state.js";

@@ -11,7 +11,7 @@ import {
   type SeedNode,
   type SourceNode,
 } from "../manifest/types.js";
-import { Diagnostics, didYouMean, type Diagnostic } from "../project/diagnostics.js";
+import { Diagnostics, ProjectError, didYouMean, type Diagnostic } from "../project/diagnostics.js";
 import { templateErrorPosition, type ModelFile, type Project } from "../project/load.js";
 import { ModelConfig } from "../project/schema.js";
 import { SLUICE_VERSION } from "../version.js";
@@ -37,6 +37,8 @@ import { columnDocs, indexProperties, lineOf, type ModelProps, type PropertyEntr
 export interface CompileResult {
   manifest: Manifest;
   warnings: Diagnostic[];
+  /** The project's load errors, given back here only with CompileOptions.loadErrorsInResult. */
+  loadErrors?: Diagnostic[];
 }
 
 interface ModelDraft {
@@ -57,13 +59,22 @@ export interface CompileOptions {
   renderCache?: RenderCache;
   /** The incremental contract's readings of the previous compile (see contract-cache.ts). */
   contractCache?: ContractCache<ContractReading>;
+  /**
+   * When the models compile and only the project's load errors are left, return the manifest with
+   * them in `loadErrors` instead of throwing: the PR check still runs its offline checks on what
+   * compiled. The caller must then treat the result as failed and write nothing.
+   */
+  loadErrorsInResult?: boolean;
 }
 
 /**
  * Compiles like compileProject, with template code from the content-hash cache under the state
  * folder and, for many dynamic templates, generated and rendered on two threads. What the CLI uses.
  */
-export async function compileProjectCached(project: Project): Promise<CompileResult> {
+export async function compileProjectCached(
+  project: Project,
+  options: Pick<CompileOptions, "loadErrorsInResult"> = {},
+): Promise<CompileResult> {
   const templates = new Map<string, TemplateResult | CompiledTemplate>();
   const dynamic: ModelFile[] = [];
   for (const m of project.models) {
@@ -79,27 +90,56 @@ export async function compileProjectCached(project: Project): Promise<CompileRes
     for (const [path, generated] of await generation.results()) templates.set(path, generated);
     const contractCache = ContractCache.open<ContractReading>(join(cacheDir, "contracts.json"));
     const result = compileProject(project, {
+      ...options,
       templates,
       renderPool: generation.renderPool,
       renderCache,
       contractCache,
     });
-    renderCache.save();
-    contractCache.save();
+    // A compile around load errors keeps no cache: what it read was not the project as written.
+    if (!result.loadErrors?.length) {
+      renderCache.save();
+      contractCache.save();
+    }
     return result;
   } finally {
     generation.close();
   }
 }
 
+/**
+ * Also reports the errors a project was loaded with (LoadOptions.deferErrors), first: what they
+ * left out is compiled around, so the models they do not touch still show their own errors, in one
+ * ProjectError. A project without a target, or with two nodes of one name, is not compiled at all.
+ */
 export function compileProject(project: Project, options: CompileOptions = {}): CompileResult {
+  const loadErrors = project.loadErrors ?? [];
+  if (loadErrors.length > 0 && (project.gaps?.target || project.gaps?.duplicateNames))
+    throw new ProjectError(loadErrors);
+  let result: CompileResult;
+  try {
+    result = compileLoaded(project, options);
+  } catch (e) {
+    if (e instanceof ProjectError && loadErrors.length > 0)
+      throw new ProjectError([...loadErrors, ...e.diagnostics]);
+    throw e;
+  }
+  if (loadErrors.length > 0 && !options.loadErrorsInResult) throw new ProjectError(loadErrors);
+  return loadErrors.length > 0 ? { ...result, loadErrors } : result;
+}
+
+function compileLoaded(project: Project, options: CompileOptions): CompileResult {
   const diagnostics = new Diagnostics();
   diagnostics.items.push(...project.warnings);
   const env = new TemplateEnvironment();
   const connections = project.target.connections;
   const connectionNames = Object.keys(connections);
   const defaultConnection = project.target.default_connection ?? connectionNames[0]!;
-  if (!connections[defaultConnection]) {
+  // What load errors left out (already reported): what needs it is left out too, without an error of its own.
+  const lostConnections = new Set(project.gaps?.connections);
+  const lostSources = new Set(project.gaps?.sources);
+  const blocked = new Set<string>();
+  if (!connections[defaultConnection] && !lostConnections.has(defaultConnection)) {
     diagnostics.error(
       "profiles.yml",
       1,
@@ -125,6 +165,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   const nodes: Record<string, ManifestNode> = {};
   const checkConnection = (name: string, file: string, line: number): boolean => {
     if (connections[name]) return true;
+    if (lostConnections.has(name)) return false;
     diagnostics.error(
       file,
       line,
@@ -138,7 +179,10 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   for (const entry of props.sources) {
     const { value: source, path, line } = entry;
     const connection = source.connection ?? defaultConnection;
-    if (!checkConnection(connection, path, line)) continue;
+    if (!checkConnection(connection, path, line)) {
+      if (lostConnections.has(connection)) lostSources.add(source.name);
+      continue;
+    }
     const placement = defaultPlacement(connection, connections[connection]!);
     for (const table of source.tables) {
       const relation: RelationRef = {
@@ -190,7 +234,10 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
     const config = { ...seed.defaults, ...entry?.value.config };
     if (config.enabled === false) continue;
     const connection = config.connection ?? defaultConnection;
-    if (!checkConnection(connection, entry?.path ?? seed.path, entry?.line ?? 1)) continue;
+    if (!checkConnection(connection, entry?.path ?? seed.path, entry?.line ?? 1)) {
+      if (lostConnections.has(connection)) blocked.add(`seed.${seed.name}`);
+      continue;
+    }
     const placement = defaultPlacement(connection, connections[connection]!);
     const csv = readFileSync(join(project.dir, seed.path), "utf8");
     const node: SeedNode = {
@@ -220,6 +267,7 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   // Scan every model; resolve what it reads.
   const nameToId = new Map<string, string>();
   for (const n of Object.values(nodes)) if (n.kind === "seed") nameToId.set(n.name, n.id);
+  for (const id of blocked) nameToId.set(id.slice("seed.".length), id);
   for (const m of project.models) nameToId.set(m.name, `model.${m.name}`);
   const drafts = new Map<string, ModelDraft>();
   for (const file of project.models) {
@@ -230,7 +278,9 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
       ? mergeDbtModelConfig(file, entry, template, env, diagnostics)
       : mergeConfig(project, file, entry, template, diagnostics);
     if (!config || config.enabled === false) continue;
-    const dependsOn = resolveDependencies(file, template, config, nameToId, nodes, diagnostics);
+    const dependsOn = resolveDependencies(file, template, config, nameToId, nodes, lostSources, diagnostics);
+    const missing = template.scan.sources.filter((s) => !nodes[`source.${s.source}.${s.table}`]);
+    if (missing.some((s) => lostSources.has(s.source))) blocked.add(`model.${file.name}`);
     drafts.set(`model.${file.name}`, { file, template, props: entry, config, dependsOn });
   }
   for (const [name, entry] of props.models) {
@@ -271,10 +321,15 @@ export function compileProject(project: Project, options: CompileOptions = {}): 
   for (const id of order) {
     const draft = drafts.get(id);
     if (!draft) continue;
+    if (blocked.has(id) || draft.dependsOn.some((dep) => blocked.has(dep))) {
+      blocked.add(id);
+      continue;
+    }
     // Kept aside so every model's problems are reported in graph order, as when each rendered in turn.
     const problems = new Diagnostics();
-    const model = resolveModel(project, env, draft, nodes, defaultConnection, problems);
+    const model = resolveModel(project, env, draft, nodes, defaultConnection, lostConnections, problems);
     steps.push({ id, draft, model, problems });
+    if (!model && !problems.hasErrors) blocked.add(id);
     if (!model) continue;
     resolved.set(id, model);
     nodes[id] = model;
@@ -489,6 +544,7 @@ function resolveDependencies(
   config: ModelConfig,
   nameToId: Map<string, string>,
   nodes: Record<string, ManifestNode>,
+  lostSources: Set<string>,
   diagnostics: Diagnostics,
 ): string[] {
   const deps = new Set<string>();
@@ -507,7 +563,7 @@ function resolveDependencies(
   for (const src of template.scan.sources) {
     const id = `source.${src.source}.${src.table}`;
     if (nodes[id]) deps.add(id);
-    else {
+    else if (!lostSources.has(src.source)) {
       const known = Object.values(nodes).filter((n): n is SourceNode => n.kind === "source");
       const hint =
         didYouMean(
@@ -564,6 +620,7 @@ function resolveModel(
   draft: ModelDraft,
   nodes: Record<string, ManifestNode>,
   defaultConnection: string,
+  lostConnections: Set<string>,
   diagnostics: Diagnostics,
 ): ModelNode | undefined {
   const { file, config } = draft;
@@ -572,6 +629,7 @@ function resolveModel(
   const inputConnections = [...new Set(draft.dependsOn.flatMap((id) => inputConnectionsOf(nodes[id])))];
   for (const key of ["connection", "compute"] as const) {
     const value = config[key];
+    if (value !== undefined && lostConnections.has(value)) return undefined;
     if (value !== undefined && !connections[value]) {
       diagnostics.error(
         file.path,
@@ -591,6 +649,8 @@ function resolveModel(
     config.connection ??
     defaultConnection;
   const connection = config.connection ?? compute;
+  // Only a default connection that is lost or wrong, reported already, is missing here.
+  if (!connections[compute] || !connections[connection]) return undefined;
   for (const input of inputConnections) {
     if (!canRead(compute, input, connections)) {
       const readers = draft.dependsOn

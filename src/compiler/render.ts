@@ -14,6 +14,7 @@ import {
 import type { ModelProps, PropertyEntry } from "./properties.js";
 import { quoteIdentifier, renderRelation } from "./relations.js";
 import { watermarkPlaceholder } from "./watermark-placeholders.js";
+import { aliasWindows, windowAlias } from "./window-alias.js";
 import type { RenderJob } from "./render-pool.js";
 import { targetContext } from "./target-context.js";
 import { compileAnswers, type IntrospectionAnswers, RenderIntrospection } from "./dbt-introspection.js";
@@ -80,13 +81,15 @@ export function renderHooks(
     project.config[which].flatMap((hook, i) => {
       const connection = project.target.connections[hook.connection];
       if (!connection) {
-        diagnostics.error(
-          "project.yml",
-          1,
-          1,
-          `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`,
-          didYouMean(hook.connection, Object.keys(project.target.connections)),
-        );
+        // A connection whose profile entry is wrong is reported by load already.
+        if (!project.gaps?.connections.includes(hook.connection))
+          diagnostics.error(
+            "project.yml",
+            1,
+            1,
+            `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`,
+            didYouMean(hook.connection, Object.keys(project.target.connections)),
+          );
         return [];
       }
       // A hook written for other engines (the example's DuckDB data generator on a SQL Server target) is left out.
@@ -247,6 +250,7 @@ export function renderModel(
       );
       return;
     }
+    if (variant === "changes") sql = aliasWindows(sql);
     const ctes = ephemerals.map((id) => `${ephemeralSql.get(id)!.cte} as (\n${ephemeralSql.get(id)!.sql}\n)`);
     if (model.config.materialized === "ephemeral") {
       ephemeralSql.set(model.id, { cte: cteName(model.name), sql, closure: ephemerals });
@@ -327,11 +331,7 @@ function changeWindow(project: Project, model: ModelNode, source: SourceNode): s
   const type = project.target.connections[model.config.compute]!.type;
   const column = quoteIdentifier(type, source.changeTracking!.updatedAt);
   const window = `(select * from ${renderRelation(type, source.relation)} where ${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
-  // PostgreSQL (before 16) and MySQL refuse a derived table without an alias: it takes the table's
-  // name, so the model's SQL reads it as it would the table (and must not alias it again).
-  return type === "postgres" || type === "mysql"
-    ? `${window} as ${quoteIdentifier(type, source.relation.name)}`
-    : window;
+  return `${window}${windowAlias(quoteIdentifier(type, source.relation.name))}`;
 }
 
 function renderScope(

@@ -1,12 +1,24 @@
 // Writes the static docs site to <target>/docs/: index.html, the browser code and styles copied from
 // src/docs/assets/, and the site data as scripts that set globals, so the site opens from file://
-// with no server, no fetch and nothing loaded from the network.
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+// with no server, no fetch and nothing loaded from the network. The site is written to a draft
+// folder beside it and swapped in whole, so a generate that is cancelled or killed leaves the
+// previous site as it was.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import type { Manifest } from "../manifest/types.js";
-import type { RunResults } from "../runner/run.js";
+import type { RunResults } from "../manifest/run-results.js";
 import type { EngineColumns } from "./catalog.js";
 import { modelEngine } from "./column-lineage.js";
 import { LineageStore } from "./lineage-store.js";
@@ -75,6 +87,8 @@ export interface GenerateOptions {
   engine?: EngineColumns | null;
   /** Reuse the column lineage of the last run for models that did not change (default true). */
   lineageCache?: boolean;
+  /** Once aborted, the site is not swapped in: generateDocs rejects and target/docs/ stays as it was. */
+  signal?: AbortSignal;
 }
 
 export interface GeneratedSite {
@@ -117,16 +131,27 @@ export async function generateDocs(
     ...(options.now ? { now: options.now } : {}),
     ...(lineageStore ? { lineageStore } : {}),
   });
+  options.signal?.throwIfAborted();
   const dir = join(targetDir, "docs");
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "assets"), { recursive: true });
-  for (const file of ASSET_FILES) copyFileSync(join(ASSETS_DIR, file), join(dir, "assets", file));
-  writeFileSync(join(dir, "assets", "vendor.js"), vendorScript());
-  const { graph, details } = splitDetails(data);
-  writeFileSync(join(dir, "data.js"), globalScript(DATA_GLOBAL, graph));
-  writeFileSync(join(dir, "details.js"), globalScript(DETAILS_GLOBAL, details));
-  writeFileSync(join(dir, "index.html"), indexHtml(data));
-  writeFileSync(join(targetDir, "catalog.json"), `${JSON.stringify(catalog, null, 2)}\n`);
+  mkdirSync(targetDir, { recursive: true });
+  removeDrafts(targetDir);
+  const draft = mkdtempSync(join(targetDir, DRAFT_PREFIX));
+  try {
+    mkdirSync(join(draft, "assets"));
+    for (const file of ASSET_FILES) copyFileSync(join(ASSETS_DIR, file), join(draft, "assets", file));
+    writeFileSync(join(draft, "assets", "vendor.js"), vendorScript());
+    const { graph, details } = splitDetails(data);
+    writeFileSync(join(draft, "data.js"), globalScript(DATA_GLOBAL, graph));
+    writeFileSync(join(draft, "details.js"), globalScript(DETAILS_GLOBAL, details));
+    writeFileSync(join(draft, "index.html"), indexHtml(data));
+    writeFileSync(join(draft, "catalog.json"), `${JSON.stringify(catalog, null, 2)}\n`);
+    options.signal?.throwIfAborted();
+    swapIn(draft, dir);
+    // The catalog goes in by a rename too: target/catalog.json is always one generate's whole file.
+    renameSync(join(dir, "catalog.json"), join(targetDir, "catalog.json"));
+  } finally {
+    rmSync(draft, { recursive: true, force: true });
+  }
   lineageStore?.write(storeFile);
   return {
     dir,
@@ -134,6 +159,30 @@ export async function generateDocs(
     data,
     lineage: { reused: lineageStore?.hits ?? 0, parsed: lineageStore?.misses ?? 0 },
   };
+}
+
+/** Folders in the target folder that a generate writes the site to before swapping it in. */
+const DRAFT_PREFIX = ".docs-draft-";
+/** The previous site, for the moment between the two renames of a swap. */
+const RETIRED_PREFIX = ".docs-retired-";
+
+/** Drafts and retired sites a killed generate left behind. */
+function removeDrafts(targetDir: string): void {
+  for (const name of readdirSync(targetDir))
+    if (name.startsWith(DRAFT_PREFIX) || name.startsWith(RETIRED_PREFIX))
+      rmSync(join(targetDir, name), { recursive: true, force: true });
+}
+
+/**
+ * Puts the finished `draft` at `dir`. A folder cannot be renamed over a full one, so the old site is
+ * first renamed aside: `dir` is missing only between two renames, never half-written.
+ */
+function swapIn(draft: string, dir: string): void {
+  const retired = join(dirname(draft), `${RETIRED_PREFIX}${process.pid}`);
+  const hadSite = existsSync(dir);
+  if (hadSite) renameSync(dir, retired);
+  renameSync(draft, dir);
+  if (hadSite) rmSync(retired, { recursive: true, force: true });
 }
 
 /** The last run's results, or null when there are none or they cannot be read. */

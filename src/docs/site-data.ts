@@ -14,7 +14,7 @@ import { columnLineage, type ColumnLineage, type LineageCache } from "./column-l
 import type { LineageStore } from "./lineage-store.js";
 import type { ParsedSql } from "./sql-parse.js";
 import { groupedLayouts, NODE_HEIGHT, NODE_WIDTH, ranks, type Grouping } from "./layout.js";
-import type { NodeResult, RunResults } from "../runner/run.js";
+import type { NodeResult, RunResults } from "../manifest/run-results.js";
 
 /**
  * Categorical colours handed to connections in the manifest's order (Tableau 10: distinct for the

@@ -5,11 +5,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type { PartitionValue, Session } from "../adapters/contract.js";
-import { DuckDbEngine } from "../adapters/duckdb/index.js";
+import { openEmbeddedFile, type EmbeddedDatabase } from "../adapters/embedded.js";
 import { withFaultInjection } from "../adapters/fault-injection.js";
 import { serialSession } from "../adapters/serial-session.js";
-import { duckdbDialect as d } from "../adapters/duckdb/duckdb-dialect.js";
-import type { Watermark } from "../planner/watermarks.js";
+import { dialectFor } from "../adapters/dialects.js";
+import type { Watermark } from "./watermark.js";
 import { LockLostError, type LockFence } from "./run-lock.js";
 
 export interface PartitionLoad {
@@ -54,7 +54,7 @@ const SCHEMA = [
 
 export class Ledger {
   private constructor(
-    private readonly engine: DuckDbEngine,
+    private readonly database: EmbeddedDatabase,
     private readonly session: Session,
     private readonly fence: LockFence | undefined,
     private readonly lockPath: string,
@@ -63,13 +63,12 @@ export class Ledger {
   /** Opens the ledger; with `fence`, claims it for that lock generation and checks it on every write. */
   static async open(path: string, fence?: LockFence): Promise<Ledger> {
     mkdirSync(dirname(path), { recursive: true });
-    const engine = new DuckDbEngine();
-    await engine.attach("ledger", path);
+    const database = await openEmbeddedFile("ledger", path);
     // Steps on several threads record to the ledger at once; its one session takes them in turn.
-    const session = serialSession(withFaultInjection(await engine.open()));
+    const session = serialSession(withFaultInjection(database.session));
     await session.execute("use ledger");
     for (const statement of SCHEMA) await session.execute(statement);
-    const ledger = new Ledger(engine, session, fence, fence?.path ?? path);
+    const ledger = new Ledger(database, session, fence, fence?.path ?? path);
     try {
       if (fence) await ledger.claimFence(fence.token);
     } catch (e) {
@@ -112,7 +111,7 @@ export class Ledger {
 
   async close(): Promise<void> {
     await this.session.close();
-    await this.engine.close();
+    await this.database.close();
   }
 
   async runStarted(run: {
@@ -277,5 +276,5 @@ export class Ledger {
 const UTC_NOW = "timezone('UTC', now())";
 
 function lit(value: string): string {
-  return d.literal(value);
+  return dialectFor("duckdb").literal(value);
 }

@@ -60,6 +60,17 @@ export class LockHeldError extends Error {
   }
 }
 
+/** Builds kept taking the lock while a reader (`plan`, `ledger show`) read: nothing it read was used. */
+export class BuildDuringReadError extends Error {
+  constructor(command: string, path: string, attempts: number) {
+    super(
+      `${command} read the project ${attempts} times and each time a build took the run lock ${path} ` +
+        "while it read, so what it read may be half-written; nothing was printed. Run it again when the builds are done",
+    );
+    this.name = "BuildDuringReadError";
+  }
+}
+
 /** This process held the lock and another took it over (its heartbeat was judged stale). */
 export class LockLostError extends Error {
   constructor(path: string, generation: number, newer: LockHolder | undefined) {
@@ -149,26 +160,35 @@ export class RunLock implements LockFence {
   /**
    * Waits up to `waitMs` until no live process holds the lock, without taking it or writing
    * anything (not even the lock folder): for readers such as `plan`, which must not write. Throws
-   * LockHeldError when the wait runs out. A reader can still race a build that starts right after.
+   * LockHeldError when the wait runs out. Returns the generation it saw free: a build that starts
+   * right after creates a newer one, so a reader that finds `generation(path)` unchanged after its
+   * read knows that no build took the lock meanwhile (runner/plan-workspace.ts).
    */
   static async waitUntilFree(
     path: string,
     options: Pick<LockOptions, "waitMs" | "staleAfterMs" | "pollEveryMs" | "host" | "signal" | "notice">,
-  ): Promise<void> {
+  ): Promise<number> {
     const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
     const deadline = Date.now() + options.waitMs;
     let delay = options.pollEveryMs ?? 100;
     let told = false;
     for (;;) {
       options.signal?.throwIfAborted();
+      // Read first: a generation created between this and the holder check is then seen as newer.
+      const seen = RunLock.generation(path);
       const holder = RunLock.holder(path, options.staleAfterMs, options.host);
-      if (!holder) return;
+      if (!holder) return seen;
       if (Date.now() >= deadline) throw new LockHeldError(holder, path);
       if (!told) notice(waitingFor(holder, path, options.waitMs));
       told = true;
       await pause(Math.min(delay, Math.max(1, deadline - Date.now())), options.signal);
       delay = Math.min(delay * 2, 2_000);
     }
+  }
+
+  /** The newest generation of the lock at `path` (0 when it was never taken); reads, never writes. */
+  static generation(path: string): number {
+    return generations(path).at(-1) ?? 0;
   }
 
   /** The live holder of the lock at `path`, if any: for messages such as `debug`'s. */
@@ -435,10 +455,15 @@ function legacyHolder(text: string, modifiedMs: number): LockHolder | undefined 
  * When process `pid` started, as text that is equal for the same process and differs for a later
  * one with the same pid; undefined when the system does not say (then a live pid is trusted).
  * Linux: field 22 of /proc/<pid>/stat, in clock ticks since boot. Elsewhere (macOS, the BSDs):
- * `ps -o lstart=`. A holder's own start is read once, when it takes the lock.
+ * `ps -o lstart=`, to the second, in UTC and the C locale, so that a holder and a reader whose TZ or
+ * LANG differ (cron and a shell) read the same text. A holder's own start is read once, when it
+ * takes the lock. `platform` is for tests, which run the ps path on Linux's own ps.
  */
-export function processStartTime(pid: number): string | undefined {
-  if (process.platform === "linux") {
+export function processStartTime(
+  pid: number,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
+  if (platform === "linux") {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
@@ -448,8 +473,11 @@ export function processStartTime(pid: number): string | undefined {
       return undefined;
     }
   }
-  if (process.platform === "win32") return undefined;
-  const ps = spawnSync("ps", ["-o", "lstart=", "-p", String(pid)], { encoding: "utf8" });
+  if (platform === "win32") return undefined;
+  const ps = spawnSync("ps", ["-o", "lstart=", "-p", String(pid)], {
+    encoding: "utf8",
+    env: { ...process.env, TZ: "UTC", LC_ALL: "C" },
+  });
   const text = ps.status === 0 ? ps.stdout.trim() : "";
   return text === "" ? undefined : text;
 }

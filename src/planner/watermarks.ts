@@ -6,21 +6,9 @@ import type { LogicalType, Session } from "../adapters/contract.js";
 import { dateText, timestampText } from "../adapters/literal-text.js";
 import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { RelationRef } from "../manifest/types.js";
+import type { Watermark } from "../ledger/watermark.js";
 
-export interface Watermark {
-  /**
-   * The value as exact text: every fractional digit the engine keeps, and for `timestamptz` the
-   * instant's UTC wall clock (`2026-11-20 10:00:00.123456`), so it means the same instant whatever
-   * the time zone of the machine or session that reads it back.
-   */
-  value: string;
-  /**
-   * The type of the update column the value was read from; it decides the literal the value is
-   * written back as. `fingerprint`: not a watermark but the row count and hash of an untracked
-   * source (see fingerprints.ts).
-   */
-  kind: "timestamp" | "timestamptz" | "timestamp_ns" | "date" | "number" | "string" | "fingerprint";
-}
+export type { Watermark };
 
 /** The kind of watermark a column of `type` gives. */
 export function watermarkKind(type: LogicalType): Watermark["kind"] {

@@ -12,9 +12,9 @@ import { DBT_PROJECT_FILE, readDbtProject, type DbtSettings } from "./dbt-projec
 import { dbtProfilesCandidates, findDbtProfiles, readDbtProfile } from "./dbt-profiles.js";
 import { readDbtProperties } from "./dbt-properties.js";
 import { PropertiesCache } from "./properties-cache.js";
-import { PropertiesFile, ProfilesFile, ProjectFile, type TargetConfig } from "./schema.js";
+import { PropertiesFile, ProfilesFile, ProjectFile, TargetConfig } from "./schema.js";
 import { isCredentialField, isSecretEnvName, Secrets } from "./secrets.js";
-import { parseYaml } from "./yaml-file.js";
+import { parseYaml, type Salvage } from "./yaml-file.js";
 
 export interface ProjectFileText {
   /** Path relative to the project directory, with forward slashes. */
@@ -58,6 +58,25 @@ export interface LoadOptions {
   vars?: Record<string, unknown>;
   /** Environment for env_var(); defaults to process.env. */
   env?: Record<string, string | undefined>;
+  /**
+   * Return the project despite errors in its YAML (in `loadErrors`, with what they left out in
+   * `gaps`) for the compiler to report with its own, so one run shows every problem. Without it a
+   * load with errors throws them all. Only a command that compiles may set it: the compiler is what
+   * refuses a project that has load errors.
+   */
+  deferErrors?: boolean;
+}
+
+/** What load errors left out of a project returned with them (see LoadOptions.deferErrors). */
+export interface LoadGaps {
+  /** No target could be read from profiles.yml: nothing can be compiled. */
+  target: boolean;
+  /** Two files give a node the same name: the graph would be ambiguous, so nothing is compiled. */
+  duplicateNames: boolean;
+  /** Connections of the target left out because their entry in profiles.yml is wrong. */
+  connections: string[];
+  /** Sources whose YAML entry, or whole property file, was left out: a source() of one is no new error. */
+  sources: string[];
 }
 
 export interface Project {
@@ -77,12 +96,19 @@ export interface Project {
   dbt?: DbtProject;
   /** Problems that do not stop a compile (keys dbt knows and sluice ignores), reported with it. */
   warnings: Diagnostic[];
+  /** Errors found while loading, when LoadOptions.deferErrors asked for the project anyway. */
+  loadErrors?: Diagnostic[];
+  gaps?: LoadGaps;
 }
 
-/** Loads everything a compile needs; throws a ProjectError listing every problem found. */
+/**
+ * Loads everything a compile needs, reading on past a wrong file or entry; throws a ProjectError
+ * listing every problem found (unless deferErrors). An unreadable project file is fatal at once.
+ */
 export function loadProject(options: LoadOptions): Project {
   const dir = options.projectDir;
   const diagnostics = new Diagnostics();
+  const gaps: LoadGaps = { target: false, duplicateNames: false, connections: [], sources: [] };
   // run_started_at and invocation_id are fixed here, once per compile, so every thread renders the
   // same; setting SLUICE_RUN_STARTED_AT pins the clock (tests, reproducible builds).
   const given = options.env ?? process.env;
@@ -110,10 +136,13 @@ export function loadProject(options: LoadOptions): Project {
     const read = readDbtProject(readFileSync(dbtPath, "utf8"), env, diagnostics, options.vars);
     config = read?.config;
     dbtSettings = read?.dbt;
+    diagnostics.throwIfErrors();
   } else {
-    config = parseYaml("project.yml", readFileSync(projectPath, "utf8"), ProjectFile, diagnostics);
+    // A wrong key is left out (its default applies) so the rest of the project is still read.
+    const text = readFileSync(projectPath, "utf8");
+    config = parseYaml("project.yml", text, ProjectFile, diagnostics, undefined, { dropped: [] });
   }
-  diagnostics.throwIfErrors();
+  if (!config) diagnostics.throwIfErrors();
   const project = config!;
 
   const secrets = new Secrets();
@@ -125,7 +154,10 @@ export function loadProject(options: LoadOptions): Project {
     project.on_run_start = dbt.onRunStart.map((sql) => ({ connection: dbt!.connection, sql }));
     project.on_run_end = dbt.onRunEnd.map((sql) => ({ connection: dbt!.connection, sql }));
   } else {
-    ({ targetName, target } = loadTarget(options, project, env, secrets, diagnostics));
+    const loaded = loadTarget(options, project, env, secrets, diagnostics, gaps);
+    targetName = loaded?.targetName ?? options.target ?? project.default_target ?? "dev";
+    target = loaded?.target ?? TargetConfig.parse({ connections: {} });
+    gaps.target = loaded === undefined;
   }
 
   // Each folder is listed once, however many kinds of file are read from it.
@@ -155,14 +187,18 @@ export function loadProject(options: LoadOptions): Project {
   const properties = yamlFiles
     .map((f) => {
       const defaults = dbt ? testDefaults(dbt, f.path) : null;
+      const salvage: Salvage = { dropped: [] };
+      const errorsBefore = diagnostics.items.length;
       const content = parsed.read(
         { path: f.path, text: f.text, context: defaults },
         () =>
           defaults
             ? readDbtProperties(f.path, f.text, defaults, diagnostics)
-            : parseYaml(f.path, f.text, PropertiesFile, diagnostics),
+            : parseYaml(f.path, f.text, PropertiesFile, diagnostics, undefined, salvage),
         diagnostics,
       );
+      if (diagnostics.items.slice(errorsBefore).some((d) => d.severity === "error"))
+        gaps.sources.push(...sourcesLeftOut(f.text, content, salvage));
       return { ...f, content };
     })
     .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
@@ -178,11 +214,13 @@ export function loadProject(options: LoadOptions): Project {
   const seen = new Map<string, string>();
   for (const m of [...models, ...seeds]) {
     const other = seen.get(m.name);
-    if (other)
+    if (other) {
       diagnostics.error(m.path, 1, 1, `two nodes are named '${m.name}' (also ${other})`, "rename one file");
+      gaps.duplicateNames = true;
+    }
     seen.set(m.name, m.path);
   }
-  diagnostics.throwIfErrors();
+  if (!options.deferErrors) diagnostics.throwIfErrors();
   return {
     dir,
     config: project,
@@ -198,7 +236,35 @@ export function loadProject(options: LoadOptions): Project {
     env,
     dbt,
     warnings: diagnostics.items.filter((d) => d.severity === "warning"),
+    loadErrors: diagnostics.items.filter((d) => d.severity === "error"),
+    gaps,
   };
+}
+
+/**
+ * The sources a property file with errors declared that did not load whole: those of the entries
+ * its salvage cut into, or every one it names when nothing of it could be used.
+ */
+function sourcesLeftOut(text: string, content: unknown, salvage: Salvage): string[] {
+  const namesIn = (list: unknown) =>
+    (Array.isArray(list) ? list : [])
+      .map((s) => (s && typeof s === "object" ? (s as { name?: unknown }).name : undefined))
+      .filter((n): n is string => typeof n === "string");
+  if (content === undefined) {
+    let readable = salvage.unparsed;
+    if (readable === undefined) {
+      try {
+        readable = parseDocument(text).toJS();
+      } catch {
+        return [];
+      }
+    }
+    return namesIn((readable as { sources?: unknown } | null)?.sources);
+  }
+  return salvage.dropped.flatMap(({ path, along }) => {
+    if (path[0] !== "sources") return [];
+    return path.length === 1 ? namesIn(along[1]) : namesIn([along[2]]);
+  });
 }
 
 /**
@@ -361,13 +427,17 @@ function loadDbtTarget(
   let target: TargetConfig;
   let connection: string;
   if (isSluiceFormat) {
-    ({ targetName, target } = loadTarget(
+    const loaded = loadTarget(
       { ...options, profilesDir: found.slice(0, -"/profiles.yml".length) },
       ProjectFile.parse({ name: settings.projectName }),
       env,
       secrets,
       diagnostics,
-    ));
+    );
+    // A dbt project reads its one connection from this target: with any part of it wrong, stop here.
+    if (!loaded || diagnostics.hasErrors)
+      throw new ProjectError(diagnostics.items.filter((d) => d.severity === "error"));
+    ({ targetName, target } = loaded);
     connection = target.default_connection ?? Object.keys(target.connections)[0]!;
   } else {
     const read = readDbtProfile(
@@ -393,7 +463,8 @@ function loadTarget(
   env: Record<string, string | undefined>,
   secrets: Secrets,
   diagnostics: Diagnostics,
-): { targetName: string; target: TargetConfig } {
+  gaps?: LoadGaps,
+): { targetName: string; target: TargetConfig } | undefined {
   const profilesDir = options.profilesDir ?? env["SLUICE_PROFILES_DIR"] ?? options.projectDir;
   const profilesPath = join(profilesDir, "profiles.yml");
   const shown = relative(options.projectDir, profilesPath) || "profiles.yml";
@@ -405,7 +476,7 @@ function loadTarget(
       "no profiles.yml found",
       "create one with `sluice init` or pass --profiles-dir",
     );
-    throw new ProjectError(diagnostics.items);
+    return undefined;
   }
   const raw = readFileSync(profilesPath, "utf8");
   let targetName = options.target;
@@ -442,10 +513,22 @@ function loadTarget(
       },
     });
   };
-  const profiles = parseYaml(shown, raw, ProfilesFile, diagnostics, renderTarget);
-  diagnostics.throwIfErrors();
-  const targets = profiles!.targets;
-  const target = targets[targetName!];
+  // A wrong connection entry is left out, so models on the other connections still compile.
+  const salvage: Salvage = { dropped: [] };
+  const profiles = parseYaml(shown, raw, ProfilesFile, diagnostics, renderTarget, salvage);
+  if (!profiles) return undefined;
+  const target = profiles.targets[targetName!];
+  let targetLost = false;
+  const lost = new Set<string>();
+  for (const { path } of salvage.dropped) {
+    if (path[0] !== "targets") continue;
+    if (path.length < 3 || (path[2] === "connections" && path.length === 3)) targetLost = true;
+    else if (path[2] === "connections" && !(String(path[3]) in (target?.connections ?? {})))
+      lost.add(String(path[3]));
+  }
+  gaps?.connections.push(...lost);
+  if (targetLost || (target && Object.keys(target.connections).length === 0 && lost.size > 0))
+    return undefined;
   if (!target) {
     const defined = yamlTargetNames(raw);
     diagnostics.error(
@@ -455,7 +538,7 @@ function loadTarget(
       `target '${targetName}' is not defined`,
       didYouMean(targetName!, defined) ?? `defined: ${defined.join(", ")}`,
     );
-    throw new ProjectError(diagnostics.items);
+    return undefined;
   }
   return { targetName: targetName!, target };
 }

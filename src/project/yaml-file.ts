@@ -4,7 +4,23 @@ import { isMap, LineCounter, parseDocument, type Document, type Node } from "yam
 import { z } from "zod";
 import { didYouMean, type Diagnostics } from "./diagnostics.js";
 
-/** Parses `text` (from `file`) with `schema`; returns undefined and records diagnostics on failure. */
+type Path = (string | number)[];
+
+/**
+ * What a salvaging parse left out to get a valid value: each path dropped, with the values along it
+ * as they were before (`along[0]` is the whole document, `along[i]` the value at `path.slice(0, i)`),
+ * so a caller can tell whose entry lost something. `unparsed` holds the readable part of a file
+ * whose YAML syntax is broken, when no value could be salvaged from it.
+ */
+export interface Salvage {
+  dropped: { path: Path; along: unknown[] }[];
+  unparsed?: unknown;
+}
+
+/**
+ * Parses `text` (from `file`) with `schema`; records diagnostics on failure and returns undefined,
+ * or, given `salvage`, the value that remains valid once the offending keys and entries are left out.
+ */
 export function parseYaml<S extends z.ZodType>(
   file: string,
   text: string,
@@ -12,6 +28,7 @@ export function parseYaml<S extends z.ZodType>(
   diagnostics: Diagnostics,
   /** Changes the parsed document before validation; node positions stay those of the text. */
   prepare?: (doc: Document) => void,
+  salvage?: Salvage,
 ): z.infer<S> | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -25,11 +42,26 @@ export function parseYaml<S extends z.ZodType>(
       "fix the YAML syntax",
     );
   }
-  if (doc.errors.length > 0) return undefined;
+  if (doc.errors.length > 0) {
+    if (salvage) salvage.unparsed = readablePart(doc);
+    return undefined;
+  }
   prepare?.(doc);
   const parsed = schema.safeParse(doc.toJS() ?? {});
   if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) {
+  reportIssues(file, schema, doc, lines, parsed.error.issues, diagnostics);
+  return salvage ? salvageValue(schema, doc.toJS() ?? {}, parsed.error.issues, salvage) : undefined;
+}
+
+function reportIssues(
+  file: string,
+  schema: z.ZodType,
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  issues: z.core.$ZodIssue[],
+  diagnostics: Diagnostics,
+): void {
+  for (const issue of issues) {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
     if (issue.code === "unrecognized_keys") {
       const valid = keysAt(schema, path, doc.toJS());
@@ -46,7 +78,84 @@ export function parseYaml<S extends z.ZodType>(
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     diagnostics.error(file, pos.line, pos.col, `${describePath(path)}: ${issue.message}`, hintFor(issue));
   }
+}
+
+/**
+ * Leaves out what the issues point at, round by round, until the rest is valid: a key that is
+ * unknown or wrong, or the object that lacks a required key (and so up to the entry holding it).
+ * Undefined when only an empty document would remain valid.
+ */
+function salvageValue<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  firstIssues: z.core.$ZodIssue[],
+  salvage: Salvage,
+): z.infer<S> | undefined {
+  const current = structuredClone(value);
+  let issues = firstIssues;
+  // Each round drops at least one node, so a document of n nodes needs at most n rounds; 100 bounds
+  // the work on a file with a great many mistakes, which is then not salvaged.
+  for (let round = 0; round < 100; round++) {
+    const targets = new Map<string, Path>();
+    for (const issue of issues) {
+      const at = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+      const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...at, k]) : [at];
+      for (const p of paths) {
+        const target = valueAlong(current, p).length === p.length + 1 ? p : p.slice(0, -1);
+        targets.set(JSON.stringify(target), target);
+      }
+    }
+    // Deepest and last first, so dropping one array element does not move another still to drop.
+    const ordered = [...targets.values()].sort(comparePathsDescending);
+    if (ordered.length === 0 || ordered.some((p) => p.length === 0)) return undefined;
+    for (const path of ordered) {
+      salvage.dropped.push({ path, along: valueAlong(current, path) });
+      dropAt(current, path);
+    }
+    const parsed = schema.safeParse(current);
+    if (parsed.success) return parsed.data;
+    issues = parsed.error.issues;
+  }
   return undefined;
+}
+
+/** The values from the root down to `path`, as far as they exist. */
+function valueAlong(root: unknown, path: Path): unknown[] {
+  const out = [root];
+  let value = root;
+  for (const step of path) {
+    if (value === null || typeof value !== "object" || !(step in value)) break;
+    value = (value as Record<string | number, unknown>)[step];
+    out.push(value);
+  }
+  return out;
+}
+
+function dropAt(root: unknown, path: Path): void {
+  const parent = valueAlong(root, path.slice(0, -1)).at(-1);
+  const last = path[path.length - 1]!;
+  if (Array.isArray(parent) && typeof last === "number") parent.splice(last, 1);
+  else if (parent && typeof parent === "object") delete (parent as Record<string | number, unknown>)[last];
+}
+
+function comparePathsDescending(a: Path, b: Path): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (typeof x === "number" && typeof y === "number") return y - x;
+    return String(y).localeCompare(String(x));
+  }
+  return b.length - a.length;
+}
+
+/** What the yaml library could read of a document with syntax errors; undefined when nothing. */
+function readablePart(doc: ReturnType<typeof parseDocument>): unknown {
+  try {
+    return doc.toJS();
+  } catch {
+    return undefined;
+  }
 }
 
 function nodeAt(doc: ReturnType<typeof parseDocument>, path: (string | number)[]): Node | undefined {

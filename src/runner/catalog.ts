@@ -7,7 +7,8 @@ import { isAbsolute, join } from "node:path";
 import { openConnections } from "../adapters/index.js";
 import type { RelationName } from "../adapters/contract.js";
 import { RunLock } from "../ledger/run-lock.js";
-import { FileSnapshot, snapshotTarget } from "./plan-workspace.js";
+import { FileSnapshot, pauseForTests, snapshotTarget } from "./plan-workspace.js";
+import type { ConnectionConfig } from "../project/connection-schema.js";
 import type { Project } from "../project/load.js";
 import { statePaths } from "./workspace.js";
 
@@ -43,7 +44,6 @@ export async function readEngineCatalog(
   now: () => Date = () => new Date(),
 ): Promise<EngineCatalog> {
   const out: EngineCatalog = { readAt: now().toISOString(), relations: {}, read: [], unread: [], errors: [] };
-  const redact = (e: unknown) => project.secrets.redact(e instanceof Error ? e.message : String(e));
   const wanted = new Set(relations.map((r) => r.connection));
   const connections = Object.fromEntries(
     Object.entries(project.target.connections).filter(([name]) => wanted.has(name)),
@@ -68,13 +68,39 @@ export async function readEngineCatalog(
 
   // Read like plan reads: never while a build writes, never by taking the lock (a write), and the
   // embedded files from copies, since opening a DuckDB file can replay its WAL.
-  const holder = RunLock.holder(statePaths(project).lock);
+  const lock = statePaths(project).lock;
+  // Read before the holder check: a build that takes the lock after it leaves a newer generation.
+  const seen = RunLock.generation(lock);
+  const holder = RunLock.holder(lock);
   if (holder) {
     const h = holder;
     const why = `a build holds the run lock (${h.command} run ${h.runId}, pid ${h.pid} on ${h.host}); not opened`;
     for (const name of Object.keys(connections)) out.unread.push({ connection: name, why });
     return out;
   }
+  await pauseForTests();
+  const read = await describeOnCopies(project, connections, relations, runId, out);
+  if (RunLock.generation(lock) === seen) return read;
+  // A build took the lock while the copies were made or read: they may be half-written.
+  const why = "a build took the run lock while its files were read; not used";
+  return {
+    ...out,
+    relations: {},
+    read: [],
+    errors: [],
+    unread: [...out.unread, ...Object.keys(connections).map((connection) => ({ connection, why }))],
+  };
+}
+
+/** Describes `relations` on copies of `connections`' files, adding what it finds to `out`. */
+async function describeOnCopies(
+  project: Project,
+  connections: Record<string, ConnectionConfig>,
+  relations: RelationToDescribe[],
+  runId: string,
+  out: EngineCatalog,
+): Promise<EngineCatalog> {
+  const redact = (e: unknown) => project.secrets.redact(e instanceof Error ? e.message : String(e));
   const snapshot = new FileSnapshot();
   try {
     let opened: Awaited<ReturnType<typeof openConnections>>;

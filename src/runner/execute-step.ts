@@ -4,21 +4,14 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Connections } from "../adapters/index.js";
 import { batchRows } from "../adapters/batch.js";
-import type {
-  CellValue,
-  PartitionValue,
-  Row,
-  Session,
-  WriteMode,
-  WriteResult,
-} from "../adapters/contract.js";
+import type { CellValue, PartitionValue, Session, WriteMode, WriteResult } from "../adapters/contract.js";
 import { dialectFor, type EngineType } from "../adapters/dialects.js";
 import type { Manifest, ModelNode, SeedNode, TestNode } from "../manifest/types.js";
 import type { PlanStep } from "../planner/plan.js";
 import { describePartitions } from "../planner/lineage.js";
 import type { Ledger } from "../ledger/ledger.js";
 import { partitionColumnsText, partitionPredicate, selectPartitions } from "../compiler/partition-sql.js";
-import type { StepOutcome } from "./scheduler.js";
+import type { StepReport } from "../manifest/run-results.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
 import { runSnapshot } from "./snapshot.js";
@@ -36,16 +29,7 @@ export interface StepContext {
   snapshotTime: string;
 }
 
-export interface StepReport extends StepOutcome {
-  rowsAffected?: number | null;
-  failures?: number;
-  sample?: { columns: string[]; rows: Row[] };
-  partitions?: PartitionValue[];
-  /** For a test narrowed to the partitions its model replaced in this build: which (the rest passed before and is unchanged). */
-  scope?: { model: string; partitions: PartitionValue[] };
-  /** Rows (and a checksum where the engine gives one) of each partition written, for the ledger. */
-  partitionRows?: { partition: PartitionValue; rows: number; checksum: string | null }[];
-}
+export type { StepReport };
 
 export async function executeStep(step: PlanStep, ctx: StepContext): Promise<StepReport> {
   const node = ctx.manifest.nodes[step.node];
@@ -203,10 +187,11 @@ async function loadSeed(seed: SeedNode, ctx: StepContext): Promise<StepReport> {
   const target = ctx.connections.get(seed.relation.connection);
   const path = seed.location.path;
   const table = parseSeed(path, readFileSync(resolve(ctx.projectDir, path), "utf8"), seed.delimiter);
-  const { DuckDbEngine } = await import("../adapters/duckdb/index.js");
-  const scratch = new DuckDbEngine({ threads: 1 });
+  // Loaded only here, so commands that load no seed do not open the embedded engine's native module.
+  const { openScratchDatabase } = await import("../adapters/embedded.js");
+  const scratch = await openScratchDatabase();
   try {
-    const staged = await scratch.open();
+    const staged = scratch.session;
     const select = await stageSeed(staged, path, table, seed.columnTypes);
     return await withSession(ctx, seed.relation.connection, async (session) => {
       await target.ensureSchema(session, seed.relation.schema, seed.relation.database);

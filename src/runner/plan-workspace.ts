@@ -1,17 +1,18 @@
-// What `plan` reads, opened so that nothing of the project changes: the embedded DuckDB files and
-// the ledger are read from copies in a temporary folder outside the project, servers are only
-// queried, and the run lock is waited for but never taken.
+// What `plan` and `ledger show` read, opened so that nothing of the project changes: the embedded
+// DuckDB files and the ledger are read from copies in a temporary folder outside the project,
+// servers are only queried, and the run lock is waited for but never taken.
 //
 // Why copies rather than read-only attaches: opening a DuckDB file replays a WAL a killed build left
 // (a write), the embedded lake re-points its views after the project moved (a write), and a file
 // that does not exist yet cannot be attached read-only at all. A copy lets every reader behave as in
 // a build, and the copy is thrown away. Copies are reflinks where the file system can make them.
 import { constants, copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { openConnections, type Connections } from "../adapters/index.js";
 import { Ledger } from "../ledger/ledger.js";
-import { RunLock } from "../ledger/run-lock.js";
+import { BuildDuringReadError, LockHeldError, RunLock } from "../ledger/run-lock.js";
 import type { Project } from "../project/load.js";
 import type { ConnectionConfig } from "../project/connection-schema.js";
 import type { TargetConfig } from "../project/schema.js";
@@ -48,22 +49,89 @@ export class FileSnapshot {
   }
 }
 
+export interface ReadOptions {
+  /** How long to wait for a running build, in milliseconds, over all attempts. */
+  lockWaitMs: number;
+  cancellation?: Cancellation;
+  /** Told when a read is thrown away because a build took the lock meanwhile. */
+  notice?: (message: string) => void;
+}
+
+/** How often a read is tried before giving up on builds that keep starting during it. */
+const READ_ATTEMPTS = 3;
+
 /**
- * Waits up to `lockWaitMs` for a running build (a build's files are not to be read half-written),
- * then opens the target's connections and the ledger on copies. Throws LockHeldError after the wait.
+ * Runs `read` while no build holds the run lock, and keeps its result only when no build took the
+ * lock before `read` ended: each take creates a newer lock generation, so an unchanged generation
+ * proves that no build wrote the files `read` copied or the lake files it queried. Otherwise the
+ * result (or the error a half-written copy gave) is thrown away and `read` runs again once the lock
+ * is free, up to READ_ATTEMPTS times in all; waits share `lockWaitMs`. Throws LockHeldError when
+ * a build still holds the lock as the wait runs out, BuildDuringReadError when attempts run out.
+ */
+export async function readWhileNoBuild<T>(
+  project: Project,
+  command: string,
+  options: ReadOptions,
+  read: () => Promise<T>,
+): Promise<T> {
+  const { lock } = statePaths(project);
+  const notice = options.notice ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const deadline = Date.now() + options.lockWaitMs;
+  const signal = options.cancellation?.signal;
+  for (let attempt = 1; attempt <= READ_ATTEMPTS; attempt++) {
+    const seen = await RunLock.waitUntilFree(lock, { waitMs: Math.max(0, deadline - Date.now()), signal });
+    await pauseForTests(signal);
+    let result: { value: T } | { error: unknown };
+    try {
+      result = { value: await read() };
+    } catch (e) {
+      result = { error: e };
+    }
+    const now = RunLock.generation(lock);
+    if (now === seen) {
+      if ("error" in result) throw result.error;
+      return result.value;
+    }
+    signal?.throwIfAborted();
+    const holder = RunLock.holder(lock);
+    const who = holder
+      ? `${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}`
+      : "a build";
+    notice(
+      `${who} took the run lock ${lock} while ${command} read; what was read is thrown away and read again once the lock is free`,
+    );
+  }
+  // A build that holds the lock now is named, with the same exit code as a held lock at the start.
+  const holder = RunLock.holder(lock);
+  if (holder) throw new LockHeldError(holder, lock);
+  throw new BuildDuringReadError(command, lock, READ_ATTEMPTS);
+}
+
+/**
+ * Test hook, used only by tests/e2e/read-during-build.test.ts: with SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK
+ * naming a file, a read (plan, ledger show, the docs catalog) says so on stderr after its lock check
+ * and waits (up to a minute) until that file exists, so a test can start a build inside the window
+ * between the check and the copies.
+ */
+export async function pauseForTests(signal?: AbortSignal): Promise<void> {
+  const file = process.env["SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK"];
+  if (!file) return;
+  process.stderr.write(`test pause: the run lock was free; waiting for ${file}\n`);
+  const until = Date.now() + 60_000;
+  while (!existsSync(file) && Date.now() < until) await sleep(20, undefined, { signal });
+}
+
+/**
+ * Opens the target's connections and the ledger on copies. Call it inside readWhileNoBuild, which
+ * waits for a running build (a build's files are not to be read half-written).
  */
 export async function openPlanWorkspace(
   project: Project,
-  options: { runId: string; lockWaitMs: number; cancellation?: Cancellation },
+  options: { runId: string; cancellation?: Cancellation },
 ): Promise<PlanWorkspace> {
   const { cancellation } = options;
-  if (project.target.ledger.connection) {
-    throw new Error(
-      `ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`,
-    );
-  }
+  refuseLedgerConnection(project);
   const paths = statePaths(project);
-  await RunLock.waitUntilFree(paths.lock, { waitMs: options.lockWaitMs, signal: cancellation?.signal });
   const snapshot = new FileSnapshot();
   let ledger: Ledger | undefined;
   try {
@@ -94,6 +162,36 @@ export async function openPlanWorkspace(
     await ledger?.close();
     snapshot.remove();
     throw e;
+  }
+}
+
+/** The ledger, opened on a copy, for `ledger show`; call it inside readWhileNoBuild. */
+export async function openLedgerCopy(project: Project): Promise<{ ledger: Ledger; close(): Promise<void> }> {
+  refuseLedgerConnection(project);
+  const snapshot = new FileSnapshot();
+  try {
+    const ledger = await Ledger.open(snapshot.copyOf(statePaths(project).ledger));
+    return {
+      ledger,
+      async close() {
+        try {
+          await ledger.close();
+        } finally {
+          snapshot.remove();
+        }
+      },
+    };
+  } catch (e) {
+    snapshot.remove();
+    throw e;
+  }
+}
+
+function refuseLedgerConnection(project: Project): void {
+  if (project.target.ledger.connection) {
+    throw new Error(
+      `ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`,
+    );
   }
 }
 

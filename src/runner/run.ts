@@ -9,6 +9,7 @@ import { checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
+import type { NodeResult, RunCommandName, RunResults } from "../manifest/run-results.js";
 import { blockingTests, planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
 import { explainModelFailure, explainTestFailure, type FailureContext } from "./engine-error.js";
@@ -25,7 +26,8 @@ import { renderAtRunTime, RunTimeRenderError } from "./run-time-render.js";
 import { splitStatements } from "./statements.js";
 import { PhaseClock } from "./phase-clock.js";
 
-export type Command = "build" | "run" | "test" | "seed" | "snapshot";
+export type Command = RunCommandName;
+export type { NodeResult, RunResults };
 
 export interface RunOptions {
   command: Command;
@@ -45,32 +47,6 @@ export interface RunOptions {
   reporter: Reporter;
   /** When the command began (ms since the epoch), so `Done in` covers loading and compiling too; default: this call. */
   startedAtMs?: number;
-}
-
-export interface NodeResult extends StepReport {
-  node: string;
-  action: string;
-  reason: string;
-  startedAt: string | null;
-  elapsedMs: number;
-}
-
-export interface RunResults {
-  runId: string;
-  command: Command;
-  target: string;
-  startedAt: string;
-  elapsedMs: number;
-  success: boolean;
-  /** The signal that cancelled the run; its nodes then include `cancelled` and `not_started` ones. */
-  cancelledBy?: CancelSignal;
-  /**
-   * Wall time of each phase in milliseconds: `start` (process start to this command, when the CLI
-   * says when it began), `compile`, `select`, `lock`, `ledger_open`, `connections_open`, hooks,
-   * `plan`, `steps`, `ledger_commit`, and the closing of each; what the steps do not account for.
-   */
-  phasesMs?: Record<string, number>;
-  results: NodeResult[];
 }
 
 const INCLUDE: Record<Command, PlanOptions["include"]> = {

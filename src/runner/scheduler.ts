@@ -2,21 +2,9 @@
 // skipped (and says which step failed); warnings do not block. Once `signal` aborts, no step starts:
 // the running ones finish (or fail, being cancelled) and every waiting one is "not_started".
 
-/** `cancelled`: was running when the run was cancelled; `not_started`: the run was cancelled first. */
-export type StepStatus =
-  | "success"
-  | "error"
-  | "skipped"
-  | "pass"
-  | "warn"
-  | "fail"
-  | "cancelled"
-  | "not_started";
+import type { StepOutcome, StepStatus } from "../manifest/run-results.js";
 
-export interface StepOutcome {
-  status: StepStatus;
-  message?: string;
-}
+export type { StepOutcome, StepStatus };
 
 export interface SchedulableStep {
   node: string;

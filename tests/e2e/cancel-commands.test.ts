@@ -1,12 +1,16 @@
 // Ctrl-C and SIGTERM on the commands that are not a run: run-operation (while its statement runs,
-// and while it waits for the lock) and plan (while it waits for a build). Each test spawns the
-// real binary and sends the signal once the command has said it got that far.
+// and while it waits for the lock), plan (while it waits for a build), ledger compact and ledger
+// show (while a ledger statement runs) and docs generate (while it works out the site). Each test
+// spawns the real binary and sends the signal once the command has said it got that far.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { Ledger } from "../../src/ledger/ledger.js";
 import { RunLock } from "../../src/ledger/run-lock.js";
+import { queryDuckDb } from "../helpers/duckdb.js";
 import { sluice } from "../helpers/cli.js";
 import { REPO_ROOT, tempProject, type TempProject } from "../helpers/temp-project.js";
 
@@ -208,4 +212,142 @@ describe("a cancelled plan", () => {
       held.release();
     }
   }, 120_000);
+});
+
+/** The slow statement the fault hook runs first (src/adapters/fault-injection.ts) has started. */
+const SLOWED = /fault injection: a slow statement runs before .*\n/;
+
+/** A ledger with superseded facts: one partition and one watermark loaded twice, by two runs. */
+async function ledgerWithHistory(dir: string): Promise<string> {
+  const path = join(dir, ".sluice/dev/ledger.duckdb");
+  const ledger = await Ledger.open(path);
+  try {
+    for (const [run, to] of [
+      ["r1", "2021-01-01"],
+      ["r2", "2021-02-01"],
+    ] as const) {
+      await ledger.commitLoad(
+        run,
+        "model.a",
+        [{ model: "model.a", modelVersion: "v", partition: ["202101"], rows: 3, checksum: null }],
+        [
+          {
+            model: "model.a",
+            modelVersion: "v",
+            source: "s.t",
+            from: null,
+            to: { value: to, kind: "timestamp" },
+          },
+        ],
+        true,
+      );
+    }
+  } finally {
+    await ledger.close();
+  }
+  return path;
+}
+
+describe("a cancelled ledger compact", () => {
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    it(`on ${signal} in the middle of its transaction rolls it back, records the run cancelled, releases the lock and exits ${signal === "SIGINT" ? 130 : 143}`, async () => {
+      project = tempProject({ "models/a.sql": "select 1 as id" });
+      const ledgerPath = await ledgerWithHistory(project.dir);
+      // The first delete (partition_loads) has run when the slow statement starts.
+      const ended = await runAndSignal(
+        ["ledger", "compact", "--project-dir", project.dir],
+        SLOWED,
+        [signal],
+        { settleMs: 300, env: { SLUICE_FAULT_SLOW_STATEMENT_BEFORE: "delete from watermarks" } },
+      );
+      expect(ended.code, ended.stdout + ended.stderr).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(ended.afterSignalMs).toBeLessThan(15_000);
+      expect(ended.stderr).toContain(
+        `Cancelled by ${signal}: ledger compact stopped; the compaction was rolled back unless it said it was done, and the lock was released`,
+      );
+      expect(ended.stderr).not.toMatch(/\n\s+at /);
+      expect(ended.stdout).not.toContain("Compacted");
+      expect(files(join(project.dir, ".sluice")).filter((f) => f.endsWith(".wal"))).toEqual([]);
+      await expectLockReleased(project.dir);
+      const runs = await queryDuckDb({ l: ledgerPath }, "select command, status from l.runs");
+      expect(runs).toEqual([{ command: "ledger compact", status: "cancelled" }]);
+      // Nothing was folded, the partition_loads delete included: a compaction now folds both facts.
+      const again = sluice(["ledger", "compact", "--project-dir", project.dir]);
+      expect(again.stderr).toBe("");
+      expect(again.stdout).toBe("Compacted the ledger: 2 superseded facts folded away\n");
+    }, 120_000);
+  }
+});
+
+describe("a cancelled ledger show", () => {
+  it("on SIGINT while its ledger query runs exits 130, prints nothing and leaves no copy and no lock", async () => {
+    project = tempProject({ "models/a.sql": "select 1 as id" });
+    await ledgerWithHistory(project.dir);
+    scratch = mkdtempSync(join(tmpdir(), "sluice-show-cancel-"));
+    const before = files(project.dir).sort();
+    const ended = await runAndSignal(["ledger", "show", "--project-dir", project.dir], SLOWED, ["SIGINT"], {
+      settleMs: 300,
+      env: { SLUICE_FAULT_SLOW_STATEMENT_BEFORE: "from partition_loads", TMPDIR: scratch },
+    });
+    expect(ended.code, ended.stdout + ended.stderr).toBe(130);
+    expect(ended.afterSignalMs).toBeLessThan(15_000);
+    expect(ended.stderr).toContain(
+      "Cancelled by SIGINT: ledger show stopped; nothing was printed or written",
+    );
+    expect(ended.stdout).toBe("");
+    expect(files(project.dir).sort()).toEqual(before);
+    expect(readdirSync(scratch)).toEqual([]);
+  }, 120_000);
+});
+
+/** Every file under `dir` with a hash of its content. */
+function contents(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of files(dir)) {
+    const path = join(dir, f);
+    if (statSync(path).isFile()) out[f] = createHash("sha256").update(readFileSync(path)).digest("hex");
+  }
+  return out;
+}
+
+describe("a cancelled docs generate", () => {
+  /** Enough models that working out the site takes a while after the catalog line. */
+  const models = (column: string) =>
+    Object.fromEntries(
+      Array.from({ length: 600 }, (_, i) => [
+        `models/m${i}.sql`,
+        `select ${i} as id, 'v' as ${column}, count(*) over (partition by ${i % 7}) as n from {{ ref('base') }}`,
+      ]),
+    );
+
+  it("on SIGINT and on SIGTERM while it works out the site leaves the previous site and catalog as they were", async () => {
+    project = tempProject({ "models/base.sql": "select 1 as id", ...models("v1") });
+    const first = sluice(["docs", "generate", "--project-dir", project.dir]);
+    expect(first.code, first.stderr).toBe(0);
+    const target = join(project.dir, "target");
+    const site = contents(join(target, "docs"));
+    const catalog = readFileSync(join(target, "catalog.json"), "utf8");
+    // Every model changes, so a site written now would differ from the first one.
+    for (const [path, text] of Object.entries(models("v2"))) project.write(path, text);
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const ended = await runAndSignal(
+        ["docs", "generate", "--project-dir", project.dir],
+        /Catalog: warehouse not read/,
+        [signal],
+      );
+      expect(ended.code, ended.stdout + ended.stderr).toBe(signal === "SIGINT" ? 130 : 143);
+      expect(ended.stderr).toContain(
+        `Cancelled by ${signal}: docs generate stopped before writing the site; target/docs/ is as it was`,
+      );
+      expect(ended.stdout).not.toContain("Wrote the docs site");
+      expect(contents(join(target, "docs"))).toEqual(site);
+      expect(readFileSync(join(target, "catalog.json"), "utf8")).toBe(catalog);
+      expect(readdirSync(target).filter((f) => f.startsWith(".docs-"))).toEqual([]);
+      expect(existsSync(join(project.dir, ".sluice"))).toBe(false);
+    }
+    // And the next generate writes the new site whole.
+    const next = sluice(["docs", "generate", "--project-dir", project.dir]);
+    expect(next.code, next.stderr).toBe(0);
+    expect(readFileSync(join(target, "docs/details.js"), "utf8")).toContain("as v2");
+  }, 300_000);
 });

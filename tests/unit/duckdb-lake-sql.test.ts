@@ -49,6 +49,8 @@ describe("duckdb-lake-sql builders match their golden SQL", () => {
       sql.copyToStaging(select, "/lake-root/lake/clients/_staging_r1_1", []),
     ));
   it("describes a query's columns", () => expectGolden("describe", sql.describe(select)));
+  it("keeps 128-bit integers exact as DECIMAL(38,0)", () =>
+    expectGolden("exact-wide-integers", sql.exactWideIntegers(select, ["amount", "year_month"])));
   it("prints named partition values as the table's typed values", () =>
     expectGolden(
       "typed-partition-keys",

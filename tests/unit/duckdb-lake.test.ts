@@ -281,6 +281,20 @@ describe("the embedded Parquet lake", () => {
     expect(await rows(`SELECT count(*), sum(amount) FROM ${view}`)).toEqual([[5n, "30.00"]]);
   });
 
+  it("keeps a 128-bit integer sum exact, where Parquet would round it to a DOUBLE", async () => {
+    const sums = { schema: "lake", name: "sums" };
+    await adapter.write(
+      session,
+      sums,
+      "SELECT 202101 AS year_month, sum(x) AS total, 12345678901234567890123::UHUGEINT AS big FROM (VALUES (9007199254740993), (1)) t(x)",
+      { kind: "replace", partitionBy: ["year_month"] },
+    );
+    const { rows } = await session.query(
+      `SELECT total::VARCHAR, big::VARCHAR, typeof(total), typeof(big) FROM "lake"."lake"."sums"`,
+    );
+    expect(rows).toEqual([["9007199254740994", "12345678901234567890123", "DECIMAL(38,0)", "DECIMAL(38,0)"]]);
+  });
+
   it("keeps the column types of a table with no rows left", async () => {
     await replacePartitioned(salesSql(4));
     await adapter.write(session, sales, `${salesSql(4)} WHERE false`, {

@@ -1,6 +1,6 @@
 // The run lock with real processes: takeover races, damaged lock files, stopped holders, and a
 // holder that lost the lock being unable to commit to the ledger.
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import {
   mkdirSync,
   mkdtempSync,
@@ -148,6 +148,27 @@ describe("run lock", () => {
     });
     expect(notices).toEqual([`taking over the run lock of build run dead-run: its process ${pid} is gone`]);
     lock.release();
+  });
+
+  it("reads a start time through ps (the macOS and BSD path) the same whatever the caller's time zone", () => {
+    // Run on this machine's own ps: what macOS's ps prints is not checked here.
+    const zone = process.env["TZ"];
+    try {
+      process.env["TZ"] = "Asia/Tokyo";
+      const tokyo = processStartTime(process.pid, "darwin");
+      process.env["TZ"] = "America/Los_Angeles";
+      const angeles = processStartTime(process.pid, "darwin");
+      expect(tokyo).toMatch(/^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}$/);
+      expect(angeles).toBe(tokyo);
+    } finally {
+      if (zone === undefined) delete process.env["TZ"];
+      else process.env["TZ"] = zone;
+    }
+    // A process started now is told apart from one that started long before (pid 1, the init).
+    const child = spawn("sleep", ["30"], { stdio: "ignore" });
+    children.push(child);
+    expect(processStartTime(child.pid!, "darwin")).not.toBe(processStartTime(1, "darwin"));
+    expect(processStartTime(deadPid(), "darwin")).toBeUndefined();
   });
 
   it("takes over a lock whose pid now belongs to a later process, and keeps the same process's", async () => {

@@ -34,3 +34,41 @@ create or replace view landing.sales_order_detail as
 select sales_order_id, sales_order_detail_id, product_id, order_qty, unit_price
 from read_parquet('{{ d }}/sales_order_detail.parquet');
 {% endmacro %}
+
+{#
+  The same external tables on a Hive lake on a Spark Thrift Server (the `spark` target): Spark SQL's
+  data-source tables over the landed files, EXTERNAL because each names its LOCATION, so dropping
+  one to re-declare it leaves the file alone. The server reads the path itself, so it must be
+  absolute (or a URI such as hdfs://…), not relative to where sluice runs.
+#}
+{% macro create_external_tables_hive(dir) %}
+{%- if not (dir.startswith('/') or '://' in dir) -%}
+{{ raise_error("on a Hive lake landing_dir must be an absolute path or a URI the server can read ('"
+  ~ dir ~ "' is relative); pass it with --vars '{landing_dir: /abs/path/examples/hive-external/landing}'") }}
+{%- endif -%}
+{%- set d = dir | replace("'", "\\'") -%}
+create database if not exists landing;
+
+drop table if exists landing.customer;
+create table landing.customer (
+  customer_id int,
+  first_name string,
+  last_name string,
+  email_address string,
+  country_region string,
+  modified_date date
+) using csv options (header 'true') location '{{ d }}/customer.csv';
+
+drop table if exists landing.sales_order_header;
+create table landing.sales_order_header (
+  sales_order_id int,
+  order_date date,
+  customer_id int,
+  ship_method string,
+  freight decimal(10, 2)
+) using csv options (header 'true') location '{{ d }}/sales_order_header.csv';
+
+-- Parquet carries its own schema.
+drop table if exists landing.sales_order_detail;
+create table landing.sales_order_detail using parquet location '{{ d }}/sales_order_detail.parquet';
+{% endmacro %}

@@ -13,6 +13,8 @@ export class DuckDbAdapter implements Adapter {
   readonly type = "duckdb" as const;
   readonly capabilities = DUCKDB_CAPABILITIES;
   readonly dialect = duckdbDialect;
+  /** Schemas this adapter has created or found, as their CREATE SCHEMA IF NOT EXISTS statements. */
+  private readonly ensured = new Set<string>();
 
   constructor(
     readonly connectionName: string,
@@ -28,12 +30,8 @@ export class DuckDbAdapter implements Adapter {
 
   async open(): Promise<Session> {
     await this.engine.attach(this.connectionName, this.path);
-    const session = await this.engine.open();
     // Unqualified names in hooks and operations mean this connection's database.
-    await session.execute(
-      `USE ${this.dialect.quoteIdentifier(this.connectionName)}.${this.dialect.quoteIdentifier(this.defaultSchema)}`,
-    );
-    return session;
+    return this.engine.open({ catalog: this.connectionName, schema: this.defaultSchema });
   }
 
   introspector(session: Session): DuckDbIntrospector {
@@ -46,7 +44,12 @@ export class DuckDbAdapter implements Adapter {
   }
 
   async ensureSchema(session: Session, schema: string, database?: string): Promise<void> {
-    await session.execute(sql.createSchema(schema, database ?? this.connectionName));
+    const statement = sql.createSchema(schema, database ?? this.connectionName);
+    // Every model's step asks, and the lake's write asks again; one run creates a schema once.
+    // (A hook that drops a schema this run created makes the next write fail, naming it.)
+    if (this.ensured.has(statement)) return;
+    await session.execute(statement);
+    this.ensured.add(statement);
   }
 
   async createView(session: Session, rel: RelationName, selectSql: string): Promise<void> {

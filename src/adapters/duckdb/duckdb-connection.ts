@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { Column, Row, RowBatch, Session, WriteResult } from "../contract.js";
-import { logicalType } from "./duckdb-dialect.js";
+import { duckdbDialect, logicalType } from "./duckdb-dialect.js";
 import { batchRows, sliceBatch } from "../batch.js";
 import { CHUNK_ROWS, readChunk } from "./duckdb-values.js";
 
@@ -14,6 +14,13 @@ export class DuckDbEngine {
   private readonly registered = new Map<string, string>();
   private readonly attached = new Map<string, Promise<void>>();
   private readonly sessions = new Set<DuckDbSession>();
+  /**
+   * Connections of closed sessions, ready for the next: a build opens a session per step, test and
+   * probe, and a fresh DuckDB connection (connect, zone, close) costs more than most of the
+   * statements it then runs. Only a session that left no state behind comes back here, with the
+   * `USE` it left in force.
+   */
+  private readonly idle: { connection: DuckDBConnection; using: string }[] = [];
 
   /**
    * `tempDirectory` is where DuckDB spills what does not fit in `memoryLimit` (staged rows, large
@@ -37,9 +44,15 @@ export class DuckDbEngine {
     await this.attachRegistered();
   }
 
-  async open(): Promise<DuckDbSession> {
+  /**
+   * A session; with `use`, unqualified names resolve to that catalog and schema. An idle
+   * connection already there is preferred, so a reused session often needs no statement at all.
+   */
+  async open(use?: { catalog: string; schema: string }): Promise<DuckDbSession> {
     await this.attachRegistered();
-    return this.connect();
+    const session = await this.connect(use && useStatement(use.catalog, use.schema));
+    if (use) await session.use(use.catalog, use.schema);
+    return session;
   }
 
   private attachRegistered(): Promise<void> {
@@ -63,7 +76,7 @@ export class DuckDbEngine {
     return Promise.all(this.attached.values()).then(() => undefined);
   }
 
-  private async connect(): Promise<DuckDbSession> {
+  private async connect(using = ""): Promise<DuckDbSession> {
     // DuckDB creates the spill folder itself, but not the folders above it.
     if (!this.instance && this.settings.tempDirectory)
       mkdirSync(dirname(this.settings.tempDirectory), { recursive: true });
@@ -75,36 +88,75 @@ export class DuckDbEngine {
       ...(this.settings.memoryLimit ? { memory_limit: this.settings.memoryLimit } : {}),
       ...(this.settings.tempDirectory ? { temp_directory: this.settings.tempDirectory } : {}),
     });
-    const connection = await (await this.instance).connect();
-    // Every session in UTC, whatever the machine's zone: the text of a TIMESTAMPTZ (a partition
-    // value, a key) and every zone-dependent result are then the same in every build, so a build
-    // from cron in UTC and one from Tokyo replace the same partitions.
-    await connection.run("SET TimeZone = 'UTC'");
-    const session = new DuckDbSession(connection, () => this.sessions.delete(session));
+    const instance = this.instance;
+    const at = this.idle.findIndex((c) => c.using === using);
+    const reused = this.idle.splice(at < 0 ? -1 : at, 1)[0];
+    let connection = reused?.connection;
+    if (!connection) {
+      connection = await (await instance).connect();
+      // Every session in UTC, whatever the machine's zone: the text of a TIMESTAMPTZ (a partition
+      // value, a key) and every zone-dependent result are then the same in every build, so a build
+      // from cron in UTC and one from Tokyo replace the same partitions. (The setting cannot be
+      // given to the instance: ICU is not loaded yet when its options are read.)
+      await connection.run("SET TimeZone = 'UTC'");
+    }
+    const open = connection;
+    const session = new DuckDbSession(open, reused?.using ?? "", (reusable, left) => {
+      this.sessions.delete(session);
+      if (reusable && this.instance === instance && this.idle.length < MAX_IDLE)
+        this.idle.push({ connection: open, using: left });
+      else open.closeSync();
+    });
     this.sessions.add(session);
     return session;
   }
 
   async close(): Promise<void> {
     for (const s of [...this.sessions]) await s.close();
+    for (const c of this.idle.splice(0)) c.connection.closeSync();
     if (this.instance) (await this.instance).closeSync();
     this.instance = undefined;
     this.attached.clear();
   }
 }
 
+/** Idle connections an engine keeps; more sessions than this at once is rare outside tests. */
+const MAX_IDLE = 8;
+
 export class DuckDbSession implements Session {
   private closed = false;
+  /** Set when the session may have changed its connection's state, so the connection is not reused. */
+  private changedState = false;
 
   constructor(
     readonly connection: DuckDBConnection,
-    private readonly onClose: () => void,
+    /** The `USE` statement in force on the connection ("" when unknown or none). */
+    private using: string,
+    private readonly onClose: (reusable: boolean, using: string) => void,
   ) {}
 
+  /** Makes `catalog.schema` where unqualified names resolve (a reused connection may already be there). */
+  async use(catalog: string, schema: string): Promise<void> {
+    const statement = useStatement(catalog, schema);
+    if (statement === this.using) return;
+    this.using = "";
+    await this.connection.run(statement);
+    this.using = statement;
+  }
+
   async execute(sql: string): Promise<WriteResult> {
+    this.notice(sql);
     const result = await this.connection.run(sql);
     const changed = result.rowsChanged;
     return { rowsAffected: typeof changed === "number" ? changed : null };
+  }
+
+  /** Marks the connection as not reusable when `sql` may change its state (see `changesSessionState`). */
+  private notice(sql: string): void {
+    if (!this.changedState && changesSessionState(sql)) {
+      this.changedState = true;
+      this.using = "";
+    }
   }
 
   async query(sql: string): Promise<{ columns: Column[]; rows: Row[] }> {
@@ -119,6 +171,7 @@ export class DuckDbSession implements Session {
 
   /** One batch per DuckDB data chunk (2,048 rows), split further when `batchSize` is smaller. */
   async *stream(sql: string, batchSize = CHUNK_ROWS): AsyncIterable<RowBatch> {
+    this.notice(sql);
     const result = await this.connection.stream(sql);
     const types = result.columnTypes();
     const columns = result.columnNames().map((name, i) => column(name, types[i]!.toString()));
@@ -159,22 +212,47 @@ export class DuckDbSession implements Session {
       await this.connection.run("COMMIT");
       return result;
     } catch (e) {
-      await this.connection.run("ROLLBACK").catch(() => undefined);
+      await this.connection.run("ROLLBACK").catch(() => {
+        // The transaction may still be open: this connection must not serve another session.
+        this.changedState = true;
+      });
       throw e;
     }
   }
 
   async cancel(): Promise<void> {
     // An interrupt with nothing running is a no-op: it does not poison the next statement.
-    if (!this.closed) this.connection.interrupt();
+    if (this.closed) return;
+    this.changedState = true;
+    this.connection.interrupt();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.connection.closeSync();
-    this.onClose();
+    this.onClose(!this.changedState, this.using);
   }
+}
+
+const useStatement = (catalog: string, schema: string) =>
+  `USE ${duckdbDialect.quoteIdentifier(catalog)}.${duckdbDialect.quoteIdentifier(schema)}`;
+
+/** What SQL text holds apart from its literals, quoted names and comments. */
+const NOT_CODE = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\//g;
+/** Statements that change the connection rather than the data: its settings, transaction, temp objects. */
+const SESSION_STATEMENT =
+  /^\s*(?:set|reset|use|pragma|begin|start|commit|rollback|abort|end|prepare|deallocate|create\s+(?:or\s+replace\s+)?temp(?:orary)?)\b/i;
+
+/**
+ * True when `sql` holds a statement that may leave state on its connection (a setting, an open
+ * transaction, a temporary table, a prepared statement). Errs towards true: the cost of a wrong
+ * true is one fresh connection, of a wrong false a setting leaking into another model's session.
+ */
+export function changesSessionState(sql: string): boolean {
+  return sql
+    .replace(NOT_CODE, " ")
+    .split(";")
+    .some((statement) => SESSION_STATEMENT.test(statement));
 }
 
 function column(name: string, nativeType: string): Column {

@@ -16,11 +16,15 @@ export class DuckDbIntrospector implements Introspector {
   ) {}
 
   async relationKind(rel: RelationName): Promise<RelationKind | null> {
+    // DuckDB's own catalog functions rather than information_schema, which reads every catalog's
+    // columns first: this runs for every step of a build.
+    const where = (name: string) =>
+      `database_name = ${d.literal(rel.database ?? this.database)} AND schema_name = ${d.literal(rel.schema)} AND ${name} = ${d.literal(rel.name)}`;
     const { rows } = await this.session.query(
-      `SELECT table_type FROM information_schema.tables WHERE table_catalog = ${d.literal(rel.database ?? this.database)} AND table_schema = ${d.literal(rel.schema)} AND table_name = ${d.literal(rel.name)}`,
+      `SELECT 'table' FROM duckdb_tables() WHERE ${where("table_name")} UNION ALL SELECT 'view' FROM duckdb_views() WHERE ${where("view_name")}`,
     );
-    const type = rows[0]?.[0];
-    return type === undefined ? null : type === "VIEW" ? "view" : "table";
+    const kind = rows[0]?.[0];
+    return kind === "table" || kind === "view" ? kind : null;
   }
 
   async columns(rel: RelationName): Promise<Column[]> {

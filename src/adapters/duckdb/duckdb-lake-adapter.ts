@@ -51,7 +51,8 @@ import {
   unusedVersion,
   type StagedFile,
 } from "./duckdb-lake-files.js";
-import { DuckDbLakeIntrospector, readDefinition, readFolders } from "./duckdb-lake-introspector.js";
+import { DuckDbLakeIntrospector } from "./duckdb-lake-introspector.js";
+import { LakeMetadata } from "./duckdb-lake-metadata.js";
 import * as lakeSql from "./duckdb-lake-sql.js";
 import type { LakeColumn, LakeFolder, LakeTableDefinition } from "./duckdb-lake-sql.js";
 import * as sql from "./duckdb-sql.js";
@@ -82,6 +83,8 @@ export class DuckDbLakeAdapter implements Adapter {
   /** The lake's catalog is a DuckDB database file; plain views and schemas are its business. */
   private readonly catalog: DuckDbAdapter;
   private metadataReady: Promise<void> | undefined;
+  /** What the metadata tables say, read once at open and kept up to date by this adapter's commits. */
+  private readonly metadata: LakeMetadata;
   private folderCounter = 0;
   /** Folders superseded by this adapter: in-flight readers may still open them, so they go at close(). */
   private readonly retired = new Set<string>();
@@ -97,6 +100,7 @@ export class DuckDbLakeAdapter implements Adapter {
     private readonly options: DuckDbLakeOptions = {},
   ) {
     this.catalog = new DuckDbAdapter(connectionName, engine, path, defaultSchema, runId);
+    this.metadata = new LakeMetadata(connectionName);
   }
 
   get defaultDatabase(): string {
@@ -115,7 +119,9 @@ export class DuckDbLakeAdapter implements Adapter {
   }
 
   introspector(session: Session): DuckDbLakeIntrospector {
-    return new DuckDbLakeIntrospector(session, this.connectionName, () => this.ensureMetadata(session));
+    return new DuckDbLakeIntrospector(session, this.connectionName, this.metadata, () =>
+      this.ensureMetadata(session),
+    );
   }
 
   version(session: Session): Promise<string> {
@@ -129,7 +135,7 @@ export class DuckDbLakeAdapter implements Adapter {
   async createView(session: Session, name: RelationName, selectSql: string): Promise<void> {
     const rel = this.qualified(name);
     await this.ensureMetadata(session);
-    if (!(await readDefinition(session, this.connectionName, rel)))
+    if (!(await this.metadata.definition(session, rel)))
       return this.catalog.createView(session, rel, selectSql);
     await this.forget(session, rel, sql.createOrReplaceView(rel, selectSql));
   }
@@ -137,8 +143,7 @@ export class DuckDbLakeAdapter implements Adapter {
   async dropRelation(session: Session, name: RelationName): Promise<void> {
     const rel = this.qualified(name);
     await this.ensureMetadata(session);
-    if (!(await readDefinition(session, this.connectionName, rel)))
-      return this.catalog.dropRelation(session, rel);
+    if (!(await this.metadata.definition(session, rel))) return this.catalog.dropRelation(session, rel);
     await this.forget(session, rel, sql.dropView(rel));
   }
 
@@ -154,7 +159,7 @@ export class DuckDbLakeAdapter implements Adapter {
     }
     await this.ensureMetadata(session);
     await this.ensureSchema(session, rel.schema, rel.database);
-    const previous = await readDefinition(session, this.connectionName, rel);
+    const previous = await this.metadata.definition(session, rel);
 
     if (!previous || mode.kind === "replace") {
       // A first write builds the whole table, whatever the mode (as for database files).
@@ -232,11 +237,12 @@ export class DuckDbLakeAdapter implements Adapter {
 
   /** Makes a lake table something else (a view, or nothing) in one transaction, retiring all its folders. */
   private async forget(session: Session, rel: RelationName, replacement: string): Promise<void> {
-    const folders = await readFolders(session, this.connectionName, rel);
-    await session.transaction(async () => {
+    const folders = await this.metadata.folders(session, rel);
+    await this.committing(session, async () => {
       for (const statement of lakeSql.forgetTable(this.connectionName, rel)) await session.execute(statement);
       await session.execute(replacement);
     });
+    await this.metadata.forgotten(session, rel);
     for (const f of folders) this.retired.add(f.filesDir);
     await sweepTable(this.lakeRoot, tableDir(rel), this.retired);
   }
@@ -270,31 +276,11 @@ export class DuckDbLakeAdapter implements Adapter {
    */
   private async repointViews(session: Session): Promise<void> {
     const root = this.lakeRoot.replace(/\\/g, "/");
-    const { rows } = await session.query(lakeSql.selectAllTables(this.connectionName));
     const stale: string[] = [];
-    for (const [schema, name, columns, partitionBy, values, folders, viewSql] of rows) {
-      const live = (
-        JSON.parse(folders === null ? "[]" : String(folders)) as { key: string; dir: string; rows: number }[]
-      ).map((f) => ({
-        key: JSON.parse(f.key) as (string | null)[],
-        filesDir: f.dir,
-        rowCount: Number(f.rows),
-      }));
-      const current = viewSql === null ? "" : String(viewSql);
-      if (viewSql !== null && live.every((f) => current.includes(lakeSql.folderGlob(root, f)))) continue;
-      const definition: LakeTableDefinition = {
-        columns: JSON.parse(String(columns)) as LakeColumn[],
-        partitionBy: JSON.parse(String(partitionBy)) as string[],
-        valuesInFiles: values === "files",
-      };
-      stale.push(
-        lakeSql.createLakeView(
-          { database: this.connectionName, schema: String(schema), name: String(name) },
-          definition,
-          live,
-          root,
-        ),
-      );
+    for (const { rel, definition, folders, viewSql } of (await this.metadata.all(session)).values()) {
+      const current = viewSql ?? "";
+      if (viewSql !== null && folders.every((f) => current.includes(lakeSql.folderGlob(root, f)))) continue;
+      stale.push(lakeSql.createLakeView(rel, definition, folders, root));
     }
     if (stale.length === 0) return;
     await session.transaction(async () => {
@@ -379,7 +365,12 @@ export class DuckDbLakeAdapter implements Adapter {
     rowsSql: string,
     how: Rewrite,
   ): Promise<WriteResult> {
-    const described = await this.describe(session, rowsSql);
+    const asDescribed = await this.describe(session, rowsSql);
+    const wide = asDescribed.filter((c) => lakeSql.WIDE_INTEGERS.has(c.nativeType)).map((c) => c.name);
+    if (wide.length > 0) rowsSql = lakeSql.exactWideIntegers(rowsSql, wide);
+    const described = asDescribed.map((c) =>
+      wide.includes(c.name) ? { ...c, nativeType: lakeSql.EXACT_WIDE_INTEGER } : c,
+    );
     const missing = how.partitionBy.filter((p) => !described.some((c) => c.name === p));
     if (missing.length > 0)
       throw new Error(
@@ -418,7 +409,7 @@ export class DuckDbLakeAdapter implements Adapter {
       await rm(stagingDir, { recursive: true, force: true });
     }
 
-    const existing = how.previous ? await readFolders(session, this.connectionName, rel) : [];
+    const existing = how.previous ? await this.metadata.folders(session, rel) : [];
     const superseded = existing.filter(how.supersedes);
     const live = [...existing.filter((f) => !how.supersedes(f)), ...added];
     const standing = how.previous
@@ -436,9 +427,10 @@ export class DuckDbLakeAdapter implements Adapter {
       writtenAt: (this.options.now ?? (() => new Date()))(),
       dropTable: standing === "table",
     });
-    await session.transaction(async () => {
+    await this.committing(session, async () => {
       for (const statement of statements) await session.execute(statement);
     });
+    await this.metadata.committed(session, rel, definition, live);
     for (const f of superseded) this.retired.add(f.filesDir);
     await sweepTable(this.lakeRoot, table, new Set([...live.map((f) => f.filesDir), ...this.retired]));
     const perPartition = new Map<string, { partition: (string | null)[]; rows: number }>();
@@ -452,6 +444,16 @@ export class DuckDbLakeAdapter implements Adapter {
       // With values in the files, reads give back exactly the values the COPY reported.
       ...(how.partitionBy.length > 0 && valuesInFiles ? { partitionRows: [...perPartition.values()] } : {}),
     };
+  }
+
+  /** Runs one metadata transaction; after a failure what the metadata holds is read afresh. */
+  private async committing(session: Session, work: () => Promise<void>): Promise<void> {
+    try {
+      await session.transaction(work);
+    } catch (e) {
+      this.metadata.reset();
+      throw e;
+    }
   }
 
   private async describe(session: Session, rowsSql: string): Promise<LakeColumn[]> {

@@ -10,38 +10,7 @@ import type {
 } from "../contract.js";
 import { logicalType } from "./duckdb-dialect.js";
 import { DuckDbIntrospector } from "./duckdb-introspector.js";
-import type { LakeFolder, LakeTableDefinition } from "./duckdb-lake-sql.js";
-import * as lakeSql from "./duckdb-lake-sql.js";
-
-/** The definition of a lake table, or undefined when `rel` is not one. */
-export async function readDefinition(
-  session: Session,
-  catalog: string,
-  rel: RelationName,
-): Promise<LakeTableDefinition | undefined> {
-  const { rows } = await session.query(lakeSql.selectDefinition(catalog, rel));
-  const row = rows[0];
-  if (!row) return undefined;
-  return {
-    columns: JSON.parse(String(row[0])) as LakeTableDefinition["columns"],
-    partitionBy: JSON.parse(String(row[1])) as string[],
-    valuesInFiles: row[2] === "files",
-  };
-}
-
-/** The live version folders of a lake table. */
-export async function readFolders(
-  session: Session,
-  catalog: string,
-  rel: RelationName,
-): Promise<LakeFolder[]> {
-  const { rows } = await session.query(lakeSql.selectFolders(catalog, rel));
-  return rows.map(([key, filesDir, rowCount]) => ({
-    key: JSON.parse(String(key)) as (string | null)[],
-    filesDir: String(filesDir),
-    rowCount: Number(rowCount),
-  }));
-}
+import type { LakeMetadata } from "./duckdb-lake-metadata.js";
 
 export class DuckDbLakeIntrospector implements Introspector {
   private readonly catalogIntrospector: DuckDbIntrospector;
@@ -49,6 +18,7 @@ export class DuckDbLakeIntrospector implements Introspector {
   constructor(
     private readonly session: Session,
     private readonly catalog: string,
+    private readonly metadata: LakeMetadata,
     private readonly ready: () => Promise<void>,
   ) {
     this.catalogIntrospector = new DuckDbIntrospector(session, catalog);
@@ -56,13 +26,13 @@ export class DuckDbLakeIntrospector implements Introspector {
 
   async relationKind(rel: RelationName): Promise<RelationKind | null> {
     await this.ready();
-    if (await readDefinition(this.session, this.catalog, rel)) return "table";
+    if (await this.metadata.definition(this.session, rel)) return "table";
     return this.catalogIntrospector.relationKind(rel);
   }
 
   async columns(rel: RelationName): Promise<Column[]> {
     await this.ready();
-    const definition = await readDefinition(this.session, this.catalog, rel);
+    const definition = await this.metadata.definition(this.session, rel);
     if (!definition) return this.catalogIntrospector.columns(rel);
     return definition.columns.map((c) => ({
       name: c.name,
@@ -74,7 +44,7 @@ export class DuckDbLakeIntrospector implements Introspector {
   async partitions(rel: RelationName, partitionBy: string[] = []): Promise<PartitionValue[]> {
     if (partitionBy.length === 0) return [];
     await this.ready();
-    const definition = await readDefinition(this.session, this.catalog, rel);
+    const definition = await this.metadata.definition(this.session, rel);
     const positions = partitionBy.map((p) => definition?.partitionBy.indexOf(p) ?? -1);
     // Asked for columns the lake does not partition by: only a scan can answer.
     if (!definition || positions.some((i) => i < 0))
@@ -83,7 +53,7 @@ export class DuckDbLakeIntrospector implements Introspector {
         partitionBy,
       );
     const seen = new Map<string, PartitionValue>();
-    for (const folder of await readFolders(this.session, this.catalog, rel)) {
+    for (const folder of await this.metadata.folders(this.session, rel)) {
       if (folder.rowCount === 0) continue;
       const value = positions.map((i) => folder.key[i] ?? null);
       seen.set(JSON.stringify(value), value);

@@ -192,6 +192,22 @@ export function typedPartitionKeys(types: string[], partitions: PartitionValue[]
   return `SELECT * FROM (VALUES\n  ${rows.join(",\n  ")}\n) AS keys\nORDER BY 1`;
 }
 
+/**
+ * DuckDB's 128-bit integers (what it sums BIGINTs into), which Parquet has no type for: DuckDB
+ * writes them as DOUBLE, silently rounding past 2^53. The lake stores them as DECIMAL(38,0),
+ * exact; a value of 39 digits fails the write instead of being rounded.
+ */
+export const WIDE_INTEGERS = new Set(["HUGEINT", "UHUGEINT"]);
+export const EXACT_WIDE_INTEGER = "DECIMAL(38,0)";
+
+/** `sql` with each of `columns` cast to EXACT_WIDE_INTEGER, the other columns as they are. */
+export function exactWideIntegers(sql: string, columns: string[]): string {
+  const casts = columns.map(
+    (c) => `CAST(${d.quoteIdentifier(c)} AS ${EXACT_WIDE_INTEGER}) AS ${d.quoteIdentifier(c)}`,
+  );
+  return `SELECT * REPLACE (${casts.join(", ")}) FROM (\n${sql}\n) AS sluice_exact`;
+}
+
 /** The column names and types a query yields, without running it. */
 export const describe = (sql: string) => `DESCRIBE (\n${sql}\n)`;
 

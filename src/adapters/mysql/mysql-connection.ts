@@ -29,6 +29,10 @@ export function connectionOptions(config: MySqlConnection): mysql.ConnectionOpti
     supportBigNumbers: true,
     bigNumberStrings: true,
     dateStrings: true,
+    // JSON as the server's text: parsed, it is a JS object in a text column and lands on another
+    // engine as "[object Object]". MariaDB's JSON is LONGTEXT, but the driver learns of it from
+    // MariaDB's extended column metadata and parses it too.
+    jsonStrings: true,
     charset: "utf8mb4_bin",
     flags: ["+LOCAL_FILES"],
   };

@@ -1,7 +1,13 @@
--- The totals of what belongs to each order: its items, payments and reviews.
+-- The totals of what belongs to each order: its items, payments and reviews. The sums and the
+-- average are cast to the types the lake keeps: this runs on the source, and PostgreSQL's sum() and
+-- avg() return an unconstrained NUMERIC, which would land in the lake as text.
 {{ config(materialized='table') }}
 with items as (
-  select order_id, count(*) as item_count, sum(price) as items_price, sum(freight_value) as freight_value
+  select
+    order_id,
+    count(*) as item_count,
+    cast(sum(price) as decimal(18, 2)) as items_price,
+    cast(sum(freight_value) as decimal(18, 2)) as freight_value
   from {{ source('olist', 'order_items') }}
   group by order_id
 ),
@@ -15,7 +21,7 @@ payments as (
   group by order_id
 ),
 reviews as (
-  select order_id, avg(review_score) as review_score
+  select order_id, avg(cast(review_score as double precision)) as review_score
   from {{ source('olist', 'order_reviews') }}
   group by order_id
 )
@@ -24,7 +30,7 @@ select
   i.item_count,
   i.items_price,
   i.freight_value,
-  coalesce(p.payment_value, 0) as payment_value,
+  cast(coalesce(p.payment_value, 0) as decimal(18, 2)) as payment_value,
   p.payment_installments,
   p.payment_types,
   r.review_score

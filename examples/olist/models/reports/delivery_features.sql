@@ -12,11 +12,11 @@ with lines as (
 select
   o.order_id,
   o.purchase_date,
-  o.customer_state,
+  c.customer_state,
   t.item_count,
   l.total_weight_g,
   l.seller_count,
-  list_contains(l.seller_states, o.customer_state) as seller_in_customer_state,
+  list_contains(l.seller_states, c.customer_state) as seller_in_customer_state,
   t.freight_value / nullif(t.items_price, 0) as freight_ratio,
   date_diff('second', o.purchase_ts, o.approved_at) / 3600.0 as hours_to_approve,
   date_diff('second', o.approved_at, o.delivered_carrier_at) / 86400.0 as days_to_carrier,
@@ -25,6 +25,7 @@ select
   o.delivered_customer_at > o.estimated_delivery_date + interval 1 day as is_late,
   t.review_score
 from {{ ref('clean_orders') }} o
+join {{ ref('clean_customers') }} c on c.customer_id = o.customer_id
 join lines l on l.order_id = o.order_id
 join {{ ref('order_totals') }} t on t.order_id = o.order_id
 where o.order_status = 'delivered' and o.delivered_customer_at is not null
