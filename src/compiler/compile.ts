@@ -20,7 +20,7 @@ import { INTROSPECTION_NAMES } from "./scan.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
-import { checkIncrementalContract, type Verdict } from "./incremental-contract.js";
+import { type ContractReading, checkIncrementalContract } from "./incremental-contract.js";
 import { ContractCache } from "./contract-cache.js";
 import { startGenerating, type RenderPool, type TemplateResult } from "./template-batch.js";
 import { readFileSync } from "node:fs";
@@ -59,7 +59,7 @@ export interface CompileOptions {
   /** Renders of the previous compile (see render-cache.ts): a model whose inputs are unchanged is not rendered. */
   renderCache?: RenderCache;
   /** The incremental contract's readings of the previous compile (see contract-cache.ts). */
-  contractCache?: ContractCache<Verdict>;
+  contractCache?: ContractCache<ContractReading>;
   /**
    * When the models compile and only the project's load errors are left, return the manifest with
    * them in `loadErrors` instead of throwing: the PR check still runs its offline checks on what
@@ -89,7 +89,7 @@ export async function compileProjectCached(
   const generation = startGenerating(dynamic, join(cacheDir, "templates.json"), renderCache.size);
   try {
     for (const [path, generated] of await generation.results()) templates.set(path, generated);
-    const contractCache = ContractCache.open<Verdict>(join(cacheDir, "contracts.json"));
+    const contractCache = ContractCache.open<ContractReading>(join(cacheDir, "contracts.json"));
     const result = compileProject(project, {
       ...options,
       templates,

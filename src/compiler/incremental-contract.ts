@@ -62,8 +62,9 @@ export function checkIncrementalContract(
   diagnostics: Diagnostics,
   fullRefreshOnly: (model: ModelNode) => boolean,
   /** Readings of the SQL from the previous compile (see contract-cache.ts). */
-  cache?: ContractCache<Verdict>,
+  cache?: ContractCache<ContractReading>,
 ): void {
+  readInheritance(nodes, engineOf, cache);
   const checked = new Set<string>();
   for (const node of Object.values(nodes)) {
     if (node.kind !== "model" || !node.lineage) continue;
@@ -96,11 +97,54 @@ export interface Verdict {
   refuse?: { line: number; message: string; hint: string };
 }
 
+/** What the contract cache keeps: a lineage model's verdict, or one inheritance reading. */
+export type ContractReading = Verdict | { inheritance: string | null };
+
+/**
+ * Sets `inheritance` on each partitioned insert_overwrite model that is not a lineage model: for
+ * every model it reads, inheritanceProblem's answer, so the
+ * planner decides inheritance from the manifest without parsing SQL on every plan.
+ */
+function readInheritance(
+  nodes: Record<string, ManifestNode>,
+  engineOf: (connection: string) => EngineType,
+  cache: ContractCache<ContractReading> | undefined,
+): void {
+  for (const node of Object.values(nodes)) {
+    if (node.kind !== "model" || node.lineage || node.config.materialized !== "incremental") continue;
+    const { strategy, partitionBy } = node.config;
+    if (strategy !== "insert_overwrite" || partitionBy.length === 0) continue;
+    const inheritance: Record<string, string | null> = {};
+    for (const dep of node.dependsOn) {
+      const up = nodes[dep];
+      // Every model upstream: a table recomputing groups replaces partitions of its group column.
+      if (up?.kind !== "model") continue;
+      const engine = engineOf(node.config.compute);
+      // What inheritanceProblem reads, and nothing else.
+      const key = ContractCache.key([
+        "inheritance",
+        engine,
+        node.compiledSql,
+        partitionBy,
+        up.name,
+        up.relation.name,
+      ]);
+      const cached = cache?.get(key);
+      if (cached && "inheritance" in cached) inheritance[dep] = cached.inheritance;
+      else {
+        inheritance[dep] = inheritanceProblem(node, up, engine);
+        cache?.set(key, { inheritance: inheritance[dep] });
+      }
+    }
+    if (Object.keys(inheritance).length > 0) node.inheritance = inheritance;
+  }
+}
+
 function verdictFor(
   model: ModelNode,
   nodes: Record<string, ManifestNode>,
   engine: EngineType,
-  cache: ContractCache<Verdict> | undefined,
+  cache: ContractCache<ContractReading> | undefined,
 ): Verdict {
   const tracked = model.lineage!.trackedSources.map((id) => nodes[id] as SourceNode);
   const hidden = trackedBehindModels(model, nodes);
@@ -123,7 +167,7 @@ function verdictFor(
     tracked,
   ]);
   const cached = cache.get(key);
-  if (cached) return cached;
+  if (cached && "keys" in cached) return cached;
   const verdict = shapeVerdict(model, tracked, engine);
   cache.set(key, verdict);
   return verdict;

@@ -76,6 +76,12 @@ export interface ModelNode extends NodeBase {
    * tracked source narrowed to its change window, whose bounds are placeholders the planner fills
    * (see planner/watermarks.ts). Its partitions are the partitions the changes touch.
    */
+  /**
+   * For an insert_overwrite model that is not a lineage model: for each model it reads, why it
+   * cannot inherit the partitions replaced there (null: it can). Read from its SQL at compile time (compiler/incremental-contract.ts), so that a plan
+   * parses no SQL for it.
+   */
+  inheritance?: Record<string, string | null>;
   lineage: {
     trackedSources: string[];
     changesSql: string;

@@ -10,7 +10,6 @@ import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
 import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
-import { inheritanceProblem } from "../compiler/incremental-contract.js";
 import { affectedGroups } from "./affected-groups.js";
 
 export type StepAction =
@@ -301,11 +300,9 @@ async function planModel(
       if (!up || !sameColumns(up.partitionBy, partitionBy)) continue;
       if (up.partitions === "all")
         return rebuild(`upstream ${manifest.nodes[dep]!.name} is rebuilt in full: built in full`);
-      const problem = inheritanceProblem(
-        model,
-        manifest.nodes[dep]!,
-        manifest.connections[model.config.compute]!.type,
-      );
+      // Read from the SQL at compile time; a manifest without the reading is not trusted to inherit.
+      const reading = model.inheritance?.[dep];
+      const problem = reading === undefined ? "its SQL was not read at compile time" : reading;
       if (problem)
         return rebuild(
           `${model.location.path}: cannot inherit the partitions replaced in ${manifest.nodes[dep]!.name}: ${problem}; rebuilt in full`,

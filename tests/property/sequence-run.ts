@@ -1,13 +1,12 @@
 // One sequence of the "incremental equals full" property, end to end: a fresh project in a temp
-// folder (source and lake in one embedded DuckDB, in memory for builds in this process and as
-// files for spawned ones; the lake's tables as hive-partitioned Parquet under lake_root), a shape
-// drawn from the seed (sequence-shape.ts), then whole `build`s (seeds, models, data tests and
-// their narrowing) through the library, with random source changes (sequence-source.ts), seed
-// CSV and var() changes between them, and for some sequences builds spawned as CLI processes
-// under changing time zones. After every build each model's stored table must equal its full SQL
-// evaluated now, compared in graph order: once every upstream table equals its full refresh, a
-// model's full SQL over them is its full refresh, so this compares every table with what a full
-// refresh would write, without building twice.
+// folder (the source in an embedded DuckDB, in memory for builds in this process and as a file
+// for spawned ones; the lake as hive-partitioned Parquet under lake_root, or a database of its own
+// on a Spark Thrift Server), a shape drawn from the seed (sequence-shape.ts), then whole `build`s
+// (seeds, models, data tests and their narrowing) through the library, with random source changes
+// (sequence-source.ts), seed CSV and var() changes between them, some with --full-refresh, and
+// for some sequences builds spawned as CLI processes under changing time zones. After every build
+// each model's stored table must equal its full SQL evaluated now, in graph order, but for the
+// rows no change window sees (sequence-check.ts), and the build must warn of NULL stamps.
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -17,16 +16,15 @@ import { describe, expect, it } from "vitest";
 import { type Connections, openConnections } from "../../src/adapters/index.js";
 import { compileProject } from "../../src/compiler/compile.js";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { renderRelation } from "../../src/compiler/relations.js";
-import { manifestDag } from "../../src/graph/selector.js";
 import { readManifest } from "../../src/manifest/io.js";
-import type { Manifest, ModelNode } from "../../src/manifest/types.js";
+import type { Manifest } from "../../src/manifest/types.js";
 import { loadProject, type Project } from "../../src/project/load.js";
 import type { Reporter } from "../../src/runner/reporter.js";
-import { runSteps } from "../../src/runner/run.js";
+import { type NodeResult, runSteps } from "../../src/runner/run.js";
 import { seededRandom } from "../helpers/random.js";
 import { REPO_ROOT } from "../helpers/temp-project.js";
-import { describeShape, drawShape, projectFiles, type Shape } from "./sequence-shape.js";
+import { checkEveryTable, type ModelOutcome, type Unseen } from "./sequence-check.js";
+import { describeShape, drawShape, type LakeTarget, projectFiles, type Shape } from "./sequence-shape.js";
 import { SequenceSource } from "./sequence-source.js";
 
 const run = promisify(execFile);
@@ -55,6 +53,8 @@ interface Sequence {
   source: SequenceSource;
   vars: { bonus: number };
   seedRows: [string, string][];
+  /** Each model's column names, learnt once per sequence (see sequence-check.ts). */
+  columnNames: Map<string, string[]>;
   /** In-process sequences: one workspace for all builds, and the manifest of the current files. */
   live?: Live;
 }
@@ -96,22 +96,44 @@ async function withConnections<T>(q: Sequence, work: (c: Connections) => Promise
 }
 
 async function onSource(q: Sequence, sql: string): Promise<void> {
+  if (process.env["SLUICE_PROPERTY_TRACE"]) console.log(`source:\n${sql}`);
   if (sql) await withConnections(q, (c) => c.withSession("src", (s) => s.execute(sql)));
 }
 
-/** Builds; in process, says what the build did to hist (its plan step's action). */
-async function build(q: Sequence, step: number, zone: string | null): Promise<string | null> {
+/** What one build did: each model's action and replaced partitions, and the warnings it printed. */
+interface Built {
+  outcomes: Map<string, ModelOutcome>;
+  warnings: string[];
+}
+
+/** Builds (`--full-refresh` when asked), in process or as a CLI process in `zone`. */
+async function build(q: Sequence, step: number, zone: string | null, fullRefresh: boolean): Promise<Built> {
   if (zone) {
     const bin = join(REPO_ROOT, "bin", "sluice.js");
+    const args = [
+      "build",
+      "--project-dir",
+      q.dir,
+      "--log-format",
+      "text",
+      ...(fullRefresh ? ["--full-refresh"] : []),
+    ];
+    let stdout: string;
     try {
-      await run(process.execPath, [bin, "build", "--project-dir", q.dir, "--log-format", "text"], {
+      ({ stdout } = await run(process.execPath, [bin, ...args], {
         env: { ...process.env, TZ: zone, CI: "1" },
-      });
+      }));
     } catch (e) {
       const out = e as { stdout?: string; stderr?: string };
       throw new Error(`step ${step}: build (TZ=${zone}) failed:\n${out.stdout ?? ""}${out.stderr ?? ""}`);
     }
-    return null;
+    const written = JSON.parse(readFileSync(join(q.dir, "target", "run_results.json"), "utf8")) as {
+      results: NodeResult[];
+    };
+    const warnings = stdout
+      .split("\n")
+      .flatMap((l) => (l.includes("warning: ") ? [l.slice(l.indexOf("warning: "))] : []));
+    return { outcomes: outcomesOf(written.results), warnings };
   }
   const live = q.live!;
   const manifest = live.manifest!;
@@ -127,9 +149,11 @@ async function build(q: Sequence, step: number, zone: string | null): Promise<st
     ledger: live.ledger,
     close: async () => undefined,
   };
+  const warnings: string[] = [];
   const results = await runSteps(live.project!, manifest, selected, workspace, {
     command: "build",
-    reporter: silent,
+    fullRefresh,
+    reporter: { ...silent, info: (m) => warnings.push(m) },
   });
   const failed = results.filter((r) => !PASSED.has(r.status));
   if (failed.length > 0)
@@ -138,53 +162,62 @@ async function build(q: Sequence, step: number, zone: string | null): Promise<st
     );
   if (process.env["SLUICE_PROPERTY_TRACE"])
     for (const r of results)
-      if (r.node.startsWith("model.")) console.log(`${r.node} ${r.action}: ${r.reason}`);
-  return results.find((r) => r.node === "model.hist")?.action ?? null;
+      if (r.node.startsWith("model."))
+        console.log(`${r.node} ${r.action}: ${r.reason} ${JSON.stringify(r.partitions ?? null)}`);
+  return { outcomes: outcomesOf(results), warnings };
+}
+
+function outcomesOf(results: NodeResult[]): Map<string, ModelOutcome> {
+  return new Map(
+    results
+      .filter((r) => r.node.startsWith("model."))
+      .map((r) => [r.node, { action: r.action, partitions: r.partitions ?? null }]),
+  );
 }
 
 const PASSED = new Set(["success", "pass"]);
 
-type Row = Record<string, string | null>;
+/** The sales source's node id in the property's manifest. */
+const SALES = "source.app.sales";
 
-function sorted(rows: Row[]): string[] {
-  return rows
-    .map((r) =>
-      JSON.stringify(
-        Object.keys(r)
-          .sort()
-          .map((k) => [k, r[k]]),
-      ),
-    )
-    .sort();
+/** What the source holds that no change window sees (see sequence-check.ts). */
+async function readUnseen(q: Sequence): Promise<Unseen> {
+  const composite = q.shape.key === "composite";
+  return withConnections(q, (c) =>
+    c.withSession("src", async (s) => {
+      const keyOf = (r: unknown[]) => JSON.stringify(composite ? [r[0], r[1]] : [r[0]]);
+      const sales = await s.query(
+        `select k1::varchar, ${composite ? "k2::varchar" : "null"}, updated_at is null from app.sales`,
+      );
+      const removed = q.shape.deletes
+        ? { rows: [] }
+        : await s.query("select distinct k1::varchar from app.removed");
+      return {
+        present: new Set(sales.rows.map(keyOf)),
+        unstamped: new Set(sales.rows.filter((r) => r[2] === true).map(keyOf)),
+        unrecorded: new Set(removed.rows.map((r) => String(r[0]))),
+      };
+    }),
+  );
 }
 
-/** Every model's stored table against its full SQL now, in graph order. */
-async function checkEveryTable(q: Sequence, step: number): Promise<void> {
-  const manifest = q.live?.manifest ?? readManifest(join(q.dir, "target", "manifest.json"));
-  await withConnections(q, async (connections) => {
-    const asText = async (connection: string, from: string): Promise<Row[]> =>
-      connections.withSession(connection, async (s) => {
-        const { columns, rows } = await s.query(`select columns(*)::varchar from ${from}`);
-        return rows.map((r) =>
-          Object.fromEntries(columns.map((c, i) => [c.name, (r[i] ?? null) as string | null])),
-        );
-      });
-    for (const id of manifestDag(manifest).topologicalOrder()) {
-      const node = manifest.nodes[id];
-      if (node?.kind !== "model" || node.config.materialized === "ephemeral") continue;
-      const model = node as ModelNode;
-      const stored = await asText(model.relation.connection, renderRelation("duckdb", model.relation));
-      const full = await asText(model.config.compute, `(\n${model.compiledSql}\n) sluice_full`);
-      const [a, b] = [sorted(stored), sorted(full)];
-      if (JSON.stringify(a) !== JSON.stringify(b)) {
-        const missing = b.filter((r) => !a.includes(r));
-        const extra = a.filter((r) => !b.includes(r));
-        throw new Error(
-          `step ${step}: ${model.name} differs from a full refresh\n  missing: ${missing.join("\n           ")}\n  extra:   ${extra.join("\n           ")}`,
-        );
-      }
-    }
-  });
+/**
+ * The plan's promise about rows with no stamp: each lineage model over sales says how many there
+ * are (as the source counted them before the build), and nothing warns of them when there are none.
+ */
+function checkStampWarnings(q: Sequence, built: Built, unstamped: number, step: number): void {
+  const about = built.warnings.filter((w) => w.includes("NULL update stamp"));
+  if (unstamped === 0) {
+    if (about.length > 0) throw new Error(`step ${step}: no row lacks a stamp, yet: ${about.join("; ")}`);
+    return;
+  }
+  const rows = `${unstamped} row${unstamped === 1 ? " of app.sales has" : "s of app.sales have"} a NULL update stamp`;
+  const models = ["hist", ...(q.shape.header ? ["order_lines", "order_regions"] : [])];
+  for (const m of models)
+    if (!about.some((w) => w.startsWith(`warning: model.${m}: `) && w.includes(rows)))
+      throw new Error(
+        `step ${step}: expected the warning "model.${m}: ${rows}", got: ${built.warnings.join("; ")}`,
+      );
 }
 
 /**
@@ -192,16 +225,17 @@ async function checkEveryTable(q: Sequence, step: number): Promise<void> {
  * incremental build of this process did to hist, so the suite can tell the property still
  * exercises partition replacement rather than full rebuilds alone.
  */
-export async function runSequence(seed: number): Promise<string[]> {
+export async function runSequence(seed: number, lake: LakeTarget = { kind: "duckdb" }): Promise<string[]> {
   const actions: string[] = [];
   const rand = seededRandom(seed);
-  const shape = drawShape(rand, spawnsTz(seed));
+  const shape = drawShape(rand, spawnsTz(seed), lake);
   const q: Sequence = {
     dir: mkdtempSync(join(TMP, `sluice-prop-${seed}-`)),
     seed,
     shape,
     source: new SequenceSource(rand, shape),
     vars: { bonus: 0 },
+    columnNames: new Map(),
     seedRows: [
       ["c1", "Cat one"],
       ["c2", "Cat two"],
@@ -221,32 +255,74 @@ export async function runSequence(seed: number): Promise<string[]> {
     q.source.setup(4 + Math.floor(rand() * 12));
     await onSource(q, q.source.drain());
     for (let step = 0; step <= STEPS; step++) {
+      // Deletes no build can see are undone by --full-refresh (README), which also resets watermarks.
+      let fullRefresh = false;
       if (step > 0) {
         const ops = 1 + Math.floor(rand() * 4);
         for (let i = 0; i < ops; i++) mutate(q, rand);
+        // Stamped at last, the rows written without a stamp must all arrive in the last build.
+        if (step === STEPS && shape.nullStamps) q.source.stampNulls("all");
         await onSource(q, q.source.drain());
         writeProject(q);
+        fullRefresh = rand() < (shape.deletes ? 0.05 : 0.25);
       }
       try {
-        const action = await build(q, step, shape.spawnTz ? ZONES[(seed + step) % ZONES.length]! : null);
-        if (action && step > 0) actions.push(action);
-        await checkEveryTable(q, step);
+        const before = await readUnseen(q);
+        const built = await build(
+          q,
+          step,
+          shape.spawnTz ? ZONES[(seed + step) % ZONES.length]! : null,
+          fullRefresh,
+        );
+        checkStampWarnings(q, built, before.unstamped.size, step);
+        const action = built.outcomes.get("model.hist")?.action;
+        if (action && step > 0 && !fullRefresh) actions.push(action);
+        const manifest = q.live?.manifest ?? readManifest(join(q.dir, "target", "manifest.json"));
+        await withConnections(q, async (c) =>
+          checkEveryTable(
+            manifest,
+            c,
+            built.outcomes,
+            before,
+            keyColumnsOf(shape),
+            SALES,
+            step,
+            q.columnNames,
+          ),
+        );
       } catch (e) {
         throw new Error(`(${describeShape(shape)}) ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     return actions;
   } finally {
+    if (lake.kind === "hive") await dropLakeDatabase(q, lake.database);
     await q.live?.connections.close();
     await q.live?.ledger.close();
     rmSync(q.dir, { recursive: true, force: true });
   }
 }
 
+/** Drops the sequence's own database on the Spark server, whatever the sequence left in it. */
+async function dropLakeDatabase(q: Sequence, database: string): Promise<void> {
+  await withConnections(q, (c) =>
+    c.withSession("lake", (s) => s.execute(`drop database if exists \`${database}\` cascade`)),
+  ).catch(() => undefined);
+}
+
+/** The sales key's columns as the lineage models carry it (renamed k1 → id). */
+function keyColumnsOf(shape: Shape): string[] {
+  return shape.key === "composite" ? ["id", "k2"] : ["id"];
+}
+
 function mutate(q: Sequence, rand: () => number): void {
   const r = rand();
   const pick = Math.floor(rand() * 1000);
   const s = q.source;
+  if (q.shape.nullStamps && rand() < 0.15) {
+    s.stampNulls(pick);
+    return;
+  }
   if (q.shape.header && rand() < 0.3) {
     if (pick % 4 === 0) s.newOrder();
     else if (pick % 4 === 1) s.removeOrder(pick);
@@ -289,21 +365,42 @@ export function seedsOf(part: number, parts: number): number[] {
  * on every core). Runs them all, then fails naming each failing seed with a one-line replay.
  */
 export function sequencesSuite(file: string, part: number, parts: number): void {
-  const seeds = seedsOf(part, parts);
+  propertySuite(file, seedsOf(part, parts), `seeds ${part} mod ${parts}`);
+}
+
+/**
+ * The property over `seeds`, each with the lake `lakeOf` gives it (the Parquet lake by default),
+ * `parallel` sequences at a time (each has its own project, databases and ledger; a Spark lake
+ * spends most of a sequence waiting on the server's jobs); fails naming each failing seed with a
+ * one-line replay (`replayEnv` is what else it needs).
+ */
+export function propertySuite(
+  file: string,
+  seeds: number[],
+  label: string,
+  options: { lakeOf?: (seed: number) => LakeTarget; replayEnv?: string; parallel?: number } = {},
+): void {
+  const { lakeOf = () => ({ kind: "duckdb" }) as const, replayEnv = "", parallel = 1 } = options;
   describe("incremental equals full", () => {
-    it(`holds over ${seeds.length} random sequences (seeds ${part} mod ${parts})`, async () => {
+    it(`holds over ${seeds.length} random sequences (${label})`, async () => {
       const failures: string[] = [];
       const actions: string[] = [];
-      for (const seed of seeds) {
-        if (failures.length >= 3) break;
-        try {
-          actions.push(...(await runSequence(seed)));
-        } catch (e) {
-          failures.push(
-            `failing seed ${seed}, replay: SLUICE_PROPERTY_SEED=${seed} npx vitest run ${file}\n${e instanceof Error ? e.message : String(e)}`,
-          );
+      const started = Date.now();
+      const queue = [...seeds];
+      const worker = async () => {
+        for (let seed = queue.shift(); seed !== undefined && failures.length < 3; seed = queue.shift()) {
+          try {
+            actions.push(...(await runSequence(seed, lakeOf(seed))));
+          } catch (e) {
+            failures.push(
+              `failing seed ${seed}, replay: ${replayEnv}SLUICE_PROPERTY_SEED=${seed} npx vitest run ${file}\n${e instanceof Error ? e.message : String(e)}`,
+            );
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: parallel }, worker));
+      if (process.env["SLUICE_PROPERTY_TIMING"])
+        console.log(`${label}: ${seeds.length} sequences in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       expect(failures, failures.join("\n\n")).toEqual([]);
       // A property passing only because every build was full would prove nothing about partitions.
       if (actions.length >= 40)

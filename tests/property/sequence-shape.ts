@@ -1,8 +1,9 @@
 // What one random sequence of the "incremental equals full" property draws, and the project it
 // builds: the source's key (integers, text that looks like numbers, odd text, or a composite key),
 // one or two partition columns of each type with NULLs and odd strings, the update stamp's type,
-// one or two untracked dimensions, a seed, a var(), a deletes table or none, and an order header
-// joined to its lines (a second change-tracked source). Pure: the same seed gives the same shape.
+// rows written with no stamp at all, one or two untracked dimensions, a seed, a var(), a deletes
+// table or none (deleted rows then go unrecorded), and an order header joined to its lines (a
+// second change-tracked source). Pure: the same seed gives the same shape.
 
 export type KeyKind = "int" | "numtext" | "text" | "composite";
 export type PartKind = "int" | "date" | "timestamp" | "timestamptz" | "string";
@@ -17,8 +18,18 @@ export interface Shape {
   dims: 1 | 2;
   /** A seed (categories) joined through the products. */
   seed: boolean;
-  /** Deleted rows recorded in a deletes table; without one the sequence never deletes (README: unseen). */
+  /**
+   * Deleted rows recorded in a deletes table. Without one the sequence still deletes rows (and
+   * order headers), recorded nowhere sluice reads: the README says such deletes are not seen, so
+   * a deleted row may stay in the lake until its partition is rebuilt or a `--full-refresh`.
+   */
   deletes: boolean;
+  /**
+   * Some sales are written with a NULL update stamp (a writer that forgot it) until a later update
+   * stamps them: no change window sees them (the plan warns), so until then they reach the lake
+   * only with a rebuild of their partition or of the whole model.
+   */
+  nullStamps: boolean;
   /** An order header (a second tracked source) joined to the sales lines by a second model. */
   header: boolean;
   /**
@@ -32,7 +43,11 @@ export interface Shape {
   spawnTz: boolean;
   /** A DATE pa holds any day in the source and the model computes its month (else passes it through). */
   truncate: boolean;
+  /** The lake: the embedded Parquet lake, or a database of its own on a Spark Thrift Server. */
+  lake: LakeTarget;
 }
+
+export type LakeTarget = { kind: "duckdb" } | { kind: "hive"; host: string; port: number; database: string };
 
 /** Strings a partition column holds: the ones Hive and the Parquet lake have special meanings for. */
 export const ODD_STRINGS = [
@@ -48,9 +63,24 @@ export const ODD_STRINGS = [
   "",
 ];
 
+/**
+ * The partition strings a lake can store: Hive (and Spark) name the NULL partition
+ * `__HIVE_DEFAULT_PARTITION__` and cannot tell '' from it either, so sluice refuses to write those
+ * two there (README, tests/integration/spark/null-partition.test.ts); the Parquet lake keeps all.
+ */
+export function partitionStrings(lake: LakeTarget): string[] {
+  return lake.kind === "hive"
+    ? ODD_STRINGS.filter((v) => v !== "" && v !== "__HIVE_DEFAULT_PARTITION__")
+    : ODD_STRINGS;
+}
+
 export const LOOKBACK = 3;
 
-export function drawShape(rand: () => number, spawnTz: boolean): Shape {
+export function drawShape(
+  rand: () => number,
+  spawnTz: boolean,
+  lake: LakeTarget = { kind: "duckdb" },
+): Shape {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const kinds: PartKind[] = ["int", "date", "timestamp", "timestamptz", "string"];
   const parts = rand() < 0.35 ? [pick(kinds), pick(kinds)] : [pick(kinds)];
@@ -61,16 +91,18 @@ export function drawShape(rand: () => number, spawnTz: boolean): Shape {
     dims: rand() < 0.5 ? 1 : 2,
     seed: rand() < 0.5,
     deletes: rand() < 0.75,
+    nullStamps: rand() < 0.35,
     header: rand() < 0.3,
     headerDeletes: rand() < 0.6,
     share: rand() < 0.7 ? 1 : 0.5,
     spawnTz,
     truncate: parts[0] === "date" && rand() < 0.5,
+    lake,
   };
 }
 
 export function describeShape(s: Shape): string {
-  return `${s.key} keys, partitions ${s.parts.join("+")}, ${s.stamp} stamps, ${s.dims} dims${s.seed ? ", seed" : ""}${s.deletes ? ", deletes table" : ""}${s.header ? `, header/lines${s.headerDeletes ? " with header deletes" : ""}` : ""}, share ${s.share}${s.spawnTz ? ", spawned builds in changing TZ" : ""}${s.truncate ? ", pa computed" : ""}`;
+  return `${s.key} keys, partitions ${s.parts.join("+")}, ${s.stamp} stamps, ${s.dims} dims${s.seed ? ", seed" : ""}${s.deletes ? ", deletes table" : ", unrecorded deletes"}${s.nullStamps ? ", NULL stamps" : ""}${s.header ? `, header/lines${s.headerDeletes ? " with header deletes" : ""}` : ""}, share ${s.share}${s.spawnTz ? ", spawned builds in changing TZ" : ""}${s.truncate ? ", pa computed" : ""}${s.lake.kind === "hive" ? `, lake on Spark (${s.lake.database})` : ""}`;
 }
 
 const SQL_TYPE: Record<PartKind, string> = {
@@ -100,6 +132,7 @@ export function sourceDdl(s: Shape): string {
     "create schema app",
     `create table app.sales (${keys}, order_id int, product_id int, store_id int, amount int, ${parts}, updated_at ${stamp})`,
     // A composite key is recorded by its first column only: a lookup by it finds a superset.
+    // Without a deletes table this is the harness's own record of what sluice cannot see.
     `create table app.removed (k1 ${k1}, removed_at ${stamp}, ${parts})`,
     "create table app.products (product_id int, name varchar, cat varchar)",
     "insert into app.products values (1, 'tee', 'c1'), (2, 'cap', 'c2'), (3, 'hat', 'c1')",
@@ -108,6 +141,29 @@ export function sourceDdl(s: Shape): string {
     `create table app.orders (order_id int, customer varchar, region varchar, updated_at ${stamp})`,
     `create table app.orders_removed (order_id int, removed_at ${stamp})`,
   ].join(";\n");
+}
+
+/**
+ * The target: builds in this process share one workspace, so the databases can live in memory;
+ * spawned builds (each its own process) need files. In process DuckDB runs one thread: the test
+ * files already fill every core, and a sequence's tiny statements cost a quarter less CPU that
+ * way (an instance setting, taken from the first DuckDB connection that sets it). The spawned
+ * builds keep DuckDB's default threads, so parallel writes stay covered. The lake is Parquet
+ * under lake_root, or a database on the Spark Thrift Server.
+ */
+function profile(s: Shape): string {
+  const path = (name: string) => (s.spawnTz ? `.sluice/${name}.duckdb` : '":memory:"');
+  const threads = s.spawnTz ? "" : ", threads: 1";
+  const lake =
+    s.lake.kind === "hive"
+      ? `{ type: hive, host: "${s.lake.host}", port: ${s.lake.port}, database: ${s.lake.database}, auth: nosasl }`
+      : `{ type: duckdb, path: ${path("lake")}, lake_root: lake${threads} }`;
+  return `targets:
+  dev:
+    connections:
+      src: { type: duckdb, path: ${path("src")}${s.lake.kind === "hive" ? threads : ""} }
+      lake: ${lake}
+`;
 }
 
 /** The project's files for a shape; `vars` and `seedRows` change between builds. */
@@ -146,23 +202,7 @@ export function projectFiles(
   const partitionBy = `[${parts.map((p) => `'${p}'`).join(", ")}]`;
   const files: Record<string, string> = {
     "project.yml": `name: property\nvars:\n  bonus: ${vars.bonus}\n`,
-    // Builds in this process share one workspace, so the databases can live in memory; spawned
-    // builds (each its own process) need files. In process DuckDB runs one thread: the test files
-    // already fill every core, and a sequence's tiny statements cost a quarter less CPU that way.
-    // The spawned builds keep DuckDB's default threads, so parallel writes stay covered.
-    "profiles.yml": s.spawnTz
-      ? `targets:
-  dev:
-    connections:
-      src: { type: duckdb, path: .sluice/src.duckdb }
-      lake: { type: duckdb, path: .sluice/lake.duckdb, lake_root: lake }
-`
-      : `targets:
-  dev:
-    connections:
-      src: { type: duckdb, path: ":memory:" }
-      lake: { type: duckdb, path: ":memory:", lake_root: lake, threads: 1 }
-`,
+    "profiles.yml": profile(s),
     "models/sources.yml": `sources:
   - name: app
     connection: src
@@ -205,7 +245,7 @@ group by ${hPart}`,
     // cast of pa to text: a timestamptz's text depends on the session's zone, which would make the
     // model's own result change with the TZ of the build.)
     "models/relabel.sql": `{{ config(materialized='incremental', connection='lake', partition_by=${partitionBy}) }}
-select h.id, h.pa as original, cast(h.amount % 3 as varchar) as pa${parts.length > 1 ? ", h.pb" : ""} from {{ ref('hist') }} h
+select h.id, h.pa as original, cast(h.amount % 3 as string) as pa${parts.length > 1 ? ", h.pb" : ""} from {{ ref('hist') }} h
 {% if is_incremental() %}where false{% endif %}`,
   };
   if (s.seed) {

@@ -1,14 +1,15 @@
 // The source of one property sequence: the changes an application makes between two builds, as
 // SQL on the source database. Inserts, updates (some moving a row to other partitions, some to a
-// NULL partition, some committed late with a stamp inside the lookback), deletes recorded in the
-// deletes table, re-inserts of deleted keys, and changes to the untracked dimensions and the
+// NULL partition, some committed late with a stamp inside the lookback), inserts with no stamp and
+// the updates that stamp them later, deletes (recorded in the deletes table, or nowhere when the
+// source has none), re-inserts of deleted keys, and changes to the untracked dimensions and the
 // order header. Deterministic: the same random stream gives the same statements.
 import {
   LOOKBACK,
-  ODD_STRINGS,
   type PartKind,
   type Shape,
   partColumns,
+  partitionStrings,
   sourceDdl,
 } from "./sequence-shape.js";
 
@@ -60,7 +61,8 @@ export class SequenceSource {
     if (kind === "timestamptz") return `timestamptz '2026-01-0${m} 0${this.int(3)}:30:00+00'`;
     if (kind === "timestamp")
       return `timestamp '2026-01-0${m} 0${this.int(3)}:00:00${this.rand() < 0.3 ? ".5" : ""}'`;
-    const s = ODD_STRINGS[this.int(ODD_STRINGS.length)]!;
+    const strings = partitionStrings(this.shape.lake);
+    const s = strings[this.int(strings.length)]!;
     return `'${s.replace(/'/g, "''")}'`;
   }
 
@@ -95,9 +97,24 @@ export class SequenceSource {
     this.clock += 1;
     const at = late ? this.lateStamp() : this.clock;
     const order = 1 + this.int(this.nextOrder - 1);
+    const stamp = this.shape.nullStamps && this.rand() < 0.3 ? "null" : this.stamp(at);
     this.sql(
-      `insert into app.sales values (${this.key(id)}, ${order}, ${1 + this.int(3)}, ${1 + this.int(3)}, ${this.int(100)}, ${this.parts().join(", ")}, ${this.stamp(at)})`,
+      `insert into app.sales values (${this.key(id)}, ${order}, ${1 + this.int(3)}, ${1 + this.int(3)}, ${this.int(100)}, ${this.parts().join(", ")}, ${stamp})`,
     );
+  }
+
+  /**
+   * Stamps rows written without one (all of them, or the one at `pick`), changing nothing else:
+   * they enter the next change window, so the next build must load them.
+   */
+  stampNulls(pick: number | "all"): void {
+    this.clock += 1;
+    const keys = this.shape.key === "composite" ? "k1, k2" : "k1";
+    const which =
+      pick === "all"
+        ? "updated_at is null"
+        : `(${keys}) in (select ${keys} from app.sales where updated_at is null order by ${keys} limit 1 offset ${pick} % (select greatest(count(*), 1) from app.sales where updated_at is null))`;
+    this.sql(`update app.sales set updated_at = ${this.stamp(this.clock)} where ${which}`);
   }
 
   /** A stamp older than the newest one, but within the lookback: a writer that committed late. */
@@ -123,12 +140,11 @@ export class SequenceSource {
     this.sql(`update app.sales set ${set}, updated_at = ${this.stamp(at)} where ${this.row(pick)}`);
   }
 
-  /** Deletes a row, recording its key and partitions in the deletes table. */
+  /**
+   * Deletes a row, recording its key and partitions in the deletes table; without a deletes table
+   * the same record only tells the harness which keys sluice could not see go.
+   */
   remove(pick: number): void {
-    if (!this.shape.deletes) {
-      this.update(pick, true, false);
-      return;
-    }
     this.clock += 1;
     const cols = partColumns(this.shape)
       .map((c, i) => (i === 0 && this.shape.truncate ? "date_trunc('month', pa)::date" : c))
@@ -167,17 +183,18 @@ export class SequenceSource {
     this.sql(`update app.orders set ${set}, updated_at = ${this.stamp(this.clock)} where order_id = ${o}`);
   }
 
-  /** Deletes an order header (its lines stay, joining nothing now), recorded when there is a deletes table. */
+  /**
+   * Deletes an order header (its lines stay, joining nothing now), recorded when there is a deletes
+   * table. Without one the models joining it carry no key of it, so they are rebuilt in full on
+   * every build and must see the delete all the same.
+   */
   removeOrder(pick: number): void {
-    if (!this.shape.headerDeletes) {
-      this.changeHeader(pick);
-      return;
-    }
     this.clock += 1;
     const o = 1 + (pick % (this.nextOrder - 1));
-    this.sql(
-      `insert into app.orders_removed select order_id, ${this.stamp(this.clock)} from app.orders where order_id = ${o}`,
-    );
+    if (this.shape.headerDeletes)
+      this.sql(
+        `insert into app.orders_removed select order_id, ${this.stamp(this.clock)} from app.orders where order_id = ${o}`,
+      );
     this.sql(`delete from app.orders where order_id = ${o}`);
   }
 
