@@ -16,6 +16,18 @@ const select = "SELECT sale_id, amount, year_month\nFROM src.sales";
 
 describe("hive-sql builders match their golden HiveQL", () => {
   it("creates a schema", () => expectGolden("create-schema", sql.createSchema(d, "lake")));
+  it("reads named partitions as the partition columns' types print them", () =>
+    expectGolden(
+      "typed-partition-keys",
+      sql.typedPartitionKeys(
+        d,
+        ["TIMESTAMP", "INT"],
+        [
+          ["2026-01-02 00:30:00+00", "0202401"],
+          [null, "202402"],
+        ],
+      ),
+    ));
   it("creates or replaces a view", () =>
     expectGolden("create-view", sql.createView(d, { schema: "lake", name: "v_sales" }, select)));
   it("creates an unpartitioned Parquet table from a query", () =>

@@ -402,9 +402,12 @@ export class HiveAdapter implements Adapter {
       );
     }
     const partitionSet = new Set(tablePartitionBy.map((p) => p.toLowerCase()));
-    const dataColumns = (await introspector.columns(rel))
-      .map((c) => c.name)
-      .filter((c) => !partitionSet.has(c.toLowerCase()));
+    const tableColumns = await introspector.columns(rel);
+    const dataColumns = tableColumns.map((c) => c.name).filter((c) => !partitionSet.has(c.toLowerCase()));
+    const types = tablePartitionBy.map(
+      (p) => tableColumns.find((c) => c.name.toLowerCase() === p.toLowerCase())?.nativeType ?? "STRING",
+    );
+    partitions = await this.typedKeys(session, rel, tablePartitionBy, types, partitions);
     for (const statement of sql.overwritePartitions(this.dialect, rel, {
       dataColumns,
       partitionBy: tablePartitionBy,
@@ -421,6 +424,33 @@ export class HiveAdapter implements Adapter {
     const emptied = partitions.filter((p) => !present.has(JSON.stringify(p)));
     if (emptied.length > 0)
       await session.execute(sql.dropPartitions(this.dialect, rel, tablePartitionBy, emptied));
+  }
+
+  /**
+   * The partitions to replace as the table's own values print. The planner gathers them from two
+   * engines (a TIMESTAMPTZ of a DuckDB source prints `… 00:30:00+00`, the same value read back
+   * from the lake `… 00:30:00`): written as given, each spelling got its own INSERT OVERWRITE of
+   * the one partition, and the one whose filter matched no row emptied it.
+   */
+  private async typedKeys(
+    session: Session,
+    rel: RelationName,
+    partitionBy: string[],
+    types: string[],
+    partitions: PartitionValue[],
+  ): Promise<PartitionValue[]> {
+    if (partitions.length === 0 || types.every((t) => sql.TEXT_PARTITION_TYPES.test(t))) return partitions;
+    const { rows } = await session.query(sql.typedPartitionKeys(this.dialect, types, partitions));
+    return partitions.map((given, i) => {
+      const typed = rows[i]!.slice(1).map((v) => (v === null ? null : String(v)));
+      typed.forEach((v, k) => {
+        if (v === null && given[k] != null)
+          throw new Error(
+            `cannot replace partition ${partitionBy[k]} = '${given[k]}' of ${this.dialect.relation(rel)}: it is not a ${types[k]}`,
+          );
+      });
+      return typed;
+    });
   }
 
   private splitColumns(

@@ -212,6 +212,25 @@ export function partitionFilter(
 }
 
 /** The partition values present in `source`, as text, to tell which named partitions came out empty. */
+/** Partition column types whose values have one spelling only, so need no reading by the engine. */
+export const TEXT_PARTITION_TYPES = /^(STRING|VARCHAR|CHAR)\b/i;
+
+/**
+ * Each of `partitions` as the engine spells a value of its column's type (`types`, in partition
+ * order), numbered by position: `2026-01-02 00:30:00+00` and `2026-01-02 00:30:00` are one
+ * TIMESTAMP partition, `0202401` and `202401` one INT partition. A value the type cannot read
+ * comes back NULL (Spark's casts do not fail), which the caller must refuse.
+ */
+export function typedPartitionKeys(d: HiveDialect, types: string[], partitions: PartitionValue[]): string {
+  const rows = partitions.map(
+    (p, i) =>
+      `(${[String(i), ...types.map((_, k) => (p[k] == null ? "CAST(NULL AS STRING)" : d.literal(p[k]!)))].join(", ")})`,
+  );
+  const names = types.map((_, k) => `v${k}`);
+  const casts = types.map((t, k) => `CAST(CAST(v${k} AS ${t}) AS STRING) AS v${k}`);
+  return `SELECT k, ${casts.join(", ")}\nFROM VALUES ${rows.join(", ")} AS keys(k, ${names.join(", ")})\nORDER BY k`;
+}
+
 export function distinctPartitions(d: HiveDialect, source: RelationName, partitionBy: string[]): string {
   const cols = partitionBy.map((p) => `CAST(${d.quoteIdentifier(p)} AS STRING)`).join(", ");
   return `SELECT DISTINCT ${cols}\nFROM ${d.relation(source)}`;

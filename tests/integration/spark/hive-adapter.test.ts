@@ -94,6 +94,37 @@ sparkSuite(sparkEndpoint ? "Hive adapter on a real Spark Thrift Server" : SKIP_R
     expect(await introspector.partitions(sales)).toEqual([["202101"], ["202103"]]);
   });
 
+  it("replaces a TIMESTAMP partition named in two spellings once, keeping its rows", async () => {
+    // The planner gathers dirty partitions from the source (a DuckDB TIMESTAMPTZ prints `+00`) and
+    // from the lake (Spark prints none): both name one partition, which must keep its new rows.
+    const stamped: RelationName = { schema, name: "stamped" };
+    const rowsAt = (ids: number[], at: string) =>
+      `SELECT CAST(id AS BIGINT) AS id, CAST('${at}' AS TIMESTAMP) AS at FROM VALUES ${ids.map((i) => `(${i})`).join(", ")} AS v(id)`;
+    await adapter.write(session, stamped, rowsAt([1], "2026-01-02 00:30:00"), {
+      kind: "replace",
+      partitionBy: ["at"],
+    });
+    await adapter.write(session, stamped, rowsAt([2, 3], "2026-01-02 00:30:00"), {
+      kind: "partitions",
+      partitionBy: ["at"],
+      partitions: [["2026-01-02 00:30:00+00"], ["2026-01-02 00:30:00"]],
+    });
+    const { rows } = await session.query(
+      `SELECT id, CAST(at AS STRING) FROM ${adapter.dialect.relation(stamped)} ORDER BY id`,
+    );
+    expect(rows).toEqual([
+      [2n, "2026-01-02 00:30:00"],
+      [3n, "2026-01-02 00:30:00"],
+    ]);
+    await expect(
+      adapter.write(session, stamped, rowsAt([4], "2026-01-02 00:30:00"), {
+        kind: "partitions",
+        partitionBy: ["at"],
+        partitions: [["not a time"]],
+      }),
+    ).rejects.toThrow(/cannot replace partition at = 'not a time' .*: it is not a TIMESTAMP/);
+  });
+
   it("refuses an overwrite with an empty partition set and changes nothing", async () => {
     const before = await salesRows();
     await expect(
