@@ -346,9 +346,9 @@ function mutate(q: Sequence, rand: () => number): void {
 }
 
 /**
- * How many sequences in all unless SLUICE_PROPERTY_SEQUENCES says otherwise: what fits about five
- * minutes of CI on two cores (a sequence costs ~1.4 CPU-seconds, mostly the four builds; the
- * issue's 2,000 take ~45 minutes and run with SLUICE_PROPERTY_SEQUENCES=2000).
+ * How many sequences in all unless SLUICE_PROPERTY_SEQUENCES says otherwise: what a developer's
+ * `npm test` runs in a couple of minutes on two cores (a sequence costs ~0.9 CPU-seconds, mostly
+ * the builds). `.ci/run` sets SLUICE_PROPERTY_SEQUENCES=2000, the issue's number.
  */
 export const DEFAULT_SEQUENCES = 200;
 
