@@ -9,7 +9,10 @@ export function githubAnnotation(d: Diagnostic): string {
   const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
   const property = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   const level = d.severity === "error" ? "error" : "warning";
-  return `::${level} file=${property(d.file)},line=${d.line},col=${d.column},title=sluice::${escapeData(d.message + (d.hint ? `; ${d.hint}` : ""))}`;
+  return (
+    `::${level} file=${property(d.file)},line=${d.line},col=${d.column}` +
+    `,title=sluice::${escapeData(d.message + (d.hint ? `; ${d.hint}` : ""))}`
+  );
 }
 
 export function plainLine(d: Diagnostic): string {
@@ -50,9 +53,13 @@ ${cases.join("\n")}
     const failuresXml = problems
       .map(
         (d) =>
-          `      <failure message="${xml(d.message)}" type="${d.severity}">${xml(formatDiagnostic(d))}</failure>`,
+          `      <failure message="${xml(d.message)}" type="` +
+          `${d.severity}">${xml(formatDiagnostic(d))}</failure>`,
       )
       .join("\n");
-    return `    <testcase name="${xml(name)}" classname="${xml(file)}" file="${xml(file)}">${problems.length ? `\n${failuresXml}\n    ` : ""}</testcase>`;
+    return (
+      `    <testcase name="${xml(name)}" classname="${xml(file)}" file="` +
+      `${xml(file)}">${problems.length ? `\n${failuresXml}\n    ` : ""}</testcase>`
+    );
   }
 }
