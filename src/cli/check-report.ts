@@ -39,9 +39,10 @@ export function writeJunit(
   // Problems in files with no node of their own (profiles.yml, a YAML file) get a case each.
   for (const [file, problems] of byFile) cases.push(testCase(file, file, problems));
   const failures = cases.filter((c) => c.includes("<failure")).length;
+  const time = (elapsedMs / 1000).toFixed(3);
   const body = `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="sluice check" tests="${cases.length}" failures="${failures}" time="${(elapsedMs / 1000).toFixed(3)}">
-  <testsuite name="sluice check" tests="${cases.length}" failures="${failures}" time="${(elapsedMs / 1000).toFixed(3)}">
+<testsuites name="sluice check" tests="${cases.length}" failures="${failures}" time="${time}">
+  <testsuite name="sluice check" tests="${cases.length}" failures="${failures}" time="${time}">
 ${cases.join("\n")}
   </testsuite>
 </testsuites>

@@ -151,8 +151,10 @@ async function ask(database: LiveDatabase, question: Question, model: ModelNode)
     const what =
       question.kind === "query"
         ? `the query\n${question.sql}\n`
-        : `${question.kind === "columns" ? "the columns of" : "whether there is"}` +
-          ` ${[question.relation.database, question.relation.schema, question.relation.name].filter(Boolean).join(".")}`;
+        : `${question.kind === "columns" ? "the columns of" : "whether there is"} ` +
+          [question.relation.database, question.relation.schema, question.relation.name]
+            .filter(Boolean)
+            .join(".");
     throw new Error(
       `${model.location.path}: rendering '${model.name}' at run time asked ${what}` +
         ` and the database answered: ${e instanceof Error ? e.message : String(e)}`,

@@ -217,9 +217,12 @@ export class Ledger {
 
   /** Each partition's latest load, for docs and `sluice ledger`. */
   async partitions(model: string): Promise<PartitionState[]> {
+    const latestWatermark =
+      "(select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model and " +
+      "w.watermark_kind <> 'fingerprint')";
     const { rows } = await this.session.query(`
       select p.partition_key, p.row_count, strftime(p.loaded_at, '%Y-%m-%d %H:%M:%S UTC'), p.run_id,
-             (select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model and w.watermark_kind <> 'fingerprint')
+             ${latestWatermark}
       from partition_loads p
       where p.model = ${lit(model)}
       qualify row_number() over (partition by p.partition_key order by p.loaded_at desc, p.rowid desc) = 1
