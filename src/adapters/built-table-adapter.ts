@@ -147,7 +147,10 @@ export abstract class BuiltTableAdapter<S extends BuiltTableSession> implements 
     return temporaryName(rel, purpose, this.runId, this.capabilities.maxIdentifierLength);
   }
 
-  /** Puts a fully built table `built` where `rel` is, the way `mode` says. `built` is consumed or left to drop. */
+  /**
+   * Puts a fully built table `built` where `rel` is, the
+   * way `mode` says. `built` is consumed or left to drop.
+   */
   private async landBuilt(
     s: S,
     rel: RelationName,

@@ -17,7 +17,9 @@ const DIALECTS: Record<EngineType, Dialect> = {
   mysql: mysqlDialect,
 };
 
-/** The one dialect object of `engine`: every caller quotes, spells literals and filters partitions through it. */
+/**
+ * The one dialect object of `engine`: every caller quotes, spells literals and filters partitions through it.
+ */
 export function dialectFor(engine: EngineType): Dialect {
   return DIALECTS[engine];
 }

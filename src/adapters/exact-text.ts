@@ -14,7 +14,9 @@ export function dayText(days: number): string {
   let text = dayTexts.get(days);
   if (text === undefined) {
     const date = new Date(days * 86_400_000);
-    text = `${String(date.getUTCFullYear()).padStart(4, "0")}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+    text =
+      `${String(date.getUTCFullYear()).padStart(4, "0")}-` +
+      `${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
     if (dayTexts.size >= DAY_CACHE_SIZE) dayTexts.clear();
     dayTexts.set(days, text);
   }

@@ -34,7 +34,8 @@ export function serialSession<S extends Session>(session: S): S {
   const queueOf = (): Queue => inner.getStore()?.get(proxy) ?? root;
   const busy = (what: string): Error =>
     new Error(
-      `a session was used for ${what} while it streamed the rows of another query (${streaming}); open a second session for it`,
+      `a session was used for ${what} while it streamed the rows of ` +
+        `another query (${streaming}); open a second session for it`,
     );
 
   const proxy: S = new Proxy(session, {

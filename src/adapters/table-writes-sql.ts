@@ -11,7 +11,8 @@ export class EmptyPartitionSetError extends Error {
   constructor(relation: string) {
     super(
       `Refusing to replace partitions of ${relation}: the partition set is empty. ` +
-        "sluice never widens an overwrite to the whole table; name the partitions to rebuild or use --full-refresh.",
+        "sluice never widens an overwrite to the whole table; " +
+        "name the partitions to rebuild or use --full-refresh.",
     );
   }
 }

@@ -88,10 +88,13 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       const errors = diagnostics.filter((d) => d.severity === "error").length;
       if (modified)
         say(
-          `state:modified+ selects ${modified.length} node${modified.length === 1 ? "" : "s"}${modified.length ? `: ${modified.join(", ")}` : ""}`,
+          `state:modified+ selects ${modified.length} node${modified.length === 1 ? "" : "s"}` +
+            `${modified.length ? `: ${modified.join(", ")}` : ""}`,
         );
       say(
-        `${errors === 0 ? "check passed" : "check failed"}: ${checked.length} nodes, ${errors} error${errors === 1 ? "" : "s"}, ${diagnostics.length - errors} warning${diagnostics.length - errors === 1 ? "" : "s"} in ${Date.now() - started} ms`,
+        `${errors === 0 ? "check passed" : "check failed"}: ${checked.length} nodes, ` +
+          `${errors} error${errors === 1 ? "" : "s"}, ${diagnostics.length - errors} warning` +
+          `${diagnostics.length - errors === 1 ? "" : "s"} in ${Date.now() - started} ms`,
       );
       setExit(errors === 0 ? 0 : 2);
     });

@@ -9,7 +9,10 @@ export function githubAnnotation(d: Diagnostic): string {
   const escapeData = (s: string) => s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
   const property = (s: string) => escapeData(s).replace(/:/g, "%3A").replace(/,/g, "%2C");
   const level = d.severity === "error" ? "error" : "warning";
-  return `::${level} file=${property(d.file)},line=${d.line},col=${d.column},title=sluice::${escapeData(d.message + (d.hint ? `; ${d.hint}` : ""))}`;
+  return (
+    `::${level} file=${property(d.file)},line=${d.line},col=${d.column}` +
+    `,title=sluice::${escapeData(d.message + (d.hint ? `; ${d.hint}` : ""))}`
+  );
 }
 
 export function plainLine(d: Diagnostic): string {
@@ -36,9 +39,10 @@ export function writeJunit(
   // Problems in files with no node of their own (profiles.yml, a YAML file) get a case each.
   for (const [file, problems] of byFile) cases.push(testCase(file, file, problems));
   const failures = cases.filter((c) => c.includes("<failure")).length;
+  const time = (elapsedMs / 1000).toFixed(3);
   const body = `<?xml version="1.0" encoding="UTF-8"?>
-<testsuites name="sluice check" tests="${cases.length}" failures="${failures}" time="${(elapsedMs / 1000).toFixed(3)}">
-  <testsuite name="sluice check" tests="${cases.length}" failures="${failures}" time="${(elapsedMs / 1000).toFixed(3)}">
+<testsuites name="sluice check" tests="${cases.length}" failures="${failures}" time="${time}">
+  <testsuite name="sluice check" tests="${cases.length}" failures="${failures}" time="${time}">
 ${cases.join("\n")}
   </testsuite>
 </testsuites>
@@ -50,9 +54,13 @@ ${cases.join("\n")}
     const failuresXml = problems
       .map(
         (d) =>
-          `      <failure message="${xml(d.message)}" type="${d.severity}">${xml(formatDiagnostic(d))}</failure>`,
+          `      <failure message="${xml(d.message)}" type="` +
+          `${d.severity}">${xml(formatDiagnostic(d))}</failure>`,
       )
       .join("\n");
-    return `    <testcase name="${xml(name)}" classname="${xml(file)}" file="${xml(file)}">${problems.length ? `\n${failuresXml}\n    ` : ""}</testcase>`;
+    return (
+      `    <testcase name="${xml(name)}" classname="${xml(file)}" file="` +
+      `${xml(file)}">${problems.length ? `\n${failuresXml}\n    ` : ""}</testcase>`
+    );
   }
 }

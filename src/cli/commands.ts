@@ -254,7 +254,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.logFormat === "json" ? emitEvent("info", { message }) : process.stdout.write(`${message}\n`);
         const cancelled = await runCancellable(
           () =>
-            `run-operation ${macro} stopped after ${done} of ${statements(total)} on ${o.connection}; the lock was released`,
+            `run-operation ${macro} stopped after ${done} of ` +
+            `${statements(total)} on ${o.connection}; the lock was released`,
           async (cancellation) => {
             const count = await runOperation(project, macro, args, o.connection, {
               runId: newRunId(),
@@ -340,9 +341,12 @@ function unreachableForPlan(project: Project, e: { connection: string; reason: s
   const config = project.target.connections[e.connection];
   const where = config ? ` (${config.type}: ${describeEndpoint(config)})` : "";
   return new Error(
-    `plan needs connection '${e.connection}' of target '${project.targetName}'${where}, which cannot be reached: ${e.reason}; ` +
-      `nothing was planned or written. Check its host and port in profiles.yml and that the server is up and reachable from here ` +
-      `(sluice debug --target ${project.targetName} tries every connection); compile, ls and check need no connection`,
+    `plan needs connection '${e.connection}' of target '` +
+      `${project.targetName}'${where}, which cannot be reached: ${e.reason}; ` +
+      `nothing was planned or written. Check its host and port in ` +
+      `profiles.yml and that the server is up and reachable from here ` +
+      `(sluice debug --target ${project.targetName} tries every ` +
+      `connection); compile, ls and check need no connection`,
   );
 }
 

@@ -54,11 +54,13 @@ target ${project.targetName}`,
     const { RunLock } = await import("../ledger/run-lock.js");
     const holder = RunLock.holder(statePaths(project).lock);
     const held = holder
-      ? `${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}`
+      ? `${holder.command} run ${holder.runId}, pid ${holder.pid}` +
+        ` on ${holder.host}, started ${holder.startedAt}`
       : null;
     if (held)
       say(
-        `a build holds the run lock (${held}): its DuckDB files are not opened; checking the other connections`,
+        `a build holds the run lock (${held}): its DuckDB ` +
+          `files are not opened; checking the other connections`,
         "info",
         { lock: held },
       );

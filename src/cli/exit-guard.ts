@@ -11,7 +11,8 @@ export function runToExit(main: () => Promise<number>): void {
     settled = true;
     process.stderr.write(
       "error: sluice stopped before its command finished: nothing was left running that could finish it " +
-        "(a bug in sluice or a driver; run it again, and report it with the command and --log-format json output)\n",
+        "(a bug in sluice or a driver; run it again, and report " +
+        "it with the command and --log-format json output)\n",
     );
     process.exitCode = 1;
   });

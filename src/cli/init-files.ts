@@ -11,7 +11,9 @@ models:
   marts:
     materialized: table
 `,
-  "profiles.yml": `${schema("", "profiles.schema.json")}# Targets and their connections. Credentials come from env_var('NAME') only.
+  "profiles.yml":
+    `${schema("", "profiles.schema.json")}` +
+    `# Targets and their connections. Credentials come from env_var('NAME') only.
 targets:
   dev:
     connections:

@@ -79,9 +79,14 @@ async function describeLedger(ledger: Ledger, o: { model?: string; json?: boolea
     const partitions = await ledger.partitions(model);
     if (o.json) out[model] = partitions;
     else {
-      text += `${model}: ${partitions.length ? describePartitions(partitions.map((p) => p.partition)) : "no partitions loaded"}\n`;
+      const loaded = partitions.length
+        ? describePartitions(partitions.map((p) => p.partition))
+        : "no partitions loaded";
+      text += `${model}: ${loaded}\n`;
       for (const p of partitions)
-        text += `  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`;
+        text +=
+          `  ${p.partition.join("/").padEnd(12)} ${String(p.rows).padStart(10)} rows  loaded ` +
+          `${p.loadedAt}  run ${p.runId}${p.watermark ? `  watermark ${p.watermark}` : ""}\n`;
     }
   }
   return o.json ? `${JSON.stringify(out, null, 2)}\n` : text;

@@ -56,7 +56,10 @@ export interface CompileOptions {
   templates?: Map<string, TemplateResult | CompiledTemplate>;
   /** Another thread to share rendering with (see render-pool.ts); everything renders here without. */
   renderPool?: RenderPool;
-  /** Renders of the previous compile (see render-cache.ts): a model whose inputs are unchanged is not rendered. */
+  /**
+   * Renders of the previous compile (see render-cache.ts):
+   * a model whose inputs are unchanged is not rendered.
+   */
   renderCache?: RenderCache;
   /** The incremental contract's readings of the previous compile (see contract-cache.ts). */
   contractCache?: ContractCache<ContractReading>;
@@ -528,7 +531,8 @@ function mergeConfig(
           file.path,
           call,
           1,
-          `config(): ${issue.code === "unrecognized_keys" ? `unknown key '${key}'` : `${key}: ${issue.message}`}`,
+          `config(): ` +
+            `${issue.code === "unrecognized_keys" ? `unknown key '${key}'` : `${key}: ${issue.message}`}`,
           hint,
         );
       }
@@ -661,7 +665,9 @@ function resolveModel(
         file.path,
         1,
         1,
-        `'${file.name}' runs on connection '${compute}' (${connections[compute]!.type}) but reads ${readers.join(", ")} on connection '${input}' (${connections[input]!.type}), and no path joins them`,
+        `'${file.name}' runs on connection '${compute}' (` +
+          `${connections[compute]!.type}) but reads ${readers.join(", ")} on ` +
+          `connection '${input}' (${connections[input]!.type}), and no path joins them`,
         `set compute: '${input}' (and connection: '${compute}' to land it there), or split the model in two`,
       );
     }
@@ -727,7 +733,8 @@ function resolveModel(
       file.path,
       findLine(file.text, "on_schema_change"),
       1,
-      `on_schema_change '${config.on_schema_change}' is applied to the append, merge and delete+insert strategies only, not to insert_overwrite`,
+      `on_schema_change '${config.on_schema_change}' is applied to the append, ` +
+        `merge and delete+insert strategies only, not to insert_overwrite`,
       "remove on_schema_change, or rebuild the model with --full-refresh when its columns change",
     );
   }

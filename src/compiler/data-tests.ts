@@ -38,13 +38,19 @@ export function genericTestSql(t: GenericTestInput): string | { error: string; h
         return { error: "unique needs a column", hint: "put it under a column, or give columns: [a, b]" };
       const cols = columns.map(q).join(", ");
       const notNull = columns.map((c) => `${q(c)} is not null`).join(" and ");
-      return `select ${cols}, count(*) as n_records\nfrom ${t.relation} tested\nwhere ${notNull}\ngroup by ${cols}\nhaving count(*) > 1`;
+      return (
+        `select ${cols}, count(*) as n_records\nfrom ${t.relation} ` +
+        `tested\nwhere ${notNull}\ngroup by ${cols}\nhaving count(*) > 1`
+      );
     }
     case "not_null": {
       const columns = column ? [column] : stringList(t.args["columns"]);
       if (columns.length === 0)
         return { error: "not_null needs a column", hint: "put it under a column, or give columns: [a, b]" };
-      return `select *\nfrom ${t.relation} tested\nwhere ${columns.map((c) => `${q(c)} is null`).join(" or ")}`;
+      return (
+        `select *\nfrom ${t.relation} tested\nwhere ` +
+        `${columns.map((c) => `${q(c)} is null`).join(" or ")}`
+      );
     }
     case "accepted_values": {
       const values = t.args["values"];
@@ -53,14 +59,21 @@ export function genericTestSql(t: GenericTestInput): string | { error: string; h
         return { error: "accepted_values needs values", hint: "give values: [a, b, c]" };
       const quoted = t.args["quote"] !== false;
       const list = values.map((v) => (quoted ? stringLiteral(String(v), t.engine) : String(v))).join(", ");
-      return `select ${q(column)} as value_field, count(*) as n_records\nfrom ${t.relation} tested\nwhere ${q(column)} is not null and ${q(column)} not in (${list})\ngroup by ${q(column)}`;
+      return (
+        `select ${q(column)} as value_field, count(*) as n_records\nfrom ${t.relation} tested\nwhere ` +
+        `${q(column)} is not null and ${q(column)} not in (${list})\ngroup by ${q(column)}`
+      );
     }
     case "relationships": {
       const field = t.args["field"];
       if (!column) return { error: "relationships needs a column", hint: "put it under a column" };
       if (typeof field !== "string")
         return { error: "relationships needs field", hint: "give field: the key column of the parent" };
-      return `select child.${q(column)} as from_field\nfrom ${t.relation} child\nleft join ${t.parent} parent on child.${q(column)} = parent.${q(field)}\nwhere child.${q(column)} is not null and parent.${q(field)} is null`;
+      return (
+        `select child.${q(column)} as from_field\nfrom ${t.relation} child\nleft ` +
+        `join ${t.parent} parent on child.${q(column)} = parent.${q(field)}` +
+        `\nwhere child.${q(column)} is not null and parent.${q(field)} is null`
+      );
     }
     case "expression": {
       const expression = t.args["expression"];
@@ -90,7 +103,10 @@ export function genericTestSql(t: GenericTestInput): string | { error: string; h
   }
 }
 
-/** Test types whose failing rows can be narrowed to the partitions a build replaced (see scopedGenericTestSql). */
+/**
+ * Test types whose failing rows can be narrowed to the
+ * partitions a build replaced (see scopedGenericTestSql).
+ */
 export const SCOPABLE_TESTS: readonly TestType[] = [
   "unique",
   "not_null",
@@ -132,7 +148,8 @@ export function scopedGenericTestSql(
   return (
     `select ${columns.map((c) => `tested.${q(c)} as ${q(c)}`).join(", ")}, count(*) as n_records\n` +
     `from ${t.relation} tested\n` +
-    `join (select distinct ${columns.map(q).join(", ")} from ${scoped} touched_rows where ${notNull}) touched on ${join}\n` +
+    `join (select distinct ${columns.map(q).join(", ")} from ` +
+    `${scoped} touched_rows where ${notNull}) touched on ${join}\n` +
     `group by ${keys.join(", ")}\nhaving count(*) > 1`
   );
 }

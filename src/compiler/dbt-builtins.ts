@@ -58,7 +58,8 @@ const BUILTINS: Record<string, Builtin> = {
   },
   hash: (e, a) =>
     e === "sqlserver"
-      ? `lower(convert(varchar(50), hashbytes('md5', coalesce(convert(varchar(8000), ${s(a["field"])}), '')), 2))`
+      ? `lower(convert(varchar(50), hashbytes('md5', ` +
+        `coalesce(convert(varchar(8000), ${s(a["field"])}), '')), 2))`
       : `md5(cast(${s(a["field"])} as ${BUILTINS["type_string"]!(e, {})}))`,
   safe_cast: (e, a) =>
     e === "hive"
@@ -92,7 +93,10 @@ const BUILTINS: Record<string, Builtin> = {
     const part = s(a["datepart"]).toLowerCase();
     const truncated = BUILTINS["date_trunc"]!(e, { datepart: part, date: a["date"] });
     const next = BUILTINS["dateadd"]!(e, { datepart: part, interval: 1, from_date_or_timestamp: truncated });
-    return `cast(${BUILTINS["dateadd"]!(e, { datepart: "day", interval: -1, from_date_or_timestamp: next })} as date)`;
+    return (
+      `cast(${BUILTINS["dateadd"]!(e, { datepart: "day", interval: -1, from_date_or_timestamp: next })}` +
+      ` as date)`
+    );
   },
   date: (e, a) =>
     e === "sqlserver"

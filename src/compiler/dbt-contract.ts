@@ -52,7 +52,8 @@ export function modelContract(
       modelPath,
       1,
       1,
-      `incremental model '${name}' enforces a contract with on_schema_change '${onSchemaChange}', which lets its table drift from the contract`,
+      `incremental model '${name}' enforces a contract with on_schema_change ` +
+        `'${onSchemaChange}', which lets its table drift from the contract`,
       "set on_schema_change to 'append_new_columns' or 'fail', as dbt requires",
     );
   if (untyped.length > 0) return undefined;

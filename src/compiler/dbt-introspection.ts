@@ -33,7 +33,9 @@ export interface IntrospectionAnswers {
   readonly execute: boolean;
   /** dbt's `flags.WHICH`: the command running (`compile` while compiling). */
   readonly command: string;
-  /** dbt's `flags.FULL_REFRESH`: true while a build under `--full-refresh` renders (never while compiling). */
+  /**
+   * dbt's `flags.FULL_REFRESH`: true while a build under `--full-refresh` renders (never while compiling).
+   */
   readonly fullRefresh: boolean;
   query(sql: string): QueryFacts | undefined;
   columns(relation: RelationParts): ColumnFacts[] | undefined;
@@ -54,7 +56,10 @@ export class RenderIntrospection {
   ) {}
 }
 
-/** The parts of a relation a template passed (a Relation, or its SQL text); undefined for a CTE or a bare name. */
+/**
+ * The parts of a relation a template passed (a Relation,
+ * or its SQL text); undefined for a CTE or a bare name.
+ */
 export function relationPartsOf(value: unknown): RelationParts | undefined {
   const relation = value instanceof Relation ? value : relationFromSql(String(value));
   if (relation.is_cte || !relation.identifier) return undefined;
@@ -220,7 +225,8 @@ export function introspectionFor(
 ): RenderIntrospection {
   if (!introspection)
     throw new Error(
-      `'${what}' asks the database while rendering, which sluice does only for models (not in hooks, tests or operations)`,
+      `'${what}' asks the database while rendering, which sluice ` +
+        `does only for models (not in hooks, tests or operations)`,
     );
   introspection.uses.add(what);
   return introspection;

@@ -53,7 +53,8 @@ export function mergeDbtModelConfig(
         file.path,
         line,
         1,
-        `materialized '${materialized}' (set in ${where}) is a custom materialization ({% materialization %} in ${custom}); sluice does not run custom materializations`,
+        `materialized '${materialized}' (set in ${where}) is a custom materialization ({% ` +
+          `materialization %} in ${custom}); sluice does not run custom materializations`,
         "use view, table, incremental or ephemeral",
       );
     } else {

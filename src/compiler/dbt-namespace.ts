@@ -93,7 +93,8 @@ export class DbtNamespace {
       }
     }
     throw new Error(
-      `adapter.dispatch('${name}'${macroNamespace ? `, '${macroNamespace}'` : ""}) found no implementation (tried ${tried.join(", ")})`,
+      `adapter.dispatch('${name}'${macroNamespace ? `, '${macroNamespace}'` : ""}` +
+        `) found no implementation (tried ${tried.join(", ")})`,
     );
   }
 

@@ -82,7 +82,8 @@ export class RunTimeRenderer {
       for (const [key, question] of asked) known.set(key, await ask(database, question, model));
     }
     throw new Error(
-      `${model.location.path}: rendering '${model.name}' at run time asked the database something new on each of ${MAX_PASSES} passes; its questions must not depend on an endless chain of answers`,
+      `${model.location.path}: rendering '${model.name}' at run time asked the database something new ` +
+        `on each of ${MAX_PASSES} passes; its questions must not depend on an endless chain of answers`,
     );
   }
 
@@ -150,9 +151,13 @@ async function ask(database: LiveDatabase, question: Question, model: ModelNode)
     const what =
       question.kind === "query"
         ? `the query\n${question.sql}\n`
-        : `${question.kind === "columns" ? "the columns of" : "whether there is"} ${[question.relation.database, question.relation.schema, question.relation.name].filter(Boolean).join(".")}`;
+        : `${question.kind === "columns" ? "the columns of" : "whether there is"} ` +
+          [question.relation.database, question.relation.schema, question.relation.name]
+            .filter(Boolean)
+            .join(".");
     throw new Error(
-      `${model.location.path}: rendering '${model.name}' at run time asked ${what} and the database answered: ${e instanceof Error ? e.message : String(e)}`,
+      `${model.location.path}: rendering '${model.name}' at run time asked ${what}` +
+        ` and the database answered: ${e instanceof Error ? e.message : String(e)}`,
     );
   }
 }

@@ -209,7 +209,10 @@ export class TemplateEnvironment {
     return names;
   }
 
-  /** Calls one of the project's macros (of package `pkg`, when given) with positional arguments while `scope` renders. */
+  /**
+   * Calls one of the project's macros (of package `pkg`, when
+   * given) with positional arguments while `scope` renders.
+   */
   callMacro(name: string, args: unknown[], scope: RenderScope, pkg?: string): unknown {
     const macro = pkg !== undefined ? this.dbt.macro(pkg, name) : globalsOf(this.env)[name];
     if (typeof macro !== "function") throw new Error(`no macro named '${name}'`);

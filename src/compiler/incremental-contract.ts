@@ -194,7 +194,9 @@ function shapeVerdict(model: ModelNode, tracked: SourceNode[], engine: EngineTyp
   const crossRow = crossRowConstruct(select);
   if (crossRow) {
     return {
-      fullRebuild: `${where(lineOf(model.rawSql, crossRow.word))}: ${crossRow.what} makes a row depend on rows of other partitions`,
+      fullRebuild:
+        `${where(lineOf(model.rawSql, crossRow.word))}: ${crossRow.what}` +
+        ` makes a row depend on rows of other partitions`,
       keys: [],
     };
   }
@@ -212,10 +214,15 @@ function shapeVerdict(model: ModelNode, tracked: SourceNode[], engine: EngineTyp
       keys,
       refuse: {
         line: 1,
-        message: `incremental model '${model.name}' is partitioned by ${model.config.partitionBy.join(", ")} over change-tracked ${source.name}, but its result has no column holding ${wanted}, so a row that moves to another partition or is deleted would stay in its old partition`,
+        message:
+          `incremental model '${model.name}' is partitioned by ${model.config.partitionBy.join(", ")}` +
+          ` over change-tracked ${source.name}, but its result has no column holding ${wanted}, so a ` +
+          `row that moves to another partition or is deleted would stay in its old partition`,
         hint: deletes
-          ? `select ${deletes.key} from ${source.name} (it may be renamed), or declare full_refresh_only: true`
-          : `set unique_key to a column selected straight from ${source.name}, add a deletes table to its change_tracking, or declare full_refresh_only: true`,
+          ? `select ${deletes.key} from ${source.name} (it may ` +
+            `be renamed), or declare full_refresh_only: true`
+          : `set unique_key to a column selected straight from ${source.name}, add a ` +
+            `deletes table to its change_tracking, or declare full_refresh_only: true`,
       },
     };
   }
@@ -240,7 +247,9 @@ function joinedVerdict(model: ModelNode, select: AstNode, tracked: SourceNode[])
         ? `the deletes key '${deletes.key}' of ${source.name}`
         : `a key of ${source.name} (a deletes table's key, or a unique_key column taken from it)`;
       return {
-        fullRebuild: `joins ${tracked.length} change-tracked sources (${names}), and its result has no column holding ${wanted} to find the rows a change in it touches`,
+        fullRebuild:
+          `joins ${tracked.length} change-tracked sources (${names}), and its result ` +
+          `has no column holding ${wanted} to find the rows a change in it touches`,
         keys: [],
       };
     }
@@ -439,7 +448,10 @@ export function inheritanceProblem(
   return null;
 }
 
-/** What kind of values an update column holds, from its declared `data_type` (null: not declared or not known). */
+/**
+ * What kind of values an update column holds, from its
+ * declared `data_type` (null: not declared or not known).
+ */
 function stampKind(dataType: string | undefined): "text" | "date" | "timestamp" | "number" | null {
   const t = (dataType ?? "").trim().toLowerCase();
   if (!t) return null;
@@ -471,17 +483,23 @@ export function lookbackProblem(source: SourceNode): { message: string; hint: st
   if (!numeric && !interval)
     return {
       message: `cannot read ${what}`,
-      hint: "write a number for a numeric update column, or an interval such as '10 minutes', '2 hours' or '1 day'",
+      hint:
+        "write a number for a numeric update column, or an " +
+        "interval such as '10 minutes', '2 hours' or '1 day'",
     };
   if (kind === "text")
     return {
-      message: `${what} needs a timestamp, date or number update column, and ${tracking.updatedAt}${declared} holds text`,
+      message:
+        `${what} needs a timestamp, date or number update ` +
+        `column, and ${tracking.updatedAt}${declared} holds text`,
       hint: "cast the column in a view over the source and track that, or drop the lookback",
     };
   if (kind === "date" && !(interval && interval[1]!.toLowerCase() === "day"))
     return {
       message: `${what} on the DATE update column ${tracking.updatedAt} must be whole days`,
-      hint: "write e.g. lookback: '1 day' (a DATE stamp needs at least one day to see rows stamped the same day)",
+      hint:
+        "write e.g. lookback: '1 day' (a DATE stamp needs " +
+        "at least one day to see rows stamped the same day)",
     };
   if (kind === "number" && !numeric)
     return {

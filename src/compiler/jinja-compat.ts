@@ -348,7 +348,8 @@ function patchCompiler(): void {
       this._emitLine("try {");
       scoped.call(this, body);
       this._emitLine(
-        `} catch (e) { frame = ${keepFrame ? `${saved}.pop()` : "callerFrame"}; if (e && e.sluiceReturn) return e.value; throw e; }`,
+        `} catch (e) { frame = ${keepFrame ? `${saved}.pop()` : "callerFrame"}` +
+          `; if (e && e.sluiceReturn) return e.value; throw e; }`,
       );
     };
     try {

@@ -85,7 +85,9 @@ export class Relation extends String {
 
 const PART = /"((?:[^"]|"")*)"|\[((?:[^\]]|\]\])*)\]|`((?:[^`]|``)*)`/y;
 
-/** Reads a relation name as sluice renders it (`"db"."schema"."name"`, `[schema].[name]`, `` `db`.`name` ``). */
+/**
+ * Reads a relation name as sluice renders it (`"db"."schema"."name"`, `[schema].[name]`, `` `db`.`name` ``).
+ */
 export function relationFromSql(sql: string): Relation {
   const parts: { text: string; value: string }[] = [];
   let at = 0;
@@ -216,7 +218,10 @@ export class PyDateTime {
 
   isoformat(sep = "T"): string {
     const fraction = this.microsecond ? `.${String(this.microsecond).padStart(6, "0")}` : "";
-    return `${this.strftime("%Y-%m-%d")}${sep}${this.strftime("%H:%M:%S")}${fraction}${this.aware ? "+00:00" : ""}`;
+    return (
+      `${this.strftime("%Y-%m-%d")}${sep}${this.strftime("%H:%M:%S")}` +
+      `${fraction}${this.aware ? "+00:00" : ""}`
+    );
   }
 
   date(): PyDate {
@@ -340,7 +345,9 @@ export interface DbtContextHooks {
   invocationId(): string;
   /** Where log(info=True), print() and exceptions.warn() write. */
   write(line: string): void;
-  /** What the node rendering now may ask the database; undefined where sluice cannot answer (hooks, tests). */
+  /**
+   * What the node rendering now may ask the database; undefined where sluice cannot answer (hooks, tests).
+   */
   introspection(): RenderIntrospection | undefined;
 }
 

@@ -15,7 +15,10 @@ export function partitionColumnsText(engine: EngineType, partitionBy: string[]):
   return partitionBy.map((p) => d.castText(d.quoteIdentifier(p)));
 }
 
-/** A predicate true for rows in one of `partitions` (NULL as IS NULL); refuses an empty set rather than match nothing. */
+/**
+ * A predicate true for rows in one of `partitions` (NULL as
+ * IS NULL); refuses an empty set rather than match nothing.
+ */
 export function partitionPredicate(
   engine: EngineType,
   partitionBy: string[],
@@ -31,7 +34,10 @@ export function selectPartitions(
   partitionBy: string[],
   partitions: PartitionValue[],
 ): string {
-  return `select * from (\n${sql}\n) sluice_rows\nwhere ${partitionPredicate(engine, partitionBy, partitions)}`;
+  return (
+    `select * from (\n${sql}\n) sluice_rows\nwhere ` +
+    `${partitionPredicate(engine, partitionBy, partitions)}`
+  );
 }
 
 /**

@@ -38,7 +38,9 @@ export class RenderCache {
     return this.previous.size;
   }
 
-  /** The SQL of each variant stored under `key`, if every environment variable it read still has its value. */
+  /**
+   * The SQL of each variant stored under `key`, if every environment variable it read still has its value.
+   */
   get(key: string, env: Record<string, string | undefined>): string[] | undefined {
     const entry = this.previous.get(key);
     if (!entry) return undefined;

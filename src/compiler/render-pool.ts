@@ -120,7 +120,9 @@ export function takeShared<T>(
   }
 }
 
-/** The main thread's end of a render: waits for the worker's outputs without leaving the event loop's turn. */
+/**
+ * The main thread's end of a render: waits for the worker's outputs without leaving the event loop's turn.
+ */
 export function awaitWorkerOutputs(
   slots: Int32Array,
   port: MessagePort,

@@ -88,12 +88,14 @@ export function renderHooks(
             "project.yml",
             1,
             1,
-            `${which}[${i}]: connection '${hook.connection}' is not defined in target '${project.targetName}'`,
+            `${which}[${i}]: connection '${hook.connection}' ` +
+              `is not defined in target '${project.targetName}'`,
             didYouMean(hook.connection, Object.keys(project.target.connections)),
           );
         return [];
       }
-      // A hook written for other engines (the example's DuckDB data generator on a SQL Server target) is left out.
+      // A hook written for other engines (the example's DuckDB
+      // data generator on a SQL Server target) is left out.
       if (hook.connection_types && !hook.connection_types.includes(connection.type)) return [];
       try {
         const scope: RenderScope = {
@@ -269,8 +271,10 @@ export function renderModel(
         model.location.path,
         1,
         1,
-        `'${model.name}' asks the database while rendering (${model.introspects.join(", ")}), so its change window over ${trackedSources.join(", ")} cannot be planned before it runs`,
-        "drop change_tracking from its sources' lineage (make it a plain incremental or a table), or write the model without introspection",
+        `'${model.name}' asks the database while rendering (${model.introspects.join(", ")}), ` +
+          `so its change window over ${trackedSources.join(", ")} cannot be planned before it runs`,
+        "drop change_tracking from its sources' lineage (make it a plain " +
+          "incremental or a table), or write the model without introspection",
       );
   }
   model.macrosUsed = env.macrosReached(draft.template.scan.calls);
@@ -333,7 +337,9 @@ export function renderJobFor(
 function changeWindow(project: Project, model: ModelNode, source: SourceNode): string {
   const type = project.target.connections[model.config.compute]!.type;
   const column = quoteIdentifier(type, source.changeTracking!.updatedAt);
-  const window = `(select * from ${renderRelation(type, source.relation)} where ${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
+  const window =
+    `(select * from ${renderRelation(type, source.relation)} where ${column} > ` +
+    `${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)})`;
   return `${window}${windowAlias(quoteIdentifier(type, source.relation.name))}`;
 }
 

@@ -119,7 +119,8 @@ export function buildDataTests(
         );
         continue;
       }
-      const base = `${parsed.type.split(".").pop()}_${node.name.replace(/\./g, "_")}${column ? `_${column}` : ""}`;
+      const base =
+        `${parsed.type.split(".").pop()}_${node.name.replace(/\./g, "_")}` + `${column ? `_${column}` : ""}`;
       const id = uniqueId((parsed.options["name"] as string | undefined) ?? base);
       tests.push({
         id,
@@ -207,12 +208,16 @@ function genericTest(
     const parentNode = target ? (nodes[target] ?? nodes[target.replace(/^model\./, "seed.")]) : undefined;
     if (!parentNode || parentNode.kind === "test")
       return {
-        error: `relationships: 'to' must be ref('model') or source('s', 't'), got ${JSON.stringify(declared.args["to"])}`,
+        error:
+          `relationships: 'to' must be ref('model') or source('s', ` +
+          `'t'), got ${JSON.stringify(declared.args["to"])}`,
         hint: "give to: ref('parent_model')",
       };
     if (!canRead(node.relation.connection, parentNode.relation.connection, connections)) {
       return {
-        error: `parent on connection '${parentNode.relation.connection}' is not readable from '${node.relation.connection}'`,
+        error:
+          `parent on connection '${parentNode.relation.connection}` +
+          `' is not readable from '${node.relation.connection}'`,
         hint: "test the relationship where both relations live",
       };
     }
@@ -359,7 +364,9 @@ export function scopedReconcileSql(
       reconcile.sql
   )
     return { whole: "its compiled SQL is not the one this version of sluice generates" };
-  const storedFrom = `(select * from ${relation} where ${partitionPredicate(stored, keys, partitions)}) sluice_partitions`;
+  const storedFrom =
+    `(select * from ${relation} where ` +
+    `${partitionPredicate(stored, keys, partitions)}) sluice_partitions`;
   const computedFrom = `(\n${selectPartitions(compute, model.compiledSql, keys, partitions)}\n) sluice_model`;
   return {
     stored: reconcileProfile(stored, storedFrom, keys, reconcile.sums),

@@ -190,7 +190,8 @@ class Env {
         for (const r of chosen) {
           if (!r.columns)
             throw new Unknown(
-              `select ${table ? `${table}.` : ""}* over ${r.alias}, whose columns are not known (declare them in its YAML)`,
+              `select ${table ? `${table}.` : ""}* over ${r.alias}, ` +
+                `whose columns are not known (declare them in its YAML)`,
             );
           for (const c of r.columns.values()) add(c.name, c.from);
         }
@@ -256,7 +257,8 @@ class Env {
     const blind = relations.filter((r) => !r.columns).map((r) => r.alias);
     throw new Unknown(
       blind.length
-        ? `cannot tell which input the unqualified column ${column} comes from: the columns of ${blind.join(", ")} are not known`
+        ? `cannot tell which input the unqualified column ${column} ` +
+            `comes from: the columns of ${blind.join(", ")} are not known`
         : `the unqualified column ${column} is in no input`,
     );
   }

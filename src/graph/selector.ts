@@ -96,7 +96,8 @@ export function checkRestate(manifest: Manifest, name: string): void {
     const what =
       materialized === "incremental" ? "an incremental model without partition_by" : `a ${materialized}`;
     throw new SelectorError(
-      `--restate ${name}: ${name} is ${what}; only incremental models with partition_by replay partitions. Rebuild it with --full-refresh -s ${name}`,
+      `--restate ${name}: ${name} is ${what}; only incremental models with ` +
+        `partition_by replay partitions. Rebuild it with --full-refresh -s ${name}`,
     );
   }
 }
@@ -129,7 +130,8 @@ function selectAtom(
   const body = m?.[3];
   if (!m || !body || /^[+@]|[+@]$/.test(body) || (m[1] && m[2] !== undefined)) {
     throw new SelectorError(
-      `${flag} '${atom}' is malformed: graph operators are +name, N+name, name+, name+N and @name (once each side)`,
+      `${flag} '${atom}' is malformed: graph operators are ` +
+        `+name, N+name, name+, name+N and @name (once each side)`,
     );
   }
   const [, at, upDepth, , downDepth] = m;

@@ -43,11 +43,17 @@ export interface PartitionState {
 }
 
 const SCHEMA = [
-  `create table if not exists runs (run_id varchar primary key, target varchar, command varchar, host varchar, pid integer, started_at timestamp, finished_at timestamp, status varchar)`,
-  `create table if not exists watermarks (run_id varchar, model varchar, model_version varchar, source varchar, watermark_from varchar, watermark_to varchar, watermark_kind varchar, committed_at timestamp)`,
-  `create table if not exists partition_loads (run_id varchar, model varchar, model_version varchar, partition_key varchar, row_count bigint, checksum varchar, loaded_at timestamp)`,
-  `create table if not exists pending_partitions (run_id varchar, model varchar, partition_key varchar, planned_at timestamp)`,
-  `create table if not exists node_outcomes (run_id varchar, node varchar, version varchar, status varchar, recorded_at timestamp)`,
+  `create table if not exists runs (run_id varchar primary key, target varchar, command varchar, ` +
+    `host varchar, pid integer, started_at timestamp, finished_at timestamp, status varchar)`,
+  `create table if not exists watermarks (run_id varchar, model varchar, ` +
+    `model_version varchar, source varchar, watermark_from varchar, ` +
+    `watermark_to varchar, watermark_kind varchar, committed_at timestamp)`,
+  `create table if not exists partition_loads (run_id varchar, model varchar, model_version ` +
+    `varchar, partition_key varchar, row_count bigint, checksum varchar, loaded_at timestamp)`,
+  `create table if not exists pending_partitions (run_id varchar, ` +
+    `model varchar, partition_key varchar, planned_at timestamp)`,
+  `create table if not exists node_outcomes (run_id varchar, node ` +
+    `varchar, version varchar, status varchar, recorded_at timestamp)`,
   // The newest lock generation that wrote here: commits from an older one are refused.
   `create table if not exists lock_fence (token bigint)`,
 ];
@@ -123,7 +129,8 @@ export class Ledger {
   }): Promise<void> {
     await this.checkFence(false);
     await this.session.execute(
-      `insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ${lit(run.command)}, ${lit(run.host)}, ${run.pid}, ${UTC_NOW}, null, 'running')`,
+      `insert into runs values (${lit(run.runId)}, ${lit(run.target)}, ` +
+        `${lit(run.command)}, ${lit(run.host)}, ${run.pid}, ${UTC_NOW}, null, 'running')`,
     );
   }
 
@@ -140,7 +147,8 @@ export class Ledger {
     source: string,
   ): Promise<{ watermark: Watermark; modelVersion: string } | null> {
     const { rows } = await this.session.query(
-      `select watermark_to, watermark_kind, model_version from watermarks where model = ${lit(model)} and source = ${lit(source)} order by committed_at desc, rowid desc limit 1`,
+      `select watermark_to, watermark_kind, model_version from watermarks where model = ` +
+        `${lit(model)} and source = ${lit(source)} order by committed_at desc, rowid desc limit 1`,
     );
     const row = rows[0];
     if (!row) return null;
@@ -183,13 +191,17 @@ export class Ledger {
       if (loads.length > 0) {
         const values = loads.map(
           (l) =>
-            `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ${lit(JSON.stringify(l.partition))}, ${l.rows}, ${l.checksum === null ? "null" : lit(l.checksum)}, ${UTC_NOW})`,
+            `(${lit(runId)}, ${lit(l.model)}, ${lit(l.modelVersion)}, ` +
+            `${lit(JSON.stringify(l.partition))}, ${l.rows}, ` +
+            `${l.checksum === null ? "null" : lit(l.checksum)}, ${UTC_NOW})`,
         );
         await this.session.execute(`insert into partition_loads values ${values.join(", ")}`);
       }
       for (const w of watermarks) {
         await this.session.execute(
-          `insert into watermarks values (${lit(runId)}, ${lit(w.model)}, ${lit(w.modelVersion)}, ${lit(w.source)}, ${w.from ? lit(w.from.value) : "null"}, ${lit(w.to.value)}, ${lit(w.to.kind)}, ${UTC_NOW})`,
+          `insert into watermarks values (${lit(runId)}, ${lit(w.model)}, ` +
+            `${lit(w.modelVersion)}, ${lit(w.source)}, ${w.from ? lit(w.from.value) : "null"}` +
+            `, ${lit(w.to.value)}, ${lit(w.to.kind)}, ${UTC_NOW})`,
         );
       }
       if (resetPending)
@@ -205,9 +217,12 @@ export class Ledger {
 
   /** Each partition's latest load, for docs and `sluice ledger`. */
   async partitions(model: string): Promise<PartitionState[]> {
+    const latestWatermark =
+      "(select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model and " +
+      "w.watermark_kind <> 'fingerprint')";
     const { rows } = await this.session.query(`
       select p.partition_key, p.row_count, strftime(p.loaded_at, '%Y-%m-%d %H:%M:%S UTC'), p.run_id,
-             (select max(w.watermark_to) from watermarks w where w.run_id = p.run_id and w.model = p.model and w.watermark_kind <> 'fingerprint')
+             ${latestWatermark}
       from partition_loads p
       where p.model = ${lit(model)}
       qualify row_number() over (partition by p.partition_key order by p.loaded_at desc, p.rowid desc) = 1
@@ -237,7 +252,8 @@ export class Ledger {
   /** The last recorded outcome of each node: its version, status and when (as sortable text). */
   async lastOutcomes(): Promise<Map<string, NodeOutcome>> {
     const { rows } = await this.session.query(
-      "select node, version, status, strftime(recorded_at, '%Y-%m-%d %H:%M:%S.%f') from node_outcomes qualify row_number() over (partition by node order by recorded_at desc, rowid desc) = 1",
+      "select node, version, status, strftime(recorded_at, '%Y-%m-%d %H:%M:%S.%f') from node_outcomes " +
+        "qualify row_number() over (partition by node order by recorded_at desc, rowid desc) = 1",
     );
     return new Map(
       rows.map((r) => [String(r[0]), { version: String(r[1]), status: String(r[2]), at: String(r[3]) }]),
@@ -255,13 +271,16 @@ export class Ledger {
     return this.session.transaction(async () => {
       await this.checkFence(true);
       const a = await this.session.execute(
-        `delete from partition_loads where rowid not in (select arg_max(rowid, loaded_at) from partition_loads group by model, partition_key)`,
+        `delete from partition_loads where rowid not in (select arg_max(rowid, ` +
+          `loaded_at) from partition_loads group by model, partition_key)`,
       );
       const b = await this.session.execute(
-        `delete from watermarks where rowid not in (select arg_max(rowid, committed_at) from watermarks group by model, source)`,
+        `delete from watermarks where rowid not in (select arg_max(rowid, ` +
+          `committed_at) from watermarks group by model, source)`,
       );
       const c = await this.session.execute(
-        `delete from node_outcomes where rowid not in (select arg_max(rowid, recorded_at) from node_outcomes group by node)`,
+        `delete from node_outcomes where rowid not in (select ` +
+          `arg_max(rowid, recorded_at) from node_outcomes group by node)`,
       );
       return { removed: (a.rowsAffected ?? 0) + (b.rowsAffected ?? 0) + (c.rowsAffected ?? 0) };
     });

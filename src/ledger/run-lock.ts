@@ -53,8 +53,10 @@ export class LockHeldError extends Error {
     path: string,
   ) {
     super(
-      `another build holds the lock ${path}: ${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}, ` +
-        `started ${holder.startedAt}, last heartbeat ${holder.heartbeatAt}; wait for it, or pass --lock-timeout SECONDS to wait`,
+      `another build holds the lock ${path}: ${holder.command} ` +
+        `run ${holder.runId}, pid ${holder.pid} on ${holder.host}, ` +
+        `started ${holder.startedAt}, last heartbeat ${holder.heartbeatAt}` +
+        `; wait for it, or pass --lock-timeout SECONDS to wait`,
     );
     this.name = "LockHeldError";
   }
@@ -65,7 +67,8 @@ export class BuildDuringReadError extends Error {
   constructor(command: string, path: string, attempts: number) {
     super(
       `${command} read the project ${attempts} times and each time a build took the run lock ${path} ` +
-        "while it read, so what it read may be half-written; nothing was printed. Run it again when the builds are done",
+        "while it read, so what it read may be half-written; " +
+        "nothing was printed. Run it again when the builds are done",
     );
     this.name = "BuildDuringReadError";
   }
@@ -78,7 +81,8 @@ export class LockLostError extends Error {
       ? `${newer.command} run ${newer.runId}, pid ${newer.pid} on ${newer.host}`
       : "another process";
     super(
-      `this run lost the lock ${path} (generation ${generation}) to ${who}; nothing more was recorded in the ledger, ` +
+      `this run lost the lock ${path} (generation ${generation}` +
+        `) to ${who}; nothing more was recorded in the ledger, ` +
         "and the next build redoes the unfinished work",
     );
     this.name = "LockLostError";
@@ -277,7 +281,10 @@ export class RunLock implements LockFence {
 
 /** Said once when a wait for a live holder begins, so a scheduler's log shows why a run is slow. */
 function waitingFor(holder: LockHolder, path: string, waitMs: number): string {
-  return `the run lock ${path} is held by ${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}; waiting up to ${Math.round(waitMs / 1000)} s`;
+  return (
+    `the run lock ${path} is held by ${holder.command} run ${holder.runId}, pid ` +
+    `${holder.pid} on ${holder.host}; waiting up to ${Math.round(waitMs / 1000)} s`
+  );
 }
 
 /** Sleeps `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
@@ -330,7 +337,9 @@ function judge(path: string, generation: number, host: string, staleAfterMs: num
     if (now === undefined || now === holder.processStart) return { kind: "held", holder };
     return {
       kind: "taken over",
-      message: `${whose}: its process ${holder.pid} is gone (that pid now belongs to a process started at ${now}, not ${holder.processStart})`,
+      message:
+        `${whose}: its process ${holder.pid} is gone (that pid now ` +
+        `belongs to a process started at ${now}, not ${holder.processStart})`,
     };
   }
   if (age > staleAfterMs) {

@@ -78,7 +78,8 @@ export function readManifest(path: string): Manifest {
   const manifest = JSON.parse(readFileSync(path, "utf8")) as Manifest;
   if (manifest.manifestVersion !== MANIFEST_VERSION) {
     throw new Error(
-      `${path} has manifest version ${String(manifest.manifestVersion)}, this sluice reads ${MANIFEST_VERSION}; recompile it with this version`,
+      `${path} has manifest version ${String(manifest.manifestVersion)}, ` +
+        `this sluice reads ${MANIFEST_VERSION}; recompile it with this version`,
     );
   }
   return manifest;

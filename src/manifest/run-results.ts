@@ -26,7 +26,10 @@ export interface StepReport extends StepOutcome {
   failures?: number;
   sample?: { columns: string[]; rows: Row[] };
   partitions?: PartitionValue[];
-  /** For a test narrowed to the partitions its model replaced in this build: which (the rest passed before and is unchanged). */
+  /**
+   * For a test narrowed to the partitions its model replaced in
+   * this build: which (the rest passed before and is unchanged).
+   */
   scope?: { model: string; partitions: PartitionValue[] };
   /** Rows (and a checksum where the engine gives one) of each partition written, for the ledger. */
   partitionRows?: { partition: PartitionValue; rows: number; checksum: string | null }[];
@@ -47,7 +50,10 @@ export interface RunResults {
   startedAt: string;
   elapsedMs: number;
   success: boolean;
-  /** The signal that cancelled the run (runner/cancellation.ts); its nodes then include `cancelled` and `not_started` ones. */
+  /**
+   * The signal that cancelled the run (runner/cancellation.ts);
+   * its nodes then include `cancelled` and `not_started` ones.
+   */
   cancelledBy?: "SIGINT" | "SIGTERM";
   /**
    * Wall time of each phase in milliseconds: `start` (process start to this command, when the CLI

@@ -14,7 +14,8 @@ export function stateFor(manifest: Manifest, stateDir: string | undefined): Stat
   const path = join(resolve(stateDir), "manifest.json");
   if (!existsSync(path))
     throw new StateError(
-      `--state ${stateDir}: no manifest.json there; point it at the target/ folder of the build to compare with`,
+      `--state ${stateDir}: no manifest.json there; point ` +
+        `it at the target/ folder of the build to compare with`,
     );
   return compareState(manifest, readManifest(path));
 }

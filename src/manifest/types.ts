@@ -78,14 +78,18 @@ export interface ModelNode extends NodeBase {
    */
   /**
    * For an insert_overwrite model that is not a lineage model: for each model it reads, why it
-   * cannot inherit the partitions replaced there (null: it can). Read from its SQL at compile time (compiler/incremental-contract.ts), so that a plan
+   * cannot inherit the partitions replaced there (null: it can). Read from its
+   * SQL at compile time (compiler/incremental-contract.ts), so that a plan
    * parses no SQL for it.
    */
   inheritance?: Record<string, string | null>;
   lineage: {
     trackedSources: string[];
     changesSql: string;
-    /** Why the model's SQL is outside the incremental contract, so every build is full (see compiler/incremental-contract.ts). */
+    /**
+     * Why the model's SQL is outside the incremental contract, so
+     * every build is full (see compiler/incremental-contract.ts).
+     */
     fullRebuild?: string | null;
     /** Where a changed source row is found in the model's table (see compiler/incremental-contract.ts). */
     keys?: { source: string; sourceColumn: string; modelColumn: string }[];

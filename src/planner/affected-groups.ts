@@ -163,7 +163,10 @@ interface Ast {
   [key: string]: unknown;
 }
 
-/** Why a part of the statement may read across groups or vary by run (a subquery, a window, the clock), or null. */
+/**
+ * Why a part of the statement may read across groups or
+ * vary by run (a subquery, a window, the clock), or null.
+ */
 function nested(node: unknown, root: boolean): string | null {
   if (Array.isArray(node)) {
     for (const item of node) {

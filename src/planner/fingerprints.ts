@@ -34,7 +34,9 @@ export function untrackedSources(model: ModelNode, manifest: Manifest): SourceNo
   return [...found.values()].filter((s) => !deletes.some((d) => sameRelation(d, s.relation)));
 }
 
-/** One text that changes whenever a row of `source` is inserted, updated or deleted (barring hash collisions). */
+/**
+ * One text that changes whenever a row of `source` is inserted, updated or deleted (barring hash collisions).
+ */
 export async function fingerprint(session: Session, engine: EngineType, source: SourceNode): Promise<string> {
   const d = dialectFor(engine);
   // MySQL has no row-to-text: its dialect hashes a list of the columns, read first (one query more).

@@ -35,7 +35,9 @@ export interface UntrackedFact {
 export interface ChangeFacts {
   /** Per tracked source, in the order of `LineageFacts.tracked`. */
   counts: { changed: number; deleted: number }[];
-  /** Partitions the changes touch: new ones of changed rows, recorded ones of deletes, old ones of their keys. */
+  /**
+   * Partitions the changes touch: new ones of changed rows, recorded ones of deletes, old ones of their keys.
+   */
   touched: PartitionValue[];
   /** Partitions an earlier run planned but never committed. */
   pending: PartitionValue[];
@@ -49,7 +51,10 @@ export interface LineageFacts {
   tableExists: boolean;
   /** Why the model's shape cannot be built incrementally (see compiler/incremental-contract.ts), or null. */
   outsideContract: string | null;
-  /** Seeds and tables the model reads that were written since its last load, or are in this build, each as a phrase. */
+  /**
+   * Seeds and tables the model reads that were written since
+   * its last load, or are in this build, each as a phrase.
+   */
   writtenInputs: string[];
   tracked: TrackedFact[];
   untracked: UntrackedFact[];
@@ -97,7 +102,10 @@ export function fullBuildReason(f: Omit<LineageFacts, "changes">): string | null
   if (moved.length > 0) {
     const names = moved.map((s) => s.name).join(", ");
     const have = moved.length > 1 ? "have" : "has";
-    return `${names} changed since ${f.model.name} was last loaded (row count and hash) and ${have} no change tracking: rebuilt in full`;
+    return (
+      `${names} changed since ${f.model.name} was last loaded (row ` +
+      `count and hash) and ${have} no change tracking: rebuilt in full`
+    );
   }
   return null;
 }
@@ -113,7 +121,8 @@ export function decideLineage(
   );
   if (refused) {
     throw new Error(
-      `${warnings.join("; ")}; ${refused.name} has stamp_problems: error, so ${facts.model.name} is not planned (fix the stamps, or set stamp_problems: warn)`,
+      `${warnings.join("; ")}; ${refused.name} has stamp_problems: error, so ` +
+        `${facts.model.name} is not planned (fix the stamps, or set stamp_problems: warn)`,
     );
   }
   return { ...decide(facts, options), warnings };
@@ -130,11 +139,14 @@ export function stampWarnings(facts: Pick<LineageFacts, "tracked">): string[] {
     const rows = (n: number) => `${n} row${n === 1 ? "" : "s"}`;
     if (s.stamps && s.stamps.nulls > 0)
       out.push(
-        `${rows(s.stamps.nulls)} of ${s.name} ${s.stamps.nulls === 1 ? "has" : "have"} a NULL update stamp and ${s.stamps.nulls === 1 ? "is" : "are"} never loaded incrementally`,
+        `${rows(s.stamps.nulls)} of ${s.name} ${s.stamps.nulls === 1 ? "has" : "have"} a NULL ` +
+          `update stamp and ${s.stamps.nulls === 1 ? "is" : "are"} never loaded incrementally`,
       );
     if (s.stamps && s.stamps.future > 0) {
       out.push(
-        `${rows(s.stamps.future)} of ${s.name} ${s.stamps.future === 1 ? "is" : "are"} stamped after the source's clock (watermark ${s.current?.value}), so rows written later with true stamps before it will be missed`,
+        `${rows(s.stamps.future)} of ${s.name} ${s.stamps.future === 1 ? "is" : "are"}` +
+          ` stamped after the source's clock (watermark ${s.current?.value}), so rows ` +
+          `written later with true stamps before it will be missed`,
       );
     }
     return out;
@@ -155,14 +167,16 @@ function decide(facts: LineageFacts, options: DecisionOptions): Omit<LineageDeci
   const since = facts.tracked
     .map(
       (s, i) =>
-        `${changes.counts[i]?.changed ?? 0} inserted or updated and ${changes.counts[i]?.deleted ?? 0} deleted rows in ${s.name} since ${s.previous!.watermark.value}`,
+        `${changes.counts[i]?.changed ?? 0} inserted or updated and ${changes.counts[i]?.deleted ?? 0}` +
+        ` deleted rows in ${s.name} since ${s.previous!.watermark.value}`,
     )
     .join("; ");
   const dirty = sortedPartitions([...changes.touched, ...changes.pending]);
   if (dirty.length === 0) {
     const reason = anyChange
       ? `${since}: no partition of ${facts.model.name} touched`
-      : `no changes in ${facts.tracked.map((s) => s.name).join(", ")} since ${facts.tracked.map((s) => s.previous!.watermark.value).join(", ")}`;
+      : `no changes in ${facts.tracked.map((s) => s.name).join(", ")}` +
+        ` since ${facts.tracked.map((s) => s.previous!.watermark.value).join(", ")}`;
     return { kind: "none", reason, partitions: [], watermarks };
   }
   const pendingCount = sortedPartitions(changes.pending).length;
@@ -175,7 +189,8 @@ function decide(facts: LineageFacts, options: DecisionOptions): Omit<LineageDeci
   ) {
     const share = Math.round((100 * dirty.length) / Math.max(changes.stored, 1));
     const reason =
-      `${dirty.length} of ${changes.stored} partitions of ${facts.model.name} are dirty (${share}%, at or above ` +
+      `${dirty.length} of ${changes.stored} partitions of ` +
+      `${facts.model.name} are dirty (${share}%, at or above ` +
       `full_rebuild_share ${options.fullRebuildShare}): rebuilt in full as one write; ${since}${unfinished}`;
     return { kind: "full", reason, partitions: [], watermarks: watermarkFacts(facts, true) };
   }

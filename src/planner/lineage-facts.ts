@@ -145,7 +145,9 @@ export async function probeChanges(
             keyQueries.push({
               connection: source.relation.connection,
               modelColumn,
-              sql: `select ${keyText(deletes.key)} from ${drel} where ${deletedWindow} and ${q(deletes.key)} is not null`,
+              sql:
+                `select ${keyText(deletes.key)} from ${drel} where ` +
+                `${deletedWindow} and ${q(deletes.key)} is not null`,
             });
         }
       }
@@ -197,7 +199,9 @@ interface KeyQuery {
  */
 export function unwindowed(sql: string, source: SourceNode, engine: EngineType): string {
   const column = quoteIdentifier(engine, source.changeTracking!.updatedAt);
-  const predicate = `${column} > ${watermarkPlaceholder("from", source.id)} and ${column} <= ${watermarkPlaceholder("to", source.id)}`;
+  const predicate =
+    `${column} > ${watermarkPlaceholder("from", source.id)} ` +
+    `and ${column} <= ${watermarkPlaceholder("to", source.id)}`;
   return sql.split(predicate).join("1 = 1");
 }
 
@@ -246,7 +250,9 @@ async function locate(
         engine === "duckdb"
           ? `select k from (values ${literals.map((l) => `(${l})`).join(", ")}) sluice_keys(k)`
           : literals.join(", ");
-      const sql = `select distinct ${pcols} from ${renderRelation(engine, model.relation)} where ${column} in (${list})`;
+      const sql =
+        `select distinct ${pcols} from ` +
+        `${renderRelation(engine, model.relation)} where ${column} in (${list})`;
       for (const row of (await session.query(sql)).rows) out.push(partitionOf(row));
     }
   });

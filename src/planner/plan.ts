@@ -111,7 +111,10 @@ export async function planBuild(
     options.skipUnchanged && outcomes && !options.restate
       ? new UnchangedNodes(manifest, outcomes)
       : undefined;
-  /** Models whose named partitions this build replaces, and the nodes it writes: what tests may be narrowed to. */
+  /**
+   * Models whose named partitions this build replaces, and
+   * the nodes it writes: what tests may be narrowed to.
+   */
   const replacing = new Map<string, PartitionValue[]>();
   const groupedBy = new Map<string, string[]>();
   const changing = new Set<string>();
@@ -181,13 +184,19 @@ export async function planBuild(
     const missing = blockingTests(manifest, model.id).filter((t) => !stepIds.has(t));
     if (missing.length === 0) continue;
     const names = missing.map((t) => manifest.nodes[t]!.name).join(", ");
-    step.ledgerHeld = `watermarks not advanced: its error test${missing.length > 1 ? "s" : ""} ${names} ${missing.length > 1 ? "are" : "is"} not part of this run, so the next build loads this window again`;
+    step.ledgerHeld =
+      `watermarks not advanced: its error test${missing.length > 1 ? "s" : ""}` +
+      ` ${names} ${missing.length > 1 ? "are" : "is"} not part of this run, so ` +
+      `the next build loads this window again`;
     step.reason += `; ${step.ledgerHeld}`;
   }
   return { steps };
 }
 
-/** The error-severity tests whose pass a lineage model's watermarks wait for: its own, and singular tests reading it. */
+/**
+ * The error-severity tests whose pass a lineage model's
+ * watermarks wait for: its own, and singular tests reading it.
+ */
 export function blockingTests(manifest: Manifest, modelId: string): string[] {
   return Object.values(manifest.nodes)
     .filter((n): n is TestNode => n.kind === "test" && n.config.severity === "error")
@@ -206,14 +215,19 @@ function lineageModelsGuarded(manifest: Manifest, test: TestNode): string[] {
   });
 }
 
-/** A test's step: narrowed to its model's replaced partitions when `scoped` says so, with the reason either way. */
+/**
+ * A test's step: narrowed to its model's replaced partitions
+ * when `scoped` says so, with the reason either way.
+ */
 function testStep(test: TestNode, scoped: ReturnType<typeof scopeTest>): Omit<PlanStep, "after"> {
   const base = { node: test.id, action: "run_test" as const, sql: null, write: null };
   const severity = `${test.config.severity} test`;
   if (scoped.scope)
     return {
       ...base,
-      reason: `${severity} ${scoped.describe}, the rows this build replaces; the rest is unchanged since it passed`,
+      reason:
+        `${severity} ${scoped.describe}, the rows this build ` +
+        `replaces; the rest is unchanged since it passed`,
       scope: scoped.scope,
     };
   return {
@@ -273,13 +287,17 @@ async function planModel(
       return {
         ...base,
         action: "replace_partitions" as const,
-        reason: `recompute the groups of ${groups.column} in ${describePartitions(groups.partitions)}, replaced in ${groups.from}; the other groups are unchanged`,
+        reason:
+          `recompute the groups of ${groups.column} in ${describePartitions(groups.partitions)}` +
+          `, replaced in ${groups.from}; the other groups are unchanged`,
         sql: "full" as const,
         write: { kind: "partitions" as const, partitionBy: [groups.column], partitions: groups.partitions },
       };
-    return rebuild(
-      `table rebuilt in full and swapped in${groups && "whole" in groups ? ` (not only the groups a replaced partition touches: ${groups.whole})` : ""}`,
-    );
+    const whole =
+      groups && "whole" in groups
+        ? ` (not only the groups a replaced partition touches: ${groups.whole})`
+        : "";
+    return rebuild(`table rebuilt in full and swapped in${whole}`);
   }
   const fullRefresh = options.fullRefresh && model.config.fullRefresh !== false;
   const exists = await relationExists(model, connections);
@@ -305,7 +323,8 @@ async function planModel(
       const problem = reading === undefined ? "its SQL was not read at compile time" : reading;
       if (problem)
         return rebuild(
-          `${model.location.path}: cannot inherit the partitions replaced in ${manifest.nodes[dep]!.name}: ${problem}; rebuilt in full`,
+          `${model.location.path}: cannot inherit the partitions replaced ` +
+            `in ${manifest.nodes[dep]!.name}: ${problem}; rebuilt in full`,
         );
       for (const p of up.partitions) inherited.add(p);
       from.push(manifest.nodes[dep]!.name);
@@ -322,7 +341,9 @@ async function planModel(
     const missing = await missingSources(model, manifest, connections);
     if (missing.length > 0) {
       return rebuild(
-        `${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist yet (a hook or another process must create ${missing.length === 1 ? "it" : "them"} first): built in full once ${missing.length === 1 ? "it exists" : "they exist"}`,
+        `${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist yet (a ` +
+          `hook or another process must create ${missing.length === 1 ? "it" : "them"} ` +
+          `first): built in full once ${missing.length === 1 ? "it exists" : "they exist"}`,
       );
     }
     const decision = await planLineage(
@@ -363,7 +384,9 @@ async function planModel(
     return {
       ...base,
       action: "incremental",
-      reason: `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"} on ${uniqueKey.join(", ")}`,
+      reason:
+        `new rows ${strategy === "merge" ? "merged" : "deleted and inserted"}` +
+        ` on ${uniqueKey.join(", ")}`,
       sql: "incremental",
       write: { kind: strategy, uniqueKey },
     };

@@ -34,7 +34,8 @@ export function expandPartitions(spec: string): PartitionValue[] {
       return dateRange(from, to, part);
     if (/^[+-]?\d+$/.test(from) && /^[+-]?\d+$/.test(to)) return integerRange(BigInt(from), BigInt(to), part);
     throw new Error(
-      `cannot read the range '${part.trim()}': write months (202101..202106), dates (2024-01-01..2024-01-31) or integers (1..9)`,
+      `cannot read the range '${part.trim()}': write months ` +
+        `(202101..202106), dates (2024-01-01..2024-01-31) or integers (1..9)`,
     );
   });
 }

@@ -88,7 +88,8 @@ export const HiveConnection = z.strictObject({
     .optional()
     .refine((v) => v === undefined || /^(?:\/|[A-Za-z]:[\\/])/.test(typeof v === "string" ? v : v.local), {
       message:
-        "stage_dir must be an absolute path (its `local` path when it is an object): sluice may run from another folder than the project's",
+        "stage_dir must be an absolute path (its `local` path when it is " +
+        "an object): sluice may run from another folder than the project's",
     })
     .describe(
       "Directory shared with the server for staging loaded rows as Parquet: a path, or { local, remote }",

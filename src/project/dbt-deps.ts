@@ -111,7 +111,8 @@ function stageEntries(
     const line = lines.linePos((item as { range?: [number] }).range?.[0] ?? 0).line;
     const entry = (isMap(item) ? item.toJSON() : {}) as Record<string, unknown>;
     const vendor =
-      "vendor it: put a copy of the package in the project (e.g. packages/<name>) and list it as `- local: packages/<name>`";
+      "vendor it: put a copy of the package in the project (e.g. " +
+      "packages/<name>) and list it as `- local: packages/<name>`";
     if (typeof entry["local"] === "string") {
       const at = resolve(dir, entry["local"]);
       const name = packageName(at);
@@ -157,7 +158,8 @@ function stageEntries(
         line,
         1,
         `${what} cannot be installed by sluice, which has no dbt Hub client`,
-        `${vendor}, or use its git: repository, or install it with \`dbt deps\` (sluice uses dbt_packages/ as it is)`,
+        `${vendor}, or use its git: repository, or install it ` +
+          `with \`dbt deps\` (sluice uses dbt_packages/ as it is)`,
       );
     } else
       diagnostics.error(
@@ -217,7 +219,9 @@ function cloneGit(
   const name = packageName(folder);
   if (!name)
     return {
-      error: `the repository${entry["subdirectory"] ? `'s ${entry["subdirectory"]}` : ""} has no ${DBT_PROJECT_FILE} with a name`,
+      error:
+        `the repository${entry["subdirectory"] ? `'s ${entry["subdirectory"]}` : ""}` +
+        ` has no ${DBT_PROJECT_FILE} with a name`,
     };
   return {
     name,

@@ -59,7 +59,8 @@ export function readSourceFreshness(
             file.path,
             line,
             1,
-            `${where} has freshness but no loaded_at_field; sluice does not read warehouse metadata, so it is not checked`,
+            `${where} has freshness but no loaded_at_field; sluice ` +
+              `does not read warehouse metadata, so it is not checked`,
             "set loaded_at_field to the column holding when each row was loaded",
           );
           continue;

@@ -98,7 +98,8 @@ export function readDbtProperties(
       else if (key === "versions" || key === "latest_version")
         warn(
           [...path, key],
-          `'${key}' is ignored: model versions are not supported; the model is built once under its own name, not as <name>_v<N>`,
+          `'${key}' is ignored: model versions are not supported; the ` +
+            `model is built once under its own name, not as <name>_v<N>`,
         );
       else if (key === "constraints") out["constraints"] = constraints(value, [...path, key]);
       else if (key === "deprecation_date" || QUIET.has(key)) continue;
@@ -142,7 +143,8 @@ export function readDbtProperties(
       if (ENFORCED_CONSTRAINTS.has(String(c["type"]))) return true;
       warn(
         [...path, i],
-        `constraint '${String(c["type"])}' is not applied by sluice (it enforces not_null, unique and primary_key)`,
+        `constraint '${String(c["type"])}' is not applied by ` +
+          `sluice (it enforces not_null, unique and primary_key)`,
       );
       return false;
     });

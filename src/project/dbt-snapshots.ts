@@ -134,7 +134,8 @@ export function resolveSnapshotConfig(
         `snapshot config '${key}' is not supported by sluice`,
         key === "target_database"
           ? "a dbt project's snapshots live on the profile's database; drop target_database"
-          : "drop it: sluice writes dbt's default columns (dbt_scd_id, dbt_updated_at, dbt_valid_from, dbt_valid_to with NULL for current rows)",
+          : "drop it: sluice writes dbt's default columns (dbt_scd_id, " +
+              "dbt_updated_at, dbt_valid_from, dbt_valid_to with NULL for current rows)",
       );
   if (diagnostics.items.length > errors) return undefined;
   return {

@@ -340,7 +340,8 @@ function loadDbtPackages(
         "packages.yml",
         1,
         1,
-        `the models of package '${read.dbt.projectName}' are not built: sluice reads packages' macros only, so far`,
+        `the models of package '${read.dbt.projectName}' are ` +
+          `not built: sluice reads packages' macros only, so far`,
       );
     }
   }
@@ -415,7 +416,8 @@ function loadDbtTarget(
       "profiles.yml",
       1,
       1,
-      `no profiles.yml found (looked in ${candidates.map((c) => relative(options.projectDir, c) || c).join(", ")})`,
+      `no profiles.yml found (looked ` +
+        `in ${candidates.map((c) => relative(options.projectDir, c) || c).join(", ")})`,
       `create one with a profile '${settings.profile}', or pass --profiles-dir`,
     );
     throw new ProjectError(diagnostics.items);

@@ -19,5 +19,8 @@ export function folderProblem(projectDir: string, file: string, what: string, fo
   if (isInside(projectDir, target) || existsSync(target)) return null;
   const parent = folder ? dirname(target) : target;
   if (folder && existsSync(parent)) return null;
-  return `${what} ${file}: the folder ${parent} does not exist; sluice creates folders only inside the project, so create it, or fix the path`;
+  return (
+    `${what} ${file}: the folder ${parent} does not exist; sluice creates ` +
+    `folders only inside the project, so create it, or fix the path`
+  );
 }

@@ -100,7 +100,9 @@ export const TestEntry = z.union([
 ]);
 export type TestEntry = z.infer<typeof TestEntry>;
 
-/** A dbt constraint: not_null, unique and primary_key are enforced on the DuckDB tables of contracted models. */
+/**
+ * A dbt constraint: not_null, unique and primary_key are enforced on the DuckDB tables of contracted models.
+ */
 export const Constraint = z.looseObject({
   type: z.string(),
   columns: z.array(z.string()).optional(),

@@ -35,7 +35,10 @@ export class Secrets {
     this.envNames.add(name);
   }
 
-  /** The environment variables a model or hook may not render: the prefixed ones and those feeding credentials. */
+  /**
+   * The environment variables a model or hook may not
+   * render: the prefixed ones and those feeding credentials.
+   */
   secretEnvNames(): string[] {
     return [...this.envNames];
   }

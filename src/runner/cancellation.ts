@@ -52,7 +52,8 @@ export function cancelOnSignals(cancellation: Cancellation, say: (message: strin
     }
     const again = signal === "SIGINT" ? "press Ctrl-C" : "send SIGTERM";
     say(
-      `${signal}: cancelling. No new step starts and running queries are being cancelled; ${again} again to exit at once`,
+      `${signal}: cancelling. No new step starts and running ` +
+        `queries are being cancelled; ${again} again to exit at once`,
     );
     cancellation.cancel(signal);
   };

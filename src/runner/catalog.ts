@@ -87,7 +87,8 @@ export async function readEngineCatalog(
   const holder = RunLock.holder(lock);
   if (holder) {
     const h = holder;
-    const why = `a build holds the run lock (${h.command} run ${h.runId}, pid ${h.pid} on ${h.host}); not opened`;
+    const why =
+      `a build holds the run lock (${h.command} run ${h.runId}, pid ${h.pid} on ${h.host}); not ` + `opened`;
     for (const name of Object.keys(connections)) out.unread.push({ connection: name, why });
     return out;
   }

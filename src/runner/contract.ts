@@ -75,7 +75,9 @@ export async function checkContract(session: Session, model: ModelNode, sql: str
       (m.reason === "missing in definition" ? ` (the contract says ${m.contractType})` : ""),
   );
   throw new ContractError(
-    `${model.location.path}: model '${model.name}' has an enforced contract (${contract.location.path}:${contract.location.line}) that its SQL does not meet:\n${rows.join("\n")}\nNothing was written; make the SQL's columns match the contract's names and data_type, or change the contract`,
+    `${model.location.path}: model '${model.name}' has an enforced contract (${contract.location.path}` +
+      `:${contract.location.line}) that its SQL does not meet:\n${rows.join("\n")}\nNothing was written; ` +
+      `make the SQL's columns match the contract's names and data_type, or change the contract`,
   );
 }
 
@@ -93,7 +95,9 @@ async function contractTypes(
       out.push({ name: c.name, type: columns[0]!.nativeType });
     } catch (e) {
       throw new ContractError(
-        `${contract.location.path}:${c.line}: data_type '${c.dataType}' of column '${c.name}' in the contract of '${model.name}' is not a type the engine knows: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
+        `${contract.location.path}:${c.line}: data_type '${c.dataType}' of column ` +
+          `'${c.name}' in the contract of '${model.name}' is not a type the engine ` +
+          `knows: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`,
       );
     }
   }

@@ -65,7 +65,9 @@ export function templateLineOf(rawSql: string, compiledSql: string, line: number
   return best;
 }
 
-/** The engine's message without its own line pointer, which counts lines of a statement the user never sees. */
+/**
+ * The engine's message without its own line pointer, which counts lines of a statement the user never sees.
+ */
 export function engineWords(message: string): string {
   return message
     .replace(/\n+LINE \d+:[^\n]*(\n[ \t]*\^[ \t]*)?/g, "")
@@ -116,7 +118,10 @@ export async function explainModelFailure(
   return `${where}: ${engineWords(message)} (compiled SQL: ${open})`;
 }
 
-/** Explains a failed test: a tested column its model does not have, else the engine's words at the test's YAML line. */
+/**
+ * Explains a failed test: a tested column its model does not
+ * have, else the engine's words at the test's YAML line.
+ */
 export async function explainTestFailure(
   test: TestNode,
   owner: ManifestNode | undefined,

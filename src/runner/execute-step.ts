@@ -75,7 +75,8 @@ async function runModel(step: PlanStep, model: ModelNode, ctx: StepContext): Pro
     }
     let write: WriteMode = step.write!;
     if (write.kind === "partitions" && write.partitions.length === 0) {
-      // Without a lineage plan, the partitions are those the incremental SQL returns; none means nothing to write.
+      // Without a lineage plan, the partitions are those the
+      // incremental SQL returns; none means nothing to write.
       const partitionBy = write.partitionBy;
       const engine = ctx.manifest.connections[compute]!.type;
       const partitions = await withSession(ctx, compute, (s) =>
@@ -130,7 +131,8 @@ function onDuckDb(ctx: StepContext, model: ModelNode): boolean {
 function requireDuckDb(ctx: StepContext, model: ModelNode, what: string): void {
   if (onDuckDb(ctx, model)) return;
   throw new BuildRefusal(
-    `${model.location.path}: ${what} of '${model.name}' is applied to DuckDB tables whose SQL runs on DuckDB only; nothing was written. Remove it, or build the model on a DuckDB connection`,
+    `${model.location.path}: ${what} of '${model.name}' is applied to DuckDB tables whose SQL runs ` +
+      `on DuckDB only; nothing was written. Remove it, or build the model on a DuckDB connection`,
   );
 }
 
@@ -233,7 +235,8 @@ async function readPartitionCounts(
       : "";
   const rel = dialectFor(engine).relation(model.relation);
   const { rows } = await session.query(
-    `select ${cols.join(", ")}, count(*), ${checksum} from ${rel} sluice_row${only} group by ${cols.join(", ")}`,
+    `select ${cols.join(", ")}, count(*), ${checksum} from ` +
+      `${rel} sluice_row${only} group by ${cols.join(", ")}`,
   );
   const n = cols.length;
   return rows.map((r) => ({
@@ -316,7 +319,10 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
   });
 }
 
-/** Profiles the stored table and the model's SQL on their own engines and fails on every partition that differs. */
+/**
+ * Profiles the stored table and the model's SQL on their
+ * own engines and fails on every partition that differs.
+ */
 async function runReconcile(
   test: TestNode,
   reconcile: NonNullable<TestNode["reconcile"]>,
@@ -366,9 +372,11 @@ async function runReconcile(
     failures: failing.length,
     sample: failing.length ? { columns, rows: failing.slice(0, SAMPLE_ROWS) } : undefined,
     message: failing.length
-      ? `${failing.length === 1 ? "1 partition differs" : `${failing.length} partitions differ`} between ${test.connection} and ${reconcile.connection}`
+      ? `${failing.length === 1 ? "1 partition differs" : `${failing.length} partitions differ`}` +
+        ` between ${test.connection} and ${reconcile.connection}`
       : scope
-        ? `checked the ${scope.partitions.length} partition${scope.partitions.length === 1 ? "" : "s"} this build replaced`
+        ? `checked the ${scope.partitions.length} partition` +
+          `${scope.partitions.length === 1 ? "" : "s"} this build replaced`
         : undefined,
     ...(scope ? { scope: { model: scope.model, partitions: scope.partitions } } : {}),
   };

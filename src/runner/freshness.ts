@@ -115,7 +115,9 @@ export async function sourceFreshness(
       const r = results[results.length - 1]!;
       const age = r.max_loaded_at_time_ago_in_s;
       options.write(
-        `${r.status.toUpperCase().padEnd(5)} freshness of ${check.source}.${check.table}${age !== null ? `: newest ${check.loadedAtField} is ${describeAge(age)} old` : ""}${r.message ? ` — ${r.message}` : ""}`,
+        `${r.status.toUpperCase().padEnd(5)} freshness of ${check.source}.${check.table}` +
+          `${age !== null ? `: newest ${check.loadedAtField} is ${describeAge(age)} old` : ""}` +
+          `${r.message ? ` — ${r.message}` : ""}`,
       );
     }
   } finally {
@@ -132,7 +134,8 @@ export async function sourceFreshness(
   const success = results.every((r) => r.status === "pass" || r.status === "warn");
   const count = (s: FreshnessStatus) => results.filter((r) => r.status === s).length;
   options.write(
-    `Done. PASS ${count("pass")} WARN ${count("warn")} ERROR ${count("error") + count("runtime error")} TOTAL ${results.length}`,
+    `Done. PASS ${count("pass")} WARN ${count("warn")} ERROR ` +
+      `${count("error") + count("runtime error")} TOTAL ${results.length}`,
   );
   return { success, results };
 }
@@ -144,7 +147,10 @@ function freshnessSql(engine: string, node: SourceNode, field: string, filter: s
   const d = dialectFor(engine);
   const column = d.quoteIdentifier(field);
   // epoch() reads a timestamp without a time zone as UTC, as dbt reads it, and one with its own.
-  return `select cast(max(${column}) as varchar), cast(now() as varchar), epoch(now()) - epoch(max(${column})) from ${d.relation(node.relation)}${filter ? ` where ${filter}` : ""}`;
+  return (
+    `select cast(max(${column}) as varchar), cast(now() as varchar), epoch(now()) - epoch(max(` +
+    `${column})) from ${d.relation(node.relation)}${filter ? ` where ${filter}` : ""}`
+  );
 }
 
 function text(value: unknown): string | null {

@@ -12,7 +12,8 @@ const SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/Ru
 /** Who produced the events: sluice and its version, as a URN (no address is implied). */
 const PRODUCER = `urn:sluice:${SLUICE_VERSION}`;
 const FACET_SCHEMA =
-  "https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOutputDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet";
+  "https://openlineage.io/spec/facets/1-0-2/OutputStatisticsOut" +
+  "putDatasetFacet.json#/$defs/OutputStatisticsOutputDatasetFacet";
 
 export interface LineageEmitter {
   start(node: string): Promise<void>;
@@ -70,7 +71,8 @@ export function createLineageEmitter(
                 errorMessage: {
                   _producer: PRODUCER,
                   _schemaURL:
-                    "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
+                    "https://openlineage.io/spec/facets/1-0-1/Error" +
+                    "MessageRunFacet.json#/$defs/ErrorMessageRunFacet",
                   message,
                   programmingLanguage: "SQL",
                 },

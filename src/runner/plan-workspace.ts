@@ -98,7 +98,8 @@ export async function readWhileNoBuild<T>(
       ? `${holder.command} run ${holder.runId}, pid ${holder.pid} on ${holder.host}`
       : "a build";
     notice(
-      `${who} took the run lock ${lock} while ${command} read; what was read is thrown away and read again once the lock is free`,
+      `${who} took the run lock ${lock} while ${command} read; what ` +
+        `was read is thrown away and read again once the lock is free`,
     );
   }
   // A build that holds the lock now is named, with the same exit code as a held lock at the start.
@@ -190,7 +191,8 @@ export async function openLedgerCopy(project: Project): Promise<{ ledger: Ledger
 function refuseLedgerConnection(project: Project): void {
   if (project.target.ledger.connection) {
     throw new Error(
-      `ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`,
+      `ledger.connection is set to '${project.target.ledger.connection}', but a ledger ` +
+        `on a connection is not supported yet; remove it to use the embedded ledger`,
     );
   }
 }

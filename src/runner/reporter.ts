@@ -143,7 +143,8 @@ class TextReporter implements Reporter {
       : "";
     const message = report.message ? ` — ${report.message}` : "";
     this.print(
-      `${this.counter(e.index)} ${colour(word.toUpperCase().padEnd(9))} ${e.action} ${e.node}${rows}${parts} (${(elapsedMs / 1000).toFixed(2)}s)${message}`,
+      `${this.counter(e.index)} ${colour(word.toUpperCase().padEnd(9))} ${e.action}` +
+        ` ${e.node}${rows}${parts} (${(elapsedMs / 1000).toFixed(2)}s)${message}`,
     );
     if (report.sample && report.sample.rows.length > 0) {
       this.print(`      ${report.sample.columns.join(" | ")}`);
@@ -206,9 +207,10 @@ class JsonReporter implements Reporter {
   ) {}
 
   private emit(event: Record<string, unknown>): void {
-    this.stream.write(
-      `${this.redact(JSON.stringify({ ts: new Date().toISOString(), ...event }, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)))}\n`,
+    const json = JSON.stringify({ ts: new Date().toISOString(), ...event }, (_k, v: unknown) =>
+      typeof v === "bigint" ? v.toString() : v,
     );
+    this.stream.write(`${this.redact(json)}\n`);
   }
 
   start(total: number, what: string): void {

@@ -46,7 +46,10 @@ export interface RunOptions {
   /** Set by Ctrl-C or SIGTERM: stops scheduling and cancels the engines' running statements. */
   cancellation?: Cancellation;
   reporter: Reporter;
-  /** When the command began (ms since the epoch), so `Done in` covers loading and compiling too; default: this call. */
+  /**
+   * When the command began (ms since the epoch), so `Done in`
+   * covers loading and compiling too; default: this call.
+   */
   startedAtMs?: number;
 }
 
@@ -155,7 +158,8 @@ function reportCancelled(
   const notStarted = named("not_started");
   const list = (nodes: string[]) => (nodes.length ? nodes.join(", ") : "none");
   reporter.info(
-    `Cancelled by ${by}: ${cancelled.length} running step${cancelled.length === 1 ? "" : "s"} cancelled (${list(cancelled)}), ${notStarted.length} not started (${list(notStarted)})`,
+    `Cancelled by ${by}: ${cancelled.length} running step${cancelled.length === 1 ? "" : "s"}` +
+      ` cancelled (${list(cancelled)}), ${notStarted.length} not started (${list(notStarted)})`,
   );
   if (failure !== undefined && cancelled.length === 0 && results.length === 0) {
     reporter.info(
@@ -433,7 +437,8 @@ async function runHooks(
       reporter.info(`${name}: done (${((Date.now() - begin) / 1000).toFixed(2)}s)`);
     } catch (e) {
       throw new Error(
-        `${which} hook on connection '${hook.connection}' failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`,
+        `${which} hook on connection '${hook.connection}' ` +
+          `failed: ${project.secrets.redact(e instanceof Error ? e.message : String(e))}`,
       );
     }
   }

@@ -44,7 +44,9 @@ export async function schedule<S extends SchedulableStep>(
       const failed = blocker(step);
       if (failed !== undefined) {
         waiting.delete(step);
-        const message = `skipped: upstream ${failed} ${outcomes.get(failed)!.status === "skipped" ? "was skipped" : "failed"}`;
+        const message =
+          `skipped: upstream ${failed}` +
+          ` ${outcomes.get(failed)!.status === "skipped" ? "was skipped" : "failed"}`;
         outcomes.set(step.node, { status: "skipped", message });
         skipped(step, failed);
         progressed = true;

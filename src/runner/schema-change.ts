@@ -100,13 +100,18 @@ export function decideSchemaChange(
   if (setting === "fail" && changed)
     return {
       kind: "fail",
-      message: `${where} has on_schema_change 'fail' and its columns differ from its table ${dialect.relation(relation)}: ${describe(diff)}. Nothing was written; ${fixes}`,
+      message:
+        `${where} has on_schema_change 'fail' and its columns differ from its table ` +
+        `${dialect.relation(relation)}: ${describe(diff)}. Nothing was written; ${fixes}`,
     };
   if (setting === "ignore" || setting === "fail") {
     if (diff.removed.length > 0)
       return {
         kind: "fail",
-        message: `${where} no longer selects column(s) of its table ${dialect.relation(relation)}: ${describe({ ...diff, added: [], retyped: [] })}; on_schema_change 'ignore' writes the table's columns, so it cannot build. Nothing was written; ${fixes}`,
+        message:
+          `${where} no longer selects column(s) of its table ${dialect.relation(relation)}` +
+          `: ${describe({ ...diff, added: [], retyped: [] })}; on_schema_change 'ignore' ` +
+          `writes the table's columns, so it cannot build. Nothing was written; ${fixes}`,
       };
     const wanted = new Set(query.map((c) => key(c.name)));
     return {
@@ -154,9 +159,14 @@ export function schemaChangeSelect(
   if (decision.keep.length === 0) return `select ${picked.join(", ")}\nfrom (\n${sql}\n) sluice_new`;
   // One table row per key, so a table that already holds a key twice cannot multiply the new rows.
   const keys = uniqueKey.map(q).join(", ");
-  const old = `select distinct on (${keys}) ${[...uniqueKey, ...decision.keep].map(q).join(", ")} from ${dialect.relation(relation)}`;
+  const old =
+    `select distinct on (${keys}) ${[...uniqueKey, ...decision.keep].map(q).join(", ")}` +
+    ` from ${dialect.relation(relation)}`;
   const on = uniqueKey.map((k) => `sluice_new.${q(k)} = sluice_old.${q(k)}`).join(" and ");
-  return `select ${[...picked, ...decision.keep.map((c) => `sluice_old.${q(c)}`)].join(", ")}\nfrom (\n${sql}\n) sluice_new\nleft join (${old}) sluice_old on ${on}`;
+  return (
+    `select ${[...picked, ...decision.keep.map((c) => `sluice_old.${q(c)}`)].join(", ")}` +
+    `\nfrom (\n${sql}\n) sluice_new\nleft join (${old}) sluice_old on ${on}`
+  );
 }
 
 /** The columns of the table and of the SQL's result, as the engine describes them. */

@@ -76,7 +76,8 @@ export function parseSeed(path: string, text: string, delimiter: string): SeedTa
       path,
       header.info.lines + 1,
       "the file has a header but no rows",
-      "add the rows, or delete the file if the seed is no longer wanted (an empty seed would empty its table)",
+      "add the rows, or delete the file if the seed is no " +
+        "longer wanted (an empty seed would empty its table)",
     );
   }
   const rows = data.map(({ record, info }) => ({

@@ -35,7 +35,8 @@ export async function stageSeed(
     }
   }
   await session.execute(
-    `CREATE OR REPLACE TEMP TABLE ${STAGED} (${LINE} BIGINT, ${columns.map((c) => `${quote(c)} VARCHAR`).join(", ")})`,
+    `CREATE OR REPLACE TEMP TABLE ${STAGED} (${LINE} ` +
+      `BIGINT, ${columns.map((c) => `${quote(c)} VARCHAR`).join(", ")})`,
   );
   for (let i = 0; i < rows.length; i += INSERT_ROWS) {
     const values = rows
@@ -61,13 +62,15 @@ async function checkDeclared(session: Session, path: string, column: string, typ
   let found: Awaited<ReturnType<Session["query"]>>;
   try {
     found = await session.query(
-      `SELECT ${LINE}, ${quote(column)} FROM ${STAGED} WHERE ${quote(column)} IS NOT NULL AND TRY_CAST(${quote(column)} AS ${type}) IS NULL ORDER BY ${LINE} LIMIT 1`,
+      `SELECT ${LINE}, ${quote(column)} FROM ${STAGED} WHERE ${quote(column)} IS NOT ` +
+        `NULL AND TRY_CAST(${quote(column)} AS ${type}) IS NULL ORDER BY ${LINE} LIMIT 1`,
     );
   } catch (e) {
     throw new SeedError(
       path,
       1,
-      `column_types gives '${type}' for '${column}', which is not a type DuckDB knows (${(e as Error).message.split("\n")[0]})`,
+      `column_types gives '${type}' for '${column}', which is not ` +
+        `a type DuckDB knows (${(e as Error).message.split("\n")[0]})`,
       "use a DuckDB type name such as INTEGER, DECIMAL(10,2), DATE or VARCHAR",
     );
   }

@@ -40,7 +40,9 @@ export async function runSnapshot(model: ModelNode, ctx: StepContext): Promise<S
     const scd = `md5(${[...config.uniqueKey.map((k) => `q.${q(k)}`), updated]
       .map((e) => `coalesce(cast(${e} as varchar), '')`)
       .join(" || '|' || ")})`;
-    const staged = `select q.*, ${scd} as dbt_scd_id, ${updated} as dbt_updated_at, ${updated} as dbt_valid_from, nullif(${updated}, ${updated}) as dbt_valid_to from (\n${model.compiledSql}\n) q`;
+    const staged =
+      `select q.*, ${scd} as dbt_scd_id, ${updated} as dbt_updated_at, ${updated} as dbt_valid_from, ` +
+      `nullif(${updated}, ${updated}) as dbt_valid_to from (\n${model.compiledSql}\n) q`;
     const exists = (await target.introspector(session).relationKind(model.relation)) !== null;
     if (!exists) {
       await session.execute(`create table ${table} as ${staged}`);
@@ -66,24 +68,29 @@ export async function runSnapshot(model: ModelNode, ctx: StepContext): Promise<S
       try {
         await addNewColumns(session, model, ctx, stage, names);
         const closed = await session.execute(
-          `update ${table} as t set dbt_valid_to = s.dbt_valid_from from ${stage} as s where ${sameKey("t", "s")} and t.dbt_valid_to is null and (${changed})`,
+          `update ${table} as t set dbt_valid_to = s.dbt_valid_from from ${stage} ` +
+            `as s where ${sameKey("t", "s")} and t.dbt_valid_to is null and (${changed})`,
         );
         let deleted = 0;
         if (config.hardDeletes === "invalidate") {
           const gone = await session.execute(
-            `update ${table} as t set dbt_valid_to = ${time} where t.dbt_valid_to is null and not exists (select 1 from ${stage} as s where ${sameKey("t", "s")})`,
+            `update ${table} as t set dbt_valid_to = ${time} where t.dbt_valid_to is ` +
+              `null and not exists (select 1 from ${stage} as s where ${sameKey("t", "s")})`,
           );
           deleted = gone.rowsAffected ?? 0;
         }
         const all = [...names, ...META].map(q).join(", ");
         const inserted = await session.execute(
-          `insert into ${table} (${all}) select ${all} from ${stage} as s where not exists (select 1 from ${table} as t where ${sameKey("t", "s")} and t.dbt_valid_to is null)`,
+          `insert into ${table} (${all}) select ${all} from ${stage} as s where not exists ` +
+            `(select 1 from ${table} as t where ${sameKey("t", "s")} and t.dbt_valid_to is null)`,
         );
         const n = inserted.rowsAffected ?? 0;
         return {
           status: "success",
           rowsAffected: n,
-          message: `${n} version${n === 1 ? "" : "s"} added, ${closed.rowsAffected ?? 0} changed, ${deleted} deleted`,
+          message:
+            `${n} version${n === 1 ? "" : "s"} added, ` +
+            `${closed.rowsAffected ?? 0} changed, ${deleted} deleted`,
         } satisfies StepReport;
       } finally {
         await session.execute(`drop table if exists ${stage}`);
@@ -103,12 +110,14 @@ function checkColumns(model: ModelNode, config: SnapshotConfig, names: string[])
   for (const [key, column] of wanted)
     if (!lower.includes(column!.toLowerCase()))
       throw new Error(
-        `${model.location.path}: snapshot '${model.name}' has ${key} '${column}', which its query does not return (it returns ${names.join(", ")})`,
+        `${model.location.path}: snapshot '${model.name}' has ${key} '${column}` +
+          `', which its query does not return (it returns ${names.join(", ")})`,
       );
   const own = names.filter((n) => META.includes(n.toLowerCase()));
   if (own.length > 0)
     throw new Error(
-      `${model.location.path}: snapshot '${model.name}' selects ${own.join(", ")}, which the snapshot adds itself; select the source columns only`,
+      `${model.location.path}: snapshot '${model.name}' selects ${own.join(", ")}` +
+        `, which the snapshot adds itself; select the source columns only`,
     );
 }
 

@@ -32,7 +32,8 @@ export function statePaths(project: Project): { ledger: string; lock: string } {
 export async function openWorkspace(project: Project, options: WorkspaceOptions): Promise<Workspace> {
   if (project.target.ledger.connection) {
     throw new Error(
-      `ledger.connection is set to '${project.target.ledger.connection}', but a ledger on a connection is not supported yet; remove it to use the embedded ledger`,
+      `ledger.connection is set to '${project.target.ledger.connection}', but a ledger ` +
+        `on a connection is not supported yet; remove it to use the embedded ledger`,
     );
   }
   const paths = statePaths(project);

@@ -143,7 +143,10 @@ export class DuckDbAdapter implements Adapter {
     return this.swapIn(session, tmp, rel, existing);
   }
 
-  /** Puts the table `built` (beside `rel`) in its place in one transaction: readers see old or new, never neither. */
+  /**
+   * Puts the table `built` (beside `rel`) in its place in
+   * one transaction: readers see old or new, never neither.
+   */
   private async swapIn(
     session: Session,
     built: RelationName,

@@ -65,7 +65,9 @@ export class DuckDbEngine {
           const session = await this.connect();
           try {
             await session.execute(
-              `ATTACH IF NOT EXISTS ${path === ":memory:" ? "':memory:'" : `'${path.replace(/'/g, "''")}'`} AS "${name.replace(/"/g, '""')}"`,
+              `ATTACH IF NOT ` +
+                `EXISTS ${path === ":memory:" ? "':memory:'" : `'${path.replace(/'/g, "''")}'`}` +
+                ` AS "${name.replace(/"/g, '""')}"`,
             );
           } finally {
             await session.close();

@@ -19,9 +19,11 @@ export class DuckDbIntrospector implements Introspector {
     // DuckDB's own catalog functions rather than information_schema, which reads every catalog's
     // columns first: this runs for every step of a build.
     const where = (name: string) =>
-      `database_name = ${d.literal(rel.database ?? this.database)} AND schema_name = ${d.literal(rel.schema)} AND ${name} = ${d.literal(rel.name)}`;
+      `database_name = ${d.literal(rel.database ?? this.database)} AND ` +
+      `schema_name = ${d.literal(rel.schema)} AND ${name} = ${d.literal(rel.name)}`;
     const { rows } = await this.session.query(
-      `SELECT 'table' FROM duckdb_tables() WHERE ${where("table_name")} UNION ALL SELECT 'view' FROM duckdb_views() WHERE ${where("view_name")}`,
+      `SELECT 'table' FROM duckdb_tables() WHERE ${where("table_name")} UNION ` +
+        `ALL SELECT 'view' FROM duckdb_views() WHERE ${where("view_name")}`,
     );
     const kind = rows[0]?.[0];
     return kind === "table" || kind === "view" ? kind : null;
@@ -29,7 +31,9 @@ export class DuckDbIntrospector implements Introspector {
 
   async columns(rel: RelationName): Promise<Column[]> {
     const { rows } = await this.session.query(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ${d.literal(rel.database ?? this.database)} AND table_schema = ${d.literal(rel.schema)} AND table_name = ${d.literal(rel.name)} ORDER BY ordinal_position`,
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ` +
+        `${d.literal(rel.database ?? this.database)} AND table_schema = ${d.literal(rel.schema)}` +
+        ` AND table_name = ${d.literal(rel.name)} ORDER BY ordinal_position`,
     );
     return rows.map(([name, type]) => ({
       name: String(name),

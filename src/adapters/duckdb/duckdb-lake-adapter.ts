@@ -59,7 +59,10 @@ import * as sql from "./duckdb-sql.js";
 import { withStagedRows } from "./duckdb-staging.js";
 
 export interface DuckDbLakeOptions {
-  /** Runs after the new version folders are in place, just before the metadata transaction (a seam for crash tests). */
+  /**
+   * Runs after the new version folders are in place, just
+   * before the metadata transaction (a seam for crash tests).
+   */
   beforeCommit?: (rel: RelationName) => Promise<void> | void;
   /** The clock that stamps metadata rows. */
   now?: () => Date;
@@ -181,7 +184,9 @@ export class DuckDbLakeAdapter implements Adapter {
       case "partitions": {
         if (mode.partitionBy.join("\u0000") !== previous.partitionBy.join("\u0000")) {
           throw new Error(
-            `cannot overwrite partitions (${mode.partitionBy.join(", ")}) of ${this.dialect.relation(rel)}: the lake table is partitioned by (${previous.partitionBy.join(", ")}); rebuild it with --full-refresh`,
+            `cannot overwrite partitions (${mode.partitionBy.join(", ")}) of ` +
+              `${this.dialect.relation(rel)}: the lake table is partitioned by (` +
+              `${previous.partitionBy.join(", ")}); rebuild it with --full-refresh`,
           );
         }
         const partitions = await this.typedKeys(session, rel, previous, mode.partitions);
@@ -228,7 +233,10 @@ export class DuckDbLakeAdapter implements Adapter {
     );
   }
 
-  /** Deletes the folders this run superseded. The engine is shared by every DuckDB connection of the target; the target closes it. */
+  /**
+   * Deletes the folders this run superseded. The engine is shared
+   * by every DuckDB connection of the target; the target closes it.
+   */
   async close(): Promise<void> {
     const folders = [...this.retired];
     this.retired.clear();
@@ -353,7 +361,8 @@ export class DuckDbLakeAdapter implements Adapter {
     } catch (e) {
       const reason = e instanceof Error ? e.message : String(e);
       throw new Error(
-        `cannot replace partitions of ${this.dialect.relation(rel)} (${definition.partitionBy.join(", ")}: ${types.join(", ")}): ${reason}`,
+        `cannot replace partitions of ${this.dialect.relation(rel)} (` +
+          `${definition.partitionBy.join(", ")}: ${types.join(", ")}): ${reason}`,
       );
     }
   }
@@ -374,7 +383,8 @@ export class DuckDbLakeAdapter implements Adapter {
     const missing = how.partitionBy.filter((p) => !described.some((c) => c.name === p));
     if (missing.length > 0)
       throw new Error(
-        `cannot partition ${this.dialect.relation(rel)} by ${missing.join(", ")}: the model's SQL has no such column`,
+        `cannot partition ${this.dialect.relation(rel)} by ` +
+          `${missing.join(", ")}: the model's SQL has no such column`,
       );
     // A rewrite of the whole table takes the current layout; a partial one keeps the table's own.
     const valuesInFiles = how.whole || how.previous?.valuesInFiles === true;

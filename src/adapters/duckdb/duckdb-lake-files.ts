@@ -6,7 +6,10 @@ import { dirname, join, relative, sep } from "node:path";
 import type { RelationName } from "../contract.js";
 import type { LakeFolder } from "./duckdb-lake-sql.js";
 
-/** Version folders start with `_v` and staging folders with `_staging_`; neither holds `=`, so hive partition parsing skips them. */
+/**
+ * Version folders start with `_v` and staging folders with `_staging_`;
+ * neither holds `=`, so hive partition parsing skips them.
+ */
 const VERSION_PREFIX = "_v";
 const STAGING_PREFIX = "_staging_";
 

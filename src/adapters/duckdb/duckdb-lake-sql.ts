@@ -46,10 +46,14 @@ const text = (value: string) => d.literal(value);
 export function createMetadata(catalog: string): string[] {
   return [
     `CREATE SCHEMA IF NOT EXISTS ${d.quoteIdentifier(catalog)}.${d.quoteIdentifier(METADATA_SCHEMA)}`,
-    `CREATE TABLE IF NOT EXISTS ${meta(catalog, "tables")} (\n  "schema" VARCHAR NOT NULL,\n  table_name VARCHAR NOT NULL,\n  columns VARCHAR NOT NULL,\n  partition_by VARCHAR NOT NULL,\n  defined_at TIMESTAMP NOT NULL\n)`,
+    `CREATE TABLE IF NOT EXISTS ${meta(catalog, "tables")} (\n  "schema" ` +
+      `VARCHAR NOT NULL,\n  table_name VARCHAR NOT NULL,\n  columns VARCHAR NOT ` +
+      `NULL,\n  partition_by VARCHAR NOT NULL,\n  defined_at TIMESTAMP NOT NULL\n)`,
     // Added after the first release: `files` when partition values are read from the files.
     `ALTER TABLE ${meta(catalog, "tables")} ADD COLUMN IF NOT EXISTS partition_values VARCHAR`,
-    `CREATE TABLE IF NOT EXISTS ${meta(catalog, "partitions")} (\n  "schema" VARCHAR NOT NULL,\n  table_name VARCHAR NOT NULL,\n  partition_key VARCHAR NOT NULL,\n  files_dir VARCHAR NOT NULL,\n  row_count BIGINT NOT NULL,\n  written_at TIMESTAMP NOT NULL\n)`,
+    `CREATE TABLE IF NOT EXISTS ${meta(catalog, "partitions")} (\n  "schema" VARCHAR NOT ` +
+      `NULL,\n  table_name VARCHAR NOT NULL,\n  partition_key VARCHAR NOT NULL,\n  files_dir ` +
+      `VARCHAR NOT NULL,\n  row_count BIGINT NOT NULL,\n  written_at TIMESTAMP NOT NULL\n)`,
   ];
 }
 
@@ -61,14 +65,18 @@ export const selectDefinition = (catalog: string, rel: RelationName) =>
 
 /** The live folders of one table, in a stable order. */
 export const selectFolders = (catalog: string, rel: RelationName) =>
-  `SELECT partition_key, files_dir, row_count FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\nORDER BY partition_key, files_dir`;
+  `SELECT partition_key, files_dir, row_count FROM ${meta(catalog, "partitions")}` +
+  `\nWHERE ${whereTable(rel)}\nORDER BY partition_key, files_dir`;
 
 /** Every lake table's definition, with its live folders as a JSON list, to re-point the views on open. */
 export const selectAllTables = (catalog: string) =>
   `SELECT t."schema", t.table_name, t.columns, t.partition_by, t.partition_values,\n` +
-  `  (SELECT to_json(list({key: p.partition_key, dir: p.files_dir, rows: p.row_count} ORDER BY p.partition_key, p.files_dir))\n` +
-  `   FROM ${meta(catalog, "partitions")} p WHERE p."schema" = t."schema" AND p.table_name = t.table_name) AS folders,\n` +
-  `  (SELECT v.sql FROM duckdb_views() v WHERE v.database_name = ${text(catalog)} AND v.schema_name = t."schema" AND v.view_name = t.table_name) AS view_sql\n` +
+  `  (SELECT to_json(list({key: p.partition_key, dir: p.files_dir, ` +
+  `rows: p.row_count} ORDER BY p.partition_key, p.files_dir))\n` +
+  `   FROM ${meta(catalog, "partitions")} p WHERE p."schema" ` +
+  `= t."schema" AND p.table_name = t.table_name) AS folders,\n` +
+  `  (SELECT v.sql FROM duckdb_views() v WHERE v.database_name = ${text(catalog)}` +
+  ` AND v.schema_name = t."schema" AND v.view_name = t.table_name) AS view_sql\n` +
   `FROM ${meta(catalog, "tables")} t\nORDER BY t."schema", t.table_name`;
 
 /** The literal a view names one live folder's files by; a view lacking it reads files elsewhere. */
@@ -98,26 +106,30 @@ export function commitStatements(args: {
   if (args.dropTable) statements.push(`DROP TABLE IF EXISTS ${d.relation(rel)}`);
   if (superseded.length > 0) {
     statements.push(
-      `DELETE FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\n  AND files_dir IN (${superseded.map((f) => text(f.filesDir)).join(", ")})`,
+      `DELETE FROM ${meta(catalog, "partitions")}\nWHERE ${whereTable(rel)}\n ` +
+        ` AND files_dir IN (${superseded.map((f) => text(f.filesDir)).join(", ")})`,
     );
   }
   if (added.length > 0) {
     const rows = added.map(
       (f) =>
-        `(${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(f.key))}, ${text(f.filesDir)}, ${f.rowCount}, ${at})`,
+        `(${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(f.key))}` +
+        `, ${text(f.filesDir)}, ${f.rowCount}, ${at})`,
     );
     statements.push(`INSERT INTO ${meta(catalog, "partitions")} VALUES\n  ${rows.join(",\n  ")}`);
   }
   statements.push(`DELETE FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`);
   statements.push(
-    `INSERT INTO ${meta(catalog, "tables")} ("schema", table_name, columns, partition_by, defined_at, partition_values)\nVALUES (${[
-      text(rel.schema),
-      text(rel.name),
-      text(JSON.stringify(definition.columns)),
-      text(JSON.stringify(definition.partitionBy)),
-      at,
-      definition.valuesInFiles ? text("files") : "NULL",
-    ].join(", ")})`,
+    `INSERT INTO ${meta(catalog, "tables")} ("schema", table_name, ` +
+      `columns, partition_by, defined_at, partition_values)\n` +
+      `VALUES (${[
+        text(rel.schema),
+        text(rel.name),
+        text(JSON.stringify(definition.columns)),
+        text(JSON.stringify(definition.partitionBy)),
+        at,
+        definition.valuesInFiles ? text("files") : "NULL",
+      ].join(", ")})`,
   );
   statements.push(createLakeView(rel, definition, live, lakeRoot));
   return statements;
@@ -180,15 +192,21 @@ export function copyToStaging(
   // Values in the files; unique file names, since NULL and the text '__HIVE_DEFAULT_PARTITION__'
   // share DuckDB's folder and would otherwise overwrite each other's data_0.parquet.
   const inFiles = valuesInFiles ? ", WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'data_{uuid}'" : "";
-  return `COPY (\n${sql}\n) TO ${text(stagingDir)} (FORMAT parquet, PARTITION_BY (${cols})${inFiles}, RETURN_STATS true)`;
+  return (
+    `COPY (\n${sql}\n) TO ${text(stagingDir)} (FORMAT parquet, ` +
+    `PARTITION_BY (${cols})${inFiles}, RETURN_STATS true)`
+  );
 }
 
 /** Each partition's values cast to the partition columns' `types` and printed back, in order. */
 export function typedPartitionKeys(types: string[], partitions: PartitionValue[]): string {
-  const rows = partitions.map(
-    (p, i) =>
-      `(${[String(i), ...types.map((t, k) => `CAST(CAST(${p[k] === null || p[k] === undefined ? "NULL" : text(p[k]!)} AS ${t}) AS VARCHAR)`)].join(", ")})`,
-  );
+  const rows = partitions.map((p, i) => {
+    const casts = types.map(
+      (t, k) =>
+        `CAST(CAST(${p[k] === null || p[k] === undefined ? "NULL" : text(p[k]!)} AS ${t}) AS VARCHAR)`,
+    );
+    return `(${[String(i), ...casts].join(", ")})`;
+  });
   return `SELECT * FROM (VALUES\n  ${rows.join(",\n  ")}\n) AS keys\nORDER BY 1`;
 }
 
@@ -239,7 +257,8 @@ export function affectedPartitions(
   return (
     `SELECT DISTINCT ${cols("s")} FROM ${staged} AS s\n` +
     `UNION\n` +
-    `SELECT DISTINCT ${cols("t")} FROM ${d.relation(rel)} AS t\nWHERE EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})`
+    `SELECT DISTINCT ${cols("t")} FROM ${d.relation(rel)} AS t\nWHERE ` +
+    `EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})`
   );
 }
 
@@ -256,7 +275,8 @@ export function upsertRows(
 ): string {
   const inPartitions = keys === undefined ? "" : `(${keyPredicate(partitionBy, keys, "t.")})\n  AND `;
   return (
-    `SELECT * FROM ${d.relation(rel)} AS t\nWHERE ${inPartitions}NOT EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})\n` +
+    `SELECT * FROM ${d.relation(rel)} AS t\nWHERE ${inPartitions}NOT ` +
+    `EXISTS (SELECT 1 FROM ${staged} AS s WHERE ${keyMatch(uniqueKey)})\n` +
     `UNION ALL BY NAME\n` +
     `SELECT * FROM ${staged}`
   );

@@ -20,12 +20,16 @@ export const insertByName = (rel: RelationName, sql: string) =>
   `INSERT INTO ${d.relation(rel)} BY NAME\n${sql}`;
 
 export const createSchema = (schema: string, database?: string) =>
-  `CREATE SCHEMA IF NOT EXISTS ${database ? `${d.quoteIdentifier(database)}.` : ""}${d.quoteIdentifier(schema)}`;
+  `CREATE SCHEMA IF NOT EXISTS ${database ? `${d.quoteIdentifier(database)}.` : ""}` +
+  `${d.quoteIdentifier(schema)}`;
 
 /** Rows of `target` whose key matches a row of `staging`. */
 export function deleteMatching(target: RelationName, staging: RelationName, uniqueKey: string[]): string {
   const match = uniqueKey.map((k) => `s.${d.quoteIdentifier(k)} = t.${d.quoteIdentifier(k)}`).join(" AND ");
-  return `DELETE FROM ${d.relation(target)} AS t\nWHERE EXISTS (SELECT 1 FROM ${d.relation(staging)} AS s WHERE ${match})`;
+  return (
+    `DELETE FROM ${d.relation(target)} AS t\nWHERE EXISTS ` +
+    `(SELECT 1 FROM ${d.relation(staging)} AS s WHERE ${match})`
+  );
 }
 
 /** A predicate true for rows in one of `partitions`: the dialect's, so every caller agrees on NULL. */

@@ -83,7 +83,8 @@ export class HiveAdapter implements Adapter {
         // once so the query runs once and every statement sees the same rows.
         const filtered =
           mode.kind === "partitions"
-            ? `SELECT * FROM (\n${selectSql.trim()}\n) AS q\nWHERE ${sql.partitionFilter(this.dialect, "q", mode.partitionBy, mode.partitions)}`
+            ? `SELECT * FROM (\n${selectSql.trim()}\n) AS q\nWHERE ` +
+              `${sql.partitionFilter(this.dialect, "q", mode.partitionBy, mode.partitions)}`
             : selectSql;
         const staging = this.temporary(rel, "stg");
         try {
@@ -366,7 +367,8 @@ export class HiveAdapter implements Adapter {
     const missing = uniqueKey.filter((k) => !columns.some((c) => c.toLowerCase() === k.toLowerCase()));
     if (missing.length > 0) {
       throw new Error(
-        `unique_key column(s) ${missing.join(", ")} not found in ${this.dialect.relation(rel)} (columns: ${columns.join(", ")})`,
+        `unique_key column(s) ${missing.join(", ")} not found in ` +
+          `${this.dialect.relation(rel)} (columns: ${columns.join(", ")})`,
       );
     }
     const partitionBy = await introspector.partitionColumns(rel);
@@ -398,7 +400,8 @@ export class HiveAdapter implements Adapter {
     ) {
       throw new Error(
         `${this.dialect.relation(rel)} is partitioned by (${tablePartitionBy.join(", ") || "nothing"}), ` +
-          `but the step overwrites partitions of (${partitionBy.join(", ")}); run a full refresh to re-create it`,
+          `but the step overwrites partitions of (` +
+          `${partitionBy.join(", ")}); run a full refresh to re-create it`,
       );
     }
     const partitionSet = new Set(tablePartitionBy.map((p) => p.toLowerCase()));
@@ -446,7 +449,8 @@ export class HiveAdapter implements Adapter {
       typed.forEach((v, k) => {
         if (v === null && given[k] != null)
           throw new Error(
-            `cannot replace partition ${partitionBy[k]} = '${given[k]}' of ${this.dialect.relation(rel)}: it is not a ${types[k]}`,
+            `cannot replace partition ${partitionBy[k]} = '${given[k]}' ` +
+              `of ${this.dialect.relation(rel)}: it is not a ${types[k]}`,
           );
       });
       return typed;
@@ -463,7 +467,8 @@ export class HiveAdapter implements Adapter {
       const column = byName.get(p.toLowerCase());
       if (!column) {
         throw new Error(
-          `partition column '${p}' of ${this.dialect.relation(rel)} is not in the query's columns (${columns.map((c) => c.name).join(", ")})`,
+          `partition column '${p}' of ${this.dialect.relation(rel)} is not ` +
+            `in the query's columns (${columns.map((c) => c.name).join(", ")})`,
         );
       }
       return this.columnSpec(column);

@@ -195,7 +195,8 @@ export async function openHiveSession(
         new HiveConnectionError(
           `no HiveServer2 session from ${where} within ${config.connect_timeout_ms} ms. ` +
             (config.transport === "binary" && config.auth !== "nosasl"
-              ? `A server with hive.server2.authentication=NOSASL waits silently for a login it does not expect: ` +
+              ? `A server with hive.server2.authentication=NOSASL ` +
+                `waits silently for a login it does not expect: ` +
                 `if it runs NOSASL, set auth: nosasl.`
               : `Check that the server runs there and that its hive.server2.authentication ` +
                 `(NOSASL vs NONE/LDAP = plain) and transport mode match the profile's auth and transport.`),
@@ -240,7 +241,10 @@ export function mismatchHint(config: HiveConnection, message: string): string {
     return " Nothing listens there: check host and port, and that the server runs.";
   if (config.transport === "binary") {
     if (/HTTP\/|Jetty|\b\d\.\d [45]\d\d\b/.test(message)) {
-      return " The server answered in HTTP: it runs hive.server2.transport.mode=http; set transport: http (and http_path).";
+      return (
+        " The server answered in HTTP: it runs " +
+        "hive.server2.transport.mode=http; set transport: http (and http_path)."
+      );
     }
     if (config.auth === "nosasl" && /closed by the server/.test(message)) {
       return (
@@ -252,10 +256,16 @@ export function mismatchHint(config: HiveConnection, message: string): string {
     return "";
   }
   if (/Parse Error|socket hang up|ECONNRESET/.test(message)) {
-    return " The server does not answer HTTP there: it likely runs hive.server2.transport.mode=binary; set transport: binary.";
+    return (
+      " The server does not answer HTTP there: it likely runs " +
+      "hive.server2.transport.mode=binary; set transport: binary."
+    );
   }
   if (/status code: 40[45]\b/.test(message)) {
-    return ` No HiveServer2 at ${httpPathOf(config)}: set http_path to the server's hive.server2.thrift.http.path (usually cliservice).`;
+    return (
+      ` No HiveServer2 at ${httpPathOf(config)}: set http_path to the ` +
+      `server's hive.server2.thrift.http.path (usually cliservice).`
+    );
   }
   if (/status code: 40[13]\b/.test(message)) return " The server refused the login: check user and password.";
   return "";

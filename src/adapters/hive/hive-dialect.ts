@@ -56,9 +56,15 @@ export class HiveDialect implements Dialect {
         return type.bits === 32 ? text : `CAST(${text} AS ${this.nativeType(type)})`;
       }
       case "decimal":
-        return `CAST(${this.string(decimalText(typeof value === "number" ? numberText(value) : value))} AS ${this.nativeType(type)})`;
+        return (
+          `CAST(${this.string(decimalText(typeof value === "number" ? numberText(value) : value))}` +
+          ` AS ${this.nativeType(type)})`
+        );
       case "float":
-        return `CAST(${this.string(floatText(typeof value === "number" ? numberText(value) : value))} AS ${this.nativeType(type)})`;
+        return (
+          `CAST(${this.string(floatText(typeof value === "number" ? numberText(value) : value))}` +
+          ` AS ${this.nativeType(type)})`
+        );
       case "string":
         return this.string(stringText(value));
       case "date":
@@ -106,7 +112,10 @@ export class HiveDialect implements Dialect {
 
   /** Hive's 32-bit `hash(*)` of each row, summed exactly (Hive has no 64-bit row hash). */
   fingerprintSql(relation: string): string {
-    return `select concat(cast(count(*) as string), ':', cast(coalesce(sum(cast(hash(*) as decimal(38,0))), 0) as string)) from ${relation}`;
+    return (
+      `select concat(cast(count(*) as string), ':', cast(coalesce(sum(cast(hash(*) ` +
+      `as decimal(38,0))), 0) as string)) from ${relation}`
+    );
   }
 
   /** A string literal. Hive and Spark unescape backslashes, so they are escaped along with quotes. */
@@ -198,7 +207,8 @@ export class HiveDialect implements Dialect {
         return { kind: "binary" };
       default:
         throw new TypeError(
-          `unknown Hive type '${nativeType}': sluice maps BOOLEAN, integer, DECIMAL, FLOAT, DOUBLE, STRING, VARCHAR, CHAR, DATE, TIMESTAMP, BINARY and complex types`,
+          `unknown Hive type '${nativeType}': sluice maps BOOLEAN, integer, DECIMAL, ` +
+            `FLOAT, DOUBLE, STRING, VARCHAR, CHAR, DATE, TIMESTAMP, BINARY and complex types`,
         );
     }
   }

@@ -92,7 +92,8 @@ export function copyToParquet(selectSql: string, columns: StagedColumn[], dir: s
   );
   return (
     `COPY (\n  SELECT\n${list.join(",\n")}\n  FROM (\n${selectSql.trim()}\n  ) AS staged\n)\n` +
-    `TO ${duckdbDialect.literal(dir)} (FORMAT parquet, COMPRESSION snappy, FILE_SIZE_BYTES '${FILE_SIZE}', FILENAME_PATTERN 'part-{i}')`
+    `TO ${duckdbDialect.literal(dir)} (FORMAT parquet, COMPRESSION ` +
+    `snappy, FILE_SIZE_BYTES '${FILE_SIZE}', FILENAME_PATTERN 'part-{i}')`
   );
 }
 
@@ -132,7 +133,8 @@ export function stagingStatements(
 export function assertStageDir(stage: StageDir): void {
   if (!existsSync(stage.local)) {
     throw new Error(
-      `stage_dir ${stage.local} does not exist: create it, as the directory the server reads as ${stage.remote} ` +
+      `stage_dir ${stage.local} does not exist: create it, ` +
+        `as the directory the server reads as ${stage.remote} ` +
         `(or remove stage_dir from the connection to load rows through INSERT statements)`,
     );
   }

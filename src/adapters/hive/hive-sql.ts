@@ -33,7 +33,8 @@ export class AmbiguousPartitionValueError extends Error {
   override readonly name = "AmbiguousPartitionValueError";
   constructor(rel: string, column: string, value: string) {
     super(
-      `cannot write partition ${column} = '${value}' of ${rel}: Hive and Spark store it as the NULL partition ` +
+      `cannot write partition ${column} = '${value}' of ` +
+        `${rel}: Hive and Spark store it as the NULL partition ` +
         `(__HIVE_DEFAULT_PARTITION__), so it would read back as NULL. Map it to another value in the model ` +
         `(e.g. coalesce(nullif(${column}, ''), 'none')) or partition by another column.`,
     );
@@ -48,7 +49,10 @@ export function ambiguousPartitionValues(
 ): string {
   const values = AMBIGUOUS_PARTITION_VALUES.map((v) => d.string(v)).join(", ");
   const cols = partitionBy.map((p) => d.castText(d.quoteIdentifier(p)));
-  return `SELECT ${cols.join(", ")}\nFROM ${d.relation(source)}\nWHERE ${cols.map((c) => `${c} IN (${values})`).join(" OR ")}\nLIMIT 1`;
+  return (
+    `SELECT ${cols.join(", ")}\nFROM ${d.relation(source)}\nWHERE ` +
+    `${cols.map((c) => `${c} IN (${values})`).join(" OR ")}\nLIMIT 1`
+  );
 }
 
 /** `p = 'v'` in a static partition spec; `p = NULL` names the NULL (default) partition. */
@@ -169,7 +173,10 @@ export function overwritePartitions(
     const branches = unique.slice(i, i + MAX_PARTITIONS_PER_STATEMENT).map((values) => {
       const spec = partitionSpec(d, opts.partitionBy, values);
       const where = d.partitionPredicate(opts.partitionBy, [values], "src.");
-      return `INSERT OVERWRITE TABLE ${d.relation(rel)} PARTITION (${spec})\n  SELECT ${cols}\n  WHERE ${where}`;
+      return (
+        `INSERT OVERWRITE TABLE ${d.relation(rel)} PARTITION ` +
+        `(${spec})\n  SELECT ${cols}\n  WHERE ${where}`
+      );
     });
     statements.push(`FROM ${d.relation(opts.source)} AS src\n${branches.join("\n")}`);
   }
@@ -222,13 +229,16 @@ export const TEXT_PARTITION_TYPES = /^(STRING|VARCHAR|CHAR)\b/i;
  * comes back NULL (Spark's casts do not fail), which the caller must refuse.
  */
 export function typedPartitionKeys(d: HiveDialect, types: string[], partitions: PartitionValue[]): string {
-  const rows = partitions.map(
-    (p, i) =>
-      `(${[String(i), ...types.map((_, k) => (p[k] == null ? "CAST(NULL AS STRING)" : d.literal(p[k]!)))].join(", ")})`,
-  );
+  const rows = partitions.map((p, i) => {
+    const values = types.map((_, k) => (p[k] == null ? "CAST(NULL AS STRING)" : d.literal(p[k]!)));
+    return `(${[String(i), ...values].join(", ")})`;
+  });
   const names = types.map((_, k) => `v${k}`);
   const casts = types.map((t, k) => `CAST(CAST(v${k} AS ${t}) AS STRING) AS v${k}`);
-  return `SELECT k, ${casts.join(", ")}\nFROM VALUES ${rows.join(", ")} AS keys(k, ${names.join(", ")})\nORDER BY k`;
+  return (
+    `SELECT k, ${casts.join(", ")}\nFROM VALUES ` +
+    `${rows.join(", ")} AS keys(k, ${names.join(", ")})\nORDER BY k`
+  );
 }
 
 export function distinctPartitions(d: HiveDialect, source: RelationName, partitionBy: string[]): string {
@@ -274,7 +284,10 @@ export function createExternalParquetTable(
   location: string,
 ): string {
   const list = columns.map((c) => `  ${d.quoteIdentifier(c.name)} ${c.nativeType}`).join(",\n");
-  return `CREATE EXTERNAL TABLE ${d.relation(rel)} (\n${list}\n)\nSTORED AS PARQUET\nLOCATION ${d.string(location)}`;
+  return (
+    `CREATE EXTERNAL TABLE ${d.relation(rel)} (\n${list}` +
+    `\n)\nSTORED AS PARQUET\nLOCATION ${d.string(location)}`
+  );
 }
 
 /** A column of a staging view: `from` is read from the source and cast to `cast` when given. */

@@ -73,7 +73,8 @@ export class MySqlSession implements Session {
     } catch (error) {
       connection.destroy();
       throw new Error(
-        `Cannot connect to MySQL at ${config.host}:${config.port} (database ${config.database}): ${(error as Error).message}`,
+        `Cannot connect to MySQL at ${config.host}:${config.port} ` +
+          `(database ${config.database}): ${(error as Error).message}`,
         { cause: error },
       );
     }
@@ -219,7 +220,8 @@ export class MySqlSession implements Session {
       .map((w) => `${String(w[0])} ${String(w[1])}: ${String(w[2])}`)
       .join("; ");
     throw new Error(
-      `${what} changed values on their way into MySQL (${text}); nothing was written to the target. Check the column types.`,
+      `${what} changed values on their way into MySQL (${text}); ` +
+        `nothing was written to the target. Check the column types.`,
     );
   }
 

@@ -113,7 +113,9 @@ export class MySqlDialect implements Dialect {
     return `CAST(${expression} AS CHAR)`;
   }
 
-  /** Each column compared with a string literal, which MySQL converts to the column's type (indexes apply). */
+  /**
+   * Each column compared with a string literal, which MySQL converts to the column's type (indexes apply).
+   */
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
     return anyPartition(
       partitionBy,
@@ -123,7 +125,9 @@ export class MySqlDialect implements Dialect {
     );
   }
 
-  /** A DATETIME(n) prints all n digits as CHAR; sessions run with time_zone '+00:00', so TIMESTAMP prints UTC. */
+  /**
+   * A DATETIME(n) prints all n digits as CHAR; sessions run with time_zone '+00:00', so TIMESTAMP prints UTC.
+   */
   watermarkText(expression: string): string {
     return this.castText(expression);
   }
@@ -137,7 +141,8 @@ export class MySqlDialect implements Dialect {
     return [
       "SELECT COLUMN_NAME",
       "FROM information_schema.COLUMNS",
-      `WHERE TABLE_SCHEMA = ${this.stringLiteral(rel.schema)} AND TABLE_NAME = ${this.stringLiteral(rel.name)}`,
+      `WHERE TABLE_SCHEMA = ${this.stringLiteral(rel.schema)}` +
+        ` AND TABLE_NAME = ${this.stringLiteral(rel.name)}`,
       "ORDER BY ORDINAL_POSITION",
     ].join("\n");
   }
@@ -170,7 +175,8 @@ export class MySqlDialect implements Dialect {
           type.scale > MYSQL_MAX_DECIMAL_SCALE
         ) {
           throw new Error(
-            `DECIMAL(${type.precision},${type.scale}) does not fit MySQL: precision must be 1..65 and scale 0..30`,
+            `DECIMAL(${type.precision},${type.scale}) does not ` +
+              `fit MySQL: precision must be 1..65 and scale 0..30`,
           );
         }
         return `DECIMAL(${type.precision},${type.scale})`;

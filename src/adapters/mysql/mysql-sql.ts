@@ -72,7 +72,8 @@ export interface SwapNames {
 export function swapTableSql({ target, staging, old, existing }: SwapNames): string[] {
   if (existing === null) return [`RENAME TABLE ${d.relation(staging)} TO ${d.relation(target)};`];
   return [
-    `RENAME TABLE ${d.relation(target)} TO ${d.relation(old)}, ${d.relation(staging)} TO ${d.relation(target)};`,
+    `RENAME TABLE ${d.relation(target)} TO ${d.relation(old)}` +
+      `, ${d.relation(staging)} TO ${d.relation(target)};`,
     dropRelationSql(old, existing),
   ];
 }
@@ -104,7 +105,10 @@ export function deleteInsertSql(
 /** A table for rows loaded from another engine, with each column in its own MySQL type. */
 export function createStagingTableSql(rel: RelationName, columns: Column[]): string {
   const defs = columns.map((c) => `  ${d.quoteIdentifier(c.name)} ${d.nativeType(c.type)} NULL`).join(",\n");
-  return `CREATE TABLE ${d.relation(rel)} (\n${defs}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`;
+  return (
+    `CREATE TABLE ${d.relation(rel)} (\n${defs}\n) ` +
+    `ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;`
+  );
 }
 
 /**

@@ -6,7 +6,9 @@
 import type { Capabilities } from "../contract.js";
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
-  /** NAMEDATALEN - 1: longer identifiers are silently truncated by the server, so sluice shortens them itself. */
+  /**
+   * NAMEDATALEN - 1: longer identifiers are silently truncated by the server, so sluice shortens them itself.
+   */
   maxIdentifierLength: 63,
 };
 

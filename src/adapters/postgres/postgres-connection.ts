@@ -53,7 +53,8 @@ export class PostgresSession implements Session {
     } catch (error) {
       await client.end().catch(() => undefined);
       throw new Error(
-        `Cannot connect to PostgreSQL at ${config.host}:${config.port} (database ${config.database}): ${(error as Error).message}`,
+        `Cannot connect to PostgreSQL at ${config.host}:${config.port}` +
+          ` (database ${config.database}): ${(error as Error).message}`,
         { cause: error },
       );
     }

@@ -129,7 +129,8 @@ export class SqlServerAdapter implements Adapter {
       const kind = await introspector.relationKind(rel);
       if (kind === "view") {
         throw new Error(
-          `${this.dialect.relation(rel)} is a view, so rows cannot be written into it incrementally; rebuild it with --full-refresh.`,
+          `${this.dialect.relation(rel)} is a view, so rows cannot be ` +
+            `written into it incrementally; rebuild it with --full-refresh.`,
         );
       }
       if (kind === null) {
@@ -190,7 +191,8 @@ export class SqlServerAdapter implements Adapter {
   private async loadNothing(s: SqlServerSession, rel: RelationName, mode: WriteMode): Promise<WriteResult> {
     if (mode.kind === "replace") {
       throw new Error(
-        `Cannot replace ${this.dialect.relation(rel)}: the rows to load came with no column description. The source must yield at least one (possibly empty) batch.`,
+        `Cannot replace ${this.dialect.relation(rel)}: the rows to load came with no ` +
+          `column description. The source must yield at least one (possibly empty) batch.`,
       );
     }
     if (mode.kind === "partitions" && (await this.introspector(s).relationKind(rel)) === "table") {

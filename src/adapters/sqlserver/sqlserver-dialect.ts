@@ -96,7 +96,10 @@ export class SqlServerDialect implements Dialect {
     return `CONVERT(NVARCHAR(4000), ${expression})`;
   }
 
-  /** The column compared with a Unicode literal, which SQL Server converts to the column's type (indexes apply). */
+  /**
+   * The column compared with a Unicode literal, which SQL
+   * Server converts to the column's type (indexes apply).
+   */
   partitionPredicate(partitionBy: string[], partitions: PartitionValue[], qualifier = ""): string {
     if (partitions.length === 0) throw new Error("refusing to filter on an empty partition set");
     if (partitionBy.length === 1) {
@@ -147,7 +150,8 @@ export class SqlServerDialect implements Dialect {
     const m = "18446744073709551616";
     const sum = `coalesce(sum(cast(h.row_hash as decimal(38,0))), 0)`;
     return (
-      `select cast(count_big(*) as varchar(20)) + ':' + cast(((${sum} % ${m}) + ${m}) % ${m} as varchar(20))\n` +
+      `select cast(count_big(*) as varchar(20)) + ':' + ` +
+      `cast(((${sum} % ${m}) + ${m}) % ${m} as varchar(20))\n` +
       `from ${relation} as sluice_row\n` +
       `cross apply (select cast(substring(hashbytes('SHA2_256', ${json}), 1, 8) as bigint) as row_hash) as h`
     );
@@ -163,7 +167,8 @@ export class SqlServerDialect implements Dialect {
       case "decimal":
         if (type.precision < 1 || type.precision > SQL_SERVER_MAX_DECIMAL_PRECISION) {
           throw new Error(
-            `DECIMAL(${type.precision},${type.scale}) does not fit SQL Server: precision must be 1..38; cast the column to a narrower decimal or to a string`,
+            `DECIMAL(${type.precision},${type.scale}) does not fit SQL Server: precision ` +
+              `must be 1..38; cast the column to a narrower decimal or to a string`,
           );
         }
         return `DECIMAL(${type.precision},${type.scale})`;
@@ -241,7 +246,8 @@ export class SqlServerDialect implements Dialect {
         return { kind: "binary" };
       default:
         throw new Error(
-          `SQL Server type '${nativeType}' has no sluice logical type; cast it to a supported type in the model`,
+          `SQL Server type '${nativeType}' has no sluice logical ` +
+            `type; cast it to a supported type in the model`,
         );
     }
   }

@@ -201,7 +201,8 @@ export function exactDecimalSelectSql(selectSql: string, described: DescribedCol
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (names.some((n) => n === "") || duplicate !== undefined) {
     throw new Error(
-      "This query returns wide DECIMAL columns, which sluice reads as text to keep every digit, but some of its columns are unnamed or share a name; give every column a unique alias.",
+      "This query returns wide DECIMAL columns, which sluice reads as text to keep every digit, " +
+        "but some of its columns are unnamed or share a name; give every column a unique alias.",
     );
   }
   const { prefix, source } = asDerivedTable(selectSql);

@@ -88,8 +88,10 @@ export function decodeValue(
       const scale = column?.scale ?? 4;
       if (precision > EXACT_NUMBER_DECIMAL_PRECISION) {
         throw new Error(
-          `Column '${column?.name ?? "?"}' is a decimal of precision ${precision}, which the driver returns as a JS number and would lose digits; ` +
-            "sluice reads such columns as text when the server can describe the query. CAST the column to VARCHAR in the query.",
+          `Column '${column?.name ?? "?"}' is a decimal of precision ${precision}` +
+            `, which the driver returns as a JS number and would lose digits; ` +
+            "sluice reads such columns as text when the server can " +
+            "describe the query. CAST the column to VARCHAR in the query.",
         );
       }
       // Every decimal of at most 15 significant digits round-trips through a double, so toFixed is exact.

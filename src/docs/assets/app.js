@@ -172,7 +172,8 @@
     const drawn = view.graph.order;
     const selector =
       f >= 0
-        ? `${state.up ? `${depth(state.up)}+` : ""}${nodes[f].name}${state.down ? `+${depth(state.down)}` : ""}`
+        ? `${state.up ? `${depth(state.up)}+` : ""}${nodes[f].name}` +
+          `${state.down ? `+${depth(state.down)}` : ""}`
         : "";
     const what =
       f >= 0

@@ -129,14 +129,16 @@
         el(
           "p",
           {},
-          `${nodes.length} nodes on ${D.connections.length} connection${D.connections.length === 1 ? "" : "s"}. Click a node, or search.`,
+          `${nodes.length} nodes on ${D.connections.length} connection` +
+            `${D.connections.length === 1 ? "" : "s"}. Click a node, or search.`,
         ),
       );
       panel.appendChild(
         el(
           "p",
           { class: "muted", id: "generated-at" },
-          `Site generated ${D.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")} from target ${D.target}.`,
+          `Site generated ${D.generatedAt.replace("T", " ").replace(/\.\d+Z$/, " UTC")}` +
+            ` from target ${D.target}.`,
         ),
       );
       const s = section(panel, "Last run");
@@ -149,7 +151,8 @@
         el(
           "p",
           {},
-          `${D.run.command} ${D.run.runId}, ${D.run.success ? "succeeded" : "failed"}, started ${D.run.startedAt}.`,
+          `${D.run.command} ${D.run.runId}, ` +
+            `${D.run.success ? "succeeded" : "failed"}, started ${D.run.startedAt}.`,
         ),
       );
       const bad = [];
@@ -404,7 +407,8 @@
               "p",
               { class: "muted", id: "detail-columns-from" },
               n.catalog.from === "engine"
-                ? `Columns and types as ${n.connection} has them${D.catalog?.readAt ? ` (read ${D.catalog.readAt})` : ""}.`
+                ? `Columns and types as ${n.connection} ` +
+                    `has them${D.catalog?.readAt ? ` (read ${D.catalog.readAt})` : ""}.`
                 : `Declared columns and those the compiled SQL yields; ${n.catalog.why}.`,
             ),
           );
@@ -413,7 +417,8 @@
             el(
               "p",
               { id: "detail-rows" },
-              `${n.catalog.rows.toLocaleString("en-US")} row${n.catalog.rows === 1 ? "" : "s"} (count(*) when the catalog was read)`,
+              `${n.catalog.rows.toLocaleString("en-US")} row` +
+                `${n.catalog.rows === 1 ? "" : "s"} (count(*) when the catalog was read)`,
             ),
           );
         const table = el("table", { id: "detail-columns" });
