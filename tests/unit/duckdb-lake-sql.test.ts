@@ -33,11 +33,6 @@ describe("duckdb-lake-sql builders match their golden SQL", () => {
     expectGolden("create-metadata", sql.createMetadata("lake").join(";\n")));
   it("reads every table with its live folders and view, to re-point views on open", () =>
     expectGolden("read-all-tables", sql.selectAllTables("lake")));
-  it("reads a table's definition and live folders", () =>
-    expectGolden(
-      "read-metadata",
-      [sql.selectDefinition("lake", sales), sql.selectFolders("lake", sales)].join(";\n"),
-    ));
   it("copies partitioned rows to a staging folder", () =>
     expectGolden(
       "copy-partitioned",

@@ -45,10 +45,11 @@ export class LakeMetadata {
     definition: LakeTableDefinition,
     live: LakeFolder[],
   ): Promise<void> {
-    const folders = [...live].sort(
-      (a, b) =>
-        compareText(JSON.stringify(a.key), JSON.stringify(b.key)) || compareText(a.filesDir, b.filesDir),
-    );
+    // In the order the metadata query reads them back: by partition key text, then folder.
+    const folders = live
+      .map((f) => ({ f, key: JSON.stringify(f.key) }))
+      .sort((a, b) => compareText(a.key, b.key) || compareText(a.f.filesDir, b.f.filesDir))
+      .map(({ f }) => f);
     (await this.all(session)).set(tableKey(rel), { rel, definition, folders, viewSql: null });
   }
 

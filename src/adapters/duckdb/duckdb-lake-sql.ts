@@ -59,15 +59,6 @@ export function createMetadata(catalog: string): string[] {
 
 const whereTable = (rel: RelationName) => `"schema" = ${text(rel.schema)} AND table_name = ${text(rel.name)}`;
 
-/** The definition row of one table: `columns` and `partition_by` as JSON. */
-export const selectDefinition = (catalog: string, rel: RelationName) =>
-  `SELECT columns, partition_by, partition_values FROM ${meta(catalog, "tables")}\nWHERE ${whereTable(rel)}`;
-
-/** The live folders of one table, in a stable order. */
-export const selectFolders = (catalog: string, rel: RelationName) =>
-  `SELECT partition_key, files_dir, row_count FROM ${meta(catalog, "partitions")}` +
-  `\nWHERE ${whereTable(rel)}\nORDER BY partition_key, files_dir`;
-
 /** Every lake table's definition, with its live folders as a JSON list, to re-point the views on open. */
 export const selectAllTables = (catalog: string) =>
   `SELECT t."schema", t.table_name, t.columns, t.partition_by, t.partition_values,\n` +
