@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { compileProjectCached } from "../compiler/compile.js";
 import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
-import { formatPlan, planBuild } from "../planner/plan.js";
+import { formatPlan, planBuild, type Plan } from "../planner/plan.js";
 import { expandPartitions } from "../planner/restate.js";
 import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
@@ -24,6 +24,7 @@ import {
 import { INIT_FILES } from "./init-files.js";
 import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { folderProblem } from "../project/paths.js";
+import type { PlanWorkspace } from "../runner/plan-workspace.js";
 import type { Project } from "../project/load.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { runCancellable } from "./cancellable.js";
@@ -206,13 +207,12 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             const plan = await readWhileNoBuild(project, "plan", { lockWaitMs, cancellation }, async () => {
               const workspace = await openPlanWorkspace(project, { runId: newRunId(), cancellation });
               try {
-                return await planBuild(
-                  manifest,
-                  selected,
-                  workspace.connections,
-                  workspace.ledger,
-                  planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
-                );
+                const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, {
+                  ...planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
+                  offline: true,
+                });
+                const names = Object.keys(project.target.connections);
+                return plan.unreachable ? withEveryUnreachable(plan, names, workspace.connections) : plan;
               } catch (e) {
                 if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
                 throw e;
@@ -224,6 +224,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             cancellation.signal.throwIfAborted();
             if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
             else process.stdout.write(formatPlan(plan));
+            if (plan.unreachable) throw incompletePlan(project, plan);
           },
         );
         if (cancelled !== null) setExit(cancelled);
@@ -334,8 +335,56 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 }
 
 /**
- * One line that says which connection, where it points and what to do: a plan needs the facts of
- * every engine its steps read, so it stops rather than print a plan the build would not follow.
+ * An incomplete plan names every connection of the target that cannot be reached, not only the ones
+ * its first undecided steps tried, so one run tells what to fix. The rest are tried together.
+ */
+async function withEveryUnreachable(
+  plan: Plan,
+  names: string[],
+  connections: PlanWorkspace["connections"],
+): Promise<Plan> {
+  const known = new Set(plan.unreachable?.map((u) => u.connection));
+  const { UnreachableConnectionError } = await import("../planner/unreachable.js");
+  const more = await Promise.all(
+    names
+      .filter((name) => !known.has(name))
+      .map((name) =>
+        connections
+          .withSession(name, async (): Promise<{ connection: string; reason: string } | null> => null)
+          .catch((e: unknown) => {
+            if (e instanceof UnreachableConnectionError) return { connection: name, reason: e.reason };
+            throw e;
+          }),
+      ),
+  );
+  const unreachable = [...(plan.unreachable ?? []), ...more.filter((u) => u !== null)];
+  return { ...plan, unreachable };
+}
+
+/**
+ * After an offline plan was printed: which connections could not be reached, where they point and
+ * what to do. It is an error (exit 1), so a scheduler that gates `build` on `plan` stops there.
+ */
+function incompletePlan(project: Project, plan: Plan): Error {
+  const undecided = plan.steps.filter((s) => s.action === "undecided").length;
+  const lines = (plan.unreachable ?? []).map(({ connection, reason }) => {
+    const config = project.target.connections[connection];
+    const where = config ? ` (${config.type}: ${describeEndpoint(config)})` : "";
+    return `  ${connection}${where}: ${reason}`;
+  });
+  return new Error(
+    `plan incomplete: ${undecided} of ${plan.steps.length} steps undecided, because ` +
+      `connections of target '${project.targetName}' cannot be reached; nothing was written:\n` +
+      `${lines.join("\n")}\n` +
+      `Check their host and port in profiles.yml and that the servers are up and reachable from ` +
+      `here (sluice debug --target ${project.targetName} tries every connection); compile, ls and ` +
+      `check need no connection`,
+  );
+}
+
+/**
+ * One line that says which connection, where it points and what to do, for a connection a plan
+ * step needed outside the steps' decisions.
  */
 function unreachableForPlan(project: Project, e: { connection: string; reason: string }): Error {
   const config = project.target.connections[e.connection];
