@@ -196,9 +196,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.exclude,
           { warn: selectorWarning(o.logFormat) },
         );
-        const { openPlanWorkspace, readWhileNoBuild, UnreachableConnectionError } = await import(
-          "../runner/plan-workspace.js"
-        );
+        const { openPlanWorkspace, readWhileNoBuild } = await import("../runner/plan-workspace.js");
         const { planOptionsFor } = await import("../runner/run.js");
         const cancelled = await runCancellable(
           () => "plan stopped; nothing was printed or written",
@@ -213,9 +211,6 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
                 });
                 const names = Object.keys(project.target.connections);
                 return plan.unreachable ? withEveryUnreachable(plan, names, workspace.connections) : plan;
-              } catch (e) {
-                if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
-                throw e;
               } finally {
                 await workspace.close();
               }
@@ -379,23 +374,6 @@ function incompletePlan(project: Project, plan: Plan): Error {
       `Check their host and port in profiles.yml and that the servers are up and reachable from ` +
       `here (sluice debug --target ${project.targetName} tries every connection); compile, ls and ` +
       `check need no connection`,
-  );
-}
-
-/**
- * One line that says which connection, where it points and what to do, for a connection a plan
- * step needed outside the steps' decisions.
- */
-function unreachableForPlan(project: Project, e: { connection: string; reason: string }): Error {
-  const config = project.target.connections[e.connection];
-  const where = config ? ` (${config.type}: ${describeEndpoint(config)})` : "";
-  return new Error(
-    `plan needs connection '${e.connection}' of target '` +
-      `${project.targetName}'${where}, which cannot be reached: ${e.reason}; ` +
-      `nothing was planned or written. Check its host and port in ` +
-      `profiles.yml and that the server is up and reachable from here ` +
-      `(sluice debug --target ${project.targetName} tries every ` +
-      `connection); compile, ls and check need no connection`,
   );
 }
 

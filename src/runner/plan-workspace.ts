@@ -20,8 +20,6 @@ import { UnreachableConnectionError } from "../planner/unreachable.js";
 import type { Cancellation } from "./cancellation.js";
 import { statePaths } from "./workspace.js";
 
-export { UnreachableConnectionError };
-
 export interface PlanWorkspace {
   connections: Connections;
   ledger: Ledger;
