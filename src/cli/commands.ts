@@ -132,9 +132,9 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             ? folderProblem(project.dir, o.openlineage, "--openlineage")
             : null;
         if (lineageProblem) throw new UsageError(lineageProblem);
-        const { runCommand } = await import("../runner/run.js");
+        const { exitCodeOf, runCommand } = await import("../runner/run.js");
         const { createReporter } = await import("../runner/reporter.js");
-        const { Cancellation, cancelOnSignals, SIGNAL_EXIT } = await import("../runner/cancellation.js");
+        const { Cancellation, cancelOnSignals } = await import("../runner/cancellation.js");
         const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
         const cancellation = new Cancellation();
         const restoreSignals = cancelOnSignals(cancellation, (m) => process.stderr.write(`${m}\n`));
@@ -153,7 +153,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             reporter,
             startedAtMs: performance.timeOrigin,
           });
-          setExit(cancellation.by ? SIGNAL_EXIT[cancellation.by] : run.success ? 0 : 1);
+          setExit(exitCodeOf(run));
         } finally {
           restoreSignals();
         }
@@ -218,7 +218,10 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             // A plan finished as the signal came is not printed: the user asked it to stop.
             cancellation.signal.throwIfAborted();
             if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-            else process.stdout.write(formatPlan(plan));
+            else if (o.logFormat === "json") {
+              // One event per step, so a scheduler's log of `plan --log-format json` stays JSON lines.
+              for (const [i, step] of plan.steps.entries()) emitEvent("plan_step", { index: i + 1, ...step });
+            } else process.stdout.write(formatPlan(plan));
             if (plan.unreachable) throw incompletePlan(project, plan);
           },
         );

@@ -126,6 +126,22 @@ describe("running unattended", () => {
     }
   });
 
+  it("prints JSON lines only on stdout for each command of the DAG under --log-format json", () => {
+    project = exampleProject();
+    const dag = readFileSync(join(REPO_ROOT, "examples/airflow/sluice_dag.py"), "utf8");
+    for (const command of invocations(dag)) {
+      const run = sluice([...command, "--project-dir", project.dir, "--log-format", "json"]);
+      expect(run.code, `${command.join(" ")}: ${run.stderr}`).toBe(0);
+      const events = run.stdout
+        .split("\n")
+        .filter((l) => l !== "")
+        .map((l) => JSON.parse(l) as { event: string; exit_code?: number; action?: string });
+      expect(events.at(-1), command.join(" ")).toMatchObject({ event: "finish", exit_code: 0 });
+      if (command[0] === "plan")
+        expect(events.filter((e) => e.event === "plan_step").map((e) => e.action)).toContain("build_table");
+    }
+  });
+
   it("runs the README's crontab line: its log is JSON lines ending with the exit code the shell saw", () => {
     project = exampleProject();
     const logs = join(project.dir, "logs");
