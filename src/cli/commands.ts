@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { compileProjectCached } from "../compiler/compile.js";
 import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
-import { formatPlan, planBuild } from "../planner/plan.js";
+import { formatPlan, planBuild, type Plan } from "../planner/plan.js";
 import { expandPartitions } from "../planner/restate.js";
 import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
@@ -24,6 +24,7 @@ import {
 import { INIT_FILES } from "./init-files.js";
 import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
 import { folderProblem } from "../project/paths.js";
+import type { PlanWorkspace } from "../runner/plan-workspace.js";
 import type { Project } from "../project/load.js";
 import { registerLedgerCommands } from "./ledger-command.js";
 import { runCancellable } from "./cancellable.js";
@@ -131,9 +132,9 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             ? folderProblem(project.dir, o.openlineage, "--openlineage")
             : null;
         if (lineageProblem) throw new UsageError(lineageProblem);
-        const { runCommand } = await import("../runner/run.js");
+        const { exitCodeOf, runCommand } = await import("../runner/run.js");
         const { createReporter } = await import("../runner/reporter.js");
-        const { Cancellation, cancelOnSignals, SIGNAL_EXIT } = await import("../runner/cancellation.js");
+        const { Cancellation, cancelOnSignals } = await import("../runner/cancellation.js");
         const reporter = createReporter(o.logFormat, (s) => project.secrets.redact(s));
         const cancellation = new Cancellation();
         const restoreSignals = cancelOnSignals(cancellation, (m) => process.stderr.write(`${m}\n`));
@@ -152,7 +153,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             reporter,
             startedAtMs: performance.timeOrigin,
           });
-          setExit(cancellation.by ? SIGNAL_EXIT[cancellation.by] : run.success ? 0 : 1);
+          setExit(exitCodeOf(run));
         } finally {
           restoreSignals();
         }
@@ -195,9 +196,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           o.exclude,
           { warn: selectorWarning(o.logFormat) },
         );
-        const { openPlanWorkspace, readWhileNoBuild, UnreachableConnectionError } = await import(
-          "../runner/plan-workspace.js"
-        );
+        const { openPlanWorkspace, readWhileNoBuild } = await import("../runner/plan-workspace.js");
         const { planOptionsFor } = await import("../runner/run.js");
         const cancelled = await runCancellable(
           () => "plan stopped; nothing was printed or written",
@@ -206,16 +205,12 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             const plan = await readWhileNoBuild(project, "plan", { lockWaitMs, cancellation }, async () => {
               const workspace = await openPlanWorkspace(project, { runId: newRunId(), cancellation });
               try {
-                return await planBuild(
-                  manifest,
-                  selected,
-                  workspace.connections,
-                  workspace.ledger,
-                  planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
-                );
-              } catch (e) {
-                if (e instanceof UnreachableConnectionError) throw unreachableForPlan(project, e);
-                throw e;
+                const plan = await planBuild(manifest, selected, workspace.connections, workspace.ledger, {
+                  ...planOptionsFor("build", { fullRefresh: o.fullRefresh, restate }),
+                  offline: true,
+                });
+                const names = Object.keys(project.target.connections);
+                return plan.unreachable ? withEveryUnreachable(plan, names, workspace.connections) : plan;
               } finally {
                 await workspace.close();
               }
@@ -223,7 +218,11 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             // A plan finished as the signal came is not printed: the user asked it to stop.
             cancellation.signal.throwIfAborted();
             if (o.json) process.stdout.write(`${JSON.stringify(plan, null, 2)}\n`);
-            else process.stdout.write(formatPlan(plan));
+            else if (o.logFormat === "json") {
+              // One event per step, so a scheduler's log of `plan --log-format json` stays JSON lines.
+              for (const [i, step] of plan.steps.entries()) emitEvent("plan_step", { index: i + 1, ...step });
+            } else process.stdout.write(formatPlan(plan));
+            if (plan.unreachable) throw incompletePlan(project, plan);
           },
         );
         if (cancelled !== null) setExit(cancelled);
@@ -334,19 +333,50 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
 }
 
 /**
- * One line that says which connection, where it points and what to do: a plan needs the facts of
- * every engine its steps read, so it stops rather than print a plan the build would not follow.
+ * An incomplete plan names every connection of the target that cannot be reached, not only the ones
+ * its first undecided steps tried, so one run tells what to fix. The rest are tried together.
  */
-function unreachableForPlan(project: Project, e: { connection: string; reason: string }): Error {
-  const config = project.target.connections[e.connection];
-  const where = config ? ` (${config.type}: ${describeEndpoint(config)})` : "";
+async function withEveryUnreachable(
+  plan: Plan,
+  names: string[],
+  connections: PlanWorkspace["connections"],
+): Promise<Plan> {
+  const known = new Set(plan.unreachable?.map((u) => u.connection));
+  const { UnreachableConnectionError } = await import("../planner/unreachable.js");
+  const more = await Promise.all(
+    names
+      .filter((name) => !known.has(name))
+      .map((name) =>
+        connections
+          .withSession(name, async (): Promise<{ connection: string; reason: string } | null> => null)
+          .catch((e: unknown) => {
+            if (e instanceof UnreachableConnectionError) return { connection: name, reason: e.reason };
+            throw e;
+          }),
+      ),
+  );
+  const unreachable = [...(plan.unreachable ?? []), ...more.filter((u) => u !== null)];
+  return { ...plan, unreachable };
+}
+
+/**
+ * After an offline plan was printed: which connections could not be reached, where they point and
+ * what to do. It is an error (exit 1), so a scheduler that gates `build` on `plan` stops there.
+ */
+function incompletePlan(project: Project, plan: Plan): Error {
+  const undecided = plan.steps.filter((s) => s.action === "undecided").length;
+  const lines = (plan.unreachable ?? []).map(({ connection, reason }) => {
+    const config = project.target.connections[connection];
+    const where = config ? ` (${config.type}: ${describeEndpoint(config)})` : "";
+    return `  ${connection}${where}: ${reason}`;
+  });
   return new Error(
-    `plan needs connection '${e.connection}' of target '` +
-      `${project.targetName}'${where}, which cannot be reached: ${e.reason}; ` +
-      `nothing was planned or written. Check its host and port in ` +
-      `profiles.yml and that the server is up and reachable from here ` +
-      `(sluice debug --target ${project.targetName} tries every ` +
-      `connection); compile, ls and check need no connection`,
+    `plan incomplete: ${undecided} of ${plan.steps.length} steps undecided, because ` +
+      `connections of target '${project.targetName}' cannot be reached; nothing was written:\n` +
+      `${lines.join("\n")}\n` +
+      `Check their host and port in profiles.yml and that the servers are up and reachable from ` +
+      `here (sluice debug --target ${project.targetName} tries every connection); compile, ls and ` +
+      `check need no connection`,
   );
 }
 

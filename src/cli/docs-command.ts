@@ -6,6 +6,7 @@ import { compileProjectCached } from "../compiler/compile.js";
 import type { Manifest } from "../manifest/types.js";
 import type { Project } from "../project/load.js";
 import { runCancellable } from "./cancellable.js";
+import { emitEvent } from "./log-events.js";
 import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
 
 export function registerDocsCommands(program: Command, setExit: (code: number) => void): void {
@@ -25,9 +26,7 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
         async (cancellation) => {
           const dir = await generate(o, cancellation.signal);
           written = true;
-          process.stdout.write(
-            `Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)\n`,
-          );
+          say(o, `Wrote the docs site to ${dir}/ (open index.html, or run sluice docs serve)`);
         },
       );
       setExit(cancelled ?? 0);
@@ -66,11 +65,9 @@ async function generate(o: CommonOptions & { offline?: boolean }, signal?: Abort
     const { readEngineCatalog } = await import("../runner/catalog.js");
     const { newRunId } = await import("../runner/run-id.js");
     engine = await readEngineCatalog(project, relationsToDescribe(manifest), newRunId());
-    for (const c of engine.read) process.stdout.write(`Catalog: read columns and types from ${c}\n`);
+    for (const c of engine.read) say(o, `Catalog: read columns and types from ${c}`);
     for (const u of engine.unread)
-      process.stdout.write(
-        `Catalog: ${u.connection} not read (${u.why}); its columns are the declared ones\n`,
-      );
+      say(o, `Catalog: ${u.connection} not read (${u.why}); its columns are the declared ones`);
     for (const e of engine.errors)
       process.stderr.write(`Catalog: could not describe ${e.node}: ${e.message}\n`);
   }
@@ -140,4 +137,10 @@ function port(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new UsageError(`--port must be a whole number from 0 to 65535, got '${value}'`);
   return n;
+}
+
+/** A line of progress on stdout: text, or under `--log-format json` an `info` event. */
+function say(o: CommonOptions, message: string): void {
+  if (o.logFormat === "json") emitEvent("info", { message });
+  else process.stdout.write(`${message}\n`);
 }

@@ -2,7 +2,8 @@
 // src/docs/assets/, and the site data as scripts that set globals, so the site opens from file://
 // with no server, no fetch and nothing loaded from the network. The site is written to a draft
 // folder beside it and swapped in whole, so a generate that is cancelled or killed leaves the
-// previous site as it was.
+// previous site as it was (killed between the swap's two renames, the previous site is kept aside
+// whole and put back by the next generate).
 import {
   copyFileSync,
   existsSync,
@@ -12,6 +13,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -119,6 +121,7 @@ export async function generateDocs(
   targetDir: string,
   options: GenerateOptions = {},
 ): Promise<GeneratedSite> {
+  restoreRetiredSite(targetDir);
   const runResults = options.runResults !== undefined ? options.runResults : readRunResults(targetDir);
   const storeFile = join(targetDir, LINEAGE_STORE_FILE);
   const lineageStore = options.lineageCache === false ? undefined : LineageStore.read(storeFile);
@@ -154,9 +157,11 @@ export async function generateDocs(
     writeFileSync(join(draft, "index.html"), indexHtml(data));
     writeFileSync(join(draft, "catalog.json"), `${JSON.stringify(catalog, null, 2)}\n`);
     options.signal?.throwIfAborted();
+    killPointForTests("draft-written");
     swapIn(draft, dir);
     // The catalog goes in by a rename too: target/catalog.json is always one generate's whole file.
     renameSync(join(dir, "catalog.json"), join(targetDir, "catalog.json"));
+    killPointForTests("catalog-in");
   } finally {
     rmSync(draft, { recursive: true, force: true });
   }
@@ -189,8 +194,36 @@ function swapIn(draft: string, dir: string): void {
   const retired = join(dirname(draft), `${RETIRED_PREFIX}${process.pid}`);
   const hadSite = existsSync(dir);
   if (hadSite) renameSync(dir, retired);
+  killPointForTests("old-site-aside");
   renameSync(draft, dir);
+  killPointForTests("new-site-in");
   if (hadSite) rmSync(retired, { recursive: true, force: true });
+  killPointForTests("old-site-removed");
+}
+
+/**
+ * A generate killed between the two renames of swapIn left no `docs/` and the previous site whole
+ * under a retired name: it is put back first, so a generate that then fails or is cancelled still
+ * leaves the previous site. Drafts and other leftovers are removed later, by removeDrafts.
+ */
+function restoreRetiredSite(targetDir: string): void {
+  const dir = join(targetDir, "docs");
+  if (existsSync(dir) || !existsSync(targetDir)) return;
+  const retired = readdirSync(targetDir)
+    .filter((name) => name.startsWith(RETIRED_PREFIX))
+    .map((name) => join(targetDir, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+  if (retired) renameSync(retired, dir);
+}
+
+/**
+ * Test hook, used only by tests/e2e/cancel-commands.test.ts: SLUICE_TEST_KILL_DOCS_AT naming one of
+ * the steps of writing the site (draft-written, old-site-aside, new-site-in, old-site-removed,
+ * catalog-in) SIGKILLs this process right after that step, so a test can check what a kill at each
+ * point leaves and that the next generate recovers.
+ */
+function killPointForTests(step: string): void {
+  if (process.env["SLUICE_TEST_KILL_DOCS_AT"] === step) process.kill(process.pid, "SIGKILL");
 }
 
 /** The last run's results, or null when there are none or they cannot be read. */

@@ -11,6 +11,7 @@ import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
 import { UnchangedNodes } from "./unchanged.js";
 import { affectedGroups } from "./affected-groups.js";
+import { UnreachableConnectionError } from "./unreachable.js";
 
 export type StepAction =
   /** Load a seed's CSV, replacing its table. */
@@ -26,7 +27,12 @@ export type StepAction =
   /** Nothing to do; the reason says why. */
   | "skip"
   /** Run a data test. */
-  | "run_test";
+  | "run_test"
+  /**
+   * Only in an offline plan (`sluice plan` with a connection down): what the step does needs facts
+   * from an engine that could not be reached; the reason says which, and what the ledger knows.
+   */
+  | "undecided";
 
 export interface PlanStep {
   node: string;
@@ -55,6 +61,11 @@ type PartitionsOf = Map<string, { partitionBy: string[]; partitions: PartitionVa
 
 export interface Plan {
   steps: PlanStep[];
+  /**
+   * Offline plans only: the connections that could not be reached, so the steps that needed their
+   * facts are undecided. A plan with any is incomplete, and `build` would not run it as printed.
+   */
+  unreachable?: { connection: string; reason: string }[];
 }
 
 export interface PlanOptions {
@@ -68,6 +79,12 @@ export interface PlanOptions {
    * succeeded (build and run); `sluice test` and `sluice seed` always run what they select.
    */
   skipUnchanged?: boolean;
+  /**
+   * `sluice plan`: a step whose decision needs a connection that cannot be reached becomes an
+   * undecided step (and so does what waits on it) instead of stopping the plan. `build` never sets
+   * it: it runs only steps decided on facts.
+   */
+  offline?: boolean;
 }
 
 /** Plans the selected nodes; looks at the engines and the ledger to choose what to rebuild. */
@@ -119,8 +136,61 @@ export async function planBuild(
   const groupedBy = new Map<string, string[]>();
   const changing = new Set<string>();
 
+  /** Offline plans: undecided steps, and the connections that could not be reached. */
+  const undecided = new Set<string>();
+  const unreachable = new Map<string, string>();
+
   for (const node of included) {
     const after = upstreamSteps(manifest, node, stepIds, testsOf);
+    const waitsOn = after.filter((a) => undecided.has(a));
+    if (options.offline && waitsOn.length > 0 && node.kind !== "seed") {
+      const names = waitsOn.map((a) => manifest.nodes[a]!.name).join(", ");
+      const step: PlanStep =
+        node.kind === "test"
+          ? {
+              node: node.id,
+              action: "run_test",
+              reason: `${node.config.severity} test; which rows it checks is unknown until ${names} is decided`,
+              sql: null,
+              write: null,
+              after,
+            }
+          : undecidedStep(node.id, `waits on ${names}, whose step is undecided`, after);
+      if (step.action === "undecided") undecided.add(node.id);
+      unchanged?.planned(step);
+      if (step.action !== "run_test") changing.add(node.id);
+      steps.push(step);
+      continue;
+    }
+    let step: PlanStep;
+    try {
+      step = await planNode(node, after);
+    } catch (e) {
+      if (!options.offline || !(e instanceof UnreachableConnectionError)) throw e;
+      unreachable.set(e.connection, e.reason);
+      const last = outcomes?.get(node.id) ?? (await ledger?.lastOutcomes())?.get(node.id);
+      const known = last
+        ? `last ${last.status} at ${last.at} by this ledger`
+        : "first build as far as this ledger knows (it records none)";
+      step = undecidedStep(
+        node.id,
+        `${known}; facts unavailable: connection '${e.connection}' unreachable (${e.reason})`,
+        after,
+      );
+      undecided.add(node.id);
+      changing.add(node.id);
+    }
+    unchanged?.planned(step);
+    if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);
+    if (node.kind === "test" && !options.include.tests)
+      step.reason += `, run because ${lineageModelsGuarded(manifest, node)
+        .map((m) => manifest.nodes[m]!.name)
+        .join(", ")} commits its watermarks only after its blocking tests pass`;
+    steps.push(step);
+  }
+
+  /** One node's step, decided on the ledger and (through `connections`) the engines' facts. */
+  async function planNode(node: ManifestNode, after: string[]): Promise<PlanStep> {
     const since = unchanged ? await unchanged.check(node, connections) : null;
     let step: PlanStep;
     if (since) step = { node: node.id, action: "skip", reason: since, sql: null, write: null, after };
@@ -169,14 +239,8 @@ export async function planBuild(
         node.config.materialized === "table"
       )
         groupedBy.set(node.id, step.write.partitionBy);
-    } else continue;
-    unchanged?.planned(step);
-    if (step.action !== "skip" && step.action !== "run_test") changing.add(step.node);
-    if (node.kind === "test" && !options.include.tests)
-      step.reason += `, run because ${lineageModelsGuarded(manifest, node)
-        .map((m) => manifest.nodes[m]!.name)
-        .join(", ")} commits its watermarks only after its blocking tests pass`;
-    steps.push(step);
+    } else throw new Error(`${node.id}: a ${node.kind} has no step`);
+    return step;
   }
   for (const step of steps) {
     const model = manifest.nodes[step.node];
@@ -190,7 +254,12 @@ export async function planBuild(
       `the next build loads this window again`;
     step.reason += `; ${step.ledgerHeld}`;
   }
-  return { steps };
+  if (unreachable.size === 0) return { steps };
+  return { steps, unreachable: [...unreachable].map(([connection, reason]) => ({ connection, reason })) };
+}
+
+function undecidedStep(node: string, reason: string, after: string[]): PlanStep {
+  return { node, action: "undecided", reason, sql: null, write: null, after };
 }
 
 /**

@@ -1,6 +1,10 @@
 // `sluice debug`: opens each connection of the target and asks its engine for its version.
+// DuckDB files are opened as copies (plan-workspace.ts's FileSnapshot), never the files themselves:
+// a build that starts while debug runs must find its files free, and a check must not write (a
+// WAL replayed, a view re-pointed, a database file created).
 import { openConnections } from "../adapters/index.js";
 import type { Project } from "../project/load.js";
+import { FileSnapshot, pauseForTests, snapshotTarget } from "./plan-workspace.js";
 
 export type ConnectionCheck = { name: string; type: string } & (
   | { ok: true; version: string }
@@ -19,10 +23,13 @@ export async function checkConnections(
   leaveAlone: { types: string[]; why: string } = { types: [], why: "" },
 ): Promise<ConnectionCheck[]> {
   const redact = (e: unknown) => project.secrets.redact(e instanceof Error ? e.message : String(e));
+  const snapshot = new FileSnapshot();
   let connections: Awaited<ReturnType<typeof openConnections>>;
   try {
-    connections = await openConnections(project.target, project.dir, runId);
+    const target = snapshotTarget(project.target, project.dir, snapshot);
+    connections = await openConnections(target, snapshot.dir, runId);
   } catch (e) {
+    snapshot.remove();
     return [{ name: project.targetName, type: "target", ok: false, error: redact(e) }];
   }
   const checks: ConnectionCheck[] = [];
@@ -34,16 +41,29 @@ export async function checkConnections(
         continue;
       }
       try {
-        const version = await connections.withSession(adapter.connectionName, (session) =>
-          adapter.version(session),
-        );
+        const version = await connections.withSession(adapter.connectionName, async (session) => {
+          const found = await adapter.version(session);
+          if (adapter.type === "duckdb") await pauseForTests(undefined, PAUSE_IN_DUCKDB_SESSION);
+          return found;
+        });
         checks.push({ ...base, ok: true, version });
       } catch (e) {
         checks.push({ ...base, ok: false, error: redact(e) });
       }
     }
   } finally {
-    await connections.close();
+    try {
+      await connections.close();
+    } finally {
+      snapshot.remove();
+    }
   }
   return checks;
 }
+
+/**
+ * Test hook, used only by tests/e2e/debug-and-paths.test.ts: with this variable naming a file, debug
+ * waits (up to a minute) with its first DuckDB session open until the file exists, so a test can run
+ * a build while debug has a DuckDB connection open.
+ */
+const PAUSE_IN_DUCKDB_SESSION = "SLUICE_TEST_PAUSE_IN_DEBUG_DUCKDB_SESSION";

@@ -38,6 +38,8 @@ export type { StepReport };
 export async function executeStep(step: PlanStep, ctx: StepContext): Promise<StepReport> {
   const node = ctx.manifest.nodes[step.node];
   if (step.action === "skip") return { status: "success", rowsAffected: null, message: step.reason };
+  // Only an offline `plan` makes these; a build that got one would guess, so it refuses.
+  if (step.action === "undecided") throw new Error(`${step.node} has no decided step: ${step.reason}`);
   if (node?.kind === "model" && node.snapshot) return runSnapshot(node, ctx);
   if (node?.kind === "model") return runModel(step, node, ctx);
   if (node?.kind === "seed") return loadSeed(node, ctx);

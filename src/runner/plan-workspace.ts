@@ -16,6 +16,7 @@ import { BuildDuringReadError, LockHeldError, RunLock } from "../ledger/run-lock
 import type { Project } from "../project/load.js";
 import type { ConnectionConfig } from "../project/connection-schema.js";
 import type { TargetConfig } from "../project/schema.js";
+import { UnreachableConnectionError } from "../planner/unreachable.js";
 import type { Cancellation } from "./cancellation.js";
 import { statePaths } from "./workspace.js";
 
@@ -114,10 +115,14 @@ export async function readWhileNoBuild<T>(
  * and waits (up to a minute) until that file exists, so a test can start a build inside the window
  * between the check and the copies.
  */
-export async function pauseForTests(signal?: AbortSignal): Promise<void> {
-  const file = process.env["SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK"];
+export async function pauseForTests(
+  signal?: AbortSignal,
+  variable = "SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK",
+): Promise<void> {
+  const file = process.env[variable];
   if (!file) return;
-  process.stderr.write(`test pause: the run lock was free; waiting for ${file}\n`);
+  const what = variable === "SLUICE_TEST_PAUSE_AFTER_LOCK_CHECK" ? "the run lock was free" : variable;
+  process.stderr.write(`test pause: ${what}; waiting for ${file}\n`);
   const until = Date.now() + 60_000;
   while (!existsSync(file) && Date.now() < until) await sleep(20, undefined, { signal });
 }
@@ -137,7 +142,7 @@ export async function openPlanWorkspace(
   let ledger: Ledger | undefined;
   try {
     ledger = await Ledger.open(snapshot.copyOf(paths.ledger));
-    const target = snapshotTarget(project.target, project.dir, snapshot);
+    const target = quickToGiveUp(snapshotTarget(project.target, project.dir, snapshot));
     // The snapshot folder stands in for the project folder, so DuckDB's spill files go there too.
     const connections = failingOpenNamed(
       await openConnections(target, snapshot.dir, options.runId),
@@ -197,31 +202,28 @@ function refuseLedgerConnection(project: Project): void {
   }
 }
 
-/** A connection whose engine could not be reached (or refused the session): nothing was planned. */
-export class UnreachableConnectionError extends Error {
-  constructor(
-    readonly connection: string,
-    readonly reason: string,
-  ) {
-    super(`connection '${connection}' cannot be reached: ${reason}`);
-    this.name = "UnreachableConnectionError";
-  }
-}
-
 /**
  * Connections whose session opening fails with UnreachableConnectionError, so the command can name
  * the connection and where it points; a failing query on an open session is left as it is. Once
  * `signal` aborts, no session opens any more.
  */
 function failingOpenNamed(connections: Connections, signal: AbortSignal | undefined): Connections {
+  // A connection that failed once is not tried again: every later step that needs it fails at
+  // once with the same reason, so an offline plan waits one connect timeout per connection.
+  const failed = new Map<string, UnreachableConnectionError>();
   return {
     ...connections,
     async withSession(name, work) {
       signal?.throwIfAborted();
+      const known = failed.get(name);
+      if (known) throw known;
       const adapter = connections.get(name);
       const session = await adapter.open().catch((e: unknown) => {
+        signal?.throwIfAborted();
         const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.replace(/\.$/, "");
-        throw new UnreachableConnectionError(name, reason);
+        const error = new UnreachableConnectionError(name, reason);
+        failed.set(name, error);
+        throw error;
       });
       try {
         return await work(session, adapter);
@@ -256,6 +258,31 @@ export function snapshotTarget(
         ? {}
         : { lake_root: existsSync(lakeRoot) ? lakeRoot : join(snapshot.dir, `lake-${name}`) }),
     };
+  }
+  return { ...target, connections };
+}
+
+/** The longest a read-only command waits for a server to accept a session, in milliseconds. */
+export const PLAN_CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * The target with every server's connect timeout cut to PLAN_CONNECT_TIMEOUT_MS (or less, if the
+ * profile says less) and SQL Server's connect retries off: a plan only reads, so a server that does
+ * not answer is reported as unreachable instead of holding the plan for its build-time patience
+ * (SQL Server's 15 s, tried 4 times).
+ */
+export function quickToGiveUp(target: TargetConfig): TargetConfig {
+  const connections: Record<string, ConnectionConfig> = {};
+  for (const [name, config] of Object.entries(target.connections)) {
+    if (config.type === "duckdb") {
+      connections[name] = config;
+      continue;
+    }
+    const connect_timeout_ms = Math.min(config.connect_timeout_ms, PLAN_CONNECT_TIMEOUT_MS);
+    connections[name] =
+      config.type === "sqlserver"
+        ? { ...config, connect_timeout_ms, max_retries: 0 }
+        : { ...config, connect_timeout_ms };
   }
   return { ...target, connections };
 }

@@ -20,7 +20,8 @@ export interface Reporter {
   nodeStart(e: NodeEvent): void;
   nodeEnd(e: NodeEvent, report: StepReport, elapsedMs: number): void;
   info(message: string): void;
-  finish(summary: string, ok: boolean): void;
+  /** The run's end; `exitCode` is the one the process exits with (JSON's `finish` carries it). */
+  finish(summary: string, ok: boolean, exitCode: number): void;
 }
 
 export function createReporter(
@@ -240,11 +241,12 @@ class JsonReporter implements Reporter {
     this.emit({ event: "info", message });
   }
 
-  finish(summary: string, ok: boolean): void {
+  finish(summary: string, ok: boolean, exitCode: number): void {
     this.emit({
       event: "finish",
       summary: `${summary}. ${this.tally.line()}`,
       ok,
+      exit_code: exitCode,
       totals: this.tally.totals(),
     });
   }

@@ -13,7 +13,7 @@ import type { NodeResult, RunCommandName, RunResults } from "../manifest/run-res
 import { blockingTests, planBuild, type Plan, type PlanOptions } from "../planner/plan.js";
 import type { Project } from "../project/load.js";
 import { explainModelFailure, explainTestFailure, type FailureContext } from "./engine-error.js";
-import type { Cancellation, CancelSignal } from "./cancellation.js";
+import { type Cancellation, type CancelSignal, SIGNAL_EXIT } from "./cancellation.js";
 import { executeStep, type StepContext, type StepReport } from "./execute-step.js";
 import { createLineageEmitter } from "./openlineage.js";
 import type { Reporter } from "./reporter.js";
@@ -129,8 +129,14 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   options.reporter.finish(
     `Done in ${((Date.now() - (options.startedAtMs ?? startedAt.getTime())) / 1000).toFixed(2)}s`,
     run.success,
+    exitCodeOf(run),
   );
   return run;
+}
+
+/** The exit code of a run: 130/143 when a signal cancelled it, else 0 when everything passed, else 1. */
+export function exitCodeOf(run: RunResults): number {
+  return run.cancelledBy ? SIGNAL_EXIT[run.cancelledBy] : run.success ? 0 : 1;
 }
 
 /** How a command plans: what it includes and what it may skip. `sluice plan` plans as `build` does. */

@@ -351,3 +351,68 @@ describe("a cancelled docs generate", () => {
     expect(readFileSync(join(target, "docs/details.js"), "utf8")).toContain("as v2");
   }, 300_000);
 });
+
+describe("a docs generate killed while it swaps the site in", () => {
+  /** The site a kill left: target/docs/, or, killed between the swap's renames, the one kept aside. */
+  const siteLeft = (target: string) => {
+    if (existsSync(join(target, "docs"))) return join(target, "docs");
+    const aside = readdirSync(target).filter((f) => f.startsWith(".docs-retired-"));
+    expect(aside).toHaveLength(1);
+    return join(target, aside[0]!);
+  };
+  /** Which generate wrote the site in `dir`: v1 or v2, asserting it is whole. */
+  const version = (dir: string, names: string[]) => {
+    expect(Object.keys(contents(dir)).sort()).toEqual(names);
+    const details = readFileSync(join(dir, "details.js"), "utf8");
+    return details.includes("as v2") ? "v2" : details.includes("as v1") ? "v1" : "neither";
+  };
+
+  it("leaves the old or the new site whole after a SIGKILL at each step, and the next generate cleans up", () => {
+    project = tempProject({ "models/a.sql": "select 1 as id, 'x' as v1" });
+    const target = join(project.dir, "target");
+    const generate = (kill?: string) =>
+      sluice(["docs", "generate", "--project-dir", project!.dir, "--offline"], {
+        env: kill ? { SLUICE_TEST_KILL_DOCS_AT: kill } : {},
+      });
+    expect(generate().code).toBe(0);
+    const names = Object.keys(contents(join(target, "docs")))
+      .filter((f) => f !== "catalog.json")
+      .sort();
+    // Each round replaces the site the last one left (v1 or v2) by the other.
+    let old: "v1" | "v2" = "v1";
+    const steps = [
+      ["draft-written", "old"],
+      ["old-site-aside", "old"],
+      ["new-site-in", "new"],
+      ["old-site-removed", "new"],
+      ["catalog-in", "new"],
+    ] as const;
+    for (const [step, left] of steps) {
+      const fresh: "v1" | "v2" = old === "v1" ? "v2" : "v1";
+      project.write("models/a.sql", `select 1 as id, 'x' as ${fresh}`);
+      const killed = generate(step);
+      expect(killed.code, `${step}: ${killed.stderr}`).toBe(-1);
+      const dir = siteLeft(target);
+      // Killed before the catalog's rename, the new site still holds its catalog.json.
+      const catalogInside = left === "new" && step !== "catalog-in";
+      expect(version(dir, catalogInside ? [...names, "catalog.json"].sort() : names), step).toBe(
+        left === "old" ? old : fresh,
+      );
+      if (step === "old-site-aside") {
+        // The next generate puts the old site back before anything else: killed again before its
+        // own swap, it leaves the old site at target/docs/.
+        expect(generate("draft-written").code).toBe(-1);
+        expect(version(join(target, "docs"), names)).toBe(old);
+      }
+      const next = generate();
+      expect(next.code, next.stderr).toBe(0);
+      expect(version(join(target, "docs"), names), step).toBe(fresh);
+      expect(
+        readdirSync(target).filter((f) => f.startsWith(".docs-")),
+        step,
+      ).toEqual([]);
+      expect(() => JSON.parse(readFileSync(join(target, "catalog.json"), "utf8"))).not.toThrow();
+      old = fresh;
+    }
+  }, 300_000);
+});

@@ -205,3 +205,25 @@ describe("readers racing a build that starts right after their lock check", () =
     }
   }, 120_000);
 });
+
+describe("debug while a build starts", () => {
+  it("opens copies of the DuckDB files, so a build that starts while debug has a session open runs", async () => {
+    project = tempProject({ "models/a.sql": FILES["models/a.sql"] });
+    scratch = mkdtempSync(join(tmpdir(), "sluice-race-"));
+    expect(sluice(["build", "--project-dir", project.dir]).code).toBe(0);
+    const go = join(scratch, "go");
+    // debug holds its DuckDB session open (test-only pause) while a real build opens the same file.
+    const debug = start(["debug", "--project-dir", project.dir], {
+      SLUICE_TEST_PAUSE_IN_DEBUG_DUCKDB_SESSION: go,
+    });
+    await debug.said(/test pause: SLUICE_TEST_PAUSE_IN_DEBUG_DUCKDB_SESSION/);
+    project.write("models/b.sql", "{{ config(materialized='table') }}\nselect 2 as id\n");
+    const build = sluice(["build", "--project-dir", project.dir]);
+    writeFileSync(go, "");
+    const checked = await debug.done;
+    expect(build.stderr).toBe("");
+    expect(build.code).toBe(0);
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toMatch(/warehouse \(duckdb\): OK, DuckDB v/);
+  }, 120_000);
+});

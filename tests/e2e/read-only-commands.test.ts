@@ -2,14 +2,15 @@
 // no engine file, no ledger row, no lock, no cache. Each test lists the project folder (every file with its
 // size and modification time) before and after, and gives the commands a private temporary folder
 // to prove plan's copies are removed.
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DuckDbEngine } from "../../src/adapters/duckdb/index.js";
 import { RunLock } from "../../src/ledger/run-lock.js";
 import { FileSnapshot } from "../../src/runner/plan-workspace.js";
-import { sluice } from "../helpers/cli.js";
+import { sluice, sluiceAsync } from "../helpers/cli.js";
 import { exampleProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject | undefined;
@@ -132,32 +133,110 @@ describe("plan against servers that cannot be reached", () => {
     COOLWEAR_HIVE_PASSWORD: "not-a-real-password",
   };
 
-  it("fails with one line naming the connection, its host and the fix, exit 1, and writes nothing", () => {
+  /** The node of every step line `sluice plan` printed, in order. */
+  const planNodes = (stdout: string) =>
+    stdout
+      .split("\n")
+      .filter((l) => l !== "")
+      .map((l) => /^\s*\d+\. \S+\s+(\S+):/.exec(l)?.[1] ?? `unparsed: ${l}`);
+
+  it("prints every step, undecided where an engine's facts are missing, names every unreachable connection, exits 1 and writes nothing", () => {
     project = exampleProject();
     scratch = mkdtempSync(join(tmpdir(), "sluice-readers-"));
     const before = listing(project.dir);
     const run = sluice(["plan", "--project-dir", project.dir, "--target", "prod"], {
       env: { ...PROD_ENV, TMPDIR: scratch },
     });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toBe("");
-    const lines = run.stderr.split("\n").filter((l) => l !== "");
-    expect(lines).toHaveLength(1);
-    const named =
-      /^error: plan needs connection '(source|lake|mart)' of target 'prod' \((sqlserver|hive): host=([^,]+),/.exec(
-        lines[0]!,
-      );
-    expect(named, lines[0]).not.toBeNull();
-    const [, connection, type, host] = named!;
-    expect(type).toBe(connection === "lake" ? "hive" : "sqlserver");
-    expect(host).toBe(connection === "lake" ? "hive.example.invalid" : "sql.example.invalid");
-    expect(lines[0]).toContain("cannot be reached: ");
-    expect(lines[0]).toContain("nothing was planned or written");
-    expect(lines[0]).toContain("profiles.yml");
-    expect(lines[0]).toContain("sluice debug --target prod");
-    expect(lines[0]).not.toContain("not-a-real-password");
+    expect(run.code, run.stderr).toBe(1);
+    // Every node the dev target plans is in the offline plan, in the same order.
+    const dev = sluice(["plan", "--project-dir", project.dir], { env: { TMPDIR: scratch } });
+    expect(dev.code, dev.stderr).toBe(0);
+    expect(planNodes(run.stdout)).toEqual(planNodes(dev.stdout));
+    expect(run.stdout).toMatch(
+      /undecided\s+model\.sales_history: first build as far as this ledger knows \(it records none\); facts unavailable: connection 'lake' unreachable \(.*ENOTFOUND hive\.example\.invalid\)/,
+    );
+    expect(run.stdout).toMatch(
+      /undecided\s+model\.sales_by_country_month: waits on sales_history, whose step is undecided/,
+    );
+    expect(run.stdout).toMatch(/load_seed\s+seed\.countries: seed CSV loaded in full/);
+    expect(run.stdout).toMatch(
+      /run_test\s+test\.unique_sales_history_sale_id: error test; which rows it checks is unknown/,
+    );
+    const errors = run.stderr.split("\n").filter((l) => l !== "");
+    expect(errors[0]).toMatch(
+      /^error: plan incomplete: 3 of \d+ steps undecided, because connections of target 'prod' cannot be reached; nothing was written:$/,
+    );
+    // Every connection of the target is named with where it points, the first tried first.
+    expect(errors.slice(1, 4).map((l) => /^ {2}(\w+) \((\w+): host=([^,]+),/.exec(l)?.slice(1))).toEqual([
+      ["lake", "hive", "hive.example.invalid"],
+      ["source", "sqlserver", "sql.example.invalid"],
+      ["mart", "sqlserver", "sql.example.invalid"],
+    ]);
+    expect(errors[4]).toContain("sluice debug --target prod");
+    expect(run.stdout + run.stderr).not.toContain("not-a-real-password");
+    // --json carries the same: the undecided steps and the unreachable connections.
+    const json = sluice(["plan", "--project-dir", project.dir, "--target", "prod", "--json"], {
+      env: { ...PROD_ENV, TMPDIR: scratch },
+    });
+    expect(json.code).toBe(1);
+    const plan = JSON.parse(json.stdout) as {
+      steps: { node: string; action: string }[];
+      unreachable: { connection: string; reason: string }[];
+    };
+    expect(plan.steps.filter((s) => s.action === "undecided").map((s) => s.node)).toEqual([
+      "model.sales_history",
+      "model.sales_by_country_month",
+      "model.daily_category_revenue",
+    ]);
+    expect(plan.unreachable.map((u) => u.connection)).toEqual(["lake", "source", "mart"]);
     expect(listing(project.dir)).toEqual(before);
     expect(readdirSync(scratch)).toEqual([]);
+  }, 120_000);
+
+  it("gives up on a server that accepts but never answers after 5 s, not its build-time 15 s and retries", async () => {
+    project = exampleProject();
+    // A socket that takes connections and never says a word: a firewall or a hung server.
+    const silent = createServer(() => {});
+    await new Promise<void>((done) => silent.listen(0, "127.0.0.1", done));
+    const { port } = silent.address() as AddressInfo;
+    const profiles = readFileSync(join(project.dir, "profiles.yml"), "utf8").replace(
+      /^( +)host: "\{\{ env_var\('COOLWEAR_(SQL|HIVE)_HOST'\) \}\}"$/gm,
+      `$&\n$1port: ${port}`,
+    );
+    project.write("profiles.yml", profiles);
+    try {
+      const started = Date.now();
+      const run = await sluiceAsync(
+        ["plan", "--project-dir", project.dir, "--target", "prod", "-s", "sales_history"],
+        { env: { ...PROD_ENV, COOLWEAR_SQL_HOST: "127.0.0.1", COOLWEAR_HIVE_HOST: "127.0.0.1" } },
+      );
+      const seconds = (Date.now() - started) / 1000;
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stdout).toMatch(
+        /undecided\s+model\.sales_history: .*connection 'lake' unreachable \(.*within 5000 ms/,
+      );
+      expect(run.stderr).toMatch(/^ {2}source \(sqlserver: .*in 5000ms/m);
+      expect(run.stderr).toMatch(/^ {2}mart \(sqlserver: .*in 5000ms/m);
+      // One timeout per connection, the last two together: ~10 s, where 15 s tried 4 times was a minute.
+      expect(seconds).toBeLessThan(40);
+    } finally {
+      silent.close();
+    }
+  }, 120_000);
+
+  it("says what the ledger recorded of a step it cannot decide", () => {
+    project = exampleProject();
+    expect(sluice(["build", "--project-dir", project.dir]).code).toBe(0);
+    // The dev ledger stands in for prod's, so prod's ledger has a build of sales_history on record.
+    mkdirSync(join(project.dir, ".sluice/prod"), { recursive: true });
+    cpSync(join(project.dir, ".sluice/dev/ledger.duckdb"), join(project.dir, ".sluice/prod/ledger.duckdb"));
+    const run = sluice(["plan", "--project-dir", project.dir, "--target", "prod", "-s", "sales_history"], {
+      env: PROD_ENV,
+    });
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(
+      /undecided\s+model\.sales_history: last success at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\S* by this ledger; facts unavailable: connection 'lake' unreachable/,
+    );
   }, 120_000);
 
   it("still plans a selection whose steps need no engine's facts (a table with no ledger record)", () => {

@@ -46,7 +46,7 @@ describe("run reporting", () => {
     r.nodeEnd(e("test.t", "run_test", 3), { status: "warn", message: "2 failing rows" }, 5);
     r.nodeEnd(e("model.c", "skip", 4), { status: "success", message: "unchanged" }, 0);
     r.nodeEnd(e("model.d", "create_view", 5), { status: "success" }, 3);
-    r.finish("Done in 1.00s", false);
+    r.finish("Done in 1.00s", false, 1);
     const out = text();
     expect(out).toMatch(/1\/5 ERROR +build_table model\.a/);
     expect(out).toMatch(/2\/5 SKIP +build_table model\.b/);
@@ -62,7 +62,7 @@ describe("run reporting", () => {
     const { stream, text } = capture();
     const r = createReporter("json", (s) => s, stream);
     r.nodeEnd({ node: "model.a", action: "build_table", index: 1, total: 1 }, { status: "success" }, 1);
-    r.finish("Done in 0.10s", true);
+    r.finish("Done in 0.10s", true, 0);
     const [end, finish] = text()
       .trim()
       .split("\n")
@@ -71,6 +71,7 @@ describe("run reporting", () => {
     expect(finish).toMatchObject({
       event: "finish",
       ok: true,
+      exit_code: 0,
       totals: { pass: 1, warn: 0, error: 0, skip: 0, unchanged: 0, total: 1 },
     });
   });
