@@ -225,7 +225,7 @@ function genericTest(
     dependsOn.push(parentNode.id);
   }
   const sql = genericTestSql({
-    type: declared.type as Exclude<TestType, "singular" | "reconcile" | "generic">,
+    type: declared.type as Exclude<TestType, "singular" | "reconcile" | "generic" | "unit">,
     engine: type,
     relation,
     column,

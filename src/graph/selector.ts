@@ -207,12 +207,12 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
       checkResourceType(value, "resource_type:");
       return ids((n) => n.kind === value);
     case "test_type":
-      // dbt's kinds (generic: declared in YAML, singular: a SQL file; data: both), and sluice's
+      // dbt's kinds (generic: declared in YAML, singular: a SQL file; data: both; unit: unit_tests:), and sluice's
       // built-in test names, which selected by this method before test_name: existed.
-      if (value === "generic") return ids((n) => n.kind === "test" && n.testType !== "singular");
+      if (value === "generic")
+        return ids((n) => n.kind === "test" && n.testType !== "singular" && n.testType !== "unit");
       if (value === "singular") return ids((n) => n.kind === "test" && n.testType === "singular");
-      if (value === "data") return ids((n) => n.kind === "test");
-      if (value === "unit") return new Set();
+      if (value === "data") return ids((n) => n.kind === "test" && n.testType !== "unit");
       return ids((n) => n.kind === "test" && n.testType === value);
     case "state": {
       if (!ctx.state) throw new SelectorError(`'${body}' needs a previous manifest: pass --state DIR`);

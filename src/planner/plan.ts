@@ -98,7 +98,11 @@ export async function planBuild(
   const stepIds = new Set(included.map((n) => n.id));
   const testsOf = new Map<string, string[]>();
   for (const n of included)
-    if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
+    if (n.kind === "test") {
+      for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
+      // Keyed apart from node ids: a unit test reads its model's inputs, and gates only its model.
+      if (n.unit) testsOf.set(`unit:${n.unit.model}`, [...(testsOf.get(`unit:${n.unit.model}`) ?? []), n.id]);
+    }
   /** Partition sets decided so far, for models downstream partitioned the same way. */
   const partitionsOf: PartitionsOf = new Map();
   const outcomes =
@@ -493,6 +497,7 @@ function upstreamSteps(
         const test = manifest.nodes[t];
         if (
           test?.kind === "test" &&
+          !test.unit &&
           test.config.severity === "error" &&
           test.dependsOn.every((d) => ancestors.has(d))
         )
@@ -503,6 +508,8 @@ function upstreamSteps(
     for (const d of n.dependsOn) visit(d);
   };
   for (const d of node.dependsOn) visit(d);
+  // A model is built only once its unit tests pass, as dbt's build does; they gate nothing else.
+  if (node.kind === "model") for (const id of testsOf.get(`unit:${node.id}`) ?? []) after.add(id);
   return [...after].sort();
 }
 

@@ -16,6 +16,7 @@ import type { StepReport } from "../manifest/run-results.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
 import { runSnapshot } from "./snapshot.js";
+import { runUnitTest } from "./unit-test.js";
 import { splitStatements } from "./statements.js";
 import { buildContractTable, checkContract } from "./contract.js";
 import { BuildRefusal } from "./refusal.js";
@@ -293,6 +294,7 @@ const SAMPLE_ROWS = 5;
 
 async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promise<StepReport> {
   if (test.reconcile) return runReconcile(test, test.reconcile, step, ctx);
+  if (test.unit) return runUnitTest(test, test.unit, ctx);
   // A scoped test reads only the partitions its model replaced; the plan checked the rest is clean.
   const sql = step.scope?.sql ?? test.compiledSql;
   const model = step.scope ? ctx.manifest.nodes[step.scope.model] : undefined;
