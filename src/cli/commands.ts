@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { readYamlSelectors } from "../graph/yaml-selectors.js";
 import { compileProjectCached } from "../compiler/compile.js";
 import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
@@ -36,6 +37,7 @@ import { registerDepsCommand } from "./deps-command.js";
 interface SelectionOptions extends CommonOptions {
   select?: string[];
   exclude?: string[];
+  selector?: string;
   state?: string;
 }
 
@@ -68,8 +70,15 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const project = loadFromOptions(o, true);
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
-      const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
-      const selected = selectNodes(ctx, o.select?.length ? o.select : ["*"], o.exclude, {
+      const ctx = {
+        manifest,
+        dag,
+        state: stateFor(manifest, o.state),
+        selectors: readYamlSelectors(project.dir),
+      };
+      const named = o.selector !== undefined || ctx.selectors.some((s) => s.default);
+      const selected = selectNodes(ctx, o.select?.length || named ? o.select : ["*"], o.exclude, {
+        ...(o.selector ? { selector: o.selector } : {}),
         includeSources: true,
         warn: selectorWarning(o.logFormat),
       });
@@ -142,6 +151,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             command: name,
             select: o.select,
             exclude: o.exclude,
+            ...(o.selector ? { selector: o.selector } : {}),
             stateDir: o.state,
             fullRefresh: o.fullRefresh,
             threads: o.threads,
@@ -190,10 +200,15 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         const restate = restateOption(o);
         if (restate) checkRestate(manifest, restate.model);
         const selected = selectNodes(
-          { manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) },
+          {
+            manifest,
+            dag: manifestDag(manifest),
+            state: stateFor(manifest, o.state),
+            selectors: readYamlSelectors(project.dir),
+          },
           o.select,
           o.exclude,
-          { warn: selectorWarning(o.logFormat) },
+          { warn: selectorWarning(o.logFormat), ...(o.selector ? { selector: o.selector } : {}) },
         );
         const { openPlanWorkspace, readWhileNoBuild, UnreachableConnectionError } = await import(
           "../runner/plan-workspace.js"
@@ -290,6 +305,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     const result = await sourceFreshness(project, {
       select: o.select,
       exclude: o.exclude,
+      ...(o.selector ? { selector: o.selector } : {}),
       write: (line) => process.stdout.write(`${project.secrets.redact(line)}\n`),
     });
     setExit(result.success ? 0 : 1);

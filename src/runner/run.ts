@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PartitionValue } from "../adapters/contract.js";
 import { compileProjectCached } from "../compiler/compile.js";
+import { readYamlSelectors } from "../graph/yaml-selectors.js";
 import { checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
@@ -33,6 +34,8 @@ export type { NodeResult, RunResults };
 export interface RunOptions {
   command: Command;
   select?: string[];
+  /** `--selector NAME` of selectors.yml. */
+  selector?: string;
   exclude?: string[];
   /** Folder of a previous manifest, for state: selectors. */
   stateDir?: string;
@@ -75,10 +78,15 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const warn = (message: string) => options.reporter.info(`warning: ${message}`);
   const selected = await clock.time("select", () =>
     selectNodes(
-      { manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) },
+      {
+        manifest,
+        dag: manifestDag(manifest),
+        state: stateFor(manifest, options.stateDir),
+        selectors: readYamlSelectors(project.dir),
+      },
       options.select,
       options.exclude,
-      { warn },
+      { warn, ...(options.selector ? { selector: options.selector } : {}) },
     ),
   );
   await clock.time("manifest_write", () => writeManifest(targetDir, manifest));
