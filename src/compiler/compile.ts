@@ -375,8 +375,10 @@ function compileLoaded(project: Project, options: CompileOptions): CompileResult
 
   const tests = buildDataTests(project, env, props, nodes, diagnostics);
   for (const t of tests) nodes[t.id] = t;
-  const templates = new Map([...drafts].map(([id, d]) => [id, d.template]));
-  for (const t of buildUnitTests(project, templates, nodes, diagnostics)) nodes[t.id] = t;
+  if (project.properties.some((p) => p.content.unitTests?.length)) {
+    const templates = new Map([...drafts].map(([id, d]) => [id, d.template]));
+    for (const t of buildUnitTests(project, templates, nodes, diagnostics)) nodes[t.id] = t;
+  }
   diagnostics.throwIfErrors();
 
   const hooks = renderHooks(project, env, diagnostics);

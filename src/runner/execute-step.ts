@@ -17,6 +17,7 @@ import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
 import { runSnapshot } from "./snapshot.js";
 import { runUnitTest } from "./unit-test.js";
+import type { WarnErrorPolicy } from "./warn-error.js";
 import { splitStatements } from "./statements.js";
 import { buildContractTable, checkContract } from "./contract.js";
 import { BuildRefusal } from "./refusal.js";
@@ -32,6 +33,8 @@ export interface StepContext {
   batchRows: number;
   /** When the run started (ISO, UTC): the time snapshots stamp versions with (see snapshot.ts). */
   snapshotTime: string;
+  /** Which warnings are errors (--warn-error); a test past its warn_if then fails. */
+  warnError?: WarnErrorPolicy;
 }
 
 export type { StepReport };
@@ -313,10 +316,16 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
       }
     }
     const { severity, errorIf, warnIf } = test.config;
-    const status =
-      severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass";
+    const status = promoted(
+      severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass",
+      ctx,
+    );
     const counted = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
-    const message = [counted, scopeText].filter(Boolean).join(" ") || undefined;
+    const warnError = status === "fail" && !(severity === "error" && holds(errorIf, failures));
+    const message =
+      [counted, scopeText, warnError ? `(past warn_if ${warnIf}, an error under --warn-error)` : undefined]
+        .filter(Boolean)
+        .join(" ") || undefined;
     return { status, failures, sample, message, ...(scope ? { scope } : {}) };
   });
 }
@@ -363,12 +372,14 @@ async function runReconcile(
     ...measures.map((m) => `computed_${m}`),
   ];
   const { severity, errorIf, warnIf } = test.config;
-  const status =
+  const status = promoted(
     severity === "error" && holds(errorIf, failing.length)
       ? "fail"
       : holds(warnIf, failing.length)
         ? "warn"
-        : "pass";
+        : "pass",
+    ctx,
+  );
   return {
     status,
     failures: failing.length,
@@ -389,6 +400,11 @@ function normalize(value: CellValue): string | null {
   if (value === null) return null;
   const text = typeof value === "bigint" || typeof value === "number" ? String(value) : String(value);
   return /^-?\d+\.\d+$/.test(text) ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+
+/** A test's status under --warn-error: a warning fails, as dbt's test runner decides (LogTestResult). */
+function promoted(status: "fail" | "warn" | "pass", ctx: StepContext): "fail" | "warn" | "pass" {
+  return status === "warn" && ctx.warnError?.errors("LogTestResult") ? "fail" : status;
 }
 
 /** Evaluates a threshold such as `!=0`, `>10` or `>=5` against a failure count. */
