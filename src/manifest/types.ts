@@ -194,6 +194,11 @@ export interface TestNode extends NodeBase {
    * that replaced some partitions profiles just those, on both sides.
    */
   reconcile: { connection: string; sql: string; keyColumns: string[]; sums: string[] } | null;
+  /**
+   * dbt's `store_failures: true`: the relation the failing rows are kept in after each run (dbt's
+   * `<target schema>_dbt_test__audit.<test name>`), as a table or a view (`store_failures_as`).
+   */
+  storeFailures?: { relation: RelationRef; as: "table" | "view" };
   /** For a dbt unit test: what the runner types, runs and compares (see runner/unit-test.ts). */
   unit?: UnitTestSpec;
 }

@@ -195,17 +195,8 @@ export function readDbtProperties(
     const { arguments: args, config, ...rest } = body;
     const flat: Json = { ...rest, ...(isJson(args) ? args : {}) };
     const testConfig: Json = { ...testDefaults, ...(isJson(config) ? config : {}) };
-    for (const key of [
-      "meta",
-      "store_failures",
-      "store_failures_as",
-      "limit",
-      "alias",
-      "schema",
-      "database",
-      "enabled",
-      "fail_calc",
-    ]) {
+    // store_failures, store_failures_as, schema and alias stay: they place the stored failures.
+    for (const key of ["meta", "limit", "database", "enabled", "fail_calc"]) {
       if (testConfig[key] === undefined) continue;
       if (key === "fail_calc" && testConfig[key] !== "count(*)")
         warn(path, `test '${type}': fail_calc is not supported; failures are counted as rows`);

@@ -390,6 +390,8 @@ function testDefaults(dbt: DbtSettings, path: string): Record<string, unknown> {
         "tags",
         "enabled",
         "store_failures",
+        "store_failures_as",
+        "schema",
         "limit",
         "meta",
       ].includes(k),

@@ -299,13 +299,16 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
   if (test.reconcile) return runReconcile(test, test.reconcile, step, ctx);
   if (test.unit) return runUnitTest(test, test.unit, ctx);
   // A scoped test reads only the partitions its model replaced; the plan checked the rest is clean.
-  const sql = step.scope?.sql ?? test.compiledSql;
+  let sql = step.scope?.sql ?? test.compiledSql;
   const model = step.scope ? ctx.manifest.nodes[step.scope.model] : undefined;
   const scope =
     step.scope && model ? { model: step.scope.model, partitions: step.scope.partitions } : undefined;
   const scopeText =
     scope && model ? `on ${describePartitions(scope.partitions)} of ${model.name}` : undefined;
   return withSession(ctx, test.connection, async (session) => {
+    const stored = test.storeFailures ? await storeFailures(session, test, sql, ctx) : undefined;
+    // Stored failures are counted where they are kept, so the count is that of the rows stored.
+    if (stored) sql = `select * from ${stored}`;
     const { rows } = await session.query(`select count(*) as failures from (\n${sql}\n) sluice_failures`);
     const failures = Number(rows[0]?.[0] ?? 0);
     let sample: StepReport["sample"];
@@ -323,11 +326,35 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
     const counted = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
     const warnError = status === "fail" && !(severity === "error" && holds(errorIf, failures));
     const message =
-      [counted, scopeText, warnError ? `(past warn_if ${warnIf}, an error under --warn-error)` : undefined]
+      [
+        counted,
+        scopeText,
+        warnError ? `(past warn_if ${warnIf}, an error under --warn-error)` : undefined,
+        stored && failures > 0 ? `; see them: select * from ${stored}` : undefined,
+      ]
         .filter(Boolean)
-        .join(" ") || undefined;
+        .join(" ")
+        .replace(" ; ", "; ") || undefined;
     return { status, failures, sample, message, ...(scope ? { scope } : {}) };
   });
+}
+
+/**
+ * Keeps a store_failures test's failing rows in its audit relation, replaced on every run as dbt
+ * does (an empty table when it passes); returns the relation's name.
+ */
+async function storeFailures(
+  session: Session,
+  test: TestNode,
+  sql: string,
+  ctx: StepContext,
+): Promise<string> {
+  const { relation, as } = test.storeFailures!;
+  const target = ctx.connections.get(test.connection);
+  await target.ensureSchema(session, relation.schema, relation.database);
+  if (as === "view") await target.createView(session, relation, sql);
+  else await target.write(session, relation, sql, { kind: "replace" });
+  return dialectFor(ctx.manifest.connections[test.connection]!.type).relation(relation);
 }
 
 /**

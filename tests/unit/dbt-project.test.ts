@@ -299,6 +299,29 @@ describe("dbt property YAML", () => {
     expect(warnings.map(formatDiagnostic).join("\n")).not.toMatch(/unit_tests/);
   });
 
+  it("refuses store_failures where it cannot keep the rows: off DuckDB, and as an unknown relation kind", () => {
+    const stored = (config: string) =>
+      `{{ config(store_failures=true${config}) }}\nselect * from {{ ref('stg_bikes') }} where bike_id < 0\n`;
+    const mssql = dbtProject({
+      "profiles.yml":
+        "bike_shop_profile:\n  target: prod\n  outputs:\n    prod:\n      type: sqlserver\n" +
+        "      server: db.example.com\n      database: shop\n      schema: analytics\n      user: u\n",
+      "tests/stored_failures.sql": stored(""),
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: mssql, env: {} })))).toEqual(
+      expect.arrayContaining([
+        "tests/stored_failures.sql:1:1 error: test 'stored_failures': store_failures is supported for dbt " +
+          "projects on DuckDB only (its connection 'shop' is sqlserver); remove store_failures, or run the " +
+          "test on a DuckDB connection",
+      ]),
+    );
+    const ephemeral = dbtProject({ "tests/stored_failures.sql": stored(", store_failures_as='ephemeral'") });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: ephemeral, env: {} })))).toEqual([
+      "tests/stored_failures.sql:1:1 error: test 'stored_failures': store_failures_as 'ephemeral' is not " +
+        "supported; use table or view",
+    ]);
+  });
+
   it("compiles a unit test into its model's SQL over a fixture CTE, gated on the model's inputs", () => {
     const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
     const unit = manifest.nodes["unit_test.stg_bikes.lowercases_names"] as TestNode;

@@ -1,23 +1,36 @@
-// dbt's --warn-error and --warn-error-options through the sluice binary on real DuckDB: a test past
-// its warn_if fails instead of warning (dbt's LogTestResult), and a selector matching nothing stops
-// the run (NoNodesForSelectionCriteria), unless the options keep that event a warning.
+// What becomes of failing tests, through the sluice binary on real DuckDB: dbt's --warn-error and
+// --warn-error-options (a test past its warn_if fails instead of warning, dbt's LogTestResult; a
+// selector matching nothing stops the run, NoNodesForSelectionCriteria, unless the options keep
+// that event a warning), and store_failures (the failing rows kept in dbt's audit schema).
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
+import { queryDuckDb } from "../helpers/duckdb.js";
 import { emptyProject, type TempProject } from "../helpers/temp-project.js";
 
 let project: TempProject;
 beforeAll(() => {
   project = emptyProject("sluice-dbt-warn-error-");
-  project.write("dbt_project.yml", "name: shop\nprofile: shop\n");
+  project.write(
+    "dbt_project.yml",
+    "name: shop\nprofile: shop\ndata_tests:\n  shop:\n    +store_failures: true\n",
+  );
   project.write(
     "profiles.yml",
     "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: shop.duckdb\n",
   );
-  project.write("models/orders.sql", "select 1 as id union all select 1");
+  project.write("models/orders.sql", "select 1 as id, null as note union all select 1, 'paid'");
   project.write(
     "models/_orders.yml",
     "version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n" +
-      "        data_tests:\n          - unique:\n              config: {severity: warn}\n",
+      "        data_tests:\n          - unique:\n              config: {severity: warn}\n" +
+      "      - name: note\n        data_tests:\n" +
+      "          - not_null:\n              config: {severity: warn}\n",
+  );
+  project.write(
+    "tests/no_big_ids.sql",
+    "{{ config(store_failures=true, schema='audit', alias='big_ids') }}\n" +
+      "select * from {{ ref('orders') }} where id > 5\n",
   );
 });
 afterAll(() => project.remove());
@@ -25,11 +38,25 @@ afterAll(() => project.remove());
 const run = (args: string[], env: Record<string, string> = {}) =>
   sluice([...args, "--project-dir", project.dir], { env: { DBT_PROFILES_DIR: "", ...env } });
 
-describe("--warn-error", () => {
-  it("leaves a warning test a warning without it", () => {
+describe("failing tests", () => {
+  it("leaves a warning test a warning without --warn-error, and stores failures where dbt does", async () => {
     const build = run(["build"]);
     expect(build.code, build.stdout + build.stderr).toBe(0);
     expect(build.stdout).toMatch(/WARN\s+run_test test\.unique_orders_id/);
+    expect(build.stdout).toMatch(
+      /WARN\s+run_test test\.not_null_orders_note .*1 failing row; see them: select \* from "main_dbt_test__audit"\."not_null_orders_note"/,
+    );
+    const db = { shop: join(project.dir, "shop.duckdb") };
+    expect(
+      await queryDuckDb(db, "select id, note from shop.main_dbt_test__audit.not_null_orders_note"),
+    ).toEqual([{ id: 1, note: null }]);
+    expect(
+      await queryDuckDb(db, "select count(*)::int as n from shop.main_dbt_test__audit.unique_orders_id"),
+    ).toEqual([{ n: 1 }]);
+    // A passing test's table is kept too, empty, under its own schema and alias.
+    expect(await queryDuckDb(db, "select count(*)::int as n from shop.main_audit.big_ids")).toEqual([
+      { n: 0 },
+    ]);
   });
 
   it("fails a test past its warn_if under --warn-error, --warn-error-options and $DBT_WARN_ERROR", () => {
