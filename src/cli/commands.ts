@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { readYamlSelectors } from "../graph/yaml-selectors.js";
+import { readYamlSelectors } from "../graph/selectors-file.js";
 import { type WarnErrorPolicy, WarnErrorOptionsError, warnErrorPolicy } from "../runner/warn-error.js";
 import { compileProjectCached } from "../compiler/compile.js";
 import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";

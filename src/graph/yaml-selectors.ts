@@ -1,10 +1,7 @@
-// dbt's YAML selectors (`selectors.yml`: `selectors: [{name, definition, default}]`), read from the
-// project folder and evaluated through the same atoms as `--select` (selector.ts): a definition is
+// dbt's YAML selectors (`selectors.yml`: `selectors: [{name, definition, default}]`, read by
+// graph/selectors-file.ts) evaluated through the same atoms as `--select` (selector.ts): a definition is
 // a `--select` string, a `{method, value, parents, children, …}` mapping, or a `union:` /
 // `intersection:` list whose `exclude:` items are taken out.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { isMap, LineCounter, parseDocument } from "yaml";
 import { didYouMean } from "../project/diagnostics.js";
 import { SelectorError } from "./selector.js";
 
@@ -14,39 +11,6 @@ export interface YamlSelector {
   default: boolean;
   /** `selectors.yml:LINE`, for errors. */
   where: string;
-}
-
-/** The selectors of `selectors.yml` in `dir` (none when it is absent); a wrong file is a SelectorError. */
-export function readYamlSelectors(dir: string): YamlSelector[] {
-  const file = join(dir, "selectors.yml");
-  if (!existsSync(file)) return [];
-  const lines = new LineCounter();
-  const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter: lines });
-  if (doc.errors.length > 0)
-    throw new SelectorError(`selectors.yml: invalid YAML: ${doc.errors[0]!.message.split("\n")[0]}`);
-  const list = doc.get("selectors", true);
-  const raw = (doc.toJS() ?? {}) as { selectors?: unknown };
-  if (!Array.isArray(raw.selectors))
-    throw new SelectorError("selectors.yml: expected `selectors:` with a list of {name, definition}");
-  const out: YamlSelector[] = raw.selectors.map((s, i) => {
-    const node = isMap(list) || !list ? undefined : (list as { items?: { range?: number[] }[] }).items?.[i];
-    const where = `selectors.yml:${lines.linePos(node?.range?.[0] ?? 0).line}`;
-    const entry = (s ?? {}) as Record<string, unknown>;
-    if (typeof entry["name"] !== "string" || entry["definition"] === undefined)
-      throw new SelectorError(`${where}: a selector needs a name and a definition`);
-    return {
-      name: entry["name"],
-      definition: entry["definition"],
-      default: entry["default"] === true,
-      where,
-    };
-  });
-  const defaults = out.filter((s) => s.default);
-  if (defaults.length > 1)
-    throw new SelectorError(
-      `selectors.yml: ${defaults.map((s) => `'${s.name}'`).join(" and ")} are both default: true; keep one`,
-    );
-  return out;
 }
 
 /** The node ids a selector names; `pick` evaluates `--select` expressions (union of each). */

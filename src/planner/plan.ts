@@ -95,6 +95,7 @@ export async function planBuild(
         (n.kind === "seed" && options.include.seeds) ||
         (n.kind === "test" && (options.include.tests || guardsLedger(n))),
     );
+  unitTestsFirst(included);
   const stepIds = new Set(included.map((n) => n.id));
   const testsOf = new Map<string, string[]>();
   for (const n of included)
@@ -226,6 +227,8 @@ function lineageModelsGuarded(manifest: Manifest, test: TestNode): string[] {
 function testStep(test: TestNode, scoped: ReturnType<typeof scopeTest>): Omit<PlanStep, "after"> {
   const base = { node: test.id, action: "run_test" as const, sql: null, write: null };
   const severity = `${test.config.severity} test`;
+  if (test.unit)
+    return { ...base, reason: `unit test of ${test.unit.model}, on fixture rows, before the model builds` };
   if (scoped.scope)
     return {
       ...base,
@@ -467,6 +470,22 @@ async function relationExists(model: ModelNode, connections: Connections): Promi
 
 function sameColumns(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]!.toLowerCase());
+}
+
+/**
+ * Moves each unit test to just before its model, where a build runs it (it reads only the model's
+ * inputs, which come earlier), so the plan reads in the order things happen.
+ */
+function unitTestsFirst(nodes: ManifestNode[]): void {
+  const ids = new Set(nodes.map((n) => n.id));
+  const before = new Map<string, ManifestNode[]>();
+  for (const n of nodes)
+    if (n.kind === "test" && n.unit && ids.has(n.unit.model))
+      before.set(n.unit.model, [...(before.get(n.unit.model) ?? []), n]);
+  if (before.size === 0) return;
+  const moved = new Set([...before.values()].flat());
+  const ordered = nodes.flatMap((n) => (moved.has(n) ? [] : [...(before.get(n.id) ?? []), n]));
+  nodes.splice(0, nodes.length, ...ordered);
 }
 
 /**

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { openConnections } from "../adapters/index.js";
 import { dialectFor } from "../adapters/dialects.js";
 import { compileProjectCached } from "../compiler/compile.js";
-import { readYamlSelectors } from "../graph/yaml-selectors.js";
+import { readYamlSelectors } from "../graph/selectors-file.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PartitionValue } from "../adapters/contract.js";
 import { compileProjectCached } from "../compiler/compile.js";
-import { readYamlSelectors } from "../graph/yaml-selectors.js";
+import { readYamlSelectors } from "../graph/selectors-file.js";
 import type { WarnErrorPolicy } from "./warn-error.js";
 import { checkRestate, manifestDag, SelectorError, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";

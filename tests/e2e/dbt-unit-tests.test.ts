@@ -20,6 +20,8 @@ sources:
 unit_tests:
   - name: opened_at_truncates_to_a_day
     model: stg_stores
+    overrides:
+      env_vars: {SHOP_REGION: us}
     given:
       - input: source('ecom', 'raw_stores')
         rows:
@@ -27,8 +29,8 @@ unit_tests:
           - {id: 2, name: San Andreas, opened_at: "2079-10-27 23:59:59.9999"}
     expect:
       rows:
-        - {store_id: 1, opened_date: "2016-09-01"}
-        - {store_id: 2, opened_date: "2079-10-27"}
+        - {store_id: 1, opened_date: "2016-09-01", region: us}
+        - {store_id: 2, opened_date: "2079-10-27", region: us}
   - name: orders_join_their_store
     model: orders
     config: {tags: [joins]}
@@ -106,8 +108,8 @@ function dbtProject(): TempProject {
   p.write("tests/fixtures/two_stores.csv", "store_id,store_name\n1,Vice City\n2,\n");
   p.write(
     "models/stg_stores.sql",
-    "select id as store_id, name as store_name, cast(date_trunc('day', opened_at) as date) as opened_date\n" +
-      "from {{ source('ecom', 'raw_stores') }}\n",
+    "select id as store_id, name as store_name, cast(date_trunc('day', opened_at) as date) as opened_date,\n" +
+      "'{{ env_var('SHOP_REGION', 'eu') }}' as region from {{ source('ecom', 'raw_stores') }}\n",
   );
   p.write(
     "models/orders.sql",
@@ -187,6 +189,36 @@ describe("dbt unit tests", () => {
         "select count(*)::int as n from information_schema.tables where table_name = 'orders'",
       ),
     ).toEqual([{ n: 0 }]);
+  });
+
+  it("types the fixture of an input not built yet from the data_type its YAML declares", () => {
+    project = dbtProject();
+    project.write(
+      "models/next_day.sql",
+      "select store_id, opened_date + 1 as next_day from {{ ref('stg_stores') }}\n",
+    );
+    project.write(
+      "models/_next_day.yml",
+      `version: 2
+models:
+  - name: stg_stores
+    columns:
+      - {name: store_id, data_type: integer}
+      - {name: opened_date, data_type: date}
+unit_tests:
+  - name: the_next_day
+    model: next_day
+    given:
+      - input: ref('stg_stores')
+        rows: [{store_id: 1, opened_date: "2024-02-28"}, {store_id: 2, opened_date: "2024-02-29"}]
+    expect:
+      rows: [{store_id: 1, next_day: "2024-02-29"}, {store_id: 2, next_day: "2024-03-01"}]
+`,
+    );
+    // Nothing is built: stg_stores does not exist, so only the YAML can type '2024-02-28' as a date.
+    const test = run(project, ["test", "--select", "the_next_day"]);
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout).toMatch(/PASS\s+run_test unit_test\.next_day\.the_next_day/);
   });
 
   it("refuses what it does not run, naming the file and line", () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileProject } from "../../src/compiler/compile.js";
 import { manifestDag, SelectorError, selectNodes } from "../../src/graph/selector.js";
-import { readYamlSelectors } from "../../src/graph/yaml-selectors.js";
+import { readYamlSelectors } from "../../src/graph/selectors-file.js";
 import type { Manifest } from "../../src/manifest/types.js";
 import { loadProject } from "../../src/project/load.js";
 import { tempProject, type TempProject } from "../helpers/temp-project.js";
