@@ -82,10 +82,13 @@ describe("YAML selectors", () => {
     expect(() => select("both", ["a"])).toThrow(SelectorError);
   });
 
-  it("takes --selector on the command line, for ls and for a run", () => {
+  it("takes --selector on the command line, for ls, plan and a run", () => {
     const ls = sluice(["ls", "--selector", "nightly_and_up", "--project-dir", project.dir]);
     expect(ls.code, ls.stderr).toBe(0);
     expect(ls.stdout.trim().split("\n").sort()).toEqual(["a", "e"]);
+    const plan = sluice(["plan", "--selector", "core_but_d", "--project-dir", project.dir]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout.match(/model\.\w+/g)?.sort()).toEqual(["model.a", "model.b"]);
     const run = sluice(["run", "--selector", "nightly_and_up", "--project-dir", project.dir]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(/TOTAL 2\b/);
