@@ -90,6 +90,7 @@ function unitTestNode(
       line: given.line,
       declared: declared.map((c) => ({ name: c.name, ...(c.dataType ? { dataType: c.dataType } : {}) })),
       ...rows,
+      ...(given.rows.format === "csv" ? { csv: true as const } : {}),
     });
   }
   const missing = model.dependsOn.filter((id) => nodes[id]?.kind !== "test" && !cteOf.has(id));

@@ -226,6 +226,8 @@ export interface UnitTestSpec {
     /** Column names in the order first given, then one array per row (undefined: not given). */
     columns: string[];
     rows: (FixtureValue | undefined)[][];
+    /** Given as CSV: every value is text, so each column needs a type from the input or its YAML. */
+    csv?: true;
   }[];
   /** The columns compared (those given in expect) and the rows expected, as a multiset. */
   expect: { line: number; columns: string[]; rows: (FixtureValue | undefined)[][] };

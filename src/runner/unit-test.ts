@@ -29,8 +29,17 @@ export async function runUnitTest(test: TestNode, spec: UnitTestSpec, ctx: StepC
   for (const input of spec.inputs) {
     const columns = await inputColumns(input, ctx);
     const known = columns ?? declaredColumns(input, dialect.logicalType.bind(dialect));
-    if (!columns && !input.columns.every((c) => known.some((k) => same(k.name, c) && k.type)))
-      untyped.push(input.node);
+    const typeless = columns
+      ? []
+      : input.columns.filter((c) => !known.some((k) => same(k.name, c) && k.type));
+    // CSV text has no types: as plain strings, '10' would sort before '9' and sum as nothing.
+    if (input.csv && typeless.length > 0)
+      return fail(
+        `${input.node} (given as CSV at line ${input.line}) is not built and its YAML gives no data_type ` +
+          `for ${typeless.map((c) => `'${c}'`).join(", ")}, so its CSV values cannot be typed; build it ` +
+          "first (as dbt requires) or declare the columns' data_type",
+      );
+    if (typeless.length > 0) untyped.push(input.node);
     if (known.length === 0 && input.columns.length === 0)
       return fail(
         `${input.node} (given at line ${input.line}) is not built and its columns are not declared, so ` +

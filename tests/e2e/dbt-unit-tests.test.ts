@@ -191,7 +191,7 @@ describe("dbt unit tests", () => {
     ).toEqual([{ n: 0 }]);
   });
 
-  it("types the fixture of an input not built yet from the data_type its YAML declares", () => {
+  it("types the fixtures of an input not built yet from its YAML's data_type, and refuses untyped CSV", () => {
     project = dbtProject();
     project.write(
       "models/next_day.sql",
@@ -219,6 +219,13 @@ unit_tests:
     const test = run(project, ["test", "--select", "the_next_day"]);
     expect(test.code, test.stdout + test.stderr).toBe(0);
     expect(test.stdout).toMatch(/PASS\s+run_test unit_test\.next_day\.the_next_day/);
+    // CSV values are text: with neither the built input nor a data_type to type them, the test fails.
+    const csv = run(project, ["test", "--select", "orders_from_csv"]);
+    expect(csv.code).toBe(1);
+    expect(csv.stdout).toContain(
+      "models/_properties.yml:40: seed.raw_orders (given as CSV at line 43) is not built and its YAML gives " +
+        "no data_type for 'id', 'store_id', 'amount', so its CSV values cannot be typed",
+    );
   });
 
   it("refuses what it does not run, naming the file and line", () => {
