@@ -119,7 +119,8 @@ function unitTestNode(
   if (sql.includes(thisMark))
     return error(
       decl.line,
-      `'${decl.model}' reads {{ this }}${incremental ? " when is_incremental() is true" : ""}, which is not given`,
+      `'${decl.model}' reads {{ this }}${incremental ? " when is_incremental() is true" : ""}, ` +
+        "which is not given",
       "add a given entry with input: this and the rows of the existing table",
     );
   const spec: UnitTestSpec = {
@@ -134,7 +135,9 @@ function unitTestNode(
     (input) =>
       `${input.cte} as (\n${
         input.rows.length === 0
-          ? `select ${input.columns.map((c) => `null as ${dialect.quoteIdentifier(c)}`).join(", ") || "null"} where 1 = 0`
+          ? `select ${
+              input.columns.map((c) => `null as ${dialect.quoteIdentifier(c)}`).join(", ") || "null"
+            } where 1 = 0`
           : input.rows
               .map(
                 (row) =>

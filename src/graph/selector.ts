@@ -221,8 +221,8 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
       checkResourceType(value, "resource_type:");
       return ids((n) => n.kind === value);
     case "test_type":
-      // dbt's kinds (generic: declared in YAML, singular: a SQL file; data: both; unit: unit_tests:), and sluice's
-      // built-in test names, which selected by this method before test_name: existed.
+      // dbt's kinds (generic: declared in YAML, singular: a SQL file; data: both; unit: unit_tests:),
+      // and sluice's built-in test names, which selected by this method before test_name: existed.
       if (value === "generic")
         return ids((n) => n.kind === "test" && n.testType !== "singular" && n.testType !== "unit");
       if (value === "singular") return ids((n) => n.kind === "test" && n.testType === "singular");

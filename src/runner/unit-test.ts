@@ -67,8 +67,9 @@ export async function runUnitTest(test: TestNode, spec: UnitTestSpec, ctx: StepC
   } catch (e) {
     if (untyped.length === 0) throw e;
     throw new Error(
-      `${(e as Error).message}\n(${untyped.join(", ")} ${untyped.length === 1 ? "is" : "are"} not built, so the ` +
-        "fixture values are untyped literals; build the inputs first, or give their columns data_type in YAML)",
+      `${(e as Error).message}\n(${untyped.join(", ")} ${untyped.length === 1 ? "is" : "are"} not ` +
+        "built, so the fixture values are untyped literals; build the inputs first, or give their " +
+        "columns data_type in YAML)",
     );
   }
 }
@@ -88,7 +89,8 @@ async function compare(
     const absent = spec.expect.columns.filter((_, i) => !compared[i]);
     if (absent.length > 0)
       return fail(
-        `expect (line ${spec.expect.line}) names ${absent.map((c) => `'${c}'`).join(", ")}, which the model ` +
+        `expect (line ${spec.expect.line}) names ${absent.map((c) => `'${c}'`).join(", ")}, ` +
+          "which the model " +
           `does not return (it returns ${shape.columns.map((c) => c.name).join(", ")})`,
       );
     const typed = compared as Column[];
@@ -113,7 +115,8 @@ async function compare(
       status: "fail",
       failures: rows.length,
       message:
-        `${where}: ${test.name} on ${spec.model.replace(/^model\./, "")}: ${count(diff.missing.length)} expected ` +
+        `${where}: ${test.name} on ${spec.model.replace(/^model\./, "")}: ` +
+        `${count(diff.missing.length)} expected ` +
         `and not returned, ${count(diff.extra.length)} returned and not expected (got ${got.length}, ` +
         `expected ${expected.length})`,
       sample: { columns: ["row", ...typed.map((c) => c.name)], rows: rows.slice(0, DIFF_ROWS) },
