@@ -4,6 +4,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
+import { readYamlSelectors } from "../graph/selectors-file.js";
+import { type WarnErrorPolicy, WarnErrorOptionsError, warnErrorPolicy } from "../runner/warn-error.js";
 import { compileProjectCached } from "../compiler/compile.js";
 import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
@@ -37,6 +39,7 @@ import { registerDepsCommand } from "./deps-command.js";
 interface SelectionOptions extends CommonOptions {
   select?: string[];
   exclude?: string[];
+  selector?: string;
   state?: string;
 }
 
@@ -69,8 +72,15 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       const project = loadFromOptions(o, true);
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
-      const ctx = { manifest, dag, state: stateFor(manifest, o.state) };
-      const selected = selectNodes(ctx, o.select?.length ? o.select : ["*"], o.exclude, {
+      const ctx = {
+        manifest,
+        dag,
+        state: stateFor(manifest, o.state),
+        selectors: readYamlSelectors(project.dir),
+      };
+      const named = o.selector !== undefined || ctx.selectors.some((s) => s.default);
+      const selected = selectNodes(ctx, o.select?.length || named ? o.select : ["*"], o.exclude, {
+        ...(o.selector ? { selector: o.selector } : {}),
         includeSources: true,
         warn: selectorWarning(o.logFormat),
       });
@@ -101,6 +111,14 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         "--lock-timeout <seconds>",
         "wait this long for another build holding the run lock (default: refuse at once)",
         (v) => nonNegative(v, "--lock-timeout"),
+      )
+      .option(
+        "--warn-error",
+        "treat warnings as errors: a test past its warn_if fails (also $DBT_WARN_ERROR)",
+      )
+      .option(
+        "--warn-error-options <yaml>",
+        "dbt's map of warnings made errors, e.g. '{error: all, warn: [NoNodesForSelectionCriteria]}'",
       );
     if (writes) {
       cmd = cmd
@@ -124,9 +142,12 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           partitions?: string;
           lockTimeout?: number;
           openlineage?: string;
+          warnError?: boolean;
+          warnErrorOptions?: string;
         },
       ) => {
         const project = loadFromOptions(o, true);
+        const warnError = warnErrorFromOptions(o, project);
         const lineageProblem =
           o.openlineage && !/^https?:\/\//.test(o.openlineage)
             ? folderProblem(project.dir, o.openlineage, "--openlineage")
@@ -143,6 +164,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             command: name,
             select: o.select,
             exclude: o.exclude,
+            ...(o.selector ? { selector: o.selector } : {}),
+            warnError,
             stateDir: o.state,
             fullRefresh: o.fullRefresh,
             threads: o.threads,
@@ -191,10 +214,15 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         const restate = restateOption(o);
         if (restate) checkRestate(manifest, restate.model);
         const selected = selectNodes(
-          { manifest, dag: manifestDag(manifest), state: stateFor(manifest, o.state) },
+          {
+            manifest,
+            dag: manifestDag(manifest),
+            state: stateFor(manifest, o.state),
+            selectors: readYamlSelectors(project.dir),
+          },
           o.select,
           o.exclude,
-          { warn: selectorWarning(o.logFormat) },
+          { warn: selectorWarning(o.logFormat), ...(o.selector ? { selector: o.selector } : {}) },
         );
         const { openPlanWorkspace, readWhileNoBuild } = await import("../runner/plan-workspace.js");
         const { planOptionsFor } = await import("../runner/run.js");
@@ -289,6 +317,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     const result = await sourceFreshness(project, {
       select: o.select,
       exclude: o.exclude,
+      ...(o.selector ? { selector: o.selector } : {}),
       write: (line) => process.stdout.write(`${project.secrets.redact(line)}\n`),
     });
     setExit(result.success ? 0 : 1);
@@ -398,4 +427,33 @@ function positiveInt(value: string, flag: string): number {
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`${flag} must be a positive whole number, got '${value}'`);
   return n;
+}
+
+/**
+ * The --warn-error policy: the flags, else $DBT_WARN_ERROR / $DBT_WARN_ERROR_OPTIONS, else
+ * dbt_project.yml's `flags: {warn_error, warn_error_options}`, in dbt's order.
+ */
+function warnErrorFromOptions(
+  o: { warnError?: boolean; warnErrorOptions?: string },
+  project: Project,
+): WarnErrorPolicy {
+  if (o.warnError && o.warnErrorOptions !== undefined)
+    throw new UsageError("--warn-error and --warn-error-options cannot be used together");
+  const env = project.env;
+  const flags = project.dbt?.flags ?? {};
+  const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes)$/i.test(v);
+  const on = o.warnError === true || truthy(env["DBT_WARN_ERROR"]) || flags["warn_error"] === true;
+  const text = o.warnErrorOptions ?? env["DBT_WARN_ERROR_OPTIONS"];
+  const map =
+    text !== undefined
+      ? parseVars(text, "--warn-error-options")
+      : typeof flags["warn_error_options"] === "object" && flags["warn_error_options"] !== null
+        ? (flags["warn_error_options"] as Record<string, unknown>)
+        : undefined;
+  try {
+    return warnErrorPolicy(on, map);
+  } catch (e) {
+    if (e instanceof WarnErrorOptionsError) throw new UsageError(e.message);
+    throw e;
+  }
 }

@@ -35,6 +35,7 @@ export function addSelectionOptions(command: Command): Command {
       "nodes to include: name, +name, name+, @name, tag:x, path:x, config.materialized:x",
     )
     .option("--exclude <selectors...>", "nodes to leave out, same syntax as --select")
+    .option("--selector <name>", "a selector of the project's selectors.yml, instead of --select")
     .option(
       "--state <dir>",
       "folder of a previous manifest.json, for state:new and state:modified selectors",

@@ -20,6 +20,7 @@ import { INTROSPECTION_NAMES } from "./scan.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
+import { buildUnitTests } from "./unit-tests.js";
 import { type ContractReading, checkIncrementalContract } from "./incremental-contract.js";
 import { ContractCache } from "./contract-cache.js";
 import { startGenerating, type RenderPool, type TemplateResult } from "./template-batch.js";
@@ -374,6 +375,10 @@ function compileLoaded(project: Project, options: CompileOptions): CompileResult
 
   const tests = buildDataTests(project, env, props, nodes, diagnostics);
   for (const t of tests) nodes[t.id] = t;
+  if (project.properties.some((p) => p.content.unitTests?.length)) {
+    const templates = new Map([...drafts].map(([id, d]) => [id, d.template]));
+    for (const t of buildUnitTests(project, templates, nodes, diagnostics)) nodes[t.id] = t;
+  }
   diagnostics.throwIfErrors();
 
   const hooks = renderHooks(project, env, diagnostics);

@@ -16,7 +16,7 @@ export const GENERIC_TESTS = [
 ] as const;
 
 export interface GenericTestInput {
-  type: Exclude<TestType, "singular" | "reconcile" | "generic">;
+  type: Exclude<TestType, "singular" | "reconcile" | "generic" | "unit">;
   engine: EngineType;
   /** The tested relation as SQL on its engine, already filtered by `where` if given. */
   relation: string;

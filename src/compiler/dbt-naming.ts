@@ -6,7 +6,7 @@ import { targetContext } from "./target-context.js";
 import { lookUpEnvVar, lookUpVar, type RenderScope, type TemplateEnvironment } from "./environment.js";
 
 export interface NamedNode {
-  kind: "model" | "seed";
+  kind: "model" | "seed" | "test";
   name: string;
   /** Path relative to the project, e.g. `models/marts/orders.sql`. */
   path: string;

@@ -364,7 +364,8 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
     }
     return {};
   };
-  // sluice keeps no table of failing rows (store_failures), so tests select their failures as usual.
+  // Failing rows are stored by the runner around the test's query (store_failures, see
+  // runner/execute-step.ts), so a template selects its failures as usual.
   env.addGlobal("should_store_failures", () => false);
   env.addGlobal(SPREAD_GLOBAL, (value: unknown, kind: "*" | "**") => new Spread(value, kind));
   env.addGlobal("namespace", (...args: unknown[]) => ({

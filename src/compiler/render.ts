@@ -343,6 +343,23 @@ function changeWindow(project: Project, model: ModelNode, source: SourceNode): s
   return `${window}${windowAlias(quoteIdentifier(type, source.relation.name))}`;
 }
 
+/**
+ * A model's full SQL (or its incremental SQL when `incremental`) with every input it reads, and
+ * `this`, read from the name `inputs` gives; for a dbt unit test, whose inputs are fixture CTEs.
+ * Throws the template's error.
+ */
+export function renderWithInputs(
+  project: Project,
+  template: CompiledTemplate,
+  model: ModelNode,
+  nodes: Record<string, ManifestNode>,
+  incremental: boolean,
+  inputs: (id: string) => string,
+): string {
+  const scope = renderScope(project, model, nodes, incremental, inputs, undefined, inputs);
+  return template.render({ ...scope, self: inputs(model.id) }).trim();
+}
+
 function renderScope(
   project: Project,
   model: ModelNode,
@@ -350,10 +367,13 @@ function renderScope(
   incremental: boolean,
   ephemeralRef: (id: string) => string,
   introspection?: RenderIntrospection,
+  /** Every input's name, when each is read from somewhere other than its relation. */
+  inputRef?: (id: string) => string,
 ): RenderScope {
   const connections = project.target.connections;
   const computeType = connections[model.config.compute]!.type;
   const relationOf = (node: ManifestNode): string => {
+    if (inputRef) return inputRef(node.id);
     if (node.kind === "model" && node.config.materialized === "ephemeral") return ephemeralRef(node.id);
     if (node.kind === "test") throw new Error(`cannot select from test '${node.name}'`);
     return renderRelation(computeType, node.relation);
@@ -431,7 +451,7 @@ function renderHint(message: string, project: Project): string {
 }
 
 /** Puts ephemeral models in front of a query as CTEs, joining the query's own WITH if it has one. */
-function withCtes(sql: string, ctes: string[]): string {
+export function withCtes(sql: string, ctes: string[]): string {
   if (ctes.length === 0) return sql;
   const own = /^(\s*(?:--[^\n]*\n\s*)*)with\s+(?!recursive\b)/i.exec(sql);
   if (own) return `${own[1]}with ${ctes.join(",\n")},\n${sql.slice(own[0].length)}`;

@@ -26,6 +26,7 @@ import { canRead, quoteIdentifier, renderRelation } from "./relations.js";
 import { partitionPredicate, reconcileProfile, selectPartitions } from "./partition-sql.js";
 import { compileStatic } from "./static-template.js";
 import { macroTestSql, testMacroName } from "./macro-tests.js";
+import { dbtRelationName } from "./dbt-naming.js";
 
 const OPTION_KEYS = new Set(["severity", "where", "error_if", "warn_if", "name", "tags", "config"]);
 
@@ -122,7 +123,7 @@ export function buildDataTests(
       const base =
         `${parsed.type.split(".").pop()}_${node.name.replace(/\./g, "_")}` + `${column ? `_${column}` : ""}`;
       const id = uniqueId((parsed.options["name"] as string | undefined) ?? base);
-      tests.push({
+      const testNode: TestNode = {
         id,
         kind: "test",
         name: id.slice("test.".length),
@@ -140,7 +141,8 @@ export function buildDataTests(
         connection: node.relation.connection,
         compiledSql: built.sql,
         reconcile: built.reconcile ?? null,
-      });
+      };
+      tests.push(placeFailures(project, env, testNode, parsed.options, diagnostics));
     }
   };
 
@@ -161,6 +163,66 @@ export function buildDataTests(
     }
   }
   return tests;
+}
+
+/**
+ * Where a test with `store_failures: true` keeps its failing rows, named as dbt names it: the
+ * custom schema `dbt_test__audit` (or the test's `schema`) through generate_schema_name, and the
+ * test's name (or its `alias`) through generate_alias_name. DuckDB only; elsewhere an error.
+ */
+function placeFailures(
+  project: Project,
+  env: TemplateEnvironment,
+  test: TestNode,
+  options: Record<string, unknown>,
+  diagnostics: Diagnostics,
+): TestNode {
+  if (options["store_failures"] !== true) return test;
+  const where = test.location;
+  const as = options["store_failures_as"] ?? "table";
+  if (as !== "table" && as !== "view") {
+    diagnostics.error(
+      where.path,
+      where.line,
+      1,
+      `test '${test.name}': store_failures_as '${String(as)}' is not supported`,
+      "use table or view",
+    );
+    return test;
+  }
+  if (test.reconcile) {
+    diagnostics.error(
+      where.path,
+      where.line,
+      1,
+      `test '${test.name}': a reconcile test compares two engines and has no failing rows to store`,
+      "remove store_failures",
+    );
+    return test;
+  }
+  const type = project.target.connections[test.connection]?.type;
+  if (!project.dbt || type !== "duckdb") {
+    diagnostics.error(
+      where.path,
+      where.line,
+      1,
+      `test '${test.name}': store_failures is supported for dbt projects on DuckDB only` +
+        (type && type !== "duckdb" ? ` (its connection '${test.connection}' is ${type})` : ""),
+      "remove store_failures, or run the test on a DuckDB connection",
+    );
+    return test;
+  }
+  const placed = dbtRelationName(project, env, {
+    kind: "test",
+    name: test.name,
+    path: where.path,
+    folders: [],
+    config: {
+      schema: typeof options["schema"] === "string" ? options["schema"] : "dbt_test__audit",
+      ...(typeof options["alias"] === "string" ? { alias: options["alias"] } : {}),
+    },
+  });
+  return { ...test, storeFailures: { relation: { connection: test.connection, ...placed }, as } };
 }
 
 function parseEntry(entry: TestEntry): Declared | undefined {
@@ -225,7 +287,7 @@ function genericTest(
     dependsOn.push(parentNode.id);
   }
   const sql = genericTestSql({
-    type: declared.type as Exclude<TestType, "singular" | "reconcile" | "generic">,
+    type: declared.type as Exclude<TestType, "singular" | "reconcile" | "generic" | "unit">,
     engine: type,
     relation,
     column,
@@ -428,7 +490,7 @@ function singularTest(
       })
       .trim()
       .replace(/;\s*$/, "");
-    return {
+    const test: TestNode = {
       id: `test.${file.name}`,
       kind: "test",
       name: file.name,
@@ -447,6 +509,7 @@ function singularTest(
       compiledSql: sql,
       reconcile: null,
     };
+    return placeFailures(project, env, test, template.scan.config, diagnostics);
   } catch (e) {
     const { line, column, message } = templateErrorPosition(e);
     const names = Object.values(nodes)

@@ -6,6 +6,7 @@
 import type { Manifest, ManifestNode } from "../manifest/types.js";
 import { didYouMean, nearest } from "../project/diagnostics.js";
 import { Dag } from "./dag.js";
+import { evaluateYamlSelector, type YamlSelector } from "./yaml-selectors.js";
 
 export class SelectorError extends Error {}
 
@@ -14,6 +15,8 @@ export interface SelectionContext {
   dag: Dag;
   /** Ids that are new or modified against a previous manifest (for `state:`). */
   state?: { new: Set<string>; modified: Set<string> };
+  /** The project's selectors.yml, for `--selector` and a `default: true` selector. */
+  selectors?: YamlSelector[];
 }
 
 /** The graph of a manifest: every node and its dependency edges. */
@@ -30,6 +33,8 @@ export interface SelectOptions {
   includeSources?: boolean;
   /** Told of each selector that matches no node; the selection goes on without it. */
   warn?: (message: string) => void;
+  /** `--selector NAME`: a selector of selectors.yml, instead of --select. */
+  selector?: string;
 }
 
 /**
@@ -53,7 +58,15 @@ export function selectNodes(
         .map((expr) => intersect(expr.split(",").map((atom) => selectAtom(ctx, atom, flag, options.warn)))),
     );
   let chosen: Set<string>;
-  if (!select || select.length === 0)
+  if (options.selector && select?.length)
+    throw new SelectorError(
+      "--selector and --select cannot be used together; put the --select in the selector",
+    );
+  // dbt's default selector applies when neither --select nor --selector is given.
+  const named =
+    options.selector ?? (select?.length ? undefined : ctx.selectors?.find((s) => s.default)?.name);
+  if (named) chosen = evaluateYamlSelector(ctx.selectors ?? [], named, (e) => pick(e, `--selector ${named}`));
+  else if (!select || select.length === 0)
     chosen = new Set(
       Object.values(ctx.manifest.nodes)
         .filter((n) => n.kind !== "source")
@@ -65,7 +78,8 @@ export function selectNodes(
     if (node.kind !== "test") continue;
     const anchors = node.attachedTo ? [node.attachedTo] : node.dependsOn;
     const onSourcesOnly = anchors.every((d) => ctx.manifest.nodes[d]?.kind === "source");
-    if (anchors.some((d) => chosen.has(d)) || (onSourcesOnly && !select?.length)) chosen.add(node.id);
+    if (anchors.some((d) => chosen.has(d)) || (onSourcesOnly && !select?.length && !named))
+      chosen.add(node.id);
   }
   if (exclude && exclude.length > 0) {
     const excluded = pick(exclude, "--exclude");
@@ -207,12 +221,12 @@ function matchMethod(ctx: SelectionContext, body: string): Set<string> {
       checkResourceType(value, "resource_type:");
       return ids((n) => n.kind === value);
     case "test_type":
-      // dbt's kinds (generic: declared in YAML, singular: a SQL file; data: both), and sluice's
-      // built-in test names, which selected by this method before test_name: existed.
-      if (value === "generic") return ids((n) => n.kind === "test" && n.testType !== "singular");
+      // dbt's kinds (generic: declared in YAML, singular: a SQL file; data: both; unit: unit_tests:),
+      // and sluice's built-in test names, which selected by this method before test_name: existed.
+      if (value === "generic")
+        return ids((n) => n.kind === "test" && n.testType !== "singular" && n.testType !== "unit");
       if (value === "singular") return ids((n) => n.kind === "test" && n.testType === "singular");
-      if (value === "data") return ids((n) => n.kind === "test");
-      if (value === "unit") return new Set();
+      if (value === "data") return ids((n) => n.kind === "test" && n.testType !== "unit");
       return ids((n) => n.kind === "test" && n.testType === value);
     case "state": {
       if (!ctx.state) throw new SelectorError(`'${body}' needs a previous manifest: pass --state DIR`);

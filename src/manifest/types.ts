@@ -161,7 +161,9 @@ export type TestType =
   | "row_count"
   | "reconcile"
   | "singular"
-  | "generic";
+  | "generic"
+  /** A dbt unit test: the model's SQL on fixture rows, compared with expected rows (TestNode.unit). */
+  | "unit";
 
 export interface TestConfig {
   severity: "error" | "warn";
@@ -192,6 +194,43 @@ export interface TestNode extends NodeBase {
    * that replaced some partitions profiles just those, on both sides.
    */
   reconcile: { connection: string; sql: string; keyColumns: string[]; sums: string[] } | null;
+  /**
+   * dbt's `store_failures: true`: the relation the failing rows are kept in after each run (dbt's
+   * `<target schema>_dbt_test__audit.<test name>`), as a table or a view (`store_failures_as`).
+   */
+  storeFailures?: { relation: RelationRef; as: "table" | "view" };
+  /** For a dbt unit test: what the runner types, runs and compares (see runner/unit-test.ts). */
+  unit?: UnitTestSpec;
+}
+
+/** A value of a fixture row as YAML or CSV gave it. */
+export type FixtureValue = string | number | boolean | null;
+
+/**
+ * A unit test, compiled: the model's SQL with each input read from a CTE of fixture rows. The
+ * fixtures are typed at run time from the input relations' columns (as dbt does), so the CTEs are
+ * written by the runner, not here.
+ */
+export interface UnitTestSpec {
+  /** The model tested. */
+  model: string;
+  /** The model's SQL with each input replaced by its CTE's name, and no CTE for them yet. */
+  sql: string;
+  inputs: {
+    /** The node the fixture stands in for (`this`: the model itself, for an incremental run). */
+    node: string;
+    cte: string;
+    line: number;
+    /** Columns the YAML declares for the input (name, data_type as written): types when it is not built. */
+    declared: { name: string; dataType?: string }[];
+    /** Column names in the order first given, then one array per row (undefined: not given). */
+    columns: string[];
+    rows: (FixtureValue | undefined)[][];
+    /** Given as CSV: every value is text, so each column needs a type from the input or its YAML. */
+    csv?: true;
+  }[];
+  /** The columns compared (those given in expect) and the rows expected, as a multiset. */
+  expect: { line: number; columns: string[]; rows: (FixtureValue | undefined)[][] };
 }
 
 export type ManifestNode = ModelNode | SourceNode | SeedNode | TestNode;

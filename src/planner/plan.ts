@@ -112,10 +112,15 @@ export async function planBuild(
         (n.kind === "seed" && options.include.seeds) ||
         (n.kind === "test" && (options.include.tests || guardsLedger(n))),
     );
+  unitTestsFirst(included);
   const stepIds = new Set(included.map((n) => n.id));
   const testsOf = new Map<string, string[]>();
   for (const n of included)
-    if (n.kind === "test") for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
+    if (n.kind === "test") {
+      for (const d of n.dependsOn) testsOf.set(d, [...(testsOf.get(d) ?? []), n.id]);
+      // Keyed apart from node ids: a unit test reads its model's inputs, and gates only its model.
+      if (n.unit) testsOf.set(`unit:${n.unit.model}`, [...(testsOf.get(`unit:${n.unit.model}`) ?? []), n.id]);
+    }
   /** Partition sets decided so far, for models downstream partitioned the same way. */
   const partitionsOf: PartitionsOf = new Map();
   const outcomes =
@@ -291,6 +296,8 @@ function lineageModelsGuarded(manifest: Manifest, test: TestNode): string[] {
 function testStep(test: TestNode, scoped: ReturnType<typeof scopeTest>): Omit<PlanStep, "after"> {
   const base = { node: test.id, action: "run_test" as const, sql: null, write: null };
   const severity = `${test.config.severity} test`;
+  if (test.unit)
+    return { ...base, reason: `unit test of ${test.unit.model}, on fixture rows, before the model builds` };
   if (scoped.scope)
     return {
       ...base,
@@ -535,6 +542,22 @@ function sameColumns(a: string[], b: string[]): boolean {
 }
 
 /**
+ * Moves each unit test to just before its model, where a build runs it (it reads only the model's
+ * inputs, which come earlier), so the plan reads in the order things happen.
+ */
+function unitTestsFirst(nodes: ManifestNode[]): void {
+  const ids = new Set(nodes.map((n) => n.id));
+  const before = new Map<string, ManifestNode[]>();
+  for (const n of nodes)
+    if (n.kind === "test" && n.unit && ids.has(n.unit.model))
+      before.set(n.unit.model, [...(before.get(n.unit.model) ?? []), n]);
+  if (before.size === 0) return;
+  const moved = new Set([...before.values()].flat());
+  const ordered = nodes.flatMap((n) => (moved.has(n) ? [] : [...(before.get(n.id) ?? []), n]));
+  nodes.splice(0, nodes.length, ...ordered);
+}
+
+/**
  * Steps this node waits for: the nearest upstream steps (looking through ephemerals and sources),
  * and the error-severity tests that check only nodes upstream of it.
  */
@@ -562,6 +585,7 @@ function upstreamSteps(
         const test = manifest.nodes[t];
         if (
           test?.kind === "test" &&
+          !test.unit &&
           test.config.severity === "error" &&
           test.dependsOn.every((d) => ancestors.has(d))
         )
@@ -572,6 +596,8 @@ function upstreamSteps(
     for (const d of n.dependsOn) visit(d);
   };
   for (const d of node.dependsOn) visit(d);
+  // A model is built only once its unit tests pass, as dbt's build does; they gate nothing else.
+  if (node.kind === "model") for (const id of testsOf.get(`unit:${node.id}`) ?? []) after.add(id);
   return [...after].sort();
 }
 

@@ -5,6 +5,10 @@ import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
 import type { Diagnostics } from "./diagnostics.js";
 import { mergeDbtConfig, normalizeModelConfig, normalizeSeedConfig } from "./dbt-config.js";
 import { PropertiesFile } from "./schema.js";
+import { readUnitTests, type UnitTestDecl } from "./dbt-unit-tests.js";
+
+/** A dbt property file: sluice's properties, and the dbt unit tests it declares. */
+export type DbtPropertiesFile = PropertiesFile & { unitTests?: UnitTestDecl[] };
 
 type Json = Record<string, unknown>;
 type Path = (string | number)[];
@@ -12,7 +16,6 @@ type Path = (string | number)[];
 /** Top-level keys sluice does not build from, with what the user should know. */
 const IGNORED_TOP: Record<string, string> = {
   snapshots: "snapshot properties (descriptions, columns, tests, YAML-defined snapshots) are not read yet",
-  unit_tests: "unit tests are not run by sluice yet",
   exposures: "exposures are not shown by sluice yet",
   metrics: "the semantic layer is not supported",
   semantic_models: "the semantic layer is not supported",
@@ -49,7 +52,7 @@ export function readDbtProperties(
   text: string,
   testDefaults: Json,
   diagnostics: Diagnostics,
-): PropertiesFile | undefined {
+): DbtPropertiesFile | undefined {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   for (const error of doc.errors) {
@@ -75,14 +78,31 @@ export function readDbtProperties(
     const pos = lines.linePos(node?.range?.[0] ?? 0);
     diagnostics.warn(file, pos.line, pos.col, message);
   };
+  /** The line of the key at the end of `path` when it ends in one, else of the node. */
+  const lineAt = (path: Path): number => {
+    for (let n = path.length; n > 0; n--) {
+      const head = path.slice(0, n);
+      const last = head[head.length - 1];
+      const parent = doc.getIn(head.slice(0, -1), true);
+      const pair =
+        typeof last === "string" && isMap(parent)
+          ? parent.items.find((p) => isScalar(p.key) && p.key.value === last)
+          : undefined;
+      const node = (pair?.key ?? doc.getIn(head, true)) as { range?: number[] } | undefined;
+      if (node?.range) return lines.linePos(node.range[0]!).line;
+    }
+    return 1;
+  };
   const raw = (doc.toJS() ?? {}) as Json;
   const out: Json = {};
+  let unitTests: UnitTestDecl[] | undefined;
   for (const [key, value] of Object.entries(raw)) {
     if (key === "version") out["version"] = typeof value === "number" ? value : Number(value) || undefined;
     else if (key === "models") out["models"] = list(value).map((m, i) => model(m, ["models", i]));
     else if (key === "sources") out["sources"] = list(value).map((s, i) => source(s, ["sources", i]));
     else if (key === "seeds") out["seeds"] = list(value).map((s, i) => seed(s, ["seeds", i]));
     else if (key === "macros") continue;
+    else if (key === "unit_tests") unitTests = readUnitTests(file, value, lineAt, diagnostics);
     else warn([key], `'${key}' is ignored: ${IGNORED_TOP[key] ?? "not a property key sluice knows"}`);
   }
 
@@ -175,17 +195,8 @@ export function readDbtProperties(
     const { arguments: args, config, ...rest } = body;
     const flat: Json = { ...rest, ...(isJson(args) ? args : {}) };
     const testConfig: Json = { ...testDefaults, ...(isJson(config) ? config : {}) };
-    for (const key of [
-      "meta",
-      "store_failures",
-      "store_failures_as",
-      "limit",
-      "alias",
-      "schema",
-      "database",
-      "enabled",
-      "fail_calc",
-    ]) {
+    // store_failures, store_failures_as, schema and alias stay: they place the stored failures.
+    for (const key of ["meta", "limit", "database", "enabled", "fail_calc"]) {
       if (testConfig[key] === undefined) continue;
       if (key === "fail_calc" && testConfig[key] !== "count(*)")
         warn(path, `test '${type}': fail_calc is not supported; failures are counted as rows`);
@@ -261,7 +272,7 @@ export function readDbtProperties(
     }
     return undefined;
   }
-  return parsed.data;
+  return unitTests?.length ? { ...parsed.data, unitTests } : parsed.data;
 }
 
 /** Drops tests and sources switched off with `enabled: false`. */

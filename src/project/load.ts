@@ -10,7 +10,7 @@ import { Diagnostics, ProjectError, didYouMean, type Diagnostic } from "./diagno
 import { configFromTree, normalizeModelConfig, normalizeSeedConfig } from "./dbt-config.js";
 import { DBT_PROJECT_FILE, readDbtProject, type DbtSettings } from "./dbt-project.js";
 import { dbtProfilesCandidates, findDbtProfiles, readDbtProfile } from "./dbt-profiles.js";
-import { readDbtProperties } from "./dbt-properties.js";
+import { type DbtPropertiesFile, readDbtProperties } from "./dbt-properties.js";
 import { PropertiesCache } from "./properties-cache.js";
 import { PropertiesFile, ProfilesFile, ProjectFile, TargetConfig } from "./schema.js";
 import { isCredentialField, isSecretEnvName, Secrets } from "./secrets.js";
@@ -89,7 +89,7 @@ export interface Project {
   macros: ProjectFileText[];
   singularTests: ModelFile[];
   seeds: SeedFile[];
-  properties: { path: string; text: string; content: PropertiesFile }[];
+  properties: { path: string; text: string; content: DbtPropertiesFile }[];
   secrets: Secrets;
   env: Record<string, string | undefined>;
   /** Set when the project was read from dbt_project.yml. */
@@ -201,7 +201,7 @@ export function loadProject(options: LoadOptions): Project {
         gaps.sources.push(...sourcesLeftOut(f.text, content, salvage));
       return { ...f, content };
     })
-    .filter((f): f is { path: string; text: string; content: PropertiesFile } => f.content !== undefined);
+    .filter((f): f is { path: string; text: string; content: DbtPropertiesFile } => f.content !== undefined);
   parsed.save();
   if (dbt) {
     applyDbtTrees(dbt, models, seeds, diagnostics);
@@ -390,6 +390,8 @@ function testDefaults(dbt: DbtSettings, path: string): Record<string, unknown> {
         "tags",
         "enabled",
         "store_failures",
+        "store_failures_as",
+        "schema",
         "limit",
         "meta",
       ].includes(k),

@@ -16,7 +16,7 @@ interface Entry {
 }
 
 /** Bumped when what an entry holds changes; older files are ignored. */
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** Each entry is kept serialized, so a value the caller changes later is never what gets saved. */
 export class PropertiesCache {

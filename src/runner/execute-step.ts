@@ -16,6 +16,8 @@ import type { StepReport } from "../manifest/run-results.js";
 import { parseSeed } from "./seed-file.js";
 import { stageSeed } from "./seed-stage.js";
 import { runSnapshot } from "./snapshot.js";
+import { runUnitTest } from "./unit-test.js";
+import type { WarnErrorPolicy } from "./warn-error.js";
 import { splitStatements } from "./statements.js";
 import { buildContractTable, checkContract } from "./contract.js";
 import { BuildRefusal } from "./refusal.js";
@@ -31,6 +33,8 @@ export interface StepContext {
   batchRows: number;
   /** When the run started (ISO, UTC): the time snapshots stamp versions with (see snapshot.ts). */
   snapshotTime: string;
+  /** Which warnings are errors (--warn-error); a test past its warn_if then fails. */
+  warnError?: WarnErrorPolicy;
 }
 
 export type { StepReport };
@@ -295,14 +299,18 @@ const SAMPLE_ROWS = 5;
 
 async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promise<StepReport> {
   if (test.reconcile) return runReconcile(test, test.reconcile, step, ctx);
+  if (test.unit) return runUnitTest(test, test.unit, ctx);
   // A scoped test reads only the partitions its model replaced; the plan checked the rest is clean.
-  const sql = step.scope?.sql ?? test.compiledSql;
+  let sql = step.scope?.sql ?? test.compiledSql;
   const model = step.scope ? ctx.manifest.nodes[step.scope.model] : undefined;
   const scope =
     step.scope && model ? { model: step.scope.model, partitions: step.scope.partitions } : undefined;
   const scopeText =
     scope && model ? `on ${describePartitions(scope.partitions)} of ${model.name}` : undefined;
   return withSession(ctx, test.connection, async (session) => {
+    const stored = test.storeFailures ? await storeFailures(session, test, sql, ctx) : undefined;
+    // Stored failures are counted where they are kept, so the count is that of the rows stored.
+    if (stored) sql = `select * from ${stored}`;
     const { rows } = await session.query(`select count(*) as failures from (\n${sql}\n) sluice_failures`);
     const failures = Number(rows[0]?.[0] ?? 0);
     let sample: StepReport["sample"];
@@ -313,12 +321,42 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
       }
     }
     const { severity, errorIf, warnIf } = test.config;
-    const status =
-      severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass";
+    const status = promoted(
+      severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass",
+      ctx,
+    );
     const counted = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
-    const message = [counted, scopeText].filter(Boolean).join(" ") || undefined;
+    const warnError = status === "fail" && !(severity === "error" && holds(errorIf, failures));
+    const message =
+      [
+        counted,
+        scopeText,
+        warnError ? `(past warn_if ${warnIf}, an error under --warn-error)` : undefined,
+        stored && failures > 0 ? `; see them: select * from ${stored}` : undefined,
+      ]
+        .filter(Boolean)
+        .join(" ")
+        .replace(" ; ", "; ") || undefined;
     return { status, failures, sample, message, ...(scope ? { scope } : {}) };
   });
+}
+
+/**
+ * Keeps a store_failures test's failing rows in its audit relation, replaced on every run as dbt
+ * does (an empty table when it passes); returns the relation's name.
+ */
+async function storeFailures(
+  session: Session,
+  test: TestNode,
+  sql: string,
+  ctx: StepContext,
+): Promise<string> {
+  const { relation, as } = test.storeFailures!;
+  const target = ctx.connections.get(test.connection);
+  await target.ensureSchema(session, relation.schema, relation.database);
+  if (as === "view") await target.createView(session, relation, sql);
+  else await target.write(session, relation, sql, { kind: "replace" });
+  return dialectFor(ctx.manifest.connections[test.connection]!.type).relation(relation);
 }
 
 /**
@@ -363,12 +401,14 @@ async function runReconcile(
     ...measures.map((m) => `computed_${m}`),
   ];
   const { severity, errorIf, warnIf } = test.config;
-  const status =
+  const status = promoted(
     severity === "error" && holds(errorIf, failing.length)
       ? "fail"
       : holds(warnIf, failing.length)
         ? "warn"
-        : "pass";
+        : "pass",
+    ctx,
+  );
   return {
     status,
     failures: failing.length,
@@ -389,6 +429,11 @@ function normalize(value: CellValue): string | null {
   if (value === null) return null;
   const text = typeof value === "bigint" || typeof value === "number" ? String(value) : String(value);
   return /^-?\d+\.\d+$/.test(text) ? text.replace(/0+$/, "").replace(/\.$/, "") : text;
+}
+
+/** A test's status under --warn-error: a warning fails, as dbt's test runner decides (LogTestResult). */
+function promoted(status: "fail" | "warn" | "pass", ctx: StepContext): "fail" | "warn" | "pass" {
+  return status === "warn" && ctx.warnError?.errors("LogTestResult") ? "fail" : status;
 }
 
 /** Evaluates a threshold such as `!=0`, `>10` or `>=5` against a failure count. */

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { openConnections } from "../adapters/index.js";
 import { dialectFor } from "../adapters/dialects.js";
 import { compileProjectCached } from "../compiler/compile.js";
+import { readYamlSelectors } from "../graph/selectors-file.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeJson } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
@@ -46,7 +47,7 @@ export function freshnessStatus(
 
 export async function sourceFreshness(
   project: Project,
-  options: { select?: string[]; exclude?: string[]; write: (line: string) => void },
+  options: { select?: string[]; exclude?: string[]; selector?: string; write: (line: string) => void },
 ): Promise<{ success: boolean; results: FreshnessResult[] }> {
   const started = Date.now();
   const { manifest } = await compileProjectCached(project);
@@ -59,10 +60,19 @@ export async function sourceFreshness(
   diagnostics.throwIfErrors();
   // Every source unless --select names some, as dbt's `source freshness` selects.
   const selected = selectNodes(
-    { manifest, dag: manifestDag(manifest), state: stateFor(manifest, undefined) },
-    options.select?.length ? options.select : ["resource_type:source"],
+    {
+      manifest,
+      dag: manifestDag(manifest),
+      state: stateFor(manifest, undefined),
+      selectors: readYamlSelectors(project.dir),
+    },
+    options.select?.length || options.selector ? options.select : ["resource_type:source"],
     options.exclude,
-    { warn: (m) => options.write(`warning: ${m}`), includeSources: true },
+    {
+      warn: (m) => options.write(`warning: ${m}`),
+      includeSources: true,
+      ...(options.selector ? { selector: options.selector } : {}),
+    },
   );
   const wanted = checks.filter((c) => selected.has(`source.${c.source}.${c.table}`));
   const connections = await openConnections(project.target, project.dir, newRunId());

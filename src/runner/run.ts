@@ -5,7 +5,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PartitionValue } from "../adapters/contract.js";
 import { compileProjectCached } from "../compiler/compile.js";
-import { checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
+import { readYamlSelectors } from "../graph/selectors-file.js";
+import type { WarnErrorPolicy } from "./warn-error.js";
+import { checkRestate, manifestDag, SelectorError, selectNodes } from "../graph/selector.js";
 import { writeJson, writeManifest } from "../manifest/io.js";
 import { stateFor } from "../manifest/state.js";
 import type { Manifest } from "../manifest/types.js";
@@ -33,6 +35,10 @@ export type { NodeResult, RunResults };
 export interface RunOptions {
   command: Command;
   select?: string[];
+  /** `--selector NAME` of selectors.yml. */
+  selector?: string;
+  /** Which warnings are errors (--warn-error, --warn-error-options). */
+  warnError?: WarnErrorPolicy;
   exclude?: string[];
   /** Folder of a previous manifest, for state: selectors. */
   stateDir?: string;
@@ -72,13 +78,23 @@ export async function runCommand(project: Project, options: RunOptions): Promise
   const targetDir = join(project.dir, project.config.target_path);
   if (options.restate) checkRestate(manifest, options.restate.model);
   // Read before this run's manifest overwrites it, when --state points at this project's own target/.
-  const warn = (message: string) => options.reporter.info(`warning: ${message}`);
+  const warn = (message: string) => {
+    if (options.warnError?.errors("NoNodesForSelectionCriteria"))
+      throw new SelectorError(`${message} (an error under --warn-error)`);
+    if (!options.warnError?.silenced("NoNodesForSelectionCriteria"))
+      options.reporter.info(`warning: ${message}`);
+  };
   const selected = await clock.time("select", () =>
     selectNodes(
-      { manifest, dag: manifestDag(manifest), state: stateFor(manifest, options.stateDir) },
+      {
+        manifest,
+        dag: manifestDag(manifest),
+        state: stateFor(manifest, options.stateDir),
+        selectors: readYamlSelectors(project.dir),
+      },
       options.select,
       options.exclude,
-      { warn },
+      { warn, ...(options.selector ? { selector: options.selector } : {}) },
     ),
   );
   await clock.time("manifest_write", () => writeManifest(targetDir, manifest));
@@ -222,6 +238,7 @@ async function executePlan(
     projectDir: project.dir,
     batchRows: 10_000,
     snapshotTime: project.env["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
+    ...(options.warnError ? { warnError: options.warnError } : {}),
   };
   const fullRefresh = options.fullRefresh === true;
   const runTime = new RunTimeRenderer(project, manifest, options.command, fullRefresh);

@@ -21,7 +21,9 @@ describe("a dbt project built unchanged", () => {
   it("builds every model and seed and passes every test", () => {
     expect(build.stderr).toBe("");
     expect(build.code).toBe(0);
-    expect(build.stdout).toMatch(/Done in .*PASS 16 WARN 0 ERROR 0 SKIP 0 UNCHANGED 0 TOTAL 16/);
+    // 15 models, seeds and data tests, and the unit test of stg_bikes.
+    expect(build.stdout).toMatch(/Done in .*PASS 17 WARN 0 ERROR 0 SKIP 0 UNCHANGED 0 TOTAL 17/);
+    expect(build.stdout).toMatch(/PASS\s+run_test unit_test\.stg_bikes\.lowercases_names/);
   });
 
   it("puts each relation where dbt-duckdb puts it, with the data the SQL gives", async () => {

@@ -274,7 +274,9 @@ describe("dbt configs and naming", () => {
 describe("dbt property YAML", () => {
   it("accepts dbt's keys, builds data_tests with arguments and config, and reports what it ignores", () => {
     const { manifest, warnings } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
-    const tests = Object.values(manifest.nodes).filter((n): n is TestNode => n.kind === "test");
+    const tests = Object.values(manifest.nodes).filter(
+      (n): n is TestNode => n.kind === "test" && n.testType !== "unit",
+    );
     const accepted = tests.find((t) => t.testType === "accepted_values")!;
     expect(accepted.args).toEqual({ values: ["returned", "open", "lost"] });
     expect(accepted.config.severity).toBe("warn");
@@ -292,8 +294,50 @@ describe("dbt property YAML", () => {
     expect(warnings.map(formatDiagnostic)).toEqual(
       expect.arrayContaining([
         "models/marts/_marts.yml:19:1 warning: 'exposures' is ignored: exposures are not shown by sluice yet",
-        "models/staging/_staging.yml:29:1 warning: 'unit_tests' is ignored: unit tests are not run by sluice yet",
       ]),
+    );
+    expect(warnings.map(formatDiagnostic).join("\n")).not.toMatch(/unit_tests/);
+  });
+
+  it("refuses store_failures where it cannot keep the rows: off DuckDB, and as an unknown relation kind", () => {
+    const stored = (config: string) =>
+      `{{ config(store_failures=true${config}) }}\nselect * from {{ ref('stg_bikes') }} where bike_id < 0\n`;
+    const mssql = dbtProject({
+      "profiles.yml":
+        "bike_shop_profile:\n  target: prod\n  outputs:\n    prod:\n      type: sqlserver\n" +
+        "      server: db.example.com\n      database: shop\n      schema: analytics\n      user: u\n",
+      "tests/stored_failures.sql": stored(""),
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: mssql, env: {} })))).toEqual(
+      expect.arrayContaining([
+        "tests/stored_failures.sql:1:1 error: test 'stored_failures': store_failures is supported for dbt " +
+          "projects on DuckDB only (its connection 'shop' is sqlserver); remove store_failures, or run the " +
+          "test on a DuckDB connection",
+      ]),
+    );
+    const ephemeral = dbtProject({ "tests/stored_failures.sql": stored(", store_failures_as='ephemeral'") });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: ephemeral, env: {} })))).toEqual([
+      "tests/stored_failures.sql:1:1 error: test 'stored_failures': store_failures_as 'ephemeral' is not " +
+        "supported; use table or view",
+    ]);
+  });
+
+  it("compiles a unit test into its model's SQL over a fixture CTE, gated on the model's inputs", () => {
+    const { manifest } = compileProject(loadProject({ projectDir: FIXTURE, env: {} }));
+    const unit = manifest.nodes["unit_test.stg_bikes.lowercases_names"] as TestNode;
+    expect(unit).toMatchObject({
+      testType: "unit",
+      attachedTo: "model.stg_bikes",
+      dependsOn: ["seed.raw_bikes"],
+      location: { path: "models/staging/_staging.yml", line: 30 },
+    });
+    expect(unit.unit?.inputs.map((i) => [i.node, i.columns, i.rows])).toEqual([
+      ["seed.raw_bikes", ["bike_id", "model_name"], [[1, "A"]]],
+    ]);
+    expect(unit.unit?.expect).toMatchObject({ columns: ["bike_id", "model_name"], rows: [[1, "a"]] });
+    expect(unit.unit?.sql).toMatch(/from __sluice_unit_input_0\b/);
+    expect(unit.compiledSql).toMatch(
+      /^with __sluice_unit_input_0 as \(\nselect 1 as "bike_id", 'A' as "model_name"\n\)/,
     );
   });
 
