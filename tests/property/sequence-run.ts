@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { type Connections, openConnections } from "../../src/adapters/index.js";
-import { compileProject } from "../../src/compiler/compile.js";
+import { compileProjectCached } from "../../src/compiler/compile.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { readManifest } from "../../src/manifest/io.js";
 import type { Manifest } from "../../src/manifest/types.js";
@@ -67,8 +67,11 @@ interface Live {
   manifest?: Manifest;
 }
 
-/** Writes the project's files; in process, recompiles when they changed (a var, the seed CSV). */
-function writeProject(q: Sequence): void {
+/**
+ * Writes the project's files; in process, recompiles when they changed (a var, the seed CSV), as
+ * the CLI does: with the caches under target/, so an unchanged model is neither rendered nor parsed.
+ */
+async function writeProject(q: Sequence): Promise<void> {
   const files = projectFiles(q.shape, q.vars, q.seedRows);
   for (const [path, text] of Object.entries(files)) {
     const file = join(q.dir, path);
@@ -79,7 +82,7 @@ function writeProject(q: Sequence): void {
   if (q.live && q.live.files !== JSON.stringify(files)) {
     q.live.files = JSON.stringify(files);
     q.live.project = loadProject({ projectDir: q.dir });
-    q.live.manifest = compileProject(q.live.project).manifest;
+    q.live.manifest = (await compileProjectCached(q.live.project)).manifest;
   }
 }
 
@@ -242,7 +245,7 @@ export async function runSequence(seed: number, lake: LakeTarget = { kind: "duck
     ],
   };
   try {
-    writeProject(q);
+    await writeProject(q);
     if (!shape.spawnTz) {
       const project = loadProject({ projectDir: q.dir });
       q.live = {
@@ -250,7 +253,7 @@ export async function runSequence(seed: number, lake: LakeTarget = { kind: "duck
         ledger: await Ledger.open(":memory:"),
         files: "",
       };
-      writeProject(q);
+      await writeProject(q);
     }
     q.source.setup(4 + Math.floor(rand() * 12));
     await onSource(q, q.source.drain());
@@ -263,7 +266,7 @@ export async function runSequence(seed: number, lake: LakeTarget = { kind: "duck
         // Stamped at last, the rows written without a stamp must all arrive in the last build.
         if (step === STEPS && shape.nullStamps) q.source.stampNulls("all");
         await onSource(q, q.source.drain());
-        writeProject(q);
+        await writeProject(q);
         fullRefresh = rand() < (shape.deletes ? 0.05 : 0.25);
       }
       try {
