@@ -52,7 +52,11 @@ async function onSource(dir: string, sql: string): Promise<void> {
 /** Builds, returning each model's step and every statement sent to DuckDB. */
 async function build(dir: string) {
   const sent: string[] = [];
-  const stream = DuckDbSession.prototype.stream;
+  const { query, stream } = DuckDbSession.prototype;
+  vi.spyOn(DuckDbSession.prototype, "query").mockImplementation(function (this: DuckDbSession, sql) {
+    sent.push(sql);
+    return query.call(this, sql);
+  });
   vi.spyOn(DuckDbSession.prototype, "stream").mockImplementation(function (this: DuckDbSession, sql, n) {
     sent.push(sql);
     return stream.call(this, sql, n);
