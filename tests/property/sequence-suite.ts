@@ -8,8 +8,8 @@ import type { LakeTarget } from "./sequence-shape.js";
 
 /**
  * How many sequences in all unless SLUICE_PROPERTY_SEQUENCES says otherwise: what a developer's
- * `npm test` runs in a couple of minutes on two cores (a sequence costs ~0.9 CPU-seconds, mostly
- * the builds). `.ci/run` sets SLUICE_PROPERTY_SEQUENCES=2000, the issue's number.
+ * `npm test` runs in a couple of minutes on two cores (a sequence costs ~0.6 CPU-seconds, mostly
+ * the builds; bench/property). `.ci/run` sets SLUICE_PROPERTY_SEQUENCES=2000, the issue's number.
  */
 export const DEFAULT_SEQUENCES = 200;
 
