@@ -117,6 +117,29 @@ export function groupColumn(
   partitionColumn: string,
   otherTables: string[],
 ): string | { whole: string } {
+  // The answer depends on these inputs alone: a process planning again (a long-lived one, or the
+  // property suite's builds) reads each SQL text once.
+  const key = JSON.stringify([sql, engine, table, partitionColumn, otherTables]);
+  let answer = readings.get(key);
+  if (answer === undefined) {
+    answer = readGroupColumn(sql, engine, table, partitionColumn, otherTables);
+    if (readings.size >= MAX_READINGS) readings.delete(readings.keys().next().value!);
+    readings.set(key, answer);
+  }
+  return typeof answer === "string" ? answer : { ...answer };
+}
+
+/** Readings of groupColumn kept, oldest dropped first: a few per model of any one project. */
+const MAX_READINGS = 1000;
+const readings = new Map<string, string | { whole: string }>();
+
+function readGroupColumn(
+  sql: string,
+  engine: EngineType,
+  table: string,
+  partitionColumn: string,
+  otherTables: string[],
+): string | { whole: string } {
   const whole = (why: string) => ({ whole: `its SQL ${why}` });
   let ast: unknown;
   try {

@@ -11,6 +11,7 @@ import { castText, partitionColumnsText } from "../compiler/partition-sql.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { Manifest, ModelNode, SourceNode } from "../manifest/types.js";
 import { fingerprint, untrackedSources } from "./fingerprints.js";
+import type { PlanReads } from "./plan-reads.js";
 import {
   sortedPartitions,
   type ChangeFacts,
@@ -29,23 +30,22 @@ const KEYS_PER_LOOKUP = 5000;
 export async function gatherLineageFacts(
   model: ModelNode,
   manifest: Manifest,
-  connections: Connections,
+  { connections, reads }: { connections: Connections; reads: PlanReads },
   ledger: Ledger,
   tableExists: boolean,
   fullRefresh: boolean,
   writtenInputs: string[],
 ): Promise<Omit<LineageFacts, "changes">> {
   const engineOf = (s: SourceNode) => manifest.connections[s.relation.connection]!.type as EngineType;
+  // A source's clock, stamps and fingerprint are the same for every model reading it: read once.
+  const onSource = <T>(what: string, source: SourceNode, read: (s: Session) => Promise<T>) =>
+    reads.once(`${what} ${source.id}`, () => connections.withSession(source.relation.connection, read));
   const tracked: TrackedFact[] = [];
   for (const id of model.lineage!.trackedSources) {
     const source = manifest.nodes[id] as SourceNode;
     const previous = await ledger.watermark(model.id, id);
-    const current = await connections.withSession(source.relation.connection, (s) =>
-      highWatermark(s, engineOf(source), source),
-    );
-    const stamps = await connections.withSession(source.relation.connection, (s) =>
-      stampCounts(s, engineOf(source), source, current),
-    );
+    const current = await onSource("clock", source, (s) => highWatermark(s, engineOf(source), source));
+    const stamps = await onSource("stamps", source, (s) => stampCounts(s, engineOf(source), source, current));
     tracked.push({
       id,
       name: source.name,
@@ -57,9 +57,7 @@ export async function gatherLineageFacts(
   const untracked: UntrackedFact[] = [];
   for (const source of untrackedSources(model, manifest)) {
     const previous = await ledger.watermark(model.id, source.id);
-    const current = await connections.withSession(source.relation.connection, (s) =>
-      fingerprint(s, engineOf(source), source),
-    );
+    const current = await onSource("fingerprint", source, (s) => fingerprint(s, engineOf(source), source));
     untracked.push({ id: source.id, name: source.name, previous, current });
   }
   return {

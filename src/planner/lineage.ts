@@ -14,23 +14,25 @@ import {
   type LineageDecision,
 } from "./lineage-decision.js";
 import { gatherLineageFacts, probeChanges } from "./lineage-facts.js";
+import type { PlanReads } from "./plan-reads.js";
 
 export { describePartitions, type LineageDecision } from "./lineage-decision.js";
 
 export async function planLineage(
   model: ModelNode,
   manifest: Manifest,
-  connections: Connections,
+  engines: { connections: Connections; reads: PlanReads },
   ledger: Ledger,
   tableExists: boolean,
   fullRefresh: boolean,
   writtenInputs: string[] = [],
   options?: DecisionOptions,
 ): Promise<LineageDecision> {
+  const { connections } = engines;
   const facts = await gatherLineageFacts(
     model,
     manifest,
-    connections,
+    engines,
     ledger,
     tableExists,
     fullRefresh,

@@ -9,6 +9,7 @@ import { untrackedSources } from "./fingerprints.js";
 import { describePartitions, planLineage, PartitionSet } from "./lineage.js";
 import { restatedPartitions } from "./restate.js";
 import { scopeTest, type TestScope } from "./test-scope.js";
+import { PlanReads } from "./plan-reads.js";
 import { UnchangedNodes } from "./unchanged.js";
 import { affectedGroups } from "./affected-groups.js";
 import { UnreachableConnectionError } from "./unreachable.js";
@@ -96,6 +97,7 @@ export async function planBuild(
   options: PlanOptions,
 ): Promise<Plan> {
   const steps: PlanStep[] = [];
+  const reads = new PlanReads(connections);
   const order = manifestDag(manifest).topologicalOrder();
   // Models-only commands (`sluice run`) still run the blocking tests of the lineage models they
   // write: their watermarks may advance only once those tests pass.
@@ -196,7 +198,7 @@ export async function planBuild(
 
   /** One node's step, decided on the ledger and (through `connections`) the engines' facts. */
   async function planNode(node: ManifestNode, after: string[]): Promise<PlanStep> {
-    const since = unchanged ? await unchanged.check(node, connections) : null;
+    const since = unchanged ? await unchanged.check(node, reads) : null;
     let step: PlanStep;
     if (since) step = { node: node.id, action: "skip", reason: since, sql: null, write: null, after };
     else if (node.kind === "seed")
@@ -221,6 +223,7 @@ export async function planBuild(
     else if (node.kind === "model") {
       step = {
         ...(await planModel(node, manifest, connections, ledger, options, partitionsOf, {
+          reads,
           changing,
           outcomes,
         })),
@@ -320,7 +323,11 @@ async function planModel(
   ledger: Ledger | null,
   options: PlanOptions,
   partitionsOf: PartitionsOf,
-  written: { changing: Set<string>; outcomes: Map<string, NodeOutcome> | undefined },
+  written: {
+    reads: PlanReads;
+    changing: Set<string>;
+    outcomes: Map<string, NodeOutcome> | undefined;
+  },
 ): Promise<Omit<PlanStep, "after">> {
   const base = { node: model.id };
   const { materialized, strategy, partitionBy, uniqueKey } = model.config;
@@ -359,7 +366,7 @@ async function planModel(
             changing: written.changing,
             outcomes: written.outcomes,
           });
-    if (groups && "column" in groups && (await relationExists(model, connections)))
+    if (groups && "column" in groups && (await relationExists(model, written.reads)))
       return {
         ...base,
         action: "replace_partitions" as const,
@@ -376,7 +383,7 @@ async function planModel(
     return rebuild(`table rebuilt in full and swapped in${whole}`);
   }
   const fullRefresh = options.fullRefresh && model.config.fullRefresh !== false;
-  const exists = await relationExists(model, connections);
+  const exists = await relationExists(model, written.reads);
 
   if (options.restate && options.restate.model === model.name) {
     if (partitionBy.length === 0) throw new Error(`--restate ${model.name}: the model has no partition_by`);
@@ -414,7 +421,7 @@ async function planModel(
   if (model.lineage && ledger) {
     // On a fresh clone the sources may not exist until the on_run_start hook creates them: `plan`,
     // which runs no hook, says so instead of failing on the probe.
-    const missing = await missingSources(model, manifest, connections);
+    const missing = await missingSources(model, manifest, written.reads);
     if (missing.length > 0) {
       return rebuild(
         `${missing.join(", ")} ${missing.length === 1 ? "does" : "do"} not exist yet (a ` +
@@ -425,7 +432,7 @@ async function planModel(
     const decision = await planLineage(
       model,
       manifest,
-      connections,
+      { connections, reads: written.reads },
       ledger,
       exists,
       fullRefresh,
@@ -510,31 +517,20 @@ function writtenInputs(
 }
 
 /** The sources a lineage model probes (tracked and fingerprinted) that do not exist, as `source.table`. */
-async function missingSources(
-  model: ModelNode,
-  manifest: Manifest,
-  connections: Connections,
-): Promise<string[]> {
+async function missingSources(model: ModelNode, manifest: Manifest, reads: PlanReads): Promise<string[]> {
   const probed = [
     ...model.lineage!.trackedSources.map((id) => manifest.nodes[id] as SourceNode),
     ...untrackedSources(model, manifest),
   ];
   const missing: string[] = [];
-  for (const source of probed) {
-    const kind = await connections.withSession(source.relation.connection, async (session, adapter) =>
-      adapter.introspector(session).relationKind(source.relation),
-    );
-    if (kind === null) missing.push(`${source.sourceName}.${source.tableName}`);
-  }
+  for (const source of probed)
+    if ((await reads.kind(source.relation)) === null)
+      missing.push(`${source.sourceName}.${source.tableName}`);
   return missing;
 }
 
-async function relationExists(model: ModelNode, connections: Connections): Promise<boolean> {
-  return connections.withSession(
-    model.relation.connection,
-    async (session, adapter) =>
-      (await adapter.introspector(session).relationKind(model.relation)) === "table",
-  );
+async function relationExists(model: ModelNode, reads: PlanReads): Promise<boolean> {
+  return (await reads.kind(model.relation)) === "table";
 }
 
 function sameColumns(a: string[], b: string[]): boolean {

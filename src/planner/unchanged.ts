@@ -1,10 +1,10 @@
 // Which nodes a build can leave alone: a seed, view or table whose version is the one that last
 // succeeded and whose inputs have not changed since, and a test whose subject has not changed since
 // it last passed. Sources are never assumed unchanged: a table or test reading one always runs.
-import type { Connections } from "../adapters/index.js";
 import type { NodeOutcome } from "../ledger/ledger.js";
 import type { Manifest, ManifestNode } from "../manifest/types.js";
 import type { PlanStep } from "./plan.js";
+import type { PlanReads } from "./plan-reads.js";
 
 const SUCCEEDED = new Set(["success", "pass", "warn"]);
 
@@ -23,7 +23,7 @@ export class UnchangedNodes {
   }
 
   /** The reason to skip `node`, or null when it must run. */
-  async check(node: ManifestNode, connections: Connections): Promise<string | null> {
+  async check(node: ManifestNode, reads: PlanReads): Promise<string | null> {
     if (node.kind === "source") return null;
     if (
       node.kind === "model" &&
@@ -42,20 +42,10 @@ export class UnchangedNodes {
       if (!written || written.at > last.at) return null;
     }
     if (node.kind !== "test" && node.kind !== "model" && node.kind !== "seed") return null;
-    if (node.kind !== "test" && !(await exists(node, connections))) return null;
+    if (node.kind !== "test" && (await reads.kind(node.relation)) === null) return null;
     const what = node.kind === "test" ? "passed" : "was built";
     return node.dependsOn.length === 0
       ? `unchanged since it ${what} at ${last.at}`
       : `unchanged, and so are its inputs, since it ${what} at ${last.at}`;
   }
-}
-
-function exists(
-  node: Exclude<ManifestNode, { kind: "test" | "source" }>,
-  connections: Connections,
-): Promise<boolean> {
-  return connections.withSession(
-    node.relation.connection,
-    async (session, adapter) => (await adapter.introspector(session).relationKind(node.relation)) !== null,
-  );
 }

@@ -12,9 +12,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
 import { type Connections, openConnections } from "../../src/adapters/index.js";
-import { compileProject } from "../../src/compiler/compile.js";
+import { compileProjectCached } from "../../src/compiler/compile.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { readManifest } from "../../src/manifest/io.js";
 import type { Manifest } from "../../src/manifest/types.js";
@@ -67,8 +66,11 @@ interface Live {
   manifest?: Manifest;
 }
 
-/** Writes the project's files; in process, recompiles when they changed (a var, the seed CSV). */
-function writeProject(q: Sequence): void {
+/**
+ * Writes the project's files; in process, recompiles when they changed (a var, the seed CSV), as
+ * the CLI does: with the caches under target/, so an unchanged model is neither rendered nor parsed.
+ */
+async function writeProject(q: Sequence): Promise<void> {
   const files = projectFiles(q.shape, q.vars, q.seedRows);
   for (const [path, text] of Object.entries(files)) {
     const file = join(q.dir, path);
@@ -79,7 +81,7 @@ function writeProject(q: Sequence): void {
   if (q.live && q.live.files !== JSON.stringify(files)) {
     q.live.files = JSON.stringify(files);
     q.live.project = loadProject({ projectDir: q.dir });
-    q.live.manifest = compileProject(q.live.project).manifest;
+    q.live.manifest = (await compileProjectCached(q.live.project)).manifest;
   }
 }
 
@@ -242,7 +244,7 @@ export async function runSequence(seed: number, lake: LakeTarget = { kind: "duck
     ],
   };
   try {
-    writeProject(q);
+    await writeProject(q);
     if (!shape.spawnTz) {
       const project = loadProject({ projectDir: q.dir });
       q.live = {
@@ -250,7 +252,7 @@ export async function runSequence(seed: number, lake: LakeTarget = { kind: "duck
         ledger: await Ledger.open(":memory:"),
         files: "",
       };
-      writeProject(q);
+      await writeProject(q);
     }
     q.source.setup(4 + Math.floor(rand() * 12));
     await onSource(q, q.source.drain());
@@ -263,7 +265,7 @@ export async function runSequence(seed: number, lake: LakeTarget = { kind: "duck
         // Stamped at last, the rows written without a stamp must all arrive in the last build.
         if (step === STEPS && shape.nullStamps) q.source.stampNulls("all");
         await onSource(q, q.source.drain());
-        writeProject(q);
+        await writeProject(q);
         fullRefresh = rand() < (shape.deletes ? 0.05 : 0.25);
       }
       try {
@@ -343,68 +345,4 @@ function mutate(q: Sequence, rand: () => number): void {
     else if (pick % 4 === 1) s.removeOrder(pick);
     else s.changeHeader(pick);
   } else s.insert(false);
-}
-
-/**
- * How many sequences in all unless SLUICE_PROPERTY_SEQUENCES says otherwise: what a developer's
- * `npm test` runs in a couple of minutes on two cores (a sequence costs ~0.9 CPU-seconds, mostly
- * the builds). `.ci/run` sets SLUICE_PROPERTY_SEQUENCES=2000, the issue's number.
- */
-export const DEFAULT_SEQUENCES = 200;
-
-/** The seeds of one test file: those equal to `part` modulo `parts`, of 1..SLUICE_PROPERTY_SEQUENCES. */
-export function seedsOf(part: number, parts: number): number[] {
-  const only = process.env["SLUICE_PROPERTY_SEED"];
-  if (only) return Number(only) % parts === part ? [Number(only)] : [];
-  const total = Number(process.env["SLUICE_PROPERTY_SEQUENCES"] ?? DEFAULT_SEQUENCES);
-  return Array.from({ length: total }, (_, i) => i + 1).filter((s) => s % parts === part);
-}
-
-/**
- * The property over one test file's share of the seeds (split across files so vitest runs them
- * on every core). Runs them all, then fails naming each failing seed with a one-line replay.
- */
-export function sequencesSuite(file: string, part: number, parts: number): void {
-  propertySuite(file, seedsOf(part, parts), `seeds ${part} mod ${parts}`);
-}
-
-/**
- * The property over `seeds`, each with the lake `lakeOf` gives it (the Parquet lake by default),
- * `parallel` sequences at a time (each has its own project, databases and ledger; a Spark lake
- * spends most of a sequence waiting on the server's jobs); fails naming each failing seed with a
- * one-line replay (`replayEnv` is what else it needs).
- */
-export function propertySuite(
-  file: string,
-  seeds: number[],
-  label: string,
-  options: { lakeOf?: (seed: number) => LakeTarget; replayEnv?: string; parallel?: number } = {},
-): void {
-  const { lakeOf = () => ({ kind: "duckdb" }) as const, replayEnv = "", parallel = 1 } = options;
-  describe("incremental equals full", () => {
-    it(`holds over ${seeds.length} random sequences (${label})`, async () => {
-      const failures: string[] = [];
-      const actions: string[] = [];
-      const started = Date.now();
-      const queue = [...seeds];
-      const worker = async () => {
-        for (let seed = queue.shift(); seed !== undefined && failures.length < 3; seed = queue.shift()) {
-          try {
-            actions.push(...(await runSequence(seed, lakeOf(seed))));
-          } catch (e) {
-            failures.push(
-              `failing seed ${seed}, replay: ${replayEnv}SLUICE_PROPERTY_SEED=${seed} npx vitest run ${file}\n${e instanceof Error ? e.message : String(e)}`,
-            );
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: parallel }, worker));
-      if (process.env["SLUICE_PROPERTY_TIMING"])
-        console.log(`${label}: ${seeds.length} sequences in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-      expect(failures, failures.join("\n\n")).toEqual([]);
-      // A property passing only because every build was full would prove nothing about partitions.
-      if (actions.length >= 40)
-        expect(actions.filter((a) => a === "replace_partitions").length).toBeGreaterThan(actions.length / 4);
-    }, 3_600_000);
-  });
 }

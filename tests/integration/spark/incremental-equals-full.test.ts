@@ -8,7 +8,7 @@
 // Why 4: a sequence is ~320 Spark statements (one traced: 324, 86% of them the four builds' own),
 // and on the shared 2-core machine (load average 17-26) one sequence alone took 233-346 s, two
 // at once ~320 s each, and 8 four at a time 1,619 s: 20 would take about an hour there.
-import { propertySuite } from "../../property/sequence-run.js";
+import { propertySuite } from "../../property/sequence-suite.js";
 import { SKIP_REASON, sparkEndpoint, sparkSuite } from "./spark-schema.js";
 
 const FILE = "tests/integration/spark/incremental-equals-full.test.ts";
