@@ -15,7 +15,7 @@ export async function compileCommand(o: CommonOptions, started = Date.now()): Pr
   checkLogFormat(o);
   const key = {
     projectDir: resolve(o.projectDir),
-    profilesDir: o.profilesDir,
+    profilesDir: o.profilesDir === undefined ? undefined : resolve(o.profilesDir),
     target: o.target,
     vars: o.vars,
   };
