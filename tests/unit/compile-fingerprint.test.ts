@@ -9,7 +9,7 @@ import { compileCommand } from "../../src/cli/compile-command.js";
 import type { CommonOptions } from "../../src/cli/options.js";
 import { fingerprintFile } from "../../src/compiler/compile-fingerprint.js";
 import type { Manifest, ModelNode } from "../../src/manifest/types.js";
-import { tempProject, type TempProject } from "../helpers/temp-project.js";
+import { emptyProject, tempProject, type TempProject } from "../helpers/temp-project.js";
 
 const PROFILES = `targets:
   dev:
@@ -88,7 +88,7 @@ async function compileThenServed(options: Partial<CommonOptions> = {}): Promise<
   printed = [];
   await compile(options);
   expect(manifestStamp()).toBe(before);
-  expect(printed.join("")).toMatch(/^Compiled \d+ models in \d+ ms to target\/\n$/);
+  expect(printed.join("")).toMatch(/^Compiled \d+ models? in \d+ ms to target\/\n$/);
   return output;
 }
 
@@ -193,6 +193,30 @@ describe("compile with nothing changed", () => {
     expect(() => statSync(fingerprintFile(project.dir))).toThrow();
     age();
     await expect(compile()).rejects.toThrow(/missing/);
+  });
+
+  it("compiles a dbt project again when dbt_project.yml or an installed package's macro changes", async () => {
+    project.remove();
+    project = emptyProject("sluice-kept-dbt-");
+    project.write("dbt_project.yml", "name: kept\nprofile: kept\nvars:\n  n: 1\n");
+    project.write(
+      "profiles.yml",
+      "kept:\n  target: dev\n  outputs:\n    dev: { type: duckdb, path: k.duckdb }\n",
+    );
+    project.write("models/a.sql", "select {{ var('n') }} as n, {{ util.twice('n') }} as t\n");
+    project.write("dbt_packages/util/dbt_project.yml", "name: util\n");
+    project.write("dbt_packages/util/macros/m.sql", "{% macro twice(c) %}({{ c }} * 2){% endmacro %}\n");
+    await compileThenServed();
+    project.write("dbt_project.yml", "name: kept\nprofile: kept\nvars:\n  n: 4\n");
+    await compile();
+    expect(sql()["a"]).toContain("select 4 as n");
+    await compileThenServed();
+    project.write(
+      "dbt_packages/util/macros/m.sql",
+      "{% macro twice(c) %}({{ c }} + {{ c }}){% endmacro %}\n",
+    );
+    await compile();
+    expect(sql()["a"]).toContain("(n + n)");
   });
 
   it("writes no environment value into the record", async () => {
