@@ -11,7 +11,7 @@
 //     target/compiled/ (a full compile rewrites a compiled file only when it is missing);
 //   - the summary line and the warnings, printed again as they were.
 // The shell's own `_` (the program it runs) and OLDPWD are left out of the environment's hash unless
-// a project text names them; a name env_var() builds at render time out of pieces is not seen.
+// a project text or YAML file names one in quotes; a name env_var() builds out of pieces is not seen.
 // A project whose text names anything that differs from one compile to the next (run_started_at,
 // invocation_id, the `modules` of dbt's context, which has datetime.now) is not kept, nor is one
 // with load or compile errors (the next compile must report them again), nor one whose target_path
@@ -96,7 +96,18 @@ export function recordCompile(
   if (!project.inputs || project.config.target_path !== "target" || project.loadErrors?.length) return;
   const texts = projectTexts(project);
   if (texts.some((t) => EACH_COMPILE.test(t))) return;
-  const unread = SHELL_NAMES.filter((name) => !texts.some((t) => t.includes(name)));
+  // The YAML files read (profiles.yml may call env_var()), as written, not as rendered.
+  for (const file of project.inputs.files) {
+    if (!/\.ya?ml$/.test(file)) continue;
+    try {
+      texts.push(readFileSync(file, "utf8"));
+    } catch {
+      // Looked for and not there: nothing in it names a variable.
+    }
+  }
+  const unread = SHELL_NAMES.filter(
+    (name) => !texts.some((t) => t.includes(`'${name}'`) || t.includes(`"${name}"`)),
+  );
   const racyFrom = startedMs - RACY_MS;
   const folders: Recorded["folders"] = {};
   for (const folder of project.inputs.folders) folders[folder] = folderStamps(folder, racyFrom);

@@ -219,6 +219,20 @@ describe("compile with nothing changed", () => {
     expect(sql()["a"]).toContain("(n + n)");
   });
 
+  it("does not compile again for the shell's own `_`, unless a project file names it", async () => {
+    vi.stubEnv("_", "/usr/bin/sluice");
+    await compileThenServed();
+    vi.stubEnv("_", "/usr/bin/time");
+    const before = manifestStamp();
+    await compile();
+    expect(manifestStamp()).toBe(before);
+    project.write("models/uses_env.sql", "select '{{ env_var('_', 'none') }}' as region\n");
+    await compileThenServed();
+    vi.stubEnv("_", "/usr/bin/sluice");
+    await compile();
+    expect(sql()["uses_env"]).toContain("'/usr/bin/sluice'");
+  });
+
   it("writes no environment value into the record", async () => {
     vi.stubEnv("KEPT_TEST_TOKEN", "s3cr3t-value-never-written");
     await compileThenServed();
