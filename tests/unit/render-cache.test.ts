@@ -166,7 +166,10 @@ describe("render cache", () => {
 
   it("never serves a model that names dbt's modules (datetime.now()), directly or through a macro", async () => {
     project = newProject();
-    project.write("macros/clock.sql", "{% macro today() %}{{ modules.datetime.date.today() }}{% endmacro %}\n");
+    project.write(
+      "macros/clock.sql",
+      "{% macro today() %}{{ modules.datetime.date.today() }}{% endmacro %}\n",
+    );
     project.write("models/now_direct.sql", "select '{{ modules.datetime.datetime.now() }}' as at\n");
     project.write("models/now_macro.sql", "select '{{ today() }}' as d\n");
     await compile();
