@@ -1,8 +1,8 @@
 // A compile with nothing changed does not happen: after a compile, target/cache/inputs.json keeps
 // what it depended on, and the next compile compares that before loading anything. Kept:
 //   - the options (project and profiles folder, target, --vars), the working folder, sluice's own
-//     code (the file and build it runs from) and a SHA-256 of the whole environment (env_var() and profiles.yml may
-//     read any variable; a hash, so no value is written down);
+//     code (the file and build it runs from) and a SHA-256 of the whole environment (env_var()
+//     and profiles.yml may read any variable; a hash, so no value is written down);
 //   - every file the load read or looked for, and every folder it listed with everything under it
 //     (project/input-files.ts), each by size, modification and change time (to the nanosecond) and
 //     inode, as git's index does; a file modified less than RACY_MS before the compile started

@@ -195,7 +195,7 @@ describe("compile with nothing changed", () => {
     await expect(compile()).rejects.toThrow(/missing/);
   });
 
-  it("compiles a dbt project again when dbt_project.yml or an installed package's macro changes", async () => {
+  it("compiles a dbt project again when dbt_project.yml or a package's macro changes", async () => {
     project.remove();
     project = emptyProject("sluice-kept-dbt-");
     project.write("dbt_project.yml", "name: kept\nprofile: kept\nvars:\n  n: 1\n");
