@@ -15,12 +15,14 @@ export interface Timed {
   wallMs: number;
   /** Peak resident set of the child process in MB (GNU time), when available. */
   maxRssMb: number | null;
+  /** User + system CPU time of the child (GNU time), when available: steadier than wall on a busy machine. */
+  cpuMs: number | null;
   stdout: string;
   stderr: string;
   status: number | null;
 }
 
-/** Runs a command to completion, timing its wall clock and (through GNU time) its peak RSS. */
+/** Runs a command to completion, timing its wall clock and (through GNU time) its CPU and peak RSS. */
 export function timed(
   cmd: string,
   args: string[],
@@ -29,7 +31,7 @@ export function timed(
   const useTime = existsSync(GNU_TIME);
   const rssFile = join(OUT, `.rss-${process.pid}`);
   mkdirSync(OUT, { recursive: true });
-  const [c, a] = useTime ? [GNU_TIME, ["-f", "%M", "-o", rssFile, cmd, ...args]] : [cmd, args];
+  const [c, a] = useTime ? [GNU_TIME, ["-f", "%M %U %S", "-o", rssFile, cmd, ...args]] : [cmd, args];
   const started = process.hrtime.bigint();
   const r = spawnSync(c, a, {
     cwd: opts.cwd ?? REPO,
@@ -39,9 +41,11 @@ export function timed(
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   let maxRssMb: number | null = null;
+  let cpuMs: number | null = null;
   if (useTime && existsSync(rssFile)) {
-    const kb = Number(readFileSync(rssFile, "utf8").trim().split("\n").pop());
-    if (Number.isFinite(kb)) maxRssMb = kb / 1024;
+    const [kb, user, sys] = readFileSync(rssFile, "utf8").trim().split("\n").pop()!.split(" ").map(Number);
+    if (Number.isFinite(kb)) maxRssMb = kb! / 1024;
+    if (Number.isFinite(user) && Number.isFinite(sys)) cpuMs = (user! + sys!) * 1000;
     rmSync(rssFile, { force: true });
   }
   if (r.status !== 0 && !opts.allowFail) {
@@ -49,7 +53,7 @@ export function timed(
       `${cmd} ${args.join(" ")} exited ${r.status}\n${r.stdout?.slice(-4000)}\n${r.stderr?.slice(-4000)}`,
     );
   }
-  return { wallMs, maxRssMb, stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status };
+  return { wallMs, maxRssMb, cpuMs, stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status };
 }
 
 /** Runs the built CLI (`node bin/sluice.js ...`). */

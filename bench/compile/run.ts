@@ -60,6 +60,9 @@ for (const n of SIZES) {
   const gen = generateProject(dir, n);
   generateProject(dbtDir, n, "dbt");
   log(`generated ${n} models in ${relative(REPO, dir)} and ${relative(REPO, dbtDir)}`);
+  // A compile does not trust a file modified less than 2 s before it (compile-fingerprint.ts):
+  // a project's files are older than that, freshly generated ones are not yet.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2_500);
   // One warm-up each to fill the OS file cache (the processes themselves are always cold).
   sluice(["compile", "--project-dir", dir]);
   sluice(["compile", "--project-dir", dbtDir]);
@@ -73,13 +76,20 @@ for (const n of SIZES) {
   const baseNoChange: number[] = [];
   const baseVersion: number[] = [];
   const rss: number[] = [];
+  // CPU (user + sys) of the same processes: the machine is shared, and CPU moves less with load.
+  const cpu = { cold: [] as number[], noChange: [] as number[], version: [] as number[] };
+  const baseCpu = { cold: [] as number[], noChange: [] as number[], version: [] as number[] };
+  const cpuOf = <T extends { cpuMs: number | null }>(t: T, into: number[]): T => {
+    if (t.cpuMs !== null) into.push(t.cpuMs);
+    return t;
+  };
   // The machine is shared: the 1-minute load average at the start of each round says how much.
   const loads: number[] = [];
   let summary = "";
   for (let i = 0; i < RUNS; i++) {
     loads.push(loadavg()[0]!);
     clean(dir);
-    const r = sluice(["compile", "--project-dir", dir]);
+    const r = cpuOf(sluice(["compile", "--project-dir", dir]), cpu.cold);
     cold.push(r.wallMs);
     if (r.maxRssMb !== null) rss.push(r.maxRssMb);
     summary = r.stdout.trim();
@@ -89,13 +99,13 @@ for (const n of SIZES) {
     }
     clean(dbtDir);
     onDbt.push(sluice(["compile", "--project-dir", dbtDir]).wallMs);
-    noChange.push(sluice(["compile", "--project-dir", dir]).wallMs);
-    version.push(timed(process.execPath, [CLI, "--version"]).wallMs);
+    noChange.push(cpuOf(sluice(["compile", "--project-dir", dir]), cpu.noChange).wallMs);
+    version.push(cpuOf(timed(process.execPath, [CLI, "--version"]), cpu.version).wallMs);
     if (BASE) {
       clean(dir);
-      baseCold.push(base(["compile", "--project-dir", dir]).wallMs);
-      baseNoChange.push(base(["compile", "--project-dir", dir]).wallMs);
-      baseVersion.push(base(["--version"]).wallMs);
+      baseCold.push(cpuOf(base(["compile", "--project-dir", dir]), baseCpu.cold).wallMs);
+      baseNoChange.push(cpuOf(base(["compile", "--project-dir", dir]), baseCpu.noChange).wallMs);
+      baseVersion.push(cpuOf(base(["--version"]), baseCpu.version).wallMs);
     }
     log(
       `${n} models, round ${i + 1}: cold ${fmt.s(cold[i]!)}, dbt parse ${haveDbt ? fmt.s(dbt[i]!) : "—"}, ` +
@@ -129,6 +139,8 @@ for (const n of SIZES) {
     sluiceOnDbtProjectMs: onDbt,
     versionMs: version,
     base: BASE ? { coldMs: baseCold, noChangeMs: baseNoChange, versionMs: baseVersion } : null,
+    cpuMs: cpu,
+    baseCpuMs: BASE ? baseCpu : null,
     loadAverage1m: loads,
     medianMaxRssMb: rss.length ? median(rss) : null,
     phasesMs: {
@@ -199,16 +211,32 @@ md += table(
 if (BASE) {
   md += `\n\nThe same rounds with the older build (${BASE}):\n\n`;
   md += table(
-    ["models", "cold: before → now", "nothing changed: before → now", "`--version`: before → now"],
+    [
+      "models",
+      "cold: before → now",
+      "nothing changed: before → now",
+      "`--version`: before → now",
+      "CPU cold: before → now",
+      "CPU nothing changed: before → now",
+      "CPU `--version`: before → now",
+    ],
     results.map((r) => {
       const b = r.base as { coldMs: number[]; noChangeMs: number[]; versionMs: number[] };
+      type Cpu = { cold: number[]; noChange: number[]; version: number[] };
+      const c = r.cpuMs as Cpu;
+      const bc = r.baseCpuMs as Cpu;
       const pair = (before: number[], now: number[]) =>
-        `${fmt.s(median(before))} → ${fmt.s(median(now))} (${fmt.x(median(now) / median(before))})`;
+        before.length && now.length
+          ? `${fmt.s(median(before))} → ${fmt.s(median(now))} (${fmt.x(median(now) / median(before))})`
+          : "—";
       return [
         fmt.n(r.models as number),
         pair(b.coldMs, r.coldMs as number[]),
         pair(b.noChangeMs, r.noChangeMs as number[]),
         pair(b.versionMs, r.versionMs as number[]),
+        pair(bc.cold, c.cold),
+        pair(bc.noChange, c.noChange),
+        pair(bc.version, c.version),
       ];
     }),
   );

@@ -2,7 +2,6 @@
 // modes), runs the offline checks, and reports as plain lines, GitHub annotations and JUnit XML.
 // Exit 2 when anything is wrong, so a workflow step fails.
 import type { Command } from "commander";
-import { compileProjectCached } from "../compiler/compile.js";
 import { manifestDag, selectNodes } from "../graph/selector.js";
 import { writeManifest } from "../manifest/io.js";
 import { checkManifest } from "../manifest/checks.js";
@@ -12,7 +11,13 @@ import type { Project } from "../project/load.js";
 import { join } from "node:path";
 import { githubAnnotation, plainLine, writeJunit } from "./check-report.js";
 import { diagnosticEvent, emitEvent } from "./log-events.js";
-import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
+import {
+  addCommonOptions,
+  compileProjectCached,
+  loadFromOptions,
+  UsageError,
+  type CommonOptions,
+} from "./options.js";
 
 interface CheckOptions extends CommonOptions {
   format?: string;
@@ -43,7 +48,7 @@ export function registerCheckCommand(program: Command, setExit: (code: number) =
       try {
         // Loading is a phase of the check too: YAML syntax, unknown keys, wrong types, duplicate
         // names and profile errors are the commonest mistakes in a pull request.
-        project = loadFromOptions(o, true);
+        project = await loadFromOptions(o, true);
         // With only load errors left, the offline checks still run on what compiled; nothing is written.
         const {
           manifest,

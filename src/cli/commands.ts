@@ -6,16 +6,15 @@ import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { readYamlSelectors } from "../graph/selectors-file.js";
 import { type WarnErrorPolicy, WarnErrorOptionsError, warnErrorPolicy } from "../runner/warn-error.js";
-import { compileProjectCached } from "../compiler/compile.js";
 import { checkResourceType, checkRestate, manifestDag, selectNodes } from "../graph/selector.js";
-import { writeManifest } from "../manifest/io.js";
-import { formatPlan, planBuild, type Plan } from "../planner/plan.js";
+import type { Plan } from "../planner/plan.js";
 import { expandPartitions } from "../planner/restate.js";
 import type { Command as RunCommandName } from "../runner/run.js";
 import { newRunId } from "../runner/run-id.js";
 import {
   addCommonOptions,
   addSelectionOptions,
+  compileProjectCached,
   loadFromOptions,
   nonNegative,
   parseVars,
@@ -24,7 +23,7 @@ import {
   type CommonOptions,
 } from "./options.js";
 import { INIT_FILES } from "./init-files.js";
-import { diagnosticEvent, emitEvent, selectorWarning } from "./log-events.js";
+import { emitEvent, selectorWarning } from "./log-events.js";
 import { folderProblem } from "../project/paths.js";
 import type { PlanWorkspace } from "../runner/plan-workspace.js";
 import type { Project } from "../project/load.js";
@@ -47,21 +46,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   addCommonOptions(
     program.command("compile").description("compile every model to target/ without opening any connection"),
   ).action(async (o: CommonOptions) => {
-    const started = Date.now();
-    const project = loadFromOptions(o, true);
-    const { manifest, warnings } = await compileProjectCached(project);
-    await writeManifest(join(project.dir, project.config.target_path), manifest);
-    const counts = new Map<string, number>();
-    for (const n of Object.values(manifest.nodes)) counts.set(n.kind, (counts.get(n.kind) ?? 0) + 1);
-    const summary = [...counts].map(([k, n]) => `${n} ${k}${n === 1 ? "" : "s"}`).join(", ");
-    const done = `Compiled ${summary} in ${Date.now() - started} ms to ${project.config.target_path}/`;
-    if (o.logFormat === "json") {
-      for (const w of warnings) emitEvent("warning", { kind: "project", ...diagnosticEvent(w) });
-      emitEvent("info", { message: done });
-      return;
-    }
-    for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
-    process.stdout.write(`${done}\n`);
+    const { compileCommand } = await import("./compile-command.js");
+    await compileCommand(o);
   });
 
   addSelectionOptions(addCommonOptions(program.command("ls").description("list the selected nodes")))
@@ -69,7 +55,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
     .action(async (o: SelectionOptions & { output: string; resourceType?: string[] }) => {
       for (const kind of o.resourceType ?? []) checkResourceType(kind, "--resource-type");
-      const project = loadFromOptions(o, true);
+      const project = await loadFromOptions(o, true);
       const { manifest } = await compileProjectCached(project);
       const dag = manifestDag(manifest);
       const ctx = {
@@ -146,7 +132,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           warnErrorOptions?: string;
         },
       ) => {
-        const project = loadFromOptions(o, true);
+        const project = await loadFromOptions(o, true);
         const warnError = warnErrorFromOptions(o, project);
         const lineageProblem =
           o.openlineage && !/^https?:\/\//.test(o.openlineage)
@@ -209,7 +195,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           lockTimeout?: number;
         },
       ) => {
-        const project = loadFromOptions(o, true);
+        const project = await loadFromOptions(o, true);
         const { manifest } = await compileProjectCached(project);
         const restate = restateOption(o);
         if (restate) checkRestate(manifest, restate.model);
@@ -226,6 +212,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         );
         const { openPlanWorkspace, readWhileNoBuild } = await import("../runner/plan-workspace.js");
         const { planOptionsFor } = await import("../runner/run.js");
+        const { formatPlan, planBuild } = await import("../planner/plan.js");
         const cancelled = await runCancellable(
           () => "plan stopped; nothing was printed or written",
           async (cancellation) => {
@@ -271,7 +258,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         macro: string,
         o: CommonOptions & { connection: string; args?: string; lockTimeout?: number },
       ) => {
-        const project = loadFromOptions(o);
+        const project = await loadFromOptions(o);
         const args = parseVars(o.args, "--args");
         const { runOperation } = await import("../runner/operation.js");
         let total = 0;
@@ -312,7 +299,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         ),
     ),
   ).action(async (o: SelectionOptions) => {
-    const project = loadFromOptions(o);
+    const project = await loadFromOptions(o);
     const { sourceFreshness } = await import("../runner/freshness.js");
     const result = await sourceFreshness(project, {
       select: o.select,
@@ -327,8 +314,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
   registerCheckCommand(program, setExit);
 
   addCommonOptions(program.command("clean").description("delete the target/ folder")).action(
-    (o: CommonOptions) => {
-      const project = loadFromOptions(o);
+    async (o: CommonOptions) => {
+      const project = await loadFromOptions(o);
       const dir = join(project.dir, project.config.target_path);
       rmSync(dir, { recursive: true, force: true });
       process.stdout.write(`Removed ${project.config.target_path}/\n`);

@@ -32,7 +32,7 @@ export function registerDebugCommand(program: Command, setExit: (code: number) =
     .command("debug")
     .description("check each connection of the target and print engine versions");
   addCommonOptions(command).action(async (o: CommonOptions) => {
-    const project = loadFromOptions(o);
+    const project = await loadFromOptions(o);
     const json = o.logFormat === "json";
     const say = (text: string, event: string, fields: Record<string, unknown>) =>
       json

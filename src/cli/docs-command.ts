@@ -2,12 +2,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { compileProjectCached } from "../compiler/compile.js";
 import type { Manifest } from "../manifest/types.js";
 import type { Project } from "../project/load.js";
 import { runCancellable } from "./cancellable.js";
 import { emitEvent } from "./log-events.js";
-import { addCommonOptions, loadFromOptions, UsageError, type CommonOptions } from "./options.js";
+import {
+  addCommonOptions,
+  compileProjectCached,
+  loadFromOptions,
+  UsageError,
+  type CommonOptions,
+} from "./options.js";
 
 export function registerDocsCommands(program: Command, setExit: (code: number) => void): void {
   const docs = program.command("docs").description("the lineage docs site: generate it, or serve it locally");
@@ -38,7 +43,7 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
     .option("--port <n>", "port to listen on", (v) => port(v), 8080)
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .action(async (o: CommonOptions & { port: number; host: string }) => {
-      const project = loadFromOptions(o);
+      const project = await loadFromOptions(o);
       let dir = join(project.dir, project.config.target_path, "docs");
       if (!existsSync(join(dir, "index.html"))) dir = await generate(o);
       const { serveDocs } = await import("../docs/serve.js");
@@ -54,7 +59,7 @@ export function registerDocsCommands(program: Command, setExit: (code: number) =
  * Once `signal` aborts, it stops before the site is written.
  */
 async function generate(o: CommonOptions & { offline?: boolean }, signal?: AbortSignal): Promise<string> {
-  const project = loadFromOptions(o, true);
+  const project = await loadFromOptions(o, true);
   const { manifest, warnings } = await compileProjectCached(project);
   for (const w of warnings) process.stderr.write(`${w.file}:${w.line}:${w.column} warning: ${w.message}\n`);
   const { generateDocs } = await import("../docs/generate.js");

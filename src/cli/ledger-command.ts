@@ -20,7 +20,7 @@ export function registerLedgerCommands(program: Command, setExit: (code: number)
       nonNegative(v, "--lock-timeout"),
     )
     .action(async (o: CommonOptions & { model?: string; json?: boolean; lockTimeout?: number }) => {
-      const project = loadFromOptions(o);
+      const project = await loadFromOptions(o);
       // A reader like plan: no lock taken and no run recorded; the ledger is read from a copy, and
       // the text is printed only once it is known that no build wrote the ledger meanwhile.
       const code = await runCancellable(
@@ -97,13 +97,13 @@ async function describeLedger(ledger: Ledger, o: { model?: string; json?: boolea
  * statement, and the workspace closes as cancelled (engines closed, lock released). Returns the
  * signal's exit code, or null when none came.
  */
-function inLedgerWorkspace(
+async function inLedgerWorkspace(
   o: CommonOptions,
   command: string,
   whenCancelled: string,
   work: (workspace: Workspace, cancellation: Cancellation) => Promise<void>,
 ): Promise<number | null> {
-  const project = loadFromOptions(o);
+  const project = await loadFromOptions(o);
   return runCancellable(
     () => `${command} stopped; ${whenCancelled}, and the lock was released`,
     async (cancellation) => {

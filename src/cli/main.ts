@@ -7,7 +7,7 @@ import { BuildDuringReadError, LockHeldError, LockLostError } from "../ledger/ru
 import { StateError } from "../manifest/state.js";
 import { ProjectError, formatDiagnostic } from "../project/diagnostics.js";
 import { SLUICE_VERSION } from "../version.js";
-import { colours } from "../runner/reporter.js";
+import { colours } from "../runner/colours.js";
 import { registerCommands } from "./commands.js";
 import { emitEvent, errorEvents, logFormatOf, needsFinish } from "./log-events.js";
 import { UsageError } from "./options.js";

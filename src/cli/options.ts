@@ -2,7 +2,8 @@
 import { resolve } from "node:path";
 import { parse as parseYamlText } from "yaml";
 import type { Command } from "commander";
-import { loadProject, type Project } from "../project/load.js";
+import type * as Compiler from "../compiler/compile.js";
+import type { Project } from "../project/load.js";
 import type { LogFormat } from "../runner/reporter.js";
 import { redactProcessOutput } from "./redacted-output.js";
 
@@ -60,9 +61,10 @@ export function parseVars(text: string | undefined, flag = "--vars"): Record<str
  * The project the options name. `compiles` (for commands that compile before anything else) keeps
  * load errors for the compile to report with its own; otherwise they are thrown here.
  */
-export function loadFromOptions(options: CommonOptions, compiles = false): Project {
-  if (options.logFormat !== "text" && options.logFormat !== "json")
-    throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
+export async function loadFromOptions(options: CommonOptions, compiles = false): Promise<Project> {
+  checkLogFormat(options);
+  // Imported here, not at start-up: the schemas it builds are most of what a start would evaluate.
+  const { loadProject } = await import("../project/load.js");
   const project = loadProject({
     projectDir: resolve(options.projectDir),
     profilesDir: options.profilesDir ? resolve(options.profilesDir) : undefined,
@@ -72,6 +74,19 @@ export function loadFromOptions(options: CommonOptions, compiles = false): Proje
   });
   redactProcessOutput(project.secrets);
   return project;
+}
+
+export function checkLogFormat(options: CommonOptions): void {
+  if (options.logFormat !== "text" && options.logFormat !== "json")
+    throw new UsageError(`--log-format must be text or json, got '${String(options.logFormat)}'`);
+}
+
+/** The CLI's compile (compiler/compile.ts), imported on first use for the same reason. */
+export async function compileProjectCached(
+  ...args: Parameters<typeof Compiler.compileProjectCached>
+): ReturnType<typeof Compiler.compileProjectCached> {
+  const compiler = await import("../compiler/compile.js");
+  return compiler.compileProjectCached(...args);
 }
 
 /** A `--lock-timeout`-like option: a number of seconds, zero or more. */

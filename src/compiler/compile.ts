@@ -16,7 +16,7 @@ import { templateErrorPosition, type ModelFile, type Project } from "../project/
 import { ModelConfig } from "../project/schema.js";
 import { SLUICE_VERSION } from "../version.js";
 import { TemplateEnvironment, type CompiledTemplate } from "./environment.js";
-import { INTROSPECTION_NAMES } from "./scan.js";
+import { CLOCK_NAME, INTROSPECTION_NAMES } from "./scan.js";
 import { canRead, defaultPlacement } from "./relations.js";
 import { compileStatic } from "./static-template.js";
 import { buildDataTests } from "./test-nodes.js";
@@ -409,11 +409,14 @@ function compileLoaded(project: Project, options: CompileOptions): CompileResult
  * templates on either thread, static ones, cheap, here while the worker starts), else here.
  * Returns the SQL of each variant by model id; a model missing from it is rendered in graph order.
  */
-/** Whether a template, or a macro it reaches, may ask the database while rendering. */
-function mayIntrospect(env: TemplateEnvironment, calls: Set<string>): boolean {
+/**
+ * Whether a template, or a macro it reaches, may ask the database or read the clock while
+ * rendering: its render then depends on more than its inputs, so it is neither cached nor rendered ahead.
+ */
+function readsOutsideInputs(env: TemplateEnvironment, calls: Set<string>): boolean {
   const names = new Set(calls);
   for (const macro of env.macrosReached(calls)) for (const c of env.macroCalls.get(macro) ?? []) names.add(c);
-  return [...names].some((n) => INTROSPECTION_NAMES.has(n));
+  return [...names].some((n) => INTROSPECTION_NAMES.has(n) || n === CLOCK_NAME);
 }
 
 function renderAhead(
@@ -437,7 +440,7 @@ function renderAhead(
   for (const [id, model] of resolved) {
     const given = options.templates?.get(model.location.path);
     const code = given && "code" in given ? given.code : undefined;
-    if (mayIntrospect(env, drafts.get(id)!.template.scan.calls)) continue;
+    if (readsOutsideInputs(env, drafts.get(id)!.template.scan.calls)) continue;
     const job = renderJobFor(project, model, nodes, code ?? "");
     if (!job) continue;
     const key = cache ? renderKey(shared, drafts.get(id)!.file.text, job) : "";

@@ -55,9 +55,13 @@ function walk(node: AstNode | undefined, scan: TemplateScan): void {
   if (!node || typeof node !== "object") return;
   if (node.typename === "FunCall") visitCall(node, scan);
   // Asking the database is not always a call (`execute`, `adapter.get_relation`): noted by name, as
-  // is reading dbt's `flags`, whose FULL_REFRESH only a build knows.
+  // is reading dbt's `flags`, whose FULL_REFRESH only a build knows, and `modules`, whose
+  // datetime.now() differs at every render.
   const symbol = node.typename === "Symbol" ? (node["value"] as string) : undefined;
-  if (symbol !== undefined && (INTROSPECTION_NAMES.has(symbol) || symbol === FLAGS_NAME))
+  if (
+    symbol !== undefined &&
+    (INTROSPECTION_NAMES.has(symbol) || symbol === FLAGS_NAME || symbol === CLOCK_NAME)
+  )
     scan.calls.add(symbol);
   for (const field of node.fields ?? []) {
     const value = node[field];
@@ -120,7 +124,11 @@ export const INTROSPECTION_NAMES = new Set([
  * dbt's `flags`: a model whose template or macros name it renders again when a build runs under
  * `--full-refresh` (flags.FULL_REFRESH true there, false while compiling; see runner/run.ts).
  */
+/** Part of the template-code cache key (template-batch.ts): scans made before a change here go unused. */
+export const SCAN_VERSION = "scan-2";
 export const FLAGS_NAME = "flags";
+/** dbt's `modules` (datetime, pytz, re): a render that names it may read the clock, so it is never cached. */
+export const CLOCK_NAME = "modules";
 
 const NOT_LITERAL = Symbol("not literal");
 

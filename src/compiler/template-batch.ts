@@ -11,6 +11,7 @@ import { MessageChannel, Worker } from "node:worker_threads";
 import { hash } from "../manifest/checksum.js";
 import { SLUICE_VERSION } from "../version.js";
 import { JINJA_COMPAT_VERSION } from "./jinja-compat.js";
+import { SCAN_VERSION } from "./scan.js";
 import {
   awaitWorkerOutputs,
   takeJobs,
@@ -67,7 +68,9 @@ export function startGenerating(
   rendersCached = 0,
 ): TemplateGeneration {
   const cache = readCache(cacheFile);
-  const keys = templates.map((t) => hash(`${SLUICE_VERSION}\0${JINJA_COMPAT_VERSION}\0${t.path}\0${t.text}`));
+  const keys = templates.map((t) =>
+    hash(`${SLUICE_VERSION}\0${JINJA_COMPAT_VERSION}\0${SCAN_VERSION}\0${t.path}\0${t.text}`),
+  );
   const results = new Map<string, TemplateResult>();
   const missing: { path: string; text: string }[] = [];
   templates.forEach((t, i) => {

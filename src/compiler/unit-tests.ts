@@ -224,7 +224,8 @@ function fixtureRows(
           `fixture '${rows.fixture}' not found`,
           `put it at ${project.config.test_paths[0] ?? "tests"}/fixtures/${rows.fixture}.csv`,
         );
-      text = readFileSync(file, "utf8");
+      // Through the load's recorder, so that a no-change compile sees an edited fixture.
+      text = project.inputs ? project.inputs.read(file) : readFileSync(file, "utf8");
     } else text = rows.csv;
     try {
       // dbt reads an empty CSV cell as NULL.
@@ -271,6 +272,8 @@ function findFixture(project: Project, name: string): string | undefined {
     return undefined;
   };
   for (const root of project.config.test_paths) {
+    // A fixture added later changes what the unit test reads: the folder is recorded as listed.
+    project.inputs?.folders.add(join(project.dir, root));
     const found = walk(join(project.dir, root), false);
     if (found) return found;
   }

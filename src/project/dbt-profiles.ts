@@ -3,7 +3,6 @@
 // matching adapters. The connection is named after the database, as dbt names `this.database`.
 import { homedir } from "node:os";
 import { basename, extname, join } from "node:path";
-import { existsSync } from "node:fs";
 import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Scalar } from "yaml";
 import { didYouMean, type Diagnostics } from "./diagnostics.js";
 import { TargetConfig } from "./schema.js";
@@ -25,11 +24,6 @@ export function dbtProfilesCandidates(
   return dirs
     .filter((d): d is string => typeof d === "string" && d !== "")
     .map((d) => join(d, "profiles.yml"));
-}
-
-/** The first profiles.yml of the candidates that exists. */
-export function findDbtProfiles(candidates: string[]): string | undefined {
-  return candidates.find((p) => existsSync(p));
 }
 
 export interface DbtTarget {

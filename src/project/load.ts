@@ -2,14 +2,14 @@
 // the property YAML beside models. Reads files only; compiling is the compiler's job.
 import { readDbtSnapshots, type SnapshotConfig } from "./dbt-snapshots.js";
 import { randomUUID } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, extname, join, relative, sep } from "node:path";
 import nunjucks from "nunjucks";
 import { isMap, isPair, isScalar, parseDocument, visit, type Document, type Scalar } from "yaml";
 import { Diagnostics, ProjectError, didYouMean, type Diagnostic } from "./diagnostics.js";
 import { configFromTree, normalizeModelConfig, normalizeSeedConfig } from "./dbt-config.js";
 import { DBT_PROJECT_FILE, readDbtProject, type DbtSettings } from "./dbt-project.js";
-import { dbtProfilesCandidates, findDbtProfiles, readDbtProfile } from "./dbt-profiles.js";
+import { dbtProfilesCandidates, readDbtProfile } from "./dbt-profiles.js";
+import { InputFiles } from "./input-files.js";
 import { type DbtPropertiesFile, readDbtProperties } from "./dbt-properties.js";
 import { PropertiesCache } from "./properties-cache.js";
 import { PropertiesFile, ProfilesFile, ProjectFile, TargetConfig } from "./schema.js";
@@ -99,6 +99,8 @@ export interface Project {
   /** Errors found while loading, when LoadOptions.deferErrors asked for the project anyway. */
   loadErrors?: Diagnostic[];
   gaps?: LoadGaps;
+  /** The files and folders the load read or looked for (a project made in memory has none). */
+  inputs?: InputFiles;
 }
 
 /**
@@ -109,6 +111,7 @@ export function loadProject(options: LoadOptions): Project {
   const dir = options.projectDir;
   const diagnostics = new Diagnostics();
   const gaps: LoadGaps = { target: false, duplicateNames: false, connections: [], sources: [] };
+  const inputs = new InputFiles();
   // run_started_at and invocation_id are fixed here, once per compile, so every thread renders the
   // same; setting SLUICE_RUN_STARTED_AT pins the clock (tests, reproducible builds).
   const given = options.env ?? process.env;
@@ -119,8 +122,9 @@ export function loadProject(options: LoadOptions): Project {
   };
   const projectPath = join(dir, "project.yml");
   const dbtPath = join(dir, DBT_PROJECT_FILE);
-  const isDbt = !existsSync(projectPath) && existsSync(dbtPath);
-  if (!existsSync(projectPath) && !isDbt) {
+  const hasProjectFile = inputs.exists(projectPath);
+  const isDbt = !hasProjectFile && inputs.exists(dbtPath);
+  if (!hasProjectFile && !isDbt) {
     diagnostics.error(
       "project.yml",
       1,
@@ -133,13 +137,13 @@ export function loadProject(options: LoadOptions): Project {
   let dbtSettings: DbtSettings | undefined;
   let config: ProjectFile | undefined;
   if (isDbt) {
-    const read = readDbtProject(readFileSync(dbtPath, "utf8"), env, diagnostics, options.vars);
+    const read = readDbtProject(inputs.read(dbtPath), env, diagnostics, options.vars);
     config = read?.config;
     dbtSettings = read?.dbt;
     diagnostics.throwIfErrors();
   } else {
     // A wrong key is left out (its default applies) so the rest of the project is still read.
-    const text = readFileSync(projectPath, "utf8");
+    const text = inputs.read(projectPath);
     config = parseYaml("project.yml", text, ProjectFile, diagnostics, undefined, { dropped: [] });
   }
   if (!config) diagnostics.throwIfErrors();
@@ -150,11 +154,11 @@ export function loadProject(options: LoadOptions): Project {
   let targetName: string;
   let target: TargetConfig;
   if (dbtSettings) {
-    ({ targetName, target, dbt } = loadDbtTarget(options, dbtSettings, env, secrets, diagnostics));
+    ({ targetName, target, dbt } = loadDbtTarget(options, dbtSettings, env, secrets, diagnostics, inputs));
     project.on_run_start = dbt.onRunStart.map((sql) => ({ connection: dbt!.connection, sql }));
     project.on_run_end = dbt.onRunEnd.map((sql) => ({ connection: dbt!.connection, sql }));
   } else {
-    const loaded = loadTarget(options, project, env, secrets, diagnostics, gaps);
+    const loaded = loadTarget(options, project, env, secrets, diagnostics, inputs, gaps);
     targetName = loaded?.targetName ?? options.target ?? project.default_target ?? "dev";
     target = loaded?.target ?? TargetConfig.parse({ connections: {} });
     gaps.target = loaded === undefined;
@@ -162,7 +166,7 @@ export function loadProject(options: LoadOptions): Project {
 
   // Each folder is listed once, however many kinds of file are read from it.
   const listings = new Map<string, string[]>();
-  const list = (roots: string[], extension: string) => listFiles(dir, roots, extension, listings);
+  const list = (roots: string[], extension: string) => listFiles(dir, roots, extension, listings, inputs);
   const models = list(project.model_paths, ".sql").map(toModelFile);
   const macros = list(project.macro_paths, ".sql");
   let singularTests = list(project.test_paths, ".sql").map(toModelFile);
@@ -208,7 +212,7 @@ export function loadProject(options: LoadOptions): Project {
     models.push(...readDbtSnapshots(dbt, list(dbt.snapshotPaths, ".sql"), diagnostics));
     for (const m of macros) m.package = dbt.projectName;
     // Package macros come first, so a root project macro of the same name is the one its bare name calls.
-    macros.unshift(...loadDbtPackages(dir, dbt, env, diagnostics));
+    macros.unshift(...loadDbtPackages(dir, dbt, env, diagnostics, inputs));
   }
 
   const seen = new Map<string, string>();
@@ -238,6 +242,7 @@ export function loadProject(options: LoadOptions): Project {
     warnings: diagnostics.items.filter((d) => d.severity === "warning"),
     loadErrors: diagnostics.items.filter((d) => d.severity === "error"),
     gaps,
+    inputs,
   };
 }
 
@@ -277,13 +282,14 @@ function loadDbtPackages(
   dbt: DbtProject,
   env: Record<string, string | undefined>,
   diagnostics: Diagnostics,
+  inputs: InputFiles,
 ): ProjectFileText[] {
   const roots: string[] = [];
   let wantsInstalled = false;
   for (const file of ["packages.yml", "dependencies.yml"]) {
     const path = join(dir, file);
-    if (!existsSync(path)) continue;
-    const doc = parseDocument(readFileSync(path, "utf8"));
+    if (!inputs.exists(path)) continue;
+    const doc = parseDocument(inputs.read(path));
     const entries = (doc.toJS() as { packages?: unknown } | null)?.packages;
     for (const entry of Array.isArray(entries) ? entries : []) {
       if (entry && typeof entry === "object" && typeof (entry as { local?: unknown }).local === "string")
@@ -292,10 +298,10 @@ function loadDbtPackages(
     }
   }
   const installed = join(dir, dbt.packagesPath);
-  if (existsSync(installed)) {
-    for (const name of readdirSync(installed).sort()) {
+  if (inputs.exists(installed)) {
+    for (const name of inputs.list(installed, false)) {
       const root = join(dbt.packagesPath, name);
-      if (existsSync(join(dir, root, DBT_PROJECT_FILE)) && !roots.some((r) => join(r) === root))
+      if (inputs.exists(join(dir, root, DBT_PROJECT_FILE)) && !roots.some((r) => join(r) === root))
         roots.push(root);
     }
   } else if (wantsInstalled) {
@@ -312,7 +318,7 @@ function loadDbtPackages(
   const seen = new Set<string>();
   for (const root of roots) {
     const projectFile = join(dir, root, DBT_PROJECT_FILE);
-    if (!existsSync(projectFile)) {
+    if (!inputs.exists(projectFile)) {
       diagnostics.error(
         "packages.yml",
         1,
@@ -323,7 +329,7 @@ function loadDbtPackages(
       continue;
     }
     const quiet = new Diagnostics();
-    const read = readDbtProject(readFileSync(projectFile, "utf8"), env, quiet);
+    const read = readDbtProject(inputs.read(projectFile), env, quiet);
     diagnostics.items.push(
       ...quiet.items
         .filter((d) => d.severity === "error")
@@ -332,10 +338,16 @@ function loadDbtPackages(
     if (!read || seen.has(read.dbt.projectName) || read.dbt.projectName === dbt.projectName) continue;
     seen.add(read.dbt.projectName);
     const at = (paths: string[]) => paths.map((p) => join(root, p).split(sep).join("/"));
-    const files = listFiles(dir, at(read.config.macro_paths), ".sql", new Map());
-    const tests = listFiles(dir, at(read.config.test_paths.map((p) => `${p}/generic`)), ".sql", new Map());
+    const files = listFiles(dir, at(read.config.macro_paths), ".sql", new Map(), inputs);
+    const tests = listFiles(
+      dir,
+      at(read.config.test_paths.map((p) => `${p}/generic`)),
+      ".sql",
+      new Map(),
+      inputs,
+    );
     for (const f of [...files, ...tests]) out.push({ ...f, package: read.dbt.projectName });
-    if (listFiles(dir, at(read.config.model_paths), ".sql", new Map()).length > 0) {
+    if (listFiles(dir, at(read.config.model_paths), ".sql", new Map(), inputs).length > 0) {
       diagnostics.warn(
         "packages.yml",
         1,
@@ -410,9 +422,11 @@ function loadDbtTarget(
   env: Record<string, string | undefined>,
   secrets: Secrets,
   diagnostics: Diagnostics,
+  inputs: InputFiles,
 ): { targetName: string; target: TargetConfig; dbt: DbtProject } {
   const candidates = dbtProfilesCandidates(options.projectDir, options.profilesDir, env);
-  const found = findDbtProfiles(candidates);
+  // The first that exists; every one looked at before it counts, as one created later comes first.
+  const found = candidates.find((p) => inputs.exists(p));
   if (!found) {
     diagnostics.error(
       "profiles.yml",
@@ -425,7 +439,7 @@ function loadDbtTarget(
     throw new ProjectError(diagnostics.items);
   }
   const shown = relative(options.projectDir, found) || "profiles.yml";
-  const raw = readFileSync(found, "utf8");
+  const raw = inputs.read(found);
   const isSluiceFormat = isMap(parseDocument(raw).get("targets"));
   let targetName: string;
   let target: TargetConfig;
@@ -437,6 +451,7 @@ function loadDbtTarget(
       env,
       secrets,
       diagnostics,
+      inputs,
     );
     // A dbt project reads its one connection from this target: with any part of it wrong, stop here.
     if (!loaded || diagnostics.hasErrors)
@@ -467,12 +482,13 @@ function loadTarget(
   env: Record<string, string | undefined>,
   secrets: Secrets,
   diagnostics: Diagnostics,
+  inputs: InputFiles,
   gaps?: LoadGaps,
 ): { targetName: string; target: TargetConfig } | undefined {
   const profilesDir = options.profilesDir ?? env["SLUICE_PROFILES_DIR"] ?? options.projectDir;
   const profilesPath = join(profilesDir, "profiles.yml");
   const shown = relative(options.projectDir, profilesPath) || "profiles.yml";
-  if (!existsSync(profilesPath)) {
+  if (!inputs.exists(profilesPath)) {
     diagnostics.error(
       shown,
       1,
@@ -482,7 +498,7 @@ function loadTarget(
     );
     return undefined;
   }
-  const raw = readFileSync(profilesPath, "utf8");
+  const raw = inputs.read(profilesPath);
   let targetName = options.target;
   const renderTarget = (doc: Document) => {
     const targets = doc.get("targets");
@@ -600,20 +616,21 @@ function listFiles(
   roots: string[],
   extension: string,
   listings: Map<string, string[]>,
+  inputs: InputFiles,
 ): ProjectFileText[] {
   const out: ProjectFileText[] = [];
   for (const root of roots) {
     const absolute = join(dir, root);
     let entries = listings.get(absolute);
     if (!entries) {
-      if (!existsSync(absolute)) continue;
-      entries = (readdirSync(absolute, { recursive: true, withFileTypes: false }) as string[]).sort();
+      if (!inputs.exists(absolute)) continue;
+      entries = inputs.list(absolute, true);
       listings.set(absolute, entries);
     }
     for (const entry of entries) {
       if (extname(entry) !== extension) continue;
       const path = join(root, entry).split(sep).join("/");
-      const text = extension === ".csv" ? "" : readFileSync(join(absolute, entry), "utf8");
+      const text = extension === ".csv" ? "" : inputs.read(join(absolute, entry));
       out.push({ path, text });
     }
   }

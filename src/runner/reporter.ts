@@ -1,9 +1,9 @@
 // How a run reports progress: live on a terminal (what runs, done/total, elapsed), plain lines
 // when piped, JSON lines for machines. Every line passes through the secret redactor.
 import logUpdate from "log-update";
-import pc from "picocolors";
+import { type Colors, colours } from "./colours.js";
 
-type Colors = ReturnType<typeof pc.createColors>;
+export { colours } from "./colours.js";
 import type { StepReport } from "./execute-step.js";
 
 export type LogFormat = "text" | "json";
@@ -31,17 +31,6 @@ export function createReporter(
 ): Reporter {
   if (format === "json") return new JsonReporter(redact, stream);
   return new TextReporter(redact, stream, Boolean(stream.isTTY) && !process.env["CI"], colours(stream));
-}
-
-/**
- * Colours for a stream: on for a terminal, off when piped (also under CI, where picocolors alone
- * would turn them on), `FORCE_COLOR` (not `0`) forces them and `NO_COLOR` turns them off.
- */
-export function colours(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Colors {
-  const force = env["FORCE_COLOR"];
-  if (env["NO_COLOR"] !== undefined && env["NO_COLOR"] !== "") return pc.createColors(false);
-  if (force !== undefined) return pc.createColors(force !== "0" && force !== "false");
-  return pc.createColors(Boolean(stream.isTTY));
 }
 
 /** The one word a step's result is reported by, whatever kind of node it is. */

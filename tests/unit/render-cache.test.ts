@@ -163,4 +163,20 @@ describe("render cache", () => {
     const later = await compile({ env: { SLUICE_RUN_STARTED_AT: "2030-01-02T03:04:05.000Z" } });
     expect(later["stamped"]).toContain("2030-01-02");
   });
+
+  it("never serves a model that names dbt's modules (datetime.now()), directly or through a macro", async () => {
+    project = newProject();
+    project.write(
+      "macros/clock.sql",
+      "{% macro today() %}{{ modules.datetime.date.today() }}{% endmacro %}\n",
+    );
+    project.write("models/now_direct.sql", "select '{{ modules.datetime.datetime.now() }}' as at\n");
+    project.write("models/now_macro.sql", "select '{{ today() }}' as d\n");
+    await compile();
+    markCache();
+    const after = await compile();
+    expect(after["now_direct"]).not.toBe(MARKER);
+    expect(after["now_macro"]).not.toBe(MARKER);
+    expect(after["plain"]).toBe(MARKER);
+  });
 });
