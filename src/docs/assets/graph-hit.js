@@ -18,9 +18,11 @@
     let ys = new Float64Array(0);
     let sizes = new Float64Array(0);
     let index = null;
+    let indexed = null;
 
     /** Indexes every node of `graph` by its disc in layout units (sizes are in layout units too). */
     function rebuild(graph) {
+      indexed = graph;
       keys = graph.nodes();
       const n = keys.length;
       xs = new Float64Array(n);
@@ -70,6 +72,6 @@
         .map((i) => keys[i]);
     }
 
-    return { rebuild, at, within };
+    return { rebuild, at, within, graph: () => indexed };
   };
 })();
