@@ -278,9 +278,8 @@ async function interactions(page: Page, dir: string): Promise<Record<string, num
     () =>
       (window as unknown as { SLUICE_DOCS_VIEW: { culled?(): string[] } }).SLUICE_DOCS_VIEW.culled?.().length,
   );
-  console.log(
-    `every group open: ${drawn} nodes in the view${culled === undefined ? "" : `, ${culled} drawn by sigma at the whole view`}`,
-  );
+  const sigmaDraws = culled === undefined ? "" : `, ${culled} drawn by sigma at the whole view`;
+  console.log(`every group open: ${drawn} nodes in the view${sigmaDraws}`);
   const box = (await page.locator("#graph").boundingBox())!;
   const out: Record<string, number[]> = {
     click: [],

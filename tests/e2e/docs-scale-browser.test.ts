@@ -587,7 +587,7 @@ describe.skipIf(!hasChromium)("docs site pan, zoom and pointer at scale", () => 
     await page.close();
   });
 
-  it("draws open groups as blocks with their counts when zoomed out, and zooms into one on click", async () => {
+  it("draws open groups as blocks with their counts when zoomed out, and zooms in on a click", async () => {
     const { page, errors } = await open();
     await page.click("#expand-all");
     await still(page);
@@ -627,7 +627,7 @@ describe.skipIf(!hasChromium)("docs site pan, zoom and pointer at scale", () => 
     await page.close();
   });
 
-  it("pans and pinches by touch by moving the drawn picture, and redraws once when the fingers lift", async () => {
+  it("pans and pinches by touch, moving the drawn picture, and redraws once the fingers lift", async () => {
     const context = await browser!.newContext({ viewport: { width: 1400, height: 900 }, hasTouch: true });
     const page = await context.newPage();
     const errors: string[] = [];

@@ -171,7 +171,8 @@
 
     /**
      * Where a click on block `key` takes the camera: centred on its group, zoomed in until its nodes draw
-     * (or until the whole group fills the pane, if that is closer). `ratioBy` multiplies the camera's ratio. Null for a key that is no block.
+     * (or until the whole group fills the pane, if that is closer). `ratioBy` multiplies the
+     * camera's ratio. Null for a key that is no block.
      */
     function expandAt(key) {
       if (!key.startsWith("block:")) return null;

@@ -88,7 +88,9 @@
       nodeSize: NODE_SIZE,
       blockStyle: (g, shown, bad) => ({
         ...groupStyle(g),
-        label: `▾ ${g.key} (${shown === g.count ? shown : `${shown} of ${g.count}`} nodes${bad ? ` · ${bad} failing` : ""})`,
+        label:
+          `▾ ${g.key} (${shown === g.count ? shown : `${shown} of ${g.count}`} nodes` +
+          `${bad ? ` · ${bad} failing` : ""})`,
         block: g.key,
       }),
     });
