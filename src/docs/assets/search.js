@@ -41,19 +41,14 @@
       manifest = null;
       dag = null;
       texts = null;
-      // Lower-cased once here, not on every keystroke: 12,000 names and ids at 10k models.
-      keys = nodes.map((n) => ({
-        name: n.name.toLowerCase(),
-        id: n.id.toLowerCase(),
-        tags: n.tags.map((t) => t.toLowerCase()),
-        test: n.kind === "test" ? 1 : 0,
-      }));
+      keys = null;
     },
     /** Details (descriptions, columns, SQL, config) are in: searchable, and selectable by config. */
     detailsLoaded() {
       manifest = null;
       // Built once the page is idle, so the first selector typed does not wait for it either.
       setTimeout(() => {
+        keys ??= searchKeys();
         manifest ??= selectionManifest();
         dag ??= window.SluiceDocsLib.manifestDag(manifest);
       }, 50);
@@ -106,7 +101,21 @@
     }
   }
 
+  /**
+   * Names, ids and tags lower-cased once, not on every keystroke (12,000 nodes at 10k models); built
+   * once the page is idle after the details load, or by the first search before that.
+   */
+  function searchKeys() {
+    return nodes.map((n) => ({
+      name: n.name.toLowerCase(),
+      id: n.id.toLowerCase(),
+      tags: n.tags.map((t) => t.toLowerCase()),
+      test: n.kind === "test" ? 1 : 0,
+    }));
+  }
+
   function freeText(q) {
+    keys ??= searchKeys();
     const hits = [];
     const why = new Map();
     for (let i = 0; i < keys.length; i++) {
