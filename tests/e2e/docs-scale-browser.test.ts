@@ -26,6 +26,8 @@ type View = {
     pendingMove(): { k: number; tx: number; ty: number };
     gestureCommits(): number;
     culled(): string[];
+    culledEdges(): [string | null, string | null][];
+    edges(): { from: string; to: string; count: number }[];
     blocks(): boolean;
     drawnNode(key: string): { x: number; y: number; label: string } | null;
   };
@@ -540,7 +542,7 @@ describe.skipIf(!hasChromium)("docs site pan, zoom and pointer at scale", () => 
     await page.close();
   });
 
-  it("draws only what is in view when zoomed in, and draws anew where a pan takes it", async () => {
+  it("draws only what is in view when zoomed in, edges off it as stubs, anew where a pan goes", async () => {
     const { page, errors, box } = await allOpen();
     /** Model nodes of the view on screen, and whether sigma draws each. */
     const onScreen = () =>
@@ -582,6 +584,25 @@ describe.skipIf(!hasChromium)("docs site pan, zoom and pointer at scale", () => 
     const node = await central(page, box.width, box.height);
     const p = await at(page, node);
     expect(await hit(page, p.x, p.y)).toBe(node);
+    // Each of its edges is drawn: whole to a drawn node, as a stub (no far end) to one outside.
+    const edges = await page.evaluate((k) => {
+      const v = (window as unknown as View).SLUICE_DOCS_VIEW;
+      const culled = new Set(v.culled());
+      const all = v.edges().filter((e) => e.from === k || e.to === k);
+      const drawnEdges = v.culledEdges().filter(([from, to]) => from === k || to === k);
+      const other = (e: { from: string; to: string }) => (e.from === k ? e.to : e.from);
+      return {
+        whole: all.filter((e) => culled.has(other(e))).length,
+        outside: all.filter((e) => !culled.has(other(e))).length,
+        drawnWhole: drawnEdges.filter(([from, to]) => from !== null && to !== null).length,
+        stubs: drawnEdges.filter(([from, to]) => from === null || to === null).length,
+        endless: v.culledEdges().filter(([from, to]) => from === null && to === null).length,
+      };
+    }, node);
+    expect(edges.whole + edges.outside).toBeGreaterThan(0);
+    expect(edges.drawnWhole).toBe(edges.whole);
+    expect(edges.stubs).toBe(edges.outside);
+    expect(edges.endless).toBe(0);
     await page.screenshot({ path: shot("scale-culled.png") });
     expect(errors).toEqual([]);
     await page.close();

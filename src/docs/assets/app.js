@@ -588,7 +588,12 @@
     /** Full redraws that ended a pan or a zoom. */
     gestureCommits: () => view.gestures.commits(),
     /** The keys sigma draws now: what is on screen, or blocks for open groups when zoomed out. */
-    culled: () => view.renderer.getGraph().nodes(),
+    culled: () => view.renderer.getGraph().filterNodes((_key, a) => !a.stub),
+    /** Edges sigma draws now: [from, to] keys, a stub's far end as null. */
+    culledEdges: () =>
+      view.renderer
+        .getGraph()
+        .mapEdges((_e, _a, from, to, fa, ta) => [fa.stub ? null : from, ta.stub ? null : to]),
     /** True when open groups are drawn as blocks. */
     blocks: () => view.cull.blocks(),
     /** A node sigma draws now (a block too): where, in CSS pixels of the pane, and its label. */

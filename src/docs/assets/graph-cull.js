@@ -1,9 +1,10 @@
 // What sigma draws of the docs site's graph, when the view has more nodes than a frame can draw
 // quickly: the view's whole graph (the "scene") is kept apart from the graph sigma renders, which
-// holds only what is on screen, and, zoomed out so far that a node is a dot of a few pixels, each
-// open group drawn as one block with its count and the merged edges between blocks.
-// At 10,000 nodes a full sigma frame in chromium's software renderer costs 150–400 ms, paid per
-// drawn item; a culled frame costs what is in view.
+// holds only what is on screen (an edge to a node off screen as a stub pointing at it), and, zoomed
+// out so far that a node is a dot of a few pixels, each open group drawn as one block with its count
+// and the merged edges between blocks. At 10,000 nodes a full sigma frame in chromium's software
+// renderer costs 150–400 ms, paid per drawn item and per pixel of edge; a culled frame costs what is
+// in view.
 (() => {
   "use strict";
 
@@ -11,6 +12,8 @@
   const BLOCKS_BELOW_PX = 3;
   /** The drawn area reaches this share of the viewport past each side, so a short pan redraws nothing new. */
   const MARGIN = 0.25;
+  /** An edge to a node outside the drawn area is drawn this long (CSS pixels), pointing at it. */
+  const STUB_PX = 40;
   /** Zoomed in until the drawn area is this many times the viewport's, the next camera move culls again. */
   const RECULL_AREA = 4;
 
@@ -119,12 +122,32 @@
       const g = new L.Graph({ type: "directed", multi: false });
       for (const i of nodeIndex.search(rect.x0, rect.y0, rect.x1, rect.y1))
         g.addNode(nodeKeys[i], scene.getNodeAttributes(nodeKeys[i]));
-      // An edge that crosses the area is drawn, with its ends, even when both ends are outside it.
+      // An edge between two drawn nodes is drawn whole; one to a node outside the area is a stub
+      // pointing at it, and one with both ends outside is not drawn. Edges crossing the screen are
+      // what a software renderer pays for (per pixel), and hundreds of them read as a solid band;
+      // a selected node's edges are drawn whole on the overlay.
+      const stub = STUB_PX * unitsPerPixel();
       for (const i of edgeIndex.search(rect.x0, rect.y0, rect.x1, rect.y1)) {
         const [from, to, a, fa, ta] = edgeList[i];
-        if (!g.hasNode(from)) g.addNode(from, fa);
-        if (!g.hasNode(to)) g.addNode(to, ta);
-        g.addDirectedEdge(from, to, a);
+        const hasFrom = g.hasNode(from);
+        const hasTo = g.hasNode(to);
+        if (hasFrom && hasTo) g.addDirectedEdge(from, to, a);
+        else if (hasFrom || hasTo) {
+          const [near, far] = hasFrom ? [fa, ta] : [ta, fa];
+          const length = Math.hypot(far.x - near.x, far.y - near.y) || 1;
+          const end = `stub:${i}`;
+          g.addNode(end, {
+            x: near.x + ((far.x - near.x) * stub) / length,
+            y: near.y + ((far.y - near.y) * stub) / length,
+            size: 0,
+            color: "#00000000",
+            label: "",
+            stub: true,
+            ...(near.type ? { type: near.type } : {}),
+          });
+          if (hasFrom) g.addDirectedEdge(from, end, a);
+          else g.addDirectedEdge(end, to, a);
+        }
       }
       drawn = { blocks: false, rect };
       renderer.setGraph(g);

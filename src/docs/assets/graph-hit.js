@@ -23,7 +23,8 @@
     /** Indexes every node of `graph` by its disc in layout units (sizes are in layout units too). */
     function rebuild(graph) {
       indexed = graph;
-      keys = graph.nodes();
+      // The ends of edge stubs (graph-cull.js) are no nodes: nothing to hit.
+      keys = graph.filterNodes((_key, a) => !a.stub);
       const n = keys.length;
       xs = new Float64Array(n);
       ys = new Float64Array(n);
