@@ -603,6 +603,34 @@ describe.skipIf(!hasChromium)("docs site pan, zoom and pointer at scale", () => 
     expect(edges.drawnWhole).toBe(edges.whole);
     expect(edges.stubs).toBe(edges.outside);
     expect(edges.endless).toBe(0);
+    // Selected, its edges are drawn whole on the overlay, past where a stub ends (40 px).
+    // (Later than sigma's double-click timeout after the drag's release, which it counts as a click.)
+    await page.waitForTimeout(600);
+    await clickAt(page, node);
+    await expect.poll(() => page.locator("#detail-name").textContent()).toBe(node.slice("model.".length));
+    expect(await page.locator("#status").textContent()).toMatch(/groups open · selected/);
+    const ink = await page.evaluate((k) => {
+      const v = (window as unknown as View).SLUICE_DOCS_VIEW;
+      const a = v.screenPosition(k)!;
+      // Its neighbour farthest on screen.
+      let b = a;
+      for (const e of v.edges()) {
+        if (e.from !== k && e.to !== k) continue;
+        const q = v.screenPosition(e.from === k ? e.to : e.from)!;
+        if (Math.hypot(q.x - a.x, q.y - a.y) > Math.hypot(b.x - a.x, b.y - a.y)) b = q;
+      }
+      const d = Math.hypot(b.x - a.x, b.y - a.y);
+      if (d < 120) return { d, most: -1 };
+      const [x, y] = [a.x + ((b.x - a.x) * 80) / d, a.y + ((b.y - a.y) * 80) / d];
+      const c = (document.getElementById("graph-overlay") as HTMLCanvasElement).getContext("2d")!;
+      const r = window.devicePixelRatio || 1;
+      const px = c.getImageData(Math.round(x * r) - 2, Math.round(y * r) - 2, 5, 5).data;
+      let most = 0;
+      for (let i = 3; i < px.length; i += 4) most = Math.max(most, px[i]!);
+      return { d, most };
+    }, node);
+    expect(ink.d).toBeGreaterThan(120);
+    expect(ink.most).toBeGreaterThan(100);
     await page.screenshot({ path: shot("scale-culled.png") });
     expect(errors).toEqual([]);
     await page.close();
