@@ -38,6 +38,7 @@ const ASSET_FILES = [
   "detail.js",
   "graph-camera.js",
   "graph-hit.js",
+  "graph-cull.js",
   "graph-view.js",
   "search.js",
   "style.css",
@@ -323,6 +324,7 @@ function indexHtml(data: SiteData): string {
 <script src="assets/search.js"></script>
 <script src="assets/graph-camera.js"></script>
 <script src="assets/graph-hit.js"></script>
+<script src="assets/graph-cull.js"></script>
 <script src="assets/graph-view.js"></script>
 <script src="assets/detail.js"></script>
 <script src="assets/app.js"></script>

@@ -372,6 +372,7 @@ describe("docs site data", () => {
       "assets/app.js",
       "assets/detail.js",
       "assets/graph-camera.js",
+      "assets/graph-cull.js",
       "assets/graph-hit.js",
       "assets/graph-view.js",
       "assets/search.js",

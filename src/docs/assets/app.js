@@ -180,7 +180,7 @@
         ? `lineage ${selector}`
         : `${view.view.open.size} of ${D.groups[view.view.grouping].length} groups open`;
     const sel = state.selected >= 0 ? ` · selected ${nodes[state.selected].name}` : "";
-    $("status").textContent = `${drawn} drawn of ${N} nodes · ${what}${sel}`;
+    $("status").textContent = `${drawn} of ${N} nodes in the view · ${what}${sel}`;
   }
 
   // ---- the address: #!/<selected id>?focus=…&up=…&down=…&group=…&open=…&q=…&conn=…&type=…&status=…
@@ -276,6 +276,39 @@
   const searchInput = $("search");
   const resultsList = $("results");
   let lastResults = [];
+  /** The search whose results are being listed; a later search stops the listing of an earlier one. */
+  let resultsRun = 0;
+  /** Results listed at once: what fits the list's height; the rest follow a frame at a time. */
+  const RESULTS_FIRST = 40;
+  const RESULTS_CHUNK = 80;
+
+  /**
+   * Lists `shown` (node indices): the first screenful now, the rest in later tasks, so a keystroke
+   * shows its first results and the graph's marks without waiting for 200 rows to be laid out.
+   */
+  function renderResults(shown, why, run, from = 0) {
+    if (run !== resultsRun) return;
+    const to = Math.min(shown.length, from + (from === 0 ? RESULTS_FIRST : RESULTS_CHUNK));
+    const rows = document.createDocumentFragment();
+    for (const i of shown.slice(from, to)) {
+      const li = el("li");
+      li.appendChild(link(i));
+      li.appendChild(
+        el(
+          "span",
+          { class: "muted" },
+          ` ${nodes[i].kind} · ${nodes[i].path}${why?.get(i) ? ` · ${why.get(i)}` : ""}`,
+        ),
+      );
+      rows.appendChild(li);
+    }
+    if (to === shown.length && lastResults.length > shown.length)
+      rows.appendChild(
+        el("li", { class: "muted" }, `… ${lastResults.length - shown.length} more (all marked in the graph)`),
+      );
+    resultsList.appendChild(rows);
+    if (to < shown.length) requestAnimationFrame(() => setTimeout(() => renderResults(shown, why, run, to)));
+  }
 
   /** Runs the search box's query; `show` opens the result list. */
   function runSearch(show) {
@@ -286,26 +319,7 @@
     state.matches = text ? new Set(lastResults) : null;
     resultsList.replaceChildren();
     if (found.error) resultsList.appendChild(el("li", { class: "error" }, found.error));
-    for (const i of lastResults.slice(0, RESULTS_SHOWN)) {
-      const li = el("li");
-      li.appendChild(link(i));
-      li.appendChild(
-        el(
-          "span",
-          { class: "muted" },
-          ` ${nodes[i].kind} · ${nodes[i].path}${found.why?.get(i) ? ` · ${found.why.get(i)}` : ""}`,
-        ),
-      );
-      resultsList.appendChild(li);
-    }
-    if (lastResults.length > RESULTS_SHOWN)
-      resultsList.appendChild(
-        el(
-          "li",
-          { class: "muted" },
-          `… ${lastResults.length - RESULTS_SHOWN} more (all marked in the graph)`,
-        ),
-      );
+    renderResults(lastResults.slice(0, RESULTS_SHOWN), found.why, ++resultsRun);
     if (text && !lastResults.length && !found.error)
       resultsList.appendChild(el("li", { class: "muted" }, "no match"));
     $("match-count").textContent = text
@@ -573,6 +587,22 @@
     pendingMove: () => view.gestures.transform(),
     /** Full redraws that ended a pan or a zoom. */
     gestureCommits: () => view.gestures.commits(),
+    /** The keys sigma draws now: what is on screen, or blocks for open groups when zoomed out. */
+    culled: () => view.renderer.getGraph().filterNodes((_key, a) => !a.stub),
+    /** Edges sigma draws now: [from, to] keys, a stub's far end as null. */
+    culledEdges: () =>
+      view.renderer
+        .getGraph()
+        .mapEdges((_e, _a, from, to, fa, ta) => [fa.stub ? null : from, ta.stub ? null : to]),
+    /** True when open groups are drawn as blocks. */
+    blocks: () => view.cull.blocks(),
+    /** A node sigma draws now (a block too): where, in CSS pixels of the pane, and its label. */
+    drawnNode: (key) => {
+      const g = view.renderer.getGraph();
+      if (!g.hasNode(key)) return null;
+      const a = g.getNodeAttributes(key);
+      return { ...view.renderer.graphToViewport(a), label: a.label };
+    },
   };
   // The mark times the site's opening (bench/docs); details load once the graph is on screen.
   requestAnimationFrame(() =>

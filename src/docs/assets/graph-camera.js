@@ -110,6 +110,65 @@
       drag = null;
       if (dragged) settle();
     });
+    // Touch: one finger pans and two pinch, by the same moved picture as the mouse, and the camera
+    // redraws once when the last finger lifts. sigma's touch captor would set the camera (and draw
+    // a frame) on every move, and loses track of a pinch when one finger lifts: the moves, and the
+    // end of a gesture that moved, are caught before it (capture, on the document it listens on);
+    // it still sees a tap, which selects as a click does.
+    /** The gesture so far: the picture's move when it began, and where its fingers were then. */
+    let fingers = null;
+    const touches = (e) => [...e.touches].map(local);
+    /** A finger came or went: the gesture goes on from the picture as it is moved now. */
+    const rebase = (e) => (fingers = { base: pending || { k: 1, tx: 0, ty: 0 }, start: touches(e) });
+    container.addEventListener(
+      "touchstart",
+      (e) => {
+        clearTimeout(wheelTimer);
+        if (!fingers) dragged = false;
+        rebase(e);
+      },
+      { capture: true },
+    );
+    document.addEventListener(
+      "touchmove",
+      (e) => {
+        if (!fingers) return;
+        e.preventDefault();
+        e.stopPropagation();
+        const now = touches(e);
+        const { base, start } = fingers;
+        if (!now.length) return;
+        if (now.length !== start.length) return rebase(e);
+        let k = 1;
+        let [ax, ay] = [start[0].x, start[0].y];
+        let [bx, by] = [now[0].x, now[0].y];
+        if (now.length >= 2) {
+          // Scaled by the fingers' spread, about their midpoint, which follows the fingers.
+          const spread = (t) => Math.hypot(t[1].x - t[0].x, t[1].y - t[0].y) || 1;
+          const ratio = camera.getState().ratio;
+          const wanted = base.k * (spread(now) / spread(start));
+          k = ratio / camera.getBoundedRatio(ratio / wanted) / base.k;
+          [ax, ay] = [(start[0].x + start[1].x) / 2, (start[0].y + start[1].y) / 2];
+          [bx, by] = [(now[0].x + now[1].x) / 2, (now[0].y + now[1].y) / 2];
+        } else if (!dragged && Math.hypot(bx - ax, by - ay) < DRAG_TOLERANCE_PX) return;
+        dragged = true;
+        // The gesture maps p to k·(p − a) + b, after the move it began from.
+        pending = { k: k * base.k, tx: k * (base.tx - ax) + bx, ty: k * (base.ty - ay) + by };
+        show();
+      },
+      { capture: true, passive: false },
+    );
+    const lift = (e) => {
+      if (!fingers) return;
+      // A gesture that moved is no tap: sigma does not see its end.
+      if (dragged) e.stopPropagation();
+      if (e.touches.length) return rebase(e);
+      fingers = null;
+      if (dragged) settle();
+    };
+    document.addEventListener("touchend", lift, { capture: true });
+    document.addEventListener("touchcancel", lift, { capture: true });
+
     // Caught before sigma's own wheel handler (on the same element, bubbling), which would animate
     // the camera a frame at a time; sigma 3.0's preventSigmaDefault does not reach its wheel.
     container.addEventListener(

@@ -18,10 +18,13 @@
     let ys = new Float64Array(0);
     let sizes = new Float64Array(0);
     let index = null;
+    let indexed = null;
 
     /** Indexes every node of `graph` by its disc in layout units (sizes are in layout units too). */
     function rebuild(graph) {
-      keys = graph.nodes();
+      indexed = graph;
+      // The ends of edge stubs (graph-cull.js) are no nodes: nothing to hit.
+      keys = graph.filterNodes((_key, a) => !a.stub);
       const n = keys.length;
       xs = new Float64Array(n);
       ys = new Float64Array(n);
@@ -70,6 +73,6 @@
         .map((i) => keys[i]);
     }
 
-    return { rebuild, at, within };
+    return { rebuild, at, within, graph: () => indexed };
   };
 })();

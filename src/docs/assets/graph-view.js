@@ -52,7 +52,8 @@
           super(gl, null, renderer);
         }
       };
-    const renderer = new L.Sigma(graph, container, {
+    const detached = new L.Graph({ type: "directed", multi: false });
+    const renderer = new L.Sigma(detached, container, {
       itemSizesReference: "positions",
       zoomToSizeRatioFunction: (ratio) => ratio,
       defaultEdgeType: "arrow",
@@ -82,6 +83,22 @@
     const camera = renderer.getCamera();
     const gestures = window.SluiceDocsCamera(renderer, container, overlay);
     const hits = window.SluiceDocsHitIndex(L.Flatbush, renderer);
+    const cull = window.SluiceDocsCull(L, renderer, {
+      groups: () => groupsNow(),
+      nodeSize: NODE_SIZE,
+      blockStyle: (g, shown, bad) => ({
+        ...groupStyle(g),
+        label:
+          `▾ ${g.key} (${shown === g.count ? shown : `${shown} of ${g.count}`} nodes` +
+          `${bad ? ` · ${bad} failing` : ""})`,
+        block: g.key,
+      }),
+    });
+    // What is drawn follows the camera; the hit index follows what is drawn.
+    camera.on("updated", () => cull.draw(false));
+    renderer.on("beforeRender", () => {
+      if (hits.graph() !== renderer.getGraph()) hits.rebuild(renderer.getGraph());
+    });
     // sigma asks this for every click, double click, wheel and hover; no pixel is read back.
     renderer.getNodeAtPosition = (point) => (gestures.moving() ? null : hits.at(point));
 
@@ -103,6 +120,9 @@
     /** Rebuilds the sigma graph from the view: groups, nodes and merged edges. */
     function rebuild() {
       gestures.settle();
+      // sigma lets go of the old view first: clearing and refilling a graph it is bound to costs
+      // it a step per node (a frame of nothing, drawn in this task, so never shown).
+      if (renderer.getGraph() === graph) renderer.setGraph(detached);
       graph.clear();
       const groups = groupsNow();
       const bad = new Map();
@@ -114,17 +134,7 @@
         if (key.startsWith("group:")) {
           const g = groups[groupOf(i)];
           if (!graph.hasNode(key)) {
-            graph.addNode(key, {
-              x: g.x,
-              y: -g.y,
-              size: Math.max(NODE_SIZE * 2, Math.min(g.width, g.height) * 0.3),
-              label: "",
-              color: dark ? "#6b7785" : "#8da0b5",
-              index: -1,
-              group: g.key,
-              shown: 0,
-              bad: 0,
-            });
+            graph.addNode(key, { ...groupStyle(g), label: "", group: g.key, shown: 0, bad: 0 });
           }
           graph.updateNodeAttribute(key, "shown", (c) => c + 1);
           if (n.health && BAD[n.health]) graph.updateNodeAttribute(key, "bad", (c) => c + 1);
@@ -139,6 +149,8 @@
           label: label(i),
           color: ctx.colourOf(i),
           index: i,
+          ...(view.lineage ? {} : { groupKey: groupsNow()[groupOf(i)].key }),
+          ...(n.health && BAD[n.health] ? { failed: true } : {}),
         });
       }
       graph.forEachNode((key, a) => {
@@ -182,11 +194,21 @@
         });
       }
       renderer.setCustomBBox(extent());
-      hits.rebuild(graph);
       drawMinimapBase();
       // Drawn now, not on the next frame: positions on screen (reveal, a click's target) are only
       // right once sigma has taken in the new graph and its bounds.
-      renderer.refresh();
+      cull.setScene(graph, fast, view.lineage !== null);
+    }
+
+    /** A collapsed group's node, and an open group's block when zoomed out: at the group's centre. */
+    function groupStyle(g) {
+      return {
+        x: g.x,
+        y: -g.y,
+        size: Math.max(NODE_SIZE * 2, Math.min(g.width, g.height) * 0.3),
+        color: dark ? "#6b7785" : "#8da0b5",
+        index: -1,
+      };
     }
 
     /** Labels are whole names; a failing or warning node says so in its label too. */
@@ -240,6 +262,8 @@
           c.setLineDash([6, 4]);
           c.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
           c.setLineDash([]);
+          // Drawn as a block (zoomed out), the group's label is the block's own.
+          if (cull.blocks()) continue;
           c.fillStyle = dark ? "#9aa4af" : "#5a6572";
           c.fillText(`▾ ${g.key} (${g.count})`, a.x + 6, a.y + 15);
         }
@@ -427,6 +451,12 @@
     renderer.on("clickNode", ({ node }) => {
       // The press moved the picture: a drag that started on a node selects nothing.
       if (gestures.justDragged()) return;
+      // A block (an open group, zoomed out): zoom in on it until its nodes are drawn.
+      const into = cull.expandAt(node);
+      if (into) {
+        centreOnGraphPoint(into.x, into.y, camera.getBoundedRatio(camera.getState().ratio * into.ratioBy));
+        return;
+      }
       const a = graph.getNodeAttributes(node);
       if (a.group !== undefined) {
         view.open.add(a.group);
@@ -437,6 +467,7 @@
       ctx.onSelect(a.index);
     });
     renderer.on("doubleClickNode", ({ node, event }) => {
+      if (!graph.hasNode(node)) return event.preventSigmaDefault();
       const a = graph.getNodeAttributes(node);
       if (a.index >= 0) {
         event.preventSigmaDefault();
@@ -463,6 +494,7 @@
         gestures.zoomAt({ x: container.clientWidth / 2, y: container.clientHeight / 2 }, factor),
       gestures,
       hits,
+      cull,
       setGrouping(g) {
         view.grouping = g;
         view.open = new Set([...view.open].filter((k) => D.groups[g].some((x) => x.key === k)));

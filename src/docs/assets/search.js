@@ -5,7 +5,9 @@
 
   const SELECTOR =
     /^(@|\d*\+)|\+\d*$|^(tag|path|source|resource_type|test_type|state|config\.[a-z_]+):|\s--exclude\s|^\*$/;
-  let D, nodes, byId, dag, manifest, texts;
+  /** The order of String.prototype.localeCompare, a collator built once instead of per comparison. */
+  const collate = new Intl.Collator().compare;
+  let D, nodes, byId, dag, manifest, texts, keys;
 
   /** A manifest as the selector reads it, from the site's nodes (config once details are in). */
   function selectionManifest() {
@@ -39,12 +41,14 @@
       manifest = null;
       dag = null;
       texts = null;
+      keys = null;
     },
     /** Details (descriptions, columns, SQL, config) are in: searchable, and selectable by config. */
     detailsLoaded() {
       manifest = null;
       // Built once the page is idle, so the first selector typed does not wait for it either.
       setTimeout(() => {
+        keys ??= searchKeys();
         manifest ??= selectionManifest();
         dag ??= window.SluiceDocsLib.manifestDag(manifest);
       }, 50);
@@ -89,7 +93,7 @@
       const indices = [...ids].map((id) => byId.get(id)).filter((i) => i !== undefined);
       indices.sort(
         (a, b) =>
-          (nodes[a].kind === "test") - (nodes[b].kind === "test") || nodes[a].id.localeCompare(nodes[b].id),
+          (nodes[a].kind === "test") - (nodes[b].kind === "test") || collate(nodes[a].id, nodes[b].id),
       );
       return indices.length === 0 && warnings.length > 0 ? { indices, error: warnings[0] } : { indices };
     } catch (e) {
@@ -97,12 +101,26 @@
     }
   }
 
+  /**
+   * Names, ids and tags lower-cased once, not on every keystroke (12,000 nodes at 10k models); built
+   * once the page is idle after the details load, or by the first search before that.
+   */
+  function searchKeys() {
+    return nodes.map((n) => ({
+      name: n.name.toLowerCase(),
+      id: n.id.toLowerCase(),
+      tags: n.tags.map((t) => t.toLowerCase()),
+      test: n.kind === "test" ? 1 : 0,
+    }));
+  }
+
   function freeText(q) {
+    keys ??= searchKeys();
     const hits = [];
     const why = new Map();
-    for (let i = 0; i < nodes.length; i++) {
-      const n = nodes[i];
-      const name = n.name.toLowerCase();
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const name = k.name;
       let rank =
         name === q
           ? 0
@@ -110,19 +128,21 @@
             ? 1
             : name.includes(q)
               ? 2
-              : n.id.toLowerCase().includes(q) || n.tags.some((t) => t.toLowerCase() === q)
+              : k.id.includes(q) || k.tags.includes(q)
                 ? 3
                 : -1;
       if (rank < 0 && texts) {
         const t = texts[i];
-        const column = t.columns.find((c) => c.includes(q));
         if (t.description.includes(q)) (rank = 4), why.set(i, "description");
-        else if (column !== undefined) (rank = 5), why.set(i, `column ${column}`);
-        else if (t.sql.includes(q)) (rank = 6), why.set(i, "SQL");
+        else {
+          const column = t.columns.find((c) => c.includes(q));
+          if (column !== undefined) (rank = 5), why.set(i, `column ${column}`);
+          else if (t.sql.includes(q)) (rank = 6), why.set(i, "SQL");
+        }
       }
-      if (rank >= 0) hits.push([rank * 2 + (n.kind === "test" ? 1 : 0), i]);
+      if (rank >= 0) hits.push([rank * 2 + k.test, i]);
     }
-    hits.sort((a, b) => a[0] - b[0] || nodes[a[1]].name.localeCompare(nodes[b[1]].name));
+    hits.sort((a, b) => a[0] - b[0] || collate(nodes[a[1]].name, nodes[b[1]].name));
     return { indices: hits.map((h) => h[1]), why };
   }
 })();
