@@ -411,6 +411,7 @@ export class DuckDbLakeAdapter implements Adapter {
         table,
         files,
         version: version.name,
+        columns: described,
         ...layout,
       });
     } finally {
