@@ -21,10 +21,16 @@ const definition: LakeTableDefinition = {
   partitionBy: ["year_month"],
   valuesInFiles: true,
 };
-const folder = (month: string, version: string, rowCount: number): LakeFolder => ({
+const folder = (
+  month: string,
+  version: string,
+  rowCount: number,
+  columns: LakeFolder["columns"] = definition.columns,
+): LakeFolder => ({
   key: [month],
   filesDir: `lake/sales_history/year_month=${month}/${version}`,
   rowCount,
+  columns,
 });
 const staged = sql.tempRelation("sales_history__sluice_stg_r1_1");
 
@@ -67,13 +73,30 @@ describe("duckdb-lake-sql builders match their golden SQL", () => {
         lakeRoot,
       ),
     ));
+  it("reads every file's schema by name when a folder was written with other columns", () =>
+    expectGolden(
+      "view-partitioned-mixed",
+      sql.createLakeView(
+        sales,
+        definition,
+        [
+          folder("202101", "_vr0_1", 10, definition.columns.slice(0, 2)),
+          folder("202101", "_vr1_2", 3),
+          folder("202102", "_vr1_2", 7, [
+            ...definition.columns.slice(0, 3),
+            { name: "year_month", nativeType: "BIGINT" },
+          ]),
+        ],
+        lakeRoot,
+      ),
+    ));
   it("reads partition values from folder names in a table written before they lived in files", () =>
     expectGolden(
       "view-partitioned-legacy",
       sql.createLakeView(
         sales,
         { ...definition, valuesInFiles: false },
-        [folder("202101", "_vr0_1", 10)],
+        [folder("202101", "_vr0_1", 10, null)],
         lakeRoot,
       ),
     ));
@@ -88,7 +111,7 @@ describe("duckdb-lake-sql builders match their golden SQL", () => {
       sql.createLakeView(
         sales,
         { ...definition, partitionBy: [] },
-        [{ key: [], filesDir: "lake/sales_history/_vr1_1", rowCount: 4 }],
+        [{ key: [], filesDir: "lake/sales_history/_vr1_1", rowCount: 4, columns: definition.columns }],
         lakeRoot,
       ),
     ));
@@ -125,6 +148,7 @@ describe("duckdb-lake-sql builders match their golden SQL", () => {
               key: [null],
               filesDir: "lake/sales_history/year_month=__HIVE_DEFAULT_PARTITION__/_vr1_1",
               rowCount: 2,
+              columns: definition.columns,
             },
           ],
           live: [
@@ -132,6 +156,7 @@ describe("duckdb-lake-sql builders match their golden SQL", () => {
               key: [null],
               filesDir: "lake/sales_history/year_month=__HIVE_DEFAULT_PARTITION__/_vr1_1",
               rowCount: 2,
+              columns: definition.columns,
             },
           ],
           lakeRoot,

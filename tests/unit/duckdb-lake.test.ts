@@ -222,6 +222,72 @@ describe("the embedded Parquet lake", () => {
     expect(versionFolders().filter((f) => f.includes("year_month=202101/"))).toHaveLength(2);
   });
 
+  it("reads folders written with other columns by name: a column dropped, a type widened", async () => {
+    const viewSql = async () =>
+      String(
+        (
+          await rows(`SELECT sql FROM duckdb_views() WHERE database_name = 'lake' AND view_name = 'sales'`)
+        )[0]?.[0],
+      );
+    await replacePartitioned(salesSql(4));
+    // Every folder holds the table's columns: the view reads one file's schema.
+    expect(await viewSql()).not.toContain("union_by_name");
+    // No note, amount widened from DECIMAL to DOUBLE, columns in another order.
+    await adapter.write(
+      session,
+      sales,
+      `SELECT (i + 0.25)::DOUBLE AS amount, (202101 + i % 2)::INTEGER AS year_month,
+         (100 + i)::BIGINT AS sale_id
+       FROM range(2) t(i)`,
+      { kind: "append" },
+    );
+    expect(await viewSql()).toContain("union_by_name");
+    const read = `SELECT sale_id, year_month, amount, note FROM ${view} ORDER BY sale_id`;
+    const expected = [
+      [0n, 202101, 0, "sale 0"],
+      [1n, 202102, 1, "sale 1"],
+      [2n, 202103, 2, "sale 2"],
+      [3n, 202104, 3, "sale 3"],
+      [100n, 202101, 0.25, null],
+      [101n, 202102, 1.25, null],
+    ];
+    expect(await rows(read)).toEqual(expected);
+    // A new adapter over the same files rebuilds nothing and reads the same rows.
+    await adapter.close();
+    const reopened = new DuckDbLakeAdapter(
+      "lake",
+      engine,
+      join(dir, "lake.duckdb"),
+      join(dir, "lake"),
+      "main",
+      "r2",
+    );
+    const other = await reopened.open();
+    expect((await other.query(read)).rows).toEqual(expected);
+    // Rewriting the partitions holding the appended folders, with the table's columns: one schema again.
+    await reopened.write(
+      other,
+      sales,
+      `SELECT sale_id, year_month, amount::DOUBLE AS amount, note FROM (${salesSql(4)})
+       WHERE year_month <= 202102`,
+      { kind: "partitions", partitionBy: ["year_month"], partitions: [["202101"], ["202102"]] },
+    );
+    expect(await viewSql()).toContain("union_by_name");
+    await reopened.write(
+      other,
+      sales,
+      `SELECT sale_id, year_month, amount::DOUBLE AS amount, note FROM (${salesSql(4)})`,
+      {
+        kind: "partitions",
+        partitionBy: ["year_month"],
+        partitions: [["202103"], ["202104"]],
+      },
+    );
+    expect(await viewSql()).not.toContain("union_by_name");
+    expect((await other.query(read)).rows).toEqual(expected.slice(0, 4));
+    await other.close();
+  });
+
   it("merges on the key, moving an updated row to its new partition", async () => {
     await replacePartitioned(salesSql(8));
     const before = files();

@@ -6,8 +6,10 @@
 // so hive partition parsing ignores it. A partition may hold several live version folders (append).
 //
 // The metadata tables `"<conn>"."sluice_lake"."partitions"` (one row per live version folder: the
-// partition values as a JSON array, the folder, its row count) and `"sluice_lake"."tables"` (columns,
-// partition columns and their types) are the single source of truth for what is live.
+// partition values as a JSON array, the folder, its row count, the columns its files hold) and
+// `"sluice_lake"."tables"` (columns, partition columns and their types) are the single source of
+// truth for what is live. A view reads one file's schema when every live folder holds the table's
+// columns, else every file's by name (`union_by_name`).
 //
 // A write: COPY the rows to `<table>/_staging_<run>_<n>` (PARTITION_BY when partitioned), move each
 // produced partition's files into a new `_v…` folder inside its partition directory, then in ONE
@@ -411,6 +413,7 @@ export class DuckDbLakeAdapter implements Adapter {
         table,
         files,
         version: version.name,
+        columns: described,
         ...layout,
       });
     } finally {

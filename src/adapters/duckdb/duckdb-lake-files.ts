@@ -4,7 +4,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, rename, rm, rmdir } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import type { RelationName } from "../contract.js";
-import type { LakeFolder } from "./duckdb-lake-sql.js";
+import type { LakeColumn, LakeFolder } from "./duckdb-lake-sql.js";
 
 /**
  * Version folders start with `_v` and staging folders with `_staging_`;
@@ -83,14 +83,21 @@ const fileKey = (layout: StagingLayout, file: StagedFile) =>
  * new folders. `version` must be unused in every partition directory it lands in.
  */
 export async function placeStagedFiles(
-  args: StagingLayout & { lakeRoot: string; table: string; files: StagedFile[]; version: string },
+  args: StagingLayout & {
+    lakeRoot: string;
+    table: string;
+    files: StagedFile[];
+    version: string;
+    /** The columns the files were written with. */
+    columns: LakeColumn[];
+  },
 ): Promise<LakeFolder[]> {
   const folders = new Map<string, LakeFolder>();
   for (const file of args.files) {
     const filesDir = [args.table, stagedPath(args, file), args.version].filter(Boolean).join("/");
     let folder = folders.get(filesDir);
     if (!folder) {
-      folder = { key: fileKey(args, file), filesDir, rowCount: 0 };
+      folder = { key: fileKey(args, file), filesDir, rowCount: 0, columns: args.columns };
       folders.set(filesDir, folder);
       await mkdir(join(args.lakeRoot, filesDir), { recursive: true });
     }

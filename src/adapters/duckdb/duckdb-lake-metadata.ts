@@ -83,11 +83,17 @@ async function readAll(session: Session, catalog: string): Promise<Map<string, L
         valuesInFiles: values === "files",
       },
       folders: (
-        JSON.parse(folders === null ? "[]" : String(folders)) as { key: string; dir: string; rows: number }[]
+        JSON.parse(folders === null ? "[]" : String(folders)) as {
+          key: string;
+          dir: string;
+          rows: number;
+          cols: string | null;
+        }[]
       ).map((f) => ({
         key: JSON.parse(f.key) as (string | null)[],
         filesDir: f.dir,
         rowCount: Number(f.rows),
+        columns: f.cols === null ? null : (JSON.parse(f.cols) as LakeColumn[]),
       })),
       viewSql: viewSql === null ? null : String(viewSql),
     });

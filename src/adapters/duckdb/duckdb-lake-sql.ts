@@ -35,6 +35,12 @@ export interface LakeFolder {
   /** The folder of Parquet files, relative to the lake root, with `/` separators. */
   filesDir: string;
   rowCount: number;
+  /**
+   * The columns its files were written with, as the write described them; null when unknown
+   * (folders written before this was recorded). A view whose folders all hold exactly the table's
+   * columns reads one file's schema instead of every file's (no `union_by_name`).
+   */
+  columns: LakeColumn[] | null;
 }
 
 const meta = (catalog: string, table: "tables" | "partitions") =>
@@ -54,6 +60,8 @@ export function createMetadata(catalog: string): string[] {
     `CREATE TABLE IF NOT EXISTS ${meta(catalog, "partitions")} (\n  "schema" VARCHAR NOT ` +
       `NULL,\n  table_name VARCHAR NOT NULL,\n  partition_key VARCHAR NOT NULL,\n  files_dir ` +
       `VARCHAR NOT NULL,\n  row_count BIGINT NOT NULL,\n  written_at TIMESTAMP NOT NULL\n)`,
+    // Added later: the JSON of the columns the folder's files were written with (NULL: unknown).
+    `ALTER TABLE ${meta(catalog, "partitions")} ADD COLUMN IF NOT EXISTS columns VARCHAR`,
   ];
 }
 
@@ -63,7 +71,7 @@ const whereTable = (rel: RelationName) => `"schema" = ${text(rel.schema)} AND ta
 export const selectAllTables = (catalog: string) =>
   `SELECT t."schema", t.table_name, t.columns, t.partition_by, t.partition_values,\n` +
   `  (SELECT to_json(list({key: p.partition_key, dir: p.files_dir, ` +
-  `rows: p.row_count} ORDER BY p.partition_key, p.files_dir))\n` +
+  `rows: p.row_count, cols: p.columns} ORDER BY p.partition_key, p.files_dir))\n` +
   `   FROM ${meta(catalog, "partitions")} p WHERE p."schema" ` +
   `= t."schema" AND p.table_name = t.table_name) AS folders,\n` +
   `  (SELECT v.sql FROM duckdb_views() v WHERE v.database_name = ${text(catalog)}` +
@@ -105,7 +113,8 @@ export function commitStatements(args: {
     const rows = added.map(
       (f) =>
         `(${text(rel.schema)}, ${text(rel.name)}, ${text(JSON.stringify(f.key))}` +
-        `, ${text(f.filesDir)}, ${f.rowCount}, ${at})`,
+        `, ${text(f.filesDir)}, ${f.rowCount}, ${at}` +
+        `, ${f.columns === null ? "NULL" : text(JSON.stringify(f.columns))})`,
     );
     statements.push(`INSERT INTO ${meta(catalog, "partitions")} VALUES\n  ${rows.join(",\n  ")}`);
   }
@@ -152,18 +161,32 @@ export function createLakeView(
   }
   const globs = live.map((f) => `  ${folderGlob(lakeRoot, f)}`).join(",\n");
   const cols = definition.columns.map((c) => d.quoteIdentifier(c.name)).join(", ");
-  return `${head}SELECT ${cols}\nFROM read_parquet([\n${globs}\n], ${readOptions(definition)})`;
+  const options = readOptions(definition, !oneSchema(definition, live));
+  return `${head}SELECT ${cols}\nFROM read_parquet([\n${globs}\n], ${options})`;
 }
 
-function readOptions(definition: LakeTableDefinition): string {
+/**
+ * Every live folder's files hold exactly the table's columns, in order and type, so the first file's
+ * schema is every file's. Without `union_by_name` DuckDB reads that one footer when it binds the
+ * view, not all of them. Folders written with other columns (an append after a schema change, an
+ * upsert that widened a type) or not known keep `union_by_name`, which fills what a file lacks.
+ */
+function oneSchema(definition: LakeTableDefinition, live: LakeFolder[]): boolean {
+  const table = JSON.stringify(definition.columns.map((c) => [c.name, c.nativeType]));
+  return live.every(
+    (f) => f.columns !== null && JSON.stringify(f.columns.map((c) => [c.name, c.nativeType])) === table,
+  );
+}
+
+function readOptions(definition: LakeTableDefinition, unionByName: boolean): string {
   const types = definition.partitionBy.map((p) => {
     const column = definition.columns.find((c) => c.name === p);
     if (!column) throw new Error(`partition column '${p}' is not a column of the table`);
     return `${text(p)}: ${text(column.nativeType)}`;
   });
-  if (types.length === 0 || definition.valuesInFiles)
-    return "hive_partitioning = false, union_by_name = true";
-  return `hive_partitioning = true, hive_types = {${types.join(", ")}}, union_by_name = true`;
+  const byName = unionByName ? ", union_by_name = true" : "";
+  if (types.length === 0 || definition.valuesInFiles) return `hive_partitioning = false${byName}`;
+  return `hive_partitioning = true, hive_types = {${types.join(", ")}}${byName}`;
 }
 
 /**

@@ -14,4 +14,5 @@ CREATE TABLE IF NOT EXISTS "lake"."sluice_lake"."partitions" (
   files_dir VARCHAR NOT NULL,
   row_count BIGINT NOT NULL,
   written_at TIMESTAMP NOT NULL
-)
+);
+ALTER TABLE "lake"."sluice_lake"."partitions" ADD COLUMN IF NOT EXISTS columns VARCHAR

@@ -4,4 +4,4 @@ FROM read_parquet([
   '/lake-root/lake/sales_history/year_month=202101/_vr0_1/*.parquet',
   '/lake-root/lake/sales_history/year_month=202101/_vr1_2/*.parquet',
   '/lake-root/lake/sales_history/year_month=202102/_vr1_2/*.parquet'
-], hive_partitioning = false, union_by_name = true)
+], hive_partitioning = false)
