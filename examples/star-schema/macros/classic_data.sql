@@ -176,7 +176,8 @@ group by o.customerNumber, o.orderNumber, o.shippedDate;
 {%- set cancelled_sql = "select orderNumber from classicmodels.orders where status = 'Shipped' "
   ~ "and orderDate < " ~ on_day ~ " order by hash(orderNumber, " ~ seed ~ ", 'cancel'), orderNumber "
   ~ "limit " ~ cancelled %}
-delete from classicmodels.payments where checkNumber in (select 'CHK' || orderNumber from ({{ cancelled_sql }}) c);
+delete from classicmodels.payments
+where checkNumber in (select 'CHK' || orderNumber from ({{ cancelled_sql }}) c);
 delete from classicmodels.orderdetails where orderNumber in ({{ cancelled_sql }});
 delete from classicmodels.orders where orderNumber in ({{ cancelled_sql }});
 {% endmacro %}

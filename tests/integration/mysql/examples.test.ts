@@ -1,9 +1,10 @@
 // examples/star-schema with its OLTP database and its mart on a real MariaDB server (the
 // production shape of its profiles.yml, with the lake embedded): the same rows give the same star
 // schema as the embedded build, table by table, from empty and after a day of changes, and the
-// build after the changes equals a full refresh, surrogate keys included. Runs when SLUICE_TEST_MYSQL holds a connection
-// URL; skipped otherwise. The OLTP database keeps the example's name, `classicmodels` (the
-// sources name it), so two runs of this suite must not share one server at the same time.
+// build after the changes equals a full refresh, surrogate keys included. Runs when
+// SLUICE_TEST_MYSQL holds a connection URL; skipped otherwise. The OLTP database keeps the
+// example's name, `classicmodels` (the sources name it), so two runs of this suite must not share
+// one server at the same time.
 import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMySqlAdapter } from "../../../src/adapters/mysql/index.js";
@@ -99,7 +100,7 @@ suite("examples/star-schema on MariaDB", () => {
     fromEmpty = server;
   });
 
-  it("after a day of OLTP changes, builds the embedded build's star schema, equal to a full refresh", async () => {
+  it("after a day of OLTP changes, builds the embedded star schema, equal to a full refresh", async () => {
     runExampleOperation(copy, "classic_mutate", '{day: "2026-01-10", seed: 1}');
     buildExample(copy);
     await copySource();
@@ -110,7 +111,7 @@ suite("examples/star-schema on MariaDB", () => {
     const { embedded, server } = await marts();
     for (const table of Object.keys(embedded)) {
       expect(server[table], table).toEqual(embedded[table]);
-      // The changes reached every table of the mart (inserts, updates and deletes alike).
+      // The day's changes reached every table of the mart.
       expect(server[table], table).not.toEqual(fromEmpty[table]);
     }
     buildExample(copy, ["--target", "server", "--full-refresh"], env);
