@@ -2,9 +2,11 @@
 // and target), the ledger and the target's connections — opened in that order, closed in reverse.
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { describeEndpoint } from "../adapters/endpoint.js";
 import { openConnections, type Connections } from "../adapters/index.js";
 import { Ledger } from "../ledger/ledger.js";
 import { RunLock } from "../ledger/run-lock.js";
+import { UnreachableConnectionError } from "../planner/unreachable.js";
 import type { Project } from "../project/load.js";
 import { PhaseClock } from "./phase-clock.js";
 
@@ -58,8 +60,11 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
         pid: process.pid,
       }),
     );
-    const connections = await clock.time("connections_open", () =>
-      openConnections(project.target, project.dir, options.runId),
+    const connections = serverOpenNamed(
+      await clock.time("connections_open", () =>
+        openConnections(project.target, project.dir, options.runId),
+      ),
+      project,
     );
     const opened = ledger;
     return {
@@ -85,4 +90,32 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
     lock.release();
     throw e;
   }
+}
+
+/**
+ * A server connection whose session cannot be opened fails naming the connection and where it
+ * points, not with the driver's message alone (which names a host, not which of the target's
+ * connections it is); a failing query on an open session is left as it is. DuckDB files are not
+ * servers: their errors already name the file.
+ */
+function serverOpenNamed(connections: Connections, project: Project): Connections {
+  return {
+    ...connections,
+    withSession(name, work) {
+      const config = project.target.connections[name];
+      if (!config || config.type === "duckdb") return connections.withSession(name, work);
+      let opened = false;
+      return connections
+        .withSession(name, (session, adapter) => {
+          opened = true;
+          return work(session, adapter);
+        })
+        .catch((e: unknown) => {
+          if (opened) throw e;
+          const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.replace(/\.$/, "");
+          const where = `${config.type}: ${describeEndpoint(config)}`;
+          throw new UnreachableConnectionError(name, reason, where, { cause: e });
+        });
+    },
+  };
 }
