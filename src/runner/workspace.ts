@@ -60,12 +60,10 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
         pid: process.pid,
       }),
     );
-    const connections = serverOpenNamed(
-      await clock.time("connections_open", () =>
-        openConnections(project.target, project.dir, options.runId),
-      ),
-      project,
+    const engines = await clock.time("connections_open", () =>
+      openConnections(project.target, project.dir, options.runId),
     );
+    const connections = serverOpenNamed(engines, project);
     const opened = ledger;
     return {
       runId: options.runId,
