@@ -29,7 +29,12 @@ const loads: number[] = [];
 const baseBuild: number[] = [];
 const basePlan: number[] = [];
 // CPU (user + sys, GNU time; NaN where it is missing): wall moves with the load, CPU far less.
-const cpu = { build: [] as number[], plan: [] as number[], baseBuild: [] as number[], basePlan: [] as number[] };
+const cpu = {
+  build: [] as number[],
+  plan: [] as number[],
+  baseBuild: [] as number[],
+  basePlan: [] as number[],
+};
 const cpuOf = (t: { cpuMs: number | null }) => t.cpuMs ?? Number.NaN;
 let planOut = "";
 for (let i = 0; i < RUNS; i++) {
