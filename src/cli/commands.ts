@@ -58,8 +58,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
       // With nothing changed since `sluice compile`, its manifest is read instead of loading again.
       const { unchangedManifest } = await import("./compile-command.js");
       const manifest =
-        (await unchangedManifest(o)) ??
-        (await compileProjectCached(await loadFromOptions(o, true))).manifest;
+        (await unchangedManifest(o)) ?? (await compileProjectCached(await loadFromOptions(o, true))).manifest;
       const dag = manifestDag(manifest);
       const ctx = {
         manifest,

@@ -286,7 +286,9 @@ describe("ls with nothing changed since the compile", () => {
     const options: CommonOptions = { projectDir: project.dir, logFormat: "text" };
     await compileThenServed();
     const served = await unchangedManifest(options);
-    const written = JSON.parse(readFileSync(join(project.dir, "target", "manifest.json"), "utf8")) as Manifest;
+    const written = JSON.parse(
+      readFileSync(join(project.dir, "target", "manifest.json"), "utf8"),
+    ) as Manifest;
     expect(served).toEqual(written);
     expect(Object.keys(served!.nodes)).toContain("model.uses_var");
     // Other --vars than the compile's: not this manifest.
