@@ -110,7 +110,8 @@ function serverOpenNamed(connections: Connections, project: Project): Connection
         })
         .catch((e: unknown) => {
           if (opened) throw e;
-          const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.replace(/\.$/, "");
+          // Whole: a driver's hint on a later line is kept (plan's undecided steps keep one line).
+          const reason = (e instanceof Error ? e.message : String(e)).trim().replace(/\.$/, "");
           const where = `${config.type}: ${describeEndpoint(config)}`;
           throw new UnreachableConnectionError(name, reason, where, { cause: e });
         });
