@@ -28,36 +28,63 @@ const plan: number[] = [];
 const loads: number[] = [];
 const baseBuild: number[] = [];
 const basePlan: number[] = [];
+// CPU (user + sys, GNU time; NaN where it is missing): wall moves with the load, CPU far less.
+const cpu = {
+  build: [] as number[],
+  plan: [] as number[],
+  baseBuild: [] as number[],
+  basePlan: [] as number[],
+};
+const cpuOf = (t: { cpuMs: number | null }) => t.cpuMs ?? Number.NaN;
 let planOut = "";
 for (let i = 0; i < RUNS; i++) {
   loads.push(loadavg()[0]!);
   writeFileSync(mart, original);
-  build.push(sluice(["build", ...vars]).wallMs);
+  const b = sluice(["build", ...vars]);
+  build.push(b.wallMs);
+  cpu.build.push(cpuOf(b));
   appendFileSync(mart, `\n-- changed in round ${i + 1}\n`);
   const p = sluice(["plan", ...vars]);
   plan.push(p.wallMs);
+  cpu.plan.push(cpuOf(p));
   planOut = p.stdout;
   if (BASE) {
     writeFileSync(mart, original);
-    baseBuild.push(timed(process.execPath, [BASE, "build", ...vars]).wallMs);
+    const bb = timed(process.execPath, [BASE, "build", ...vars]);
+    baseBuild.push(bb.wallMs);
+    cpu.baseBuild.push(cpuOf(bb));
     appendFileSync(mart, `\n-- changed again in round ${i + 1}\n`);
-    basePlan.push(timed(process.execPath, [BASE, "plan", ...vars]).wallMs);
+    const bp = timed(process.execPath, [BASE, "plan", ...vars]);
+    basePlan.push(bp.wallMs);
+    cpu.basePlan.push(cpuOf(bp));
   }
+  const both = (wall: number, cpuMs: number) => `${fmt.s(wall)} (CPU ${fmt.s(cpuMs)})`;
   log(
-    `round ${i + 1}: no-change build ${fmt.s(build[i]!)}, plan after a change ${fmt.s(plan[i]!)} (load ${loads[i]!.toFixed(1)})` +
-      (BASE ? `; base: build ${fmt.s(baseBuild[i]!)}, plan ${fmt.s(basePlan[i]!)}` : ""),
+    `round ${i + 1}: no-change build ${both(build[i]!, cpu.build[i]!)}, plan after a change ` +
+      `${both(plan[i]!, cpu.plan[i]!)} (load ${loads[i]!.toFixed(1)})` +
+      (BASE
+        ? `; base: build ${both(baseBuild[i]!, cpu.baseBuild[i]!)}, plan ${both(basePlan[i]!, cpu.basePlan[i]!)}`
+        : ""),
   );
 }
 writeFileSync(mart, original);
 const verdict = (ms: number) => (ms <= TARGET_MS ? "met" : `missed by ${fmt.x(ms / TARGET_MS)}`);
 const runs = (xs: number[]) => xs.map((w) => (w / 1000).toFixed(2)).join(", ");
 const md = table(
-  ["example project", "median (rounds)", "older build, same rounds", "target", "load average (per round)"],
+  [
+    "example project",
+    "wall, median (rounds)",
+    "older build, same rounds",
+    "CPU, median: now / older",
+    "target",
+    "load average (per round)",
+  ],
   [
     [
       `\`sluice build\`, nothing changed (${fmt.n(SALES)} sales)`,
       `${fmt.s(median(build))} (${runs(build)})`,
       BASE ? `${fmt.s(median(baseBuild))} (${runs(baseBuild)})` : "—",
+      `${fmt.s(median(cpu.build))} / ${BASE ? fmt.s(median(cpu.baseBuild)) : "—"}`,
       `≤ 0.50 s: ${verdict(median(build))}`,
       loads.map((l) => l.toFixed(1)).join(", "),
     ],
@@ -65,6 +92,7 @@ const md = table(
       "`sluice plan` after one model changed",
       `${fmt.s(median(plan))} (${runs(plan)})`,
       BASE ? `${fmt.s(median(basePlan))} (${runs(basePlan)})` : "—",
+      `${fmt.s(median(cpu.plan))} / ${BASE ? fmt.s(median(cpu.basePlan)) : "—"}`,
       `≤ 0.50 s: ${verdict(median(plan))}`,
       "",
     ],
@@ -79,6 +107,7 @@ report(
     planMs: plan,
     baseBuildMs: baseBuild,
     basePlanMs: basePlan,
+    cpuMs: cpu,
     loads,
     planOut,
   },

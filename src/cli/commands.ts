@@ -55,14 +55,16 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     .option("--resource-type <kind...>", "only these kinds: model, seed, test, source")
     .action(async (o: SelectionOptions & { output: string; resourceType?: string[] }) => {
       for (const kind of o.resourceType ?? []) checkResourceType(kind, "--resource-type");
-      const project = await loadFromOptions(o, true);
-      const { manifest } = await compileProjectCached(project);
+      // With nothing changed since `sluice compile`, its manifest is read instead of loading again.
+      const { unchangedManifest } = await import("./compile-command.js");
+      const manifest =
+        (await unchangedManifest(o)) ?? (await compileProjectCached(await loadFromOptions(o, true))).manifest;
       const dag = manifestDag(manifest);
       const ctx = {
         manifest,
         dag,
         state: stateFor(manifest, o.state),
-        selectors: readYamlSelectors(project.dir),
+        selectors: readYamlSelectors(resolve(o.projectDir)),
       };
       const named = o.selector !== undefined || ctx.selectors.some((s) => s.default);
       const selected = selectNodes(ctx, o.select?.length || named ? o.select : ["*"], o.exclude, {

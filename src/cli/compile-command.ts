@@ -4,21 +4,44 @@
 import { join, resolve } from "node:path";
 import {
   type CompiledSummary,
+  type CompileOptionsKey,
   forgetCompile,
   recordCompile,
   unchangedCompile,
 } from "../compiler/compile-fingerprint.js";
+import type { Manifest } from "../manifest/types.js";
 import { diagnosticEvent, emitEvent } from "./log-events.js";
 import { checkLogFormat, type CommonOptions, loadFromOptions } from "./options.js";
 
-export async function compileCommand(o: CommonOptions, started = Date.now()): Promise<void> {
-  checkLogFormat(o);
-  const key = {
+function compileKey(o: CommonOptions): CompileOptionsKey {
+  return {
     projectDir: resolve(o.projectDir),
     profilesDir: o.profilesDir === undefined ? undefined : resolve(o.profilesDir),
     target: o.target,
     vars: o.vars,
   };
+}
+
+/**
+ * The manifest the last `sluice compile` wrote, when its record says nothing it read has changed
+ * since (it keeps manifest.json's own stamp too, so this is the file that compile wrote); else
+ * undefined, and the command loads and compiles. For commands that only read the manifest (`ls`).
+ */
+export async function unchangedManifest(o: CommonOptions): Promise<Manifest | undefined> {
+  checkLogFormat(o);
+  const key = compileKey(o);
+  if (!unchangedCompile(key)) return undefined;
+  const { readManifest } = await import("../manifest/io.js");
+  try {
+    return readManifest(join(key.projectDir, "target", "manifest.json"));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function compileCommand(o: CommonOptions, started = Date.now()): Promise<void> {
+  checkLogFormat(o);
+  const key = compileKey(o);
   let compiled = unchangedCompile(key);
   let targetPath = "target";
   if (!compiled) {

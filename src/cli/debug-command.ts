@@ -1,31 +1,12 @@
 // `sluice debug`: what a person needs to diagnose a target: each connection's endpoint (host,
 // port, database, user; secrets shown as ****) and whether it opens, with the engine's version.
 import type { Command } from "commander";
-import type { ConnectionConfig } from "../project/connection-schema.js";
+import { describeEndpoint } from "../adapters/endpoint.js";
 import { newRunId } from "../runner/run-id.js";
 import { emitEvent } from "./log-events.js";
 import { addCommonOptions, loadFromOptions, type CommonOptions } from "./options.js";
 
-/** The parts of a connection that say where it points; credentials are left out. */
-export function describeEndpoint(config: ConnectionConfig): string {
-  const parts: [string, unknown][] =
-    config.type === "duckdb"
-      ? [
-          ["path", config.path],
-          ["lake_root", config.lake_root],
-        ]
-      : [
-          ["host", config.host],
-          ["port", config.port],
-          ["database", config.database],
-          ["user", config.user],
-        ];
-  if (config.type === "hive") parts.push(["transport", config.transport], ["auth", config.auth]);
-  return parts
-    .filter(([, v]) => v !== undefined && v !== "")
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(", ");
-}
+export { describeEndpoint };
 
 export function registerDebugCommand(program: Command, setExit: (code: number) => void): void {
   const command = program

@@ -281,7 +281,10 @@ async function highWatermark(
 
 /**
  * Rows with a NULL stamp, and rows stamped after the source's own clock (timestamps only: a
- * number has no clock to compare with), in one scan of the source.
+ * number has no clock to compare with). The future rows are counted only when the latest stamp is
+ * after the clock: comparing every row with the clock is a full scan (on DuckDB a cast per row that
+ * no zone map prunes, 0.2-0.4 s at 1M rows), while the null count and the latest stamp take ~1 ms
+ * there; with no stamp ahead of the clock the count is 0 without counting.
  */
 async function stampCounts(
   session: Session,
@@ -291,11 +294,13 @@ async function stampCounts(
 ): Promise<{ nulls: number; future: number }> {
   const col = quoteIdentifier(engine, source.changeTracking!.updatedAt);
   const clock = engine === "sqlserver" ? "SYSDATETIME()" : "current_timestamp";
-  const future = current?.kind === "timestamp" ? `count(case when ${col} > ${clock} then 1 end)` : "0";
-  const { rows } = await session.query(
-    `select count(*) - count(${col}), ${future} from ${renderRelation(engine, source.relation)}`,
-  );
-  return { nulls: Number(rows[0]?.[0] ?? 0), future: Number(rows[0]?.[1] ?? 0) };
+  const table = renderRelation(engine, source.relation);
+  const timestamps = current?.kind === "timestamp";
+  const ahead = timestamps ? `case when max(${col}) > ${clock} then 1 else 0 end` : "0";
+  const { rows } = await session.query(`select count(*) - count(${col}), ${ahead} from ${table}`);
+  const nulls = Number(rows[0]?.[0] ?? 0);
+  if (Number(rows[0]?.[1] ?? 0) === 0) return { nulls, future: 0 };
+  return { nulls, future: await countOf(session, `select count(*) from ${table} where ${col} > ${clock}`) };
 }
 
 async function countOf(session: Session, sql: string): Promise<number> {

@@ -6,8 +6,11 @@ export class UnreachableConnectionError extends Error {
   constructor(
     readonly connection: string,
     readonly reason: string,
+    /** Where it points, e.g. "hive: host=…, port=10000, user=etl" (adapters/endpoint.ts). */
+    where?: string,
+    options?: ErrorOptions,
   ) {
-    super(`connection '${connection}' cannot be reached: ${reason}`);
+    super(`connection '${connection}'${where ? ` (${where})` : ""} cannot be reached: ${reason}`, options);
     this.name = "UnreachableConnectionError";
   }
 }

@@ -2,9 +2,11 @@
 // and target), the ledger and the target's connections — opened in that order, closed in reverse.
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { describeEndpoint } from "../adapters/endpoint.js";
 import { openConnections, type Connections } from "../adapters/index.js";
 import { Ledger } from "../ledger/ledger.js";
 import { RunLock } from "../ledger/run-lock.js";
+import { UnreachableConnectionError } from "../planner/unreachable.js";
 import type { Project } from "../project/load.js";
 import { PhaseClock } from "./phase-clock.js";
 
@@ -58,9 +60,10 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
         pid: process.pid,
       }),
     );
-    const connections = await clock.time("connections_open", () =>
+    const engines = await clock.time("connections_open", () =>
       openConnections(project.target, project.dir, options.runId),
     );
+    const connections = serverOpenNamed(engines, project);
     const opened = ledger;
     return {
       runId: options.runId,
@@ -85,4 +88,33 @@ export async function openWorkspace(project: Project, options: WorkspaceOptions)
     lock.release();
     throw e;
   }
+}
+
+/**
+ * A server connection whose session cannot be opened fails naming the connection and where it
+ * points, not with the driver's message alone (which names a host, not which of the target's
+ * connections it is); a failing query on an open session is left as it is. DuckDB files are not
+ * servers: their errors already name the file.
+ */
+function serverOpenNamed(connections: Connections, project: Project): Connections {
+  return {
+    ...connections,
+    withSession(name, work) {
+      const config = project.target.connections[name];
+      if (!config || config.type === "duckdb") return connections.withSession(name, work);
+      let opened = false;
+      return connections
+        .withSession(name, (session, adapter) => {
+          opened = true;
+          return work(session, adapter);
+        })
+        .catch((e: unknown) => {
+          if (opened) throw e;
+          // Whole: a driver's hint on a later line is kept (plan's undecided steps keep one line).
+          const reason = (e instanceof Error ? e.message : String(e)).trim().replace(/\.$/, "");
+          const where = `${config.type}: ${describeEndpoint(config)}`;
+          throw new UnreachableConnectionError(name, reason, where, { cause: e });
+        });
+    },
+  };
 }

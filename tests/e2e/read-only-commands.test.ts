@@ -193,6 +193,16 @@ describe("plan against servers that cannot be reached", () => {
     expect(readdirSync(scratch)).toEqual([]);
   }, 120_000);
 
+  it("build names the connection it cannot reach and where it points, without its password", () => {
+    project = exampleProject();
+    const run = sluice(["build", "--project-dir", project.dir, "--target", "prod"], { env: PROD_ENV });
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(
+      /connection 'lake' \(hive: host=hive\.example\.invalid, port=10000, .*user=etl.*\) cannot be reached: .*ENOTFOUND hive\.example\.invalid/,
+    );
+    expect(run.stdout + run.stderr).not.toContain("not-a-real-password");
+  }, 60_000);
+
   it("gives up on a server that accepts but never answers after 5 s, not its build-time 15 s and retries", async () => {
     project = exampleProject();
     // A socket that takes connections and never says a word: a firewall or a hung server.

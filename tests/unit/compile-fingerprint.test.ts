@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { compileCommand } from "../../src/cli/compile-command.js";
+import { compileCommand, unchangedManifest } from "../../src/cli/compile-command.js";
 import type { CommonOptions } from "../../src/cli/options.js";
 import { fingerprintFile } from "../../src/compiler/compile-fingerprint.js";
 import type { Manifest, ModelNode } from "../../src/manifest/types.js";
@@ -278,5 +278,26 @@ describe("compile with nothing changed", () => {
     const before = manifestStamp();
     await compile();
     expect(manifestStamp()).toBe(before);
+  });
+});
+
+describe("ls with nothing changed since the compile", () => {
+  it("reads the manifest that compile wrote, and loads again once a model or a var changes", async () => {
+    const options: CommonOptions = { projectDir: project.dir, logFormat: "text" };
+    await compileThenServed();
+    const served = await unchangedManifest(options);
+    const written = JSON.parse(
+      readFileSync(join(project.dir, "target", "manifest.json"), "utf8"),
+    ) as Manifest;
+    expect(served).toEqual(written);
+    expect(Object.keys(served!.nodes)).toContain("model.uses_var");
+    // Other --vars than the compile's: not this manifest.
+    expect(await unchangedManifest({ ...options, vars: "{floor: 2}" })).toBeUndefined();
+    writeFileSync(join(project.dir, "models", "added.sql"), "select 2 as id\n");
+    expect(await unchangedManifest(options)).toBeUndefined();
+    // The next compile records the new model, and ls is served it.
+    age();
+    await compile();
+    expect(Object.keys((await unchangedManifest(options))!.nodes)).toContain("model.added");
   });
 });
