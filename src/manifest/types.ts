@@ -170,6 +170,13 @@ export interface TestConfig {
   errorIf: string;
   warnIf: string;
   where: string | null;
+  /**
+   * dbt's `fail_calc`: the aggregate over the failing rows that warn_if and error_if compare
+   * (absent: `count(*)`). DuckDB only.
+   */
+  failCalc?: string;
+  /** dbt's `limit`: at most this many failing rows are counted and stored. DuckDB only. */
+  limit?: number;
 }
 
 export interface TestNode extends NodeBase {
