@@ -75,4 +75,20 @@ describe("dbt test configs limit and fail_calc", () => {
       project.write("tests/bad_limit.sql", "select 1 as id where false\n");
     }
   });
+
+  it("errors on a fail_calc that gives NULL, as dbt cannot read it as a number either", () => {
+    project.write(
+      "tests/no_rows.sql",
+      "{{ config(fail_calc='sum(amount)') }}\nselect amount from {{ ref('orders') }} where amount < 0\n",
+    );
+    try {
+      const test = run(["test", "--select", "no_rows"]);
+      expect(test.code, test.stdout).toBe(1);
+      expect(test.stdout).toMatch(
+        /tests\/no_rows\.sql:1\): fail_calc sum\(amount\) gave NULL; write e\.g\. coalesce/,
+      );
+    } finally {
+      project.write("tests/no_rows.sql", "select 1 as id where false\n");
+    }
+  });
 });
