@@ -188,7 +188,13 @@ function placeFailures(
   options: Record<string, unknown>,
   diagnostics: Diagnostics,
 ): TestNode {
-  if (options["store_failures"] !== true) return test;
+  // Unset, failures are stored under --store-failures, as dbt's should_store_failures() falls back
+  // to the flag: placed here for the tests that could store them, refused by the runner elsewhere.
+  const unset = options["store_failures"] === undefined || options["store_failures"] === null;
+  if (unset) {
+    const type = project.target.connections[test.connection]?.type;
+    if (!project.dbt || type !== "duckdb" || test.reconcile) return test;
+  } else if (options["store_failures"] !== true) return test;
   const where = test.location;
   const as = options["store_failures_as"] ?? "table";
   if (as !== "table" && as !== "view") {
@@ -233,7 +239,8 @@ function placeFailures(
       ...(typeof options["alias"] === "string" ? { alias: options["alias"] } : {}),
     },
   });
-  return { ...test, storeFailures: { relation: { connection: test.connection, ...placed }, as } };
+  const relation = { connection: test.connection, ...placed };
+  return { ...test, storeFailures: { relation, as, ...(unset ? { when: "flag" as const } : {}) } };
 }
 
 function parseEntry(entry: TestEntry): Declared | undefined {

@@ -202,10 +202,15 @@ export interface TestNode extends NodeBase {
    */
   reconcile: { connection: string; sql: string; keyColumns: string[]; sums: string[] } | null;
   /**
-   * dbt's `store_failures: true`: the relation the failing rows are kept in after each run (dbt's
+   * dbt's `store_failures`: the relation the failing rows are kept in after each run (dbt's
    * `<target schema>_dbt_test__audit.<test name>`), as a table or a view (`store_failures_as`).
    */
-  storeFailures?: { relation: RelationRef; as: "table" | "view" };
+  storeFailures?: {
+    relation: RelationRef;
+    as: "table" | "view";
+    /** `flag`: the test sets no store_failures, so they are stored under `--store-failures` only. */
+    when?: "flag";
+  };
   /** For a dbt unit test: what the runner types, runs and compares (see runner/unit-test.ts). */
   unit?: UnitTestSpec;
 }

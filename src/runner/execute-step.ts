@@ -35,6 +35,8 @@ export interface StepContext {
   snapshotTime: string;
   /** Which warnings are errors (--warn-error); a test past its warn_if then fails. */
   warnError?: WarnErrorPolicy;
+  /** dbt's --store-failures: tests that set no store_failures keep their failing rows too. */
+  storeFailures?: boolean;
 }
 
 export type { StepReport };
@@ -307,13 +309,22 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
     step.scope && model ? { model: step.scope.model, partitions: step.scope.partitions } : undefined;
   const scopeText =
     scope && model ? `on ${describePartitions(scope.partitions)} of ${model.name}` : undefined;
-  const duckdb = ctx.manifest.connections[test.connection]?.type === "duckdb";
+  const type = ctx.manifest.connections[test.connection]?.type;
+  // On DuckDB a dbt test with no placement set store_failures: false itself.
+  if (ctx.storeFailures && !test.storeFailures && type !== "duckdb")
+    throw new Error(
+      `--store-failures: test '${test.name}' (${test.location.path}:${test.location.line}) runs on ` +
+        `'${test.connection}', a ${type} connection, and failures are stored on DuckDB only; ` +
+        "run it without --store-failures, or set store_failures: false on it",
+    );
+  const duckdb = type === "duckdb";
   return withSession(ctx, test.connection, async (session) => {
     // dbt's test materialization: the limit bounds the failing rows, those are stored, and the
     // count (fail_calc) is taken from what was stored.
     if (test.config.limit !== undefined)
       sql = `select * from (\n${sql}\n) model_limit_subq limit ${test.config.limit}`;
-    const stored = test.storeFailures ? await storeFailures(session, test, sql, ctx) : undefined;
+    const store = test.storeFailures && (test.storeFailures.when !== "flag" || ctx.storeFailures);
+    const stored = store ? await storeFailures(session, test, sql, ctx) : undefined;
     if (stored) sql = `select * from ${stored}`;
     const { severity, errorIf, warnIf } = test.config;
     const failCalc = test.config.failCalc ?? "count(*)";

@@ -1,6 +1,7 @@
 // dbt's test configs that change how failures are counted, through the sluice binary on real
 // DuckDB: `limit` (bounds the failing rows counted and stored), `fail_calc` (the aggregate that
-// warn_if/error_if compare, the thresholds being SQL that follows it, as dbt's get_test_sql has it).
+// warn_if/error_if compare, the thresholds being SQL that follows it, as dbt's get_test_sql has it),
+// and the --store-failures flag.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sluice } from "../helpers/cli.js";
@@ -27,7 +28,7 @@ beforeAll(() => {
       "          - not_null:\n              config: {limit: 2, store_failures: true}\n" +
       "      - name: status\n        data_tests:\n" +
       "          - accepted_values:\n              arguments: {values: [placed]}\n" +
-      "              config: {fail_calc: 'sum(n_records)', warn_if: '>= 4', error_if: '> 4'}\n",
+      "              config: {fail_calc: 'sum(n_records)', warn_if: '>= 4', error_if: '> 4', store_failures: false}\n",
   );
   // Failing rows 10 and 20: a sum of 30 warns (>= 10) and does not reach error_if.
   project.write(
@@ -58,6 +59,25 @@ describe("dbt test configs limit and fail_calc", () => {
       /WARN\s+run_test test\.accepted_values_orders_status .*fail_calc sum\(n_records\) = 4/,
     );
     expect(build.stdout).toMatch(/WARN\s+run_test test\.big_amounts .*fail_calc sum\(amount\) = 30/);
+  });
+
+  it("stores the failures of every test that sets no store_failures under --store-failures", async () => {
+    const db = { shop: join(project.dir, "shop.duckdb") };
+    const audit =
+      "select table_name from information_schema.tables where table_schema = 'main_dbt_test__audit'";
+    // The build above ran without the flag: only the test that asks for it was stored.
+    expect(await queryDuckDb(db, audit)).toEqual([{ table_name: "not_null_orders_note" }]);
+    const test = run(["test", "--store-failures"]);
+    expect(test.code, test.stdout + test.stderr).toBe(1);
+    expect(test.stdout).toMatch(/see them: select \* from "main_dbt_test__audit"\."big_amounts"/);
+    expect(
+      await queryDuckDb(db, "select amount from shop.main_dbt_test__audit.big_amounts order by 1"),
+    ).toEqual([{ amount: 10 }, { amount: 20 }]);
+    // store_failures: false on the test wins over the flag, as in dbt.
+    expect((await queryDuckDb(db, `${audit} order by 1`)).map((r) => r["table_name"])).toEqual([
+      "big_amounts",
+      "not_null_orders_note",
+    ]);
   });
 
   it("refuses a limit that is no number of rows, naming the file and line", () => {
