@@ -124,6 +124,11 @@ export interface ModelContract {
   primaryKey: string[];
   /** Model-level unique constraints over several columns. */
   unique: string[][];
+  /**
+   * dbt's `check` constraints, as the table's CHECK clauses: a column's and the model's, with the
+   * name a model-level one gives. Absent in manifests written before checks were applied.
+   */
+  checks?: { expression: string; name?: string }[];
 }
 
 export interface ChangeTrackingDoc {

@@ -25,7 +25,7 @@ const IGNORED_TOP: Record<string, string> = {
 };
 
 /** Constraints a contracted model's DuckDB table is created with (see runner/contract.ts). */
-const ENFORCED_CONSTRAINTS = new Set(["not_null", "unique", "primary_key"]);
+const ENFORCED_CONSTRAINTS = new Set(["not_null", "unique", "primary_key", "check"]);
 
 /** Keys with no effect on what is built: documentation and metadata. */
 const QUIET = new Set([
@@ -164,7 +164,7 @@ export function readDbtProperties(
       warn(
         [...path, i],
         `constraint '${String(c["type"])}' is not applied by ` +
-          `sluice (it enforces not_null, unique and primary_key)`,
+          `sluice (it enforces not_null, unique, primary_key and check)`,
       );
       return false;
     });

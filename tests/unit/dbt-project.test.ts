@@ -341,7 +341,7 @@ describe("dbt property YAML", () => {
     );
   });
 
-  it("refuses an enforced contract without columns, a column without data_type, and an incremental that could drift", () => {
+  it("refuses an enforced contract without columns, a column without data_type, a check without expression, and an incremental that could drift", () => {
     const dir = dbtProject({
       "models/marts/contracts.yml": [
         "version: 2",
@@ -352,6 +352,7 @@ describe("dbt property YAML", () => {
         "      - name: bike_id",
         "        data_type: int",
         "      - name: revenue",
+        "        constraints: [{ type: check }]",
         "  - name: bike_prices",
         "    config:",
         "      contract: { enforced: true }",
@@ -362,7 +363,8 @@ describe("dbt property YAML", () => {
       expect.arrayContaining([
         "models/marts/contracts.yml:8:1 error: column 'revenue' of model 'bike_revenue' has no data_type, which its enforced contract needs; give every column of a contracted model a data_type",
         "models/marts/bike_revenue.sql:1:1 error: incremental model 'bike_revenue' enforces a contract with on_schema_change 'ignore', which lets its table drift from the contract; set on_schema_change to 'append_new_columns' or 'fail', as dbt requires",
-        "models/marts/contracts.yml:9:1 error: model 'bike_prices' enforces a contract but its property YAML declares no columns; list every column the model selects under columns:, each with its data_type",
+        "models/marts/contracts.yml:8:1 error: a check constraint of model 'bike_revenue' has no expression; give it the condition every row must meet, e.g. expression: \"amount >= 0\"",
+        "models/marts/contracts.yml:10:1 error: model 'bike_prices' enforces a contract but its property YAML declares no columns; list every column the model selects under columns:, each with its data_type",
       ]),
     );
   });
