@@ -621,6 +621,17 @@ function resolveDependencies(
         "source() needs literal names",
         "write source('name', 'table')",
       );
+    } else if (call.fn === "config") {
+      // config() is read from the template's text; a computed value would be dropped, and the
+      // model built with another materialization or schema than it asks for.
+      diagnostics.error(
+        file.path,
+        call.line,
+        call.column,
+        "config() has a value computed while rendering (a var(), macro or expression), which sluice " +
+          "cannot read",
+        "write the value literally, or set it in dbt_project.yml, where {{ var() }} is rendered",
+      );
     }
   }
   return [...deps];

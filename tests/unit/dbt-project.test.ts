@@ -369,6 +369,17 @@ describe("dbt property YAML", () => {
     );
   });
 
+  it("refuses a config() value computed while rendering, which would otherwise be dropped", () => {
+    const dir = dbtProject({
+      "models/marts/computed.sql": "{{ config(materialized=var('m', 'table')) }}\nselect 1 as id\n",
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toContain(
+      "models/marts/computed.sql:1:4 error: config() has a value computed while rendering (a var(), macro " +
+        "or expression), which sluice cannot read; write the value literally, or set it in dbt_project.yml, " +
+        "where {{ var() }} is rendered",
+    );
+  });
+
   it("warns that versions and snapshot properties are not supported, and accepts freshness, without failing", () => {
     const dir = dbtProject({
       "models/more.yml": [
