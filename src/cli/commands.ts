@@ -109,7 +109,8 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
     if (name === "build" || name === "test")
       cmd = cmd.option(
         "--store-failures",
-        "dbt projects on DuckDB: keep every test's failing rows in the audit schema, unless it sets store_failures",
+        "dbt projects on DuckDB: keep every test's failing rows in the audit schema " +
+          "(but where a test sets store_failures)",
       );
     if (writes) {
       cmd = cmd

@@ -1,7 +1,8 @@
 // A model's enforced contract (dbt's `contract: {enforced: true}`) as the runner checks it: the YAML
-// columns with their data_type, line and constraints (not_null, unique, primary_key, check). What dbt refuses while parsing is refused here,
-// with the YAML line: an enforced contract without columns, a column without data_type, an
-// incremental model whose on_schema_change could let the table drift from the contract.
+// columns with their data_type, line and constraints (not_null, unique, primary_key, check). What
+// dbt refuses while parsing is refused here, with the YAML line: an enforced contract without
+// columns, a column without data_type, a check without expression, an incremental model whose
+// on_schema_change could let the table drift from the contract.
 import type { ModelContract } from "../manifest/types.js";
 import type { Diagnostics } from "../project/diagnostics.js";
 import type { ModelConfig } from "../project/schema.js";

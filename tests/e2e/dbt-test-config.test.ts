@@ -28,7 +28,8 @@ beforeAll(() => {
       "          - not_null:\n              config: {limit: 2, store_failures: true}\n" +
       "      - name: status\n        data_tests:\n" +
       "          - accepted_values:\n              arguments: {values: [placed]}\n" +
-      "              config: {fail_calc: 'sum(n_records)', warn_if: '>= 4', error_if: '> 4', store_failures: false}\n",
+      "              config: {fail_calc: 'sum(n_records)', warn_if: '>= 4', error_if: '> 4',\n" +
+      "                       store_failures: false}\n",
   );
   // Failing rows 10 and 20: a sum of 30 warns (>= 10) and does not reach error_if.
   project.write(
@@ -43,7 +44,7 @@ const run = (args: string[]) =>
   sluice([...args, "--project-dir", project.dir], { env: { DBT_PROFILES_DIR: "" } });
 
 describe("dbt test configs limit and fail_calc", () => {
-  it("counts and stores at most `limit` failing rows, and compares fail_calc with SQL thresholds", async () => {
+  it("counts and stores at most `limit` failing rows; compares fail_calc with SQL thresholds", async () => {
     const build = run(["build"]);
     expect(build.code, build.stdout + build.stderr).toBe(1);
     // Three notes are null; the limit of 2 bounds what is counted and what is kept.

@@ -47,12 +47,13 @@ describe("model hooks", () => {
     expect(run.stdout).toContain("syntax error");
   });
 
-  it("adds up dbt_project.yml's hooks and the model's own, running transaction: false ones where dbt does", async () => {
+  it("adds up dbt_project.yml's hooks and the model's; transaction: false ones run as in dbt", async () => {
     project = emptyProject("sluice-hooks-");
     project.write(
       "dbt_project.yml",
       "name: shop\nprofile: shop\nmodels:\n  shop:\n" +
-        "    +pre-hook:\n      - sql: create table if not exists log (what varchar)\n        transaction: false\n" +
+        "    +pre-hook:\n      - sql: create table if not exists log (what varchar)\n" +
+        "        transaction: false\n" +
         "    +post-hook: \"insert into log values ('project {{ this.name }}')\"\n",
     );
     project.write(
@@ -64,7 +65,8 @@ describe("model hooks", () => {
     project.write(
       "models/a.sql",
       "{{ config(materialized='table'," +
-        " pre_hook=[\"insert into log values ('model pre')\", before_begin(\"insert into log values ('before_begin')\")]," +
+        " pre_hook=[\"insert into log values ('model pre')\"," +
+        " before_begin(\"insert into log values ('before_begin')\")]," +
         " post_hook=[after_commit(\"insert into log values ('after_commit')\")," +
         " \"insert into log values ('model {{ this.name }}')\"]) }}\nselect 1 as id\n",
     );
