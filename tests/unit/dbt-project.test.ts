@@ -299,7 +299,7 @@ describe("dbt property YAML", () => {
     expect(warnings.map(formatDiagnostic).join("\n")).not.toMatch(/unit_tests/);
   });
 
-  it("refuses store_failures where it cannot keep the rows: off DuckDB, and as an unknown relation kind", () => {
+  it("refuses store_failures, fail_calc and limit off DuckDB, and store_failures_as of an unknown kind", () => {
     const stored = (config: string) =>
       `{{ config(store_failures=true${config}) }}\nselect * from {{ ref('stg_bikes') }} where bike_id < 0\n`;
     const mssql = dbtProject({
@@ -307,12 +307,17 @@ describe("dbt property YAML", () => {
         "bike_shop_profile:\n  target: prod\n  outputs:\n    prod:\n      type: sqlserver\n" +
         "      server: db.example.com\n      database: shop\n      schema: analytics\n      user: u\n",
       "tests/stored_failures.sql": stored(""),
+      "tests/summed.sql":
+        "{{ config(fail_calc='sum(bike_id)', limit=5) }}\nselect bike_id from {{ ref('stg_bikes') }}\n",
     });
     expect(errorsOf(() => compileProject(loadProject({ projectDir: mssql, env: {} })))).toEqual(
       expect.arrayContaining([
         "tests/stored_failures.sql:1:1 error: test 'stored_failures': store_failures is supported for dbt " +
           "projects on DuckDB only (its connection 'shop' is sqlserver); remove store_failures, or run the " +
           "test on a DuckDB connection",
+        "tests/summed.sql:1:1 error: test 'summed': fail_calc and limit are supported on DuckDB only " +
+          "(its connection 'shop' is sqlserver); remove fail_calc and limit, or run the test on a " +
+          "DuckDB connection",
       ]),
     );
     const ephemeral = dbtProject({ "tests/stored_failures.sql": stored(", store_failures_as='ephemeral'") });
