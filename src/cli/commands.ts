@@ -108,6 +108,12 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
         "--warn-error-options <yaml>",
         "dbt's map of warnings made errors, e.g. '{error: all, warn: [NoNodesForSelectionCriteria]}'",
       );
+    if (name === "build" || name === "test")
+      cmd = cmd.option(
+        "--store-failures",
+        "dbt projects on DuckDB: keep every test's failing rows in the audit schema " +
+          "(but where a test sets store_failures)",
+      );
     if (writes) {
       cmd = cmd
         .option("--full-refresh", "rebuild incremental models from scratch and reset their watermarks")
@@ -132,9 +138,12 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
           openlineage?: string;
           warnError?: boolean;
           warnErrorOptions?: string;
+          storeFailures?: boolean;
         },
       ) => {
         const project = await loadFromOptions(o, true);
+        if (o.storeFailures && !project.dbt)
+          throw new UsageError("--store-failures is for dbt projects; a sluice test keeps no failing rows");
         const warnError = warnErrorFromOptions(o, project);
         const lineageProblem =
           o.openlineage && !/^https?:\/\//.test(o.openlineage)
@@ -154,6 +163,7 @@ export function registerCommands(program: Command, setExit: (code: number) => vo
             exclude: o.exclude,
             ...(o.selector ? { selector: o.selector } : {}),
             warnError,
+            ...(o.storeFailures ? { storeFailures: true } : {}),
             stateDir: o.state,
             fullRefresh: o.fullRefresh,
             threads: o.threads,

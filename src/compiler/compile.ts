@@ -621,6 +621,17 @@ function resolveDependencies(
         "source() needs literal names",
         "write source('name', 'table')",
       );
+    } else if (call.fn === "config") {
+      // config() is read from the template's text; a computed value would be dropped, and the
+      // model built with another materialization or schema than it asks for.
+      diagnostics.error(
+        file.path,
+        call.line,
+        call.column,
+        "config() has a value computed while rendering (a var(), macro or expression), which sluice " +
+          "cannot read",
+        "write the value literally, or set it in dbt_project.yml, where {{ var() }} is rendered",
+      );
     }
   }
   return [...deps];
@@ -787,13 +798,23 @@ function resolveModel(
   };
 }
 
-/** The hook templates of a model's config, each hook's SQL as written. */
+/**
+ * The hook templates of a model's config, each hook's SQL as written, in dbt's order: pre_hooks
+ * with `transaction: false` (before_begin) before the others, post_hooks with it (after_commit)
+ * after the others, each group in the order written. sluice runs each hook as its own statement.
+ */
 function hookTemplates(config: ModelConfig): { preHook?: string[]; postHook?: string[] } {
-  const sqlOf = (hooks: ModelConfig["pre_hook"]) =>
-    [hooks ?? []].flat().map((h) => (typeof h === "string" ? h : h.sql));
+  const outside = (h: string | { transaction?: boolean | undefined }) =>
+    typeof h !== "string" && h.transaction === false;
+  const sqlOf = (hooks: ModelConfig["pre_hook"], outsideFirst: boolean) => {
+    const all = [hooks ?? []].flat();
+    const first = all.filter((h) => outside(h) === outsideFirst);
+    const last = all.filter((h) => outside(h) !== outsideFirst);
+    return [...first, ...last].map((h) => (typeof h === "string" ? h : h.sql));
+  };
   const out: { preHook?: string[]; postHook?: string[] } = {};
-  if (config.pre_hook !== undefined) out.preHook = sqlOf(config.pre_hook);
-  if (config.post_hook !== undefined) out.postHook = sqlOf(config.post_hook);
+  if (config.pre_hook !== undefined) out.preHook = sqlOf(config.pre_hook, true);
+  if (config.post_hook !== undefined) out.postHook = sqlOf(config.post_hook, false);
   return out;
 }
 

@@ -1,7 +1,8 @@
 // A model's enforced contract (dbt's `contract: {enforced: true}`) as the runner checks it: the YAML
-// columns with their data_type, line and constraints. What dbt refuses while parsing is refused here,
-// with the YAML line: an enforced contract without columns, a column without data_type, an
-// incremental model whose on_schema_change could let the table drift from the contract.
+// columns with their data_type, line and constraints (not_null, unique, primary_key, check). What
+// dbt refuses while parsing is refused here, with the YAML line: an enforced contract without
+// columns, a column without data_type, a check without expression, an incremental model whose
+// on_schema_change could let the table drift from the contract.
 import type { ModelContract } from "../manifest/types.js";
 import type { Diagnostics } from "../project/diagnostics.js";
 import type { ModelConfig } from "../project/schema.js";
@@ -56,6 +57,25 @@ export function modelContract(
         `'${onSchemaChange}', which lets its table drift from the contract`,
       "set on_schema_change to 'append_new_columns' or 'fail', as dbt requires",
     );
+  // A check is SQL the table's CHECK clause holds; without it there is nothing to enforce.
+  const checks: { expression: string; name?: string }[] = [];
+  const readCheck = (k: { type: string; name?: string | undefined }, line: number) => {
+    const expression = (k as { expression?: unknown }).expression;
+    if (typeof expression !== "string" || expression.trim() === "") {
+      diagnostics.error(
+        entry.path,
+        line,
+        1,
+        `a check constraint of model '${name}' has no expression`,
+        'give it the condition every row must meet, e.g. expression: "amount >= 0"',
+      );
+      return;
+    }
+    checks.push({ expression, ...(k.name ? { name: k.name } : {}) });
+  };
+  for (const c of columns)
+    for (const k of c.constraints ?? []) if (k.type === "check") readCheck(k, at(c.name));
+  for (const k of entry.value.constraints ?? []) if (k.type === "check") readCheck(k, entry.line);
   if (untyped.length > 0) return undefined;
   const has = (c: (typeof columns)[number], type: string) =>
     (c.constraints ?? []).some((k) => k.type === type);
@@ -78,6 +98,7 @@ export function modelContract(
     unique: (entry.value.constraints ?? [])
       .filter((k) => k.type === "unique" && (k.columns?.length ?? 0) > 0)
       .map((k) => k.columns!),
+    ...(checks.length > 0 ? { checks } : {}),
   };
 }
 

@@ -367,6 +367,10 @@ export function addDbtContext(env: nunjucks.Environment, hooks: DbtContextHooks)
   // Failing rows are stored by the runner around the test's query (store_failures, see
   // runner/execute-step.ts), so a template selects its failures as usual.
   env.addGlobal("should_store_failures", () => false);
+  // dbt's hook helpers: a hook run outside the model's transaction (before it for a pre_hook,
+  // after its commit for a post_hook), as compiler/compile.ts orders them.
+  env.addGlobal("before_begin", (sql: unknown) => ({ sql: String(sql), transaction: false }));
+  env.addGlobal("after_commit", (sql: unknown) => ({ sql: String(sql), transaction: false }));
   env.addGlobal(SPREAD_GLOBAL, (value: unknown, kind: "*" | "**") => new Spread(value, kind));
   env.addGlobal("namespace", (...args: unknown[]) => ({
     ...(args[0] && typeof args[0] === "object" ? (args[0] as object) : {}),

@@ -149,5 +149,14 @@ function literal(node: AstNode | undefined): unknown {
     }
     return out;
   }
+  // dbt's before_begin('sql') / after_commit('sql') in a hook list: a hook outside the transaction.
+  if (node.typename === "FunCall") {
+    const callee = node["name"] as AstNode | undefined;
+    const fn = callee?.typename === "Symbol" ? (callee["value"] as string) : undefined;
+    const args = ((node["args"] as AstNode | undefined)?.["children"] as AstNode[] | undefined) ?? [];
+    const sql = args.length === 1 ? literal(args[0]) : NOT_LITERAL;
+    if ((fn === "before_begin" || fn === "after_commit") && typeof sql === "string")
+      return { sql, transaction: false };
+  }
   return NOT_LITERAL;
 }

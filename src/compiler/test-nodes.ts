@@ -28,7 +28,17 @@ import { compileStatic } from "./static-template.js";
 import { macroTestSql, testMacroName } from "./macro-tests.js";
 import { dbtRelationName } from "./dbt-naming.js";
 
-const OPTION_KEYS = new Set(["severity", "where", "error_if", "warn_if", "name", "tags", "config"]);
+const OPTION_KEYS = new Set([
+  "severity",
+  "where",
+  "error_if",
+  "warn_if",
+  "fail_calc",
+  "limit",
+  "name",
+  "tags",
+  "config",
+]);
 
 interface Declared {
   type: string;
@@ -142,6 +152,7 @@ export function buildDataTests(
         compiledSql: built.sql,
         reconcile: built.reconcile ?? null,
       };
+      if (!checkFailCalcAndLimit(project, testNode, parsed.options, diagnostics)) continue;
       tests.push(placeFailures(project, env, testNode, parsed.options, diagnostics));
     }
   };
@@ -177,7 +188,13 @@ function placeFailures(
   options: Record<string, unknown>,
   diagnostics: Diagnostics,
 ): TestNode {
-  if (options["store_failures"] !== true) return test;
+  // Unset, failures are stored under --store-failures, as dbt's should_store_failures() falls back
+  // to the flag: placed here for the tests that could store them, refused by the runner elsewhere.
+  const unset = options["store_failures"] === undefined || options["store_failures"] === null;
+  if (unset) {
+    const type = project.target.connections[test.connection]?.type;
+    if (!project.dbt || type !== "duckdb" || test.reconcile) return test;
+  } else if (options["store_failures"] !== true) return test;
   const where = test.location;
   const as = options["store_failures_as"] ?? "table";
   if (as !== "table" && as !== "view") {
@@ -222,7 +239,8 @@ function placeFailures(
       ...(typeof options["alias"] === "string" ? { alias: options["alias"] } : {}),
     },
   });
-  return { ...test, storeFailures: { relation: { connection: test.connection, ...placed }, as } };
+  const relation = { connection: test.connection, ...placed };
+  return { ...test, storeFailures: { relation, as, ...(unset ? { when: "flag" as const } : {}) } };
 }
 
 function parseEntry(entry: TestEntry): Declared | undefined {
@@ -247,7 +265,52 @@ function testConfig(options: Record<string, unknown>): TestConfig {
     errorIf: typeof options["error_if"] === "string" ? options["error_if"] : "!=0",
     warnIf: typeof options["warn_if"] === "string" ? options["warn_if"] : "!=0",
     where: typeof options["where"] === "string" ? options["where"] : null,
+    ...(typeof options["fail_calc"] === "string" && options["fail_calc"].trim() !== "count(*)"
+      ? { failCalc: options["fail_calc"].trim() }
+      : {}),
+    ...(typeof options["limit"] === "number" ? { limit: options["limit"] } : {}),
   };
+}
+
+/**
+ * Refuses `fail_calc` and `limit` where sluice cannot run them as dbt does: a value of the wrong
+ * type, or a test that is not a plain failing-rows query on DuckDB.
+ */
+function checkFailCalcAndLimit(
+  project: Project,
+  test: TestNode,
+  options: Record<string, unknown>,
+  diagnostics: Diagnostics,
+): boolean {
+  const { path, line } = test.location;
+  const refuse = (message: string, hint: string) => {
+    diagnostics.error(path, line, 1, `test '${test.name}': ${message}`, hint);
+    return false;
+  };
+  const failCalc = options["fail_calc"];
+  const limit = options["limit"];
+  if (failCalc !== undefined && (typeof failCalc !== "string" || failCalc.trim() === ""))
+    return refuse("fail_calc must be a SQL expression, such as sum(n)", "write fail_calc: 'count(*)'");
+  if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && (limit as number) >= 0))
+    return refuse(
+      `limit must be a whole number of rows, not ${JSON.stringify(limit)}`,
+      "write e.g. limit: 100",
+    );
+  const used = [
+    ...(test.config.failCalc ? ["fail_calc"] : []),
+    ...(test.config.limit !== undefined ? ["limit"] : []),
+  ];
+  if (used.length === 0) return true;
+  if (test.reconcile)
+    return refuse(`a reconcile test compares two engines and takes no ${used.join(" or ")}`, "remove it");
+  const type = project.target.connections[test.connection]?.type;
+  if (type !== "duckdb")
+    return refuse(
+      `${used.join(" and ")} ${used.length > 1 ? "are" : "is"} supported on DuckDB only` +
+        ` (its connection '${test.connection}' is ${type})`,
+      `remove ${used.join(" and ")}, or run the test on a DuckDB connection`,
+    );
+  return true;
 }
 
 function genericTest(
@@ -509,6 +572,7 @@ function singularTest(
       compiledSql: sql,
       reconcile: null,
     };
+    if (!checkFailCalcAndLimit(project, test, template.scan.config, diagnostics)) return undefined;
     return placeFailures(project, env, test, template.scan.config, diagnostics);
   } catch (e) {
     const { line, column, message } = templateErrorPosition(e);

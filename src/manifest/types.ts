@@ -124,6 +124,11 @@ export interface ModelContract {
   primaryKey: string[];
   /** Model-level unique constraints over several columns. */
   unique: string[][];
+  /**
+   * dbt's `check` constraints, as the table's CHECK clauses: a column's and the model's, with the
+   * name a model-level one gives. Absent in manifests written before checks were applied.
+   */
+  checks?: { expression: string; name?: string }[];
 }
 
 export interface ChangeTrackingDoc {
@@ -170,6 +175,13 @@ export interface TestConfig {
   errorIf: string;
   warnIf: string;
   where: string | null;
+  /**
+   * dbt's `fail_calc`: the aggregate over the failing rows that warn_if and error_if compare
+   * (absent: `count(*)`). DuckDB only.
+   */
+  failCalc?: string;
+  /** dbt's `limit`: at most this many failing rows are counted and stored. DuckDB only. */
+  limit?: number;
 }
 
 export interface TestNode extends NodeBase {
@@ -195,10 +207,15 @@ export interface TestNode extends NodeBase {
    */
   reconcile: { connection: string; sql: string; keyColumns: string[]; sums: string[] } | null;
   /**
-   * dbt's `store_failures: true`: the relation the failing rows are kept in after each run (dbt's
+   * dbt's `store_failures`: the relation the failing rows are kept in after each run (dbt's
    * `<target schema>_dbt_test__audit.<test name>`), as a table or a view (`store_failures_as`).
    */
-  storeFailures?: { relation: RelationRef; as: "table" | "view" };
+  storeFailures?: {
+    relation: RelationRef;
+    as: "table" | "view";
+    /** `flag`: the test sets no store_failures, so they are stored under `--store-failures` only. */
+    when?: "flag";
+  };
   /** For a dbt unit test: what the runner types, runs and compares (see runner/unit-test.ts). */
   unit?: UnitTestSpec;
 }

@@ -81,8 +81,12 @@ export function scopeTest(
   return { scope: { model: model.id, partitions, sql: built.sql }, describe };
 }
 
-/** True when a pass can only mean no failing row (the default `!=0` thresholds, `>0` or `>=1`). */
+/**
+ * True when a pass can only mean no failing row (the default `!=0` thresholds, `>0` or `>=1`, on
+ * the count of rows: another fail_calc, such as a sum, may be 0 over failing rows).
+ */
 export function passMeansNoFailures(test: TestNode): boolean {
+  if (test.config.failCalc) return false;
   const zero = (c: string) => /^\s*(!=\s*0|>\s*0|>=\s*1)\s*$/.test(c);
   return zero(test.config.warnIf) || (test.config.severity === "error" && zero(test.config.errorIf));
 }

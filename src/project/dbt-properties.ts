@@ -25,7 +25,7 @@ const IGNORED_TOP: Record<string, string> = {
 };
 
 /** Constraints a contracted model's DuckDB table is created with (see runner/contract.ts). */
-const ENFORCED_CONSTRAINTS = new Set(["not_null", "unique", "primary_key"]);
+const ENFORCED_CONSTRAINTS = new Set(["not_null", "unique", "primary_key", "check"]);
 
 /** Keys with no effect on what is built: documentation and metadata. */
 const QUIET = new Set([
@@ -127,7 +127,7 @@ export function readDbtProperties(
     }
     if (Object.keys(config).length > 0) out["config"] = config;
     out["columns"] = columns(m["columns"], [...path, "columns"]);
-    out["tests"] = tests(m, path);
+    out["tests"] = tests(m);
     return out;
   }
 
@@ -152,7 +152,7 @@ export function readDbtProperties(
         } else if (!["name", "tests", "data_tests"].includes(key) && !QUIET.has(key))
           warn([...path, i, key], `'${key}' is ignored: not a column property sluice knows`);
       }
-      out["tests"] = tests(c, [...path, i]);
+      out["tests"] = tests(c);
       return out;
     });
   }
@@ -164,19 +164,19 @@ export function readDbtProperties(
       warn(
         [...path, i],
         `constraint '${String(c["type"])}' is not applied by ` +
-          `sluice (it enforces not_null, unique and primary_key)`,
+          `sluice (it enforces not_null, unique, primary_key and check)`,
       );
       return false;
     });
   }
 
-  function tests(owner: Json, path: Path): unknown[] {
+  function tests(owner: Json): unknown[] {
     const entries = [...list(owner["tests"], true), ...list(owner["data_tests"], true)];
-    return entries.map((t) => testEntry(t, path));
+    return entries.map((t) => testEntry(t));
   }
 
   /** `- unique`, `- accepted_values: {values: …}`, `{arguments: …, config: …}`, `{test_name: …, name: …}`. */
-  function testEntry(entry: unknown, path: Path): unknown {
+  function testEntry(entry: unknown): unknown {
     if (typeof entry === "string")
       return Object.keys(testDefaults).length > 0 ? { [entry]: { config: { ...testDefaults } } } : entry;
     if (!isJson(entry)) return entry;
@@ -195,11 +195,10 @@ export function readDbtProperties(
     const { arguments: args, config, ...rest } = body;
     const flat: Json = { ...rest, ...(isJson(args) ? args : {}) };
     const testConfig: Json = { ...testDefaults, ...(isJson(config) ? config : {}) };
-    // store_failures, store_failures_as, schema and alias stay: they place the stored failures.
-    for (const key of ["meta", "limit", "database", "enabled", "fail_calc"]) {
+    // store_failures, store_failures_as, schema and alias stay: they place the stored failures;
+    // limit and fail_calc stay: the runner counts failures with them.
+    for (const key of ["meta", "database", "enabled"]) {
       if (testConfig[key] === undefined) continue;
-      if (key === "fail_calc" && testConfig[key] !== "count(*)")
-        warn(path, `test '${type}': fail_calc is not supported; failures are counted as rows`);
       if (key === "enabled" && testConfig[key] === false)
         return { [type]: { ...flat, config: { ...testConfig, enabled: undefined }, __disabled: true } };
       delete testConfig[key];
@@ -234,7 +233,7 @@ export function readDbtProperties(
           warn([...path, "tables", i, key], `'${key}' is ignored: not a source table property sluice knows`);
       }
       table["columns"] = columns(t["columns"], [...path, "tables", i, "columns"]);
-      table["tests"] = tests(t, [...path, "tables", i]);
+      table["tests"] = tests(t);
       return table;
     });
     return out;
@@ -257,7 +256,7 @@ export function readDbtProperties(
         warn([...path, key], `'${key}' is ignored: not a seed property sluice knows`);
     }
     out["columns"] = columns(s["columns"], [...path, "columns"]);
-    out["tests"] = tests(s, path);
+    out["tests"] = tests(s);
     return out;
   }
 

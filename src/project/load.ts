@@ -405,6 +405,7 @@ function testDefaults(dbt: DbtSettings, path: string): Record<string, unknown> {
         "store_failures_as",
         "schema",
         "limit",
+        "fail_calc",
         "meta",
       ].includes(k),
     ),

@@ -89,6 +89,8 @@ export const TestOptions = z.strictObject({
   where: z.string().optional(),
   error_if: z.string().optional().describe("Condition on the failure count, e.g. '>10'; default '!=0'"),
   warn_if: z.string().optional(),
+  fail_calc: z.string().optional().describe("dbt: what warn_if/error_if compare; default 'count(*)'"),
+  limit: z.number().int().min(0).optional().describe("dbt: count and store at most this many failing rows"),
   name: z.string().optional(),
   tags: stringList.optional(),
 });

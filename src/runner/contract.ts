@@ -1,8 +1,8 @@
 // dbt's enforced model contract at build time, before anything is written: the SQL's columns (a
 // query of no rows) against the YAML's, whose data_types the engine itself names (a cast of NULL to
 // each), compared as dbt's assert_columns_equivalent does (same number, same names, same types). A
-// contracted table is then created from the contract, in its column order with its not_null, unique
-// and primary_key constraints, filled, and swapped in; a row that breaks a constraint fails the
+// contracted table is then created from the contract, in its column order with its not_null, unique,
+// primary_key and check constraints, filled, and swapped in; a row that breaks a constraint fails the
 // build with the old table still in place. DuckDB tables only.
 import type { Adapter, Session } from "../adapters/contract.js";
 import { temporaryName } from "../adapters/contract.js";
@@ -116,6 +116,8 @@ export function contractTableSql(
   if (contract.primaryKey.length > 0)
     columns.push(`PRIMARY KEY (${contract.primaryKey.map(quote).join(", ")})`);
   for (const keys of contract.unique) columns.push(`UNIQUE (${keys.map(quote).join(", ")})`);
+  for (const { expression, name } of contract.checks ?? [])
+    columns.push(`${name ? `CONSTRAINT ${quote(name)} ` : ""}CHECK (${expression})`);
   return `CREATE TABLE ${relation} (\n  ${columns.join(",\n  ")}\n)`;
 }
 

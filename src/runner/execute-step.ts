@@ -35,6 +35,8 @@ export interface StepContext {
   snapshotTime: string;
   /** Which warnings are errors (--warn-error); a test past its warn_if then fails. */
   warnError?: WarnErrorPolicy;
+  /** dbt's --store-failures: tests that set no store_failures keep their failing rows too. */
+  storeFailures?: boolean;
 }
 
 export type { StepReport };
@@ -307,38 +309,96 @@ async function runTest(test: TestNode, step: PlanStep, ctx: StepContext): Promis
     step.scope && model ? { model: step.scope.model, partitions: step.scope.partitions } : undefined;
   const scopeText =
     scope && model ? `on ${describePartitions(scope.partitions)} of ${model.name}` : undefined;
+  const type = ctx.manifest.connections[test.connection]?.type;
+  // On DuckDB a dbt test with no placement set store_failures: false itself.
+  if (ctx.storeFailures && !test.storeFailures && type !== "duckdb")
+    throw new Error(
+      `--store-failures: test '${test.name}' (${test.location.path}:${test.location.line}) runs on ` +
+        `'${test.connection}', a ${type} connection, and failures are stored on DuckDB only; ` +
+        "run it without --store-failures, or set store_failures: false on it",
+    );
+  const duckdb = type === "duckdb";
   return withSession(ctx, test.connection, async (session) => {
-    const stored = test.storeFailures ? await storeFailures(session, test, sql, ctx) : undefined;
-    // Stored failures are counted where they are kept, so the count is that of the rows stored.
+    // dbt's test materialization: the limit bounds the failing rows, those are stored, and the
+    // count (fail_calc) is taken from what was stored.
+    if (test.config.limit !== undefined)
+      sql = `select * from (\n${sql}\n) model_limit_subq limit ${test.config.limit}`;
+    const store = test.storeFailures && (test.storeFailures.when !== "flag" || ctx.storeFailures);
+    const stored = store ? await storeFailures(session, test, sql, ctx) : undefined;
     if (stored) sql = `select * from ${stored}`;
-    const { rows } = await session.query(`select count(*) as failures from (\n${sql}\n) sluice_failures`);
-    const failures = Number(rows[0]?.[0] ?? 0);
+    const { severity, errorIf, warnIf } = test.config;
+    const failCalc = test.config.failCalc ?? "count(*)";
+    const judged = duckdb
+      ? await judgeInSql(session, sql, failCalc, warnIf, errorIf, test)
+      : await judgeCount(session, sql, warnIf, errorIf);
+    const { failures } = judged;
     let sample: StepReport["sample"];
-    if (failures > 0) {
+    if (failures !== 0) {
       for await (const batch of session.stream(sql, SAMPLE_ROWS)) {
         sample = { columns: batch.columns.map((c) => c.name), rows: batchRows(batch).slice(0, SAMPLE_ROWS) };
         break;
       }
     }
-    const { severity, errorIf, warnIf } = test.config;
-    const status = promoted(
-      severity === "error" && holds(errorIf, failures) ? "fail" : holds(warnIf, failures) ? "warn" : "pass",
-      ctx,
-    );
-    const counted = failures === 0 ? undefined : `${failures} failing row${failures === 1 ? "" : "s"}`;
-    const warnError = status === "fail" && !(severity === "error" && holds(errorIf, failures));
+    const failing = severity === "error" && judged.shouldError;
+    const status = promoted(failing ? "fail" : judged.shouldWarn ? "warn" : "pass", ctx);
+    const counted =
+      failures === 0
+        ? undefined
+        : test.config.failCalc
+          ? `fail_calc ${failCalc} = ${failures}`
+          : `${failures} failing row${failures === 1 ? "" : "s"}`;
+    const warnError = status === "fail" && !failing;
     const message =
       [
         counted,
         scopeText,
         warnError ? `(past warn_if ${warnIf}, an error under --warn-error)` : undefined,
-        stored && failures > 0 ? `; see them: select * from ${stored}` : undefined,
+        stored && failures !== 0 ? `; see them: select * from ${stored}` : undefined,
       ]
         .filter(Boolean)
         .join(" ")
         .replace(" ; ", "; ") || undefined;
     return { status, failures, sample, message, ...(scope ? { scope } : {}) };
   });
+}
+
+interface Judged {
+  failures: number;
+  shouldWarn: boolean;
+  shouldError: boolean;
+}
+
+/**
+ * dbt's get_test_sql: fail_calc over the failing rows, compared with warn_if and error_if by the
+ * database, so a threshold is any SQL that follows the aggregate (`> 10`, `between 1 and 5`).
+ */
+async function judgeInSql(
+  session: Session,
+  sql: string,
+  failCalc: string,
+  warnIf: string,
+  errorIf: string,
+  test: TestNode,
+): Promise<Judged> {
+  const { rows } = await session.query(
+    `select ${failCalc} as failures, ${failCalc} ${warnIf} as should_warn, ${failCalc} ${errorIf}` +
+      ` as should_error\nfrom (\n${sql}\n) dbt_internal_test`,
+  );
+  const [failures, shouldWarn, shouldError] = rows[0] ?? [];
+  // dbt reads failures as a whole number; a NULL (sum over no rows) fails the test's run there too.
+  if (failures === null || failures === undefined)
+    throw new Error(
+      `test '${test.name}' (${test.location.path}:${test.location.line}): fail_calc ${failCalc} ` +
+        `gave NULL; write e.g. coalesce(${failCalc}, 0)`,
+    );
+  return { failures: Number(failures), shouldWarn: shouldWarn === true, shouldError: shouldError === true };
+}
+
+/** The failing rows counted, the thresholds read here: the SQL of every engine has count(*). */
+async function judgeCount(session: Session, sql: string, warnIf: string, errorIf: string): Promise<Judged> {
+  const { rows } = await session.query(`select count(*) as failures from (\n${sql}\n) sluice_failures`);
+  const failures = Number(rows[0]?.[0] ?? 0);
+  return { failures, shouldWarn: holds(warnIf, failures), shouldError: holds(errorIf, failures) };
 }
 
 /**

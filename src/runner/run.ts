@@ -39,6 +39,8 @@ export interface RunOptions {
   selector?: string;
   /** Which warnings are errors (--warn-error, --warn-error-options). */
   warnError?: WarnErrorPolicy;
+  /** dbt's --store-failures (build, test). */
+  storeFailures?: boolean;
   exclude?: string[];
   /** Folder of a previous manifest, for state: selectors. */
   stateDir?: string;
@@ -239,6 +241,7 @@ async function executePlan(
     batchRows: 10_000,
     snapshotTime: project.env["SLUICE_RUN_STARTED_AT"] || new Date().toISOString(),
     ...(options.warnError ? { warnError: options.warnError } : {}),
+    ...(options.storeFailures ? { storeFailures: true } : {}),
   };
   const fullRefresh = options.fullRefresh === true;
   const runTime = new RunTimeRenderer(project, manifest, options.command, fullRefresh);

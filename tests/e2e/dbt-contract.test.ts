@@ -1,6 +1,6 @@
 // dbt's enforced model contracts on real DuckDB through the sluice binary: a model whose SQL meets
-// its contract builds a table in the contract's column order with its not_null and primary_key
-// constraints enforced; one whose columns or types differ, or whose rows break a constraint, fails
+// its contract builds a table in the contract's column order with its not_null, primary_key and
+// check constraints enforced; one whose columns or types differ, or whose rows break a constraint, fails
 // before anything is written, naming the model, the YAML lines and the columns.
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -26,6 +26,13 @@ models:
         data_type: decimal(10, 2)
       - name: note
         data_type: varchar
+        constraints:
+          - type: check
+            expression: "note <> ''"
+    constraints:
+      - type: check
+        name: positive_amount
+        expression: "amount >= 0"
 `;
 
 function dbtProject(sql: string): TempProject {
@@ -110,6 +117,19 @@ describe("model contracts", () => {
     expect(await queryDuckDb(db(project), "select order_id, note from shop.main.orders")).toEqual([
       { order_id: 1, note: "a" },
     ]);
+    // A check constraint, a column's or the model's (by its name), fails the build the same way.
+    for (const [row, broken] of [
+      ["1, 1.00::decimal(10,2), ''", /CHECK constraint failed .*CHECK\(\(note != ''\)\)/],
+      ["1, -1.00::decimal(10,2), 'c'", /CHECK constraint failed .*CHECK\(\(amount >= 0\)\)/],
+    ] as const) {
+      project.write("models/orders.sql", `select * from (values (${row})) t(order_id, amount, note)`);
+      const checked = run(project);
+      expect(checked.code, checked.stdout).toBe(1);
+      expect(checked.stdout).toMatch(broken);
+      expect(await queryDuckDb(db(project), "select order_id, note from shop.main.orders")).toEqual([
+        { order_id: 1, note: "a" },
+      ]);
+    }
   });
 
   it("names a data_type the engine does not know at its YAML line", () => {

@@ -47,28 +47,39 @@ describe("model hooks", () => {
     expect(run.stdout).toContain("syntax error");
   });
 
-  it("adds up dbt_project.yml's +post-hook and the model's own, as dbt does", async () => {
+  it("adds up dbt_project.yml's hooks and the model's; transaction: false ones run as in dbt", async () => {
     project = emptyProject("sluice-hooks-");
     project.write(
       "dbt_project.yml",
-      "name: shop\nprofile: shop\nmodels:\n  shop:\n    +post-hook: \"insert into log values ('project {{ this.name }}')\"\n",
+      "name: shop\nprofile: shop\nmodels:\n  shop:\n" +
+        "    +pre-hook:\n      - sql: create table if not exists log (what varchar)\n" +
+        "        transaction: false\n" +
+        "    +post-hook: \"insert into log values ('project {{ this.name }}')\"\n",
     );
     project.write(
       "profiles.yml",
       "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: shop.duckdb\n",
     );
+    // Written out of dbt's order: before_begin runs before the other pre_hooks, after_commit after
+    // the other post_hooks.
     project.write(
       "models/a.sql",
-      "{{ config(materialized='table', pre_hook='create table if not exists log (what varchar)'," +
-        " post_hook=\"insert into log values ('model {{ this.name }}')\") }}\nselect 1 as id\n",
+      "{{ config(materialized='table'," +
+        " pre_hook=[\"insert into log values ('model pre')\"," +
+        " before_begin(\"insert into log values ('before_begin')\")]," +
+        " post_hook=[after_commit(\"insert into log values ('after_commit')\")," +
+        " \"insert into log values ('model {{ this.name }}')\"]) }}\nselect 1 as id\n",
     );
     const run = sluice(["build", "--project-dir", project.dir], { env: { DBT_PROFILES_DIR: "" } });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).not.toContain("warning");
     const rows = await queryDuckDb(
       { shop: join(project.dir, "shop.duckdb") },
-      "select what from shop.main.log",
+      "select what from shop.main.log order by rowid",
     );
-    expect(rows.map((r) => r["what"]).sort()).toEqual(["model a", "project a"]);
+    const order = rows.map((r) => r["what"]);
+    expect(order.slice(0, 2)).toEqual(["before_begin", "model pre"]);
+    expect(order.slice(2, 4).sort()).toEqual(["model a", "project a"]);
+    expect(order.slice(4)).toEqual(["after_commit"]);
   });
 });

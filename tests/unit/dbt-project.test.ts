@@ -299,7 +299,7 @@ describe("dbt property YAML", () => {
     expect(warnings.map(formatDiagnostic).join("\n")).not.toMatch(/unit_tests/);
   });
 
-  it("refuses store_failures where it cannot keep the rows: off DuckDB, and as an unknown relation kind", () => {
+  it("refuses store_failures, fail_calc and limit off DuckDB, and store_failures_as of an unknown kind", () => {
     const stored = (config: string) =>
       `{{ config(store_failures=true${config}) }}\nselect * from {{ ref('stg_bikes') }} where bike_id < 0\n`;
     const mssql = dbtProject({
@@ -307,12 +307,17 @@ describe("dbt property YAML", () => {
         "bike_shop_profile:\n  target: prod\n  outputs:\n    prod:\n      type: sqlserver\n" +
         "      server: db.example.com\n      database: shop\n      schema: analytics\n      user: u\n",
       "tests/stored_failures.sql": stored(""),
+      "tests/summed.sql":
+        "{{ config(fail_calc='sum(bike_id)', limit=5) }}\nselect bike_id from {{ ref('stg_bikes') }}\n",
     });
     expect(errorsOf(() => compileProject(loadProject({ projectDir: mssql, env: {} })))).toEqual(
       expect.arrayContaining([
         "tests/stored_failures.sql:1:1 error: test 'stored_failures': store_failures is supported for dbt " +
           "projects on DuckDB only (its connection 'shop' is sqlserver); remove store_failures, or run the " +
           "test on a DuckDB connection",
+        "tests/summed.sql:1:1 error: test 'summed': fail_calc and limit are supported on DuckDB only " +
+          "(its connection 'shop' is sqlserver); remove fail_calc and limit, or run the test on a " +
+          "DuckDB connection",
       ]),
     );
     const ephemeral = dbtProject({ "tests/stored_failures.sql": stored(", store_failures_as='ephemeral'") });
@@ -341,7 +346,7 @@ describe("dbt property YAML", () => {
     );
   });
 
-  it("refuses an enforced contract without columns, a column without data_type, and an incremental that could drift", () => {
+  it("refuses an enforced contract without columns, a column without data_type, a check without expression, and an incremental that could drift", () => {
     const dir = dbtProject({
       "models/marts/contracts.yml": [
         "version: 2",
@@ -352,6 +357,7 @@ describe("dbt property YAML", () => {
         "      - name: bike_id",
         "        data_type: int",
         "      - name: revenue",
+        "        constraints: [{ type: check }]",
         "  - name: bike_prices",
         "    config:",
         "      contract: { enforced: true }",
@@ -362,8 +368,20 @@ describe("dbt property YAML", () => {
       expect.arrayContaining([
         "models/marts/contracts.yml:8:1 error: column 'revenue' of model 'bike_revenue' has no data_type, which its enforced contract needs; give every column of a contracted model a data_type",
         "models/marts/bike_revenue.sql:1:1 error: incremental model 'bike_revenue' enforces a contract with on_schema_change 'ignore', which lets its table drift from the contract; set on_schema_change to 'append_new_columns' or 'fail', as dbt requires",
-        "models/marts/contracts.yml:9:1 error: model 'bike_prices' enforces a contract but its property YAML declares no columns; list every column the model selects under columns:, each with its data_type",
+        "models/marts/contracts.yml:8:1 error: a check constraint of model 'bike_revenue' has no expression; give it the condition every row must meet, e.g. expression: \"amount >= 0\"",
+        "models/marts/contracts.yml:10:1 error: model 'bike_prices' enforces a contract but its property YAML declares no columns; list every column the model selects under columns:, each with its data_type",
       ]),
+    );
+  });
+
+  it("refuses a config() value computed while rendering, which would otherwise be dropped", () => {
+    const dir = dbtProject({
+      "models/marts/computed.sql": "{{ config(materialized=var('m', 'table')) }}\nselect 1 as id\n",
+    });
+    expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toContain(
+      "models/marts/computed.sql:1:4 error: config() has a value computed while rendering (a var(), macro " +
+        "or expression), which sluice cannot read; write the value literally, or set it in dbt_project.yml, " +
+        "where {{ var() }} is rendered",
     );
   });
 
