@@ -622,20 +622,48 @@ function resolveDependencies(
         "write source('name', 'table')",
       );
     } else if (call.fn === "config") {
-      // config() is read from the template's text; a computed value would be dropped, and the
-      // model built with another materialization or schema than it asks for.
-      diagnostics.error(
-        file.path,
-        call.line,
-        call.column,
-        "config() has a value computed while rendering (a var(), macro or expression), which sluice " +
-          "cannot read",
-        "write the value literally, or set it in dbt_project.yml, where {{ var() }} is rendered",
-      );
+      // config() is read from the template's text, so a computed value is not seen. Where the key
+      // decides how or where the model is built, building without it would be wrong: refused. Other
+      // keys (enabled, tags, meta, docs, hooks…) are common in dbt packages as var()s: warned.
+      const deciding = call.keys?.filter((k) => !NOT_DECIDING_CONFIG.has(k)) ?? ["the whole dict"];
+      const where = [file.path, call.line, call.column] as const;
+      if (deciding.length > 0)
+        diagnostics.error(
+          ...where,
+          `config() computes ${deciding.join(", ")} while rendering (a var(), macro or expression), ` +
+            "which sluice cannot read and the build depends on",
+          "write the value literally, or set it in dbt_project.yml, where {{ var() }} is rendered",
+        );
+      else
+        diagnostics.warn(
+          ...where,
+          `config() computes ${call.keys!.join(", ")} while rendering, which sluice does not read: ` +
+            "the model is compiled and built as if it were not set",
+          "write the value literally, or set it in dbt_project.yml, where {{ var() }} is rendered",
+        );
     }
   }
   return [...deps];
 }
+
+/**
+ * config() keys that do not change what a model's table holds or where it is: a computed one is
+ * warned about and left out (see resolveDependencies); any other computed key is refused.
+ */
+const NOT_DECIDING_CONFIG = new Set([
+  "enabled",
+  "tags",
+  "meta",
+  "docs",
+  "persist_docs",
+  "description",
+  "grants",
+  "group",
+  "access",
+  "labels",
+  "pre_hook",
+  "post_hook",
+]);
 
 /** Decides where the model's SQL runs and where its result lives. */
 function resolveModel(

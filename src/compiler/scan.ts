@@ -18,6 +18,8 @@ export interface SourceCall extends Call {
 }
 export interface DynamicCall extends Call {
   fn: "ref" | "source" | "config";
+  /** config() only: the keywords whose values are computed (none when a whole dict is). */
+  keys?: string[];
 }
 
 export interface TemplateScan {
@@ -100,8 +102,11 @@ function visitCall(node: AstNode, scan: TemplateScan): void {
       (pair["key"] as AstNode)["value"] as string,
       literal(pair["value"] as AstNode),
     ]);
-    if (pairs.some(([, v]) => v === NOT_LITERAL)) scan.dynamic.push({ fn, ...position });
-    else for (const [k, v] of pairs) scan.config[k as string] = v;
+    // The literal keywords are read even beside a computed one: config(materialized='table',
+    // enabled=var('x')) is still a table.
+    const computed = pairs.filter(([, v]) => v === NOT_LITERAL).map(([k]) => k as string);
+    if (computed.length > 0) scan.dynamic.push({ fn, ...position, keys: computed });
+    for (const [k, v] of pairs) if (v !== NOT_LITERAL) scan.config[k as string] = v;
   }
 }
 

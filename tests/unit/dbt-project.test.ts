@@ -374,14 +374,29 @@ describe("dbt property YAML", () => {
     );
   });
 
-  it("refuses a config() value computed while rendering, which would otherwise be dropped", () => {
+  it("refuses a config() value computed while rendering that decides the build, which would be dropped", () => {
     const dir = dbtProject({
       "models/marts/computed.sql": "{{ config(materialized=var('m', 'table')) }}\nselect 1 as id\n",
     });
     expect(errorsOf(() => compileProject(loadProject({ projectDir: dir, env: {} })))).toContain(
-      "models/marts/computed.sql:1:4 error: config() has a value computed while rendering (a var(), macro " +
-        "or expression), which sluice cannot read; write the value literally, or set it in dbt_project.yml, " +
-        "where {{ var() }} is rendered",
+      "models/marts/computed.sql:1:4 error: config() computes materialized while rendering (a var(), macro " +
+        "or expression), which sluice cannot read and the build depends on; write the value literally, or " +
+        "set it in dbt_project.yml, where {{ var() }} is rendered",
+    );
+  });
+
+  it("warns of a computed enabled or tags, as dbt packages write them, and keeps the literal keys beside", () => {
+    const dir = dbtProject({
+      "models/marts/packaged.sql":
+        "{{ config(materialized='table', enabled=var('using_x', true), tags=var('t', [])) }}\nselect 1 as id\n",
+    });
+    const { manifest, warnings } = compileProject(loadProject({ projectDir: dir, env: {} }));
+    const node = Object.values(manifest.nodes).find((n) => n.name === "packaged");
+    expect(node?.kind === "model" && node.config.materialized).toBe("table");
+    expect(warnings.map(formatDiagnostic)).toContain(
+      "models/marts/packaged.sql:1:4 warning: config() computes enabled, tags while rendering, which sluice " +
+        "does not read: the model is compiled and built as if it were not set; write the value literally, " +
+        "or set it in dbt_project.yml, where {{ var() }} is rendered",
     );
   });
 
