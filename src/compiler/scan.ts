@@ -125,12 +125,12 @@ export const INTROSPECTION_NAMES = new Set([
   "adapter",
 ]);
 
+/** Part of the template-code cache key (template-batch.ts): scans made before a change here go unused. */
+export const SCAN_VERSION = "scan-3";
 /**
  * dbt's `flags`: a model whose template or macros name it renders again when a build runs under
  * `--full-refresh` (flags.FULL_REFRESH true there, false while compiling; see runner/run.ts).
  */
-/** Part of the template-code cache key (template-batch.ts): scans made before a change here go unused. */
-export const SCAN_VERSION = "scan-2";
 export const FLAGS_NAME = "flags";
 /** dbt's `modules` (datetime, pytz, re): a render that names it may read the clock, so it is never cached. */
 export const CLOCK_NAME = "modules";
