@@ -14,6 +14,7 @@ let project: TempProject | undefined;
 afterEach(() => project?.remove());
 
 function changesSql(source: string, from = "{{ source('app', 'sales') }}"): string {
+  project?.remove(); // a test may compile several, and afterEach removes only the last
   project = tempProject({
     "profiles.yml": `targets:\n  dev:\n    connections:\n      src: ${source}\n      lake: { type: duckdb, path: ":memory:" }\n`,
     "models/sources.yml": trackedSalesSources(),
