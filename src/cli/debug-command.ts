@@ -1,7 +1,7 @@
 // `sluice debug`: what a person needs to diagnose a target: each connection's endpoint (host,
 // port, database, user; secrets shown as ****) and whether it opens, with the engine's version.
 import type { Command } from "commander";
-import { describeEndpoint } from "../adapters/endpoint.js";
+import { describeEndpoint } from "../project/endpoint.js";
 import { newRunId } from "../runner/run-id.js";
 import { emitEvent } from "./log-events.js";
 import { addCommonOptions, loadFromOptions, type CommonOptions } from "./options.js";

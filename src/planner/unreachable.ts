@@ -6,7 +6,7 @@ export class UnreachableConnectionError extends Error {
   constructor(
     readonly connection: string,
     readonly reason: string,
-    /** Where it points, e.g. "hive: host=…, port=10000, user=etl" (adapters/endpoint.ts). */
+    /** Where it points, e.g. "hive: host=…, port=10000, user=etl" (project/endpoint.ts). */
     where?: string,
     options?: ErrorOptions,
   ) {

@@ -2,7 +2,7 @@
 // and target), the ledger and the target's connections — opened in that order, closed in reverse.
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { describeEndpoint } from "../adapters/endpoint.js";
+import { describeEndpoint } from "../project/endpoint.js";
 import { openConnections, type Connections } from "../adapters/index.js";
 import { Ledger } from "../ledger/ledger.js";
 import { RunLock } from "../ledger/run-lock.js";

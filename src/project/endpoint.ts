@@ -1,6 +1,6 @@
 // Where a connection points, for messages about it (`sluice debug`, an incomplete plan, a build
 // that cannot reach a server): host, port, database and user, or a DuckDB file; never a secret.
-import type { ConnectionConfig } from "../project/connection-schema.js";
+import type { ConnectionConfig } from "./connection-schema.js";
 
 /** The parts of a connection that say where it points; credentials are left out. */
 export function describeEndpoint(config: ConnectionConfig): string {
